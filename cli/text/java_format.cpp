@@ -1,0 +1,71 @@
+#include "text/java_format.h"
+
+#include <cmath>
+
+namespace ringctl {
+namespace {
+
+using Int128 = __int128;
+
+// round_half_even(value * 10^decimals) from the exact binary value of `value`.
+Int128 scaled_half_even(double value, int decimals) {
+  Int128 pow10 = 1;
+  for (int i = 0; i < decimals; ++i) pow10 *= 10;
+  if (value == 0) return 0;
+  int exponent = 0;
+  const double fraction = std::frexp(value, &exponent);  // value = fraction * 2^exponent
+  const auto mantissa = static_cast<std::uint64_t>(std::ldexp(fraction, 53));
+  exponent -= 53;  // value = mantissa * 2^exponent exactly
+  const Int128 numerator = static_cast<Int128>(mantissa) * pow10;
+  if (exponent >= 0) return numerator << exponent;  // only for huge values; callers stay small
+  const int shift = -exponent;
+  if (shift > 120) return 0;  // below 2^-60: rounds to zero at any precision used here
+  const Int128 quotient = numerator >> shift;
+  const Int128 remainder = numerator - (quotient << shift);
+  const Int128 half = static_cast<Int128>(1) << (shift - 1);
+  if (remainder > half || (remainder == half && (quotient & 1) != 0)) return quotient + 1;
+  return quotient;
+}
+
+std::string int128_to_string(Int128 v) {
+  if (v == 0) return "0";
+  std::string digits;
+  while (v > 0) {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  }
+  return digits;
+}
+
+}  // namespace
+
+std::string format_decimal(double value, int max_fraction, int min_fraction) {
+  std::string digits = int128_to_string(scaled_half_even(value, max_fraction));
+  if (digits.size() <= static_cast<std::size_t>(max_fraction)) {
+    digits.insert(0, static_cast<std::size_t>(max_fraction) + 1 - digits.size(), '0');
+  }
+  std::string integer = digits.substr(0, digits.size() - max_fraction);
+  std::string fraction = digits.substr(digits.size() - max_fraction);
+  while (fraction.size() > static_cast<std::size_t>(min_fraction) && fraction.back() == '0') fraction.pop_back();
+  return fraction.empty() ? integer : integer + "." + fraction;
+}
+
+std::string format_file_size(double bytes) {
+  constexpr double kKiB = 1024.0;
+  constexpr double kMiB = kKiB * 1024;
+  constexpr double kGiB = kMiB * 1024;
+  constexpr double kTiB = kGiB * 1024;
+  if (bytes >= kTiB) return format_decimal(bytes / kTiB, 2, 0) + " TiB";
+  if (bytes >= kGiB) return format_decimal(bytes / kGiB, 2, 0) + " GiB";
+  if (bytes >= kMiB) return format_decimal(bytes / kMiB, 2, 0) + " MiB";
+  if (bytes >= kKiB) return format_decimal(bytes / kKiB, 2, 0) + " KiB";
+  return format_decimal(bytes, 2, 0) + " bytes";
+}
+
+std::string format_percent(double fraction, int decimals) {
+  // The server's value is a float; DecimalFormat widens it and multiplies by 100 in double.
+  const double percent = static_cast<double>(static_cast<float>(fraction)) * 100.0;
+  return format_decimal(percent, decimals, decimals) + "%";
+}
+
+}  // namespace ringctl

@@ -1,0 +1,53 @@
+// Replica placement: which nodes hold each range, in the order Cassandra's server lists them.
+//
+// SimpleStrategy walks the ring clockwise from the range's end token taking each new owner.
+// NetworkTopologyStrategy makes one clockwise walk for all DCs: a node in a rack its DC has
+// not used yet is always taken; a node in a used rack only while rf - racks(dc) repeats
+// remain; a DC is full at min(rf, nodes in DC). See shared/vectors/README.md.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "ringcore/error.h"
+#include "ringcore/replication.h"
+#include "ringcore/ring.h"
+
+namespace ringcore {
+
+class ReplicaPlacement {
+ public:
+  // Fails with kUnsupported for LocalStrategy, which has no ring.
+  // REQUIRES: `ring` outlives the placement.
+  static Result<ReplicaPlacement> create(const TokenRing& ring, const Replication& replication);
+
+  // The replicas of the primary range ending at ring index i, written to `out` (cleared
+  // first), primary replica first. Empty when the ring is empty.
+  // Not thread-safe: it reuses scratch space. Use one placement per thread.
+  void replicas_at(std::size_t ring_index, std::vector<NodeIndex>& out) const;
+
+  // The replicas of the range holding `token`.
+  std::vector<NodeIndex> replicas_for_token(Token token) const;
+
+  const TokenRing& ring() const { return *ring_; }
+
+ private:
+  ReplicaPlacement(const TokenRing& ring, const Replication& replication);
+  void simple_walk(std::size_t start, std::vector<NodeIndex>& out) const;
+  void network_topology_walk(std::size_t start, std::vector<NodeIndex>& out) const;
+
+  const TokenRing* ring_;
+  StrategyKind kind_;
+  int simple_rf_ = 0;
+  std::vector<int> dc_rf_;  // by DC number; 0 when the DC is not replicated
+
+  // Scratch for the walks: an entry is "set" when it equals the current stamp, so nothing
+  // needs clearing between calls.
+  mutable std::uint32_t stamp_ = 0;
+  mutable std::vector<std::uint32_t> node_stamp_;
+  mutable std::vector<std::uint32_t> rack_stamp_;
+  mutable std::vector<int> rf_left_;
+  mutable std::vector<int> repeats_left_;
+};
+
+}  // namespace ringcore

@@ -1,0 +1,95 @@
+#include "ringcore/placement.h"
+
+#include <algorithm>
+
+namespace ringcore {
+
+Result<ReplicaPlacement> ReplicaPlacement::create(const TokenRing& ring, const Replication& replication) {
+  if (replication.kind == StrategyKind::kLocal) {
+    return Error::unsupported("LocalStrategy keyspaces have no ring");
+  }
+  return ReplicaPlacement(ring, replication);
+}
+
+ReplicaPlacement::ReplicaPlacement(const TokenRing& ring, const Replication& replication)
+    : ring_(&ring), kind_(replication.kind), simple_rf_(replication.replication_factor) {
+  dc_rf_.assign(ring.dc_count(), 0);
+  for (std::uint32_t dc = 0; dc < ring.dc_count(); ++dc) dc_rf_[dc] = replication.replicas_in(ring.dc_name(dc));
+  node_stamp_.assign(ring.node_count(), 0);
+  rack_stamp_.assign(ring.rack_count(), 0);
+  rf_left_.assign(ring.dc_count(), 0);
+  repeats_left_.assign(ring.dc_count(), 0);
+}
+
+void ReplicaPlacement::replicas_at(std::size_t ring_index, std::vector<NodeIndex>& out) const {
+  out.clear();
+  if (ring_->empty()) return;
+  if (++stamp_ == 0) {  // wrapped after 2^32 calls: clear once and go on
+    std::fill(node_stamp_.begin(), node_stamp_.end(), 0);
+    std::fill(rack_stamp_.begin(), rack_stamp_.end(), 0);
+    stamp_ = 1;
+  }
+  if (kind_ == StrategyKind::kSimple) {
+    simple_walk(ring_index, out);
+  } else {
+    network_topology_walk(ring_index, out);
+  }
+}
+
+std::vector<NodeIndex> ReplicaPlacement::replicas_for_token(Token token) const {
+  std::vector<NodeIndex> out;
+  if (!ring_->empty()) replicas_at(ring_->index_for(token), out);
+  return out;
+}
+
+void ReplicaPlacement::simple_walk(std::size_t start, std::vector<NodeIndex>& out) const {
+  const std::size_t n = ring_->size();
+  const std::size_t wanted = static_cast<std::size_t>(simple_rf_);
+  for (std::size_t step = 0; step < n && out.size() < wanted; ++step) {
+    std::size_t i = start + step;
+    if (i >= n) i -= n;
+    const NodeIndex node = ring_->owner_at(i);
+    if (node_stamp_[node] == stamp_) continue;
+    node_stamp_[node] = stamp_;
+    out.push_back(node);
+  }
+}
+
+void ReplicaPlacement::network_topology_walk(std::size_t start, std::vector<NodeIndex>& out) const {
+  int dcs_to_fill = 0;
+  for (std::uint32_t dc = 0; dc < dc_rf_.size(); ++dc) {
+    const int rf = dc_rf_[dc];
+    const int members = static_cast<int>(ring_->members_in_dc(dc));
+    if (rf <= 0 || members == 0) {
+      rf_left_[dc] = 0;
+      continue;
+    }
+    rf_left_[dc] = std::min(rf, members);
+    // With fewer racks than rf, each rack still gets a replica and the first nodes met in
+    // used racks fill the difference.
+    repeats_left_[dc] = rf - static_cast<int>(ring_->racks_in_dc(dc));
+    ++dcs_to_fill;
+  }
+
+  const std::size_t n = ring_->size();
+  for (std::size_t step = 0; step < n && dcs_to_fill > 0; ++step) {
+    std::size_t i = start + step;
+    if (i >= n) i -= n;
+    const NodeIndex node = ring_->owner_at(i);
+    const std::uint32_t dc = ring_->dc_of(node);
+    if (rf_left_[dc] == 0 || node_stamp_[node] == stamp_) continue;
+    const std::uint32_t rack = ring_->rack_of(node);
+    if (rack_stamp_[rack] != stamp_) {
+      rack_stamp_[rack] = stamp_;
+    } else if (repeats_left_[dc] > 0) {
+      --repeats_left_[dc];
+    } else {
+      continue;
+    }
+    node_stamp_[node] = stamp_;
+    out.push_back(node);
+    if (--rf_left_[dc] == 0) --dcs_to_fill;
+  }
+}
+
+}  // namespace ringcore

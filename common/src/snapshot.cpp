@@ -1,0 +1,323 @@
+#include "ringcore/snapshot.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+namespace ringcore {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::string_view kMurmur3 = "org.apache.cassandra.dht.Murmur3Partitioner";
+
+// Walks a JSON object with a path for error messages, e.g. "nodes[2] (127.0.0.3)".
+class Fields {
+ public:
+  Fields(const Json& object, std::string path) : object_(object), path_(std::move(path)) {}
+
+  const std::string& path() const { return path_; }
+  bool has(const char* key) const { return object_.contains(key) && !object_.at(key).is_null(); }
+
+  Result<std::string> string(const char* key) const {
+    if (!has(key)) return missing(key);
+    const Json& v = object_.at(key);
+    if (!v.is_string()) return wrong_type(key, "a string");
+    return v.get<std::string>();
+  }
+
+  Result<std::string> non_empty_string(const char* key) const {
+    auto s = string(key);
+    if (s && s->empty()) return Error::invalid_input(path_ + ": '" + key + "' is empty");
+    return s;
+  }
+
+  Result<std::int64_t> integer(const char* key) const {
+    if (!has(key)) return missing(key);
+    const Json& v = object_.at(key);
+    if (v.is_number_integer() && !(v.is_number_unsigned() && v.get<std::uint64_t>() > INT64_MAX)) {
+      return v.get<std::int64_t>();
+    }
+    return wrong_type(key, "an integer");
+  }
+
+  Result<const Json*> array(const char* key) const {
+    if (!has(key)) return missing(key);
+    const Json& v = object_.at(key);
+    if (!v.is_array()) return wrong_type(key, "an array");
+    return &v;
+  }
+
+  Result<const Json*> object(const char* key) const {
+    if (!has(key)) return missing(key);
+    const Json& v = object_.at(key);
+    if (!v.is_object()) return wrong_type(key, "an object");
+    return &v;
+  }
+
+ private:
+  Error missing(const char* key) const { return Error::invalid_input(path_ + ": missing field '" + key + "'"); }
+  Error wrong_type(const char* key, const char* expected) const {
+    return Error::invalid_input(path_ + ": '" + key + "' must be " + expected + ", not " +
+                                std::string(object_.at(key).type_name()));
+  }
+
+  const Json& object_;
+  std::string path_;
+};
+
+Result<NodeStatus> parse_status(const std::string& path, const std::string& text) {
+  if (text == "up") return NodeStatus::kUp;
+  if (text == "down") return NodeStatus::kDown;
+  if (text == "unknown") return NodeStatus::kUnknown;
+  return Error::invalid_input(path + ": status '" + text + "' is not one of up, down, unknown");
+}
+
+Result<NodeState> parse_state(const std::string& path, const std::string& text) {
+  if (text == "normal") return NodeState::kNormal;
+  if (text == "joining") return NodeState::kJoining;
+  if (text == "leaving") return NodeState::kLeaving;
+  if (text == "moving") return NodeState::kMoving;
+  return Error::invalid_input(path + ": state '" + text + "' is not one of normal, joining, leaving, moving");
+}
+
+Result<Token> parse_token_value(const std::string& path, const Json& value) {
+  if (value.is_string()) {
+    auto token = parse_token(value.get<std::string>());
+    if (!token) return token.error().with_context(path);
+    return token;
+  }
+  if (value.is_number_integer() && !(value.is_number_unsigned() && value.get<std::uint64_t>() > INT64_MAX)) {
+    return value.get<std::int64_t>();
+  }
+  return Error::invalid_input(path + ": a token must be a decimal string, not " + std::string(value.type_name()));
+}
+
+Result<Node> parse_node(const Json& json, std::size_t index) {
+  std::string path = "nodes[" + std::to_string(index) + "]";
+  if (!json.is_object()) return Error::invalid_input(path + ": must be an object");
+  if (json.contains("address") && json["address"].is_string()) path += " (" + json["address"].get<std::string>() + ")";
+  Fields f(json, path);
+
+  Node node;
+  auto address = f.non_empty_string("address");
+  if (!address) return address.error();
+  node.address = *address;
+  for (auto [key, target] : {std::pair{"host_id", &node.host_id}, {"dc", &node.dc}, {"rack", &node.rack}}) {
+    auto value = f.non_empty_string(key);
+    if (!value) return value.error();
+    *target = *value;
+  }
+  auto status = f.string("status");
+  if (!status) return status.error();
+  auto parsed_status = parse_status(path, *status);
+  if (!parsed_status) return parsed_status.error();
+  node.status = *parsed_status;
+  auto state = f.string("state");
+  if (!state) return state.error();
+  auto parsed_state = parse_state(path, *state);
+  if (!parsed_state) return parsed_state.error();
+  node.state = *parsed_state;
+
+  if (f.has("load_bytes")) {
+    auto load = f.integer("load_bytes");
+    if (!load) return load.error();
+    if (*load < 0) return Error::invalid_input(path + ": 'load_bytes' is negative");
+    node.load_bytes = *load;
+  }
+  if (f.has("storage_port")) {
+    auto port = f.integer("storage_port");
+    if (!port) return port.error();
+    if (*port < 1 || *port > 65535) return Error::invalid_input(path + ": 'storage_port' is not a port number");
+    node.storage_port = static_cast<int>(*port);
+  }
+
+  auto tokens = f.array("tokens");
+  if (!tokens) return tokens.error();
+  for (std::size_t i = 0; i < (*tokens)->size(); ++i) {
+    auto token = parse_token_value(path + ": tokens[" + std::to_string(i) + "]", (**tokens)[i]);
+    if (!token) return token.error();
+    node.tokens.push_back(*token);
+  }
+  std::sort(node.tokens.begin(), node.tokens.end());
+  auto dup = std::adjacent_find(node.tokens.begin(), node.tokens.end());
+  if (dup != node.tokens.end()) {
+    return Error::invalid_input(path + ": token " + format_token(*dup) + " is listed twice");
+  }
+  if (node.tokens.empty() && node.state != NodeState::kJoining) {
+    return Error::invalid_input(path + ": has no tokens but is " + node_state_name(node.state));
+  }
+  return node;
+}
+
+Result<Keyspace> parse_keyspace(const Json& json, std::size_t index) {
+  std::string path = "keyspaces[" + std::to_string(index) + "]";
+  if (!json.is_object()) return Error::invalid_input(path + ": must be an object");
+  Fields f(json, path);
+  auto name = f.non_empty_string("name");
+  if (!name) return name.error();
+  path += " (" + *name + ")";
+  auto replication = Fields(json, path).object("replication");
+  if (!replication) return replication.error();
+
+  std::vector<std::pair<std::string, std::string>> options;
+  for (const auto& [key, value] : (*replication)->items()) {
+    if (value.is_string()) {
+      options.emplace_back(key, value.get<std::string>());
+    } else if (value.is_number_integer()) {
+      options.emplace_back(key, value.dump());
+    } else {
+      return Error::invalid_input(path + ": replication '" + key + "' must be a string or an integer");
+    }
+  }
+  auto parsed = parse_replication(options);
+  if (!parsed) return parsed.error().with_context(path);
+  return Keyspace{*name, *parsed};
+}
+
+// A token owned by two nodes cannot happen in a real ring; it means a corrupt snapshot.
+Status check_token_owners(const std::vector<Node>& nodes) {
+  std::unordered_map<Token, const Node*> owner;
+  owner.reserve(nodes.size() * 16);
+  for (const Node& node : nodes) {
+    for (Token t : node.tokens) {
+      auto [it, inserted] = owner.emplace(t, &node);
+      if (!inserted) {
+        return Error::invalid_input("token " + format_token(t) + " is owned by both " + it->second->address +
+                                    " and " + node.address);
+      }
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+const char* node_status_name(NodeStatus status) {
+  switch (status) {
+    case NodeStatus::kUp: return "up";
+    case NodeStatus::kDown: return "down";
+    case NodeStatus::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+const char* node_state_name(NodeState state) {
+  switch (state) {
+    case NodeState::kNormal: return "normal";
+    case NodeState::kJoining: return "joining";
+    case NodeState::kLeaving: return "leaving";
+    case NodeState::kMoving: return "moving";
+  }
+  return "normal";
+}
+
+const Keyspace* ClusterSnapshot::find_keyspace(std::string_view name) const {
+  for (const Keyspace& ks : keyspaces) {
+    if (ks.name == name) return &ks;
+  }
+  return nullptr;
+}
+
+std::string ClusterSnapshot::keyspace_names() const {
+  std::string names;
+  for (const Keyspace& ks : keyspaces) names += (names.empty() ? "" : ", ") + ks.name;
+  return names.empty() ? "(none)" : names;
+}
+
+Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
+  Json json;
+  try {
+    json = Json::parse(json_text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error::invalid_input("not valid JSON: " + std::string(e.what()));
+  }
+  if (!json.is_object()) return Error::invalid_input("a snapshot must be a JSON object");
+  Fields top(json, "snapshot");
+
+  if (top.has("format_version")) {
+    auto version = top.integer("format_version");
+    if (!version) return version.error();
+    if (*version != kSnapshotFormatVersion) {
+      return Error::unsupported("snapshot format_version " + std::to_string(*version) + " is not supported (this " +
+                                "ringctl reads version " + std::to_string(kSnapshotFormatVersion) + ")");
+    }
+  }
+
+  ClusterSnapshot snapshot;
+  if (top.has("cluster")) {
+    auto cluster = top.string("cluster");
+    if (!cluster) return cluster.error();
+    snapshot.cluster = *cluster;
+  }
+  snapshot.partitioner = std::string(kMurmur3);
+  if (top.has("partitioner")) {
+    auto partitioner = top.string("partitioner");
+    if (!partitioner) return partitioner.error();
+    if (*partitioner != kMurmur3 && *partitioner != "Murmur3Partitioner") {
+      return Error::unsupported("partitioner '" + *partitioner + "' is not supported; only Murmur3Partitioner is");
+    }
+  }
+  if (top.has("schema_version")) {
+    auto schema = top.string("schema_version");
+    if (!schema) return schema.error();
+    snapshot.schema_version = *schema;
+  }
+
+  auto nodes = top.array("nodes");
+  if (!nodes) return nodes.error();
+  for (std::size_t i = 0; i < (*nodes)->size(); ++i) {
+    auto node = parse_node((**nodes)[i], i);
+    if (!node) return node.error();
+    snapshot.nodes.push_back(std::move(node).value());
+  }
+  if (snapshot.nodes.empty()) return Error::invalid_input("snapshot: 'nodes' is empty");
+  auto owners = check_token_owners(snapshot.nodes);
+  if (!owners) return owners.error();
+
+  if (top.has("keyspaces")) {
+    auto keyspaces = top.array("keyspaces");
+    if (!keyspaces) return keyspaces.error();
+    for (std::size_t i = 0; i < (*keyspaces)->size(); ++i) {
+      auto ks = parse_keyspace((**keyspaces)[i], i);
+      if (!ks) return ks.error();
+      if (snapshot.find_keyspace(ks->name) != nullptr) {
+        return Error::invalid_input("keyspaces[" + std::to_string(i) + "]: keyspace '" + ks->name + "' is listed twice");
+      }
+      snapshot.keyspaces.push_back(std::move(ks).value());
+    }
+  }
+  return snapshot;
+}
+
+std::string serialize_snapshot(const ClusterSnapshot& snapshot) {
+  Json json;
+  json["format_version"] = kSnapshotFormatVersion;
+  json["cluster"] = snapshot.cluster;
+  json["partitioner"] = snapshot.partitioner;
+  if (!snapshot.schema_version.empty()) json["schema_version"] = snapshot.schema_version;
+  json["nodes"] = Json::array();
+  for (const Node& node : snapshot.nodes) {
+    Json n;
+    n["address"] = node.address;
+    n["host_id"] = node.host_id;
+    n["dc"] = node.dc;
+    n["rack"] = node.rack;
+    n["status"] = node_status_name(node.status);
+    n["state"] = node_state_name(node.state);
+    n["load_bytes"] = node.load_bytes ? Json(*node.load_bytes) : Json(nullptr);
+    if (node.storage_port != kDefaultStoragePort) n["storage_port"] = node.storage_port;
+    n["tokens"] = Json::array();
+    for (Token t : node.tokens) n["tokens"].push_back(format_token(t));
+    json["nodes"].push_back(std::move(n));
+  }
+  json["keyspaces"] = Json::array();
+  for (const Keyspace& ks : snapshot.keyspaces) {
+    Json replication = Json::object();
+    for (const auto& [key, value] : ks.replication.options) replication[key] = value;
+    json["keyspaces"].push_back({{"name", ks.name}, {"replication", replication}});
+  }
+  return json.dump(1) + "\n";
+}
+
+}  // namespace ringcore
