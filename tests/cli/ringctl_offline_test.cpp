@@ -1,0 +1,223 @@
+// ringctl's offline commands, run as a process: outputs, exit codes and error messages.
+#include <doctest/doctest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_process.h"
+#include "support/test_files.h"
+
+using test_support::ProcessResult;
+
+namespace {
+
+const std::string kExample = std::string(RINGCTL_TEST_DATA_DIR) + "/status_example.json";
+const std::string kTwoDcs = std::string(RINGCTL_TEST_DATA_DIR) + "/two_dcs_single_token.json";
+
+ProcessResult ringctl(std::vector<std::string> args, const std::string& input = "") {
+  args.insert(args.begin(), RINGCTL_BIN);
+  return test_support::run_process(args, input);
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("token prints one decimal token per key, in order; --hex takes bytes") {
+  auto r = ringctl({"token", "123", "a", "Book Store"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "-7468325962851647638\n-8839064797231613815\n-1595003126634288162\n");
+  r = ringctl({"token", "--hex", "00000001", "0xFFFFFFFF", ""});
+  CHECK(r.out == "-4069959284402364209\n7297452126230313552\n-9223372036854775808\n");
+}
+
+TEST_CASE("bad hex is a usage error naming the key and the position") {
+  auto r = ringctl({"token", "--hex", "00zz"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());
+  CHECK(contains(r.err, "hex key '00zz'"));
+  CHECK(contains(r.err, "position 3"));
+  r = ringctl({"token", "--hex", "abc"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "odd number of digits"));
+}
+
+TEST_CASE("status prints nodetool's layout byte for byte") {
+  auto r = ringctl({"status", "--ring", kExample, "ks3"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out ==
+        "Datacenter: dc1\n"
+        "===============\n"
+        "Status=Up/Down\n"
+        "|/ State=Normal/Leaving/Joining/Moving\n"
+        "--  Address   Load       Tokens  Owns (effective)  Host ID                               Rack \n"
+        "UN  10.0.0.1  1.21 MiB   16      100.0%            3f1c2e8a-5d1b-4c39-9a3e-2b7e0c1d9f01  rack1\n"
+        "UN  10.0.0.2  998.5 KiB  16      100.0%            8a0b7c6d-1e2f-4a3b-9c8d-7e6f5a4b3c21  rack1\n"
+        "DN  10.0.0.3  1.2 MiB    16      100.0%            c4d3e2f1-0a9b-4c8d-8e7f-6a5b4c3d2e10  rack1\n"
+        "\n");
+}
+
+TEST_CASE("status without a keyspace: keyspaces that disagree give Owns '?' and the note") {
+  auto r = ringctl({"status", "--ring", kExample});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "--  Address   Load       Tokens  Owns  Host ID"));
+  CHECK(contains(r.out, "UN  10.0.0.1  1.21 MiB   16      ?     3f1c2e8a"));
+  CHECK(contains(r.out,
+                 "\n\nNote: Non-system keyspaces don't have the same replication settings, effective ownership "
+                 "information is meaningless\n"));
+}
+
+TEST_CASE("status uses the Token column when there are no more tokens than datacenters") {
+  auto r = ringctl({"status", "--ring", kTwoDcs, "ks"});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "--  Address   Load     Owns (effective)  Host ID                               Token"
+                        "                 Rack \n"
+                        "UN  10.0.0.1  0 bytes  100.0%            11111111-1111-4111-8111-111111111111  "
+                        "-9000000000000000000  rack1\n"));
+  // A joining node: no load known, no ownership yet, widths shared with dc1's table.
+  CHECK(contains(r.out, "UJ  10.0.1.1  ?        ?                 22222222-2222-4222-8222-222222222222  "
+                        "9100000000000000000   r1   \n"));
+}
+
+TEST_CASE("ring prints nodetool's per-token layout and ends without a final newline") {
+  auto r = ringctl({"ring", "--ring", kTwoDcs, "ks"});
+  CHECK(r.exit_code == 0);
+  const std::string pad44(44 - 20, ' ');
+  CHECK(r.out ==
+        "\nDatacenter: dc1\n==========\n"
+        "Address        Rack        Status State   Load            Owns                Token" + std::string(39, ' ') +
+        "\n\n"
+        "10.0.0.1       rack1       Up     Normal  0 bytes         100.00%             -9000000000000000000" + pad44 +
+        "\n\n"
+        "Datacenter: dc2\n==========\n"
+        "Address        Rack        Status State   Load            Owns                Token" + std::string(39, ' ') +
+        "\n\n"
+        "10.0.1.1       r1          Up     Joining ?               ?                   9100000000000000000" +
+        std::string(25, ' ') + "\n\n\n  ");
+}
+
+TEST_CASE("ring with vnodes shows the starting token and nodetool's warning") {
+  auto r = ringctl({"ring", "--ring", kExample, "ks3"});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "\n" + std::string(78, ' ') + "8625000000000000000" + std::string(25, ' ') + "\n"));
+  CHECK(contains(r.out, "10.0.0.1       rack1       Up     Normal  1.21 MiB        100.00%             "
+                        "-9000000000000000000"));
+  CHECK(contains(r.out, "  Warning: \"nodetool ring\" is used to output all the tokens of a node.\n"
+                        "  To view status related info of a node use \"nodetool status\" instead.\n\n\n  "));
+}
+
+TEST_CASE("status -o json has the documented shape with unrounded ownership") {
+  auto r = ringctl({"status", "--ring", kExample, "ks1", "-o", "json"});
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["keyspace"] == "ks1");
+  CHECK(doc["ownership"] == "effective");
+  CHECK(doc["note"].is_null());
+  REQUIRE(doc["datacenters"].size() == 1);
+  const auto& nodes = doc["datacenters"][0]["nodes"];
+  REQUIRE(nodes.size() == 3);
+  CHECK(nodes[2]["address"] == "10.0.0.3");
+  CHECK(nodes[2]["status"] == "down");
+  CHECK(nodes[2]["state"] == "normal");
+  CHECK(nodes[2]["load_bytes"] == 1258291);
+  CHECK(nodes[2]["tokens"] == 16);
+  double total = 0;
+  for (const auto& node : nodes) total += node["owns_pct"].get<double>();
+  CHECK(total == doctest::Approx(100.0).epsilon(1e-4));  // rf 1: shares add up to the ring
+  CHECK(nodes[0]["owns_pct"].get<double>() != doctest::Approx(33.3));  // not rounded to the table's precision
+}
+
+TEST_CASE("status -o yaml carries the same document as JSON") {
+  auto json = nlohmann::json::parse(ringctl({"status", "--ring", kExample, "ks3", "-o", "json"}).out);
+  auto r = ringctl({"status", "--ring", kExample, "ks3", "--output=yaml"});
+  REQUIRE(r.exit_code == 0);
+  const YAML::Node yaml = YAML::Load(r.out);
+  CHECK(yaml["ownership"].as<std::string>() == "effective");
+  CHECK(yaml["datacenters"][0]["nodes"][1]["host_id"].as<std::string>() ==
+        json["datacenters"][0]["nodes"][1]["host_id"].get<std::string>());
+  CHECK(yaml["datacenters"][0]["nodes"][1]["owns_pct"].as<double>() ==
+        doctest::Approx(json["datacenters"][0]["nodes"][1]["owns_pct"].get<double>()));
+}
+
+TEST_CASE("describering lists every range with replicas, as text and JSON") {
+  auto r = ringctl({"describering", "--ring", kExample, "ks1"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.starts_with("Schema Version:59adb24e-f3cd-3e02-97f0-5b395827453f\nTokenRange: \n"
+                          "\tTokenRange(start_token:8625000000000000000, end_token:-9000000000000000000, "
+                          "endpoints:[10.0.0.1], rpc_endpoints:[10.0.0.1], endpoint_details:[EndpointDetails("
+                          "host:10.0.0.1, datacenter:dc1, rack:rack1)])\n"));
+  const auto doc = nlohmann::json::parse(ringctl({"describering", "--ring", kExample, "ks3", "-o", "json"}).out);
+  REQUIRE(doc.size() == 48);
+  CHECK(doc[1]["start_token"] == "-9000000000000000000");
+  CHECK(doc[1]["end_token"] == "-8625000000000000000");
+  CHECK(doc[1]["endpoints"] == nlohmann::json({"10.0.0.2", "10.0.0.3", "10.0.0.1"}));
+  CHECK(doc[1]["endpoint_details"][0] == nlohmann::json({{"host", "10.0.0.2"}, {"datacenter", "dc1"}, {"rack", "rack1"}}));
+}
+
+TEST_CASE("getendpoints agrees with the golden vectors and accepts nodetool's TABLE argument") {
+  const auto expectations = test_support::read_jsonl(test_support::vectors_path("ring_expect.jsonl"));
+  const auto& expect = expectations.at(4);
+  const std::string ring = test_support::vectors_path(expect["ring_file"]);
+  const auto& key = expect["keyspaces"]["nts"]["keys"][0];
+  std::string expected;
+  for (const auto& e : key["endpoints"]) expected += e.get<std::string>() + "\n";
+  CHECK(ringctl({"getendpoints", "--ring", ring, "nts", "--hex", key["key_hex"]}).out == expected);
+  CHECK(ringctl({"getendpoints", "--ring", ring, "--hex", "nts", "some_table", key["key_hex"]}).out == expected);
+}
+
+TEST_CASE("errors: exit 1, nothing on stdout, a message naming what is wrong") {
+  SUBCASE("unknown keyspace") {
+    auto r = ringctl({"status", "--ring", kExample, "nope"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(contains(r.err, "keyspace 'nope' does not exist (keyspaces: ks3, ks1)"));
+  }
+  SUBCASE("missing file") {
+    auto r = ringctl({"ring", "--ring", "/nonexistent/ring.json"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "cannot read ring file '/nonexistent/ring.json'"));
+  }
+  SUBCASE("malformed snapshot from stdin") {
+    auto r = ringctl({"status", "--ring", "-"}, R"({"nodes": [{"address": "10.0.0.9"}]})");
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "ring file '-': nodes[0] (10.0.0.9): missing field 'host_id'"));
+  }
+  SUBCASE("no source") {
+    auto r = ringctl({"status"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "give --ring FILE"));
+  }
+  SUBCASE("unknown command and missing arguments") {
+    CHECK(ringctl({"frobnicate"}).exit_code == 1);
+    CHECK(ringctl({"describering", "--ring", kExample}).exit_code == 1);
+    CHECK(ringctl({}).exit_code == 1);
+  }
+  SUBCASE("LocalStrategy has no ring to describe") {
+    auto r = ringctl({"describering", "--ring", "-", "loc"},
+                     R"({"nodes": [{"address": "a", "host_id": "h", "dc": "d", "rack": "r", "status": "up",
+                         "state": "normal", "tokens": ["1"]}],
+                         "keyspaces": [{"name": "loc", "replication": {"class": "LocalStrategy"}}]})");
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "keyspace 'loc': LocalStrategy keyspaces have no ring"));
+  }
+}
+
+TEST_CASE("with -o json, errors are JSON on stderr too") {
+  auto r = ringctl({"-o", "json", "status", "--ring", kExample, "nope"});
+  CHECK(r.exit_code == 1);
+  const auto error = nlohmann::json::parse(r.err)["error"];
+  CHECK(error["code"] == "not_found");
+  CHECK(error["exit_code"] == 1);
+  r = ringctl({"status", "--bogus", "-o", "json"});
+  CHECK(r.exit_code == 1);
+  CHECK(nlohmann::json::parse(r.err)["error"]["code"] == "usage");
+}
+
+TEST_CASE("--help lists the commands and the exit codes; --version prints the version") {
+  auto r = ringctl({"--help"});
+  CHECK(r.exit_code == 0);
+  for (const char* command : {"token", "getendpoints", "describering", "status", "ring"}) CHECK(contains(r.out, command));
+  CHECK(contains(r.out, "Exit codes:"));
+  CHECK(ringctl({"--version"}).out.starts_with("ringctl "));
+}

@@ -1,0 +1,177 @@
+// The snapshot's JSON form: what parses, what is refused and how the refusal reads.
+#include "ringcore/snapshot.h"
+
+#include <doctest/doctest.h>
+
+#include "support/test_files.h"
+
+using nlohmann::json;
+
+namespace {
+
+json valid_snapshot() {
+  return json::parse(R"({
+    "cluster": "c1",
+    "partitioner": "org.apache.cassandra.dht.Murmur3Partitioner",
+    "nodes": [
+      {"address": "10.0.0.1", "host_id": "h1", "dc": "dc1", "rack": "r1", "status": "up", "state": "normal",
+       "load_bytes": 1000, "tokens": ["-5", "100"]},
+      {"address": "10.0.0.2", "host_id": "h2", "dc": "dc1", "rack": "r1", "status": "down", "state": "leaving",
+       "load_bytes": 2000, "tokens": ["50"]}
+    ],
+    "keyspaces": [
+      {"name": "ks", "replication": {"class": "SimpleStrategy", "replication_factor": 2}},
+      {"name": "nts", "replication": {"class": "org.apache.cassandra.locator.NetworkTopologyStrategy", "dc1": "3/1"}}
+    ]
+  })");
+}
+
+// Parses `doc` and returns the error message, failing the test if it parsed.
+std::string error_of(const json& doc) {
+  auto snapshot = ringcore::parse_snapshot(doc.dump());
+  REQUIRE_FALSE(snapshot.ok());
+  return snapshot.error().message();
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("a valid snapshot parses into nodes and keyspaces") {
+  auto snapshot = ringcore::parse_snapshot(valid_snapshot().dump());
+  REQUIRE(snapshot.ok());
+  REQUIRE(snapshot->nodes.size() == 2);
+  CHECK(snapshot->nodes[1].status == ringcore::NodeStatus::kDown);
+  CHECK(snapshot->nodes[1].state == ringcore::NodeState::kLeaving);
+  CHECK(snapshot->nodes[0].tokens == std::vector<ringcore::Token>{-5, 100});
+  CHECK(*snapshot->nodes[0].load_bytes == 1000);
+  const ringcore::Keyspace* nts = snapshot->find_keyspace("nts");
+  REQUIRE(nts != nullptr);
+  CHECK(nts->replication.kind == ringcore::StrategyKind::kNetworkTopology);
+  CHECK(nts->replication.replicas_in("dc1") == 3);  // transient replicas count towards placement
+}
+
+TEST_CASE("every golden ring parses, and survives a serialise/parse round trip") {
+  for (int i = 0; i < 12; ++i) {
+    const std::string name = std::string("rings/ring") + (i < 10 ? "0" : "") + std::to_string(i) + ".json";
+    CAPTURE(name);
+    auto snapshot = ringcore::parse_snapshot(test_support::read_file(test_support::vectors_path(name)));
+    REQUIRE(snapshot.ok());
+    auto again = ringcore::parse_snapshot(ringcore::serialize_snapshot(*snapshot));
+    REQUIRE(again.ok());
+    REQUIRE(again->nodes.size() == snapshot->nodes.size());
+    for (std::size_t n = 0; n < snapshot->nodes.size(); ++n) {
+      CHECK(again->nodes[n].address == snapshot->nodes[n].address);
+      CHECK(again->nodes[n].tokens == snapshot->nodes[n].tokens);
+      CHECK(again->nodes[n].load_bytes == snapshot->nodes[n].load_bytes);
+    }
+    REQUIRE(again->keyspaces.size() == snapshot->keyspaces.size());
+    for (std::size_t k = 0; k < snapshot->keyspaces.size(); ++k) {
+      CHECK(again->keyspaces[k].replication.same_settings_as(snapshot->keyspaces[k].replication));
+    }
+  }
+}
+
+TEST_CASE("malformed snapshots are refused with the field and node named") {
+  SUBCASE("not JSON") {
+    auto snapshot = ringcore::parse_snapshot("{\"nodes\": [");
+    REQUIRE_FALSE(snapshot.ok());
+    CHECK(snapshot.error().code() == ringcore::ErrorCode::kInvalidInput);
+    CHECK(contains(snapshot.error().message(), "not valid JSON"));
+  }
+  SUBCASE("not an object") { CHECK(contains(error_of(json::array()), "must be a JSON object")); }
+  SUBCASE("missing nodes") {
+    json doc = valid_snapshot();
+    doc.erase("nodes");
+    CHECK(contains(error_of(doc), "missing field 'nodes'"));
+  }
+  SUBCASE("missing field in a node") {
+    json doc = valid_snapshot();
+    doc["nodes"][1].erase("rack");
+    const std::string message = error_of(doc);
+    CHECK(contains(message, "nodes[1] (10.0.0.2)"));
+    CHECK(contains(message, "missing field 'rack'"));
+  }
+  SUBCASE("wrong type") {
+    json doc = valid_snapshot();
+    doc["nodes"][0]["load_bytes"] = "lots";
+    CHECK(contains(error_of(doc), "'load_bytes' must be an integer, not string"));
+  }
+  SUBCASE("token out of range") {
+    json doc = valid_snapshot();
+    doc["nodes"][0]["tokens"][1] = "9223372036854775808";
+    const std::string message = error_of(doc);
+    CHECK(contains(message, "nodes[0] (10.0.0.1): tokens[1]"));
+    CHECK(contains(message, "out of range"));
+  }
+  SUBCASE("token that is not a number") {
+    json doc = valid_snapshot();
+    doc["nodes"][0]["tokens"][0] = "12abc";
+    CHECK(contains(error_of(doc), "'12abc' is not a token"));
+  }
+  SUBCASE("a token owned by two nodes") {
+    json doc = valid_snapshot();
+    doc["nodes"][1]["tokens"][0] = "100";
+    CHECK(contains(error_of(doc), "token 100 is owned by both 10.0.0.1 and 10.0.0.2"));
+  }
+  SUBCASE("a token listed twice by one node") {
+    json doc = valid_snapshot();
+    doc["nodes"][0]["tokens"][1] = "-5";
+    CHECK(contains(error_of(doc), "token -5 is listed twice"));
+  }
+  SUBCASE("a normal node without tokens") {
+    json doc = valid_snapshot();
+    doc["nodes"][0]["tokens"] = json::array();
+    CHECK(contains(error_of(doc), "has no tokens but is normal"));
+  }
+  SUBCASE("unknown status and state") {
+    json doc = valid_snapshot();
+    doc["nodes"][0]["status"] = "sideways";
+    CHECK(contains(error_of(doc), "status 'sideways'"));
+    doc = valid_snapshot();
+    doc["nodes"][0]["state"] = "LEFT";
+    CHECK(contains(error_of(doc), "state 'LEFT'"));
+  }
+  SUBCASE("unknown replication class") {
+    json doc = valid_snapshot();
+    doc["keyspaces"][0]["replication"]["class"] = "EverywhereStrategy";
+    auto snapshot = ringcore::parse_snapshot(doc.dump());
+    REQUIRE_FALSE(snapshot.ok());
+    CHECK(snapshot.error().code() == ringcore::ErrorCode::kUnsupported);
+    CHECK(contains(snapshot.error().message(), "keyspaces[0] (ks)"));
+    CHECK(contains(snapshot.error().message(), "unknown replication class 'EverywhereStrategy'"));
+  }
+  SUBCASE("bad replication factors") {
+    json doc = valid_snapshot();
+    doc["keyspaces"][1]["replication"]["dc1"] = "three";
+    CHECK(contains(error_of(doc), "replication factor 'dc1': 'three'"));
+    doc["keyspaces"][1]["replication"]["dc1"] = "2/2";
+    CHECK(contains(error_of(doc), "TRANSIENT < ALL"));
+    doc = valid_snapshot();
+    doc["keyspaces"][0]["replication"].erase("replication_factor");
+    CHECK(contains(error_of(doc), "no 'replication_factor'"));
+  }
+  SUBCASE("a keyspace listed twice") {
+    json doc = valid_snapshot();
+    doc["keyspaces"][1]["name"] = "ks";
+    CHECK(contains(error_of(doc), "keyspace 'ks' is listed twice"));
+  }
+  SUBCASE("another partitioner or format version") {
+    json doc = valid_snapshot();
+    doc["partitioner"] = "org.apache.cassandra.dht.RandomPartitioner";
+    CHECK(contains(error_of(doc), "only Murmur3Partitioner"));
+    doc = valid_snapshot();
+    doc["format_version"] = 2;
+    CHECK(contains(error_of(doc), "format_version 2 is not supported"));
+  }
+}
+
+TEST_CASE("load may be absent, and tokens may be JSON integers") {
+  json doc = valid_snapshot();
+  doc["nodes"][0].erase("load_bytes");
+  doc["nodes"][1]["tokens"] = json::array({50});
+  auto snapshot = ringcore::parse_snapshot(doc.dump());
+  REQUIRE(snapshot.ok());
+  CHECK_FALSE(snapshot->nodes[0].load_bytes.has_value());
+  CHECK(snapshot->nodes[1].tokens == std::vector<ringcore::Token>{50});
+}
