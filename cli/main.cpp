@@ -57,9 +57,11 @@ int main(int argc, char** argv) {
   app.footer(ringctl::exit_code_help());
 
   ringctl::CommandContext context;
-  app.add_option("-o,--output", context.format, "Output format: table (nodetool's layout), json or yaml")
-      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
-      ->default_str("table");
+  app.add_option_function<std::string>(
+         "-o,--output", [&context](const std::string& name) { context.format = kFormats.at(name); },
+         "Output format: table (nodetool's layout), json or yaml")
+      ->check(CLI::IsMember({"table", "json", "yaml"}).description(""))
+      ->type_name("table|json|yaml");
 
   ringctl::register_token_command(app, context);
   ringctl::register_getendpoints_command(app, context);

@@ -23,7 +23,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("token prints one decimal token per key, in order; --hex takes bytes") {
+TEST_CASE("token prints one decimal token per key, in order, --hex takes bytes") {
   auto r = ringctl({"token", "123", "a", "Book Store"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "-7468325962851647638\n-8839064797231613815\n-1595003126634288162\n");
@@ -188,6 +188,11 @@ TEST_CASE("errors: exit 1, nothing on stdout, a message naming what is wrong") {
     CHECK(r.exit_code == 1);
     CHECK(contains(r.err, "give --ring FILE"));
   }
+  SUBCASE("unknown output format") {
+    auto r = ringctl({"-o", "xml", "token", "a"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "--output: xml not in {table,json,yaml}"));
+  }
   SUBCASE("unknown command and missing arguments") {
     CHECK(ringctl({"frobnicate"}).exit_code == 1);
     CHECK(ringctl({"describering", "--ring", kExample}).exit_code == 1);
@@ -214,7 +219,7 @@ TEST_CASE("with -o json, errors are JSON on stderr too") {
   CHECK(nlohmann::json::parse(r.err)["error"]["code"] == "usage");
 }
 
-TEST_CASE("--help lists the commands and the exit codes; --version prints the version") {
+TEST_CASE("--help lists the commands and the exit codes, --version prints the version") {
   auto r = ringctl({"--help"});
   CHECK(r.exit_code == 0);
   for (const char* command : {"token", "getendpoints", "describering", "status", "ring"}) CHECK(contains(r.out, command));

@@ -16,7 +16,7 @@ TEST_CASE("cells are left-justified and padded to the column width, the last col
   CHECK(out.str() == "--  Address   Rack\nUN  10.0.0.1  r   \n");
 }
 
-TEST_CASE("shared widths align several tables; a null cell prints empty but is one wide") {
+TEST_CASE("shared widths align several tables, a null cell prints empty but is one wide") {
   TableBuilder a, b;
   a.add_row({"x", ringctl::Cell{}});
   b.add_row({"longer", ""});

@@ -42,7 +42,7 @@ TEST_CASE("published Cassandra tokens, including sign-extended tail bytes") {
                                "00ff10fa9900ff10fa99")) == 5837342703291459765);
 }
 
-TEST_CASE("the empty key is the ring origin; no other key is") {
+TEST_CASE("the empty key is the ring origin, no other key is") {
   CHECK(token_for_key("") == ringcore::kMinToken);
   CHECK(token_for_key(std::string(1, '\0')) != ringcore::kMinToken);
 }

@@ -48,7 +48,7 @@ TEST_CASE("shares are rounded to six decimals like Cassandra's describeOwnership
   CHECK(shares[0] == 1.0f);
 }
 
-TEST_CASE("effective ownership sums to rf per DC; fewer nodes than rf means 100% each") {
+TEST_CASE("effective ownership sums to rf per DC, fewer nodes than rf means 100% each") {
   const auto snapshot = four_even_nodes();
   const TokenRing ring(snapshot);
   auto three = ringcore::ReplicaPlacement::create(ring, simple(3));
@@ -57,7 +57,7 @@ TEST_CASE("effective ownership sums to rf per DC; fewer nodes than rf means 100%
   for (const auto& owns : ringcore::effective_ownership(*nine)) CHECK(*owns == doctest::Approx(1.0).epsilon(1e-6));
 }
 
-TEST_CASE("nodes in DCs a keyspace does not replicate to own 0%; joining nodes own nothing known") {
+TEST_CASE("nodes in DCs a keyspace does not replicate to own 0%, joining nodes own nothing known") {
   auto snapshot = ring_of({{"a", "dc1", "r1", {0}},
                            {"b", "dc2", "r1", {100}},
                            {"j", "dc1", "r1", {50}, ringcore::NodeState::kJoining}});

@@ -50,7 +50,7 @@ TEST_CASE("a range wraps around the end of the ring") {
   CHECK(r.width() == static_cast<std::uint64_t>(0) - 200);
 }
 
-TEST_CASE("(x, x] is the whole ring") {
+TEST_CASE("a range from a token to itself is the whole ring") {
   TokenRange r{5, 5};
   CHECK(r.is_full_ring());
   CHECK(r.contains(5));
@@ -65,7 +65,7 @@ TEST_CASE("a range ending at the minimum token reaches to the end of the ring") 
   CHECK_FALSE(r.contains(kMinToken + 1));
 }
 
-TEST_CASE("ranges parse from (l,r] and l:r, and print as (l,r]") {
+TEST_CASE("ranges parse from the interval and the colon forms and print as an interval") {
   CHECK(*parse_range("(-5,7]") == TokenRange{-5, 7});
   CHECK(*parse_range("(-5, 7]") == TokenRange{-5, 7});
   CHECK(*parse_range("-5:7") == TokenRange{-5, 7});

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: the README's test command, and what .ci/run runs.
+#  1. installs what the tests need (Debian packages; Maven resolves Cassandra into a cache);
+#  2. builds with -Werror and runs every test through ctest: unit, CLI, and the real
+#     Apache Cassandra tier (skippable locally only with RINGCTL_SKIP_CASSANDRA=1, never in CI);
+#  3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit tests.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install-deps.sh" test
+
+jobs=$(nproc)
+echo "== build (-Werror) and all tests"
+BUILD_DIR=$root/build "$root/scripts/build.sh" -DRINGCTL_WERROR=ON
+ctest --test-dir "$root/build" --output-on-failure -j "$jobs"
+
+echo "== ASan + UBSan build and unit tests"
+BUILD_DIR=$root/build-asan "$root/scripts/build.sh" -DRINGCTL_WERROR=ON -DRINGCTL_SANITIZE=ON -DRINGCTL_BENCH=OFF
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" -L unit
