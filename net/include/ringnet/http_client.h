@@ -1,0 +1,50 @@
+// HttpClient: the project's one HTTP client (ringctl to agents and lab nodes, node to node).
+//
+// cpp-httplib stays inside http_client.cpp; callers see only these types. A request that
+// cannot reach the server, or times out, is an ErrorCode::kUnavailable error whose message
+// names the method and URL; any HTTP status is a response, not an error. Thread-safe: each
+// call opens its own connection.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ringcore/error.h"
+
+namespace ringnet {
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+};
+
+struct HttpRequest {
+  std::string method = "GET";  // GET, POST, PUT, DELETE
+  std::string path;            // with query string, e.g. "/v1/cluster?x=1"
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class HttpClient {
+ public:
+  // `host` is an address or name; `port` its TCP port.
+  HttpClient(std::string host, int port, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+  ringcore::Result<HttpResponse> send(const HttpRequest& request) const;
+  ringcore::Result<HttpResponse> get(const std::string& path) const;
+  ringcore::Result<HttpResponse> post(const std::string& path, std::string body) const;
+
+  // "http://host:port", for messages.
+  std::string base_url() const;
+
+ private:
+  std::string host_;
+  int port_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace ringnet

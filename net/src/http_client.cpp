@@ -1,0 +1,44 @@
+#include "ringnet/http_client.h"
+
+#include <httplib.h>
+
+namespace ringnet {
+
+HttpClient::HttpClient(std::string host, int port, std::chrono::milliseconds timeout)
+    : host_(std::move(host)), port_(port), timeout_(timeout) {}
+
+std::string HttpClient::base_url() const { return "http://" + host_ + ":" + std::to_string(port_); }
+
+ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) const {
+  if (request.method != "GET" && request.method != "POST" && request.method != "PUT" && request.method != "DELETE") {
+    return ringcore::Error::invalid_input("unsupported HTTP method '" + request.method + "'");
+  }
+  httplib::Client client(host_, port_);
+  client.set_connection_timeout(timeout_);
+  client.set_read_timeout(timeout_);
+  client.set_write_timeout(timeout_);
+  httplib::Headers headers;
+  for (const auto& [name, value] : request.headers) headers.emplace(name, value);
+
+  auto result = [&]() -> httplib::Result {
+    if (request.method == "GET") return client.Get(request.path, headers);
+    if (request.method == "POST") return client.Post(request.path, headers, request.body, request.content_type);
+    if (request.method == "PUT") return client.Put(request.path, headers, request.body, request.content_type);
+    return client.Delete(request.path, headers, request.body, request.content_type);
+  }();
+  if (!result) {
+    return ringcore::Error(ringcore::ErrorCode::kUnavailable, request.method + " " + base_url() + request.path +
+                                                                  ": " + httplib::to_string(result.error()));
+  }
+  return HttpResponse{result->status, result->body, result->get_header_value("Content-Type")};
+}
+
+ringcore::Result<HttpResponse> HttpClient::get(const std::string& path) const {
+  return send({"GET", path, "", "", {}});
+}
+
+ringcore::Result<HttpResponse> HttpClient::post(const std::string& path, std::string body) const {
+  return send({"POST", path, std::move(body), "application/json", {}});
+}
+
+}  // namespace ringnet
