@@ -9,9 +9,11 @@ namespace {
 constexpr std::uint64_t kC1 = 0x87c37b91114253d5ULL;
 constexpr std::uint64_t kC2 = 0x4cf5ad432745937fULL;
 
+// A little-endian 64-bit load; one instruction on little-endian hosts.
 std::uint64_t load_le64(const unsigned char* p) {
   std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
   return v;
 }
 
@@ -68,6 +70,17 @@ Murmur3Hash murmur3_cassandra(std::string_view key, std::uint64_t seed) {
   h1 += h2;
   h2 += h1;
   return {h1, h2};
+}
+
+std::string value_digest(std::string_view value) {
+  const Murmur3Hash hash = murmur3_cassandra(value);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string digest(32, '0');
+  for (int i = 0; i < 16; ++i) {
+    digest[15 - i] = kHex[(hash.h1 >> (4 * i)) & 0xf];
+    digest[31 - i] = kHex[(hash.h2 >> (4 * i)) & 0xf];
+  }
+  return digest;
 }
 
 Token token_for_key(std::string_view key) {

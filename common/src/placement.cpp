@@ -17,8 +17,6 @@ ReplicaPlacement::ReplicaPlacement(const TokenRing& ring, const Replication& rep
   for (std::uint32_t dc = 0; dc < ring.dc_count(); ++dc) dc_rf_[dc] = replication.replicas_in(ring.dc_name(dc));
   node_stamp_.assign(ring.node_count(), 0);
   rack_stamp_.assign(ring.rack_count(), 0);
-  rf_left_.assign(ring.dc_count(), 0);
-  repeats_left_.assign(ring.dc_count(), 0);
 }
 
 void ReplicaPlacement::replicas_at(std::size_t ring_index, std::vector<NodeIndex>& out) const {
@@ -56,40 +54,40 @@ void ReplicaPlacement::simple_walk(std::size_t start, std::vector<NodeIndex>& ou
 }
 
 void ReplicaPlacement::network_topology_walk(std::size_t start, std::vector<NodeIndex>& out) const {
-  int dcs_to_fill = 0;
+  const std::size_t n = ring_->size();
+  picks_.clear();
   for (std::uint32_t dc = 0; dc < dc_rf_.size(); ++dc) {
     const int rf = dc_rf_[dc];
     const int members = static_cast<int>(ring_->members_in_dc(dc));
-    if (rf <= 0 || members == 0) {
-      rf_left_[dc] = 0;
-      continue;
-    }
-    rf_left_[dc] = std::min(rf, members);
+    if (rf <= 0 || members == 0) continue;
+    int rf_left = std::min(rf, members);
     // With fewer racks than rf, each rack still gets a replica and the first nodes met in
     // used racks fill the difference.
-    repeats_left_[dc] = rf - static_cast<int>(ring_->racks_in_dc(dc));
-    ++dcs_to_fill;
-  }
+    int repeats_left = rf - static_cast<int>(ring_->racks_in_dc(dc));
 
-  const std::size_t n = ring_->size();
-  for (std::size_t step = 0; step < n && dcs_to_fill > 0; ++step) {
-    std::size_t i = start + step;
-    if (i >= n) i -= n;
-    const NodeIndex node = ring_->owner_at(i);
-    const std::uint32_t dc = ring_->dc_of(node);
-    if (rf_left_[dc] == 0 || node_stamp_[node] == stamp_) continue;
-    const std::uint32_t rack = ring_->rack_of(node);
-    if (rack_stamp_[rack] != stamp_) {
-      rack_stamp_[rack] = stamp_;
-    } else if (repeats_left_[dc] > 0) {
-      --repeats_left_[dc];
-    } else {
-      continue;
+    const std::vector<std::uint32_t>& positions = ring_->positions_in_dc(dc);
+    std::size_t k = static_cast<std::size_t>(std::lower_bound(positions.begin(), positions.end(), start) -
+                                             positions.begin());
+    for (std::size_t step = 0; step < positions.size() && rf_left > 0; ++step, ++k) {
+      if (k == positions.size()) k = 0;
+      const std::size_t position = positions[k];
+      const NodeIndex node = ring_->owner_at(position);
+      if (node_stamp_[node] == stamp_) continue;
+      const std::uint32_t rack = ring_->rack_of(node);
+      if (rack_stamp_[rack] != stamp_) {
+        rack_stamp_[rack] = stamp_;
+      } else if (repeats_left > 0) {
+        --repeats_left;
+      } else {
+        continue;
+      }
+      node_stamp_[node] = stamp_;
+      picks_.push_back({position >= start ? position - start : position + n - start, node});
+      --rf_left;
     }
-    node_stamp_[node] = stamp_;
-    out.push_back(node);
-    if (--rf_left_[dc] == 0) --dcs_to_fill;
   }
+  std::sort(picks_.begin(), picks_.end(), [](const Pick& a, const Pick& b) { return a.distance < b.distance; });
+  for (const Pick& pick : picks_) out.push_back(pick.node);
 }
 
 }  // namespace ringcore

@@ -40,7 +40,9 @@ TokenRing::TokenRing(const ClusterSnapshot& snapshot) {
   std::sort(entries.begin(), entries.end());
   tokens_.reserve(entries.size());
   owners_.reserve(entries.size());
+  dc_positions_.resize(dc_names_.size());
   for (const auto& [token, owner] : entries) {
+    dc_positions_[node_dc_[owner]].push_back(static_cast<std::uint32_t>(tokens_.size()));
     tokens_.push_back(token);
     owners_.push_back(owner);
   }

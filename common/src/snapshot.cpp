@@ -7,7 +7,9 @@
 namespace ringcore {
 namespace {
 
-using Json = nlohmann::ordered_json;
+// Parsing uses the unordered tree (faster); output keeps fields in a readable order.
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
 
 constexpr std::string_view kMurmur3 = "org.apache.cassandra.dht.Murmur3Partitioner";
 
@@ -81,16 +83,12 @@ Result<NodeState> parse_state(const std::string& path, const std::string& text) 
   return Error::invalid_input(path + ": state '" + text + "' is not one of normal, joining, leaving, moving");
 }
 
-Result<Token> parse_token_value(const std::string& path, const Json& value) {
-  if (value.is_string()) {
-    auto token = parse_token(value.get<std::string>());
-    if (!token) return token.error().with_context(path);
-    return token;
-  }
+Result<Token> parse_token_value(const Json& value) {
+  if (value.is_string()) return parse_token(value.get_ref<const std::string&>());
   if (value.is_number_integer() && !(value.is_number_unsigned() && value.get<std::uint64_t>() > INT64_MAX)) {
     return value.get<std::int64_t>();
   }
-  return Error::invalid_input(path + ": a token must be a decimal string, not " + std::string(value.type_name()));
+  return Error::invalid_input("a token must be a decimal string, not " + std::string(value.type_name()));
 }
 
 Result<Node> parse_node(const Json& json, std::size_t index) {
@@ -134,9 +132,10 @@ Result<Node> parse_node(const Json& json, std::size_t index) {
 
   auto tokens = f.array("tokens");
   if (!tokens) return tokens.error();
+  node.tokens.reserve((*tokens)->size());
   for (std::size_t i = 0; i < (*tokens)->size(); ++i) {
-    auto token = parse_token_value(path + ": tokens[" + std::to_string(i) + "]", (**tokens)[i]);
-    if (!token) return token.error();
+    auto token = parse_token_value((**tokens)[i]);
+    if (!token) return token.error().with_context(path + ": tokens[" + std::to_string(i) + "]");
     node.tokens.push_back(*token);
   }
   std::sort(node.tokens.begin(), node.tokens.end());
@@ -291,29 +290,29 @@ Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
 }
 
 std::string serialize_snapshot(const ClusterSnapshot& snapshot) {
-  Json json;
+  OrderedJson json;
   json["format_version"] = kSnapshotFormatVersion;
   json["cluster"] = snapshot.cluster;
   json["partitioner"] = snapshot.partitioner;
   if (!snapshot.schema_version.empty()) json["schema_version"] = snapshot.schema_version;
-  json["nodes"] = Json::array();
+  json["nodes"] = OrderedJson::array();
   for (const Node& node : snapshot.nodes) {
-    Json n;
+    OrderedJson n;
     n["address"] = node.address;
     n["host_id"] = node.host_id;
     n["dc"] = node.dc;
     n["rack"] = node.rack;
     n["status"] = node_status_name(node.status);
     n["state"] = node_state_name(node.state);
-    n["load_bytes"] = node.load_bytes ? Json(*node.load_bytes) : Json(nullptr);
+    n["load_bytes"] = node.load_bytes ? OrderedJson(*node.load_bytes) : OrderedJson(nullptr);
     if (node.storage_port != kDefaultStoragePort) n["storage_port"] = node.storage_port;
-    n["tokens"] = Json::array();
+    n["tokens"] = OrderedJson::array();
     for (Token t : node.tokens) n["tokens"].push_back(format_token(t));
     json["nodes"].push_back(std::move(n));
   }
-  json["keyspaces"] = Json::array();
+  json["keyspaces"] = OrderedJson::array();
   for (const Keyspace& ks : snapshot.keyspaces) {
-    Json replication = Json::object();
+    OrderedJson replication = OrderedJson::object();
     for (const auto& [key, value] : ks.replication.options) replication[key] = value;
     json["keyspaces"].push_back({{"name", ks.name}, {"replication", replication}});
   }

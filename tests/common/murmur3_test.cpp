@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
 #include "support/test_files.h"
 
 using ringcore::token_for_key;
@@ -52,4 +54,14 @@ TEST_CASE("a composite component over 65535 bytes is refused with its position")
   auto key = ringcore::composite_key(parts);
   REQUIRE_FALSE(key.ok());
   CHECK(key.error().message().find("component 2") != std::string::npos);
+}
+
+TEST_CASE("a value digest is the 128-bit hash in hex, h1 first") {
+  const auto hash = ringcore::murmur3_cassandra("some value");
+  char expected[33];
+  std::snprintf(expected, sizeof expected, "%016llx%016llx", static_cast<unsigned long long>(hash.h1),
+                static_cast<unsigned long long>(hash.h2));
+  CHECK(ringcore::value_digest("some value") == expected);
+  CHECK(ringcore::value_digest("some value") != ringcore::value_digest("some valuf"));
+  CHECK(ringcore::value_digest("").size() == 32);
 }

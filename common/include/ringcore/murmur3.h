@@ -21,6 +21,10 @@ struct Murmur3Hash {
 // The 128-bit hash of `key` (raw bytes), Cassandra's hash3_x64_128 with the given seed.
 Murmur3Hash murmur3_cassandra(std::string_view key, std::uint64_t seed = 0);
 
+// A value's digest: the 128-bit hash as 32 lowercase hex digits (h1 then h2). Nodes and ringctl
+// compare stored values by it (repair, `lab verify`).
+std::string value_digest(std::string_view value);
+
 // The partitioner token of a serialised partition key. The empty key maps to kMinToken; a hash
 // equal to kMinToken is moved to kMaxToken, so no key ever gets the ring origin.
 Token token_for_key(std::string_view key);

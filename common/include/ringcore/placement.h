@@ -3,7 +3,9 @@
 // SimpleStrategy walks the ring clockwise from the range's end token taking each new owner.
 // NetworkTopologyStrategy makes one clockwise walk for all DCs: a node in a rack its DC has
 // not used yet is always taken; a node in a used rack only while rf - racks(dc) repeats
-// remain; a DC is full at min(rf, nodes in DC). See shared/vectors/README.md.
+// remain; a DC is full at min(rf, nodes in DC). See shared/vectors/README.md. Each DC's choices
+// depend only on its own nodes, so this walks each DC's tokens separately (far fewer steps)
+// and merges the picks back into ring order.
 #pragma once
 
 #include <cstddef>
@@ -46,8 +48,11 @@ class ReplicaPlacement {
   mutable std::uint32_t stamp_ = 0;
   mutable std::vector<std::uint32_t> node_stamp_;
   mutable std::vector<std::uint32_t> rack_stamp_;
-  mutable std::vector<int> rf_left_;
-  mutable std::vector<int> repeats_left_;
+  struct Pick {
+    std::size_t distance;  // ring steps from the range's end token
+    NodeIndex node;
+  };
+  mutable std::vector<Pick> picks_;
 };
 
 }  // namespace ringcore

@@ -48,6 +48,8 @@ class TokenRing {
   // Ring members and distinct racks among them, per DC.
   std::uint32_t members_in_dc(std::uint32_t dc) const { return dc_members_[dc]; }
   std::uint32_t racks_in_dc(std::uint32_t dc) const { return dc_racks_[dc]; }
+  // Ring indexes of the tokens owned by nodes of `dc`, ascending.
+  const std::vector<std::uint32_t>& positions_in_dc(std::uint32_t dc) const { return dc_positions_[dc]; }
   // Number of tokens a node has in the ring (0 for joining nodes).
   std::uint32_t tokens_of(NodeIndex node) const { return node_tokens_[node]; }
 
@@ -62,6 +64,7 @@ class TokenRing {
   std::vector<std::string> dc_names_;  // sorted by name
   std::vector<std::uint32_t> dc_members_;
   std::vector<std::uint32_t> dc_racks_;
+  std::vector<std::vector<std::uint32_t>> dc_positions_;
   std::size_t rack_total_ = 0;
 };
 
