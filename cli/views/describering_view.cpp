@@ -28,13 +28,11 @@ DescribeRingReport build_describering(const ringcore::ClusterSnapshot& snapshot,
 
   DescribeRingReport report;
   report.schema_version = snapshot.schema_version;
-  std::vector<ringcore::NodeIndex> replicas;
-  for (std::size_t i = 0; i < ring.size(); ++i) {
-    placement->replicas_at(i, replicas);
+  placement->for_each_range([&](std::size_t i, const std::vector<ringcore::NodeIndex>& replicas) {
     DescribedRange described{ring.range_ending_at(i), {}};
     for (ringcore::NodeIndex node : replicas) described.endpoints.push_back(&snapshot.nodes[node]);
     report.ranges.push_back(std::move(described));
-  }
+  });
   return report;
 }
 

@@ -14,12 +14,22 @@ constexpr Int128 kRingSize = (static_cast<Int128>(1) << 64) - 2;
 // ((to - from + R) mod R) / R to six decimals, half even, then to float: the arithmetic of
 // Murmur3Partitioner.describeOwnership.
 float share_between(Token from, Token to) {
-  Int128 distance = (static_cast<Int128>(to) - from + kRingSize) % kRingSize;
+  // (to - from + R) mod R, where to - from + R lies in [-1, 2R + 1].
+  Int128 distance = static_cast<Int128>(to) - from + kRingSize;
   if (distance < 0) distance += kRingSize;
-  const Int128 scaled = distance * 1000000;
-  Int128 micros = scaled / kRingSize;
-  const Int128 remainder = scaled % kRingSize;
-  if (2 * remainder > kRingSize || (2 * remainder == kRingSize && (micros & 1) != 0)) ++micros;
+  while (distance >= kRingSize) distance -= kRingSize;
+  // x / R without a division: R = 2^64 - 2, so x = q * 2^64 + lo = q * R + (lo + 2q). The
+  // remainder lo + 2q is below 3R, so at most two corrections make it exact.
+  const auto scaled = static_cast<unsigned __int128>(distance) * 1000000u;
+  auto micros = static_cast<std::uint64_t>(scaled >> 64);
+  auto remainder = static_cast<unsigned __int128>(static_cast<std::uint64_t>(scaled)) + 2 * static_cast<unsigned __int128>(micros);
+  while (remainder >= static_cast<unsigned __int128>(kRingSize)) {
+    remainder -= static_cast<unsigned __int128>(kRingSize);
+    ++micros;
+  }
+  const auto twice = 2 * remainder;
+  const auto ring = static_cast<unsigned __int128>(kRingSize);
+  if (twice > ring || (twice == ring && (micros & 1) != 0)) ++micros;
   // BigDecimal.floatValue() of a small unscaled value: one correctly rounded float division.
   return static_cast<float>(static_cast<std::int64_t>(micros)) / 1000000.0f;
 }
@@ -81,11 +91,9 @@ NodeOwnership effective_ownership(const ReplicaPlacement& placement) {
   const TokenRing& ring = placement.ring();
   const std::vector<float> shares = primary_range_shares(ring);
   std::vector<float> sums(ring.node_count(), 0.0f);
-  std::vector<NodeIndex> replicas;
-  for (std::size_t i = 0; i < ring.size(); ++i) {
-    placement.replicas_at(i, replicas);
+  placement.for_each_range([&](std::size_t i, const std::vector<NodeIndex>& replicas) {
     for (NodeIndex node : replicas) sums[node] += shares[i];
-  }
+  });
   return to_ownership(ring, sums);
 }
 

@@ -20,6 +20,19 @@ ReplicaPlacement::ReplicaPlacement(const TokenRing& ring, const Replication& rep
 }
 
 void ReplicaPlacement::replicas_at(std::size_t ring_index, std::vector<NodeIndex>& out) const {
+  std::vector<std::size_t> cursors;
+  if (kind_ == StrategyKind::kNetworkTopology) {
+    for (std::uint32_t dc = 0; dc < dc_rf_.size(); ++dc) {
+      const auto& positions = ring_->positions_in_dc(dc);
+      cursors.push_back(static_cast<std::size_t>(std::lower_bound(positions.begin(), positions.end(), ring_index) -
+                                                 positions.begin()));
+    }
+  }
+  walk(ring_index, cursors, out);
+}
+
+void ReplicaPlacement::walk(std::size_t start, const std::vector<std::size_t>& dc_cursors,
+                            std::vector<NodeIndex>& out) const {
   out.clear();
   if (ring_->empty()) return;
   if (++stamp_ == 0) {  // wrapped after 2^32 calls: clear once and go on
@@ -28,9 +41,9 @@ void ReplicaPlacement::replicas_at(std::size_t ring_index, std::vector<NodeIndex
     stamp_ = 1;
   }
   if (kind_ == StrategyKind::kSimple) {
-    simple_walk(ring_index, out);
+    simple_walk(start, out);
   } else {
-    network_topology_walk(ring_index, out);
+    network_topology_walk(start, dc_cursors, out);
   }
 }
 
@@ -53,7 +66,8 @@ void ReplicaPlacement::simple_walk(std::size_t start, std::vector<NodeIndex>& ou
   }
 }
 
-void ReplicaPlacement::network_topology_walk(std::size_t start, std::vector<NodeIndex>& out) const {
+void ReplicaPlacement::network_topology_walk(std::size_t start, const std::vector<std::size_t>& dc_cursors,
+                                             std::vector<NodeIndex>& out) const {
   const std::size_t n = ring_->size();
   picks_.clear();
   for (std::uint32_t dc = 0; dc < dc_rf_.size(); ++dc) {
@@ -66,8 +80,7 @@ void ReplicaPlacement::network_topology_walk(std::size_t start, std::vector<Node
     int repeats_left = rf - static_cast<int>(ring_->racks_in_dc(dc));
 
     const std::vector<std::uint32_t>& positions = ring_->positions_in_dc(dc);
-    std::size_t k = static_cast<std::size_t>(std::lower_bound(positions.begin(), positions.end(), start) -
-                                             positions.begin());
+    std::size_t k = dc_cursors[dc];
     for (std::size_t step = 0; step < positions.size() && rf_left > 0; ++step, ++k) {
       if (k == positions.size()) k = 0;
       const std::size_t position = positions[k];
@@ -86,7 +99,10 @@ void ReplicaPlacement::network_topology_walk(std::size_t start, std::vector<Node
       --rf_left;
     }
   }
-  std::sort(picks_.begin(), picks_.end(), [](const Pick& a, const Pick& b) { return a.distance < b.distance; });
+  // Insertion sort: a handful of picks, each DC's already in order.
+  for (std::size_t i = 1; i < picks_.size(); ++i) {
+    for (std::size_t j = i; j > 0 && picks_[j].distance < picks_[j - 1].distance; --j) std::swap(picks_[j], picks_[j - 1]);
+  }
   for (const Pick& pick : picks_) out.push_back(pick.node);
 }
 

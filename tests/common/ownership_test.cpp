@@ -48,6 +48,38 @@ TEST_CASE("shares are rounded to six decimals like Cassandra's describeOwnership
   CHECK(shares[0] == 1.0f);
 }
 
+TEST_CASE("shares agree with Cassandra's BigDecimal arithmetic at the edges and at random") {
+  // The reference: ((to - from + R) mod R) * 10^6 / R by plain division, rounded half even.
+  const auto reference = [](ringcore::Token from, ringcore::Token to) {
+    using Int128 = __int128;
+    const Int128 ring = (static_cast<Int128>(1) << 64) - 2;
+    Int128 distance = ((static_cast<Int128>(to) - from + ring) % ring + ring) % ring;
+    Int128 micros = distance * 1000000 / ring;
+    const Int128 remainder = distance * 1000000 % ring;
+    if (2 * remainder > ring || (2 * remainder == ring && micros % 2 == 1)) ++micros;
+    return static_cast<float>(static_cast<std::int64_t>(micros)) / 1000000.0f;
+  };
+  std::vector<std::pair<ringcore::Token, ringcore::Token>> pairs = {
+      {ringcore::kMinToken, ringcore::kMaxToken}, {ringcore::kMinToken, ringcore::kMaxToken - 1},
+      {ringcore::kMinToken + 1, ringcore::kMaxToken}, {-1, 0}, {0, 1}, {-5, 5}};
+  std::uint64_t state = 42;
+  for (int i = 0; i < 2000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto a = static_cast<ringcore::Token>(state);
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    pairs.emplace_back(std::min(a, static_cast<ringcore::Token>(state)), std::max(a, static_cast<ringcore::Token>(state)));
+  }
+  for (const auto& [low, high] : pairs) {
+    if (low == high) continue;
+    CAPTURE(low);
+    CAPTURE(high);
+    const auto snapshot = ring_of({{"a", "dc1", "r1", {low}}, {"b", "dc1", "r1", {high}}});
+    const auto shares = ringcore::primary_range_shares(TokenRing(snapshot));
+    CHECK(shares[1] == reference(low, high));  // the range (low, high]
+    CHECK(shares[0] == reference(high, low));  // the wrapping range (high, low]
+  }
+}
+
 TEST_CASE("effective ownership sums to rf per DC, fewer nodes than rf means 100% each") {
   const auto snapshot = four_even_nodes();
   const TokenRing ring(snapshot);
