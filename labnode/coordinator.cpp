@@ -1,0 +1,219 @@
+#include "coordinator.h"
+
+#include <algorithm>
+#include <cctype>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "ringcore/murmur3.h"
+#include "ringcore/placement.h"
+
+namespace ringnode {
+namespace {
+
+using ringcore::Error;
+
+struct Answer {
+  std::string endpoint;
+  bool ok = false;
+  std::optional<Cell> cell;
+  std::string error;
+};
+
+// The answers of one fan-out. Shared with the tasks, which may finish after the coordinator
+// has replied.
+struct Tally {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<Answer> answers;  // guarded by mutex
+  int ok = 0;                   // guarded by mutex
+};
+
+// Runs `request` for every endpoint on the pool and waits until `needed` succeeded, every
+// endpoint answered, or `timeout` passed. Returns the answers so far; endpoints that had not
+// answered are listed as timed out.
+std::vector<Answer> fan_out(WorkerPool& pool, const std::vector<std::string>& endpoints, int needed,
+                            std::chrono::milliseconds timeout, const std::function<Answer(const std::string&)>& request) {
+  auto tally = std::make_shared<Tally>();
+  for (const std::string& endpoint : endpoints) {
+    pool.submit([tally, request, endpoint] {
+      Answer answer = request(endpoint);
+      std::lock_guard lock(tally->mutex);
+      tally->ok += answer.ok ? 1 : 0;
+      tally->answers.push_back(std::move(answer));
+      tally->changed.notify_all();
+    });
+  }
+  std::unique_lock lock(tally->mutex);
+  tally->changed.wait_for(lock, timeout, [&] {
+    return tally->ok >= needed || tally->answers.size() == endpoints.size();
+  });
+  std::vector<Answer> answers = tally->answers;
+  for (const std::string& endpoint : endpoints) {
+    const bool answered = std::any_of(answers.begin(), answers.end(), [&](const Answer& a) { return a.endpoint == endpoint; });
+    if (!answered) {
+      answers.push_back({endpoint, false, std::nullopt, "no answer within " + std::to_string(timeout.count()) + " ms"});
+    }
+  }
+  return answers;
+}
+
+// A task that reads one replica's copy.
+std::function<Answer(const std::string&)> read_request(ReplicaTransport& transport, const std::string& keyspace,
+                                                       const std::string& key) {
+  return [&transport, keyspace, key](const std::string& endpoint) {
+    auto cell = transport.read(endpoint, keyspace, key);
+    return cell ? Answer{endpoint, true, *cell, ""} : Answer{endpoint, false, std::nullopt, cell.error().message()};
+  };
+}
+
+int count_ok(const std::vector<Answer>& answers) {
+  return static_cast<int>(std::count_if(answers.begin(), answers.end(), [](const Answer& a) { return a.ok; }));
+}
+
+// Splits the replicas into those gossip says are up and those it says are not.
+void split_by_liveness(const ClusterView& view, const std::vector<std::string>& replicas, std::vector<std::string>& up,
+                       std::vector<Answer>& down) {
+  for (const std::string& address : replicas) {
+    auto node = view.find(address);
+    if (node && view.is_up(*node)) {
+      up.push_back(address);
+    } else {
+      const char* status = node ? ringcore::node_status_name(view.snapshot.nodes[*node].status) : "unknown";
+      down.push_back({address, false, std::nullopt, std::string("marked ") + status + " by gossip"});
+    }
+  }
+}
+
+Error unavailable(ConsistencyLevel level, int needed, int rf, int replicas, const std::vector<Answer>& answers) {
+  std::string message = std::string(consistency_level_name(level)) + " needs " + std::to_string(needed) + " of " +
+                        std::to_string(rf) + " replicas, " + std::to_string(count_ok(answers)) + " answered";
+  std::string reasons;
+  for (const Answer& answer : answers) {
+    if (!answer.ok) reasons += (reasons.empty() ? "" : "; ") + answer.endpoint + ": " + answer.error;
+  }
+  if (replicas < rf) reasons += (reasons.empty() ? "" : "; ") + std::string("only ") + std::to_string(replicas) + " replicas exist";
+  if (!reasons.empty()) message += " (" + reasons + ")";
+  return Error(ringcore::ErrorCode::kUnavailable, message);
+}
+
+}  // namespace
+
+ringcore::Result<ConsistencyLevel> parse_consistency_level(std::string_view text) {
+  std::string upper(text);
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  if (upper == "ONE") return ConsistencyLevel::kOne;
+  if (upper == "QUORUM") return ConsistencyLevel::kQuorum;
+  if (upper == "ALL") return ConsistencyLevel::kAll;
+  return Error::invalid_input("unknown consistency level '" + std::string(text) + "' (use ONE, QUORUM or ALL)");
+}
+
+const char* consistency_level_name(ConsistencyLevel level) {
+  switch (level) {
+    case ConsistencyLevel::kOne: return "ONE";
+    case ConsistencyLevel::kQuorum: return "QUORUM";
+    case ConsistencyLevel::kAll: return "ALL";
+  }
+  return "?";
+}
+
+int replicas_needed(ConsistencyLevel level, int rf) {
+  switch (level) {
+    case ConsistencyLevel::kOne: return 1;
+    case ConsistencyLevel::kQuorum: return rf / 2 + 1;
+    case ConsistencyLevel::kAll: return rf;
+  }
+  return rf;
+}
+
+Coordinator::Coordinator(ReplicaTransport& transport, WorkerPool& pool, std::chrono::milliseconds timeout)
+    : transport_(transport), pool_(pool), timeout_(timeout) {}
+
+ringcore::Result<ReplicaSet> Coordinator::replicas_for(const ClusterView& view, const KeyspaceDef& keyspace,
+                                                       std::string_view key) {
+  if (view.ring.empty()) return Error(ringcore::ErrorCode::kUnavailable, "no node owns tokens yet");
+  auto placement = ringcore::ReplicaPlacement::create(view.ring, keyspace.replication);
+  if (!placement) return placement.error();
+  ReplicaSet replicas;
+  for (ringcore::NodeIndex node : placement->replicas_for_token(ringcore::token_for_key(key))) {
+    replicas.natural.push_back(view.address(node));
+  }
+  return replicas;
+}
+
+ringcore::Result<WriteOutcome> Coordinator::write(const ClusterView& view, const KeyspaceDef& keyspace,
+                                                  const std::string& key, std::optional<std::string> value,
+                                                  ConsistencyLevel level, std::int64_t timestamp_us) {
+  auto replicas = replicas_for(view, keyspace, key);
+  if (!replicas) return replicas.error();
+  std::vector<std::string> targets = replicas->natural;
+  targets.insert(targets.end(), replicas->pending.begin(), replicas->pending.end());
+  const int rf = keyspace.replication.total_replicas();
+  const int needed = replicas_needed(level, rf) + static_cast<int>(replicas->pending.size());
+
+  std::vector<std::string> up;
+  std::vector<Answer> answers;
+  split_by_liveness(view, targets, up, answers);
+  const Cell cell{timestamp_us, !value.has_value(), value.value_or("")};
+  ReplicaTransport& transport = transport_;
+  const std::string name = keyspace.name;
+  auto sent = fan_out(pool_, up, needed, timeout_, [&transport, name, key, cell](const std::string& endpoint) {
+    auto written = transport.write(endpoint, name, key, cell);
+    return written ? Answer{endpoint, true, std::nullopt, ""} : Answer{endpoint, false, std::nullopt, written.error().message()};
+  });
+  answers.insert(answers.end(), sent.begin(), sent.end());
+  const int acks = count_ok(answers);
+  if (acks < needed) return unavailable(level, needed, rf, static_cast<int>(targets.size()), answers);
+  return WriteOutcome{timestamp_us, acks, static_cast<int>(targets.size())};
+}
+
+ringcore::Result<ReadOutcome> Coordinator::read(const ClusterView& view, const KeyspaceDef& keyspace,
+                                                const std::string& key, ConsistencyLevel level) {
+  auto replicas = replicas_for(view, keyspace, key);
+  if (!replicas) return replicas.error();
+  const int rf = keyspace.replication.total_replicas();
+  const int needed = replicas_needed(level, rf);
+
+  std::vector<std::string> up;
+  std::vector<Answer> answers;
+  split_by_liveness(view, replicas->natural, up, answers);
+  ReplicaTransport& transport = transport_;
+  const std::string name = keyspace.name;
+  auto sent = fan_out(pool_, up, needed, timeout_, read_request(transport, name, key));
+  answers.insert(answers.end(), sent.begin(), sent.end());
+  const int responses = count_ok(answers);
+  if (responses < needed) return unavailable(level, needed, rf, static_cast<int>(replicas->natural.size()), answers);
+
+  ReadOutcome outcome{std::nullopt, responses, static_cast<int>(replicas->natural.size())};
+  for (const Answer& answer : answers) {
+    if (answer.ok && answer.cell && (!outcome.cell || supersedes(*answer.cell, *outcome.cell))) outcome.cell = answer.cell;
+  }
+  if (outcome.cell) {
+    for (const Answer& answer : answers) {
+      if (!answer.ok || (answer.cell && *answer.cell == *outcome.cell)) continue;
+      pool_.submit([&transport, name, key, cell = *outcome.cell, endpoint = answer.endpoint] {
+        (void)transport.write(endpoint, name, key, cell);
+      });
+    }
+  }
+  return outcome;
+}
+
+ringcore::Result<std::vector<ReplicaCopy>> Coordinator::replica_copies(const ClusterView& view,
+                                                                       const KeyspaceDef& keyspace,
+                                                                       const std::string& key) {
+  auto replicas = replicas_for(view, keyspace, key);
+  if (!replicas) return replicas.error();
+  const auto& all = replicas->natural;
+  auto answers = fan_out(pool_, all, static_cast<int>(all.size()), timeout_, read_request(transport_, keyspace.name, key));
+  std::vector<ReplicaCopy> copies;
+  for (const std::string& endpoint : all) {
+    auto it = std::find_if(answers.begin(), answers.end(), [&](const Answer& a) { return a.endpoint == endpoint; });
+    copies.push_back(ReplicaCopy{endpoint, it->cell, it->ok ? "" : it->error});
+  }
+  return copies;
+}
+
+}  // namespace ringnode

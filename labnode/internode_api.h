@@ -1,0 +1,24 @@
+// The internode API, served on storage_port (node to node; not for clients):
+//
+//   POST /internal/gossip?from=ADDR   body: a gossip message (message_json.h); answers the
+//                                     JSON array of reply messages to ADDR
+//   GET  /internal/gossip/states      every endpoint state this node knows, as an ack2
+//                                     message (a starting node's shadow round)
+//   POST /internal/rows/write         {"keyspace", "key" (base64), "timestamp_us", "tombstone",
+//                                     "value" (base64)} -> {"applied": bool} (false: older
+//                                     than the stored cell, which wins)
+//   POST /internal/rows/read          {"keyspace", "key"} -> {"found": false} or {"found": true,
+//                                     "timestamp_us", "tombstone", "value" (base64)}
+//   GET  /internal/schema             this node's schema (schema.h's JSON)
+//   POST /internal/schema             a peer's schema, merged into ours -> {"schema_version"}
+#pragma once
+
+#include "ringnet/http_server.h"
+
+namespace ringnode {
+
+class Node;
+
+void add_internode_routes(ringnet::HttpServer& server, Node& node);
+
+}  // namespace ringnode

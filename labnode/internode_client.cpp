@@ -1,0 +1,107 @@
+#include "internode_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include "base64.h"
+#include "ringcore/gossip/message_json.h"
+#include "ringnet/http_client.h"
+
+namespace ringnode {
+namespace {
+
+using ringcore::Error;
+using Json = nlohmann::json;
+
+// The body of a 2xx answer, or an error carrying the peer's own message.
+ringcore::Result<std::string> body_of(const std::string& peer, ringcore::Result<ringnet::HttpResponse> response) {
+  if (!response) return response.error();
+  if (response->status / 100 == 2) return std::move(response).value().body;
+  const Json error = Json::parse(response->body, nullptr, false);
+  std::string message = "HTTP " + std::to_string(response->status);
+  if (error.is_object() && error.contains("error") && error["error"].contains("message")) {
+    message = error["error"]["message"].get<std::string>();
+  }
+  const auto code = response->status == 404 ? ringcore::ErrorCode::kNotFound : ringcore::ErrorCode::kFailed;
+  return Error(code, peer + " answered: " + message);
+}
+
+}  // namespace
+
+ClusterTransport::ClusterTransport(std::string self, int storage_port, Storage& storage, std::chrono::milliseconds timeout)
+    : self_(std::move(self)), storage_port_(storage_port), storage_(storage), timeout_(timeout) {}
+
+ringcore::Result<std::vector<gossip::GossipMessage>> ClusterTransport::exchange(const std::string& peer,
+                                                                                 const gossip::GossipMessage& message) {
+  ringnet::HttpClient client(peer, storage_port_, timeout_);
+  auto body = body_of(peer, client.post("/internal/gossip?from=" + self_, gossip::serialize_message(message)));
+  if (!body) return body.error();
+  const Json replies = Json::parse(*body, nullptr, false);
+  if (!replies.is_array()) return Error::failed(peer + ": gossip replies are not a JSON array");
+  std::vector<gossip::GossipMessage> parsed;
+  for (const Json& reply : replies) {
+    auto one = gossip::parse_message(reply.dump());
+    if (!one) return one.error().with_context(peer);
+    parsed.push_back(std::move(one).value());
+  }
+  return parsed;
+}
+
+ringcore::Result<gossip::GossipDigestAck2> ClusterTransport::fetch_states(const std::string& peer) {
+  ringnet::HttpClient client(peer, storage_port_, timeout_);
+  auto body = body_of(peer, client.get("/internal/gossip/states"));
+  if (!body) return body.error();
+  auto message = gossip::parse_message(*body);
+  if (!message) return message.error().with_context(peer);
+  if (!std::holds_alternative<gossip::GossipDigestAck2>(*message)) return Error::failed(peer + ": expected an ack2 of states");
+  return std::get<gossip::GossipDigestAck2>(std::move(message).value());
+}
+
+ringcore::Status ClusterTransport::write(const std::string& endpoint, const std::string& keyspace, const std::string& key,
+                                         const Cell& cell) {
+  if (endpoint == self_) {
+    auto applied = storage_.apply(keyspace, key, cell);
+    if (!applied) return applied.error();
+    return ringcore::Ok{};
+  }
+  const Json request = {{"keyspace", keyspace},
+                        {"key", base64_encode(key)},
+                        {"timestamp_us", cell.timestamp_us},
+                        {"tombstone", cell.tombstone},
+                        {"value", base64_encode(cell.value)}};
+  ringnet::HttpClient client(endpoint, storage_port_, timeout_);
+  auto body = body_of(endpoint, client.post("/internal/rows/write", request.dump()));
+  if (!body) return body.error();
+  return ringcore::Ok{};
+}
+
+ringcore::Result<std::optional<Cell>> ClusterTransport::read(const std::string& endpoint, const std::string& keyspace,
+                                                             const std::string& key) {
+  if (endpoint == self_) return storage_.get(keyspace, key);
+  const Json request = {{"keyspace", keyspace}, {"key", base64_encode(key)}};
+  ringnet::HttpClient client(endpoint, storage_port_, timeout_);
+  auto body = body_of(endpoint, client.post("/internal/rows/read", request.dump()));
+  if (!body) return body.error();
+  const Json answer = Json::parse(*body, nullptr, false);
+  if (!answer.is_object() || !answer.value("found", false)) return std::optional<Cell>();
+  auto value = base64_decode(answer.value("value", ""));
+  if (!value) return value.error().with_context(endpoint);
+  return std::optional<Cell>(Cell{answer.value("timestamp_us", std::int64_t{0}), answer.value("tombstone", false), *value});
+}
+
+ringcore::Result<Schema> ClusterTransport::fetch_schema(const std::string& peer) {
+  ringnet::HttpClient client(peer, storage_port_, timeout_);
+  auto body = body_of(peer, client.get("/internal/schema"));
+  if (!body) return body.error();
+  auto schema = Schema::from_json(*body);
+  if (!schema) return schema.error().with_context(peer);
+  return schema;
+}
+
+ringcore::Status ClusterTransport::push_schema(const std::string& peer, const Schema& schema) {
+  ringnet::HttpClient client(peer, storage_port_, timeout_);
+  auto body = body_of(peer, client.post("/internal/schema", schema.to_json()));
+  if (!body) return body.error();
+  return ringcore::Ok{};
+}
+
+}  // namespace ringnode

@@ -1,0 +1,209 @@
+#include "node.h"
+
+#include <algorithm>
+
+#include "client_api.h"
+#include "internode_api.h"
+#include "log.h"
+#include "ringcore/gossip/gossip_status.h"
+#include "ringcore/token_allocator.h"
+
+namespace ringnode {
+namespace {
+
+using ringcore::gossip::ApplicationState;
+
+constexpr std::chrono::milliseconds kInternodeTimeout(2000);
+constexpr std::chrono::seconds kSeedWait(30);        // a new node waits this long for a seed
+constexpr std::chrono::seconds kSeedWaitForSeed(5);  // a seed may be the first node: it waits less
+constexpr int kLoadEveryRounds = 5;
+constexpr std::size_t kCoordinatorThreads = 32;
+
+std::int64_t epoch_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::size_t body_limit(const NodeConfig& config) { return 2 * config.max_value_bytes + (1 << 20); }
+
+std::string join_tokens(const std::vector<ringcore::Token>& tokens) {
+  return ringcore::gossip::format_tokens_value(tokens);
+}
+
+}  // namespace
+
+Node::Node(NodeConfig config) : config_(std::move(config)) {}
+
+Node::~Node() { stop(); }
+
+ringcore::Result<std::unique_ptr<Node>> Node::start(NodeConfig config) {
+  std::unique_ptr<Node> node(new Node(std::move(config)));
+  for (auto step : {&Node::open_storage, &Node::start_gossip, &Node::choose_tokens, &Node::serve_clients}) {
+    auto done = (node.get()->*step)();
+    if (!done) return done.error();
+  }
+  log_info("ringnode " + node->config_.listen_address + " is NORMAL: host id " + node->identity_.host_id + ", " +
+           std::to_string(node->identity_.tokens.size()) + " tokens, generation " + std::to_string(node->generation_) +
+           "; serving clients on " + node->config_.listen_address + ":" + std::to_string(node->config_.native_port));
+  return node;
+}
+
+ringcore::Status Node::open_storage() {
+  auto storage = Storage::open(config_.data_directory);
+  if (!storage) return storage.error();
+  storage_ = std::move(storage).value();
+  auto identity = load_identity(*storage_);
+  if (!identity) return identity.error();
+  if (*identity) {
+    identity_ = std::move(**identity);
+    log_info("identity: host id " + identity_.host_id + " (restart, " + std::to_string(identity_.tokens.size()) +
+             " tokens kept)");
+  } else {
+    identity_.host_id = random_uuid(*entropy_random());
+    log_info("identity: new host id " + identity_.host_id);
+  }
+  auto generation = next_generation(*storage_, epoch_seconds());
+  if (!generation) return generation.error();
+  generation_ = *generation;
+  auto schema = SchemaStore::load(*storage_);
+  if (!schema) return schema.error();
+  schema_ = std::move(schema).value();
+  return ringcore::Ok{};
+}
+
+ringcore::Status Node::start_gossip() {
+  transport_ = std::make_unique<ClusterTransport>(config_.listen_address, config_.storage_port, *storage_, kInternodeTimeout);
+  ringcore::gossip::GossiperConfig gossip_config;
+  gossip_config.self = config_.listen_address;
+  gossip_config.seeds = config_.seeds;
+  gossip_config.cluster_name = config_.cluster_name;
+  gossip_config.generation = generation_;
+  gossip_config.failure_detector.phi_convict_threshold = config_.phi_convict_threshold;
+  published_load_ = storage_->load_bytes();
+  gossip_ = std::make_unique<GossipDriver>(
+      gossip_config,
+      std::vector<std::pair<ApplicationState, std::string>>{
+          {ApplicationState::kDc, config_.dc},
+          {ApplicationState::kRack, config_.rack},
+          {ApplicationState::kHostId, identity_.host_id},
+          {ApplicationState::kReleaseVersion, kReleaseVersion},
+          {ApplicationState::kSchema, schema_->version()},
+          {ApplicationState::kLoad, ringcore::gossip::format_load_value(static_cast<double>(published_load_))}},
+      *transport_);
+  schema_->on_change([this](const std::string& version) { gossip_->set_local_state(ApplicationState::kSchema, version); });
+  pool_ = std::make_unique<WorkerPool>(kCoordinatorThreads);
+  coordinator_ = std::make_unique<Coordinator>(*transport_, *pool_, kInternodeTimeout);
+
+  internode_server_ = std::make_unique<ringnet::HttpServer>(ringnet::ServerOptions{16, body_limit(config_)});
+  add_internode_routes(*internode_server_, *this);
+  auto listening = internode_server_->start(config_.listen_address, config_.storage_port);
+  if (!listening) return listening.error().with_context("storage_port");
+  gossip_->start([this] { on_gossip_round(); });
+  return ringcore::Ok{};
+}
+
+ringcore::Status Node::choose_tokens() {
+  if (!identity_.tokens.empty()) {
+    if (!config_.initial_tokens.empty() && config_.initial_tokens != identity_.tokens) {
+      log_warn("identity: initial_tokens differ from the tokens chosen at first start; keeping the stored ones");
+    }
+  } else if (!config_.initial_tokens.empty()) {
+    identity_.tokens = config_.initial_tokens;
+    log_info("tokens: using initial_tokens");
+  } else {
+    const bool is_seed = std::find(config_.seeds.begin(), config_.seeds.end(), config_.listen_address) != config_.seeds.end();
+    auto learnt = gossip_->learn_from_seeds(config_.seeds, is_seed ? kSeedWaitForSeed : kSeedWait);
+    if (!learnt) {
+      if (!is_seed) return learnt.error().with_context("choosing tokens");
+      log_info("tokens: no other seed answered; allocating as the first node (" + learnt.error().message() + ")");
+    }
+    ringcore::ClusterSnapshot view = gossip_->view()->snapshot;
+    const std::unique_ptr<ringcore::Random> random = entropy_random();
+    ringcore::Result<std::vector<ringcore::Token>> tokens = std::vector<ringcore::Token>{};
+    if (config_.token_allocation == TokenAllocation::kBalanced) {
+      tokens = ringcore::allocate_balanced_tokens(view, {config_.listen_address, config_.dc, config_.rack},
+                                                  config_.num_tokens, config_.allocation_rf, *random);
+    } else {
+      std::vector<ringcore::Token> taken;
+      for (const ringcore::Node& peer : view.nodes) taken.insert(taken.end(), peer.tokens.begin(), peer.tokens.end());
+      tokens = ringcore::random_tokens(config_.num_tokens, taken, *random);
+    }
+    if (!tokens) return tokens.error().with_context("choosing tokens");
+    identity_.tokens = std::move(tokens).value();
+    log_info(std::string("tokens: allocated ") + std::to_string(identity_.tokens.size()) + " " +
+             (config_.token_allocation == TokenAllocation::kBalanced ? "balanced" : "random") + " tokens over a view of " +
+             std::to_string(view.nodes.size()) + " nodes");
+  }
+  auto saved = save_identity(*storage_, identity_);
+  if (!saved) return saved;
+  gossip_->set_local_state(ApplicationState::kTokens, join_tokens(identity_.tokens));
+  gossip_->set_local_state(ApplicationState::kStatus, ringcore::gossip::status_normal(identity_.tokens.front()));
+  return ringcore::Ok{};
+}
+
+ringcore::Status Node::serve_clients() {
+  client_server_ = std::make_unique<ringnet::HttpServer>(ringnet::ServerOptions{16, body_limit(config_)});
+  add_client_routes(*client_server_, *this);
+  auto listening = client_server_->start(config_.listen_address, config_.native_port);
+  if (!listening) return listening.error().with_context("native_port");
+  return ringcore::Ok{};
+}
+
+void Node::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (client_server_) client_server_->stop();
+  if (gossip_) gossip_->stop(/*announce=*/true);
+  if (internode_server_) internode_server_->stop();
+  pool_.reset();  // finishes queued replica requests (read repairs) first
+  if (storage_) log_info("storage: closing " + storage_->directory());
+  coordinator_.reset();
+  storage_.reset();
+}
+
+std::int64_t Node::next_timestamp_us() {
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::int64_t last = last_timestamp_us_.load();
+  std::int64_t next = 0;
+  do {
+    next = std::max(now, last + 1);
+  } while (!last_timestamp_us_.compare_exchange_weak(last, next));
+  return next;
+}
+
+int Node::push_schema_to_peers() {
+  const Schema schema = schema_->current();
+  int pushed = 0;
+  for (const ringcore::Node& peer : gossip_->view()->snapshot.nodes) {
+    if (peer.address == config_.listen_address || peer.status != ringcore::NodeStatus::kUp) continue;
+    auto sent = transport_->push_schema(peer.address, schema);
+    if (sent) {
+      ++pushed;
+    } else {
+      log_warn("schema: could not push to " + peer.address + ": " + sent.error().message());
+    }
+  }
+  return pushed;
+}
+
+void Node::on_gossip_round() {
+  const std::vector<std::string> differing = gossip_->peers_with_other_schema(schema_->version());
+  if (!differing.empty()) {
+    const std::string& peer = differing[static_cast<std::size_t>(rounds_) % differing.size()];
+    auto schema = transport_->fetch_schema(peer);
+    if (!schema) {
+      log_warn("schema: could not pull from " + peer + ": " + schema.error().message());
+    } else if (auto merged = schema_->merge(*schema); !merged) {
+      log_error("schema: could not merge " + peer + "'s schema: " + merged.error().message());
+    }
+  }
+  if (++rounds_ % kLoadEveryRounds == 0) {
+    const std::uint64_t load = storage_->load_bytes();
+    if (load != published_load_) {
+      published_load_ = load;
+      gossip_->set_local_state(ApplicationState::kLoad, ringcore::gossip::format_load_value(static_cast<double>(load)));
+    }
+  }
+}
+
+}  // namespace ringnode

@@ -1,0 +1,100 @@
+// Node: one running ringnode, wired together. It owns the storage, the identity, the schema,
+// gossip, the coordinator and the two HTTP servers, and runs the lifecycle:
+//
+// start():
+//   1. open the storage under data_directory; load or create the host id; take a new
+//      generation (greater than any earlier run's);
+//   2. serve the internode API on storage_port and start gossiping (DC, RACK, HOST_ID,
+//      RELEASE_VERSION, SCHEMA, LOAD; no STATUS yet, so peers do not list the node);
+//   3. tokens: the persisted ones on a restart; on a first start initial_tokens, else tokens
+//      from the balanced allocator (or random ones) over the cluster learnt from a seed
+//      (bounded wait; a seed that finds no other seed allocates alone); persist them;
+//   4. publish TOKENS and STATUS NORMAL (no streaming yet: like auto_bootstrap: false);
+//   5. serve the client/admin API on native_port.
+// stop(): stop the client API, announce shutdown in gossip, stop the internode API, close the
+// storage.
+// Every gossip round it also pulls the schema from a live peer whose SCHEMA differs from ours
+// and republishes LOAD when it changed (every 5 rounds).
+//
+// Thread-safety: the accessors return components that are themselves thread-safe; the
+// identity and config are fixed once start() returns.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "coordinator.h"
+#include "gossip_driver.h"
+#include "internode_client.h"
+#include "node_config.h"
+#include "node_identity.h"
+#include "ringcore/error.h"
+#include "ringnet/http_server.h"
+#include "schema_store.h"
+#include "storage.h"
+#include "worker_pool.h"
+
+namespace ringnode {
+
+inline constexpr const char* kReleaseVersion = "ringnode-0.1.0";
+
+class Node {
+ public:
+  // Starts the node as above. Errors name the step that failed (storage, port, seeds...).
+  static ringcore::Result<std::unique_ptr<Node>> start(NodeConfig config);
+  ~Node();  // stop()
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Graceful stop; idempotent.
+  void stop();
+
+  const NodeConfig& config() const { return config_; }
+  const NodeIdentity& identity() const { return identity_; }
+  std::int64_t generation() const { return generation_; }
+  std::chrono::steady_clock::duration uptime() const { return std::chrono::steady_clock::now() - started_; }
+  Storage& storage() { return *storage_; }
+  GossipDriver& gossip() { return *gossip_; }
+  SchemaStore& schema() { return *schema_; }
+  Coordinator& coordinator() { return *coordinator_; }
+  ClusterTransport& transport() { return *transport_; }
+
+  // Microseconds since the epoch, strictly increasing across calls: write timestamps.
+  std::int64_t next_timestamp_us();
+
+  // Tells every live peer about a schema change at once (gossip would carry it within
+  // seconds); returns how many peers took it.
+  int push_schema_to_peers();
+
+ private:
+  explicit Node(NodeConfig config);
+  ringcore::Status open_storage();
+  ringcore::Status start_gossip();
+  ringcore::Status choose_tokens();
+  ringcore::Status serve_clients();
+  void on_gossip_round();
+
+  NodeConfig config_;
+  NodeIdentity identity_;
+  std::int64_t generation_ = 0;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::atomic<std::int64_t> last_timestamp_us_{0};
+  int rounds_ = 0;           // only touched by the gossip round thread
+  std::uint64_t published_load_ = UINT64_MAX;  // only touched by the gossip round thread
+
+  // Declared in dependency order: destroyed in reverse, so nothing outlives what it uses.
+  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<SchemaStore> schema_;
+  std::unique_ptr<ClusterTransport> transport_;
+  std::unique_ptr<GossipDriver> gossip_;
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<Coordinator> coordinator_;
+  std::unique_ptr<ringnet::HttpServer> internode_server_;
+  std::unique_ptr<ringnet::HttpServer> client_server_;
+  bool stopped_ = false;
+};
+
+}  // namespace ringnode

@@ -1,0 +1,42 @@
+// ringnode's configuration: the YAML file of docs/ringnode-api.md, parsed and validated.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ringcore/error.h"
+#include "ringcore/token.h"
+
+namespace ringnode {
+
+enum class TokenAllocation { kBalanced, kRandom };
+
+struct NodeConfig {
+  std::string cluster_name;
+  std::string listen_address;
+  int storage_port = 7000;
+  int native_port = 9042;
+  std::vector<std::string> seeds;  // addresses; every node of a cluster uses the same storage_port
+  std::string dc = "dc1";
+  std::string rack = "rack1";
+  int num_tokens = 16;
+  std::vector<ringcore::Token> initial_tokens;  // empty, or exactly num_tokens (sorted)
+  TokenAllocation token_allocation = TokenAllocation::kBalanced;
+  int allocation_rf = 3;
+  std::string data_directory;
+  std::size_t max_value_bytes = 1 << 20;
+  double phi_convict_threshold = 8.0;  // Cassandra's default; lower it to detect failures faster
+};
+
+// Parses the YAML text of a config. Required: cluster_name, listen_address, seeds,
+// data_directory; the rest have the defaults above. Errors (kInvalidInput) name the key and
+// what is wrong ("num_tokens: must be an integer in 1..1536, not 'many'"); unknown keys,
+// duplicate or out-of-range tokens, ports outside 1..65535 and equal ports are refused.
+ringcore::Result<NodeConfig> parse_node_config(std::string_view yaml_text);
+
+// Reads and parses `path`; errors are prefixed with the path.
+ringcore::Result<NodeConfig> load_node_config(const std::string& path);
+
+}  // namespace ringnode

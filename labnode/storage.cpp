@@ -1,0 +1,304 @@
+#include "storage.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/transaction_log.h>
+
+#include <array>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+
+#include "ringcore/murmur3.h"
+
+namespace ringnode {
+namespace {
+
+using ringcore::Error;
+using ringcore::Token;
+
+constexpr std::string_view kKeyspacePrefix = "ks:";
+constexpr std::size_t kLockStripes = 64;
+
+Error failed(const std::string& what, const rocksdb::Status& status) {
+  return Error::failed(what + ": " + status.ToString());
+}
+
+void put_u64(std::string& out, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((value >> shift) & 0xff));
+}
+
+std::uint64_t get_u64(std::string_view bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+// Flipping the sign bit makes the unsigned big-endian order equal the signed token order.
+std::uint64_t ordered(Token token) { return static_cast<std::uint64_t>(token) ^ (1ULL << 63); }
+Token from_ordered(std::uint64_t bits) { return static_cast<Token>(bits ^ (1ULL << 63)); }
+
+rocksdb::Options database_options() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  // Lab nodes are many on one machine: small memtables and few background threads.
+  options.write_buffer_size = 8 << 20;
+  options.max_write_buffer_number = 2;
+  options.max_background_jobs = 2;
+  options.keep_log_file_num = 3;
+  options.max_log_file_size = 4 << 20;
+  return options;
+}
+
+}  // namespace
+
+bool supersedes(const Cell& incoming, const Cell& stored) {
+  if (incoming.timestamp_us != stored.timestamp_us) return incoming.timestamp_us > stored.timestamp_us;
+  if (incoming.tombstone != stored.tombstone) return incoming.tombstone;
+  return incoming.value > stored.value;
+}
+
+std::string encode_row_key(Token token, std::string_view key) {
+  std::string out;
+  out.reserve(8 + key.size());
+  put_u64(out, ordered(token));
+  out.append(key);
+  return out;
+}
+
+std::string encode_cell(const Cell& cell) {
+  std::string out;
+  out.reserve(9 + cell.value.size());
+  put_u64(out, static_cast<std::uint64_t>(cell.timestamp_us));
+  out.push_back(cell.tombstone ? 1 : 0);
+  out.append(cell.value);
+  return out;
+}
+
+ringcore::Result<Cell> decode_cell(std::string_view bytes) {
+  if (bytes.size() < 9) return Error::failed("corrupt cell: " + std::to_string(bytes.size()) + " bytes, at least 9 expected");
+  Cell cell;
+  cell.timestamp_us = static_cast<std::int64_t>(get_u64(bytes));
+  cell.tombstone = (bytes[8] & 1) != 0;
+  cell.value.assign(bytes.substr(9));
+  return cell;
+}
+
+struct Storage::Impl {
+  rocksdb::DB* db = nullptr;
+  mutable std::shared_mutex families_mutex;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> families;  // keyspace -> handle; guarded
+  std::vector<rocksdb::ColumnFamilyHandle*> all_handles;           // default first; guarded
+  mutable std::array<std::mutex, kLockStripes> row_locks;
+
+  rocksdb::ColumnFamilyHandle* family(const std::string& keyspace) const {
+    std::shared_lock lock(families_mutex);
+    auto it = families.find(keyspace);
+    if (it == families.end()) throw Error::not_found("keyspace '" + keyspace + "' does not exist on this node");
+    return it->second;
+  }
+
+  std::mutex& row_lock(const std::string& keyspace, std::string_view key) const {
+    const std::size_t hash = std::hash<std::string_view>{}(key) ^ std::hash<std::string>{}(keyspace);
+    return row_locks[hash % kLockStripes];
+  }
+};
+
+Storage::Storage(std::string directory, std::unique_ptr<Impl> impl)
+    : directory_(std::move(directory)), impl_(std::move(impl)) {}
+
+ringcore::Result<std::unique_ptr<Storage>> Storage::open(const std::string& directory) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) return Error::failed("cannot create data directory " + directory + ": " + ec.message());
+  const rocksdb::Options options = database_options();
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(options, directory, &names).ok()) names = {rocksdb::kDefaultColumnFamilyName};
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  auto impl = std::make_unique<Impl>();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  const rocksdb::Status status = rocksdb::DB::Open(options, directory, descriptors, &handles, &impl->db);
+  if (!status.ok()) return failed("cannot open the database in " + directory, status);
+  impl->all_handles = handles;
+  for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    const std::string& name = handle->GetName();
+    if (name.starts_with(kKeyspacePrefix)) impl->families[name.substr(kKeyspacePrefix.size())] = handle;
+  }
+  return std::unique_ptr<Storage>(new Storage(directory, std::move(impl)));
+}
+
+Storage::~Storage() {
+  if (impl_->db == nullptr) return;
+  impl_->db->FlushWAL(true);
+  for (rocksdb::ColumnFamilyHandle* handle : impl_->all_handles) impl_->db->DestroyColumnFamilyHandle(handle);
+  impl_->db->Close();
+  delete impl_->db;
+}
+
+ringcore::Status Storage::create_keyspace(const std::string& keyspace) {
+  std::unique_lock lock(impl_->families_mutex);
+  if (impl_->families.contains(keyspace)) return ringcore::Ok{};
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  const rocksdb::Status status = impl_->db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(database_options()),
+                                                               std::string(kKeyspacePrefix) + keyspace, &handle);
+  if (!status.ok()) return failed("cannot create storage for keyspace '" + keyspace + "'", status);
+  impl_->families[keyspace] = handle;
+  impl_->all_handles.push_back(handle);
+  return ringcore::Ok{};
+}
+
+bool Storage::has_keyspace(const std::string& keyspace) const {
+  std::shared_lock lock(impl_->families_mutex);
+  return impl_->families.contains(keyspace);
+}
+
+std::vector<std::string> Storage::keyspaces() const {
+  std::shared_lock lock(impl_->families_mutex);
+  std::vector<std::string> names;
+  for (const auto& [name, handle] : impl_->families) names.push_back(name);
+  return names;
+}
+
+ringcore::Result<bool> Storage::apply(const std::string& keyspace, std::string_view key, const Cell& cell) {
+  try {
+    rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
+    const std::string row_key = encode_row_key(ringcore::token_for_key(key), key);
+    std::lock_guard lock(impl_->row_lock(keyspace, key));
+    std::string stored;
+    const rocksdb::Status found = impl_->db->Get(rocksdb::ReadOptions(), family, row_key, &stored);
+    if (found.ok()) {
+      auto current = decode_cell(stored);
+      if (!current) return current.error();
+      if (!supersedes(cell, *current)) return false;
+    } else if (!found.IsNotFound()) {
+      return failed("cannot read keyspace '" + keyspace + "'", found);
+    }
+    const rocksdb::Status written = impl_->db->Put(rocksdb::WriteOptions(), family, row_key, encode_cell(cell));
+    if (!written.ok()) return failed("cannot write keyspace '" + keyspace + "'", written);
+    return true;
+  } catch (const Error& error) {
+    return error;
+  }
+}
+
+ringcore::Result<std::optional<Cell>> Storage::get(const std::string& keyspace, std::string_view key) const {
+  try {
+    rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
+    std::string stored;
+    const rocksdb::Status status =
+        impl_->db->Get(rocksdb::ReadOptions(), family, encode_row_key(ringcore::token_for_key(key), key), &stored);
+    if (status.IsNotFound()) return std::optional<Cell>();
+    if (!status.ok()) return failed("cannot read keyspace '" + keyspace + "'", status);
+    auto cell = decode_cell(stored);
+    if (!cell) return cell.error();
+    return std::optional<Cell>(std::move(cell).value());
+  } catch (const Error& error) {
+    return error;
+  }
+}
+
+ringcore::Status Storage::scan(const std::string& keyspace, const ringcore::TokenRange& range,
+                               const std::function<bool(const StoredRow&)>& visit) const {
+  try {
+    rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), family));
+    // One ordered pass over the tokens in (after, last], or [first token, last] without `after`.
+    auto pass = [&](std::optional<Token> after, Token last) -> ringcore::Result<bool> {
+      if (after) {
+        if (*after == ringcore::kMaxToken) return true;  // nothing comes after the last token
+        it->Seek(encode_row_key(*after + 1, ""));
+      } else {
+        it->SeekToFirst();
+      }
+      for (; it->Valid(); it->Next()) {
+        const std::string_view raw = it->key().ToStringView();
+        const Token token = from_ordered(get_u64(raw));
+        if (token > last) break;
+        auto cell = decode_cell(it->value().ToStringView());
+        if (!cell) return cell.error();
+        if (!visit(StoredRow{token, std::string(raw.substr(8)), std::move(cell).value()})) return false;
+      }
+      if (!it->status().ok()) return failed("cannot scan keyspace '" + keyspace + "'", it->status());
+      return true;
+    };
+    if (!range.wraps()) {
+      auto done = pass(range.left, range.right);
+      if (!done) return done.error();
+      return ringcore::Ok{};
+    }
+    auto more = pass(range.left, ringcore::kMaxToken);  // (left, max]
+    if (!more) return more.error();
+    if (*more && range.right != ringcore::kMinToken) {
+      auto rest = pass(std::nullopt, range.right);  // [min, right]
+      if (!rest) return rest.error();
+    }
+    return ringcore::Ok{};
+  } catch (const Error& error) {
+    return error;
+  }
+}
+
+ringcore::Result<std::optional<std::string>> Storage::get_local(const std::string& name) const {
+  std::string value;
+  const rocksdb::Status status = impl_->db->Get(rocksdb::ReadOptions(), name, &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) return failed("cannot read local value '" + name + "'", status);
+  return std::optional<std::string>(std::move(value));
+}
+
+ringcore::Status Storage::put_local(const std::string& name, const std::string& value) {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  const rocksdb::Status status = impl_->db->Put(options, name, value);
+  if (!status.ok()) return failed("cannot write local value '" + name + "'", status);
+  return ringcore::Ok{};
+}
+
+std::uint64_t Storage::load_bytes() const {
+  std::uint64_t bytes = 0;
+  std::vector<rocksdb::LiveFileMetaData> files;
+  impl_->db->GetLiveFilesMetaData(&files);
+  for (const auto& file : files) bytes += file.size;
+  rocksdb::VectorLogPtr logs;
+  if (impl_->db->GetSortedWalFiles(logs).ok()) {
+    for (const auto& log : logs) bytes += log->SizeFileBytes();
+  }
+  return bytes;
+}
+
+std::vector<KeyspaceCompactionStats> Storage::compaction_stats() const {
+  std::uint64_t running = 0;
+  impl_->db->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &running);
+  std::shared_lock lock(impl_->families_mutex);
+  std::vector<KeyspaceCompactionStats> stats;
+  for (const auto& [name, family] : impl_->families) {
+    KeyspaceCompactionStats entry;
+    entry.keyspace = name;
+    entry.running_compactions = running;
+    impl_->db->GetIntProperty(family, rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
+                              &entry.pending_compaction_bytes);
+    impl_->db->GetIntProperty(family, rocksdb::DB::Properties::kTotalSstFilesSize, &entry.sst_bytes);
+    impl_->db->GetIntProperty(family, rocksdb::DB::Properties::kCurSizeAllMemTables, &entry.memtable_bytes);
+    impl_->db->GetIntProperty(family, rocksdb::DB::Properties::kEstimateNumKeys, &entry.estimated_keys);
+    rocksdb::ColumnFamilyMetaData meta;
+    impl_->db->GetColumnFamilyMetaData(family, &meta);
+    for (const auto& level : meta.levels) {
+      entry.levels.push_back(LevelStats{level.level, level.files.size(), level.size});
+    }
+    stats.push_back(std::move(entry));
+  }
+  return stats;
+}
+
+ringcore::Status Storage::flush() {
+  std::shared_lock lock(impl_->families_mutex);
+  const rocksdb::Status status = impl_->db->Flush(rocksdb::FlushOptions(), impl_->all_handles);
+  if (!status.ok()) return failed("cannot flush", status);
+  return ringcore::Ok{};
+}
+
+}  // namespace ringnode

@@ -1,0 +1,113 @@
+// Storage: the node's rows on RocksDB, and a few local metadata values.
+//
+// One column family per keyspace ("ks:<name>"); the default column family holds local
+// metadata (identity, schema). A row's RocksDB key is
+//   [token: 8 bytes big-endian with the sign bit flipped][partition key bytes]
+// so rows sort by (token, key) and a token range is one ordered scan. Its value is a Cell:
+//   [timestamp: 8 bytes big-endian, microseconds][flags: 1 byte, bit 0 = tombstone][value]
+// Writes follow last-write-wins: a cell replaces the stored one only when it is newer (higher
+// timestamp; on a tie a tombstone beats a value, then the greater value wins, as Cassandra
+// reconciles), so replicas converge whatever order writes arrive in.
+// rocksdb::Status is turned into ringcore::Error here (kFailed, naming the operation).
+//
+// Thread-safety: every member may be called from any thread. A row's read-compare-write is
+// serialised by a lock stripe chosen by the key; column families are guarded by a mutex.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ringcore/error.h"
+#include "ringcore/token.h"
+
+namespace ringnode {
+
+struct Cell {
+  std::int64_t timestamp_us = 0;
+  bool tombstone = false;
+  std::string value;  // empty for tombstones
+
+  friend bool operator==(const Cell&, const Cell&) = default;
+};
+
+// Whether `incoming` wins over `stored` under last-write-wins (see above).
+bool supersedes(const Cell& incoming, const Cell& stored);
+
+struct StoredRow {
+  ringcore::Token token;
+  std::string key;
+  Cell cell;
+};
+
+struct LevelStats {
+  int level = 0;
+  std::uint64_t files = 0;
+  std::uint64_t size_bytes = 0;
+};
+
+struct KeyspaceCompactionStats {
+  std::string keyspace;
+  std::uint64_t pending_compaction_bytes = 0;
+  std::uint64_t running_compactions = 0;  // the whole DB's, RocksDB counts them globally
+  std::uint64_t sst_bytes = 0;
+  std::uint64_t memtable_bytes = 0;
+  std::uint64_t estimated_keys = 0;
+  std::vector<LevelStats> levels;
+};
+
+class Storage {
+ public:
+  // Opens (creating if needed) the database under `directory`, with every keyspace column
+  // family it already has. Errors name the directory and RocksDB's reason (e.g. the lock held
+  // by another process).
+  static ringcore::Result<std::unique_ptr<Storage>> open(const std::string& directory);
+  ~Storage();  // flushes the memtables and closes the database
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  // Creates the keyspace's column family if it does not exist yet.
+  ringcore::Status create_keyspace(const std::string& keyspace);
+  bool has_keyspace(const std::string& keyspace) const;
+  std::vector<std::string> keyspaces() const;
+
+  // Stores `cell` for `key` unless the stored cell supersedes it; returns whether it was
+  // stored. Unknown keyspaces are kNotFound.
+  ringcore::Result<bool> apply(const std::string& keyspace, std::string_view key, const Cell& cell);
+  // The stored cell (tombstones included), or nullopt.
+  ringcore::Result<std::optional<Cell>> get(const std::string& keyspace, std::string_view key) const;
+  // Visits the rows whose token is in `range` ((left, right], wrapping; (x, x] is the whole
+  // ring) in ring order from left, tombstones included, until `visit` returns false.
+  ringcore::Status scan(const std::string& keyspace, const ringcore::TokenRange& range,
+                        const std::function<bool(const StoredRow&)>& visit) const;
+
+  // Local metadata in the default column family.
+  ringcore::Result<std::optional<std::string>> get_local(const std::string& name) const;
+  ringcore::Status put_local(const std::string& name, const std::string& value);  // synced to disk
+
+  // Bytes on disk: live SST files plus write-ahead logs.
+  std::uint64_t load_bytes() const;
+  std::vector<KeyspaceCompactionStats> compaction_stats() const;
+  // Flushes every memtable to SST files (tests, shutdown).
+  ringcore::Status flush();
+
+  const std::string& directory() const { return directory_; }
+
+ private:
+  struct Impl;
+  Storage(std::string directory, std::unique_ptr<Impl> impl);
+
+  std::string directory_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The key encoding, exposed for tests: encode_row_key sorts as (token, key).
+std::string encode_row_key(ringcore::Token token, std::string_view key);
+std::string encode_cell(const Cell& cell);
+ringcore::Result<Cell> decode_cell(std::string_view bytes);
+
+}  // namespace ringnode

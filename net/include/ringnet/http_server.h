@@ -1,0 +1,86 @@
+// HttpServer: the project's HTTP server side, with cpp-httplib kept inside http_server.cpp.
+//
+// Handlers are plain functions over ServerRequest/ServerResponse. Routes are patterns such as
+// "/v1/keyspaces/{ks}/rows/{key}": a {name} matches one path segment of the raw (still
+// percent-encoded) path and is handed to the handler decoded, so a key may contain '/' as %2F.
+// A handler reports failure by throwing: a ringcore::Error becomes its status (invalid_input
+// and unsupported 400, not_found 404, unavailable 503, others 500) with the body
+//   {"error": {"code": "<error_code_name>", "message": "..."}}
+// and any other exception a 500 with code "internal". Unknown paths are 404, known paths with
+// another method 405, bodies above the size limit 413, all with the same JSON error body.
+//
+// Thread-safety: handlers run on the server's worker threads, several at once; routes must be
+// added before start(). stop() may be called from any thread.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ringcore/error.h"
+
+namespace ringnet {
+
+struct ServerRequest {
+  std::string method;
+  std::string path;                                 // decoded, without the query
+  std::map<std::string, std::string> path_params;   // {name} segments, decoded
+  std::multimap<std::string, std::string> query;    // decoded
+  std::string body;
+  std::string remote_address;
+
+  // The first value of query parameter `name`, or `fallback`.
+  std::string query_value(const std::string& name, const std::string& fallback = "") const;
+  const std::string& param(const std::string& name) const { return path_params.at(name); }
+};
+
+struct ServerResponse {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+using ServerHandler = std::function<ServerResponse(const ServerRequest&)>;
+
+// The JSON error body for `error` and its HTTP status.
+ServerResponse error_response(const ringcore::Error& error);
+int http_status_for(ringcore::ErrorCode code);
+
+// Decodes %XX escapes; '+' stays '+'. Malformed escapes are an invalid_input error.
+ringcore::Result<std::string> percent_decode(std::string_view text);
+// Encodes every byte outside [A-Za-z0-9-._~] as %XX, for building paths from raw keys.
+std::string percent_encode(std::string_view bytes);
+
+struct ServerOptions {
+  std::size_t worker_threads = 16;
+  std::size_t max_body_bytes = 8 << 20;
+};
+
+class HttpServer {
+ public:
+  explicit HttpServer(ServerOptions options = {});
+  ~HttpServer();  // stops the server
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // REQUIRES: before start(). `method` is GET, POST, PUT or DELETE.
+  void route(const std::string& method, const std::string& pattern, ServerHandler handler);
+
+  // Binds host:port (port 0: any free port) and serves on a background thread. Errors
+  // (kUnavailable) name the address when it cannot be bound.
+  ringcore::Status start(const std::string& host, int port);
+  // The port it listens on, once started.
+  int port() const;
+  // Stops accepting and waits for the serving thread. Idempotent.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ringnet

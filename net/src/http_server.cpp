@@ -1,0 +1,256 @@
+#include "ringnet/http_server.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <utility>
+
+namespace ringnet {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  std::size_t start = 1;  // paths start with '/'
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+struct Route {
+  std::string method;
+  std::vector<std::string> segments;  // "{name}" for a parameter
+  ServerHandler handler;
+};
+
+bool is_param(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Matches `raw` segments against a route; fills `params` (decoded). Throws on bad escapes.
+bool matches(const Route& route, const std::vector<std::string_view>& raw, std::map<std::string, std::string>& params) {
+  if (route.segments.size() != raw.size()) return false;
+  params.clear();
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const std::string& want = route.segments[i];
+    if (is_param(want)) {
+      if (raw[i].empty()) return false;
+      params[want.substr(1, want.size() - 2)] = percent_decode(raw[i]).value_or_throw();
+    } else if (want != raw[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The decoded parameters of a target's query ("?a=1&b=x%20y"); '+' means a space there.
+ringcore::Result<std::multimap<std::string, std::string>> parse_query(std::string_view target) {
+  std::multimap<std::string, std::string> query;
+  const std::size_t mark = target.find('?');
+  if (mark == std::string_view::npos) return query;
+  std::string_view rest = target.substr(mark + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    std::string part(rest.substr(0, amp));
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (part.empty()) continue;
+    std::replace(part.begin(), part.end(), '+', ' ');
+    const std::size_t eq = part.find('=');
+    auto name = percent_decode(std::string_view(part).substr(0, eq));
+    if (!name) return name.error();
+    auto value = percent_decode(eq == std::string::npos ? std::string_view() : std::string_view(part).substr(eq + 1));
+    if (!value) return value.error();
+    query.emplace(std::move(name).value(), std::move(value).value());
+  }
+  return query;
+}
+
+ServerResponse json_error(int status, const std::string& code, const std::string& message) {
+  nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
+  return {status, body.dump(), "application/json"};
+}
+
+}  // namespace
+
+std::string ServerRequest::query_value(const std::string& name, const std::string& fallback) const {
+  auto it = query.find(name);
+  return it == query.end() ? fallback : it->second;
+}
+
+int http_status_for(ringcore::ErrorCode code) {
+  switch (code) {
+    case ringcore::ErrorCode::kInvalidInput:
+    case ringcore::ErrorCode::kUnsupported: return 400;
+    case ringcore::ErrorCode::kNotFound: return 404;
+    case ringcore::ErrorCode::kUnavailable: return 503;
+    case ringcore::ErrorCode::kFailed:
+    case ringcore::ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+ServerResponse error_response(const ringcore::Error& error) {
+  return json_error(http_status_for(error.code()), ringcore::error_code_name(error.code()), error.message());
+}
+
+ringcore::Result<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    if (i + 2 >= text.size()) {
+      return ringcore::Error::invalid_input("bad percent-encoding in '" + std::string(text) + "': '%' needs two hex digits");
+    }
+    const int hi = hex_value(text[i + 1]);
+    const int lo = hex_value(text[i + 2]);
+    if (hi < 0 || lo < 0) {
+      return ringcore::Error::invalid_input("bad percent-encoding in '" + std::string(text) + "': '%" +
+                                            std::string(text.substr(i + 1, 2)) + "' is not a hex byte");
+    }
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+std::string percent_encode(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') || byte == '-' ||
+        byte == '.' || byte == '_' || byte == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 15]);
+    }
+  }
+  return out;
+}
+
+struct HttpServer::Impl {
+  ServerOptions options;
+  httplib::Server server;
+  std::vector<Route> routes;
+  std::thread thread;
+  int port = 0;
+
+  ServerResponse dispatch(const std::string& method, const httplib::Request& req) const {
+    const std::string_view target(req.target);
+    const std::string_view raw_path = target.substr(0, target.find('?'));
+    const auto raw = split_path(raw_path);
+    ServerRequest request;
+    request.method = method;
+    request.path = req.path;
+    // The query comes from the target only: cpp-httplib would also merge a form-encoded body
+    // into req.params, and a row's value must never be read as parameters.
+    if (auto query = parse_query(target); !query) {
+      return error_response(query.error());
+    } else {
+      request.query = std::move(query).value();
+    }
+    request.remote_address = req.remote_addr;
+    bool path_known = false;
+    try {
+      for (const Route& route : routes) {
+        if (!matches(route, raw, request.path_params)) continue;
+        path_known = true;
+        if (route.method != method) continue;
+        request.body = req.body;
+        return route.handler(request);
+      }
+    } catch (const ringcore::Error& error) {
+      return error_response(error);
+    } catch (const std::exception& error) {
+      return json_error(500, "internal", error.what());
+    }
+    if (path_known) return json_error(405, "invalid_input", method + " is not allowed on " + std::string(raw_path));
+    return json_error(404, "not_found", "no such path: " + method + " " + std::string(raw_path));
+  }
+
+  void install(const std::string& method) {
+    auto handler = [this, method](const httplib::Request& req, httplib::Response& res) {
+      ServerResponse response = dispatch(method, req);
+      res.status = response.status;
+      res.set_content(response.body, response.content_type.c_str());
+    };
+    // Every path goes to dispatch(), which routes on the raw path; [\s\S] also matches a
+    // decoded newline.
+    const std::string all = R"([\s\S]*)";
+    if (method == "GET") server.Get(all, handler);
+    if (method == "POST") server.Post(all, handler);
+    if (method == "PUT") server.Put(all, handler);
+    if (method == "DELETE") server.Delete(all, handler);
+  }
+};
+
+HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+  const std::size_t threads = options.worker_threads;
+  impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  impl_->server.set_payload_max_length(options.max_body_bytes);
+  const std::size_t limit = options.max_body_bytes;
+  // Errors cpp-httplib answers itself (413, 400 for a malformed request) get our JSON body too.
+  impl_->server.set_error_handler(httplib::Server::HandlerWithResponse([limit](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string message = "bad HTTP request (status " + std::to_string(res.status) + ")";
+    if (res.status == 413 && req.get_header_value("Content-Type") == "application/x-www-form-urlencoded") {
+      message = "a form-encoded request body is limited to " + std::to_string(CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH) +
+                " bytes; send the body as application/octet-stream";
+    } else if (res.status == 413) {
+      message = "request body is larger than the server's limit of " + std::to_string(limit) + " bytes";
+    }
+    ServerResponse response = json_error(res.status, "invalid_input", message);
+    res.set_content(response.body, "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  for (const char* method : {"GET", "POST", "PUT", "DELETE"}) impl_->install(method);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::route(const std::string& method, const std::string& pattern, ServerHandler handler) {
+  Route route{method, {}, std::move(handler)};
+  for (std::string_view segment : split_path(pattern)) route.segments.emplace_back(segment);
+  impl_->routes.push_back(std::move(route));
+}
+
+ringcore::Status HttpServer::start(const std::string& host, int port) {
+  impl_->port = port == 0 ? impl_->server.bind_to_any_port(host) : (impl_->server.bind_to_port(host, port) ? port : -1);
+  if (impl_->port <= 0) {
+    return ringcore::Error(ringcore::ErrorCode::kUnavailable,
+                           "cannot listen on " + host + ":" + std::to_string(port) + " (address in use or not local)");
+  }
+  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  // stop() before the listener runs would be lost; wait until it does (microseconds).
+  while (!impl_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return ringcore::Ok{};
+}
+
+int HttpServer::port() const { return impl_->port; }
+
+void HttpServer::stop() {
+  if (!impl_->thread.joinable()) return;
+  impl_->server.stop();
+  impl_->thread.join();
+}
+
+}  // namespace ringnet

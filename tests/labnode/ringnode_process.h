@@ -1,0 +1,178 @@
+// Test support for running real ringnode processes: a lab cluster on 127.0.0.x, each node with
+// its own data directory and log under one temporary directory. Every process is killed
+// (SIGKILL) and reaped when its handle goes away, so no ringnode outlives a test, even one
+// that fails.
+#pragma once
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ringnet/http_client.h"
+
+extern char** environ;
+
+namespace test_support {
+
+// A temporary directory, removed with everything in it.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix) {
+    std::random_device device;
+    path_ = (std::filesystem::temp_directory_path() / (prefix + std::to_string(device()))).string();
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Whether `port` can be bound on every address (so a test does not clash with another).
+inline bool port_free(int port, const std::vector<std::string>& addresses) {
+  for (const std::string& address : addresses) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(static_cast<std::uint16_t>(port));
+    inet_pton(AF_INET, address.c_str(), &sin.sin_addr);
+    const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0;
+    close(fd);
+    if (!bound) return false;
+  }
+  return true;
+}
+
+// The first port from `start` that is free on every address.
+inline int free_port(int start, const std::vector<std::string>& addresses) {
+  for (int port = start; port < start + 1000; ++port) {
+    if (port_free(port, addresses)) return port;
+  }
+  throw std::runtime_error("no free port from " + std::to_string(start));
+}
+
+// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+inline bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds poll = std::chrono::milliseconds(100)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(poll);
+  }
+}
+
+// One ringnode process: started with a config file, output appended to a log file.
+class RingnodeProcess {
+ public:
+  RingnodeProcess(std::string binary, std::string config_path, std::string log_path)
+      : binary_(std::move(binary)), config_path_(std::move(config_path)), log_path_(std::move(log_path)) {}
+  ~RingnodeProcess() { kill_hard(); }
+  RingnodeProcess(const RingnodeProcess&) = delete;
+  RingnodeProcess& operator=(const RingnodeProcess&) = delete;
+
+  void start() {
+    if (pid_ > 0) throw std::runtime_error("already running");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    std::vector<std::string> argv = {binary_, "--config", config_path_};
+    std::vector<char*> args;
+    for (std::string& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    const int spawned = posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+      pid_ = -1;
+      throw std::runtime_error("cannot start " + binary_);
+    }
+  }
+
+  // SIGKILL and reap; nothing if not running.
+  void kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  // Sends SIGTERM and waits up to `timeout`; the exit code, or nullopt if it did not exit (it
+  // is then killed).
+  std::optional<int> terminate(std::chrono::milliseconds timeout) {
+    if (pid_ <= 0) return std::nullopt;
+    ::kill(pid_, SIGTERM);
+    std::optional<int> code = wait_exit(timeout);
+    if (!code) kill_hard();
+    return code;
+  }
+
+  // Waits for the process to exit by itself; its exit code, or nullopt after `timeout`.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::nullopt;
+  }
+
+  bool running() const { return pid_ > 0; }
+
+  std::string log() const {
+    std::ifstream in(log_path_);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  std::string binary_;
+  std::string config_path_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+};
+
+// A ringnode's native API, for tests: JSON in, status and JSON out.
+struct ApiReply {
+  int status = 0;  // 0 when the node could not be reached
+  nlohmann::json body;
+  std::string error;  // the transport error when status is 0
+};
+
+inline ApiReply call(const std::string& address, int port, const std::string& method, const std::string& path,
+                     const std::string& body = "", const std::string& content_type = "application/json") {
+  ringnet::HttpClient client(address, port, std::chrono::seconds(10));
+  auto response = client.send({method, path, body, content_type, {}});
+  if (!response) return {0, nullptr, response.error().message()};
+  return {response->status, nlohmann::json::parse(response->body, nullptr, false), ""};
+}
+
+}  // namespace test_support

@@ -1,0 +1,89 @@
+// HttpServer: routes with {params} on the raw path, JSON errors for every failure, and the
+// query read from the target only.
+#include "ringnet/http_server.h"
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "ringnet/http_client.h"
+
+namespace {
+
+using ringnet::ServerRequest;
+using ringnet::ServerResponse;
+
+struct Served {
+  ringnet::HttpServer server;
+  Served() {
+    server.route("GET", "/v1/things/{id}", [](const ServerRequest& r) {
+      return ServerResponse{200, nlohmann::json{{"id", r.param("id")}, {"cl", r.query_value("cl", "none")}}.dump()};
+    });
+    server.route("PUT", "/v1/things/{id}/rows/{key}", [](const ServerRequest& r) {
+      return ServerResponse{200, nlohmann::json{{"key", r.param("key")}, {"body", r.body}, {"cl", r.query_value("cl", "none")}}.dump()};
+    });
+    server.route("GET", "/v1/missing", [](const ServerRequest&) -> ServerResponse { throw ringcore::Error::not_found("no such thing"); });
+    server.route("GET", "/v1/broken", [](const ServerRequest&) -> ServerResponse { throw std::runtime_error("oops"); });
+    server.route("GET", "/v1/down", [](const ServerRequest&) -> ServerResponse {
+      throw ringcore::Error(ringcore::ErrorCode::kUnavailable, "QUORUM needs 2 of 3 replicas, 1 answered");
+    });
+    REQUIRE(server.start("127.0.0.1", 0).ok());
+  }
+  ringnet::HttpResponse send(const std::string& method, const std::string& path, const std::string& body = "",
+                             const std::string& type = "application/octet-stream") {
+    auto response = ringnet::HttpClient("127.0.0.1", server.port()).send({method, path, body, type, {}});
+    REQUIRE(response.ok());
+    return *response;
+  }
+};
+
+nlohmann::json error_of(const ringnet::HttpResponse& response) { return nlohmann::json::parse(response.body)["error"]; }
+
+}  // namespace
+
+TEST_CASE("path parameters are matched on the raw path and decoded, so %2F stays inside a key") {
+  Served s;
+  auto response = s.send("PUT", "/v1/things/t1/rows/a%2Fb%20c?cl=ALL", "value");
+  CHECK(response.status == 200);
+  const auto body = nlohmann::json::parse(response.body);
+  CHECK(body["key"] == "a/b c");
+  CHECK(body["body"] == "value");
+  CHECK(body["cl"] == "ALL");
+  CHECK(nlohmann::json::parse(s.send("GET", "/v1/things/x").body)["cl"] == "none");
+}
+
+TEST_CASE("a form-encoded body is never read as query parameters") {
+  Served s;
+  auto response = s.send("PUT", "/v1/things/t1/rows/k", "cl=ONE", "application/x-www-form-urlencoded");
+  CHECK(nlohmann::json::parse(response.body)["cl"] == "none");
+}
+
+TEST_CASE("errors are JSON with the status of their code") {
+  Served s;
+  auto missing = s.send("GET", "/v1/missing");
+  CHECK(missing.status == 404);
+  CHECK(error_of(missing)["code"] == "not_found");
+  CHECK(error_of(missing)["message"] == "no such thing");
+  CHECK(s.send("GET", "/v1/down").status == 503);
+  auto broken = s.send("GET", "/v1/broken");
+  CHECK(broken.status == 500);
+  CHECK(error_of(broken)["message"] == "oops");
+  auto unknown = s.send("GET", "/v1/nothing");
+  CHECK(unknown.status == 404);
+  CHECK(error_of(unknown)["message"] == "no such path: GET /v1/nothing");
+  auto method = s.send("DELETE", "/v1/things/x");
+  CHECK(method.status == 405);
+  CHECK(error_of(method)["message"] == "DELETE is not allowed on /v1/things/x");
+  auto escape = s.send("GET", "/v1/things/%zz");
+  CHECK(escape.status == 400);
+  CHECK(error_of(escape)["message"].get<std::string>().find("bad percent-encoding") != std::string::npos);
+}
+
+TEST_CASE("percent encoding round-trips every byte") {
+  std::string bytes;
+  for (int c = 0; c < 256; ++c) bytes.push_back(static_cast<char>(c));
+  CHECK(*ringnet::percent_decode(ringnet::percent_encode(bytes)) == bytes);
+  CHECK(ringnet::percent_encode("a/b c") == "a%2Fb%20c");
+  CHECK_FALSE(ringnet::percent_decode("%4").ok());
+}
