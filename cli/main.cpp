@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   ringctl::register_describering_command(app, context);
   ringctl::register_status_command(app, context);
   ringctl::register_ring_command(app, context);
+  ringctl::register_lab_command(app, context);
 
   try {
     app.parse(argc, argv);

@@ -1,5 +1,6 @@
 # fish completion for ringctl. Install: copy to ~/.config/fish/completions/ringctl.fish.
-set -l commands token getendpoints describering status ring
+set -l commands token getendpoints describering status ring lab
+set -l lab_commands up down kill stop start list stress verify
 complete -c ringctl -f
 complete -c ringctl -s o -l output -x -a "table json yaml" -d "Output format"
 complete -c ringctl -l help -d "Print help"
@@ -11,3 +12,14 @@ complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a status -d 
 complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a ring -d "Every token with its node"
 complete -c ringctl -n "__fish_seen_subcommand_from getendpoints describering status ring" -l ring -r -F -d "Ring snapshot file"
 complete -c ringctl -n "__fish_seen_subcommand_from token getendpoints" -l hex -d "Keys are hex bytes"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a lab -d "Local cluster of ringnode processes"
+complete -c ringctl -n "__fish_seen_subcommand_from lab; and not __fish_seen_subcommand_from $lab_commands" -a "$lab_commands"
+complete -c ringctl -n "__fish_seen_subcommand_from lab" -l dir -r -a "(__fish_complete_directories)" -d "Lab directory"
+complete -c ringctl -n "__fish_seen_subcommand_from up" -l nodes -x -d "Number of nodes"
+complete -c ringctl -n "__fish_seen_subcommand_from up" -l dcs -x -d "Datacenters, e.g. dc1:3,dc2:3"
+complete -c ringctl -n "__fish_seen_subcommand_from up" -l racks -x -d "Racks per datacenter"
+complete -c ringctl -n "__fish_seen_subcommand_from up" -l num-tokens -x -d "Tokens per node"
+complete -c ringctl -n "__fish_seen_subcommand_from down" -l purge -d "Delete the lab directory"
+complete -c ringctl -n "__fish_seen_subcommand_from stress verify" -l keyspace -x -d "Keyspace"
+complete -c ringctl -n "__fish_seen_subcommand_from stress verify" -l cl -x -a "ONE QUORUM ALL" -d "Consistency level"
+complete -c ringctl -n "__fish_seen_subcommand_from stress" -l rows -x -d "Rows to write"

@@ -33,5 +33,6 @@ void register_getendpoints_command(CLI::App& app, CommandContext& context);
 void register_describering_command(CLI::App& app, CommandContext& context);
 void register_status_command(CLI::App& app, CommandContext& context);
 void register_ring_command(CLI::App& app, CommandContext& context);
+void register_lab_command(CLI::App& app, CommandContext& context);
 
 }  // namespace ringctl

@@ -29,6 +29,10 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
     COMP_WORDS=(ringctl -o j); COMP_CWORD=2; COMP_LINE='ringctl -o j'; COMP_POINT=\${#COMP_LINE};
     _ringctl; echo \"\${COMPREPLY[*]}\"")
   [ "$got" = "json" ] || fail "bash completion of 'ringctl -o j' gave '$got', expected 'json'"
+  got=$(bash -c "source /usr/share/bash-completion/bash_completion; source '$root/completions/ringctl.bash';
+    COMP_WORDS=(ringctl lab st); COMP_CWORD=2; COMP_LINE='ringctl lab st'; COMP_POINT=\${#COMP_LINE};
+    _ringctl; echo \"\${COMPREPLY[*]}\"")
+  [ "$got" = "stop start stress" ] || fail "bash completion of 'ringctl lab st' gave '$got'"
 else
   fail "bash-completion is not installed"
 fi

@@ -1,0 +1,73 @@
+// The layout of a lab cluster: which nodes, where their files live, how they are configured.
+//
+// A lab lives in one directory: lab.json (this layout), and per node nodeN/ with ringnode.yaml,
+// data/, ringnode.log and ringnode.pid. Node N listens on 127.0.0.N.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ringcore/token.h"
+
+namespace ringctl::lab {
+
+struct DatacenterSpec {
+  std::string name;
+  int nodes = 0;
+};
+
+struct LabSpec {
+  std::vector<DatacenterSpec> datacenters;  // in order: node numbers run through them
+  int racks = 1;                            // per datacenter
+  int num_tokens = 16;
+  int storage_port = 7000;
+  int native_port = 9042;
+  std::string cluster_name = "lab";
+};
+
+struct LabNode {
+  int number = 0;        // 1-based
+  std::string name;      // "node3"
+  std::string address;   // "127.0.0.3"
+  std::string dc;
+  std::string rack;
+  std::vector<ringcore::Token> tokens;  // initial tokens, chosen by the balanced allocator
+};
+
+struct Lab {
+  std::string directory;
+  LabSpec spec;
+  std::vector<LabNode> nodes;
+  std::vector<std::string> seeds;  // addresses: the first node of each datacenter
+
+  std::string node_directory(const LabNode& node) const { return directory + "/" + node.name; }
+  std::string config_path(const LabNode& node) const { return node_directory(node) + "/ringnode.yaml"; }
+  std::string log_path(const LabNode& node) const { return node_directory(node) + "/ringnode.log"; }
+  std::string pid_path(const LabNode& node) const { return node_directory(node) + "/ringnode.pid"; }
+  std::string data_path(const LabNode& node) const { return node_directory(node) + "/data"; }
+
+  // Finds a node by name ("node2"), number ("2") or address ("127.0.0.2"). Throws
+  // ringcore::Error (not found, listing the nodes).
+  const LabNode& find_node(const std::string& which) const;
+};
+
+// Parses --dcs "dc1:3,dc2:2". Throws ringcore::Error naming the bad part.
+std::vector<DatacenterSpec> parse_datacenters(const std::string& text);
+
+// Lays out the nodes and picks every node's tokens with ringcore's balanced allocator, as if
+// they joined one after the other (allocation rf: min(3, nodes in the DC)).
+// Throws ringcore::Error for impossible specs (no nodes, more than 254 nodes, bad counts).
+Lab plan_lab(const std::string& directory, const LabSpec& spec);
+
+// The node's ringnode.yaml (docs/ringnode-api.md).
+std::string node_config_yaml(const Lab& lab, const LabNode& node);
+
+// lab.json: written by `lab up`, read by every other lab command.
+void save_lab(const Lab& lab);
+// Throws ringcore::Error when there is no lab in `directory` or the manifest is unreadable.
+Lab load_lab(const std::string& directory);
+
+// $RINGCTL_LAB_DIR, else $XDG_STATE_HOME/ringctl/lab, else ~/.local/state/ringctl/lab.
+std::string default_lab_directory();
+
+}  // namespace ringctl::lab

@@ -1,0 +1,33 @@
+// Starting and signalling the lab's ringnode processes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "lab/lab_layout.h"
+
+namespace ringctl::lab {
+
+// The ringnode binary: $RINGCTL_RINGNODE, else beside ringctl's build output
+// (../labnode/ringnode) or in the same directory, else `ringnode` on PATH.
+// Throws ringcore::Error when none is found.
+std::string find_ringnode_binary();
+
+// Starts ringnode for `node`, detached from this process (its own session; init reaps it),
+// with stdout and stderr appended to the node's log, and records its pid. Returns the pid.
+// Throws ringcore::Error when the process cannot be started.
+pid_t start_node(const Lab& lab, const LabNode& node, const std::string& ringnode);
+
+// The pid of the node's ringnode if it is running, by its pid file.
+std::optional<pid_t> running_pid(const Lab& lab, const LabNode& node);
+
+// Sends `signal` to the node's process if it runs; returns whether it was running.
+bool signal_node(const Lab& lab, const LabNode& node, int signal);
+
+// Waits until `pid` has exited or `timeout` passes; returns whether it exited.
+bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);
+
+}  // namespace ringctl::lab

@@ -1,0 +1,278 @@
+#include "lab/lab_workload.h"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "lab/lab_cluster.h"
+#include "ringcore/murmur3.h"
+#include "ringnet/http_client.h"
+
+namespace ringctl::lab {
+namespace {
+
+using ringcore::Error;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxExamples = 5;
+const std::vector<std::string> kConsistencyLevels = {"ONE", "QUORUM", "ALL"};
+
+std::string record_path(const Lab& lab, const std::string& keyspace) {
+  return lab.directory + "/workload/" + keyspace + ".tsv";
+}
+
+void check_options(const WorkloadOptions& options) {
+  if (std::find(kConsistencyLevels.begin(), kConsistencyLevels.end(), options.consistency) == kConsistencyLevels.end()) {
+    throw Error::invalid_input("--cl: '" + options.consistency + "' is not ONE, QUORUM or ALL");
+  }
+  if (options.keyspace.empty() || options.keyspace.find_first_not_of(
+                                      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+                                      std::string::npos) {
+    throw Error::invalid_input("--keyspace: '" + options.keyspace + "' must be letters, digits and _");
+  }
+}
+
+// One HTTP client per running node; requests go round-robin, and a coordinator that cannot be
+// reached is skipped for the next one, as a driver's load balancer would.
+class Coordinators {
+ public:
+  explicit Coordinators(const Lab& lab) {
+    for (const LabNode* node : running_nodes(lab)) {
+      clients_.emplace_back(node->address, lab.spec.native_port, std::chrono::seconds(5));
+    }
+    if (clients_.empty()) throw Error::failed("no lab node is running (ringctl lab up)");
+  }
+
+  ringcore::Result<ringnet::HttpResponse> send(const ringnet::HttpRequest& request, std::size_t hint) const {
+    ringcore::Result<ringnet::HttpResponse> result = Error::failed("no coordinator");
+    for (std::size_t attempt = 0; attempt < clients_.size(); ++attempt) {
+      result = clients_[(hint + attempt) % clients_.size()].send(request);
+      if (result.ok()) return result;
+    }
+    return result;
+  }
+
+ private:
+  std::vector<ringnet::HttpClient> clients_;
+};
+
+std::string error_text(const ringcore::Result<ringnet::HttpResponse>& result) {
+  if (!result) return result.error().message();
+  try {
+    return "HTTP " + std::to_string(result->status) + ": " +
+           nlohmann::json::parse(result->body).at("error").at("message").get<std::string>();
+  } catch (const nlohmann::json::exception&) {
+    return "HTTP " + std::to_string(result->status) + ": " + result->body.substr(0, 200);
+  }
+}
+
+// Deterministic value bytes for a key, so a value can be told from any other.
+std::string value_for(const std::string& key, int size) {
+  std::seed_seq seed(key.begin(), key.end());
+  std::mt19937_64 random(seed);
+  std::string value(static_cast<std::size_t>(size), '\0');
+  for (char& c : value) c = static_cast<char>('a' + random() % 26);
+  return value;
+}
+
+LatencySummary summarise(std::vector<double>& millis) {
+  if (millis.empty()) return {};
+  std::sort(millis.begin(), millis.end());
+  auto at = [&](double q) { return millis[static_cast<std::size_t>(q * static_cast<double>(millis.size() - 1))]; };
+  return {at(0.50), at(0.95), at(0.99), millis.back()};
+}
+
+struct Record {
+  std::string key;
+  std::string digest;
+};
+
+std::vector<Record> read_records(const Lab& lab, const std::string& keyspace) {
+  std::ifstream in(record_path(lab, keyspace));
+  if (!in) throw Error::not_found("nothing recorded for keyspace '" + keyspace + "' (run ringctl lab stress first)");
+  std::vector<Record> records;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    Record r;
+    if (fields >> r.key >> r.digest) records.push_back(std::move(r));
+  }
+  return records;
+}
+
+// Runs fn(i) for i in [0, count) on `threads` threads.
+template <class Fn>
+void parallel_for(std::int64_t count, int threads, Fn fn) {
+  std::atomic<std::int64_t> next{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (std::int64_t i; (i = next.fetch_add(1)) < count;) fn(i, t);
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+}
+
+}  // namespace
+
+void ensure_keyspace(const Lab& lab, const std::string& keyspace) {
+  const Coordinators coordinators(lab);
+  nlohmann::json replication = {{"class", "NetworkTopologyStrategy"}};
+  for (const LabNode& node : lab.nodes) {
+    const int rf = replication.contains(node.dc) ? replication[node.dc].get<int>() + 1 : 1;
+    replication[node.dc] = std::min(3, rf);
+  }
+  const nlohmann::json body = {{"name", keyspace}, {"replication", replication}};
+  auto created = coordinators.send({"POST", "/v1/keyspaces", body.dump(), "application/json", {}}, 0);
+  if (!created || (created->status != 200 && created->status != 201 && created->status != 409)) {
+    throw Error::failed("creating keyspace '" + keyspace + "': " + error_text(created));
+  }
+  wait_for_keyspace_everywhere(lab, keyspace);
+}
+
+void wait_for_keyspace_everywhere(const Lab& lab, const std::string& keyspace) {
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  for (const LabNode* node : running_nodes(lab)) {
+    ringnet::HttpClient client(node->address, lab.spec.native_port, std::chrono::seconds(2));
+    for (;;) {
+      auto known = client.get("/v1/keyspaces");
+      if (known && known->status == 200 && known->body.find("\"" + keyspace + "\"") != std::string::npos) break;
+      if (Clock::now() > deadline) throw Error::failed(node->name + " did not learn keyspace '" + keyspace + "' in 30 s");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // schema moves with gossip
+    }
+  }
+}
+
+StressReport run_stress(const Lab& lab, const WorkloadOptions& options) {
+  check_options(options);
+  if (options.rows < 1 || options.threads < 1 || options.value_size < 0) {
+    throw Error::invalid_input("--rows and --threads must be positive, --value-size not negative");
+  }
+  ensure_keyspace(lab, options.keyspace);
+  const Coordinators coordinators(lab);
+  std::filesystem::create_directories(lab.directory + "/workload");
+  std::ofstream record(record_path(lab, options.keyspace), std::ios::app);
+  const std::string run = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+
+  StressReport report;
+  report.keyspace = options.keyspace;
+  report.consistency = options.consistency;
+  std::mutex mutex;  // guards record, report.sample_errors and latencies
+  std::vector<double> latencies;
+  std::atomic<std::int64_t> acknowledged{0}, failed{0};
+  const auto start = Clock::now();
+  parallel_for(options.rows, options.threads, [&](std::int64_t i, int) {
+    const std::string key = "s" + run + "-" + std::to_string(i);
+    const std::string value = value_for(key, options.value_size);
+    const auto sent = Clock::now();
+    auto result = coordinators.send({"PUT", "/v1/keyspaces/" + options.keyspace + "/rows/" + key +
+                                                "?cl=" + options.consistency,
+                                     value, "application/octet-stream", {}},
+                                    static_cast<std::size_t>(i));
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
+    std::lock_guard lock(mutex);
+    if (result.ok() && result->status == 200) {
+      ++acknowledged;
+      latencies.push_back(ms);
+      record << key << '\t' << ringcore::value_digest(value) << '\n';
+    } else {
+      ++failed;
+      if (report.sample_errors.size() < kMaxExamples) report.sample_errors.push_back(key + ": " + error_text(result));
+    }
+  });
+  report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  record.flush();
+  if (!record) throw Error::failed("could not record the acknowledged writes in " + record_path(lab, options.keyspace));
+  report.attempted = options.rows;
+  report.acknowledged = acknowledged;
+  report.failed = failed;
+  report.latency = summarise(latencies);
+  return report;
+}
+
+VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options) {
+  check_options(options);
+  const std::vector<Record> records = read_records(lab, options.keyspace);
+  // Once every node knows the keyspace, a 404 for a row means the row is missing.
+  wait_for_keyspace_everywhere(lab, options.keyspace);
+  const Coordinators coordinators(lab);
+  VerifyReport report;
+  report.keyspace = options.keyspace;
+  report.consistency = options.consistency;
+  std::mutex mutex;  // guards report
+  auto note = [&](std::int64_t& counter, const std::string& example) {
+    std::lock_guard lock(mutex);
+    ++counter;
+    if (report.examples.size() < 4 * kMaxExamples) report.examples.push_back(example);
+  };
+  parallel_for(static_cast<std::int64_t>(records.size()), options.threads, [&](std::int64_t i, int) {
+    const Record& r = records[static_cast<std::size_t>(i)];
+    const std::string path = "/v1/keyspaces/" + options.keyspace + "/rows/" + r.key;
+    auto read = coordinators.send({"GET", path + "?cl=" + options.consistency, "", "", {}}, static_cast<std::size_t>(i));
+    if (read.ok() && read->status == 404) return note(report.missing, r.key + ": missing");
+    if (!read.ok() || read->status != 200) return note(report.unreadable, r.key + ": " + error_text(read));
+    const std::string digest = nlohmann::json::parse(read->body).value("digest", "");
+    if (digest != r.digest) return note(report.stale, r.key + ": stale (digest " + digest + ")");
+    auto replicas = coordinators.send({"GET", path + "/replicas", "", "", {}}, static_cast<std::size_t>(i));
+    if (replicas.ok() && replicas->status == 200) {
+      const auto copies = nlohmann::json::parse(replicas->body);
+      const auto holding = std::count_if(copies.begin(), copies.end(),
+                                         [&](const auto& c) { return c.value("digest", "") == r.digest; });
+      if (holding < static_cast<std::ptrdiff_t>(copies.size())) {
+        note(report.under_replicated, r.key + ": on " + std::to_string(holding) + " of " +
+                                          std::to_string(copies.size()) + " replicas");
+      }
+    }
+  });
+  report.checked = static_cast<std::int64_t>(records.size());
+  return report;
+}
+
+Document stress_document(const StressReport& r) {
+  return {{"keyspace", r.keyspace},
+          {"consistency", r.consistency},
+          {"attempted", r.attempted},
+          {"acknowledged", r.acknowledged},
+          {"failed", r.failed},
+          {"seconds", r.seconds},
+          {"rows_per_second", r.seconds > 0 ? static_cast<double>(r.acknowledged) / r.seconds : 0.0},
+          {"latency_ms", {{"p50", r.latency.p50_ms}, {"p95", r.latency.p95_ms}, {"p99", r.latency.p99_ms},
+                          {"max", r.latency.max_ms}}},
+          {"sample_errors", r.sample_errors}};
+}
+
+Document verify_document(const VerifyReport& r) {
+  return {{"keyspace", r.keyspace},       {"consistency", r.consistency},
+          {"checked", r.checked},         {"missing", r.missing},
+          {"stale", r.stale},             {"under_replicated", r.under_replicated},
+          {"unreadable", r.unreadable},   {"lost", r.lost()},
+          {"examples", r.examples}};
+}
+
+void print_stress(const StressReport& r, std::ostream& out) {
+  char line[256];
+  std::snprintf(line, sizeof line, "%lld of %lld rows acknowledged at %s in %.2f s: %.0f rows/s\n",
+                static_cast<long long>(r.acknowledged), static_cast<long long>(r.attempted), r.consistency.c_str(),
+                r.seconds, r.seconds > 0 ? static_cast<double>(r.acknowledged) / r.seconds : 0.0);
+  out << line;
+  std::snprintf(line, sizeof line, "latency ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f\n", r.latency.p50_ms,
+                r.latency.p95_ms, r.latency.p99_ms, r.latency.max_ms);
+  out << line;
+  if (r.failed > 0) out << r.failed << " writes failed, e.g.:\n";
+  for (const std::string& e : r.sample_errors) out << "  " << e << '\n';
+}
+
+void print_verify(const VerifyReport& r, std::ostream& out) {
+  out << "checked " << r.checked << " acknowledged rows of keyspace " << r.keyspace << " at " << r.consistency
+      << ": " << r.missing << " missing, " << r.stale << " stale, " << r.under_replicated << " under-replicated, "
+      << r.unreadable << " unreadable\n";
+  for (const std::string& e : r.examples) out << "  " << e << '\n';
+  out << (r.lost() ? "LOST: acknowledged writes are missing or stale\n" : "no acknowledged write is lost\n");
+}
+
+}  // namespace ringctl::lab

@@ -1,0 +1,69 @@
+// `lab stress` and `lab verify`: write rows through the coordinators, remember what was
+// acknowledged, and later prove every acknowledged row is still there.
+//
+// stress appends one line per acknowledged write to <lab>/workload/<keyspace>.tsv
+// (key, value digest, timestamp); verify reads every recorded row back.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lab/lab_layout.h"
+#include "output.h"
+
+namespace ringctl::lab {
+
+struct WorkloadOptions {
+  std::string keyspace = "stress";
+  std::int64_t rows = 10000;
+  std::string consistency = "QUORUM";
+  int threads = 4;
+  int value_size = 100;
+};
+
+struct LatencySummary {
+  double p50_ms = 0, p95_ms = 0, p99_ms = 0, max_ms = 0;
+};
+
+struct StressReport {
+  std::string keyspace;
+  std::string consistency;
+  std::int64_t attempted = 0;
+  std::int64_t acknowledged = 0;
+  std::int64_t failed = 0;
+  double seconds = 0;
+  LatencySummary latency;
+  std::vector<std::string> sample_errors;  // the first few failures, verbatim
+};
+
+struct VerifyReport {
+  std::string keyspace;
+  std::string consistency;
+  std::int64_t checked = 0;
+  std::int64_t missing = 0;           // not found at the consistency level
+  std::int64_t stale = 0;             // found with another value
+  std::int64_t under_replicated = 0;  // fewer replicas hold it than the keyspace's replicas
+  std::int64_t unreadable = 0;        // the read itself failed (not enough replicas answered)
+  std::vector<std::string> examples;  // a few of each problem
+  bool lost() const { return missing > 0 || stale > 0; }
+};
+
+// Creates the keyspace if it does not exist (rf min(3, nodes) per datacenter) and waits until
+// every running node knows it. Throws ringcore::Error.
+void ensure_keyspace(const Lab& lab, const std::string& keyspace);
+
+// Waits (up to 30 s) until every running node knows the keyspace: schema moves with gossip.
+// Throws ringcore::Error naming the node that does not.
+void wait_for_keyspace_everywhere(const Lab& lab, const std::string& keyspace);
+
+// Throws ringcore::Error for bad options (consistency level, counts) or no running node.
+StressReport run_stress(const Lab& lab, const WorkloadOptions& options);
+VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options);
+
+Document stress_document(const StressReport& report);
+Document verify_document(const VerifyReport& report);
+void print_stress(const StressReport& report, std::ostream& out);
+void print_verify(const VerifyReport& report, std::ostream& out);
+
+}  // namespace ringctl::lab
