@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build_packages=(
-  g++ cmake ninja-build pkg-config python3
+  g++ cmake ninja-build pkg-config python3 ccache
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev prometheus-cpp-dev libssh-dev doctest-dev
   libyaml-cpp-dev librocksdb-dev libssl-dev libbenchmark-dev
 )
