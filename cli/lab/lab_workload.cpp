@@ -13,6 +13,7 @@
 #include "lab/lab_cluster.h"
 #include "ringcore/murmur3.h"
 #include "ringnet/http_client.h"
+#include "text/progress.h"
 
 namespace ringctl::lab {
 namespace {
@@ -105,23 +106,38 @@ std::vector<Record> read_records(const Lab& lab, const std::string& keyspace) {
   return records;
 }
 
-// Runs fn(i) for i in [0, count) on `threads` threads.
+// Runs fn(i) for i in [0, count) on `threads` threads, with a progress line on a terminal.
 template <class Fn>
-void parallel_for(std::int64_t count, int threads, Fn fn) {
+void parallel_for(std::int64_t count, int threads, const char* unit, Fn fn) {
   std::atomic<std::int64_t> next{0};
+  std::atomic<std::int64_t> done{0};
+  const ProgressLine progress(unit, count, done);
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
-      for (std::int64_t i; (i = next.fetch_add(1)) < count;) fn(i, t);
+      for (std::int64_t i; (i = next.fetch_add(1)) < count; ++done) fn(i, t);
     });
   }
   for (std::thread& worker : workers) worker.join();
+}
+
+// Whether a node's GET /v1/keyspaces answer lists `keyspace`.
+bool lists_keyspace(const ringcore::Result<ringnet::HttpResponse>& answer, const std::string& keyspace) {
+  if (!answer || answer->status != 200) return false;
+  const auto doc = nlohmann::json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("keyspaces") || !doc["keyspaces"].is_array()) return false;
+  return std::any_of(doc["keyspaces"].begin(), doc["keyspaces"].end(),
+                     [&](const auto& ks) { return ks.is_object() && ks.value("name", "") == keyspace; });
 }
 
 }  // namespace
 
 void ensure_keyspace(const Lab& lab, const std::string& keyspace) {
   const Coordinators coordinators(lab);
+  if (lists_keyspace(coordinators.send({"GET", "/v1/keyspaces", "", "", {}}, 0), keyspace)) {
+    wait_for_keyspace_everywhere(lab, keyspace);
+    return;
+  }
   nlohmann::json replication = {{"class", "NetworkTopologyStrategy"}};
   for (const LabNode& node : lab.nodes) {
     const int rf = replication.contains(node.dc) ? replication[node.dc].get<int>() + 1 : 1;
@@ -129,7 +145,7 @@ void ensure_keyspace(const Lab& lab, const std::string& keyspace) {
   }
   const nlohmann::json body = {{"name", keyspace}, {"replication", replication}};
   auto created = coordinators.send({"POST", "/v1/keyspaces", body.dump(), "application/json", {}}, 0);
-  if (!created || (created->status != 200 && created->status != 201 && created->status != 409)) {
+  if (!created || (created->status != 200 && created->status != 201)) {
     throw Error::failed("creating keyspace '" + keyspace + "': " + error_text(created));
   }
   wait_for_keyspace_everywhere(lab, keyspace);
@@ -140,8 +156,7 @@ void wait_for_keyspace_everywhere(const Lab& lab, const std::string& keyspace) {
   for (const LabNode* node : running_nodes(lab)) {
     ringnet::HttpClient client(node->address, lab.spec.native_port, std::chrono::seconds(2));
     for (;;) {
-      auto known = client.get("/v1/keyspaces");
-      if (known && known->status == 200 && known->body.find("\"" + keyspace + "\"") != std::string::npos) break;
+      if (lists_keyspace(client.get("/v1/keyspaces"), keyspace)) break;
       if (Clock::now() > deadline) throw Error::failed(node->name + " did not learn keyspace '" + keyspace + "' in 30 s");
       std::this_thread::sleep_for(std::chrono::milliseconds(100));  // schema moves with gossip
     }
@@ -166,7 +181,7 @@ StressReport run_stress(const Lab& lab, const WorkloadOptions& options) {
   std::vector<double> latencies;
   std::atomic<std::int64_t> acknowledged{0}, failed{0};
   const auto start = Clock::now();
-  parallel_for(options.rows, options.threads, [&](std::int64_t i, int) {
+  parallel_for(options.rows, options.threads, "rows written", [&](std::int64_t i, int) {
     const std::string key = "s" + run + "-" + std::to_string(i);
     const std::string value = value_for(key, options.value_size);
     const auto sent = Clock::now();
@@ -210,7 +225,7 @@ VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options) {
     ++counter;
     if (report.examples.size() < 4 * kMaxExamples) report.examples.push_back(example);
   };
-  parallel_for(static_cast<std::int64_t>(records.size()), options.threads, [&](std::int64_t i, int) {
+  parallel_for(static_cast<std::int64_t>(records.size()), options.threads, "rows checked", [&](std::int64_t i, int) {
     const Record& r = records[static_cast<std::size_t>(i)];
     const std::string path = "/v1/keyspaces/" + options.keyspace + "/rows/" + r.key;
     auto read = coordinators.send({"GET", path + "?cl=" + options.consistency, "", "", {}}, static_cast<std::size_t>(i));
