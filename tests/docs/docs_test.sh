@@ -10,7 +10,9 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 commands=$("$ringctl" --help | awk '/^Subcommands:/{on=1; next} on && /^  [a-z]/{print $1}')
 [ -n "$commands" ] || fail "no commands found in ringctl --help"
 
-mandoc -Tlint -W warning "$root/man/ringctl.1" || fail "mandoc finds problems in man/ringctl.1"
+for page in "$root"/man/*.1; do
+  mandoc -Tlint -W warning "$page" || fail "mandoc finds problems in $page"
+done
 bash -n "$root/completions/ringctl.bash" || fail "completions/ringctl.bash does not parse"
 for command in $commands; do
   grep -q "^\.B $command\b" "$root/man/ringctl.1" || fail "man/ringctl.1 does not document '$command'"
