@@ -23,11 +23,7 @@ void run_getendpoints(const GetEndpointsOptions& options, const CommandContext& 
   const std::string& keyspace = options.arguments.front();
   const std::string& key = options.arguments.back();
   const ringcore::ClusterSnapshot snapshot = load_snapshot(context.source);
-  const ringcore::Keyspace* ks = snapshot.find_keyspace(keyspace);
-  if (ks == nullptr) {
-    throw ringcore::Error::not_found("keyspace '" + keyspace + "' does not exist (keyspaces: " +
-                                     snapshot.keyspace_names() + ")");
-  }
+  const ringcore::Keyspace* ks = snapshot.require_keyspace(keyspace).value_or_throw();
   const ringcore::TokenRing ring(snapshot);
   auto placement = ringcore::ReplicaPlacement::create(ring, ks->replication);
   if (!placement) throw placement.error().with_context("keyspace '" + keyspace + "'");

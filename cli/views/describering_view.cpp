@@ -17,11 +17,7 @@ std::string java_list(const std::vector<const ringcore::Node*>& nodes, Fn item) 
 }  // namespace
 
 DescribeRingReport build_describering(const ringcore::ClusterSnapshot& snapshot, const std::string& keyspace) {
-  const ringcore::Keyspace* ks = snapshot.find_keyspace(keyspace);
-  if (ks == nullptr) {
-    throw ringcore::Error::not_found("keyspace '" + keyspace + "' does not exist (keyspaces: " +
-                                     snapshot.keyspace_names() + ")");
-  }
+  const ringcore::Keyspace* ks = snapshot.require_keyspace(keyspace).value_or_throw();
   const ringcore::TokenRing ring(snapshot);
   auto placement = ringcore::ReplicaPlacement::create(ring, ks->replication);
   if (!placement) throw placement.error().with_context("keyspace '" + keyspace + "'");

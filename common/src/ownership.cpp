@@ -107,11 +107,9 @@ bool is_system_keyspace(const std::string& name) {
 Result<OwnershipView> ownership_view(const ClusterSnapshot& snapshot, const TokenRing& ring,
                                      const std::optional<std::string>& keyspace) {
   if (keyspace) {
-    const Keyspace* ks = snapshot.find_keyspace(*keyspace);
-    if (ks == nullptr) {
-      return Error::not_found("keyspace '" + *keyspace + "' does not exist (keyspaces: " +
-                              snapshot.keyspace_names() + ")");
-    }
+    auto found = snapshot.require_keyspace(*keyspace);
+    if (!found) return found.error();
+    const Keyspace* ks = *found;
     if (ks->replication.kind == StrategyKind::kLocal) {
       return note_only(ring, "Ownership values for keyspaces with LocalStrategy are meaningless");
     }

@@ -218,6 +218,11 @@ const Keyspace* ClusterSnapshot::find_keyspace(std::string_view name) const {
   return nullptr;
 }
 
+Result<const Keyspace*> ClusterSnapshot::require_keyspace(std::string_view name) const {
+  if (const Keyspace* ks = find_keyspace(name)) return ks;
+  return Error::not_found("keyspace '" + std::string(name) + "' does not exist (keyspaces: " + keyspace_names() + ")");
+}
+
 std::string ClusterSnapshot::keyspace_names() const {
   std::string names;
   for (const Keyspace& ks : keyspaces) names += (names.empty() ? "" : ", ") + ks.name;

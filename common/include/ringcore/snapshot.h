@@ -51,6 +51,8 @@ struct ClusterSnapshot {
   std::vector<Keyspace> keyspaces;
 
   const Keyspace* find_keyspace(std::string_view name) const;
+  // The keyspace, or kNotFound "keyspace 'x' does not exist (keyspaces: a, b)".
+  Result<const Keyspace*> require_keyspace(std::string_view name) const;
   // Names of the keyspaces, comma-separated, for error messages.
   std::string keyspace_names() const;
 };
