@@ -20,6 +20,10 @@
 
 namespace ringcore::gossip {
 
+// a < b for endpoint keys. Spelled with compare(): clang 14 with libstdc++ 12 cannot resolve
+// the operator<=> that '<' on string_view rewrites to.
+inline bool key_below(std::string_view a, std::string_view b) { return a.compare(b) < 0; }
+
 // The index of the first item whose key is not below `endpoint` in `items` (sorted by
 // key_of). Starts at `cursor`: an item there is found at once, one after it by galloping
 // forward (a message's endpoints skip some of ours), one before it by binary search. Sets
@@ -31,10 +35,10 @@ std::size_t seek(const Items& items, std::string_view endpoint, std::size_t& cur
   if (cursor < items.size()) {
     const std::string& here = key_of(items[cursor]);
     if (here == endpoint) return cursor++;
-    if (here < endpoint) {
+    if (key_below(here, endpoint)) {
       low = cursor + 1;  // everything before `low` is below `endpoint`
       std::size_t step = 1;
-      while (low + step <= items.size() && key_of(items[low + step - 1]) < endpoint) {
+      while (low + step <= items.size() && key_below(key_of(items[low + step - 1]), endpoint)) {
         low += step;
         step *= 2;
       }
@@ -45,7 +49,7 @@ std::size_t seek(const Items& items, std::string_view endpoint, std::size_t& cur
   }
   auto it = std::lower_bound(items.begin() + static_cast<std::ptrdiff_t>(low),
                              items.begin() + static_cast<std::ptrdiff_t>(high), endpoint,
-                             [&](const auto& item, std::string_view key) { return key_of(item) < key; });
+                             [&](const auto& item, std::string_view key) { return key_below(key_of(item), key); });
   const auto index = static_cast<std::size_t>(it - items.begin());
   cursor = index < items.size() && key_of(*it) == endpoint ? index + 1 : index;
   return index;
