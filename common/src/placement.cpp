@@ -85,16 +85,7 @@ void ReplicaPlacement::network_topology_walk(std::size_t start, const std::vecto
       if (k == positions.size()) k = 0;
       const std::size_t position = positions[k];
       const NodeIndex node = ring_->owner_at(position);
-      if (node_stamp_[node] == stamp_) continue;
-      const std::uint32_t rack = ring_->rack_of(node);
-      if (rack_stamp_[rack] != stamp_) {
-        rack_stamp_[rack] = stamp_;
-      } else if (repeats_left > 0) {
-        --repeats_left;
-      } else {
-        continue;
-      }
-      node_stamp_[node] = stamp_;
+      if (!take_nts_replica(node, ring_->rack_of(node), stamp_, node_stamp_, rack_stamp_, repeats_left)) continue;
       picks_.push_back({position >= start ? position - start : position + n - start, node});
       --rf_left;
     }

@@ -306,8 +306,8 @@ class DcRing {
  private:
   // The replicas of the range ending at ring index `start`, as NetworkTopologyStrategy walks
   // them; with `insert_at` set, a new-node token is walked just before ring index insert_at.
-  // The acceptance rule is ReplicaPlacement's (placement.h), restated here for one DC's ring
-  // with a token that is not in it yet; the tests judge the result with ReplicaPlacement.
+  // The walk is restated here for one DC's ring with a token that is not in it yet; the
+  // acceptance rule is the one placement uses (take_nts_replica in placement.h).
   // Returns the step at which the last replica was found, or kNone if the walk went round the
   // ring without finding them all.
   std::size_t walk(std::size_t start, std::size_t insert_at, std::vector<Replica>& out) const {
@@ -328,16 +328,7 @@ class DcRing {
         via = static_cast<std::uint32_t>((start + (s > inserted_step && inserted_step != kNone ? s - 1 : s)) % n);
         node = owners_[via];
       }
-      if (node_stamp_[node] == stamp_) continue;
-      const std::uint32_t rack = rack_of_[node];
-      if (rack_stamp_[rack] != stamp_) {
-        rack_stamp_[rack] = stamp_;
-      } else if (repeats > 0) {
-        --repeats;
-      } else {
-        continue;
-      }
-      node_stamp_[node] = stamp_;
+      if (!take_nts_replica(node, rack_of_[node], stamp_, node_stamp_, rack_stamp_, repeats)) continue;
       out.push_back({node, via});
       if (out.size() == wanted_) return s;
     }

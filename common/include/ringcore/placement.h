@@ -17,6 +17,27 @@
 
 namespace ringcore {
 
+// NetworkTopologyStrategy's rule for one node met on one DC's clockwise walk: a node already
+// chosen is skipped; a node in a rack the DC has not used yet is taken; a node in a used rack
+// only while `repeats_left` (rf - racks in the DC) lasts. "Chosen" and "used" are marked by
+// writing `stamp` into the per-node and per-rack arrays, so nothing needs clearing between
+// walks. Returns whether the node is taken (and marks it). Shared by placement and the token
+// allocator, which must agree on it.
+inline bool take_nts_replica(std::uint32_t node, std::uint32_t rack, std::uint32_t stamp,
+                             std::vector<std::uint32_t>& node_stamp, std::vector<std::uint32_t>& rack_stamp,
+                             int& repeats_left) {
+  if (node_stamp[node] == stamp) return false;
+  if (rack_stamp[rack] != stamp) {
+    rack_stamp[rack] = stamp;
+  } else if (repeats_left > 0) {
+    --repeats_left;
+  } else {
+    return false;
+  }
+  node_stamp[node] = stamp;
+  return true;
+}
+
 class ReplicaPlacement {
  public:
   // Fails with kUnsupported for LocalStrategy, which has no ring.
