@@ -9,6 +9,7 @@ int exit_code_for(const ringcore::Error& error) {
     case ringcore::ErrorCode::kUnsupported:
       return kExitUsage;
     case ringcore::ErrorCode::kUnavailable:
+    case ringcore::ErrorCode::kConflict:
     case ringcore::ErrorCode::kFailed:
     case ringcore::ErrorCode::kInternal:
       return kExitFailed;

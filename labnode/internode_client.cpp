@@ -12,17 +12,8 @@ namespace {
 using ringcore::Error;
 using Json = nlohmann::json;
 
-// The body of a 2xx answer, or an error carrying the peer's own message.
 ringcore::Result<std::string> body_of(const std::string& peer, ringcore::Result<ringnet::HttpResponse> response) {
-  if (!response) return response.error();
-  if (response->status / 100 == 2) return std::move(response).value().body;
-  const Json error = Json::parse(response->body, nullptr, false);
-  std::string message = "HTTP " + std::to_string(response->status);
-  if (error.is_object() && error.contains("error") && error["error"].contains("message")) {
-    message = error["error"]["message"].get<std::string>();
-  }
-  const auto code = response->status == 404 ? ringcore::ErrorCode::kNotFound : ringcore::ErrorCode::kFailed;
-  return Error(code, peer + " answered: " + message);
+  return ringnet::body_or_error(peer + " answered", std::move(response));
 }
 
 }  // namespace

@@ -8,10 +8,19 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kUnsupported: return "unsupported";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kFailed: return "failed";
     case ErrorCode::kInternal: return "internal";
   }
   return "internal";
+}
+
+ErrorCode error_code_from_name(std::string_view name) {
+  for (ErrorCode code : {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kUnsupported, ErrorCode::kUnavailable,
+                         ErrorCode::kConflict, ErrorCode::kFailed}) {
+    if (name == error_code_name(code)) return code;
+  }
+  return ErrorCode::kInternal;
 }
 
 }  // namespace ringcore

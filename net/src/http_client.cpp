@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
+
 namespace ringnet {
 
 HttpClient::HttpClient(std::string host, int port, std::chrono::milliseconds timeout)
@@ -31,6 +33,19 @@ ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) cons
                                                                   ": " + httplib::to_string(result.error()));
   }
   return HttpResponse{result->status, result->body, result->get_header_value("Content-Type")};
+}
+
+ringcore::Result<std::string> body_or_error(const std::string& who, ringcore::Result<HttpResponse> response) {
+  if (!response) return response.error();
+  if (response->status / 100 == 2) return std::move(response).value().body;
+  const nlohmann::json body = nlohmann::json::parse(response->body, nullptr, false);
+  if (body.is_object() && body.contains("error") && body["error"].is_object()) {
+    const nlohmann::json& error = body["error"];
+    const std::string code = error.value("code", "");
+    const std::string message = error.value("message", "HTTP " + std::to_string(response->status));
+    return ringcore::Error(ringcore::error_code_from_name(code), who + ": " + message);
+  }
+  return ringcore::Error::failed(who + ": HTTP " + std::to_string(response->status));
 }
 
 ringcore::Result<HttpResponse> HttpClient::get(const std::string& path) const {

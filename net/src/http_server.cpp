@@ -96,6 +96,7 @@ int http_status_for(ringcore::ErrorCode code) {
     case ringcore::ErrorCode::kUnsupported: return 400;
     case ringcore::ErrorCode::kNotFound: return 404;
     case ringcore::ErrorCode::kUnavailable: return 503;
+    case ringcore::ErrorCode::kConflict: return 409;
     case ringcore::ErrorCode::kFailed:
     case ringcore::ErrorCode::kInternal: return 500;
   }

@@ -6,6 +6,7 @@
 
 #include <exception>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -16,11 +17,14 @@ enum class ErrorCode {
   kNotFound,      // a named thing (keyspace, node, host id) does not exist
   kUnsupported,   // well-formed but not supported (e.g. an unknown replication class)
   kUnavailable,   // a peer or agent could not be reached
+  kConflict,      // refused in the current state: another operation runs, a check fails
   kFailed,        // an operation ran and failed
   kInternal,      // a bug: an invariant did not hold
 };
 
 const char* error_code_name(ErrorCode code);
+// The code a name from error_code_name stands for; kInternal for an unknown name.
+ErrorCode error_code_from_name(std::string_view name);
 
 class Error : public std::exception {
  public:
@@ -29,6 +33,7 @@ class Error : public std::exception {
   static Error invalid_input(std::string message) { return {ErrorCode::kInvalidInput, std::move(message)}; }
   static Error not_found(std::string message) { return {ErrorCode::kNotFound, std::move(message)}; }
   static Error unsupported(std::string message) { return {ErrorCode::kUnsupported, std::move(message)}; }
+  static Error conflict(std::string message) { return {ErrorCode::kConflict, std::move(message)}; }
   static Error failed(std::string message) { return {ErrorCode::kFailed, std::move(message)}; }
 
   ErrorCode code() const { return code_; }

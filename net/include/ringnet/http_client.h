@@ -29,6 +29,12 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// The body of a 2xx response; otherwise the Error the server sent (its {"error": {"code",
+// "message"}} body, code mapped back with error_code_from_name), prefixed with `who` (e.g. a
+// peer's address); a body that is not such JSON gives kFailed "HTTP <status>". Connection
+// failures pass through unchanged.
+ringcore::Result<std::string> body_or_error(const std::string& who, ringcore::Result<HttpResponse> response);
+
 class HttpClient {
  public:
   // `host` is an address or name; `port` its TCP port.
