@@ -278,6 +278,16 @@ void Gossiper::set_local_state(ApplicationState state, std::string value) {
   events_.push_back({GossipEvent::Kind::kChange, config_.self, state, std::move(value)});
 }
 
+Status Gossiper::advertise_for(const std::string& endpoint, ApplicationState state, std::string value) {
+  if (endpoint == config_.self) return Error::invalid_input("advertise_for: use set_local_state for this node");
+  EndpointState* known = states_.find(endpoint);
+  if (known == nullptr) return Error::not_found("advertise_for: unknown endpoint " + endpoint);
+  known->set_heartbeat(HeartbeatState{known->heartbeat().generation + 1, next_version()});
+  known->put(state, VersionedValue{value, next_version()});
+  events_.push_back({GossipEvent::Kind::kChange, endpoint, state, std::move(value)});
+  return Ok{};
+}
+
 std::vector<Outgoing> Gossiper::shutdown() {
   if (!running_) return {};
   std::vector<Outgoing> out;

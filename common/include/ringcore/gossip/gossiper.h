@@ -70,6 +70,11 @@ class Gossiper {
 
   // Publishes a new value of one of this node's states, with the next version.
   void set_local_state(ApplicationState state, std::string value);
+  // Publishes `state` for another endpoint on its behalf, as Cassandra's removenode coordinator
+  // advertises "removing" and "removed" for a dead node: the endpoint's generation is bumped so
+  // that every peer takes the new state over the dead node's own. Errors (kNotFound) for an
+  // unknown endpoint, (kInvalidInput) for this node itself.
+  Status advertise_for(const std::string& endpoint, ApplicationState state, std::string value);
 
   // Stops gossiping. A node whose STATUS is not a silent-shutdown state (BOOT, LEFT, ...)
   // first sets STATUS to shutdown,true and tells every live endpoint (the returned messages).
