@@ -16,7 +16,7 @@ inline nlohmann::json json_body(const ringnet::ServerRequest& request) {
 }
 
 inline ringnet::ServerResponse json_response(const nlohmann::json& value, int status = 200) {
-  return {status, value.dump(), "application/json"};
+  return {.status = status, .body = value.dump(), .content_type = "application/json"};
 }
 
 }  // namespace ringnode

@@ -81,6 +81,7 @@ ServerResponse node_info(Node& node) {
                {"dc", config.dc},
                {"rack", config.rack},
                {"state", state},
+               {"mode", node_mode_name(node.mode())},
                {"gossip_status", status_value},
                {"generation", node.generation()},
                {"uptime_seconds", std::chrono::duration_cast<std::chrono::seconds>(node.uptime()).count()},
@@ -98,13 +99,7 @@ ServerResponse node_info(Node& node) {
 }
 
 ServerResponse cluster(Node& node) {
-  ringcore::ClusterSnapshot snapshot = node.gossip().view()->snapshot;
-  snapshot.cluster = node.config().cluster_name;
-  const Schema schema = node.schema().current();
-  snapshot.schema_version = schema.version();
-  snapshot.keyspaces = schema.snapshot_keyspaces();
-  for (ringcore::Node& member : snapshot.nodes) member.storage_port = node.config().storage_port;
-  return {200, ringcore::serialize_snapshot(snapshot), "application/json"};
+  return {.status = 200, .body = ringcore::serialize_snapshot(node.cluster_snapshot()), .content_type = "application/json"};
 }
 
 ServerResponse gossip_info(Node& node) {
@@ -188,7 +183,15 @@ ServerResponse alter_keyspace(Node& node, const ServerRequest& request) {
 
 // ---- rows ----
 
+// A decommissioned node has left the ring: it no longer coordinates reads or writes.
+void require_serving(Node& node) {
+  if (node.mode() == NodeMode::kDecommissioned) {
+    throw Error(ringcore::ErrorCode::kUnavailable, "this node was decommissioned and no longer serves data");
+  }
+}
+
 ServerResponse write_row(Node& node, const ServerRequest& request, bool remove) {
+  require_serving(node);
   const KeyspaceDef keyspace = find_keyspace(node, request.param("ks"));
   const std::string key = key_of(request);
   const ConsistencyLevel level = consistency_of(request);
@@ -208,6 +211,7 @@ ServerResponse write_row(Node& node, const ServerRequest& request, bool remove) 
 }
 
 ServerResponse read_row(Node& node, const ServerRequest& request) {
+  require_serving(node);
   const KeyspaceDef keyspace = find_keyspace(node, request.param("ks"));
   const std::string key = key_of(request);
   const ConsistencyLevel level = consistency_of(request);

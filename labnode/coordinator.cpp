@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
+#include <utility>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -137,8 +138,16 @@ ringcore::Result<ReplicaSet> Coordinator::replicas_for(const ClusterView& view, 
   auto placement = ringcore::ReplicaPlacement::create(view.ring, keyspace.replication);
   if (!placement) return placement.error();
   ReplicaSet replicas;
-  for (ringcore::NodeIndex node : placement->replicas_for_token(ringcore::token_for_key(key))) {
-    replicas.natural.push_back(view.address(node));
+  const ringcore::Token token = ringcore::token_for_key(key);
+  for (ringcore::NodeIndex node : placement->replicas_for_token(token)) replicas.natural.push_back(view.address(node));
+  if (!view.changing() || view.future_ring->empty()) return replicas;
+  auto future = ringcore::ReplicaPlacement::create(*view.future_ring, keyspace.replication);
+  if (!future) return future.error();
+  for (ringcore::NodeIndex node : future->replicas_for_token(token)) {
+    const std::string& address = view.future_snapshot->nodes[node].address;
+    if (std::find(replicas.natural.begin(), replicas.natural.end(), address) == replicas.natural.end()) {
+      replicas.pending.push_back(address);
+    }
   }
   return replicas;
 }
@@ -190,15 +199,22 @@ ringcore::Result<ReadOutcome> Coordinator::read(const ClusterView& view, const K
   for (const Answer& answer : answers) {
     if (answer.ok && answer.cell && (!outcome.cell || supersedes(*answer.cell, *outcome.cell))) outcome.cell = answer.cell;
   }
+  if (responses > 1) ++read_repair_attempted_;
   if (outcome.cell) {
+    bool repaired = false;
     for (const Answer& answer : answers) {
       if (!answer.ok || (answer.cell && *answer.cell == *outcome.cell)) continue;
+      if (!std::exchange(repaired, true)) ++read_repair_mismatches_;
       pool_.submit([&transport, name, key, cell = *outcome.cell, endpoint = answer.endpoint] {
         (void)transport.write(endpoint, name, key, cell);
       });
     }
   }
   return outcome;
+}
+
+ReadRepairCounts Coordinator::read_repair_counts() const {
+  return {read_repair_attempted_.load(), read_repair_mismatches_.load()};
 }
 
 ringcore::Result<std::vector<ReplicaCopy>> Coordinator::replica_copies(const ClusterView& view,

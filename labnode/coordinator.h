@@ -10,13 +10,14 @@
 // When too few replicas answer within the timeout, the request fails with kUnavailable:
 //   "QUORUM needs 2 of 3 replicas, 1 answered (127.0.0.2: down; 127.0.0.3: connection refused)"
 //
-// Writes go to ReplicaSet::natural plus ReplicaSet::pending; pending replicas (nodes that are
-// joining and will own the range) must also acknowledge, as in Cassandra. Pending is empty
-// until nodes can bootstrap (the next issue fills it from the ClusterView).
+// Writes go to ReplicaSet::natural plus ReplicaSet::pending; pending replicas (nodes that will
+// replicate the token once the joins and leaves in progress are done: ClusterView's future
+// ring) must also acknowledge, as in Cassandra: the level's count plus one per pending replica.
 //
 // Thread-safety: all members may be called from any thread at once.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -75,6 +76,13 @@ struct ReplicaCopy {
   std::string error;         // when it did not answer
 };
 
+// Reads that compared the answers of several replicas, and those that found a replica behind
+// and repaired it in the background (netstats' Read Repair Statistics).
+struct ReadRepairCounts {
+  std::uint64_t attempted = 0;
+  std::uint64_t mismatches = 0;
+};
+
 class Coordinator {
  public:
   // `pool` runs the replica requests; `timeout` bounds the wait for replicas.
@@ -93,11 +101,14 @@ class Coordinator {
   // Every natural replica's own copy, asked directly (for verification tools); waits for all.
   ringcore::Result<std::vector<ReplicaCopy>> replica_copies(const ClusterView& view, const KeyspaceDef& keyspace,
                                                             const std::string& key);
+  ReadRepairCounts read_repair_counts() const;
 
  private:
   ReplicaTransport& transport_;
   WorkerPool& pool_;
   std::chrono::milliseconds timeout_;
+  std::atomic<std::uint64_t> read_repair_attempted_{0};
+  std::atomic<std::uint64_t> read_repair_mismatches_{0};
 };
 
 }  // namespace ringnode

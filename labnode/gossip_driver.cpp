@@ -189,6 +189,16 @@ void GossipDriver::set_local_state(gossip::ApplicationState state, std::string v
   });
 }
 
+ringcore::Status GossipDriver::advertise_for(const std::string& endpoint, gossip::ApplicationState state,
+                                            std::string value) {
+  ringcore::Status status = ringcore::Ok{};
+  apply([&](gossip::Gossiper& g) {
+    status = g.advertise_for(endpoint, state, std::move(value));
+    return std::vector<gossip::Outgoing>{};
+  });
+  return status;
+}
+
 std::shared_ptr<const ClusterView> GossipDriver::view() {
   std::lock_guard lock(mutex_);
   if (view_stale_ || !view_) {

@@ -70,6 +70,8 @@ class GossipDriver {
   ringcore::Status learn_from_seeds(const std::vector<std::string>& seeds, std::chrono::milliseconds timeout);
 
   void set_local_state(gossip::ApplicationState state, std::string value);
+  // See Gossiper::advertise_for (removenode publishes a dead node's new STATUS).
+  ringcore::Status advertise_for(const std::string& endpoint, gossip::ApplicationState state, std::string value);
 
   // The current view; rebuilt when gossip changed membership, tokens or liveness.
   std::shared_ptr<const ClusterView> view();

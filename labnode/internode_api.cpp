@@ -5,6 +5,7 @@
 #include "api_json.h"
 #include "base64.h"
 #include "node.h"
+#include "row_stream.h"
 #include "ringcore/gossip/message_json.h"
 
 namespace ringnode {
@@ -30,7 +31,7 @@ ServerResponse gossip_message(Node& node, const ServerRequest& request) {
   for (const auto& reply : node.gossip().receive(from, message)) {
     replies += (replies.size() > 1 ? "," : "") + ringcore::gossip::serialize_message(reply);
   }
-  return {200, replies + "]", "application/json"};
+  return {.status = 200, .body = replies + "]", .content_type = "application/json"};
 }
 
 ServerResponse write_row(Node& node, const ServerRequest& request) {
@@ -58,6 +59,50 @@ ServerResponse read_row(Node& node, const ServerRequest& request) {
                {"value", base64_encode(cell->value)}});
 }
 
+ringcore::TokenRange range_field(const Json& body) {
+  return ringcore::parse_range(string_field(body, "range")).value_or_throw();
+}
+
+ServerResponse stream_size(Node& node, const ServerRequest& request) {
+  const Json body = json_body(request);
+  const RangeSize size = range_size(node.storage(), string_field(body, "keyspace"), range_field(body)).value_or_throw();
+  return json_response({{"rows", size.rows}, {"bytes", size.bytes}});
+}
+
+ServerResponse stream_page(Node& node, const ServerRequest& request) {
+  const Json body = json_body(request);
+  std::optional<RowCursor> after;
+  if (body.contains("after_token")) {
+    after = RowCursor{ringcore::parse_token(string_field(body, "after_token")).value_or_throw(),
+                      base64_decode(string_field(body, "after_key")).value_or_throw()};
+  }
+  if (!body.contains("max_bytes") || !body["max_bytes"].is_number_unsigned()) {
+    throw Error::invalid_input("'max_bytes' must be a non-negative integer");
+  }
+  const RowPage page = read_page(node.storage(), string_field(body, "keyspace"), range_field(body), after,
+                                 body["max_bytes"].get<std::uint64_t>())
+                           .value_or_throw();
+  // An empty body tells the caller the range is done, so a last page with rows is followed by
+  // one empty page.
+  return {.status = 200, .body = encode_rows(page.rows), .content_type = "application/octet-stream"};
+}
+
+ServerResponse stream_apply(Node& node, const ServerRequest& request) {
+  const std::string keyspace = request.query_value("keyspace");
+  if (keyspace.empty()) throw Error::invalid_input("'keyspace' query parameter is required");
+  const std::vector<StoredRow> rows = decode_rows(request.body).value_or_throw();
+  return json_response({{"applied", apply_rows(node.storage(), keyspace, rows).value_or_throw()}});
+}
+
+ServerResponse repair_tree(Node& node, const ServerRequest& request) {
+  const Json body = json_body(request);
+  if (!body.contains("depth") || !body["depth"].is_number_integer()) throw Error::invalid_input("'depth' must be an integer");
+  const ringcore::MerkleTree tree =
+      build_tree(node.storage(), string_field(body, "keyspace"), range_field(body), body["depth"].get<int>())
+          .value_or_throw();
+  return {.status = 200, .body = tree.to_json(), .content_type = "application/json"};
+}
+
 ServerResponse merge_schema(Node& node, const ServerRequest& request) {
   const Schema incoming = Schema::from_json(request.body).value_or_throw();
   node.schema().merge(incoming).value_or_throw();
@@ -69,12 +114,16 @@ ServerResponse merge_schema(Node& node, const ServerRequest& request) {
 void add_internode_routes(ringnet::HttpServer& server, Node& node) {
   server.route("POST", "/internal/gossip", [&node](const ServerRequest& r) { return gossip_message(node, r); });
   server.route("GET", "/internal/gossip/states", [&node](const ServerRequest&) {
-    return ServerResponse{200, ringcore::gossip::serialize_message(node.gossip().all_states()), "application/json"};
+    return ServerResponse{.status = 200, .body = ringcore::gossip::serialize_message(node.gossip().all_states()), .content_type = "application/json"};
   });
   server.route("POST", "/internal/rows/write", [&node](const ServerRequest& r) { return write_row(node, r); });
   server.route("POST", "/internal/rows/read", [&node](const ServerRequest& r) { return read_row(node, r); });
+  server.route("POST", "/internal/stream/size", [&node](const ServerRequest& r) { return stream_size(node, r); });
+  server.route("POST", "/internal/stream/page", [&node](const ServerRequest& r) { return stream_page(node, r); });
+  server.route("POST", "/internal/stream/apply", [&node](const ServerRequest& r) { return stream_apply(node, r); });
+  server.route("POST", "/internal/repair/tree", [&node](const ServerRequest& r) { return repair_tree(node, r); });
   server.route("GET", "/internal/schema", [&node](const ServerRequest&) {
-    return ServerResponse{200, node.schema().current().to_json(), "application/json"};
+    return ServerResponse{.status = 200, .body = node.schema().current().to_json(), .content_type = "application/json"};
   });
   server.route("POST", "/internal/schema", [&node](const ServerRequest& r) { return merge_schema(node, r); });
 }

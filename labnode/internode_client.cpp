@@ -5,6 +5,7 @@
 #include "base64.h"
 #include "ringcore/gossip/message_json.h"
 #include "ringnet/http_client.h"
+#include "ringnet/http_server.h"
 
 namespace ringnode {
 namespace {
@@ -77,6 +78,74 @@ ringcore::Result<std::optional<Cell>> ClusterTransport::read(const std::string& 
   auto value = base64_decode(answer.value("value", ""));
   if (!value) return value.error().with_context(endpoint);
   return std::optional<Cell>(Cell{answer.value("timestamp_us", std::int64_t{0}), answer.value("tombstone", false), *value});
+}
+
+namespace {
+
+// Streaming calls scan whole ranges on the peer: they get longer than replica reads and writes.
+constexpr std::chrono::seconds kStreamTimeout(120);
+
+Json range_request(const std::string& keyspace, const ringcore::TokenRange& range) {
+  return {{"keyspace", keyspace}, {"range", ringcore::format_range(range)}};
+}
+
+}  // namespace
+
+ringcore::Result<RangeSize> ClusterTransport::range_size(const std::string& endpoint, const std::string& keyspace,
+                                                         const ringcore::TokenRange& range) {
+  if (endpoint == self_) return ringnode::range_size(storage_, keyspace, range);
+  ringnet::HttpClient client(endpoint, storage_port_, kStreamTimeout);
+  auto body = body_of(endpoint, client.post("/internal/stream/size", range_request(keyspace, range).dump()));
+  if (!body) return body.error();
+  const Json answer = Json::parse(*body, nullptr, false);
+  if (!answer.is_object()) return Error::failed(endpoint + ": stream size is not a JSON object");
+  return RangeSize{answer.value("rows", std::uint64_t{0}), answer.value("bytes", std::uint64_t{0})};
+}
+
+ringcore::Result<RowPage> ClusterTransport::read_page(const std::string& endpoint, const std::string& keyspace,
+                                                      const ringcore::TokenRange& range,
+                                                      const std::optional<RowCursor>& after, std::uint64_t max_bytes) {
+  if (endpoint == self_) return ringnode::read_page(storage_, keyspace, range, after, max_bytes);
+  Json request = range_request(keyspace, range);
+  request["max_bytes"] = max_bytes;
+  if (after) {
+    request["after_token"] = ringcore::format_token(after->token);
+    request["after_key"] = base64_encode(after->key);
+  }
+  ringnet::HttpClient client(endpoint, storage_port_, kStreamTimeout);
+  auto body = body_of(endpoint, client.post("/internal/stream/page", request.dump()));
+  if (!body) return body.error();
+  auto rows = decode_rows(*body);
+  if (!rows) return rows.error().with_context(endpoint);
+  // The body carries rows only: the range is done when a page comes back empty.
+  const bool last = rows->empty();
+  return RowPage{std::move(rows).value(), last};
+}
+
+ringcore::Result<std::uint64_t> ClusterTransport::apply_rows(const std::string& endpoint, const std::string& keyspace,
+                                                             const std::vector<StoredRow>& rows) {
+  if (endpoint == self_) return ringnode::apply_rows(storage_, keyspace, rows);
+  ringnet::HttpClient client(endpoint, storage_port_, kStreamTimeout);
+  ringnet::HttpRequest request{"POST", "/internal/stream/apply?keyspace=" + ringnet::percent_encode(keyspace),
+                               encode_rows(rows), "application/octet-stream", {}};
+  auto body = body_of(endpoint, client.send(request));
+  if (!body) return body.error();
+  const Json answer = Json::parse(*body, nullptr, false);
+  if (!answer.is_object()) return Error::failed(endpoint + ": stream apply answer is not a JSON object");
+  return answer.value("applied", std::uint64_t{0});
+}
+
+ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::string& endpoint, const std::string& keyspace,
+                                                                    const ringcore::TokenRange& range, int depth) {
+  if (endpoint == self_) return ringnode::build_tree(storage_, keyspace, range, depth);
+  Json request = range_request(keyspace, range);
+  request["depth"] = depth;
+  ringnet::HttpClient client(endpoint, storage_port_, kStreamTimeout);
+  auto body = body_of(endpoint, client.post("/internal/repair/tree", request.dump()));
+  if (!body) return body.error();
+  auto tree = ringcore::MerkleTree::from_json(*body);
+  if (!tree) return tree.error().with_context(endpoint);
+  return tree;
 }
 
 ringcore::Result<Schema> ClusterTransport::fetch_schema(const std::string& peer) {

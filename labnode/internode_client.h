@@ -14,6 +14,7 @@
 
 #include "coordinator.h"
 #include "gossip_driver.h"
+#include "row_stream.h"
 #include "schema.h"
 #include "storage.h"
 
@@ -31,6 +32,18 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
                          const Cell& cell) override;
   ringcore::Result<std::optional<Cell>> read(const std::string& endpoint, const std::string& keyspace,
                                              const std::string& key) override;
+
+  // Streaming and repair, on `endpoint`'s storage (this node's directly): the size of a range,
+  // a page of its rows, applying rows, and a range's Merkle tree (row_stream.h).
+  ringcore::Result<RangeSize> range_size(const std::string& endpoint, const std::string& keyspace,
+                                         const ringcore::TokenRange& range);
+  ringcore::Result<RowPage> read_page(const std::string& endpoint, const std::string& keyspace,
+                                      const ringcore::TokenRange& range, const std::optional<RowCursor>& after,
+                                      std::uint64_t max_bytes);
+  ringcore::Result<std::uint64_t> apply_rows(const std::string& endpoint, const std::string& keyspace,
+                                             const std::vector<StoredRow>& rows);
+  ringcore::Result<ringcore::MerkleTree> build_tree(const std::string& endpoint, const std::string& keyspace,
+                                                    const ringcore::TokenRange& range, int depth);
 
   // The peer's schema (GET /internal/schema).
   ringcore::Result<Schema> fetch_schema(const std::string& peer);

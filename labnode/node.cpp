@@ -1,10 +1,13 @@
 #include "node.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "client_api.h"
 #include "internode_api.h"
 #include "log.h"
+#include "operations.h"
+#include "operations_api.h"
 #include "ringcore/gossip/gossip_status.h"
 #include "ringcore/token_allocator.h"
 
@@ -12,6 +15,14 @@ namespace ringnode {
 namespace {
 
 using ringcore::gossip::ApplicationState;
+
+ringnet::ServerOptions server_options(const NodeConfig& config) {
+  ringnet::ServerOptions options;
+  options.worker_threads = 16;
+  // Room for a value of max_value_bytes and its request around it.
+  options.max_body_bytes = 2 * config.max_value_bytes + (1 << 20);
+  return options;
+}
 
 constexpr std::chrono::milliseconds kInternodeTimeout(2000);
 constexpr std::chrono::seconds kSeedWait(30);        // a new node waits this long for a seed
@@ -23,13 +34,24 @@ std::int64_t epoch_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::size_t body_limit(const NodeConfig& config) { return 2 * config.max_value_bytes + (1 << 20); }
-
 std::string join_tokens(const std::vector<ringcore::Token>& tokens) {
   return ringcore::gossip::format_tokens_value(tokens);
 }
 
 }  // namespace
+
+const char* node_mode_name(NodeMode mode) {
+  switch (mode) {
+    case NodeMode::kStarting: return "STARTING";
+    case NodeMode::kNormal: return "NORMAL";
+    case NodeMode::kJoining: return "JOINING";
+    case NodeMode::kLeaving: return "LEAVING";
+    case NodeMode::kDecommissioned: return "DECOMMISSIONED";
+    case NodeMode::kJoiningFailed: return "JOINING_FAILED";
+    case NodeMode::kDecommissionFailed: return "DECOMMISSION_FAILED";
+  }
+  return "STARTING";
+}
 
 Node::Node(NodeConfig config) : config_(std::move(config)) {}
 
@@ -37,13 +59,10 @@ Node::~Node() { stop(); }
 
 ringcore::Result<std::unique_ptr<Node>> Node::start(NodeConfig config) {
   std::unique_ptr<Node> node(new Node(std::move(config)));
-  for (auto step : {&Node::open_storage, &Node::start_gossip, &Node::choose_tokens, &Node::serve_clients}) {
+  for (auto step : {&Node::open_storage, &Node::start_gossip, &Node::choose_tokens, &Node::serve_clients, &Node::join}) {
     auto done = (node.get()->*step)();
     if (!done) return done.error();
   }
-  log_info("ringnode " + node->config_.listen_address + " is NORMAL: host id " + node->identity_.host_id + ", " +
-           std::to_string(node->identity_.tokens.size()) + " tokens, generation " + std::to_string(node->generation_) +
-           "; serving clients on " + node->config_.listen_address + ":" + std::to_string(node->config_.native_port));
   return node;
 }
 
@@ -51,6 +70,12 @@ ringcore::Status Node::open_storage() {
   auto storage = Storage::open(config_.data_directory);
   if (!storage) return storage.error();
   storage_ = std::move(storage).value();
+  auto decommissioned = storage_->get_local(kDecommissionedKey);
+  if (!decommissioned) return decommissioned.error();
+  if (*decommissioned) {
+    return ringcore::Error::conflict("this node was decommissioned and will not rejoin the ring; to add it again, "
+                                     "start it with an empty data_directory (" + config_.data_directory + ")");
+  }
   auto identity = load_identity(*storage_);
   if (!identity) return identity.error();
   if (*identity) {
@@ -92,8 +117,11 @@ ringcore::Status Node::start_gossip() {
   schema_->on_change([this](const std::string& version) { gossip_->set_local_state(ApplicationState::kSchema, version); });
   pool_ = std::make_unique<WorkerPool>(kCoordinatorThreads);
   coordinator_ = std::make_unique<Coordinator>(*transport_, *pool_, kInternodeTimeout);
+  streams_ = std::make_unique<StreamManager>(config_.stream_throughput_mib);
+  streamer_ = std::make_unique<RangeStreamer>(config_.listen_address, *transport_, *streams_);
+  jobs_ = std::make_unique<JobRegistry>();
 
-  internode_server_ = std::make_unique<ringnet::HttpServer>(ringnet::ServerOptions{16, body_limit(config_)});
+  internode_server_ = std::make_unique<ringnet::HttpServer>(server_options(config_));
   add_internode_routes(*internode_server_, *this);
   auto listening = internode_server_->start(config_.listen_address, config_.storage_port);
   if (!listening) return listening.error().with_context("storage_port");
@@ -102,7 +130,8 @@ ringcore::Status Node::start_gossip() {
 }
 
 ringcore::Status Node::choose_tokens() {
-  if (!identity_.tokens.empty()) {
+  const bool restarted = !identity_.tokens.empty();
+  if (restarted) {
     if (!config_.initial_tokens.empty() && config_.initial_tokens != identity_.tokens) {
       log_warn("identity: initial_tokens differ from the tokens chosen at first start; keeping the stored ones");
     }
@@ -133,16 +162,55 @@ ringcore::Status Node::choose_tokens() {
              (config_.token_allocation == TokenAllocation::kBalanced ? "balanced" : "random") + " tokens over a view of " +
              std::to_string(view.nodes.size()) + " nodes");
   }
-  auto saved = save_identity(*storage_, identity_);
-  if (!saved) return saved;
+  if (!restarted) {
+    auto pending = storage_->put_local(kBootstrapKey, "pending");
+    if (!pending) return pending;
+  }
+  return save_identity(*storage_, identity_);
+}
+
+bool Node::must_bootstrap() {
+  // A new node records "pending" before it keeps its tokens; no state at all is a data
+  // directory from before bootstrap existed, whose node had joined.
+  auto state = storage_->get_local(kBootstrapKey);
+  if (!state || !*state || **state == "completed") return false;
+  const bool is_seed = std::find(config_.seeds.begin(), config_.seeds.end(), config_.listen_address) != config_.seeds.end();
+  if (!config_.auto_bootstrap || is_seed) return false;
+  if (gossip_->view()->snapshot.nodes.empty()) {
+    auto learnt = gossip_->learn_from_seeds(config_.seeds, kSeedWait);
+    if (!learnt) log_warn("bootstrap: " + learnt.error().message());
+  }
+  for (const ringcore::Node& peer : gossip_->view()->snapshot.nodes) {
+    if (peer.address != config_.listen_address && peer.state == ringcore::NodeState::kNormal) return true;
+  }
+  return false;  // the first node of a cluster has nothing to stream
+}
+
+ringcore::Status Node::join() {
+  if (must_bootstrap()) {
+    mode_ = NodeMode::kJoining;
+    auto started = start_bootstrap(*this);
+    if (!started) return started.error().with_context("bootstrap");
+    log_info("ringnode " + config_.listen_address + " is JOINING: host id " + identity_.host_id + ", " +
+             std::to_string(identity_.tokens.size()) + " tokens; bootstrap job " + started->job.id +
+             "; serving clients on " + config_.listen_address + ":" + std::to_string(config_.native_port));
+    return ringcore::Ok{};
+  }
   gossip_->set_local_state(ApplicationState::kTokens, join_tokens(identity_.tokens));
   gossip_->set_local_state(ApplicationState::kStatus, ringcore::gossip::status_normal(identity_.tokens.front()));
+  auto saved = storage_->put_local(kBootstrapKey, "completed");
+  if (!saved) return saved;
+  mode_ = NodeMode::kNormal;
+  log_info("ringnode " + config_.listen_address + " is NORMAL: host id " + identity_.host_id + ", " +
+           std::to_string(identity_.tokens.size()) + " tokens, generation " + std::to_string(generation_) +
+           "; serving clients on " + config_.listen_address + ":" + std::to_string(config_.native_port));
   return ringcore::Ok{};
 }
 
 ringcore::Status Node::serve_clients() {
-  client_server_ = std::make_unique<ringnet::HttpServer>(ringnet::ServerOptions{16, body_limit(config_)});
+  client_server_ = std::make_unique<ringnet::HttpServer>(server_options(config_));
   add_client_routes(*client_server_, *this);
+  add_operation_routes(*client_server_, *this);
   auto listening = client_server_->start(config_.listen_address, config_.native_port);
   if (!listening) return listening.error().with_context("native_port");
   return ringcore::Ok{};
@@ -151,8 +219,9 @@ ringcore::Status Node::serve_clients() {
 void Node::stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (jobs_) jobs_->cancel();
   if (client_server_) client_server_->stop();
-  if (gossip_) gossip_->stop(/*announce=*/true);
+  if (gossip_) gossip_->stop(/*announce=*/serving_data_.load());
   if (internode_server_) internode_server_->stop();
   pool_.reset();  // finishes queued replica requests (read repairs) first
   if (storage_) log_info("storage: closing " + storage_->directory());
@@ -169,6 +238,50 @@ std::int64_t Node::next_timestamp_us() {
     next = std::max(now, last + 1);
   } while (!last_timestamp_us_.compare_exchange_weak(last, next));
   return next;
+}
+
+ringcore::ClusterSnapshot Node::cluster_snapshot() {
+  ringcore::ClusterSnapshot snapshot = gossip_->view()->snapshot;
+  snapshot.cluster = config_.cluster_name;
+  const Schema schema = schema_->current();
+  snapshot.schema_version = schema.version();
+  snapshot.keyspaces = schema.snapshot_keyspaces();
+  for (ringcore::Node& member : snapshot.nodes) member.storage_port = config_.storage_port;
+  return snapshot;
+}
+
+ringcore::Status Node::wait_until_peers_see(const std::string& endpoint, const std::string& status_value,
+                                            std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    std::string behind;
+    for (const ringcore::Node& peer : gossip_->view()->snapshot.nodes) {
+      if (peer.address == config_.listen_address || peer.address == endpoint || peer.status != ringcore::NodeStatus::kUp) {
+        continue;
+      }
+      auto states = transport_->fetch_states(peer.address);
+      bool seen = false;
+      if (states) {
+        for (const auto& [address, state] : states->states) {
+          const ringcore::gossip::VersionedValue* status = state.get(ApplicationState::kStatus);
+          if (address == endpoint && status != nullptr && status->value == status_value) seen = true;
+        }
+      }
+      if (!seen) behind += (behind.empty() ? "" : ", ") + peer.address;
+    }
+    if (behind.empty()) return ringcore::Ok{};
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return ringcore::Error::failed("peers had not learnt " + endpoint + "'s status " + status_value + " after " +
+                                     std::to_string(timeout.count()) + " s: " + behind);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+void Node::stop_serving_data() {
+  if (!serving_data_.exchange(false)) return;
+  gossip_->stop(/*announce=*/false);
+  internode_server_->stop();
 }
 
 int Node::push_schema_to_peers() {

@@ -2,17 +2,19 @@
 // gossip, the coordinator and the two HTTP servers, and runs the lifecycle:
 //
 // start():
-//   1. open the storage under data_directory; load or create the host id; take a new
-//      generation (greater than any earlier run's);
+//   1. open the storage under data_directory (a decommissioned node refuses to start); load or
+//      create the host id; take a new generation (greater than any earlier run's);
 //   2. serve the internode API on storage_port and start gossiping (DC, RACK, HOST_ID,
 //      RELEASE_VERSION, SCHEMA, LOAD; no STATUS yet, so peers do not list the node);
 //   3. tokens: the persisted ones on a restart; on a first start initial_tokens, else tokens
 //      from the balanced allocator (or random ones) over the cluster learnt from a seed
 //      (bounded wait; a seed that finds no other seed allocates alone); persist them;
-//   4. publish TOKENS and STATUS NORMAL (no streaming yet: like auto_bootstrap: false);
-//   5. serve the client/admin API on native_port.
-// stop(): stop the client API, announce shutdown in gossip, stop the internode API, close the
-// storage.
+//   4. serve the client/admin API on native_port;
+//   5. join: a node that must bootstrap (auto_bootstrap, not a seed, other nodes exist, and no
+//      earlier bootstrap completed) starts the bootstrap job (bootstrap.cpp), which announces
+//      BOOT, streams and then announces NORMAL; any other node publishes TOKENS and NORMAL.
+// stop(): cancel the running job, stop the client API, announce shutdown in gossip (unless
+// decommissioned), stop the internode API, close the storage.
 // Every gossip round it also pulls the schema from a live peer whose SCHEMA differs from ours
 // and republishes LOAD when it changed (every 5 rounds).
 //
@@ -29,6 +31,9 @@
 #include "coordinator.h"
 #include "gossip_driver.h"
 #include "internode_client.h"
+#include "job_registry.h"
+#include "range_streamer.h"
+#include "stream_manager.h"
 #include "node_config.h"
 #include "node_identity.h"
 #include "ringcore/error.h"
@@ -40,6 +45,14 @@
 namespace ringnode {
 
 inline constexpr const char* kReleaseVersion = "ringnode-0.1.0";
+
+// The node's operation mode, as nodetool netstats prints it.
+enum class NodeMode { kStarting, kNormal, kJoining, kLeaving, kDecommissioned, kJoiningFailed, kDecommissionFailed };
+const char* node_mode_name(NodeMode mode);  // "STARTING", "NORMAL", ..., "DECOMMISSION_FAILED"
+
+// Local metadata keys (Storage::get_local) for the node's lifecycle.
+inline constexpr const char* kBootstrapKey = "bootstrap";          // "in_progress" | "completed"
+inline constexpr const char* kDecommissionedKey = "decommissioned";  // "true" once LEFT
 
 class Node {
  public:
@@ -61,6 +74,25 @@ class Node {
   SchemaStore& schema() { return *schema_; }
   Coordinator& coordinator() { return *coordinator_; }
   ClusterTransport& transport() { return *transport_; }
+  JobRegistry& jobs() { return *jobs_; }
+  StreamManager& streams() { return *streams_; }
+  RangeStreamer& streamer() { return *streamer_; }
+
+  NodeMode mode() const { return mode_.load(); }
+  void set_mode(NodeMode mode) { mode_.store(mode); }
+
+  // The cluster as this node sees it: gossip's nodes, the agreed keyspaces, the cluster name.
+  ringcore::ClusterSnapshot cluster_snapshot();
+
+  // Waits until every peer gossip shows up has learnt `status_value` as `endpoint`'s STATUS
+  // (asking each for its states), so that the writes they coordinate from then on see the
+  // change. Errors (kFailed) after `timeout`, naming the peers that had not.
+  ringcore::Status wait_until_peers_see(const std::string& endpoint, const std::string& status_value,
+                                        std::chrono::seconds timeout);
+
+  // After LEFT: stops gossip (without announcing shutdown) and the internode API; the client
+  // API stays up to report the mode. Idempotent.
+  void stop_serving_data();
 
   // Microseconds since the epoch, strictly increasing across calls: write timestamps.
   std::int64_t next_timestamp_us();
@@ -75,6 +107,8 @@ class Node {
   ringcore::Status start_gossip();
   ringcore::Status choose_tokens();
   ringcore::Status serve_clients();
+  ringcore::Status join();
+  bool must_bootstrap();
   void on_gossip_round();
 
   NodeConfig config_;
@@ -93,7 +127,12 @@ class Node {
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<Coordinator> coordinator_;
   std::unique_ptr<ringnet::HttpServer> internode_server_;
+  std::unique_ptr<StreamManager> streams_;
+  std::unique_ptr<RangeStreamer> streamer_;
   std::unique_ptr<ringnet::HttpServer> client_server_;
+  std::unique_ptr<JobRegistry> jobs_;  // first to stop: a running job uses everything above
+  std::atomic<NodeMode> mode_{NodeMode::kStarting};
+  std::atomic<bool> serving_data_{true};
   bool stopped_ = false;
 };
 

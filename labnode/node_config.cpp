@@ -64,6 +64,13 @@ double read_number(const YAML::Node& node, const std::string& key, double low, d
   return value;
 }
 
+bool read_bool(const YAML::Node& node, const std::string& key) {
+  const std::string text = read_string(node, key);
+  if (text == "true") return true;
+  if (text == "false") return false;
+  throw bad(key, "must be true or false, not '" + text + "'");
+}
+
 std::vector<std::string> read_string_list(const YAML::Node& node, const std::string& key) {
   if (!node.IsSequence()) throw bad(key, "must be a list, not " + scalar_text(node));
   std::vector<std::string> items;
@@ -142,6 +149,8 @@ const std::map<std::string, Reader>& readers() {
       {"data_directory", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.data_directory = read_string(n, k); }},
       {"max_value_bytes", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.max_value_bytes = static_cast<std::size_t>(read_integer(n, k, 1, 64 << 20)); }},
       {"phi_convict_threshold", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.phi_convict_threshold = read_number(n, k, 1, 100); }},
+      {"auto_bootstrap", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.auto_bootstrap = read_bool(n, k); }},
+      {"stream_throughput_mib", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.stream_throughput_mib = read_number(n, k, 0, 1e6); }},
   };
   return table;
 }

@@ -28,6 +28,10 @@ struct NodeConfig {
   std::string data_directory;
   std::size_t max_value_bytes = 1 << 20;
   double phi_convict_threshold = 8.0;  // Cassandra's default; lower it to detect failures faster
+  // Whether a new node streams its ranges before serving (Cassandra's auto_bootstrap). Seeds
+  // and the first node of a cluster never do; the first nodes of a new cluster set it false.
+  bool auto_bootstrap = true;
+  double stream_throughput_mib = 0;  // MiB/s for all streaming of the node; 0 = unlimited
 };
 
 // Parses the YAML text of a config. Required: cluster_name, listen_address, seeds,

@@ -3,8 +3,10 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/transaction_log.h>
+#include <rocksdb/write_batch.h>
 
 #include <array>
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -93,6 +95,13 @@ struct Storage::Impl {
   std::map<std::string, rocksdb::ColumnFamilyHandle*> families;  // keyspace -> handle; guarded
   std::vector<rocksdb::ColumnFamilyHandle*> all_handles;           // default first; guarded
   mutable std::array<std::mutex, kLockStripes> row_locks;
+  // keyspace -> live data bytes; the map is guarded by families_mutex, the counters are atomic.
+  std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> live_bytes;
+
+  std::atomic<std::uint64_t>& live_counter(const std::string& keyspace) {
+    std::shared_lock lock(families_mutex);
+    return *live_bytes.at(keyspace);
+  }
 
   rocksdb::ColumnFamilyHandle* family(const std::string& keyspace) const {
     std::shared_lock lock(families_mutex);
@@ -126,9 +135,28 @@ ringcore::Result<std::unique_ptr<Storage>> Storage::open(const std::string& dire
   impl->all_handles = handles;
   for (rocksdb::ColumnFamilyHandle* handle : handles) {
     const std::string& name = handle->GetName();
-    if (name.starts_with(kKeyspacePrefix)) impl->families[name.substr(kKeyspacePrefix.size())] = handle;
+    if (!name.starts_with(kKeyspacePrefix)) continue;
+    const std::string keyspace = name.substr(kKeyspacePrefix.size());
+    impl->families[keyspace] = handle;
+    impl->live_bytes[keyspace] = std::make_unique<std::atomic<std::uint64_t>>(0);
   }
-  return std::unique_ptr<Storage>(new Storage(directory, std::move(impl)));
+  std::unique_ptr<Storage> storage(new Storage(directory, std::move(impl)));
+  auto counted = storage->count_live_bytes();
+  if (!counted) return counted.error();
+  return storage;
+}
+
+ringcore::Status Storage::count_live_bytes() {
+  for (const std::string& keyspace : keyspaces()) {
+    std::uint64_t bytes = 0;
+    auto scanned = scan(keyspace, ringcore::TokenRange{ringcore::kMinToken, ringcore::kMinToken}, [&](const StoredRow& row) {
+      bytes += row_bytes(row.key, row.cell);
+      return true;
+    });
+    if (!scanned) return scanned;
+    impl_->live_counter(keyspace) = bytes;
+  }
+  return ringcore::Ok{};
 }
 
 Storage::~Storage() {
@@ -147,6 +175,7 @@ ringcore::Status Storage::create_keyspace(const std::string& keyspace) {
                                                                std::string(kKeyspacePrefix) + keyspace, &handle);
   if (!status.ok()) return failed("cannot create storage for keyspace '" + keyspace + "'", status);
   impl_->families[keyspace] = handle;
+  impl_->live_bytes[keyspace] = std::make_unique<std::atomic<std::uint64_t>>(0);
   impl_->all_handles.push_back(handle);
   return ringcore::Ok{};
 }
@@ -169,16 +198,21 @@ ringcore::Result<bool> Storage::apply(const std::string& keyspace, std::string_v
     const std::string row_key = encode_row_key(ringcore::token_for_key(key), key);
     std::lock_guard lock(impl_->row_lock(keyspace, key));
     std::string stored;
+    std::uint64_t replaced_bytes = 0;
     const rocksdb::Status found = impl_->db->Get(rocksdb::ReadOptions(), family, row_key, &stored);
     if (found.ok()) {
       auto current = decode_cell(stored);
       if (!current) return current.error();
       if (!supersedes(cell, *current)) return false;
+      replaced_bytes = row_bytes(key, *current);
     } else if (!found.IsNotFound()) {
       return failed("cannot read keyspace '" + keyspace + "'", found);
     }
     const rocksdb::Status written = impl_->db->Put(rocksdb::WriteOptions(), family, row_key, encode_cell(cell));
     if (!written.ok()) return failed("cannot write keyspace '" + keyspace + "'", written);
+    std::atomic<std::uint64_t>& live = impl_->live_counter(keyspace);
+    live += row_bytes(key, cell);
+    live -= replaced_bytes;
     return true;
   } catch (const Error& error) {
     return error;
@@ -258,7 +292,63 @@ ringcore::Status Storage::put_local(const std::string& name, const std::string& 
   return ringcore::Ok{};
 }
 
+ringcore::Result<RemovedRows> Storage::remove_range(const std::string& keyspace, const ringcore::TokenRange& range) {
+  constexpr std::size_t kBatchRows = 4096;
+  rocksdb::ColumnFamilyHandle* family = nullptr;
+  try {
+    family = impl_->family(keyspace);
+  } catch (const Error& error) {
+    return error;
+  }
+  RemovedRows removed;
+  rocksdb::WriteBatch batch;
+  auto commit = [&]() -> ringcore::Status {
+    const rocksdb::Status status = impl_->db->Write(rocksdb::WriteOptions(), &batch);
+    batch.Clear();
+    if (!status.ok()) return failed("cannot remove rows of keyspace '" + keyspace + "'", status);
+    return ringcore::Ok{};
+  };
+  ringcore::Status status = ringcore::Ok{};
+  auto scanned = scan(keyspace, range, [&](const StoredRow& row) {
+    batch.Delete(family, encode_row_key(row.token, row.key));
+    ++removed.rows;
+    removed.bytes += row_bytes(row.key, row.cell);
+    if (batch.Count() >= static_cast<int>(kBatchRows)) status = commit();
+    return status.ok();
+  });
+  if (!scanned) return scanned.error();
+  if (!status) return status.error();
+  if (batch.Count() > 0) {
+    auto last = commit();
+    if (!last) return last.error();
+  }
+  impl_->live_counter(keyspace) -= removed.bytes;
+  return removed;
+}
+
+ringcore::Status Storage::compact() {
+  std::shared_lock lock(impl_->families_mutex);
+  for (const auto& [name, family] : impl_->families) {
+    const rocksdb::Status status = impl_->db->CompactRange(rocksdb::CompactRangeOptions(), family, nullptr, nullptr);
+    if (!status.ok()) return failed("cannot compact keyspace '" + name + "'", status);
+  }
+  return ringcore::Ok{};
+}
+
+std::uint64_t Storage::load_bytes(const std::string& keyspace) const {
+  std::shared_lock lock(impl_->families_mutex);
+  auto it = impl_->live_bytes.find(keyspace);
+  return it == impl_->live_bytes.end() ? 0 : it->second->load();
+}
+
 std::uint64_t Storage::load_bytes() const {
+  std::shared_lock lock(impl_->families_mutex);
+  std::uint64_t bytes = 0;
+  for (const auto& [name, counter] : impl_->live_bytes) bytes += counter->load();
+  return bytes;
+}
+
+std::uint64_t Storage::disk_bytes() const {
   std::uint64_t bytes = 0;
   std::vector<rocksdb::LiveFileMetaData> files;
   impl_->db->GetLiveFilesMetaData(&files);

@@ -10,6 +10,11 @@
 // reconciles), so replicas converge whatever order writes arrive in.
 // rocksdb::Status is turned into ringcore::Error here (kFailed, naming the operation).
 //
+// Load: the node's load is its live data bytes, row_bytes() summed over the stored rows
+// (tombstones included), kept as a counter per keyspace (counted by a scan at open, then
+// updated by every apply and removal). It is what streaming moves and what the movement
+// planner's estimates are made of; disk use (SST files, logs) is disk_bytes().
+//
 // Thread-safety: every member may be called from any thread. A row's read-compare-write is
 // serialised by a lock stripe chosen by the key; column families are guarded by a mutex.
 #pragma once
@@ -42,6 +47,14 @@ struct StoredRow {
   ringcore::Token token;
   std::string key;
   Cell cell;
+};
+
+// The bytes a row counts for in load and streaming: its RocksDB key and cell.
+inline std::uint64_t row_bytes(std::string_view key, const Cell& cell) { return 8 + key.size() + 9 + cell.value.size(); }
+
+struct RemovedRows {
+  std::uint64_t rows = 0;
+  std::uint64_t bytes = 0;  // row_bytes summed
 };
 
 struct LevelStats {
@@ -85,12 +98,21 @@ class Storage {
   ringcore::Status scan(const std::string& keyspace, const ringcore::TokenRange& range,
                         const std::function<bool(const StoredRow&)>& visit) const;
 
+  // Deletes every row whose token is in `range` (cleanup). Callers make sure no write for the
+  // range arrives meanwhile (the node no longer replicates it).
+  ringcore::Result<RemovedRows> remove_range(const std::string& keyspace, const ringcore::TokenRange& range);
+  // Compacts every keyspace so that removed rows leave the disk.
+  ringcore::Status compact();
+
   // Local metadata in the default column family.
   ringcore::Result<std::optional<std::string>> get_local(const std::string& name) const;
   ringcore::Status put_local(const std::string& name, const std::string& value);  // synced to disk
 
-  // Bytes on disk: live SST files plus write-ahead logs.
+  // Live data bytes (see Load above): of one keyspace (0 if unknown), and of all.
+  std::uint64_t load_bytes(const std::string& keyspace) const;
   std::uint64_t load_bytes() const;
+  // Bytes on disk: live SST files plus write-ahead logs.
+  std::uint64_t disk_bytes() const;
   std::vector<KeyspaceCompactionStats> compaction_stats() const;
   // Flushes every memtable to SST files (tests, shutdown).
   ringcore::Status flush();
@@ -100,6 +122,7 @@ class Storage {
  private:
   struct Impl;
   Storage(std::string directory, std::unique_ptr<Impl> impl);
+  ringcore::Status count_live_bytes();
 
   std::string directory_;
   std::unique_ptr<Impl> impl_;

@@ -128,7 +128,9 @@ std::string node_config_yaml(const Lab& lab, const LabNode& node) {
        << "initial_tokens: [";
   for (std::size_t i = 0; i < node.tokens.size(); ++i) yaml << (i ? ", " : "") << '"' << node.tokens[i] << '"';
   yaml << "]\n"
-       << "data_directory: " << lab.data_path(node) << "\n";
+       << "data_directory: " << lab.data_path(node) << "\n"
+       << "# The lab's first nodes start together with precomputed tokens: nothing to stream.\n"
+       << "auto_bootstrap: false\n";
   return yaml.str();
 }
 

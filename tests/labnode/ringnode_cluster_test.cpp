@@ -67,7 +67,7 @@ struct Lab {
     std::ofstream out(node_dir(i) + "/ringnode.yaml");
     out << "cluster_name: itest\nlisten_address: " << addresses[i] << "\nstorage_port: " << storage_port
         << "\nnative_port: " << native_port << "\nseeds: [127.0.0.1]\ndc: dc1\nrack: rack1\nnum_tokens: " << kTokens
-        << "\ndata_directory: " << node_dir(i) << "/data\nmax_value_bytes: 65536\n";
+        << "\ndata_directory: " << node_dir(i) << "/data\nmax_value_bytes: 65536\nauto_bootstrap: false\n";
     if (i < 2) {
       out << "initial_tokens: [";
       for (ringcore::Token token : initial_tokens(i)) out << '"' << token << "\", ";

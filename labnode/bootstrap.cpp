@@ -1,0 +1,64 @@
+// Bootstrap: a new node joins the ring and streams the ranges it gains (operations.h).
+#include "log.h"
+#include "node.h"
+#include "operations.h"
+#include "ringcore/gossip/gossip_status.h"
+#include "topology_steps.h"
+
+namespace ringnode {
+namespace {
+
+using ringcore::gossip::ApplicationState;
+
+ringcore::Status run_bootstrap(Node& node, JobHandle& job) {
+  const std::string& self = node.config().listen_address;
+  const std::vector<ringcore::Token>& tokens = node.identity().tokens;
+  auto marked = node.storage().put_local(kBootstrapKey, "in_progress");
+  if (!marked) return marked;
+  const std::string boot = ringcore::gossip::status_boot(tokens.front());
+  node.gossip().set_local_state(ApplicationState::kTokens, ringcore::gossip::format_tokens_value(tokens));
+  node.gossip().set_local_state(ApplicationState::kStatus, boot);
+  auto seen = node.wait_until_peers_see(self, boot, kStatusPropagationTimeout);
+  if (!seen) return seen;
+  // The plan covers the keyspaces this node knows: it must know them all first.
+  auto agreed = wait_for_schema_agreement(node, kStatusPropagationTimeout);
+  if (!agreed) return agreed;
+  wait_for_inflight_writes();
+
+  ringcore::TopologyChange change;
+  change.added.push_back(ringcore::Node{});
+  ringcore::Node& joining = change.added.back();
+  joining.address = self;
+  joining.dc = node.config().dc;
+  joining.rack = node.config().rack;
+  joining.host_id = node.identity().host_id;
+  joining.tokens = tokens;
+  auto plan = ringcore::plan_movement(node.cluster_snapshot(), change);
+  if (!plan) return plan.error().with_context("planning the bootstrap");
+  auto transfers = transfers_for(node, *plan);
+  if (!transfers) return transfers.error();
+  auto streamed = node.streamer().stream("Bootstrap", *transfers, job);
+  if (!streamed) return streamed.error();
+  job.set_result(streaming_result(*streamed, *plan));
+
+  node.gossip().set_local_state(ApplicationState::kStatus, ringcore::gossip::status_normal(tokens.front()));
+  auto completed = node.storage().put_local(kBootstrapKey, "completed");
+  if (!completed) return completed;
+  node.set_mode(NodeMode::kNormal);
+  log_info("bootstrap: " + self + " is NORMAL");
+  return ringcore::Ok{};
+}
+
+}  // namespace
+
+ringcore::Result<StartedJob> start_bootstrap(Node& node) {
+  node.set_mode(NodeMode::kJoining);
+  return node.jobs().start("bootstrap", nlohmann::json::object(), [] { return ringcore::Status(ringcore::Ok{}); },
+                           [&node](JobHandle& job) {
+                             auto done = run_bootstrap(node, job);
+                             if (!done) node.set_mode(NodeMode::kJoiningFailed);
+                             return done;
+                           });
+}
+
+}  // namespace ringnode

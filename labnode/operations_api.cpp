@@ -1,0 +1,106 @@
+#include "operations_api.h"
+
+#include "api_json.h"
+#include "node.h"
+#include "operations.h"
+
+namespace ringnode {
+namespace {
+
+using ringcore::Error;
+using ringnet::ServerRequest;
+using ringnet::ServerResponse;
+using Json = nlohmann::json;
+
+// An empty body counts as {} (every field of every operation is optional but removenode's).
+Json operation_body(const ServerRequest& request) {
+  if (request.body.empty()) return Json::object();
+  return json_body(request);
+}
+
+std::optional<std::string> optional_string(const Json& body, const char* name) {
+  if (!body.contains(name) || body[name].is_null()) return std::nullopt;
+  if (!body[name].is_string()) throw Error::invalid_input(std::string("'") + name + "' must be a string");
+  return body[name].get<std::string>();
+}
+
+bool optional_bool(const Json& body, const char* name) {
+  if (!body.contains(name)) return false;
+  if (!body[name].is_boolean()) throw Error::invalid_input(std::string("'") + name + "' must be true or false");
+  return body[name].get<bool>();
+}
+
+RepairRequest repair_request(const Json& body) {
+  RepairRequest request;
+  request.keyspace = optional_string(body, "keyspace");
+  request.primary_range = optional_bool(body, "primary_range");
+  const auto start = optional_string(body, "start_token");
+  const auto end = optional_string(body, "end_token");
+  if (start.has_value() != end.has_value()) throw Error::invalid_input("give both 'start_token' and 'end_token', or neither");
+  if (start) {
+    request.range = ringcore::TokenRange{ringcore::parse_token(*start).value_or_throw(),
+                                         ringcore::parse_token(*end).value_or_throw()};
+  }
+  return request;
+}
+
+ServerResponse start_operation(Node& node, const ServerRequest& request) {
+  const std::string operation = request.param("op");
+  const Json body = operation_body(request);
+  ringcore::Result<StartedJob> started = Error::not_found(
+      "unknown operation '" + operation + "' (operations: decommission, removenode, cleanup, repair)");
+  if (operation == "decommission") {
+    started = start_decommission(node, optional_bool(body, "force"));
+  } else if (operation == "removenode") {
+    const auto host_id = optional_string(body, "host_id");
+    if (!host_id) throw Error::invalid_input("'host_id' is required");
+    started = start_removenode(node, *host_id);
+  } else if (operation == "cleanup") {
+    started = start_cleanup(node, optional_string(body, "keyspace"));
+  } else if (operation == "repair") {
+    started = start_repair(node, repair_request(body));
+  }
+  const StartedJob job = std::move(started).value_or_throw();
+  return json_response(job.job.to_json(), job.created ? 202 : 200);
+}
+
+ServerResponse streams(Node& node) {
+  Json answer = node.streams().to_json();
+  answer["mode"] = node_mode_name(node.mode());
+  const ReadRepairCounts counts = node.coordinator().read_repair_counts();
+  answer["read_repair"] = {{"attempted", counts.attempted}, {"mismatch_blocking", 0}, {"mismatch_background", counts.mismatches}};
+  return json_response(answer);
+}
+
+ServerResponse set_throughput(Node& node, const ServerRequest& request) {
+  const Json body = json_body(request);
+  if (!body.contains("mib_per_second") || !body["mib_per_second"].is_number() || body["mib_per_second"].get<double>() < 0) {
+    throw Error::invalid_input("'mib_per_second' must be a number >= 0 (0 = unlimited)");
+  }
+  node.streams().set_throughput(body["mib_per_second"].get<double>());
+  return json_response({{"mib_per_second", node.streams().throughput()}});
+}
+
+ServerResponse jobs(Node& node) {
+  Json list = Json::array();
+  for (const Job& job : node.jobs().jobs()) list.push_back(job.to_json());
+  return json_response({{"jobs", list}});
+}
+
+ServerResponse job(Node& node, const ServerRequest& request) {
+  const auto found = node.jobs().job(request.param("id"));
+  if (!found) throw Error::not_found("no job " + request.param("id") + " on this node");
+  return json_response(found->to_json());
+}
+
+}  // namespace
+
+void add_operation_routes(ringnet::HttpServer& server, Node& node) {
+  server.route("GET", "/v1/streams", [&node](const ServerRequest&) { return streams(node); });
+  server.route("PUT", "/v1/streams/throughput", [&node](const ServerRequest& r) { return set_throughput(node, r); });
+  server.route("GET", "/v1/jobs", [&node](const ServerRequest&) { return jobs(node); });
+  server.route("GET", "/v1/jobs/{id}", [&node](const ServerRequest& r) { return job(node, r); });
+  server.route("POST", "/v1/operations/{op}", [&node](const ServerRequest& r) { return start_operation(node, r); });
+}
+
+}  // namespace ringnode

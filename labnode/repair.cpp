@@ -1,0 +1,221 @@
+// repair: Merkle-tree anti-entropy between the replicas of the ranges this node replicates
+// (operations.h).
+//
+// For each range: every replica builds a Merkle tree of its rows over the range (at a depth
+// giving about kRowsPerLeaf rows per leaf, from this node's row count), and the leaf ranges
+// where any replica's tree differs from this node's are synced: the rows of those leaf ranges
+// are read from every replica, and the newest cell of each key goes to the replicas that lack
+// it (last write wins, so a sync never replaces newer data). Every replica must be up.
+#include <map>
+
+#include "local_ranges.h"
+#include "log.h"
+#include "node.h"
+#include "operations.h"
+#include "row_stream.h"
+
+namespace ringnode {
+namespace {
+
+constexpr std::uint64_t kRowsPerLeaf = 8;
+constexpr int kMaxRepairDepth = 15;  // 32,768 leaves: about 1.2 MB of tree per replica
+constexpr std::uint64_t kPageBytes = 256 * 1024;
+
+struct RepairTotals {
+  std::uint64_t ranges_checked = 0;
+  std::uint64_t ranges_differing = 0;  // leaf ranges (merged when adjacent) that differed
+  std::uint64_t bytes_streamed = 0;
+  std::uint64_t rows_streamed = 0;
+};
+
+struct RangeToRepair {
+  std::string keyspace;
+  ringcore::TokenRange range;
+  std::vector<std::string> replicas;
+};
+
+ringcore::Result<std::vector<RangeToRepair>> ranges_to_repair(Node& node, const RepairRequest& request) {
+  const auto view = node.gossip().view();
+  const std::string& self = node.config().listen_address;
+  std::vector<RangeToRepair> chosen;
+  const Schema schema = node.schema().current();
+  for (const KeyspaceDef& keyspace : schema.keyspaces()) {
+    if (request.keyspace && keyspace.name != *request.keyspace) continue;
+    if (keyspace.replication.kind == ringcore::StrategyKind::kLocal) continue;
+    if (keyspace.replication.total_replicas() < 2) {
+      log_info("repair: replication factor is 1. No repair is needed for keyspace '" + keyspace.name + "'");
+      continue;
+    }
+    auto ranges = replicated_ranges(*view, keyspace.replication);
+    if (!ranges) return ranges.error();
+    for (const ReplicatedRange& range : *ranges) {
+      const bool mine = request.primary_range ? range.replicas.front() == self
+                                              : std::find(range.replicas.begin(), range.replicas.end(), self) !=
+                                                    range.replicas.end();
+      if (!mine || range.replicas.size() < 2) continue;
+      std::vector<ringcore::TokenRange> parts = {range.range};
+      if (request.range) parts = intersect(range.range, *request.range);
+      for (const ringcore::TokenRange& part : parts) chosen.push_back({keyspace.name, part, range.replicas});
+    }
+  }
+  return chosen;
+}
+
+// The cells every replica holds for the keys of `range`: key -> one optional cell per replica.
+using Copies = std::map<std::string, std::vector<std::optional<Cell>>>;
+
+ringcore::Result<Copies> read_copies(ClusterTransport& transport, const RangeToRepair& repair,
+                                     const ringcore::TokenRange& range) {
+  Copies copies;
+  for (std::size_t r = 0; r < repair.replicas.size(); ++r) {
+    for (const ringcore::TokenRange& part : split_whole_ring(range)) {
+      std::optional<RowCursor> after;
+      while (true) {
+        auto page = transport.read_page(repair.replicas[r], repair.keyspace, part, after, kPageBytes);
+        if (!page) return page.error();
+        for (const StoredRow& row : page->rows) {
+          auto& cells = copies[row.key];
+          cells.resize(repair.replicas.size());
+          cells[r] = row.cell;
+        }
+        if (!page->rows.empty()) after = RowCursor{page->rows.back().token, page->rows.back().key};
+        if (page->last) break;
+      }
+    }
+  }
+  return copies;
+}
+
+// Sends the newest copy of each key of `range` to the replicas whose copy is missing or older.
+ringcore::Status sync_range(Node& node, const std::string& plan_id, const RangeToRepair& repair,
+                            const ringcore::TokenRange& range, RepairTotals& totals) {
+  auto copies = read_copies(node.transport(), repair, range);
+  if (!copies) return copies.error();
+  std::vector<std::vector<StoredRow>> outgoing(repair.replicas.size());
+  for (auto& [key, cells] : *copies) {
+    const Cell* newest = nullptr;
+    for (const auto& cell : cells) {
+      if (cell && (newest == nullptr || supersedes(*cell, *newest))) newest = &*cell;
+    }
+    for (std::size_t r = 0; r < cells.size(); ++r) {
+      if (!cells[r] || supersedes(*newest, *cells[r])) {
+        outgoing[r].push_back(StoredRow{ringcore::token_for_key(key), key, *newest});
+      }
+    }
+  }
+  const std::string& self = node.config().listen_address;
+  for (std::size_t r = 0; r < outgoing.size(); ++r) {
+    if (outgoing[r].empty()) continue;
+    std::uint64_t bytes = 0;
+    for (const StoredRow& row : outgoing[r]) bytes += row_bytes(row.key, row.cell);
+    node.streams().throttle(bytes);
+    auto applied = node.transport().apply_rows(repair.replicas[r], repair.keyspace, outgoing[r]);
+    if (!applied) return applied.error();
+    const std::string& peer = repair.replicas[r] == self ? repair.replicas[r == 0 ? 1 : 0] : repair.replicas[r];
+    const StreamDirection direction = repair.replicas[r] == self ? StreamDirection::kReceiving : StreamDirection::kSending;
+    node.streams().add_done({plan_id, peer, direction}, bytes, outgoing[r].size());
+    totals.bytes_streamed += bytes;
+    totals.rows_streamed += outgoing[r].size();
+  }
+  return ringcore::Ok{};
+}
+
+ringcore::Status repair_range(Node& node, const std::string& plan_id, const RangeToRepair& repair, RepairTotals& totals) {
+  const auto view = node.gossip().view();
+  for (const std::string& replica : repair.replicas) {
+    const auto index = view->find(replica);
+    if (!index || !view->is_up(*index)) {
+      return ringcore::Error(ringcore::ErrorCode::kUnavailable, "replica " + replica + " of " + repair.keyspace + " " +
+                                                                    ringcore::format_range(repair.range) + " is down");
+    }
+  }
+  auto size = range_size(node.storage(), repair.keyspace, repair.range);
+  if (!size) return size.error();
+  const int depth = std::min(ringcore::merkle_depth_for(size->rows / kRowsPerLeaf + 1), kMaxRepairDepth);
+  std::vector<ringcore::MerkleTree> trees;
+  for (const std::string& replica : repair.replicas) {
+    auto tree = node.transport().build_tree(replica, repair.keyspace, repair.range, depth);
+    if (!tree) return tree.error().with_context("validating " + repair.keyspace + " " + ringcore::format_range(repair.range));
+    trees.push_back(std::move(tree).value());
+  }
+  // A leaf range differs when any replica's leaf differs from the first replica's.
+  std::vector<bool> differs(trees.front().leaf_count(), false);
+  for (std::size_t t = 1; t < trees.size(); ++t) {
+    for (std::size_t leaf = 0; leaf < differs.size(); ++leaf) {
+      const ringcore::Murmur3Hash& mine = trees[0].leaf_hash(leaf);
+      const ringcore::Murmur3Hash& theirs = trees[t].leaf_hash(leaf);
+      if (mine.h1 != theirs.h1 || mine.h2 != theirs.h2 || trees[t].leaf_rows(leaf) != trees[0].leaf_rows(leaf)) {
+        differs[leaf] = true;
+      }
+    }
+  }
+  ++totals.ranges_checked;
+  for (std::size_t leaf = 0; leaf < differs.size();) {
+    if (!differs[leaf]) {
+      ++leaf;
+      continue;
+    }
+    std::size_t end = leaf;
+    while (end + 1 < differs.size() && differs[end + 1]) ++end;
+    // Leaves [leaf, end] as one range: from the first non-empty leaf's left to the last's right.
+    std::optional<ringcore::TokenRange> merged;
+    for (std::size_t i = leaf; i <= end; ++i) {
+      const auto piece = trees[0].leaf_range(i);
+      if (!piece) continue;
+      if (!merged) merged = *piece;
+      merged->right = piece->right;
+    }
+    if (merged) {
+      ++totals.ranges_differing;
+      auto synced = sync_range(node, plan_id, repair, *merged, totals);
+      if (!synced) return synced;
+    }
+    leaf = end + 1;
+  }
+  return ringcore::Ok{};
+}
+
+ringcore::Status run_repair(Node& node, const RepairRequest& request, JobHandle& job) {
+  auto ranges = ranges_to_repair(node, request);
+  if (!ranges) return ranges.error();
+  job.set_total(ranges->size(), "ranges");
+  const std::string plan_id = node.streams().begin_plan("Repair", job.id());
+  RepairTotals totals;
+  for (const RangeToRepair& range : *ranges) {
+    if (job.cancelled()) return ringcore::Error::failed("cancelled: the node is stopping");
+    auto repaired = repair_range(node, plan_id, range, totals);
+    if (!repaired) {
+      node.streams().end_plan(plan_id, false);
+      return repaired;
+    }
+    job.add_done(1);
+  }
+  node.streams().end_plan(plan_id, true);
+  job.set_result({{"ranges_checked", totals.ranges_checked},
+                  {"ranges_differing", totals.ranges_differing},
+                  {"bytes_streamed", totals.bytes_streamed},
+                  {"rows_streamed", totals.rows_streamed}});
+  return ringcore::Ok{};
+}
+
+}  // namespace
+
+ringcore::Result<StartedJob> start_repair(Node& node, const RepairRequest& request) {
+  nlohmann::json parameters = {{"primary_range", request.primary_range}};
+  if (request.keyspace) parameters["keyspace"] = *request.keyspace;
+  if (request.range) {
+    parameters["start_token"] = ringcore::format_token(request.range->left);
+    parameters["end_token"] = ringcore::format_token(request.range->right);
+  }
+  return node.jobs().start(
+      "repair", parameters,
+      [&node, request]() -> ringcore::Status {
+        if (request.keyspace && node.schema().current().find(*request.keyspace) == nullptr) {
+          return ringcore::Error::not_found("keyspace '" + *request.keyspace + "' does not exist");
+        }
+        return ringcore::Ok{};
+      },
+      [&node, request](JobHandle& job) { return run_repair(node, request, job); });
+}
+
+}  // namespace ringnode

@@ -1,0 +1,56 @@
+#include "topology_steps.h"
+
+#include <thread>
+
+#include "node.h"
+
+namespace ringnode {
+
+void wait_for_inflight_writes() { std::this_thread::sleep_for(std::chrono::seconds(2)); }
+
+ringcore::Status wait_for_schema_agreement(Node& node, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const std::vector<std::string> differing = node.gossip().peers_with_other_schema(node.schema().version());
+    if (differing.empty()) return ringcore::Ok{};
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return ringcore::Error::failed("no schema agreement after " + std::to_string(timeout.count()) + " s with " +
+                                     differing.front());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+ringcore::Result<std::vector<RangeTransfer>> transfers_for(Node& node, const ringcore::MovementPlan& plan) {
+  const auto view = node.gossip().view();
+  auto check_up = [&](const std::string& address, const char* role) -> ringcore::Status {
+    if (address == node.config().listen_address) return ringcore::Ok{};
+    const auto index = view->find(address);
+    if (!index || !view->is_up(*index)) {
+      return ringcore::Error(ringcore::ErrorCode::kUnavailable, std::string(role) + " " + address + " is down");
+    }
+    return ringcore::Ok{};
+  };
+  std::vector<RangeTransfer> transfers;
+  for (const ringcore::RangeMove& move : plan.moves) {
+    if (move.source.empty()) continue;  // nobody holds it: nothing to stream
+    if (auto up = check_up(move.source, "source"); !up) return up.error();
+    if (auto up = check_up(move.target, "target"); !up) return up.error();
+    transfers.push_back({move.keyspace, move.range, move.source, move.target});
+  }
+  return transfers;
+}
+
+nlohmann::json streaming_result(const StreamTotals& totals, const ringcore::MovementPlan& plan) {
+  return {{"bytes_streamed", totals.bytes},
+          {"rows_streamed", totals.rows},
+          {"ranges_streamed", totals.ranges},
+          {"planned_bytes", plan.total_bytes - plan.unsourced_bytes}};
+}
+
+std::int64_t gossip_expiry_ms() {
+  const auto expiry = std::chrono::system_clock::now() + std::chrono::hours(72);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(expiry.time_since_epoch()).count();
+}
+
+}  // namespace ringnode
