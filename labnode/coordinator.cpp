@@ -129,8 +129,8 @@ int replicas_needed(ConsistencyLevel level, int rf) {
   return rf;
 }
 
-Coordinator::Coordinator(ReplicaTransport& transport, WorkerPool& pool, std::chrono::milliseconds timeout)
-    : transport_(transport), pool_(pool), timeout_(timeout) {}
+Coordinator::Coordinator(ReplicaTransport& transport, WorkerPool& pool, std::chrono::milliseconds timeout, Hints* hints)
+    : transport_(transport), pool_(pool), timeout_(timeout), hints_(hints) {}
 
 ringcore::Result<ReplicaSet> Coordinator::replicas_for(const ClusterView& view, const KeyspaceDef& keyspace,
                                                        std::string_view key) {
@@ -168,8 +168,15 @@ ringcore::Result<WriteOutcome> Coordinator::write(const ClusterView& view, const
   const Cell cell{timestamp_us, !value.has_value(), value.value_or("")};
   ReplicaTransport& transport = transport_;
   const std::string name = keyspace.name;
-  auto sent = fan_out(pool_, up, needed, timeout_, [&transport, name, key, cell](const std::string& endpoint) {
+  Hints* hints = hints_;
+  if (hints != nullptr) {
+    for (const Answer& down : answers) hints->add(down.endpoint, name, key, cell);
+  }
+  // The task may outlive this call (the coordinator answers at the level's count): it owns
+  // copies of what it uses, and the transport and hints outlive the pool.
+  auto sent = fan_out(pool_, up, needed, timeout_, [&transport, hints, name, key, cell](const std::string& endpoint) {
     auto written = transport.write(endpoint, name, key, cell);
+    if (!written && hints != nullptr) hints->add(endpoint, name, key, cell);
     return written ? Answer{endpoint, true, std::nullopt, ""} : Answer{endpoint, false, std::nullopt, written.error().message()};
   });
   answers.insert(answers.end(), sent.begin(), sent.end());

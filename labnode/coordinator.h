@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "cluster_view.h"
+#include "hints.h"
 #include "ringcore/error.h"
 #include "schema.h"
 #include "storage.h"
@@ -85,8 +86,10 @@ struct ReadRepairCounts {
 
 class Coordinator {
  public:
-  // `pool` runs the replica requests; `timeout` bounds the wait for replicas.
-  Coordinator(ReplicaTransport& transport, WorkerPool& pool, std::chrono::milliseconds timeout);
+  // `pool` runs the replica requests; `timeout` bounds the wait for replicas. With `hints`,
+  // the writes a replica misses (down, refused, timed out) are kept there for replay.
+  Coordinator(ReplicaTransport& transport, WorkerPool& pool, std::chrono::milliseconds timeout,
+              Hints* hints = nullptr);
 
   // The replicas of `key` in `keyspace`. Errors: kUnavailable when no node owns tokens.
   static ringcore::Result<ReplicaSet> replicas_for(const ClusterView& view, const KeyspaceDef& keyspace,
@@ -107,6 +110,7 @@ class Coordinator {
   ReplicaTransport& transport_;
   WorkerPool& pool_;
   std::chrono::milliseconds timeout_;
+  Hints* hints_;
   std::atomic<std::uint64_t> read_repair_attempted_{0};
   std::atomic<std::uint64_t> read_repair_mismatches_{0};
 };

@@ -115,8 +115,14 @@ ringcore::Status Node::start_gossip() {
           {ApplicationState::kLoad, ringcore::gossip::format_load_value(static_cast<double>(published_load_))}},
       *transport_);
   schema_->on_change([this](const std::string& version) { gossip_->set_local_state(ApplicationState::kSchema, version); });
+  hints_ = std::make_unique<Hints>(*transport_, [this](const std::string& endpoint) {
+    const auto view = gossip_->view();
+    const auto index = view->find(endpoint);
+    if (!index) return Hints::Liveness::kGone;
+    return view->is_up(*index) ? Hints::Liveness::kUp : Hints::Liveness::kDown;
+  });
   pool_ = std::make_unique<WorkerPool>(kCoordinatorThreads);
-  coordinator_ = std::make_unique<Coordinator>(*transport_, *pool_, kInternodeTimeout);
+  coordinator_ = std::make_unique<Coordinator>(*transport_, *pool_, kInternodeTimeout, hints_.get());
   streams_ = std::make_unique<StreamManager>(config_.stream_throughput_mib);
   streamer_ = std::make_unique<RangeStreamer>(config_.listen_address, *transport_, *streams_);
   jobs_ = std::make_unique<JobRegistry>();
@@ -221,11 +227,13 @@ void Node::stop() {
   stopped_ = true;
   if (jobs_) jobs_->cancel();
   if (client_server_) client_server_->stop();
+  if (hints_ && hints_->pending() > 0) log_warn("hints: " + std::to_string(hints_->pending()) + " undelivered at stop");
   if (gossip_) gossip_->stop(/*announce=*/serving_data_.load());
   if (internode_server_) internode_server_->stop();
   pool_.reset();  // finishes queued replica requests (read repairs) first
   if (storage_) log_info("storage: closing " + storage_->directory());
   coordinator_.reset();
+  hints_.reset();
   storage_.reset();
 }
 

@@ -124,6 +124,7 @@ class Node {
   std::unique_ptr<SchemaStore> schema_;
   std::unique_ptr<ClusterTransport> transport_;
   std::unique_ptr<GossipDriver> gossip_;
+  std::unique_ptr<Hints> hints_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<Coordinator> coordinator_;
   std::unique_ptr<ringnet::HttpServer> internode_server_;
