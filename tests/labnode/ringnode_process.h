@@ -85,11 +85,13 @@ inline bool wait_until(const std::function<bool()>& condition, std::chrono::mill
   }
 }
 
-// One ringnode process: started with a config file, output appended to a log file.
+// One ringnode process: started with a config file, output appended to a log file. The second
+// constructor runs any program with its arguments (argv[0] the program's path), e.g. ringd.
 class RingnodeProcess {
  public:
   RingnodeProcess(std::string binary, std::string config_path, std::string log_path)
-      : binary_(std::move(binary)), config_path_(std::move(config_path)), log_path_(std::move(log_path)) {}
+      : argv_{binary, "--config", std::move(config_path)}, log_path_(std::move(log_path)) {}
+  RingnodeProcess(std::vector<std::string> argv, std::string log_path) : argv_(std::move(argv)), log_path_(std::move(log_path)) {}
   ~RingnodeProcess() { kill_hard(); }
   RingnodeProcess(const RingnodeProcess&) = delete;
   RingnodeProcess& operator=(const RingnodeProcess&) = delete;
@@ -100,15 +102,15 @@ class RingnodeProcess {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::vector<std::string> argv = {binary_, "--config", config_path_};
+    std::vector<std::string> argv = argv_;
     std::vector<char*> args;
     for (std::string& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
-    const int spawned = posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, args.data(), environ);
+    const int spawned = posix_spawn(&pid_, argv_[0].c_str(), &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (spawned != 0) {
       pid_ = -1;
-      throw std::runtime_error("cannot start " + binary_);
+      throw std::runtime_error("cannot start " + argv_[0]);
     }
   }
 
@@ -145,6 +147,10 @@ class RingnodeProcess {
   }
 
   bool running() const { return pid_ > 0; }
+  // Sends `signal` (e.g. SIGSTOP, SIGCONT) if running.
+  void send_signal(int signal) const {
+    if (pid_ > 0) ::kill(pid_, signal);
+  }
 
   std::string log() const {
     std::ifstream in(log_path_);
@@ -154,8 +160,7 @@ class RingnodeProcess {
   }
 
  private:
-  std::string binary_;
-  std::string config_path_;
+  std::vector<std::string> argv_;
   std::string log_path_;
   pid_t pid_ = -1;
 };
