@@ -3,7 +3,8 @@
 # installed, and apt's lists are refreshed only when something is missing.
 #   scripts/install-deps.sh build   compilers, CMake and the libraries
 #   scripts/install-deps.sh test    build + what the tests use (Python driver, JDK and Maven for
-#                                   the real-Cassandra tier, sanitizer and fuzzer runtimes, tools)
+#                                   the real-Cassandra tier, sanitizer and fuzzer runtimes, Prometheus
+#                                   and promtool, tools)
 set -euo pipefail
 
 build_packages=(
@@ -14,6 +15,7 @@ build_packages=(
 test_packages=(
   python3-cassandra openjdk-17-jdk-headless maven
   clang-14 libclang-rt-14-dev mandoc hyperfine procps bash-completion
+  prometheus curl jq
 )
 
 case "${1:-build}" in

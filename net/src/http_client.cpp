@@ -9,13 +9,25 @@ namespace ringnet {
 HttpClient::HttpClient(std::string host, int port, std::chrono::milliseconds timeout)
     : host_(std::move(host)), port_(port), timeout_(timeout) {}
 
-std::string HttpClient::base_url() const { return "http://" + host_ + ":" + std::to_string(port_); }
+std::string HttpClient::base_url() const {
+  return (tls_ ? "https://" : "http://") + host_ + ":" + std::to_string(port_);
+}
+
+void HttpClient::use_tls(std::string ca_cert_file) {
+  tls_ = true;
+  ca_cert_file_ = std::move(ca_cert_file);
+}
 
 ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   if (request.method != "GET" && request.method != "POST" && request.method != "PUT" && request.method != "DELETE") {
     return ringcore::Error::invalid_input("unsupported HTTP method '" + request.method + "'");
   }
-  httplib::Client client(host_, port_);
+  // The scheme-host-port form picks plain or TLS; cpp-httplib is built with OpenSSL here.
+  httplib::Client client(base_url());
+  if (tls_) {
+    client.enable_server_certificate_verification(true);
+    if (!ca_cert_file_.empty()) client.set_ca_cert_path(ca_cert_file_.c_str());
+  }
   client.set_connection_timeout(timeout_);
   client.set_read_timeout(timeout_);
   client.set_write_timeout(timeout_);

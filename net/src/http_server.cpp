@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -78,6 +79,11 @@ ringcore::Result<std::multimap<std::string, std::string>> parse_query(std::strin
   return query;
 }
 
+std::string lower_case(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
 ServerResponse json_error(int status, const std::string& code, const std::string& message) {
   nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
   return {status, body.dump(), "application/json"};
@@ -88,6 +94,11 @@ ServerResponse json_error(int status, const std::string& code, const std::string
 std::string ServerRequest::query_value(const std::string& name, const std::string& fallback) const {
   auto it = query.find(name);
   return it == query.end() ? fallback : it->second;
+}
+
+std::string ServerRequest::header(const std::string& name) const {
+  auto it = headers.find(lower_case(name));
+  return it == headers.end() ? "" : it->second;
 }
 
 int http_status_for(ringcore::ErrorCode code) {
@@ -149,7 +160,7 @@ std::string percent_encode(std::string_view bytes) {
 
 struct HttpServer::Impl {
   ServerOptions options;
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server;  // an httplib::SSLServer when TLS is configured
   std::vector<Route> routes;
   std::thread thread;
   int port = 0;
@@ -169,6 +180,7 @@ struct HttpServer::Impl {
       request.query = std::move(query).value();
     }
     request.remote_address = req.remote_addr;
+    for (const auto& [name, value] : req.headers) request.headers.emplace(lower_case(name), value);
     bool path_known = false;
     try {
       for (const Route& route : routes) {
@@ -191,26 +203,32 @@ struct HttpServer::Impl {
     auto handler = [this, method](const httplib::Request& req, httplib::Response& res) {
       ServerResponse response = dispatch(method, req);
       res.status = response.status;
+      for (const auto& [name, value] : response.headers) res.set_header(name, value);
       res.set_content(response.body, response.content_type.c_str());
     };
     // Every path goes to dispatch(), which routes on the raw path; [\s\S] also matches a
     // decoded newline.
     const std::string all = R"([\s\S]*)";
-    if (method == "GET") server.Get(all, handler);
-    if (method == "POST") server.Post(all, handler);
-    if (method == "PUT") server.Put(all, handler);
-    if (method == "DELETE") server.Delete(all, handler);
+    if (method == "GET") server->Get(all, handler);
+    if (method == "POST") server->Post(all, handler);
+    if (method == "PUT") server->Put(all, handler);
+    if (method == "DELETE") server->Delete(all, handler);
   }
 };
 
 HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
+  if (!options.tls_cert_file.empty() && !options.tls_key_file.empty()) {
+    impl_->server = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());
+  } else {
+    impl_->server = std::make_unique<httplib::Server>();
+  }
   const std::size_t threads = options.worker_threads;
-  impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  impl_->server.set_payload_max_length(options.max_body_bytes);
+  impl_->server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  impl_->server->set_payload_max_length(options.max_body_bytes);
   const std::size_t limit = options.max_body_bytes;
   // Errors cpp-httplib answers itself (413, 400 for a malformed request) get our JSON body too.
-  impl_->server.set_error_handler(httplib::Server::HandlerWithResponse([limit](const httplib::Request& req, httplib::Response& res) {
+  impl_->server->set_error_handler(httplib::Server::HandlerWithResponse([limit](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     std::string message = "bad HTTP request (status " + std::to_string(res.status) + ")";
     if (res.status == 413 && req.get_header_value("Content-Type") == "application/x-www-form-urlencoded") {
@@ -235,14 +253,19 @@ void HttpServer::route(const std::string& method, const std::string& pattern, Se
 }
 
 ringcore::Status HttpServer::start(const std::string& host, int port) {
-  impl_->port = port == 0 ? impl_->server.bind_to_any_port(host) : (impl_->server.bind_to_port(host, port) ? port : -1);
+  httplib::Server& server = *impl_->server;
+  if (!server.is_valid()) {
+    return ringcore::Error::invalid_input("cannot load the TLS certificate " + impl_->options.tls_cert_file + " and key " +
+                                          impl_->options.tls_key_file + " (PEM files, readable, key matching the certificate)");
+  }
+  impl_->port = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (impl_->port <= 0) {
     return ringcore::Error(ringcore::ErrorCode::kUnavailable,
                            "cannot listen on " + host + ":" + std::to_string(port) + " (address in use or not local)");
   }
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  impl_->thread = std::thread([this] { impl_->server->listen_after_bind(); });
   // stop() before the listener runs would be lost; wait until it does (microseconds).
-  while (!impl_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return ringcore::Ok{};
 }
 
@@ -250,7 +273,7 @@ int HttpServer::port() const { return impl_->port; }
 
 void HttpServer::stop() {
   if (!impl_->thread.joinable()) return;
-  impl_->server.stop();
+  impl_->server->stop();
   impl_->thread.join();
 }
 

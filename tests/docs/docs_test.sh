@@ -10,7 +10,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 commands=$("$ringctl" --help | awk '/^Subcommands:/{on=1; next} on && /^  [a-z]/{print $1}')
 [ -n "$commands" ] || fail "no commands found in ringctl --help"
 
-for page in "$root"/man/*.1; do
+for page in "$root"/man/*.[18]; do
   mandoc -Tlint -W warning "$page" || fail "mandoc finds problems in $page"
 done
 bash -n "$root/completions/ringctl.bash" || fail "completions/ringctl.bash does not parse"

@@ -40,17 +40,23 @@ class HttpClient {
   // `host` is an address or name; `port` its TCP port.
   HttpClient(std::string host, int port, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+  // Speaks HTTPS from now on, verifying the server's certificate against the CA certificates
+  // in `ca_cert_file` (PEM), or the system's CAs when it is empty.
+  void use_tls(std::string ca_cert_file);
+
   ringcore::Result<HttpResponse> send(const HttpRequest& request) const;
   ringcore::Result<HttpResponse> get(const std::string& path) const;
   ringcore::Result<HttpResponse> post(const std::string& path, std::string body) const;
 
-  // "http://host:port", for messages.
+  // "http://host:port" (or https), for messages.
   std::string base_url() const;
 
  private:
   std::string host_;
   int port_;
   std::chrono::milliseconds timeout_;
+  bool tls_ = false;
+  std::string ca_cert_file_;
 };
 
 }  // namespace ringnet

@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ringcore/error.h"
@@ -32,9 +33,12 @@ struct ServerRequest {
   std::multimap<std::string, std::string> query;    // decoded
   std::string body;
   std::string remote_address;
+  std::map<std::string, std::string> headers;       // names lower-case; the first value of each
 
   // The first value of query parameter `name`, or `fallback`.
   std::string query_value(const std::string& name, const std::string& fallback = "") const;
+  // The value of header `name` (any case), or "".
+  std::string header(const std::string& name) const;
   const std::string& param(const std::string& name) const { return path_params.at(name); }
 };
 
@@ -42,6 +46,7 @@ struct ServerResponse {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers = {};  // extra headers, e.g. WWW-Authenticate
 };
 
 using ServerHandler = std::function<ServerResponse(const ServerRequest&)>;
@@ -58,6 +63,10 @@ std::string percent_encode(std::string_view bytes);
 struct ServerOptions {
   std::size_t worker_threads = 16;
   std::size_t max_body_bytes = 8 << 20;
+  // HTTPS when both are set: PEM files of the server's certificate (chain) and private key.
+  // start() fails (kInvalidInput, naming the files) when they cannot be loaded.
+  std::string tls_cert_file = {};
+  std::string tls_key_file = {};
 };
 
 class HttpServer {

@@ -1,0 +1,315 @@
+#include "agent_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+namespace ringd {
+namespace {
+
+using ringcore::Error;
+
+constexpr std::size_t kMinTokenLength = 16;
+
+// A value being read: the YAML node and how messages name it ("listen (from RINGD_LISTEN)").
+struct Value {
+  YAML::Node node;
+  std::string label;
+};
+
+Error bad(const Value& value, const std::string& what) { return Error::invalid_input(value.label + ": " + what); }
+
+std::string describe(const YAML::Node& node) {
+  if (node.IsScalar()) return "'" + node.Scalar() + "'";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a map";
+  return "nothing";
+}
+
+std::string text_of(const Value& value) {
+  if (!value.node.IsScalar() || value.node.Scalar().empty()) throw bad(value, "must be a non-empty string, not " + describe(value.node));
+  return value.node.Scalar();
+}
+
+double number_of(const Value& value, double low, double high) {
+  const std::string text = value.node.IsScalar() ? value.node.Scalar() : "";
+  double number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || !std::isfinite(number) || number < low ||
+      number > high) {
+    std::ostringstream range;
+    range << "must be a number in " << low << ".." << high << ", not " << describe(value.node);
+    throw bad(value, range.str());
+  }
+  return number;
+}
+
+long long integer_of(const Value& value, long long low, long long high) {
+  const std::string text = value.node.IsScalar() ? value.node.Scalar() : "";
+  long long number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || number < low || number > high) {
+    throw bad(value, "must be an integer in " + std::to_string(low) + ".." + std::to_string(high) + ", not " +
+                         describe(value.node));
+  }
+  return number;
+}
+
+bool bool_of(const Value& value) {
+  const std::string text = value.node.IsScalar() ? value.node.Scalar() : "";
+  if (text == "true" || text == "yes" || text == "1") return true;
+  if (text == "false" || text == "no" || text == "0") return false;
+  throw bad(value, "must be true or false, not " + describe(value.node));
+}
+
+std::vector<std::string> list_of(const Value& value) {
+  if (!value.node.IsSequence()) throw bad(value, "must be a list, not " + describe(value.node));
+  std::vector<std::string> items;
+  for (std::size_t i = 0; i < value.node.size(); ++i) {
+    items.push_back(text_of({value.node[i], value.label + "[" + std::to_string(i) + "]"}));
+  }
+  return items;
+}
+
+bool valid_host(const std::string& host) {
+  return !host.empty() && std::all_of(host.begin(), host.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '-' || c == ':';
+  });
+}
+
+HostPort host_port_of(const Value& value) {
+  const std::string text = text_of(value);
+  const std::size_t colon = text.rfind(':');
+  const std::string form = "must be HOST:PORT such as 127.0.0.1:7070, not '" + text + "'";
+  if (colon == std::string::npos || colon == 0) throw bad(value, form);
+  HostPort result{text.substr(0, colon), 0};
+  if (result.host.front() == '[' && result.host.back() == ']') result.host = result.host.substr(1, result.host.size() - 2);
+  if (!valid_host(result.host)) throw bad(value, form);
+  result.port = static_cast<int>(integer_of({YAML::Node(text.substr(colon + 1)), value.label + " port"}, 1, 65535));
+  return result;
+}
+
+// Tokens, one a line; blank lines and lines starting with '#' are skipped.
+std::vector<std::string> tokens_from_file(const Value& value) {
+  const std::string path = text_of(value);
+  std::ifstream in(path);
+  if (!in) throw bad(value, "cannot read the token file " + path);
+  std::vector<std::string> tokens;
+  std::string line;
+  while (std::getline(in, line)) {
+    line.erase(std::find_if(line.rbegin(), line.rend(), [](unsigned char c) { return !std::isspace(c); }).base(), line.end());
+    line.erase(line.begin(), std::find_if(line.begin(), line.end(), [](unsigned char c) { return !std::isspace(c); }));
+    if (!line.empty() && line.front() != '#') tokens.push_back(line);
+  }
+  if (tokens.empty()) throw bad(value, "the token file " + path + " holds no token");
+  return tokens;
+}
+
+void append(std::vector<std::string>& to, const std::vector<std::string>& more) { to.insert(to.end(), more.begin(), more.end()); }
+
+using Reader = std::function<void(AgentConfig&, const Value&)>;
+
+struct Key {
+  Reader read;
+  bool list = false;  // comma-separated in the environment and on the command line
+};
+
+const std::map<std::string, Key>& keys() {
+  static const std::map<std::string, Key> table = {
+      {"listen", {[](AgentConfig& c, const Value& v) { c.listen = host_port_of(v); }}},
+      {"backend",
+       {[](AgentConfig& c, const Value& v) {
+         c.backend = text_of(v);
+         if (c.backend != "lab") throw bad(v, "must be 'lab' (the only backend so far), not '" + c.backend + "'");
+       }}},
+      {"node", {[](AgentConfig& c, const Value& v) { c.node = host_port_of(v); }}},
+      {"cluster", {[](AgentConfig& c, const Value& v) { c.cluster = text_of(v); }}},
+      {"interval_seconds", {[](AgentConfig& c, const Value& v) { c.interval_seconds = number_of(v, 0.1, 3600); }}},
+      {"audit_log", {[](AgentConfig& c, const Value& v) { c.audit_log = text_of(v); }}},
+      {"tls.cert", {[](AgentConfig& c, const Value& v) { c.tls_cert = text_of(v); }}},
+      {"tls.key", {[](AgentConfig& c, const Value& v) { c.tls_key = text_of(v); }}},
+      {"tokens.read", {[](AgentConfig& c, const Value& v) { append(c.read_tokens, list_of(v)); }, true}},
+      {"tokens.admin", {[](AgentConfig& c, const Value& v) { append(c.admin_tokens, list_of(v)); }, true}},
+      {"read_token_file", {[](AgentConfig& c, const Value& v) { append(c.read_tokens, tokens_from_file(v)); }}},
+      {"admin_token_file", {[](AgentConfig& c, const Value& v) { append(c.admin_tokens, tokens_from_file(v)); }}},
+      {"max_body_bytes", {[](AgentConfig& c, const Value& v) { c.max_body_bytes = static_cast<std::size_t>(integer_of(v, 1024, 64 << 20)); }}},
+      {"open_metrics", {[](AgentConfig& c, const Value& v) { c.open_metrics = bool_of(v); }}},
+  };
+  return table;
+}
+
+std::string known_keys() {
+  std::string names;
+  for (const auto& [name, key] : keys()) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
+std::string environment_name(const std::string& key) {
+  std::string name = "RINGD_";
+  for (char c : key) name.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  return name;
+}
+
+// The file's keys, nested maps (tls, tokens) flattened to dotted keys.
+void flatten(const YAML::Node& map, const std::string& prefix, std::map<std::string, Value>& out) {
+  for (const auto& entry : map) {
+    const std::string key = prefix + (entry.first.IsScalar() ? entry.first.Scalar() : "?");
+    const bool nested = (key == "tls" || key == "tokens");
+    if (nested && entry.second.IsMap()) {
+      flatten(entry.second, key + ".", out);
+      continue;
+    }
+    if (nested || !keys().contains(key)) throw Error::invalid_input(key + ": unknown key (known: " + known_keys() + ")");
+    if (!out.emplace(key, Value{entry.second, key}).second) throw Error::invalid_input(key + ": is given twice");
+  }
+}
+
+// A setting given as text, as the YAML node the readers take: a list key splits on commas.
+Value value_of_setting(const std::string& key, const Setting& setting) {
+  const std::string label = key + " (from " + setting.origin + ")";
+  auto found = keys().find(key);
+  if (found == keys().end()) throw Error::invalid_input(label + ": unknown key (known: " + known_keys() + ")");
+  if (!found->second.list) return {YAML::Node(setting.value), label};
+  YAML::Node list(YAML::NodeType::Sequence);
+  std::istringstream in(setting.value);
+  std::string item;
+  while (std::getline(in, item, ',')) list.push_back(item);
+  return {list, label};
+}
+
+void check_tokens(const AgentConfig& config) {
+  std::set<std::string> read(config.read_tokens.begin(), config.read_tokens.end());
+  for (const auto* tokens : {&config.read_tokens, &config.admin_tokens}) {
+    const std::string role = tokens == &config.read_tokens ? "tokens.read" : "tokens.admin";
+    for (const std::string& token : *tokens) {
+      if (token.size() < kMinTokenLength) {
+        throw Error::invalid_input(role + ": a token must have at least " + std::to_string(kMinTokenLength) +
+                                   " characters (e.g. openssl rand -hex 24)");
+      }
+      if (std::any_of(token.begin(), token.end(), [](unsigned char c) { return std::isspace(c) || !std::isprint(c); })) {
+        throw Error::invalid_input(role + ": a token must be printable characters without spaces");
+      }
+    }
+  }
+  for (const std::string& token : config.admin_tokens) {
+    if (read.contains(token)) throw Error::invalid_input("tokens.admin: a token is also given as a read token; give each token one role");
+  }
+}
+
+void check_whole(const AgentConfig& config) {
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    throw Error::invalid_input(std::string(config.tls_cert.empty() ? "tls.cert" : "tls.key") +
+                               ": is required with " + (config.tls_cert.empty() ? "tls.key" : "tls.cert"));
+  }
+  check_tokens(config);
+  if (!is_loopback(config.listen.host) && !config.has_tokens()) {
+    throw Error::invalid_input("listen: " + config.listen.text() +
+                               " is not a loopback address, and no token is configured: refusing to serve the API "
+                               "without authentication (set tokens.admin / admin_token_file, or listen on 127.0.0.1)");
+  }
+}
+
+}  // namespace
+
+bool is_loopback(const std::string& host) { return host == "localhost" || host == "::1" || host.starts_with("127."); }
+
+ringcore::Result<Settings> settings_from_environment(const std::vector<std::string>& environment) {
+  Settings settings;
+  for (const std::string& entry : environment) {
+    const std::size_t eq = entry.find('=');
+    const std::string name = entry.substr(0, eq);
+    if (!name.starts_with("RINGD_") || eq == std::string::npos) continue;
+    const std::string value = entry.substr(eq + 1);
+    if (name == "RINGD_CONFIG") {
+      settings["config"] = {value, name};
+      continue;
+    }
+    auto key = std::find_if(keys().begin(), keys().end(), [&](const auto& k) { return environment_name(k.first) == name; });
+    if (key == keys().end()) return Error::invalid_input(name + ": unknown ringd setting (RINGD_CONFIG or RINGD_<KEY> for a key of " + known_keys() + ")");
+    settings[key->first] = {value, name};
+  }
+  return settings;
+}
+
+ringcore::Result<AgentConfig> resolve_agent_config(std::string_view yaml_text, const Settings& environment, const Settings& flags) {
+  try {
+    std::map<std::string, Value> values;
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(yaml_text));
+    } catch (const YAML::Exception& e) {
+      return Error::invalid_input("not valid YAML: " + e.msg + " (line " + std::to_string(e.mark.line + 1) + ")");
+    }
+    if (root.IsMap()) {
+      flatten(root, "", values);
+    } else if (!root.IsNull()) {
+      return Error::invalid_input("the config must be a YAML map of keys to values");
+    }
+    for (const Settings* layer : {&environment, &flags}) {
+      for (const auto& [key, setting] : *layer) {
+        if (key != "config") values.insert_or_assign(key, value_of_setting(key, setting));
+      }
+    }
+    AgentConfig config;
+    for (const auto& [key, value] : values) keys().at(key).read(config, value);
+    check_whole(config);
+    return config;
+  } catch (const Error& error) {
+    return error;
+  }
+}
+
+void add_agent_flags(CLI::App& app, CommandLine& out) {
+  app.add_option("--config", out.config_path, "the YAML configuration file (man ringd)");
+  struct Flag {
+    const char* name;
+    const char* key;
+    const char* help;
+  };
+  static const Flag flags[] = {
+      {"--listen", "listen", "ADDR:PORT to serve the API on (default 127.0.0.1:7070)"},
+      {"--backend", "backend", "what the node is: lab (a ringnode)"},
+      {"--node", "node", "HOST:PORT of the node's admin API (default 127.0.0.1:9042)"},
+      {"--cluster", "cluster", "the cluster's name in metrics (default: the node's)"},
+      {"--interval", "interval_seconds", "seconds between collections (default 2)"},
+      {"--audit-log", "audit_log", "append one JSON line per mutating call to this file"},
+      {"--tls-cert", "tls.cert", "PEM certificate: serve HTTPS (with --tls-key)"},
+      {"--tls-key", "tls.key", "PEM private key of --tls-cert"},
+      {"--read-token-file", "read_token_file", "file of read-only bearer tokens, one a line"},
+      {"--admin-token-file", "admin_token_file", "file of admin bearer tokens, one a line"},
+      {"--max-body-bytes", "max_body_bytes", "largest request body accepted (default 65536)"},
+  };
+  for (const Flag& flag : flags) {
+    app.add_option_function<std::string>(
+        flag.name, [&out, flag](const std::string& value) { out.flags[flag.key] = {value, flag.name}; }, flag.help);
+  }
+}
+
+ringcore::Result<AgentConfig> load_agent_config(const CommandLine& command_line, const Settings& environment) {
+  std::string path = command_line.config_path;
+  if (path.empty()) {
+    auto from_environment = environment.find("config");
+    if (from_environment != environment.end()) path = from_environment->second.value;
+  }
+  std::string text;
+  if (!path.empty()) {
+    std::ifstream in(path);
+    if (!in) return Error::invalid_input(path + ": cannot read the config file");
+    std::ostringstream content;
+    content << in.rdbuf();
+    text = content.str();
+  }
+  auto config = resolve_agent_config(text, environment, command_line.flags);
+  if (!config && !path.empty()) return config.error().with_context(path);
+  return config;
+}
+
+}  // namespace ringd

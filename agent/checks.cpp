@@ -1,0 +1,107 @@
+#include "checks.h"
+
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <set>
+
+namespace ringd {
+namespace {
+
+using nlohmann::json;
+
+Check backend_reachable(const CollectedFacts& facts, const Freshness& freshness) {
+  if (!facts.collected_at) {
+    return {"backend_reachable", "fail", facts.last_error.empty() ? "no collection has finished yet" : facts.last_error};
+  }
+  if (!facts.last_error.empty()) return {"backend_reachable", "fail", facts.last_error};
+  if (freshness.stale) return {"backend_reachable", "fail", "no collection succeeded in the last " + std::to_string(kStaleAfterIntervals) + " intervals"};
+  return {"backend_reachable", "ok", "the node answered"};
+}
+
+Check node_state(const json& node) {
+  // "mode" is nodetool netstats' operation mode; an older node only has the snapshot "state".
+  std::string mode = node.value("mode", "");
+  if (mode.empty()) {
+    mode = node.value("state", "");
+    for (char& c : mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (mode == "NORMAL") return {"node_state", "ok", "NORMAL"};
+  static const std::set<std::string> transitional = {"STARTING", "JOINING", "LEAVING", "MOVING"};
+  if (transitional.contains(mode)) return {"node_state", "warn", mode + ": an operation is in progress"};
+  return {"node_state", "fail", (mode.empty() ? std::string("unknown") : mode) + ": the node is not serving as a member"};
+}
+
+std::string gossip_state(const json& endpoint, const std::string& name) {
+  for (const json& state : endpoint.value("states", json::array())) {
+    if (state.value("name", "") == name) return state.value("value", "");
+  }
+  return "";
+}
+
+bool has_left(const json& endpoint) {
+  const std::string status = gossip_state(endpoint, "STATUS");
+  return status.starts_with("LEFT") || status.starts_with("removed") || status.starts_with("REMOVED");
+}
+
+Check peers_up(const json& gossip) {
+  std::string down;
+  int up = 0;
+  for (const json& endpoint : gossip.value("endpoints", json::array())) {
+    if (has_left(endpoint)) continue;
+    if (endpoint.value("status", "") == "up") {
+      ++up;
+    } else {
+      down += (down.empty() ? "" : ", ") + endpoint.value("address", "?") + " (" + endpoint.value("status", "?") + ")";
+    }
+  }
+  if (!down.empty()) return {"peers_up", "fail", "not up in this node's gossip: " + down};
+  return {"peers_up", "ok", std::to_string(up) + " endpoints up"};
+}
+
+Check schema_agreement(const json& gossip) {
+  std::map<std::string, std::vector<std::string>> versions;  // version -> addresses
+  for (const json& endpoint : gossip.value("endpoints", json::array())) {
+    if (endpoint.value("status", "") != "up") continue;
+    const std::string version = gossip_state(endpoint, "SCHEMA");
+    if (!version.empty()) versions[version].push_back(endpoint.value("address", "?"));
+  }
+  if (versions.size() <= 1) return {"schema_agreement", "ok", versions.empty() ? "no schema versions gossiped" : "one schema version: " + versions.begin()->first};
+  std::string detail;
+  for (const auto& [version, addresses] : versions) {
+    detail += (detail.empty() ? "" : "; ") + version + ":";
+    for (const std::string& address : addresses) detail += " " + address;
+  }
+  return {"schema_agreement", "fail", "live endpoints disagree on the schema: " + detail};
+}
+
+Check disk_space(const json& node) {
+  const double total = node.value("disk_total_bytes", 0.0);
+  const double free = node.value("disk_free_bytes", 0.0);
+  if (total <= 0) return {"disk_space", "warn", "the node reports no disk size"};
+  const double ratio = free / total;
+  char text[96];
+  std::snprintf(text, sizeof text, "%.1f%% free (%.0f of %.0f bytes)", ratio * 100, free, total);
+  if (ratio < kDiskFreeFailRatio) return {"disk_space", "fail", std::string(text) + ", below 5%"};
+  if (ratio < kDiskFreeWarnRatio) return {"disk_space", "warn", std::string(text) + ", below 10%"};
+  return {"disk_space", "ok", text};
+}
+
+}  // namespace
+
+std::vector<Check> run_checks(const CollectedFacts& facts, const Freshness& freshness) {
+  std::vector<Check> checks = {backend_reachable(facts, freshness)};
+  if (facts.node.is_null()) {
+    for (const char* name : {"node_state", "peers_up", "schema_agreement", "disk_space"}) {
+      checks.push_back({name, "fail", "no facts collected from the node yet"});
+    }
+    return checks;
+  }
+  checks.push_back(node_state(facts.node));
+  checks.push_back(peers_up(facts.gossip));
+  checks.push_back(schema_agreement(facts.gossip));
+  checks.push_back(disk_space(facts.node));
+  return checks;
+}
+
+}  // namespace ringd

@@ -1,0 +1,93 @@
+#include "collector.h"
+
+#include <utility>
+
+namespace ringd {
+
+using nlohmann::json;
+
+Collector::Collector(Backend& backend, std::chrono::duration<double> interval)
+    : backend_(backend), interval_(interval), facts_(std::make_shared<CollectedFacts>()) {}
+
+Collector::~Collector() { stop(); }
+
+void Collector::start() { thread_ = std::thread([this] { run(); }); }
+
+void Collector::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_flag_ = true;
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Collector::refresh() {
+  {
+    std::lock_guard lock(mutex_);
+    refresh_requested_ = true;
+  }
+  wake_.notify_all();
+}
+
+std::shared_ptr<const CollectedFacts> Collector::facts() const {
+  std::lock_guard lock(mutex_);
+  return facts_;
+}
+
+void Collector::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    refresh_requested_ = false;
+    lock.unlock();
+    collect_once();
+    lock.lock();
+    wake_.wait_for(lock, interval_, [this] { return stopping_ || refresh_requested_; });
+  }
+}
+
+void Collector::collect_once() {
+  const auto started = std::chrono::steady_clock::now();
+  CollectedFacts next;
+  std::string error;
+  // Each document in turn; the first failure ends the attempt.
+  auto fetch = [&](json& into, auto&& read, bool optional) {
+    if (!error.empty()) return;
+    if (stop_flag_) {
+      error = "ringd is stopping";
+      return;
+    }
+    auto answer = read();
+    if (answer) {
+      into = std::move(answer).value();
+    } else if (!(optional && answer.error().code() == ringcore::ErrorCode::kNotFound)) {
+      error = answer.error().message();
+    }
+  };
+  fetch(next.node, [&] { return backend_.node(); }, false);
+  fetch(next.cluster, [&] { return backend_.cluster(); }, false);
+  fetch(next.gossip, [&] { return backend_.gossip(); }, false);
+  fetch(next.streams, [&] { return backend_.streams(); }, true);
+  next.jobs = json::array();
+  fetch(next.jobs, [&] { return backend_.jobs(); }, true);
+  const auto duration = std::chrono::steady_clock::now() - started;
+
+  // Only this attempt replaces the facts, so the copy is made outside the lock.
+  const std::shared_ptr<const CollectedFacts> previous = facts();
+  if (!error.empty()) {
+    next = *previous;
+    next.backend_errors_total += 1;
+    next.last_error = error;
+  } else {
+    next.collected_at = std::chrono::system_clock::now();
+    next.backend_errors_total = previous->backend_errors_total;
+  }
+  next.collections_total = previous->collections_total + 1;
+  next.last_collection_duration = duration;
+  auto published = std::make_shared<const CollectedFacts>(std::move(next));
+  std::lock_guard lock(mutex_);
+  facts_ = std::move(published);
+}
+
+}  // namespace ringd

@@ -1,0 +1,59 @@
+// Collector: asks the backend for every document on an interval, on its own thread, and keeps
+// the last result as CollectedFacts. Readers get a shared immutable snapshot at once; a slow or
+// hung backend only delays the collector, never a reader.
+//
+// An attempt succeeds when every document was read; then all documents are replaced together
+// and collected_at is set. A failed attempt keeps the previous documents (so the API serves the
+// last known facts, marked stale by their age) and records the error. A node without
+// /v1/streams or /v1/jobs (kNotFound) gives null streams and no jobs rather than a failure.
+//
+// Thread-safety: facts() and refresh() may be called from any thread; start()/stop() from one.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "backend.h"
+#include "collected_facts.h"
+
+namespace ringd {
+
+class Collector {
+ public:
+  Collector(Backend& backend, std::chrono::duration<double> interval);
+  ~Collector();  // stops
+  Collector(const Collector&) = delete;
+  Collector& operator=(const Collector&) = delete;
+
+  // Collects at once, then every interval, until stop().
+  void start();
+  // Wakes the thread and waits for it; an attempt in progress finishes its current request.
+  void stop();
+
+  // One collection attempt on the calling thread (what the thread does each interval).
+  void collect_once();
+  // Asks for an attempt now rather than at the next interval (after an operation started).
+  void refresh();
+
+  // The facts of the last attempt; never null.
+  std::shared_ptr<const CollectedFacts> facts() const;
+
+ private:
+  void run();
+
+  Backend& backend_;
+  std::chrono::duration<double> interval_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::shared_ptr<const CollectedFacts> facts_;
+  bool stopping_ = false;
+  bool refresh_requested_ = false;
+  std::atomic<bool> stop_flag_{false};  // read between requests of an attempt
+  std::thread thread_;
+};
+
+}  // namespace ringd

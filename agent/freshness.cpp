@@ -1,0 +1,32 @@
+#include "freshness.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "iso_time.h"
+
+namespace ringd {
+
+Freshness freshness_of(const CollectedFacts& facts, std::chrono::system_clock::time_point now,
+                       std::chrono::duration<double> interval) {
+  Freshness freshness;
+  freshness.collected_at = facts.collected_at;
+  freshness.error = facts.last_error;
+  if (facts.collected_at) {
+    const double age = std::max(0.0, std::chrono::duration<double>(now - *facts.collected_at).count());
+    freshness.age_seconds = age;
+    freshness.stale = age > kStaleAfterIntervals * interval.count();
+  }
+  return freshness;
+}
+
+nlohmann::json freshness_json(const Freshness& freshness) {
+  nlohmann::json out = nlohmann::json::object();
+  out["collected_at"] = freshness.collected_at ? nlohmann::json(format_iso8601(*freshness.collected_at)) : nullptr;
+  out["age_seconds"] = freshness.age_seconds ? nlohmann::json(std::round(*freshness.age_seconds * 1000) / 1000) : nullptr;
+  out["stale"] = freshness.stale;
+  out["error"] = freshness.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(freshness.error);
+  return out;
+}
+
+}  // namespace ringd

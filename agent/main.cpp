@@ -1,0 +1,93 @@
+// ringd: the per-node agent. `ringd [--config FILE] [flags]`; see man ringd(8), docs/api.md.
+// Logs go to stderr. SIGTERM or SIGINT stops it cleanly (server, then collector) with exit
+// code 0; a bad configuration or a failed start exits with 1.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent_api.h"
+#include "agent_config.h"
+#include "audit_log.h"
+#include "auth.h"
+#include "collector.h"
+#include "lab_backend.h"
+#include "log.h"
+#include "ringnet/http_server.h"
+
+extern char** environ;
+
+namespace {
+
+std::vector<std::string> environment_strings() {
+  std::vector<std::string> entries;
+  for (char** entry = environ; *entry != nullptr; ++entry) entries.emplace_back(*entry);
+  return entries;
+}
+
+int run(const ringd::AgentConfig& config, const sigset_t& stop_signals) {
+  auto audit = ringd::AuditLog::open(config.audit_log);
+  if (!audit) {
+    ringd::log_error("ringd: " + audit.error().message());
+    return 1;
+  }
+  ringd::LabBackend backend(config.node.host, config.node.port);
+  ringd::Collector collector(backend, std::chrono::duration<double>(config.interval_seconds));
+  const ringd::Authenticator auth(config.read_tokens, config.admin_tokens, config.open_metrics);
+  ringd::AgentApi api(config, backend, collector, auth, **audit);
+
+  ringnet::ServerOptions options;
+  // A light agent: a few scrapers and operators at once; a kept-alive idle connection holds a
+  // worker for up to 5 s, so keep some spare.
+  options.worker_threads = 8;
+  options.max_body_bytes = config.max_body_bytes;
+  options.tls_cert_file = config.tls_cert;
+  options.tls_key_file = config.tls_key;
+  ringnet::HttpServer server(options);
+  api.install(server);
+  collector.start();
+  if (auto started = server.start(config.listen.host, config.listen.port); !started) {
+    ringd::log_error("ringd: cannot start: " + started.error().message());
+    return 1;
+  }
+  ringd::log_info("ringd: serving " + std::string(config.tls() ? "https://" : "http://") + config.listen.text() +
+                  " for the " + config.backend + " node at " + config.node.text() + ", collecting every " +
+                  std::to_string(config.interval_seconds) + " s" + (config.has_tokens() ? ", tokens required" : ""));
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  ringd::log_info(std::string("ringd: ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") + " received, stopping");
+  server.stop();
+  collector.stop();
+  ringd::log_info("ringd: stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ringd: the per-node agent of ringctl (API, cache, operations, /metrics)"};
+  ringd::CommandLine command_line;
+  ringd::add_agent_flags(app, command_line);
+  CLI11_PARSE(app, argc, argv);
+
+  // Block the stop signals in every thread (threads inherit the mask); main waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto environment = ringd::settings_from_environment(environment_strings());
+  if (!environment) {
+    ringd::log_error("ringd: bad config: " + environment.error().message());
+    return 1;
+  }
+  auto config = ringd::load_agent_config(command_line, *environment);
+  if (!config) {
+    ringd::log_error("ringd: bad config: " + config.error().message());
+    return 1;
+  }
+  return run(*config, stop_signals);
+}
