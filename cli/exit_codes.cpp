@@ -3,12 +3,14 @@
 namespace ringctl {
 
 int exit_code_for(const ringcore::Error& error) {
+  if (dynamic_cast<const TimedOut*>(&error) != nullptr) return kExitTimedOut;
   switch (error.code()) {
     case ringcore::ErrorCode::kInvalidInput:
     case ringcore::ErrorCode::kNotFound:
     case ringcore::ErrorCode::kUnsupported:
       return kExitUsage;
     case ringcore::ErrorCode::kUnavailable:
+      return kExitUnavailable;
     case ringcore::ErrorCode::kConflict:
     case ringcore::ErrorCode::kFailed:
     case ringcore::ErrorCode::kInternal:
@@ -20,8 +22,10 @@ int exit_code_for(const ringcore::Error& error) {
 const char* exit_code_help() {
   return "Exit codes:\n"
          "  0  success\n"
-         "  1  usage error or bad input (flag, file, key, unknown keyspace)\n"
-         "  2  the operation ran and failed\n";
+         "  1  usage error or bad input (flag, file, key, unknown keyspace or host id)\n"
+         "  2  the operation failed, or the agent refused it (conflict) or answered an error\n"
+         "  3  timed out waiting (--wait --timeout); the job may still be running\n"
+         "  4  no agent reachable\n";
 }
 
 }  // namespace ringctl

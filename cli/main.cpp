@@ -69,6 +69,11 @@ int main(int argc, char** argv) {
   ringctl::register_status_command(app, context);
   ringctl::register_ring_command(app, context);
   ringctl::register_lab_command(app, context);
+  ringctl::register_netstats_command(app, context);
+  ringctl::register_info_command(app, context);
+  ringctl::register_gossipinfo_command(app, context);
+  ringctl::register_operation_commands(app, context);
+  ringctl::add_agent_options(app, context);
 
   try {
     app.parse(argc, argv);
@@ -81,7 +86,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return report_error("usage", std::string(e.what()) + " (see ringctl --help)", ringctl::kExitUsage, sniffed);
   } catch (const ringcore::Error& e) {
-    return report_error(ringcore::error_code_name(e.code()), e.message(), ringctl::exit_code_for(e), sniffed);
+    const int exit_code = ringctl::exit_code_for(e);
+    return report_error(exit_code == ringctl::kExitTimedOut ? "timeout" : ringcore::error_code_name(e.code()),
+                        e.message(), exit_code, sniffed);
   } catch (const std::exception& e) {
     return report_error("internal", std::string("internal error: ") + e.what(), ringctl::kExitFailed, sniffed);
   }

@@ -1,18 +1,35 @@
-// Where a command gets its cluster snapshot from: a file (--ring FILE) for now; live agents
-// plug in here later, so every view renders live and offline data the same way.
+// Where a command gets its cluster from: a snapshot file (--ring FILE), one agent (-h
+// HOST[:PORT]), or a named cluster of agents from the cluster config (--cluster NAME, else the
+// config's default). Every view renders live and offline snapshots the same way.
 #pragma once
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "agent_client.h"
 #include "ringcore/snapshot.h"
 
 namespace ringctl {
 
 struct SnapshotSource {
   std::string ring_file;  // --ring FILE; "-" reads standard input
+  std::string host;       // -h HOST[:PORT]
+  std::string cluster;    // --cluster NAME
+  std::string token;      // --token; else $RINGCTL_TOKEN; else the cluster's token
+  std::string cacert;     // --cacert; else the cluster's cacert
 };
 
-// Reads and parses the snapshot; errors name the file. Throws ringcore::Error.
+// The agents to ask: -h, else the named or default cluster of the cluster config. Throws
+// ringcore::Error (kInvalidInput) when there is none, saying how to name one.
+AgentClient connect_agents(const SnapshotSource& source);
+
+// Reads and parses the snapshot: from the file, else GET /v1/cluster of the first agent that
+// answers. Errors name the file or the agent. Throws ringcore::Error.
 ringcore::ClusterSnapshot load_snapshot(const SnapshotSource& source);
+
+// Says on stderr when an agent's cached answer is stale (its "freshness" member), naming the
+// agent, the age and the agent's last backend error.
+void warn_if_stale(const nlohmann::json& answer, const AgentClient& agent);
 
 }  // namespace ringctl

@@ -2,11 +2,11 @@
 _ringctl() {
   local cur prev words cword
   _init_completion || return
-  local commands="token getendpoints describering status ring lab"
+  local commands="token getendpoints describering status ring netstats info gossipinfo decommission removenode cleanup repair lab"
   local command="" i
   for ((i = 1; i < cword; i++)); do
     case ${words[i]} in
-      -o|--output) ((i++)) ;;
+      -o|--output|-h|--host|--cluster|--token|--cacert) ((i++)) ;;
       -*) ;;
       *) command=${words[i]}; break ;;
     esac
@@ -15,10 +15,15 @@ _ringctl() {
     -o|--output) COMPREPLY=($(compgen -W "table json yaml" -- "$cur")); return ;;
     --ring) _filedir json; return ;;
     --dir) _filedir -d; return ;;
+    --cacert) _filedir; return ;;
+    --cluster)
+      local config=${RINGCTL_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/ringctl/clusters.yaml}
+      [[ -r $config ]] && COMPREPLY=($(compgen -W "$(awk '/^clusters:/{on=1; next} on && /^  [^ #][^:]*:/{sub(/^  /, ""); sub(/:.*/, ""); print}' "$config")" -- "$cur"))
+      return ;;
     --cl) COMPREPLY=($(compgen -W "ONE QUORUM ALL" -- "$cur")); return ;;
   esac
   if [[ -z $command ]]; then
-    COMPREPLY=($(compgen -W "$commands -o --output --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "$commands -o --output -h --host --cluster --token --cacert --help --version" -- "$cur"))
     return
   fi
   local options="--help"
@@ -26,6 +31,14 @@ _ringctl() {
     token) options+=" --hex" ;;
     getendpoints) options+=" --ring --hex" ;;
     describering|status|ring) options+=" --ring" ;;
+    netstats) options+=" -H --human-readable" ;;
+    info) options+=" -T --tokens" ;;
+    decommission) options+=" --force --wait --timeout" ;;
+    removenode)
+      [[ $cur != -* ]] && { COMPREPLY=($(compgen -W "status" -- "$cur")); return; }
+      options+=" --wait --timeout" ;;
+    cleanup) options+=" --wait --timeout" ;;
+    repair) options+=" --pr --partitioner-range --st --start-token --et --end-token --wait --timeout" ;;
     lab)
       local lab_commands="up down kill stop start list stress verify" sub="" j
       for ((j = i + 1; j < cword; j++)); do
@@ -37,7 +50,7 @@ _ringctl() {
         return
       fi
       case $sub in
-        up) options+=" --nodes --dcs --racks --num-tokens --storage-port --native-port --timeout" ;;
+        up) options+=" --nodes --dcs --racks --num-tokens --storage-port --native-port --agent-port --no-agents --timeout" ;;
         down) options+=" --purge" ;;
         start) options+=" --timeout" ;;
         stress) options+=" --rows --keyspace --cl --threads --value-size" ;;

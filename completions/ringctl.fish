@@ -1,5 +1,5 @@
 # fish completion for ringctl. Install: copy to ~/.config/fish/completions/ringctl.fish.
-set -l commands token getendpoints describering status ring lab
+set -l commands token getendpoints describering status ring netstats info gossipinfo decommission removenode cleanup repair lab
 set -l lab_commands up down kill stop start list stress verify
 complete -c ringctl -f
 complete -c ringctl -s o -l output -x -a "table json yaml" -d "Output format"
@@ -23,3 +23,25 @@ complete -c ringctl -n "__fish_seen_subcommand_from down" -l purge -d "Delete th
 complete -c ringctl -n "__fish_seen_subcommand_from stress verify" -l keyspace -x -d "Keyspace"
 complete -c ringctl -n "__fish_seen_subcommand_from stress verify" -l cl -x -a "ONE QUORUM ALL" -d "Consistency level"
 complete -c ringctl -n "__fish_seen_subcommand_from stress" -l rows -x -d "Rows to write"
+complete -c ringctl -s h -l host -x -a "(__fish_print_hostnames)" -d "Agent HOST[:PORT]"
+complete -c ringctl -l cluster -x -d "Cluster from the cluster config"
+complete -c ringctl -l token -x -d "Agent bearer token"
+complete -c ringctl -l cacert -r -F -d "CA certificate for HTTPS"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a netstats -d "Node mode and streams (agent)"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a info -d "Node identity, load, tokens (agent)"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a gossipinfo -d "Gossip state of every endpoint (agent)"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a decommission -d "Decommission the agent's node"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a removenode -d "Remove a dead node by host ID"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a cleanup -d "Delete data the node no longer owns"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a repair -d "Repair the node's ranges"
+complete -c ringctl -n "__fish_seen_subcommand_from netstats" -s H -l human-readable -d "Sizes in binary units"
+complete -c ringctl -n "__fish_seen_subcommand_from info" -s T -l tokens -d "Print every token"
+complete -c ringctl -n "__fish_seen_subcommand_from decommission" -s f -l force -d "Ignore the replication factor check"
+complete -c ringctl -n "__fish_seen_subcommand_from removenode" -a status -d "Show the removal status"
+complete -c ringctl -n "__fish_seen_subcommand_from repair" -l pr -l partitioner-range -d "Primary ranges only"
+complete -c ringctl -n "__fish_seen_subcommand_from repair" -l st -l start-token -x -d "Start token (exclusive)"
+complete -c ringctl -n "__fish_seen_subcommand_from repair" -l et -l end-token -x -d "End token (inclusive)"
+complete -c ringctl -n "__fish_seen_subcommand_from decommission removenode cleanup repair" -l wait -d "Wait for the job to end"
+complete -c ringctl -n "__fish_seen_subcommand_from decommission removenode cleanup repair" -l timeout -x -d "Seconds to wait"
+complete -c ringctl -n "__fish_seen_subcommand_from up" -l agent-port -x -d "Port of each node's agent"
+complete -c ringctl -n "__fish_seen_subcommand_from up" -l no-agents -d "Start no agents"

@@ -17,6 +17,9 @@ struct CommandContext {
 // Adds --ring FILE, the offline snapshot to read.
 void add_snapshot_options(CLI::App& command, CommandContext& context);
 
+// Adds the global agent options to the app: -h HOST[:PORT], --cluster, --token, --cacert.
+void add_agent_options(CLI::App& app, CommandContext& context);
+
 // Prints a report as a table or as a JSON/YAML document, per the chosen format.
 template <class Report, class TableFn, class DocumentFn>
 void render(const Report& report, OutputFormat format, TableFn print_table, DocumentFn document) {
@@ -34,5 +37,10 @@ void register_describering_command(CLI::App& app, CommandContext& context);
 void register_status_command(CLI::App& app, CommandContext& context);
 void register_ring_command(CLI::App& app, CommandContext& context);
 void register_lab_command(CLI::App& app, CommandContext& context);
+void register_netstats_command(CLI::App& app, CommandContext& context);
+void register_info_command(CLI::App& app, CommandContext& context);
+void register_gossipinfo_command(CLI::App& app, CommandContext& context);
+// decommission, removenode, cleanup, repair (cli/commands/operation_commands.cpp).
+void register_operation_commands(CLI::App& app, CommandContext& context);
 
 }  // namespace ringctl

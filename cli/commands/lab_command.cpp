@@ -3,8 +3,12 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <iostream>
 #include <memory>
+#include <thread>
 
+#include "agent_client.h"
+#include "cluster_config.h"
 #include "commands/command_context.h"
 #include "lab/lab_cluster.h"
 #include "lab/lab_layout.h"
@@ -27,6 +31,8 @@ struct LabOptions {
   int num_tokens = 16;
   int storage_port = 7000;
   int native_port = 9042;
+  int agent_port = 7070;
+  bool no_agents = false;
   int timeout_seconds = 120;
   // down
   bool purge = false;
@@ -48,6 +54,7 @@ Document lab_document(const Lab& lab) {
   Document nodes = Document::array();
   for (const LabNode& node : lab.nodes) {
     const auto pid = lab::running_pid(lab, node);
+    const auto agent_pid = lab::running_agent_pid(lab, node);
     nodes.push_back({{"name", node.name},
                      {"address", node.address},
                      {"dc", node.dc},
@@ -55,7 +62,10 @@ Document lab_document(const Lab& lab) {
                      {"tokens", node.tokens.size()},
                      {"pid", pid ? Document(*pid) : Document(nullptr)},
                      {"process", pid ? "running" : "stopped"},
-                     {"api", "http://" + node.address + ":" + std::to_string(lab.spec.native_port)}});
+                     {"api", "http://" + node.address + ":" + std::to_string(lab.spec.native_port)},
+                     {"agent", lab.agent_address(node)},
+                     {"agent_pid", agent_pid ? Document(*agent_pid) : Document(nullptr)},
+                     {"agent_process", agent_pid ? "running" : "stopped"}});
   }
   return {{"directory", lab.directory}, {"cluster_name", lab.spec.cluster_name}, {"nodes", nodes}};
 }
@@ -67,15 +77,75 @@ void print_lab(const Lab& lab, OutputFormat format) {
     return;
   }
   TableBuilder table;
-  table.add_row({"Node", "Address", "DC", "Rack", "Tokens", "Process", "PID", "API"});
+  table.add_row({"Node", "Address", "DC", "Rack", "Tokens", "Process", "PID", "API", "Agent", "Agent PID"});
   for (const auto& n : doc["nodes"]) {
     table.add_row({n["name"].get<std::string>(), n["address"].get<std::string>(), n["dc"].get<std::string>(),
                    n["rack"].get<std::string>(), std::to_string(n["tokens"].get<int>()),
                    n["process"].get<std::string>(), n["pid"].is_null() ? "-" : std::to_string(n["pid"].get<int>()),
-                   n["api"].get<std::string>()});
+                   n["api"].get<std::string>(), n["agent"].get<std::string>(),
+                   n["agent_pid"].is_null() ? "-" : std::to_string(n["agent_pid"].get<int>())});
   }
   std::cout << "Lab " << lab.spec.cluster_name << " in " << lab.directory << "\n";
   print_table(table, column_widths({table}), "  ", std::cout);
+}
+
+// Registers the lab's agents as a cluster in the cluster config (the default one if there is
+// none), so that a bare `ringctl status` asks them.
+void register_lab_cluster(const Lab& lab) {
+  const std::string path = cluster_config_path();
+  ClusterConfig config = load_cluster_config(path).value_or(ClusterConfig{});
+  ClusterEntry& entry = config.clusters[lab.spec.cluster_name];
+  entry.agents.clear();
+  for (const LabNode& node : lab.nodes) entry.agents.push_back(lab.agent_address(node));
+  if (config.default_cluster.empty()) config.default_cluster = lab.spec.cluster_name;
+  save_cluster_config(config, path);
+}
+
+// Waits until every agent is ready (has collected from its node once). Throws ringcore::Error at the deadline.
+void wait_for_agents(const Lab& lab, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (const LabNode& node : lab.nodes) {
+    AgentClient agent({{lab.agent_address(node)}, "", "", std::chrono::seconds(1)});
+    for (;;) {
+      try {
+        agent.get("/v1/health/ready");  // a first collection succeeded
+        break;
+      } catch (const ringcore::Error& e) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+          throw ringcore::Error::failed("the agent of " + node.name + " did not answer: " + e.message() +
+                                        " (log: " + lab.agent_log_path(node) + ")");
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the agent is starting
+    }
+  }
+}
+
+// Starts one ringd per node and registers them; without a ringd binary the lab runs without.
+void start_agents(const Lab& lab, const LabOptions& options) {
+  if (options.no_agents) return;
+  std::string ringd;
+  try {
+    ringd = lab::find_ringd_binary();
+  } catch (const ringcore::Error& e) {
+    std::cerr << "ringctl: warning: " << e.message() << "; the lab runs without agents\n";
+    return;
+  }
+  for (const LabNode& node : lab.nodes) {
+    if (!lab::running_agent_pid(lab, node)) lab::start_agent(lab, node, ringd);  // one may outlive its node
+  }
+  wait_for_agents(lab, std::chrono::seconds(options.timeout_seconds));
+  register_lab_cluster(lab);
+}
+
+void stop_processes(const Lab& lab, const std::vector<std::optional<pid_t>>& pids,
+                    bool (*signal_fn)(const Lab&, const LabNode&, int)) {
+  for (std::size_t i = 0; i < lab.nodes.size(); ++i) {
+    if (pids[i] && !lab::wait_for_exit(*pids[i], kStopGrace)) {
+      signal_fn(lab, lab.nodes[i], SIGKILL);
+      lab::wait_for_exit(*pids[i], std::chrono::seconds(5));
+    }
+  }
 }
 
 void lab_up(const LabOptions& options, OutputFormat format) {
@@ -95,6 +165,7 @@ void lab_up(const LabOptions& options, OutputFormat format) {
     spec.num_tokens = options.num_tokens;
     spec.storage_port = options.storage_port;
     spec.native_port = options.native_port;
+    spec.agent_port = options.agent_port;
     lab = lab::plan_lab(options.directory, spec);
     lab::save_lab(lab);
   }
@@ -102,19 +173,20 @@ void lab_up(const LabOptions& options, OutputFormat format) {
   for (const LabNode& node : lab.nodes) lab::start_node(lab, node, ringnode);
   const auto nodes = all_nodes(lab);
   lab::wait_until_converged(lab, nodes, nodes, std::chrono::seconds(options.timeout_seconds));
+  start_agents(lab, options);
   print_lab(lab, format);
 }
 
 void lab_down(const LabOptions& options) {
   const Lab lab = lab::load_lab(options.directory);
+  // Agents first, so that none reports its node's shutdown as a failure.
+  std::vector<std::optional<pid_t>> agents, nodes;
+  for (const LabNode& node : lab.nodes) agents.push_back(lab::running_agent_pid(lab, node));
+  for (const LabNode& node : lab.nodes) lab::signal_agent(lab, node, SIGTERM);
+  stop_processes(lab, agents, lab::signal_agent);
+  for (const LabNode& node : lab.nodes) nodes.push_back(lab::running_pid(lab, node));
   for (const LabNode& node : lab.nodes) lab::signal_node(lab, node, SIGTERM);
-  for (const LabNode& node : lab.nodes) {
-    const auto pid = lab::running_pid(lab, node);
-    if (pid && !lab::wait_for_exit(*pid, kStopGrace)) {
-      lab::signal_node(lab, node, SIGKILL);
-      lab::wait_for_exit(*pid, std::chrono::seconds(5));
-    }
-  }
+  stop_processes(lab, nodes, lab::signal_node);
   if (options.purge) std::filesystem::remove_all(lab.directory);
 }
 
@@ -166,17 +238,20 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
       ->default_str("$RINGCTL_LAB_DIR or ~/.local/state/ringctl/lab");
   const OutputFormat* format = &context.format;
 
-  CLI::App* up = lab->add_subcommand("up", "Start a lab cluster and wait until every node sees all up and normal");
+  CLI::App* up = lab->add_subcommand("up", "Start a lab cluster, wait until every node sees all up and normal, start an agent per node");
   up->add_option("--nodes", options->nodes, "Number of nodes, in one datacenter dc1")->check(CLI::Range(1, 254));
   up->add_option("--dcs", options->dcs, "Datacenters and node counts instead, e.g. dc1:3,dc2:3")->excludes("--nodes");
   up->add_option("--racks", options->racks, "Racks per datacenter")->check(CLI::Range(1, 254));
   up->add_option("--num-tokens", options->num_tokens, "Tokens per node")->check(CLI::Range(1, 1536));
   up->add_option("--storage-port", options->storage_port, "Node-to-node port")->check(CLI::Range(1, 65535));
   up->add_option("--native-port", options->native_port, "Client and admin API port")->check(CLI::Range(1, 65535));
+  up->add_option("--agent-port", options->agent_port, "Port of each node's agent (ringd), on the node's address")
+      ->check(CLI::Range(1, 65535));
+  up->add_flag("--no-agents", options->no_agents, "Start no agents (ringd)");
   up->add_option("--timeout", options->timeout_seconds, "Seconds to wait for the cluster to converge");
   up->callback([options, format] { lab_up(*options, *format); });
 
-  CLI::App* down = lab->add_subcommand("down", "Stop every node (SIGTERM, then SIGKILL after 15 s)");
+  CLI::App* down = lab->add_subcommand("down", "Stop every agent and node (SIGTERM, then SIGKILL after 15 s)");
   down->add_flag("--purge", options->purge, "Also delete the lab's directory and data");
   down->callback([options] { lab_down(*options); });
 

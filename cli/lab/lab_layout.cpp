@@ -1,7 +1,6 @@
 #include "lab/lab_layout.h"
 
 #include <charconv>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,6 +10,7 @@
 #include "ringcore/random.h"
 #include "ringcore/snapshot.h"
 #include "ringcore/token_allocator.h"
+#include "xdg_path.h"
 
 namespace ringctl::lab {
 namespace {
@@ -140,6 +140,7 @@ void save_lab(const Lab& lab) {
   doc["cluster_name"] = lab.spec.cluster_name;
   doc["storage_port"] = lab.spec.storage_port;
   doc["native_port"] = lab.spec.native_port;
+  doc["agent_port"] = lab.spec.agent_port;
   doc["racks"] = lab.spec.racks;
   doc["num_tokens"] = lab.spec.num_tokens;
   doc["seeds"] = lab.seeds;
@@ -169,6 +170,7 @@ Lab load_lab(const std::string& directory) {
     lab.spec.cluster_name = doc.at("cluster_name");
     lab.spec.storage_port = doc.at("storage_port");
     lab.spec.native_port = doc.at("native_port");
+    lab.spec.agent_port = doc.value("agent_port", lab.spec.agent_port);  // labs from before agents
     lab.spec.racks = doc.at("racks");
     lab.spec.num_tokens = doc.at("num_tokens");
     lab.seeds = doc.at("seeds").get<std::vector<std::string>>();
@@ -184,12 +186,7 @@ Lab load_lab(const std::string& directory) {
 }
 
 std::string default_lab_directory() {
-  if (const char* dir = std::getenv("RINGCTL_LAB_DIR"); dir != nullptr && *dir != '\0') return dir;
-  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state != '\0') {
-    return std::string(state) + "/ringctl/lab";
-  }
-  const char* home = std::getenv("HOME");
-  return std::string(home != nullptr ? home : ".") + "/.local/state/ringctl/lab";
+  return xdg_path("RINGCTL_LAB_DIR", "XDG_STATE_HOME", ".local/state", "ringctl/lab");
 }
 
 }  // namespace ringctl::lab

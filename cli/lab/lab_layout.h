@@ -1,7 +1,7 @@
 // The layout of a lab cluster: which nodes, where their files live, how they are configured.
 //
 // A lab lives in one directory: lab.json (this layout), and per node nodeN/ with ringnode.yaml,
-// data/, ringnode.log and ringnode.pid. Node N listens on 127.0.0.N.
+// data/, ringnode.log and ringnode.pid, ringd.log and ringd.pid (its agent). Node N listens on 127.0.0.N.
 #pragma once
 
 #include <string>
@@ -22,6 +22,7 @@ struct LabSpec {
   int num_tokens = 16;
   int storage_port = 7000;
   int native_port = 9042;
+  int agent_port = 7070;  // each node's ringd listens on the node's address and this port
   std::string cluster_name = "lab";
 };
 
@@ -45,6 +46,10 @@ struct Lab {
   std::string log_path(const LabNode& node) const { return node_directory(node) + "/ringnode.log"; }
   std::string pid_path(const LabNode& node) const { return node_directory(node) + "/ringnode.pid"; }
   std::string data_path(const LabNode& node) const { return node_directory(node) + "/data"; }
+  std::string agent_log_path(const LabNode& node) const { return node_directory(node) + "/ringd.log"; }
+  std::string agent_pid_path(const LabNode& node) const { return node_directory(node) + "/ringd.pid"; }
+  // "127.0.0.3:7070": the node's agent.
+  std::string agent_address(const LabNode& node) const { return node.address + ":" + std::to_string(spec.agent_port); }
 
   // Finds a node by name ("node2"), number ("2") or address ("127.0.0.2"). Throws
   // ringcore::Error (not found, listing the nodes).

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "ringcore/error.h"
 
@@ -22,38 +23,29 @@ using ringcore::Error;
 
 bool is_executable(const fs::path& path) { return access(path.c_str(), X_OK) == 0 && fs::is_regular_file(path); }
 
-// True if `pid` is alive and is a ringnode (a recycled pid may belong to something else).
-bool is_ringnode(pid_t pid) {
-  if (kill(pid, 0) != 0 && errno != EPERM) return false;
+// The program `pid` runs (argv[0]'s file name); "" when it is gone or a zombie.
+std::string program_of(pid_t pid) {
+  if (kill(pid, 0) != 0 && errno != EPERM) return "";
   std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
   std::string argv0;
   std::getline(cmdline, argv0, '\0');
-  return fs::path(argv0).filename() == "ringnode";
+  return fs::path(argv0).filename().string();
 }
 
-[[noreturn]] void exec_node(const Lab& lab, const LabNode& node, const std::string& ringnode) {
-  const int log = open(lab.log_path(node).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  const int null = open("/dev/null", O_RDONLY);
-  if (log < 0 || null < 0) _exit(127);
-  dup2(null, 0);
-  dup2(log, 1);
-  dup2(log, 2);
-  const std::string config = lab.config_path(node);
-  execl(ringnode.c_str(), "ringnode", "--config", config.c_str(), static_cast<char*>(nullptr));
-  _exit(127);
-}
+// True if `pid` is alive and runs `program` (a recycled pid may belong to something else).
+bool runs(pid_t pid, const std::string& program) { return program_of(pid) == program; }
 
-}  // namespace
-
-std::string find_ringnode_binary() {
-  if (const char* path = std::getenv("RINGCTL_RINGNODE"); path != nullptr && *path != '\0') {
-    if (!is_executable(path)) throw Error::invalid_input("RINGCTL_RINGNODE=" + std::string(path) + " is not executable");
+// `program`: $<env>, else beside ringctl (<sibling_dir>/<program> of the build tree, or the
+// same directory), else on PATH.
+std::string find_binary(const std::string& program, const char* env, const std::string& sibling_dir) {
+  if (const char* path = std::getenv(env); path != nullptr && *path != '\0') {
+    if (!is_executable(path)) throw Error::invalid_input(std::string(env) + "=" + path + " is not executable");
     return path;
   }
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    for (const fs::path& candidate : {self.parent_path() / "../labnode/ringnode", self.parent_path() / "ringnode"}) {
+    for (const fs::path& candidate : {self.parent_path() / ".." / sibling_dir / program, self.parent_path() / program}) {
       if (is_executable(candidate)) return fs::weakly_canonical(candidate).string();
     }
   }
@@ -62,48 +54,94 @@ std::string find_ringnode_binary() {
     for (std::size_t start = 0; start <= paths.size();) {
       std::size_t end = paths.find(':', start);
       if (end == std::string::npos) end = paths.size();
-      const fs::path candidate = fs::path(paths.substr(start, end - start)) / "ringnode";
+      const fs::path candidate = fs::path(paths.substr(start, end - start)) / program;
       if (is_executable(candidate)) return candidate.string();
       start = end + 1;
     }
   }
-  throw Error::not_found("cannot find the ringnode binary (set RINGCTL_RINGNODE, or build it beside ringctl)");
+  throw Error::not_found("cannot find the " + program + " binary (set " + env + ", or build it beside ringctl)");
 }
 
-pid_t start_node(const Lab& lab, const LabNode& node, const std::string& ringnode) {
+// Replaces this process with `binary`, given `argv` (argv[0] the short name /proc shows),
+// stdin from /dev/null and stdout/stderr appended to `log_path`.
+[[noreturn]] void exec_program(const std::string& binary, const std::vector<std::string>& argv,
+                               const std::string& log_path) {
+  const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  const int null = open("/dev/null", O_RDONLY);
+  if (log < 0 || null < 0) _exit(127);
+  dup2(null, 0);
+  dup2(log, 1);
+  dup2(log, 2);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  execv(binary.c_str(), args.data());
+  _exit(127);
+}
+
+// Runs argv (argv[0] the binary's path; the process sees its file name) detached, output to
+// `log_path`, and writes its pid to `pid_path`.
+pid_t spawn_detached(std::vector<std::string> argv, const std::string& log_path, const std::string& pid_path,
+                     const std::string& what) {
+  const std::string binary = argv.front();
+  argv.front() = fs::path(binary).filename().string();
   int channel[2];
   if (pipe(channel) != 0) throw Error::failed(std::string("pipe: ") + std::strerror(errno));
   const pid_t child = fork();
   if (child < 0) throw Error::failed(std::string("fork: ") + std::strerror(errno));
   if (child == 0) {
-    // Double fork: the node runs in its own session and is reparented to init, so it outlives
-    // ringctl and never lingers as our zombie.
+    // Double fork: the program runs in its own session and is reparented to init, so it
+    // outlives ringctl and never lingers as our zombie.
     close(channel[0]);
     setsid();
-    const pid_t node_pid = fork();
-    if (node_pid == 0) {
+    const pid_t pid = fork();
+    if (pid == 0) {
       close(channel[1]);
-      exec_node(lab, node, ringnode);
+      exec_program(binary, argv, log_path);
     }
-    const ssize_t written = write(channel[1], &node_pid, sizeof node_pid);
-    _exit(written == sizeof node_pid && node_pid > 0 ? 0 : 1);
+    const ssize_t written = write(channel[1], &pid, sizeof pid);
+    _exit(written == sizeof pid && pid > 0 ? 0 : 1);
   }
   close(channel[1]);
-  pid_t node_pid = -1;
-  const ssize_t got = read(channel[0], &node_pid, sizeof node_pid);
+  pid_t pid = -1;
+  const ssize_t got = read(channel[0], &pid, sizeof pid);
   close(channel[0]);
   int status = 0;
   waitpid(child, &status, 0);
-  if (got != sizeof node_pid || node_pid <= 0) throw Error::failed("could not start ringnode for " + node.name);
-  std::ofstream(lab.pid_path(node), std::ios::trunc) << node_pid << '\n';
-  return node_pid;
+  if (got != sizeof pid || pid <= 0) throw Error::failed("could not start " + what);
+  std::ofstream(pid_path, std::ios::trunc) << pid << '\n';
+  return pid;
 }
 
-std::optional<pid_t> running_pid(const Lab& lab, const LabNode& node) {
-  std::ifstream in(lab.pid_path(node));
+std::optional<pid_t> pid_from(const std::string& pid_path, const std::string& program) {
+  std::ifstream in(pid_path);
   pid_t pid = 0;
-  if (!(in >> pid) || pid <= 0 || !is_ringnode(pid)) return std::nullopt;
+  if (!(in >> pid) || pid <= 0 || !runs(pid, program)) return std::nullopt;
   return pid;
+}
+
+}  // namespace
+
+std::string find_ringnode_binary() { return find_binary("ringnode", "RINGCTL_RINGNODE", "labnode"); }
+
+std::string find_ringd_binary() { return find_binary("ringd", "RINGCTL_RINGD", "agent"); }
+
+pid_t start_node(const Lab& lab, const LabNode& node, const std::string& ringnode) {
+  return spawn_detached({ringnode, "--config", lab.config_path(node)}, lab.log_path(node), lab.pid_path(node),
+                        "ringnode for " + node.name);
+}
+
+pid_t start_agent(const Lab& lab, const LabNode& node, const std::string& ringd) {
+  return spawn_detached({ringd, "--listen", lab.agent_address(node), "--backend", "lab", "--node",
+                         node.address + ":" + std::to_string(lab.spec.native_port), "--cluster",
+                         lab.spec.cluster_name, "--interval", "1"},
+                        lab.agent_log_path(node), lab.agent_pid_path(node), "ringd for " + node.name);
+}
+
+std::optional<pid_t> running_pid(const Lab& lab, const LabNode& node) { return pid_from(lab.pid_path(node), "ringnode"); }
+
+std::optional<pid_t> running_agent_pid(const Lab& lab, const LabNode& node) {
+  return pid_from(lab.agent_pid_path(node), "ringd");
 }
 
 bool signal_node(const Lab& lab, const LabNode& node, int signal) {
@@ -111,9 +149,15 @@ bool signal_node(const Lab& lab, const LabNode& node, int signal) {
   return pid && kill(*pid, signal) == 0;
 }
 
+bool signal_agent(const Lab& lab, const LabNode& node, int signal) {
+  const auto pid = running_agent_pid(lab, node);
+  return pid && kill(*pid, signal) == 0;
+}
+
 bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (is_ringnode(pid)) {
+  const std::string program = program_of(pid);
+  while (!program.empty() && runs(pid, program)) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a process we cannot wait() on
   }

@@ -1,4 +1,4 @@
-// Starting and signalling the lab's ringnode processes.
+// Starting and signalling the lab's processes: a ringnode per node, and its agent (ringd).
 #pragma once
 
 #include <sys/types.h>
@@ -16,16 +16,29 @@ namespace ringctl::lab {
 // Throws ringcore::Error when none is found.
 std::string find_ringnode_binary();
 
+// The ringd binary: $RINGCTL_RINGD, else beside ringctl's build output (../agent/ringd) or in
+// the same directory, else `ringd` on PATH. Throws ringcore::Error (kNotFound) when none is found.
+std::string find_ringd_binary();
+
 // Starts ringnode for `node`, detached from this process (its own session; init reaps it),
 // with stdout and stderr appended to the node's log, and records its pid. Returns the pid.
 // Throws ringcore::Error when the process cannot be started.
 pid_t start_node(const Lab& lab, const LabNode& node, const std::string& ringnode);
 
+// Starts the node's agent: ringd --listen <address>:<agent_port> --backend lab --node
+// <address>:<native_port> --cluster <name>, detached like the node, logging to ringd.log and
+// recording ringd.pid. Returns the pid. Throws ringcore::Error when it cannot be started.
+pid_t start_agent(const Lab& lab, const LabNode& node, const std::string& ringd);
+
 // The pid of the node's ringnode if it is running, by its pid file.
 std::optional<pid_t> running_pid(const Lab& lab, const LabNode& node);
+// The pid of the node's ringd if it is running, by its pid file.
+std::optional<pid_t> running_agent_pid(const Lab& lab, const LabNode& node);
 
 // Sends `signal` to the node's process if it runs; returns whether it was running.
 bool signal_node(const Lab& lab, const LabNode& node, int signal);
+// Sends `signal` to the node's agent if it runs; returns whether it was running.
+bool signal_agent(const Lab& lab, const LabNode& node, int signal);
 
 // Waits until `pid` has exited or `timeout` passes; returns whether it exited.
 bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);

@@ -1,6 +1,8 @@
 #include "text/java_format.h"
 
+#include <charconv>
 #include <cmath>
+#include <string_view>
 
 namespace ringctl {
 namespace {
@@ -66,6 +68,35 @@ std::string format_percent(double fraction, int decimals) {
   // The server's value is a float; DecimalFormat widens it and multiplies by 100 in double.
   const double percent = static_cast<double>(static_cast<float>(fraction)) * 100.0;
   return format_decimal(percent, decimals, decimals) + "%";
+}
+
+std::string format_fixed(double value, int decimals) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  // The shortest round-trip digits, then decimal HALF_UP: what Java rounds, not the binary value.
+  char buffer[400];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, std::fabs(value), std::chars_format::fixed);
+  std::string_view text(buffer, ec == std::errc() ? static_cast<std::size_t>(end - buffer) : 0);
+  const std::size_t point = text.find('.');
+  std::string integer(text.substr(0, point));
+  std::string fraction(point == std::string_view::npos ? "" : text.substr(point + 1));
+  const bool round_up = fraction.size() > static_cast<std::size_t>(decimals) && fraction[decimals] >= '5';
+  fraction.resize(static_cast<std::size_t>(decimals), '0');
+  std::string digits = integer + fraction;
+  if (round_up) {
+    std::size_t i = digits.size();
+    while (i > 0 && digits[i - 1] == '9') digits[--i] = '0';
+    if (i == 0) {
+      digits.insert(digits.begin(), '1');
+    } else {
+      ++digits[i - 1];
+    }
+  }
+  const std::size_t integer_digits = digits.size() - static_cast<std::size_t>(decimals);
+  std::string result = digits.substr(0, integer_digits);
+  if (decimals > 0) result += "." + digits.substr(integer_digits);
+  const bool zero = result.find_first_not_of("0.") == std::string::npos;
+  return (std::signbit(value) && !zero ? "-" : "") + result;
 }
 
 }  // namespace ringctl

@@ -20,4 +20,9 @@ std::string format_file_size(double bytes);
 // held as a float on the server (1.0 = 100%).
 std::string format_percent(double fraction, int decimals);
 
+// String.format("%.<decimals>f", value): NaN prints "NaN", infinities "Infinity"/"-Infinity";
+// rounding is HALF_UP on the shortest decimal that reads back as `value` (Java's
+// FormattedFloatingDecimal), e.g. 0.125 -> "0.13", 1.005 -> "1.01". REQUIRES: decimals <= 17.
+std::string format_fixed(double value, int decimals);
+
 }  // namespace ringctl

@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+
+#include "text/java_format.h"
 
 namespace ringctl {
 
@@ -32,6 +35,36 @@ void ProgressLine::report() const {
                static_cast<long long>(total_), what_.c_str(), percent,
                seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
   std::fflush(stderr);
+}
+
+std::string format_duration(double seconds) {
+  const auto total = static_cast<long long>(seconds + 0.5);
+  char text[32];
+  if (total < 60) {
+    std::snprintf(text, sizeof text, "%llds", total);
+  } else if (total < 3600) {
+    std::snprintf(text, sizeof text, "%lldm%02llds", total / 60, total % 60);
+  } else {
+    std::snprintf(text, sizeof text, "%lldh%02lldm", total / 3600, total % 3600 / 60);
+  }
+  return text;
+}
+
+std::string progress_bar(std::int64_t done, std::int64_t total, const std::string& unit,
+                         std::optional<double> eta_seconds, int width) {
+  const double fraction = total > 0 ? std::clamp(static_cast<double>(done) / static_cast<double>(total), 0.0, 1.0) : 0.0;
+  const int filled = static_cast<int>(fraction * width);
+  std::string bar = "[";
+  for (int i = 0; i < width; ++i) bar += i < filled ? '=' : (i == filled && filled < width && total > 0 ? '>' : ' ');
+  bar += "] ";
+  if (unit == "bytes") {
+    bar += format_file_size(static_cast<double>(done)) + " / " + format_file_size(static_cast<double>(total));
+  } else {
+    bar += std::to_string(done) + "/" + std::to_string(total) + " " + unit;
+  }
+  bar += total > 0 ? "  " + std::to_string(static_cast<int>(fraction * 100)) + "%" : "  ?%";
+  bar += "  ETA " + (eta_seconds ? format_duration(*eta_seconds) : std::string("?"));
+  return bar;
 }
 
 }  // namespace ringctl

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -28,5 +29,14 @@ class ProgressLine {
   std::atomic<bool> stop_{false};
   std::thread reporter_;
 };
+
+// One progress-bar line for a job: "[=======>            ] 1.5 MiB / 4 MiB  37%  ETA 12s".
+// `unit` "bytes" prints sizes as nodetool does; anything else prints "done/total unit".
+// The ETA is "?" when unknown; the percentage "?" when total is 0. `width` is the bar's cells.
+std::string progress_bar(std::int64_t done, std::int64_t total, const std::string& unit,
+                         std::optional<double> eta_seconds, int width = 30);
+
+// Seconds as "45s", "12m05s", "3h02m".
+std::string format_duration(double seconds);
 
 }  // namespace ringctl

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 using ringctl::format_file_size;
 using ringctl::format_percent;
 
@@ -37,4 +39,14 @@ TEST_CASE("status percentages: one decimal of the float, as DecimalFormat(\"##0.
 TEST_CASE("ring percentages: two decimals") {
   CHECK(format_percent(1.0f / 3.0f, 2) == "33.33%");
   CHECK(format_percent(1.0, 2) == "100.00%");
+}
+
+TEST_CASE("String.format(\"%.2f\"): NaN, and HALF_UP on the shortest decimal") {
+  CHECK(ringctl::format_fixed(std::nan(""), 2) == "NaN");
+  CHECK(ringctl::format_fixed(100.0 * 4 / 12, 2) == "33.33");
+  CHECK(ringctl::format_fixed(0.125, 2) == "0.13");
+  CHECK(ringctl::format_fixed(1.005, 2) == "1.01");  // binary 1.00499..., Java prints 1.01
+  CHECK(ringctl::format_fixed(99.999, 2) == "100.00");
+  CHECK(ringctl::format_fixed(0, 3) == "0.000");
+  CHECK(ringctl::format_fixed(12.5, 0) == "13");
 }

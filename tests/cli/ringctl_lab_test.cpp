@@ -71,8 +71,9 @@ bool runs_ringnode(int pid) {
 
 TEST_CASE("a lab cluster comes up, takes writes, survives a killed node and comes down clean") {
   LabFixture lab;
+  // Without agents: ringctl_agents_test covers them (and this test leaves the cluster config alone).
   const ProcessResult up = lab.run({"lab", "up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port",
-                                    kNativePort, "--timeout", "90"});
+                                    kNativePort, "--no-agents", "--timeout", "90"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   CHECK(contains(up.out, "node3  127.0.0.3"));
 

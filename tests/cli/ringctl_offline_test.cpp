@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 #include "support/run_process.h"
@@ -184,6 +186,7 @@ TEST_CASE("errors: exit 1, nothing on stdout, a message naming what is wrong") {
     CHECK(contains(r.err, "ring file '-': nodes[0] (10.0.0.9): missing field 'host_id'"));
   }
   SUBCASE("no source") {
+    setenv("RINGCTL_CONFIG", "/nonexistent/ringctl/clusters.yaml", 1);  // no registered cluster either
     auto r = ringctl({"status"});
     CHECK(r.exit_code == 1);
     CHECK(contains(r.err, "give --ring FILE"));

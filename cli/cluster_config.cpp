@@ -1,0 +1,157 @@
+#include "cluster_config.h"
+
+#include "xdg_path.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace ringctl {
+namespace {
+
+using ringcore::Error;
+
+Error bad_key(const std::string& origin, const std::string& key, const std::string& what) {
+  return Error::invalid_input(origin + ": " + key + ": " + what);
+}
+
+// A scalar string at `node`, or an error naming `key`.
+ringcore::Result<std::string> scalar(const YAML::Node& node, const std::string& origin, const std::string& key) {
+  if (!node.IsScalar()) return bad_key(origin, key, "expected a string");
+  return node.as<std::string>();
+}
+
+ringcore::Result<ClusterEntry> parse_entry(const YAML::Node& node, const std::string& origin, const std::string& key) {
+  if (!node.IsMap()) return bad_key(origin, key, "expected a map with agents (and optional token, cacert)");
+  ClusterEntry entry;
+  for (const auto& item : node) {
+    const std::string name = item.first.as<std::string>();
+    const std::string path = key + "." + name;
+    if (name == "agents") {
+      if (!item.second.IsSequence() || item.second.size() == 0) {
+        return bad_key(origin, path, "expected a non-empty list of HOST[:PORT] strings");
+      }
+      for (std::size_t i = 0; i < item.second.size(); ++i) {
+        auto agent = scalar(item.second[i], origin, path + "[" + std::to_string(i) + "]");
+        if (!agent) return agent.error();
+        entry.agents.push_back(*agent);
+      }
+    } else if (name == "token" || name == "cacert") {
+      auto value = scalar(item.second, origin, path);
+      if (!value) return value.error();
+      (name == "token" ? entry.token : entry.cacert) = *value;
+    } else {
+      return bad_key(origin, path, "unknown key (known: agents, token, cacert)");
+    }
+  }
+  if (entry.agents.empty()) return bad_key(origin, key + ".agents", "missing: every cluster needs its agents");
+  return entry;
+}
+
+ringcore::Result<ClusterConfig> parse_root(const YAML::Node& root, const std::string& origin) {
+  ClusterConfig config;
+  if (root.IsNull()) return config;
+  if (!root.IsMap()) return Error::invalid_input(origin + ": expected a map with default and clusters");
+  for (const auto& item : root) {
+    const std::string name = item.first.as<std::string>();
+    if (name == "default") {
+      auto value = scalar(item.second, origin, "default");
+      if (!value) return value.error();
+      config.default_cluster = *value;
+    } else if (name == "clusters") {
+      if (item.second.IsNull()) continue;
+      if (!item.second.IsMap()) return bad_key(origin, "clusters", "expected a map of cluster names");
+      for (const auto& cluster : item.second) {
+        const std::string cluster_name = cluster.first.as<std::string>();
+        auto entry = parse_entry(cluster.second, origin, "clusters." + cluster_name);
+        if (!entry) return entry.error();
+        config.clusters[cluster_name] = std::move(entry).value();
+      }
+    } else {
+      return bad_key(origin, name, "unknown key (known: default, clusters)");
+    }
+  }
+  if (!config.default_cluster.empty() && !config.clusters.contains(config.default_cluster)) {
+    return bad_key(origin, "default", "names cluster '" + config.default_cluster + "', which clusters does not list");
+  }
+  return config;
+}
+
+}  // namespace
+
+ringcore::Result<ClusterConfig> parse_cluster_config(const std::string& text, const std::string& origin) {
+  try {
+    return parse_root(YAML::Load(text), origin);
+  } catch (const YAML::Exception& e) {
+    return Error::invalid_input(origin + ": not valid YAML: " + e.what());
+  }
+}
+
+std::string cluster_config_yaml(const ClusterConfig& config) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  if (!config.default_cluster.empty()) out << YAML::Key << "default" << YAML::Value << config.default_cluster;
+  out << YAML::Key << "clusters" << YAML::Value << YAML::BeginMap;
+  for (const auto& [name, entry] : config.clusters) {
+    out << YAML::Key << name << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "agents" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const std::string& agent : entry.agents) out << YAML::DoubleQuoted << agent;
+    out << YAML::EndSeq;
+    if (!entry.token.empty()) out << YAML::Key << "token" << YAML::Value << YAML::DoubleQuoted << entry.token;
+    if (!entry.cacert.empty()) out << YAML::Key << "cacert" << YAML::Value << entry.cacert;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string cluster_config_path() {
+  return xdg_path("RINGCTL_CONFIG", "XDG_CONFIG_HOME", ".config", "ringctl/clusters.yaml");
+}
+
+std::optional<ClusterConfig> load_cluster_config(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    if (errno == ENOENT) return std::nullopt;
+    throw Error::invalid_input("cannot read cluster config '" + path + "': " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  return parse_cluster_config(text.str(), path).value_or_throw();
+}
+
+void save_cluster_config(const ClusterConfig& config, const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << cluster_config_yaml(config);
+    if (!out.flush()) throw Error::failed("cannot write cluster config '" + temporary + "': " + std::strerror(errno));
+  }
+  fs::rename(temporary, target, ec);
+  if (ec) throw Error::failed("cannot replace cluster config '" + path + "': " + ec.message());
+}
+
+const ClusterEntry& select_cluster(const ClusterConfig& config, const std::string& name, const std::string& path) {
+  const std::string& wanted = name.empty() ? config.default_cluster : name;
+  if (wanted.empty()) {
+    throw Error::invalid_input("no default cluster in " + path + ": give --cluster NAME or -h HOST[:PORT]");
+  }
+  auto it = config.clusters.find(wanted);
+  if (it == config.clusters.end()) {
+    std::string known;
+    for (const auto& [cluster, entry] : config.clusters) known += (known.empty() ? "" : ", ") + cluster;
+    throw Error::invalid_input("no cluster '" + wanted + "' in " + path + " (known: " + (known.empty() ? "none" : known) +
+                               ")");
+  }
+  return it->second;
+}
+
+}  // namespace ringctl

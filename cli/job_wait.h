@@ -1,0 +1,48 @@
+// Waiting for an agent job (contract A's job object) to end: polling with backoff, a progress
+// event whenever the job's progress or state moves, and one final event.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace ringctl {
+
+struct JobEvent {
+  std::string event;   // "progress", "done", "failed" or "timeout"
+  nlohmann::json job;  // the job object as last seen
+};
+
+struct WaitOptions {
+  std::optional<std::chrono::milliseconds> timeout;  // none: wait as long as it runs
+  std::chrono::milliseconds first_interval{200};     // poll backoff: doubles up to max_interval
+  std::chrono::milliseconds max_interval{1000};
+};
+
+// Time for wait_for_job, so tests can run it without sleeping.
+struct WaitClock {
+  std::function<std::chrono::steady_clock::time_point()> now;
+  std::function<void(std::chrono::milliseconds)> sleep;
+};
+WaitClock real_clock();
+
+// Follows `job` (as the operation's answer gave it) until it succeeds or fails, or the timeout
+// passes: `fetch(id)` returns the job's current object. Calls `on_event` with "progress" for
+// the first sight and each change, then once with the final event, which it returns.
+// Errors from `fetch` (an unreachable agent) pass through as thrown ringcore::Error.
+JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::json(const std::string&)>& fetch,
+                      const std::function<void(const JobEvent&)>& on_event, const WaitOptions& options,
+                      const WaitClock& clock);
+
+// The final event as the exit status: nothing for "done"; throws ringcore::Error (kFailed,
+// with the job's error) for "failed" and TimedOut for "timeout".
+void raise_for(const JobEvent& final_event);
+
+// The event a job's state stands for: "done" for succeeded, "failed" for failed, else
+// "progress".
+std::string event_for_state(const nlohmann::json& job);
+
+}  // namespace ringctl

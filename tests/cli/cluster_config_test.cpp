@@ -1,0 +1,157 @@
+// The cluster config file, agent addresses, and choosing the first agent that answers.
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "agent_client.h"
+#include "cluster_config.h"
+#include "ringnet/http_server.h"
+
+namespace {
+
+using ringctl::parse_cluster_config;
+
+// A port nothing listens on: bound, read, closed.
+int closed_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+std::string error_of(const std::string& yaml) {
+  auto config = parse_cluster_config(yaml, "clusters.yaml");
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.error().code() == ringcore::ErrorCode::kInvalidInput);
+  return config.error().message();
+}
+
+}  // namespace
+
+TEST_CASE("a cluster config names clusters, their agents in order, token and CA, and a default") {
+  auto config = parse_cluster_config(R"(
+default: lab
+clusters:
+  lab:
+    agents: ["127.0.0.1:7070", "127.0.0.2:7070"]
+  prod:
+    agents: [https://db1.example:8443]
+    token: "s3cret"
+    cacert: /etc/ringctl/ca.pem
+)",
+                                     "clusters.yaml");
+  REQUIRE(config.ok());
+  CHECK(config->default_cluster == "lab");
+  CHECK(config->clusters.at("lab").agents == std::vector<std::string>{"127.0.0.1:7070", "127.0.0.2:7070"});
+  CHECK(config->clusters.at("prod").token == "s3cret");
+  CHECK(config->clusters.at("prod").cacert == "/etc/ringctl/ca.pem");
+  CHECK(&ringctl::select_cluster(*config, "", "clusters.yaml") == &config->clusters.at("lab"));
+  CHECK(&ringctl::select_cluster(*config, "prod", "clusters.yaml") == &config->clusters.at("prod"));
+  CHECK_THROWS_WITH(ringctl::select_cluster(*config, "nope", "clusters.yaml"),
+                    "no cluster 'nope' in clusters.yaml (known: lab, prod)");
+}
+
+TEST_CASE("bad cluster configs are refused with the key that is wrong") {
+  CHECK(error_of("clusters:\n  lab:\n    agents: 127.0.0.1\n") ==
+        "clusters.yaml: clusters.lab.agents: expected a non-empty list of HOST[:PORT] strings");
+  CHECK(error_of("clusters:\n  lab:\n    agents: [a]\n    tokne: x\n") ==
+        "clusters.yaml: clusters.lab.tokne: unknown key (known: agents, token, cacert)");
+  CHECK(error_of("clusters:\n  lab:\n    token: x\n") ==
+        "clusters.yaml: clusters.lab.agents: missing: every cluster needs its agents");
+  CHECK(error_of("default: prod\nclusters:\n  lab:\n    agents: [a]\n") ==
+        "clusters.yaml: default: names cluster 'prod', which clusters does not list");
+  CHECK(error_of("clusters:\n  lab:\n    agents: [[a]]\n") ==
+        "clusters.yaml: clusters.lab.agents[0]: expected a string");
+  CHECK(error_of("clusters: [\n").starts_with("clusters.yaml: not valid YAML"));
+}
+
+TEST_CASE("a written config reads back the same") {
+  ringctl::ClusterConfig config;
+  config.default_cluster = "lab";
+  config.clusters["lab"] = {{"127.0.0.1:7370", "127.0.0.2:7370"}, "", ""};
+  config.clusters["prod"] = {{"https://db1:8443"}, "t0ken", "/ca.pem"};
+  auto back = parse_cluster_config(ringctl::cluster_config_yaml(config), "written");
+  REQUIRE(back.ok());
+  CHECK(back->default_cluster == "lab");
+  CHECK(back->clusters.at("lab").agents == config.clusters["lab"].agents);
+  CHECK(back->clusters.at("prod").token == "t0ken");
+  CHECK(back->clusters.at("prod").cacert == "/ca.pem");
+}
+
+TEST_CASE("agent addresses: host, host:port, https:// and [v6]:port") {
+  auto plain = ringctl::parse_agent_address("127.0.0.2");
+  REQUIRE(plain.ok());
+  CHECK(plain->port == 7070);
+  CHECK_FALSE(plain->https);
+  auto with_port = ringctl::parse_agent_address("db1:7370");
+  REQUIRE(with_port.ok());
+  CHECK(with_port->host == "db1");
+  CHECK(with_port->port == 7370);
+  auto https = ringctl::parse_agent_address("https://db1");
+  REQUIRE(https.ok());
+  CHECK(https->https);
+  CHECK(https->to_string() == "https://db1:7070");
+  auto v6 = ringctl::parse_agent_address("[::1]:8000");
+  REQUIRE(v6.ok());
+  CHECK(v6->host == "::1");
+  CHECK(v6->to_string() == "[::1]:8000");
+  CHECK_FALSE(ringctl::parse_agent_address("db1:http").ok());
+  CHECK_FALSE(ringctl::parse_agent_address("db1:0").ok());
+  CHECK_FALSE(ringctl::parse_agent_address(":7070").ok());
+}
+
+TEST_CASE("the first agent that answers is used; one that is not reachable is skipped") {
+  ringnet::HttpServer server;
+  server.route("GET", "/v1/node", [](const ringnet::ServerRequest&) {
+    ringnet::ServerResponse response;
+    response.body = R"({"node": {"host_id": "h2"}})";
+    return response;
+  });
+  server.route("GET", "/v1/jobs/{id}", [](const ringnet::ServerRequest& request) -> ringnet::ServerResponse {
+    throw ringcore::Error::not_found("no job " + request.param("id"));
+  });
+  server.route("GET", "/v1/streams", [](const ringnet::ServerRequest&) -> ringnet::ServerResponse {
+    throw ringcore::Error(ringcore::ErrorCode::kUnavailable, "node not answering");
+  });
+  REQUIRE(server.start("127.0.0.1", 0).ok());
+  const std::string live = "127.0.0.1:" + std::to_string(server.port());
+  const std::string dead = "127.0.0.1:" + std::to_string(closed_port());
+
+  ringctl::AgentClient client({{dead, live}, "", "", std::chrono::seconds(2)});
+  CHECK(client.get("/v1/node")["node"]["host_id"] == "h2");
+  CHECK(client.answered_by() == live);
+
+  SUBCASE("an error answer is final, with the agent's code and message") {
+    try {
+      client.get("/v1/jobs/x1");
+      FAIL("expected an error");
+    } catch (const ringcore::Error& e) {
+      CHECK(e.code() == ringcore::ErrorCode::kNotFound);
+      CHECK(e.message() == "agent " + live + ": no job x1");
+    }
+  }
+  SUBCASE("an agent's own 'unavailable' is a failure, not 'no agent reachable'") {
+    CHECK_THROWS_AS(client.get("/v1/streams"), ringcore::Error);
+    try {
+      client.get("/v1/streams");
+    } catch (const ringcore::Error& e) {
+      CHECK(e.code() == ringcore::ErrorCode::kFailed);
+    }
+  }
+  SUBCASE("no agent reachable at all is kUnavailable, listing every attempt") {
+    ringctl::AgentClient nobody({{dead, dead}, "", "", std::chrono::seconds(2)});
+    try {
+      nobody.get("/v1/node");
+      FAIL("expected an error");
+    } catch (const ringcore::Error& e) {
+      CHECK(e.code() == ringcore::ErrorCode::kUnavailable);
+      CHECK(e.message().starts_with("no agent reachable for GET /v1/node:"));
+    }
+  }
+}

@@ -1,0 +1,131 @@
+// Following a job to its end, and what its end means as an exit code.
+#include <doctest/doctest.h>
+
+#include <deque>
+
+#include "exit_codes.h"
+#include "job_wait.h"
+#include "text/progress.h"
+
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+json job(const std::string& state, int done, int total = 100) {
+  return {{"id", "j1"}, {"operation", "decommission"}, {"state", state},
+          {"progress", {{"done", done}, {"total", total}, {"unit", "bytes"}}}, {"error", nullptr}};
+}
+
+// A clock that moves only when the waiter sleeps, and remembers the pauses.
+struct FakeTime {
+  std::chrono::steady_clock::time_point now{};
+  std::vector<std::chrono::milliseconds> pauses;
+  ringctl::WaitClock clock() {
+    return {[this] { return now; },
+            [this](std::chrono::milliseconds d) {
+              pauses.push_back(d);
+              now += d;
+            }};
+  }
+};
+
+struct Run {
+  std::vector<ringctl::JobEvent> events;
+  ringctl::JobEvent final_event;
+};
+
+// answers: the job as started, then what each poll returns (the last one repeats).
+Run follow(std::deque<json> answers, ringctl::WaitOptions options, FakeTime& time) {
+  REQUIRE(answers.size() >= 2);
+  Run run;
+  const json first = answers.front();
+  answers.pop_front();
+  run.final_event = ringctl::wait_for_job(
+      first,
+      [&answers](const std::string& id) {
+        CHECK(id == "j1");
+        json next = answers.front();
+        if (answers.size() > 1) answers.pop_front();
+        return next;
+      },
+      [&run](const ringctl::JobEvent& e) { run.events.push_back(e); }, options, time.clock());
+  return run;
+}
+
+std::vector<std::string> kinds(const Run& run) {
+  std::vector<std::string> result;
+  for (const auto& e : run.events) result.push_back(e.event);
+  return result;
+}
+
+int exit_code_of(const ringctl::JobEvent& final_event) {
+  try {
+    ringctl::raise_for(final_event);
+    return ringctl::kExitOk;
+  } catch (const ringcore::Error& e) {
+    return ringctl::exit_code_for(e);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a job followed to success: a progress event per change, then done; polls back off 200 ms to 1 s") {
+  FakeTime time;
+  const Run run = follow({job("running", 0), job("running", 0), job("running", 10), job("running", 10),
+                          job("running", 60), job("running", 60), job("succeeded", 100)},
+                         {}, time);
+  CHECK(kinds(run) == std::vector<std::string>{"progress", "progress", "progress", "done"});
+  CHECK(run.final_event.job["progress"]["done"] == 100);
+  CHECK(time.pauses == std::vector<std::chrono::milliseconds>{200ms, 400ms, 800ms, 1000ms, 1000ms, 1000ms});
+  CHECK(exit_code_of(run.final_event) == 0);
+}
+
+TEST_CASE("a failed job ends with a failed event and exit code 2, carrying the job's error") {
+  FakeTime time;
+  json failed = job("failed", 30);
+  failed["error"] = "stream from 127.0.0.2 broke";
+  const Run run = follow({job("running", 0), failed}, {}, time);
+  CHECK(kinds(run) == std::vector<std::string>{"progress", "failed"});
+  CHECK(exit_code_of(run.final_event) == 2);
+  CHECK_THROWS_WITH(ringctl::raise_for(run.final_event), "decommission job j1 failed: stream from 127.0.0.2 broke");
+}
+
+TEST_CASE("waiting past --timeout ends with a timeout event and exit code 3, never sleeping past the deadline") {
+  FakeTime time;
+  ringctl::WaitOptions options;
+  options.timeout = 1500ms;
+  const Run run = follow({job("running", 5), job("running", 5)}, options, time);
+  CHECK(kinds(run) == std::vector<std::string>{"progress", "timeout"});
+  CHECK(time.pauses == std::vector<std::chrono::milliseconds>{200ms, 400ms, 800ms, 100ms});
+  CHECK(exit_code_of(run.final_event) == 3);
+}
+
+TEST_CASE("a job that already ended when started is reported at once") {
+  FakeTime time;
+  const Run run = follow({job("succeeded", 100), job("succeeded", 100)}, {}, time);
+  CHECK(kinds(run) == std::vector<std::string>{"done"});
+  CHECK(time.pauses.empty());
+}
+
+TEST_CASE("exit codes: bad input 1, failures and conflicts 2, timeouts 3, no agent 4") {
+  using ringcore::Error;
+  using ringcore::ErrorCode;
+  CHECK(ringctl::exit_code_for(Error::invalid_input("x")) == 1);
+  CHECK(ringctl::exit_code_for(Error::not_found("unknown host id")) == 1);
+  CHECK(ringctl::exit_code_for(Error::conflict("Not enough live nodes")) == 2);
+  CHECK(ringctl::exit_code_for(Error::failed("x")) == 2);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kInternal, "x")) == 2);
+  CHECK(ringctl::exit_code_for(ringctl::TimedOut("x")) == 3);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kUnavailable, "x")) == 4);
+  const std::string help = ringctl::exit_code_help();
+  for (const char* line : {"  0  ", "  1  ", "  2  ", "  3  ", "  4  "}) CHECK(help.find(line) != std::string::npos);
+}
+
+TEST_CASE("the progress bar shows sizes, the percentage and the ETA") {
+  CHECK(ringctl::progress_bar(1572864, 4194304, "bytes", 12.0, 8) == "[===>    ] 1.5 MiB / 4 MiB  37%  ETA 12s");
+  CHECK(ringctl::progress_bar(4, 12, "ranges", std::nullopt, 4) == "[=>  ] 4/12 ranges  33%  ETA ?");
+  CHECK(ringctl::progress_bar(0, 0, "bytes", std::nullopt, 2) == "[  ] 0 bytes / 0 bytes  ?%  ETA ?");
+  CHECK(ringctl::format_duration(725) == "12m05s");
+  CHECK(ringctl::format_duration(10920) == "3h02m");
+}

@@ -1,0 +1,168 @@
+// Live ringctl against a lab with agents, end to end: `lab up` starts a ringd per node and
+// registers the cluster; bare `ringctl status` and `ringctl -h <agent> status` agree from every
+// agent; a killed node shows down through every other agent; info, gossipinfo and netstats
+// parse; `lab down` leaves nothing running.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/run_process.h"
+
+namespace {
+
+using test_support::ProcessResult;
+
+// Ports of their own, apart from ringctl_lab_test's, so both can run at once.
+const std::string kStoragePort = "27300";
+const std::string kNativePort = "29342";
+const std::string kAgentPort = "7370";
+const std::vector<std::string> kAddresses = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
+
+class AgentLab {
+ public:
+  AgentLab() : directory_(std::filesystem::temp_directory_path() / ("ringctl-agents-test-" + std::to_string(getpid()))) {
+    std::filesystem::remove_all(directory_);
+    std::filesystem::create_directories(directory_);
+    // The cluster config lives in the test's directory: lab up registers the lab there.
+    setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
+    unsetenv("RINGCTL_TOKEN");
+  }
+  ~AgentLab() { lab({"down"}); std::filesystem::remove_all(directory_); }
+
+  ProcessResult lab(std::vector<std::string> args) const {
+    args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", (directory_ / "lab").string()});
+    return test_support::run_process(args);
+  }
+  nlohmann::json lab_json(std::vector<std::string> args) const {
+    args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "lab", "--dir", (directory_ / "lab").string()});
+    const ProcessResult r = test_support::run_process(args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return nlohmann::json::parse(r.out);
+  }
+  static ProcessResult ringctl(std::vector<std::string> args) {
+    args.insert(args.begin(), RINGCTL_BIN);
+    return test_support::run_process(args);
+  }
+  static nlohmann::json ringctl_json(std::vector<std::string> args) {
+    args.insert(args.begin(), {"-o", "json"});
+    const ProcessResult r = ringctl(args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return nlohmann::json::parse(r.out);
+  }
+  const std::filesystem::path& directory() const { return directory_; }
+
+ private:
+  std::filesystem::path directory_;
+};
+
+std::string agent(const std::string& address) { return address + ":" + kAgentPort; }
+
+// address -> "UN"-style status/state and ownership, from a status document.
+struct NodeView {
+  std::string status, state;
+  double owns_pct = 0;
+};
+std::map<std::string, NodeView> nodes_of(const nlohmann::json& status) {
+  std::map<std::string, NodeView> nodes;
+  for (const auto& dc : status["datacenters"]) {
+    for (const auto& node : dc["nodes"]) {
+      nodes[node["address"]] = {node["status"], node["state"], node["owns_pct"].is_null() ? -1.0 : node["owns_pct"].get<double>()};
+    }
+  }
+  return nodes;
+}
+
+bool process_runs(int pid) {
+  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string argv0;
+  std::getline(cmdline, argv0, '\0');
+  return argv0 == "ringnode" || argv0 == "ringd";
+}
+
+}  // namespace
+
+TEST_CASE("live ringctl through a lab's agents: every agent sees the same cluster, and a killed node down") {
+  AgentLab lab;
+  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port", kNativePort,
+                                    "--agent-port", kAgentPort, "--timeout", "90"});
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  const auto list = lab.lab_json({"list"});
+  std::vector<int> pids;
+  for (const auto& node : list["nodes"]) {
+    REQUIRE_MESSAGE(node["agent_process"] == "running", node.dump());
+    pids.push_back(node["pid"]);
+    pids.push_back(node["agent_pid"]);
+  }
+
+  // A bare status asks the registered cluster; every node is up and normal.
+  const auto everyone = nodes_of(AgentLab::ringctl_json({"status"}));
+  REQUIRE(everyone.size() == 3);
+  for (const auto& [address, view] : everyone) {
+    CHECK_MESSAGE(view.status == "up", address);
+    CHECK_MESSAGE(view.state == "normal", address);
+    CHECK_MESSAGE(view.owns_pct > 0, address);
+  }
+
+  // Every agent tells the same story, as a table and as JSON.
+  for (const std::string& address : kAddresses) {
+    CAPTURE(address);
+    const auto seen = nodes_of(AgentLab::ringctl_json({"-h", agent(address), "status"}));
+    for (const auto& [node, view] : everyone) {
+      CHECK(seen.at(node).status == "up");
+      CHECK(seen.at(node).owns_pct == doctest::Approx(view.owns_pct));
+    }
+    const ProcessResult table = AgentLab::ringctl({"-h", agent(address), "status"});
+    CHECK(table.exit_code == 0);
+    for (const std::string& node : kAddresses) CHECK(table.out.find("UN  " + node) != std::string::npos);
+  }
+
+  // info, gossipinfo and netstats from an agent parse, in both forms.
+  const auto info = AgentLab::ringctl_json({"-h", agent("127.0.0.2"), "info"});
+  CHECK(info["address"] == "127.0.0.2");
+  CHECK(info["tokens"].size() == 16);
+  const ProcessResult info_table = AgentLab::ringctl({"-h", agent("127.0.0.2"), "info"});
+  CHECK(info_table.out.find("Token                  : (invoke with -T/--tokens to see all 16 tokens)") !=
+        std::string::npos);
+  const auto gossip = AgentLab::ringctl_json({"-h", agent("127.0.0.1"), "gossipinfo"});
+  REQUIRE(gossip["endpoints"].size() == 3);
+  CHECK(gossip["endpoints"][0]["address"] == "127.0.0.1");
+  const ProcessResult gossip_table = AgentLab::ringctl({"-h", agent("127.0.0.1"), "gossipinfo"});
+  CHECK(gossip_table.out.starts_with("/127.0.0.1\n  generation:"));
+  CHECK(gossip_table.out.ends_with("\n\n"));
+  const ProcessResult netstats = AgentLab::ringctl({"-h", agent("127.0.0.1"), "netstats"});
+  CHECK_MESSAGE(netstats.exit_code == 0, netstats.err);
+  CHECK(netstats.out.starts_with("Mode: "));
+
+  // No agent at all: exit 4.
+  const ProcessResult nobody = AgentLab::ringctl({"-h", "127.0.0.1:1", "status"});
+  CHECK(nobody.exit_code == 4);
+
+  // Kill node3: the other agents report it down (gossip's failure detector, then a collection).
+  REQUIRE(lab.lab({"kill", "node3"}).exit_code == 0);
+  for (const std::string& address : {std::string("127.0.0.1"), std::string("127.0.0.2")}) {
+    CAPTURE(address);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+    std::string seen;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const ProcessResult r = AgentLab::ringctl({"-o", "json", "-h", agent(address), "status"});
+      if (r.exit_code == 0) {
+        seen = nodes_of(nlohmann::json::parse(r.out))["127.0.0.3"].status;
+        if (seen == "down") break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // polling a cluster that converges on its own
+    }
+    CHECK(seen == "down");
+  }
+
+  // Down stops every agent and node.
+  REQUIRE(lab.lab({"down"}).exit_code == 0);
+  for (int pid : pids) CHECK_MESSAGE(!process_runs(pid), pid);
+}
