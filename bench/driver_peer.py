@@ -13,6 +13,8 @@ ownership function of its own, so that sum is written here, over the driver's re
   driver_peer.py status SNAPSHOT KEYSPACE
       As one whole process: reads the snapshot, builds the replica map, computes effective
       ownership and prints the document `ringctl status --ring SNAPSHOT KEYSPACE -o json` prints.
+      SNAPSHOT may be http://HOST:PORT, a ringd agent: its /v1/cluster is fetched, as
+      `ringctl -h HOST:PORT status KEYSPACE -o json` does.
 """
 
 import argparse
@@ -23,6 +25,7 @@ import json
 import random
 import sys
 import time
+import urllib.request
 
 import cassandra
 import cassandra.metadata
@@ -88,6 +91,9 @@ class DriverRing:
 
 
 def load_snapshot(path):
+    if path.startswith("http://"):
+        with urllib.request.urlopen(path + "/v1/cluster", timeout=10) as answer:
+            return json.load(answer)["snapshot"]
     with open(path) as f:
         return json.load(f)
 

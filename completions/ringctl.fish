@@ -1,6 +1,6 @@
 # fish completion for ringctl. Install: copy to ~/.config/fish/completions/ringctl.fish.
 set -l commands token getendpoints describering status ring netstats info gossipinfo decommission removenode cleanup repair lab
-set -l lab_commands up down kill stop start list stress verify
+set -l lab_commands up add down kill stop start list stress verify
 complete -c ringctl -f
 complete -c ringctl -s o -l output -x -a "table json yaml" -d "Output format"
 complete -c ringctl -l help -d "Print help"
@@ -20,6 +20,7 @@ complete -c ringctl -n "__fish_seen_subcommand_from up" -l dcs -x -d "Datacenter
 complete -c ringctl -n "__fish_seen_subcommand_from up" -l racks -x -d "Racks per datacenter"
 complete -c ringctl -n "__fish_seen_subcommand_from up" -l num-tokens -x -d "Tokens per node"
 complete -c ringctl -n "__fish_seen_subcommand_from down" -l purge -d "Delete the lab directory"
+complete -c ringctl -n "__fish_seen_subcommand_from add" -l dc -r -d "Datacenter of the new node"
 complete -c ringctl -n "__fish_seen_subcommand_from stress verify" -l keyspace -x -d "Keyspace"
 complete -c ringctl -n "__fish_seen_subcommand_from stress verify" -l cl -x -a "ONE QUORUM ALL" -d "Consistency level"
 complete -c ringctl -n "__fish_seen_subcommand_from stress" -l rows -x -d "Rows to write"

@@ -1,7 +1,8 @@
-// ringctl lab up|down|kill|stop|start|list|stress|verify: a local cluster of ringnode
+// ringctl lab up|add|down|kill|stop|start|list|stress|verify: a local cluster of ringnode
 // processes on 127.0.0.1..N, as ccm runs Cassandra. Logic lives in cli/lab/.
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -38,6 +39,8 @@ struct LabOptions {
   bool purge = false;
   // kill, stop, start
   std::string node;
+  // add
+  std::string dc;
   // stress, verify
   lab::WorkloadOptions workload;
 };
@@ -177,6 +180,25 @@ void lab_up(const LabOptions& options, OutputFormat format) {
   print_lab(lab, format);
 }
 
+// Adds a node to the running lab: it allocates balanced tokens, bootstraps (streams the ranges
+// it gains) and becomes normal; then it gets its agent if the lab runs agents.
+void lab_add(const LabOptions& options, OutputFormat format) {
+  Lab lab = lab::load_lab(options.directory);
+  if (lab::running_nodes(lab).empty()) {
+    throw ringcore::Error::invalid_input("no node of the lab in " + options.directory + " is running (ringctl lab up)");
+  }
+  lab.nodes.push_back(lab::plan_added_node(lab, options.dc.empty() ? lab.nodes.front().dc : options.dc));
+  lab::save_lab(lab);
+  lab::start_node(lab, lab.nodes.back(), lab::find_ringnode_binary());
+  // Its bootstrap is over when every running node sees it normal.
+  const auto running = lab::running_nodes(lab);
+  lab::wait_until_converged(lab, running, running, std::chrono::seconds(options.timeout_seconds));
+  const bool lab_has_agents = std::any_of(lab.nodes.begin(), lab.nodes.end(),
+                                          [&](const LabNode& node) { return lab::running_agent_pid(lab, node).has_value(); });
+  if (lab_has_agents) start_agents(lab, options);
+  print_lab(lab, format);
+}
+
 void lab_down(const LabOptions& options) {
   const Lab lab = lab::load_lab(options.directory);
   // Agents first, so that none reports its node's shutdown as a failure.
@@ -250,6 +272,11 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
   up->add_flag("--no-agents", options->no_agents, "Start no agents (ringd)");
   up->add_option("--timeout", options->timeout_seconds, "Seconds to wait for the cluster to converge");
   up->callback([options, format] { lab_up(*options, *format); });
+
+  CLI::App* add = lab->add_subcommand("add", "Add a node to the running lab: it bootstraps (streams its ranges) and joins");
+  add->add_option("--dc", options->dc, "Datacenter of the new node (default: the first node's)");
+  add->add_option("--timeout", options->timeout_seconds, "Seconds to wait until every node sees it up and normal");
+  add->callback([options, format] { lab_add(*options, *format); });
 
   CLI::App* down = lab->add_subcommand("down", "Stop every agent and node (SIGTERM, then SIGKILL after 15 s)");
   down->add_flag("--purge", options->purge, "Also delete the lab's directory and data");

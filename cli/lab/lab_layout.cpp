@@ -112,6 +112,20 @@ Lab plan_lab(const std::string& directory, const LabSpec& spec) {
   return lab;
 }
 
+LabNode plan_added_node(const Lab& lab, const std::string& dc) {
+  const int number = static_cast<int>(lab.nodes.size()) + 1;
+  if (number > kMaxNodes) throw Error::invalid_input("a lab has at most " + std::to_string(kMaxNodes) + " nodes");
+  int in_dc = 0;
+  for (const LabNode& node : lab.nodes) in_dc += node.dc == dc ? 1 : 0;
+  LabNode node;
+  node.number = number;
+  node.name = "node" + std::to_string(number);
+  node.address = "127.0.0." + std::to_string(number);
+  node.dc = dc;
+  node.rack = "rack" + std::to_string(in_dc % lab.spec.racks + 1);
+  return node;
+}
+
 std::string node_config_yaml(const Lab& lab, const LabNode& node) {
   std::ostringstream yaml;
   yaml << "# Written by `ringctl lab up`; see docs/ringnode-api.md.\n"
@@ -124,11 +138,21 @@ std::string node_config_yaml(const Lab& lab, const LabNode& node) {
   yaml << "]\n"
        << "dc: " << node.dc << "\n"
        << "rack: " << node.rack << "\n"
-       << "num_tokens: " << node.tokens.size() << "\n"
+       << "data_directory: " << lab.data_path(node) << "\n";
+  if (node.tokens.empty()) {
+    int in_dc = 0;
+    for (const LabNode& other : lab.nodes) in_dc += other.dc == node.dc ? 1 : 0;
+    yaml << "# Added to a running lab: balanced tokens over the ring it learns, then bootstrap.\n"
+         << "num_tokens: " << lab.spec.num_tokens << "\n"
+         << "token_allocation: balanced\n"
+         << "allocation_rf: " << allocation_rf(in_dc, std::min(lab.spec.racks, in_dc)) << "\n"
+         << "auto_bootstrap: true\n";
+    return yaml.str();
+  }
+  yaml << "num_tokens: " << node.tokens.size() << "\n"
        << "initial_tokens: [";
   for (std::size_t i = 0; i < node.tokens.size(); ++i) yaml << (i ? ", " : "") << '"' << node.tokens[i] << '"';
   yaml << "]\n"
-       << "data_directory: " << lab.data_path(node) << "\n"
        << "# The lab's first nodes start together with precomputed tokens: nothing to stream.\n"
        << "auto_bootstrap: false\n";
   return yaml.str();

@@ -32,7 +32,9 @@ struct LabNode {
   std::string address;   // "127.0.0.3"
   std::string dc;
   std::string rack;
-  std::vector<ringcore::Token> tokens;  // initial tokens, chosen by the balanced allocator
+  // Initial tokens, chosen by the balanced allocator; empty for a node added to a running lab,
+  // which allocates its own over the ring it learns and bootstraps (streams its ranges).
+  std::vector<ringcore::Token> tokens;
 };
 
 struct Lab {
@@ -63,6 +65,10 @@ std::vector<DatacenterSpec> parse_datacenters(const std::string& text);
 // they joined one after the other (allocation rf: min(3, nodes in the DC)).
 // Throws ringcore::Error for impossible specs (no nodes, more than 254 nodes, bad counts).
 Lab plan_lab(const std::string& directory, const LabSpec& spec);
+
+// The node `ringctl lab add` starts: the next number and address, in datacenter `dc` (a new one
+// is allowed), on the next rack of that DC in turn. Throws ringcore::Error past 254 nodes.
+LabNode plan_added_node(const Lab& lab, const std::string& dc);
 
 // The node's ringnode.yaml (docs/ringnode-api.md).
 std::string node_config_yaml(const Lab& lab, const LabNode& node);

@@ -80,7 +80,7 @@ TEST_CASE("a lab cluster comes up, takes writes, survives a killed node and come
   const auto list = lab.run_json({"lab", "list"});
   REQUIRE(list["nodes"].size() == 3);
   for (const auto& node : list["nodes"]) CHECK(node["process"] == "running");
-  const std::vector<int> pids = running_pids(list);
+  std::vector<int> pids = running_pids(list);
 
   SUBCASE("a second up while it runs is refused") {
     const ProcessResult again = lab.run({"lab", "up"});
@@ -120,6 +120,21 @@ TEST_CASE("a lab cluster comes up, takes writes, survives a killed node and come
     REQUIRE_MESSAGE(start.exit_code == 0, start.err);
     const ProcessResult after = lab.run({"lab", "verify", "--keyspace", "degraded", "--cl", "ALL"});
     CHECK_MESSAGE(after.exit_code == 0, after.out);
+  }
+
+  SUBCASE("an added node bootstraps the rows it will replicate and joins normal") {
+    REQUIRE(lab.run_json({"lab", "stress", "--rows", "1000", "--keyspace", "before_add"})["acknowledged"] == 1000);
+    const ProcessResult add = lab.run({"lab", "add", "--timeout", "120"});
+    REQUIRE_MESSAGE(add.exit_code == 0, add.err);
+    const auto list = lab.run_json({"lab", "list"});
+    REQUIRE(list["nodes"].size() == 4);
+    CHECK(list["nodes"][3]["address"] == "127.0.0.4");
+    CHECK(list["nodes"][3]["process"] == "running");
+    pids.push_back(list["nodes"][3]["pid"].get<int>());
+    // ALL reads every replica, node4 included for its ranges: only its bootstrap gave it rows
+    // written before it existed.
+    const ProcessResult all = lab.run({"lab", "verify", "--keyspace", "before_add", "--cl", "ALL"});
+    CHECK_MESSAGE(all.exit_code == 0, all.out);
   }
 
   SUBCASE("bad input is refused with a message") {
