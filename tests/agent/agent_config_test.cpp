@@ -88,7 +88,7 @@ TEST_CASE("flags win over the environment, which wins over the file") {
   CHECK(config.listen.text() == "127.0.0.1:7070"); // default
 }
 
-TEST_CASE("environment names are RINGD_ and the key in upper case; lists are comma-separated") {
+TEST_CASE("environment names are RINGD_ and the key in upper case, lists are comma-separated") {
   const Settings env = environment({"RINGD_TLS_CERT=/c.pem", "RINGD_TLS_KEY=/k.pem", "RINGD_TOKENS_ADMIN=" + kAdmin + "," + kAdmin + "x",
                                     "RINGD_CONFIG=/etc/ringd/ringd.yaml"});
   CHECK(env.at("config").value == "/etc/ringd/ringd.yaml");
@@ -138,7 +138,7 @@ TEST_CASE("tokens: at least 16 characters, one role each, and TLS needs both fil
   CHECK(refusal("tls: {cert: /c.pem}\n") == "tls.key: is required with tls.cert");
 }
 
-TEST_CASE("token files hold one token a line; comments and blank lines are skipped") {
+TEST_CASE("token files hold one token a line, comments and blank lines are skipped") {
   const auto path = std::filesystem::temp_directory_path() / "ringd_agent_config_test_tokens";
   {
     std::ofstream out(path);

@@ -56,7 +56,7 @@ TEST_CASE("before any collection the facts are stale with no time and no age") {
   CHECK(out["error"] == "node 127.0.0.1:9042: connection refused");
 }
 
-TEST_CASE("age is now minus the collection time; stale only beyond 3 intervals") {
+TEST_CASE("age is now minus the collection time, stale only beyond 3 intervals") {
   const CollectedFacts facts = collected_at(kCollected);
   const auto fresh = ringd::freshness_of(facts, kCollected + 1200ms, 2s);
   CHECK(*fresh.age_seconds == doctest::Approx(1.2));
@@ -76,7 +76,7 @@ TEST_CASE("a clock stepping back gives age 0, not a negative age") {
   CHECK_FALSE(freshness.stale);
 }
 
-TEST_CASE("checks of a healthy node pass; a node that left gossip is not a down peer") {
+TEST_CASE("checks of a healthy node pass, a node that left gossip is not a down peer") {
   const CollectedFacts facts = healthy();
   const auto checks = ringd::run_checks(facts, ringd::freshness_of(facts, kCollected + 1s, 2s));
   CHECK(status_of(checks, "backend_reachable") == "ok: the node answered");
@@ -86,7 +86,7 @@ TEST_CASE("checks of a healthy node pass; a node that left gossip is not a down 
   CHECK(status_of(checks, "disk_space").starts_with("ok: 50.0% free"));
 }
 
-TEST_CASE("checks fail on a down peer, a schema disagreement, a stale cache; disk warns below 10%, fails below 5%") {
+TEST_CASE("checks fail on a down peer, a schema disagreement, a stale cache, disk warns below 10%, fails below 5%") {
   CollectedFacts facts = healthy();
   facts.gossip["endpoints"][1]["status"] = "down";
   facts.gossip["endpoints"][0]["states"][1]["value"] = "v2";

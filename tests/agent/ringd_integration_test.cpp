@@ -151,7 +151,7 @@ TEST_CASE("node, cluster, gossip and checks are answered from the cache with the
   CHECK(metrics.text.find("ringd_node_up{") != std::string::npos);
 }
 
-TEST_CASE("roles: no token 401, read token 403 on a mutating call, admin passes; each mutating call is audited") {
+TEST_CASE("roles: no token 401, read token 403 on a mutating call, admin passes, each mutating call is audited") {
   Agent& lab = agent();
   const std::size_t audited_before = lab.audit_lines().size();
   CHECK(ask(lab.client, "GET", "/v1/node").status == 401);
@@ -205,7 +205,7 @@ TEST_CASE("ringd refuses to listen on 0.0.0.0 without tokens, naming the address
   CHECK(result.err.find("listen: 0.0.0.0:" + std::to_string(port) + " is not a loopback address") != std::string::npos);
 }
 
-TEST_CASE("HTTPS with a certificate made by openssl; the client verifies it") {
+TEST_CASE("HTTPS with a certificate made by openssl, the client verifies it") {
   Agent& lab = agent();
   const std::string cert = lab.dir.path() + "/cert.pem";
   const std::string key = lab.dir.path() + "/key.pem";

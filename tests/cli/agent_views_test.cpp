@@ -64,7 +64,7 @@ TEST_CASE("netstats of a bootstrap: a plan line, a summary per session with rang
             kReadRepairAndPools);
 }
 
-TEST_CASE("netstats -H prints sizes in binary units; a sending session says sent") {
+TEST_CASE("netstats -H prints sizes in binary units, a sending session says sent") {
   const std::string text =
       printed([](std::ostream& out) { ringctl::print_netstats(recorded("streams_unbootstrap.json"), true, out); });
   CHECK(text.starts_with("Mode: LEAVING\n"
@@ -117,7 +117,7 @@ TEST_CASE("info prints nodetool's fields in order, idle values for what a native
         "Token                  : (invoke with -T/--tokens to see all 4 tokens)\n");
 }
 
-TEST_CASE("info -T prints every token; one token prints without -T; a joining node has none to show") {
+TEST_CASE("info -T prints every token, one token prints without -T, a joining node has none to show") {
   nlohmann::json node = recorded("node.json")["node"];
   const auto token_lines = [&](bool all) {
     const std::string text = printed([&](std::ostream& out) { ringctl::print_info(node, all, out); });

@@ -84,7 +84,7 @@ TEST_CASE("a written config reads back the same") {
   CHECK(back->clusters.at("prod").cacert == "/ca.pem");
 }
 
-TEST_CASE("agent addresses: host, host:port, https:// and [v6]:port") {
+TEST_CASE("agent addresses: host, host:port, https:// and bracketed IPv6 with a port") {
   auto plain = ringctl::parse_agent_address("127.0.0.2");
   REQUIRE(plain.ok());
   CHECK(plain->port == 7070);
@@ -106,7 +106,7 @@ TEST_CASE("agent addresses: host, host:port, https:// and [v6]:port") {
   CHECK_FALSE(ringctl::parse_agent_address(":7070").ok());
 }
 
-TEST_CASE("the first agent that answers is used; one that is not reachable is skipped") {
+TEST_CASE("the first agent that answers is used, one that is not reachable is skipped") {
   ringnet::HttpServer server;
   server.route("GET", "/v1/node", [](const ringnet::ServerRequest&) {
     ringnet::ServerResponse response;

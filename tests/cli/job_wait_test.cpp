@@ -70,7 +70,7 @@ int exit_code_of(const ringctl::JobEvent& final_event) {
 
 }  // namespace
 
-TEST_CASE("a job followed to success: a progress event per change, then done; polls back off 200 ms to 1 s") {
+TEST_CASE("a job followed to success: a progress event per change, then done, polls back off 200 ms to 1 s") {
   FakeTime time;
   const Run run = follow({job("running", 0), job("running", 0), job("running", 10), job("running", 10),
                           job("running", 60), job("running", 60), job("succeeded", 100)},

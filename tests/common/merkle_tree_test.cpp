@@ -245,7 +245,7 @@ TEST_CASE("one changed, missing or extra row gives exactly the leaf range holdin
   }
 }
 
-TEST_CASE("differing leaves that touch are merged; others stay apart") {
+TEST_CASE("differing leaves that touch are merged, others stay apart") {
   const TokenRange range{0, 800};
   MerkleTree a(range, 3);  // leaves of 100 tokens
   MerkleTree b(range, 3);

@@ -48,7 +48,7 @@ TEST_CASE("an unlimited limiter never delays") {
   for (int i = 0; i < 100; ++i) CHECK(limiter.delay_for(std::uint64_t{1} << 40, kStart) == Duration::zero());
 }
 
-TEST_CASE("the burst goes out at once; the byte after it waits 1/rate") {
+TEST_CASE("the burst goes out at once, the byte after it waits 1/rate") {
   ThroughputLimiter limiter(1000, 5000);
   CHECK(limiter.delay_for(3000, kStart) == Duration::zero());
   CHECK(limiter.delay_for(2000, kStart) == Duration::zero());
@@ -104,7 +104,7 @@ TEST_CASE("set_rate keeps what was earned at the old rate") {
   CHECK(to_seconds(limiter.delay_for(1000, kStart + seconds(2))) == doctest::Approx(0.5));
 }
 
-TEST_CASE("going unlimited forgives debt; limiting again starts with a full bucket") {
+TEST_CASE("going unlimited forgives debt, limiting again starts with a full bucket") {
   ThroughputLimiter limiter(1000, 2000);
   CHECK(to_seconds(limiter.delay_for(12000, kStart)) == doctest::Approx(10.0));
   limiter.set_rate(0, kStart);
