@@ -51,7 +51,7 @@ _ringctl() {
       fi
       case $sub in
         up) options+=" --nodes --dcs --racks --num-tokens --storage-port --native-port --agent-port --no-agents --timeout" ;;
-        add) options+=" --dc --timeout" ;;
+        add) options+=" --dc --timeout --stream-throughput" ;;
         down) options+=" --purge" ;;
         start) options+=" --timeout" ;;
         stress) options+=" --rows --keyspace --cl --threads --value-size" ;;

@@ -21,6 +21,7 @@ complete -c ringctl -n "__fish_seen_subcommand_from up" -l racks -x -d "Racks pe
 complete -c ringctl -n "__fish_seen_subcommand_from up" -l num-tokens -x -d "Tokens per node"
 complete -c ringctl -n "__fish_seen_subcommand_from down" -l purge -d "Delete the lab directory"
 complete -c ringctl -n "__fish_seen_subcommand_from add" -l dc -r -d "Datacenter of the new node"
+complete -c ringctl -n "__fish_seen_subcommand_from add" -l stream-throughput -r -d "Streaming limit of the new node, MiB/s"
 complete -c ringctl -n "__fish_seen_subcommand_from stress verify" -l keyspace -x -d "Keyspace"
 complete -c ringctl -n "__fish_seen_subcommand_from stress verify" -l cl -x -a "ONE QUORUM ALL" -d "Consistency level"
 complete -c ringctl -n "__fish_seen_subcommand_from stress" -l rows -x -d "Rows to write"

@@ -48,18 +48,25 @@ lab up --dcs dc1:3,dc2:2
 lab stress --rows 20000 --threads 8
 run "$ringctl" status stress
 run "$ringctl" -h 127.0.0.2 info
+echo "== Scale up: node6 joins dc1, allocates balanced tokens and streams its ranges"
+lab add --dc dc1
+run "$ringctl" -h 127.0.0.6 netstats
+run "$ringctl" status stress
+step "ringctl cleanup --wait (on each older dc1 node: drop what node6 now holds)"
+for node in 127.0.0.1 127.0.0.2 127.0.0.3; do "$ringctl" -h "$node" cleanup --wait; done
+echo "== A crash: writes go on while node5 is down; coordinators keep hints for it"
 lab kill node5
 lab stress --rows 5000 --keyspace while_down
 lab start node5
-step "ringctl repair while_down --wait (coordinators kept hints for node5 while it was down; repair checks)"
-"$ringctl" -h 127.0.0.1 repair while_down --wait
-run "$ringctl" -h 127.0.0.1 netstats
+run "$ringctl" -h 127.0.0.1 repair while_down --wait
 lab verify
 lab verify --keyspace while_down
+echo "== Scale down: node6 leaves again, streaming its ranges back"
+run "$ringctl" -h 127.0.0.6 decommission --wait
+lab stop node6
 step "ringctl -h 127.0.0.5 decommission (refused: dc2 would keep fewer nodes than its rf)"
 "$ringctl" -h 127.0.0.5 decommission || echo "(exit $?: refused, nothing changed)"
-step "ringctl -h 127.0.0.1 cleanup --wait"
-"$ringctl" -h 127.0.0.1 cleanup --wait
+lab verify
 lab down
 echo
 echo "Done. The lab's files are in $lab_dir. Try: $ringctl --help, $ringctl lab up"

@@ -41,6 +41,7 @@ struct LabOptions {
   std::string node;
   // add
   std::string dc;
+  double stream_throughput_mib = 0;
   // stress, verify
   lab::WorkloadOptions workload;
 };
@@ -187,14 +188,18 @@ void lab_add(const LabOptions& options, OutputFormat format) {
   if (lab::running_nodes(lab).empty()) {
     throw ringcore::Error::invalid_input("no node of the lab in " + options.directory + " is running (ringctl lab up)");
   }
-  lab.nodes.push_back(lab::plan_added_node(lab, options.dc.empty() ? lab.nodes.front().dc : options.dc));
+  const bool lab_has_agents = std::any_of(lab.nodes.begin(), lab.nodes.end(),
+                                          [&](const LabNode& node) { return lab::running_agent_pid(lab, node).has_value(); });
+  LabNode added = lab::plan_added_node(lab, options.dc.empty() ? lab.nodes.front().dc : options.dc);
+  added.stream_throughput_mib = options.stream_throughput_mib;
+  lab.nodes.push_back(std::move(added));
   lab::save_lab(lab);
   lab::start_node(lab, lab.nodes.back(), lab::find_ringnode_binary());
+  // Its agent starts with it, so that netstats can follow the bootstrap.
+  if (lab_has_agents && !options.no_agents) lab::start_agent(lab, lab.nodes.back(), lab::find_ringd_binary());
   // Its bootstrap is over when every running node sees it normal.
   const auto running = lab::running_nodes(lab);
   lab::wait_until_converged(lab, running, running, std::chrono::seconds(options.timeout_seconds));
-  const bool lab_has_agents = std::any_of(lab.nodes.begin(), lab.nodes.end(),
-                                          [&](const LabNode& node) { return lab::running_agent_pid(lab, node).has_value(); });
   if (lab_has_agents) start_agents(lab, options);
   print_lab(lab, format);
 }
@@ -276,6 +281,8 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
   CLI::App* add = lab->add_subcommand("add", "Add a node to the running lab: it bootstraps (streams its ranges) and joins");
   add->add_option("--dc", options->dc, "Datacenter of the new node (default: the first node's)");
   add->add_option("--timeout", options->timeout_seconds, "Seconds to wait until every node sees it up and normal");
+  add->add_option("--stream-throughput", options->stream_throughput_mib, "The new node's streaming limit in MiB/s (0: none)")
+      ->check(CLI::NonNegativeNumber);
   add->callback([options, format] { lab_add(*options, *format); });
 
   CLI::App* down = lab->add_subcommand("down", "Stop every agent and node (SIGTERM, then SIGKILL after 15 s)");

@@ -146,6 +146,7 @@ std::string node_config_yaml(const Lab& lab, const LabNode& node) {
          << "num_tokens: " << lab.spec.num_tokens << "\n"
          << "token_allocation: balanced\n"
          << "allocation_rf: " << allocation_rf(in_dc, std::min(lab.spec.racks, in_dc)) << "\n"
+         << "stream_throughput_mib: " << node.stream_throughput_mib << "\n"
          << "auto_bootstrap: true\n";
     return yaml.str();
   }
@@ -173,7 +174,8 @@ void save_lab(const Lab& lab) {
     Json tokens = Json::array();
     for (ringcore::Token t : node.tokens) tokens.push_back(ringcore::format_token(t));
     doc["nodes"].push_back({{"number", node.number}, {"name", node.name}, {"address", node.address},
-                            {"dc", node.dc}, {"rack", node.rack}, {"tokens", tokens}});
+                            {"dc", node.dc}, {"rack", node.rack}, {"tokens", tokens},
+                            {"stream_throughput_mib", node.stream_throughput_mib}});
   }
   std::filesystem::create_directories(lab.directory);
   for (const LabNode& node : lab.nodes) {
@@ -199,7 +201,8 @@ Lab load_lab(const std::string& directory) {
     lab.spec.num_tokens = doc.at("num_tokens");
     lab.seeds = doc.at("seeds").get<std::vector<std::string>>();
     for (const Json& n : doc.at("nodes")) {
-      LabNode node{n.at("number"), n.at("name"), n.at("address"), n.at("dc"), n.at("rack"), {}};
+      LabNode node{n.at("number"), n.at("name"), n.at("address"), n.at("dc"), n.at("rack"), {},
+                   n.value("stream_throughput_mib", 0.0)};
       for (const Json& t : n.at("tokens")) node.tokens.push_back(ringcore::parse_token(t.get<std::string>()).value_or_throw());
       lab.nodes.push_back(std::move(node));
     }

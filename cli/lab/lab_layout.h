@@ -35,6 +35,7 @@ struct LabNode {
   // Initial tokens, chosen by the balanced allocator; empty for a node added to a running lab,
   // which allocates its own over the ring it learns and bootstraps (streams its ranges).
   std::vector<ringcore::Token> tokens;
+  double stream_throughput_mib = 0;  // the node's streaming limit (0 = unlimited)
 };
 
 struct Lab {
