@@ -41,6 +41,7 @@ ringcore::Status run_bootstrap(Node& node, JobHandle& job) {
   if (!streamed) return streamed.error();
   job.set_result(streaming_result(*streamed, *plan));
 
+  node.publish_load();
   node.gossip().set_local_state(ApplicationState::kStatus, ringcore::gossip::status_normal(tokens.front()));
   auto completed = node.storage().put_local(kBootstrapKey, "completed");
   if (!completed) return completed;

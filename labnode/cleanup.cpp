@@ -54,6 +54,7 @@ ringcore::Status run_cleanup(Node& node, const std::vector<KeyspaceDef>& keyspac
   }
   auto compacted = node.storage().compact();
   if (!compacted) return compacted;
+  node.publish_load();
   job.set_result({{"bytes_freed", total.bytes},
                   {"rows_removed", total.rows},
                   {"ranges_dropped", doomed->size()},

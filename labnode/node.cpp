@@ -104,6 +104,7 @@ ringcore::Status Node::start_gossip() {
   gossip_config.generation = generation_;
   gossip_config.failure_detector.phi_convict_threshold = config_.phi_convict_threshold;
   published_load_ = storage_->load_bytes();
+  const double initial_load = static_cast<double>(published_load_.load());
   gossip_ = std::make_unique<GossipDriver>(
       gossip_config,
       std::vector<std::pair<ApplicationState, std::string>>{
@@ -112,7 +113,7 @@ ringcore::Status Node::start_gossip() {
           {ApplicationState::kHostId, identity_.host_id},
           {ApplicationState::kReleaseVersion, kReleaseVersion},
           {ApplicationState::kSchema, schema_->version()},
-          {ApplicationState::kLoad, ringcore::gossip::format_load_value(static_cast<double>(published_load_))}},
+          {ApplicationState::kLoad, ringcore::gossip::format_load_value(initial_load)}},
       *transport_);
   schema_->on_change([this](const std::string& version) { gossip_->set_local_state(ApplicationState::kSchema, version); });
   hints_ = std::make_unique<Hints>(*transport_, [this](const std::string& endpoint) {
@@ -318,13 +319,13 @@ void Node::on_gossip_round() {
       log_error("schema: could not merge " + peer + "'s schema: " + merged.error().message());
     }
   }
-  if (++rounds_ % kLoadEveryRounds == 0) {
-    const std::uint64_t load = storage_->load_bytes();
-    if (load != published_load_) {
-      published_load_ = load;
-      gossip_->set_local_state(ApplicationState::kLoad, ringcore::gossip::format_load_value(static_cast<double>(load)));
-    }
-  }
+  if (++rounds_ % kLoadEveryRounds == 0) publish_load();
+}
+
+void Node::publish_load() {
+  const std::uint64_t load = storage_->load_bytes();
+  if (published_load_.exchange(load) == load) return;
+  gossip_->set_local_state(ApplicationState::kLoad, ringcore::gossip::format_load_value(static_cast<double>(load)));
 }
 
 }  // namespace ringnode

@@ -90,6 +90,10 @@ class Node {
   ringcore::Status wait_until_peers_see(const std::string& endpoint, const std::string& status_value,
                                         std::chrono::seconds timeout);
 
+  // Publishes the node's load in gossip now if it changed (the gossip round does it every few
+  // rounds; operations that move data call it when they end).
+  void publish_load();
+
   // After LEFT: stops gossip (without announcing shutdown) and the internode API; the client
   // API stays up to report the mode. Idempotent.
   void stop_serving_data();
@@ -117,7 +121,7 @@ class Node {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::atomic<std::int64_t> last_timestamp_us_{0};
   int rounds_ = 0;           // only touched by the gossip round thread
-  std::uint64_t published_load_ = UINT64_MAX;  // only touched by the gossip round thread
+  std::atomic<std::uint64_t> published_load_{UINT64_MAX};
 
   // Declared in dependency order: destroyed in reverse, so nothing outlives what it uses.
   std::unique_ptr<Storage> storage_;

@@ -191,6 +191,7 @@ ringcore::Status run_repair(Node& node, const RepairRequest& request, JobHandle&
     job.add_done(1);
   }
   node.streams().end_plan(plan_id, true);
+  node.publish_load();
   job.set_result({{"ranges_checked", totals.ranges_checked},
                   {"ranges_differing", totals.ranges_differing},
                   {"bytes_streamed", totals.bytes_streamed},
