@@ -63,7 +63,9 @@ std::string find_binary(const std::string& program, const char* env, const std::
 }
 
 // Replaces this process with `binary`, given `argv` (argv[0] the short name /proc shows),
-// stdin from /dev/null and stdout/stderr appended to `log_path`.
+// stdin from /dev/null and stdout/stderr appended to `log_path`, and no other descriptor:
+// a daemon must not keep its starter's pipes open (whoever reads ringctl's output would wait
+// for its end as long as the node runs).
 [[noreturn]] void exec_program(const std::string& binary, const std::vector<std::string>& argv,
                                const std::string& log_path) {
   const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -72,6 +74,7 @@ std::string find_binary(const std::string& program, const char* env, const std::
   dup2(null, 0);
   dup2(log, 1);
   dup2(log, 2);
+  close_range(3, ~0U, 0);
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
