@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -165,4 +167,52 @@ TEST_CASE("live ringctl through a lab's agents: every agent sees the same cluste
   // Down stops every agent and node.
   REQUIRE(lab.lab({"down"}).exit_code == 0);
   for (int pid : pids) CHECK_MESSAGE(!process_runs(pid), pid);
+}
+
+TEST_CASE("netstats through a joining node's agent shows its bootstrap streaming with growing bytes") {
+  AgentLab lab;
+  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port", kNativePort,
+                                    "--agent-port", kAgentPort, "--timeout", "90"});
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  REQUIRE(lab.lab({"stress", "--rows", "3000", "--value-size", "1024", "--keyspace", "grow"}).exit_code == 0);
+
+  // About 2.3 MB to receive at 0.5 MiB/s: several seconds of streaming to watch.
+  ProcessResult add;
+  std::thread adding([&] { add = lab.lab({"add", "--stream-throughput", "0.5", "--timeout", "120"}); });
+  std::vector<std::int64_t> done;  // the bootstrap's received bytes, as netstats showed them while joining
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const ProcessResult r = AgentLab::ringctl({"-o", "json", "-h", agent("127.0.0.4"), "netstats"});
+    if (r.exit_code == 0) {
+      const auto netstats = nlohmann::json::parse(r.out);
+      if (netstats["mode"] == "NORMAL") break;
+      for (const auto& plan : netstats["plans"]) {
+        if (plan["description"] != "Bootstrap") continue;
+        std::int64_t bytes = 0;
+        for (const auto& session : plan["sessions"]) bytes += session["done_bytes"].get<std::int64_t>();
+        if (bytes > 0 && (done.empty() || bytes != done.back())) done.push_back(bytes);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // sampling a stream in progress
+  }
+  adding.join();
+  REQUIRE_MESSAGE(add.exit_code == 0, add.err);
+  REQUIRE_MESSAGE(done.size() >= 2, "netstats showed " << done.size() << " distinct byte counts while joining");
+  CHECK(std::is_sorted(done.begin(), done.end()));
+
+  // Once joined, the plan is complete: every session received all it was to receive.
+  const auto after = AgentLab::ringctl_json({"-h", agent("127.0.0.4"), "netstats"});
+  CHECK(after["mode"] == "NORMAL");
+  bool bootstrap_seen = false;
+  for (const auto& plan : after["plans"]) {
+    if (plan["description"] != "Bootstrap") continue;
+    bootstrap_seen = true;
+    for (const auto& session : plan["sessions"]) {
+      CHECK(session["state"] == "complete");
+      CHECK(session["done_bytes"] == session["total_bytes"]);
+      CHECK(session["direction"] == "receiving");
+    }
+  }
+  CHECK(bootstrap_seen);
+  REQUIRE(lab.lab({"down"}).exit_code == 0);
 }

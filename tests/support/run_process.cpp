@@ -1,5 +1,6 @@
 #include "support/run_process.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -13,12 +14,15 @@ extern char** environ;
 namespace test_support {
 namespace {
 
+// Close-on-exec, so that a process another thread starts meanwhile does not inherit this
+// one's pipes: a lab node it leaves running would hold the write end, and this call would
+// wait for an end of output that never comes. (dup2 onto 0, 1, 2 clears the flag there.)
 struct Pipe {
   int read_end = -1;
   int write_end = -1;
   Pipe() {
     int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     read_end = fds[0];
     write_end = fds[1];
   }
