@@ -33,13 +33,8 @@ ringcore::Status run_bootstrap(Node& node, JobHandle& job) {
   joining.rack = node.config().rack;
   joining.host_id = node.identity().host_id;
   joining.tokens = tokens;
-  auto plan = ringcore::plan_movement(node.cluster_snapshot(), change);
-  if (!plan) return plan.error().with_context("planning the bootstrap");
-  auto transfers = transfers_for(node, *plan);
-  if (!transfers) return transfers.error();
-  auto streamed = node.streamer().stream("Bootstrap", *transfers, job);
-  if (!streamed) return streamed.error();
-  job.set_result(streaming_result(*streamed, *plan));
+  auto streamed = stream_change(node, change, "Bootstrap", job);
+  if (!streamed) return streamed;
 
   node.publish_load();
   node.gossip().set_local_state(ApplicationState::kStatus, ringcore::gossip::status_normal(tokens.front()));

@@ -158,11 +158,11 @@ ServerResponse list_keyspaces(Node& node) {
 
 ServerResponse create_keyspace(Node& node, const ServerRequest& request) {
   const Json body = json_body(request);
-  if (!body.contains("name") || !body["name"].is_string()) throw Error::invalid_input("'name' must be a string");
+  const std::string name = string_field(body, "name");
   if (!body.contains("replication")) throw Error::invalid_input("'replication' is required");
   auto replication = replication_from_json(body["replication"]).value_or_throw();
   const KeyspaceDef keyspace =
-      node.schema().create(body["name"].get<std::string>(), std::move(replication), node.next_timestamp_us()).value_or_throw();
+      node.schema().create(name, std::move(replication), node.next_timestamp_us()).value_or_throw();
   Json answer = keyspace_json(keyspace);
   answer["peers_notified"] = node.push_schema_to_peers();
   answer["schema_version"] = node.schema().version();

@@ -40,18 +40,6 @@ ringcore::Status check_decommission(Node& node, bool force) {
   return ringcore::Ok{};
 }
 
-ringcore::Status stream_away(Node& node, JobHandle& job) {
-  const std::string& self = node.config().listen_address;
-  auto plan = ringcore::plan_movement(node.cluster_snapshot(), leaving(self));
-  if (!plan) return plan.error().with_context("planning the decommission");
-  auto transfers = transfers_for(node, *plan);
-  if (!transfers) return transfers.error();
-  auto streamed = node.streamer().stream("Unbootstrap", *transfers, job);
-  if (!streamed) return streamed.error();
-  job.set_result(streaming_result(*streamed, *plan));
-  return ringcore::Ok{};
-}
-
 ringcore::Status run_decommission(Node& node, JobHandle& job) {
   const std::string& self = node.config().listen_address;
   const ringcore::Token first = node.identity().tokens.front();
@@ -61,7 +49,7 @@ ringcore::Status run_decommission(Node& node, JobHandle& job) {
   ringcore::Status streamed = node.wait_until_peers_see(self, leaving_status, kStatusPropagationTimeout);
   if (streamed) {
     wait_for_inflight_writes();
-    streamed = stream_away(node, job);
+    streamed = stream_change(node, leaving(self), "Unbootstrap", job);
   }
   if (!streamed) {
     // Still a full replica of everything: back to NORMAL, so writes stop going to the targets.

@@ -17,12 +17,6 @@ using ringnet::ServerResponse;
 using Json = nlohmann::json;
 
 
-std::string string_field(const Json& body, const char* name) {
-  if (!body.contains(name) || !body[name].is_string()) throw Error::invalid_input(std::string("'") + name + "' must be a string");
-  return body[name].get<std::string>();
-}
-
-
 ServerResponse gossip_message(Node& node, const ServerRequest& request) {
   const std::string from = request.query_value("from");
   if (from.empty()) throw Error::invalid_input("'from' (the sender's address) is required");

@@ -18,18 +18,6 @@ Json operation_body(const ServerRequest& request) {
   return json_body(request);
 }
 
-std::optional<std::string> optional_string(const Json& body, const char* name) {
-  if (!body.contains(name) || body[name].is_null()) return std::nullopt;
-  if (!body[name].is_string()) throw Error::invalid_input(std::string("'") + name + "' must be a string");
-  return body[name].get<std::string>();
-}
-
-bool optional_bool(const Json& body, const char* name) {
-  if (!body.contains(name)) return false;
-  if (!body[name].is_boolean()) throw Error::invalid_input(std::string("'") + name + "' must be true or false");
-  return body[name].get<bool>();
-}
-
 RepairRequest repair_request(const Json& body) {
   RepairRequest request;
   request.keyspace = optional_string(body, "keyspace");

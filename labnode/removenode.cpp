@@ -46,13 +46,8 @@ ringcore::Status run_removenode(Node& node, const ringcore::Node& dead, JobHandl
   ringcore::TopologyChange change;
   change.removed.push_back(dead.address);
   change.removal = ringcore::Removal::kRemoveNode;
-  auto plan = ringcore::plan_movement(node.cluster_snapshot(), change);
-  if (!plan) return plan.error().with_context("planning the removal");
-  auto transfers = transfers_for(node, *plan);
-  if (!transfers) return transfers.error();
-  auto streamed = node.streamer().stream("Restore replica count", *transfers, job);
-  if (!streamed) return streamed.error();
-  job.set_result(streaming_result(*streamed, *plan));
+  auto streamed = stream_change(node, change, "Restore replica count", job);
+  if (!streamed) return streamed;
 
   const std::string removed = ringcore::gossip::status_removed(dead.host_id, gossip_expiry_ms());
   advertised = node.gossip().advertise_for(dead.address, ApplicationState::kStatus, removed);

@@ -142,9 +142,7 @@ ringcore::Status repair_range(Node& node, const std::string& plan_id, const Rang
   std::vector<bool> differs(trees.front().leaf_count(), false);
   for (std::size_t t = 1; t < trees.size(); ++t) {
     for (std::size_t leaf = 0; leaf < differs.size(); ++leaf) {
-      const ringcore::Murmur3Hash& mine = trees[0].leaf_hash(leaf);
-      const ringcore::Murmur3Hash& theirs = trees[t].leaf_hash(leaf);
-      if (mine.h1 != theirs.h1 || mine.h2 != theirs.h2 || trees[t].leaf_rows(leaf) != trees[0].leaf_rows(leaf)) {
+      if (trees[t].leaf_hash(leaf) != trees[0].leaf_hash(leaf) || trees[t].leaf_rows(leaf) != trees[0].leaf_rows(leaf)) {
         differs[leaf] = true;
       }
     }

@@ -60,14 +60,14 @@ ringcore::Result<std::vector<StoredRow>> decode_rows(std::string_view bytes) {
 }
 
 std::vector<ringcore::TokenRange> split_whole_ring(const ringcore::TokenRange& range) {
-  if (range.left != range.right) return {range};
+  if (!range.is_full_ring()) return {range};
   const ringcore::Token middle = static_cast<ringcore::Token>(static_cast<std::uint64_t>(range.left) + (1ULL << 63));
   return {ringcore::TokenRange{range.left, middle}, ringcore::TokenRange{middle, range.right}};
 }
 
 ringcore::Result<RowPage> read_page(const Storage& storage, const std::string& keyspace, const ringcore::TokenRange& range,
                                     const std::optional<RowCursor>& after, std::uint64_t max_bytes) {
-  if (range.left == range.right) return Error::invalid_input("read_page: split the whole ring first");
+  if (range.is_full_ring()) return Error::invalid_input("read_page: split the whole ring first");
   // Resume at the cursor's token: rows of that token up to the cursor's key were sent.
   ringcore::TokenRange rest = range;
   if (after) rest.left = static_cast<ringcore::Token>(static_cast<std::uint64_t>(after->token) - 1);

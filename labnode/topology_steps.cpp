@@ -21,6 +21,9 @@ ringcore::Status wait_for_schema_agreement(Node& node, std::chrono::seconds time
   }
 }
 
+namespace {
+
+// The plan's moves that have a source, as transfers; kUnavailable when an end is down.
 ringcore::Result<std::vector<RangeTransfer>> transfers_for(Node& node, const ringcore::MovementPlan& plan) {
   const auto view = node.gossip().view();
   auto check_up = [&](const std::string& address, const char* role) -> ringcore::Status {
@@ -46,6 +49,20 @@ nlohmann::json streaming_result(const StreamTotals& totals, const ringcore::Move
           {"rows_streamed", totals.rows},
           {"ranges_streamed", totals.ranges},
           {"planned_bytes", plan.total_bytes - plan.unsourced_bytes}};
+}
+
+}  // namespace
+
+ringcore::Status stream_change(Node& node, const ringcore::TopologyChange& change, const std::string& description,
+                               JobHandle& job) {
+  auto plan = ringcore::plan_movement(node.cluster_snapshot(), change);
+  if (!plan) return plan.error().with_context("planning " + description);
+  auto transfers = transfers_for(node, *plan);
+  if (!transfers) return transfers.error();
+  auto streamed = node.streamer().stream(description, *transfers, job);
+  if (!streamed) return streamed.error();
+  job.set_result(streaming_result(*streamed, *plan));
+  return ringcore::Ok{};
 }
 
 std::int64_t gossip_expiry_ms() {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "job_registry.h"
 
 #include "range_streamer.h"
 #include "ringcore/error.h"
@@ -28,13 +28,12 @@ void wait_for_inflight_writes();
 // a differing peer's schema every gossip round). Errors (kFailed) after `timeout`.
 ringcore::Status wait_for_schema_agreement(Node& node, std::chrono::seconds timeout);
 
-// The plan's moves that have a source, as transfers. Errors (kUnavailable) when a source or
-// target is down as gossip shows it.
-ringcore::Result<std::vector<RangeTransfer>> transfers_for(Node& node, const ringcore::MovementPlan& plan);
-
-// The job result of a streaming operation: {"bytes_streamed", "rows_streamed",
-// "ranges_streamed", "planned_bytes"}.
-nlohmann::json streaming_result(const StreamTotals& totals, const ringcore::MovementPlan& plan);
+// Plans `change` on the cluster as this node sees it now, streams every move that has a source
+// as the stream plan `description` ("Bootstrap", "Unbootstrap", ...), and records the job's
+// result {"bytes_streamed", "rows_streamed", "ranges_streamed", "planned_bytes"}. Errors: the
+// plan's; kUnavailable when a source or target is down as gossip shows it; the streaming's.
+ringcore::Status stream_change(Node& node, const ringcore::TopologyChange& change, const std::string& description,
+                               JobHandle& job);
 
 // Epoch milliseconds three days from now: when LEFT and removed entries may be forgotten.
 std::int64_t gossip_expiry_ms();

@@ -46,14 +46,12 @@ std::optional<std::uint64_t> parse_hex64(std::string_view digits) {
   return value;
 }
 
-bool same_hash(const Murmur3Hash& a, const Murmur3Hash& b) { return a.h1 == b.h1 && a.h2 == b.h2; }
-
 // A tree node as compared in difference(): its hash and the rows below it.
 struct NodeDigest {
   Murmur3Hash hash{0, 0};
   std::uint64_t rows = 0;
 
-  bool operator==(const NodeDigest& o) const { return same_hash(hash, o.hash) && rows == o.rows; }
+  friend bool operator==(const NodeDigest&, const NodeDigest&) = default;
 };
 
 NodeDigest parent_of(const NodeDigest& left, const NodeDigest& right) {
@@ -214,8 +212,7 @@ std::uint64_t MerkleTree::row_count() const {
 Murmur3Hash MerkleTree::root_hash() const { return heap_of(*this)[1].hash; }
 
 bool operator==(const MerkleTree& a, const MerkleTree& b) {
-  return a.range_ == b.range_ && a.depth_ == b.depth_ && a.counts_ == b.counts_ &&
-         std::equal(a.hashes_.begin(), a.hashes_.end(), b.hashes_.begin(), b.hashes_.end(), same_hash);
+  return a.range_ == b.range_ && a.depth_ == b.depth_ && a.counts_ == b.counts_ && a.hashes_ == b.hashes_;
 }
 
 std::string MerkleTree::to_json() const {
@@ -245,7 +242,7 @@ Result<MerkleTree> MerkleTree::from_json(std::string_view json_text) {
   if (!counts) return counts.error();
   for (std::size_t i = 0; i < tree.leaf_count(); ++i) {
     // An empty leaf has hash 0 by construction; anything else is a corrupt tree.
-    if ((*counts)[i] == 0 && !same_hash((*hashes)[i], Murmur3Hash{0, 0})) {
+    if ((*counts)[i] == 0 && (*hashes)[i] != Murmur3Hash{0, 0}) {
       return invalid_field("hashes", "leaf " + std::to_string(i) + " has 0 rows but a non-zero hash");
     }
   }

@@ -16,6 +16,8 @@ namespace ringcore {
 struct Murmur3Hash {
   std::uint64_t h1;
   std::uint64_t h2;
+
+  friend bool operator==(const Murmur3Hash&, const Murmur3Hash&) = default;
 };
 
 // The 128-bit hash of `key` (raw bytes), Cassandra's hash3_x64_128 with the given seed.
