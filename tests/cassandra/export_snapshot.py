@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Write a ring snapshot JSON of a live cluster, in the format of shared/vectors/rings/*.json.
+"""Write a ring snapshot JSON of a live cluster, in the format of tests/vectors/rings/*.json.
 
     export_snapshot.py --out ring.json [--contact 127.0.0.1] [--run-dir RUN_DIR]
 

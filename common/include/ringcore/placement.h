@@ -3,7 +3,7 @@
 // SimpleStrategy walks the ring clockwise from the range's end token taking each new owner.
 // NetworkTopologyStrategy makes one clockwise walk for all DCs: a node in a rack its DC has
 // not used yet is always taken; a node in a used rack only while rf - racks(dc) repeats
-// remain; a DC is full at min(rf, nodes in DC). See shared/vectors/README.md. Each DC's choices
+// remain; a DC is full at min(rf, nodes in DC). See tests/vectors/README.md. Each DC's choices
 // depend only on its own nodes, so this walks each DC's tokens separately (far fewer steps)
 // and merges the picks back into ring order.
 #pragma once

@@ -2,7 +2,7 @@
 //
 // Start here. A snapshot lists nodes (address, host id, dc, rack, status, state, load, tokens)
 // and keyspaces (name, replication). Its JSON form is documented in docs/snapshot-format.md;
-// the golden vectors in shared/vectors/rings are snapshots.
+// the golden vectors in tests/vectors/rings are snapshots.
 #pragma once
 
 #include <cstdint>
