@@ -14,6 +14,7 @@
 #include "collector.h"
 #include "lab_backend.h"
 #include "log.h"
+#include "ringcore/version.h"
 #include "ringnet/http_server.h"
 
 extern char** environ;
@@ -68,6 +69,7 @@ int run(const ringd::AgentConfig& config, const sigset_t& stop_signals) {
 int main(int argc, char** argv) {
   CLI::App app{"ringd: the per-node agent of ringctl (API, cache, operations, /metrics)"};
   ringd::CommandLine command_line;
+  app.set_version_flag("--version", "ringd " RINGCTL_VERSION);
   ringd::add_agent_flags(app, command_line);
   CLI11_PARSE(app, argc, argv);
 

@@ -6,6 +6,7 @@
 
 #include "commands/command_context.h"
 #include "exit_codes.h"
+#include "ringcore/version.h"
 
 namespace {
 
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
   CLI::App app{"ringctl: inspect and operate Cassandra-style token rings", "ringctl"};
   // -h is nodetool's --host, so help is --help only.
   app.set_help_flag("--help", "Print this help and exit");
-  app.set_version_flag("--version", "ringctl 0.1.0");
+  app.set_version_flag("--version", "ringctl " RINGCTL_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
   app.footer(ringctl::exit_code_help());

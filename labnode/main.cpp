@@ -9,10 +9,12 @@
 #include "log.h"
 #include "node.h"
 #include "node_config.h"
+#include "ringcore/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ringnode: a small Cassandra-style data node for ringctl's lab"};
   std::string config_path;
+  app.set_version_flag("--version", "ringnode " RINGCTL_VERSION);
   app.add_option("--config", config_path, "the node's YAML configuration (docs/ringnode-api.md)")->required();
   CLI11_PARSE(app, argc, argv);
 

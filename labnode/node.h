@@ -37,6 +37,7 @@
 #include "node_config.h"
 #include "node_identity.h"
 #include "ringcore/error.h"
+#include "ringcore/version.h"
 #include "ringnet/http_server.h"
 #include "schema_store.h"
 #include "storage.h"
@@ -44,7 +45,7 @@
 
 namespace ringnode {
 
-inline constexpr const char* kReleaseVersion = "ringnode-0.1.0";
+inline constexpr const char* kReleaseVersion = "ringnode-" RINGCTL_VERSION;
 
 // The node's operation mode, as nodetool netstats prints it.
 enum class NodeMode { kStarting, kNormal, kJoining, kLeaving, kDecommissioned, kJoiningFailed, kDecommissionFailed };
