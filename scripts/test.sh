@@ -5,21 +5,58 @@
 #     Apache Cassandra tier (skippable locally only with RINGCTL_SKIP_CASSANDRA=1, never in CI);
 #  3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit tests;
 #  4. builds the libFuzzer targets with clang and fuzzes each parser for a while.
+#  At the end, even after a failure, it prints each stage's wall time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+
+# Wall time per stage: stage NAME ends the running stage and starts NAME; the EXIT trap ends the
+# last one, marks it failed if the script is failing, and prints the table.
+stages=(install build tests "asan build" "asan tests" "fuzz build" fuzz)
+declare -A stage_seconds=()
+current_stage="" stage_started=0
+stage() {
+  [ -z "$current_stage" ] || stage_seconds[$current_stage]=$((SECONDS - stage_started))
+  current_stage=$1 stage_started=$SECONDS
+}
+print_stage_times() {
+  local status=$? name shown
+  [ -z "$current_stage" ] || stage_seconds[$current_stage]=$((SECONDS - stage_started))
+  printf '\n== wall time per stage\n'
+  for name in "${stages[@]}"; do
+    if [ -z "${stage_seconds[$name]+set}" ]; then
+      shown="not run"
+    else
+      shown=$(printf '%d:%02d' $((stage_seconds[$name] / 60)) $((stage_seconds[$name] % 60)))
+      if [ "$status" -ne 0 ] && [ "$name" = "$current_stage" ]; then shown="$shown  FAILED (exit $status)"; fi
+    fi
+    printf '  %-11s %s\n' "$name" "$shown"
+  done
+  printf '  %-11s %d:%02d\n' total $((SECONDS / 60)) $((SECONDS % 60))
+  exit "$status"
+}
+trap print_stage_times EXIT
+
+stage install
 "$root/scripts/install-deps.sh" test
 
 jobs=$(nproc)
 echo "== build (-Werror) and all tests"
-BUILD_DIR=$root/build "$root/scripts/build.sh" -DRINGCTL_WERROR=ON
+stage build
+# Tests and benches on explicitly: scripts/demo.sh configures the same build/ with them off.
+BUILD_DIR=$root/build "$root/scripts/build.sh" -DRINGCTL_WERROR=ON -DRINGCTL_TESTS=ON -DRINGCTL_BENCH=ON
+stage tests
 ctest --test-dir "$root/build" --output-on-failure -j "$jobs"
 
 echo "== ASan + UBSan build and unit tests"
+stage "asan build"
 BUILD_DIR=$root/build-asan "$root/scripts/build.sh" -DRINGCTL_WERROR=ON -DRINGCTL_SANITIZE=ON -DRINGCTL_BENCH=OFF
+stage "asan tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" -L unit
 
 echo "== fuzz the parsers (clang, libFuzzer + ASan + UBSan)"
+stage "fuzz build"
 BUILD_DIR=$root/build-fuzz BUILD_TARGETS="snapshot_fuzz token_fuzz" CC=clang-14 CXX=clang++-14 "$root/scripts/build.sh" \
   -DRINGCTL_SANITIZE=ON -DRINGCTL_FUZZ=ON -DRINGCTL_BENCH=OFF -DRINGCTL_FUZZ_SECONDS="${RINGCTL_FUZZ_SECONDS:-30}"
+stage fuzz
 ctest --test-dir "$root/build-fuzz" --output-on-failure -L fuzz
