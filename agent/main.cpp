@@ -69,7 +69,7 @@ int run(const ringd::AgentConfig& config, const sigset_t& stop_signals) {
 int main(int argc, char** argv) {
   CLI::App app{"ringd: the per-node agent of ringctl (API, cache, operations, /metrics)"};
   ringd::CommandLine command_line;
-  app.set_version_flag("--version", "ringd " RINGCTL_VERSION);
+  app.set_version_flag("--version", std::string("ringd ") + ringcore::version());
   ringd::add_agent_flags(app, command_line);
   CLI11_PARSE(app, argc, argv);
 

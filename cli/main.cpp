@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   CLI::App app{"ringctl: inspect and operate Cassandra-style token rings", "ringctl"};
   // -h is nodetool's --host, so help is --help only.
   app.set_help_flag("--help", "Print this help and exit");
-  app.set_version_flag("--version", "ringctl " RINGCTL_VERSION);
+  app.set_version_flag("--version", std::string("ringctl ") + ringcore::version());
   app.require_subcommand(1);
   app.fallthrough();
   app.footer(ringctl::exit_code_help());

@@ -95,7 +95,7 @@ ServerResponse node_info(Node& node) {
                {"storage_port", config.storage_port},
                {"native_port", config.native_port},
                {"schema_version", node.schema().version()},
-               {"release_version", kReleaseVersion}});
+               {"release_version", release_version()}});
 }
 
 ServerResponse cluster(Node& node) {

@@ -14,7 +14,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"ringnode: a small Cassandra-style data node for ringctl's lab"};
   std::string config_path;
-  app.set_version_flag("--version", "ringnode " RINGCTL_VERSION);
+  app.set_version_flag("--version", std::string("ringnode ") + ringcore::version());
   app.add_option("--config", config_path, "the node's YAML configuration (docs/ringnode-api.md)")->required();
   CLI11_PARSE(app, argc, argv);
 

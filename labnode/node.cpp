@@ -10,6 +10,7 @@
 #include "operations_api.h"
 #include "ringcore/gossip/gossip_status.h"
 #include "ringcore/token_allocator.h"
+#include "ringcore/version.h"
 
 namespace ringnode {
 namespace {
@@ -39,6 +40,8 @@ std::string join_tokens(const std::vector<ringcore::Token>& tokens) {
 }
 
 }  // namespace
+
+std::string release_version() { return std::string("ringnode-") + ringcore::version(); }
 
 const char* node_mode_name(NodeMode mode) {
   switch (mode) {
@@ -111,7 +114,7 @@ ringcore::Status Node::start_gossip() {
           {ApplicationState::kDc, config_.dc},
           {ApplicationState::kRack, config_.rack},
           {ApplicationState::kHostId, identity_.host_id},
-          {ApplicationState::kReleaseVersion, kReleaseVersion},
+          {ApplicationState::kReleaseVersion, release_version()},
           {ApplicationState::kSchema, schema_->version()},
           {ApplicationState::kLoad, ringcore::gossip::format_load_value(initial_load)}},
       *transport_);

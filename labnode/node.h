@@ -37,7 +37,6 @@
 #include "node_config.h"
 #include "node_identity.h"
 #include "ringcore/error.h"
-#include "ringcore/version.h"
 #include "ringnet/http_server.h"
 #include "schema_store.h"
 #include "storage.h"
@@ -45,7 +44,8 @@
 
 namespace ringnode {
 
-inline constexpr const char* kReleaseVersion = "ringnode-" RINGCTL_VERSION;
+// "ringnode-<project version>": gossiped as RELEASE_VERSION and served as release_version.
+std::string release_version();
 
 // The node's operation mode, as nodetool netstats prints it.
 enum class NodeMode { kStarting, kNormal, kJoining, kLeaving, kDecommissioned, kJoiningFailed, kDecommissionFailed };
