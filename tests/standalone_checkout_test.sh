@@ -17,7 +17,8 @@ if [ -n "$(git -C "$source_dir" status --porcelain --untracked-files=no)" ]; the
 fi
 
 work=$(mktemp -d -t ringctl-checkout.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+build_log=$(mktemp -t ringctl-checkout-build.XXXXXX)  # not beside the clone
+trap 'rm -rf "$work" "$build_log"' EXIT
 clone=$work/ringctl
 fail() { echo "standalone_checkout: FAIL: $*" >&2; exit 1; }
 
@@ -34,8 +35,8 @@ version=$(sed -n 's/^project(ringctl VERSION \([0-9][0-9.]*\) .*/\1/p' "$clone/C
 export CCACHE_NOHASHDIR=1
 started=$SECONDS
 BUILD_DIR=$clone/build BUILD_TARGETS="ringctl ringd ringnode" "$clone/scripts/build.sh" \
-  -DRINGCTL_TESTS=OFF -DRINGCTL_BENCH=OFF "$@" >"$work/build.log" 2>&1 ||
-  { tail -40 "$work/build.log" >&2; fail "configure or build of the clone failed (last lines above)"; }
+  -DRINGCTL_TESTS=OFF -DRINGCTL_BENCH=OFF "$@" >"$build_log" 2>&1 ||
+  { tail -40 "$build_log" >&2; fail "configure or build of the clone failed (last lines above)"; }
 echo "standalone_checkout: configured and built ringctl, ringd and ringnode in $((SECONDS - started)) s"
 
 # Nothing of the build may point back into the checkout it was cloned from.
