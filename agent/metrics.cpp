@@ -21,6 +21,7 @@
 #include "ringcore/placement.h"
 #include "ringcore/ring.h"
 #include "ringcore/snapshot.h"
+#include "ringruntime/iso8601.h"
 
 namespace ringd {
 namespace {
@@ -87,24 +88,6 @@ const Json& object_at(const Json& object, const char* key) {
   if (!object.is_object()) return kNull;
   const auto found = object.find(key);
   return found != object.end() && found->is_object() ? *found : kNull;
-}
-
-// "2026-11-22T10:00:00.123Z" (UTC, fraction optional), as ringnode writes job times.
-std::optional<Clock::time_point> parse_utc_time(const std::string& text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0;
-  double second = 0;
-  char zone = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%c", &year, &month, &day, &hour, &minute, &second,
-                  &zone) != 7 ||
-      zone != 'Z') {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
-                                         std::chrono::day{static_cast<unsigned>(day)}};
-  if (!date.ok() || hour > 23 || minute > 59 || second < 0 || second >= 61) return std::nullopt;
-  const auto since_midnight = std::chrono::hours(hour) + std::chrono::minutes(minute) +
-                              std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(second));
-  return Clock::time_point(std::chrono::sys_days(date).time_since_epoch() + since_midnight);
 }
 
 // ---- the agent's own health: always present ----
@@ -334,7 +317,7 @@ std::optional<double> eta_seconds(const Json& job, const Json& progress, const J
   if (left == 0) return 0.0;
   const double rate = streaming_rate_of(streams, string_at(job, "id"));
   if (string_at(progress, "unit") == "bytes" && rate > 0) return left / rate;
-  const std::optional<Clock::time_point> started = parse_utc_time(string_at(job, "started_at"));
+  const std::optional<Clock::time_point> started = ringruntime::parse_iso8601_utc(string_at(job, "started_at"));
   if (!started || done <= 0) return std::nullopt;
   const std::chrono::duration<double> elapsed = now - *started;
   return std::max(0.0, elapsed.count()) * left / done;

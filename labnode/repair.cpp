@@ -10,7 +10,7 @@
 #include <span>
 
 #include "local_ranges.h"
-#include "log.h"
+#include "ringruntime/log.h"
 #include "node.h"
 #include "operations.h"
 #include "row_stream.h"
@@ -44,7 +44,7 @@ ringcore::Result<std::vector<RangeToRepair>> ranges_to_repair(Node& node, const 
     if (request.keyspace && keyspace.name != *request.keyspace) continue;
     if (keyspace.replication.kind == ringcore::StrategyKind::kLocal) continue;
     if (keyspace.replication.total_replicas() < 2) {
-      log_info("repair: replication factor is 1. No repair is needed for keyspace '" + keyspace.name + "'");
+      ringruntime::log_info("repair: replication factor is 1. No repair is needed for keyspace '" + keyspace.name + "'");
       continue;
     }
     auto ranges = replicated_ranges(*view, keyspace.replication);
