@@ -21,6 +21,7 @@
 #include "ringcore/placement.h"
 #include "ringcore/ring.h"
 #include "ringcore/snapshot.h"
+#include "ringnet/json_fields.h"
 #include "ringruntime/iso8601.h"
 
 namespace ringd {
@@ -60,35 +61,12 @@ class Exposition {
   prometheus::Registry registry_;
 };
 
-// ---- reading the documents leniently: a field of the wrong type is treated as absent ----
+// ---- reading the documents leniently (ringnet/json_fields.h): a field of the wrong type is absent ----
 
-std::optional<double> number_at(const Json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  const auto found = object.find(key);
-  if (found == object.end() || !found->is_number()) return std::nullopt;
-  return found->get<double>();
-}
-
-std::string string_at(const Json& object, const char* key) {
-  if (!object.is_object()) return "";
-  const auto found = object.find(key);
-  if (found == object.end() || !found->is_string()) return "";
-  return found->get<std::string>();
-}
-
-const Json& array_at(const Json& object, const char* key) {
-  static const Json kEmpty = Json::array();
-  if (!object.is_object()) return kEmpty;
-  const auto found = object.find(key);
-  return found != object.end() && found->is_array() ? *found : kEmpty;
-}
-
-const Json& object_at(const Json& object, const char* key) {
-  static const Json kNull;
-  if (!object.is_object()) return kNull;
-  const auto found = object.find(key);
-  return found != object.end() && found->is_object() ? *found : kNull;
-}
+std::optional<double> number_at(const Json& object, const char* key) { return ringnet::json_number(object, key); }
+std::string string_at(const Json& object, const char* key) { return ringnet::json_text(object, key); }
+const Json& array_at(const Json& object, const char* key) { return ringnet::json_array(object, key); }
+const Json& object_at(const Json& object, const char* key) { return ringnet::json_object(object, key); }
 
 // ---- the agent's own health: always present ----
 
