@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ringruntime/iso8601.h"
 #include "ringruntime/log.h"
 #include "node_identity.h"
 
