@@ -5,6 +5,8 @@
 #include <cassert>
 #include <nlohmann/json.hpp>
 
+#include "ringcore/hex.h"
+
 namespace ringcore {
 namespace {
 
@@ -29,17 +31,12 @@ void append_hex(std::string& out, const Murmur3Hash& hash) {
   }
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 // 16 lowercase hex digits to a number; nullopt on any other character.
 std::optional<std::uint64_t> parse_hex64(std::string_view digits) {
   std::uint64_t value = 0;
   for (char c : digits) {
-    const int v = hex_value(c);
+    const int v = hex_digit_value(c, /*lowercase_only=*/true);
     if (v < 0) return std::nullopt;
     value = (value << 4) | static_cast<std::uint64_t>(v);
   }
