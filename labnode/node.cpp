@@ -6,6 +6,7 @@
 #include "client_api.h"
 #include "internode_api.h"
 #include "ringruntime/log.h"
+#include "ringruntime/wait.h"
 #include "operations.h"
 #include "operations_api.h"
 #include "ringcore/gossip/gossip_status.h"
@@ -261,30 +262,31 @@ ringcore::ClusterSnapshot Node::cluster_snapshot() {
 
 ringcore::Status Node::wait_until_peers_see(const std::string& endpoint, const std::string& status_value,
                                             std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    std::string behind;
-    for (const ringcore::Node& peer : gossip_->view()->snapshot.nodes) {
-      if (peer.address == config_.listen_address || peer.address == endpoint || peer.status != ringcore::NodeStatus::kUp) {
-        continue;
-      }
-      auto states = transport_->fetch_states(peer.address);
-      bool seen = false;
-      if (states) {
-        for (const auto& [address, state] : states->states) {
-          const ringcore::gossip::VersionedValue* status = state.get(ApplicationState::kStatus);
-          if (address == endpoint && status != nullptr && status->value == status_value) seen = true;
+  std::string behind;
+  const bool seen_by_all = ringruntime::wait_until(
+      [&] {
+        behind.clear();
+        for (const ringcore::Node& peer : gossip_->view()->snapshot.nodes) {
+          if (peer.address == config_.listen_address || peer.address == endpoint ||
+              peer.status != ringcore::NodeStatus::kUp) {
+            continue;
+          }
+          auto states = transport_->fetch_states(peer.address);
+          bool seen = false;
+          if (states) {
+            for (const auto& [address, state] : states->states) {
+              const ringcore::gossip::VersionedValue* status = state.get(ApplicationState::kStatus);
+              if (address == endpoint && status != nullptr && status->value == status_value) seen = true;
+            }
+          }
+          if (!seen) behind += (behind.empty() ? "" : ", ") + peer.address;
         }
-      }
-      if (!seen) behind += (behind.empty() ? "" : ", ") + peer.address;
-    }
-    if (behind.empty()) return ringcore::Ok{};
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return ringcore::Error::failed("peers had not learnt " + endpoint + "'s status " + status_value + " after " +
-                                     std::to_string(timeout.count()) + " s: " + behind);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+        return behind.empty();
+      },
+      timeout, std::chrono::milliseconds(200));
+  if (seen_by_all) return ringcore::Ok{};
+  return ringcore::Error::failed("peers had not learnt " + endpoint + "'s status " + status_value + " after " +
+                                 std::to_string(timeout.count()) + " s: " + behind);
 }
 
 void Node::stop_serving_data() {
