@@ -6,6 +6,7 @@
 #include "checks.h"
 #include "freshness.h"
 #include "metrics.h"
+#include "ringnet/json_fields.h"
 
 namespace ringd {
 namespace {
@@ -20,14 +21,6 @@ ServerResponse json_response(int status, const json& body) { return {status, bod
 const std::set<std::string>& operations() {
   static const std::set<std::string> names = {"decommission", "removenode", "cleanup", "repair"};
   return names;
-}
-
-// A request body as a JSON object; an empty body is {}.
-json body_object(const std::string& body) {
-  if (body.empty()) return json::object();
-  json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) throw Error::invalid_input("the request body must be a JSON object");
-  return parsed;
 }
 
 std::string operation_of(const ServerRequest& request) {
@@ -124,7 +117,7 @@ ServerResponse AgentApi::start_operation(const std::string& operation, const std
   if (!operations().contains(operation)) {
     throw Error::not_found("unknown operation '" + operation + "' (decommission, removenode, cleanup or repair)");
   }
-  const json parameters = body_object(body);
+  const json parameters = ringnet::object_body_or_empty(body);
   OperationStarted started;
   {
     std::lock_guard lock(forwarding_);
@@ -135,7 +128,7 @@ ServerResponse AgentApi::start_operation(const std::string& operation, const std
 }
 
 ServerResponse AgentApi::set_throughput(const std::string& body) {
-  const json parameters = body_object(body);
+  const json parameters = ringnet::object_body_or_empty(body);
   json streams;
   {
     std::lock_guard lock(forwarding_);

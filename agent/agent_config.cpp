@@ -1,16 +1,14 @@
 #include "agent_config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
-#include <charconv>
-#include <cmath>
 #include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
+
+#include "ringruntime/yaml_config.h"
 
 namespace ringd {
 namespace {
@@ -19,65 +17,13 @@ using ringcore::Error;
 
 constexpr std::size_t kMinTokenLength = 16;
 
-// A value being read: the YAML node and how messages name it ("listen (from RINGD_LISTEN)").
-struct Value {
-  YAML::Node node;
-  std::string label;
-};
-
-Error bad(const Value& value, const std::string& what) { return Error::invalid_input(value.label + ": " + what); }
-
-std::string describe(const YAML::Node& node) {
-  if (node.IsScalar()) return "'" + node.Scalar() + "'";
-  if (node.IsSequence()) return "a list";
-  if (node.IsMap()) return "a map";
-  return "nothing";
-}
-
-std::string text_of(const Value& value) {
-  if (!value.node.IsScalar() || value.node.Scalar().empty()) throw bad(value, "must be a non-empty string, not " + describe(value.node));
-  return value.node.Scalar();
-}
-
-double number_of(const Value& value, double low, double high) {
-  const std::string text = value.node.IsScalar() ? value.node.Scalar() : "";
-  double number = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || !std::isfinite(number) || number < low ||
-      number > high) {
-    std::ostringstream range;
-    range << "must be a number in " << low << ".." << high << ", not " << describe(value.node);
-    throw bad(value, range.str());
-  }
-  return number;
-}
-
-long long integer_of(const Value& value, long long low, long long high) {
-  const std::string text = value.node.IsScalar() ? value.node.Scalar() : "";
-  long long number = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || number < low || number > high) {
-    throw bad(value, "must be an integer in " + std::to_string(low) + ".." + std::to_string(high) + ", not " +
-                         describe(value.node));
-  }
-  return number;
-}
-
-bool bool_of(const Value& value) {
-  const std::string text = value.node.IsScalar() ? value.node.Scalar() : "";
-  if (text == "true" || text == "yes" || text == "1") return true;
-  if (text == "false" || text == "no" || text == "0") return false;
-  throw bad(value, "must be true or false, not " + describe(value.node));
-}
-
-std::vector<std::string> list_of(const Value& value) {
-  if (!value.node.IsSequence()) throw bad(value, "must be a list, not " + describe(value.node));
-  std::vector<std::string> items;
-  for (std::size_t i = 0; i < value.node.size(); ++i) {
-    items.push_back(text_of({value.node[i], value.label + "[" + std::to_string(i) + "]"}));
-  }
-  return items;
-}
+using ringruntime::config_error;
+using ringruntime::ConfigValue;
+using ringruntime::read_bool;
+using ringruntime::read_integer;
+using ringruntime::read_number;
+using ringruntime::read_text;
+using ringruntime::read_text_list;
 
 bool valid_host(const std::string& host) {
   return !host.empty() && std::all_of(host.begin(), host.end(), [](unsigned char c) {
@@ -85,23 +31,23 @@ bool valid_host(const std::string& host) {
   });
 }
 
-HostPort host_port_of(const Value& value) {
-  const std::string text = text_of(value);
+HostPort host_port_of(const ConfigValue& value) {
+  const std::string text = read_text(value);
   const std::size_t colon = text.rfind(':');
   const std::string form = "must be HOST:PORT such as 127.0.0.1:7070, not '" + text + "'";
-  if (colon == std::string::npos || colon == 0) throw bad(value, form);
+  if (colon == std::string::npos || colon == 0) throw config_error(value, form);
   HostPort result{text.substr(0, colon), 0};
   if (result.host.front() == '[' && result.host.back() == ']') result.host = result.host.substr(1, result.host.size() - 2);
-  if (!valid_host(result.host)) throw bad(value, form);
-  result.port = static_cast<int>(integer_of({YAML::Node(text.substr(colon + 1)), value.label + " port"}, 1, 65535));
+  if (!valid_host(result.host)) throw config_error(value, form);
+  result.port = static_cast<int>(read_integer({YAML::Node(text.substr(colon + 1)), value.label + " port"}, 1, 65535));
   return result;
 }
 
 // Tokens, one a line; blank lines and lines starting with '#' are skipped.
-std::vector<std::string> tokens_from_file(const Value& value) {
-  const std::string path = text_of(value);
+std::vector<std::string> tokens_from_file(const ConfigValue& value) {
+  const std::string path = read_text(value);
   std::ifstream in(path);
-  if (!in) throw bad(value, "cannot read the token file " + path);
+  if (!in) throw config_error(value, "cannot read the token file " + path);
   std::vector<std::string> tokens;
   std::string line;
   while (std::getline(in, line)) {
@@ -109,48 +55,37 @@ std::vector<std::string> tokens_from_file(const Value& value) {
     line.erase(line.begin(), std::find_if(line.begin(), line.end(), [](unsigned char c) { return !std::isspace(c); }));
     if (!line.empty() && line.front() != '#') tokens.push_back(line);
   }
-  if (tokens.empty()) throw bad(value, "the token file " + path + " holds no token");
+  if (tokens.empty()) throw config_error(value, "the token file " + path + " holds no token");
   return tokens;
 }
 
 void append(std::vector<std::string>& to, const std::vector<std::string>& more) { to.insert(to.end(), more.begin(), more.end()); }
 
-using Reader = std::function<void(AgentConfig&, const Value&)>;
-
-struct Key {
-  Reader read;
-  bool list = false;  // comma-separated in the environment and on the command line
-};
-
-const std::map<std::string, Key>& keys() {
-  static const std::map<std::string, Key> table = {
-      {"listen", {[](AgentConfig& c, const Value& v) { c.listen = host_port_of(v); }}},
+const ringruntime::ConfigKeys<AgentConfig>& keys() {
+  static const ringruntime::ConfigKeys<AgentConfig> table = {
+      {"listen", {[](AgentConfig& c, const ConfigValue& v) { c.listen = host_port_of(v); }}},
       {"backend",
-       {[](AgentConfig& c, const Value& v) {
-         c.backend = text_of(v);
-         if (c.backend != "lab") throw bad(v, "must be 'lab' (the only backend so far), not '" + c.backend + "'");
+       {[](AgentConfig& c, const ConfigValue& v) {
+         c.backend = read_text(v);
+         if (c.backend != "lab") throw config_error(v, "must be 'lab' (the only backend so far), not '" + c.backend + "'");
        }}},
-      {"node", {[](AgentConfig& c, const Value& v) { c.node = host_port_of(v); }}},
-      {"cluster", {[](AgentConfig& c, const Value& v) { c.cluster = text_of(v); }}},
-      {"interval_seconds", {[](AgentConfig& c, const Value& v) { c.interval_seconds = number_of(v, 0.1, 3600); }}},
-      {"audit_log", {[](AgentConfig& c, const Value& v) { c.audit_log = text_of(v); }}},
-      {"tls.cert", {[](AgentConfig& c, const Value& v) { c.tls_cert = text_of(v); }}},
-      {"tls.key", {[](AgentConfig& c, const Value& v) { c.tls_key = text_of(v); }}},
-      {"tokens.read", {[](AgentConfig& c, const Value& v) { append(c.read_tokens, list_of(v)); }, true}},
-      {"tokens.admin", {[](AgentConfig& c, const Value& v) { append(c.admin_tokens, list_of(v)); }, true}},
-      {"read_token_file", {[](AgentConfig& c, const Value& v) { append(c.read_tokens, tokens_from_file(v)); }}},
-      {"admin_token_file", {[](AgentConfig& c, const Value& v) { append(c.admin_tokens, tokens_from_file(v)); }}},
-      {"max_body_bytes", {[](AgentConfig& c, const Value& v) { c.max_body_bytes = static_cast<std::size_t>(integer_of(v, 1024, 64 << 20)); }}},
-      {"open_metrics", {[](AgentConfig& c, const Value& v) { c.open_metrics = bool_of(v); }}},
+      {"node", {[](AgentConfig& c, const ConfigValue& v) { c.node = host_port_of(v); }}},
+      {"cluster", {[](AgentConfig& c, const ConfigValue& v) { c.cluster = read_text(v); }}},
+      {"interval_seconds", {[](AgentConfig& c, const ConfigValue& v) { c.interval_seconds = read_number(v, 0.1, 3600); }}},
+      {"audit_log", {[](AgentConfig& c, const ConfigValue& v) { c.audit_log = read_text(v); }}},
+      {"tls.cert", {[](AgentConfig& c, const ConfigValue& v) { c.tls_cert = read_text(v); }}},
+      {"tls.key", {[](AgentConfig& c, const ConfigValue& v) { c.tls_key = read_text(v); }}},
+      {"tokens.read", {[](AgentConfig& c, const ConfigValue& v) { append(c.read_tokens, read_text_list(v)); }, true}},
+      {"tokens.admin", {[](AgentConfig& c, const ConfigValue& v) { append(c.admin_tokens, read_text_list(v)); }, true}},
+      {"read_token_file", {[](AgentConfig& c, const ConfigValue& v) { append(c.read_tokens, tokens_from_file(v)); }}},
+      {"admin_token_file", {[](AgentConfig& c, const ConfigValue& v) { append(c.admin_tokens, tokens_from_file(v)); }}},
+      {"max_body_bytes", {[](AgentConfig& c, const ConfigValue& v) { c.max_body_bytes = static_cast<std::size_t>(read_integer(v, 1024, 64 << 20)); }}},
+      {"open_metrics", {[](AgentConfig& c, const ConfigValue& v) { c.open_metrics = read_bool(v); }}},
   };
   return table;
 }
 
-std::string known_keys() {
-  std::string names;
-  for (const auto& [name, key] : keys()) names += (names.empty() ? "" : ", ") + name;
-  return names;
-}
+std::string known_keys() { return ringruntime::joined(ringruntime::key_names(keys())); }
 
 std::string environment_name(const std::string& key) {
   std::string name = "RINGD_";
@@ -158,25 +93,11 @@ std::string environment_name(const std::string& key) {
   return name;
 }
 
-// The file's keys, nested maps (tls, tokens) flattened to dotted keys.
-void flatten(const YAML::Node& map, const std::string& prefix, std::map<std::string, Value>& out) {
-  for (const auto& entry : map) {
-    const std::string key = prefix + (entry.first.IsScalar() ? entry.first.Scalar() : "?");
-    const bool nested = (key == "tls" || key == "tokens");
-    if (nested && entry.second.IsMap()) {
-      flatten(entry.second, key + ".", out);
-      continue;
-    }
-    if (nested || !keys().contains(key)) throw Error::invalid_input(key + ": unknown key (known: " + known_keys() + ")");
-    if (!out.emplace(key, Value{entry.second, key}).second) throw Error::invalid_input(key + ": is given twice");
-  }
-}
-
 // A setting given as text, as the YAML node the readers take: a list key splits on commas.
-Value value_of_setting(const std::string& key, const Setting& setting) {
+ConfigValue value_of_setting(const std::string& key, const Setting& setting) {
   const std::string label = key + " (from " + setting.origin + ")";
   auto found = keys().find(key);
-  if (found == keys().end()) throw Error::invalid_input(label + ": unknown key (known: " + known_keys() + ")");
+  if (found == keys().end()) throw ringruntime::unknown_key(label, ringruntime::key_names(keys()));
   if (!found->second.list) return {YAML::Node(setting.value), label};
   YAML::Node list(YAML::NodeType::Sequence);
   std::istringstream in(setting.value);
@@ -241,25 +162,16 @@ ringcore::Result<Settings> settings_from_environment(const std::vector<std::stri
 
 ringcore::Result<AgentConfig> resolve_agent_config(std::string_view yaml_text, const Settings& environment, const Settings& flags) {
   try {
-    std::map<std::string, Value> values;
-    YAML::Node root;
-    try {
-      root = YAML::Load(std::string(yaml_text));
-    } catch (const YAML::Exception& e) {
-      return Error::invalid_input("not valid YAML: " + e.msg + " (line " + std::to_string(e.mark.line + 1) + ")");
-    }
-    if (root.IsMap()) {
-      flatten(root, "", values);
-    } else if (!root.IsNull()) {
-      return Error::invalid_input("the config must be a YAML map of keys to values");
-    }
+    // The file's keys, the nested maps tls and tokens read as dotted keys (tls.cert).
+    std::map<std::string, ConfigValue> values = ringruntime::read_yaml_config(
+        yaml_text, {.known = ringruntime::key_names(keys()), .sections = {"tls", "tokens"}, .may_be_empty = true});
     for (const Settings* layer : {&environment, &flags}) {
       for (const auto& [key, setting] : *layer) {
         if (key != "config") values.insert_or_assign(key, value_of_setting(key, setting));
       }
     }
     AgentConfig config;
-    for (const auto& [key, value] : values) keys().at(key).read(config, value);
+    ringruntime::apply_config(keys(), values, config);
     check_whole(config);
     return config;
   } catch (const Error& error) {
@@ -301,11 +213,11 @@ ringcore::Result<AgentConfig> load_agent_config(const CommandLine& command_line,
   }
   std::string text;
   if (!path.empty()) {
-    std::ifstream in(path);
-    if (!in) return Error::invalid_input(path + ": cannot read the config file");
-    std::ostringstream content;
-    content << in.rdbuf();
-    text = content.str();
+    try {
+      text = ringruntime::read_config_file(path);
+    } catch (const Error& error) {
+      return error;
+    }
   }
   auto config = resolve_agent_config(text, environment, command_line.flags);
   if (!config && !path.empty()) return config.error().with_context(path);

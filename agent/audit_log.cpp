@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "iso_time.h"
-#include "log.h"
+#include "ringruntime/iso8601.h"
+#include "ringruntime/log.h"
 
 namespace ringd {
 
@@ -21,7 +21,7 @@ std::string audit_outcome(int status) {
 }
 
 nlohmann::json audit_line(const AuditEntry& entry) {
-  return {{"time", format_iso8601(entry.time)}, {"caller", entry.caller},       {"method", entry.method},
+  return {{"time", ringruntime::format_iso8601_utc(entry.time)}, {"caller", entry.caller},       {"method", entry.method},
           {"path", entry.path},                 {"operation", entry.operation}, {"status", entry.status},
           {"outcome", audit_outcome(entry.status)}};
 }
@@ -45,12 +45,12 @@ AuditLog::~AuditLog() {
 void AuditLog::record(const AuditEntry& entry) {
   const std::string line = audit_line(entry).dump();
   if (file_ == nullptr) {
-    log_info("audit " + line);
+    ringruntime::log_info("audit " + line);
     return;
   }
   std::lock_guard lock(mutex_);
   if (std::fprintf(file_, "%s\n", line.c_str()) < 0 || std::fflush(file_) != 0) {
-    log_error("audit log: cannot write: " + std::string(std::strerror(errno)) + "; line: " + line);
+    ringruntime::log_error("audit log: cannot write: " + std::string(std::strerror(errno)) + "; line: " + line);
   }
 }
 

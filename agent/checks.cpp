@@ -5,10 +5,15 @@
 #include <map>
 #include <set>
 
+#include "ringnet/json_fields.h"
+
 namespace ringd {
 namespace {
 
 using nlohmann::json;
+using ringnet::json_array;
+using ringnet::json_number;
+using ringnet::json_text;
 
 Check backend_reachable(const CollectedFacts& facts, const Freshness& freshness) {
   if (!facts.collected_at) {
@@ -21,9 +26,9 @@ Check backend_reachable(const CollectedFacts& facts, const Freshness& freshness)
 
 Check node_state(const json& node) {
   // "mode" is nodetool netstats' operation mode; an older node only has the snapshot "state".
-  std::string mode = node.value("mode", "");
+  std::string mode = json_text(node, "mode");
   if (mode.empty()) {
-    mode = node.value("state", "");
+    mode = json_text(node, "state");
     for (char& c : mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   if (mode == "NORMAL") return {"node_state", "ok", "NORMAL"};
@@ -33,8 +38,8 @@ Check node_state(const json& node) {
 }
 
 std::string gossip_state(const json& endpoint, const std::string& name) {
-  for (const json& state : endpoint.value("states", json::array())) {
-    if (state.value("name", "") == name) return state.value("value", "");
+  for (const json& state : json_array(endpoint, "states")) {
+    if (json_text(state, "name") == name) return json_text(state, "value");
   }
   return "";
 }
@@ -47,12 +52,12 @@ bool has_left(const json& endpoint) {
 Check peers_up(const json& gossip) {
   std::string down;
   int up = 0;
-  for (const json& endpoint : gossip.value("endpoints", json::array())) {
+  for (const json& endpoint : json_array(gossip, "endpoints")) {
     if (has_left(endpoint)) continue;
-    if (endpoint.value("status", "") == "up") {
+    if (json_text(endpoint, "status") == "up") {
       ++up;
     } else {
-      down += (down.empty() ? "" : ", ") + endpoint.value("address", "?") + " (" + endpoint.value("status", "?") + ")";
+      down += (down.empty() ? "" : ", ") + json_text(endpoint, "address", "?") + " (" + json_text(endpoint, "status", "?") + ")";
     }
   }
   if (!down.empty()) return {"peers_up", "fail", "not up in this node's gossip: " + down};
@@ -61,10 +66,10 @@ Check peers_up(const json& gossip) {
 
 Check schema_agreement(const json& gossip) {
   std::map<std::string, std::vector<std::string>> versions;  // version -> addresses
-  for (const json& endpoint : gossip.value("endpoints", json::array())) {
-    if (endpoint.value("status", "") != "up") continue;
+  for (const json& endpoint : json_array(gossip, "endpoints")) {
+    if (json_text(endpoint, "status") != "up") continue;
     const std::string version = gossip_state(endpoint, "SCHEMA");
-    if (!version.empty()) versions[version].push_back(endpoint.value("address", "?"));
+    if (!version.empty()) versions[version].push_back(json_text(endpoint, "address", "?"));
   }
   if (versions.size() <= 1) return {"schema_agreement", "ok", versions.empty() ? "no schema versions gossiped" : "one schema version: " + versions.begin()->first};
   std::string detail;
@@ -76,8 +81,8 @@ Check schema_agreement(const json& gossip) {
 }
 
 Check disk_space(const json& node) {
-  const double total = node.value("disk_total_bytes", 0.0);
-  const double free = node.value("disk_free_bytes", 0.0);
+  const double total = json_number(node, "disk_total_bytes").value_or(0.0);
+  const double free = json_number(node, "disk_free_bytes").value_or(0.0);
   if (total <= 0) return {"disk_space", "warn", "the node reports no disk size"};
   const double ratio = free / total;
   char text[96];

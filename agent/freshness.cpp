@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "iso_time.h"
+#include "ringruntime/iso8601.h"
 
 namespace ringd {
 
@@ -22,7 +22,7 @@ Freshness freshness_of(const CollectedFacts& facts, std::chrono::system_clock::t
 
 nlohmann::json freshness_json(const Freshness& freshness) {
   nlohmann::json out = nlohmann::json::object();
-  out["collected_at"] = freshness.collected_at ? nlohmann::json(format_iso8601(*freshness.collected_at)) : nullptr;
+  out["collected_at"] = freshness.collected_at ? nlohmann::json(ringruntime::format_iso8601_utc(*freshness.collected_at)) : nullptr;
   out["age_seconds"] = freshness.age_seconds ? nlohmann::json(std::round(*freshness.age_seconds * 1000) / 1000) : nullptr;
   out["stale"] = freshness.stale;
   out["error"] = freshness.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(freshness.error);

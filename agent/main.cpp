@@ -13,8 +13,8 @@
 #include "auth.h"
 #include "collector.h"
 #include "lab_backend.h"
-#include "log.h"
 #include "ringcore/version.h"
+#include "ringruntime/log.h"
 #include "ringnet/http_server.h"
 
 extern char** environ;
@@ -30,7 +30,7 @@ std::vector<std::string> environment_strings() {
 int run(const ringd::AgentConfig& config, const sigset_t& stop_signals) {
   auto audit = ringd::AuditLog::open(config.audit_log);
   if (!audit) {
-    ringd::log_error("ringd: " + audit.error().message());
+    ringruntime::log_error("ringd: " + audit.error().message());
     return 1;
   }
   ringd::LabBackend backend(config.node.host, config.node.port);
@@ -49,18 +49,18 @@ int run(const ringd::AgentConfig& config, const sigset_t& stop_signals) {
   api.install(server);
   collector.start();
   if (auto started = server.start(config.listen.host, config.listen.port); !started) {
-    ringd::log_error("ringd: cannot start: " + started.error().message());
+    ringruntime::log_error("ringd: cannot start: " + started.error().message());
     return 1;
   }
-  ringd::log_info("ringd: serving " + std::string(config.tls() ? "https://" : "http://") + config.listen.text() +
+  ringruntime::log_info("ringd: serving " + std::string(config.tls() ? "https://" : "http://") + config.listen.text() +
                   " for the " + config.backend + " node at " + config.node.text() + ", collecting every " +
                   std::to_string(config.interval_seconds) + " s" + (config.has_tokens() ? ", tokens required" : ""));
   int received = 0;
   sigwait(&stop_signals, &received);
-  ringd::log_info(std::string("ringd: ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") + " received, stopping");
+  ringruntime::log_info(std::string("ringd: ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") + " received, stopping");
   server.stop();
   collector.stop();
-  ringd::log_info("ringd: stopped");
+  ringruntime::log_info("ringd: stopped");
   return 0;
 }
 
@@ -83,12 +83,12 @@ int main(int argc, char** argv) {
 
   auto environment = ringd::settings_from_environment(environment_strings());
   if (!environment) {
-    ringd::log_error("ringd: bad config: " + environment.error().message());
+    ringruntime::log_error("ringd: bad config: " + environment.error().message());
     return 1;
   }
   auto config = ringd::load_agent_config(command_line, *environment);
   if (!config) {
-    ringd::log_error("ringd: bad config: " + config.error().message());
+    ringruntime::log_error("ringd: bad config: " + config.error().message());
     return 1;
   }
   return run(*config, stop_signals);

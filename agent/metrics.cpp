@@ -21,6 +21,8 @@
 #include "ringcore/placement.h"
 #include "ringcore/ring.h"
 #include "ringcore/snapshot.h"
+#include "ringnet/json_fields.h"
+#include "ringruntime/iso8601.h"
 
 namespace ringd {
 namespace {
@@ -59,53 +61,12 @@ class Exposition {
   prometheus::Registry registry_;
 };
 
-// ---- reading the documents leniently: a field of the wrong type is treated as absent ----
+// ---- reading the documents leniently (ringnet/json_fields.h): a field of the wrong type is absent ----
 
-std::optional<double> number_at(const Json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  const auto found = object.find(key);
-  if (found == object.end() || !found->is_number()) return std::nullopt;
-  return found->get<double>();
-}
-
-std::string string_at(const Json& object, const char* key) {
-  if (!object.is_object()) return "";
-  const auto found = object.find(key);
-  if (found == object.end() || !found->is_string()) return "";
-  return found->get<std::string>();
-}
-
-const Json& array_at(const Json& object, const char* key) {
-  static const Json kEmpty = Json::array();
-  if (!object.is_object()) return kEmpty;
-  const auto found = object.find(key);
-  return found != object.end() && found->is_array() ? *found : kEmpty;
-}
-
-const Json& object_at(const Json& object, const char* key) {
-  static const Json kNull;
-  if (!object.is_object()) return kNull;
-  const auto found = object.find(key);
-  return found != object.end() && found->is_object() ? *found : kNull;
-}
-
-// "2026-11-22T10:00:00.123Z" (UTC, fraction optional), as ringnode writes job times.
-std::optional<Clock::time_point> parse_utc_time(const std::string& text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0;
-  double second = 0;
-  char zone = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%c", &year, &month, &day, &hour, &minute, &second,
-                  &zone) != 7 ||
-      zone != 'Z') {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
-                                         std::chrono::day{static_cast<unsigned>(day)}};
-  if (!date.ok() || hour > 23 || minute > 59 || second < 0 || second >= 61) return std::nullopt;
-  const auto since_midnight = std::chrono::hours(hour) + std::chrono::minutes(minute) +
-                              std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(second));
-  return Clock::time_point(std::chrono::sys_days(date).time_since_epoch() + since_midnight);
-}
+std::optional<double> number_at(const Json& object, const char* key) { return ringnet::json_number(object, key); }
+std::string string_at(const Json& object, const char* key) { return ringnet::json_text(object, key); }
+const Json& array_at(const Json& object, const char* key) { return ringnet::json_array(object, key); }
+const Json& object_at(const Json& object, const char* key) { return ringnet::json_object(object, key); }
 
 // ---- the agent's own health: always present ----
 
@@ -334,7 +295,7 @@ std::optional<double> eta_seconds(const Json& job, const Json& progress, const J
   if (left == 0) return 0.0;
   const double rate = streaming_rate_of(streams, string_at(job, "id"));
   if (string_at(progress, "unit") == "bytes" && rate > 0) return left / rate;
-  const std::optional<Clock::time_point> started = parse_utc_time(string_at(job, "started_at"));
+  const std::optional<Clock::time_point> started = ringruntime::parse_iso8601_utc(string_at(job, "started_at"));
   if (!started || done <= 0) return std::nullopt;
   const std::chrono::duration<double> elapsed = now - *started;
   return std::max(0.0, elapsed.count()) * left / done;

@@ -1,17 +1,11 @@
 #include "job_wait.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "exit_codes.h"
 #include "views/json_fields.h"
 
 namespace ringctl {
-
-WaitClock real_clock() {
-  return {[] { return std::chrono::steady_clock::now(); },
-          [](std::chrono::milliseconds interval) { std::this_thread::sleep_for(interval); }};
-}
 
 std::string event_for_state(const nlohmann::json& job) {
   const std::string state = json_text(job, "state");

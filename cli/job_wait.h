@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ringruntime/wait.h"
+
 namespace ringctl {
 
 struct JobEvent {
@@ -22,12 +24,9 @@ struct WaitOptions {
   std::chrono::milliseconds max_interval{1000};
 };
 
-// Time for wait_for_job, so tests can run it without sleeping.
-struct WaitClock {
-  std::function<std::chrono::steady_clock::time_point()> now;
-  std::function<void(std::chrono::milliseconds)> sleep;
-};
-WaitClock real_clock();
+// Time for wait_for_job, so tests can run it without sleeping: the clock of every wait.
+using ringruntime::real_clock;
+using ringruntime::WaitClock;
 
 // Follows `job` (as the operation's answer gave it) until it succeeds or fails, or the timeout
 // passes: `fetch(id)` returns the job's current object. Calls `on_event` with "progress" for

@@ -1,18 +1,9 @@
 #include "key_input.h"
 
 #include "ringcore/error.h"
+#include "ringcore/hex.h"
 
 namespace ringctl {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::string key_bytes(const std::string& arg, bool hex) {
   if (!hex) return arg;
@@ -24,8 +15,8 @@ std::string key_bytes(const std::string& arg, bool hex) {
   std::string bytes;
   bytes.reserve(digits.size() / 2);
   for (std::size_t i = 0; i < digits.size(); i += 2) {
-    const int high = hex_value(digits[i]);
-    const int low = hex_value(digits[i + 1]);
+    const int high = ringcore::hex_digit_value(digits[i]);
+    const int low = ringcore::hex_digit_value(digits[i + 1]);
     if (high < 0 || low < 0) {
       const std::size_t bad = high < 0 ? i : i + 1;
       throw ringcore::Error::invalid_input("hex key '" + arg + "': '" + std::string(1, digits[bad]) +

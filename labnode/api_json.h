@@ -8,15 +8,12 @@
 
 #include "ringcore/error.h"
 #include "ringnet/http_server.h"
+#include "ringnet/json_fields.h"
 
 namespace ringnode {
 
 // The request body as a JSON object; anything else is kInvalidInput (thrown, for the handler).
-inline nlohmann::json json_body(const ringnet::ServerRequest& request) {
-  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  if (!body.is_object()) throw ringcore::Error::invalid_input("the request body must be a JSON object");
-  return body;
-}
+inline nlohmann::json json_body(const ringnet::ServerRequest& request) { return ringnet::object_body(request.body); }
 
 // Fields of a request body; a field of the wrong type is kInvalidInput naming it (thrown).
 // optional_string: absent or null is nullopt; optional_bool: absent is false.

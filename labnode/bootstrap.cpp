@@ -1,5 +1,5 @@
 // Bootstrap: a new node joins the ring and streams the ranges it gains (operations.h).
-#include "log.h"
+#include "ringruntime/log.h"
 #include "node.h"
 #include "operations.h"
 #include "ringcore/gossip/gossip_status.h"
@@ -41,7 +41,7 @@ ringcore::Status run_bootstrap(Node& node, JobHandle& job) {
   auto completed = node.storage().put_local(kBootstrapKey, "completed");
   if (!completed) return completed;
   node.set_mode(NodeMode::kNormal);
-  log_info("bootstrap: " + self + " is NORMAL");
+  ringruntime::log_info("bootstrap: " + self + " is NORMAL");
   return ringcore::Ok{};
 }
 

@@ -1,6 +1,6 @@
 // Decommission: this node leaves the ring and streams everything it holds to the nodes that
 // gain it (operations.h). Checks and messages follow Cassandra's StorageService.decommission.
-#include "log.h"
+#include "ringruntime/log.h"
 #include "node.h"
 #include "operations.h"
 #include "ringcore/gossip/gossip_status.h"
@@ -60,13 +60,13 @@ ringcore::Status run_decommission(Node& node, JobHandle& job) {
   const std::string left = ringcore::gossip::status_left(first, gossip_expiry_ms());
   node.gossip().set_local_state(ApplicationState::kStatus, left);
   if (auto seen = node.wait_until_peers_see(self, left, kStatusPropagationTimeout); !seen) {
-    log_warn("decommission: " + seen.error().message() + "; gossip will carry LEFT to them");
+    ringruntime::log_warn("decommission: " + seen.error().message() + "; gossip will carry LEFT to them");
   }
   auto recorded = node.storage().put_local(kDecommissionedKey, "true");
   if (!recorded) return recorded;
   node.stop_serving_data();
   node.set_mode(NodeMode::kDecommissioned);
-  log_info("decommission: " + self + " has left the ring");
+  ringruntime::log_info("decommission: " + self + " has left the ring");
   return ringcore::Ok{};
 }
 

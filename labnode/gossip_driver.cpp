@@ -3,7 +3,7 @@
 #include <future>
 #include <sstream>
 
-#include "log.h"
+#include "ringruntime/log.h"
 #include "node_identity.h"
 #include "ringcore/gossip/gossip_view.h"
 
@@ -74,7 +74,7 @@ void GossipDriver::stop(bool announce) {
     pending.push_back(std::async(std::launch::async, [this, message] { (void)transport_.exchange(message.to, message.message); }));
   }
   for (auto& future : pending) future.wait();
-  if (!farewells.empty()) log_info("gossip: announced shutdown to " + std::to_string(farewells.size()) + " live peers");
+  if (!farewells.empty()) ringruntime::log_info("gossip: announced shutdown to " + std::to_string(farewells.size()) + " live peers");
   senders_.reset();
 }
 
@@ -104,7 +104,7 @@ void GossipDriver::absorb_events_locked() {
         event.state != gossip::ApplicationState::kStatus) {
       continue;
     }
-    if (std::string line = describe(event); !line.empty()) log_info(line);
+    if (std::string line = describe(event); !line.empty()) ringruntime::log_info(line);
   }
 }
 
@@ -167,7 +167,7 @@ ringcore::Status GossipDriver::learn_from_seeds(const std::vector<std::string>& 
         continue;
       }
       send(apply([&](gossip::Gossiper& g) { return g.receive(*states, seed, now()); }));
-      log_info("gossip: learnt the cluster from seed " + seed + " (" + std::to_string(states->states.size()) + " endpoints)");
+      ringruntime::log_info("gossip: learnt the cluster from seed " + seed + " (" + std::to_string(states->states.size()) + " endpoints)");
       return ringcore::Ok{};
     }
     if (failures.empty()) return ringcore::Ok{};  // this node is the only seed

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "coordinator.h"
-#include "log.h"
+#include "ringruntime/log.h"
 
 namespace ringnode {
 namespace {
@@ -28,7 +28,7 @@ void Hints::add(std::string endpoint, std::string keyspace, std::string key, Cel
   std::lock_guard lock(mutex_);
   if (hints_.size() >= kMaxHints) {
     hints_.pop_front();
-    log_warn("hints: more than " + std::to_string(kMaxHints) + " undelivered; dropping the oldest");
+    ringruntime::log_warn("hints: more than " + std::to_string(kMaxHints) + " undelivered; dropping the oldest");
   }
   hints_.push_back({std::move(endpoint), std::move(keyspace), std::move(key), std::move(cell)});
 }

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "log.h"
+#include "ringruntime/iso8601.h"
+#include "ringruntime/log.h"
 #include "node_identity.h"
 
 namespace ringnode {
@@ -21,8 +22,8 @@ nlohmann::json Job::to_json() const {
           {"operation", operation},
           {"state", job_state_name(state)},
           {"progress", {{"done", done}, {"total", total}, {"unit", unit}}},
-          {"started_at", iso8601_utc(started_at)},
-          {"ended_at", ended_at ? nlohmann::json(iso8601_utc(*ended_at)) : nlohmann::json(nullptr)},
+          {"started_at", ringruntime::format_iso8601_utc(started_at)},
+          {"ended_at", ended_at ? nlohmann::json(ringruntime::format_iso8601_utc(*ended_at)) : nlohmann::json(nullptr)},
           {"error", state == JobState::kFailed ? nlohmann::json(error) : nlohmann::json(nullptr)},
           {"parameters", parameters},
           {"result", result}};
@@ -78,7 +79,7 @@ ringcore::Result<StartedJob> JobRegistry::start(const std::string& operation, nl
   job.started_at = std::chrono::system_clock::now();
   jobs_.push_back(job);
   running_id_ = job.id;
-  log_info("job " + job.id + ": " + operation + " started " + job.parameters.dump());
+  ringruntime::log_info("job " + job.id + ": " + operation + " started " + job.parameters.dump());
   worker_ = std::thread([this, id = job.id, work = std::move(work)] {
     JobHandle handle(*this, id);
     ringcore::Status outcome = ringcore::Ok{};
@@ -101,7 +102,7 @@ void JobRegistry::finish(const std::string& id, const ringcore::Status& outcome)
     job.state = outcome ? JobState::kSucceeded : JobState::kFailed;
     if (!outcome) job.error = outcome.error().message();
     job.ended_at = std::chrono::system_clock::now();
-    log_info("job " + id + ": " + job.operation + " " + job_state_name(job.state) +
+    ringruntime::log_info("job " + id + ": " + job.operation + " " + job_state_name(job.state) +
              (outcome ? "" : ": " + job.error) + " " + job.result.dump());
   }
   running_id_.reset();

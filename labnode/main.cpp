@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "log.h"
+#include "ringruntime/log.h"
 #include "node.h"
 #include "node_config.h"
 #include "ringcore/version.h"
@@ -28,18 +28,18 @@ int main(int argc, char** argv) {
 
   auto config = ringnode::load_node_config(config_path);
   if (!config) {
-    ringnode::log_error("ringnode: bad config: " + config.error().message());
+    ringruntime::log_error("ringnode: bad config: " + config.error().message());
     return 1;
   }
   auto node = ringnode::Node::start(std::move(config).value());
   if (!node) {
-    ringnode::log_error("ringnode: cannot start: " + node.error().message());
+    ringruntime::log_error("ringnode: cannot start: " + node.error().message());
     return 1;
   }
   int received = 0;
   sigwait(&stop_signals, &received);
-  ringnode::log_info(std::string("ringnode: ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") + " received, shutting down");
+  ringruntime::log_info(std::string("ringnode: ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") + " received, shutting down");
   (*node)->stop();
-  ringnode::log_info("ringnode: stopped");
+  ringruntime::log_info("ringnode: stopped");
   return 0;
 }

@@ -5,7 +5,8 @@
 
 #include "client_api.h"
 #include "internode_api.h"
-#include "log.h"
+#include "ringruntime/log.h"
+#include "ringruntime/wait.h"
 #include "operations.h"
 #include "operations_api.h"
 #include "ringcore/gossip/gossip_status.h"
@@ -83,11 +84,11 @@ ringcore::Status Node::open_storage() {
   if (!identity) return identity.error();
   if (*identity) {
     identity_ = std::move(**identity);
-    log_info("identity: host id " + identity_.host_id + " (restart, " + std::to_string(identity_.tokens.size()) +
+    ringruntime::log_info("identity: host id " + identity_.host_id + " (restart, " + std::to_string(identity_.tokens.size()) +
              " tokens kept)");
   } else {
     identity_.host_id = random_uuid(*entropy_random());
-    log_info("identity: new host id " + identity_.host_id);
+    ringruntime::log_info("identity: new host id " + identity_.host_id);
   }
   auto generation = next_generation(*storage_, epoch_seconds());
   if (!generation) return generation.error();
@@ -143,17 +144,17 @@ ringcore::Status Node::choose_tokens() {
   const bool restarted = !identity_.tokens.empty();
   if (restarted) {
     if (!config_.initial_tokens.empty() && config_.initial_tokens != identity_.tokens) {
-      log_warn("identity: initial_tokens differ from the tokens chosen at first start; keeping the stored ones");
+      ringruntime::log_warn("identity: initial_tokens differ from the tokens chosen at first start; keeping the stored ones");
     }
   } else if (!config_.initial_tokens.empty()) {
     identity_.tokens = config_.initial_tokens;
-    log_info("tokens: using initial_tokens");
+    ringruntime::log_info("tokens: using initial_tokens");
   } else {
     const bool is_seed = std::find(config_.seeds.begin(), config_.seeds.end(), config_.listen_address) != config_.seeds.end();
     auto learnt = gossip_->learn_from_seeds(config_.seeds, is_seed ? kSeedWaitForSeed : kSeedWait);
     if (!learnt) {
       if (!is_seed) return learnt.error().with_context("choosing tokens");
-      log_info("tokens: no other seed answered; allocating as the first node (" + learnt.error().message() + ")");
+      ringruntime::log_info("tokens: no other seed answered; allocating as the first node (" + learnt.error().message() + ")");
     }
     ringcore::ClusterSnapshot view = gossip_->view()->snapshot;
     const std::unique_ptr<ringcore::Random> random = entropy_random();
@@ -168,7 +169,7 @@ ringcore::Status Node::choose_tokens() {
     }
     if (!tokens) return tokens.error().with_context("choosing tokens");
     identity_.tokens = std::move(tokens).value();
-    log_info(std::string("tokens: allocated ") + std::to_string(identity_.tokens.size()) + " " +
+    ringruntime::log_info(std::string("tokens: allocated ") + std::to_string(identity_.tokens.size()) + " " +
              (config_.token_allocation == TokenAllocation::kBalanced ? "balanced" : "random") + " tokens over a view of " +
              std::to_string(view.nodes.size()) + " nodes");
   }
@@ -188,7 +189,7 @@ bool Node::must_bootstrap() {
   if (!config_.auto_bootstrap || is_seed) return false;
   if (gossip_->view()->snapshot.nodes.empty()) {
     auto learnt = gossip_->learn_from_seeds(config_.seeds, kSeedWait);
-    if (!learnt) log_warn("bootstrap: " + learnt.error().message());
+    if (!learnt) ringruntime::log_warn("bootstrap: " + learnt.error().message());
   }
   for (const ringcore::Node& peer : gossip_->view()->snapshot.nodes) {
     if (peer.address != config_.listen_address && peer.state == ringcore::NodeState::kNormal) return true;
@@ -201,7 +202,7 @@ ringcore::Status Node::join() {
     mode_ = NodeMode::kJoining;
     auto started = start_bootstrap(*this);
     if (!started) return started.error().with_context("bootstrap");
-    log_info("ringnode " + config_.listen_address + " is JOINING: host id " + identity_.host_id + ", " +
+    ringruntime::log_info("ringnode " + config_.listen_address + " is JOINING: host id " + identity_.host_id + ", " +
              std::to_string(identity_.tokens.size()) + " tokens; bootstrap job " + started->job.id +
              "; serving clients on " + config_.listen_address + ":" + std::to_string(config_.native_port));
     return ringcore::Ok{};
@@ -211,7 +212,7 @@ ringcore::Status Node::join() {
   auto saved = storage_->put_local(kBootstrapKey, "completed");
   if (!saved) return saved;
   mode_ = NodeMode::kNormal;
-  log_info("ringnode " + config_.listen_address + " is NORMAL: host id " + identity_.host_id + ", " +
+  ringruntime::log_info("ringnode " + config_.listen_address + " is NORMAL: host id " + identity_.host_id + ", " +
            std::to_string(identity_.tokens.size()) + " tokens, generation " + std::to_string(generation_) +
            "; serving clients on " + config_.listen_address + ":" + std::to_string(config_.native_port));
   return ringcore::Ok{};
@@ -231,11 +232,11 @@ void Node::stop() {
   stopped_ = true;
   if (jobs_) jobs_->cancel();
   if (client_server_) client_server_->stop();
-  if (hints_ && hints_->pending() > 0) log_warn("hints: " + std::to_string(hints_->pending()) + " undelivered at stop");
+  if (hints_ && hints_->pending() > 0) ringruntime::log_warn("hints: " + std::to_string(hints_->pending()) + " undelivered at stop");
   if (gossip_) gossip_->stop(/*announce=*/serving_data_.load());
   if (internode_server_) internode_server_->stop();
   pool_.reset();  // finishes queued replica requests (read repairs) first
-  if (storage_) log_info("storage: closing " + storage_->directory());
+  if (storage_) ringruntime::log_info("storage: closing " + storage_->directory());
   coordinator_.reset();
   hints_.reset();
   storage_.reset();
@@ -264,30 +265,31 @@ ringcore::ClusterSnapshot Node::cluster_snapshot() {
 
 ringcore::Status Node::wait_until_peers_see(const std::string& endpoint, const std::string& status_value,
                                             std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    std::string behind;
-    for (const ringcore::Node& peer : gossip_->view()->snapshot.nodes) {
-      if (peer.address == config_.listen_address || peer.address == endpoint || peer.status != ringcore::NodeStatus::kUp) {
-        continue;
-      }
-      auto states = transport_->fetch_states(peer.address);
-      bool seen = false;
-      if (states) {
-        for (const auto& [address, state] : states->states) {
-          const ringcore::gossip::VersionedValue* status = state.get(ApplicationState::kStatus);
-          if (address == endpoint && status != nullptr && status->value == status_value) seen = true;
+  std::string behind;
+  const bool seen_by_all = ringruntime::wait_until(
+      [&] {
+        behind.clear();
+        for (const ringcore::Node& peer : gossip_->view()->snapshot.nodes) {
+          if (peer.address == config_.listen_address || peer.address == endpoint ||
+              peer.status != ringcore::NodeStatus::kUp) {
+            continue;
+          }
+          auto states = transport_->fetch_states(peer.address);
+          bool seen = false;
+          if (states) {
+            for (const auto& [address, state] : states->states) {
+              const ringcore::gossip::VersionedValue* status = state.get(ApplicationState::kStatus);
+              if (address == endpoint && status != nullptr && status->value == status_value) seen = true;
+            }
+          }
+          if (!seen) behind += (behind.empty() ? "" : ", ") + peer.address;
         }
-      }
-      if (!seen) behind += (behind.empty() ? "" : ", ") + peer.address;
-    }
-    if (behind.empty()) return ringcore::Ok{};
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return ringcore::Error::failed("peers had not learnt " + endpoint + "'s status " + status_value + " after " +
-                                     std::to_string(timeout.count()) + " s: " + behind);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+        return behind.empty();
+      },
+      timeout, std::chrono::milliseconds(200));
+  if (seen_by_all) return ringcore::Ok{};
+  return ringcore::Error::failed("peers had not learnt " + endpoint + "'s status " + status_value + " after " +
+                                 std::to_string(timeout.count()) + " s: " + behind);
 }
 
 void Node::stop_serving_data() {
@@ -305,7 +307,7 @@ int Node::push_schema_to_peers() {
     if (sent) {
       ++pushed;
     } else {
-      log_warn("schema: could not push to " + peer.address + ": " + sent.error().message());
+      ringruntime::log_warn("schema: could not push to " + peer.address + ": " + sent.error().message());
     }
   }
   return pushed;
@@ -317,9 +319,9 @@ void Node::on_gossip_round() {
     const std::string& peer = differing[static_cast<std::size_t>(rounds_) % differing.size()];
     auto schema = transport_->fetch_schema(peer);
     if (!schema) {
-      log_warn("schema: could not pull from " + peer + ": " + schema.error().message());
+      ringruntime::log_warn("schema: could not pull from " + peer + ": " + schema.error().message());
     } else if (auto merged = schema_->merge(*schema); !merged) {
-      log_error("schema: could not merge " + peer + "'s schema: " + merged.error().message());
+      ringruntime::log_error("schema: could not merge " + peer + "'s schema: " + merged.error().message());
     }
   }
   if (++rounds_ % kLoadEveryRounds == 0) publish_load();

@@ -1,82 +1,24 @@
 #include "node_config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
-#include <cmath>
-#include <fstream>
-#include <functional>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include "ringcore/token_allocator.h"
+#include "ringruntime/yaml_config.h"
 
 namespace ringnode {
 namespace {
 
 using ringcore::Error;
 
-Error bad(const std::string& key, const std::string& what) { return Error::invalid_input(key + ": " + what); }
-
-std::string scalar_text(const YAML::Node& node) {
-  if (node.IsScalar()) return node.Scalar();
-  if (node.IsSequence()) return "a list";
-  if (node.IsMap()) return "a map";
-  return "nothing";
-}
-
-std::string read_string(const YAML::Node& node, const std::string& key) {
-  if (!node.IsScalar() || node.Scalar().empty()) throw bad(key, "must be a non-empty string, not " + scalar_text(node));
-  return node.Scalar();
-}
-
-long long read_integer(const YAML::Node& node, const std::string& key, long long low, long long high) {
-  const std::string range = "must be an integer in " + std::to_string(low) + ".." + std::to_string(high);
-  if (!node.IsScalar()) throw bad(key, range + ", not " + scalar_text(node));
-  const std::string& text = node.Scalar();
-  std::size_t used = 0;
-  long long value = 0;
-  try {
-    value = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || value < low || value > high) throw bad(key, range + ", not '" + text + "'");
-  return value;
-}
-
-double read_number(const YAML::Node& node, const std::string& key, double low, double high) {
-  std::ostringstream range;
-  range << "must be a number in " << low << ".." << high;
-  if (!node.IsScalar()) throw bad(key, range.str() + ", not " + scalar_text(node));
-  const std::string& text = node.Scalar();
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || !std::isfinite(value) || value < low || value > high) {
-    throw bad(key, range.str() + ", not '" + text + "'");
-  }
-  return value;
-}
-
-bool read_bool(const YAML::Node& node, const std::string& key) {
-  const std::string text = read_string(node, key);
-  if (text == "true") return true;
-  if (text == "false") return false;
-  throw bad(key, "must be true or false, not '" + text + "'");
-}
-
-std::vector<std::string> read_string_list(const YAML::Node& node, const std::string& key) {
-  if (!node.IsSequence()) throw bad(key, "must be a list, not " + scalar_text(node));
-  std::vector<std::string> items;
-  for (std::size_t i = 0; i < node.size(); ++i) items.push_back(read_string(node[i], key + "[" + std::to_string(i) + "]"));
-  return items;
-}
+using ringruntime::config_error;
+using ringruntime::ConfigValue;
+using ringruntime::read_bool;
+using ringruntime::read_integer;
+using ringruntime::read_number;
+using ringruntime::read_text;
+using ringruntime::read_text_list;
 
 // A dotted IPv4 address: the lab runs on 127.0.0.x.
 bool is_ipv4(const std::string& text) {
@@ -92,84 +34,81 @@ bool is_ipv4(const std::string& text) {
   return parts == 4 && text.back() != '.';
 }
 
-std::string read_address(const YAML::Node& node, const std::string& key) {
-  std::string address = read_string(node, key);
-  if (!is_ipv4(address)) throw bad(key, "must be an IPv4 address such as 127.0.0.2, not '" + address + "'");
+std::string read_address(const ConfigValue& value) {
+  std::string address = read_text(value);
+  if (!is_ipv4(address)) throw config_error(value, "must be an IPv4 address such as 127.0.0.2, not '" + address + "'");
   return address;
 }
 
-std::vector<ringcore::Token> read_tokens(const YAML::Node& node, const std::string& key) {
-  if (node.IsNull()) return {};
+std::vector<ringcore::Token> read_tokens(const ConfigValue& value) {
+  if (value.node.IsNull()) return {};
   std::vector<ringcore::Token> tokens;
-  for (const std::string& text : read_string_list(node, key)) {
+  for (const std::string& text : read_text_list(value)) {
     auto token = ringcore::parse_token(text);
-    if (!token) throw bad(key, token.error().message());
+    if (!token) throw config_error(value, token.error().message());
     tokens.push_back(*token);
   }
   std::sort(tokens.begin(), tokens.end());
   if (auto dup = std::adjacent_find(tokens.begin(), tokens.end()); dup != tokens.end()) {
-    throw bad(key, "token " + ringcore::format_token(*dup) + " is listed twice");
+    throw config_error(value, "token " + ringcore::format_token(*dup) + " is listed twice");
   }
   if (!tokens.empty() && tokens.front() == ringcore::kMinToken) {
-    throw bad(key, "token " + ringcore::format_token(ringcore::kMinToken) + " is the ring's origin and cannot be owned");
+    throw config_error(value, "token " + ringcore::format_token(ringcore::kMinToken) + " is the ring's origin and cannot be owned");
   }
   return tokens;
 }
 
-using Reader = std::function<void(NodeConfig&, const YAML::Node&, const std::string&)>;
+TokenAllocation read_token_allocation(const ConfigValue& value) {
+  const std::string text = read_text(value);
+  if (text == "balanced") return TokenAllocation::kBalanced;
+  if (text == "random") return TokenAllocation::kRandom;
+  throw config_error(value, "must be 'balanced' or 'random', not '" + text + "'");
+}
 
-const std::map<std::string, Reader>& readers() {
-  static const std::map<std::string, Reader> table = {
-      {"cluster_name", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.cluster_name = read_string(n, k); }},
-      {"listen_address", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.listen_address = read_address(n, k); }},
-      {"storage_port", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.storage_port = static_cast<int>(read_integer(n, k, 1, 65535)); }},
-      {"native_port", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.native_port = static_cast<int>(read_integer(n, k, 1, 65535)); }},
+int read_port(const ConfigValue& value) { return static_cast<int>(read_integer(value, 1, 65535)); }
+
+const ringruntime::ConfigKeys<NodeConfig>& keys() {
+  using C = NodeConfig;
+  using V = ConfigValue;
+  static const ringruntime::ConfigKeys<NodeConfig> table = {
+      {"cluster_name", {[](C& c, const V& v) { c.cluster_name = read_text(v); }}},
+      {"listen_address", {[](C& c, const V& v) { c.listen_address = read_address(v); }}},
+      {"storage_port", {[](C& c, const V& v) { c.storage_port = read_port(v); }}},
+      {"native_port", {[](C& c, const V& v) { c.native_port = read_port(v); }}},
       {"seeds",
-       [](NodeConfig& c, const YAML::Node& n, const std::string& k) {
-         if (!n.IsSequence()) throw bad(k, "must be a list of addresses, not " + scalar_text(n));
+       {[](C& c, const V& v) {
+         if (!v.node.IsSequence()) throw config_error(v, "must be a list of addresses, not " + ringruntime::describe(v.node));
          c.seeds.clear();
-         for (std::size_t i = 0; i < n.size(); ++i) c.seeds.push_back(read_address(n[i], k + "[" + std::to_string(i) + "]"));
-       }},
-      {"dc", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.dc = read_string(n, k); }},
-      {"rack", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.rack = read_string(n, k); }},
-      {"num_tokens", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.num_tokens = static_cast<int>(read_integer(n, k, 1, ringcore::kMaxTokensPerNode)); }},
-      {"initial_tokens", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.initial_tokens = read_tokens(n, k); }},
-      {"token_allocation",
-       [](NodeConfig& c, const YAML::Node& n, const std::string& k) {
-         const std::string value = read_string(n, k);
-         if (value == "balanced") {
-           c.token_allocation = TokenAllocation::kBalanced;
-         } else if (value == "random") {
-           c.token_allocation = TokenAllocation::kRandom;
-         } else {
-           throw bad(k, "must be 'balanced' or 'random', not '" + value + "'");
+         for (std::size_t i = 0; i < v.node.size(); ++i) {
+           c.seeds.push_back(read_address({v.node[i], v.label + "[" + std::to_string(i) + "]"}));
          }
-       }},
-      {"allocation_rf", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.allocation_rf = static_cast<int>(read_integer(n, k, 1, 100)); }},
-      {"data_directory", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.data_directory = read_string(n, k); }},
-      {"max_value_bytes", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.max_value_bytes = static_cast<std::size_t>(read_integer(n, k, 1, 64 << 20)); }},
-      {"phi_convict_threshold", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.phi_convict_threshold = read_number(n, k, 1, 100); }},
-      {"auto_bootstrap", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.auto_bootstrap = read_bool(n, k); }},
-      {"stream_throughput_mib", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.stream_throughput_mib = read_number(n, k, 0, 1e6); }},
+       }}},
+      {"dc", {[](C& c, const V& v) { c.dc = read_text(v); }}},
+      {"rack", {[](C& c, const V& v) { c.rack = read_text(v); }}},
+      {"num_tokens",
+       {[](C& c, const V& v) { c.num_tokens = static_cast<int>(read_integer(v, 1, ringcore::kMaxTokensPerNode)); }}},
+      {"initial_tokens", {[](C& c, const V& v) { c.initial_tokens = read_tokens(v); }}},
+      {"token_allocation", {[](C& c, const V& v) { c.token_allocation = read_token_allocation(v); }}},
+      {"allocation_rf", {[](C& c, const V& v) { c.allocation_rf = static_cast<int>(read_integer(v, 1, 100)); }}},
+      {"data_directory", {[](C& c, const V& v) { c.data_directory = read_text(v); }}},
+      {"max_value_bytes",
+       {[](C& c, const V& v) { c.max_value_bytes = static_cast<std::size_t>(read_integer(v, 1, 64 << 20)); }}},
+      {"phi_convict_threshold", {[](C& c, const V& v) { c.phi_convict_threshold = read_number(v, 1, 100); }}},
+      {"auto_bootstrap", {[](C& c, const V& v) { c.auto_bootstrap = read_bool(v); }}},
+      {"stream_throughput_mib", {[](C& c, const V& v) { c.stream_throughput_mib = read_number(v, 0, 1e6); }}},
   };
   return table;
 }
 
-std::string known_keys() {
-  std::string names;
-  for (const auto& [name, reader] : readers()) names += (names.empty() ? "" : ", ") + name;
-  return names;
-}
-
-void check_whole(const NodeConfig& config, const std::set<std::string>& seen) {
+void check_whole(const NodeConfig& config, const std::map<std::string, ConfigValue>& values) {
   for (const char* key : {"cluster_name", "listen_address", "seeds", "data_directory"}) {
-    if (!seen.contains(key)) throw bad(key, "is required");
+    if (!values.contains(key)) throw config_error(key, "is required");
   }
   if (config.storage_port == config.native_port) {
-    throw bad("native_port", "must differ from storage_port (" + std::to_string(config.storage_port) + ")");
+    throw config_error("native_port", "must differ from storage_port (" + std::to_string(config.storage_port) + ")");
   }
   if (!config.initial_tokens.empty() && static_cast<int>(config.initial_tokens.size()) != config.num_tokens) {
-    throw bad("initial_tokens", "lists " + std::to_string(config.initial_tokens.size()) + " tokens but num_tokens is " +
+    throw config_error("initial_tokens", "lists " + std::to_string(config.initial_tokens.size()) + " tokens but num_tokens is " +
                                     std::to_string(config.num_tokens));
   }
 }
@@ -177,36 +116,25 @@ void check_whole(const NodeConfig& config, const std::set<std::string>& seen) {
 }  // namespace
 
 ringcore::Result<NodeConfig> parse_node_config(std::string_view yaml_text) {
-  YAML::Node root;
   try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    return Error::invalid_input("not valid YAML: " + e.msg + " (line " + std::to_string(e.mark.line + 1) + ")");
-  }
-  if (!root.IsMap()) return Error::invalid_input("the config must be a YAML map of keys to values");
-  NodeConfig config;
-  std::set<std::string> seen;
-  try {
-    for (const auto& entry : root) {
-      const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "?";
-      auto reader = readers().find(key);
-      if (reader == readers().end()) throw bad(key, "unknown key (known: " + known_keys() + ")");
-      if (!seen.insert(key).second) throw bad(key, "is given twice");
-      reader->second(config, entry.second, key);
-    }
-    check_whole(config, seen);
+    const auto values = ringruntime::read_yaml_config(yaml_text, {.known = ringruntime::key_names(keys())});
+    NodeConfig config;
+    ringruntime::apply_config(keys(), values, config);
+    check_whole(config, values);
+    return config;
   } catch (const Error& error) {
     return error;
   }
-  return config;
 }
 
 ringcore::Result<NodeConfig> load_node_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Error::invalid_input(path + ": cannot read the config file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto config = parse_node_config(text.str());
+  std::string text;
+  try {
+    text = ringruntime::read_config_file(path);
+  } catch (const Error& error) {
+    return error;
+  }
+  auto config = parse_node_config(text);
   if (!config) return config.error().with_context(path);
   return config;
 }

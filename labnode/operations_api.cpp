@@ -12,12 +12,6 @@ using ringnet::ServerRequest;
 using ringnet::ServerResponse;
 using Json = nlohmann::json;
 
-// An empty body counts as {} (every field of every operation is optional but removenode's).
-Json operation_body(const ServerRequest& request) {
-  if (request.body.empty()) return Json::object();
-  return json_body(request);
-}
-
 RepairRequest repair_request(const Json& body) {
   RepairRequest request;
   request.keyspace = optional_string(body, "keyspace");
@@ -34,7 +28,8 @@ RepairRequest repair_request(const Json& body) {
 
 ServerResponse start_operation(Node& node, const ServerRequest& request) {
   const std::string operation = request.param("op");
-  const Json body = operation_body(request);
+  // An empty body counts as {} (every field of every operation is optional but removenode's).
+  const Json body = ringnet::object_body_or_empty(request.body);
   ringcore::Result<StartedJob> started = Error::not_found(
       "unknown operation '" + operation + "' (operations: decommission, removenode, cleanup, repair)");
   if (operation == "decommission") {

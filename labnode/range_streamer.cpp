@@ -1,6 +1,6 @@
 #include "range_streamer.h"
 
-#include "log.h"
+#include "ringruntime/log.h"
 #include "row_stream.h"
 
 namespace ringnode {
@@ -49,7 +49,7 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
     for (const SessionKey& key : sessions_for(plan_id, transfer)) streams_.range_done(key);
   }
   streams_.end_plan(plan_id, true);
-  log_info(description + ": streamed " + std::to_string(totals.rows) + " rows, " + std::to_string(totals.bytes) +
+  ringruntime::log_info(description + ": streamed " + std::to_string(totals.rows) + " rows, " + std::to_string(totals.bytes) +
            " bytes in " + std::to_string(totals.ranges) + " range transfers");
   return totals;
 }

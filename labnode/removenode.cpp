@@ -1,6 +1,6 @@
 // removenode: restores the replica count of a dead node's ranges from the surviving replicas
 // (operations.h). Checks and messages follow Cassandra's StorageService.removeNode.
-#include "log.h"
+#include "ringruntime/log.h"
 #include "node.h"
 #include "operations.h"
 #include "ringcore/gossip/gossip_status.h"
@@ -53,9 +53,9 @@ ringcore::Status run_removenode(Node& node, const ringcore::Node& dead, JobHandl
   advertised = node.gossip().advertise_for(dead.address, ApplicationState::kStatus, removed);
   if (!advertised) return advertised;
   if (auto told = node.wait_until_peers_see(dead.address, removed, kStatusPropagationTimeout); !told) {
-    log_warn("removenode: " + told.error().message() + "; gossip will carry it to them");
+    ringruntime::log_warn("removenode: " + told.error().message() + "; gossip will carry it to them");
   }
-  log_info("removenode: " + dead.address + " (" + dead.host_id + ") removed");
+  ringruntime::log_info("removenode: " + dead.address + " (" + dead.host_id + ") removed");
   return ringcore::Ok{};
 }
 

@@ -7,9 +7,10 @@
 // are read from every replica, and the newest cell of each key goes to the replicas that lack
 // it (last write wins, so a sync never replaces newer data). Every replica must be up.
 #include <map>
+#include <span>
 
 #include "local_ranges.h"
-#include "log.h"
+#include "ringruntime/log.h"
 #include "node.h"
 #include "operations.h"
 #include "row_stream.h"
@@ -43,7 +44,7 @@ ringcore::Result<std::vector<RangeToRepair>> ranges_to_repair(Node& node, const 
     if (request.keyspace && keyspace.name != *request.keyspace) continue;
     if (keyspace.replication.kind == ringcore::StrategyKind::kLocal) continue;
     if (keyspace.replication.total_replicas() < 2) {
-      log_info("repair: replication factor is 1. No repair is needed for keyspace '" + keyspace.name + "'");
+      ringruntime::log_info("repair: replication factor is 1. No repair is needed for keyspace '" + keyspace.name + "'");
       continue;
     }
     auto ranges = replicated_ranges(*view, keyspace.replication);
@@ -138,37 +139,16 @@ ringcore::Status repair_range(Node& node, const std::string& plan_id, const Rang
     if (!tree) return tree.error().with_context("validating " + repair.keyspace + " " + ringcore::format_range(repair.range));
     trees.push_back(std::move(tree).value());
   }
-  // A leaf range differs when any replica's leaf differs from the first replica's.
-  std::vector<bool> differs(trees.front().leaf_count(), false);
-  for (std::size_t t = 1; t < trees.size(); ++t) {
-    for (std::size_t leaf = 0; leaf < differs.size(); ++leaf) {
-      if (trees[t].leaf_hash(leaf) != trees[0].leaf_hash(leaf) || trees[t].leaf_rows(leaf) != trees[0].leaf_rows(leaf)) {
-        differs[leaf] = true;
-      }
-    }
+  // The leaf ranges where any replica differs from the first, adjacent ones merged.
+  auto differing = ringcore::difference(trees.front(), std::span<const ringcore::MerkleTree>(trees).subspan(1));
+  if (!differing) {
+    return differing.error().with_context("comparing " + repair.keyspace + " " + ringcore::format_range(repair.range));
   }
   ++totals.ranges_checked;
-  for (std::size_t leaf = 0; leaf < differs.size();) {
-    if (!differs[leaf]) {
-      ++leaf;
-      continue;
-    }
-    std::size_t end = leaf;
-    while (end + 1 < differs.size() && differs[end + 1]) ++end;
-    // Leaves [leaf, end] as one range: from the first non-empty leaf's left to the last's right.
-    std::optional<ringcore::TokenRange> merged;
-    for (std::size_t i = leaf; i <= end; ++i) {
-      const auto piece = trees[0].leaf_range(i);
-      if (!piece) continue;
-      if (!merged) merged = *piece;
-      merged->right = piece->right;
-    }
-    if (merged) {
-      ++totals.ranges_differing;
-      auto synced = sync_range(node, plan_id, repair, *merged, totals);
-      if (!synced) return synced;
-    }
-    leaf = end + 1;
+  for (const ringcore::TokenRange& range : *differing) {
+    ++totals.ranges_differing;
+    auto synced = sync_range(node, plan_id, repair, range, totals);
+    if (!synced) return synced;
   }
   return ringcore::Ok{};
 }

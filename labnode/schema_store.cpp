@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "log.h"
+#include "ringruntime/log.h"
 
 namespace ringnode {
 namespace {
@@ -45,7 +45,7 @@ ringcore::Status SchemaStore::install_locked(Schema next, const std::string& wha
   schema_ = std::move(next);
   const std::string version = schema_.version();
   if (on_change_) on_change_(version);  // under the lock, so versions are published in order
-  log_info("schema: " + what + " (schema version " + version + ")");
+  ringruntime::log_info("schema: " + what + " (schema version " + version + ")");
   return ringcore::Ok{};
 }
 

@@ -3,22 +3,23 @@
 #include <thread>
 
 #include "node.h"
+#include "ringruntime/wait.h"
 
 namespace ringnode {
 
 void wait_for_inflight_writes() { std::this_thread::sleep_for(std::chrono::seconds(2)); }
 
 ringcore::Status wait_for_schema_agreement(Node& node, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    const std::vector<std::string> differing = node.gossip().peers_with_other_schema(node.schema().version());
-    if (differing.empty()) return ringcore::Ok{};
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return ringcore::Error::failed("no schema agreement after " + std::to_string(timeout.count()) + " s with " +
-                                     differing.front());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  std::vector<std::string> differing;
+  const bool agreed = ringruntime::wait_until(
+      [&] {
+        differing = node.gossip().peers_with_other_schema(node.schema().version());
+        return differing.empty();
+      },
+      timeout, std::chrono::milliseconds(200));
+  if (agreed) return ringcore::Ok{};
+  return ringcore::Error::failed("no schema agreement after " + std::to_string(timeout.count()) + " s with " +
+                                 differing.front());
 }
 
 namespace {

@@ -5,6 +5,8 @@
 #include <cassert>
 #include <nlohmann/json.hpp>
 
+#include "ringcore/hex.h"
+
 namespace ringcore {
 namespace {
 
@@ -29,17 +31,12 @@ void append_hex(std::string& out, const Murmur3Hash& hash) {
   }
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 // 16 lowercase hex digits to a number; nullopt on any other character.
 std::optional<std::uint64_t> parse_hex64(std::string_view digits) {
   std::uint64_t value = 0;
   for (char c : digits) {
-    const int v = hex_value(c);
+    const int v = hex_digit_value(c, /*lowercase_only=*/true);
     if (v < 0) return std::nullopt;
     value = (value << 4) | static_cast<std::uint64_t>(v);
   }
@@ -252,14 +249,25 @@ Result<MerkleTree> MerkleTree::from_json(std::string_view json_text) {
 }
 
 Result<std::vector<TokenRange>> difference(const MerkleTree& a, const MerkleTree& b) {
-  if (a.range() != b.range() || a.depth() != b.depth()) {
-    return Error::invalid_input("cannot compare Merkle trees over " + format_range(a.range()) + " at depth " +
-                                std::to_string(a.depth()) + " and " + format_range(b.range()) + " at depth " +
-                                std::to_string(b.depth()) + ": range and depth must match");
+  return difference(a, std::span<const MerkleTree>(&b, 1));
+}
+
+Result<std::vector<TokenRange>> difference(const MerkleTree& reference, std::span<const MerkleTree> others) {
+  std::vector<std::vector<NodeDigest>> other_heaps;
+  other_heaps.reserve(others.size());
+  for (const MerkleTree& other : others) {
+    if (reference.range() != other.range() || reference.depth() != other.depth()) {
+      return Error::invalid_input("cannot compare Merkle trees over " + format_range(reference.range()) + " at depth " +
+                                  std::to_string(reference.depth()) + " and " + format_range(other.range()) +
+                                  " at depth " + std::to_string(other.depth()) + ": range and depth must match");
+    }
+    other_heaps.push_back(heap_of(other));
   }
-  const std::vector<NodeDigest> heap_a = heap_of(a);
-  const std::vector<NodeDigest> heap_b = heap_of(b);
-  const std::size_t n = a.leaf_count();
+  const std::vector<NodeDigest> heap = heap_of(reference);
+  const std::size_t n = reference.leaf_count();
+  const auto differs = [&](std::size_t k) {
+    return std::any_of(other_heaps.begin(), other_heaps.end(), [&](const auto& other) { return other[k] != heap[k]; });
+  };
 
   // Depth-first, left child first, so differing leaves come out in leaf order.
   std::vector<TokenRange> ranges;
@@ -267,14 +275,14 @@ Result<std::vector<TokenRange>> difference(const MerkleTree& a, const MerkleTree
   while (!stack.empty()) {
     const std::size_t k = stack.back();
     stack.pop_back();
-    if (heap_a[k] == heap_b[k]) continue;
+    if (!differs(k)) continue;
     if (k < n) {
       stack.push_back(2 * k + 1);
       stack.push_back(2 * k);
       continue;
     }
     // Empty leaves hold no rows in either tree, so a differing leaf always has a range.
-    const std::optional<TokenRange> leaf = a.leaf_range(k - n);
+    const std::optional<TokenRange> leaf = reference.leaf_range(k - n);
     if (!leaf) continue;
     if (!ranges.empty() && ranges.back().right == leaf->left) {
       ranges.back().right = leaf->right;

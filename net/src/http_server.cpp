@@ -9,6 +9,8 @@
 #include <thread>
 #include <utility>
 
+#include "ringcore/hex.h"
+
 namespace ringnet {
 namespace {
 
@@ -50,12 +52,6 @@ bool matches(const Route& route, const std::vector<std::string_view>& raw, std::
   return true;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // The decoded parameters of a target's query ("?a=1&b=x%20y"); '+' means a space there.
 ringcore::Result<std::multimap<std::string, std::string>> parse_query(std::string_view target) {
@@ -129,8 +125,8 @@ ringcore::Result<std::string> percent_decode(std::string_view text) {
     if (i + 2 >= text.size()) {
       return ringcore::Error::invalid_input("bad percent-encoding in '" + std::string(text) + "': '%' needs two hex digits");
     }
-    const int hi = hex_value(text[i + 1]);
-    const int lo = hex_value(text[i + 2]);
+    const int hi = ringcore::hex_digit_value(text[i + 1]);
+    const int lo = ringcore::hex_digit_value(text[i + 2]);
     if (hi < 0 || lo < 0) {
       return ringcore::Error::invalid_input("bad percent-encoding in '" + std::string(text) + "': '%" +
                                             std::string(text.substr(i + 1, 2)) + "' is not a hex byte");

@@ -107,6 +107,24 @@ TEST_CASE("checks fail on a down peer, a schema disagreement, a stale cache, dis
   CHECK(status_of(ringd::run_checks(facts, ringd::freshness_of(facts, kCollected, 2s)), "node_state").starts_with("fail: DECOMMISSIONED"));
 }
 
+TEST_CASE("checks read a malformed document as missing fields, never failing the request") {
+  CollectedFacts facts = healthy();
+  facts.node["mode"] = 7;
+  facts.node["state"] = nullptr;
+  facts.node["disk_total_bytes"] = "lots";
+  facts.gossip["endpoints"][0]["states"] = "none";
+  facts.gossip["endpoints"][1]["address"] = 2;
+  facts.gossip["endpoints"][1]["status"] = false;
+  std::vector<ringd::Check> checks;
+  REQUIRE_NOTHROW(checks = ringd::run_checks(facts, ringd::freshness_of(facts, kCollected + 1s, 2s)));
+  CHECK(status_of(checks, "node_state") == "fail: unknown: the node is not serving as a member");
+  CHECK(status_of(checks, "peers_up") == "fail: not up in this node's gossip: ? (?)");
+  CHECK(status_of(checks, "disk_space") == "warn: the node reports no disk size");
+  facts.gossip = "not an object";
+  REQUIRE_NOTHROW(checks = ringd::run_checks(facts, ringd::freshness_of(facts, kCollected + 1s, 2s)));
+  CHECK(status_of(checks, "peers_up") == "ok: 0 endpoints up");
+}
+
 TEST_CASE("with nothing collected yet every check fails and says so") {
   CollectedFacts facts;
   const auto checks = ringd::run_checks(facts, ringd::freshness_of(facts, kCollected, 2s));

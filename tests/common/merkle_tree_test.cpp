@@ -256,6 +256,27 @@ TEST_CASE("differing leaves that touch are merged, others stay apart") {
   CHECK(diff(a, b) == std::vector<TokenRange>{range});
 }
 
+TEST_CASE("several replicas: the leaves where any differs from the reference, merged the same way") {
+  const TokenRange range{0, 800};
+  const MerkleTree reference(range, 3);  // leaves of 100 tokens
+  std::vector<MerkleTree> others(3, MerkleTree(range, 3));
+  REQUIRE(others[0].add(150, "row").ok());
+  REQUIRE(others[1].add(250, "row").ok());  // touches others[0]'s leaf: merged with it
+  REQUIRE(others[2].add(650, "row").ok());
+  auto ranges = difference(reference, others);
+  REQUIRE(ranges.ok());
+  CHECK(*ranges == std::vector<TokenRange>{{100, 300}, {600, 700}});
+
+  auto none = difference(reference, std::vector<MerkleTree>(2, reference));
+  REQUIRE(none.ok());
+  CHECK(none->empty());
+
+  others.push_back(MerkleTree(range, 4));
+  const auto mismatched = difference(reference, others);
+  REQUIRE_FALSE(mismatched.ok());
+  CHECK(mismatched.error().message().find("depth 4") != std::string::npos);
+}
+
 TEST_CASE("difference on a wrapping range and on the whole ring") {
   SUBCASE("wrapping") {
     const TokenRange range{kMaxToken - 4000000000000000000, kMinToken + 3000000000000000000};

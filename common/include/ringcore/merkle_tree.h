@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,5 +99,10 @@ class MerkleTree {
 // descends from the root, skipping equal subtrees: about 10 ms for two 2^15-leaf trees.
 // Returns an error when the trees' ranges or depths differ.
 Result<std::vector<TokenRange>> difference(const MerkleTree& a, const MerkleTree& b);
+
+// The same for several replicas at once: the ranges of the leaves where any of `others`
+// differs from `reference`, merged as above (repair compares every replica with one).
+// Returns an error when any tree's range or depth differs from the reference's.
+Result<std::vector<TokenRange>> difference(const MerkleTree& reference, std::span<const MerkleTree> others);
 
 }  // namespace ringcore

@@ -1,0 +1,57 @@
+// Waiting until something holds or the deadline passes, on a clock that moves only by sleeping.
+#include "ringruntime/wait.h"
+
+#include <doctest/doctest.h>
+
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct FakeTime {
+  std::chrono::steady_clock::time_point now{};
+  std::vector<std::chrono::milliseconds> pauses;
+  ringruntime::WaitClock clock() {
+    return {[this] { return now; },
+            [this](std::chrono::milliseconds d) {
+              pauses.push_back(d);
+              now += d;
+            }};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a condition already true returns at once, without sleeping") {
+  FakeTime time;
+  int calls = 0;
+  CHECK(ringruntime::wait_until([&] { return ++calls > 0; }, 1s, 200ms, time.clock()));
+  CHECK(calls == 1);
+  CHECK(time.pauses.empty());
+}
+
+TEST_CASE("a condition that comes true is polled every interval until it does") {
+  FakeTime time;
+  int calls = 0;
+  CHECK(ringruntime::wait_until([&] { return ++calls == 4; }, 10s, 200ms, time.clock()));
+  CHECK(calls == 4);
+  CHECK(time.pauses == std::vector<std::chrono::milliseconds>{200ms, 200ms, 200ms});
+}
+
+TEST_CASE("a condition never true gives up at the deadline, asked once more there, never sleeping past it") {
+  FakeTime time;
+  int calls = 0;
+  CHECK_FALSE(ringruntime::wait_until([&] { ++calls; return false; }, 500ms, 200ms, time.clock()));
+  CHECK(time.pauses == std::vector<std::chrono::milliseconds>{200ms, 200ms, 100ms});
+  CHECK(calls == 4);  // at 0, 200, 400 and 500 ms
+  CHECK(time.now - std::chrono::steady_clock::time_point{} == 500ms);
+}
+
+TEST_CASE("a zero timeout asks once") {
+  FakeTime time;
+  int calls = 0;
+  CHECK_FALSE(ringruntime::wait_until([&] { ++calls; return false; }, 0ms, 200ms, time.clock()));
+  CHECK(calls == 1);
+  CHECK(time.pauses.empty());
+}
