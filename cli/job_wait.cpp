@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "exit_codes.h"
+#include "ringcore/error.h"
 #include "views/json_fields.h"
 
 namespace ringctl {
@@ -62,7 +62,7 @@ void raise_for(const JobEvent& final_event) {
     throw ringcore::Error::failed(what + " failed: " + json_text(final_event.job, "error", "no reason given"));
   }
   if (final_event.event == "timeout") {
-    throw TimedOut("timed out waiting for " + what + "; it may still be running (ringctl netstats, or GET /v1/jobs/" +
+    throw ringcore::Error::timed_out("timed out waiting for " + what + "; it may still be running (ringctl netstats, or GET /v1/jobs/" +
                    json_text(final_event.job, "id") + " on the agent)");
   }
 }

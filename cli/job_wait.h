@@ -38,7 +38,7 @@ JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::j
                       const WaitClock& clock);
 
 // The final event as the exit status: nothing for "done"; throws ringcore::Error (kFailed,
-// with the job's error) for "failed" and TimedOut for "timeout".
+// with the job's error) for "failed" and kTimedOut for "timeout".
 void raise_for(const JobEvent& final_event);
 
 // The event a job's state stands for: "done" for succeeded, "failed" for failed, else

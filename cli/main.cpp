@@ -86,9 +86,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return report_error("usage", std::string(e.what()) + " (see ringctl --help)", ringctl::kExitUsage, sniffed);
   } catch (const ringcore::Error& e) {
-    const int exit_code = ringctl::exit_code_for(e);
-    return report_error(exit_code == ringctl::kExitTimedOut ? "timeout" : ringcore::error_code_name(e.code()),
-                        e.message(), exit_code, sniffed);
+    return report_error(ringcore::error_code_name(e.code()), ringctl::message_for(e), ringctl::exit_code_for(e), sniffed);
   } catch (const std::exception& e) {
     return report_error("internal", std::string("internal error: ") + e.what(), ringctl::kExitFailed, sniffed);
   }

@@ -116,7 +116,11 @@ TEST_CASE("exit codes: bad input 1, failures and conflicts 2, timeouts 3, no age
   CHECK(ringctl::exit_code_for(Error::conflict("Not enough live nodes")) == 2);
   CHECK(ringctl::exit_code_for(Error::failed("x")) == 2);
   CHECK(ringctl::exit_code_for(Error(ErrorCode::kInternal, "x")) == 2);
-  CHECK(ringctl::exit_code_for(ringctl::TimedOut("x")) == 3);
+  CHECK(ringctl::exit_code_for(Error::timed_out("x")) == 3);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kUnauthorized, "x")) == 6);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kForbidden, "x")) == 6);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kOutcomeUnknown, "x")) == 7);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kMethodNotAllowed, "x")) == 2);
   CHECK(ringctl::exit_code_for(Error(ErrorCode::kUnavailable, "x")) == 4);
   const std::string help = ringctl::exit_code_help();
   for (const char* line : {"  0  ", "  1  ", "  2  ", "  3  ", "  4  "}) CHECK(help.find(line) != std::string::npos);
