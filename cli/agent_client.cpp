@@ -77,42 +77,97 @@ AgentClient::AgentClient(AgentOptions options) : options_(std::move(options)) {
   }
 }
 
-AgentAnswer AgentClient::send(const std::string& method, const std::string& path, const std::string& body) {
+std::optional<AgentAnswer> AgentClient::ask(std::size_t index, const std::string& method, const std::string& path,
+                                            const std::string& body, std::string& attempts) {
+  const AgentAddress& address = addresses_[index];
   ringnet::HttpRequest request{method, path, body, "application/json", {}};
   if (!options_.token.empty()) request.headers.emplace_back("Authorization", "Bearer " + options_.token);
-  std::string attempts;
-  for (std::size_t i = 0; i < addresses_.size(); ++i) {
-    const AgentAddress& address = addresses_[i];
-    ringnet::HttpClient client(address.host, address.port, options_.timeout);
-    if (address.https) client.use_tls(options_.cacert);
-    auto response = client.send(request);
-    if (!response && response.error().code() == ErrorCode::kUnavailable) {
-      attempts += "\n  " + response.error().message();
-      continue;  // not reachable: the next agent may answer
-    }
-    // This agent answered: it is final, and it is asked first from now on.
-    answered_by_ = address.to_string();
-    if (i != 0) std::rotate(addresses_.begin(), addresses_.begin() + static_cast<std::ptrdiff_t>(i), addresses_.end());
-    const int status = response ? response->status : 0;
-    auto text = ringnet::body_or_error("agent " + answered_by_, std::move(response));
-    if (!text) {
-      const Error& error = text.error();
-      if (error.code() == ErrorCode::kUnavailable) throw Error::failed(error.message());
-      throw error;
-    }
-    AgentAnswer answer{status, nlohmann::json::parse(*text, nullptr, false)};
-    if (answer.body.is_discarded()) {
-      throw Error::failed("agent " + answered_by_ + " answered " + method + " " + path + " with a body that is not JSON");
-    }
-    return answer;
+  ringnet::HttpClient client(address.host, address.port, options_.timeout);
+  if (address.https) client.use_tls(options_.cacert);
+  auto response = client.send(request);
+  if (!response && response.error().code() == ErrorCode::kUnavailable) {
+    attempts += "\n  " + response.error().message();
+    return std::nullopt;
   }
+  answered_by_ = address.to_string();
+  const int status = response ? response->status : 0;
+  auto text = ringnet::body_or_error("agent " + answered_by_, std::move(response));
+  if (!text) {
+    const Error& error = text.error();
+    // kUnavailable from an agent that answered means its node did not: that is a failure here,
+    // so that kUnavailable always means "no agent reachable".
+    if (error.code() == ErrorCode::kUnavailable) throw Error::failed(error.message());
+    throw error;
+  }
+  AgentAnswer answer{status, nlohmann::json::parse(*text, nullptr, false)};
+  if (answer.body.is_discarded()) {
+    throw Error::failed("agent " + answered_by_ + " answered " + method + " " + path + " with a body that is not JSON");
+  }
+  return answer;
+}
+
+void AgentClient::throw_unreachable(const std::string& method, const std::string& path,
+                                    const std::string& attempts) const {
   throw Error(ErrorCode::kUnavailable, "no agent reachable for " + method + " " + path + ":" + attempts);
 }
 
-nlohmann::json AgentClient::get(const std::string& path) { return send("GET", path, "").body; }
+void AgentClient::ask_first_from_now_on(std::size_t index) {
+  if (index != 0) std::rotate(addresses_.begin(), addresses_.begin() + static_cast<std::ptrdiff_t>(index), addresses_.end());
+}
 
-AgentAnswer AgentClient::post(const std::string& path, const nlohmann::json& body) {
-  return send("POST", path, body.dump());
+nlohmann::json AgentClient::get(const std::string& path) {
+  std::string attempts;
+  for (std::size_t i = 0; i < addresses_.size(); ++i) {
+    auto answer = ask(i, "GET", path, "", attempts);
+    if (!answer) continue;  // not reachable: the next agent may answer
+    ask_first_from_now_on(i);
+    return std::move(answer->body);
+  }
+  throw_unreachable("GET", path, attempts);
+}
+
+FreshestAnswer AgentClient::get_freshest(const std::string& path) {
+  std::string attempts;
+  std::optional<FreshestAnswer> first_stale;
+  std::size_t first_stale_index = 0;
+  int answered = 0;
+  for (std::size_t i = 0; i < addresses_.size(); ++i) {
+    auto answer = ask(i, "GET", path, "", attempts);
+    if (!answer) continue;
+    ++answered;
+    const nlohmann::json freshness = answer->body.value("freshness", nlohmann::json::object());
+    // Current: collected recently, and the last attempt succeeded (an error means the node did
+    // not answer its agent a moment ago: its view is on the way to stale).
+    const bool stale = freshness.is_object() && (freshness.value("stale", false) ||
+                                                 (freshness.contains("error") && !freshness["error"].is_null()));
+    if (!stale) {
+      ask_first_from_now_on(i);
+      return {std::move(answer->body), answered_by_, false, answered};
+    }
+    if (!first_stale) {
+      first_stale = FreshestAnswer{std::move(answer->body), answered_by_, true, 0};
+      first_stale_index = i;
+    }
+  }
+  if (!first_stale) throw_unreachable("GET", path, attempts);
+  first_stale->agents_asked = answered;
+  answered_by_ = first_stale->agent;
+  ask_first_from_now_on(first_stale_index);
+  return std::move(*first_stale);
+}
+
+AgentAnswer AgentClient::post(const std::string& what, const std::string& path, const nlohmann::json& body) {
+  if (!options_.named_target || addresses_.size() != 1) {
+    throw Error::invalid_input(what + " changes a node: name that node's agent with -h HOST[:PORT] "
+                               "(ringctl never picks the node for you, nor falls over to another agent)");
+  }
+  std::string attempts;
+  auto answer = ask(0, "POST", path, body.dump(), attempts);
+  if (!answer) {
+    throw Error(ErrorCode::kUnavailable, "the agent of the node to " + what + " cannot be reached (no other agent is "
+                                         "tried for a change):" + attempts);
+  }
+  return std::move(*answer);
 }
 
 }  // namespace ringctl
