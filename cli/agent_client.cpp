@@ -1,6 +1,9 @@
 #include "agent_client.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <optional>
 #include <utility>
@@ -22,6 +25,42 @@ ringcore::Result<int> parse_port(std::string_view text, const std::string& whole
   return port;
 }
 
+bool is_ipv4(const std::string& host) {
+  in_addr address{};
+  return inet_pton(AF_INET, host.c_str(), &address) == 1;
+}
+
+bool is_ipv6(const std::string& host) {
+  in6_addr address{};
+  return inet_pton(AF_INET6, host.c_str(), &address) == 1;
+}
+
+// A host name: dot-separated labels of letters, digits, '-' and '_' (found in /etc/hosts), 1
+// to 63 characters each, not starting or ending with a hyphen; at most 253 characters.
+bool is_host_name(const std::string& host) {
+  if (host.empty() || host.size() > 253) return false;
+  std::size_t label = 0;
+  for (std::size_t i = 0; i <= host.size(); ++i) {
+    if (i == host.size() || host[i] == '.') {
+      if (label == 0 || label > 63 || host[i - 1] == '-' || host[i - label] == '-') return false;
+      label = 0;
+    } else if (std::isalnum(static_cast<unsigned char>(host[i])) != 0 || host[i] == '-' || host[i] == '_') {
+      ++label;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Why `host` is not an address or name to connect to; "" when it is one.
+std::string host_problem(const std::string& host) {
+  if (host.find(':') != std::string::npos) return is_ipv6(host) ? "" : "'" + host + "' is not an IPv6 address";
+  const bool dotted_digits = host.find_first_not_of("0123456789.") == std::string::npos;
+  if (dotted_digits) return is_ipv4(host) ? "" : "'" + host + "' is not an IPv4 address";
+  return is_host_name(host) ? "" : "'" + host + "' is not a host name (letters, digits, '-' and '.')";
+}
+
 }  // namespace
 
 std::string AgentAddress::to_string() const {
@@ -37,6 +76,10 @@ ringcore::Result<AgentAddress> parse_agent_address(const std::string& text) {
     rest.remove_prefix(8);
   } else if (rest.starts_with("http://")) {
     rest.remove_prefix(7);
+  }
+  if (const std::size_t scheme = rest.find("://"); scheme != std::string_view::npos) {
+    return Error::invalid_input("agent address '" + text + "': unsupported scheme '" + std::string(rest.substr(0, scheme)) +
+                                "' (http:// or https://)");
   }
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   std::optional<std::string_view> port;
@@ -60,6 +103,9 @@ ringcore::Result<AgentAddress> parse_agent_address(const std::string& text) {
     address.host = std::string(rest);
   }
   if (address.host.empty()) return Error::invalid_input("agent address '" + text + "': no host");
+  if (const std::string problem = host_problem(address.host); !problem.empty()) {
+    return Error::invalid_input("agent address '" + text + "': " + problem + " (expected HOST[:PORT] or [IPv6]:PORT)");
+  }
   if (port) {
     auto parsed = parse_port(*port, text);
     if (!parsed) return parsed.error();

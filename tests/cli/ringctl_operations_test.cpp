@@ -290,3 +290,34 @@ TEST_CASE("jobs lists the node's jobs; jobs --wait ID follows one to its end") {
   CHECK(events[1]["event"] == "done");
   check_strict(agent);
 }
+
+TEST_CASE("-h is validated before anything is sent; transport failures are said in plain words") {
+  Scratch scratch;
+  for (const char* bad : {"::::", "bad host name", "256.1.1.1", "ftp://x"}) {
+    CAPTURE(bad);
+    const ProcessResult r = ringctl({"jobs", "-h", bad});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "agent address '" + std::string(bad) + "': "));
+  }
+  StrictFakeAgent gone;
+  const std::string address = gone.address();
+  gone.stop();
+  ProcessResult r = ringctl({"jobs", "-h", address});
+  CHECK(r.exit_code == 4);
+  CHECK(contains(r.err, "connection refused"));
+  CHECK(!contains(r.err, "Connection\n"));
+  r = ringctl({"jobs", "-h", address, "--cacert", (scratch.dir / "missing-ca.pem").string()});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "cannot read CA file '" + (scratch.dir / "missing-ca.pem").string() + "'"));
+}
+
+TEST_CASE("an agent on IPv6 is reached with -h [::1]:PORT") {
+  Scratch scratch;
+  StrictFakeAgent agent("::1");
+  agent.expect("GET", "/v1/jobs", 200, {{"jobs", json::array()}});
+  const std::string address = "[::1]:" + std::to_string(agent.port());
+  const ProcessResult r = ringctl({"jobs", "-h", address});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "No jobs on the node of agent " + address + ".\n");
+  check_strict(agent);
+}
