@@ -73,7 +73,13 @@ int main(int argc, char** argv) {
   ringctl::register_info_command(app, context);
   ringctl::register_gossipinfo_command(app, context);
   ringctl::register_operation_commands(app, context);
+  ringctl::register_help_command(app);
   ringctl::add_agent_options(app, context);
+  ringctl::add_global_options_to_help(app);
+
+  if (const auto unknown = ringctl::check_command_word(app, argc, argv)) {
+    return report_error("usage", *unknown, ringctl::kExitUsage, sniffed);
+  }
 
   try {
     app.parse(argc, argv);

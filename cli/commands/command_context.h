@@ -69,4 +69,19 @@ void register_gossipinfo_command(CLI::App& app, CommandContext& context);
 // decommission, removenode, cleanup, repair, jobs (cli/commands/operation_commands.cpp).
 void register_operation_commands(CLI::App& app, CommandContext& context);
 
+// ringctl help [COMMAND] (cli/commands/help_command.cpp).
+void register_help_command(CLI::App& app);
+// After every command and global option is added: each command's help ends with the global
+// options, where it reads the cluster from, and the exit codes.
+void add_global_options_to_help(CLI::App& app);
+// nullopt when the first word of the command line that is not an option (or an option's value)
+// names a command, or there is none; else the message for it, e.g. "unknown command 'stauts'
+// (did you mean status?); ...". Asked before parsing: CLI11 would only say that a command is
+// required.
+std::optional<std::string> check_command_word(const CLI::App& app, int argc, char** argv);
+// "unknown command 'WORD'", with the closest of `commands` suggested when it is close.
+std::string unknown_command_message(const std::string& word, const std::vector<std::string>& commands);
+// Levenshtein distance: insertions, deletions and substitutions turning `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
 }  // namespace ringctl
