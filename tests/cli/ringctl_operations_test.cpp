@@ -3,7 +3,14 @@
 // errors, its exit codes, and --wait's events, on a pipe and on a terminal.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include <cstdlib>
 #include <filesystem>
@@ -320,4 +327,40 @@ TEST_CASE("an agent on IPv6 is reached with -h [::1]:PORT") {
   CHECK(r.exit_code == 0);
   CHECK(r.out == "No jobs on the node of agent " + address + ".\n");
   check_strict(agent);
+}
+
+TEST_CASE("Ctrl-C while waiting says the job goes on and how to follow it, and exits 130") {
+  Scratch scratch;
+  StrictFakeAgent agent;
+  agent.expect("POST", "/v1/operations/repair", 202, {{"job", job("repair", "running", 0)}});
+  agent.expect_always("GET", "/v1/jobs/j1", 200, {{"job", job("repair", "running", 5)}});
+  const std::string err_file = (scratch.dir / "stderr").string();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  const std::string address = agent.address();
+  std::vector<std::string> args = {RINGCTL_BIN, "repair", "-h", address, "--wait"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  REQUIRE(posix_spawn(&pid, RINGCTL_BIN, &actions, nullptr, argv.data(), environ) == 0);
+  posix_spawn_file_actions_destroy(&actions);
+  // Interrupt once it is following the job (it has polled it), which is when the notice holds.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (agent.received().size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling the fake, not a wait to pass
+  }
+  REQUIRE(agent.received().size() >= 2);
+  kill(pid, SIGINT);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  std::ifstream in(err_file);
+  const std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(contains(err, "ringctl: interrupted: the repair job j1 goes on on the node; follow it again with: ringctl jobs -h " +
+                          address + " --wait j1"));
+  CHECK(agent.unexpected() == std::vector<std::string>{});
 }
