@@ -58,9 +58,9 @@ ringnet::ServerHandler AgentApi::guarded(ringnet::ServerHandler handler) {
     const AuthDecision decision = auth_.authorize(request.method, request.path, request.header("Authorization"));
     ServerResponse response;
     if (!decision.allowed) {
-      // Codes beyond ringcore's: no ErrorCode means "who are you" (401) or "not you" (403).
-      const char* code = decision.status == 401 ? "unauthorized" : "forbidden";
-      response = json_response(decision.status, {{"error", {{"code", code}, {"message", decision.message}}}});
+      const ringcore::ErrorCode code =
+          decision.status == 401 ? ringcore::ErrorCode::kUnauthorized : ringcore::ErrorCode::kForbidden;
+      response = ringnet::error_response(Error(code, decision.message));
       if (decision.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ringd\"");
     } else {
       try {

@@ -1,12 +1,17 @@
 // AgentClient: ringctl's side of the agent (ringd) API, over ringnet::HttpClient.
 //
-// It holds the agents of one cluster in order and asks them in that order: an agent that
-// cannot be reached (connection refused, timed out) moves on to the next one, as a driver
-// picks a coordinator; an HTTP answer, error or not, is final. The agent that answered is
-// remembered and asked first next time. Not thread-safe.
+// Reads (GET) may ask any agent of the cluster: it holds them in order and asks them in that
+// order; an agent that cannot be reached (connection refused, timed out) moves on to the next
+// one, as a driver picks a coordinator; an HTTP answer, error or not, is final. The agent that
+// answered is remembered and asked first next time.
+//
+// Writes (POST, and any later mutating request) change one node, so they go only to an agent
+// the operator named (-h, AgentOptions::named_target) and never fail over: an unreachable
+// agent is an error, not a reason to change another node. Not thread-safe.
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,12 +41,22 @@ struct AgentOptions {
   std::string token;                // bearer token; "" = none
   std::string cacert;               // CA file: every agent is spoken to over HTTPS
   std::chrono::milliseconds timeout = std::chrono::seconds(5);
+  // The one agent was named by the operator (-h): only then may a request change its node.
+  bool named_target = false;
 };
 
 // An agent's answer to a request that succeeded (2xx).
 struct AgentAnswer {
   int status = 0;
   nlohmann::json body;
+};
+
+// A read answered from an agent's cache, with how fresh it is.
+struct FreshestAnswer {
+  nlohmann::json body;
+  std::string agent;      // who answered
+  bool stale = false;     // the answer's "freshness" says stale: no agent asked had a fresh one
+  int agents_asked = 0;   // how many answered (the stale ones included)
 };
 
 class AgentClient {
@@ -56,14 +71,27 @@ class AgentClient {
   // always means "no agent reachable"; kFailed for a body that is not JSON.
   nlohmann::json get(const std::string& path);
 
-  // POST `path` with a JSON body; errors as get().
-  AgentAnswer post(const std::string& path, const nlohmann::json& body);
+  // GET `path` of a cached answer (one with a "freshness" member), preferring a current one: an
+  // agent whose answer is stale, or whose last attempt to reach its node failed ("error" not
+  // null), is passed over for the next agent; only when none is current is the first such
+  // answer returned, marked stale.
+  // Errors as get().
+  FreshestAnswer get_freshest(const std::string& path);
+
+  // POST `path` with a JSON body to the named agent; never to another. Errors as get(), and
+  // kInvalidInput (naming `what`, e.g. "decommission") when no agent was named with -h.
+  AgentAnswer post(const std::string& what, const std::string& path, const nlohmann::json& body);
 
   // The agent that answered last ("" before any answer).
   const std::string& answered_by() const { return answered_by_; }
 
  private:
-  AgentAnswer send(const std::string& method, const std::string& path, const std::string& body);
+  // One agent's answer; nullopt (its failure added to `attempts`) when it cannot be reached.
+  std::optional<AgentAnswer> ask(std::size_t index, const std::string& method, const std::string& path,
+                                 const std::string& body, std::string& attempts);
+  void ask_first_from_now_on(std::size_t index);
+  [[noreturn]] void throw_unreachable(const std::string& method, const std::string& path,
+                                      const std::string& attempts) const;
 
   AgentOptions options_;
   std::vector<AgentAddress> addresses_;

@@ -2,21 +2,45 @@
 
 namespace ringctl {
 
+using ringcore::ErrorCode;
+
 int exit_code_for(const ringcore::Error& error) {
-  if (dynamic_cast<const TimedOut*>(&error) != nullptr) return kExitTimedOut;
   switch (error.code()) {
-    case ringcore::ErrorCode::kInvalidInput:
-    case ringcore::ErrorCode::kNotFound:
-    case ringcore::ErrorCode::kUnsupported:
+    case ErrorCode::kInvalidInput:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kUnsupported:
       return kExitUsage;
-    case ringcore::ErrorCode::kUnavailable:
+    case ErrorCode::kUnavailable:
       return kExitUnavailable;
-    case ringcore::ErrorCode::kConflict:
-    case ringcore::ErrorCode::kFailed:
-    case ringcore::ErrorCode::kInternal:
+    case ErrorCode::kTimedOut:
+      return kExitTimedOut;
+    case ErrorCode::kUnauthorized:
+    case ErrorCode::kForbidden:
+      return kExitRefused;
+    case ErrorCode::kOutcomeUnknown:
+      return kExitOutcomeUnknown;
+    case ErrorCode::kConflict:
+    case ErrorCode::kFailed:
+    case ErrorCode::kMethodNotAllowed:
+    case ErrorCode::kInternal:
       return kExitFailed;
   }
   return kExitFailed;
+}
+
+std::string message_for(const ringcore::Error& error) {
+  switch (error.code()) {
+    case ErrorCode::kUnauthorized:
+      return "the agent refused the token: " + error.message() + " (give one with --token or $RINGCTL_TOKEN)";
+    case ErrorCode::kForbidden:
+      return "the agent refused the token: " + error.message();
+    case ErrorCode::kMethodNotAllowed:
+      return "the agent does not offer this request (is it an older ringd?): " + error.message();
+    case ErrorCode::kInternal:
+      return "internal error: " + error.message();
+    default:
+      return error.message();
+  }
 }
 
 const char* exit_code_help() {
@@ -25,7 +49,10 @@ const char* exit_code_help() {
          "  1  usage error or bad input (flag, file, key, unknown keyspace or host id)\n"
          "  2  the operation failed, or the agent refused it (conflict) or answered an error\n"
          "  3  timed out waiting (--wait --timeout); the job may still be running\n"
-         "  4  no agent reachable\n";
+         "  4  no agent reachable\n"
+         "  5  a check found the cluster not fit for what was asked\n"
+         "  6  the agent refused the token (unauthorized or forbidden)\n"
+         "  7  outcome unknown: the agent stopped answering while an operation was followed\n";
 }
 
 }  // namespace ringctl

@@ -5,8 +5,13 @@
 //   2  an operation failed, or an agent answered with an error (a 409 conflict included)
 //   3  timed out waiting for an operation (--wait --timeout); the job may still run
 //   4  no agent could be reached
+//   5  a check found the cluster not fit for what was asked
+//   6  the agent refused the token (401 unauthorized, 403 forbidden)
+//   7  the outcome is unknown: the agent stopped answering while an operation was followed
 // The table is printed at the end of `ringctl --help` and in man/ringctl.1.
 #pragma once
+
+#include <string>
 
 #include "ringcore/error.h"
 
@@ -18,15 +23,16 @@ enum ExitCode : int {
   kExitFailed = 2,
   kExitTimedOut = 3,
   kExitUnavailable = 4,
-};
-
-// Waiting for something gave up at its deadline (the error's code is kFailed).
-class TimedOut : public ringcore::Error {
- public:
-  explicit TimedOut(std::string message) : ringcore::Error(ringcore::ErrorCode::kFailed, std::move(message)) {}
+  kExitUnfit = 5,
+  kExitRefused = 6,
+  kExitOutcomeUnknown = 7,
 };
 
 int exit_code_for(const ringcore::Error& error);
+
+// The message an operator reads for `error`: its own, with what the code means in front when
+// the bare message would not say it (e.g. "the agent refused the token: ...").
+std::string message_for(const ringcore::Error& error);
 
 // The table, as printed in --help.
 const char* exit_code_help();

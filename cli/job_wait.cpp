@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "exit_codes.h"
+#include "ringcore/error.h"
 #include "views/json_fields.h"
 
 namespace ringctl {
@@ -46,18 +46,35 @@ JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::j
     }
     clock.sleep(pause);
     interval = std::min(interval * 2, options.max_interval);
-    current = fetch(id);
+    try {
+      current = fetch(id);
+    } catch (const ringcore::Error& error) {
+      JobEvent unknown{"unknown", current, error.message()};
+      on_event(unknown);
+      return unknown;
+    }
   }
 }
 
-void raise_for(const JobEvent& final_event) {
-  const std::string what = json_text(final_event.job, "operation", "job") + " job " + json_text(final_event.job, "id");
+std::string reattach_command(const std::string& agent, const std::string& id) {
+  return "ringctl jobs -h " + agent + " --wait " + id;
+}
+
+void raise_for(const JobEvent& final_event, const std::string& agent) {
+  const std::string id = json_text(final_event.job, "id");
+  const std::string what = json_text(final_event.job, "operation", "job") + " job " + id;
   if (final_event.event == "failed") {
     throw ringcore::Error::failed(what + " failed: " + json_text(final_event.job, "error", "no reason given"));
   }
   if (final_event.event == "timeout") {
-    throw TimedOut("timed out waiting for " + what + "; it may still be running (ringctl netstats, or GET /v1/jobs/" +
-                   json_text(final_event.job, "id") + " on the agent)");
+    throw ringcore::Error::timed_out("timed out waiting for " + what + "; it may still be running (follow it with: " +
+                                     reattach_command(agent, id) + ")");
+  }
+  if (final_event.event == "unknown") {
+    throw ringcore::Error(ringcore::ErrorCode::kOutcomeUnknown,
+                          "lost sight of " + what + " (" + final_event.reason +
+                              "): it may have finished, failed or still run; when the agent answers again: " +
+                              reattach_command(agent, id));
   }
 }
 

@@ -14,8 +14,9 @@
 namespace ringctl {
 
 struct JobEvent {
-  std::string event;   // "progress", "done", "failed" or "timeout"
+  std::string event;   // "progress", "done", "failed", "timeout" or "unknown"
   nlohmann::json job;  // the job object as last seen
+  std::string reason = {};  // for "unknown": why the job was lost from sight
 };
 
 struct WaitOptions {
@@ -31,14 +32,19 @@ using ringruntime::WaitClock;
 // Follows `job` (as the operation's answer gave it) until it succeeds or fails, or the timeout
 // passes: `fetch(id)` returns the job's current object. Calls `on_event` with "progress" for
 // the first sight and each change, then once with the final event, which it returns.
-// Errors from `fetch` (an unreachable agent) pass through as thrown ringcore::Error.
+// An error from `fetch` (the agent or its node stopped answering, the job is gone) ends the
+// wait with "unknown": the job was started and nobody can say now how it ends.
 JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::json(const std::string&)>& fetch,
                       const std::function<void(const JobEvent&)>& on_event, const WaitOptions& options,
                       const WaitClock& clock);
 
-// The final event as the exit status: nothing for "done"; throws ringcore::Error (kFailed,
-// with the job's error) for "failed" and TimedOut for "timeout".
-void raise_for(const JobEvent& final_event);
+// The final event as the exit status: nothing for "done"; throws ringcore::Error: kFailed
+// (with the job's error) for "failed", kTimedOut for "timeout", kOutcomeUnknown for
+// "unknown"; the last two say how to follow the job again through `agent`.
+void raise_for(const JobEvent& final_event, const std::string& agent);
+
+// The command that follows job `id` on `agent` again: "ringctl jobs -h AGENT --wait ID".
+std::string reattach_command(const std::string& agent, const std::string& id);
 
 // The event a job's state stands for: "done" for succeeded, "failed" for failed, else
 // "progress".

@@ -74,7 +74,13 @@ int main(int argc, char** argv) {
   ringctl::register_info_command(app, context);
   ringctl::register_gossipinfo_command(app, context);
   ringctl::register_operation_commands(app, context);
+  ringctl::register_help_command(app);
   ringctl::add_agent_options(app, context);
+  ringctl::add_global_options_to_help(app);
+
+  if (const auto unknown = ringctl::check_command_word(app, argc, argv)) {
+    return report_error("usage", *unknown, ringctl::kExitUsage, sniffed);
+  }
 
   try {
     app.parse(argc, argv);
@@ -87,9 +93,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return report_error("usage", std::string(e.what()) + " (see ringctl --help)", ringctl::kExitUsage, sniffed);
   } catch (const ringcore::Error& e) {
-    const int exit_code = ringctl::exit_code_for(e);
-    return report_error(exit_code == ringctl::kExitTimedOut ? "timeout" : ringcore::error_code_name(e.code()),
-                        e.message(), exit_code, sniffed);
+    return report_error(ringcore::error_code_name(e.code()), ringctl::message_for(e), ringctl::exit_code_for(e), sniffed);
   } catch (const std::exception& e) {
     return report_error("internal", std::string("internal error: ") + e.what(), ringctl::kExitFailed, sniffed);
   }

@@ -36,6 +36,7 @@ AgentClient connect_agents(const SnapshotSource& source) {
   AgentOptions options;
   if (!source.host.empty()) {
     options.agents = {source.host};
+    options.named_target = true;
   } else {
     const std::string path = cluster_config_path();
     const auto config = load_cluster_config(path);
@@ -55,21 +56,62 @@ AgentClient connect_agents(const SnapshotSource& source) {
   return AgentClient(std::move(options));
 }
 
-ringcore::ClusterSnapshot load_snapshot(const SnapshotSource& source) {
+namespace {
+
+// The address of the node beside `agent`, from its node facts; "" when they cannot be had from
+// that very agent.
+std::string own_node_address(AgentClient& agent, const std::string& agent_address) {
+  try {
+    const nlohmann::json node = agent.get("/v1/node");
+    if (agent.answered_by() != agent_address) return "";
+    return node.value("node", nlohmann::json::object()).value("address", "");
+  } catch (const ringcore::Error&) {
+    return "";
+  }
+}
+
+}  // namespace
+
+ClusterView load_cluster_view(const SnapshotSource& source) {
   if (!source.ring_file.empty()) {
     auto snapshot = ringcore::parse_snapshot(read_all(source.ring_file));
     if (!snapshot) throw snapshot.error().with_context("ring file '" + source.ring_file + "'");
-    return std::move(snapshot).value();
+    return {std::move(snapshot).value(), std::nullopt};
   }
   AgentClient agent = connect_agents(source);
-  const nlohmann::json answer = agent.get("/v1/cluster");
-  warn_if_stale(answer, agent);
-  if (!answer.contains("snapshot")) {
-    throw ringcore::Error::failed("agent " + agent.answered_by() + ": /v1/cluster has no \"snapshot\"");
+  const FreshestAnswer answer = agent.get_freshest("/v1/cluster");
+  if (!answer.body.contains("snapshot")) {
+    throw ringcore::Error::failed("agent " + answer.agent + ": /v1/cluster has no \"snapshot\"");
   }
-  auto snapshot = ringcore::parse_snapshot(answer["snapshot"].dump());
-  if (!snapshot) throw snapshot.error().with_context("agent " + agent.answered_by() + "'s /v1/cluster");
-  return std::move(snapshot).value();
+  auto parsed = ringcore::parse_snapshot(answer.body["snapshot"].dump());
+  if (!parsed) throw parsed.error().with_context("agent " + answer.agent + "'s /v1/cluster");
+  ClusterView view{std::move(parsed).value(), ViewFreshness{}};
+  ViewFreshness& freshness = *view.freshness;
+  freshness.agent = answer.agent;
+  freshness.stale = answer.stale;
+  freshness.agents_asked = answer.agents_asked;
+  const nlohmann::json meta = answer.body.value("freshness", nlohmann::json::object());
+  if (meta.is_object()) {
+    if (const auto age = meta.find("age_seconds"); age != meta.end() && age->is_number()) freshness.age_seconds = age->get<double>();
+    if (const auto error = meta.find("error"); error != meta.end() && error->is_string()) freshness.error = error->get<std::string>();
+  }
+  if (answer.stale) {
+    const std::string own = own_node_address(agent, answer.agent);
+    for (ringcore::Node& node : view.snapshot.nodes) {
+      // Unknown unless it says down: which node is its own is not known, so none is trusted up.
+      const bool distrusted = own.empty() || node.address == own;
+      if (!distrusted || node.status == ringcore::NodeStatus::kDown) continue;
+      node.status = ringcore::NodeStatus::kUnknown;
+      freshness.distrusted_nodes.push_back(node.address);
+    }
+  }
+  return view;
+}
+
+ringcore::ClusterSnapshot load_snapshot(const SnapshotSource& source) {
+  ClusterView view = load_cluster_view(source);
+  if (view.freshness && view.freshness->stale) print_freshness_line(view.freshness, std::cerr);
+  return std::move(view.snapshot);
 }
 
 void warn_if_stale(const nlohmann::json& answer, const AgentClient& agent) {

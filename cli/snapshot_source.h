@@ -9,6 +9,7 @@
 
 #include "agent_client.h"
 #include "ringcore/snapshot.h"
+#include "views/freshness_view.h"
 
 namespace ringctl {
 
@@ -24,8 +25,21 @@ struct SnapshotSource {
 // ringcore::Error (kInvalidInput) when there is none, saying how to name one.
 AgentClient connect_agents(const SnapshotSource& source);
 
-// Reads and parses the snapshot: from the file, else GET /v1/cluster of the first agent that
-// answers. Errors name the file or the agent. Throws ringcore::Error.
+// A cluster as a command shows it, and how fresh it is (nullopt: read from a file).
+struct ClusterView {
+  ringcore::ClusterSnapshot snapshot;
+  std::optional<ViewFreshness> freshness;
+};
+
+// Reads and parses the snapshot: from the file, else GET /v1/cluster from the agents,
+// preferring one with a current view (AgentClient::get_freshest). When only stale views are to
+// be had, the stale agent's own node is shown with status unknown unless the view says it is
+// down: its node not answering its agent is why the view is stale. Errors name the file or the
+// agent. Throws ringcore::Error.
+ClusterView load_cluster_view(const SnapshotSource& source);
+
+// load_cluster_view's snapshot, for views that show no status; a stale one is warned of on
+// stderr.
 ringcore::ClusterSnapshot load_snapshot(const SnapshotSource& source);
 
 // Says on stderr when an agent's cached answer is stale (its "freshness" member), naming the

@@ -1,5 +1,5 @@
 # fish completion for ringctl. Install: copy to ~/.config/fish/completions/ringctl.fish.
-set -l commands token getendpoints describering status ring netstats info gossipinfo decommission removenode cleanup repair lab
+set -l commands token getendpoints describering status ring netstats info gossipinfo decommission removenode cleanup repair jobs help lab
 set -l lab_commands up add down kill stop start list stress verify
 complete -c ringctl -f
 complete -c ringctl -s o -l output -x -a "table json yaml" -d "Output format"

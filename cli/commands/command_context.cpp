@@ -1,5 +1,10 @@
 #include "commands/command_context.h"
 
+#include <cmath>
+#include <cstdlib>
+
+#include "operations.h"
+
 namespace ringctl {
 
 void add_snapshot_options(CLI::App& command, CommandContext& context) {
@@ -19,6 +24,29 @@ void add_agent_options(CLI::App& app, CommandContext& context) {
       ->group(group);
   app.add_option("--cacert", context.source.cacert, "Speak HTTPS to the agent, trusting this CA certificate (PEM)")
       ->group(group);
+}
+
+CLI::Validator timeout_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double seconds = std::strtod(text.c_str(), &end);
+        const bool number = !text.empty() && end == text.c_str() + text.size();
+        if (number && std::isfinite(seconds) && seconds > 0 && seconds <= kMaxTimeoutSeconds) return "";
+        return "expected a number of seconds above 0 and at most 604800 (7 days), got '" + text + "'";
+      },
+      "SECONDS");
+}
+
+void add_wait_options(CLI::App& command, WaitFlags& flags) {
+  CLI::Option* wait =
+      command.add_flag("--wait", flags.wait, "Wait for the job to end: a progress bar on a terminal, JSON events with -o json");
+  command
+      .add_option("--timeout", flags.timeout_seconds,
+                  "With --wait: give up waiting after this many seconds (exit 3; the job goes on). "
+                  "Above 0, at most 604800 (7 days)")
+      ->check(timeout_check())
+      ->needs(wait);
 }
 
 }  // namespace ringctl

@@ -20,6 +20,17 @@ void add_snapshot_options(CLI::App& command, CommandContext& context);
 // Adds the global agent options to the app: -h HOST[:PORT], --cluster, --token, --cacert.
 void add_agent_options(CLI::App& app, CommandContext& context);
 
+// The longest --timeout accepted: a week. Longer waits are better left to `ringctl jobs --wait`.
+inline constexpr double kMaxTimeoutSeconds = 7 * 24 * 3600;
+
+// Checks a --timeout value: a finite number of seconds above 0 and at most kMaxTimeoutSeconds;
+// the message names the value ("1e10", "nan", "0", "-3") and the range.
+CLI::Validator timeout_check();
+
+struct WaitFlags;
+// Adds --wait and --timeout SECONDS (refused without --wait) to an operation command.
+void add_wait_options(CLI::App& command, WaitFlags& flags);
+
 // Prints a report as a table or as a JSON/YAML document, per the chosen format.
 template <class Report, class TableFn, class DocumentFn>
 void render(const Report& report, OutputFormat format, TableFn print_table, DocumentFn document) {
@@ -27,6 +38,21 @@ void render(const Report& report, OutputFormat format, TableFn print_table, Docu
     print_table(report, std::cout);
   } else {
     print_document(document(report), format, std::cout);
+  }
+}
+
+// render() for a view of the cluster: a stale live view is marked by a line above the table and
+// by "freshness" in the document (null when read from a file).
+template <class Report, class TableFn, class DocumentFn>
+void render_cluster_view(const Report& report, const std::optional<ViewFreshness>& freshness, OutputFormat format,
+                         TableFn print_table, DocumentFn document) {
+  if (format == OutputFormat::kTable) {
+    print_freshness_line(freshness, std::cout);
+    print_table(report, std::cout);
+  } else {
+    Document doc = document(report);
+    doc["freshness"] = freshness_document(freshness);
+    print_document(doc, format, std::cout);
   }
 }
 
@@ -40,7 +66,22 @@ void register_lab_command(CLI::App& app, CommandContext& context);
 void register_netstats_command(CLI::App& app, CommandContext& context);
 void register_info_command(CLI::App& app, CommandContext& context);
 void register_gossipinfo_command(CLI::App& app, CommandContext& context);
-// decommission, removenode, cleanup, repair (cli/commands/operation_commands.cpp).
+// decommission, removenode, cleanup, repair, jobs (cli/commands/operation_commands.cpp).
 void register_operation_commands(CLI::App& app, CommandContext& context);
+
+// ringctl help [COMMAND] (cli/commands/help_command.cpp).
+void register_help_command(CLI::App& app);
+// After every command and global option is added: each command's help ends with the global
+// options, where it reads the cluster from, and the exit codes.
+void add_global_options_to_help(CLI::App& app);
+// nullopt when the first word of the command line that is not an option (or an option's value)
+// names a command, or there is none; else the message for it, e.g. "unknown command 'stauts'
+// (did you mean status?); ...". Asked before parsing: CLI11 would only say that a command is
+// required.
+std::optional<std::string> check_command_word(const CLI::App& app, int argc, char** argv);
+// "unknown command 'WORD'", with the closest of `commands` suggested when it is close.
+std::string unknown_command_message(const std::string& word, const std::vector<std::string>& commands);
+// Levenshtein distance: insertions, deletions and substitutions turning `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b);
 
 }  // namespace ringctl

@@ -275,12 +275,14 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
   up->add_option("--agent-port", options->agent_port, "Port of each node's agent (ringd), on the node's address")
       ->check(CLI::Range(1, 65535));
   up->add_flag("--no-agents", options->no_agents, "Start no agents (ringd)");
-  up->add_option("--timeout", options->timeout_seconds, "Seconds to wait for the cluster to converge");
+  up->add_option("--timeout", options->timeout_seconds, "Seconds to wait for the cluster to converge")
+      ->check(timeout_check());
   up->callback([options, format] { lab_up(*options, *format); });
 
   CLI::App* add = lab->add_subcommand("add", "Add a node to the running lab: it bootstraps (streams its ranges) and joins");
   add->add_option("--dc", options->dc, "Datacenter of the new node (default: the first node's)");
-  add->add_option("--timeout", options->timeout_seconds, "Seconds to wait until every node sees it up and normal");
+  add->add_option("--timeout", options->timeout_seconds, "Seconds to wait until every node sees it up and normal")
+      ->check(timeout_check());
   add->add_option("--stream-throughput", options->stream_throughput_mib, "The new node's streaming limit in MiB/s (0: none)")
       ->check(CLI::NonNegativeNumber);
   add->callback([options, format] { lab_add(*options, *format); });
@@ -299,7 +301,8 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
 
   CLI::App* start = lab->add_subcommand("start", "Start a stopped node and wait until every node sees it up");
   add_node_argument(*start, *options);
-  start->add_option("--timeout", options->timeout_seconds, "Seconds to wait");
+  start->add_option("--timeout", options->timeout_seconds, "Seconds to wait")
+      ->check(timeout_check());
   start->callback([options] { lab_start(*options); });
 
   CLI::App* list = lab->add_subcommand("list", "List the lab's nodes and their processes");

@@ -12,8 +12,8 @@ void register_ring_command(CLI::App& app, CommandContext& context) {
   add_snapshot_options(*command, context);
   command->add_option("KEYSPACE", *keyspace, "Show effective ownership for this keyspace");
   command->callback([keyspace, &context] {
-    const ringcore::ClusterSnapshot snapshot = load_snapshot(context.source);
-    render(build_ring(snapshot, *keyspace), context.format, print_ring_table, ring_document);
+    const ClusterView view = load_cluster_view(context.source);
+    render_cluster_view(build_ring(view.snapshot, *keyspace), view.freshness, context.format, print_ring_table, ring_document);
   });
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "lab/lab_processes.h"
+#include "text/progress.h"
 #include "ringnet/http_client.h"
 
 namespace ringctl::lab {
@@ -53,7 +54,7 @@ ringcore::Result<ringcore::ClusterSnapshot> observe(const Lab& lab, const LabNod
 
 void wait_until_converged(const Lab& lab, const std::vector<const LabNode*>& observers,
                           const std::vector<const LabNode*>& expected, std::chrono::seconds timeout) {
-  const bool tty = isatty(STDERR_FILENO) != 0;
+  StatusLine line;
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + timeout;
   for (;;) {
@@ -74,18 +75,15 @@ void wait_until_converged(const Lab& lab, const std::vector<const LabNode*>& obs
       pending.push_back("no schema agreement: " + versions);
     }
     const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
-    if (tty) {
-      std::cerr << "\r\033[K" << observers.size() - pending.size() << "/" << observers.size()
-                << " nodes see all " << expected.size() << " up and normal"
-                << (schema_versions.size() > 1 ? ", schema not agreed" : "") << " (" << elapsed.count() << "s)"
-                << std::flush;
-    }
+    line.draw(std::to_string(observers.size() - pending.size()) + "/" + std::to_string(observers.size()) +
+              " nodes see all " + std::to_string(expected.size()) + " up and normal" +
+              (schema_versions.size() > 1 ? ", schema not agreed" : "") + " (" + std::to_string(elapsed.count()) + "s)");
     if (pending.empty()) {
-      if (tty) std::cerr << '\n';
+      line.keep();
       return;
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      if (tty) std::cerr << '\n';
+      line.keep();
       std::string detail;
       for (const std::string& p : pending) detail += "\n  " + p;
       throw ringcore::Error::failed("the lab did not converge within " + std::to_string(timeout.count()) + "s:" +

@@ -1,20 +1,54 @@
 #include "text/progress.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
 
 #include "text/java_format.h"
 
 namespace ringctl {
 
+int terminal_columns() {
+  winsize size{};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  if (const char* columns = std::getenv("COLUMNS"); columns != nullptr) {
+    const int parsed = std::atoi(columns);
+    if (parsed > 0) return parsed;
+  }
+  return 80;
+}
+
+StatusLine::StatusLine() : StatusLine(isatty(STDERR_FILENO) != 0) {}
+
+StatusLine::StatusLine(bool enabled) : enabled_(enabled) {}
+
+StatusLine::~StatusLine() {
+  if (drawn_) std::cerr << "\r\033[K" << std::flush;
+}
+
+void StatusLine::draw(const std::string& text) {
+  if (!enabled_) return;
+  // One column is left free: a line filling the last column wraps on some terminals.
+  const auto columns = static_cast<std::size_t>(std::max(terminal_columns() - 1, 1));
+  std::cerr << "\r\033[K" << text.substr(0, columns) << std::flush;
+  drawn_ = true;
+}
+
+void StatusLine::keep() {
+  if (drawn_) std::cerr << '\n' << std::flush;
+  drawn_ = false;
+}
+
 ProgressLine::ProgressLine(std::string what, std::int64_t total, const std::atomic<std::int64_t>& done)
     : what_(std::move(what)), total_(total), done_(done), start_(std::chrono::steady_clock::now()) {
-  if (isatty(STDERR_FILENO) == 0) return;
+  if (!line_.enabled()) return;
   reporter_ = std::thread([this] {
     while (!stop_) {
-      report();
+      line_.draw(text());
       std::this_thread::sleep_for(std::chrono::milliseconds(250));  // a refresh rate, not a wait
     }
   });
@@ -24,17 +58,30 @@ ProgressLine::~ProgressLine() {
   if (!reporter_.joinable()) return;
   stop_ = true;
   reporter_.join();
-  std::fprintf(stderr, "\r\033[K");
 }
 
-void ProgressLine::report() const {
+std::string ProgressLine::text() const {
   const std::int64_t done = done_.load();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double percent = total_ > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0;
-  std::fprintf(stderr, "\r\033[K%lld/%lld %s (%.0f%%, %.0f/s)", static_cast<long long>(done),
-               static_cast<long long>(total_), what_.c_str(), percent,
-               seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
-  std::fflush(stderr);
+  char text[160];
+  std::snprintf(text, sizeof text, "%lld/%lld %s (%.0f%%, %.0f/s)", static_cast<long long>(done),
+                static_cast<long long>(total_), what_.c_str(), percent,
+                seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
+  return text;
+}
+
+void JobProgressLine::show(const std::string& operation, std::int64_t done, std::int64_t total,
+                           const std::string& unit) {
+  if (!line_.enabled()) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!first_) first_ = std::make_pair(now, done);
+  std::optional<double> eta;
+  const double seconds = std::chrono::duration<double>(now - first_->first).count();
+  if (done > first_->second && seconds > 0) {
+    eta = static_cast<double>(total - done) * seconds / static_cast<double>(done - first_->second);
+  }
+  line_.draw(fitted_progress_line(operation + " ", done, total, unit, eta, terminal_columns() - 1));
 }
 
 std::string format_duration(double seconds) {
@@ -65,6 +112,16 @@ std::string progress_bar(std::int64_t done, std::int64_t total, const std::strin
   bar += total > 0 ? "  " + std::to_string(static_cast<int>(fraction * 100)) + "%" : "  ?%";
   bar += "  ETA " + (eta_seconds ? format_duration(*eta_seconds) : std::string("?"));
   return bar;
+}
+
+std::string fitted_progress_line(const std::string& prefix, std::int64_t done, std::int64_t total,
+                                 const std::string& unit, std::optional<double> eta_seconds, int columns) {
+  constexpr int kWidest = 30, kNarrowest = 5;
+  const std::string widest = prefix + progress_bar(done, total, unit, eta_seconds, kWidest);
+  const int spare = columns - static_cast<int>(widest.size());
+  const int width = std::clamp(kWidest + std::min(spare, 0), kNarrowest, kWidest);
+  const std::string line = prefix + progress_bar(done, total, unit, eta_seconds, width);
+  return line.substr(0, static_cast<std::size_t>(std::max(columns, 0)));
 }
 
 }  // namespace ringctl

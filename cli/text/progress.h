@@ -1,5 +1,7 @@
-// ProgressLine: a live "done/total (rate/s)" line on stderr while long work runs, shown only
-// when stderr is a terminal, so pipes and CI logs stay clean.
+// Progress on stderr while long work runs: the one renderer for ringctl's live lines (job
+// bars of --wait, the lab's workload and convergence lines). Shown only when stderr is a
+// terminal, so pipes and CI logs stay clean, and cut to the terminal's width so a line never
+// wraps (a wrapped line cannot be redrawn in place).
 #pragma once
 
 #include <atomic>
@@ -8,9 +10,34 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace ringctl {
 
+// The width of the terminal on stderr; $COLUMNS when it is not one; else 80.
+int terminal_columns();
+
+// One line on stderr, redrawn in place. Not thread-safe.
+class StatusLine {
+ public:
+  StatusLine();                      // enabled when stderr is a terminal
+  explicit StatusLine(bool enabled);
+  ~StatusLine();                     // clears the line when one was drawn
+  StatusLine(const StatusLine&) = delete;
+  StatusLine& operator=(const StatusLine&) = delete;
+
+  bool enabled() const { return enabled_; }
+  // Replaces the line with `text`, cut to the terminal's width.
+  void draw(const std::string& text);
+  // Keeps the line drawn last: moves to the next one.
+  void keep();
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+};
+
+// ProgressLine: a live "done/total unit (37%, 120/s)" line while workers advance `done`.
 class ProgressLine {
  public:
   // Watches `done` (advanced by the workers) until destroyed; `what` names the unit ("rows").
@@ -20,14 +47,27 @@ class ProgressLine {
   ProgressLine& operator=(const ProgressLine&) = delete;
 
  private:
-  void report() const;
+  std::string text() const;
 
   std::string what_;
   std::int64_t total_;
   const std::atomic<std::int64_t>& done_;
   std::chrono::steady_clock::time_point start_;
+  StatusLine line_;
   std::atomic<bool> stop_{false};
   std::thread reporter_;
+};
+
+// JobProgressLine: a job's bar, "decommission [=====>     ] 1.5 MiB / 4 MiB  37%  ETA 12s",
+// the ETA from the rate seen since the first observation.
+class JobProgressLine {
+ public:
+  explicit JobProgressLine(bool enabled) : line_(enabled) {}
+  void show(const std::string& operation, std::int64_t done, std::int64_t total, const std::string& unit);
+
+ private:
+  StatusLine line_;
+  std::optional<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> first_;
 };
 
 // One progress-bar line for a job: "[=======>            ] 1.5 MiB / 4 MiB  37%  ETA 12s".
@@ -35,6 +75,11 @@ class ProgressLine {
 // The ETA is "?" when unknown; the percentage "?" when total is 0. `width` is the bar's cells.
 std::string progress_bar(std::int64_t done, std::int64_t total, const std::string& unit,
                          std::optional<double> eta_seconds, int width = 30);
+
+// The bar after `prefix` fitted into `columns`: the bar narrows (to 5 cells at least) before
+// the line is cut.
+std::string fitted_progress_line(const std::string& prefix, std::int64_t done, std::int64_t total,
+                                 const std::string& unit, std::optional<double> eta_seconds, int columns);
 
 // Seconds as "45s", "12m05s", "3h02m".
 std::string format_duration(double seconds);

@@ -11,13 +11,19 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kFailed: return "failed";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kUnauthorized: return "unauthorized";
+    case ErrorCode::kForbidden: return "forbidden";
+    case ErrorCode::kMethodNotAllowed: return "method_not_allowed";
+    case ErrorCode::kTimedOut: return "timed_out";
+    case ErrorCode::kOutcomeUnknown: return "outcome_unknown";
   }
   return "internal";
 }
 
 ErrorCode error_code_from_name(std::string_view name) {
   for (ErrorCode code : {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kUnsupported, ErrorCode::kUnavailable,
-                         ErrorCode::kConflict, ErrorCode::kFailed}) {
+                         ErrorCode::kConflict, ErrorCode::kFailed, ErrorCode::kUnauthorized, ErrorCode::kForbidden,
+                         ErrorCode::kMethodNotAllowed, ErrorCode::kTimedOut, ErrorCode::kOutcomeUnknown}) {
     if (name == error_code_name(code)) return code;
   }
   return ErrorCode::kInternal;

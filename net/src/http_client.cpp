@@ -1,16 +1,58 @@
 #include "ringnet/http_client.h"
 
 #include <httplib.h>
+#include <openssl/x509.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 namespace ringnet {
+namespace {
+
+std::string seconds_text(std::chrono::milliseconds timeout) {
+  std::ostringstream text;
+  text << static_cast<double>(timeout.count()) / 1000.0 << " s";
+  return text.str();
+}
+
+// What went wrong, in an operator's words rather than cpp-httplib's error names.
+std::string describe(httplib::Error error, long verify_result, const std::string& host,
+                     std::chrono::milliseconds timeout) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "cannot connect: connection refused or host unreachable";
+    case httplib::Error::ConnectionTimeout:
+      return "cannot connect: timed out after " + seconds_text(timeout);
+    case httplib::Error::Read:
+      return "no answer: timed out after " + seconds_text(timeout) + " or the connection was closed";
+    case httplib::Error::Write:
+      return "the connection broke while sending the request";
+    case httplib::Error::SSLConnection:
+      return "TLS: the handshake failed (does it speak HTTPS?)";
+    case httplib::Error::SSLLoadingCerts:
+      return "TLS: cannot load the CA certificates";
+    case httplib::Error::SSLServerVerification:
+      if (verify_result != X509_V_OK) {
+        return std::string("TLS: certificate verify failed (") + X509_verify_cert_error_string(verify_result) + ")";
+      }
+      return "TLS: certificate verify failed (hostname mismatch: the certificate does not name " + host + ")";
+    default:
+      return "the request failed (" + httplib::to_string(error) + ")";
+  }
+}
+
+}  // namespace
 
 HttpClient::HttpClient(std::string host, int port, std::chrono::milliseconds timeout)
     : host_(std::move(host)), port_(port), timeout_(timeout) {}
 
 std::string HttpClient::base_url() const {
-  return (tls_ ? "https://" : "http://") + host_ + ":" + std::to_string(port_);
+  const std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;  // IPv6
+  return (tls_ ? "https://" : "http://") + host + ":" + std::to_string(port_);
 }
 
 void HttpClient::use_tls(std::string ca_cert_file) {
@@ -21,6 +63,9 @@ void HttpClient::use_tls(std::string ca_cert_file) {
 ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   if (request.method != "GET" && request.method != "POST" && request.method != "PUT" && request.method != "DELETE") {
     return ringcore::Error::invalid_input("unsupported HTTP method '" + request.method + "'");
+  }
+  if (tls_ && !ca_cert_file_.empty() && !std::ifstream(ca_cert_file_)) {
+    return ringcore::Error::invalid_input("cannot read CA file '" + ca_cert_file_ + "': " + std::strerror(errno));
   }
   // The scheme-host-port form picks plain or TLS; cpp-httplib is built with OpenSSL here.
   httplib::Client client(base_url());
@@ -41,8 +86,13 @@ ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) cons
     return client.Delete(request.path, headers, request.body, request.content_type);
   }();
   if (!result) {
-    return ringcore::Error(ringcore::ErrorCode::kUnavailable, request.method + " " + base_url() + request.path +
-                                                                  ": " + httplib::to_string(result.error()));
+    const std::string what = describe(result.error(), tls_ ? client.get_openssl_verify_result() : 0, host_, timeout_);
+    // A certificate that cannot be verified is not a server that is away: asking it again, or
+    // another agent configured alike, will not help, so it is not kUnavailable.
+    const bool refused_by_tls = result.error() == httplib::Error::SSLServerVerification ||
+                                result.error() == httplib::Error::SSLLoadingCerts;
+    return ringcore::Error(refused_by_tls ? ringcore::ErrorCode::kFailed : ringcore::ErrorCode::kUnavailable,
+                           request.method + " " + base_url() + request.path + ": " + what);
   }
   return HttpResponse{result->status, result->body, result->get_header_value("Content-Type")};
 }

@@ -104,6 +104,11 @@ int http_status_for(ringcore::ErrorCode code) {
     case ringcore::ErrorCode::kNotFound: return 404;
     case ringcore::ErrorCode::kUnavailable: return 503;
     case ringcore::ErrorCode::kConflict: return 409;
+    case ringcore::ErrorCode::kUnauthorized: return 401;
+    case ringcore::ErrorCode::kForbidden: return 403;
+    case ringcore::ErrorCode::kMethodNotAllowed: return 405;
+    case ringcore::ErrorCode::kTimedOut: return 504;
+    case ringcore::ErrorCode::kOutcomeUnknown: return 502;
     case ringcore::ErrorCode::kFailed:
     case ringcore::ErrorCode::kInternal: return 500;
   }
@@ -191,7 +196,7 @@ struct HttpServer::Impl {
     } catch (const std::exception& error) {
       return json_error(500, "internal", error.what());
     }
-    if (path_known) return json_error(405, "invalid_input", method + " is not allowed on " + std::string(raw_path));
+    if (path_known) return json_error(405, "method_not_allowed", method + " is not allowed on " + std::string(raw_path));
     return json_error(404, "not_found", "no such path: " + method + " " + std::string(raw_path));
   }
 

@@ -106,6 +106,22 @@ TEST_CASE("agent addresses: host, host:port, https:// and bracketed IPv6 with a 
   CHECK_FALSE(ringctl::parse_agent_address(":7070").ok());
 }
 
+TEST_CASE("agent addresses that name no host are refused, saying what is wrong") {
+  const auto problem = [](const std::string& text) {
+    auto parsed = ringctl::parse_agent_address(text);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().code() == ringcore::ErrorCode::kInvalidInput);
+    return parsed.error().message();
+  };
+  CHECK(problem("::::") == "agent address '::::': '::::' is not an IPv6 address (expected HOST[:PORT] or [IPv6]:PORT)");
+  CHECK(problem("bad host name").find("'bad host name' is not a host name") != std::string::npos);
+  CHECK(problem("256.1.1.1:7070").find("'256.1.1.1' is not an IPv4 address") != std::string::npos);
+  CHECK(problem("ftp://x").find("unsupported scheme 'ftp' (http:// or https://)") != std::string::npos);
+  CHECK(problem("-db1").find("is not a host name") != std::string::npos);
+  CHECK(ringctl::parse_agent_address("db-1.example.org:7070").ok());
+  CHECK(ringctl::parse_agent_address("fe80::1").ok());
+}
+
 TEST_CASE("the first agent that answers is used, one that is not reachable is skipped") {
   ringnet::HttpServer server;
   server.route("GET", "/v1/node", [](const ringnet::ServerRequest&) {

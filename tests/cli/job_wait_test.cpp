@@ -61,7 +61,7 @@ std::vector<std::string> kinds(const Run& run) {
 
 int exit_code_of(const ringctl::JobEvent& final_event) {
   try {
-    ringctl::raise_for(final_event);
+    ringctl::raise_for(final_event, "127.0.0.1:7070");
     return ringctl::kExitOk;
   } catch (const ringcore::Error& e) {
     return ringctl::exit_code_for(e);
@@ -88,7 +88,7 @@ TEST_CASE("a failed job ends with a failed event and exit code 2, carrying the j
   const Run run = follow({job("running", 0), failed}, {}, time);
   CHECK(kinds(run) == std::vector<std::string>{"progress", "failed"});
   CHECK(exit_code_of(run.final_event) == 2);
-  CHECK_THROWS_WITH(ringctl::raise_for(run.final_event), "decommission job j1 failed: stream from 127.0.0.2 broke");
+  CHECK_THROWS_WITH(ringctl::raise_for(run.final_event, "127.0.0.1:7070"), "decommission job j1 failed: stream from 127.0.0.2 broke");
 }
 
 TEST_CASE("waiting past --timeout ends with a timeout event and exit code 3, never sleeping past the deadline") {
@@ -99,6 +99,26 @@ TEST_CASE("waiting past --timeout ends with a timeout event and exit code 3, nev
   CHECK(kinds(run) == std::vector<std::string>{"progress", "timeout"});
   CHECK(time.pauses == std::vector<std::chrono::milliseconds>{200ms, 400ms, 800ms, 100ms});
   CHECK(exit_code_of(run.final_event) == 3);
+}
+
+TEST_CASE("a job whose agent stops answering ends with an unknown event and exit code 7, saying how to re-attach") {
+  FakeTime time;
+  int polls = 0;
+  std::vector<ringctl::JobEvent> events;
+  const ringctl::JobEvent final_event = ringctl::wait_for_job(
+      job("running", 10),
+      [&polls](const std::string&) -> json {
+        if (++polls == 2) throw ringcore::Error(ringcore::ErrorCode::kUnavailable, "connection refused");
+        return job("running", 20);
+      },
+      [&events](const ringctl::JobEvent& e) { events.push_back(e); }, {}, time.clock());
+  REQUIRE(events.size() == 3);
+  CHECK(events.back().event == "unknown");
+  CHECK(events.back().reason == "connection refused");
+  CHECK(final_event.job["progress"]["done"] == 20);  // the job as last seen
+  CHECK(exit_code_of(final_event) == 7);
+  CHECK_THROWS_WITH(ringctl::raise_for(final_event, "127.0.0.1:7070"),
+                    doctest::Contains("ringctl jobs -h 127.0.0.1:7070 --wait j1"));
 }
 
 TEST_CASE("a job that already ended when started is reported at once") {
@@ -116,7 +136,11 @@ TEST_CASE("exit codes: bad input 1, failures and conflicts 2, timeouts 3, no age
   CHECK(ringctl::exit_code_for(Error::conflict("Not enough live nodes")) == 2);
   CHECK(ringctl::exit_code_for(Error::failed("x")) == 2);
   CHECK(ringctl::exit_code_for(Error(ErrorCode::kInternal, "x")) == 2);
-  CHECK(ringctl::exit_code_for(ringctl::TimedOut("x")) == 3);
+  CHECK(ringctl::exit_code_for(Error::timed_out("x")) == 3);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kUnauthorized, "x")) == 6);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kForbidden, "x")) == 6);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kOutcomeUnknown, "x")) == 7);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kMethodNotAllowed, "x")) == 2);
   CHECK(ringctl::exit_code_for(Error(ErrorCode::kUnavailable, "x")) == 4);
   const std::string help = ringctl::exit_code_help();
   for (const char* line : {"  0  ", "  1  ", "  2  ", "  3  ", "  4  "}) CHECK(help.find(line) != std::string::npos);
@@ -127,5 +151,12 @@ TEST_CASE("the progress bar shows sizes, the percentage and the ETA") {
   CHECK(ringctl::progress_bar(4, 12, "ranges", std::nullopt, 4) == "[=>  ] 4/12 ranges  33%  ETA ?");
   CHECK(ringctl::progress_bar(0, 0, "bytes", std::nullopt, 2) == "[  ] 0 bytes / 0 bytes  ?%  ETA ?");
   CHECK(ringctl::format_duration(725) == "12m05s");
+  // Fitted to the terminal: the bar narrows to 5 cells before the line is cut.
+  const std::string wide = ringctl::fitted_progress_line("repair ", 4, 12, "ranges", std::nullopt, 200);
+  CHECK(wide == "repair " + ringctl::progress_bar(4, 12, "ranges", std::nullopt, 30));
+  const std::string narrow = ringctl::fitted_progress_line("repair ", 4, 12, "ranges", std::nullopt, 40);
+  CHECK(narrow.size() <= 40);
+  CHECK(narrow == "repair [==>    ] 4/12 ranges  33%  ETA ?");
+  CHECK(ringctl::fitted_progress_line("repair ", 4, 12, "ranges", std::nullopt, 20).size() == 20);
   CHECK(ringctl::format_duration(10920) == "3h02m");
 }

@@ -164,6 +164,23 @@ TEST_CASE("live ringctl through a lab's agents: every agent sees the same cluste
     CHECK(seen == "down");
   }
 
+  // node3's agent still answers, from a cache its dead node no longer refreshes: its view is
+  // marked stale, and node3's cached opinion of itself is not shown as up.
+  {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+    ProcessResult stale;
+    while (std::chrono::steady_clock::now() < deadline) {
+      stale = AgentLab::ringctl({"-h", agent("127.0.0.3"), "status"});
+      if (stale.out.starts_with("WARNING: stale view")) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // polling an agent that goes stale on its own
+    }
+    CHECK_MESSAGE(stale.out.starts_with("WARNING: stale view"), stale.out);
+    CHECK(stale.out.find("UN  127.0.0.3") == std::string::npos);
+    // The cluster's agents in order: a bare status prefers a current view, where node3 is down.
+    const auto everyone_now = nodes_of(AgentLab::ringctl_json({"status"}));
+    CHECK(everyone_now.at("127.0.0.3").status == "down");
+  }
+
   // Down stops every agent and node.
   REQUIRE(lab.lab({"down"}).exit_code == 0);
   for (int pid : pids) CHECK_MESSAGE(!process_runs(pid), pid);

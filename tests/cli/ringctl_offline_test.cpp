@@ -229,3 +229,34 @@ TEST_CASE("--help lists the commands and the exit codes, --version prints the ve
   CHECK(contains(r.out, "Exit codes:"));
   CHECK(ringctl({"--version"}).out.starts_with("ringctl "));
 }
+
+TEST_CASE("first contact: a mistyped or unknown command is named, with the closest command suggested") {
+  auto r = ringctl({"stauts"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "unknown command 'stauts' (did you mean status?)"));
+  r = ringctl({"-o", "json", "describecluster"});
+  CHECK(r.exit_code == 1);
+  const auto error = nlohmann::json::parse(r.err)["error"];
+  CHECK(error["code"] == "usage");
+  CHECK(contains(error["message"].get<std::string>(), "unknown command 'describecluster'"));
+  r = ringctl({"-h", "127.0.0.1:1", "decomission"});  // the value of -h is not the command
+  CHECK(contains(r.err, "unknown command 'decomission' (did you mean decommission?)"));
+}
+
+TEST_CASE("help [COMMAND] prints the help; a command's help shows the global options and where it reads from") {
+  auto r = ringctl({"help"});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "Subcommands:"));
+  r = ringctl({"help", "status"});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "Usage: ringctl status"));
+  CHECK(contains(r.out, "Without --ring FILE, the command asks the agents (ringd)"));
+  CHECK(contains(r.out, "Global options (before or after the command):"));
+  CHECK(contains(r.out, "-h,--host"));
+  CHECK(contains(r.out, "-o,--output table|json|yaml"));
+  r = ringctl({"status", "--help"});
+  CHECK(contains(r.out, "-h,--host"));
+  r = ringctl({"help", "stauts"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "did you mean status?"));
+}

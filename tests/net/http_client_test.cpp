@@ -4,8 +4,12 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <thread>
+
+#include "ringnet/http_server.h"
 
 namespace {
 
@@ -73,7 +77,8 @@ TEST_CASE("a server that is not there is unavailable, naming the URL") {
   auto result = client.get("/v1/cluster");
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().code() == ringcore::ErrorCode::kUnavailable);
-  CHECK(result.error().message().find("GET http://127.0.0.1:" + std::to_string(port) + "/v1/cluster") == 0);
+  CHECK(result.error().message() == "GET http://127.0.0.1:" + std::to_string(port) +
+                                        "/v1/cluster: cannot connect: connection refused or host unreachable");
 }
 
 TEST_CASE("a server that does not answer in time is unavailable") {
@@ -89,4 +94,45 @@ TEST_CASE("a server that does not answer in time is unavailable") {
   release.set_value();
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().code() == ringcore::ErrorCode::kUnavailable);
+  CHECK(result.error().message().find(": no answer: timed out after 0.2 s") != std::string::npos);
+}
+
+TEST_CASE("an IPv6 server is reached by its bare address; the URL shows it in brackets") {
+  ringnet::HttpServer server;
+  server.route("GET", "/v1/hello", [](const ringnet::ServerRequest&) { return ringnet::ServerResponse{200, "{}"}; });
+  REQUIRE(server.start("::1", 0).ok());
+  ringnet::HttpClient client("::1", server.port());
+  CHECK(client.base_url() == "http://[::1]:" + std::to_string(server.port()));
+  auto hello = client.get("/v1/hello");
+  REQUIRE(hello.ok());
+  CHECK(hello->status == 200);
+}
+
+TEST_CASE("TLS failures in plain words: an unreadable CA file is bad input, a certificate for another name fails") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ringnet-tls-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert +
+                           " -days 1 -subj /CN=elsewhere.example -addext subjectAltName=DNS:elsewhere.example "
+                           ">/dev/null 2>&1";
+  REQUIRE(std::system(make.c_str()) == 0);
+  ringnet::HttpServer server({.tls_cert_file = cert, .tls_key_file = key});
+  server.route("GET", "/v1/hello", [](const ringnet::ServerRequest&) { return ringnet::ServerResponse{200, "{}"}; });
+  REQUIRE(server.start("127.0.0.1", 0).ok());
+
+  ringnet::HttpClient missing_ca("127.0.0.1", server.port());
+  missing_ca.use_tls((dir / "no-such-ca.pem").string());
+  auto result = missing_ca.get("/v1/hello");
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code() == ringcore::ErrorCode::kInvalidInput);
+  CHECK(result.error().message().find("cannot read CA file '" + (dir / "no-such-ca.pem").string() + "'") == 0);
+
+  ringnet::HttpClient mismatch("127.0.0.1", server.port());
+  mismatch.use_tls(cert);  // trusts the certificate, which names another host
+  result = mismatch.get("/v1/hello");
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code() == ringcore::ErrorCode::kFailed);
+  CHECK(result.error().message().find("TLS: certificate verify failed (hostname mismatch") != std::string::npos);
+  server.stop();
+  std::filesystem::remove_all(dir);
 }

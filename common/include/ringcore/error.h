@@ -20,6 +20,11 @@ enum class ErrorCode {
   kConflict,      // refused in the current state: another operation runs, a check fails
   kFailed,        // an operation ran and failed
   kInternal,      // a bug: an invariant did not hold
+  kUnauthorized,  // no credentials, or ones not recognised (HTTP 401)
+  kForbidden,     // credentials recognised but not allowed to do this (HTTP 403)
+  kMethodNotAllowed,  // the path exists but not with this method (HTTP 405)
+  kTimedOut,      // waiting for something gave up at its deadline; it may still be going on
+  kOutcomeUnknown,  // an operation started, then its node stopped answering: done, failed or running is not known
 };
 
 const char* error_code_name(ErrorCode code);
@@ -35,6 +40,7 @@ class Error : public std::exception {
   static Error unsupported(std::string message) { return {ErrorCode::kUnsupported, std::move(message)}; }
   static Error conflict(std::string message) { return {ErrorCode::kConflict, std::move(message)}; }
   static Error failed(std::string message) { return {ErrorCode::kFailed, std::move(message)}; }
+  static Error timed_out(std::string message) { return {ErrorCode::kTimedOut, std::move(message)}; }
 
   ErrorCode code() const { return code_; }
   const std::string& message() const { return message_; }

@@ -2,7 +2,11 @@
 //
 // cpp-httplib stays inside http_client.cpp; callers see only these types. A request that
 // cannot reach the server, or times out, is an ErrorCode::kUnavailable error whose message
-// names the method and URL; any HTTP status is a response, not an error. Thread-safe: each
+// names the method and URL and says what happened in plain words ("cannot connect: connection
+// refused or host unreachable", "no answer: timed out after 2 s ..."); a server certificate
+// that does not verify is kFailed ("TLS: certificate verify failed (hostname mismatch ...)");
+// an unreadable CA file kInvalidInput ("cannot read CA file 'X': ..."). Any HTTP status is a
+// response, not an error. Thread-safe: each
 // call opens its own connection.
 #pragma once
 
