@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "gossip_endpoint.h"
+
 namespace ringd {
 namespace {
 
@@ -30,18 +32,6 @@ Check node_state(const json& node) {
   static const std::set<std::string> transitional = {"STARTING", "JOINING", "LEAVING", "MOVING"};
   if (transitional.contains(mode)) return {"node_state", "warn", mode + ": an operation is in progress"};
   return {"node_state", "fail", (mode.empty() ? std::string("unknown") : mode) + ": the node is not serving as a member"};
-}
-
-std::string gossip_state(const json& endpoint, const std::string& name) {
-  for (const json& state : endpoint.value("states", json::array())) {
-    if (state.value("name", "") == name) return state.value("value", "");
-  }
-  return "";
-}
-
-bool has_left(const json& endpoint) {
-  const std::string status = gossip_state(endpoint, "STATUS");
-  return status.starts_with("LEFT") || status.starts_with("removed") || status.starts_with("REMOVED");
 }
 
 Check peers_up(const json& gossip) {
