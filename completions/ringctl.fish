@@ -1,6 +1,6 @@
 # fish completion for ringctl. Install: copy to ~/.config/fish/completions/ringctl.fish.
 set -l commands token getendpoints describering status ring netstats info gossipinfo decommission removenode cleanup repair lab
-set -l lab_commands up add down kill stop start list stress verify
+set -l lab_commands up add remove down kill stop start list stress verify
 complete -c ringctl -f
 complete -c ringctl -s o -l output -x -a "table json yaml" -d "Output format"
 complete -c ringctl -l help -d "Print help"
