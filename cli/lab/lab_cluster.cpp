@@ -167,7 +167,8 @@ nlohmann::json get_json(const Lab& lab, const LabNode& node, const std::string& 
 
 // The node's bootstrap job, or null when it has none (yet).
 nlohmann::json bootstrap_job(const Lab& lab, const LabNode& node) {
-  for (const nlohmann::json& job : json_array(get_json(lab, node, "/v1/jobs"), "jobs")) {
+  const nlohmann::json jobs = get_json(lab, node, "/v1/jobs");  // kept: json_array refers into it
+  for (const nlohmann::json& job : json_array(jobs, "jobs")) {
     if (json_text(job, "operation") == "bootstrap") return job;
   }
   return nullptr;
@@ -193,8 +194,10 @@ void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   // The node starts its bootstrap once it has learnt the ring and chosen tokens: find the job.
   nlohmann::json job;
+  const auto started = std::chrono::steady_clock::now();
   for (;;) {
-    if (!running_pid(lab, node)) {
+    // Right after the start the pid may not run ringnode yet (it is still being exec'd).
+    if (std::chrono::steady_clock::now() - started > std::chrono::seconds(2) && !running_pid(lab, node)) {
       throw ringcore::Error::failed(node.name + " exited while joining (log: " + lab.log_path(node) + ")");
     }
     try {
@@ -226,7 +229,8 @@ void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds 
 
 std::vector<ringcore::Token> node_tokens(const Lab& lab, const LabNode& node) {
   std::vector<ringcore::Token> tokens;
-  for (const nlohmann::json& token : json_array(get_json(lab, node, "/v1/node"), "tokens")) {
+  const nlohmann::json facts = get_json(lab, node, "/v1/node");  // kept: json_array refers into it
+  for (const nlohmann::json& token : json_array(facts, "tokens")) {
     if (token.is_string()) tokens.push_back(ringcore::parse_token(token.get<std::string>()).value_or_throw());
   }
   std::sort(tokens.begin(), tokens.end());
