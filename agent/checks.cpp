@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "gossip_endpoint.h"
 #include "ringnet/json_fields.h"
 
 namespace ringd {
@@ -35,18 +36,6 @@ Check node_state(const json& node) {
   static const std::set<std::string> transitional = {"STARTING", "JOINING", "LEAVING", "MOVING"};
   if (transitional.contains(mode)) return {"node_state", "warn", mode + ": an operation is in progress"};
   return {"node_state", "fail", (mode.empty() ? std::string("unknown") : mode) + ": the node is not serving as a member"};
-}
-
-std::string gossip_state(const json& endpoint, const std::string& name) {
-  for (const json& state : json_array(endpoint, "states")) {
-    if (json_text(state, "name") == name) return json_text(state, "value");
-  }
-  return "";
-}
-
-bool has_left(const json& endpoint) {
-  const std::string status = gossip_state(endpoint, "STATUS");
-  return status.starts_with("LEFT") || status.starts_with("removed") || status.starts_with("REMOVED");
 }
 
 Check peers_up(const json& gossip) {

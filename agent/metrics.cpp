@@ -17,6 +17,7 @@
 #include <prometheus/text_serializer.h>
 
 #include "freshness.h"
+#include "gossip_endpoint.h"
 #include "ringcore/ownership.h"
 #include "ringcore/placement.h"
 #include "ringcore/ring.h"
@@ -140,18 +141,12 @@ std::map<std::string, Place> places_in_snapshot(const Json& cluster) {
 }
 
 // An endpoint's dc and rack from its gossip states, for peers the snapshot does not list.
-Place place_in_gossip(const Json& endpoint) {
-  Place place;
-  for (const Json& state : array_at(endpoint, "states")) {
-    const std::string name = string_at(state, "name");
-    if (name == "DC") place.dc = string_at(state, "value");
-    if (name == "RACK") place.rack = string_at(state, "value");
-  }
-  return place;
-}
+Place place_in_gossip(const Json& endpoint) { return Place{gossip_state(endpoint, "DC"), gossip_state(endpoint, "RACK")}; }
 
 // One series per endpoint this node knows, itself included: 1 when its failure detector holds
 // the peer up. Gossip is the source; without it, the snapshot's statuses (the same detector).
+// Endpoints that left (decommissioned or removed) are no peers: left in, they would read 0
+// forever and keep "a node is down in some view" firing after every scale-down.
 void add_peers(Exposition& out, const Json& gossip, const Json& cluster) {
   const std::map<std::string, Place> places = places_in_snapshot(cluster);
   const Json& endpoints = gossip.is_object() ? array_at(gossip, "endpoints") : array_at(cluster, "nodes");
@@ -159,7 +154,7 @@ void add_peers(Exposition& out, const Json& gossip, const Json& cluster) {
   auto& family = out.gauge("ringd_peer_up", "1 if this node sees the peer up (gossip failure detector), else 0");
   for (const Json& endpoint : endpoints) {
     const std::string address = string_at(endpoint, "address");
-    if (address.empty()) continue;
+    if (address.empty() || has_left(endpoint)) continue;
     const auto known = places.find(address);
     const Place place = known != places.end() ? known->second : place_in_gossip(endpoint);
     family.Add({{"peer", address}, {"peer_dc", place.dc}, {"peer_rack", place.rack}})

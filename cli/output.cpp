@@ -41,7 +41,9 @@ void print_document(const Document& document, OutputFormat format, std::ostream&
     emit_yaml(document, emitter);
     out << emitter.c_str() << '\n';
   } else {
-    out << document.dump(2) << '\n';
+    // Bytes that are not UTF-8 (a raw key from the command line) cannot be JSON text: each
+    // becomes U+FFFD rather than failing the whole answer; --hex gives a key exactly.
+    out << document.dump(2, ' ', false, Document::error_handler_t::replace) << '\n';
   }
 }
 

@@ -12,17 +12,30 @@
 namespace ringctl {
 namespace {
 
-std::string read_all(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream text;
-    text << std::cin.rdbuf();
-    return text.str();
+// A snapshot of a thousand nodes with 256 tokens each is about 6 MiB; anything past this is no
+// snapshot (a device such as /dev/zero, a wrong file) and is refused before it fills memory.
+constexpr std::size_t kMaxRingFileBytes = std::size_t{64} << 20;
+
+std::string read_bounded(std::istream& in, const std::string& name) {
+  std::string text;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer), in.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxRingFileBytes) {
+      throw ringcore::Error::invalid_input("ring file '" + name + "' is larger than " +
+                                           std::to_string(kMaxRingFileBytes >> 20) +
+                                           " MiB: not a snapshot (docs/snapshot-format.md)");
+    }
   }
+  if (in.bad()) throw ringcore::Error::invalid_input("cannot read ring file '" + name + "': " + std::strerror(errno));
+  return text;
+}
+
+std::string read_all(const std::string& path) {
+  if (path == "-") return read_bounded(std::cin, "-");
   std::ifstream file(path, std::ios::binary);
   if (!file) throw ringcore::Error::invalid_input("cannot read ring file '" + path + "': " + std::strerror(errno));
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
+  return read_bounded(file, path);
 }
 
 std::string env_token() {

@@ -40,7 +40,7 @@ _ringctl() {
     cleanup) options+=" --wait --timeout" ;;
     repair) options+=" --pr --partitioner-range --st --start-token --et --end-token --wait --timeout" ;;
     lab)
-      local lab_commands="up add down kill stop start list stress verify" sub="" j
+      local lab_commands="up add remove down kill stop start list stress verify" sub="" j
       for ((j = i + 1; j < cword; j++)); do
         [[ ${words[j]} != -* ]] && { sub=${words[j]}; break; }
       done
@@ -51,7 +51,7 @@ _ringctl() {
       fi
       case $sub in
         up) options+=" --nodes --dcs --racks --num-tokens --storage-port --native-port --agent-port --no-agents --timeout" ;;
-        add) options+=" --dc --timeout --stream-throughput" ;;
+        add) options+=" --dc --new-dc --rack --timeout --stream-throughput" ;;
         down) options+=" --purge" ;;
         start) options+=" --timeout" ;;
         stress) options+=" --rows --keyspace --cl --threads --value-size" ;;

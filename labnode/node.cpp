@@ -12,6 +12,7 @@
 #include "ringcore/gossip/gossip_status.h"
 #include "ringcore/token_allocator.h"
 #include "ringcore/version.h"
+#include "ringnet/listen_address.h"
 
 namespace ringnode {
 namespace {
@@ -40,6 +41,16 @@ std::string join_tokens(const std::vector<ringcore::Token>& tokens) {
   return ringcore::gossip::format_tokens_value(tokens);
 }
 
+// Both listening ports (different, as node_config checks) are checked before the node opens its storage or gossips: a port taken
+// by another process would otherwise fail the node only after it had announced itself.
+ringcore::Status check_ports(const NodeConfig& config) {
+  for (auto [key, port] : {std::pair{"storage_port", config.storage_port}, {"native_port", config.native_port}}) {
+    auto free = ringnet::check_can_listen(config.listen_address, port);
+    if (!free) return free.error().with_context(key);
+  }
+  return ringcore::Ok{};
+}
+
 }  // namespace
 
 std::string release_version() { return std::string("ringnode-") + ringcore::version(); }
@@ -62,6 +73,7 @@ Node::Node(NodeConfig config) : config_(std::move(config)) {}
 Node::~Node() { stop(); }
 
 ringcore::Result<std::unique_ptr<Node>> Node::start(NodeConfig config) {
+  if (auto ports = check_ports(config); !ports) return ports.error();
   std::unique_ptr<Node> node(new Node(std::move(config)));
   for (auto step : {&Node::open_storage, &Node::start_gossip, &Node::choose_tokens, &Node::serve_clients, &Node::join}) {
     auto done = (node.get()->*step)();

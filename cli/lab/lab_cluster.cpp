@@ -2,28 +2,29 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <map>
+#include <optional>
 #include <thread>
 
+#include "job_wait.h"
 #include "lab/lab_processes.h"
 #include "text/progress.h"
+#include "views/json_fields.h"
 #include "ringnet/http_client.h"
 
 namespace ringctl::lab {
 namespace {
 
-// What is missing for `observer` to see all of `expected` up and normal; empty when nothing.
-// Records the observer's schema version in `schema_version`.
-std::string missing_in_view(const Lab& lab, const LabNode& observer, const std::vector<const LabNode*>& expected,
-                            std::string& schema_version) {
-  auto view = observe(lab, observer);
-  if (!view) return observer.name + ": " + view.error().message();
-  schema_version = view->schema_version;
+// What is missing for the nodes in `expected` to be up and normal in `view`; empty when nothing.
+std::string missing_in_snapshot(const ringcore::ClusterSnapshot& view, const std::string& observer,
+                                const std::vector<const LabNode*>& expected) {
   std::string missing;
   for (const LabNode* node : expected) {
     const ringcore::Node* seen = nullptr;
-    for (const ringcore::Node& n : view->nodes) {
+    for (const ringcore::Node& n : view.nodes) {
       if (n.address == node->address) seen = &n;
     }
     std::string problem;
@@ -34,7 +35,46 @@ std::string missing_in_view(const Lab& lab, const LabNode& observer, const std::
     }
     if (!problem.empty()) missing += (missing.empty() ? "" : ", ") + node->name + " " + problem;
   }
-  return missing.empty() ? "" : observer.name + " sees " + missing;
+  return missing.empty() ? "" : observer + " sees " + missing;
+}
+
+// What is missing for `observer` to see all of `expected` up and normal; empty when nothing.
+// Records the observer's schema version in `schema_version`.
+std::string missing_in_view(const Lab& lab, const LabNode& observer, const std::vector<const LabNode*>& expected,
+                            std::string& schema_version) {
+  auto view = observe(lab, observer);
+  if (!view) return observer.name + ": " + view.error().message();
+  schema_version = view->schema_version;
+  return missing_in_snapshot(*view, observer.name, expected);
+}
+
+// Polls `pending()` (what is not there yet, one line per observer) until it is empty, with
+// "k/n <goal>" on stderr when it is a terminal. Throws ringcore::Error (kFailed) at the
+// deadline listing what was still pending.
+template <class PendingFn>
+void wait_for_views(const Lab& lab, std::size_t observers, const std::string& goal, std::chrono::seconds timeout,
+                    PendingFn pending_fn) {
+  StatusLine line;
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + timeout;
+  for (;;) {
+    const std::vector<std::string> pending = pending_fn();
+    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
+    line.draw(std::to_string(observers - std::min(observers, pending.size())) + "/" + std::to_string(observers) + " " +
+              goal + " (" + std::to_string(elapsed.count()) + "s)");
+    if (pending.empty()) {
+      line.keep();
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      line.keep();
+      std::string detail;
+      for (const std::string& p : pending) detail += "\n  " + p;
+      throw ringcore::Error::failed("the lab did not converge within " + std::to_string(timeout.count()) + "s:" +
+                                    detail + "\n(logs: " + lab.directory + "/node*/ringnode.log, ringd.log)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));  // gossip moves once a second
+  }
 }
 
 }  // namespace
@@ -54,10 +94,8 @@ ringcore::Result<ringcore::ClusterSnapshot> observe(const Lab& lab, const LabNod
 
 void wait_until_converged(const Lab& lab, const std::vector<const LabNode*>& observers,
                           const std::vector<const LabNode*>& expected, std::chrono::seconds timeout) {
-  StatusLine line;
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + timeout;
-  for (;;) {
+  const std::string goal = "nodes see all " + std::to_string(expected.size()) + " up and normal";
+  wait_for_views(lab, observers.size(), goal, timeout, [&] {
     std::vector<std::string> pending;
     std::map<std::string, std::vector<std::string>> schema_versions;  // version -> nodes
     for (const LabNode* observer : observers) {
@@ -74,23 +112,33 @@ void wait_until_converged(const Lab& lab, const std::vector<const LabNode*>& obs
       }
       pending.push_back("no schema agreement: " + versions);
     }
-    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
-    line.draw(std::to_string(observers.size() - pending.size()) + "/" + std::to_string(observers.size()) +
-              " nodes see all " + std::to_string(expected.size()) + " up and normal" +
-              (schema_versions.size() > 1 ? ", schema not agreed" : "") + " (" + std::to_string(elapsed.count()) + "s)");
-    if (pending.empty()) {
-      line.keep();
-      return;
+    return pending;
+  });
+}
+
+void wait_until_agents_see(const Lab& lab, const std::vector<const LabNode*>& agents,
+                           const std::vector<const LabNode*>& expected, std::chrono::seconds timeout) {
+  const std::string goal = "agents show all " + std::to_string(expected.size()) + " up and normal";
+  wait_for_views(lab, agents.size(), goal, timeout, [&] {
+    std::vector<std::string> pending;
+    for (const LabNode* agent : agents) {
+      const std::string who = "the agent of " + agent->name;
+      ringnet::HttpClient client(agent->address, lab.spec.agent_port, std::chrono::seconds(2));
+      const auto answer = client.get("/v1/cluster");
+      if (!answer || answer->status != 200) {
+        pending.push_back(who + ": " + (answer ? "HTTP " + std::to_string(answer->status) : answer.error().message()));
+        continue;
+      }
+      const auto doc = nlohmann::json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+      auto view = ringcore::parse_snapshot(doc.is_object() && doc.contains("snapshot") ? doc["snapshot"].dump() : "");
+      if (!view) {
+        pending.push_back(who + ": " + view.error().message());
+        continue;
+      }
+      if (std::string missing = missing_in_snapshot(*view, who, expected); !missing.empty()) pending.push_back(missing);
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      line.keep();
-      std::string detail;
-      for (const std::string& p : pending) detail += "\n  " + p;
-      throw ringcore::Error::failed("the lab did not converge within " + std::to_string(timeout.count()) + "s:" +
-                                    detail + "\n(node logs: " + lab.directory + "/node*/ringnode.log)");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));  // gossip moves once a second
-  }
+    return pending;
+  });
 }
 
 std::vector<const LabNode*> running_nodes(const Lab& lab) {
@@ -99,6 +147,92 @@ std::vector<const LabNode*> running_nodes(const Lab& lab) {
     if (running_pid(lab, node)) nodes.push_back(&node);
   }
   return nodes;
+}
+
+namespace {
+
+// GET `path` on the node's admin API as JSON; a ringcore::Error when it does not answer 200.
+nlohmann::json get_json(const Lab& lab, const LabNode& node, const std::string& path) {
+  ringnet::HttpClient client(node.address, lab.spec.native_port, std::chrono::seconds(2));
+  const auto answer = client.get(path);
+  if (!answer) throw answer.error().with_context(node.name + " " + path);
+  auto doc = nlohmann::json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+  if (answer->status != 200 || !doc.is_object()) {
+    throw ringcore::Error::failed(node.name + " answered " + path + " with HTTP " + std::to_string(answer->status));
+  }
+  return doc;
+}
+
+// The node's bootstrap job, or null when it has none (yet).
+nlohmann::json bootstrap_job(const Lab& lab, const LabNode& node) {
+  const nlohmann::json jobs = get_json(lab, node, "/v1/jobs");  // kept: json_array refers into it
+  for (const nlohmann::json& job : json_array(jobs, "jobs")) {
+    if (json_text(job, "operation") == "bootstrap") return job;
+  }
+  return nullptr;
+}
+
+// The job's bar, "bootstrap [=====>    ] 1.5 MiB / 4 MiB  37%  ETA 12s", the ETA from the
+// rate since `first` (time and bytes done when first seen).
+std::string bootstrap_line(const nlohmann::json& job, std::pair<std::chrono::steady_clock::time_point, std::int64_t> first) {
+  const nlohmann::json progress = job.value("progress", nlohmann::json::object());
+  const std::int64_t done = json_int(progress, "done");
+  const std::int64_t total = json_int(progress, "total");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - first.first).count();
+  std::optional<double> eta;
+  if (done > first.second && seconds > 0) {
+    eta = static_cast<double>(total - done) * seconds / static_cast<double>(done - first.second);
+  }
+  return "bootstrap " + progress_bar(done, total, json_text(progress, "unit", "bytes"), eta);
+}
+
+}  // namespace
+
+void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // The node starts its bootstrap once it has learnt the ring and chosen tokens: find the job.
+  nlohmann::json job;
+  const auto started = std::chrono::steady_clock::now();
+  for (;;) {
+    // Right after the start the pid may not run ringnode yet (it is still being exec'd).
+    if (std::chrono::steady_clock::now() - started > std::chrono::seconds(2) && !running_pid(lab, node)) {
+      throw ringcore::Error::failed(node.name + " exited while joining (log: " + lab.log_path(node) + ")");
+    }
+    try {
+      job = bootstrap_job(lab, node);
+      if (!job.is_null()) break;
+      if (json_text(get_json(lab, node, "/v1/node"), "mode") == "NORMAL") return;  // joined with nothing to stream
+    } catch (const ringcore::Error&) {
+      // its API is not up yet
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw ringcore::Error::failed(node.name + " did not start its bootstrap within " + std::to_string(timeout.count()) +
+                                    "s (log: " + lab.log_path(node) + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const auto first = std::make_pair(std::chrono::steady_clock::now(), json_int(job.value("progress", nlohmann::json::object()), "done"));
+  WaitOptions options;
+  options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  const JobEvent last = wait_for_job(
+      job, [&](const std::string& id) { return get_json(lab, node, "/v1/jobs/" + id); },
+      [&](const JobEvent& event) {
+        if (tty) std::cerr << "\r\033[K" << node.name << " " << bootstrap_line(event.job, first) << std::flush;
+      },
+      options, real_clock());
+  if (tty) std::cerr << '\n';
+  raise_for(last);
+}
+
+std::vector<ringcore::Token> node_tokens(const Lab& lab, const LabNode& node) {
+  std::vector<ringcore::Token> tokens;
+  const nlohmann::json facts = get_json(lab, node, "/v1/node");  // kept: json_array refers into it
+  for (const nlohmann::json& token : json_array(facts, "tokens")) {
+    if (token.is_string()) tokens.push_back(ringcore::parse_token(token.get<std::string>()).value_or_throw());
+  }
+  std::sort(tokens.begin(), tokens.end());
+  return tokens;
 }
 
 }  // namespace ringctl::lab

@@ -21,6 +21,21 @@ ringcore::Result<ringcore::ClusterSnapshot> observe(const Lab& lab, const LabNod
 void wait_until_converged(const Lab& lab, const std::vector<const LabNode*>& observers,
                           const std::vector<const LabNode*>& expected, std::chrono::seconds timeout);
 
+// Waits until the agent (ringd) of every node in `agents` serves a view (GET /v1/cluster) in
+// which every node in `expected` is up and normal: what a bare `ringctl status` shows then.
+// Throws ringcore::Error (kFailed) at the deadline, saying which agent shows what.
+void wait_until_agents_see(const Lab& lab, const std::vector<const LabNode*>& agents,
+                           const std::vector<const LabNode*>& expected, std::chrono::seconds timeout);
+
+// Follows the bootstrap job of `node` (just started by `lab add`) on its admin API until it
+// ends, drawing its progress (bytes streamed, %, ETA) on stderr when that is a terminal.
+// Returns at once when the node joined without a bootstrap job. Throws ringcore::Error when
+// the job fails, the node exits, or `timeout` passes.
+void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds timeout);
+
+// The tokens `node` announces (GET /v1/node), sorted; throws ringcore::Error when it does not answer.
+std::vector<ringcore::Token> node_tokens(const Lab& lab, const LabNode& node);
+
 // The nodes whose ringnode process runs.
 std::vector<const LabNode*> running_nodes(const Lab& lab);
 

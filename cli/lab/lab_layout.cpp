@@ -1,7 +1,13 @@
 #include "lab/lab_layout.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -50,7 +56,17 @@ ringcore::Node snapshot_node(const LabNode& node) {
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::trunc);
   out << text;
-  if (!out) throw Error::failed("cannot write " + path);
+  if (!out) throw Error::invalid_input("cannot write " + path + ": " + std::strerror(errno));
+}
+
+// --dir may name a place the user cannot write (or a file): say so, not "internal error".
+void create_lab_directory(const std::string& directory) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error || access(directory.c_str(), W_OK) != 0) {
+    throw Error::invalid_input("cannot create the lab's directory " + directory + ": " +
+                               (error ? error.message() : std::string(std::strerror(errno))) + " (choose another with --dir)");
+  }
 }
 
 }  // namespace
@@ -60,6 +76,12 @@ const LabNode& Lab::find_node(const std::string& which) const {
   for (const LabNode& node : nodes) {
     if (node.name == which || node.address == which || std::to_string(node.number) == which) return node;
     names += (names.empty() ? "" : ", ") + node.name;
+  }
+  for (const LabNode& node : departed) {
+    if (node.name == which || node.address == which || std::to_string(node.number) == which) {
+      throw Error::not_found(node.name + " has left the ring and is no longer a member of the lab at " + directory +
+                             " (members: " + names + ")");
+    }
   }
   throw Error::not_found("no node '" + which + "' in the lab at " + directory + " (nodes: " + names + ")");
 }
@@ -112,18 +134,72 @@ Lab plan_lab(const std::string& directory, const LabSpec& spec) {
   return lab;
 }
 
-LabNode plan_added_node(const Lab& lab, const std::string& dc) {
-  const int number = static_cast<int>(lab.nodes.size()) + 1;
-  if (number > kMaxNodes) throw Error::invalid_input("a lab has at most " + std::to_string(kMaxNodes) + " nodes");
+LabNode plan_added_node(const Lab& lab, const std::string& dc, const std::string& rack, bool new_dc) {
+  int number = 0;
+  for (const auto* group : {&lab.nodes, &lab.departed}) {
+    for (const LabNode& node : *group) number = std::max(number, node.number);
+  }
+  ++number;
+  if (number > kMaxNodes) {
+    throw Error::invalid_input("a lab has at most " + std::to_string(kMaxNodes) + " node numbers (127.0.0.1-" +
+                               std::to_string(kMaxNodes) + "), departed nodes' included");
+  }
+  std::set<std::string> dcs;
   int in_dc = 0;
-  for (const LabNode& node : lab.nodes) in_dc += node.dc == dc ? 1 : 0;
+  for (const LabNode& node : lab.nodes) {
+    dcs.insert(node.dc);
+    in_dc += node.dc == dc ? 1 : 0;
+  }
+  if (!new_dc && !dcs.contains(dc)) {
+    std::string names;
+    for (const std::string& name : dcs) names += (names.empty() ? "" : ", ") + name;
+    throw Error::invalid_input("--dc " + dc + ": the lab has no datacenter '" + dc + "' (datacenters: " + names +
+                               "); add --new-dc to start a new one");
+  }
   LabNode node;
   node.number = number;
   node.name = "node" + std::to_string(number);
   node.address = "127.0.0." + std::to_string(number);
   node.dc = dc;
-  node.rack = "rack" + std::to_string(in_dc % lab.spec.racks + 1);
+  node.rack = rack.empty() ? "rack" + std::to_string(in_dc % lab.spec.racks + 1) : rack;
+  node.added = true;
   return node;
+}
+
+void depart(Lab& lab, const std::string& name) {
+  const auto it = std::find_if(lab.nodes.begin(), lab.nodes.end(), [&](const LabNode& n) { return n.name == name; });
+  if (it == lab.nodes.end()) throw Error::not_found("no member '" + name + "' in the lab at " + lab.directory);
+  const LabNode gone = *it;
+  lab.nodes.erase(it);
+  lab.departed.push_back(gone);
+  const auto seed = std::find(lab.seeds.begin(), lab.seeds.end(), gone.address);
+  if (seed == lab.seeds.end()) return;
+  lab.seeds.erase(seed);
+  for (const LabNode& node : lab.nodes) {
+    if (node.dc == gone.dc) {
+      lab.seeds.push_back(node.address);
+      break;
+    }
+  }
+}
+
+void check_distinct_ports(const LabSpec& spec) {
+  const std::pair<const char*, int> ports[] = {
+      {"--storage-port", spec.storage_port}, {"--native-port", spec.native_port}, {"--agent-port", spec.agent_port}};
+  for (std::size_t i = 0; i < std::size(ports); ++i) {
+    for (std::size_t j = i + 1; j < std::size(ports); ++j) {
+      if (ports[i].second == ports[j].second) {
+        throw Error::invalid_input(std::string(ports[i].first) + " and " + ports[j].first + " are both " +
+                                   std::to_string(ports[i].second) + ": every node listens on each, so they must differ");
+      }
+    }
+  }
+}
+
+std::string format_datacenters(const std::vector<DatacenterSpec>& datacenters) {
+  std::string text;
+  for (const DatacenterSpec& dc : datacenters) text += (text.empty() ? "" : ",") + dc.name + ":" + std::to_string(dc.nodes);
+  return text;
 }
 
 std::string node_config_yaml(const Lab& lab, const LabNode& node) {
@@ -139,7 +215,7 @@ std::string node_config_yaml(const Lab& lab, const LabNode& node) {
        << "dc: " << node.dc << "\n"
        << "rack: " << node.rack << "\n"
        << "data_directory: " << lab.data_path(node) << "\n";
-  if (node.tokens.empty()) {
+  if (node.added) {
     int in_dc = 0;
     for (const LabNode& other : lab.nodes) in_dc += other.dc == node.dc ? 1 : 0;
     yaml << "# Added to a running lab: balanced tokens over the ring it learns, then bootstrap.\n"
@@ -168,18 +244,22 @@ void save_lab(const Lab& lab) {
   doc["agent_port"] = lab.spec.agent_port;
   doc["racks"] = lab.spec.racks;
   doc["num_tokens"] = lab.spec.num_tokens;
+  if (!lab.spec.datacenters.empty()) doc["datacenters"] = format_datacenters(lab.spec.datacenters);
   doc["seeds"] = lab.seeds;
-  doc["nodes"] = Json::array();
-  for (const LabNode& node : lab.nodes) {
-    Json tokens = Json::array();
-    for (ringcore::Token t : node.tokens) tokens.push_back(ringcore::format_token(t));
-    doc["nodes"].push_back({{"number", node.number}, {"name", node.name}, {"address", node.address},
-                            {"dc", node.dc}, {"rack", node.rack}, {"tokens", tokens},
-                            {"stream_throughput_mib", node.stream_throughput_mib}});
+  doc["registered"] = lab.registered;
+  for (const auto& [key, group] : {std::pair{"nodes", &lab.nodes}, {"departed", &lab.departed}}) {
+    doc[key] = Json::array();
+    for (const LabNode& node : *group) {
+      Json tokens = Json::array();
+      for (ringcore::Token t : node.tokens) tokens.push_back(ringcore::format_token(t));
+      doc[key].push_back({{"number", node.number}, {"name", node.name}, {"address", node.address},
+                          {"dc", node.dc}, {"rack", node.rack}, {"tokens", tokens}, {"added", node.added},
+                          {"stream_throughput_mib", node.stream_throughput_mib}});
+    }
   }
-  std::filesystem::create_directories(lab.directory);
+  create_lab_directory(lab.directory);
   for (const LabNode& node : lab.nodes) {
-    std::filesystem::create_directories(lab.data_path(node));
+    create_lab_directory(lab.data_path(node));
     write_file(lab.config_path(node), node_config_yaml(lab, node));
   }
   write_file(lab.directory + "/lab.json", doc.dump(1) + "\n");
@@ -200,14 +280,20 @@ Lab load_lab(const std::string& directory) {
     lab.spec.racks = doc.at("racks");
     lab.spec.num_tokens = doc.at("num_tokens");
     lab.seeds = doc.at("seeds").get<std::vector<std::string>>();
-    for (const Json& n : doc.at("nodes")) {
-      LabNode node{n.at("number"), n.at("name"), n.at("address"), n.at("dc"), n.at("rack"), {},
-                   n.value("stream_throughput_mib", 0.0)};
-      for (const Json& t : n.at("tokens")) node.tokens.push_back(ringcore::parse_token(t.get<std::string>()).value_or_throw());
-      lab.nodes.push_back(std::move(node));
+    for (const auto& [key, group] : {std::pair{"nodes", &lab.nodes}, {"departed", &lab.departed}}) {
+      if (!doc.contains(key)) continue;  // "departed": labs from before it
+      for (const Json& n : doc.at(key)) {
+        LabNode node{n.at("number"), n.at("name"), n.at("address"), n.at("dc"), n.at("rack"), {}, false,
+                     n.value("stream_throughput_mib", 0.0)};
+        for (const Json& t : n.at("tokens")) node.tokens.push_back(ringcore::parse_token(t.get<std::string>()).value_or_throw());
+        node.added = n.value("added", node.tokens.empty());  // before "added": an added node had no tokens
+        group->push_back(std::move(node));
+      }
     }
+    lab.registered = doc.value("registered", false);
+    if (doc.contains("datacenters")) lab.spec.datacenters = parse_datacenters(doc.at("datacenters").get<std::string>());
   } catch (const nlohmann::json::exception& e) {
-    throw Error::invalid_input(path + " is not a lab manifest: " + e.what());
+    throw Error::invalid_input(path + " is not a lab manifest (" + e.what() + "); ringctl lab down --purge to start afresh");
   }
   return lab;
 }

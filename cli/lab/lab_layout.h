@@ -17,7 +17,7 @@ struct DatacenterSpec {
 };
 
 struct LabSpec {
-  std::vector<DatacenterSpec> datacenters;  // in order: node numbers run through them
+  std::vector<DatacenterSpec> datacenters;  // as `lab up` was given them, in order: node numbers run through them
   int racks = 1;                            // per datacenter
   int num_tokens = 16;
   int storage_port = 7000;
@@ -32,17 +32,21 @@ struct LabNode {
   std::string address;   // "127.0.0.3"
   std::string dc;
   std::string rack;
-  // Initial tokens, chosen by the balanced allocator; empty for a node added to a running lab,
-  // which allocates its own over the ring it learns and bootstraps (streams its ranges).
+  // Initial tokens, chosen by the balanced allocator. A node added to a running lab allocates
+  // its own over the ring it learns and bootstraps (streams its ranges); its tokens are
+  // recorded here once it has joined.
   std::vector<ringcore::Token> tokens;
+  bool added = false;                // by `lab add`: its config bootstraps instead of naming tokens
   double stream_throughput_mib = 0;  // the node's streaming limit (0 = unlimited)
 };
 
 struct Lab {
   std::string directory;
   LabSpec spec;
-  std::vector<LabNode> nodes;
-  std::vector<std::string> seeds;  // addresses: the first node of each datacenter
+  std::vector<LabNode> nodes;      // the members
+  std::vector<LabNode> departed;   // left the ring (decommission, removenode, lab remove): numbers never reused
+  std::vector<std::string> seeds;  // addresses: the first member of each datacenter
+  bool registered = false;         // its agents are registered in the cluster config (lab_agents.h)
 
   std::string node_directory(const LabNode& node) const { return directory + "/" + node.name; }
   std::string config_path(const LabNode& node) const { return node_directory(node) + "/ringnode.yaml"; }
@@ -67,9 +71,22 @@ std::vector<DatacenterSpec> parse_datacenters(const std::string& text);
 // Throws ringcore::Error for impossible specs (no nodes, more than 254 nodes, bad counts).
 Lab plan_lab(const std::string& directory, const LabSpec& spec);
 
-// The node `ringctl lab add` starts: the next number and address, in datacenter `dc` (a new one
-// is allowed), on the next rack of that DC in turn. Throws ringcore::Error past 254 nodes.
-LabNode plan_added_node(const Lab& lab, const std::string& dc);
+// The node `ringctl lab add` starts: the next number and address never used in this lab, in
+// datacenter `dc`, on `rack` or else the next rack of that DC in turn. A datacenter the lab
+// does not have is refused (a typo would make a new one) unless `new_dc`. Throws ringcore::Error
+// past 254 nodes or for an unknown datacenter.
+LabNode plan_added_node(const Lab& lab, const std::string& dc, const std::string& rack, bool new_dc);
+
+// Takes `name` out of the members into `departed`, and makes the first remaining member of
+// its datacenter a seed if it was one. Throws ringcore::Error (not found).
+void depart(Lab& lab, const std::string& name);
+
+// The ports every member listens on: node-to-node, client, agent. Throws ringcore::Error
+// (invalid_input) when two are equal.
+void check_distinct_ports(const LabSpec& spec);
+
+// "dc1:3,dc2:2", as --dcs takes it.
+std::string format_datacenters(const std::vector<DatacenterSpec>& datacenters);
 
 // The node's ringnode.yaml (docs/ringnode-api.md).
 std::string node_config_yaml(const Lab& lab, const LabNode& node);

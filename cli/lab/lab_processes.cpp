@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ringcore/error.h"
+#include "ringnet/listen_address.h"
 
 namespace ringctl::lab {
 namespace {
@@ -147,6 +148,10 @@ std::optional<pid_t> running_agent_pid(const Lab& lab, const LabNode& node) {
   return pid_from(lab.agent_pid_path(node), "ringd");
 }
 
+NodeProcesses processes_of(const Lab& lab, const LabNode& node) {
+  return {running_pid(lab, node), running_agent_pid(lab, node)};
+}
+
 bool signal_node(const Lab& lab, const LabNode& node, int signal) {
   const auto pid = running_pid(lab, node);
   return pid && kill(*pid, signal) == 0;
@@ -155,6 +160,36 @@ bool signal_node(const Lab& lab, const LabNode& node, int signal) {
 bool signal_agent(const Lab& lab, const LabNode& node, int signal) {
   const auto pid = running_agent_pid(lab, node);
   return pid && kill(*pid, signal) == 0;
+}
+
+void check_ports_free(const Lab& lab, const std::vector<const LabNode*>& nodes, bool agents) {
+  std::vector<std::pair<const char*, int>> ports = {{"--storage-port", lab.spec.storage_port},
+                                                    {"--native-port", lab.spec.native_port}};
+  if (agents) ports.emplace_back("--agent-port", lab.spec.agent_port);
+  std::string taken;
+  for (const LabNode* node : nodes) {
+    for (const auto& [option, port] : ports) {
+      if (auto free = ringnet::check_can_listen(node->address, port); !free) {
+        taken += "\n  " + node->name + " (" + option + "): " + free.error().message();
+      }
+    }
+  }
+  if (!taken.empty()) {
+    throw Error::invalid_input("the lab's ports are not free; nothing was started:" + taken +
+                               "\n(another lab or program listens there: stop it, or choose other ports)");
+  }
+}
+
+void stop_node_and_agent(const Lab& lab, const LabNode& node, std::chrono::milliseconds grace) {
+  for (auto [pid_of, signal_fn] : {std::pair{&running_agent_pid, &signal_agent}, {&running_pid, &signal_node}}) {
+    const auto pid = pid_of(lab, node);
+    if (!pid) continue;
+    signal_fn(lab, node, SIGTERM);
+    if (!wait_for_exit(*pid, grace)) {
+      signal_fn(lab, node, SIGKILL);
+      wait_for_exit(*pid, std::chrono::seconds(5));
+    }
+  }
 }
 
 bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lab/lab_layout.h"
 
@@ -35,10 +36,26 @@ std::optional<pid_t> running_pid(const Lab& lab, const LabNode& node);
 // The pid of the node's ringd if it is running, by its pid file.
 std::optional<pid_t> running_agent_pid(const Lab& lab, const LabNode& node);
 
+// The node's two processes, each when it runs.
+struct NodeProcesses {
+  std::optional<pid_t> node;
+  std::optional<pid_t> agent;
+};
+NodeProcesses processes_of(const Lab& lab, const LabNode& node);
+
 // Sends `signal` to the node's process if it runs; returns whether it was running.
 bool signal_node(const Lab& lab, const LabNode& node, int signal);
 // Sends `signal` to the node's agent if it runs; returns whether it was running.
 bool signal_agent(const Lab& lab, const LabNode& node, int signal);
+
+// Checks, before anything starts, that every port the nodes will listen on is free on each
+// node's address: node-to-node and client ports, and the agent port when `agents`. Throws
+// ringcore::Error (kInvalidInput) naming every taken address and port, so that a second lab on
+// the same ports never starts beside the first.
+void check_ports_free(const Lab& lab, const std::vector<const LabNode*>& nodes, bool agents);
+
+// Stops `node`'s agent and process: SIGTERM, then SIGKILL after `grace`.
+void stop_node_and_agent(const Lab& lab, const LabNode& node, std::chrono::milliseconds grace);
 
 // Waits until `pid` has exited or `timeout` passes; returns whether it exited.
 bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);

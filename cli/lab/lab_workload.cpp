@@ -10,7 +10,9 @@
 #include <sstream>
 #include <thread>
 
+#include "lab/coordinators.h"
 #include "lab/lab_cluster.h"
+#include "lab/workload_records.h"
 #include "ringcore/murmur3.h"
 #include "ringnet/http_client.h"
 #include "text/progress.h"
@@ -24,10 +26,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxExamples = 5;
 const std::vector<std::string> kConsistencyLevels = {"ONE", "QUORUM", "ALL"};
 
-std::string record_path(const Lab& lab, const std::string& keyspace) {
-  return lab.directory + "/workload/" + keyspace + ".tsv";
-}
-
 void check_options(const WorkloadOptions& options) {
   if (std::find(kConsistencyLevels.begin(), kConsistencyLevels.end(), options.consistency) == kConsistencyLevels.end()) {
     throw Error::invalid_input("--cl: '" + options.consistency + "' is not ONE, QUORUM or ALL");
@@ -36,40 +34,6 @@ void check_options(const WorkloadOptions& options) {
                                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
                                       std::string::npos) {
     throw Error::invalid_input("--keyspace: '" + options.keyspace + "' must be letters, digits and _");
-  }
-}
-
-// One HTTP client per running node; requests go round-robin, and a coordinator that cannot be
-// reached is skipped for the next one, as a driver's load balancer would.
-class Coordinators {
- public:
-  explicit Coordinators(const Lab& lab) {
-    for (const LabNode* node : running_nodes(lab)) {
-      clients_.emplace_back(node->address, lab.spec.native_port, std::chrono::seconds(5));
-    }
-    if (clients_.empty()) throw Error::failed("no lab node is running (ringctl lab up)");
-  }
-
-  ringcore::Result<ringnet::HttpResponse> send(const ringnet::HttpRequest& request, std::size_t hint) const {
-    ringcore::Result<ringnet::HttpResponse> result = Error::failed("no coordinator");
-    for (std::size_t attempt = 0; attempt < clients_.size(); ++attempt) {
-      result = clients_[(hint + attempt) % clients_.size()].send(request);
-      if (result.ok()) return result;
-    }
-    return result;
-  }
-
- private:
-  std::vector<ringnet::HttpClient> clients_;
-};
-
-std::string error_text(const ringcore::Result<ringnet::HttpResponse>& result) {
-  if (!result) return result.error().message();
-  try {
-    return "HTTP " + std::to_string(result->status) + ": " +
-           nlohmann::json::parse(result->body).at("error").at("message").get<std::string>();
-  } catch (const nlohmann::json::exception&) {
-    return "HTTP " + std::to_string(result->status) + ": " + result->body.substr(0, 200);
   }
 }
 
@@ -87,23 +51,6 @@ LatencySummary summarise(std::vector<double>& millis) {
   std::sort(millis.begin(), millis.end());
   auto at = [&](double q) { return millis[static_cast<std::size_t>(q * static_cast<double>(millis.size() - 1))]; };
   return {at(0.50), at(0.95), at(0.99), millis.back()};
-}
-
-struct Record {
-  std::string key;
-  std::string digest;
-};
-
-std::vector<Record> read_records(const Lab& lab, const std::string& keyspace) {
-  std::ifstream in(record_path(lab, keyspace));
-  if (!in) throw Error::not_found("nothing recorded for keyspace '" + keyspace + "' (run ringctl lab stress first)");
-  std::vector<Record> records;
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream fields(line);
-    Record r;
-    if (fields >> r.key >> r.digest) records.push_back(std::move(r));
-  }
-  return records;
 }
 
 // Runs fn(i) for i in [0, count) on `threads` threads, with a progress line on a terminal.
@@ -170,8 +117,7 @@ StressReport run_stress(const Lab& lab, const WorkloadOptions& options) {
   }
   ensure_keyspace(lab, options.keyspace);
   const Coordinators coordinators(lab);
-  std::filesystem::create_directories(lab.directory + "/workload");
-  std::ofstream record(record_path(lab, options.keyspace), std::ios::app);
+  RecordWriter record(lab, options.keyspace);
   const std::string run = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
 
   StressReport report;
@@ -194,15 +140,14 @@ StressReport run_stress(const Lab& lab, const WorkloadOptions& options) {
     if (result.ok() && result->status == 200) {
       ++acknowledged;
       latencies.push_back(ms);
-      record << key << '\t' << ringcore::value_digest(value) << '\n';
+      record.append(key, ringcore::value_digest(value));
     } else {
       ++failed;
       if (report.sample_errors.size() < kMaxExamples) report.sample_errors.push_back(key + ": " + error_text(result));
     }
   });
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  record.flush();
-  if (!record) throw Error::failed("could not record the acknowledged writes in " + record_path(lab, options.keyspace));
+  record.finish();
   report.attempted = options.rows;
   report.acknowledged = acknowledged;
   report.failed = failed;
@@ -246,48 +191,6 @@ VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options) {
   });
   report.checked = static_cast<std::int64_t>(records.size());
   return report;
-}
-
-Document stress_document(const StressReport& r) {
-  return {{"keyspace", r.keyspace},
-          {"consistency", r.consistency},
-          {"attempted", r.attempted},
-          {"acknowledged", r.acknowledged},
-          {"failed", r.failed},
-          {"seconds", r.seconds},
-          {"rows_per_second", r.seconds > 0 ? static_cast<double>(r.acknowledged) / r.seconds : 0.0},
-          {"latency_ms", {{"p50", r.latency.p50_ms}, {"p95", r.latency.p95_ms}, {"p99", r.latency.p99_ms},
-                          {"max", r.latency.max_ms}}},
-          {"sample_errors", r.sample_errors}};
-}
-
-Document verify_document(const VerifyReport& r) {
-  return {{"keyspace", r.keyspace},       {"consistency", r.consistency},
-          {"checked", r.checked},         {"missing", r.missing},
-          {"stale", r.stale},             {"under_replicated", r.under_replicated},
-          {"unreadable", r.unreadable},   {"lost", r.lost()},
-          {"examples", r.examples}};
-}
-
-void print_stress(const StressReport& r, std::ostream& out) {
-  char line[256];
-  std::snprintf(line, sizeof line, "%lld of %lld rows acknowledged at %s in %.2f s: %.0f rows/s\n",
-                static_cast<long long>(r.acknowledged), static_cast<long long>(r.attempted), r.consistency.c_str(),
-                r.seconds, r.seconds > 0 ? static_cast<double>(r.acknowledged) / r.seconds : 0.0);
-  out << line;
-  std::snprintf(line, sizeof line, "latency ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f\n", r.latency.p50_ms,
-                r.latency.p95_ms, r.latency.p99_ms, r.latency.max_ms);
-  out << line;
-  if (r.failed > 0) out << r.failed << " writes failed, e.g.:\n";
-  for (const std::string& e : r.sample_errors) out << "  " << e << '\n';
-}
-
-void print_verify(const VerifyReport& r, std::ostream& out) {
-  out << "checked " << r.checked << " acknowledged rows of keyspace " << r.keyspace << " at " << r.consistency
-      << ": " << r.missing << " missing, " << r.stale << " stale, " << r.under_replicated << " under-replicated, "
-      << r.unreadable << " unreadable\n";
-  for (const std::string& e : r.examples) out << "  " << e << '\n';
-  out << (r.lost() ? "LOST: acknowledged writes are missing or stale\n" : "no acknowledged write is lost\n");
 }
 
 }  // namespace ringctl::lab

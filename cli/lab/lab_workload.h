@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "lab/lab_layout.h"
-#include "output.h"
 
 namespace ringctl::lab {
 
@@ -57,13 +56,9 @@ void ensure_keyspace(const Lab& lab, const std::string& keyspace);
 // Throws ringcore::Error naming the node that does not.
 void wait_for_keyspace_everywhere(const Lab& lab, const std::string& keyspace);
 
+// Both use the running members only (the caller has taken departed nodes out of `lab`).
 // Throws ringcore::Error for bad options (consistency level, counts) or no running node.
 StressReport run_stress(const Lab& lab, const WorkloadOptions& options);
 VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options);
-
-Document stress_document(const StressReport& report);
-Document verify_document(const VerifyReport& report);
-void print_stress(const StressReport& report, std::ostream& out);
-void print_verify(const VerifyReport& report, std::ostream& out);
 
 }  // namespace ringctl::lab

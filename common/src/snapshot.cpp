@@ -1,8 +1,16 @@
 #include "ringcore/snapshot.h"
 
+#include <arpa/inet.h>
+
+#include <cctype>
+
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <unordered_map>
+
+#include "json_syntax_error.h"
 
 namespace ringcore {
 namespace {
@@ -68,6 +76,35 @@ class Fields {
   std::string path_;
 };
 
+// An IPv4 or IPv6 address (inet_pton's forms; no brackets, no port) or a host name of
+// letters, digits and '-' labels (RFC 1123). Text of digits and dots only must be IPv4.
+bool is_address(const std::string& text) {
+  unsigned char buffer[16];
+  if (inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1) return true;
+  if (text.size() > 253 || text.find_first_not_of("0123456789.") == std::string::npos) return false;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t dot = std::min(text.find('.', start), text.size());
+    const std::string_view label = std::string_view(text).substr(start, dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+    }
+    if (dot == text.size()) return true;
+    start = dot + 1;
+  }
+}
+
+// 8-4-4-4-12 hex digits, any case.
+bool is_uuid(const std::string& text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
 Result<NodeStatus> parse_status(const std::string& path, const std::string& text) {
   if (text == "up") return NodeStatus::kUp;
   if (text == "down") return NodeStatus::kDown;
@@ -101,10 +138,17 @@ Result<Node> parse_node(const Json& json, std::size_t index) {
   auto address = f.non_empty_string("address");
   if (!address) return address.error();
   node.address = *address;
+  if (!is_address(node.address)) {
+    return Error::invalid_input(path + ": address '" + node.address + "' is not an IPv4 or IPv6 address or a host name");
+  }
   for (auto [key, target] : {std::pair{"host_id", &node.host_id}, {"dc", &node.dc}, {"rack", &node.rack}}) {
     auto value = f.non_empty_string(key);
     if (!value) return value.error();
     *target = *value;
+  }
+  if (!is_uuid(node.host_id)) {
+    return Error::invalid_input(path + ": host_id '" + node.host_id +
+                                "' is not a UUID (8-4-4-4-12 hex digits, as Cassandra's host IDs are)");
   }
   auto status = f.string("status");
   if (!status) return status.error();
@@ -190,6 +234,43 @@ Status check_token_owners(const std::vector<Node>& nodes) {
   return Ok{};
 }
 
+// Two nodes with one address or one host ID are one node listed twice or a corrupt snapshot:
+// replicas would be counted twice.
+Status check_unique_members(const std::vector<Node>& nodes) {
+  std::map<std::string, std::size_t> addresses, host_ids;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const Node& node = nodes[i];
+    const std::string path = "nodes[" + std::to_string(i) + "] (" + node.address + ")";
+    if (auto [it, inserted] = addresses.emplace(node.address, i); !inserted) {
+      return Error::invalid_input(path + ": address " + node.address + " is also nodes[" + std::to_string(it->second) + "]'s");
+    }
+    std::string host_id = node.host_id;
+    std::transform(host_id.begin(), host_id.end(), host_id.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (auto [it, inserted] = host_ids.emplace(host_id, i); !inserted) {
+      return Error::invalid_input(path + ": host_id " + node.host_id + " is also nodes[" + std::to_string(it->second) +
+                                  "] (" + nodes[it->second].address + ")'s");
+    }
+  }
+  return Ok{};
+}
+
+// A NetworkTopologyStrategy keyspace that asks for replicas in a datacenter with no node
+// cannot place them; Cassandra refuses to create such a keyspace.
+Status check_datacenters(const Keyspace& keyspace, const std::vector<Node>& nodes, std::size_t index) {
+  if (keyspace.replication.kind != StrategyKind::kNetworkTopology) return Ok{};
+  std::set<std::string> known;
+  for (const Node& node : nodes) known.insert(node.dc);
+  for (const auto& [dc, replicas] : keyspace.replication.datacenters) {
+    if (replicas > 0 && !known.contains(dc)) {
+      std::string names;
+      for (const std::string& name : known) names += (names.empty() ? "" : ", ") + name;
+      return Error::invalid_input("keyspaces[" + std::to_string(index) + "] (" + keyspace.name + "): datacenter '" + dc +
+                                  "' has no node (datacenters: " + names + ")");
+    }
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 const char* node_status_name(NodeStatus status) {
@@ -234,7 +315,7 @@ Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
   try {
     json = Json::parse(json_text);
   } catch (const nlohmann::json::parse_error& e) {
-    return Error::invalid_input("not valid JSON: " + std::string(e.what()));
+    return json_syntax_error("", json_text, e);
   }
   if (!json.is_object()) return Error::invalid_input("a snapshot must be a JSON object");
   Fields top(json, "snapshot");
@@ -276,6 +357,8 @@ Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
     snapshot.nodes.push_back(std::move(node).value());
   }
   if (snapshot.nodes.empty()) return Error::invalid_input("snapshot: 'nodes' is empty");
+  auto unique = check_unique_members(snapshot.nodes);
+  if (!unique) return unique.error();
   auto owners = check_token_owners(snapshot.nodes);
   if (!owners) return owners.error();
 
@@ -288,6 +371,8 @@ Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
       if (snapshot.find_keyspace(ks->name) != nullptr) {
         return Error::invalid_input("keyspaces[" + std::to_string(i) + "]: keyspace '" + ks->name + "' is listed twice");
       }
+      auto placeable = check_datacenters(*ks, snapshot.nodes, i);
+      if (!placeable) return placeable.error();
       snapshot.keyspaces.push_back(std::move(ks).value());
     }
   }

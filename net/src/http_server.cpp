@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "ringcore/hex.h"
+#include "ringnet/listen_address.h"
 
 namespace ringnet {
 namespace {
@@ -227,6 +228,9 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) 
   const std::size_t threads = options.worker_threads;
   impl_->server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl_->server->set_payload_max_length(options.max_body_bytes);
+  // cpp-httplib's default sets SO_REUSEPORT, which lets a second process listen on a live
+  // port and take half of its connections; see listen_address.h.
+  impl_->server->set_socket_options([](socket_t fd) { set_listener_options(fd); });
   const std::size_t limit = options.max_body_bytes;
   // Errors cpp-httplib answers itself (413, 400 for a malformed request) get our JSON body too.
   impl_->server->set_error_handler(httplib::Server::HandlerWithResponse([limit](const httplib::Request& req, httplib::Response& res) {
@@ -261,8 +265,8 @@ ringcore::Status HttpServer::start(const std::string& host, int port) {
   }
   impl_->port = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (impl_->port <= 0) {
-    return ringcore::Error(ringcore::ErrorCode::kUnavailable,
-                           "cannot listen on " + host + ":" + std::to_string(port) + " (address in use or not local)");
+    if (auto why = check_can_listen(host, port); !why) return why.error();  // names the reason
+    return ringcore::Error(ringcore::ErrorCode::kUnavailable, "cannot listen on " + host + ":" + std::to_string(port));
   }
   impl_->thread = std::thread([this] { impl_->server->listen_after_bind(); });
   // stop() before the listener runs would be lost; wait until it does (microseconds).

@@ -104,9 +104,9 @@ Json snapshot_node(const std::string& address, const std::string& host_id, const
 Json three_node_cluster() {
   return {{"cluster", "lab"},
           {"nodes",
-           {snapshot_node("127.0.0.1", "h1", "dc1", "rack1", "-4611686018427387904"),
-            snapshot_node("127.0.0.2", "h2", "dc1", "rack2", "4611686018427387904"),
-            snapshot_node("127.0.0.3", "h3", "dc2", "rack1", "0")}},
+           {snapshot_node("127.0.0.1", "00000000-0000-4000-8000-000000000001", "dc1", "rack1", "-4611686018427387904"),
+            snapshot_node("127.0.0.2", "00000000-0000-4000-8000-000000000002", "dc1", "rack2", "4611686018427387904"),
+            snapshot_node("127.0.0.3", "00000000-0000-4000-8000-000000000003", "dc2", "rack1", "0")}},
           {"keyspaces",
            {{{"name", "one"}, {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", "1"}}}},
             {{"name", "nts"}, {"replication", {{"class", "NetworkTopologyStrategy"}, {"dc1", "2"}, {"dc2", "1"}}}},
@@ -120,7 +120,7 @@ Json gossip_endpoint(const std::string& address, const std::string& status) {
 // A node that answered its last collection, 1 s before `kCollected + 1s`.
 CollectedFacts collected_facts() {
   CollectedFacts facts;
-  facts.node = {{"host_id", "h1"},
+  facts.node = {{"host_id", "00000000-0000-4000-8000-000000000001"},
                 {"address", "127.0.0.1"},
                 {"dc", "dc1"},
                 {"rack", "rack1"},
@@ -247,6 +247,23 @@ TEST_CASE("peer_up: one series per gossip endpoint, 1 only for up, placed by the
   CHECK(value_of(text, "ringd_peer_up", {{"peer", "127.0.0.9"}, {"peer_dc", "dc9"}, {"peer_rack", "rack9"}}) == 1);
 }
 
+TEST_CASE("peer_up leaves out endpoints that left or were removed, as /v1/checks does") {
+  CollectedFacts facts = collected_facts();
+  auto with_status = [](const std::string& address, const std::string& status) {
+    Json endpoint = gossip_endpoint(address, "down");
+    endpoint["states"] = {{{"name", "STATUS"}, {"version", 5}, {"value", status}}};
+    return endpoint;
+  };
+  facts.gossip["endpoints"].push_back(with_status("127.0.0.4", "LEFT,-42,1700000000000"));
+  facts.gossip["endpoints"].push_back(with_status("127.0.0.5", "removed,3f2b9c1e-0000-4000-8000-000000000005"));
+  facts.gossip["endpoints"].push_back(with_status("127.0.0.6", "NORMAL,17"));
+  const std::string text = render(facts);
+  CHECK(find(text, "ringd_peer_up").size() == 4);  // 127.0.0.1-3 and the normal 127.0.0.6
+  CHECK(text.find("peer=\"127.0.0.4\"") == std::string::npos);
+  CHECK(text.find("peer=\"127.0.0.5\"") == std::string::npos);
+  CHECK(value_of(text, "ringd_peer_up", {{"peer", "127.0.0.6"}}) == 0);
+}
+
 TEST_CASE("peer_up falls back to the snapshot's statuses when gossip is missing") {
   CollectedFacts facts = collected_facts();
   facts.gossip = nullptr;
@@ -260,8 +277,8 @@ TEST_CASE("peer_up falls back to the snapshot's statuses when gossip is missing"
 TEST_CASE("effective ownership of a two-node ring split in halves") {
   CollectedFacts facts = collected_facts();
   facts.cluster = {{"nodes",
-                    {snapshot_node("127.0.0.1", "h1", "dc1", "rack1", "-4611686018427387904"),
-                     snapshot_node("127.0.0.2", "h2", "dc1", "rack1", "4611686018427387904")}},
+                    {snapshot_node("127.0.0.1", "00000000-0000-4000-8000-000000000001", "dc1", "rack1", "-4611686018427387904"),
+                     snapshot_node("127.0.0.2", "00000000-0000-4000-8000-000000000002", "dc1", "rack1", "4611686018427387904")}},
                    {"keyspaces",
                     {{{"name", "rf1"}, {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", "1"}}}},
                      {{"name", "rf2"}, {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", "2"}}}}}}};

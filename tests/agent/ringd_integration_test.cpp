@@ -14,6 +14,7 @@
 
 #include "labnode/ringnode_process.h"
 #include "ringnet/http_client.h"
+#include "ringnet/http_server.h"
 #include "support/run_process.h"
 
 namespace {
@@ -203,6 +204,17 @@ TEST_CASE("ringd refuses to listen on 0.0.0.0 without tokens, naming the address
   const auto result = test_support::run_process({RINGD_BIN, "--listen", "0.0.0.0:" + std::to_string(port), "--node", "127.0.0.1:1"});
   CHECK(result.exit_code == 1);
   CHECK(result.err.find("listen: 0.0.0.0:" + std::to_string(port) + " is not a loopback address") != std::string::npos);
+}
+
+TEST_CASE("ringd refuses to listen on an address and port another process listens on, naming them") {
+  // 127.0.0.62: an address of this test only. The impostor is a listener in this process.
+  const int port = test_support::free_port(7560, {"127.0.0.62"});
+  ringnet::HttpServer impostor;
+  REQUIRE(impostor.start("127.0.0.62", port).ok());
+  const auto result = test_support::run_process({RINGD_BIN, "--listen", "127.0.0.62:" + std::to_string(port), "--node", "127.0.0.1:1"});
+  CHECK(result.exit_code == 1);
+  CHECK_MESSAGE(result.err.find("127.0.0.62:" + std::to_string(port) + " is already in use by another process") != std::string::npos,
+                result.err);
 }
 
 TEST_CASE("HTTPS with a certificate made by openssl, the client verifies it") {

@@ -1,7 +1,8 @@
 // Live ringctl against a lab with agents, end to end: `lab up` starts a ringd per node and
 // registers the cluster; bare `ringctl status` and `ringctl -h <agent> status` agree from every
 // agent; a killed node shows down through every other agent; info, gossipinfo and netstats
-// parse; `lab down` leaves nothing running.
+// parse; `lab down` leaves nothing running; a joined node shows in every agent's view; a
+// decommissioned node leaves the lab, the cluster config and ringd_peer_up; `--purge` unregisters.
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "ringnet/http_client.h"
 #include "support/run_process.h"
 
 namespace {
@@ -80,6 +82,11 @@ std::map<std::string, NodeView> nodes_of(const nlohmann::json& status) {
     }
   }
   return nodes;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 bool process_runs(int pid) {
@@ -231,5 +238,45 @@ TEST_CASE("netstats through a joining node's agent shows its bootstrap streaming
     }
   }
   CHECK(bootstrap_seen);
+
+  // `lab add` returned once every agent shows all four up and normal: a bare status agrees now.
+  const auto joined = nodes_of(AgentLab::ringctl_json({"status"}));
+  CHECK(joined.size() == 4);
+  for (const auto& [address, view] : joined) CHECK_MESSAGE(view.status + "/" + view.state == "up/normal", address);
+  CHECK(lab.lab_json({"list"})["nodes"][3]["tokens"] == 16);
+  REQUIRE(lab.lab({"down", "--purge"}).exit_code == 0);
+  CHECK(read_text(lab.directory() / "clusters.yaml").find("7370") == std::string::npos);  // unregistered
+}
+
+TEST_CASE("after a decommission the node leaves the lab, the registered cluster and every agent's peer matrix") {
+  AgentLab lab;
+  const ProcessResult up = lab.lab({"up", "--nodes", "4", "--storage-port", kStoragePort, "--native-port", kNativePort,
+                                    "--agent-port", kAgentPort, "--timeout", "90"});
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  REQUIRE(lab.lab({"stress", "--rows", "500", "--keyspace", "shrink"}).exit_code == 0);
+  const ProcessResult gone = AgentLab::ringctl({"-h", agent("127.0.0.4"), "decommission", "--wait", "--timeout", "120"});
+  REQUIRE_MESSAGE(gone.exit_code == 0, gone.err);
+
+  // ringd_peer_up on another agent drops 127.0.0.4 once its gossip says LEFT (a collection a second).
+  ringnet::HttpClient metrics("127.0.0.1", std::stoi(kAgentPort), std::chrono::seconds(5));
+  bool dropped = false;
+  for (int i = 0; i < 50 && !dropped; ++i) {
+    const auto answer = metrics.get("/metrics");
+    dropped = answer.ok() && answer->body.find("ringd_peer_up{") != std::string::npos &&
+              answer->body.find("peer=\"127.0.0.4\"") == std::string::npos;
+    if (!dropped) std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the agent collects on its own
+  }
+  CHECK(dropped);
+
+  // The lab takes it out: three members, the cluster config lists three agents, status shows three.
+  const auto list = lab.lab_json({"list"});
+  CHECK(list["nodes"].size() == 3);
+  CHECK(list["departed"][0]["name"] == "node4");
+  const std::string config = read_text(lab.directory() / "clusters.yaml");
+  CHECK(config.find("127.0.0.3:" + kAgentPort) != std::string::npos);
+  CHECK(config.find("127.0.0.4:" + kAgentPort) == std::string::npos);
+  CHECK(nodes_of(AgentLab::ringctl_json({"status"})).size() == 3);
+  const ProcessResult stress = lab.lab({"stress", "--rows", "300", "--keyspace", "shrink"});
+  CHECK_MESSAGE(stress.exit_code == 0, stress.out << stress.err);
   REQUIRE(lab.lab({"down"}).exit_code == 0);
 }

@@ -1,13 +1,18 @@
-// `ringctl lab`, end to end with real ringnode processes on 127.0.0.1..3: up, list, stress,
-// verify (and that it catches a loss), kill, start, down, and its errors.
+// `ringctl lab`, end to end with real ringnode processes on 127.0.0.1..5: up, list, stress,
+// verify (and that it catches a loss), kill, start, add, a decommissioned node leaving the lab,
+// down, and its errors (taken or equal ports, a lab made otherwise, an unwritable directory).
 #include <doctest/doctest.h>
 #include <signal.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "ringnet/http_client.h"
+#include "ringnet/http_server.h"
 #include "support/run_process.h"
 
 namespace {
@@ -23,6 +28,8 @@ class LabFixture {
  public:
   LabFixture() : directory_(std::filesystem::temp_directory_path() / ("ringctl-lab-test-" + std::to_string(getpid()))) {
     std::filesystem::remove_all(directory_);
+    // A cluster config of its own: this test must never touch the user's.
+    setenv("RINGCTL_CONFIG", (directory_.string() + "-clusters.yaml").c_str(), 1);
   }
   ~LabFixture() { run({"lab", "down", "--purge"}); }
 
@@ -65,6 +72,24 @@ bool runs_ringnode(int pid) {
   std::string argv0;
   std::getline(cmdline, argv0, '\0');
   return argv0.find("ringnode") != std::string::npos;
+}
+
+// GET `path` on a node's admin API as JSON.
+nlohmann::json node_api(const std::string& address, const std::string& method, const std::string& path) {
+  ringnet::HttpClient client(address, std::stoi(kNativePort), std::chrono::seconds(10));
+  const auto answer = client.send({method, path, method == "POST" ? "{}" : "", "application/json", {}});
+  REQUIRE_MESSAGE(answer.ok(), address << " " << path);
+  return nlohmann::json::parse(answer->body);
+}
+
+// How `observer` sees every node: address -> "up/normal".
+std::map<std::string, std::string> view_of(const std::string& observer) {
+  std::map<std::string, std::string> view;
+  const nlohmann::json cluster = node_api(observer, "GET", "/v1/cluster");
+  for (const auto& node : cluster["nodes"]) {
+    view[node["address"]] = node["status"].get<std::string>() + "/" + node["state"].get<std::string>();
+  }
+  return view;
 }
 
 }  // namespace
@@ -115,6 +140,18 @@ TEST_CASE("a lab cluster comes up, takes writes, survives a killed node and come
     const ProcessResult all = lab.run({"lab", "verify", "--keyspace", "degraded", "--cl", "ALL"});
     CHECK(all.exit_code == 2);
     CHECK(contains(all.out, "ALL needs 3 of 3 replicas, 2 answered"));
+    // Writes that fail are a failed run, not a success with a footnote.
+    const ProcessResult failing = lab.run({"lab", "stress", "--rows", "50", "--keyspace", "degraded", "--cl", "ALL"});
+    CHECK(failing.exit_code == 2);
+    CHECK(contains(failing.out, "50 writes failed"));
+    CHECK(contains(failing.err, "50 of 50 writes failed"));
+    // A killed node is still in the ring: the lab keeps it, and cannot add a node meanwhile.
+    const ProcessResult remove = lab.run({"lab", "remove", "node3"});
+    CHECK(remove.exit_code == 2);
+    CHECK(contains(remove.err, "node3 is still in the ring (node1 lists it)"));
+    const ProcessResult add = lab.run({"lab", "add"});
+    CHECK(add.exit_code == 1);
+    CHECK(contains(add.err, "node3 is not running"));
 
     const ProcessResult start = lab.run({"lab", "start", "node3", "--timeout", "90"});
     REQUIRE_MESSAGE(start.exit_code == 0, start.err);
@@ -122,19 +159,64 @@ TEST_CASE("a lab cluster comes up, takes writes, survives a killed node and come
     CHECK_MESSAGE(after.exit_code == 0, after.out);
   }
 
-  SUBCASE("an added node bootstraps the rows it will replicate and joins normal") {
+  SUBCASE("an added node bootstraps, joins in every view, and after a decommission leaves the lab") {
     REQUIRE(lab.run_json({"lab", "stress", "--rows", "1000", "--keyspace", "before_add"})["acknowledged"] == 1000);
-    const ProcessResult add = lab.run({"lab", "add", "--timeout", "120"});
+    const ProcessResult add = lab.run({"lab", "add", "--rack", "rack1", "--timeout", "120"});
     REQUIRE_MESSAGE(add.exit_code == 0, add.err);
-    const auto list = lab.run_json({"lab", "list"});
+    // Returned only once every node, the new one included, sees all four up and normal.
+    for (const std::string observer : {"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"}) {
+      CAPTURE(observer);
+      const auto view = view_of(observer);
+      CHECK(view.size() == 4);
+      for (const auto& [address, seen] : view) CHECK_MESSAGE(seen == "up/normal", address);
+    }
+    auto list = lab.run_json({"lab", "list"});
     REQUIRE(list["nodes"].size() == 4);
     CHECK(list["nodes"][3]["address"] == "127.0.0.4");
     CHECK(list["nodes"][3]["process"] == "running");
-    pids.push_back(list["nodes"][3]["pid"].get<int>());
+    CHECK(list["nodes"][3]["rack"] == "rack1");
+    CHECK(list["nodes"][3]["tokens"] == 16);  // the tokens it chose, recorded once it joined
+    const int node4 = list["nodes"][3]["pid"].get<int>();
+    pids.push_back(node4);
     // ALL reads every replica, node4 included for its ranges: only its bootstrap gave it rows
     // written before it existed.
     const ProcessResult all = lab.run({"lab", "verify", "--keyspace", "before_add", "--cl", "ALL"});
     CHECK_MESSAGE(all.exit_code == 0, all.out);
+
+    // node4 decommissions itself (as `ringctl -h <its agent> decommission` has it do).
+    const auto job = node_api("127.0.0.4", "POST", "/v1/operations/decommission");
+    REQUIRE_MESSAGE(job.contains("id"), job.dump());
+    std::string state = "running";
+    for (int i = 0; i < 600 && state == "running"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a job that runs on its own
+      state = node_api("127.0.0.4", "GET", "/v1/jobs/" + job["id"].get<std::string>())["state"];
+    }
+    REQUIRE(state == "succeeded");
+
+    // The lab sees it gone: three members, node4 departed and stopped.
+    const ProcessResult listed = lab.run({"lab", "list"});
+    CHECK(contains(listed.err, "node4 has left the ring (decommissioned); it is no longer a member of the lab"));
+    CHECK(contains(listed.out, "Departed (left the ring, no longer members): node4 (127.0.0.4)"));
+    list = lab.run_json({"lab", "list"});
+    CHECK(list["nodes"].size() == 3);
+    CHECK(list["departed"][0]["name"] == "node4");
+    CHECK_FALSE(runs_ringnode(node4));
+    // Stress and verify use the members only; nothing fails, nothing is lost.
+    const auto stress = lab.run_json({"lab", "stress", "--rows", "500", "--keyspace", "after_leave"});
+    CHECK(stress["failed"] == 0);
+    const ProcessResult verify = lab.run({"lab", "verify", "--keyspace", "before_add"});
+    CHECK_MESSAGE(verify.exit_code == 0, verify.out);
+    CHECK(contains(verify.out, "0 missing, 0 stale, 0 under-replicated, 0 unreadable"));
+    // Commands on node4 say where it went; another add takes a fresh number and does not wait for it.
+    const ProcessResult start = lab.run({"lab", "start", "node4"});
+    CHECK(start.exit_code == 1);
+    CHECK(contains(start.err, "node4 has left the ring"));
+    const ProcessResult again = lab.run({"lab", "add", "--timeout", "120"});
+    REQUIRE_MESSAGE(again.exit_code == 0, again.err);
+    list = lab.run_json({"lab", "list"});
+    REQUIRE(list["nodes"].size() == 4);
+    CHECK(list["nodes"][3]["address"] == "127.0.0.5");
+    pids.push_back(list["nodes"][3]["pid"].get<int>());
   }
 
   SUBCASE("bad input is refused with a message") {
@@ -144,11 +226,22 @@ TEST_CASE("a lab cluster comes up, takes writes, survives a killed node and come
     const ProcessResult level = lab.run({"lab", "stress", "--cl", "TWO"});
     CHECK(level.exit_code == 1);
     CHECK(contains(level.err, "--cl"));
+    const ProcessResult typo = lab.run({"lab", "add", "--dc", "dc9"});
+    CHECK(typo.exit_code == 1);
+    CHECK(contains(typo.err, "the lab has no datacenter 'dc9' (datacenters: dc1); add --new-dc to start a new one"));
+    CHECK(lab.run_json({"lab", "list"})["nodes"].size() == 3);  // nothing was started
   }
 
   const ProcessResult down = lab.run({"lab", "down"});
   CHECK(down.exit_code == 0);
   for (int pid : pids) CHECK_FALSE(runs_ringnode(pid));
+
+  // The stopped lab restarts only as it was made.
+  const ProcessResult other = lab.run({"lab", "up", "--dcs", "dc1:2,dc2:2", "--native-port", "29143"});
+  CHECK(other.exit_code == 1);
+  CHECK(contains(other.err, "was made otherwise"));
+  CHECK(contains(other.err, "--dcs dc1:2,dc2:2 (this lab: dc1:3)"));
+  CHECK(contains(other.err, "--native-port 29143 (this lab: " + kNativePort + ")"));
 }
 
 TEST_CASE("lab commands without a lab, or with a bad spec, fail clearly") {
@@ -159,4 +252,26 @@ TEST_CASE("lab commands without a lab, or with a bad spec, fail clearly") {
   const ProcessResult dcs = lab.run({"lab", "up", "--dcs", "dc1"});
   CHECK(dcs.exit_code == 1);
   CHECK(contains(dcs.err, "'dc1' is not NAME:NODES"));
+  const ProcessResult equal = lab.run({"lab", "up", "--native-port", "29142", "--agent-port", "29142"});
+  CHECK(equal.exit_code == 1);
+  CHECK(contains(equal.err, "--native-port and --agent-port are both 29142"));
+  const ProcessResult unwritable = test_support::run_process({RINGCTL_BIN, "lab", "--dir", "/proc/ringctl-lab-test", "up",
+                                                               "--storage-port", kStoragePort, "--native-port", kNativePort,
+                                                               "--no-agents"});
+  CHECK(unwritable.exit_code == 1);
+  CHECK(contains(unwritable.err, "cannot create the lab's directory /proc/ringctl-lab-test"));
+  CHECK_FALSE(contains(unwritable.err, "internal"));
+}
+
+TEST_CASE("lab up refuses ports another process listens on, before starting anything") {
+  LabFixture lab;
+  ringnet::HttpServer impostor;  // on node2's client port
+  REQUIRE(impostor.start("127.0.0.2", std::stoi(kNativePort)).ok());
+  const ProcessResult up = lab.run({"lab", "up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port",
+                                    kNativePort, "--no-agents", "--timeout", "90"});
+  CHECK(up.exit_code == 1);
+  CHECK(contains(up.err, "the lab's ports are not free; nothing was started"));
+  CHECK(contains(up.err, "node2 (--native-port): 127.0.0.2:" + kNativePort + " is already in use by another process"));
+  CHECK_FALSE(contains(up.err, "node1"));
+  CHECK(contains(lab.run({"lab", "list"}).err, "no lab at"));  // not even its layout was written
 }

@@ -203,7 +203,7 @@ TEST_CASE("errors: exit 1, nothing on stdout, a message naming what is wrong") {
   }
   SUBCASE("LocalStrategy has no ring to describe") {
     auto r = ringctl({"describering", "--ring", "-", "loc"},
-                     R"({"nodes": [{"address": "a", "host_id": "h", "dc": "d", "rack": "r", "status": "up",
+                     R"({"nodes": [{"address": "a", "host_id": "00000000-0000-4000-8000-000000000001", "dc": "d", "rack": "r", "status": "up",
                          "state": "normal", "tokens": ["1"]}],
                          "keyspaces": [{"name": "loc", "replication": {"class": "LocalStrategy"}}]})");
     CHECK(r.exit_code == 1);
@@ -220,6 +220,31 @@ TEST_CASE("with -o json, errors are JSON on stderr too") {
   r = ringctl({"status", "--bogus", "-o", "json"});
   CHECK(r.exit_code == 1);
   CHECK(nlohmann::json::parse(r.err)["error"]["code"] == "usage");
+}
+
+TEST_CASE("input that is no snapshot, or bytes that are no UTF-8, end in a clear error, not an internal one") {
+  SUBCASE("an endless device as the ring file is refused at a size bound") {
+    auto r = ringctl({"status", "--ring", "/dev/zero"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "ring file '/dev/zero' is larger than 64 MiB"));
+    CHECK_FALSE(contains(r.err, "internal"));
+  }
+  SUBCASE("a syntax error names its line and column in our words") {
+    auto r = ringctl({"status", "--ring", "-"}, "{\n  \"nodes\": [,]\n}");
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "ring file '-': not valid JSON at line 2, column 13"));
+    CHECK_FALSE(contains(r.err, "json.exception"));
+  }
+  SUBCASE("a key that is not UTF-8 still gives a JSON document, its bad byte replaced") {
+    auto r = ringctl({"-o", "json", "getendpoints", "--ring", kExample, "ks1", "caf\xe9"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const auto doc = nlohmann::json::parse(r.out);
+    CHECK(doc["key"] == "caf\xef\xbf\xbd");  // U+FFFD
+    CHECK(doc["token"].get<std::string>() + "\n" == ringctl({"token", "caf\xe9"}).out);  // of the raw bytes
+    r = ringctl({"-o", "json", "status", "--ring", kExample, "ks\xff"});
+    CHECK(r.exit_code == 1);
+    CHECK(nlohmann::json::parse(r.err)["error"]["code"] == "not_found");
+  }
 }
 
 TEST_CASE("--help lists the commands and the exit codes, --version prints the version") {

@@ -14,9 +14,9 @@ json valid_snapshot() {
     "cluster": "c1",
     "partitioner": "org.apache.cassandra.dht.Murmur3Partitioner",
     "nodes": [
-      {"address": "10.0.0.1", "host_id": "h1", "dc": "dc1", "rack": "r1", "status": "up", "state": "normal",
+      {"address": "10.0.0.1", "host_id": "00000000-0000-4000-8000-000000000001", "dc": "dc1", "rack": "r1", "status": "up", "state": "normal",
        "load_bytes": 1000, "tokens": ["-5", "100"]},
-      {"address": "10.0.0.2", "host_id": "h2", "dc": "dc1", "rack": "r1", "status": "down", "state": "leaving",
+      {"address": "10.0.0.2", "host_id": "00000000-0000-4000-8000-000000000002", "dc": "dc1", "rack": "r1", "status": "down", "state": "leaving",
        "load_bytes": 2000, "tokens": ["50"]}
     ],
     "keyspaces": [
@@ -163,6 +163,60 @@ TEST_CASE("malformed snapshots are refused with the field and node named") {
     doc = valid_snapshot();
     doc["format_version"] = 2;
     CHECK(contains(error_of(doc), "format_version 2 is not supported"));
+  }
+}
+
+TEST_CASE("JSON that does not parse is reported with its line and column, in our words") {
+  auto snapshot = ringcore::parse_snapshot("{\n  \"nodes\": [\n    {\"address\": }\n  ]\n}");
+  REQUIRE_FALSE(snapshot.ok());
+  const std::string message = snapshot.error().message();
+  CHECK(contains(message, "not valid JSON at line 3, column 17"));
+  CHECK_FALSE(contains(message, "json.exception"));
+  auto truncated = ringcore::parse_snapshot("{\"nodes\": [");
+  REQUIRE_FALSE(truncated.ok());
+  CHECK(contains(truncated.error().message(), "not valid JSON at the end of the input (line 1)"));
+}
+
+TEST_CASE("a snapshot whose nodes cannot all be real is refused, naming both nodes") {
+  SUBCASE("two nodes with one address") {
+    json doc = valid_snapshot();
+    doc["nodes"][1]["address"] = "10.0.0.1";
+    CHECK(contains(error_of(doc), "nodes[1] (10.0.0.1): address 10.0.0.1 is also nodes[0]'s"));
+  }
+  SUBCASE("two nodes with one host ID, in any case") {
+    json doc = valid_snapshot();
+    doc["nodes"][0]["host_id"] = "3f1c2e8a-5d1b-4c39-9a3e-2b7e0c1d9f01";
+    doc["nodes"][1]["host_id"] = "3F1C2E8A-5D1B-4C39-9A3E-2B7E0C1D9F01";
+    CHECK(contains(error_of(doc), "nodes[1] (10.0.0.2): host_id 3F1C2E8A-5D1B-4C39-9A3E-2B7E0C1D9F01 is also nodes[0] (10.0.0.1)'s"));
+  }
+  SUBCASE("a host ID that is not a UUID") {
+    for (const char* bad : {"h1", "3f1c2e8a5d1b4c399a3e2b7e0c1d9f01", "3f1c2e8a-5d1b-4c39-9a3e-2b7e0c1d9f0g"}) {
+      CAPTURE(bad);
+      json doc = valid_snapshot();
+      doc["nodes"][0]["host_id"] = bad;
+      CHECK(contains(error_of(doc), std::string("nodes[0] (10.0.0.1): host_id '") + bad + "' is not a UUID"));
+    }
+  }
+  SUBCASE("an address that is neither an IP address nor a host name") {
+    for (const char* bad : {"256.1.1.1", "10.0.0", "::::", "bad host name", "-x.example", "ftp://x", "10.0.0.1:7000"}) {
+      CAPTURE(bad);
+      json doc = valid_snapshot();
+      doc["nodes"][0]["address"] = bad;
+      CHECK(contains(error_of(doc), std::string("address '") + bad + "' is not an IPv4 or IPv6 address or a host name"));
+    }
+  }
+  SUBCASE("IPv6 addresses and host names are addresses") {
+    json doc = valid_snapshot();
+    doc["nodes"][0]["address"] = "fd00::1";
+    doc["nodes"][1]["address"] = "cass-2.eu-west.example";
+    CHECK(ringcore::parse_snapshot(doc.dump()).ok());
+  }
+  SUBCASE("a NetworkTopologyStrategy datacenter without nodes") {
+    json doc = valid_snapshot();
+    doc["keyspaces"][1]["replication"]["dc2"] = "3";
+    CHECK(contains(error_of(doc), "keyspaces[1] (nts): datacenter 'dc2' has no node (datacenters: dc1)"));
+    doc["keyspaces"][1]["replication"]["dc2"] = "0";  // no replicas there: nothing to place
+    CHECK(ringcore::parse_snapshot(doc.dump()).ok());
   }
 }
 

@@ -305,3 +305,26 @@ TEST_CASE("ringnode refuses a bad config with exit code 1 and a message naming t
   CHECK(node.wait_exit(10s) == 1);
   CHECK(node.log().find("num_tokens: must be an integer in 1..1536, not 'lots'") != std::string::npos);
 }
+
+TEST_CASE("ringnode refuses to start on a storage or client port another process listens on, naming it") {
+  // 127.0.0.63: an address of this test only. The impostor is a listener in this process.
+  test_support::TempDir dir("ringnode_ports_test_");
+  const int storage_port = test_support::free_port(17560, {"127.0.0.63"});
+  const int native_port = test_support::free_port(storage_port + 1, {"127.0.0.63"});
+  for (auto [key, taken] : {std::pair{"storage_port", storage_port}, {"native_port", native_port}}) {
+    CAPTURE(key);
+    ringnet::HttpServer impostor;
+    REQUIRE(impostor.start("127.0.0.63", taken).ok());
+    const std::string config = dir.path() + "/" + key + ".yaml";
+    std::ofstream(config) << "cluster_name: ports\nlisten_address: 127.0.0.63\nstorage_port: " << storage_port
+                          << "\nnative_port: " << native_port << "\nseeds: [127.0.0.63]\nnum_tokens: 4\ndata_directory: "
+                          << dir.path() << "/" << key << "-data\n";
+    RingnodeProcess node(RINGNODE_BIN, config, dir.path() + "/" + key + ".log");
+    node.start();
+    CHECK(node.wait_exit(10s) == 1);
+    const std::string expected = std::string(key) + ": 127.0.0.63:" + std::to_string(taken) + " is already in use by another process";
+    CHECK_MESSAGE(node.log().find(expected) != std::string::npos, node.log());
+    // Refused before it touched anything: no data directory, nothing announced.
+    CHECK_FALSE(std::filesystem::exists(dir.path() + "/" + key + "-data"));
+  }
+}

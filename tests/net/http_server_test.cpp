@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "ringnet/http_client.h"
+#include "ringnet/listen_address.h"
 
 namespace {
 
@@ -86,4 +87,38 @@ TEST_CASE("percent encoding round-trips every byte") {
   CHECK(*ringnet::percent_decode(ringnet::percent_encode(bytes)) == bytes);
   CHECK(ringnet::percent_encode("a/b c") == "a%2Fb%20c");
   CHECK_FALSE(ringnet::percent_decode("%4").ok());
+}
+
+TEST_CASE("a second listener on a live address and port is refused, naming them; a stopped one frees them") {
+  // 127.0.0.61: an address of this test only.
+  ringnet::HttpServer first;
+  first.route("GET", "/v1/who", [](const ServerRequest&) { return ServerResponse{200, R"({"who": "first"})"}; });
+  REQUIRE(first.start("127.0.0.61", 0).ok());
+  const int port = first.port();
+  const std::string where = "127.0.0.61:" + std::to_string(port);
+
+  ringnet::HttpServer second;
+  const ringcore::Status taken = second.start("127.0.0.61", port);
+  REQUIRE_FALSE(taken.ok());
+  CHECK(taken.error().code() == ringcore::ErrorCode::kUnavailable);
+  CHECK(taken.error().message() == where + " is already in use by another process");
+  CHECK(ringnet::check_can_listen("127.0.0.61", port).error().message() == taken.error().message());
+  // Every request still reaches the first server: none was handed to an impostor.
+  for (int i = 0; i < 8; ++i) {
+    auto answer = ringnet::HttpClient("127.0.0.61", port).get("/v1/who");
+    REQUIRE(answer.ok());
+    CHECK(answer->body == R"({"who": "first"})");
+  }
+
+  // After a connection and a stop, the port is free at once (TIME_WAIT does not hold it).
+  first.stop();
+  CHECK(ringnet::check_can_listen("127.0.0.61", port).ok());
+  ringnet::HttpServer again;
+  CHECK(again.start("127.0.0.61", port).ok());
+}
+
+TEST_CASE("an address of another machine cannot be listened on, and says so") {
+  const ringcore::Status status = ringnet::check_can_listen("192.0.2.1", 7070);  // TEST-NET-1
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message() == "192.0.2.1:7070 is not an address of this machine");
 }

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "json_syntax_error.h"
+
 namespace ringcore::gossip {
 namespace {
 
@@ -220,7 +222,7 @@ Result<GossipMessage> parse_message(std::string_view json_text) {
   try {
     json = Json::parse(json_text);
   } catch (const nlohmann::json::parse_error& e) {
-    return Error::invalid_input("gossip message: not valid JSON: " + std::string(e.what()));
+    return json_syntax_error("gossip message", json_text, e);
   }
   if (!json.is_object()) return Error::invalid_input(std::string("gossip message: must be an object, not ") + json.type_name());
   auto type = text_field(json, "type", "gossip message", false);

@@ -1,0 +1,104 @@
+#include "lab/lab_agents.h"
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include "agent_client.h"
+#include "cluster_config.h"
+#include "lab/lab_cluster.h"
+#include "lab/lab_processes.h"
+
+namespace ringctl::lab {
+namespace {
+
+// Waits until every running member's agent is ready. Throws ringcore::Error at the deadline.
+void wait_for_agents(const Lab& lab, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (const LabNode* node : running_nodes(lab)) {
+    AgentClient agent({{lab.agent_address(*node)}, "", "", std::chrono::seconds(1)});
+    for (;;) {
+      try {
+        agent.get("/v1/health/ready");  // a first collection succeeded
+        break;
+      } catch (const ringcore::Error& e) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+          throw ringcore::Error::failed("the agent of " + node->name + " did not answer: " + e.message() +
+                                        " (log: " + lab.agent_log_path(*node) + ")");
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the agent is starting
+    }
+  }
+}
+
+// Whether the config's entry under the lab's name lists only agents of this lab (members or
+// departed), i.e. this lab registered it.
+bool registered_here(const Lab& lab, const ClusterEntry& entry) {
+  if (!lab.registered) return false;
+  std::set<std::string> ours;
+  for (const auto* group : {&lab.nodes, &lab.departed}) {
+    for (const LabNode& node : *group) ours.insert(lab.agent_address(node));
+  }
+  return !entry.agents.empty() &&
+         std::all_of(entry.agents.begin(), entry.agents.end(), [&](const std::string& a) { return ours.contains(a); });
+}
+
+// Registers the lab's members' agents as the cluster named after the lab (the default one if
+// there is none).
+void register_lab_cluster(const Lab& lab) {
+  const std::string path = cluster_config_path();
+  ClusterConfig config = load_cluster_config(path).value_or(ClusterConfig{});
+  ClusterEntry& entry = config.clusters[lab.spec.cluster_name];
+  entry.agents.clear();
+  for (const LabNode& node : lab.nodes) entry.agents.push_back(lab.agent_address(node));
+  if (config.default_cluster.empty()) config.default_cluster = lab.spec.cluster_name;
+  save_cluster_config(config, path);
+}
+
+}  // namespace
+
+bool has_agents(const Lab& lab) {
+  return std::any_of(lab.nodes.begin(), lab.nodes.end(),
+                     [&](const LabNode& node) { return running_agent_pid(lab, node).has_value(); });
+}
+
+void start_agents(Lab& lab, std::chrono::seconds timeout) {
+  std::string ringd;
+  try {
+    ringd = find_ringd_binary();
+  } catch (const ringcore::Error& e) {
+    std::cerr << "ringctl: warning: " << e.message() << "; the lab runs without agents\n";
+    return;
+  }
+  for (const LabNode* node : running_nodes(lab)) {
+    if (!running_agent_pid(lab, *node)) start_agent(lab, *node, ringd);  // one may outlive its node
+  }
+  wait_for_agents(lab, timeout);
+  register_lab_cluster(lab);
+  lab.registered = true;
+  save_lab(lab);
+}
+
+void update_lab_cluster(const Lab& lab) {
+  const std::string path = cluster_config_path();
+  const auto config = load_cluster_config(path);
+  if (!config) return;
+  const auto entry = config->clusters.find(lab.spec.cluster_name);
+  if (entry == config->clusters.end() || !registered_here(lab, entry->second)) return;
+  register_lab_cluster(lab);
+}
+
+void unregister_lab_cluster(const Lab& lab) {
+  const std::string path = cluster_config_path();
+  auto config = load_cluster_config(path);
+  if (!config) return;
+  const auto entry = config->clusters.find(lab.spec.cluster_name);
+  if (entry == config->clusters.end() || !registered_here(lab, entry->second)) return;
+  config->clusters.erase(entry);
+  if (config->default_cluster == lab.spec.cluster_name) config->default_cluster.clear();
+  save_cluster_config(*config, path);
+}
+
+}  // namespace ringctl::lab

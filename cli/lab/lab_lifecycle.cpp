@@ -1,0 +1,190 @@
+#include "lab/lab_lifecycle.h"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "lab/lab_agents.h"
+#include "lab/lab_cluster.h"
+#include "lab/lab_membership.h"
+#include "lab/lab_processes.h"
+
+namespace ringctl::lab {
+namespace {
+
+using ringcore::Error;
+
+constexpr auto kStopGrace = std::chrono::seconds(15);
+
+std::vector<const LabNode*> members(const Lab& lab) {
+  std::vector<const LabNode*> nodes;
+  for (const LabNode& node : lab.nodes) nodes.push_back(&node);
+  return nodes;
+}
+
+// Stops a member's processes, moves it to the departed and records that everywhere.
+void forget(Lab& lab, const std::string& name, const std::string& reason) {
+  stop_node_and_agent(lab, lab.find_node(name), kStopGrace);
+  depart(lab, name);
+  save_lab(lab);
+  update_lab_cluster(lab);
+  std::cerr << "ringctl: " << name << " " << reason << "; it is no longer a member of the lab\n";
+}
+
+// "--dcs dc1:3 (this lab: dc1:5)" for every option given that differs from the lab's spec.
+std::string differences(const LabSpec& spec, const UpRequest& request) {
+  std::string text;
+  auto differ = [&](const std::string& option, const std::string& given, const std::string& has) {
+    if (given != has) text += "\n  " + option + " " + given + " (this lab: " + has + ")";
+  };
+  if (request.datacenters && !spec.datacenters.empty()) {
+    differ("--dcs", format_datacenters(*request.datacenters), format_datacenters(spec.datacenters));
+  }
+  for (const SpecOption& o : kSpecOptions) {
+    if (request.*o.given) differ(o.option, std::to_string(*(request.*o.given)), std::to_string(spec.*o.value));
+  }
+  return text;
+}
+
+Lab existing_lab(const UpRequest& request) {
+  Lab lab = load_members(request.directory);
+  if (!running_nodes(lab).empty()) {
+    throw Error::invalid_input("a lab is already running in " + request.directory +
+                               " (ringctl lab list; ringctl lab down to stop it)");
+  }
+  if (const std::string differ = differences(lab.spec, request); !differ.empty()) {
+    throw Error::invalid_input("the lab in " + request.directory + " was made otherwise; it restarts as it is:" + differ +
+                               "\n(run `ringctl lab up` without them, or `ringctl lab down --purge` first for a new lab)");
+  }
+  return lab;
+}
+
+// The spec the request asks for: what it gives, else the defaults.
+LabSpec requested_spec(const UpRequest& request) {
+  LabSpec spec;
+  spec.datacenters = request.datacenters.value_or(std::vector<DatacenterSpec>{{"dc1", 3}});
+  for (const SpecOption& o : kSpecOptions) spec.*o.value = (request.*o.given).value_or(spec.*o.value);
+  return spec;
+}
+
+}  // namespace
+
+Lab load_members(const std::string& directory) {
+  Lab lab = load_lab(directory);
+  for (const Departure& departure : departed_members(lab)) forget(lab, departure.name, "has left the ring (" + departure.reason + ")");
+  return lab;
+}
+
+Lab up(const UpRequest& request) {
+  const bool exists = std::filesystem::exists(request.directory + "/lab.json");
+  check_distinct_ports(requested_spec(request));
+  Lab lab = exists ? existing_lab(request) : plan_lab(request.directory, requested_spec(request));
+  const auto nodes = members(lab);
+  check_ports_free(lab, nodes, request.agents);
+  const std::string ringnode = find_ringnode_binary();
+  if (!exists) save_lab(lab);
+  for (const LabNode* node : nodes) start_node(lab, *node, ringnode);
+  wait_until_converged(lab, nodes, nodes, request.timeout);
+  if (request.agents) start_agents(lab, request.timeout);
+  return lab;
+}
+
+Lab add(const AddRequest& request) {
+  Lab lab = load_members(request.directory);
+  if (lab.nodes.empty()) throw Error::invalid_input("the lab in " + request.directory + " has no members (ringctl lab up)");
+  for (const LabNode& node : lab.nodes) {
+    if (!running_pid(lab, node)) {
+      throw Error::invalid_input(node.name + " is not running: a node joins when every member is up (ringctl lab start " +
+                                 node.name + ", or lab remove it if it is gone for good)");
+    }
+  }
+  const bool agents = request.agents && has_agents(lab);
+  LabNode added = plan_added_node(lab, request.dc.empty() ? lab.nodes.front().dc : request.dc, request.rack, request.new_dc);
+  added.stream_throughput_mib = request.stream_throughput_mib;
+  lab.nodes.push_back(added);
+  check_ports_free(lab, {&lab.nodes.back()}, agents);
+  save_lab(lab);
+  const LabNode& node = lab.nodes.back();
+  start_node(lab, node, find_ringnode_binary());
+  // Its agent starts with it, so that netstats can follow the bootstrap.
+  if (agents) start_agent(lab, node, find_ringd_binary());
+  follow_bootstrap(lab, node, request.timeout);
+  // Joined when every member, the new one included, sees all of them up and normal.
+  const auto nodes = members(lab);
+  wait_until_converged(lab, nodes, nodes, request.timeout);
+  lab.nodes.back().tokens = node_tokens(lab, lab.nodes.back());
+  save_lab(lab);
+  if (agents) {
+    start_agents(lab, request.timeout);
+    wait_until_agents_see(lab, nodes, nodes, request.timeout);
+  }
+  return lab;
+}
+
+void down(const std::string& directory, bool purge) {
+  Lab lab = load_lab(directory);
+  if (!running_nodes(lab).empty()) lab = load_members(directory);  // nodes that left are not restarted by a later up
+  // Agents first, so that none reports its node's shutdown as a failure.
+  std::vector<std::optional<pid_t>> agents, nodes;
+  for (const LabNode& node : lab.nodes) agents.push_back(running_agent_pid(lab, node));
+  for (const LabNode& node : lab.nodes) signal_agent(lab, node, SIGTERM);
+  for (const LabNode& node : lab.nodes) nodes.push_back(running_pid(lab, node));
+  for (std::size_t i = 0; i < lab.nodes.size(); ++i) {
+    if (agents[i] && !wait_for_exit(*agents[i], kStopGrace)) signal_agent(lab, lab.nodes[i], SIGKILL);
+  }
+  for (const LabNode& node : lab.nodes) signal_node(lab, node, SIGTERM);
+  for (std::size_t i = 0; i < lab.nodes.size(); ++i) {
+    if (nodes[i] && !wait_for_exit(*nodes[i], kStopGrace)) {
+      signal_node(lab, lab.nodes[i], SIGKILL);
+      wait_for_exit(*nodes[i], std::chrono::seconds(5));
+    }
+  }
+  if (!purge) return;
+  unregister_lab_cluster(lab);
+  std::filesystem::remove_all(lab.directory);
+}
+
+void stop_member(const std::string& directory, const std::string& name, int signal) {
+  const Lab lab = load_lab(directory);
+  const LabNode& node = lab.find_node(name);
+  const auto pid = running_pid(lab, node);
+  if (!pid) throw Error::invalid_input(node.name + " is not running");
+  signal_node(lab, node, signal);
+  if (!wait_for_exit(*pid, signal == SIGKILL ? std::chrono::seconds(5) : kStopGrace)) {
+    throw Error::failed(node.name + " (pid " + std::to_string(*pid) + ") did not exit");
+  }
+}
+
+void start_member(const std::string& directory, const std::string& name, std::chrono::seconds timeout) {
+  const Lab lab = load_members(directory);
+  const LabNode& node = lab.find_node(name);
+  if (running_pid(lab, node)) throw Error::invalid_input(node.name + " is already running");
+  check_ports_free(lab, {&node}, false);
+  start_node(lab, node, find_ringnode_binary());
+  // Back when every running node, the restarted one included, sees every running node up:
+  // right after a kill the others may still think it is up, so their view alone proves nothing.
+  const auto running = running_nodes(lab);
+  wait_until_converged(lab, running, running, timeout);
+}
+
+Lab remove_member(const std::string& directory, const std::string& name) {
+  Lab lab = load_members(directory);
+  for (const LabNode& gone : lab.departed) {
+    if (gone.name == name || gone.address == name || std::to_string(gone.number) == name) return lab;  // already out
+  }
+  const LabNode& node = lab.find_node(name);
+  const RingPresence presence = ring_presence(lab, node);
+  if (!presence.seen_by.empty()) {
+    throw Error::conflict(node.name + " is still in the ring (" + presence.seen_by + " lists it): decommission it (ringctl -h " +
+                          lab.agent_address(node) + " decommission) or, if it is dead, removenode it; then lab remove");
+  }
+  if (presence.answered == 0) {
+    throw Error::conflict("no other member of the lab answers, so nothing can tell whether " + node.name +
+                          " has left the ring; start them first (ringctl lab start)");
+  }
+  forget(lab, node.name, "is in no member's view of the ring");
+  return lab;
+}
+
+}  // namespace ringctl::lab

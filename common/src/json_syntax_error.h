@@ -1,0 +1,18 @@
+// Private to ringcore: one phrasing for JSON that does not parse, so a reader sees where and
+// why ("not valid JSON at line 3, column 7: unexpected '}'") instead of the library's
+// "[json.exception.parse_error.101] ..." text.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "ringcore/error.h"
+
+namespace ringcore {
+
+// An invalid_input error: `what` ("gossip message"; may be empty), the line and column of the
+// failure in `text`, and the parser's reason.
+Error json_syntax_error(std::string_view what, std::string_view text, const nlohmann::json::parse_error& error);
+
+}  // namespace ringcore
