@@ -151,6 +151,7 @@ const std::map<std::string, Reader>& readers() {
       {"phi_convict_threshold", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.phi_convict_threshold = read_number(n, k, 1, 100); }},
       {"auto_bootstrap", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.auto_bootstrap = read_bool(n, k); }},
       {"stream_throughput_mib", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.stream_throughput_mib = read_number(n, k, 0, 1e6); }},
+      {"disk_capacity_bytes", [](NodeConfig& c, const YAML::Node& n, const std::string& k) { c.disk_capacity_bytes = static_cast<std::uint64_t>(read_integer(n, k, 1, std::int64_t{1} << 62)); }},
   };
   return table;
 }
