@@ -162,6 +162,59 @@ void add_node(Exposition& out, const Json& node) {
   }
 }
 
+// A gauge of one capacity figure, when the node reports it.
+void add_capacity_gauge(Exposition& out, const Json& capacity, const char* key, const std::string& name,
+                        const std::string& help) {
+  if (auto value = number_at(capacity, key)) out.gauge(name, help).Add({}).Set(*value);
+}
+
+// ---- facts.node "capacity" and "requests": what the seeds' capacity table and alerts use ----
+
+void add_capacity(Exposition& out, const Json& node) {
+  const Json& capacity = object_at(node, "capacity");
+  if (!capacity.is_object()) return;
+  add_capacity_gauge(out, capacity, "cpu_utilization_ratio", "ringd_cpu_utilization_ratio",
+                     "CPU used by the node process as a fraction of the whole machine over its last interval (0..1)");
+  add_capacity_gauge(out, capacity, "memory_used_bytes", "ringd_memory_used_bytes", "Resident memory of the node process");
+  add_capacity_gauge(out, capacity, "memory_limit_bytes", "ringd_memory_limit_bytes",
+                     "Memory the node process may use: its cgroup limit, else the machine's memory");
+  add_capacity_gauge(out, capacity, "cpus", "ringd_hardware_cpus", "CPUs of the node's machine");
+  add_capacity_gauge(out, capacity, "memory_total_bytes", "ringd_memory_total_bytes", "Memory of the node's machine");
+  add_capacity_gauge(out, capacity, "disk_total_bytes", "ringd_disk_total_bytes",
+                     "Size of the disk of the node's data directory (capped by ringnode's disk_capacity_bytes)");
+  add_capacity_gauge(out, capacity, "pending_compactions", "ringd_pending_compactions",
+                     "Compaction tasks the node estimates are pending (nodetool compactionstats' pending tasks)");
+  add_capacity_gauge(out, capacity, "pending_compaction_bytes", "ringd_pending_compaction_bytes",
+                     "Bytes the node's storage estimates compaction must still rewrite");
+
+  const std::pair<const char*, const char*> latencies[] = {
+      {"read", "read_latency_p50_seconds"}, {"read", "read_latency_p99_seconds"},
+      {"write", "write_latency_p50_seconds"}, {"write", "write_latency_p99_seconds"}};
+  prometheus::Family<prometheus::Gauge>* latency = nullptr;
+  for (const auto& [operation, key] : latencies) {
+    const auto seconds = number_at(capacity, key);
+    if (!seconds) continue;
+    if (latency == nullptr) {
+      latency = &out.gauge("ringd_request_latency_seconds",
+                           "Coordinator request latency quantile over the node's sliding window (the last 60 s)");
+    }
+    const std::string quantile = std::string_view(key).find("p50") != std::string_view::npos ? "0.5" : "0.99";
+    latency->Add({{"operation", operation}, {"quantile", quantile}}).Set(*seconds);
+  }
+
+  const Json& requests = object_at(node, "requests");
+  if (!requests.is_object()) return;
+  auto& total = out.counter("ringd_requests_total", "Client requests the node coordinated, served or dropped");
+  auto& dropped = out.counter("ringd_dropped_messages_total",
+                              "Client requests the node could not serve: replicas timed out or were unavailable, "
+                              "or the node shed them");
+  for (const char* operation : {"read", "write"}) {
+    const Json& counts = object_at(requests, operation);
+    if (auto completed = number_at(counts, "completed")) total.Add({{"operation", operation}}).Increment(*completed);
+    if (auto lost = number_at(counts, "dropped")) dropped.Add({{"operation", operation}}).Increment(*lost);
+  }
+}
+
 // ---- the peer-view matrix: facts.gossip, placed with facts.cluster ----
 
 struct Place {
@@ -362,6 +415,7 @@ std::string render_metrics(const CollectedFacts& facts, const MetricsIdentity& w
   Exposition out(who);
   add_agent_health(out, facts, now, interval);
   add_node(out, facts.node);
+  add_capacity(out, facts.node);
   add_peers(out, facts.gossip, facts.cluster);
   add_ownership(out, facts.cluster, facts.node, who.node);
   add_streams(out, facts.streams);
