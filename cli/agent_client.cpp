@@ -115,4 +115,6 @@ AgentAnswer AgentClient::post(const std::string& path, const nlohmann::json& bod
   return send("POST", path, body.dump());
 }
 
+AgentAnswer AgentClient::put(const std::string& path, const nlohmann::json& body) { return send("PUT", path, body.dump()); }
+
 }  // namespace ringctl

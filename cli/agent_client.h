@@ -59,6 +59,9 @@ class AgentClient {
   // POST `path` with a JSON body; errors as get().
   AgentAnswer post(const std::string& path, const nlohmann::json& body);
 
+  // PUT `path` with a JSON body; errors as get().
+  AgentAnswer put(const std::string& path, const nlohmann::json& body);
+
   // The agent that answered last ("" before any answer).
   const std::string& answered_by() const { return answered_by_; }
 

@@ -1,5 +1,5 @@
 # fish completion for ringctl. Install: copy to ~/.config/fish/completions/ringctl.fish.
-set -l commands token getendpoints describering status ring netstats info gossipinfo decommission removenode cleanup repair lab
+set -l commands token getendpoints describering status ring netstats info gossipinfo compactionstats tpstats describecluster getstreamthroughput setstreamthroughput version decommission removenode cleanup repair lab
 set -l lab_commands up add down kill stop start list stress verify
 complete -c ringctl -f
 complete -c ringctl -s o -l output -x -a "table json yaml" -d "Output format"
@@ -32,6 +32,12 @@ complete -c ringctl -l cacert -r -F -d "CA certificate for HTTPS"
 complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a netstats -d "Node mode and streams (agent)"
 complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a info -d "Node identity, load, tokens (agent)"
 complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a gossipinfo -d "Gossip state of every endpoint (agent)"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a compactionstats -d "Pending and running compactions (agent)"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a tpstats -d "Request stages and dropped messages (agent)"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a describecluster -d "Cluster name and schema versions (agent)"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a getstreamthroughput -d "Streaming throughput cap (agent)"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a setstreamthroughput -d "Set the streaming throughput cap, MiB/s (-h)"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a version -d "Node release version (agent)"
 complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a decommission -d "Decommission the agent's node"
 complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a removenode -d "Remove a dead node by host ID"
 complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a cleanup -d "Delete data the node no longer owns"

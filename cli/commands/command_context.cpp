@@ -21,4 +21,11 @@ void add_agent_options(CLI::App& app, CommandContext& context) {
       ->group(group);
 }
 
+nlohmann::json agent_document(const SnapshotSource& source, const std::string& path, const char* field) {
+  AgentClient agent = connect_agents(source);
+  const nlohmann::json answer = agent.get(path);
+  warn_if_stale(answer, agent);
+  return answer.value(field, nlohmann::json::object());
+}
+
 }  // namespace ringctl
