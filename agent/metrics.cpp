@@ -13,6 +13,7 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
@@ -44,10 +45,20 @@ class Exposition {
     return prometheus::BuildCounter().Name(name).Help(help).Labels(identity_).Register(registry_);
   }
 
+  // A family built by hand (prometheus-cpp's Summary computes its own quantiles; the node's
+  // come computed): the identity labels are added to each of its metrics.
+  void add_family(prometheus::MetricFamily family) {
+    for (prometheus::ClientMetric& metric : family.metric) {
+      for (const auto& [name, value] : identity_) metric.label.push_back({name, value});
+    }
+    extra_.push_back(std::move(family));
+  }
+
   // The text format. Families that got no series are left out: a HELP and TYPE with no sample
   // says nothing, and omitting them keeps "no document, no family" true.
   std::string text() const {
     std::vector<prometheus::MetricFamily> families = registry_.Collect();
+    families.insert(families.end(), extra_.begin(), extra_.end());
     std::erase_if(families, [](const prometheus::MetricFamily& family) { return family.metric.empty(); });
     std::ostringstream out;
     prometheus::TextSerializer().Serialize(out, families);
@@ -57,6 +68,7 @@ class Exposition {
  private:
   Labels identity_;
   prometheus::Registry registry_;
+  std::vector<prometheus::MetricFamily> extra_;
 };
 
 // ---- reading the documents leniently: a field of the wrong type is treated as absent ----
@@ -170,6 +182,35 @@ void add_capacity_gauge(Exposition& out, const Json& capacity, const char* key, 
 
 // ---- facts.node "capacity" and "requests": what the seeds' capacity table and alerts use ----
 
+// ringd_request_latency_seconds: a summary per operation, as a client library's summary is:
+// quantiles over a sliding window (the node's 60 s), a cumulative count and sum. An operation
+// without count and sum from the node has no series; a quantile the node does not know (no
+// request within the window) has no sample.
+void add_latency_summary(Exposition& out, const Json& capacity, const Json& requests) {
+  prometheus::MetricFamily family{"ringd_request_latency_seconds",
+                                  "Coordinator latency of client requests: quantiles over the node's sliding window "
+                                  "(the last 60 s), count and sum since the node started",
+                                  prometheus::MetricType::Summary,
+                                  {}};
+  for (const std::string operation : {"read", "write"}) {
+    const Json& counts = object_at(requests, operation.c_str());
+    const auto count = number_at(counts, "completed");
+    const auto sum = number_at(counts, "latency_sum_seconds");
+    if (!count || !sum) continue;
+    prometheus::ClientMetric metric;
+    metric.label.push_back({"operation", operation});
+    metric.summary.sample_count = static_cast<std::uint64_t>(*count);
+    metric.summary.sample_sum = *sum;
+    for (const auto& [quantile, suffix] : {std::pair{0.5, "_latency_p50_seconds"}, std::pair{0.99, "_latency_p99_seconds"}}) {
+      if (auto seconds = number_at(capacity, (operation + suffix).c_str())) {
+        metric.summary.quantile.push_back({quantile, *seconds});
+      }
+    }
+    family.metric.push_back(std::move(metric));
+  }
+  if (!family.metric.empty()) out.add_family(std::move(family));
+}
+
 void add_capacity(Exposition& out, const Json& node) {
   const Json& capacity = object_at(node, "capacity");
   if (!capacity.is_object()) return;
@@ -187,23 +228,9 @@ void add_capacity(Exposition& out, const Json& node) {
   add_capacity_gauge(out, capacity, "pending_compaction_bytes", "ringd_pending_compaction_bytes",
                      "Bytes the node's storage estimates compaction must still rewrite");
 
-  const std::pair<const char*, const char*> latencies[] = {
-      {"read", "read_latency_p50_seconds"}, {"read", "read_latency_p99_seconds"},
-      {"write", "write_latency_p50_seconds"}, {"write", "write_latency_p99_seconds"}};
-  prometheus::Family<prometheus::Gauge>* latency = nullptr;
-  for (const auto& [operation, key] : latencies) {
-    const auto seconds = number_at(capacity, key);
-    if (!seconds) continue;
-    if (latency == nullptr) {
-      latency = &out.gauge("ringd_request_latency_seconds",
-                           "Coordinator request latency quantile over the node's sliding window (the last 60 s)");
-    }
-    const std::string quantile = std::string_view(key).find("p50") != std::string_view::npos ? "0.5" : "0.99";
-    latency->Add({{"operation", operation}, {"quantile", quantile}}).Set(*seconds);
-  }
-
   const Json& requests = object_at(node, "requests");
   if (!requests.is_object()) return;
+  add_latency_summary(out, capacity, requests);
   auto& total = out.counter("ringd_requests_total", "Client requests the node coordinated, served or dropped");
   auto& dropped = out.counter("ringd_dropped_messages_total",
                               "Client requests the node could not serve: replicas timed out or were unavailable, "

@@ -49,7 +49,10 @@ std::optional<FileSystemSpace> file_system_of(const std::string& directory) {
 }
 
 Json request_json(const RequestSummary& summary) {
-  return {{"active", summary.active}, {"completed", summary.completed}, {"dropped", summary.dropped}};
+  return {{"active", summary.active},
+          {"completed", summary.completed},
+          {"dropped", summary.dropped},
+          {"latency_sum_seconds", summary.latency_sum_seconds}};
 }
 
 struct CompactionFacts {

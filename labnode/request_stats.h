@@ -28,6 +28,7 @@ struct RequestSummary {
   std::uint64_t active = 0;     // in flight now
   std::uint64_t completed = 0;  // finished (served or dropped)
   std::uint64_t dropped = 0;
+  double latency_sum_seconds = 0;     // of every finished request since the node started
   std::optional<double> p50_seconds;  // nullopt: nothing finished within the window
   std::optional<double> p99_seconds;
 };
@@ -49,6 +50,7 @@ class RequestStats {
     std::atomic<std::uint64_t> active{0};
     std::atomic<std::uint64_t> completed{0};
     std::atomic<std::uint64_t> dropped{0};
+    std::atomic<std::uint64_t> latency_sum_micros{0};
     LatencyWindow latencies{kWindow, kSlices};  // guarded by RequestStats::mutex_
   };
   PerKind& of(RequestKind kind) { return kinds_[kind == RequestKind::kRead ? 0 : 1]; }
