@@ -51,7 +51,7 @@ TEST_CASE("String.format(\"%.2f\"): NaN, and HALF_UP on the shortest decimal") {
   CHECK(ringctl::format_fixed(12.5, 0) == "13");
 }
 
-TEST_CASE("Double.toString: shortest digits, at least one fraction digit, E notation outside [1e-3, 1e7)") {
+TEST_CASE("Double.toString: shortest digits, at least one fraction digit, E notation below 0.001 and from 10^7") {
   CHECK(ringctl::format_java_double(24.0) == "24.0");
   CHECK(ringctl::format_java_double(0.0) == "0.0");
   CHECK(ringctl::format_java_double(201.326592) == "201.326592");

@@ -41,7 +41,7 @@ Json node_with_compaction(const Json& compaction) {
 
 }  // namespace
 
-TEST_CASE("compactionstats: pending tasks per keyspace with some, then an empty line; no table when nothing runs") {
+TEST_CASE("compactionstats: pending tasks per keyspace with some, then an empty line, no table when nothing runs") {
   const Json node = node_with_compaction(
       {{"pending_tasks", 3},
        {"pending_bytes", 150994944},
@@ -54,7 +54,7 @@ TEST_CASE("compactionstats: pending tasks per keyspace with some, then an empty 
         "\n");
 }
 
-TEST_CASE("compactionstats with running compactions: nodetool's table, progress, n/a remaining time; -H sizes") {
+TEST_CASE("compactionstats with running compactions: nodetool's table, progress, n/a remaining time, -H sizes") {
   const Json node = node_with_compaction(
       {{"pending_tasks", 1},
        {"pending_bytes", 10},

@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 using ringnode::LatencyHistogram;
 using ringnode::LatencyWindow;
 
-TEST_CASE("values below 32 microseconds have a bucket each; above, 32 buckets per power of two") {
+TEST_CASE("values below 32 microseconds have a bucket each, above that 32 buckets per power of two") {
   for (std::uint64_t v = 0; v < 32; ++v) CHECK(LatencyHistogram::upper_bound_of(LatencyHistogram::bucket_of(v)) == v);
   CHECK(LatencyHistogram::bucket_of(32) == 32);
   CHECK(LatencyHistogram::bucket_of(63) == 63);
