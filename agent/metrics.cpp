@@ -13,6 +13,7 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
@@ -47,10 +48,20 @@ class Exposition {
     return prometheus::BuildCounter().Name(name).Help(help).Labels(identity_).Register(registry_);
   }
 
+  // A family built by hand (prometheus-cpp's Summary computes its own quantiles; the node's
+  // come computed): the identity labels are added to each of its metrics.
+  void add_family(prometheus::MetricFamily family) {
+    for (prometheus::ClientMetric& metric : family.metric) {
+      for (const auto& [name, value] : identity_) metric.label.push_back({name, value});
+    }
+    extra_.push_back(std::move(family));
+  }
+
   // The text format. Families that got no series are left out: a HELP and TYPE with no sample
   // says nothing, and omitting them keeps "no document, no family" true.
   std::string text() const {
     std::vector<prometheus::MetricFamily> families = registry_.Collect();
+    families.insert(families.end(), extra_.begin(), extra_.end());
     std::erase_if(families, [](const prometheus::MetricFamily& family) { return family.metric.empty(); });
     std::ostringstream out;
     prometheus::TextSerializer().Serialize(out, families);
@@ -60,6 +71,7 @@ class Exposition {
  private:
   Labels identity_;
   prometheus::Registry registry_;
+  std::vector<prometheus::MetricFamily> extra_;
 };
 
 // ---- reading the documents leniently (ringnet/json_fields.h): a field of the wrong type is absent ----
@@ -121,6 +133,74 @@ void add_node(Exposition& out, const Json& node) {
     out.gauge("ringd_disk_free_bytes", "Bytes available on the file system of the node's data directory")
         .Add({})
         .Set(*free);
+  }
+}
+
+// A gauge of one capacity figure, when the node reports it.
+void add_capacity_gauge(Exposition& out, const Json& capacity, const char* key, const std::string& name,
+                        const std::string& help) {
+  if (auto value = number_at(capacity, key)) out.gauge(name, help).Add({}).Set(*value);
+}
+
+// ---- facts.node "capacity" and "requests": what the seeds' capacity table and alerts use ----
+
+// ringd_request_latency_seconds: a summary per operation, as a client library's summary is:
+// quantiles over a sliding window (the node's 60 s), a cumulative count and sum. An operation
+// without count and sum from the node has no series; a quantile the node does not know (no
+// request within the window) has no sample.
+void add_latency_summary(Exposition& out, const Json& capacity, const Json& requests) {
+  prometheus::MetricFamily family{"ringd_request_latency_seconds",
+                                  "Coordinator latency of client requests: quantiles over the node's sliding window "
+                                  "(the last 60 s), count and sum since the node started",
+                                  prometheus::MetricType::Summary,
+                                  {}};
+  for (const std::string operation : {"read", "write"}) {
+    const Json& counts = object_at(requests, operation.c_str());
+    const auto count = number_at(counts, "completed");
+    const auto sum = number_at(counts, "latency_sum_seconds");
+    if (!count || !sum) continue;
+    prometheus::ClientMetric metric;
+    metric.label.push_back({"operation", operation});
+    metric.summary.sample_count = static_cast<std::uint64_t>(*count);
+    metric.summary.sample_sum = *sum;
+    for (const auto& [quantile, suffix] : {std::pair{0.5, "_latency_p50_seconds"}, std::pair{0.99, "_latency_p99_seconds"}}) {
+      if (auto seconds = number_at(capacity, (operation + suffix).c_str())) {
+        metric.summary.quantile.push_back({quantile, *seconds});
+      }
+    }
+    family.metric.push_back(std::move(metric));
+  }
+  if (!family.metric.empty()) out.add_family(std::move(family));
+}
+
+void add_capacity(Exposition& out, const Json& node) {
+  const Json& capacity = object_at(node, "capacity");
+  if (!capacity.is_object()) return;
+  add_capacity_gauge(out, capacity, "cpu_utilization_ratio", "ringd_cpu_utilization_ratio",
+                     "CPU used by the node process as a fraction of the whole machine over its last interval (0..1)");
+  add_capacity_gauge(out, capacity, "memory_used_bytes", "ringd_memory_used_bytes", "Resident memory of the node process");
+  add_capacity_gauge(out, capacity, "memory_limit_bytes", "ringd_memory_limit_bytes",
+                     "Memory the node process may use: its cgroup limit, else the machine's memory");
+  add_capacity_gauge(out, capacity, "cpus", "ringd_hardware_cpus", "CPUs of the node's machine");
+  add_capacity_gauge(out, capacity, "memory_total_bytes", "ringd_memory_total_bytes", "Memory of the node's machine");
+  add_capacity_gauge(out, capacity, "disk_total_bytes", "ringd_disk_total_bytes",
+                     "Size of the disk of the node's data directory (capped by ringnode's disk_capacity_bytes)");
+  add_capacity_gauge(out, capacity, "pending_compactions", "ringd_pending_compactions",
+                     "Compaction tasks the node estimates are pending (nodetool compactionstats' pending tasks)");
+  add_capacity_gauge(out, capacity, "pending_compaction_bytes", "ringd_pending_compaction_bytes",
+                     "Bytes the node's storage estimates compaction must still rewrite");
+
+  const Json& requests = object_at(node, "requests");
+  if (!requests.is_object()) return;
+  add_latency_summary(out, capacity, requests);
+  auto& total = out.counter("ringd_requests_total", "Client requests the node coordinated, served or dropped");
+  auto& dropped = out.counter("ringd_dropped_messages_total",
+                              "Client requests the node could not serve: replicas timed out or were unavailable, "
+                              "or the node shed them");
+  for (const char* operation : {"read", "write"}) {
+    const Json& counts = object_at(requests, operation);
+    if (auto completed = number_at(counts, "completed")) total.Add({{"operation", operation}}).Increment(*completed);
+    if (auto lost = number_at(counts, "dropped")) dropped.Add({{"operation", operation}}).Increment(*lost);
   }
 }
 
@@ -318,6 +398,7 @@ std::string render_metrics(const CollectedFacts& facts, const MetricsIdentity& w
   Exposition out(who);
   add_agent_health(out, facts, now, interval);
   add_node(out, facts.node);
+  add_capacity(out, facts.node);
   add_peers(out, facts.gossip, facts.cluster);
   add_ownership(out, facts.cluster, facts.node, who.node);
   add_streams(out, facts.streams);

@@ -216,4 +216,6 @@ AgentAnswer AgentClient::post(const std::string& what, const std::string& path, 
   return std::move(*answer);
 }
 
+AgentAnswer AgentClient::put(const std::string& path, const nlohmann::json& body) { return send("PUT", path, body.dump()); }
+
 }  // namespace ringctl

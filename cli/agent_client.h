@@ -82,6 +82,9 @@ class AgentClient {
   // kInvalidInput (naming `what`, e.g. "decommission") when no agent was named with -h.
   AgentAnswer post(const std::string& what, const std::string& path, const nlohmann::json& body);
 
+  // PUT `path` with a JSON body; errors as get().
+  AgentAnswer put(const std::string& path, const nlohmann::json& body);
+
   // The agent that answered last ("" before any answer).
   const std::string& answered_by() const { return answered_by_; }
 

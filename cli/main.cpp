@@ -73,6 +73,11 @@ int main(int argc, char** argv) {
   ringctl::register_netstats_command(app, context);
   ringctl::register_info_command(app, context);
   ringctl::register_gossipinfo_command(app, context);
+  ringctl::register_compactionstats_command(app, context);
+  ringctl::register_tpstats_command(app, context);
+  ringctl::register_describecluster_command(app, context);
+  ringctl::register_streamthroughput_commands(app, context);
+  ringctl::register_version_command(app, context);
   ringctl::register_operation_commands(app, context);
   ringctl::register_help_command(app);
   ringctl::add_agent_options(app, context);

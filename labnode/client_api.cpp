@@ -1,15 +1,12 @@
 #include "client_api.h"
 
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "api_json.h"
 #include "base64.h"
 #include "node.h"
-#include "ringcore/gossip/gossip_status.h"
+#include "node_facts.h"
 #include "ringcore/murmur3.h"
 
 namespace ringnode {
@@ -24,19 +21,6 @@ namespace gossip = ringcore::gossip;
 constexpr std::size_t kMaxKeyBytes = 65535;  // Cassandra's limit for a partition key
 
 
-
-std::uint64_t rss_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::uint64_t pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
-}
-
-Json token_list(const std::vector<ringcore::Token>& tokens) {
-  Json list = Json::array();
-  for (ringcore::Token token : tokens) list.push_back(ringcore::format_token(token));
-  return list;
-}
 
 // The keyspace, or kNotFound naming the keyspaces that exist.
 KeyspaceDef find_keyspace(Node& node, const std::string& name) {
@@ -60,43 +44,6 @@ std::string key_of(const ServerRequest& request) {
 }
 
 // ---- admin ----
-
-ServerResponse node_info(Node& node) {
-  std::string status_value;
-  node.gossip().inspect([&](const gossip::Gossiper& g, gossip::GossipTime) {
-    const gossip::VersionedValue* status = g.endpoint_state(g.self())->get(gossip::ApplicationState::kStatus);
-    if (status != nullptr) status_value = status->value;
-  });
-  std::string state = "starting";
-  if (auto parsed = gossip::parse_status_value(status_value); parsed) {
-    auto snapshot_state = gossip::node_state_of(parsed->kind);
-    state = snapshot_state ? ringcore::node_state_name(*snapshot_state) : gossip::status_kind_keyword(parsed->kind);
-  }
-  const NodeConfig& config = node.config();
-  std::error_code ec;
-  const std::filesystem::space_info disk = std::filesystem::space(config.data_directory, ec);
-  return json_response({{"host_id", node.identity().host_id},
-               {"address", config.listen_address},
-               {"cluster_name", config.cluster_name},
-               {"dc", config.dc},
-               {"rack", config.rack},
-               {"state", state},
-               {"mode", node_mode_name(node.mode())},
-               {"gossip_status", status_value},
-               {"generation", node.generation()},
-               {"uptime_seconds", std::chrono::duration_cast<std::chrono::seconds>(node.uptime()).count()},
-               {"load_bytes", node.storage().load_bytes()},
-               {"tokens", token_list(node.identity().tokens)},
-               {"data_directory", config.data_directory},
-               {"disk_used_bytes", ec ? 0 : disk.capacity - disk.free},
-               {"disk_free_bytes", ec ? 0 : disk.available},
-               {"disk_total_bytes", ec ? 0 : disk.capacity},
-               {"rss_bytes", rss_bytes()},
-               {"storage_port", config.storage_port},
-               {"native_port", config.native_port},
-               {"schema_version", node.schema().version()},
-               {"release_version", release_version()}});
-}
 
 ServerResponse cluster(Node& node) {
   return {.status = 200, .body = ringcore::serialize_snapshot(node.cluster_snapshot()), .content_type = "application/json"};
@@ -125,22 +72,27 @@ ServerResponse gossip_info(Node& node) {
 
 ServerResponse compaction(Node& node) {
   Json keyspaces = Json::array();
-  std::uint64_t pending = 0, running = 0;
+  std::uint64_t pending = 0, pending_tasks = 0, running = 0;
   for (const KeyspaceCompactionStats& stats : node.storage().compaction_stats()) {
     Json levels = Json::array();
     for (const LevelStats& level : stats.levels) {
       levels.push_back({{"level", level.level}, {"files", level.files}, {"size_bytes", level.size_bytes}});
     }
     keyspaces.push_back({{"name", stats.keyspace},
+                         {"pending_tasks", stats.pending_tasks},
                          {"pending_compaction_bytes", stats.pending_compaction_bytes},
                          {"sst_bytes", stats.sst_bytes},
                          {"memtable_bytes", stats.memtable_bytes},
                          {"estimated_keys", stats.estimated_keys},
                          {"levels", levels}});
     pending += stats.pending_compaction_bytes;
+    pending_tasks += stats.pending_tasks;
     running = stats.running_compactions;
   }
-  return json_response({{"running_compactions", running}, {"pending_compaction_bytes", pending}, {"keyspaces", keyspaces}});
+  return json_response({{"running_compactions", running},
+                        {"pending_tasks", pending_tasks},
+                        {"pending_compaction_bytes", pending},
+                        {"keyspaces", keyspaces}});
 }
 
 // ---- keyspaces ----
@@ -183,6 +135,30 @@ ServerResponse alter_keyspace(Node& node, const ServerRequest& request) {
 
 // ---- rows ----
 
+// One client request this node coordinates, recorded in the node's RequestStats when it ends:
+// dropped unless served() was called (the coordinator could not serve it, or the node shed it).
+class RecordedRequest {
+ public:
+  RecordedRequest(RequestStats& stats, RequestKind kind)
+      : stats_(stats), kind_(kind), started_(std::chrono::steady_clock::now()) {
+    stats_.started(kind_);
+  }
+  ~RecordedRequest() {
+    const auto now = std::chrono::steady_clock::now();
+    stats_.finished(kind_, std::chrono::duration_cast<std::chrono::microseconds>(now - started_), !served_,
+                    now.time_since_epoch());
+  }
+  RecordedRequest(const RecordedRequest&) = delete;
+  RecordedRequest& operator=(const RecordedRequest&) = delete;
+  void served() { served_ = true; }
+
+ private:
+  RequestStats& stats_;
+  RequestKind kind_;
+  std::chrono::steady_clock::time_point started_;
+  bool served_ = false;
+};
+
 // A decommissioned node has left the ring: it no longer coordinates reads or writes.
 void require_serving(Node& node) {
   if (node.mode() == NodeMode::kDecommissioned) {
@@ -191,7 +167,6 @@ void require_serving(Node& node) {
 }
 
 ServerResponse write_row(Node& node, const ServerRequest& request, bool remove) {
-  require_serving(node);
   const KeyspaceDef keyspace = find_keyspace(node, request.param("ks"));
   const std::string key = key_of(request);
   const ConsistencyLevel level = consistency_of(request);
@@ -203,19 +178,24 @@ ServerResponse write_row(Node& node, const ServerRequest& request, bool remove) 
     }
     value = request.body;
   }
-  const WriteOutcome outcome = node.coordinator()
-                                   .write(*node.gossip().view(), keyspace, key, std::move(value), level,
-                                          node.next_timestamp_us())
-                                   .value_or_throw();
+  RecordedRequest recorded(node.requests(), RequestKind::kWrite);
+  require_serving(node);
+  auto written = node.coordinator().write(*node.gossip().view(), keyspace, key, std::move(value), level,
+                                          node.next_timestamp_us());
+  if (written) recorded.served();
+  const WriteOutcome outcome = std::move(written).value_or_throw();
   return json_response({{"timestamp", outcome.timestamp_us}, {"acks", outcome.acks}, {"replicas", outcome.replicas}});
 }
 
 ServerResponse read_row(Node& node, const ServerRequest& request) {
-  require_serving(node);
   const KeyspaceDef keyspace = find_keyspace(node, request.param("ks"));
   const std::string key = key_of(request);
   const ConsistencyLevel level = consistency_of(request);
-  const ReadOutcome outcome = node.coordinator().read(*node.gossip().view(), keyspace, key, level).value_or_throw();
+  RecordedRequest recorded(node.requests(), RequestKind::kRead);
+  require_serving(node);
+  auto read = node.coordinator().read(*node.gossip().view(), keyspace, key, level);
+  if (read) recorded.served();
+  const ReadOutcome outcome = std::move(read).value_or_throw();
   if (!outcome.cell || outcome.cell->tombstone) {
     throw Error::not_found("key not found in keyspace '" + keyspace.name + "' (" + std::to_string(outcome.responses) +
                            " replicas answered at " + consistency_level_name(level) + ")");
@@ -248,7 +228,7 @@ ServerResponse replica_copies(Node& node, const ServerRequest& request) {
 
 void add_client_routes(ringnet::HttpServer& server, Node& node) {
   server.route("GET", "/v1/health", [](const ServerRequest&) { return json_response({{"status", "ok"}}); });
-  server.route("GET", "/v1/node", [&node](const ServerRequest&) { return node_info(node); });
+  server.route("GET", "/v1/node", [&node](const ServerRequest&) { return json_response(node_facts(node)); });
   server.route("GET", "/v1/cluster", [&node](const ServerRequest&) { return cluster(node); });
   server.route("GET", "/v1/gossip", [&node](const ServerRequest&) { return gossip_info(node); });
   server.route("GET", "/v1/compaction", [&node](const ServerRequest&) { return compaction(node); });

@@ -326,6 +326,7 @@ int Node::push_schema_to_peers() {
 }
 
 void Node::on_gossip_round() {
+  if (auto sample = read_cpu_sample(std::chrono::steady_clock::now())) cpu_.sample(*sample);
   const std::vector<std::string> differing = gossip_->peers_with_other_schema(schema_->version());
   if (!differing.empty()) {
     const std::string& peer = differing[static_cast<std::size_t>(rounds_) % differing.size()];

@@ -15,8 +15,9 @@
 //      BOOT, streams and then announces NORMAL; any other node publishes TOKENS and NORMAL.
 // stop(): cancel the running job, stop the client API, announce shutdown in gossip (unless
 // decommissioned), stop the internode API, close the storage.
-// Every gossip round it also pulls the schema from a live peer whose SCHEMA differs from ours
-// and republishes LOAD when it changed (every 5 rounds).
+// Every gossip round it also samples its CPU use (CpuMeter, a 5 s interval), pulls the schema
+// from a live peer whose SCHEMA differs from ours and republishes LOAD when it changed (every 5
+// rounds).
 //
 // Thread-safety: the accessors return components that are themselves thread-safe; the
 // identity and config are fixed once start() returns.
@@ -36,6 +37,8 @@
 #include "stream_manager.h"
 #include "node_config.h"
 #include "node_identity.h"
+#include "process_usage.h"
+#include "request_stats.h"
 #include "ringcore/error.h"
 #include "ringnet/http_server.h"
 #include "schema_store.h"
@@ -78,6 +81,10 @@ class Node {
   JobRegistry& jobs() { return *jobs_; }
   StreamManager& streams() { return *streams_; }
   RangeStreamer& streamer() { return *streamer_; }
+  // The client requests this node coordinated (client_api records them).
+  RequestStats& requests() { return requests_; }
+  // The node process's CPU use, measured by the gossip round over kCpuInterval.
+  const CpuMeter& cpu() const { return cpu_; }
 
   NodeMode mode() const { return mode_.load(); }
   void set_mode(NodeMode mode) { mode_.store(mode); }
@@ -123,6 +130,8 @@ class Node {
   std::atomic<std::int64_t> last_timestamp_us_{0};
   int rounds_ = 0;           // only touched by the gossip round thread
   std::atomic<std::uint64_t> published_load_{UINT64_MAX};
+  RequestStats requests_;
+  CpuMeter cpu_{std::chrono::seconds(5), online_cpus()};
 
   // Declared in dependency order: destroyed in reverse, so nothing outlives what it uses.
   std::unique_ptr<Storage> storage_;

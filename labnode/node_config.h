@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +34,10 @@ struct NodeConfig {
   // and the first node of a cluster never do; the first nodes of a new cluster set it false.
   bool auto_bootstrap = true;
   double stream_throughput_mib = 0;  // MiB/s for all streaming of the node; 0 = unlimited
+  // When set, the node reports its data directory as a disk of this size (tests make a node
+  // look full with it): disk total = min(this, the file system's), disk used = the database's
+  // files (Storage::disk_bytes). Unset: the file system's figures.
+  std::optional<std::uint64_t> disk_capacity_bytes;
 };
 
 // Parses the YAML text of a config. Required: cluster_name, listen_address, seeds,

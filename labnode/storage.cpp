@@ -1,10 +1,13 @@
 #include "storage.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
+#include <rocksdb/thread_status.h>
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <filesystem>
@@ -52,10 +55,17 @@ rocksdb::Options database_options() {
   options.max_background_jobs = 2;
   options.keep_log_file_num = 3;
   options.max_log_file_size = 4 << 20;
+  options.enable_thread_tracking = true;  // active_compactions() reads the compaction threads' progress
   return options;
 }
 
 }  // namespace
+
+std::uint64_t estimated_pending_compaction_tasks(bool compaction_pending, std::uint64_t pending_bytes,
+                                                 std::uint64_t bytes_per_task) {
+  const std::uint64_t tasks = pending_bytes / bytes_per_task + (pending_bytes % bytes_per_task != 0 ? 1 : 0);
+  return std::max<std::uint64_t>(tasks, compaction_pending ? 1 : 0);
+}
 
 bool supersedes(const Cell& incoming, const Cell& stored) {
   if (incoming.timestamp_us != stored.timestamp_us) return incoming.timestamp_us > stored.timestamp_us;
@@ -375,6 +385,12 @@ std::vector<KeyspaceCompactionStats> Storage::compaction_stats() const {
     entry.running_compactions = running;
     impl_->db->GetIntProperty(family, rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
                               &entry.pending_compaction_bytes);
+    std::uint64_t pending_flag = 0;
+    impl_->db->GetIntProperty(family, rocksdb::DB::Properties::kCompactionPending, &pending_flag);
+    entry.compaction_pending = pending_flag != 0;
+    const std::uint64_t file_bytes = std::max<std::uint64_t>(1, impl_->db->GetOptions(family).target_file_size_base);
+    entry.pending_tasks =
+        estimated_pending_compaction_tasks(entry.compaction_pending, entry.pending_compaction_bytes, file_bytes);
     impl_->db->GetIntProperty(family, rocksdb::DB::Properties::kTotalSstFilesSize, &entry.sst_bytes);
     impl_->db->GetIntProperty(family, rocksdb::DB::Properties::kCurSizeAllMemTables, &entry.memtable_bytes);
     impl_->db->GetIntProperty(family, rocksdb::DB::Properties::kEstimateNumKeys, &entry.estimated_keys);
@@ -386,6 +402,24 @@ std::vector<KeyspaceCompactionStats> Storage::compaction_stats() const {
     stats.push_back(std::move(entry));
   }
   return stats;
+}
+
+std::vector<ActiveCompaction> Storage::active_compactions() const {
+  std::vector<rocksdb::ThreadStatus> threads;
+  if (!impl_->db->GetEnv()->GetThreadList(&threads).ok()) return {};
+  std::vector<ActiveCompaction> active;
+  for (const rocksdb::ThreadStatus& thread : threads) {
+    // The thread list is the process's: keep this database's compactions.
+    if (thread.operation_type != rocksdb::ThreadStatus::OP_COMPACTION || thread.db_name != impl_->db->GetName()) continue;
+    ActiveCompaction compaction;
+    compaction.keyspace = thread.cf_name.starts_with(kKeyspacePrefix) ? thread.cf_name.substr(kKeyspacePrefix.size())
+                                                                      : thread.cf_name;
+    compaction.job_id = thread.op_properties[rocksdb::ThreadStatus::COMPACTION_JOB_ID];
+    compaction.total_bytes = thread.op_properties[rocksdb::ThreadStatus::COMPACTION_TOTAL_INPUT_BYTES];
+    compaction.completed_bytes = thread.op_properties[rocksdb::ThreadStatus::COMPACTION_BYTES_READ];
+    active.push_back(std::move(compaction));
+  }
+  return active;
 }
 
 ringcore::Status Storage::flush() {

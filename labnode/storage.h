@@ -65,12 +65,30 @@ struct LevelStats {
 
 struct KeyspaceCompactionStats {
   std::string keyspace;
-  std::uint64_t pending_compaction_bytes = 0;
+  std::uint64_t pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
+  bool compaction_pending = false;             // rocksdb.compaction-pending
+  std::uint64_t pending_tasks = 0;             // estimated_pending_compaction_tasks
   std::uint64_t running_compactions = 0;  // the whole DB's, RocksDB counts them globally
   std::uint64_t sst_bytes = 0;
   std::uint64_t memtable_bytes = 0;
   std::uint64_t estimated_keys = 0;
   std::vector<LevelStats> levels;
+};
+
+// Pending compaction work as a task count, as nodetool's "pending tasks" estimates it for
+// leveled compaction (the bytes over their level's target, divided by the SSTable size): the
+// bytes RocksDB estimates compaction must rewrite, divided by the size of one output file
+// (target_file_size_base), rounded up; at least 1 while RocksDB says a compaction is pending.
+// REQUIRES: bytes_per_task > 0.
+std::uint64_t estimated_pending_compaction_tasks(bool compaction_pending, std::uint64_t pending_bytes,
+                                                 std::uint64_t bytes_per_task);
+
+// A compaction running now (RocksDB's thread status), for nodetool compactionstats.
+struct ActiveCompaction {
+  std::string keyspace;
+  std::uint64_t job_id = 0;
+  std::uint64_t completed_bytes = 0;  // input bytes read so far
+  std::uint64_t total_bytes = 0;      // input bytes
 };
 
 class Storage {
@@ -114,6 +132,7 @@ class Storage {
   // Bytes on disk: live SST files plus write-ahead logs.
   std::uint64_t disk_bytes() const;
   std::vector<KeyspaceCompactionStats> compaction_stats() const;
+  std::vector<ActiveCompaction> active_compactions() const;
   // Flushes every memtable to SST files (tests, shutdown).
   ringcore::Status flush();
 

@@ -31,6 +31,10 @@ struct WaitFlags;
 // Adds --wait and --timeout SECONDS (refused without --wait) to an operation command.
 void add_wait_options(CLI::App& command, WaitFlags& flags);
 
+// GET `path` (a cached document) from the agents, warning on stderr when the answer is stale,
+// and returns its member `field` (an empty object when absent). Throws as AgentClient::get.
+nlohmann::json agent_document(const SnapshotSource& source, const std::string& path, const char* field);
+
 // Prints a report as a table or as a JSON/YAML document, per the chosen format.
 template <class Report, class TableFn, class DocumentFn>
 void render(const Report& report, OutputFormat format, TableFn print_table, DocumentFn document) {
@@ -66,6 +70,12 @@ void register_lab_command(CLI::App& app, CommandContext& context);
 void register_netstats_command(CLI::App& app, CommandContext& context);
 void register_info_command(CLI::App& app, CommandContext& context);
 void register_gossipinfo_command(CLI::App& app, CommandContext& context);
+void register_compactionstats_command(CLI::App& app, CommandContext& context);
+void register_tpstats_command(CLI::App& app, CommandContext& context);
+void register_describecluster_command(CLI::App& app, CommandContext& context);
+void register_version_command(CLI::App& app, CommandContext& context);
+// getstreamthroughput, setstreamthroughput (cli/commands/streamthroughput_commands.cpp).
+void register_streamthroughput_commands(CLI::App& app, CommandContext& context);
 // decommission, removenode, cleanup, repair, jobs (cli/commands/operation_commands.cpp).
 void register_operation_commands(CLI::App& app, CommandContext& context);
 

@@ -11,12 +11,9 @@ void register_info_command(CLI::App& app, CommandContext& context) {
   CLI::App* command = app.add_subcommand("info", "Print the node's identity, state, load, uptime and tokens");
   command->add_flag("-T,--tokens", *all_tokens, "Print every token of the node");
   command->callback([all_tokens, &context] {
-    AgentClient agent = connect_agents(context.source);
-    const nlohmann::json answer = agent.get("/v1/node");
-    warn_if_stale(answer, agent);
     const bool all = *all_tokens;
     render(
-        answer.value("node", nlohmann::json::object()), context.format,
+        agent_document(context.source, "/v1/node", "node"), context.format,
         [all](const nlohmann::json& node, std::ostream& out) { print_info(node, all, out); }, info_document);
   });
 }

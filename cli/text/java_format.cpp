@@ -99,4 +99,26 @@ std::string format_fixed(double value, int decimals) {
   return (std::signbit(value) && !zero ? "-" : "") + result;
 }
 
+std::string format_java_double(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  const double magnitude = std::fabs(value);
+  char buffer[64];
+  if (magnitude == 0 || (magnitude >= 1e-3 && magnitude < 1e7)) {
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed).ptr;
+    std::string text(buffer, end);
+    if (text.find('.') == std::string::npos) text += ".0";
+    return text;
+  }
+  // d.dddE[-]n: the shortest digits, one before the point.
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific).ptr;
+  const std::string text(buffer, end);
+  const std::size_t e = text.find('e');
+  std::string mantissa = text.substr(0, e);
+  if (mantissa.find('.') == std::string::npos) mantissa += ".0";
+  const int exponent = std::stoi(text.substr(e + 1));
+  return mantissa + "E" + std::to_string(exponent);
+}
+
 }  // namespace ringctl
+

@@ -25,4 +25,9 @@ std::string format_percent(double fraction, int decimals);
 // FormattedFloatingDecimal), e.g. 0.125 -> "0.13", 1.005 -> "1.01". REQUIRES: decimals <= 17.
 std::string format_fixed(double value, int decimals);
 
+// Double.toString: the shortest decimal that reads back as `value`, with at least one
+// fraction digit ("24.0", "201.326592"); computerized notation outside [1e-3, 1e7)
+// ("1.0E7", "1.0E-4"); "NaN", "Infinity", "-Infinity".
+std::string format_java_double(double value);
+
 }  // namespace ringctl

@@ -437,3 +437,84 @@ TEST_CASE("promtool check metrics finds nothing in a full exposition") {
   CHECK_MESSAGE(status == 0, output << "\n" << text);
   CHECK_MESSAGE(output.empty(), output);
 }
+
+TEST_CASE("the node's capacity figures become the contract's metrics") {
+  CollectedFacts facts = collected_facts();
+  facts.node["capacity"] = {{"cpu_utilization_ratio", 0.25},
+                            {"memory_used_bytes", 1000},
+                            {"memory_limit_bytes", 8000},
+                            {"cpus", 4},
+                            {"memory_total_bytes", 16000},
+                            {"disk_total_bytes", 12000},
+                            {"disk_used_bytes", 5000},
+                            {"read_latency_p50_seconds", 0.002},
+                            {"read_latency_p99_seconds", 0.040},
+                            {"write_latency_p50_seconds", 0.001},
+                            {"write_latency_p99_seconds", 0.020},
+                            {"requests_total", 30},
+                            {"dropped_messages_total", 3},
+                            {"pending_compactions", 7},
+                            {"pending_compaction_bytes", 123456789}};
+  facts.node["requests"] = {{"read", {{"active", 1}, {"completed", 10}, {"dropped", 1}, {"latency_sum_seconds", 0.5}}},
+                            {"write", {{"active", 0}, {"completed", 20}, {"dropped", 2}, {"latency_sum_seconds", 0.25}}}};
+  const std::string text = render(facts);
+  CHECK(value_of(text, "ringd_cpu_utilization_ratio") == 0.25);
+  CHECK(value_of(text, "ringd_memory_used_bytes") == 1000);
+  CHECK(value_of(text, "ringd_memory_limit_bytes") == 8000);
+  CHECK(value_of(text, "ringd_hardware_cpus") == 4);
+  CHECK(value_of(text, "ringd_memory_total_bytes") == 16000);
+  CHECK(value_of(text, "ringd_disk_total_bytes") == 12000);
+  CHECK(value_of(text, "ringd_pending_compactions") == 7);
+  CHECK(value_of(text, "ringd_pending_compaction_bytes") == 123456789);
+  CHECK(value_of(text, "ringd_request_latency_seconds", {{"operation", "read"}, {"quantile", "0.5"}}) == 0.002);
+  CHECK(value_of(text, "ringd_request_latency_seconds", {{"operation", "read"}, {"quantile", "0.99"}}) == 0.040);
+  CHECK(value_of(text, "ringd_request_latency_seconds", {{"operation", "write"}, {"quantile", "0.5"}}) == 0.001);
+  CHECK(value_of(text, "ringd_request_latency_seconds", {{"operation", "write"}, {"quantile", "0.99"}}) == 0.020);
+  CHECK(value_of(text, "ringd_requests_total", {{"operation", "read"}}) == 10);
+  CHECK(value_of(text, "ringd_requests_total", {{"operation", "write"}}) == 20);
+  CHECK(value_of(text, "ringd_dropped_messages_total", {{"operation", "read"}}) == 1);
+  CHECK(value_of(text, "ringd_dropped_messages_total", {{"operation", "write"}}) == 2);
+  CHECK(text.find("# TYPE ringd_requests_total counter") != std::string::npos);
+  // The latency is a summary: the node's window quantiles, its cumulative count and sum.
+  CHECK(text.find("# TYPE ringd_request_latency_seconds summary") != std::string::npos);
+  CHECK(value_of(text, "ringd_request_latency_seconds_count", {{"operation", "read"}}) == 10);
+  CHECK(value_of(text, "ringd_request_latency_seconds_sum", {{"operation", "read"}}) == 0.5);
+  CHECK(value_of(text, "ringd_request_latency_seconds_count", {{"operation", "write"}}) == 20);
+  CHECK(value_of(text, "ringd_request_latency_seconds_sum", {{"operation", "write"}}) == 0.25);
+  for (const Sample& sample : find(text, "ringd_request_latency_seconds_count")) {
+    CHECK(sample.labels.at("cluster") == "lab");
+    CHECK(sample.labels.at("node") == "127.0.0.1");
+  }
+  CHECK(text.find("# TYPE ringd_dropped_messages_total counter") != std::string::npos);
+}
+
+TEST_CASE("a capacity figure the node does not report is absent, never 0") {
+  CollectedFacts facts = collected_facts();
+  facts.node["capacity"] = {{"cpus", 2}, {"requests_total", 0}};  // no CPU interval measured, no latency yet
+  const std::string text = render(facts);
+  CHECK(value_of(text, "ringd_hardware_cpus") == 2);
+  const std::set<std::string> names = family_names(text);
+  for (const char* absent : {"ringd_cpu_utilization_ratio", "ringd_memory_used_bytes", "ringd_memory_limit_bytes",
+                             "ringd_request_latency_seconds", "ringd_pending_compactions", "ringd_disk_total_bytes",
+                             "ringd_requests_total", "ringd_dropped_messages_total"}) {
+    CHECK_MESSAGE(!names.contains(absent), absent);
+    CHECK_MESSAGE(text.find(std::string("# HELP ") + absent + " ") == std::string::npos, absent);
+  }
+}
+
+TEST_CASE("only the latency quantiles the node reports are exposed, beside the count and sum") {
+  CollectedFacts facts = collected_facts();
+  facts.node["capacity"] = {{"write_latency_p99_seconds", 0.03}};
+  facts.node["requests"] = {{"write", {{"active", 0}, {"completed", 4}, {"dropped", 0}, {"latency_sum_seconds", 0.1}}}};
+  const std::string text = render(facts);
+  CHECK(find(text, "ringd_request_latency_seconds").size() == 1);
+  CHECK(value_of(text, "ringd_request_latency_seconds", {{"operation", "write"}, {"quantile", "0.99"}}) == 0.03);
+  CHECK(value_of(text, "ringd_request_latency_seconds_count", {{"operation", "write"}}) == 4);
+  CHECK(find(text, "ringd_request_latency_seconds_count", {{"operation", "read"}}).empty());
+}
+
+TEST_CASE("without the node's count and sum there is no latency summary, even with quantiles") {
+  CollectedFacts facts = collected_facts();
+  facts.node["capacity"] = {{"read_latency_p50_seconds", 0.01}};
+  CHECK(render(facts).find("ringd_request_latency_seconds") == std::string::npos);
+}

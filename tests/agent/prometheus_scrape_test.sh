@@ -167,11 +167,26 @@ load_reported() {
   done
 }
 
+# Every node's capacity figures (the contract's names) come from its own agent.
+capacity_reported() {
+  local metric answer
+  for metric in ringd_hardware_cpus ringd_memory_total_bytes ringd_memory_used_bytes ringd_memory_limit_bytes \
+                ringd_disk_total_bytes ringd_pending_compactions ringd_pending_compaction_bytes; do
+    answer=$(query "$metric") || return 1
+    for node in "${addresses[@]}"; do
+      jq -e --arg node "$node" '[.data.result[] | select(.metric.node == $node)] | length == 1' <<<"$answer" >/dev/null ||
+        return 1
+    done
+  done
+}
+
 wait_for "Prometheus to serve queries" curl -sf "http://$prometheus_address/-/ready" -o /dev/null
 wait_for "ringd_peer_up == 1 for all 9 (agent, peer) pairs in Prometheus" peer_matrix_complete
 echo "ok: Prometheus has ringd_peer_up = 1 for every (agent, peer) pair after $((SECONDS - started_at))s"
 wait_for "ringd_load_bytes from every agent in Prometheus" load_reported
 echo "ok: Prometheus has ringd_load_bytes from every agent"
+wait_for "the capacity metrics from every agent in Prometheus" capacity_reported
+echo "ok: Prometheus has the capacity metrics (CPUs, memory, disk total, pending compactions) from every agent"
 
 # No extra peers nor a second series per pair: exactly the 3 x 3 matrix.
 count=$(query 'count(ringd_peer_up)' | jq -r '.data.result[0].value[1]')

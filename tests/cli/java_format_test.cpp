@@ -50,3 +50,15 @@ TEST_CASE("String.format(\"%.2f\"): NaN, and HALF_UP on the shortest decimal") {
   CHECK(ringctl::format_fixed(0, 3) == "0.000");
   CHECK(ringctl::format_fixed(12.5, 0) == "13");
 }
+
+TEST_CASE("Double.toString: shortest digits, at least one fraction digit, E notation below 0.001 and from 10^7") {
+  CHECK(ringctl::format_java_double(24.0) == "24.0");
+  CHECK(ringctl::format_java_double(0.0) == "0.0");
+  CHECK(ringctl::format_java_double(201.326592) == "201.326592");
+  CHECK(ringctl::format_java_double(0.5) == "0.5");
+  CHECK(ringctl::format_java_double(0.001) == "0.001");
+  CHECK(ringctl::format_java_double(1e7) == "1.0E7");
+  CHECK(ringctl::format_java_double(1.5e-4) == "1.5E-4");
+  CHECK(ringctl::format_java_double(-2.0) == "-2.0");
+  CHECK(ringctl::format_java_double(std::nan("")) == "NaN");
+}

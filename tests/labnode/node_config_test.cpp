@@ -48,6 +48,13 @@ TEST_CASE("a full config as ringctl lab writes it is read back") {
   CHECK(config->phi_convict_threshold == doctest::Approx(5.5));
 }
 
+TEST_CASE("disk_capacity_bytes is optional: unset by default, read when given") {
+  CHECK_FALSE(ringnode::parse_node_config(kMinimal)->disk_capacity_bytes.has_value());
+  auto config = ringnode::parse_node_config(kMinimal + "disk_capacity_bytes: 67108864\n");
+  REQUIRE(config.ok());
+  CHECK(config->disk_capacity_bytes == 67108864u);
+}
+
 TEST_CASE("bad configs are refused with a message naming the key") {
   struct Case {
     std::string yaml;
@@ -67,6 +74,8 @@ TEST_CASE("bad configs are refused with a message naming the key") {
       {kMinimal + "max_value_bytes: -1\n", "max_value_bytes: must be an integer"},
       {kMinimal + "dc: [a]\n", "dc: must be a non-empty string, not a list"},
       {kMinimal + "phi_convict_threshold: high\n", "phi_convict_threshold: must be a number"},
+      {kMinimal + "disk_capacity_bytes: 0\n", "disk_capacity_bytes: must be an integer in 1.."},
+      {kMinimal + "disk_capacity_bytes: 1GiB\n", "disk_capacity_bytes: must be an integer"},
       {kMinimal + "num_tokens: 2\ninitial_tokens: [\"1\"]\n", "initial_tokens: lists 1 tokens but num_tokens is 2"},
       {kMinimal + "num_tokens: 2\ninitial_tokens: [\"1\", \"1\"]\n", "initial_tokens: token 1 is listed twice"},
       {kMinimal + "num_tokens: 1\ninitial_tokens: [\"12x\"]\n", "initial_tokens: "},

@@ -1,0 +1,16 @@
+// ringctl tpstats: the node's request stages and dropped messages, from an agent (GET /v1/node,
+// its "requests" object).
+#include "commands/command_context.h"
+#include "views/tpstats_view.h"
+
+namespace ringctl {
+
+void register_tpstats_command(CLI::App& app, CommandContext& context) {
+  CLI::App* command =
+      app.add_subcommand("tpstats", "Print the node's request stages (active, pending, completed, blocked) and dropped messages");
+  command->callback([&context] {
+    render(agent_document(context.source, "/v1/node", "node"), context.format, print_tpstats, tpstats_document);
+  });
+}
+
+}  // namespace ringctl
