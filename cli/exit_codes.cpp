@@ -25,7 +25,8 @@ const char* exit_code_help() {
          "  1  usage error or bad input (flag, file, key, unknown keyspace or host id)\n"
          "  2  the operation failed, or the agent refused it (conflict) or answered an error\n"
          "  3  timed out waiting (--wait --timeout); the job may still be running\n"
-         "  4  no agent reachable\n";
+         "  4  no agent reachable\n"
+         "  5  a check found the cluster not fit for what was asked (health, plan remove, rebalance)\n";
 }
 
 }  // namespace ringctl

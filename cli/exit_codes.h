@@ -5,6 +5,8 @@
 //   2  an operation failed, or an agent answered with an error (a 409 conflict included)
 //   3  timed out waiting for an operation (--wait --timeout); the job may still run
 //   4  no agent could be reached
+//   5  a check found the cluster not fit for what was asked (health at or above --fail-on, plan
+//      remove blocked, rebalance findings); the output is complete
 // The table is printed at the end of `ringctl --help` and in man/ringctl.1.
 #pragma once
 
@@ -18,6 +20,7 @@ enum ExitCode : int {
   kExitFailed = 2,
   kExitTimedOut = 3,
   kExitUnavailable = 4,
+  kExitNotFit = 5,
 };
 
 // Waiting for something gave up at its deadline (the error's code is kFailed).

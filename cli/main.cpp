@@ -73,6 +73,9 @@ int main(int argc, char** argv) {
   ringctl::register_info_command(app, context);
   ringctl::register_gossipinfo_command(app, context);
   ringctl::register_operation_commands(app, context);
+  ringctl::register_health_command(app, context);
+  ringctl::register_plan_command(app, context);
+  ringctl::register_rebalance_command(app, context);
   ringctl::add_agent_options(app, context);
 
   try {
@@ -94,5 +97,5 @@ int main(int argc, char** argv) {
   }
   std::cout.flush();
   if (!std::cout) return report_error("failed", "could not write the output", ringctl::kExitFailed, sniffed);
-  return ringctl::kExitOk;
+  return context.not_fit ? ringctl::kExitNotFit : ringctl::kExitOk;
 }

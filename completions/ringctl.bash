@@ -2,7 +2,7 @@
 _ringctl() {
   local cur prev words cword
   _init_completion || return
-  local commands="token getendpoints describering status ring netstats info gossipinfo decommission removenode cleanup repair lab"
+  local commands="token getendpoints describering status ring netstats info gossipinfo decommission removenode cleanup repair lab health plan rebalance"
   local command="" i
   for ((i = 1; i < cword; i++)); do
     case ${words[i]} in

@@ -1,5 +1,5 @@
 # fish completion for ringctl. Install: copy to ~/.config/fish/completions/ringctl.fish.
-set -l commands token getendpoints describering status ring netstats info gossipinfo decommission removenode cleanup repair lab
+set -l commands token getendpoints describering status ring netstats info gossipinfo decommission removenode cleanup repair lab health plan rebalance
 set -l lab_commands up add down kill stop start list stress verify
 complete -c ringctl -f
 complete -c ringctl -s o -l output -x -a "table json yaml" -d "Output format"
@@ -10,6 +10,9 @@ complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a getendpoin
 complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a describering -d "Token ranges and replicas"
 complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a status -d "Node state, load, ownership"
 complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a ring -d "Every token with its node"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a health -d "Checks against the seeds' thresholds"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a plan -d "Predict add, remove, capacity"
+complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a rebalance -d "Imbalance and its causes"
 complete -c ringctl -n "__fish_seen_subcommand_from getendpoints describering status ring" -l ring -r -F -d "Ring snapshot file"
 complete -c ringctl -n "__fish_seen_subcommand_from token getendpoints" -l hex -d "Keys are hex bytes"
 complete -c ringctl -n "not __fish_seen_subcommand_from $commands" -a lab -d "Local cluster of ringnode processes"

@@ -306,6 +306,12 @@ Result<NodeCapacity> parse_node_capacity(std::string_view json_object_text) {
   return read_capacity(Fields(json, "capacity"), json);
 }
 
+std::string serialize_node_capacity(const NodeCapacity& capacity) {
+  OrderedJson json = OrderedJson::object();
+  write_capacity(capacity, json);
+  return json.dump();
+}
+
 Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
   Json json;
   try {

@@ -230,3 +230,11 @@ TEST_CASE("a capacity object as the agents report it parses on its own") {
   CHECK(contains(ringcore::parse_node_capacity("[1]").error().message(), "capacity: must be an object"));
   CHECK(contains(ringcore::parse_node_capacity(R"({"cpus": -2})").error().message(), "capacity: 'cpus' is negative"));
 }
+
+TEST_CASE("a capacity object is written with the known figures only") {
+  ringcore::NodeCapacity capacity;
+  CHECK(ringcore::serialize_node_capacity(capacity) == "{}");
+  capacity.cpus = 4;
+  capacity.read_latency_p99_seconds = 0.25;
+  CHECK(json::parse(ringcore::serialize_node_capacity(capacity)) == json{{"cpus", 4}, {"read_latency_p99_seconds", 0.25}});
+}

@@ -49,7 +49,7 @@ struct HealthThresholds {
   Limit write_latency_p99{0.025, std::nullopt, false};
   Limit ownership_balance{1.20, std::nullopt, true};
   Limit load_skew{1.25, std::nullopt, true};
-  double density_margin = 0.25;  // cleanup debt / hotspot: bytes per owned range this far above
+  double density_margin = 0.15;  // cleanup debt / hotspot: bytes per owned range this far above
 };
 
 // The names --threshold NAME=VALUE takes: disk_warn, disk_critical, pending_compactions_warn,

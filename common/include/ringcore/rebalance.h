@@ -33,7 +33,7 @@ const char* finding_kind_name(FindingKind kind);
 
 struct RebalanceThresholds {
   double ownership_spread = 1.20;  // max / mean effective ownership in a DC
-  double density_margin = 0.25;    // see above
+  double density_margin = 0.15;    // see above
   double hardware_spread = 1.10;   // max / min of a hardware figure in a DC
 };
 

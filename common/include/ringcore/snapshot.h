@@ -54,6 +54,8 @@ struct NodeCapacity {
 // Reads a "capacity" object (a JSON object with the fields above, each optional; null counts as
 // absent). Errors (kInvalidInput) name the field: a wrong type or a negative figure.
 Result<NodeCapacity> parse_node_capacity(std::string_view json_object_text);
+// The known figures as a JSON object's text ("{}" when none is known).
+std::string serialize_node_capacity(const NodeCapacity& capacity);
 
 struct Node {
   std::string address;
