@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -14,6 +15,14 @@ inline std::string joined(const std::vector<std::string>& items) {
   std::string text;
   for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
   return text;
+}
+
+// "a, b, c", or the first `most` and "and N more" for long lists (messages stay readable; the
+// documents list every node in their own field).
+inline std::string listed(const std::vector<std::string>& items, std::size_t most = 10) {
+  if (items.size() <= most) return joined(items);
+  return joined({items.begin(), items.begin() + static_cast<std::ptrdiff_t>(most)}) + " and " +
+         std::to_string(items.size() - most) + " more";
 }
 
 inline std::string formatted(const char* format, double value) {

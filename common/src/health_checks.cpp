@@ -71,8 +71,8 @@ HealthCheck figure_check(const char* name, const ClusterSnapshot& snapshot, cons
   }
   check.message = std::string(what) + ": highest " + format(*worst) + " on " + worst_node + " (" +
                   describe(limit, format) + ")";
-  if (!check.nodes.empty()) check.message += "; above the limit: " + joined(check.nodes);
-  if (!unknown.empty()) check.message += "; not known for " + joined(unknown);
+  if (!check.nodes.empty()) check.message += "; above the limit: " + listed(check.nodes);
+  if (!unknown.empty()) check.message += "; not known for " + listed(unknown);
   return check;
 }
 
@@ -190,7 +190,7 @@ HealthCheck spread_check(const char* name, const ClusterSnapshot& snapshot, cons
   }
   check.message = std::string(what) + ": max/mean " + times(*check.value) + " in " + worst_dc + " (" +
                   describe(limit, times) + ")";
-  if (!check.nodes.empty()) check.message += "; above it: " + joined(check.nodes);
+  if (!check.nodes.empty()) check.message += "; above it: " + listed(check.nodes);
   if (!unknown_dcs.empty()) check.message += "; not known in " + joined(unknown_dcs);
   return check;
 }

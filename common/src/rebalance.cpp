@@ -44,10 +44,14 @@ std::vector<Finding> load_findings_in(const ClusterSnapshot& snapshot, const std
   if (reference <= 0) return {};
 
   std::vector<const Density*> fresh;
+  bool any_heavy = false;
   for (const Density& d : densities) {
     if (d.density * (1 + margin) <= reference) fresh.push_back(&d);
+    if (d.density >= reference * (1 + margin)) any_heavy = true;
   }
-  if (!fresh.empty()) {
+  // Cleanup debt leaves two groups: the fresh nodes, and the others about alike. Nodes far above
+  // the typical one mean something else holds their bytes (a hotspot, or just uneven data).
+  if (!fresh.empty() && !any_heavy) {
     double fresh_load = 0, fresh_fraction = 0;
     std::vector<std::string> fresh_names;
     for (const Density* d : fresh) {
@@ -60,7 +64,8 @@ std::vector<Finding> load_findings_in(const ClusterSnapshot& snapshot, const std
     double freed = 0;
     for (const Density& d : densities) {
       const double ratio = fresh_density > 0 ? d.density / fresh_density : 0;
-      if (fresh_density <= 0 || d.density < fresh_density * (1 + margin)) continue;
+      const bool is_fresh = std::find(fresh.begin(), fresh.end(), &d) != fresh.end();
+      if (is_fresh || fresh_density <= 0 || d.density < fresh_density * (1 + margin)) continue;
       const double bytes = (d.density - fresh_density) * d.fraction;
       finding.nodes.push_back(snapshot.nodes[d.node].address);
       finding.cleanup.push_back({snapshot.nodes[d.node].address, static_cast<std::uint64_t>(std::llround(bytes))});
@@ -68,10 +73,10 @@ std::vector<Finding> load_findings_in(const ClusterSnapshot& snapshot, const std
       freed += bytes;
     }
     if (!finding.nodes.empty()) {
-      finding.message = joined(finding.nodes) + " in " + dc + " hold up to " + times(finding.value) +
-                        " the bytes per owned range of " + joined(fresh_names) +
+      finding.message = listed(finding.nodes) + " in " + dc + " hold up to " + times(finding.value) +
+                        " the bytes per owned range of " + listed(fresh_names) +
                         ", which hold only their own ranges (as freshly added nodes do)";
-      finding.fix = "run cleanup on " + joined(finding.nodes) + ", one node at a time: it frees about " +
+      finding.fix = "run cleanup on " + listed(finding.nodes) + ", one node at a time: it frees about " +
                     gibibytes(freed) + " in all";
       return {finding};
     }
@@ -83,9 +88,9 @@ std::vector<Finding> load_findings_in(const ClusterSnapshot& snapshot, const std
     hotspot.value = std::max(hotspot.value, d.density / reference);
   }
   if (hotspot.nodes.empty()) return {};
-  hotspot.message = joined(hotspot.nodes) + " in " + dc + " hold up to " + times(hotspot.value) +
+  hotspot.message = listed(hotspot.nodes) + " in " + dc + " hold up to " + times(hotspot.value) +
                     " the bytes per owned range of the DC's typical node, while ownership does not explain it";
-  hotspot.fix = "review the data model for large or hot partitions on " + joined(hotspot.nodes) +
+  hotspot.fix = "review the data model for large or hot partitions on " + listed(hotspot.nodes) +
                 " (per-keyspace load is not in the snapshot: look at the tables' partition sizes on these nodes)";
   return {hotspot};
 }
@@ -102,7 +107,7 @@ std::optional<Finding> token_distribution(const ClusterSnapshot& snapshot, const
     if (own > mean * thresholds.ownership_spread) finding.nodes.push_back(snapshot.nodes[node].address);
   }
   finding.message = "effective ownership (rf " + std::to_string(balance.rf) + ") in " + balance.dc + ": max/mean " +
-                    times(balance.ownership_max_over_mean) + ", highest on " + joined(finding.nodes);
+                    times(balance.ownership_max_over_mean) + ", highest on " + listed(finding.nodes);
   AddRequest request;
   request.dc = balance.dc;
   auto plan = plan_add(snapshot, request);

@@ -132,3 +132,21 @@ TEST_CASE("rack imbalance: racks of a DC with different node counts under Networ
     for (const Finding& f : analyse(snapshot).findings) CHECK(f.kind != FindingKind::kRackImbalance);
   }
 }
+
+TEST_CASE("loads scattered both ways are not cleanup debt: only the heavy nodes show, as a hotspot") {
+  ClusterSnapshot snapshot = balanced(6, 8, 3, 3);
+  snapshot.nodes[0].load_bytes = 60 * kGiB;
+  snapshot.nodes[5].load_bytes = 160 * kGiB;
+  const RebalanceReport report = analyse(snapshot);
+  CHECK(kinds(report) == std::vector<std::string>{"hotspot"});
+  CHECK(report.findings.front().nodes == std::vector<std::string>{"10.0.0.6"});
+}
+
+TEST_CASE("a long list of nodes is cut short in the message but complete in the finding") {
+  ClusterSnapshot snapshot = balanced(24, 4, 1, 1);
+  for (int i = 0; i < 22; ++i) snapshot.nodes[i].load_bytes = 130 * kGiB;  // 22 old nodes, 2 fresh at 100
+  const RebalanceReport report = analyse(snapshot);
+  REQUIRE(kinds(report) == std::vector<std::string>{"cleanup_debt"});
+  CHECK(report.findings.front().nodes.size() == 22);
+  CHECK(contains(report.findings.front().message, "10.0.0.10 and 12 more in dc1"));
+}
