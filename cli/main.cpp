@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
   ringctl::register_version_command(app, context);
   ringctl::register_operation_commands(app, context);
   ringctl::register_help_command(app);
+  ringctl::register_health_command(app, context);
+  ringctl::register_plan_command(app, context);
+  ringctl::register_rebalance_command(app, context);
   ringctl::add_agent_options(app, context);
   ringctl::add_global_options_to_help(app);
 
@@ -104,5 +107,5 @@ int main(int argc, char** argv) {
   }
   std::cout.flush();
   if (!std::cout) return report_error("failed", "could not write the output", ringctl::kExitFailed, sniffed);
-  return ringctl::kExitOk;
+  return context.not_fit ? ringctl::kExitUnfit : ringctl::kExitOk;
 }

@@ -45,7 +45,7 @@ std::string env_token() {
 
 }  // namespace
 
-AgentClient connect_agents(const SnapshotSource& source) {
+AgentOptions agent_options(const SnapshotSource& source) {
   AgentOptions options;
   if (!source.host.empty()) {
     options.agents = {source.host};
@@ -66,7 +66,7 @@ AgentClient connect_agents(const SnapshotSource& source) {
   if (const std::string token = env_token(); !token.empty()) options.token = token;
   if (!source.token.empty()) options.token = source.token;
   if (!source.cacert.empty()) options.cacert = source.cacert;
-  return AgentClient(std::move(options));
+  return options;
 }
 
 namespace {

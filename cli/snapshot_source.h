@@ -21,6 +21,11 @@ struct SnapshotSource {
   std::string cacert;     // --cacert; else the cluster's cacert
 };
 
+// The agents to ask and how: -h, else the named or default cluster of the cluster config, with
+// the token and CA certificate from the flags, the environment or the config. Throws as
+// connect_agents.
+AgentOptions agent_options(const SnapshotSource& source);
+
 // The agents to ask: -h, else the named or default cluster of the cluster config. Throws
 // ringcore::Error (kInvalidInput) when there is none, saying how to name one.
 AgentClient connect_agents(const SnapshotSource& source);

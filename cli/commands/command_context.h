@@ -12,6 +12,9 @@ namespace ringctl {
 struct CommandContext {
   OutputFormat format = OutputFormat::kTable;
   SnapshotSource source;
+  // Set by an analysis command whose verdict is "not fit" (health at or above --fail-on, plan
+  // remove blocked, rebalance findings): ringctl prints its output, then exits 5.
+  bool not_fit = false;
 };
 
 // Adds --ring FILE, the offline snapshot to read.
@@ -70,6 +73,10 @@ void register_lab_command(CLI::App& app, CommandContext& context);
 void register_netstats_command(CLI::App& app, CommandContext& context);
 void register_info_command(CLI::App& app, CommandContext& context);
 void register_gossipinfo_command(CLI::App& app, CommandContext& context);
+// health, plan add|remove|capacity, rebalance (cli/commands/<name>_command.cpp).
+void register_health_command(CLI::App& app, CommandContext& context);
+void register_plan_command(CLI::App& app, CommandContext& context);
+void register_rebalance_command(CLI::App& app, CommandContext& context);
 void register_compactionstats_command(CLI::App& app, CommandContext& context);
 void register_tpstats_command(CLI::App& app, CommandContext& context);
 void register_describecluster_command(CLI::App& app, CommandContext& context);

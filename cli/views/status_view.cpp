@@ -118,6 +118,9 @@ Document status_document(const StatusReport& report) {
           {"tokens", row.token_count},
           {"owns_pct", row.owns ? Document(*row.owns * 100.0) : Document(nullptr)},
       });
+      // The node's capacity figures where known (docs/snapshot-format.md), absent otherwise.
+      const Document capacity = Document::parse(ringcore::serialize_node_capacity(node.capacity));
+      for (const auto& [name, value] : capacity.items()) nodes.back()[name] = value;
     }
     doc["datacenters"].push_back({{"name", dc.name}, {"nodes", std::move(nodes)}});
   }

@@ -120,6 +120,68 @@ Result<NodeState> parse_state(const std::string& path, const std::string& text) 
   return Error::invalid_input(path + ": state '" + text + "' is not one of normal, joining, leaving, moving");
 }
 
+// The capacity fields, by their JSON name (also the snapshot's per-node field names).
+struct CapacityRatio {
+  const char* name;
+  std::optional<double> NodeCapacity::*member;
+};
+struct CapacityCount {
+  const char* name;
+  std::optional<std::int64_t> NodeCapacity::*member;
+};
+constexpr CapacityRatio kCapacityFigures[] = {
+    {"cpu_utilization_ratio", &NodeCapacity::cpu_utilization_ratio},
+    {"read_latency_p50_seconds", &NodeCapacity::read_latency_p50_seconds},
+    {"read_latency_p99_seconds", &NodeCapacity::read_latency_p99_seconds},
+    {"write_latency_p50_seconds", &NodeCapacity::write_latency_p50_seconds},
+    {"write_latency_p99_seconds", &NodeCapacity::write_latency_p99_seconds},
+};
+constexpr CapacityCount kCapacityCounts[] = {
+    {"memory_used_bytes", &NodeCapacity::memory_used_bytes},
+    {"memory_limit_bytes", &NodeCapacity::memory_limit_bytes},
+    {"cpus", &NodeCapacity::cpus},
+    {"memory_total_bytes", &NodeCapacity::memory_total_bytes},
+    {"disk_total_bytes", &NodeCapacity::disk_total_bytes},
+    {"disk_used_bytes", &NodeCapacity::disk_used_bytes},
+    {"requests_total", &NodeCapacity::requests_total},
+    {"dropped_messages_total", &NodeCapacity::dropped_messages_total},
+    {"pending_compactions", &NodeCapacity::pending_compactions},
+    {"pending_compaction_bytes", &NodeCapacity::pending_compaction_bytes},
+};
+
+// Reads the capacity fields present in `f`'s object; the others stay absent.
+Result<NodeCapacity> read_capacity(const Fields& f, const Json& object) {
+  NodeCapacity capacity;
+  for (const CapacityRatio& field : kCapacityFigures) {
+    if (!f.has(field.name)) continue;
+    const Json& value = object.at(field.name);
+    if (!value.is_number()) {
+      return Error::invalid_input(f.path() + ": '" + field.name + "' must be a number, not " + value.type_name());
+    }
+    const double number = value.get<double>();
+    if (!(number >= 0)) return Error::invalid_input(f.path() + ": '" + field.name + "' is negative");
+    capacity.*field.member = number;
+  }
+  for (const CapacityCount& field : kCapacityCounts) {
+    if (!f.has(field.name)) continue;
+    auto count = f.integer(field.name);
+    if (!count) return count.error();
+    if (*count < 0) return Error::invalid_input(f.path() + ": '" + field.name + "' is negative");
+    capacity.*field.member = *count;
+  }
+  return capacity;
+}
+
+template <class Object>
+void write_capacity(const NodeCapacity& capacity, Object& out) {
+  for (const CapacityRatio& field : kCapacityFigures) {
+    if (capacity.*field.member) out[field.name] = *(capacity.*field.member);
+  }
+  for (const CapacityCount& field : kCapacityCounts) {
+    if (capacity.*field.member) out[field.name] = *(capacity.*field.member);
+  }
+}
+
 Result<Token> parse_token_value(const Json& value) {
   if (value.is_string()) return parse_token(value.get_ref<const std::string&>());
   if (value.is_number_integer() && !(value.is_number_unsigned() && value.get<std::uint64_t>() > INT64_MAX)) {
@@ -173,6 +235,10 @@ Result<Node> parse_node(const Json& json, std::size_t index) {
     if (*port < 1 || *port > 65535) return Error::invalid_input(path + ": 'storage_port' is not a port number");
     node.storage_port = static_cast<int>(*port);
   }
+
+  auto capacity = read_capacity(f, json);
+  if (!capacity) return capacity.error();
+  node.capacity = *capacity;
 
   auto tokens = f.array("tokens");
   if (!tokens) return tokens.error();
@@ -310,6 +376,23 @@ std::string ClusterSnapshot::keyspace_names() const {
   return names.empty() ? "(none)" : names;
 }
 
+Result<NodeCapacity> parse_node_capacity(std::string_view json_object_text) {
+  Json json;
+  try {
+    json = Json::parse(json_object_text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error::invalid_input("capacity: not valid JSON: " + std::string(e.what()));
+  }
+  if (!json.is_object()) return Error::invalid_input("capacity: must be an object");
+  return read_capacity(Fields(json, "capacity"), json);
+}
+
+std::string serialize_node_capacity(const NodeCapacity& capacity) {
+  OrderedJson json = OrderedJson::object();
+  write_capacity(capacity, json);
+  return json.dump();
+}
+
 Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
   Json json;
   try {
@@ -323,9 +406,10 @@ Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
   if (top.has("format_version")) {
     auto version = top.integer("format_version");
     if (!version) return version.error();
-    if (*version != kSnapshotFormatVersion) {
+    if (*version < kOldestSnapshotFormatVersion || *version > kSnapshotFormatVersion) {
       return Error::unsupported("snapshot format_version " + std::to_string(*version) + " is not supported (this " +
-                                "ringctl reads version " + std::to_string(kSnapshotFormatVersion) + ")");
+                                "ringctl reads versions " + std::to_string(kOldestSnapshotFormatVersion) + " to " +
+                                std::to_string(kSnapshotFormatVersion) + ")");
     }
   }
 
@@ -396,6 +480,7 @@ std::string serialize_snapshot(const ClusterSnapshot& snapshot) {
     n["state"] = node_state_name(node.state);
     n["load_bytes"] = node.load_bytes ? OrderedJson(*node.load_bytes) : OrderedJson(nullptr);
     if (node.storage_port != kDefaultStoragePort) n["storage_port"] = node.storage_port;
+    write_capacity(node.capacity, n);
     n["tokens"] = OrderedJson::array();
     for (Token t : node.tokens) n["tokens"].push_back(format_token(t));
     json["nodes"].push_back(std::move(n));

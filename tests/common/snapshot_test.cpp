@@ -161,8 +161,8 @@ TEST_CASE("malformed snapshots are refused with the field and node named") {
     doc["partitioner"] = "org.apache.cassandra.dht.RandomPartitioner";
     CHECK(contains(error_of(doc), "only Murmur3Partitioner"));
     doc = valid_snapshot();
-    doc["format_version"] = 2;
-    CHECK(contains(error_of(doc), "format_version 2 is not supported"));
+    doc["format_version"] = 3;
+    CHECK(contains(error_of(doc), "format_version 3 is not supported (this ringctl reads versions 1 to 2)"));
   }
 }
 
@@ -228,4 +228,67 @@ TEST_CASE("load may be absent, and tokens may be JSON integers") {
   REQUIRE(snapshot.ok());
   CHECK_FALSE(snapshot->nodes[0].load_bytes.has_value());
   CHECK(snapshot->nodes[1].tokens == std::vector<ringcore::Token>{50});
+}
+
+TEST_CASE("version 1 files still read, and version 2 adds optional per-node capacity figures") {
+  json doc = valid_snapshot();
+  doc["format_version"] = 1;
+  auto old = ringcore::parse_snapshot(doc.dump());
+  REQUIRE(old.ok());
+  CHECK(old->nodes[0].capacity == ringcore::NodeCapacity{});
+
+  doc["format_version"] = 2;
+  doc["nodes"][0]["disk_total_bytes"] = 1000000;
+  doc["nodes"][0]["disk_used_bytes"] = 250000;
+  doc["nodes"][0]["cpu_utilization_ratio"] = 0.42;
+  doc["nodes"][0]["read_latency_p99_seconds"] = 0.012;
+  doc["nodes"][0]["pending_compactions"] = 7;
+  doc["nodes"][1]["cpus"] = nullptr;  // null is "not known", as absent
+  auto snapshot = ringcore::parse_snapshot(doc.dump());
+  REQUIRE(snapshot.ok());
+  const ringcore::NodeCapacity& capacity = snapshot->nodes[0].capacity;
+  CHECK(capacity.disk_total_bytes == 1000000);
+  CHECK(capacity.disk_used_bytes == 250000);
+  CHECK(capacity.cpu_utilization_ratio == doctest::Approx(0.42));
+  CHECK(capacity.read_latency_p99_seconds == doctest::Approx(0.012));
+  CHECK(capacity.pending_compactions == 7);
+  CHECK_FALSE(capacity.memory_used_bytes.has_value());
+  CHECK_FALSE(snapshot->nodes[1].capacity.cpus.has_value());
+
+  SUBCASE("the figures survive a round trip, and unknown ones stay absent") {
+    const std::string text = ringcore::serialize_snapshot(*snapshot);
+    CHECK(json::parse(text)["format_version"] == 2);
+    CHECK_FALSE(json::parse(text)["nodes"][0].contains("memory_used_bytes"));
+    auto again = ringcore::parse_snapshot(text);
+    REQUIRE(again.ok());
+    CHECK(again->nodes[0].capacity == capacity);
+    CHECK(again->nodes[1].capacity == ringcore::NodeCapacity{});
+  }
+  SUBCASE("a wrong type or a negative figure is refused, naming the node and field") {
+    doc["nodes"][0]["disk_used_bytes"] = "lots";
+    CHECK(contains(error_of(doc), "nodes[0] (10.0.0.1): 'disk_used_bytes' must be an integer"));
+    doc["nodes"][0]["disk_used_bytes"] = -1;
+    CHECK(contains(error_of(doc), "nodes[0] (10.0.0.1): 'disk_used_bytes' is negative"));
+    doc["nodes"][0]["disk_used_bytes"] = 1;
+    doc["nodes"][0]["cpu_utilization_ratio"] = "high";
+    CHECK(contains(error_of(doc), "'cpu_utilization_ratio' must be a number"));
+  }
+}
+
+TEST_CASE("a capacity object as the agents report it parses on its own") {
+  auto capacity = ringcore::parse_node_capacity(R"({"cpus": 8, "disk_total_bytes": 100, "write_latency_p99_seconds": 0.5})");
+  REQUIRE(capacity.ok());
+  CHECK(capacity->cpus == 8);
+  CHECK(capacity->disk_total_bytes == 100);
+  CHECK(capacity->write_latency_p99_seconds == doctest::Approx(0.5));
+  CHECK(contains(ringcore::parse_node_capacity("[1]").error().message(), "capacity: must be an object"));
+  CHECK(contains(ringcore::parse_node_capacity(R"({"cpus": -2})").error().message(), "capacity: 'cpus' is negative"));
+}
+
+TEST_CASE("a capacity object is written with the known figures only") {
+  ringcore::NodeCapacity capacity;
+  CHECK(ringcore::serialize_node_capacity(capacity) == "{}");
+  capacity.cpus = 4;
+  capacity.read_latency_p99_seconds = 0.25;
+  CHECK(json::parse(ringcore::serialize_node_capacity(capacity)) == json{{"cpus", 4}, {"read_latency_p99_seconds", 0.25}});
 }

@@ -1,6 +1,7 @@
 // Builds small snapshots by hand for tests: ring_of({{"10.0.0.1", "dc1", "r1", {0, 100}}, ...}).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,21 @@ inline ringcore::ClusterSnapshot ring_of(const std::vector<NodeSpec>& specs) {
     snapshot.nodes.push_back(node);
   }
   return snapshot;
+}
+
+// n nodes of `tokens` evenly interleaved tokens each (node i's t-th token ends slot t x n + i + 1
+// of n x tokens equal slots), named 10.0.0.<i + 1>, in dc1, racks r1..r<racks> in turn.
+inline std::vector<NodeSpec> interleaved_specs(int n, int tokens, int racks) {
+  std::vector<NodeSpec> specs;
+  const std::uint64_t step = static_cast<std::uint64_t>(-1) / static_cast<std::uint64_t>(n * tokens);
+  for (int i = 0; i < n; ++i) {
+    std::vector<ringcore::Token> owned;
+    for (int t = 0; t < tokens; ++t) {
+      owned.push_back(static_cast<ringcore::Token>(static_cast<std::uint64_t>(ringcore::kMinToken) + step * (t * n + i + 1)));
+    }
+    specs.push_back({"10.0.0." + std::to_string(i + 1), "dc1", "r" + std::to_string(i % racks + 1), owned});
+  }
+  return specs;
 }
 
 inline ringcore::Replication simple(int rf) {

@@ -17,7 +17,9 @@
 
 namespace ringcore {
 
-inline constexpr int kSnapshotFormatVersion = 1;
+// Version 2 added the optional per-node capacity fields; version 1 files are still read.
+inline constexpr int kSnapshotFormatVersion = 2;
+inline constexpr int kOldestSnapshotFormatVersion = 1;
 inline constexpr int kDefaultStoragePort = 7000;
 
 enum class NodeStatus { kUp, kDown, kUnknown };
@@ -25,6 +27,35 @@ enum class NodeState { kNormal, kJoining, kLeaving, kMoving };
 
 const char* node_status_name(NodeStatus status);  // "up", "down", "unknown"
 const char* node_state_name(NodeState state);     // "normal", "joining", ...
+
+// What a node reports about itself and its machine (ringnode's and ringd's /v1/node "capacity"
+// object; docs/snapshot-format.md). Every figure is absent when not known: never 0 or a guess.
+// Ratios are fractions (0.25 = 25%), latencies seconds, counters totals since the node started.
+struct NodeCapacity {
+  std::optional<double> cpu_utilization_ratio;        // of the whole machine, last interval
+  std::optional<std::int64_t> memory_used_bytes;      // resident set
+  std::optional<std::int64_t> memory_limit_bytes;     // cgroup limit or machine memory
+  std::optional<std::int64_t> cpus;                   // hardware
+  std::optional<std::int64_t> memory_total_bytes;     // hardware
+  std::optional<std::int64_t> disk_total_bytes;
+  std::optional<std::int64_t> disk_used_bytes;
+  std::optional<double> read_latency_p50_seconds;     // coordinator, sliding window
+  std::optional<double> read_latency_p99_seconds;
+  std::optional<double> write_latency_p50_seconds;
+  std::optional<double> write_latency_p99_seconds;
+  std::optional<std::int64_t> requests_total;
+  std::optional<std::int64_t> dropped_messages_total;  // requests that timed out or were shed
+  std::optional<std::int64_t> pending_compactions;
+  std::optional<std::int64_t> pending_compaction_bytes;
+
+  friend bool operator==(const NodeCapacity&, const NodeCapacity&) = default;
+};
+
+// Reads a "capacity" object (a JSON object with the fields above, each optional; null counts as
+// absent). Errors (kInvalidInput) name the field: a wrong type or a negative figure.
+Result<NodeCapacity> parse_node_capacity(std::string_view json_object_text);
+// The known figures as a JSON object's text ("{}" when none is known).
+std::string serialize_node_capacity(const NodeCapacity& capacity);
 
 struct Node {
   std::string address;
@@ -36,6 +67,7 @@ struct Node {
   std::optional<std::int64_t> load_bytes;  // absent when unknown
   std::vector<Token> tokens;               // sorted ascending
   int storage_port = kDefaultStoragePort;  // only used where nodetool's layout depends on it
+  NodeCapacity capacity;                   // snapshot fields of the same names, all optional
 };
 
 struct Keyspace {

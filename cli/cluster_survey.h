@@ -1,0 +1,38 @@
+// Every node's view: the analysis commands (health, plan, rebalance) ask EVERY agent of the
+// cluster, concurrently, instead of the first that answers. Each agent gives its view of the
+// cluster (/v1/cluster: statuses as its node sees them), its node's facts (/v1/node "capacity"),
+// and what runs there (/v1/jobs, /v1/streams). An agent that cannot be reached or fails is
+// recorded as a view that did not answer: a finding for the checks, never a hang (each agent
+// has its own timeout, and at most `parallelism` are asked at once).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "ringcore/cluster_observations.h"
+#include "ringcore/snapshot.h"
+#include "snapshot_source.h"
+
+namespace ringctl {
+
+struct SurveyOptions {
+  std::size_t parallelism = 32;
+  std::chrono::milliseconds timeout = std::chrono::seconds(3);  // per request to one agent
+};
+
+struct ClusterSurvey {
+  // The freshest answering agent's snapshot (the smallest freshness age), each node's capacity
+  // filled from its own agent's /v1/node where that agent answered.
+  ringcore::ClusterSnapshot snapshot;
+  std::string snapshot_from;  // the agent it came from; "" for a ring file
+  // Absent for a ring file; live: one view per agent asked, activity per agent that answered.
+  ringcore::ClusterObservations observations;
+};
+
+// --ring FILE: the file's snapshot and no observations. Otherwise every agent of -h or the
+// cluster config, as above. Throws ringcore::Error: kUnavailable when no agent answered (the
+// message lists each agent's error), and the errors of load_snapshot/agent_options.
+ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& options = {});
+
+}  // namespace ringctl

@@ -1,0 +1,507 @@
+#include "ringcore/health_checks.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "analysis_text.h"
+#include "ringcore/load_model.h"
+#include "ringcore/placement.h"
+#include "ringcore/rebalance.h"
+#include "ringcore/ring.h"
+
+namespace ringcore {
+namespace {
+
+using namespace analysis_text;
+
+HealthCheck named_check(std::string name, std::optional<double> threshold = std::nullopt) {
+  HealthCheck check;
+  check.name = std::move(name);
+  check.threshold = threshold;
+  return check;
+}
+
+using Figure = std::function<std::optional<double>(const Node&)>;
+using Format = std::string (*)(double);
+
+// "warn from 70%, critical from 80%" or "warn over 50, critical over 100".
+std::string describe(const Limit& limit, Format format) {
+  const char* word = limit.strict ? " over " : " from ";
+  std::string text;
+  if (limit.warn) text += std::string("warn") + word + format(*limit.warn);
+  if (limit.critical) text += (text.empty() ? "" : ", ") + std::string("critical") + word + format(*limit.critical);
+  return text;
+}
+
+std::optional<double> threshold_for(CheckStatus status, const Limit& limit) {
+  if (status == CheckStatus::kCritical) return limit.critical;
+  return limit.warn ? limit.warn : limit.critical;
+}
+
+// One figure per node, graded against `limit`; the worst names the value.
+HealthCheck figure_check(const char* name, const ClusterSnapshot& snapshot, const Figure& figure, const Limit& limit,
+                         Format format, const char* what) {
+  HealthCheck check = named_check(name);
+  std::vector<std::string> unknown;
+  std::optional<double> worst;
+  std::string worst_node;
+  CheckStatus status = CheckStatus::kUnknown;
+  for (const Node& node : snapshot.nodes) {
+    const std::optional<double> value = figure(node);
+    if (!value) {
+      unknown.push_back(node.address);
+      continue;
+    }
+    const CheckStatus graded = grade(*value, limit);
+    status = combine(status, graded);
+    if (graded != CheckStatus::kOk) check.nodes.push_back(node.address);
+    if (!worst || *value > *worst) {
+      worst = value;
+      worst_node = node.address;
+    }
+  }
+  check.status = status;
+  check.threshold = threshold_for(status, limit);
+  check.value = worst;
+  if (!worst) {
+    check.message = std::string(what) + " is not known for any node";
+    return check;
+  }
+  check.message = std::string(what) + ": highest " + format(*worst) + " on " + worst_node + " (" +
+                  describe(limit, format) + ")";
+  if (!check.nodes.empty()) check.message += "; above the limit: " + listed(check.nodes);
+  if (!unknown.empty()) check.message += "; not known for " + listed(unknown);
+  return check;
+}
+
+std::optional<double> ratio(const std::optional<std::int64_t>& part, const std::optional<std::int64_t>& whole) {
+  if (!part || !whole || *whole <= 0) return std::nullopt;
+  return static_cast<double>(*part) / static_cast<double>(*whole);
+}
+
+// Disk use: disk_used_bytes, else the load (bytes on disk), over disk_total_bytes.
+std::optional<double> disk_ratio(const Node& node) {
+  const std::optional<std::int64_t> used = node.capacity.disk_used_bytes ? node.capacity.disk_used_bytes : node.load_bytes;
+  return ratio(used, node.capacity.disk_total_bytes);
+}
+
+std::optional<double> dropped_ratio(const Node& node) {
+  const NodeCapacity& c = node.capacity;
+  if (!c.dropped_messages_total || !c.requests_total) return std::nullopt;
+  const std::int64_t of = std::max(*c.requests_total, *c.dropped_messages_total);
+  return of == 0 ? 0.0 : static_cast<double>(*c.dropped_messages_total) / static_cast<double>(of);
+}
+
+std::optional<double> as_double(const std::optional<std::int64_t>& value) {
+  if (!value) return std::nullopt;
+  return static_cast<double>(*value);
+}
+
+HealthCheck check_agents_reachable(const ClusterObservations& observations) {
+  HealthCheck check = named_check("agents_reachable", 0);
+  if (!observations.views) {
+    check.message = "no agent asked (offline snapshot)";
+    return check;
+  }
+  std::vector<std::string> failures;
+  for (const PeerView& view : *observations.views) {
+    if (view.answered) continue;
+    check.nodes.push_back(view.observer);
+    failures.push_back(view.observer + " (" + view.error + ")");
+  }
+  check.value = static_cast<double>(check.nodes.size());
+  check.status = check.nodes.empty() ? CheckStatus::kOk : CheckStatus::kWarn;
+  check.message = check.nodes.empty()
+                      ? "all " + std::to_string(observations.views->size()) + " agents answered"
+                      : "no answer from the agent of " + joined(failures) + "; its node is judged by the others' views";
+  return check;
+}
+
+HealthCheck check_schema_agreement(const ClusterObservations& observations) {
+  HealthCheck check = named_check("schema_agreement", 1);
+  std::map<std::string, std::vector<std::string>> versions;
+  if (observations.views) {
+    for (const PeerView& view : *observations.views) {
+      if (view.answered && !view.snapshot.schema_version.empty()) {
+        versions[view.snapshot.schema_version].push_back(view.observer);
+      }
+    }
+  }
+  if (versions.empty()) {
+    check.message = observations.views ? "no agent reported a schema version"
+                                       : "not known offline: a snapshot holds one view of the schema";
+    return check;
+  }
+  check.value = static_cast<double>(versions.size());
+  if (versions.size() == 1) {
+    check.status = CheckStatus::kOk;
+    check.message = "one schema version (" + versions.begin()->first + ") in " +
+                    std::to_string(versions.begin()->second.size()) + " views";
+    return check;
+  }
+  check.status = CheckStatus::kWarn;
+  check.message = std::to_string(versions.size()) + " schema versions:";
+  for (const auto& [version, observers] : versions) {
+    check.message += " " + version + " (" + joined(observers) + ")";
+    check.nodes.insert(check.nodes.end(), observers.begin(), observers.end());
+  }
+  return check;
+}
+
+// Per DC, max / mean of `figure` over the DC's ring members.
+HealthCheck spread_check(const char* name, const ClusterSnapshot& snapshot, const Limit& limit, const char* what,
+                         const std::function<std::vector<std::pair<std::size_t, double>>(const std::string&)>& figures) {
+  HealthCheck check = named_check(name);
+  CheckStatus status = CheckStatus::kUnknown;
+  std::string worst_dc;
+  std::vector<std::string> unknown_dcs;
+  for (const std::string& dc : datacenter_names(snapshot)) {
+    const auto values = figures(dc);
+    if (values.empty()) {
+      unknown_dcs.push_back(dc);
+      continue;
+    }
+    double sum = 0, max = 0;
+    for (const auto& [node, value] : values) {
+      sum += value;
+      max = std::max(max, value);
+    }
+    const double mean = sum / static_cast<double>(values.size());
+    const double spread = mean > 0 ? max / mean : 1.0;
+    const CheckStatus graded = grade(spread, limit);
+    status = combine(status, graded);
+    if (graded != CheckStatus::kOk) {
+      for (const auto& [node, value] : values) {
+        if (grade(mean > 0 ? value / mean : 1.0, limit) != CheckStatus::kOk) check.nodes.push_back(snapshot.nodes[node].address);
+      }
+    }
+    if (!check.value || spread > *check.value) {
+      check.value = spread;
+      worst_dc = dc;
+    }
+  }
+  check.status = status;
+  check.threshold = threshold_for(status, limit);
+  if (!check.value) {
+    check.message = std::string(what) + " is not known in any datacenter";
+    return check;
+  }
+  check.message = std::string(what) + ": max/mean " + times(*check.value) + " in " + worst_dc + " (" +
+                  describe(limit, times) + ")";
+  if (!check.nodes.empty()) check.message += "; above it: " + listed(check.nodes);
+  if (!unknown_dcs.empty()) check.message += "; not known in " + joined(unknown_dcs);
+  return check;
+}
+
+HealthCheck check_ownership_balance(const ClusterSnapshot& snapshot, const HealthThresholds& thresholds,
+                                    const Keyspace* keyspace) {
+  return spread_check("ownership_balance", snapshot, thresholds.ownership_balance, "effective ownership",
+                      [&](const std::string& dc) {
+                        return datacenter_ownership(snapshot, dc, datacenter_rf(snapshot, dc, keyspace));
+                      });
+}
+
+HealthCheck check_load_skew(const ClusterSnapshot& snapshot, const HealthThresholds& thresholds) {
+  return spread_check("load_skew", snapshot, thresholds.load_skew, "load", [&](const std::string& dc) {
+    std::vector<std::pair<std::size_t, double>> loads;
+    for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
+      const Node& node = snapshot.nodes[i];
+      if (node.dc == dc && node.state != NodeState::kJoining && node.load_bytes) {
+        loads.emplace_back(i, static_cast<double>(*node.load_bytes));
+      }
+    }
+    return loads;
+  });
+}
+
+HealthCheck check_cleanup_debt(const ClusterSnapshot& snapshot, const HealthThresholds& thresholds) {
+  HealthCheck check = named_check("cleanup_debt", 1 + thresholds.density_margin);
+  const bool any_load = std::any_of(snapshot.nodes.begin(), snapshot.nodes.end(),
+                                    [](const Node& node) { return node.load_bytes.has_value(); });
+  if (!any_load) {
+    check.message = "load is not known for any node";
+    return check;
+  }
+  const std::vector<Finding> findings = find_load_findings(snapshot, thresholds.density_margin);
+  check.status = findings.empty() ? CheckStatus::kOk : CheckStatus::kWarn;
+  check.value = 1.0;
+  for (const Finding& finding : findings) {
+    check.value = std::max(*check.value, finding.value);
+    check.nodes.insert(check.nodes.end(), finding.nodes.begin(), finding.nodes.end());
+    check.message += (check.message.empty() ? "" : "; ") + finding.message + " (likely cause: " +
+                     (finding.kind == FindingKind::kCleanupDebt ? "cleanup not run after a scale-up" : "a partition-key hotspot") +
+                     ")";
+  }
+  if (findings.empty()) check.message = "every node's load matches its ranges within " + percent(thresholds.density_margin);
+  return check;
+}
+
+// A node counts as live when its snapshot status is up and no view sees it down.
+std::vector<bool> live_nodes(const ClusterSnapshot& snapshot, const ClusterObservations& observations) {
+  std::set<std::string> down;
+  if (observations.views) {
+    for (const PeerView& view : *observations.views) {
+      if (!view.answered) continue;
+      for (const Node& node : view.snapshot.nodes) {
+        if (node.status != NodeStatus::kUp) down.insert(node.address);
+      }
+    }
+  }
+  std::vector<bool> live(snapshot.nodes.size());
+  for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
+    live[i] = snapshot.nodes[i].status == NodeStatus::kUp && !down.contains(snapshot.nodes[i].address);
+  }
+  return live;
+}
+
+HealthCheck check_replica_availability(const ClusterSnapshot& snapshot, const ClusterObservations& observations,
+                                       const Keyspace* only) {
+  HealthCheck check = named_check("replica_availability");
+  const std::vector<bool> live = live_nodes(snapshot, observations);
+  const TokenRing ring(snapshot);
+  std::set<std::string> concerned;
+  CheckStatus status = CheckStatus::kUnknown;
+  std::vector<std::string> problems;
+  int keyspaces = 0;
+  for (const Keyspace& keyspace : snapshot.keyspaces) {
+    if (only != nullptr && keyspace.name != only->name) continue;
+    if (keyspace.replication.kind == StrategyKind::kLocal || ring.empty()) continue;
+    auto placement = ReplicaPlacement::create(ring, keyspace.replication);
+    if (!placement) continue;
+    ++keyspaces;
+    // The fewest live replicas of any range, per DC ("" for SimpleStrategy: the whole ring).
+    const bool per_dc = keyspace.replication.kind == StrategyKind::kNetworkTopology;
+    std::map<std::string, int> fewest;
+    std::map<std::string, std::set<std::string>> dead_replicas;
+    placement->for_each_range([&](std::size_t, const std::vector<NodeIndex>& replicas) {
+      std::map<std::string, int> up;
+      for (NodeIndex r : replicas) {
+        const Node& node = snapshot.nodes[r];
+        const std::string dc = per_dc ? node.dc : "";
+        up.try_emplace(dc, 0);
+        if (live[r]) {
+          ++up[dc];
+        } else {
+          dead_replicas[dc].insert(node.address);
+        }
+      }
+      for (const auto& [dc, n] : up) {
+        auto [it, inserted] = fewest.try_emplace(dc, n);
+        if (!inserted) it->second = std::min(it->second, n);
+      }
+    });
+    for (const auto& [dc, n] : fewest) {
+      const int rf = per_dc ? keyspace.replication.replicas_in(dc) : keyspace.replication.total_replicas();
+      if (rf <= 0) continue;
+      const int quorum = rf / 2 + 1;
+      const CheckStatus graded = n < quorum ? CheckStatus::kCritical : n < rf ? CheckStatus::kWarn : CheckStatus::kOk;
+      status = combine(status, graded);
+      if (!check.value || n < *check.value) {
+        check.value = n;
+        check.threshold = rf;
+      }
+      if (graded == CheckStatus::kOk) continue;
+      const std::string where = keyspace.name + (dc.empty() ? "" : " in " + dc);
+      problems.push_back(where + ": ranges with " + std::to_string(n) + " of " + std::to_string(rf) +
+                         " replicas up (QUORUM needs " + std::to_string(quorum) + "; down: " +
+                         joined({dead_replicas[dc].begin(), dead_replicas[dc].end()}) + ")");
+      concerned.insert(dead_replicas[dc].begin(), dead_replicas[dc].end());
+    }
+  }
+  check.status = status;
+  check.nodes.assign(concerned.begin(), concerned.end());
+  if (keyspaces == 0) {
+    check.message = "no keyspace with replicas on the ring";
+  } else if (problems.empty()) {
+    check.message = "every range of " + std::to_string(keyspaces) + " keyspaces has all its replicas up";
+  } else {
+    check.message = joined(problems);
+  }
+  return check;
+}
+
+struct NamedLimit {
+  const char* check;
+  Limit HealthThresholds::*limit;
+};
+
+constexpr NamedLimit kNamedLimits[] = {
+    {"disk", &HealthThresholds::disk},
+    {"pending_compactions", &HealthThresholds::pending_compactions},
+    {"dropped_messages", &HealthThresholds::dropped_messages},
+    {"cpu", &HealthThresholds::cpu},
+    {"memory", &HealthThresholds::memory},
+    {"read_latency_p99", &HealthThresholds::read_latency_p99},
+    {"write_latency_p99", &HealthThresholds::write_latency_p99},
+    {"ownership_balance", &HealthThresholds::ownership_balance},
+    {"load_skew", &HealthThresholds::load_skew},
+};
+
+}  // namespace
+
+std::vector<std::string> threshold_names() {
+  std::vector<std::string> names;
+  for (const NamedLimit& named : kNamedLimits) {
+    names.push_back(std::string(named.check) + "_warn");
+    names.push_back(std::string(named.check) + "_critical");
+  }
+  names.push_back("density_margin");
+  return names;
+}
+
+Status set_threshold(HealthThresholds& thresholds, std::string_view name, double value) {
+  if (!(value >= 0)) return Error::invalid_input("threshold '" + std::string(name) + "' must not be negative");
+  if (name == "density_margin") {
+    thresholds.density_margin = value;
+    return Ok{};
+  }
+  for (const NamedLimit& named : kNamedLimits) {
+    const std::string check = named.check;
+    if (name == check + "_warn") {
+      (thresholds.*named.limit).warn = value;
+      return Ok{};
+    }
+    if (name == check + "_critical") {
+      (thresholds.*named.limit).critical = value;
+      return Ok{};
+    }
+  }
+  return Error::invalid_input("unknown threshold '" + std::string(name) + "' (thresholds: " + joined(threshold_names()) + ")");
+}
+
+HealthCheck check_nodes_up_normal(const ClusterSnapshot& snapshot, const ClusterObservations& observations,
+                                  CheckStatus not_normal) {
+  HealthCheck check = named_check("nodes_up_normal", 0);
+  // Per node (snapshot order), who sees it down or of unknown status.
+  std::map<std::string, std::vector<std::string>> down_in, unknown_in;
+  std::vector<std::string> order;
+  for (const Node& node : snapshot.nodes) order.push_back(node.address);
+  auto observe = [&](const std::string& observer, const ClusterSnapshot& view) {
+    for (const Node& node : view.nodes) {
+      if (node.status == NodeStatus::kDown) down_in[node.address].push_back(observer);
+      if (node.status == NodeStatus::kUnknown) unknown_in[node.address].push_back(observer);
+      if (std::find(order.begin(), order.end(), node.address) == order.end()) order.push_back(node.address);
+    }
+  };
+  std::size_t views = 0;
+  if (observations.views) {
+    for (const PeerView& view : *observations.views) {
+      if (!view.answered) continue;
+      observe(view.observer, view.snapshot);
+      ++views;
+    }
+  }
+  if (views == 0) observe("the snapshot", snapshot);
+
+  CheckStatus status = CheckStatus::kOk;
+  std::vector<std::string> problems;
+  for (const std::string& address : order) {
+    if (auto it = down_in.find(address); it != down_in.end()) {
+      status = combine(status, CheckStatus::kCritical);
+      check.nodes.push_back(address);
+      problems.push_back(address + " is down in the view" + (it->second.size() > 1 ? "s" : "") + " of " + joined(it->second));
+    } else if (auto unknown = unknown_in.find(address); unknown != unknown_in.end()) {
+      status = combine(status, CheckStatus::kWarn);
+      check.nodes.push_back(address);
+      problems.push_back(address + " has an unknown status in the view of " + joined(unknown->second));
+    }
+  }
+  for (const Node& node : snapshot.nodes) {
+    if (node.state == NodeState::kNormal) continue;
+    status = combine(status, not_normal);
+    if (std::find(check.nodes.begin(), check.nodes.end(), node.address) == check.nodes.end()) check.nodes.push_back(node.address);
+    problems.push_back(node.address + " is " + node_state_name(node.state));
+  }
+  check.status = status;
+  check.value = static_cast<double>(check.nodes.size());
+  check.message = problems.empty() ? std::to_string(order.size()) + " nodes up and normal in " +
+                                         (views == 0 ? std::string("the snapshot") : std::to_string(views) + " views")
+                                   : joined(problems);
+  return check;
+}
+
+HealthCheck check_streaming_operations(const ClusterSnapshot& snapshot, const ClusterObservations& observations,
+                                       CheckStatus running) {
+  HealthCheck check = named_check("streaming_operations", 0);
+  std::vector<std::string> problems;
+  auto concern = [&](const std::string& address, const std::string& what) {
+    if (std::find(check.nodes.begin(), check.nodes.end(), address) == check.nodes.end()) check.nodes.push_back(address);
+    problems.push_back(address + ": " + what);
+  };
+  for (const Node& node : snapshot.nodes) {
+    if (node.state == NodeState::kJoining) concern(node.address, "joining (bootstrap streaming)");
+    if (node.state == NodeState::kLeaving) concern(node.address, "leaving (decommission streaming)");
+    if (node.state == NodeState::kMoving) concern(node.address, "moving");
+  }
+  if (observations.activity) {
+    for (const NodeActivity& activity : *observations.activity) {
+      if (!activity.operations.empty()) concern(activity.address, "running " + joined(activity.operations));
+      if (activity.active_streams > 0) {
+        concern(activity.address, std::to_string(activity.active_streams) + " stream" +
+                                      (activity.active_streams > 1 ? "s" : "") + " in flight");
+      }
+    }
+  }
+  check.value = static_cast<double>(check.nodes.size());
+  if (!problems.empty()) {
+    check.status = running;
+    check.message = joined(problems);
+  } else if (observations.activity) {
+    check.status = CheckStatus::kOk;
+    check.message = "no stream and no operation on " + std::to_string(observations.activity->size()) + " nodes";
+  } else {
+    check.value.reset();
+    check.message = "not known offline: no node is joining, leaving or moving, but streams and repairs are not in a snapshot";
+  }
+  return check;
+}
+
+Result<HealthReport> check_health(const ClusterSnapshot& snapshot, const ClusterObservations& observations,
+                                  const HealthThresholds& thresholds, const std::optional<std::string>& keyspace) {
+  const Keyspace* only = nullptr;
+  if (keyspace) {
+    auto found = snapshot.require_keyspace(*keyspace);
+    if (!found) return found.error();
+    only = *found;
+  }
+  HealthReport report;
+  auto& checks = report.checks;
+  checks.push_back(check_nodes_up_normal(snapshot, observations, CheckStatus::kWarn));
+  if (observations.views) checks.push_back(check_agents_reachable(observations));
+  checks.push_back(check_streaming_operations(snapshot, observations, CheckStatus::kWarn));
+  checks.push_back(check_schema_agreement(observations));
+
+  HealthCheck disk = figure_check("disk_usage", snapshot, disk_ratio, thresholds.disk, percent, "disk use");
+  if (disk.status == CheckStatus::kOk && disk.value && *disk.value >= thresholds.disk_note) {
+    disk.message += "; above the " + percent(thresholds.disk_note) + " target: add nodes before " +
+                    percent(thresholds.disk_add_nodes);
+  }
+  checks.push_back(std::move(disk));
+  checks.push_back(figure_check("pending_compactions", snapshot,
+                                [](const Node& n) { return as_double(n.capacity.pending_compactions); },
+                                thresholds.pending_compactions, count, "pending compactions"));
+  checks.push_back(figure_check("dropped_messages", snapshot, dropped_ratio, thresholds.dropped_messages, percent,
+                                "dropped messages"));
+  checks.push_back(figure_check("cpu_utilization", snapshot,
+                                [](const Node& n) { return n.capacity.cpu_utilization_ratio; }, thresholds.cpu, percent,
+                                "CPU use"));
+  checks.push_back(figure_check("memory_usage", snapshot,
+                                [](const Node& n) { return ratio(n.capacity.memory_used_bytes, n.capacity.memory_limit_bytes); },
+                                thresholds.memory, percent, "memory use"));
+  checks.push_back(figure_check("read_latency_p99", snapshot,
+                                [](const Node& n) { return n.capacity.read_latency_p99_seconds; },
+                                thresholds.read_latency_p99, milliseconds, "read p99"));
+  checks.push_back(figure_check("write_latency_p99", snapshot,
+                                [](const Node& n) { return n.capacity.write_latency_p99_seconds; },
+                                thresholds.write_latency_p99, milliseconds, "write p99"));
+  checks.push_back(check_ownership_balance(snapshot, thresholds, only));
+  checks.push_back(check_load_skew(snapshot, thresholds));
+  checks.push_back(check_cleanup_debt(snapshot, thresholds));
+  checks.push_back(check_replica_availability(snapshot, observations, only));
+  for (const HealthCheck& check : checks) report.status = combine(report.status, check.status);
+  return report;
+}
+
+}  // namespace ringcore

@@ -1,0 +1,334 @@
+// Health checks: each rule's thresholds and verdicts over constructed snapshots, offline and
+// with the peer-view matrix and per-node activity a live run brings.
+#include "ringcore/health_checks.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "support/ring_builder.h"
+
+using ringcore::CheckStatus;
+using ringcore::ClusterObservations;
+using ringcore::ClusterSnapshot;
+using ringcore::HealthCheck;
+using ringcore::HealthReport;
+using ringcore::HealthThresholds;
+using ringcore::NodeStatus;
+using ringcore::PeerView;
+
+namespace {
+
+constexpr std::int64_t kGiB = 1024LL * 1024 * 1024;
+
+// n nodes with one token each, evenly spaced, racks r1..r3 in turn, in one DC, NTS {dc1: 3},
+// every node 100 GiB of load on a 1000 GiB disk: a healthy cluster.
+ClusterSnapshot healthy(int n = 6) {
+  ClusterSnapshot snapshot = test_support::ring_of(test_support::interleaved_specs(n, 1, 3));
+  for (auto& node : snapshot.nodes) {
+    node.load_bytes = 100 * kGiB;
+    node.capacity.disk_total_bytes = 1000 * kGiB;
+  }
+  snapshot.keyspaces.push_back({"orders", test_support::nts({{"dc1", 3}})});
+  return snapshot;
+}
+
+HealthReport health(const ClusterSnapshot& snapshot, const ClusterObservations& observations = {},
+                    const HealthThresholds& thresholds = {}) {
+  auto report = ringcore::check_health(snapshot, observations, thresholds, std::nullopt);
+  REQUIRE_MESSAGE(report.ok(), report.error().message());
+  return std::move(report).value();
+}
+
+const HealthCheck& check_named(const HealthReport& report, const std::string& name) {
+  for (const HealthCheck& check : report.checks) {
+    if (check.name == name) return check;
+  }
+  FAIL("no check named " << name);
+  return report.checks.front();
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+PeerView view_of(const ClusterSnapshot& snapshot, const std::string& observer) {
+  PeerView view;
+  view.observer = observer;
+  view.answered = true;
+  view.snapshot = snapshot;
+  return view;
+}
+
+}  // namespace
+
+TEST_CASE("a healthy snapshot is ok overall, and figures a snapshot lacks are unknown and listed") {
+  const HealthReport report = health(healthy());
+  CHECK(report.status == CheckStatus::kOk);
+  std::vector<std::string> names;
+  for (const HealthCheck& check : report.checks) names.push_back(check.name);
+  CHECK(names == std::vector<std::string>{"nodes_up_normal", "streaming_operations", "schema_agreement", "disk_usage",
+                                          "pending_compactions", "dropped_messages", "cpu_utilization", "memory_usage",
+                                          "read_latency_p99", "write_latency_p99", "ownership_balance", "load_skew",
+                                          "cleanup_debt", "replica_availability"});
+  CHECK(check_named(report, "nodes_up_normal").status == CheckStatus::kOk);
+  CHECK(check_named(report, "disk_usage").status == CheckStatus::kOk);
+  CHECK(check_named(report, "disk_usage").value == doctest::Approx(0.1));
+  CHECK(check_named(report, "cpu_utilization").status == CheckStatus::kUnknown);
+  CHECK(check_named(report, "cpu_utilization").message == "CPU use is not known for any node");
+  CHECK(check_named(report, "streaming_operations").status == CheckStatus::kUnknown);
+  CHECK(check_named(report, "schema_agreement").status == CheckStatus::kUnknown);
+  CHECK(check_named(report, "ownership_balance").status == CheckStatus::kOk);
+  CHECK(check_named(report, "replica_availability").status == CheckStatus::kOk);
+  CHECK(check_named(report, "replica_availability").value == 3);
+}
+
+TEST_CASE("disk use: ok under 70% with a note from 50%, warn from 70%, critical from 80%") {
+  ClusterSnapshot snapshot = healthy();
+  auto disk_at = [&](std::int64_t used_gib) {
+    snapshot.nodes[2].capacity.disk_used_bytes = used_gib * kGiB;
+    return check_named(health(snapshot), "disk_usage");
+  };
+  CHECK(disk_at(499).status == CheckStatus::kOk);
+  CHECK_FALSE(contains(disk_at(499).message, "target"));
+  const HealthCheck noted = disk_at(550);
+  CHECK(noted.status == CheckStatus::kOk);
+  CHECK(contains(noted.message, "above the 50.0% target: add nodes before 60.0%"));
+  CHECK(disk_at(699).status == CheckStatus::kOk);
+  const HealthCheck warn = disk_at(700);
+  CHECK(warn.status == CheckStatus::kWarn);
+  CHECK(warn.nodes == std::vector<std::string>{"10.0.0.3"});
+  CHECK(warn.threshold == doctest::Approx(0.70));
+  CHECK(contains(warn.message, "highest 70.0% on 10.0.0.3 (warn from 70.0%, critical from 80.0%)"));
+  const HealthCheck critical = disk_at(800);
+  CHECK(critical.status == CheckStatus::kCritical);
+  CHECK(critical.threshold == doctest::Approx(0.80));
+  CHECK(health(snapshot).status == CheckStatus::kCritical);
+}
+
+TEST_CASE("disk use without disk totals is unknown and never changes the overall status") {
+  ClusterSnapshot snapshot = healthy();
+  for (auto& node : snapshot.nodes) node.capacity.disk_total_bytes.reset();
+  const HealthReport report = health(snapshot);
+  CHECK(check_named(report, "disk_usage").status == CheckStatus::kUnknown);
+  CHECK_FALSE(check_named(report, "disk_usage").value.has_value());
+  CHECK(report.status == CheckStatus::kOk);
+
+  SUBCASE("with some nodes known, the others are judged and the unknown ones named") {
+    snapshot.nodes[0].capacity.disk_total_bytes = 120 * kGiB;  // 100 of 120 GiB: 83%
+    const HealthCheck disk = check_named(health(snapshot), "disk_usage");
+    CHECK(disk.status == CheckStatus::kCritical);
+    CHECK(contains(disk.message, "not known for 10.0.0.2, 10.0.0.3, 10.0.0.4, 10.0.0.5, 10.0.0.6"));
+  }
+}
+
+TEST_CASE("pending compactions warn over 50 and are critical over 100") {
+  ClusterSnapshot snapshot = healthy();
+  auto at = [&](std::int64_t pending) {
+    snapshot.nodes[0].capacity.pending_compactions = pending;
+    return check_named(health(snapshot), "pending_compactions").status;
+  };
+  CHECK(at(50) == CheckStatus::kOk);
+  CHECK(at(51) == CheckStatus::kWarn);
+  CHECK(at(100) == CheckStatus::kWarn);
+  CHECK(at(101) == CheckStatus::kCritical);
+}
+
+TEST_CASE("dropped messages as a ratio of requests warn over 0.1% and are critical over 1%") {
+  ClusterSnapshot snapshot = healthy();
+  auto at = [&](std::int64_t dropped) {
+    snapshot.nodes[1].capacity.requests_total = 100000;
+    snapshot.nodes[1].capacity.dropped_messages_total = dropped;
+    return check_named(health(snapshot), "dropped_messages");
+  };
+  CHECK(at(100).status == CheckStatus::kOk);
+  CHECK(at(101).status == CheckStatus::kWarn);
+  CHECK(at(1000).status == CheckStatus::kWarn);
+  CHECK(at(1001).status == CheckStatus::kCritical);
+  CHECK(at(1001).value == doctest::Approx(0.01001));
+  snapshot.nodes[1].capacity.requests_total = 0;
+  snapshot.nodes[1].capacity.dropped_messages_total = 0;
+  CHECK(check_named(health(snapshot), "dropped_messages").status == CheckStatus::kOk);
+}
+
+TEST_CASE("CPU from 60%, memory from 80% of its limit, read p99 from 50 ms and write p99 from 25 ms warn") {
+  ClusterSnapshot snapshot = healthy();
+  auto& capacity = snapshot.nodes[4].capacity;
+  capacity.cpu_utilization_ratio = 0.59;
+  capacity.memory_used_bytes = 79;
+  capacity.memory_limit_bytes = 100;
+  capacity.read_latency_p99_seconds = 0.0499;
+  capacity.write_latency_p99_seconds = 0.0249;
+  HealthReport report = health(snapshot);
+  for (const char* name : {"cpu_utilization", "memory_usage", "read_latency_p99", "write_latency_p99"}) {
+    CAPTURE(name);
+    CHECK(check_named(report, name).status == CheckStatus::kOk);
+  }
+  capacity.cpu_utilization_ratio = 0.60;
+  capacity.memory_used_bytes = 80;
+  capacity.read_latency_p99_seconds = 0.050;
+  capacity.write_latency_p99_seconds = 0.025;
+  report = health(snapshot);
+  for (const char* name : {"cpu_utilization", "memory_usage", "read_latency_p99", "write_latency_p99"}) {
+    CAPTURE(name);
+    CHECK(check_named(report, name).status == CheckStatus::kWarn);
+    CHECK(check_named(report, name).nodes == std::vector<std::string>{"10.0.0.5"});
+  }
+  CHECK(contains(check_named(report, "read_latency_p99").message, "highest 50.0 ms on 10.0.0.5 (warn from 50.0 ms)"));
+  CHECK(report.status == CheckStatus::kWarn);
+  capacity.memory_limit_bytes.reset();
+  CHECK(check_named(health(snapshot), "memory_usage").status == CheckStatus::kUnknown);
+}
+
+TEST_CASE("thresholds can be overridden by name, and a wrong name lists the names") {
+  ClusterSnapshot snapshot = healthy();
+  snapshot.nodes[0].capacity.disk_used_bytes = 750 * kGiB;
+  HealthThresholds thresholds;
+  REQUIRE(ringcore::set_threshold(thresholds, "disk_warn", 0.9).ok());
+  REQUIRE(ringcore::set_threshold(thresholds, "disk_critical", 0.95).ok());
+  CHECK(check_named(health(snapshot, {}, thresholds), "disk_usage").status == CheckStatus::kOk);
+  REQUIRE(ringcore::set_threshold(thresholds, "disk_warn", 0.5).ok());
+  CHECK(check_named(health(snapshot, {}, thresholds), "disk_usage").status == CheckStatus::kWarn);
+  const auto wrong = ringcore::set_threshold(thresholds, "disk_wran", 0.5);
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(contains(wrong.error().message(), "unknown threshold 'disk_wran' (thresholds: disk_warn, disk_critical,"));
+  CHECK(contains(ringcore::set_threshold(thresholds, "cpu_warn", -1).error().message(), "must not be negative"));
+}
+
+TEST_CASE("offline, a node down in the snapshot is critical and a leaving one a warning") {
+  ClusterSnapshot snapshot = healthy();
+  snapshot.nodes[2].status = NodeStatus::kDown;
+  HealthReport report = health(snapshot);
+  const HealthCheck& up = check_named(report, "nodes_up_normal");
+  CHECK(up.status == CheckStatus::kCritical);
+  CHECK(up.nodes == std::vector<std::string>{"10.0.0.3"});
+  CHECK(up.message == "10.0.0.3 is down in the view of the snapshot");
+  CHECK(report.status == CheckStatus::kCritical);
+
+  snapshot.nodes[2].status = NodeStatus::kUp;
+  snapshot.nodes[4].state = ringcore::NodeState::kLeaving;
+  report = health(snapshot);
+  CHECK(check_named(report, "nodes_up_normal").status == CheckStatus::kWarn);
+  CHECK(check_named(report, "nodes_up_normal").message == "10.0.0.5 is leaving");
+  CHECK(check_named(report, "streaming_operations").status == CheckStatus::kWarn);
+  CHECK(check_named(report, "streaming_operations").message == "10.0.0.5: leaving (decommission streaming)");
+}
+
+TEST_CASE("live, a node down in any node's view is critical, naming the views that see it down") {
+  const ClusterSnapshot snapshot = healthy(3);
+  ClusterSnapshot sees_3_down = snapshot;
+  sees_3_down.nodes[2].status = NodeStatus::kDown;
+  ClusterObservations observations;
+  observations.views = {view_of(sees_3_down, "10.0.0.1"), view_of(sees_3_down, "10.0.0.2"), view_of(snapshot, "10.0.0.3")};
+  observations.activity = std::vector<ringcore::NodeActivity>(3);
+  const HealthReport report = health(snapshot, observations);
+  const HealthCheck& up = check_named(report, "nodes_up_normal");
+  CHECK(up.status == CheckStatus::kCritical);
+  CHECK(up.nodes == std::vector<std::string>{"10.0.0.3"});
+  CHECK(up.message == "10.0.0.3 is down in the views of 10.0.0.1, 10.0.0.2");
+  CHECK(check_named(report, "agents_reachable").status == CheckStatus::kOk);
+  // RF 3 on 3 nodes: every range has 2 of 3 replicas up, still a QUORUM.
+  const HealthCheck& replicas = check_named(report, "replica_availability");
+  CHECK(replicas.status == CheckStatus::kWarn);
+  CHECK(replicas.value == 2);
+  CHECK(replicas.message == "orders in dc1: ranges with 2 of 3 replicas up (QUORUM needs 2; down: 10.0.0.3)");
+}
+
+TEST_CASE("live, an agent that does not answer is a warning, and its node is judged by the other views") {
+  const ClusterSnapshot snapshot = healthy(3);
+  ClusterObservations observations;
+  PeerView silent;
+  silent.observer = "10.0.0.3";
+  silent.error = "connection refused";
+  observations.views = {view_of(snapshot, "10.0.0.1"), view_of(snapshot, "10.0.0.2"), silent};
+  const HealthReport report = health(snapshot, observations);
+  const HealthCheck& agents = check_named(report, "agents_reachable");
+  CHECK(agents.status == CheckStatus::kWarn);
+  CHECK(agents.nodes == std::vector<std::string>{"10.0.0.3"});
+  CHECK(contains(agents.message, "10.0.0.3 (connection refused)"));
+  CHECK(check_named(report, "nodes_up_normal").status == CheckStatus::kOk);
+  CHECK(check_named(report, "nodes_up_normal").message == "3 nodes up and normal in 2 views");
+  CHECK(report.status == CheckStatus::kWarn);
+}
+
+TEST_CASE("fewer live replicas than a QUORUM in a DC is critical") {
+  ClusterSnapshot snapshot = healthy(3);
+  snapshot.nodes[0].status = NodeStatus::kDown;
+  snapshot.nodes[1].status = NodeStatus::kDown;
+  const HealthCheck replicas = check_named(health(snapshot), "replica_availability");
+  CHECK(replicas.status == CheckStatus::kCritical);
+  CHECK(replicas.value == 1);
+  CHECK(replicas.nodes == std::vector<std::string>{"10.0.0.1", "10.0.0.2"});
+}
+
+TEST_CASE("running operations and streams are warnings, and with activity known and none, ok") {
+  const ClusterSnapshot snapshot = healthy(3);
+  ClusterObservations observations;
+  observations.activity = {{"10.0.0.1", {}, 0}, {"10.0.0.2", {"repair"}, 2}, {"10.0.0.3", {}, 0}};
+  HealthCheck check = check_named(health(snapshot, observations), "streaming_operations");
+  CHECK(check.status == CheckStatus::kWarn);
+  CHECK(check.nodes == std::vector<std::string>{"10.0.0.2"});
+  CHECK(check.message == "10.0.0.2: running repair, 10.0.0.2: 2 streams in flight");
+  observations.activity = {{"10.0.0.1", {}, 0}, {"10.0.0.2", {}, 0}, {"10.0.0.3", {}, 0}};
+  check = check_named(health(snapshot, observations), "streaming_operations");
+  CHECK(check.status == CheckStatus::kOk);
+}
+
+TEST_CASE("schema disagreement across the views is a warning naming the versions and who has them") {
+  ClusterSnapshot a = healthy(3), b = healthy(3);
+  a.schema_version = "v1";
+  b.schema_version = "v2";
+  ClusterObservations observations;
+  observations.views = {view_of(a, "10.0.0.1"), view_of(a, "10.0.0.2"), view_of(b, "10.0.0.3")};
+  HealthCheck check = check_named(health(a, observations), "schema_agreement");
+  CHECK(check.status == CheckStatus::kWarn);
+  CHECK(check.message == "2 schema versions: v1 (10.0.0.1, 10.0.0.2) v2 (10.0.0.3)");
+  observations.views = {view_of(a, "10.0.0.1"), view_of(a, "10.0.0.2")};
+  CHECK(check_named(health(a, observations), "schema_agreement").status == CheckStatus::kOk);
+}
+
+TEST_CASE("ownership balance and load skew compare each DC's max with its mean") {
+  ClusterSnapshot snapshot = healthy(6);
+  snapshot.keyspaces = {{"one", test_support::nts({{"dc1", 1}})}};
+  // Move node 2's token next to node 1's: node 3 now owns two slices' worth.
+  snapshot.nodes[1].tokens = {snapshot.nodes[0].tokens[0] + 1000};
+  const HealthReport report = health(snapshot);
+  const HealthCheck& owns = check_named(report, "ownership_balance");
+  CHECK(owns.status == CheckStatus::kWarn);
+  CHECK(owns.value == doctest::Approx(2.0).epsilon(0.01));
+  CHECK(owns.nodes == std::vector<std::string>{"10.0.0.3"});
+
+  ClusterSnapshot loads = healthy(6);
+  loads.nodes[3].load_bytes = 125 * kGiB;  // mean 104.2: 1.2x
+  CHECK(check_named(health(loads), "load_skew").status == CheckStatus::kOk);
+  loads.nodes[3].load_bytes = 200 * kGiB;  // mean 116.7: 1.71x
+  const HealthCheck skew = check_named(health(loads), "load_skew");
+  CHECK(skew.status == CheckStatus::kWarn);
+  CHECK(skew.nodes == std::vector<std::string>{"10.0.0.4"});
+  for (auto& node : loads.nodes) node.load_bytes.reset();
+  CHECK(check_named(health(loads), "load_skew").status == CheckStatus::kUnknown);
+}
+
+TEST_CASE("cleanup debt: nodes holding more than their ranges, with the likely cause") {
+  ClusterSnapshot snapshot = healthy(4);
+  snapshot.keyspaces = {{"one", test_support::nts({{"dc1", 1}})}};
+  // Three old nodes held a third each; the fourth, just added, holds its quarter.
+  for (int i = 0; i < 3; ++i) snapshot.nodes[i].load_bytes = 300 * kGiB;
+  snapshot.nodes[3].load_bytes = 225 * kGiB;
+  const HealthCheck debt = check_named(health(snapshot), "cleanup_debt");
+  CHECK(debt.status == CheckStatus::kWarn);
+  CHECK(debt.nodes == std::vector<std::string>{"10.0.0.1", "10.0.0.2", "10.0.0.3"});
+  CHECK(contains(debt.message, "likely cause: cleanup not run after a scale-up"));
+  for (auto& node : snapshot.nodes) node.load_bytes.reset();
+  CHECK(check_named(health(snapshot), "cleanup_debt").status == CheckStatus::kUnknown);
+}
+
+TEST_CASE("--keyspace limits the keyspace checks, and an unknown one is refused") {
+  ClusterSnapshot snapshot = healthy(3);
+  snapshot.keyspaces.push_back({"wide", test_support::simple(5)});
+  auto report = ringcore::check_health(snapshot, {}, {}, std::string("orders"));
+  REQUIRE(report.ok());
+  auto unknown = ringcore::check_health(snapshot, {}, {}, std::string("nope"));
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code() == ringcore::ErrorCode::kNotFound);
+  CHECK(contains(unknown.error().message(), "keyspace 'nope' does not exist"));
+}
