@@ -6,6 +6,7 @@
 
 #include "commands/command_context.h"
 #include "exit_codes.h"
+#include "option_values.h"
 
 namespace {
 
@@ -57,11 +58,10 @@ int main(int argc, char** argv) {
   app.footer(ringctl::exit_code_help());
 
   ringctl::CommandContext context;
-  app.add_option_function<std::string>(
-         "-o,--output", [&context](const std::string& name) { context.format = kFormats.at(name); },
-         "Output format: table (nodetool's layout), json or yaml")
-      ->check(CLI::IsMember({"table", "json", "yaml"}).description(""))
-      ->type_name("table|json|yaml");
+  ringctl::one_of(app.add_option_function<std::string>(
+                      "-o,--output", [&context](const std::string& name) { context.format = kFormats.at(name); },
+                      "Output format: table (nodetool's layout), json or yaml"),
+                  {"table", "json", "yaml"});
 
   ringctl::register_token_command(app, context);
   ringctl::register_getendpoints_command(app, context);
@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
   ringctl::register_info_command(app, context);
   ringctl::register_gossipinfo_command(app, context);
   ringctl::register_operation_commands(app, context);
+  ringctl::register_completion_command(app);
   ringctl::add_agent_options(app, context);
 
   try {

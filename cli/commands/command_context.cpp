@@ -1,10 +1,13 @@
 #include "commands/command_context.h"
 
+#include "option_values.h"
+
 namespace ringctl {
 
 void add_snapshot_options(CLI::App& command, CommandContext& context) {
   command.add_option("--ring", context.source.ring_file,
-                     "Read the cluster from this snapshot file (JSON, see docs/snapshot-format.md); - for stdin");
+                     "Read the cluster from this snapshot file (JSON, see docs/snapshot-format.md); - for stdin")
+      ->type_name(kFileValue);
 }
 
 void add_agent_options(CLI::App& app, CommandContext& context) {
@@ -18,6 +21,7 @@ void add_agent_options(CLI::App& app, CommandContext& context) {
   app.add_option("--token", context.source.token, "Bearer token for the agent (default: $RINGCTL_TOKEN)")
       ->group(group);
   app.add_option("--cacert", context.source.cacert, "Speak HTTPS to the agent, trusting this CA certificate (PEM)")
+      ->type_name(kFileValue)
       ->group(group);
 }
 

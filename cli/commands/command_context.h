@@ -42,5 +42,7 @@ void register_info_command(CLI::App& app, CommandContext& context);
 void register_gossipinfo_command(CLI::App& app, CommandContext& context);
 // decommission, removenode, cleanup, repair (cli/commands/operation_commands.cpp).
 void register_operation_commands(CLI::App& app, CommandContext& context);
+// The shell completions, from the command tree `app` holds when it runs.
+void register_completion_command(CLI::App& app);
 
 }  // namespace ringctl
