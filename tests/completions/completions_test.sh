@@ -57,6 +57,7 @@ case_ "ringctl lab st"                            "$(subcommands lab | starting 
 case_ "ringctl lab "                              "$(subcommands lab | starting "")"
 case_ "ringctl -o j"                              "json"
 case_ "ringctl status -o y"                       "yaml"
+case_ "ringctl lab --output=y"                    "yaml"
 case_ "ringctl lab stress --cl Q"                 "QUORUM"
 case_ "ringctl -h 127.0.0.1:7070 st"              "$(subcommands "" | starting st)"
 case_ "ringctl -h 127.0.0.1:7070 lab st"          "$(subcommands lab | starting st)"
@@ -71,8 +72,9 @@ case_ "ringctl lab --dir $work/files/"            "subdir"
 case_ "ringctl status --ring $work/files/"        "snapshot.json subdir"
 case_ "ringctl completion "                       "bash fish list zsh"
 
-# Each shell prints, per line, its matches with any directory part and trailing / dropped.
-basenames() { sed -E 's#/$##; s#.*/##'; }
+# Each shell prints, per line, its matches; compared without a directory part, a trailing /
+# or the --option= that fish repeats.
+basenames() { sed -E 's#/$##; s#.*/##; s#^--[a-z-]+=##'; }
 
 bash_offers() {
   local line=$1
