@@ -2,7 +2,9 @@
 // and the manual test (cli/completion/) read it back from the command tree:
 //   one_of(option, {...})        the value is one of these words (validated, listed in help);
 //   ->type_name(kFileValue)      the value is a file name;
-//   ->type_name(kDirectoryValue) the value is a directory name.
+//   ->type_name(kDirectoryValue) the value is a directory name;
+//   ->type_name(kClusterValue)   the value names a cluster of the cluster config (completed
+//                                with what `ringctl completion clusters` prints).
 // Any other option takes a free value, and a flag takes none.
 #pragma once
 
@@ -14,6 +16,7 @@ namespace ringctl {
 
 inline constexpr const char* kFileValue = "FILE";
 inline constexpr const char* kDirectoryValue = "DIR";
+inline constexpr const char* kClusterValue = "CLUSTER";
 
 enum class Case { kExact, kIgnored };
 

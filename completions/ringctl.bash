@@ -127,7 +127,7 @@ _ringctl_command() {
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='bash zsh fish list' ;;
+      arguments='bash zsh fish list clusters' ;;
   esac
 }
 
@@ -137,7 +137,7 @@ _ringctl_value() {
   case "$1/$2" in
     ('/-o'|'/--output') COMPREPLY=($(compgen -W 'table json yaml' -- "$cur")) ;;
     ('/-h'|'/--host') : ;;
-    ('/--cluster') : ;;
+    ('/--cluster') COMPREPLY=($(compgen -W "$("${words[0]}" completion clusters 2>/dev/null)" -- "$cur")) ;;
     ('/--token') : ;;
     ('/--cacert') _filedir ;;
     ('getendpoints/--ring') _filedir ;;

@@ -17,6 +17,7 @@ void add_agent_options(CLI::App& app, CommandContext& context) {
   app.add_option("--cluster", context.source.cluster,
                  "Ask the agents of this cluster from the cluster config ($RINGCTL_CONFIG or "
                  "~/.config/ringctl/clusters.yaml); default: its default cluster")
+      ->type_name(kClusterValue)
       ->group(group);
   app.add_option("--token", context.source.token, "Bearer token for the agent (default: $RINGCTL_TOKEN)")
       ->group(group);

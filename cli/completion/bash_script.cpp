@@ -22,6 +22,8 @@ std::string value_completion(const OptionSpec& option) {
   switch (option.value) {
     case ValueKind::kFile: return "_filedir";
     case ValueKind::kDirectory: return "_filedir -d";
+    case ValueKind::kCluster:
+      return "COMPREPLY=($(compgen -W \"$(\"${words[0]}\" completion clusters 2>/dev/null)\" -- \"$cur\"))";
     case ValueKind::kChoice:
       return "COMPREPLY=($(compgen -W " + single_quoted(CLI::detail::join(option.choices, " ")) + " -- \"$cur\"))";
     case ValueKind::kNone:

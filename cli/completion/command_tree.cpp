@@ -14,6 +14,7 @@ ValueKind value_kind(CLI::Option& option, const std::vector<std::string>& choice
   const std::string type = type_name.substr(0, type_name.find(':'));
   if (type == kFileValue) return ValueKind::kFile;
   if (type == kDirectoryValue) return ValueKind::kDirectory;
+  if (type == kClusterValue) return ValueKind::kCluster;
   return ValueKind::kFree;
 }
 

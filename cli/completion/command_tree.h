@@ -15,6 +15,7 @@ enum class ValueKind {
   kFree,       // any value; nothing to offer
   kFile,       // a file name
   kDirectory,  // a directory name
+  kCluster,    // a cluster of the cluster config, as `ringctl completion clusters` lists them
   kChoice,     // one of `choices`
 };
 

@@ -60,6 +60,7 @@ std::string option_arguments(const OptionSpec& option) {
     case ValueKind::kFree: arguments += " -x"; break;
     case ValueKind::kFile: arguments += " -r -F"; break;
     case ValueKind::kDirectory: arguments += " -x -a '(__fish_complete_directories)'"; break;
+    case ValueKind::kCluster: arguments += " -x -a '(ringctl completion clusters 2>/dev/null)'"; break;
     case ValueKind::kChoice: arguments += " -x -a " + fish_quoted(CLI::detail::join(option.choices, " ")); break;
   }
   return arguments;

@@ -17,6 +17,7 @@ std::string value_completion(const OptionSpec& option) {
   switch (option.value) {
     case ValueKind::kFile: return "_files";
     case ValueKind::kDirectory: return "_files -/";
+    case ValueKind::kCluster: return "compadd -- ${(f)\"$($words[1] completion clusters 2>/dev/null)\"}";
     case ValueKind::kChoice: {
       std::string words;
       for (const std::string& choice : option.choices) words += " " + single_quoted(choice);

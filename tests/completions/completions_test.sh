@@ -46,6 +46,10 @@ options() {
 starting() { awk -v p="$1" 'index($0, p) == 1' | sort -u | paste -sd' ' -; }
 
 mkdir -p "$work/files/subdir"
+# --cluster completes the cluster config's names, which the scripts ask of `ringctl` itself.
+printf 'default: prod\nclusters:\n  prod:\n    agents: ["127.0.0.1:7070"]\n  lab:\n    agents: ["127.0.0.2:7070"]\n' \
+  > "$work/clusters.yaml"
+export RINGCTL_CONFIG=$work/clusters.yaml PATH=$(cd "$(dirname "$ringctl")" && pwd):$PATH
 : > "$work/files/snapshot.json"
 [[ "$(subcommands lab | starting st)" == "start stop stress" ]] || fail "the listing's lab commands: $(subcommands lab | paste -sd' ' -)"
 [[ "$(options "lab up" | starting --d)" == "--dcs --dir" ]] || fail "the listing's lab up options: $(options "lab up" | paste -sd' ' -)"
@@ -70,7 +74,9 @@ case_ "ringctl lab up -"                          "$(options "lab up" | starting
 case_ "ringctl repair --"                         "$(options repair | starting --)"
 case_ "ringctl lab --dir $work/files/"            "subdir"
 case_ "ringctl status --ring $work/files/"        "snapshot.json subdir"
-case_ "ringctl completion "                       "bash fish list zsh"
+case_ "ringctl completion "                       "bash clusters fish list zsh"
+case_ "ringctl --cluster p"                       "prod"
+case_ "ringctl status --cluster "                 "lab prod"
 
 # Each shell prints, per line, its matches; compared without a directory part, a trailing /
 # or the --option= that fish repeats.

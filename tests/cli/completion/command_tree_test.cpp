@@ -24,6 +24,7 @@ struct Cli {
     app.fallthrough();
     ringctl::one_of(app.add_option("-o,--output", text, "Output format"), {"table", "json"});
     app.add_option("--cacert", text, "CA file")->type_name(ringctl::kFileValue);
+    app.add_option("--cluster", text, "Cluster")->type_name(ringctl::kClusterValue);
     CLI::App* lab = app.add_subcommand("lab", "Run a lab");
     lab->add_option("--dir", text, "Lab directory")->type_name(ringctl::kDirectoryValue);
     CLI::App* up = lab->add_subcommand("up", "Start it");
@@ -75,6 +76,7 @@ TEST_CASE("an option's value kind comes from how it was registered") {
   CHECK(option(root, "-o")->value == ValueKind::kChoice);
   CHECK(option(root, "-o")->choices == std::vector<std::string>{"table", "json"});
   CHECK(option(root, "--cacert")->value == ValueKind::kFile);
+  CHECK(option(root, "--cluster")->value == ValueKind::kCluster);
   CHECK(option(root, "--help")->value == ValueKind::kNone);
   const CommandSpec& up = command(tree, "lab up");
   CHECK(option(up, "--dir")->value == ValueKind::kDirectory);
