@@ -70,7 +70,7 @@ constexpr const char* kDriver = R"(_ringctl() {
         names=(${subcommands%%:*})  # compsys runs with rc_expand_param: no nested subscript
         if (( ${names[(Ie)$word]} )); then
           command_path=${command_path:+$command_path }$word
-          _ringctl_command $command_path
+          _ringctl_command "$command_path"
         fi ;;
     esac
   done
