@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# docs_test.sh RINGCTL: the manual pages are well-formed (mandoc -T lint), and man/ringctl.1
-# documents every command and option that ringctl has, as its own command tree lists them
-# (`ringctl completion list`): each command has an entry (.TP, then a tag line ".B PATH ..."),
-# each option appears in an entry of its command or of one of its subcommands, and ringctl's
-# own options in GLOBAL OPTIONS. Options are looked for as roff writes them: --num-tokens as
-# \-\-num\-tokens.
+# docs_test.sh RINGCTL RINGD RINGNODE: the manual pages are well-formed (mandoc -T lint);
+# ringd(8) and ringnode(8) document every option their program's --help lists; and
+# man/ringctl.1 documents every command and option that ringctl has, as its own command tree
+# lists them (`ringctl completion list`): each command has an entry (.TP, then a tag line
+# ".B PATH ..."), each option appears in an entry of its command or of one of its
+# subcommands, and ringctl's own options in GLOBAL OPTIONS. Options are looked for as roff
+# writes them: --num-tokens as \-\-num\-tokens.
 set -euo pipefail
-ringctl=$1
+ringctl=$1 ringd=$2 ringnode=$3
 root=$(cd "$(dirname "$0")/../.." && pwd)
 page=$root/man/ringctl.1
 failures=0
@@ -36,6 +37,19 @@ documents() {
   grep -Eq -- "(^|[^-])${escaped}([^A-Za-z0-9-]|$)" <<< "$1"
 }
 
+# options_in_help PROGRAM: the option names in the first column of PROGRAM --help.
+options_in_help() {
+  "$1" --help | awk '/^ +-/ { print $1 }' | tr ',' '\n'
+}
+for program in "$ringd" "$ringnode"; do
+  manual=$root/man/$(basename "$program").8
+  names=$(options_in_help "$program")
+  [ -n "$names" ] || fail "$program --help lists no options"
+  for name in $names; do
+    documents "$(cat "$manual")" "$name" || fail "man/$(basename "$manual") does not document $(basename "$program")'s option '$name'"
+  done
+done
+
 listing=$("$ringctl" completion list)
 [ -n "$listing" ] || fail "ringctl completion list printed nothing"
 commands=0 options=0
@@ -59,5 +73,6 @@ while IFS= read -r line; do
   done
 done <<< "$listing"
 
-[ "$failures" -eq 0 ] && echo "man/ringctl.1 documents all $commands commands and $options option names"
+[ "$failures" -eq 0 ] && echo "man/ringctl.1 documents all $commands commands and $options option names;" \
+  "ringd.8 and ringnode.8 every option of their --help"
 exit "$failures"
