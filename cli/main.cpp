@@ -7,6 +7,7 @@
 #include "commands/command_context.h"
 #include "exit_codes.h"
 #include "ringcore/version.h"
+#include "option_values.h"
 
 namespace {
 
@@ -58,11 +59,10 @@ int main(int argc, char** argv) {
   app.footer(ringctl::exit_code_help());
 
   ringctl::CommandContext context;
-  app.add_option_function<std::string>(
-         "-o,--output", [&context](const std::string& name) { context.format = kFormats.at(name); },
-         "Output format: table (nodetool's layout), json or yaml")
-      ->check(CLI::IsMember({"table", "json", "yaml"}).description(""))
-      ->type_name("table|json|yaml");
+  ringctl::one_of(app.add_option_function<std::string>(
+                      "-o,--output", [&context](const std::string& name) { context.format = kFormats.at(name); },
+                      "Output format: table (nodetool's layout), json or yaml"),
+                  {"table", "json", "yaml"});
 
   ringctl::register_token_command(app, context);
   ringctl::register_getendpoints_command(app, context);
@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   ringctl::register_health_command(app, context);
   ringctl::register_plan_command(app, context);
   ringctl::register_rebalance_command(app, context);
+  ringctl::register_completion_command(app);
   ringctl::add_agent_options(app, context);
   ringctl::add_global_options_to_help(app);
 

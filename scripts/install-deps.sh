@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh build   compilers, CMake and the libraries
 #   scripts/install-deps.sh test    build + what the tests use (Python driver, JDK and Maven for
 #                                   the real-Cassandra tier, sanitizer and fuzzer runtimes, Prometheus
-#                                   and promtool, tools)
+#                                   and promtool, tools, the shells the completions are tested in)
 set -euo pipefail
 
 build_packages=(
@@ -14,7 +14,7 @@ build_packages=(
 )
 test_packages=(
   python3-cassandra openjdk-17-jdk-headless maven
-  clang-14 libclang-rt-14-dev mandoc hyperfine procps bash-completion
+  clang-14 libclang-rt-14-dev mandoc hyperfine procps bash-completion zsh fish
   prometheus curl jq
 )
 

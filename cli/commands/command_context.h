@@ -85,6 +85,8 @@ void register_version_command(CLI::App& app, CommandContext& context);
 void register_streamthroughput_commands(CLI::App& app, CommandContext& context);
 // decommission, removenode, cleanup, repair, jobs (cli/commands/operation_commands.cpp).
 void register_operation_commands(CLI::App& app, CommandContext& context);
+// The shell completions, from the command tree `app` holds when it runs.
+void register_completion_command(CLI::App& app);
 
 // ringctl help [COMMAND] (cli/commands/help_command.cpp).
 void register_help_command(CLI::App& app);

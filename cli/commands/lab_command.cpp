@@ -11,6 +11,8 @@
 #include "lab/lab_workload.h"
 #include "views/lab_view.h"
 #include "views/workload_view.h"
+#include "option_values.h"
+#include "text/table.h"
 
 namespace ringctl {
 namespace {
@@ -70,8 +72,8 @@ lab::AddRequest add_request(const LabOptions& options) {
 
 void add_workload_options(CLI::App& command, lab::WorkloadOptions& workload) {
   command.add_option("--keyspace", workload.keyspace, "Keyspace (created if missing, rf min(3, nodes) per DC)");
-  command.add_option("--cl", workload.consistency, "Consistency level: ONE, QUORUM or ALL")
-      ->check(CLI::IsMember({"ONE", "QUORUM", "ALL"}, CLI::ignore_case))
+  one_of(command.add_option("--cl", workload.consistency, "Consistency level: ONE, QUORUM or ALL"),
+         {"ONE", "QUORUM", "ALL"}, Case::kIgnored)
       ->transform([](std::string level) {
         for (char& c : level) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         return level;
@@ -96,6 +98,7 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
   CLI::App* lab = app.add_subcommand("lab", "Run a local cluster of ringnode processes on 127.0.0.1..N");
   lab->require_subcommand(1);
   lab->add_option("--dir", options->directory, "The lab's directory (configs, data, logs, pids)")
+      ->type_name(kDirectoryValue)
       ->default_str("$RINGCTL_LAB_DIR or ~/.local/state/ringctl/lab");
   const OutputFormat* format = &context.format;
 
