@@ -15,7 +15,7 @@ build_packages=(
 test_packages=(
   python3-cassandra openjdk-17-jdk-headless maven
   clang-14 libclang-rt-14-dev mandoc hyperfine procps bash-completion
-  prometheus curl jq
+  prometheus curl jq python3-yaml
 )
 
 case "${1:-build}" in
