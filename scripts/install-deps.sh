@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh build   compilers, CMake and the libraries
 #   scripts/install-deps.sh test    build + what the tests use (Python driver, JDK and Maven for
 #                                   the real-Cassandra tier, sanitizer and fuzzer runtimes, Prometheus
-#                                   and promtool, tools)
+#                                   and promtool, lintian and systemd for the package test, tools)
 set -euo pipefail
 
 build_packages=(
@@ -15,7 +15,7 @@ build_packages=(
 test_packages=(
   python3-cassandra openjdk-17-jdk-headless maven
   clang-14 libclang-rt-14-dev mandoc hyperfine procps bash-completion
-  prometheus curl jq python3-yaml
+  prometheus curl jq python3-yaml lintian man-db systemd
 )
 
 case "${1:-build}" in

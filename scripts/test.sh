@@ -23,3 +23,9 @@ echo "== fuzz the parsers (clang, libFuzzer + ASan + UBSan)"
 BUILD_DIR=$root/build-fuzz BUILD_TARGETS="snapshot_fuzz token_fuzz" CC=clang-14 CXX=clang++-14 "$root/scripts/build.sh" \
   -DRINGCTL_SANITIZE=ON -DRINGCTL_FUZZ=ON -DRINGCTL_BENCH=OFF -DRINGCTL_FUZZ_SECONDS="${RINGCTL_FUZZ_SECONDS:-30}"
 ctest --test-dir "$root/build-fuzz" --output-on-failure -L fuzz
+
+# ---- packages (scripts/package_test.sh): build the .debs, lintian, install, check, purge ----
+echo "== .deb packages"
+package_started=$SECONDS
+"$root/scripts/package_test.sh"
+echo "== .deb packages took $((SECONDS - package_started)) s"
