@@ -6,6 +6,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-$root/build}
 # ccache: paths relative to the checkout, so a fresh clone (CI) hits what another built; and
 # the precompiled header's compilations cached too.
-export CCACHE_BASEDIR=$root CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+# CCACHE_NOHASHDIR: with -g ccache would key every object by the build directory, and a clone
+# elsewhere would miss the cache entirely.
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 ninja -C "$build_dir" ${BUILD_TARGETS:-}

@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh build   compilers, CMake and the libraries
 #   scripts/install-deps.sh test    build + what the tests use (Python driver, JDK and Maven for
 #                                   the real-Cassandra tier, sanitizer and fuzzer runtimes, Prometheus
-#                                   and promtool, tools, the shells the completions are tested in)
+#                                   and promtool, tools, the shells the completions are tested in,
+#                                   lintian and systemd for the package test)
 set -euo pipefail
 
 build_packages=(
@@ -15,7 +16,7 @@ build_packages=(
 test_packages=(
   python3-cassandra openjdk-17-jdk-headless maven
   clang-14 libclang-rt-14-dev mandoc hyperfine procps bash-completion zsh fish
-  prometheus curl jq
+  prometheus curl jq python3-yaml lintian man-db systemd
 )
 
 case "${1:-build}" in

@@ -4,14 +4,15 @@
 #  2. builds with -Werror and runs every test through ctest: unit, CLI, and the real
 #     Apache Cassandra tier (skippable locally only with RINGCTL_SKIP_CASSANDRA=1, never in CI);
 #  3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit tests;
-#  4. builds the libFuzzer targets with clang and fuzzes each parser for a while.
+#  4. builds the libFuzzer targets with clang and fuzzes each parser for a while;
+#  5. builds the .deb packages, lints, installs, checks and purges them (scripts/package_test.sh).
 #  At the end, even after a failure, it prints each stage's wall time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 # Wall time per stage: stage NAME ends the running stage and starts NAME; the EXIT trap ends the
 # last one, marks it failed if the script is failing, and prints the table.
-stages=(install build tests "asan build" "asan tests" "fuzz build" fuzz)
+stages=(install build tests "asan build" "asan tests" "fuzz build" fuzz packages)
 declare -A stage_seconds=()
 current_stage="" stage_started=0
 stage() {
@@ -60,3 +61,7 @@ BUILD_DIR=$root/build-fuzz BUILD_TARGETS="snapshot_fuzz token_fuzz" CC=clang-14 
   -DRINGCTL_SANITIZE=ON -DRINGCTL_FUZZ=ON -DRINGCTL_BENCH=OFF -DRINGCTL_FUZZ_SECONDS="${RINGCTL_FUZZ_SECONDS:-30}"
 stage fuzz
 ctest --test-dir "$root/build-fuzz" --output-on-failure -L fuzz
+
+echo "== .deb packages: build, lintian, install, check, purge"
+stage packages
+"$root/scripts/package_test.sh"
