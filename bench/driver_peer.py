@@ -252,6 +252,7 @@ def status(args):
             {"name": dc, "nodes": sorted(nodes, key=lambda n: address_key(n["address"]))}
             for dc, nodes in sorted(datacenters.items())
         ],
+        "freshness": None,  # an offline snapshot: no agent was asked
     }
     json.dump(document, sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -203,19 +203,26 @@ FreshestAnswer AgentClient::get_freshest(const std::string& path) {
 }
 
 AgentAnswer AgentClient::post(const std::string& what, const std::string& path, const nlohmann::json& body) {
+  return change("POST", what, path, body);
+}
+
+AgentAnswer AgentClient::put(const std::string& what, const std::string& path, const nlohmann::json& body) {
+  return change("PUT", what, path, body);
+}
+
+AgentAnswer AgentClient::change(const std::string& method, const std::string& what, const std::string& path,
+                                const nlohmann::json& body) {
   if (!options_.named_target || addresses_.size() != 1) {
     throw Error::invalid_input(what + " changes a node: name that node's agent with -h HOST[:PORT] "
                                "(ringctl never picks the node for you, nor falls over to another agent)");
   }
   std::string attempts;
-  auto answer = ask(0, "POST", path, body.dump(), attempts);
+  auto answer = ask(0, method, path, body.dump(), attempts);
   if (!answer) {
     throw Error(ErrorCode::kUnavailable, "the agent of the node to " + what + " cannot be reached (no other agent is "
                                          "tried for a change):" + attempts);
   }
   return std::move(*answer);
 }
-
-AgentAnswer AgentClient::put(const std::string& path, const nlohmann::json& body) { return send("PUT", path, body.dump()); }
 
 }  // namespace ringctl

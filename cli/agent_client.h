@@ -78,18 +78,18 @@ class AgentClient {
   // Errors as get().
   FreshestAnswer get_freshest(const std::string& path);
 
-  // POST `path` with a JSON body to the named agent; never to another. Errors as get(), and
-  // kInvalidInput (naming `what`, e.g. "decommission") when no agent was named with -h.
+  // POST or PUT `path` with a JSON body to the named agent; never to another: a change. Errors
+  // as get(), and kInvalidInput (naming `what`, e.g. "decommission") when no agent was named
+  // with -h.
   AgentAnswer post(const std::string& what, const std::string& path, const nlohmann::json& body);
-
-  // PUT `path` with a JSON body; errors as get().
-  AgentAnswer put(const std::string& path, const nlohmann::json& body);
+  AgentAnswer put(const std::string& what, const std::string& path, const nlohmann::json& body);
 
   // The agent that answered last ("" before any answer).
   const std::string& answered_by() const { return answered_by_; }
 
  private:
-  // One agent's answer; nullopt (its failure added to `attempts`) when it cannot be reached.
+  AgentAnswer change(const std::string& method, const std::string& what, const std::string& path,
+                     const nlohmann::json& body);
   std::optional<AgentAnswer> ask(std::size_t index, const std::string& method, const std::string& path,
                                  const std::string& body, std::string& attempts);
   void ask_first_from_now_on(std::size_t index);

@@ -69,6 +69,8 @@ AgentOptions agent_options(const SnapshotSource& source) {
   return options;
 }
 
+AgentClient connect_agents(const SnapshotSource& source) { return AgentClient(agent_options(source)); }
+
 namespace {
 
 // The address of the node beside `agent`, from its node facts; "" when they cannot be had from

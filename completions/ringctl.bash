@@ -9,7 +9,7 @@
 _ringctl_command() {
   case $1 in
     '')
-      commands='token getendpoints describering status ring lab netstats info gossipinfo decommission removenode cleanup repair completion'
+      commands='token getendpoints describering status ring lab netstats info gossipinfo compactionstats tpstats describecluster getstreamthroughput setstreamthroughput version decommission removenode cleanup repair jobs help health plan rebalance completion'
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
       arguments='' ;;
@@ -39,7 +39,7 @@ _ringctl_command() {
       valued='--ring -o --output -h --host --cluster --token --cacert'
       arguments='' ;;
     'lab')
-      commands='up add down kill stop start list stress verify'
+      commands='up add remove down kill stop start list stress verify'
       flags='--help --version'
       valued='--dir -o --output -h --host --cluster --token --cacert'
       arguments='' ;;
@@ -50,8 +50,13 @@ _ringctl_command() {
       arguments='' ;;
     'lab add')
       commands=''
+      flags='--help --new-dc --version'
+      valued='--dc --rack --timeout --stream-throughput --dir -o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'lab remove')
+      commands=''
       flags='--help --version'
-      valued='--dc --timeout --stream-throughput --dir -o --output -h --host --cluster --token --cacert'
+      valued='--dir -o --output -h --host --cluster --token --cacert'
       arguments='' ;;
     'lab down')
       commands=''
@@ -103,6 +108,36 @@ _ringctl_command() {
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
       arguments='' ;;
+    'compactionstats')
+      commands=''
+      flags='--help -H --human-readable --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'tpstats')
+      commands=''
+      flags='--help --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'describecluster')
+      commands=''
+      flags='--help --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'getstreamthroughput')
+      commands=''
+      flags='--help -m --mib --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'setstreamthroughput')
+      commands=''
+      flags='--help --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'version')
+      commands=''
+      flags='--help --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
     'decommission')
       commands=''
       flags='--help -f --force --wait --version'
@@ -122,6 +157,46 @@ _ringctl_command() {
       commands=''
       flags='--help --pr --partitioner-range --wait --version'
       valued='--st --start-token --et --end-token --timeout -o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'jobs')
+      commands=''
+      flags='--help --version'
+      valued='--wait --timeout -o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'help')
+      commands=''
+      flags='--help --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'health')
+      commands=''
+      flags='--help --version'
+      valued='--ring --fail-on --keyspace --threshold -o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'plan')
+      commands='add remove capacity'
+      flags='--help --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'plan add')
+      commands=''
+      flags='--help --version'
+      valued='--ring --dc --rack --count --num-tokens --tokens --address -o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'plan remove')
+      commands=''
+      flags='--help --version'
+      valued='--ring -o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'plan capacity')
+      commands=''
+      flags='--help --version'
+      valued='--ring --target-disk -o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'rebalance')
+      commands=''
+      flags='--help --version'
+      valued='--ring -o --output -h --host --cluster --token --cacert'
       arguments='' ;;
     'completion')
       commands=''
@@ -154,6 +229,7 @@ _ringctl_value() {
     ('lab up/--agent-port') : ;;
     ('lab up/--timeout') : ;;
     ('lab add/--dc') : ;;
+    ('lab add/--rack') : ;;
     ('lab add/--timeout') : ;;
     ('lab add/--stream-throughput') : ;;
     ('lab start/--timeout') : ;;
@@ -171,6 +247,23 @@ _ringctl_value() {
     ('repair/--st'|'repair/--start-token') : ;;
     ('repair/--et'|'repair/--end-token') : ;;
     ('repair/--timeout') : ;;
+    ('jobs/--wait') : ;;
+    ('jobs/--timeout') : ;;
+    ('health/--ring') _filedir ;;
+    ('health/--fail-on') : ;;
+    ('health/--keyspace') : ;;
+    ('health/--threshold') : ;;
+    ('plan add/--ring') _filedir ;;
+    ('plan add/--dc') : ;;
+    ('plan add/--rack') : ;;
+    ('plan add/--count') : ;;
+    ('plan add/--num-tokens') : ;;
+    ('plan add/--tokens') : ;;
+    ('plan add/--address') : ;;
+    ('plan remove/--ring') _filedir ;;
+    ('plan capacity/--ring') _filedir ;;
+    ('plan capacity/--target-disk') : ;;
+    ('rebalance/--ring') _filedir ;;
     (*) return 1 ;;
   esac
 }

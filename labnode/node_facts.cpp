@@ -167,7 +167,7 @@ Json node_facts(Node& node) {
                 {"storage_port", config.storage_port},
                 {"native_port", config.native_port},
                 {"schema_version", node.schema().version()},
-                {"release_version", kReleaseVersion}};
+                {"release_version", release_version()}};
   put_if_known(facts, "disk_used_bytes", disk.used_bytes);
   put_if_known(facts, "disk_free_bytes", disk.free_bytes);
   put_if_known(facts, "disk_total_bytes", disk.total_bytes);

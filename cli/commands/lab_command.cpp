@@ -87,8 +87,7 @@ void add_node_argument(CLI::App& command, LabOptions& options) {
 }
 
 void add_timeout_option(CLI::App& command, LabOptions& options, const std::string& what) {
-  command.add_option("--timeout", options.timeout_seconds, "Seconds to wait " + what + " (1..86400)")
-      ->check(CLI::Range(1, 86400));
+  command.add_option("--timeout", options.timeout_seconds, "Seconds to wait " + what)->check(timeout_check());
 }
 
 }  // namespace

@@ -31,13 +31,8 @@ void register_setstreamthroughput(CLI::App& app, CommandContext& context) {
       ->required()
       ->check(CLI::Range(0.0, 1e6));
   command->callback([mib, &context] {
-    if (context.source.host.empty()) {
-      throw ringcore::Error::invalid_input(
-          "setstreamthroughput changes one node: name its agent with -h HOST[:PORT] (a mutating command never picks a "
-          "node for you)");
-    }
     AgentClient agent = connect_agents(context.source);
-    const AgentAnswer answer = agent.put("/v1/streams/throughput", {{"mib_per_second", *mib}});
+    const AgentAnswer answer = agent.put("setstreamthroughput", "/v1/streams/throughput", {{"mib_per_second", *mib}});
     // ringd answers with the node's answer: {"mib_per_second"} or the streams document.
     const nlohmann::json& body = answer.body;
     const double applied = body.contains("mib_per_second") ? body.value("mib_per_second", *mib)

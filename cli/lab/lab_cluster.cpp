@@ -211,18 +211,18 @@ void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds 
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  const bool tty = isatty(STDERR_FILENO) != 0;
+  StatusLine line;
   const auto first = std::make_pair(std::chrono::steady_clock::now(), json_int(job.value("progress", nlohmann::json::object()), "done"));
   WaitOptions options;
   options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   const JobEvent last = wait_for_job(
       job, [&](const std::string& id) { return get_json(lab, node, "/v1/jobs/" + id); },
       [&](const JobEvent& event) {
-        if (tty) std::cerr << "\r\033[K" << node.name << " " << bootstrap_line(event.job, first) << std::flush;
+        line.draw(node.name + " " + bootstrap_line(event.job, first));
       },
       options, real_clock());
-  if (tty) std::cerr << '\n';
-  raise_for(last);
+  line.keep();
+  raise_for(last, node.name + "'s ringnode");
 }
 
 std::vector<ringcore::Token> node_tokens(const Lab& lab, const LabNode& node) {

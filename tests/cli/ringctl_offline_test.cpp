@@ -259,16 +259,16 @@ TEST_CASE("first contact: a mistyped or unknown command is named, with the close
   auto r = ringctl({"stauts"});
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "unknown command 'stauts' (did you mean status?)"));
-  r = ringctl({"-o", "json", "describecluster"});
+  r = ringctl({"-o", "json", "tablestats"});
   CHECK(r.exit_code == 1);
   const auto error = nlohmann::json::parse(r.err)["error"];
   CHECK(error["code"] == "usage");
-  CHECK(contains(error["message"].get<std::string>(), "unknown command 'describecluster'"));
+  CHECK(contains(error["message"].get<std::string>(), "unknown command 'tablestats'"));
   r = ringctl({"-h", "127.0.0.1:1", "decomission"});  // the value of -h is not the command
   CHECK(contains(r.err, "unknown command 'decomission' (did you mean decommission?)"));
 }
 
-TEST_CASE("help [COMMAND] prints the help; a command's help shows the global options and where it reads from") {
+TEST_CASE("help COMMAND prints the help, and a command's help shows the global options and where it reads from") {
   auto r = ringctl({"help"});
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "Subcommands:"));

@@ -177,7 +177,7 @@ TEST_CASE("cleanup --wait -o json: progress events as the job moves, then done, 
   check_strict(agent);
 }
 
-TEST_CASE("repair --wait: a failed job is exit 2 with its error; --timeout is exit 3 with how to re-attach") {
+TEST_CASE("repair --wait: a failed job is exit 2 with its error, and --timeout is exit 3 with how to re-attach") {
   Scratch scratch;
   StrictFakeAgent agent;
   json failed = job("repair", "failed", 10);
@@ -219,7 +219,7 @@ TEST_CASE("--wait when the node stops answering mid-operation: a terminal unknow
   check_strict(agent);
 }
 
-TEST_CASE("removenode status reads the running removal; removenode --wait draws a bar fitted to the terminal") {
+TEST_CASE("removenode status reads the running removal, and removenode --wait draws a bar fitted to the terminal") {
   Scratch scratch;
   StrictFakeAgent agent;
   json running = job("removenode", "running", 1572864);
@@ -278,7 +278,7 @@ TEST_CASE("--timeout takes a finite number of seconds above 0 up to a week, only
   check_strict(agent);
 }
 
-TEST_CASE("jobs lists the node's jobs; jobs --wait ID follows one to its end") {
+TEST_CASE("jobs lists the node's jobs, and jobs --wait ID follows one to its end") {
   Scratch scratch;
   StrictFakeAgent agent;
   agent.expect("GET", "/v1/jobs", 200,
@@ -298,7 +298,7 @@ TEST_CASE("jobs lists the node's jobs; jobs --wait ID follows one to its end") {
   check_strict(agent);
 }
 
-TEST_CASE("-h is validated before anything is sent; transport failures are said in plain words") {
+TEST_CASE("-h is validated before anything is sent, and transport failures are said in plain words") {
   Scratch scratch;
   for (const char* bad : {"::::", "bad host name", "256.1.1.1", "ftp://x"}) {
     CAPTURE(bad);
@@ -318,7 +318,7 @@ TEST_CASE("-h is validated before anything is sent; transport failures are said 
   CHECK(contains(r.err, "cannot read CA file '" + (scratch.dir / "missing-ca.pem").string() + "'"));
 }
 
-TEST_CASE("an agent on IPv6 is reached with -h [::1]:PORT") {
+TEST_CASE("an agent on IPv6 is reached with -h ::1 in brackets and a port") {
   Scratch scratch;
   StrictFakeAgent agent("::1");
   agent.expect("GET", "/v1/jobs", 200, {{"jobs", json::array()}});

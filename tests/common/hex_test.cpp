@@ -8,7 +8,7 @@
 
 using ringcore::hex_digit_value;
 
-TEST_CASE("hex digits have their values in either case; anything else is -1") {
+TEST_CASE("hex digits have their values in either case, and anything else is -1") {
   const std::string digits = "0123456789abcdef";
   for (std::size_t i = 0; i < digits.size(); ++i) {
     CHECK(hex_digit_value(digits[i]) == static_cast<int>(i));

@@ -97,7 +97,7 @@ TEST_CASE("a server that does not answer in time is unavailable") {
   CHECK(result.error().message().find(": no answer: timed out after 0.2 s") != std::string::npos);
 }
 
-TEST_CASE("an IPv6 server is reached by its bare address; the URL shows it in brackets") {
+TEST_CASE("an IPv6 server is reached by its bare address, and the URL shows it in brackets") {
   ringnet::HttpServer server;
   server.route("GET", "/v1/hello", [](const ringnet::ServerRequest&) { return ringnet::ServerResponse{200, "{}"}; });
   REQUIRE(server.start("::1", 0).ok());

@@ -89,7 +89,7 @@ TEST_CASE("percent encoding round-trips every byte") {
   CHECK_FALSE(ringnet::percent_decode("%4").ok());
 }
 
-TEST_CASE("a second listener on a live address and port is refused, naming them; a stopped one frees them") {
+TEST_CASE("a second listener on a live address and port is refused, naming them, and a stopped one frees them") {
   // 127.0.0.61: an address of this test only.
   ringnet::HttpServer first;
   first.route("GET", "/v1/who", [](const ServerRequest&) { return ServerResponse{200, R"({"who": "first"})"}; });

@@ -53,7 +53,7 @@ TEST_CASE("a field absent, null or of another type reads as absent, never throws
   }
 }
 
-TEST_CASE("a request body must be a JSON object; only the lenient form takes an empty body as {}") {
+TEST_CASE("a request body must be a JSON object, and only the lenient form takes an empty body as {}") {
   CHECK(object_body(R"({"keyspace": "ks"})") == json({{"keyspace", "ks"}}));
   CHECK(object_body_or_empty(R"({"keyspace": "ks"})") == json({{"keyspace", "ks"}}));
   CHECK(object_body_or_empty("") == json::object());

@@ -53,7 +53,7 @@ std::string refusal(const std::string& yaml, const ringruntime::YamlConfigShape&
 
 }  // namespace
 
-TEST_CASE("each key's reader fills its field; a section's keys are read dotted; absent keys keep defaults") {
+TEST_CASE("each key's reader fills its field, and a section's keys are read dotted, and absent keys keep defaults") {
   const Example all = read("name: n1\ncount: 7\nratio: 0.25\nenabled: yes\nitems: [a, b]\ntls: {cert: /c.pem}\n");
   CHECK(all.name == "n1");
   CHECK(all.count == 7);

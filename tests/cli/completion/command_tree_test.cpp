@@ -88,7 +88,7 @@ TEST_CASE("an option's value kind comes from how it was registered") {
   CHECK(command(tree, "lab down").argument_choices == std::vector<std::string>{"now", "later"});
 }
 
-TEST_CASE("parents' options fall through to subcommands; a subcommand's own option hides its parent's") {
+TEST_CASE("parents' options fall through to subcommands, and a subcommand's own option hides its parent's") {
   Cli cli;
   const auto tree = ringctl::completion::command_tree(cli.app);
   const CommandSpec& down = command(tree, "lab down");
