@@ -10,6 +10,11 @@ namespace ringctl {
 
 using Document = nlohmann::ordered_json;
 
+// The version of every -o json|yaml document's shape (docs/json-output.md). Adding a field keeps
+// it; removing or renaming a field, or changing a field's type or meaning, increments it, so a
+// script can check it once (`ringctl version -o json`) instead of guessing.
+inline constexpr int kJsonFormat = 1;
+
 enum class OutputFormat { kTable, kJson, kYaml };
 
 // Writes `document` as pretty JSON or as YAML, ending with a newline.

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ringcore/snapshot.h"
+#include "ringcore/version.h"
 #include "views/compactionstats_view.h"
 #include "views/describecluster_view.h"
 #include "views/streamthroughput_view.h"
@@ -111,6 +112,12 @@ TEST_CASE("version: nodetool's ReleaseVersion line") {
   const Json node = recorded("facts_node.json")["node"];
   CHECK(printed([&](std::ostream& out) { ringctl::print_version(node, out); }) == "ReleaseVersion: ringnode-0.1.0\n");
   CHECK(ringctl::version_document(node)["release_version"] == "ringnode-0.1.0");
+}
+
+TEST_CASE("version -o json names ringctl's own version and the JSON format scripts check") {
+  const ringctl::Document doc = ringctl::version_document(recorded("facts_node.json")["node"]);
+  CHECK(doc["ringctl_version"] == ringcore::version());
+  CHECK(doc["json_format"] == ringctl::kJsonFormat);
 }
 
 TEST_CASE("getstreamthroughput: unlimited, whole and fractional megabits, -m in MiB/s") {
