@@ -327,7 +327,11 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, cons
       }
     } remove_staged{file};
 
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), impl_->db->GetOptions(family), family);
+    // Uncompressed: values are stored as clients sent them, and compressing them here would
+    // cost the stream CPU time that compaction spends later anyway, in the background.
+    rocksdb::Options file_options = impl_->db->GetOptions(family);
+    file_options.compression = rocksdb::kNoCompression;
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), file_options, family);
     if (auto opened = writer.Open(file); !opened.ok()) return failed("cannot create " + file, opened);
     const std::vector<const StoredRow*> ordered = in_key_order(rows);
     for (const StoredRow* row_in_order : ordered) {
@@ -375,10 +379,15 @@ ringcore::Result<std::optional<Cell>> Storage::get(const std::string& keyspace, 
 }
 
 ringcore::Status Storage::scan(const std::string& keyspace, const ringcore::TokenRange& range,
-                               const std::function<bool(const StoredRow&)>& visit) const {
+                               const std::function<bool(StoredRow&&)>& visit) const {
   try {
     rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
-    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), family));
+    // A scan reads each row once (streaming, repair, counting): it must not push the rows
+    // clients read out of the block cache, and reading ahead makes it sequential on disk.
+    rocksdb::ReadOptions options;
+    options.fill_cache = false;
+    options.readahead_size = 2 << 20;
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(options, family));
     // One ordered pass over the tokens in (after, last], or [first token, last] without `after`.
     auto pass = [&](std::optional<Token> after, Token last) -> ringcore::Result<bool> {
       if (after) {

@@ -135,9 +135,10 @@ class Storage {
   // The stored cell (tombstones included), or nullopt.
   ringcore::Result<std::optional<Cell>> get(const std::string& keyspace, std::string_view key) const;
   // Visits the rows whose token is in `range` ((left, right], wrapping; (x, x] is the whole
-  // ring) in ring order from left, tombstones included, until `visit` returns false.
+  // ring) in ring order from left, tombstones included, until `visit` returns false. Each row
+  // is handed over (an rvalue): a visitor that keeps it moves it instead of copying.
   ringcore::Status scan(const std::string& keyspace, const ringcore::TokenRange& range,
-                        const std::function<bool(const StoredRow&)>& visit) const;
+                        const std::function<bool(StoredRow&&)>& visit) const;
 
   // Deletes every row whose token is in `range` (cleanup). Callers make sure no write for the
   // range arrives meanwhile (the node no longer replicates it).
