@@ -13,11 +13,14 @@ a parallel loader, job polling, and the final table and JSON summary. Standard l
   streaming_client.py put NODE PATH JSON                PUT, prints the answer
   streaming_client.py operation NODE OP JSON            POST /v1/operations/OP, waits for the job
   streaming_client.py bootstrap-job NODE                waits for the node's bootstrap job
+  streaming_client.py scan STORAGE_NODE KS             times one full scan of KS on the node (RocksDB,
+                                                        POST /internal/stream/size over the whole ring)
   streaming_client.py report RESULTS.json               the table, then the JSON summary
 
 NODE is ADDRESS:NATIVE_PORT. Job waits print {"job": ..., "seconds": ..., "streaming": ...}:
-"seconds" is ended_at - started_at; "streaming" is the phase from the first poll that saw bytes
-done to ended_at (a bootstrap job also waits for gossip and schema before it streams).
+"seconds" is ended_at - started_at; "streaming" is the streaming phase as the node timed it (the
+job result's streaming_seconds: from the first page read to the last stored), or, from a node
+that does not report it, from the first poll that saw bytes done to ended_at.
 """
 import datetime
 import http.client
@@ -183,8 +186,11 @@ def wait_job(node, job_id, seconds=3600):
 def summarize_job(job, first_done):
     ended = parse_time(job["ended_at"])
     summary = {"job": job, "seconds": ended - parse_time(job["started_at"]), "streaming": None}
-    streamed = (job.get("result") or {}).get("bytes_streamed")
-    if first_done is not None and streamed is not None and ended > first_done[0]:
+    result = job.get("result") or {}
+    streamed = result.get("bytes_streamed")
+    if streamed is not None and result.get("streaming_seconds"):
+        summary["streaming"] = {"seconds": result["streaming_seconds"], "bytes": streamed}
+    elif first_done is not None and streamed is not None and ended > first_done[0]:
         summary["streaming"] = {"seconds": ended - first_done[0], "bytes": streamed - first_done[1]}
     return summary
 
@@ -211,12 +217,31 @@ def bootstrap_job(node):
     return wait_job(node, found["id"])
 
 
+def scan(node, keyspace):
+    """One full scan of the keyspace on the node: the cost floor of anything that reads it all."""
+    start = time.monotonic()
+    status, answer = call_json(node, "POST", "/internal/stream/size",
+                               {"keyspace": keyspace, "range": "(-9223372036854775808,-9223372036854775808]"})
+    seconds = time.monotonic() - start
+    if status != 200:
+        fail(f"scan of {keyspace} on {node}: HTTP {status} {answer}")
+    return {"seconds": seconds, "rows": answer["rows"], "bytes": answer["bytes"]}
+
+
 def ratio(a, b):
     return a / b if b else float("nan")
 
 
 def rate(byte_count, seconds, unit=MB):
     return byte_count / unit / seconds if seconds > 0 else float("nan")
+
+
+# Why each fixed wait of a topology job exists (labnode/bootstrap.cpp, topology_steps.h).
+WAIT_REASONS = {
+    "announce_seconds": "until every peer has seen the new status (Cassandra: RING_DELAY, 30 s)",
+    "schema_seconds": "schema agreement before planning (Cassandra's bootstrap does the same)",
+    "inflight_writes_seconds": "write timeout for writes coordinated before (write_request_timeout 2 s)",
+}
 
 
 def report(path):
@@ -242,6 +267,9 @@ def report(path):
     repair = r["repair"]
     rres = repair["job"]["result"]
     repair_gb = r["repair_data_bytes"] / 1e9
+    scan = r["scan"]
+    waits = res.get("waits", {})
+    limit_accuracy = ratio(limit_phase, r["limit_mib"])
 
     summary = {
         "mode": r["mode"],
@@ -251,7 +279,8 @@ def report(path):
                       "streamed_over_formula": ratio(streamed, formula), "job_seconds": boot["seconds"],
                       "mb_per_second": job_rate, "streaming_phase_mb_per_second": phase_rate,
                       "rows_streamed": res["rows_streamed"], "ranges_streamed": res["ranges_streamed"],
-                      "state": boot["job"]["state"]},
+                      "files_streamed": res.get("files_streamed"), "streaming_seconds": phase["seconds"] if phase else None,
+                      "fixed_waits_seconds": waits, "state": boot["job"]["state"]},
         "file_copy": {"bytes": copy["bytes"], "cp_seconds": copy["seconds_cp"],
                       "cp_and_fsync_seconds": copy["seconds_with_fsync"], "mb_per_second": copy_rate,
                       "cp_only_mb_per_second": copy_rate_cached,
@@ -260,11 +289,14 @@ def report(path):
         "throughput_limit": {"operation": limited["job"]["operation"], "limit_mib_per_second": r["limit_mib"],
                              "bytes_streamed": lres["bytes_streamed"], "planned_bytes": lres["planned_bytes"],
                              "job_seconds": limited["seconds"], "mib_per_second": limit_rate,
-                             "streaming_phase_mib_per_second": limit_phase, "state": limited["job"]["state"]},
+                             "streaming_phase_mib_per_second": limit_phase,
+                             "phase_over_limit": limit_accuracy, "state": limited["job"]["state"]},
         "repair": {"data_bytes": r["repair_data_bytes"], "wall_seconds": repair["seconds"],
                    "seconds_per_gb": repair["seconds"] / repair_gb if repair_gb else None,
                    "ranges_checked": rres["ranges_checked"], "ranges_differing": rres["ranges_differing"],
-                   "bytes_streamed": rres["bytes_streamed"], "state": repair["job"]["state"]},
+                   "bytes_streamed": rres["bytes_streamed"], "state": repair["job"]["state"],
+                   "scan_seconds": scan["seconds"], "scan_rows": scan["rows"],
+                   "repair_over_scan": ratio(repair["seconds"], scan["seconds"])},
         "cleanup_before_join_bytes_freed": r["cleanup_bytes_freed"],
     }
     checks = []
@@ -289,16 +321,21 @@ def report(path):
         ("  plan (planned_bytes)", f"{planned:,}", f"streamed/plan {ratio(streamed, planned):.4f}"),
         ("  formula data*RF*k/(N+k)", f"{round(formula):,}", f"streamed/formula {ratio(streamed, formula):.4f}"),
         ("  job duration", f"{boot['seconds']:.2f} s", f"{job_rate:.1f} MB/s"),
-        ("  streaming phase", f"{phase['seconds']:.2f} s" if phase else "-", f"{phase_rate:.1f} MB/s"),
+        ("  streaming phase", f"{phase['seconds']:.2f} s" if phase else "-", f"{phase_rate:.1f} MB/s, "
+         f"{res.get('files_streamed', '-')} files"),
+    ] + [(f"  fixed wait: {name.removesuffix('_seconds')}", f"{seconds:.2f} s", WAIT_REASONS.get(name, ""))
+         for name, seconds in waits.items()] + [
         ("file copy, same bytes", f"{copy['seconds_with_fsync']:.2f} s", f"{copy_rate:.1f} MB/s (cp + fsync)"),
         ("  cp alone (page cache)", f"{copy['seconds_cp']:.2f} s", f"{copy_rate_cached:.1f} MB/s"),
         ("  streaming / copy", "", f"{ratio(job_rate, copy_rate):.3f} (job), "
                                    f"{ratio(phase_rate, copy_rate):.3f} (phase)"),
         (f"{limited['job']['operation']} at {r['limit_mib']} MiB/s", f"{lres['bytes_streamed']:,} B",
-         f"{limit_rate:.2f} MiB/s (job), {limit_phase:.2f} MiB/s (phase)"),
+         f"{limit_rate:.2f} MiB/s (job), {limit_phase:.2f} MiB/s (phase), phase/limit {limit_accuracy:.3f}"),
         (f"repair, unchanged {repair_gb:.3f} GB", f"{repair['seconds']:.2f} s",
          f"{rres['ranges_checked']} ranges checked, {rres['ranges_differing']} differing, "
          f"{rres['bytes_streamed']} bytes streamed"),
+        ("  one RocksDB scan, same keys", f"{scan['seconds']:.2f} s",
+         f"{scan['rows']:,} rows on node 1; repair/scan {ratio(repair['seconds'], scan['seconds']):.2f}"),
     ]
     width = max(len(row[0]) for row in rows)
     for label, value, note in rows:
@@ -347,6 +384,8 @@ def main(argv):
         print(json.dumps(operation(args[0], args[1], json.loads(args[2]))))
     elif command == "bootstrap-job":
         print(json.dumps(bootstrap_job(args[0])))
+    elif command == "scan":
+        print(json.dumps(scan(args[0], args[1])))
     elif command == "report":
         return report(args[0])
     else:

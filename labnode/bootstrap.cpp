@@ -18,12 +18,16 @@ ringcore::Status run_bootstrap(Node& node, JobHandle& job) {
   const std::string boot = ringcore::gossip::status_boot(tokens.front());
   node.gossip().set_local_state(ApplicationState::kTokens, ringcore::gossip::format_tokens_value(tokens));
   node.gossip().set_local_state(ApplicationState::kStatus, boot);
-  auto seen = node.wait_until_peers_see(self, boot, kStatusPropagationTimeout);
+  FixedWaits waits;
+  // Announce: every peer must know this node is joining before it streams, or their writes to
+  // its ranges would skip it (Cassandra sleeps RING_DELAY, 30 s, and hopes; we ask each peer).
+  auto seen = waits.timed("announce", [&] { return node.wait_until_peers_see(self, boot, kStatusPropagationTimeout); });
   if (!seen) return seen;
-  // The plan covers the keyspaces this node knows: it must know them all first.
-  auto agreed = wait_for_schema_agreement(node, kStatusPropagationTimeout);
+  // Settle: the plan covers the keyspaces this node knows, so it must know them all first
+  // (Cassandra's bootstrap waits for schema agreement the same way, before RING_DELAY).
+  auto agreed = waits.timed("schema", [&] { return wait_for_schema_agreement(node, kStatusPropagationTimeout); });
   if (!agreed) return agreed;
-  wait_for_inflight_writes();
+  waits.timed("inflight_writes", wait_for_inflight_writes);
 
   ringcore::TopologyChange change;
   change.added.push_back(ringcore::Node{});
@@ -33,7 +37,7 @@ ringcore::Status run_bootstrap(Node& node, JobHandle& job) {
   joining.rack = node.config().rack;
   joining.host_id = node.identity().host_id;
   joining.tokens = tokens;
-  auto streamed = stream_change(node, change, "Bootstrap", job);
+  auto streamed = stream_change(node, change, "Bootstrap", job, waits);
   if (!streamed) return streamed;
 
   node.publish_load();

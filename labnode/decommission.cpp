@@ -46,10 +46,14 @@ ringcore::Status run_decommission(Node& node, JobHandle& job) {
   node.set_mode(NodeMode::kLeaving);
   const std::string leaving_status = ringcore::gossip::status_leaving(first);
   node.gossip().set_local_state(ApplicationState::kStatus, leaving_status);
-  ringcore::Status streamed = node.wait_until_peers_see(self, leaving_status, kStatusPropagationTimeout);
+  FixedWaits waits;
+  // Announce: peers must send this node's ranges' writes to the new replicas too before it
+  // streams (Cassandra sleeps RING_DELAY after LEAVING; we ask each peer).
+  ringcore::Status streamed = waits.timed(
+      "announce", [&] { return node.wait_until_peers_see(self, leaving_status, kStatusPropagationTimeout); });
   if (streamed) {
-    wait_for_inflight_writes();
-    streamed = stream_change(node, leaving(self), "Unbootstrap", job);
+    waits.timed("inflight_writes", wait_for_inflight_writes);
+    streamed = stream_change(node, leaving(self), "Unbootstrap", job, waits);
   }
   if (!streamed) {
     // Still a full replica of everything: back to NORMAL, so writes stop going to the targets.

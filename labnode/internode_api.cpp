@@ -88,6 +88,14 @@ ServerResponse stream_apply(Node& node, const ServerRequest& request) {
   return json_response({{"applied", apply_rows(node.storage(), keyspace, rows).value_or_throw()}});
 }
 
+ServerResponse stream_ingest(Node& node, const ServerRequest& request) {
+  const std::string keyspace = request.query_value("keyspace");
+  if (keyspace.empty()) throw Error::invalid_input("'keyspace' query parameter is required");
+  const std::vector<StoredRow> rows = decode_rows(request.body).value_or_throw();
+  const IngestedRows ingested = node.storage().ingest(keyspace, rows).value_or_throw();
+  return json_response({{"rows", ingested.rows}, {"stored", ingested.stored}, {"file_bytes", ingested.file_bytes}});
+}
+
 ServerResponse repair_tree(Node& node, const ServerRequest& request) {
   const Json body = json_body(request);
   if (!body.contains("depth") || !body["depth"].is_number_integer()) throw Error::invalid_input("'depth' must be an integer");
@@ -115,6 +123,7 @@ void add_internode_routes(ringnet::HttpServer& server, Node& node) {
   server.route("POST", "/internal/stream/size", [&node](const ServerRequest& r) { return stream_size(node, r); });
   server.route("POST", "/internal/stream/page", [&node](const ServerRequest& r) { return stream_page(node, r); });
   server.route("POST", "/internal/stream/apply", [&node](const ServerRequest& r) { return stream_apply(node, r); });
+  server.route("POST", "/internal/stream/ingest", [&node](const ServerRequest& r) { return stream_ingest(node, r); });
   server.route("POST", "/internal/repair/tree", [&node](const ServerRequest& r) { return repair_tree(node, r); });
   server.route("GET", "/internal/schema", [&node](const ServerRequest&) {
     return ServerResponse{.status = 200, .body = node.schema().current().to_json(), .content_type = "application/json"};

@@ -117,22 +117,46 @@ ringcore::Result<RowPage> ClusterTransport::read_page(const std::string& endpoin
   if (!body) return body.error();
   auto rows = decode_rows(*body);
   if (!rows) return rows.error().with_context(endpoint);
-  // The body carries rows only: the range is done when a page comes back empty.
-  const bool last = rows->empty();
+  // The body carries rows only. The sender ends a page early only once it holds max_bytes
+  // (row_stream.h): a shorter page is the range's last, a full one may be followed by an empty one.
+  std::uint64_t bytes = 0;
+  for (const StoredRow& row : *rows) bytes += row_bytes(row.key, row.cell);
+  const bool last = bytes < max_bytes;
   return RowPage{std::move(rows).value(), last};
 }
+
+namespace {
+
+// POSTs rows (row_stream.h's records) of `keyspace` to the peer's `path`; its JSON object answer.
+ringcore::Result<Json> post_rows(const std::string& endpoint, int port, const std::string& path, const std::string& keyspace,
+                                 const std::vector<StoredRow>& rows) {
+  ringnet::HttpClient client(endpoint, port, kStreamTimeout);
+  ringnet::HttpRequest request{"POST", path + "?keyspace=" + ringnet::percent_encode(keyspace), encode_rows(rows),
+                               "application/octet-stream", {}};
+  auto body = body_of(endpoint, client.send(request));
+  if (!body) return body.error();
+  Json answer = Json::parse(*body, nullptr, false);
+  if (!answer.is_object()) return Error::failed(endpoint + ": the answer to " + path + " is not a JSON object");
+  return answer;
+}
+
+}  // namespace
 
 ringcore::Result<std::uint64_t> ClusterTransport::apply_rows(const std::string& endpoint, const std::string& keyspace,
                                                              const std::vector<StoredRow>& rows) {
   if (endpoint == self_) return ringnode::apply_rows(storage_, keyspace, rows);
-  ringnet::HttpClient client(endpoint, storage_port_, kStreamTimeout);
-  ringnet::HttpRequest request{"POST", "/internal/stream/apply?keyspace=" + ringnet::percent_encode(keyspace),
-                               encode_rows(rows), "application/octet-stream", {}};
-  auto body = body_of(endpoint, client.send(request));
-  if (!body) return body.error();
-  const Json answer = Json::parse(*body, nullptr, false);
-  if (!answer.is_object()) return Error::failed(endpoint + ": stream apply answer is not a JSON object");
-  return answer.value("applied", std::uint64_t{0});
+  auto answer = post_rows(endpoint, storage_port_, "/internal/stream/apply", keyspace, rows);
+  if (!answer) return answer.error();
+  return answer->value("applied", std::uint64_t{0});
+}
+
+ringcore::Result<IngestedRows> ClusterTransport::ingest_rows(const std::string& endpoint, const std::string& keyspace,
+                                                             const std::vector<StoredRow>& rows) {
+  if (endpoint == self_) return storage_.ingest(keyspace, rows);
+  auto answer = post_rows(endpoint, storage_port_, "/internal/stream/ingest", keyspace, rows);
+  if (!answer) return answer.error();
+  return IngestedRows{answer->value("rows", std::uint64_t{0}), answer->value("stored", std::uint64_t{0}),
+                      answer->value("file_bytes", std::uint64_t{0})};
 }
 
 ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::string& endpoint, const std::string& keyspace,

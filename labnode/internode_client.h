@@ -34,13 +34,18 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
                                              const std::string& key) override;
 
   // Streaming and repair, on `endpoint`'s storage (this node's directly): the size of a range,
-  // a page of its rows, applying rows, and a range's Merkle tree (row_stream.h).
+  // a page of its rows, applying rows (repair), ingesting them (streaming), and a range's
+  // Merkle tree (row_stream.h).
   ringcore::Result<RangeSize> range_size(const std::string& endpoint, const std::string& keyspace,
                                          const ringcore::TokenRange& range);
   ringcore::Result<RowPage> read_page(const std::string& endpoint, const std::string& keyspace,
                                       const ringcore::TokenRange& range, const std::optional<RowCursor>& after,
                                       std::uint64_t max_bytes);
   ringcore::Result<std::uint64_t> apply_rows(const std::string& endpoint, const std::string& keyspace,
+                                             const std::vector<StoredRow>& rows);
+  // Streaming's write: the rows (a page of a range scan) stored on `endpoint` as one file,
+  // all or nothing, merged by last-write-wins (Storage::ingest).
+  ringcore::Result<IngestedRows> ingest_rows(const std::string& endpoint, const std::string& keyspace,
                                              const std::vector<StoredRow>& rows);
   ringcore::Result<ringcore::MerkleTree> build_tree(const std::string& endpoint, const std::string& keyspace,
                                                     const ringcore::TokenRange& range, int depth);

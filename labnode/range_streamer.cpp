@@ -1,16 +1,50 @@
 #include "range_streamer.h"
 
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
 #include "ringruntime/log.h"
 #include "row_stream.h"
 
 namespace ringnode {
 namespace {
 
-constexpr std::uint64_t kPageBytes = 256 * 1024;
+// A page is one SST file on the target: large enough that a file's fixed costs (its fsync,
+// linking it in) are small against its bytes, small enough to hold in memory a few at a time.
+// Under a throughput limit a page is a quarter second's worth, so the limit is kept smoothly
+// and a change of it is felt within a page.
+constexpr std::uint64_t kMaxPageBytes = 16 * 1024 * 1024;
+constexpr std::uint64_t kMinPageBytes = 256 * 1024;
+
+std::uint64_t page_bytes(double mib_per_second) {
+  if (mib_per_second <= 0) return kMaxPageBytes;
+  const auto quarter_second = static_cast<std::uint64_t>(mib_per_second * 1024 * 1024 / 4);
+  return std::clamp(quarter_second, kMinPageBytes, kMaxPageBytes);
+}
 
 std::string describe(const RangeTransfer& transfer) {
   return transfer.keyspace + " " + ringcore::format_range(transfer.range) + " from " + transfer.source + " to " +
          transfer.target;
+}
+
+// The transfers reordered so that consecutive ones involve different peers (round robin over
+// the peer each exchanges with): workers taking them in turn stream from several at once.
+std::vector<const RangeTransfer*> interleaved_by_peer(const std::string& self, const std::vector<RangeTransfer>& transfers) {
+  std::map<std::string, std::vector<const RangeTransfer*>> by_peer;
+  for (const RangeTransfer& transfer : transfers) {
+    by_peer[transfer.source != self ? transfer.source : transfer.target].push_back(&transfer);
+  }
+  std::vector<const RangeTransfer*> order;
+  for (std::size_t round = 0; order.size() < transfers.size(); ++round) {
+    for (const auto& [peer, queue] : by_peer) {
+      if (round < queue.size()) order.push_back(queue[round]);
+    }
+  }
+  return order;
 }
 
 }  // namespace
@@ -36,43 +70,77 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
     for (const SessionKey& key : sessions_for(plan_id, transfer)) streams_.add_total(key, size->bytes, 1);
   }
   job.set_total(total, "bytes");
-  StreamTotals totals;
-  for (const RangeTransfer& transfer : transfers) {
-    auto done = this->transfer(plan_id, transfer, job);
-    if (!done) {
-      streams_.end_plan(plan_id, false);
-      return done.error();
+
+  const auto started = std::chrono::steady_clock::now();
+  const std::vector<const RangeTransfer*> order = interleaved_by_peer(self_, transfers);
+  std::mutex mutex;
+  std::size_t next = 0;                     // guarded by mutex
+  StreamTotals totals;                      // guarded by mutex
+  std::optional<ringcore::Error> failure;   // the first one; guarded by mutex
+  std::atomic<bool> stop = false;
+  auto work = [&] {
+    for (;;) {
+      const RangeTransfer* transfer = nullptr;
+      {
+        std::lock_guard lock(mutex);
+        if (failure || next == order.size()) return;
+        transfer = order[next++];
+      }
+      auto done = this->transfer(plan_id, *transfer, job, stop);
+      std::lock_guard lock(mutex);
+      if (!done) {
+        if (!failure) failure = done.error();
+        stop = true;
+        return;
+      }
+      totals.bytes += done->bytes;
+      totals.rows += done->rows;
+      totals.files += done->files;
+      totals.ranges += 1;
+      for (const SessionKey& key : sessions_for(plan_id, *transfer)) streams_.range_done(key);
     }
-    totals.bytes += done->bytes;
-    totals.rows += done->rows;
-    totals.ranges += 1;
-    for (const SessionKey& key : sessions_for(plan_id, transfer)) streams_.range_done(key);
+  };
+  std::set<std::string> peers;
+  for (const RangeTransfer& transfer : transfers) peers.insert(transfer.source != self_ ? transfer.source : transfer.target);
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < std::min(peers.size(), kMaxParallelTransfers); ++i) workers.emplace_back(work);
+  work();  // this thread is a worker too
+  for (std::thread& worker : workers) worker.join();
+  totals.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  if (failure) {
+    streams_.end_plan(plan_id, false);
+    return *failure;
   }
   streams_.end_plan(plan_id, true);
-  ringruntime::log_info(description + ": streamed " + std::to_string(totals.rows) + " rows, " + std::to_string(totals.bytes) +
-           " bytes in " + std::to_string(totals.ranges) + " range transfers");
+  ringruntime::log_info(description + ": streamed " + std::to_string(totals.rows) + " rows, " +
+                        std::to_string(totals.bytes) + " bytes in " + std::to_string(totals.ranges) +
+                        " range transfers, " + std::to_string(totals.files) + " files, " +
+                        std::to_string(totals.seconds) + " s");
   return totals;
 }
 
 ringcore::Result<StreamTotals> RangeStreamer::transfer(const std::string& plan_id, const RangeTransfer& transfer,
-                                                       JobHandle& job) {
+                                                       JobHandle& job, const std::atomic<bool>& stop) {
   StreamTotals totals;
   for (const ringcore::TokenRange& part : split_whole_ring(transfer.range)) {
     std::optional<RowCursor> after;
     while (true) {
       if (job.cancelled()) return ringcore::Error::failed("cancelled: the node is stopping");
-      auto page = transport_.read_page(transfer.source, transfer.keyspace, part, after, kPageBytes);
+      if (stop) return ringcore::Error::failed("stopped: another transfer of the plan failed");
+      auto page = transport_.read_page(transfer.source, transfer.keyspace, part, after, page_bytes(streams_.throughput()));
       if (!page) return page.error().with_context("reading " + describe(transfer));
       if (!page->rows.empty()) {
         std::uint64_t bytes = 0;
         for (const StoredRow& row : page->rows) bytes += row_bytes(row.key, row.cell);
         streams_.throttle(bytes);
-        auto applied = transport_.apply_rows(transfer.target, transfer.keyspace, page->rows);
-        if (!applied) return applied.error().with_context("writing " + describe(transfer));
+        auto ingested = transport_.ingest_rows(transfer.target, transfer.keyspace, page->rows);
+        if (!ingested) return ingested.error().with_context("writing " + describe(transfer));
         for (const SessionKey& key : sessions_for(plan_id, transfer)) streams_.add_done(key, bytes, page->rows.size());
         job.add_done(bytes);
         totals.bytes += bytes;
         totals.rows += page->rows.size();
+        totals.files += 1;
         after = RowCursor{page->rows.back().token, page->rows.back().key};
       }
       if (page->last) break;

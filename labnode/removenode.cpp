@@ -39,14 +39,16 @@ ringcore::Status run_removenode(Node& node, const ringcore::Node& dead, JobHandl
   const std::string removing = ringcore::gossip::status_removing(dead.host_id);
   auto advertised = node.gossip().advertise_for(dead.address, ApplicationState::kStatus, removing);
   if (!advertised) return advertised;
-  auto seen = node.wait_until_peers_see(dead.address, removing, kStatusPropagationTimeout);
+  FixedWaits waits;
+  auto seen = waits.timed("announce",
+                          [&] { return node.wait_until_peers_see(dead.address, removing, kStatusPropagationTimeout); });
   if (!seen) return seen;
-  wait_for_inflight_writes();
+  waits.timed("inflight_writes", wait_for_inflight_writes);
 
   ringcore::TopologyChange change;
   change.removed.push_back(dead.address);
   change.removal = ringcore::Removal::kRemoveNode;
-  auto streamed = stream_change(node, change, "Restore replica count", job);
+  auto streamed = stream_change(node, change, "Restore replica count", job, waits);
   if (!streamed) return streamed;
 
   const std::string removed = ringcore::gossip::status_removed(dead.host_id, gossip_expiry_ms());

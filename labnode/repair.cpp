@@ -1,12 +1,15 @@
 // repair: Merkle-tree anti-entropy between the replicas of the ranges this node replicates
 // (operations.h).
 //
-// For each range: every replica builds a Merkle tree of its rows over the range (at a depth
-// giving about kRowsPerLeaf rows per leaf, from this node's row count), and the leaf ranges
+// For each range: every replica builds a Merkle tree of its rows over the range, all at once
+// (at a depth giving about kRowsPerLeaf rows per leaf, from this node's estimated row count),
+// and the leaf ranges
 // where any replica's tree differs from this node's are synced: the rows of those leaf ranges
 // are read from every replica, and the newest cell of each key goes to the replicas that lack
 // it (last write wins, so a sync never replaces newer data). Every replica must be up.
+#include <future>
 #include <map>
+#include <optional>
 #include <span>
 
 #include "local_ranges.h"
@@ -33,7 +36,19 @@ struct RangeToRepair {
   std::string keyspace;
   ringcore::TokenRange range;
   std::vector<std::string> replicas;
+  std::uint64_t estimated_rows = 0;  // this node's, for the trees' depth
 };
+
+long double width_of(const ringcore::TokenRange& range) {
+  return range.is_full_ring() ? 18446744073709551616.0L : static_cast<long double>(range.width());
+}
+
+// This node's estimated row count per keyspace (RocksDB's estimate: no scan).
+std::map<std::string, std::uint64_t> estimated_rows(const Storage& storage) {
+  std::map<std::string, std::uint64_t> rows;
+  for (const KeyspaceCompactionStats& stats : storage.compaction_stats()) rows[stats.keyspace] = stats.estimated_keys;
+  return rows;
+}
 
 ringcore::Result<std::vector<RangeToRepair>> ranges_to_repair(Node& node, const RepairRequest& request) {
   const auto view = node.gossip().view();
@@ -49,6 +64,16 @@ ringcore::Result<std::vector<RangeToRepair>> ranges_to_repair(Node& node, const 
     }
     auto ranges = replicated_ranges(*view, keyspace.replication);
     if (!ranges) return ranges.error();
+    // The rows of a range, estimated from the node's rows spread evenly over what it replicates.
+    long double replicated_width = 0;
+    for (const ReplicatedRange& range : *ranges) {
+      if (std::find(range.replicas.begin(), range.replicas.end(), self) != range.replicas.end()) {
+        replicated_width += width_of(range.range);
+      }
+    }
+    const auto rows_of = [&, rows = estimated_rows(node.storage())[keyspace.name]](const ringcore::TokenRange& part) {
+      return replicated_width > 0 ? static_cast<std::uint64_t>(rows * width_of(part) / replicated_width) : 0;
+    };
     for (const ReplicatedRange& range : *ranges) {
       const bool mine = request.primary_range ? range.replicas.front() == self
                                               : std::find(range.replicas.begin(), range.replicas.end(), self) !=
@@ -56,7 +81,7 @@ ringcore::Result<std::vector<RangeToRepair>> ranges_to_repair(Node& node, const 
       if (!mine || range.replicas.size() < 2) continue;
       std::vector<ringcore::TokenRange> parts = {range.range};
       if (request.range) parts = intersect(range.range, *request.range);
-      for (const ringcore::TokenRange& part : parts) chosen.push_back({keyspace.name, part, range.replicas});
+      for (const ringcore::TokenRange& part : parts) chosen.push_back({keyspace.name, part, range.replicas, rows_of(part)});
     }
   }
   return chosen;
@@ -130,15 +155,24 @@ ringcore::Status repair_range(Node& node, const std::string& plan_id, const Rang
                                                                     ringcore::format_range(repair.range) + " is down");
     }
   }
-  auto size = range_size(node.storage(), repair.keyspace, repair.range);
-  if (!size) return size.error();
-  const int depth = std::min(ringcore::merkle_depth_for(size->rows / kRowsPerLeaf + 1), kMaxRepairDepth);
-  std::vector<ringcore::MerkleTree> trees;
+  // The depth only sets how finely differences are found, so an estimate of the rows does (a
+  // count would cost a scan of its own). Every replica builds its tree at once: validating
+  // costs one scan of the range, on every replica in parallel, as Cassandra's validation does.
+  const int depth = std::min(ringcore::merkle_depth_for(repair.estimated_rows / kRowsPerLeaf + 1), kMaxRepairDepth);
+  std::vector<std::future<ringcore::Result<ringcore::MerkleTree>>> building;
   for (const std::string& replica : repair.replicas) {
-    auto tree = node.transport().build_tree(replica, repair.keyspace, repair.range, depth);
-    if (!tree) return tree.error().with_context("validating " + repair.keyspace + " " + ringcore::format_range(repair.range));
-    trees.push_back(std::move(tree).value());
+    building.push_back(std::async(std::launch::async, [&node, &repair, &replica, depth] {
+      return node.transport().build_tree(replica, repair.keyspace, repair.range, depth);
+    }));
   }
+  std::vector<ringcore::MerkleTree> trees;
+  std::optional<ringcore::Error> failure;
+  for (auto& built : building) {
+    auto tree = built.get();
+    if (!tree && !failure) failure = tree.error();
+    if (tree) trees.push_back(std::move(tree).value());
+  }
+  if (failure) return failure->with_context("validating " + repair.keyspace + " " + ringcore::format_range(repair.range));
   // The leaf ranges where any replica differs from the first, adjacent ones merged.
   auto differing = ringcore::difference(trees.front(), std::span<const ringcore::MerkleTree>(trees).subspan(1));
   if (!differing) {

@@ -32,13 +32,16 @@ ringcore::Result<std::string_view> field(std::string_view bytes, std::size_t& at
 }  // namespace
 
 std::string encode_rows(const std::vector<StoredRow>& rows) {
+  // Sized once: a page is megabytes, and growing it row by row copied it over and over.
+  std::size_t size = 0;
+  for (const StoredRow& row : rows) size += 4 + row.key.size() + 4 + 9 + row.cell.value.size();
   std::string out;
+  out.reserve(size);
   for (const StoredRow& row : rows) {
     put_u32(out, static_cast<std::uint32_t>(row.key.size()));
     out.append(row.key);
-    const std::string cell = encode_cell(row.cell);
-    put_u32(out, static_cast<std::uint32_t>(cell.size()));
-    out.append(cell);
+    put_u32(out, static_cast<std::uint32_t>(9 + row.cell.value.size()));
+    out.append(encode_cell(row.cell));
   }
   return out;
 }
@@ -73,14 +76,14 @@ ringcore::Result<RowPage> read_page(const Storage& storage, const std::string& k
   if (after) rest.left = static_cast<ringcore::Token>(static_cast<std::uint64_t>(after->token) - 1);
   RowPage page;
   std::uint64_t bytes = 0;
-  auto scanned = storage.scan(keyspace, rest, [&](const StoredRow& row) {
+  auto scanned = storage.scan(keyspace, rest, [&](StoredRow&& row) {
     if (after && row.token == after->token && row.key <= after->key) return true;
     if (bytes >= max_bytes) {
       page.last = false;
       return false;
     }
     bytes += row_bytes(row.key, row.cell);
-    page.rows.push_back(row);
+    page.rows.push_back(std::move(row));
     return true;
   });
   if (!scanned) return scanned.error();

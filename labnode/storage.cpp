@@ -2,7 +2,9 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/thread_status.h>
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
@@ -25,6 +27,9 @@ using ringcore::Error;
 using ringcore::Token;
 
 constexpr std::string_view kKeyspacePrefix = "ks:";
+// Where ingest() builds its files, inside the data directory (RocksDB ignores the folder):
+// the same file system, so ingesting moves a file by a hard link instead of copying it.
+constexpr std::string_view kStagingFolder = "ingest-staging";
 constexpr std::size_t kLockStripes = 64;
 
 Error failed(const std::string& what, const rocksdb::Status& status) {
@@ -45,6 +50,25 @@ std::uint64_t get_u64(std::string_view bytes) {
 std::uint64_t ordered(Token token) { return static_cast<std::uint64_t>(token) ^ (1ULL << 63); }
 Token from_ordered(std::uint64_t bits) { return static_cast<Token>(bits ^ (1ULL << 63)); }
 
+// The merge of ingested cells (storage.h): of two cells, the one supersedes() prefers.
+class LastWriteWins final : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value, std::string* merged,
+             rocksdb::Logger*) const override {
+    if (existing == nullptr) {
+      merged->assign(value.data(), value.size());
+      return true;
+    }
+    auto stored = decode_cell(existing->ToStringView());
+    auto incoming = decode_cell(value.ToStringView());
+    if (!stored || !incoming) return false;  // RocksDB reports corruption
+    const rocksdb::Slice& winner = supersedes(*incoming, *stored) ? value : *existing;
+    merged->assign(winner.data(), winner.size());
+    return true;
+  }
+  const char* Name() const override { return "ringnode.LastWriteWins"; }
+};
+
 rocksdb::Options database_options() {
   rocksdb::Options options;
   options.create_if_missing = true;
@@ -56,6 +80,7 @@ rocksdb::Options database_options() {
   options.keep_log_file_num = 3;
   options.max_log_file_size = 4 << 20;
   options.enable_thread_tracking = true;  // active_compactions() reads the compaction threads' progress
+  options.merge_operator = std::make_shared<LastWriteWins>();
   return options;
 }
 
@@ -105,6 +130,10 @@ struct Storage::Impl {
   std::map<std::string, rocksdb::ColumnFamilyHandle*> families;  // keyspace -> handle; guarded
   std::vector<rocksdb::ColumnFamilyHandle*> all_handles;           // default first; guarded
   mutable std::array<std::mutex, kLockStripes> row_locks;
+  // apply() holds it shared from its read to its write, ingest() exclusively while it links a
+  // file in (storage.h).
+  std::shared_mutex ingest_gate;
+  std::atomic<std::uint64_t> staged_files{0};  // names staging files uniquely
   // keyspace -> live data bytes; the map is guarded by families_mutex, the counters are atomic.
   std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> live_bytes;
 
@@ -150,6 +179,8 @@ ringcore::Result<std::unique_ptr<Storage>> Storage::open(const std::string& dire
     impl->families[keyspace] = handle;
     impl->live_bytes[keyspace] = std::make_unique<std::atomic<std::uint64_t>>(0);
   }
+  // A file left by a crash mid-ingest was never linked in: nothing refers to it.
+  std::filesystem::remove_all(std::filesystem::path(directory) / kStagingFolder, ec);
   std::unique_ptr<Storage> storage(new Storage(directory, std::move(impl)));
   auto counted = storage->count_live_bytes();
   if (!counted) return counted.error();
@@ -206,6 +237,7 @@ ringcore::Result<bool> Storage::apply(const std::string& keyspace, std::string_v
   try {
     rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
     const std::string row_key = encode_row_key(ringcore::token_for_key(key), key);
+    std::shared_lock gate(impl_->ingest_gate);
     std::lock_guard lock(impl_->row_lock(keyspace, key));
     std::string stored;
     std::uint64_t replaced_bytes = 0;
@@ -229,6 +261,107 @@ ringcore::Result<bool> Storage::apply(const std::string& keyspace, std::string_v
   }
 }
 
+namespace {
+
+// The change in live bytes ingesting `rows` makes, and how many of them win: each row against
+// the stored cell of its key (read in one ordered pass over the rows' key span).
+// REQUIRES: rows ordered by (token, key); no write to the keyspace meanwhile.
+ringcore::Status count_winners(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                               const std::vector<const StoredRow*>& rows, IngestedRows& ingested, std::int64_t& live_delta) {
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), family));
+  it->Seek(encode_row_key(rows.front()->token, rows.front()->key));
+  for (const StoredRow* each : rows) {
+    const StoredRow& row = *each;
+    const std::string row_key = encode_row_key(row.token, row.key);
+    while (it->Valid() && it->key().ToStringView() < row_key) it->Next();
+    std::optional<Cell> stored;
+    if (it->Valid() && it->key().ToStringView() == row_key) {
+      auto cell = decode_cell(it->value().ToStringView());
+      if (!cell) return cell.error();
+      stored = std::move(cell).value();
+    }
+    if (stored && !supersedes(row.cell, *stored)) continue;
+    ++ingested.stored;
+    live_delta += static_cast<std::int64_t>(row_bytes(row.key, row.cell));
+    if (stored) live_delta -= static_cast<std::int64_t>(row_bytes(row.key, *stored));
+  }
+  if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
+  return ringcore::Ok{};
+}
+
+// The rows in key order: a page of a range that wraps past the end of the ring comes as two
+// ordered runs, (left, max] then [min, right], and is put back as [min, right] then (left, max].
+std::vector<const StoredRow*> in_key_order(const std::vector<StoredRow>& rows) {
+  std::vector<const StoredRow*> ordered;
+  ordered.reserve(rows.size());
+  for (const StoredRow& row : rows) ordered.push_back(&row);
+  for (std::size_t i = 1; i < ordered.size(); ++i) {
+    if (ordered[i]->token < ordered[i - 1]->token) {
+      std::rotate(ordered.begin(), ordered.begin() + static_cast<std::ptrdiff_t>(i), ordered.end());
+      break;  // a second wrap is out of order: the file writer refuses it
+    }
+  }
+  return ordered;
+}
+
+}  // namespace
+
+ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, const std::vector<StoredRow>& rows) {
+  try {
+    rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
+    IngestedRows ingested;
+    ingested.rows = rows.size();
+    if (rows.empty()) return ingested;
+    std::error_code ec;
+    const std::filesystem::path staging = std::filesystem::path(directory_) / kStagingFolder;
+    std::filesystem::create_directories(staging, ec);
+    if (ec) return Error::failed("cannot create " + staging.string() + ": " + ec.message());
+    const std::string file = (staging / (std::to_string(++impl_->staged_files) + ".sst")).string();
+    // Whatever happens below, the staging file does not outlive this call: once ingested it
+    // was moved (the link removed), otherwise it is dropped unused.
+    struct RemoveFile {
+      std::string path;
+      ~RemoveFile() {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+      }
+    } remove_staged{file};
+
+    // Uncompressed: values are stored as clients sent them, and compressing them here would
+    // cost the stream CPU time that compaction spends later anyway, in the background.
+    rocksdb::Options file_options = impl_->db->GetOptions(family);
+    file_options.compression = rocksdb::kNoCompression;
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), file_options, family);
+    if (auto opened = writer.Open(file); !opened.ok()) return failed("cannot create " + file, opened);
+    const std::vector<const StoredRow*> ordered = in_key_order(rows);
+    for (const StoredRow* row_in_order : ordered) {
+      const StoredRow& row = *row_in_order;
+      const rocksdb::Status added = writer.Merge(encode_row_key(row.token, row.key), encode_cell(row.cell));
+      if (added.IsInvalidArgument()) {
+        return Error::invalid_input("ingest into keyspace '" + keyspace + "': rows not in strict (token, key) order at key '" +
+                                    row.key + "'");
+      }
+      if (!added.ok()) return failed("cannot write " + file, added);
+    }
+    rocksdb::ExternalSstFileInfo info;
+    if (auto finished = writer.Finish(&info); !finished.ok()) return failed("cannot finish " + file, finished);  // synced
+    ingested.file_bytes = info.file_size;
+
+    std::unique_lock gate(impl_->ingest_gate);
+    std::int64_t live_delta = 0;
+    if (auto counted = count_winners(*impl_->db, family, ordered, ingested, live_delta); !counted) return counted.error();
+    rocksdb::IngestExternalFileOptions options;
+    options.move_files = true;            // a hard link: the bytes are written once
+    options.write_global_seqno = false;   // no rewrite of the file; we never downgrade RocksDB
+    const rocksdb::Status status = impl_->db->IngestExternalFile(family, {file}, options);
+    if (!status.ok()) return failed("cannot ingest into keyspace '" + keyspace + "'", status);
+    impl_->live_counter(keyspace) += static_cast<std::uint64_t>(live_delta);  // wraps back for a negative delta
+    return ingested;
+  } catch (const Error& error) {
+    return error;
+  }
+}
+
 ringcore::Result<std::optional<Cell>> Storage::get(const std::string& keyspace, std::string_view key) const {
   try {
     rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
@@ -246,10 +379,15 @@ ringcore::Result<std::optional<Cell>> Storage::get(const std::string& keyspace, 
 }
 
 ringcore::Status Storage::scan(const std::string& keyspace, const ringcore::TokenRange& range,
-                               const std::function<bool(const StoredRow&)>& visit) const {
+                               const std::function<bool(StoredRow&&)>& visit) const {
   try {
     rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
-    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), family));
+    // A scan reads each row once (streaming, repair, counting): it must not push the rows
+    // clients read out of the block cache, and reading ahead makes it sequential on disk.
+    rocksdb::ReadOptions options;
+    options.fill_cache = false;
+    options.readahead_size = 2 << 20;
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(options, family));
     // One ordered pass over the tokens in (after, last], or [first token, last] without `after`.
     auto pass = [&](std::optional<Token> after, Token last) -> ringcore::Result<bool> {
       if (after) {

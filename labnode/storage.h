@@ -8,6 +8,18 @@
 // Writes follow last-write-wins: a cell replaces the stored one only when it is newer (higher
 // timestamp; on a tie a tombstone beats a value, then the greater value wins, as Cassandra
 // reconciles), so replicas converge whatever order writes arrive in.
+//
+// Streamed rows arrive as whole files (ingest()): an SST file of RocksDB merge operands that
+// IngestExternalFile links into the database. Last-write-wins holds for them too, whatever
+// the order of sequence numbers, by two rules:
+//   - every column family's merge operator is last-write-wins (supersedes()), so an ingested
+//     operand resolves against whatever lies below it (older sequence numbers: rows stored
+//     before, other ingested files) to the newest cell, on every read and in compaction;
+//   - apply() reads the stored cell and puts its own only if it supersedes it, with the read
+//     and the put inside the ingest gate (shared): an ingest (exclusive) never lands between
+//     them, so a put that follows an ingest has compared against the ingested cell.
+// A write never has to wait for a stream's disk work: the gate is held exclusively only for
+// the moment the finished file is linked in.
 // rocksdb::Status is turned into ringcore::Error here (kFailed, naming the operation).
 //
 // Load: the node's load is its live data bytes, row_bytes() summed over the stored rows
@@ -55,6 +67,12 @@ inline std::uint64_t row_bytes(std::string_view key, const Cell& cell) { return 
 struct RemovedRows {
   std::uint64_t rows = 0;
   std::uint64_t bytes = 0;  // row_bytes summed
+};
+
+struct IngestedRows {
+  std::uint64_t rows = 0;    // rows in the file
+  std::uint64_t stored = 0;  // rows that superseded the stored cell (or had none)
+  std::uint64_t file_bytes = 0;
 };
 
 struct LevelStats {
@@ -109,12 +127,18 @@ class Storage {
   // Stores `cell` for `key` unless the stored cell supersedes it; returns whether it was
   // stored. Unknown keyspaces are kNotFound.
   ringcore::Result<bool> apply(const std::string& keyspace, std::string_view key, const Cell& cell);
+  // Stores `rows` (of one keyspace, distinct keys, in the order of a range scan: by (token, key)
+  // from the range's left, wrapping at most once past the end of the ring) as one SST file, each row merged with the stored cell by last-write-wins (see above).
+  // All or nothing: on any error (rows out of order: kInvalidInput; the disk: kFailed) no row
+  // of the file is visible and its staging file is gone. Unknown keyspaces are kNotFound.
+  ringcore::Result<IngestedRows> ingest(const std::string& keyspace, const std::vector<StoredRow>& rows);
   // The stored cell (tombstones included), or nullopt.
   ringcore::Result<std::optional<Cell>> get(const std::string& keyspace, std::string_view key) const;
   // Visits the rows whose token is in `range` ((left, right], wrapping; (x, x] is the whole
-  // ring) in ring order from left, tombstones included, until `visit` returns false.
+  // ring) in ring order from left, tombstones included, until `visit` returns false. Each row
+  // is handed over (an rvalue): a visitor that keeps it moves it instead of copying.
   ringcore::Status scan(const std::string& keyspace, const ringcore::TokenRange& range,
-                        const std::function<bool(const StoredRow&)>& visit) const;
+                        const std::function<bool(StoredRow&&)>& visit) const;
 
   // Deletes every row whose token is in `range` (cleanup). Callers make sure no write for the
   // range arrives meanwhile (the node no longer replicates it).

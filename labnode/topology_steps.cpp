@@ -7,7 +7,7 @@
 
 namespace ringnode {
 
-void wait_for_inflight_writes() { std::this_thread::sleep_for(std::chrono::seconds(2)); }
+void wait_for_inflight_writes() { std::this_thread::sleep_for(kInflightWriteTimeout); }
 
 ringcore::Status wait_for_schema_agreement(Node& node, std::chrono::seconds timeout) {
   std::vector<std::string> differing;
@@ -45,24 +45,27 @@ ringcore::Result<std::vector<RangeTransfer>> transfers_for(Node& node, const rin
   return transfers;
 }
 
-nlohmann::json streaming_result(const StreamTotals& totals, const ringcore::MovementPlan& plan) {
+nlohmann::json streaming_result(const StreamTotals& totals, const ringcore::MovementPlan& plan, const FixedWaits& waits) {
   return {{"bytes_streamed", totals.bytes},
           {"rows_streamed", totals.rows},
           {"ranges_streamed", totals.ranges},
-          {"planned_bytes", plan.total_bytes - plan.unsourced_bytes}};
+          {"files_streamed", totals.files},
+          {"planned_bytes", plan.total_bytes - plan.unsourced_bytes},
+          {"streaming_seconds", totals.seconds},
+          {"waits", waits.to_json()}};
 }
 
 }  // namespace
 
 ringcore::Status stream_change(Node& node, const ringcore::TopologyChange& change, const std::string& description,
-                               JobHandle& job) {
+                               JobHandle& job, const FixedWaits& waits) {
   auto plan = ringcore::plan_movement(node.cluster_snapshot(), change);
   if (!plan) return plan.error().with_context("planning " + description);
   auto transfers = transfers_for(node, *plan);
   if (!transfers) return transfers.error();
   auto streamed = node.streamer().stream(description, *transfers, job);
   if (!streamed) return streamed.error();
-  job.set_result(streaming_result(*streamed, *plan));
+  job.set_result(streaming_result(*streamed, *plan, waits));
   return ringcore::Ok{};
 }
 

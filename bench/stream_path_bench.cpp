@@ -1,0 +1,117 @@
+// Where streaming's time goes, in one process without HTTP: the stages a page of 4 KiB rows
+// passes through (the source's read_page, encoding, decoding, the target's ingest) each timed
+// over the same rows, next to writing and fsyncing the same bytes to a file (the floor any
+// copy pays). A plain program printing a table; bench/streaming_bench.sh measures the whole
+// path between processes.
+//
+//   stream_path_bench [MiB]    (default 80: about a bootstrap's worth in streaming_bench.sh)
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "row_stream.h"
+#include "storage.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_of(const std::function<void()>& stage) {
+  const auto started = Clock::now();
+  stage();
+  return std::chrono::duration<double>(Clock::now() - started).count();
+}
+
+void check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "stream_path_bench: %s failed\n", what);
+    std::exit(1);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::uint64_t mib = argc > 1 ? std::stoull(argv[1]) : 80;
+  const std::uint64_t page_bytes = 16 << 20;
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("stream_path_bench_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto opened_source = ringnode::Storage::open((dir / "source").string());
+  auto opened_target = ringnode::Storage::open((dir / "target").string());
+  check(opened_source.ok() && opened_target.ok(), "open");
+  std::unique_ptr<ringnode::Storage> source = std::move(opened_source).value();
+  std::unique_ptr<ringnode::Storage> target = std::move(opened_target).value();
+  check(source->create_keyspace("ks").ok() && target->create_keyspace("ks").ok(), "create keyspace");
+  std::mt19937_64 noise(1);
+  const std::uint64_t rows = mib * 1048576 / 4096;
+  for (std::uint64_t i = 0; i < rows; ++i) {
+    std::string value(4096, '\0');
+    for (char& c : value) c = static_cast<char>(noise());
+    check(source->apply("ks", "row" + std::to_string(i), ringnode::Cell{1, false, value}).ok(), "load");
+  }
+  check(source->compact().ok(), "compact");
+
+  const ringcore::TokenRange whole{ringcore::kMinToken, ringcore::kMinToken};
+  std::vector<ringnode::RowPage> pages;
+  std::uint64_t bytes = 0;
+  const double read = seconds_of([&] {
+    for (const auto& part : ringnode::split_whole_ring(whole)) {
+      std::optional<ringnode::RowCursor> after;
+      for (;;) {
+        auto page = ringnode::read_page(*source, "ks", part, after, page_bytes);
+        check(page.ok(), "read_page");
+        for (const auto& row : page->rows) bytes += ringnode::row_bytes(row.key, row.cell);
+        if (!page->rows.empty()) after = ringnode::RowCursor{page->rows.back().token, page->rows.back().key};
+        const bool last = page->last;
+        pages.push_back(std::move(page).value());
+        if (last) break;
+      }
+    }
+  });
+  std::vector<std::string> bodies;
+  const double encode = seconds_of([&] {
+    for (const auto& page : pages) bodies.push_back(ringnode::encode_rows(page.rows));
+  });
+  std::vector<std::vector<ringnode::StoredRow>> decoded;
+  const double decode = seconds_of([&] {
+    for (const auto& body : bodies) {
+      auto rows_of_page = ringnode::decode_rows(body);
+      check(rows_of_page.ok(), "decode");
+      decoded.push_back(std::move(rows_of_page).value());
+    }
+  });
+  const double ingest = seconds_of([&] {
+    for (const auto& page : decoded) check(target->ingest("ks", page).ok(), "ingest");
+  });
+  const std::string file = (dir / "copy").string();
+  const double write = seconds_of([&] {
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    check(fd >= 0, "open copy");
+    for (const auto& body : bodies) check(::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()), "write");
+    check(::fsync(fd) == 0, "fsync");
+    ::close(fd);
+  });
+  std::printf("stream path, %llu rows of 4 KiB, %.1f MB, %zu pages of up to 16 MiB (MB = 10^6 bytes)\n",
+              static_cast<unsigned long long>(rows), bytes / 1e6, pages.size());
+  const auto line = [&](const char* stage, double seconds) {
+    std::printf("  %-34s %8.3f s  %8.1f MB/s\n", stage, seconds, bytes / 1e6 / seconds);
+  };
+  line("source: read_page (scan + copy)", read);
+  line("encode_rows", encode);
+  line("decode_rows", decode);
+  line("target: ingest (SST + fsync + link)", ingest);
+  line("floor: write + fsync same bytes", write);
+  line("all stages, serial", read + encode + decode + ingest);
+  source.reset();
+  target.reset();
+  std::filesystem::remove_all(dir);
+  return 0;
+}

@@ -1,0 +1,219 @@
+// Storage::ingest, streaming's fast path: streamed rows linked in as one SST file of merge
+// operands. What must hold: last-write-wins against rows written before, during and after the
+// ingest; a file is all or nothing; the load counter stays the sum of the stored rows.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ringcore/murmur3.h"
+#include "ringnode_process.h"
+#include "storage.h"
+
+namespace {
+
+using ringcore::Token;
+using ringnode::Cell;
+using ringnode::Storage;
+using ringnode::StoredRow;
+
+const ringcore::TokenRange kWholeRing{ringcore::kMinToken, ringcore::kMinToken};
+
+struct TempDir : test_support::TempDir {
+  TempDir() : test_support::TempDir("ringnode_ingest_test_") {}
+  const std::string& path = test_support::TempDir::path();
+};
+
+std::unique_ptr<Storage> open_with_keyspace(const std::string& path) {
+  auto storage = Storage::open(path);
+  REQUIRE_MESSAGE(storage.ok(), (storage.ok() ? "" : storage.error().message()));
+  REQUIRE((*storage)->create_keyspace("ks").ok());
+  return std::move(storage).value();
+}
+
+std::string key(int i) { return "key" + std::to_string(i); }
+
+// Rows for keys [first, last) with `timestamp`, in (token, key) order as a range scan sends them.
+std::vector<StoredRow> page(int first, int last, std::int64_t timestamp) {
+  std::vector<StoredRow> rows;
+  for (int i = first; i < last; ++i) {
+    rows.push_back({ringcore::token_for_key(key(i)), key(i), Cell{timestamp, false, "streamed" + std::to_string(i)}});
+  }
+  std::sort(rows.begin(), rows.end(), [](const StoredRow& a, const StoredRow& b) {
+    return std::tie(a.token, a.key) < std::tie(b.token, b.key);
+  });
+  return rows;
+}
+
+Cell stored(const Storage& storage, const std::string& k) {
+  auto cell = storage.get("ks", k);
+  REQUIRE(cell.ok());
+  REQUIRE_MESSAGE(cell->has_value(), k << " is missing");
+  return **cell;
+}
+
+// The load as a scan counts it: what the counter must equal.
+std::uint64_t scanned_bytes(const Storage& storage) {
+  std::uint64_t bytes = 0;
+  REQUIRE(storage.scan("ks", kWholeRing, [&](const StoredRow& row) {
+    bytes += ringnode::row_bytes(row.key, row.cell);
+    return true;
+  }).ok());
+  return bytes;
+}
+
+std::size_t staged_files(const std::string& directory) {
+  const std::filesystem::path staging = std::filesystem::path(directory) / "ingest-staging";
+  if (!std::filesystem::exists(staging)) return 0;
+  return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(staging), {}));
+}
+
+}  // namespace
+
+TEST_CASE("an ingested file of older cells leaves the newer rows written before it in place") {
+  TempDir dir;
+  auto storage = open_with_keyspace(dir.path);
+  // Keys 0..99 were written by clients during the stream: even ones after the streamed copy
+  // (timestamp 200), odd ones before it (50). Keys 100..199 only arrive by streaming.
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE(storage->apply("ks", key(i), Cell{i % 2 == 0 ? 200 : 50, false, "client" + std::to_string(i)}).ok());
+  }
+  auto ingested = storage->ingest("ks", page(0, 200, 100));
+  REQUIRE_MESSAGE(ingested.ok(), (ingested.ok() ? "" : ingested.error().message()));
+  CHECK(ingested->rows == 200);
+  CHECK(ingested->stored == 150);  // the odd clients' rows and the 100 new ones
+  CHECK(ingested->file_bytes > 0);
+  for (int i = 0; i < 200; ++i) {
+    CAPTURE(i);
+    const Cell cell = stored(*storage, key(i));
+    if (i < 100 && i % 2 == 0) {
+      CHECK(cell == Cell{200, false, "client" + std::to_string(i)});
+    } else {
+      CHECK(cell == Cell{100, false, "streamed" + std::to_string(i)});
+    }
+  }
+  CHECK(storage->load_bytes("ks") == scanned_bytes(*storage));
+  CHECK(staged_files(dir.path) == 0);  // the file was moved in, not left behind
+
+  // Later writes still compare against the ingested cells.
+  CHECK_FALSE(*storage->apply("ks", key(101), Cell{99, false, "older"}));
+  CHECK(*storage->apply("ks", key(102), Cell{101, false, "newer"}));
+  CHECK(stored(*storage, key(102)).value == "newer");
+
+  // Compaction resolves the merge operands to the same winners, and they survive a reopen.
+  REQUIRE(storage->compact().ok());
+  storage.reset();
+  auto reopened = Storage::open(dir.path);
+  REQUIRE(reopened.ok());
+  CHECK(stored(**reopened, key(0)).value == "client0");
+  CHECK(stored(**reopened, key(1)).value == "streamed1");
+  CHECK(stored(**reopened, key(102)).value == "newer");
+  CHECK((*reopened)->load_bytes("ks") == scanned_bytes(**reopened));
+}
+
+TEST_CASE("client writes racing ingests of older copies of the same keys are never lost") {
+  TempDir dir;
+  auto storage = open_with_keyspace(dir.path);
+  constexpr int kKeys = 2000;
+  // The writer gives every key a cell newer than any streamed copy, while the streamer ingests
+  // old copies of all keys, page after page, twice over (a retried stream). Whatever the
+  // interleaving, each key must end with the writer's cell.
+  int failed_writes = 0;  // doctest's assertions belong to the main thread
+  std::thread writer([&] {
+    for (int i = 0; i < kKeys; ++i) failed_writes += storage->apply("ks", key(i), Cell{1000 + i, false, "client"}).ok() ? 0 : 1;
+  });
+  for (int round = 0; round < 2; ++round) {
+    for (int first = 0; first < kKeys; first += 250) REQUIRE(storage->ingest("ks", page(first, first + 250, 1)).ok());
+  }
+  writer.join();
+  REQUIRE(failed_writes == 0);
+  for (int i = 0; i < kKeys; ++i) {
+    CAPTURE(i);
+    CHECK(stored(*storage, key(i)) == Cell{1000 + i, false, "client"});
+  }
+  CHECK(storage->load_bytes("ks") == scanned_bytes(*storage));
+}
+
+TEST_CASE("a newer tombstone written during the stream hides the streamed value") {
+  TempDir dir;
+  auto storage = open_with_keyspace(dir.path);
+  REQUIRE(storage->apply("ks", key(3), Cell{500, true, ""}).ok());
+  REQUIRE(storage->ingest("ks", page(0, 10, 100)).ok());
+  CHECK(stored(*storage, key(3)).tombstone);
+  // And an older tombstone loses to the streamed value, as it would to any newer write.
+  REQUIRE(storage->apply("ks", key(20), Cell{5, true, ""}).ok());
+  REQUIRE(storage->ingest("ks", page(20, 21, 100)).ok());
+  CHECK(stored(*storage, key(20)) == Cell{100, false, "streamed20"});
+}
+
+TEST_CASE("a page of a range wrapping past the end of the ring is ingested whole") {
+  TempDir dir;
+  auto storage = open_with_keyspace(dir.path);
+  std::vector<StoredRow> rows = page(0, 300, 7);
+  // Ring order from a left token in the middle: the rows after it, then the wrapped ones.
+  const Token left = rows[150].token;
+  std::stable_partition(rows.begin(), rows.end(), [&](const StoredRow& row) { return row.token > left; });
+  auto ingested = storage->ingest("ks", rows);
+  REQUIRE_MESSAGE(ingested.ok(), (ingested.ok() ? "" : ingested.error().message()));
+  CHECK(ingested->stored == 300);
+  for (int i = 0; i < 300; ++i) CHECK(stored(*storage, key(i)).timestamp_us == 7);
+}
+
+TEST_CASE("a partly failed stream leaves no half-ingested file, and streaming it again loses nothing") {
+  TempDir dir;
+  auto storage = open_with_keyspace(dir.path);
+  // A stream of three pages: the first ingests, the second is refused (its rows are not in
+  // scan order, as from a broken sender), and the stream stops there.
+  const std::vector<StoredRow> first = page(0, 100, 10);
+  std::vector<StoredRow> broken = page(100, 200, 10);
+  std::swap(broken[10], broken[60]);
+  std::swap(broken[70], broken[90]);  // two places out of order: no single wrap explains it
+  REQUIRE(storage->ingest("ks", first).ok());
+  const std::uint64_t load_after_first = storage->load_bytes("ks");
+  auto refused = storage->ingest("ks", broken);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code() == ringcore::ErrorCode::kInvalidInput);
+  CHECK(refused.error().message().find("'ks'") != std::string::npos);
+  // Nothing of the refused page is visible, the load did not move, no staging file is left.
+  for (int i = 100; i < 200; ++i) CHECK_FALSE(storage->get("ks", key(i))->has_value());
+  CHECK(storage->load_bytes("ks") == load_after_first);
+  CHECK(staged_files(dir.path) == 0);
+
+  // Clients write meanwhile, newer than the stream, over keys of every page.
+  for (int i : {5, 150, 250}) REQUIRE(storage->apply("ks", key(i), Cell{99, false, "client"}).ok());
+  // The operation is run again: every page from the start (as a failed bootstrap re-streams).
+  REQUIRE(storage->ingest("ks", first).ok());
+  REQUIRE(storage->ingest("ks", page(100, 200, 10)).ok());
+  REQUIRE(storage->ingest("ks", page(200, 300, 10)).ok());
+  for (int i = 0; i < 300; ++i) {
+    CAPTURE(i);
+    const Cell cell = stored(*storage, key(i));
+    CHECK(cell.timestamp_us == (i == 5 || i == 150 || i == 250 ? 99 : 10));
+  }
+  CHECK(storage->load_bytes("ks") == scanned_bytes(*storage));
+}
+
+TEST_CASE("a staging file left by a crash is removed when the storage opens") {
+  TempDir dir;
+  { open_with_keyspace(dir.path); }
+  const std::filesystem::path staging = std::filesystem::path(dir.path) / "ingest-staging";
+  std::filesystem::create_directories(staging);
+  std::FILE* file = std::fopen((staging / "1.sst").c_str(), "w");
+  REQUIRE(file != nullptr);
+  std::fclose(file);
+  auto reopened = Storage::open(dir.path);
+  REQUIRE(reopened.ok());
+  CHECK(staged_files(dir.path) == 0);
+}
+
+TEST_CASE("ingesting into an unknown keyspace is not found") {
+  TempDir dir;
+  auto storage = open_with_keyspace(dir.path);
+  auto refused = storage->ingest("nope", page(0, 3, 1));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code() == ringcore::ErrorCode::kNotFound);
+}
