@@ -125,6 +125,12 @@ ringcore::Result<OperationStarted> CassandraBackend::start_operation(const std::
       });
     }
     if (operation == "cleanup" || operation == "repair") {
+      json options = json::object();  // repair's; checked before anything reaches the node
+      if (bool_field(body, "primary_range")) options["primaryRange"] = "true";
+      const std::string start = text_field(body, "start_token");
+      const std::string end = text_field(body, "end_token");
+      if (start.empty() != end.empty()) return Error::invalid_input("start_token and end_token: give both or neither");
+      if (!start.empty()) options["ranges"] = start + ":" + end;
       std::vector<std::string> keyspaces;
       if (const std::string keyspace = text_field(body, "keyspace"); !keyspace.empty()) {
         keyspaces.push_back(keyspace);
@@ -150,12 +156,6 @@ ringcore::Result<OperationStarted> CassandraBackend::start_operation(const std::
           return json{{"keyspaces", keyspaces}};
         });
       }
-      json options = json::object();
-      if (bool_field(body, "primary_range")) options["primaryRange"] = "true";
-      const std::string start = text_field(body, "start_token");
-      const std::string end = text_field(body, "end_token");
-      if (start.empty() != end.empty()) return Error::invalid_input("start_token and end_token: give both or neither");
-      if (!start.empty()) options["ranges"] = start + ":" + end;
       return jobs_.start(operation, body, [client, keyspaces, options](JobProgress& progress) -> ringcore::Result<json> {
         std::int64_t done = 0;
         json commands = json::array();
@@ -202,8 +202,9 @@ ringcore::Result<json> CassandraBackend::set_throughput(const json& body) {
   const double mib = body["mib_per_second"].get<double>();
   // Cassandra takes whole megabits per second (0 = unlimited), on every version since 4.0.
   const auto megabits = static_cast<std::int64_t>(std::llround(mib * 1024 * 1024 * 8 / 1e6));
-  auto done = client_.call(jolokia_exec(kStorageService, "setStreamThroughputMbitPerSec", json::array({megabits})));
-  if (!done) done = client_.call(jolokia_exec(kStorageService, "setStreamThroughputMbPerSec", json::array({megabits})));
+  // A writable attribute: 5.0's name, then 4.x's (both megabits).
+  auto done = client_.call(jolokia_write(kStorageService, "StreamThroughputMbitPerSec", megabits));
+  if (!done) done = client_.call(jolokia_write(kStorageService, "StreamThroughputMbPerSec", megabits));
   if (!done) return done.error();
   {
     std::lock_guard lock(mutex_);

@@ -22,7 +22,7 @@ constexpr const char* kStreamManager = "org.apache.cassandra.net:type=StreamMana
 const char* const kStorageAttributes[] = {
     "LiveNodesWithPort", "UnreachableNodesWithPort", "JoiningNodesWithPort", "LeavingNodesWithPort",
     "MovingNodesWithPort", "TokenToEndpointWithPortMap", "EndpointWithPortToHostId", "LocalHostId",
-    "OperationMode", "Tokens", "Load", "ClusterName", "ReleaseVersion", "SchemaVersion", "PartitionerName",
+    "OperationMode", "Tokens", "ClusterName", "ReleaseVersion", "SchemaVersion", "PartitionerName",
     "Keyspaces", "AllDataFileLocations", "Joined", "GossipRunning", "NativeTransportRunning",
     // the stream throughput: 5.0 in megabits and MiB, 4.x in megabits under the older name
     "StreamThroughputMbitPerSec", "StreamThroughputMbPerSec"};
@@ -77,7 +77,8 @@ std::map<std::string, json> gossip_by_address(const MBeanValues& values) {
   const json& text = value(values, "FailureDetector/AllEndpointStatesWithPort");
   if (!text.is_string()) return result;
   for (json& endpoint : parse_endpoint_states(text.get<std::string>())) {
-    result[endpoint.value("address", "")] = std::move(endpoint);
+    const std::string address = endpoint.value("address", "");
+    result[address] = std::move(endpoint);
   }
   return result;
 }
@@ -134,6 +135,50 @@ std::optional<double> sum_of_counts(const json& pattern_reply) {
   double total = 0;
   for (const auto& [name, attributes] : pattern_reply.items()) total += number(attributes, "Count").value_or(0);
   return total;
+}
+
+// Sums `field` over the objects of `list`.
+double sum_of(const json& list, const char* field) {
+  double total = 0;
+  if (!list.is_array()) return total;
+  for (const json& item : list) total += number(item, field).value_or(0);
+  return total;
+}
+
+// One direction of a StreamSession's SessionInfo (receiving or sending) as a netstats session:
+// the summaries give the totals (files ~ ranges), the progress of each file what is done.
+std::optional<json> stream_session(const json& session, const char* direction, const char* summaries, const char* files) {
+  const json& summary = session.is_object() && session.contains(summaries) ? session[summaries] : json();
+  if (!summary.is_array() || summary.empty()) return std::nullopt;
+  const json& progress = session.contains(files) ? session[files] : json();
+  std::int64_t done_files = 0;
+  if (progress.is_array()) {
+    for (const json& file : progress) {
+      if (number(file, "currentBytes").value_or(0) >= number(file, "totalBytes").value_or(1)) ++done_files;
+    }
+  }
+  std::string state = session.value("state", "");
+  for (char& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (state != "complete" && state != "failed") state = "streaming";
+  return json{{"peer", parse_endpoint_name(session.value("peer", "")).address},
+              {"direction", direction},
+              {"state", state},
+              {"total_bytes", static_cast<std::int64_t>(sum_of(summary, "totalSize"))},
+              {"done_bytes", static_cast<std::int64_t>(sum_of(progress, "currentBytes"))},
+              {"total_ranges", static_cast<std::int64_t>(sum_of(summary, "files"))},
+              {"done_ranges", done_files},
+              {"rows", 0},
+              {"bytes_per_second", 0}};
+}
+
+// A StreamState (StreamManager CurrentStreams: planId, description, sessions) as a netstats plan.
+json stream_plan(const json& plan) {
+  json sessions = json::array();
+  for (const json& session : plan.value("sessions", json::array())) {
+    if (auto receiving = stream_session(session, "receiving", "receivingSummaries", "receivingFiles")) sessions.push_back(*receiving);
+    if (auto sending = stream_session(session, "sending", "sendingSummaries", "sendingFiles")) sessions.push_back(*sending);
+  }
+  return {{"id", plan.value("planId", "")}, {"description", plan.value("description", "")}, {"job_id", nullptr}, {"sessions", std::move(sessions)}};
 }
 
 }  // namespace
@@ -245,6 +290,8 @@ std::vector<MBeanRead> collection_reads() {
   reads.push_back({"Snitch/Datacenter", jolokia_read(kSnitchInfo, "Datacenter")});
   reads.push_back({"Snitch/Rack", jolokia_read(kSnitchInfo, "Rack")});
   reads.push_back({"StreamManager/CurrentStreams", jolokia_read(kStreamManager, "CurrentStreams")});
+  // This node's live data in bytes (what nodetool's load map shows for the node itself).
+  reads.push_back({"Storage/Load", jolokia_read("org.apache.cassandra.metrics:type=Storage,name=Load", "Count")});
   reads.push_back({"Runtime/Uptime", jolokia_read("java.lang:type=Runtime", "Uptime")});
   reads.push_back({"Memory/HeapMemoryUsage", jolokia_read("java.lang:type=Memory", "HeapMemoryUsage")});
   reads.push_back({"OS", {{"type", "read"},
@@ -321,7 +368,7 @@ ringcore::Result<json> node_document(const MBeanValues& values, const DiskFigure
       node[key] = value(values, flag);
     }
   }
-  if (value(values, "Load").is_number()) node["load_bytes"] = value(values, "Load").get<std::int64_t>();
+  if (value(values, "Storage/Load").is_number()) node["load_bytes"] = value(values, "Storage/Load").get<std::int64_t>();
   if (value(values, "Runtime/Uptime").is_number()) node["uptime_seconds"] = value(values, "Runtime/Uptime").get<std::int64_t>() / 1000;
   const std::vector<std::string> directories = data_directories(values);
   if (!directories.empty()) node["data_directory"] = directories.front();
@@ -412,8 +459,8 @@ ringcore::Result<json> cluster_document(const MBeanValues& values, const MBeanVa
     node["state"] = joining.contains(address) ? "joining" : leaving.contains(address) ? "leaving" : moving.contains(address) ? "moving" : "normal";
     // Load: the node's own figure for itself, what it last heard in gossip (LOAD) for others,
     // as nodetool status's load map does.
-    if (address == self && value(values, "Load").is_number()) {
-      node["load_bytes"] = value(values, "Load").get<std::int64_t>();
+    if (address == self && value(values, "Storage/Load").is_number()) {
+      node["load_bytes"] = value(values, "Storage/Load").get<std::int64_t>();
     } else if (const std::string load = gossip_value(states, "LOAD"); !load.empty()) {
       node["load_bytes"] = static_cast<std::int64_t>(std::strtod(load.c_str(), nullptr));
     } else {
@@ -468,7 +515,7 @@ ringcore::Result<json> streams_document(const MBeanValues& values) {
   streams["read_repair"] = std::move(read_repair);
   const json& current = value(values, "StreamManager/CurrentStreams");
   if (current.is_array()) {
-    for (const json& plan : current) streams["plans"].push_back(plan);  // translated below once shapes are known
+    for (const json& plan : current) streams["plans"].push_back(stream_plan(plan));
   }
   return streams;
 }

@@ -97,6 +97,10 @@ json jolokia_read(const std::string& mbean, const std::string& attribute) {
   return {{"type", "read"}, {"mbean", mbean}, {"attribute", attribute}};
 }
 
+json jolokia_write(const std::string& mbean, const std::string& attribute, json value) {
+  return {{"type", "write"}, {"mbean", mbean}, {"attribute", attribute}, {"value", std::move(value)}};
+}
+
 json jolokia_exec(const std::string& mbean, const std::string& operation, json arguments) {
   return {{"type", "exec"}, {"mbean", mbean}, {"operation", operation}, {"arguments", std::move(arguments)}};
 }

@@ -43,6 +43,8 @@ struct JolokiaReply {
 
 // A read of one attribute: {"type": "read", "mbean", "attribute"}.
 nlohmann::json jolokia_read(const std::string& mbean, const std::string& attribute);
+// A write of one attribute: {"type": "write", "mbean", "attribute", "value"}.
+nlohmann::json jolokia_write(const std::string& mbean, const std::string& attribute, nlohmann::json value);
 // An operation: {"type": "exec", "mbean", "operation", "arguments"}; `operation` may carry its
 // signature ("decommission(boolean)") where the MBean overloads it.
 nlohmann::json jolokia_exec(const std::string& mbean, const std::string& operation, nlohmann::json arguments = nlohmann::json::array());
