@@ -26,7 +26,7 @@ class CassandraBackend : public Backend {
  public:
   static constexpr std::chrono::milliseconds kReuseFor{500};
 
-  // `read_timeout` bounds each collection request; operations wait up to `operation_timeout`.
+  // `client`'s timeout bounds each collection request; operations wait up to `operation_timeout`.
   CassandraBackend(JolokiaClient client, std::chrono::milliseconds operation_timeout = std::chrono::hours(24));
 
   ringcore::Result<nlohmann::json> node() override;

@@ -21,8 +21,9 @@
 
 namespace ringd {
 
-// Where the agent listens: http[s]://HOST[:PORT][/PATH], as in `jolokia_url`.
-struct JolokiaEndpoint {  // without a port in the URL: Jolokia's 8778
+// Where the agent listens: http[s]://HOST[:PORT][/PATH], as in `jolokia_url`; a URL without a
+// port means Jolokia's default 8778, one without a path "/".
+struct JolokiaEndpoint {
   bool https = false;
   std::string host;
   int port = 8778;
