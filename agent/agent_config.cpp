@@ -59,6 +59,18 @@ std::vector<std::string> tokens_from_file(const ConfigValue& value) {
   return tokens;
 }
 
+// The password: the file's first line (without its line end).
+std::string password_from_file(const ConfigValue& value) {
+  const std::string path = read_text(value);
+  std::ifstream in(path);
+  if (!in) throw config_error(value, "cannot read the password file " + path);
+  std::string line;
+  std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) throw config_error(value, "the password file " + path + " is empty");
+  return line;
+}
+
 void append(std::vector<std::string>& to, const std::vector<std::string>& more) { to.insert(to.end(), more.begin(), more.end()); }
 
 const ringruntime::ConfigKeys<AgentConfig>& keys() {
@@ -67,9 +79,19 @@ const ringruntime::ConfigKeys<AgentConfig>& keys() {
       {"backend",
        {[](AgentConfig& c, const ConfigValue& v) {
          c.backend = read_text(v);
-         if (c.backend != "lab") throw config_error(v, "must be 'lab' (the only backend so far), not '" + c.backend + "'");
+         if (c.backend != "lab" && c.backend != "cassandra") {
+           throw config_error(v, "must be 'lab' (a ringnode) or 'cassandra' (through Jolokia), not '" + c.backend + "'");
+         }
        }}},
       {"node", {[](AgentConfig& c, const ConfigValue& v) { c.node = host_port_of(v); }}},
+      {"jolokia_url",
+       {[](AgentConfig& c, const ConfigValue& v) {
+         auto endpoint = parse_jolokia_url(read_text(v));
+         if (!endpoint) throw config_error(v, endpoint.error().message());
+         c.jolokia = *endpoint;
+       }}},
+      {"jolokia_user", {[](AgentConfig& c, const ConfigValue& v) { c.jolokia_user = read_text(v); }}},
+      {"jolokia_password_file", {[](AgentConfig& c, const ConfigValue& v) { c.jolokia_password = password_from_file(v); }}},
       {"cluster", {[](AgentConfig& c, const ConfigValue& v) { c.cluster = read_text(v); }}},
       {"interval_seconds", {[](AgentConfig& c, const ConfigValue& v) { c.interval_seconds = read_number(v, 0.1, 3600); }}},
       {"audit_log", {[](AgentConfig& c, const ConfigValue& v) { c.audit_log = read_text(v); }}},
@@ -126,6 +148,10 @@ void check_tokens(const AgentConfig& config) {
 }
 
 void check_whole(const AgentConfig& config) {
+  if (config.jolokia_user.empty() != config.jolokia_password.empty()) {
+    throw Error::invalid_input(std::string(config.jolokia_user.empty() ? "jolokia_user" : "jolokia_password_file") +
+                               ": is required with " + (config.jolokia_user.empty() ? "jolokia_password_file" : "jolokia_user"));
+  }
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     throw Error::invalid_input(std::string(config.tls_cert.empty() ? "tls.cert" : "tls.key") +
                                ": is required with " + (config.tls_cert.empty() ? "tls.key" : "tls.cert"));
@@ -188,8 +214,11 @@ void add_agent_flags(CLI::App& app, CommandLine& out) {
   };
   static const Flag flags[] = {
       {"--listen", "listen", "ADDR:PORT to serve the API on (default 127.0.0.1:7070)"},
-      {"--backend", "backend", "what the node is: lab (a ringnode)"},
-      {"--node", "node", "HOST:PORT of the node's admin API (default 127.0.0.1:9042)"},
+      {"--backend", "backend", "what the node is: lab (a ringnode) or cassandra (through Jolokia)"},
+      {"--node", "node", "HOST:PORT of the node's admin API (default 127.0.0.1:9042; backend lab)"},
+      {"--jolokia-url", "jolokia_url", "the Cassandra node's Jolokia agent (default http://127.0.0.1:8778/jolokia)"},
+      {"--jolokia-user", "jolokia_user", "user for the Jolokia agent (with --jolokia-password-file)"},
+      {"--jolokia-password-file", "jolokia_password_file", "file whose first line is the Jolokia password"},
       {"--cluster", "cluster", "the cluster's name in metrics (default: the node's)"},
       {"--interval", "interval_seconds", "seconds between collections (default 2)"},
       {"--audit-log", "audit_log", "append one JSON line per mutating call to this file"},

@@ -11,6 +11,7 @@
 #include "agent_config.h"
 #include "audit_log.h"
 #include "auth.h"
+#include "cassandra_backend.h"
 #include "collector.h"
 #include "lab_backend.h"
 #include "ringcore/version.h"
@@ -33,10 +34,16 @@ int run(const ringd::AgentConfig& config, const sigset_t& stop_signals) {
     ringruntime::log_error("ringd: " + audit.error().message());
     return 1;
   }
-  ringd::LabBackend backend(config.node.host, config.node.port);
-  ringd::Collector collector(backend, std::chrono::duration<double>(config.interval_seconds));
+  std::unique_ptr<ringd::Backend> backend;
+  if (config.backend == "cassandra") {
+    backend = std::make_unique<ringd::CassandraBackend>(
+        ringd::JolokiaClient(config.jolokia, config.jolokia_user, config.jolokia_password, std::chrono::seconds(2)));
+  } else {
+    backend = std::make_unique<ringd::LabBackend>(config.node.host, config.node.port);
+  }
+  ringd::Collector collector(*backend, std::chrono::duration<double>(config.interval_seconds));
   const ringd::Authenticator auth(config.read_tokens, config.admin_tokens, config.open_metrics);
-  ringd::AgentApi api(config, backend, collector, auth, **audit);
+  ringd::AgentApi api(config, *backend, collector, auth, **audit);
 
   ringnet::ServerOptions options;
   // A light agent: a few scrapers and operators at once; a kept-alive idle connection holds a
@@ -53,7 +60,8 @@ int run(const ringd::AgentConfig& config, const sigset_t& stop_signals) {
     return 1;
   }
   ringruntime::log_info("ringd: serving " + std::string(config.tls() ? "https://" : "http://") + config.listen.text() +
-                  " for the " + config.backend + " node at " + config.node.text() + ", collecting every " +
+                  " for the " + config.backend + " node at " +
+                  (config.backend == "cassandra" ? config.jolokia.url() : config.node.text()) + ", collecting every " +
                   std::to_string(config.interval_seconds) + " s" + (config.has_tokens() ? ", tokens required" : ""));
   int received = 0;
   sigwait(&stop_signals, &received);

@@ -45,14 +45,17 @@ std::vector<std::string> tokens(const Json& node) {
 }  // namespace
 
 void print_info(const Json& node, bool all_tokens, std::ostream& out) {
-  const double rss_mib = static_cast<double>(json_int(node, "rss_bytes")) / kMiB;
+  // A JVM node (ringd's Cassandra backend) reports its heap; a native node its resident memory.
+  const bool jvm = node.contains("heap_used_bytes");
+  const double used_mib = static_cast<double>(json_int(node, jvm ? "heap_used_bytes" : "rss_bytes")) / kMiB;
+  const double max_mib = jvm ? static_cast<double>(json_int(node, "heap_max_bytes")) / kMiB : used_mib;
   line("ID", json_text(node, "host_id"), out);
   line("Gossip active", serving(node) ? "true" : "false", out);
   line("Native Transport active", serving(node) ? "true" : "false", out);
   line("Load", format_file_size(static_cast<double>(json_int(node, "load_bytes"))), out);
   line("Generation No", std::to_string(serving(node) ? json_int(node, "generation") : 0), out);
   line("Uptime (seconds)", std::to_string(json_int(node, "uptime_seconds")), out);
-  line("Heap Memory (MB)", format_fixed(rss_mib, 2) + " / " + format_fixed(rss_mib, 2), out);
+  line("Heap Memory (MB)", format_fixed(used_mib, 2) + " / " + format_fixed(max_mib, 2), out);
   line("Off Heap Memory (MB)", format_fixed(0, 2), out);
   line("Data Center", json_text(node, "dc"), out);
   line("Rack", json_text(node, "rack"), out);

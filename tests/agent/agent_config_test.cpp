@@ -110,7 +110,12 @@ TEST_CASE("bad values are refused with the key, the origin and what is wrong") {
   CHECK(refusal("", {}, parsed_flags({"--listen", "localhost"})) ==
         "listen (from --listen): must be HOST:PORT such as 127.0.0.1:7070, not 'localhost'");
   CHECK(refusal("node: 127.0.0.1:99999\n") == "node port: must be an integer in 1..65535, not '99999'");
-  CHECK(refusal("backend: cassandra\n") == "backend: must be 'lab' (the only backend so far), not 'cassandra'");
+  CHECK(refusal("backend: rocksdb\n") == "backend: must be 'lab' (a ringnode) or 'cassandra' (through Jolokia), not 'rocksdb'");
+  CHECK(refusal("jolokia_url: 127.0.0.1:8778\n") ==
+        "jolokia_url: '127.0.0.1:8778' is not a Jolokia URL: it must start with http:// or https:// (e.g. http://127.0.0.1:8778/jolokia)");
+  CHECK(refusal("", {}, parsed_flags({"--jolokia-url", "http://127.0.0.1:0/jolokia"})) ==
+        "jolokia_url (from --jolokia-url): 'http://127.0.0.1:0/jolokia' is not a Jolokia URL: the port must be 1..65535 "
+        "(e.g. http://127.0.0.1:8778/jolokia)");
   CHECK(refusal("open_metrics: maybe\n") == "open_metrics: must be true or false, not 'maybe'");
   CHECK(refusal("tokens: {read: " + kRead + "}\n") == "tokens.read: must be a list, not '" + kRead + "'");
 }
@@ -148,4 +153,37 @@ TEST_CASE("token files hold one token a line, comments and blank lines are skipp
   CHECK(config.admin_tokens == std::vector<std::string>{kAdmin, kAdmin + "2"});
   std::filesystem::remove(path);
   CHECK(refusal("read_token_file: /nonexistent/tokens\n") == "read_token_file: cannot read the token file /nonexistent/tokens");
+}
+
+TEST_CASE("backend cassandra reads its Jolokia agent from the file, the environment or a flag") {
+  const AgentConfig defaults = resolved("backend: cassandra\n");
+  CHECK(defaults.backend == "cassandra");
+  CHECK(defaults.jolokia.url() == "http://127.0.0.1:8778/jolokia");
+  CHECK(defaults.jolokia_user.empty());
+
+  const AgentConfig from_file = resolved("backend: cassandra\njolokia_url: https://[::1]:9443/jmx/\n");
+  CHECK(from_file.jolokia.https);
+  CHECK(from_file.jolokia.host == "::1");
+  CHECK(from_file.jolokia.port == 9443);
+  CHECK(from_file.jolokia.path == "/jmx");
+
+  const AgentConfig from_environment = resolved("jolokia_url: http://127.0.0.1:8778/jolokia\n",
+                                                environment({"RINGD_BACKEND=cassandra", "RINGD_JOLOKIA_URL=http://127.0.0.3:8780/jolokia"}),
+                                                parsed_flags({"--jolokia-url", "http://127.0.0.4/jolokia"}));
+  CHECK(from_environment.jolokia.url() == "http://127.0.0.4:8778/jolokia");  // the flag wins; no port: Jolokia's 8778
+}
+
+TEST_CASE("Jolokia credentials come as a user and a password file, both or neither") {
+  const std::filesystem::path file = std::filesystem::temp_directory_path() / "ringd_agent_config_test.jolokia-password";
+  {
+    std::ofstream out(file);
+    out << "s3cret pass\nignored second line\n";
+  }
+  const AgentConfig config = resolved("backend: cassandra\njolokia_user: monitor\njolokia_password_file: " + file.string() + "\n");
+  CHECK(config.jolokia_user == "monitor");
+  CHECK(config.jolokia_password == "s3cret pass");
+  CHECK(refusal("jolokia_user: monitor\n") == "jolokia_password_file: is required with jolokia_user");
+  CHECK(refusal("jolokia_password_file: /nonexistent/ringd-password\n") ==
+        "jolokia_password_file: cannot read the password file /nonexistent/ringd-password");
+  std::filesystem::remove(file);
 }

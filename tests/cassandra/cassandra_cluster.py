@@ -281,8 +281,10 @@ def server_command(cluster, node):
         "java",
         *JPMS_FLAGS,
         f"-javaagent:{cluster.jamm_agent()}",
+        # A thread pool, not Jolokia's default single thread: ringd's blocking operations
+        # (decommission, cleanup) must not hold up its collection reads.
         f"-javaagent:{cluster.jolokia_agent()}=host=127.0.0.1,port={node.jolokia_port},"
-        "discoveryEnabled=false",
+        "discoveryEnabled=false,executor=fixed,threadNr=4",
         f"-Xms{cluster.heap}", f"-Xmx{cluster.heap}", "-Xss256k",
         "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxGCPauseMillis=300",
         # Two cores shared by up to five JVMs: keep GC threads at one each.

@@ -15,6 +15,9 @@ then compare:
   status        `nodetool status [KS]`               vs `ringctl status --ring S [KS]`
   describering  `nodetool describering KS`           vs `ringctl describering --ring S KS`
   ring          `nodetool ring [KS]`                 vs `ringctl ring --ring S [KS]`
+  live          with --ringd: one ringd per node (backend cassandra); `ringctl -h AGENT
+                status|ring|info` vs nodetool and `ringctl health`, again with a node down
+                (agents_check.py)
 
 Harness checks (the snapshot against nodetool, CQL tokens against the driver's Murmur3) run
 even with --harness-only, so the harness can be trusted before ringctl exists.
@@ -40,6 +43,7 @@ from cassandra.metadata import Murmur3Token
 from cassandra.policies import WhiteListRoundRobinPolicy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import agents_check       # noqa: E402
 import cassandra_cluster  # noqa: E402
 import export_snapshot    # noqa: E402
 
@@ -614,7 +618,7 @@ def wait_until_seen_down(cluster, node, timeout=60):
         time.sleep(0.2)
 
 
-def check_with_node_down(report, cluster, args, keyspaces):
+def check_with_node_down(report, cluster, args, keyspaces, agents=None):
     """Stop the last node (it stays down; the tier's stop skips it) and compare the layouts
     that show liveness: DN rows in status, Down in ring."""
     victim = cluster.nodes[-1]
@@ -640,6 +644,8 @@ def check_with_node_down(report, cluster, args, keyspaces):
                  order=status_order)
     check_layout(report, f"ring {keyspace} ({label})", tools, ("ring", keyspace),
                  ("ring", keyspace), lambda e, a: compare_ring(e, a, snapshot))
+    if agents:
+        agents_check.check_live_node_down(report, tools, agents, victim, compare_status, failed_run)
 
 
 def run(args):
@@ -688,6 +694,8 @@ def run(args):
     commands += [(c, ks) for ks in all_keyspaces for c in ("status", "ring", "describering")]
     commands += [("getendpoints", ks, "kv", key) for ks, _ in keyspaces
                  for key in sample(keys, args.nodetool_sample, seed=ks)]
+    if args.ringd:
+        commands.append(("info", "--tokens"))
     tools.prefetch_nodetool(commands)
     timings["export+server answers+nodetool"] = time.monotonic() - started
 
@@ -718,10 +726,22 @@ def run(args):
                              order=describering_order)
         timings["ringctl comparisons"] = time.monotonic() - started
 
-        if len(cluster.nodes) > 1:
-            started = time.monotonic()
-            check_with_node_down(report, cluster, args, keyspaces)
-            timings["node-down comparisons"] = time.monotonic() - started
+        agents = None
+        try:
+            if args.ringd:
+                started = time.monotonic()
+                agents = agents_check.Agents(cluster, args.ringd)
+                agents.start()
+                agents_check.check_live(report, tools, agents, [name for name, _ in keyspaces],
+                                        compare_status, compare_ring, failed_run)
+                timings["ringd live comparisons"] = time.monotonic() - started
+            if len(cluster.nodes) > 1:
+                started = time.monotonic()
+                check_with_node_down(report, cluster, args, keyspaces, agents)
+                timings["node-down comparisons"] = time.monotonic() - started
+        finally:
+            if agents:
+                agents.stop()
 
     print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     report.summary()
@@ -733,6 +753,9 @@ def main():
     parser.add_argument("--run-dir", required=True, help="directory of a running cluster")
     parser.add_argument("--ringctl", default=os.environ.get("RINGCTL", DEFAULT_RINGCTL),
                         help=f"ringctl binary (default $RINGCTL or {DEFAULT_RINGCTL})")
+    parser.add_argument("--ringd", default=os.environ.get("RINGD"),
+                        help="ringd binary: also compare ringctl through one ringd per node "
+                             "(default $RINGD; unset: skipped)")
     parser.add_argument("--keys", type=int, default=400, help="number of test keys (default 400)")
     parser.add_argument("--nodetool-sample", type=int, default=2,
                         help="keys per keyspace sent through real nodetool getendpoints (default 2)")
@@ -741,7 +764,7 @@ def main():
     args = parser.parse_args()
     try:
         sys.exit(run(args))
-    except cassandra_cluster.ClusterError as error:
+    except (cassandra_cluster.ClusterError, RuntimeError) as error:
         print(f"fidelity_test.py: {error}")
         print("0 passed, 1 failed")
         sys.exit(1)

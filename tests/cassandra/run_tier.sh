@@ -12,7 +12,8 @@
 # Environment:
 #   RINGCTL                   ringctl binary (default <repo>/build/cli/ringctl)
 #   RINGCTL_CACHE             jar cache root (default ~/.cache/ringctl)
-#   RINGCTL_SKIP_CASSANDRA=1  print SKIPPED and exit 0 -- ignored when CI=true
+#   RINGD                     ringd binary (default <repo>/build/agent/ringd): the live checks
+#   RINGCTL_SKIP_CASSANDRA=1  print SKIPPED and exit 77 (ctest: skipped) -- ignored when CI=true
 #   RINGCTL_CASSANDRA_LAYOUT  vnode cluster's nodes as DC:RACK,... or a count
 #                             (default: 5 nodes, dc1 x3 over 2 racks, dc2 x2)
 #   TMPDIR                    where the run dir ringctl-cassandra-XXXXXX is made
@@ -27,6 +28,7 @@ repo="$(cd "$here/../.." && pwd)"
 python=/usr/bin/python3   # the interpreter that has Debian's python3-cassandra
 layout="${RINGCTL_CASSANDRA_LAYOUT:-dc1:rack1,dc1:rack2,dc1:rack1,dc2:rack1,dc2:rack1}"
 export RINGCTL="${RINGCTL:-$repo/build/cli/ringctl}"
+export RINGD="${RINGD:-$repo/build/agent/ringd}"
 
 run_tests=1
 run_bench=0
@@ -40,7 +42,7 @@ done
 
 if [[ "${RINGCTL_SKIP_CASSANDRA:-}" == 1 && "${CI:-}" != true ]]; then
     echo "######## SKIPPED: real-Cassandra tier (RINGCTL_SKIP_CASSANDRA=1) ########"
-    exit 0
+    exit 77   # ctest's SKIP_RETURN_CODE: reported as skipped, never as passed
 fi
 
 say() { printf '[run_tier %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
@@ -100,8 +102,8 @@ run_scenario() {
     say "[$name] cluster up ($((SECONDS - started)) s)"
     if ((tests)); then
         local test_started=$SECONDS
-        say "[$name] fidelity test, RINGCTL=$RINGCTL"
-        "$python" "$here/fidelity_test.py" --run-dir "$run_dir" --ringctl "$RINGCTL"
+        say "[$name] fidelity test, RINGCTL=$RINGCTL RINGD=$RINGD"
+        "$python" "$here/fidelity_test.py" --run-dir "$run_dir" --ringctl "$RINGCTL" --ringd "$RINGD"
         say "[$name] fidelity test passed ($((SECONDS - test_started)) s)"
     fi
     if ((bench)); then

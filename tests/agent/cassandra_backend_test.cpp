@@ -1,0 +1,163 @@
+// CassandraBackend and JolokiaClient against a strict stand-in for a Jolokia agent: it answers
+// POST /jolokia bulk requests from the answers recorded from Cassandra 5.0.9
+// (fixtures/cassandra/one_node.json) and fails any request the recording lacks. A real
+// Cassandra runs in tests/cassandra/; this stand-in covers what needs control over the agent:
+// how many HTTP calls a collection costs, credentials, and an operation that blocks.
+#include "cassandra_backend.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "ringnet/http_server.h"
+#include "ringruntime/wait.h"
+
+namespace {
+
+using nlohmann::json;
+
+json recording() {
+  std::ifstream in(std::string(CASSANDRA_FIXTURES) + "/one_node.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  const json file = json::parse(text.str());
+  json all = file["collection"];
+  for (const json& reply : file["replication"]) all.push_back(reply);
+  return all;
+}
+
+
+class FakeJolokia {
+ public:
+  explicit FakeJolokia(std::string authorization = "") : recorded_(recording()), authorization_(std::move(authorization)) {
+    server_.route("POST", "/jolokia", [this](const ringnet::ServerRequest& request) { return answer(request); });
+    REQUIRE(server_.start("127.0.0.1", 0).ok());
+  }
+
+  ~FakeJolokia() {
+    release();
+    server_.stop();
+  }
+
+  ringd::JolokiaClient client(const std::string& user = "", const std::string& password = "") const {
+    return ringd::JolokiaClient({false, "127.0.0.1", server_.port(), "/jolokia"}, user, password, std::chrono::seconds(2));
+  }
+  int posts() const { return posts_; }
+  std::vector<std::string> unexpected() const {
+    std::lock_guard lock(mutex_);
+    return unexpected_;
+  }
+  // decommission(boolean) blocks until release().
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    wake_.notify_all();
+  }
+
+ private:
+  ringnet::ServerResponse answer(const ringnet::ServerRequest& request) {
+    ++posts_;
+    if (!authorization_.empty() && request.header("Authorization") != authorization_) return {401, "", "text/plain"};
+    const json requests = json::parse(request.body);
+    json replies = json::array();
+    for (const json& sent : requests) {
+      if (sent.value("operation", "") == "decommission(boolean)") {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return released_; });
+        replies.push_back({{"request", sent}, {"value", nullptr}, {"status", 200}});
+        continue;
+      }
+      const auto found = std::find_if(recorded_.begin(), recorded_.end(), [&](const json& r) { return r["sent"] == sent; });
+      if (found == recorded_.end()) {
+        std::lock_guard lock(mutex_);
+        unexpected_.push_back(sent.dump());
+        replies.push_back({{"request", sent}, {"status", 404}, {"error", "not in the recording"}});
+      } else {
+        replies.push_back((*found)["reply"]);
+      }
+    }
+    return {200, replies.dump()};
+  }
+
+  json recorded_;
+  std::string authorization_;
+  ringnet::HttpServer server_;
+  std::atomic<int> posts_{0};
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool released_ = false;
+  std::vector<std::string> unexpected_;
+};
+
+}  // namespace
+
+TEST_CASE("one collection of every document costs two bulk HTTP requests to the agent") {
+  FakeJolokia agent;
+  ringd::CassandraBackend backend(agent.client());
+  REQUIRE(backend.node().ok());
+  REQUIRE(backend.cluster().ok());
+  REQUIRE(backend.gossip().ok());
+  REQUIRE(backend.streams().ok());
+  CHECK(agent.posts() == 2);
+  CHECK(agent.unexpected().empty());
+}
+
+TEST_CASE("credentials go as HTTP basic authentication, and a refusal names the user") {
+  FakeJolokia agent("Basic bW9uaXRvcjpzM2NyZXQ=");  // monitor:s3cret
+  CHECK(agent.client("monitor", "s3cret").bulk({ringd::jolokia_read("java.lang:type=Runtime", "Uptime")}).ok());
+  auto refused = agent.client("monitor", "wrong").bulk({ringd::jolokia_read("java.lang:type=Runtime", "Uptime")});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code() == ringcore::ErrorCode::kUnauthorized);
+  CHECK(refused.error().message().find("the agent refused user 'monitor'") != std::string::npos);
+}
+
+TEST_CASE("an agent that does not answer is unavailable, naming its URL") {
+  const ringd::JolokiaClient client({false, "127.0.0.1", 1, "/jolokia"}, "", "", std::chrono::milliseconds(500));
+  auto answer = client.bulk({ringd::jolokia_read("java.lang:type=Runtime", "Uptime")});
+  REQUIRE_FALSE(answer.ok());
+  CHECK(answer.error().code() == ringcore::ErrorCode::kUnavailable);
+}
+
+TEST_CASE("a decommission blocking in JMX runs as a job: the start answers at once and reads go on") {
+  FakeJolokia agent;
+  ringd::CassandraBackend backend(agent.client());
+  auto started = backend.start_operation("decommission", json::object());
+  REQUIRE(started.ok());
+  CHECK(started->status == 202);
+  CHECK(started->job["state"] == "running");
+  const std::string id = started->job["id"];
+  CHECK(backend.node().ok());  // the collection is not held up by the blocked operation
+
+  auto again = backend.start_operation("decommission", json::object());
+  REQUIRE(again.ok());
+  CHECK(again->status == 200);
+  CHECK(again->job["id"] == id);
+  auto other = backend.start_operation("cleanup", json{{"keyspace", "fixture_simple"}});
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.error().code() == ringcore::ErrorCode::kConflict);
+
+  agent.release();
+  const bool ended = ringruntime::wait_until(
+      [&] { return backend.job(id).ok() && (*backend.job(id))["state"] != "running"; }, std::chrono::seconds(10),
+      std::chrono::milliseconds(20));
+  REQUIRE(ended);
+  CHECK((*backend.job(id))["state"] == "succeeded");
+  CHECK((*backend.jobs())[0]["id"] == id);
+  CHECK(backend.job("nope").error().code() == ringcore::ErrorCode::kNotFound);
+}
+
+TEST_CASE("bad operation bodies are refused before anything reaches Cassandra") {
+  FakeJolokia agent;
+  ringd::CassandraBackend backend(agent.client());
+  CHECK(backend.start_operation("removenode", json::object()).error().code() == ringcore::ErrorCode::kInvalidInput);
+  CHECK(backend.start_operation("decommission", json{{"force", "yes"}}).error().code() == ringcore::ErrorCode::kInvalidInput);
+  CHECK(backend.start_operation("repair", json{{"start_token", "1"}}).error().code() == ringcore::ErrorCode::kInvalidInput);
+  CHECK(backend.set_throughput(json{{"mib_per_second", -1}}).error().code() == ringcore::ErrorCode::kInvalidInput);
+  CHECK(agent.posts() == 0);
+}

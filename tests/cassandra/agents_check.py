@@ -1,0 +1,199 @@
+"""ringd beside every node of the tier's cluster (backend cassandra, through each node's
+Jolokia agent), and ringctl through those agents compared with nodetool from the same jars.
+
+Used by fidelity_test.py on the cluster it already runs: `Agents` starts one ringd per node on
+127.0.0.N:AGENT_PORT and writes a ringctl cluster config naming them; `check_live` compares
+`ringctl -h AGENT status|ring|info` with nodetool and runs `ringctl health`; `check_live_node_down`
+does it again once a node is stopped (DN, health critical naming it, that node's agent stale
+and not ready, yet answering at once).
+"""
+
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+AGENT_PORT = 7070
+READY_TIMEOUT = 90       # seconds for every agent's first collection
+# The nodes share this machine's disk, whose use says nothing about the cluster; only a full
+# disk fails the health checks here.
+DISK_THRESHOLDS = ["--threshold", "disk_warn=0.99", "--threshold", "disk_critical=0.995"]
+INFO_FIELDS = ["ID", "Gossip active", "Native Transport active", "Generation No", "Data Center",
+               "Rack", "Token"]
+
+
+def http_get(url, timeout=5.0):
+    """(status, decoded JSON body or None, seconds taken)."""
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            return reply.status, json.loads(reply.read()), time.monotonic() - started
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        return error.code, (json.loads(body) if body else None), time.monotonic() - started
+
+
+class Agents:
+    def __init__(self, cluster, ringd):
+        self.cluster = cluster
+        self.ringd = ringd
+        self.processes = {}
+        self.config = Path(cluster.run_dir) / "ringctl-clusters.yaml"
+        self.health_keyspace = None   # set by check_live
+
+    def address(self, node):
+        return f"{node.address}:{AGENT_PORT}"
+
+    def url(self, node, path):
+        return f"http://{self.address(node)}{path}"
+
+    def start(self):
+        for node in self.cluster.nodes:
+            log = open(node.directory(self.cluster.run_dir) / "logs" / "ringd.log", "w")
+            self.processes[node.index] = subprocess.Popen(
+                [self.ringd, "--listen", self.address(node), "--backend", "cassandra",
+                 "--jolokia-url", node.jolokia_url, "--interval", "1"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            log.close()
+        agents = ", ".join(f'"{self.address(n)}"' for n in self.cluster.nodes)
+        self.config.write_text(f"default: fidelity\nclusters:\n  fidelity:\n    agents: [{agents}]\n")
+
+    def stop(self):
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def snapshot(self, node):
+        status, body, _ = http_get(self.url(node, "/v1/cluster"))
+        return body["snapshot"] if status == 200 else None
+
+    def wait_for(self, node, predicate, what, timeout=READY_TIMEOUT):
+        """Poll the agent's /v1/cluster until predicate(snapshot); the snapshot."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                last = self.snapshot(node)
+            except OSError:
+                last = None
+            if last and predicate(last):
+                return last
+            time.sleep(0.3)
+        raise RuntimeError(f"agent {self.address(node)}: {what} not seen in {timeout} s; "
+                           f"last snapshot: {json.dumps(last)[:600]}")
+
+    def ringctl(self, ringctl, *args):
+        env = {**os.environ, "RINGCTL_CONFIG": str(self.config)}
+        return subprocess.run([ringctl, *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+def statuses(snapshot):
+    return {n["address"]: (n["status"], n["state"]) for n in snapshot["nodes"]}
+
+
+def info_lines(text):
+    """The deterministic lines of nodetool info / ringctl info, by field (Token: all of them)."""
+    lines = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        name = name.strip()
+        if sep and name in INFO_FIELDS:
+            lines.setdefault(name, []).append(value.strip())
+    return lines
+
+
+def check_live(report, tools, agents, keyspaces, compare_status, compare_ring, failed_run):
+    """Every agent up to date with every node Up/Normal and every keyspace, then ringctl
+    through the agents against nodetool (the outputs the fidelity test prefetched)."""
+    cluster = agents.cluster
+    addresses = {n.address for n in cluster.nodes}
+    names = set(keyspaces)
+    for node in cluster.nodes:
+        agents.wait_for(node, lambda s: statuses(s) == {a: ("up", "normal") for a in addresses}
+                        and names <= {k["name"] for k in s["keyspaces"]},
+                        "every node up/normal and every test keyspace")
+    keyspace = keyspaces[0]
+    agents.health_keyspace = keyspace
+    for node in cluster.nodes:
+        for extra in ((), (keyspace,)):
+            name = f"live status {' '.join(extra) or '(no keyspace)'} through ringd {agents.address(node)}"
+            expected = tools.nodetool("status", *extra)
+            snapshot = agents.snapshot(node)
+            actual = agents.ringctl(tools.ringctl, "-h", agents.address(node), "status", *extra)
+            report.check(name, failed_run("ringctl status", actual) or
+                         compare_status(expected.stdout, actual.stdout, snapshot))
+    first = cluster.nodes[0]
+    expected = tools.nodetool("ring", keyspace)
+    snapshot = agents.snapshot(first)
+    actual = agents.ringctl(tools.ringctl, "-h", agents.address(first), "ring", keyspace)
+    report.check(f"live ring {keyspace} through ringd {agents.address(first)}",
+                 failed_run("ringctl ring", actual) or compare_ring(expected.stdout, actual.stdout, snapshot))
+
+    expected = tools.nodetool("info", "--tokens")
+    actual = agents.ringctl(tools.ringctl, "-h", agents.address(first), "info", "--tokens")
+    problems = failed_run("ringctl info", actual)
+    if not problems:
+        want, got = info_lines(expected.stdout), info_lines(actual.stdout)
+        problems = [f"{field}: nodetool {want.get(field)}, ringctl {got.get(field)}"
+                    for field in INFO_FIELDS if want.get(field) != got.get(field)]
+    report.check(f"live info --tokens through ringd {agents.address(first)} ({', '.join(INFO_FIELDS)})",
+                 problems)
+
+    # Judged for an rf 1 keyspace: the test keyspaces with rf above the node count (rf 6 on
+    # two nodes) rightly make replica_availability critical.
+    health = agents.ringctl(tools.ringctl, "health", "--keyspace", keyspace, *DISK_THRESHOLDS)
+    report.check(f"ringctl health --keyspace {keyspace} through every agent: exit 0",
+                 [] if health.returncode == 0 else
+                 [f"exit {health.returncode}\n{health.stdout}{health.stderr}"])
+
+
+def check_live_node_down(report, tools, agents, victim, compare_status, failed_run):
+    """After `victim` stopped: DN through a live agent, health critical naming it, and the
+    victim's own agent answering at once with stale facts and a reason for not being ready."""
+    cluster = agents.cluster
+    first = cluster.nodes[0]
+    snapshot = agents.wait_for(first, lambda s: statuses(s).get(victim.address, ("", ""))[0] == "down",
+                               f"{victim.address} down")
+    expected = tools.nodetool("status")
+    actual = agents.ringctl(tools.ringctl, "-h", agents.address(first), "status")
+    report.check(f"live status ({victim.address} down) through ringd {agents.address(first)}",
+                 failed_run("ringctl status", actual) or compare_status(expected.stdout, actual.stdout, snapshot))
+
+    health = agents.ringctl(tools.ringctl, "health", "--keyspace", agents.health_keyspace, *DISK_THRESHOLDS)
+    problems = []
+    if health.returncode != 5:
+        problems.append(f"exit {health.returncode}, expected 5 (unfit)")
+    if victim.address not in health.stdout:
+        problems.append(f"the report does not name {victim.address}")
+    report.check(f"ringctl health with {victim.address} down: critical (exit 5), naming it",
+                 [p + f"\n{health.stdout}{health.stderr}" for p in problems])
+
+    # The victim's agent: its node is gone, so once 3 intervals pass its facts are stale.
+    deadline = time.monotonic() + 30
+    problems = ["never stale"]
+    while time.monotonic() < deadline:
+        status, body, took = http_get(agents.url(victim, "/v1/node"))
+        if status == 200 and body["freshness"]["stale"]:
+            problems = [] if took < 1.0 else [f"/v1/node took {took:.2f} s"]
+            ready_status, ready, ready_took = http_get(agents.url(victim, "/v1/health/ready"))
+            if ready_status != 503:
+                problems.append(f"/v1/health/ready answered {ready_status}, expected 503")
+            elif "last error" not in ready["error"]["message"]:
+                problems.append(f"/v1/health/ready gives no reason: {ready}")
+            if ready_took >= 1.0:
+                problems.append(f"/v1/health/ready took {ready_took:.2f} s")
+            if body["node"].get("host_id") is None:
+                problems.append("the last facts are gone")
+            break
+        time.sleep(0.5)
+    report.check(f"ringd beside the stopped {victim.address}: last facts served at once, marked "
+                 "stale; not ready, saying why", problems)
