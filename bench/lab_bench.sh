@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
-# The lab's numbers: `ringctl lab stress` throughput and latency on a 3-node lab at QUORUM, and
-# ringnode's memory (RSS) at rest and under that load. Gossip convergence lives in
+# The lab's numbers: `ringctl lab stress` throughput and latency on a 3-node lab at QUORUM, next
+# to its ceiling on this machine measured in the same run (build/bench/http_ceiling_bench: a
+# bare cpp-httplib keep-alive server and clients, one request per row, same rows and threads),
+# and ringnode's memory (RSS) at rest and under that load. Gossip convergence lives in
 # build/bench/gossip_convergence (simulated, 10 to 1,000 nodes).
 #
-#   bench/lab_bench.sh [--rows N] [--threads T]      (defaults: 50,000 rows, 8 threads)
+#   bench/lab_bench.sh [--rows N] [--threads T] [--json]   (defaults: 50,000 rows, 8 threads)
 #
-# Uses its own lab directory and ports, and takes the lab down at the end, also on failure.
+# $RINGCTL, $HTTP_CEILING_BENCH choose the binaries (default: under build/); the lab's ringnode
+# and ringd are found beside ringctl (or $RINGCTL_RINGNODE, $RINGCTL_RINGD). --json prints one
+# JSON object instead of the text. Uses its own lab directory and ports (storage 27200, native
+# 29242, agents 29270), and takes the lab down at the end, also on failure. Run it under the
+# integration lock: flock /tmp/ringctl-integration.lock bench/lab_bench.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 ringctl=${RINGCTL:-$root/build/cli/ringctl}
+ceiling=${HTTP_CEILING_BENCH:-$root/build/bench/http_ceiling_bench}
 rows=50000
 threads=8
+format=text
 while [ $# -gt 0 ]; do
   case $1 in
     --rows) rows=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
-    *) echo "usage: $0 [--rows N] [--threads T]" >&2; exit 1 ;;
+    --json) format=json; shift ;;
+    *) echo "usage: $0 [--rows N] [--threads T] [--json]" >&2; exit 1 ;;
   esac
+done
+for program in "$ringctl" "$ceiling"; do
+  [ -x "$program" ] || { echo "lab_bench.sh: $program is missing; build it first" >&2; exit 2; }
 done
 
 dir=$(mktemp -d -t ringctl-lab-bench.XXXXXX)
@@ -31,7 +43,7 @@ node_rss() {
   done
 }
 
-lab lab --dir "$dir" up --nodes 3 --storage-port 27200 --native-port 29242 >/dev/null
+lab lab --dir "$dir" up --nodes 3 --storage-port 27200 --native-port 29242 --agent-port 29270 >/dev/null
 rest=$(node_rss | sort -n | tail -1)
 
 # Sample RSS every 200 ms while stress runs; keep the peak.
@@ -46,17 +58,32 @@ sampler=$!
 report=$(lab -o json lab --dir "$dir" stress --rows "$rows" --threads "$threads" --cl QUORUM)
 kill "$sampler"
 verify=$(lab -o json lab --dir "$dir" verify --threads "$threads")
+# The ceiling right after, while the machine is as loaded as it was.
+ceiling_report=$("$ceiling" --rows "$rows" --threads "$threads" --address 127.0.80.1)
 
-python3 - "$report" "$verify" "$rest" "$(cat "$peak_file")" "$(nproc)" <<'PY'
+python3 - "$report" "$verify" "$rest" "$(cat "$peak_file")" "$(nproc)" "$ceiling_report" "$format" <<'PY'
 import json, sys
 stress, verify = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 rest, peak, cores = sys.argv[3], sys.argv[4], sys.argv[5]
-lat = stress["latency_ms"]
+ceiling, fmt = json.loads(sys.argv[6]), sys.argv[7]
+lat, clat = stress["latency_ms"], ceiling["latency_ms"]
+ratio = stress["rows_per_second"] / ceiling["rows_per_second"]
+if fmt == "json":
+    print(json.dumps({"rows": stress["attempted"], "consistency": stress["consistency"],
+                      "rows_per_second": stress["rows_per_second"], "latency_ms": lat,
+                      "failed": stress["failed"], "lost": verify["lost"],
+                      "ceiling_rows_per_second": ceiling["rows_per_second"], "ceiling_latency_ms": clat,
+                      "ratio": ratio, "rss_rest_mib": float(rest), "rss_peak_mib": float(peak),
+                      "load_average": open("/proc/loadavg").read().split()[:3]}))
+    sys.exit(0)
 print(f"3-node lab on {cores} cores, {stress['attempted']} rows of {100} bytes at {stress['consistency']}, "
       f"client and nodes on the same machine")
 print(f"  throughput        {stress['rows_per_second']:10.0f} rows/s  ({stress['acknowledged']} acknowledged, "
       f"{stress['failed']} failed, {stress['seconds']:.1f} s)")
 print(f"  latency (ms)      p50 {lat['p50']:.2f}  p95 {lat['p95']:.2f}  p99 {lat['p99']:.2f}  max {lat['max']:.2f}")
+print(f"  ceiling           {ceiling['rows_per_second']:10.0f} rows/s  (bare cpp-httplib keep-alive, same rows and threads; "
+      f"p50 {clat['p50']:.2f}, p99 {clat['p99']:.2f} ms)")
+print(f"  stress / ceiling  {ratio:10.3f}")
 print(f"  ringnode RSS      {rest} MiB at rest, {peak} MiB peak under load (largest node)")
 print(f"  verify            {verify['checked']} checked, lost: {verify['lost']}, "
       f"under-replicated: {verify['under_replicated']}")

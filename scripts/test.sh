@@ -50,7 +50,8 @@ ctest --test-dir "$root/build" --output-on-failure -j "$jobs"
 
 echo "== ASan + UBSan build and unit tests"
 stage "asan build"
-BUILD_DIR=$root/build-asan "$root/scripts/build.sh" -DRINGCTL_WERROR=ON -DRINGCTL_SANITIZE=ON -DRINGCTL_BENCH=OFF
+# Only what it checks: the unit-test programs (target unit_tests) and what they run.
+BUILD_DIR=$root/build-asan BUILD_TARGETS=unit_tests "$root/scripts/build.sh" -DRINGCTL_WERROR=ON -DRINGCTL_SANITIZE=ON -DRINGCTL_BENCH=OFF
 stage "asan tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" -L unit

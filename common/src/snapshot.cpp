@@ -7,8 +7,11 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
-#include <unordered_map>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
 #include "json_syntax_error.h"
 
@@ -190,7 +193,208 @@ Result<Token> parse_token_value(const Json& value) {
   return Error::invalid_input("a token must be a decimal string, not " + std::string(value.type_name()));
 }
 
-Result<Node> parse_node(const Json& json, std::size_t index) {
+// A node as SnapshotReader leaves it: its fields as a small JSON value and its "tokens" array,
+// when it is one, already parsed (the bulk of a large snapshot: 256,000 tokens for 1,000
+// nodes). A bad token waits here until parse_node has checked the fields before it.
+struct StreamedNode {
+  Json fields;
+  bool tokens_streamed = false;
+  std::vector<Token> tokens;
+  std::optional<std::pair<std::size_t, Error>> bad_token;  // the first that does not parse, by index
+};
+
+// Builds a JSON value from SAX events as nlohmann's own DOM parser does (a repeated key: the
+// last value wins).
+class JsonBuilder {
+ public:
+  void value(Json value) { place(std::move(value)); }
+  void open(Json container) { open_.push_back(place(std::move(container))); }
+  void close() { open_.pop_back(); }
+  void key(std::string key) { key_ = std::move(key); }
+  // Drops an earlier value of `key` from the innermost open object: the key came again.
+  void forget(const std::string& key) { open_.back()->erase(key); }
+  Json take() { return std::move(root_); }
+  Json& root() { return root_; }
+
+ private:
+  Json* place(Json value) {
+    if (open_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    Json& parent = *open_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    Json& slot = parent[key_];
+    slot = std::move(value);
+    return &slot;
+  }
+
+  Json root_;
+  std::vector<Json*> open_;
+  std::string key_;
+};
+
+// Reads a snapshot in one pass with nlohmann's SAX interface. The top-level object and each
+// node's fields become small JSON values (checked afterwards by the same code, so errors read
+// and come in the same order as ever), but the "nodes" array and each node's "tokens" array
+// never become JSON: nodes are collected as StreamedNodes and tokens parsed straight into them.
+class SnapshotReader {
+ public:
+  explicit SnapshotReader(std::string_view text) : text_(text) {}
+
+  bool null() { return scalar(Json(nullptr)); }
+  bool boolean(bool value) { return scalar(Json(value)); }
+  bool number_integer(std::int64_t value) {
+    if (parent() == Role::kTokens) return token(Token{value});
+    return scalar(Json(value));
+  }
+  bool number_unsigned(std::uint64_t value) { return scalar(Json(value)); }
+  bool number_float(double value, const std::string&) { return scalar(Json(value)); }
+  bool string(std::string& value) {
+    if (parent() == Role::kTokens) return token(parse_token(value));
+    return scalar(Json(std::move(value)));
+  }
+  bool binary(Json::binary_t&) { return true; }  // JSON text has none
+
+  bool start_object(std::size_t) { return open(Json::object()); }
+  bool start_array(std::size_t) { return open(Json::array()); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+
+  bool key(std::string& key) {
+    const Role where = parent();
+    if (where == Role::kSkipped) return true;
+    JsonBuilder& builder = where == Role::kTop ? top_ : node_;
+    special_key_ = (where == Role::kTop && roles_.size() == 1 && key == "nodes") ||
+                   (where == Role::kNode && key == "tokens");
+    if (special_key_ && where == Role::kTop) {  // "nodes" again: the last one wins
+      nodes_streamed_ = false;
+      nodes_.clear();
+    } else if (special_key_) {                   // "tokens" again
+      nodes_.back() = StreamedNode{};
+    }
+    if (special_key_) builder.forget(key);
+    builder.key(std::move(key));
+    return true;
+  }
+
+  template <class Exception>
+  bool parse_error(std::size_t, const std::string&, const Exception& error) {
+    if constexpr (std::is_same_v<Exception, nlohmann::json::parse_error>) {
+      syntax_error_ = json_syntax_error("", text_, error);
+    } else {  // a number too large for a double
+      std::string reason = error.what();
+      if (const std::size_t bracket = reason.find("] "); bracket != std::string::npos) reason = reason.substr(bracket + 2);
+      syntax_error_ = Error::invalid_input("not valid JSON: " + reason);
+    }
+    return false;
+  }
+
+  // The syntax error that stopped the parse, if any.
+  const std::optional<Error>& syntax_error() const { return syntax_error_; }
+  const Json& top() { return top_.root(); }
+  bool nodes_streamed() const { return nodes_streamed_; }
+  std::vector<StreamedNode>& nodes() { return nodes_; }
+
+ private:
+  // What each open container is: part of the top-level JSON value, the nodes array, a node
+  // (the object, an element of the nodes array), inside a node, a tokens array, or a container
+  // inside a tokens array (not a token: skipped after one error).
+  enum class Role { kTop, kNodes, kNode, kInNode, kTokens, kSkipped };
+
+  Role parent() const { return roles_.empty() ? Role::kTop : roles_.back(); }
+
+  bool scalar(Json value) {
+    special_key_ = false;
+    switch (parent()) {
+      case Role::kTop: top_.value(std::move(value)); break;
+      case Role::kNodes:  // a node that is not an object: parse_node says so
+        nodes_.emplace_back();
+        nodes_.back().fields = std::move(value);
+        break;
+      case Role::kNode:
+      case Role::kInNode: node_.value(std::move(value)); break;
+      case Role::kTokens: return token(parse_token_value(value));
+      case Role::kSkipped: break;
+    }
+    return true;
+  }
+
+  bool open(Json container) {
+    const bool special = std::exchange(special_key_, false) && container.is_array();
+    switch (parent()) {
+      case Role::kTop:
+        if (special) {
+          nodes_streamed_ = true;
+          roles_.push_back(Role::kNodes);
+        } else {
+          top_.open(std::move(container));
+          roles_.push_back(Role::kTop);
+        }
+        break;
+      case Role::kNodes:
+        nodes_.emplace_back();
+        node_ = JsonBuilder();
+        node_.open(std::move(container));
+        roles_.push_back(Role::kNode);
+        break;
+      case Role::kNode:
+        if (special) {
+          nodes_.back().tokens_streamed = true;
+          token_index_ = 0;
+          roles_.push_back(Role::kTokens);
+          break;
+        }
+        [[fallthrough]];
+      case Role::kInNode:
+        node_.open(std::move(container));
+        roles_.push_back(Role::kInNode);
+        break;
+      case Role::kTokens:
+        token(parse_token_value(container));
+        roles_.push_back(Role::kSkipped);
+        break;
+      case Role::kSkipped: roles_.push_back(Role::kSkipped); break;
+    }
+    return true;
+  }
+
+  bool close() {
+    const Role closing = roles_.back();
+    roles_.pop_back();
+    if (closing == Role::kTop) top_.close();
+    if (closing == Role::kNode || closing == Role::kInNode) node_.close();
+    if (closing == Role::kNode) nodes_.back().fields = node_.take();
+    return true;
+  }
+
+  bool token(Result<Token> token) {
+    StreamedNode& node = nodes_.back();
+    if (token) {
+      node.tokens.push_back(*token);
+    } else if (!node.bad_token) {
+      node.bad_token.emplace(token_index_, token.error());
+    }
+    ++token_index_;
+    return true;
+  }
+
+  JsonBuilder top_;
+  JsonBuilder node_;  // the node being read
+  std::vector<StreamedNode> nodes_;
+  bool nodes_streamed_ = false;
+  std::vector<Role> roles_;  // of the open containers, outermost first
+  bool special_key_ = false; // the last key was the top object's "nodes" or a node's "tokens"
+  std::size_t token_index_ = 0;
+  std::string_view text_;
+  std::optional<Error> syntax_error_;
+};
+
+Result<Node> parse_node(StreamedNode& in, std::size_t index) {
+  const Json& json = in.fields;
   std::string path = "nodes[" + std::to_string(index) + "]";
   if (!json.is_object()) return Error::invalid_input(path + ": must be an object");
   if (json.contains("address") && json["address"].is_string()) path += " (" + json["address"].get<std::string>() + ")";
@@ -240,14 +444,12 @@ Result<Node> parse_node(const Json& json, std::size_t index) {
   if (!capacity) return capacity.error();
   node.capacity = *capacity;
 
-  auto tokens = f.array("tokens");
-  if (!tokens) return tokens.error();
-  node.tokens.reserve((*tokens)->size());
-  for (std::size_t i = 0; i < (*tokens)->size(); ++i) {
-    auto token = parse_token_value((**tokens)[i]);
-    if (!token) return token.error().with_context(path + ": tokens[" + std::to_string(i) + "]");
-    node.tokens.push_back(*token);
+  if (!in.tokens_streamed) {
+    auto tokens = f.array("tokens");  // absent, null or not an array: an array is always streamed
+    return tokens ? Error(ErrorCode::kInternal, path + ": 'tokens' was not read") : tokens.error();
   }
+  if (in.bad_token) return in.bad_token->second.with_context(path + ": tokens[" + std::to_string(in.bad_token->first) + "]");
+  node.tokens = std::move(in.tokens);
   std::sort(node.tokens.begin(), node.tokens.end());
   auto dup = std::adjacent_find(node.tokens.begin(), node.tokens.end());
   if (dup != node.tokens.end()) {
@@ -284,20 +486,30 @@ Result<Keyspace> parse_keyspace(const Json& json, std::size_t index) {
   return Keyspace{*name, *parsed};
 }
 
-// A token owned by two nodes cannot happen in a real ring; it means a corrupt snapshot.
+// A token owned by two nodes cannot happen in a real ring; it means a corrupt snapshot. The
+// error names the first node (in snapshot order) that lists a token an earlier node has, and
+// its smallest such token. Sorting (token, node) pairs: a hash map of 256,000 tokens cost more.
 Status check_token_owners(const std::vector<Node>& nodes) {
-  std::unordered_map<Token, const Node*> owner;
-  owner.reserve(nodes.size() * 16);
-  for (const Node& node : nodes) {
-    for (Token t : node.tokens) {
-      auto [it, inserted] = owner.emplace(t, &node);
-      if (!inserted) {
-        return Error::invalid_input("token " + format_token(t) + " is owned by both " + it->second->address +
-                                    " and " + node.address);
-      }
-    }
+  std::vector<std::pair<Token, std::size_t>> owners;
+  std::size_t count = 0;
+  for (const Node& node : nodes) count += node.tokens.size();
+  owners.reserve(count);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    for (Token t : nodes[i].tokens) owners.emplace_back(t, i);
   }
-  return Ok{};
+  std::sort(owners.begin(), owners.end());
+  std::optional<std::tuple<std::size_t, Token, std::size_t>> first;  // (later node, token, earlier node)
+  for (std::size_t k = 1; k < owners.size(); ++k) {
+    const auto& [token, node] = owners[k];
+    const bool second_owner = token == owners[k - 1].first && (k == 1 || owners[k - 2].first != token);
+    if (!second_owner) continue;
+    const std::tuple<std::size_t, Token, std::size_t> found{node, token, owners[k - 1].second};
+    if (!first || found < *first) first = found;
+  }
+  if (!first) return Ok{};
+  const auto& [later, token, earlier] = *first;
+  return Error::invalid_input("token " + format_token(token) + " is owned by both " + nodes[earlier].address + " and " +
+                              nodes[later].address);
 }
 
 // Two nodes with one address or one host ID are one node listed twice or a corrupt snapshot:
@@ -394,12 +606,10 @@ std::string serialize_node_capacity(const NodeCapacity& capacity) {
 }
 
 Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
-  Json json;
-  try {
-    json = Json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
-    return json_syntax_error("", json_text, e);
-  }
+  SnapshotReader reader(json_text);
+  Json::sax_parse(json_text, &reader);
+  if (reader.syntax_error()) return *reader.syntax_error();
+  const Json& json = reader.top();
   if (!json.is_object()) return Error::invalid_input("a snapshot must be a JSON object");
   Fields top(json, "snapshot");
 
@@ -433,10 +643,13 @@ Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
     snapshot.schema_version = *schema;
   }
 
-  auto nodes = top.array("nodes");
-  if (!nodes) return nodes.error();
-  for (std::size_t i = 0; i < (*nodes)->size(); ++i) {
-    auto node = parse_node((**nodes)[i], i);
+  if (!reader.nodes_streamed()) {
+    auto nodes = top.array("nodes");  // absent, null or not an array: an array is always streamed
+    return nodes ? Error(ErrorCode::kInternal, "snapshot: 'nodes' was not read") : nodes.error();
+  }
+  snapshot.nodes.reserve(reader.nodes().size());
+  for (std::size_t i = 0; i < reader.nodes().size(); ++i) {
+    auto node = parse_node(reader.nodes()[i], i);
     if (!node) return node.error();
     snapshot.nodes.push_back(std::move(node).value());
   }

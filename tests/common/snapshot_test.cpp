@@ -114,6 +114,24 @@ TEST_CASE("malformed snapshots are refused with the field and node named") {
     doc["nodes"][1]["tokens"][0] = "100";
     CHECK(contains(error_of(doc), "token 100 is owned by both 10.0.0.1 and 10.0.0.2"));
   }
+  SUBCASE("of several tokens owned twice, the first node in order to repeat one is named, with its smallest") {
+    json doc = valid_snapshot();
+    json third = doc["nodes"][1];
+    third["address"] = "10.0.0.3";
+    third["host_id"] = "00000000-0000-4000-8000-000000000003";
+    third["tokens"] = {"-5"};                 // the smallest token repeated, but by the last node
+    doc["nodes"].push_back(third);
+    doc["nodes"][1]["tokens"] = {"100", "50"};  // node 2 repeats node 1's 100
+    doc["nodes"][0]["tokens"] = {"-5", "50", "100"};
+    CHECK(contains(error_of(doc), "token 50 is owned by both 10.0.0.1 and 10.0.0.2"));
+  }
+  SUBCASE("a nodes or tokens key given twice: the last value counts, as for any JSON field") {
+    std::string text = valid_snapshot().dump();
+    text.replace(text.find("\"tokens\":[\"-5\",\"100\"]"), 21, "\"tokens\":[\"1\",\"2\"],\"tokens\":[\"-5\",\"100\"]");
+    auto snapshot = ringcore::parse_snapshot(text);
+    REQUIRE(snapshot.ok());
+    CHECK(snapshot->nodes[0].tokens == std::vector<ringcore::Token>{-5, 100});
+  }
   SUBCASE("a token listed twice by one node") {
     json doc = valid_snapshot();
     doc["nodes"][0]["tokens"][1] = "-5";

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Every benchmark of the project, each next to its peer or ceiling measured in the same run,
+# printed as the one table of bench/README.md (markdown rows: benchmark, ours, peer or ceiling,
+# ratio, command). Rows that this script does not measure yet print "not yet measured" and the
+# command that measures them.
+#
+#   bench/all.sh [--quick] [--only NAME[,NAME...]]
+#
+#   --quick   smaller runs (10,000 stress rows, 3 status runs): minutes instead of tens of minutes
+#   --only    run only these rows: status, lab-stress (the others print their command)
+#
+# Builds nothing: build ringctl, ringnode, ringd, ringcore_bench and http_ceiling_bench first
+# (ninja -C build ringctl ringnode ringd ringcore_bench http_ceiling_bench). Starts a lab, so
+# run it under the integration lock: flock /tmp/ringctl-integration.lock bench/all.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+build=${RINGCTL_BUILD:-$root/build}
+ringctl=${RINGCTL:-$build/cli/ringctl}
+driver_python=${DRIVER_PYTHON:-/usr/bin/python3}
+quick=0
+only=status,lab-stress
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1; shift ;;
+    --only) only=$2; shift 2 ;;
+    *) echo "usage: $0 [--quick] [--only NAME[,NAME...]]" >&2; exit 1 ;;
+  esac
+done
+wanted() { [[ ",$only," == *",$1,"* ]]; }
+work=$(mktemp -d -t ringctl-bench-all.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+row() { printf '| %s | %s | %s | %s | `%s` |\n' "$@"; }
+not_yet() { row "$1" "not yet measured" "$2" "" "$3"; }
+
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| benchmark | ours | peer or ceiling (same run) | ratio | command |"
+echo "| --- | ---: | ---: | ---: | --- |"
+
+# Whole process: ringctl status on the 1,000-node x 256-vnode, 3-DC ring against the DataStax
+# driver script doing the replica map, ownership and the same document (bench/driver_peer.py).
+if wanted status; then
+  runs=$([ $quick -eq 1 ] && echo 3 || echo 10)
+  /usr/bin/python3 "$here/make_ring.py" -o "$work/ring.json"
+  hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/status.json" \
+    -n ringctl "$ringctl status --ring $work/ring.json nts -o json" >/dev/null 2>&1
+  hyperfine -N --runs 1 --export-json "$work/driver.json" \
+    -n driver "$driver_python $here/driver_peer.py status $work/ring.json nts" >/dev/null 2>&1
+  /usr/bin/python3 - "$work/status.json" "$work/driver.json" <<'PY'
+import json, sys
+ours = json.load(open(sys.argv[1]))["results"][0]
+peer = json.load(open(sys.argv[2]))["results"][0]
+cpu = lambda r: r["user"] + r["system"]
+print(f"| `ringctl status --ring FILE nts -o json`, 1,000 x 256 x 3 DCs, whole process | "
+      f"{ours['median'] * 1000:.0f} ms (CPU {cpu(ours) * 1000:.0f} ms) | driver_peer.py status: "
+      f"{peer['median']:.2f} s (CPU {cpu(peer):.2f} s) | {peer['median'] / ours['median']:.1f}x wall, "
+      f"{cpu(peer) / cpu(ours):.1f}x CPU | `bench/all.sh --only status` |")
+PY
+else
+  not_yet "ringctl status, 1,000 x 256 x 3 DCs, whole process" "driver_peer.py status" "bench/all.sh --only status"
+fi
+
+# lab stress at QUORUM on 3 nodes against a bare cpp-httplib keep-alive server and clients.
+if wanted lab-stress; then
+  rows=$([ $quick -eq 1 ] && echo 10000 || echo 50000)
+  RINGCTL=$ringctl HTTP_CEILING_BENCH=${HTTP_CEILING_BENCH:-$build/bench/http_ceiling_bench} \
+    "$here/lab_bench.sh" --rows "$rows" --json >"$work/lab.json"
+  /usr/bin/python3 - "$work/lab.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+lat, clat = r["latency_ms"], r["ceiling_latency_ms"]
+print(f"| `lab stress` QUORUM, 3 nodes, {r['rows']:,} rows, 8 threads | {r['rows_per_second']:,.0f} rows/s, "
+      f"p99 {lat['p99']:.1f} ms | bare cpp-httplib keep-alive: {r['ceiling_rows_per_second']:,.0f} rows/s, "
+      f"p99 {clat['p99']:.1f} ms | {r['ratio']:.2f} of the ceiling | `bench/all.sh --only lab-stress` |")
+PY
+else
+  not_yet "lab stress QUORUM, 3 nodes" "bare cpp-httplib keep-alive" "bench/all.sh --only lab-stress"
+fi
+
+# Not yet folded into this script: each has its own script printing both sides.
+not_yet "ringcore hot paths (murmur3, getendpoints, ownership, parse)" "DataStax driver, same ring" "bench/run.sh"
+not_yet "gossip: rounds until all know (10, 100, 1,000 nodes)" "log2(N)" "build/bench/gossip_convergence"
+not_yet "allocator balance" "random tokens" "build/bench/token_allocation_bench"
+not_yet "streaming: bootstrap streaming phase" "cp + fsync of the same bytes" "bench/streaming_bench.sh"
+not_yet "repair of unchanged data" "RocksDB scan of the same keys (not yet written)" "bench/streaming_bench.sh"
+not_yet "ringd RSS, CPU, /metrics latency" "targets: 15 MiB, 1% of a core" "bench/ringd_bench.sh"
+not_yet "live status through an agent, 6-node lab" "driver_peer.py status http://AGENT" "bench/live_status_bench.sh"
+not_yet "health, rebalance, plan add offline" "ringctl status, same ring" "bench/analysis_bench.sh"
+not_yet "ringctl status vs nodetool status, real Cassandra 5.0" "nodetool" "bench/cassandra_status_bench.sh"
+not_yet "request statistics per request" "a coordinated write" "build/bench/request_stats_bench"
+not_yet "Merkle tree build and difference" "" "build/bench/merkle_tree_bench"
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
