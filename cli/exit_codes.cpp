@@ -11,11 +11,16 @@ int exit_code_for(const ringcore::Error& error) {
     case ErrorCode::kUnsupported:
       return kExitUsage;
     case ErrorCode::kUnavailable:
+    case ErrorCode::kSshConnect:
       return kExitUnavailable;
     case ErrorCode::kTimedOut:
       return kExitTimedOut;
     case ErrorCode::kUnauthorized:
     case ErrorCode::kForbidden:
+    // Authentication refused either way: the SSH server refused our key, or we refused its
+    // host key. Neither is bad input to retry as typed; both need the operator's trust fixed.
+    case ErrorCode::kSshAuth:
+    case ErrorCode::kSshHostKey:
       return kExitRefused;
     case ErrorCode::kOutcomeUnknown:
       return kExitOutcomeUnknown;
@@ -49,9 +54,10 @@ const char* exit_code_help() {
          "  1  usage error or bad input (flag, file, key, unknown keyspace or host id)\n"
          "  2  the operation failed, or the agent refused it (conflict) or answered an error\n"
          "  3  timed out waiting (--wait --timeout); the job may still be running\n"
-         "  4  no agent reachable\n"
+         "  4  no agent reachable, or no SSH connection to a host\n"
          "  5  a check found the cluster not fit for what was asked\n"
-         "  6  the agent refused the token (unauthorized or forbidden)\n"
+         "  6  the agent refused the token (unauthorized or forbidden), an SSH host refused the key,\n"
+         "     or an SSH host's key is unknown or changed (not in known_hosts)\n"
          "  7  outcome unknown: the agent stopped answering while an operation was followed\n";
 }
 

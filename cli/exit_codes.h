@@ -4,9 +4,10 @@
 //   1  usage error or bad input (a flag, a file, a key, an unknown keyspace or host id)
 //   2  an operation failed, or an agent answered with an error (a 409 conflict included)
 //   3  timed out waiting for an operation (--wait --timeout); the job may still run
-//   4  no agent could be reached
+//   4  no agent could be reached (or no SSH connection to a host: ssh_connect)
 //   5  a check found the cluster not fit for what was asked
-//   6  the agent refused the token (401 unauthorized, 403 forbidden)
+//   6  the agent refused the token (401 unauthorized, 403 forbidden); an SSH host refused our
+//      key (ssh_auth), or we refused its host key, unknown or changed (ssh_host_key)
 //   7  the outcome is unknown: the agent stopped answering while an operation was followed
 // The table is printed at the end of `ringctl --help` and in man/ringctl.1.
 #pragma once

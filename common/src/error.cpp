@@ -16,6 +16,9 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kMethodNotAllowed: return "method_not_allowed";
     case ErrorCode::kTimedOut: return "timed_out";
     case ErrorCode::kOutcomeUnknown: return "outcome_unknown";
+    case ErrorCode::kSshHostKey: return "ssh_host_key";
+    case ErrorCode::kSshAuth: return "ssh_auth";
+    case ErrorCode::kSshConnect: return "ssh_connect";
   }
   return "internal";
 }
@@ -23,7 +26,8 @@ const char* error_code_name(ErrorCode code) {
 ErrorCode error_code_from_name(std::string_view name) {
   for (ErrorCode code : {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kUnsupported, ErrorCode::kUnavailable,
                          ErrorCode::kConflict, ErrorCode::kFailed, ErrorCode::kUnauthorized, ErrorCode::kForbidden,
-                         ErrorCode::kMethodNotAllowed, ErrorCode::kTimedOut, ErrorCode::kOutcomeUnknown}) {
+                         ErrorCode::kMethodNotAllowed, ErrorCode::kTimedOut, ErrorCode::kOutcomeUnknown,
+                         ErrorCode::kSshHostKey, ErrorCode::kSshAuth, ErrorCode::kSshConnect}) {
     if (name == error_code_name(code)) return code;
   }
   return ErrorCode::kInternal;

@@ -109,7 +109,10 @@ int http_status_for(ringcore::ErrorCode code) {
     case ringcore::ErrorCode::kForbidden: return 403;
     case ringcore::ErrorCode::kMethodNotAllowed: return 405;
     case ringcore::ErrorCode::kTimedOut: return 504;
-    case ringcore::ErrorCode::kOutcomeUnknown: return 502;
+    case ringcore::ErrorCode::kOutcomeUnknown:
+    case ringcore::ErrorCode::kSshHostKey:  // no server answers these today; an SSH peer is upstream
+    case ringcore::ErrorCode::kSshAuth:
+    case ringcore::ErrorCode::kSshConnect: return 502;
     case ringcore::ErrorCode::kFailed:
     case ringcore::ErrorCode::kInternal: return 500;
   }

@@ -25,6 +25,9 @@ enum class ErrorCode {
   kMethodNotAllowed,  // the path exists but not with this method (HTTP 405)
   kTimedOut,      // waiting for something gave up at its deadline; it may still be going on
   kOutcomeUnknown,  // an operation started, then its node stopped answering: done, failed or running is not known
+  kSshHostKey,    // an SSH server's host key is not in known_hosts, or differs from it (never accepted silently)
+  kSshAuth,       // an SSH server refused every key offered (agent or identity file)
+  kSshConnect,    // an SSH server could not be reached, or the connection broke
 };
 
 const char* error_code_name(ErrorCode code);

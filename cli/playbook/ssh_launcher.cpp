@@ -1,0 +1,52 @@
+#include "playbook/ssh_launcher.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include "playbook/launch_commands.h"
+#include "ssh/ssh_session.h"
+
+namespace ringctl::playbook {
+
+namespace {
+
+std::string local_user() {
+  const passwd* entry = getpwuid(geteuid());
+  return entry != nullptr ? entry->pw_name : "";
+}
+
+}  // namespace
+
+ringcore::Status SshLauncher::run(const LaunchNode& node, const std::string& step, const std::string& command) const {
+  const LauncherSettings& settings = this->settings();
+  ssh::SshTarget target;
+  target.host = node.address;
+  target.port = settings.ssh_port;
+  target.user = settings.ssh_user.empty() ? local_user() : settings.ssh_user;
+  target.identity_file = settings.ssh_identity_file;
+  target.known_hosts = settings.ssh_known_hosts;
+  target.connect_timeout = settings.connect_timeout;
+  auto ran = ssh::run_command(target, command, settings.command_timeout);
+  if (!ran) return ran.error().with_context(step + " on " + node.address);
+  return command_outcome(step + " on " + target.user + "@" + node.address + ": " + command, ran->exit_status, ran->out,
+                         ran->err);
+}
+
+ringcore::Result<std::unique_ptr<Launcher>> make_ssh_launcher(const LauncherSettings& settings) {
+  if (settings.hosts.empty()) {
+    return ringcore::Error::invalid_input("launcher ssh: needs hosts, the new nodes' hosts to run the commands on");
+  }
+  if (settings.start_command.empty() || settings.stop_command.empty()) {
+    return ringcore::Error::invalid_input(std::string("launcher ssh: needs ") +
+                                          (settings.start_command.empty() ? "start_command" : "stop_command") +
+                                          ", the command run on the host to " +
+                                          (settings.start_command.empty() ? "start" : "stop") + " a node");
+  }
+  if (settings.ssh_port < 1 || settings.ssh_port > 65535) {
+    return ringcore::Error::invalid_input("launcher ssh: ssh_port must be in 1..65535, not " +
+                                          std::to_string(settings.ssh_port));
+  }
+  return std::unique_ptr<Launcher>(std::make_unique<SshLauncher>(settings));
+}
+
+}  // namespace ringctl::playbook
