@@ -1,7 +1,9 @@
-// Test support for topology tests: a lab cluster of real ringnode processes on 127.0.0.<base+i>
-// with free ports, nodes added one at a time (the first ones with auto_bootstrap false, later
-// ones bootstrapping), and the calls the tests make: keyspaces, rows, operations, jobs, and a
-// writer that keeps writing at QUORUM and remembers what was acknowledged.
+// TestCluster: the one harness for tests that run a cluster of real ringnode processes (formerly
+// tests/labnode/test_cluster.h, which still includes this). Nodes on 127.0.0.<first_octet + i>
+// with ports free on all of them, in one TempDir, started one at a time (the first ones with
+// auto_bootstrap false, later ones bootstrapping); the calls tests make: keyspaces, rows,
+// operations, jobs, views; and a Writer that keeps writing at QUORUM and remembers what was
+// acknowledged.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -17,7 +19,7 @@
 #include <vector>
 
 #include "ringnet/http_server.h"
-#include "ringnode_process.h"
+#include "support/ringnode_process.h"
 
 namespace test_support {
 
@@ -29,8 +31,9 @@ class TestCluster {
   TestCluster(const std::string& name, int first_octet, int max_nodes, int num_tokens = 8)
       : dir_(name + "_"), num_tokens_(num_tokens) {
     for (int i = 0; i < max_nodes; ++i) addresses_.push_back("127.0.0." + std::to_string(first_octet + i));
-    storage_port_ = free_port(17700, addresses_);
-    native_port_ = free_port(storage_port_ + 1, addresses_);
+    const std::vector<int> ports = free_ports(2, 17700, addresses_);
+    storage_port_ = ports[0];
+    native_port_ = ports[1];
     nodes_.resize(static_cast<std::size_t>(max_nodes));
   }
 
@@ -40,8 +43,8 @@ class TestCluster {
   std::string data_directory(int i) const { return node_dir(i) + "/data"; }
   RingnodeProcess& process(int i) { return *nodes_[static_cast<std::size_t>(i)]; }
 
-  // Writes node i's config (once, `extra_yaml` appended: more settings, one per line) and
-  // starts it; waits until its API answers.
+  // Writes node i's config (once, `extra_yaml` appended: more settings, one per line, none of
+  // the keys written here) and starts it; waits until its API answers.
   void start(int i, bool bootstrap, const std::string& extra_yaml = "") {
     auto& node = nodes_[static_cast<std::size_t>(i)];
     if (!node) {
@@ -60,8 +63,30 @@ class TestCluster {
     }
   }
 
-  ApiReply api(int i, const std::string& method, const std::string& path, const std::string& body = "") const {
-    return call(address(i), native_port_, method, path, body);
+  ApiReply api(int i, const std::string& method, const std::string& path, const std::string& body = "",
+              const std::string& content_type = "application/json") const {
+    return call(address(i), native_port_, method, path, body, content_type);
+  }
+
+  // The node at `address` as node `observer` sees it in /v1/cluster, or null.
+  nlohmann::json seen_by(int observer, const std::string& address) const {
+    const ApiReply cluster = api(observer, "GET", "/v1/cluster");
+    if (cluster.status != 200) return nullptr;
+    for (const nlohmann::json& node : cluster.body["nodes"]) {
+      if (node["address"] == address) return node;
+    }
+    return nullptr;
+  }
+
+  // The last 4,000 characters of each started node's log, for failure messages.
+  std::string logs() const {
+    std::string all;
+    for (const auto& node : nodes_) {
+      if (!node) continue;
+      const std::string log = node->log();
+      all += "---- " + log.substr(log.size() > 4000 ? log.size() - 4000 : 0) + "\n";
+    }
+    return all;
   }
 
   // Waits until node `observer` sees exactly `expected` nodes, all up and normal.

@@ -1,15 +1,12 @@
-// Test support for running real ringnode processes: a lab cluster on 127.0.0.x, each node with
-// its own data directory and log under one temporary directory. Every process is killed
-// (SIGKILL) and reaped when its handle goes away, so no ringnode outlives a test, even one
-// that fails.
+// Test support for running real ringnode (and ringd) processes: a process handle that kills
+// (SIGKILL) and reaps its process when it goes away, so no ringnode outlives a test, even one
+// that fails; the calls tests make to a node's API; and, included from here for the tests that
+// have always found them here, TempDir and the loopback port allocator.
 #pragma once
 
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +15,6 @@
 #include <fstream>
 #include <functional>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -28,61 +24,19 @@
 #include <nlohmann/json.hpp>
 
 #include "ringnet/http_client.h"
+#include "ringruntime/wait.h"
+#include "support/loopback.h"
+#include "support/temp_dir.h"
 
 extern char** environ;
 
 namespace test_support {
 
-// A temporary directory, removed with everything in it.
-class TempDir {
- public:
-  explicit TempDir(const std::string& prefix) {
-    std::random_device device;
-    path_ = (std::filesystem::temp_directory_path() / (prefix + std::to_string(device()))).string();
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Whether `port` can be bound on every address (so a test does not clash with another).
-inline bool port_free(int port, const std::vector<std::string>& addresses) {
-  for (const std::string& address : addresses) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(static_cast<std::uint16_t>(port));
-    inet_pton(AF_INET, address.c_str(), &sin.sin_addr);
-    const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0;
-    close(fd);
-    if (!bound) return false;
-  }
-  return true;
-}
-
-// The first port from `start` that is free on every address.
-inline int free_port(int start, const std::vector<std::string>& addresses) {
-  for (int port = start; port < start + 1000; ++port) {
-    if (port_free(port, addresses)) return port;
-  }
-  throw std::runtime_error("no free port from " + std::to_string(start));
-}
-
-// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+// Polls `condition` until it holds or `timeout` passes; returns whether it held (the one wait
+// helper, ringruntime::wait_until, on the real clock).
 inline bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
                        std::chrono::milliseconds poll = std::chrono::milliseconds(100)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(poll);
-  }
+  return ringruntime::wait_until(condition, timeout, poll);
 }
 
 // One ringnode process: started with a config file, output appended to a log file. The second
