@@ -17,13 +17,7 @@ using ringcore::Error;
 
 constexpr std::size_t kMinTokenLength = 16;
 
-using ringruntime::config_error;
-using ringruntime::ConfigValue;
-using ringruntime::read_bool;
-using ringruntime::read_integer;
-using ringruntime::read_number;
-using ringruntime::read_text;
-using ringruntime::read_text_list;
+using namespace ringruntime::config_readers;  // ConfigValue, config_error and the read_* readers
 
 bool valid_host(const std::string& host) {
   return !host.empty() && std::all_of(host.begin(), host.end(), [](unsigned char c) {

@@ -7,6 +7,10 @@
 
 namespace ringctl {
 
+nlohmann::json job_of(const nlohmann::json& answer) {
+  return answer.is_object() && answer.contains("job") ? answer["job"] : answer;
+}
+
 std::string event_for_state(const nlohmann::json& job) {
   const std::string state = json_text(job, "state");
   if (state == "succeeded") return "done";

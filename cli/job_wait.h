@@ -25,6 +25,11 @@ struct WaitOptions {
   std::chrono::milliseconds max_interval{1000};
 };
 
+// The job object in an answer about one job (an operation's start, GET /v1/jobs/{id}): ringd
+// wraps it as {"job": ...}, a node's own API (ringnode) answers it bare. The one place that
+// knows both shapes; every reader of a job answer goes through it.
+nlohmann::json job_of(const nlohmann::json& answer);
+
 // Time for wait_for_job, so tests can run it without sleeping: the clock of every wait.
 using ringruntime::real_clock;
 using ringruntime::WaitClock;

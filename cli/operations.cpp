@@ -16,8 +16,6 @@ namespace ringctl {
 
 using Json = nlohmann::json;
 
-Json unwrap_job(const Json& answer) { return answer.contains("job") ? answer["job"] : answer; }
-
 void follow_job(AgentClient& agent, const Json& job, const WaitFlags& flags, OutputFormat format) {
   const std::string id = json_text(job, "id");
   const std::string where = agent.answered_by();
@@ -30,7 +28,7 @@ void follow_job(AgentClient& agent, const Json& job, const WaitFlags& flags, Out
     const InterruptNotice notice("the " + json_text(job, "operation", "job") + " job " + id +
                                  " goes on on the node; follow it again with: " + reattach_command(where, id));
     JobProgressLine bar(format == OutputFormat::kTable && isatty(STDERR_FILENO) != 0);
-    const auto fetch = [&agent](const std::string& job_id) { return unwrap_job(agent.get("/v1/jobs/" + job_id)); };
+    const auto fetch = [&agent](const std::string& job_id) { return job_of(agent.get("/v1/jobs/" + job_id)); };
     const auto on_event = [&](const JobEvent& event) {
       if (format != OutputFormat::kTable) print_job_event(event, format, std::cout);
       if (event.event != "progress") return;
@@ -48,7 +46,7 @@ void run_operation(const std::string& operation, const Json& body, const WaitFla
                    const CommandContext& context) {
   AgentClient agent = connect_agents(context.source);
   const AgentAnswer answer = agent.post(operation, "/v1/operations/" + operation, body);
-  const Json job = unwrap_job(answer.body);
+  const Json job = job_of(answer.body);
   const bool already_running = answer.status == 200;  // 202: started now
   if (!flags.wait) {
     print_job_started(job, already_running, context.format, std::cout);

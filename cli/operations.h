@@ -18,9 +18,6 @@ struct WaitFlags {
   double timeout_seconds = 0;  // 0: no limit; else validated by timeout_check()
 };
 
-// The job in an answer: ringd wraps it as {"job": ...}, a node's own API answers it bare.
-nlohmann::json unwrap_job(const nlohmann::json& answer);
-
 // Starts `operation` with `body` on the node whose agent was named with -h (never another:
 // AgentClient::post), prints the job, and with flags.wait follows it (follow_job).
 void run_operation(const std::string& operation, const nlohmann::json& body, const WaitFlags& flags,

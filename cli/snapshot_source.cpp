@@ -85,6 +85,20 @@ std::string own_node_address(AgentClient& agent, const std::string& agent_addres
   }
 }
 
+// Which agent answered and how fresh its answer is (its "freshness" member, docs/api.md).
+ViewFreshness freshness_of(const FreshestAnswer& answer) {
+  ViewFreshness freshness;
+  freshness.agent = answer.agent;
+  freshness.stale = answer.stale;
+  freshness.agents_asked = answer.agents_asked;
+  const nlohmann::json meta = answer.body.value("freshness", nlohmann::json::object());
+  if (meta.is_object()) {
+    if (const auto age = meta.find("age_seconds"); age != meta.end() && age->is_number()) freshness.age_seconds = age->get<double>();
+    if (const auto error = meta.find("error"); error != meta.end() && error->is_string()) freshness.error = error->get<std::string>();
+  }
+  return freshness;
+}
+
 }  // namespace
 
 ClusterView load_cluster_view(const SnapshotSource& source) {
@@ -100,16 +114,7 @@ ClusterView load_cluster_view(const SnapshotSource& source) {
   }
   auto parsed = ringcore::parse_snapshot(answer.body["snapshot"].dump());
   if (!parsed) throw parsed.error().with_context("agent " + answer.agent + "'s /v1/cluster");
-  ClusterView view{std::move(parsed).value(), ViewFreshness{}};
-  ViewFreshness& freshness = *view.freshness;
-  freshness.agent = answer.agent;
-  freshness.stale = answer.stale;
-  freshness.agents_asked = answer.agents_asked;
-  const nlohmann::json meta = answer.body.value("freshness", nlohmann::json::object());
-  if (meta.is_object()) {
-    if (const auto age = meta.find("age_seconds"); age != meta.end() && age->is_number()) freshness.age_seconds = age->get<double>();
-    if (const auto error = meta.find("error"); error != meta.end() && error->is_string()) freshness.error = error->get<std::string>();
-  }
+  ClusterView view{std::move(parsed).value(), freshness_of(answer)};
   if (answer.stale) {
     const std::string own = own_node_address(agent, answer.agent);
     for (ringcore::Node& node : view.snapshot.nodes) {
@@ -117,7 +122,7 @@ ClusterView load_cluster_view(const SnapshotSource& source) {
       const bool distrusted = own.empty() || node.address == own;
       if (!distrusted || node.status == ringcore::NodeStatus::kDown) continue;
       node.status = ringcore::NodeStatus::kUnknown;
-      freshness.distrusted_nodes.push_back(node.address);
+      view.freshness->distrusted_nodes.push_back(node.address);
     }
   }
   return view;
@@ -129,17 +134,11 @@ ringcore::ClusterSnapshot load_snapshot(const SnapshotSource& source) {
   return std::move(view.snapshot);
 }
 
-void warn_if_stale(const nlohmann::json& answer, const AgentClient& agent) {
-  const auto freshness = answer.find("freshness");
-  if (freshness == answer.end() || !freshness->is_object() || !freshness->value("stale", false)) return;
-  std::cerr << "ringctl: warning: agent " << agent.answered_by() << " serves stale data";
-  if (const auto age = freshness->find("age_seconds"); age != freshness->end() && age->is_number()) {
-    std::cerr << " (" << age->get<double>() << " s old)";
-  }
-  if (const auto error = freshness->find("error"); error != freshness->end() && error->is_string()) {
-    std::cerr << ": " << error->get<std::string>();
-  }
-  std::cerr << '\n';
+AgentView load_agent_view(AgentClient& agent, const std::string& path, const char* field) {
+  FreshestAnswer answer = agent.get_freshest(path);
+  const auto member = answer.body.find(field);
+  nlohmann::json document = member != answer.body.end() && !member->is_null() ? *member : nlohmann::json::object();
+  return {std::move(document), freshness_of(answer)};
 }
 
 }  // namespace ringctl

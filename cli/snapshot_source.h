@@ -47,8 +47,17 @@ ClusterView load_cluster_view(const SnapshotSource& source);
 // stderr.
 ringcore::ClusterSnapshot load_snapshot(const SnapshotSource& source);
 
-// Says on stderr when an agent's cached answer is stale (its "freshness" member), naming the
-// agent, the age and the agent's last backend error.
-void warn_if_stale(const nlohmann::json& answer, const AgentClient& agent);
+// One agent's cached document (GET /v1/node, /v1/streams, /v1/gossip, /v1/jobs: its member
+// `field`, an empty object when absent or null) and how fresh it is.
+struct AgentView {
+  nlohmann::json document;
+  std::optional<ViewFreshness> freshness;
+};
+
+// GET `path` from the agents, preferring a current answer as load_cluster_view does
+// (AgentClient::get_freshest): a stale one only when no agent that answered has a current one,
+// and then marked stale. Later requests on `agent` go to the agent that answered. Throws as
+// AgentClient::get.
+AgentView load_agent_view(AgentClient& agent, const std::string& path, const char* field);
 
 }  // namespace ringctl

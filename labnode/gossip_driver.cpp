@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "ringruntime/log.h"
+#include "ringruntime/wait.h"
 #include "node_identity.h"
 #include "ringcore/gossip/gossip_view.h"
 
@@ -155,26 +156,37 @@ gossip::GossipDigestAck2 GossipDriver::all_states() const {
 }
 
 ringcore::Status GossipDriver::learn_from_seeds(const std::vector<std::string>& seeds, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<std::string> failures;
-  for (;;) {
-    failures.clear();
-    for (const std::string& seed : seeds) {
-      if (seed == gossiper_.self()) continue;
-      auto states = transport_.fetch_states(seed);
-      if (!states) {
-        failures.push_back(states.error().message());
-        continue;
-      }
-      send(apply([&](gossip::Gossiper& g) { return g.receive(*states, seed, now()); }));
-      ringruntime::log_info("gossip: learnt the cluster from seed " + seed + " (" + std::to_string(states->states.size()) + " endpoints)");
-      return ringcore::Ok{};
-    }
-    if (failures.empty()) return ringcore::Ok{};  // this node is the only seed
-    if (std::chrono::steady_clock::now() + std::chrono::seconds(1) > deadline) break;
-    std::unique_lock lock(stop_mutex_);
-    if (stop_signal_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) break;
-  }
+  bool learnt = false;
+  bool stopped = false;
+  // The real clock, but a pause ends early when the driver stops.
+  const ringruntime::WaitClock clock{[] { return std::chrono::steady_clock::now(); },
+                                     [this, &stopped](std::chrono::milliseconds pause) {
+                                       std::unique_lock lock(stop_mutex_);
+                                       stopped = stop_signal_.wait_for(lock, pause, [this] { return stopping_; });
+                                     }};
+  ringruntime::wait_until(
+      [&] {
+        if (stopped) return true;
+        failures.clear();
+        for (const std::string& seed : seeds) {
+          if (seed == gossiper_.self()) continue;
+          auto states = transport_.fetch_states(seed);
+          if (!states) {
+            failures.push_back(states.error().message());
+            continue;
+          }
+          send(apply([&](gossip::Gossiper& g) { return g.receive(*states, seed, now()); }));
+          ringruntime::log_info("gossip: learnt the cluster from seed " + seed + " (" +
+                                std::to_string(states->states.size()) + " endpoints)");
+          learnt = true;
+          return true;
+        }
+        learnt = failures.empty();  // this node is the only seed
+        return learnt;
+      },
+      timeout, std::chrono::seconds(1), clock);
+  if (learnt) return ringcore::Ok{};
   std::ostringstream message;
   message << "could not learn the cluster from the seeds within "
           << std::chrono::duration_cast<std::chrono::seconds>(timeout).count() << " s:";

@@ -12,13 +12,7 @@ namespace {
 
 using ringcore::Error;
 
-using ringruntime::config_error;
-using ringruntime::ConfigValue;
-using ringruntime::read_bool;
-using ringruntime::read_integer;
-using ringruntime::read_number;
-using ringruntime::read_text;
-using ringruntime::read_text_list;
+using namespace ringruntime::config_readers;  // ConfigValue, config_error and the read_* readers
 
 // A dotted IPv4 address: the lab runs on 127.0.0.x.
 bool is_ipv4(const std::string& text) {

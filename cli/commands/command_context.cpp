@@ -53,11 +53,9 @@ void add_wait_options(CLI::App& command, WaitFlags& flags) {
       ->needs(wait);
 }
 
-nlohmann::json agent_document(const SnapshotSource& source, const std::string& path, const char* field) {
+AgentView agent_document(const SnapshotSource& source, const std::string& path, const char* field) {
   AgentClient agent = connect_agents(source);
-  const nlohmann::json answer = agent.get(path);
-  warn_if_stale(answer, agent);
-  return answer.value(field, nlohmann::json::object());
+  return load_agent_view(agent, path, field);
 }
 
 }  // namespace ringctl

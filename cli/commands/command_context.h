@@ -34,9 +34,9 @@ struct WaitFlags;
 // Adds --wait and --timeout SECONDS (refused without --wait) to an operation command.
 void add_wait_options(CLI::App& command, WaitFlags& flags);
 
-// GET `path` (a cached document) from the agents, warning on stderr when the answer is stale,
-// and returns its member `field` (an empty object when absent). Throws as AgentClient::get.
-nlohmann::json agent_document(const SnapshotSource& source, const std::string& path, const char* field);
+// GET `path` (a cached document) from the agents (load_agent_view): its member `field` and how
+// fresh it is, for render_cluster_view. Throws as AgentClient::get.
+AgentView agent_document(const SnapshotSource& source, const std::string& path, const char* field);
 
 // Prints a report as a table or as a JSON/YAML document, per the chosen format.
 template <class Report, class TableFn, class DocumentFn>
@@ -48,8 +48,9 @@ void render(const Report& report, OutputFormat format, TableFn print_table, Docu
   }
 }
 
-// render() for a view of the cluster: a stale live view is marked by a line above the table and
-// by "freshness" in the document (null when read from a file).
+// render() for anything read live from the agents (or a cluster read from a file): a stale view
+// is marked by a line above the table and by "freshness" in the document (null when read from a
+// file). The one way a live read shows how fresh it is (docs/live-reads.md).
 template <class Report, class TableFn, class DocumentFn>
 void render_cluster_view(const Report& report, const std::optional<ViewFreshness>& freshness, OutputFormat format,
                          TableFn print_table, DocumentFn document) {

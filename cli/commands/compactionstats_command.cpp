@@ -13,8 +13,9 @@ void register_compactionstats_command(CLI::App& app, CommandContext& context) {
   command->add_flag("-H,--human-readable", *human_readable, "Print sizes as KiB, MiB, GiB, TiB");
   command->callback([human_readable, &context] {
     const bool human = *human_readable;
-    render(
-        agent_document(context.source, "/v1/node", "node"), context.format,
+    const AgentView view = agent_document(context.source, "/v1/node", "node");
+    render_cluster_view(
+        view.document, view.freshness, context.format,
         [human](const nlohmann::json& node, std::ostream& out) { print_compactionstats(node, human, out); },
         compactionstats_document);
   });

@@ -10,14 +10,13 @@ void register_describecluster_command(CLI::App& app, CommandContext& context) {
       "describecluster", "Print the cluster's name, snitch, partitioner and each node's schema version");
   command->callback([&context] {
     AgentClient agent = connect_agents(context.source);
-    const nlohmann::json cluster = agent.get("/v1/cluster");
-    warn_if_stale(cluster, agent);
-    auto snapshot = ringcore::parse_snapshot(cluster.value("snapshot", nlohmann::json::object()).dump());
+    const AgentView cluster = load_agent_view(agent, "/v1/cluster", "snapshot");
+    auto snapshot = ringcore::parse_snapshot(cluster.document.dump());
     if (!snapshot) throw snapshot.error().with_context("agent " + agent.answered_by() + "'s /v1/cluster");
     // The same agent (AgentClient asks the one that answered first): one node's view.
     const nlohmann::json gossip = agent.get("/v1/gossip");
     const DescribeClusterReport report = build_describecluster(*snapshot, gossip.value("endpoints", nlohmann::json::array()));
-    render(report, context.format, print_describecluster, describecluster_document);
+    render_cluster_view(report, cluster.freshness, context.format, print_describecluster, describecluster_document);
   });
 }
 

@@ -8,9 +8,8 @@ void register_gossipinfo_command(CLI::App& app, CommandContext& context) {
   CLI::App* command = app.add_subcommand("gossipinfo", "Print every endpoint's gossip state (generation, heartbeat, states)");
   command->callback([&context] {
     AgentClient agent = connect_agents(context.source);
-    const nlohmann::json answer = agent.get("/v1/gossip");
-    warn_if_stale(answer, agent);
-    render(answer.value("endpoints", nlohmann::json::array()), context.format, print_gossipinfo, gossipinfo_document);
+    const AgentView view = load_agent_view(agent, "/v1/gossip", "endpoints");
+    render_cluster_view(view.document, view.freshness, context.format, print_gossipinfo, gossipinfo_document);
   });
 }
 

@@ -12,8 +12,9 @@ void register_info_command(CLI::App& app, CommandContext& context) {
   command->add_flag("-T,--tokens", *all_tokens, "Print every token of the node");
   command->callback([all_tokens, &context] {
     const bool all = *all_tokens;
-    render(
-        agent_document(context.source, "/v1/node", "node"), context.format,
+    const AgentView view = agent_document(context.source, "/v1/node", "node");
+    render_cluster_view(
+        view.document, view.freshness, context.format,
         [all](const nlohmann::json& node, std::ostream& out) { print_info(node, all, out); }, info_document);
   });
 }

@@ -12,15 +12,14 @@ void register_netstats_command(CLI::App& app, CommandContext& context) {
   command->add_flag("-H,--human-readable", *human_readable, "Print sizes as KiB, MiB, GiB, TiB");
   command->callback([human_readable, &context] {
     AgentClient agent = connect_agents(context.source);
-    const nlohmann::json answer = agent.get("/v1/streams");
-    warn_if_stale(answer, agent);
-    nlohmann::json streams = answer.value("streams", nlohmann::json::object());
+    AgentView view = load_agent_view(agent, "/v1/streams", "streams");
+    nlohmann::json& streams = view.document;
     if (!streams.contains("mode")) {  // an older node: the mode is in its node facts
       streams["mode"] = agent.get("/v1/node").value("node", nlohmann::json::object()).value("mode", "NORMAL");
     }
     const bool human = *human_readable;
-    render(
-        streams, context.format, [human](const nlohmann::json& s, std::ostream& out) { print_netstats(s, human, out); },
+    render_cluster_view(
+        streams, view.freshness, context.format, [human](const nlohmann::json& s, std::ostream& out) { print_netstats(s, human, out); },
         netstats_document);
   });
 }

@@ -129,14 +129,14 @@ void register_jobs(CLI::App& app, CommandContext& context) {
   command->callback([options, &context] {
     AgentClient agent = connect_agents(context.source);
     if (options->job_id.empty()) {
-      const Json answer = agent.get("/v1/jobs");
-      warn_if_stale(answer, agent);
-      print_jobs(json_array(answer, "jobs"), agent.answered_by(), context.format, std::cout);
+      const AgentView view = load_agent_view(agent, "/v1/jobs", "jobs");
+      render_cluster_view(JobsReport{view.document, agent.answered_by()}, view.freshness, context.format, print_jobs,
+                          jobs_document);
       return;
     }
     const Json answer = agent.get("/v1/jobs/" + options->job_id);
     options->wait.wait = true;
-    follow_job(agent, unwrap_job(answer), options->wait, context.format);
+    follow_job(agent, job_of(answer), options->wait, context.format);
   });
 }
 

@@ -16,8 +16,9 @@ void register_getstreamthroughput(CLI::App& app, CommandContext& context) {
   command->add_flag("-m,--mib", *in_mib, "Print it in MiB/s rather than megabits per second");
   command->callback([in_mib, &context] {
     const bool mib = *in_mib;
-    render(
-        agent_document(context.source, "/v1/streams", "streams"), context.format,
+    const AgentView view = agent_document(context.source, "/v1/streams", "streams");
+    render_cluster_view(
+        view.document, view.freshness, context.format,
         [mib](const nlohmann::json& streams, std::ostream& out) { print_streamthroughput(streams, mib, out); },
         streamthroughput_document);
   });

@@ -8,7 +8,8 @@ namespace ringctl {
 void register_version_command(CLI::App& app, CommandContext& context) {
   CLI::App* command = app.add_subcommand("version", "Print the node's release version (ringctl's own: --version)");
   command->callback([&context] {
-    render(agent_document(context.source, "/v1/node", "node"), context.format, print_version, version_document);
+    const AgentView view = agent_document(context.source, "/v1/node", "node");
+    render_cluster_view(view.document, view.freshness, context.format, print_version, version_document);
   });
 }
 

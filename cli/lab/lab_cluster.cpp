@@ -7,13 +7,13 @@
 #include <nlohmann/json.hpp>
 #include <map>
 #include <optional>
-#include <thread>
 
 #include "job_wait.h"
 #include "lab/lab_processes.h"
 #include "text/progress.h"
 #include "views/json_fields.h"
 #include "ringnet/http_client.h"
+#include "ringruntime/wait.h"
 
 namespace ringctl::lab {
 namespace {
@@ -56,25 +56,22 @@ void wait_for_views(const Lab& lab, std::size_t observers, const std::string& go
                     PendingFn pending_fn) {
   StatusLine line;
   const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + timeout;
-  for (;;) {
-    const std::vector<std::string> pending = pending_fn();
-    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
-    line.draw(std::to_string(observers - std::min(observers, pending.size())) + "/" + std::to_string(observers) + " " +
-              goal + " (" + std::to_string(elapsed.count()) + "s)");
-    if (pending.empty()) {
-      line.keep();
-      return;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      line.keep();
-      std::string detail;
-      for (const std::string& p : pending) detail += "\n  " + p;
-      throw ringcore::Error::failed("the lab did not converge within " + std::to_string(timeout.count()) + "s:" +
-                                    detail + "\n(logs: " + lab.directory + "/node*/ringnode.log, ringd.log)");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));  // gossip moves once a second
-  }
+  std::vector<std::string> pending;
+  const bool converged = ringruntime::wait_until(
+      [&] {
+        pending = pending_fn();
+        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
+        line.draw(std::to_string(observers - std::min(observers, pending.size())) + "/" + std::to_string(observers) +
+                  " " + goal + " (" + std::to_string(elapsed.count()) + "s)");
+        return pending.empty();
+      },
+      timeout, std::chrono::milliseconds(250));  // gossip moves once a second
+  line.keep();
+  if (converged) return;
+  std::string detail;
+  for (const std::string& p : pending) detail += "\n  " + p;
+  throw ringcore::Error::failed("the lab did not converge within " + std::to_string(timeout.count()) + "s:" + detail +
+                                "\n(logs: " + lab.directory + "/node*/ringnode.log, ringd.log)");
 }
 
 }  // namespace
@@ -192,31 +189,35 @@ void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   // The node starts its bootstrap once it has learnt the ring and chosen tokens: find the job.
   nlohmann::json job;
+  bool joined_with_nothing_to_stream = false;
   const auto started = std::chrono::steady_clock::now();
-  for (;;) {
-    // Right after the start the pid may not run ringnode yet (it is still being exec'd).
-    if (std::chrono::steady_clock::now() - started > std::chrono::seconds(2) && !running_pid(lab, node)) {
-      throw ringcore::Error::failed(node.name + " exited while joining (log: " + lab.log_path(node) + ")");
-    }
-    try {
-      job = bootstrap_job(lab, node);
-      if (!job.is_null()) break;
-      if (json_text(get_json(lab, node, "/v1/node"), "mode") == "NORMAL") return;  // joined with nothing to stream
-    } catch (const ringcore::Error&) {
-      // its API is not up yet
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      throw ringcore::Error::failed(node.name + " did not start its bootstrap within " + std::to_string(timeout.count()) +
-                                    "s (log: " + lab.log_path(node) + ")");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const bool found = ringruntime::wait_until(
+      [&] {
+        // Right after the start the pid may not run ringnode yet (it is still being exec'd).
+        if (std::chrono::steady_clock::now() - started > std::chrono::seconds(2) && !running_pid(lab, node)) {
+          throw ringcore::Error::failed(node.name + " exited while joining (log: " + lab.log_path(node) + ")");
+        }
+        try {
+          job = bootstrap_job(lab, node);
+          if (!job.is_null()) return true;
+          joined_with_nothing_to_stream = json_text(get_json(lab, node, "/v1/node"), "mode") == "NORMAL";
+          return joined_with_nothing_to_stream;
+        } catch (const ringcore::Error&) {
+          return false;  // its API is not up yet
+        }
+      },
+      timeout, std::chrono::milliseconds(200));
+  if (joined_with_nothing_to_stream) return;
+  if (!found) {
+    throw ringcore::Error::failed(node.name + " did not start its bootstrap within " + std::to_string(timeout.count()) +
+                                  "s (log: " + lab.log_path(node) + ")");
   }
   StatusLine line;
   const auto first = std::make_pair(std::chrono::steady_clock::now(), json_int(job.value("progress", nlohmann::json::object()), "done"));
   WaitOptions options;
   options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   const JobEvent last = wait_for_job(
-      job, [&](const std::string& id) { return get_json(lab, node, "/v1/jobs/" + id); },
+      job, [&](const std::string& id) { return job_of(get_json(lab, node, "/v1/jobs/" + id)); },
       [&](const JobEvent& event) {
         line.draw(node.name + " " + bootstrap_line(event.job, first));
       },

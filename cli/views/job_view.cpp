@@ -55,13 +55,14 @@ void print_removal_status(const Json& running, OutputFormat format, std::ostream
       << json_int(progress, "total") << " " << json_text(progress, "unit", "bytes") << " restored).\n";
 }
 
-void print_jobs(const Json& jobs, const std::string& agent, OutputFormat format, std::ostream& out) {
-  if (format != OutputFormat::kTable) {
-    print_document({{"agent", agent}, {"jobs", jobs.is_array() ? jobs : Json::array()}}, format, out);
-    return;
-  }
+Document jobs_document(const JobsReport& report) {
+  return {{"agent", report.agent}, {"jobs", report.jobs.is_array() ? report.jobs : Json::array()}};
+}
+
+void print_jobs(const JobsReport& report, std::ostream& out) {
+  const Json& jobs = report.jobs;
   if (!jobs.is_array() || jobs.empty()) {
-    out << "No jobs on the node of agent " << agent << ".\n";
+    out << "No jobs on the node of agent " << report.agent << ".\n";
     return;
   }
   TableBuilder table;

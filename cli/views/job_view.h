@@ -27,8 +27,14 @@ void print_job_succeeded(const nlohmann::json& job, std::ostream& out);
 // (null for none), or {"removing": job|null}.
 void print_removal_status(const nlohmann::json& running, OutputFormat format, std::ostream& out);
 
-// `jobs`: the agent's jobs (GET /v1/jobs "jobs"), newest first, as a table (ID, OPERATION,
-// STATE, PROGRESS, STARTED) or {"agent", "jobs"}.
-void print_jobs(const nlohmann::json& jobs, const std::string& agent, OutputFormat format, std::ostream& out);
+// `jobs`: the agent's jobs (GET /v1/jobs "jobs"), newest first.
+struct JobsReport {
+  nlohmann::json jobs;  // an array (anything else shows as none)
+  std::string agent;    // the agent asked
+};
+// A table (ID, OPERATION, STATE, PROGRESS, STARTED), or "No jobs on the node of agent A.".
+void print_jobs(const JobsReport& report, std::ostream& out);
+// {"agent", "jobs"}.
+Document jobs_document(const JobsReport& report);
 
 }  // namespace ringctl

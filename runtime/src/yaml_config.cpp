@@ -32,6 +32,8 @@ void flatten(const YAML::Node& map, const std::string& prefix, const YamlConfigS
 
 }  // namespace
 
+inline namespace config_readers {
+
 Error config_error(const std::string& label, const std::string& what) { return Error::invalid_input(label + ": " + what); }
 
 Error config_error(const ConfigValue& value, const std::string& what) { return config_error(value.label, what); }
@@ -89,6 +91,8 @@ std::vector<std::string> read_text_list(const ConfigValue& value) {
   }
   return items;
 }
+
+}  // namespace config_readers
 
 std::string joined(const std::vector<std::string>& names) {
   std::string text;

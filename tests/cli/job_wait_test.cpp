@@ -5,6 +5,7 @@
 
 #include "exit_codes.h"
 #include "job_wait.h"
+#include "support/fake_clock.h"
 #include "text/progress.h"
 
 namespace {
@@ -18,17 +19,7 @@ json job(const std::string& state, int done, int total = 100) {
 }
 
 // A clock that moves only when the waiter sleeps, and remembers the pauses.
-struct FakeTime {
-  std::chrono::steady_clock::time_point now{};
-  std::vector<std::chrono::milliseconds> pauses;
-  ringctl::WaitClock clock() {
-    return {[this] { return now; },
-            [this](std::chrono::milliseconds d) {
-              pauses.push_back(d);
-              now += d;
-            }};
-  }
-};
+using FakeTime = test_support::FakeClock;
 
 struct Run {
   std::vector<ringctl::JobEvent> events;
@@ -159,4 +150,10 @@ TEST_CASE("the progress bar shows sizes, the percentage and the ETA") {
   CHECK(narrow == "repair [==>    ] 4/12 ranges  33%  ETA ?");
   CHECK(ringctl::fitted_progress_line("repair ", 4, 12, "ranges", std::nullopt, 20).size() == 20);
   CHECK(ringctl::format_duration(10920) == "3h02m");
+}
+
+TEST_CASE("a job answer is read the same whether ringd wraps it as {job: ...} or ringnode answers it bare") {
+  const json bare = job("running", 10);
+  CHECK(ringctl::job_of(bare) == bare);
+  CHECK(ringctl::job_of({{"job", bare}}) == bare);
 }

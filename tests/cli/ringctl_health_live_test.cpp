@@ -1,6 +1,7 @@
-// ringctl health live, through a lab's agents: every agent is asked, a fresh lab is fit, and a
-// killed node turns the verdict critical (exit 5), naming the node and the views that see it
-// down.
+// The analysis commands live, through a lab's agents: health asks every agent, a fresh lab is
+// fit, and a killed node turns the verdict critical (exit 5), naming the node and the views that
+// see it down; plan remove is blocked where rf could not be kept; plan add predicts what lab add
+// then streams; rebalance finds the cleanup debt a join leaves, and none after cleanup.
 #include <doctest/doctest.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -10,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "ringnet/http_client.h"
+#include "ringruntime/wait.h"
 #include "support/run_process.h"
 
 namespace {
@@ -43,11 +46,17 @@ class HealthLab {
   std::filesystem::path directory_;
 };
 
-ProcessResult health(std::vector<std::string> args = {}) {
-  args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "health"});
+ProcessResult ringctl(std::vector<std::string> args) {
+  args.insert(args.begin(), RINGCTL_BIN);
   return test_support::run_process(args);
 }
 
+ProcessResult health(std::vector<std::string> args = {}) {
+  args.insert(args.begin(), {"-o", "json", "health"});
+  return ringctl(args);
+}
+
+// The check named `name` in doc["checks"] (a health document or a plan's verdict).
 const json& check_named(const json& doc, const std::string& name) {
   for (const json& check : doc["checks"]) {
     if (check["name"] == name) return check;
@@ -75,6 +84,18 @@ TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5
   CHECK(check_named(doc, "streaming_operations")["status"] == "ok");
   CHECK(check_named(doc, "schema_agreement")["status"] != "warn");
 
+  // plan remove, live: with a keyspace at rf 3 on three nodes, no node can leave.
+  const ProcessResult stress = lab.lab({"stress", "--rows", "200", "--keyspace", "planned"});
+  REQUIRE_MESSAGE(stress.exit_code == 0, stress.err);
+  const ProcessResult plan = ringctl({"-o", "json", "plan", "remove", "127.0.0.1"});
+  INFO(plan.out << plan.err);
+  CHECK(plan.exit_code == 5);
+  const json planned = json::parse(plan.out);
+  CHECK(planned["verdict"]["status"] == "blocked");
+  CHECK(check_named(planned["verdict"], "replication_factor")["message"] ==
+        "Not enough live nodes to maintain replication factor in keyspace planned (RF = 3, N = 3). Perform a forceful "
+        "decommission to ignore.");
+
   REQUIRE(lab.lab({"kill", "node3"}).exit_code == 0);
   // The survivors' failure detectors convert it to down within seconds; poll until they do.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -97,4 +118,92 @@ TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5
   CHECK(up_normal["nodes"] == json{"127.0.0.3"});
   CHECK(up_normal["message"].get<std::string>().find("127.0.0.3 is down in the views of 127.0.0.1, 127.0.0.2") !=
         std::string::npos);
+}
+
+namespace {
+
+// GET `path` on a lab node's own API (its native port), as JSON.
+json node_api(const std::string& address, const std::string& port, const std::string& path) {
+  ringnet::HttpClient client(address, std::stoi(port), std::chrono::seconds(10));
+  const auto answer = client.get(path);
+  REQUIRE_MESSAGE(answer.ok(), address << " " << path);
+  return json::parse(answer->body);
+}
+
+// The findings of `ringctl rebalance` of the given kind.
+std::vector<json> findings_of_kind(const json& rebalance, const std::string& kind) {
+  std::vector<json> found;
+  for (const json& finding : rebalance["findings"]) {
+    if (finding["kind"] == kind) found.push_back(finding);
+  }
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("live plan add predicts what lab add streams, and rebalance finds cleanup debt until cleanup runs") {
+  // Ports of its own, apart from the case above.
+  const std::string storage_port = "27650", native_port = "29690", agent_port = "7690";
+  HealthLab lab;
+  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", storage_port, "--native-port", native_port,
+                                    "--agent-port", agent_port, "--timeout", "90"});
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  const ProcessResult stress = lab.lab({"stress", "--rows", "3000", "--value-size", "1000", "--keyspace", "grown"});
+  REQUIRE_MESSAGE(stress.exit_code == 0, stress.err);
+
+  // The agents report the loads the prediction works from (published through gossip): wait
+  // until every node's load shows the rows.
+  json predicted;
+  const bool loads_known = ringruntime::wait_until(
+      [&] {
+        const ProcessResult plan = ringctl({"-o", "json", "plan", "add", "--dc", "dc1", "--rack", "rack1", "--address",
+                                            "127.0.0.4"});
+        if (plan.exit_code != 0) return false;
+        predicted = json::parse(plan.out);
+        for (const json& node : predicted["nodes"]) {
+          if (node["address"] != "127.0.0.4" && node["load_before_bytes"].get<double>() < 1e6) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(500));
+  REQUIRE_MESSAGE(loads_known, predicted.dump());
+  const double predicted_bytes = predicted["total_stream_bytes"].get<double>();
+
+  const ProcessResult add = lab.lab({"add", "--rack", "rack1", "--timeout", "120"});
+  REQUIRE_MESSAGE(add.exit_code == 0, add.err);
+  const json jobs = node_api("127.0.0.4", native_port, "/v1/jobs");
+  REQUIRE(jobs["jobs"].size() >= 1);
+  const json bootstrap = jobs["jobs"].back();
+  REQUIRE(bootstrap["operation"] == "bootstrap");
+  const double streamed = bootstrap["result"]["bytes_streamed"].get<double>();
+  MESSAGE("plan add predicted " << predicted_bytes << " bytes; lab add streamed " << streamed);
+  CHECK(streamed == doctest::Approx(predicted_bytes).epsilon(0.05));
+
+  // After the join the old nodes hold ranges they no longer own: cleanup debt, named.
+  json rebalance;
+  const bool debt_seen = ringruntime::wait_until(
+      [&] {
+        const ProcessResult r = ringctl({"-o", "json", "rebalance"});
+        if (r.exit_code != 5) return false;
+        rebalance = json::parse(r.out);
+        return !findings_of_kind(rebalance, "cleanup_debt").empty();
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(500));
+  REQUIRE_MESSAGE(debt_seen, rebalance.dump());
+  const json debt = findings_of_kind(rebalance, "cleanup_debt").front();
+  CHECK_FALSE(debt["nodes"].empty());
+  for (const json& node : debt["nodes"]) CHECK(node != "127.0.0.4");  // the new node owes nothing
+
+  for (const std::string node : {"127.0.0.1", "127.0.0.2", "127.0.0.3"}) {
+    const ProcessResult cleanup = ringctl({"-h", node + ":" + agent_port, "cleanup", "--wait", "--timeout", "120"});
+    REQUIRE_MESSAGE(cleanup.exit_code == 0, node << ": " << cleanup.err);
+  }
+  const bool debt_paid = ringruntime::wait_until(
+      [&] {
+        const ProcessResult r = ringctl({"-o", "json", "rebalance"});
+        rebalance = json::parse(r.out);
+        return findings_of_kind(rebalance, "cleanup_debt").empty();
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(500));
+  CHECK_MESSAGE(debt_paid, rebalance.dump());
 }

@@ -19,7 +19,7 @@
 #include "ringcore/murmur3.h"
 #include "ringcore/token.h"
 #include "ringnet/http_server.h"
-#include "ringnode_process.h"
+#include "support/ringnode_cluster.h"
 
 namespace {
 
@@ -27,6 +27,7 @@ using nlohmann::json;
 using test_support::ApiReply;
 using test_support::call;
 using test_support::RingnodeProcess;
+using test_support::TestCluster;
 using test_support::wait_until;
 using namespace std::chrono_literals;
 
@@ -35,81 +36,73 @@ constexpr int kTokens = 8;
 constexpr int kRows = 20000;
 constexpr int kClientThreads = 8;
 
-struct Lab {
-  test_support::TempDir dir{"ringnode_cluster_test_"};
-  std::vector<std::string> addresses = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
-  int storage_port = 0;
-  int native_port = 0;
-  std::vector<std::unique_ptr<RingnodeProcess>> nodes;
-
-  Lab() {
-    storage_port = test_support::free_port(17000, addresses);
-    native_port = test_support::free_port(19042, addresses);
-    if (native_port == storage_port) native_port = test_support::free_port(storage_port + 1, addresses);
+// Nodes 1 and 2 get initial tokens (interleaved, evenly spaced); node 3 uses the balanced
+// allocator over what it learns from the seed.
+std::vector<ringcore::Token> initial_tokens(int i) {
+  std::vector<ringcore::Token> tokens;
+  const auto step = static_cast<std::uint64_t>(-1) / (kTokens * 2);
+  for (int t = 0; t < kTokens; ++t) {
+    tokens.push_back(static_cast<ringcore::Token>(static_cast<std::uint64_t>(ringcore::kMinToken) +
+                                                  step * static_cast<std::uint64_t>(2 * t + i) + 1000));
   }
+  return tokens;
+}
 
-  // Nodes 1 and 2 get initial tokens (interleaved, evenly spaced); node 3 uses the balanced
-  // allocator over what it learns from the seed.
-  std::vector<ringcore::Token> initial_tokens(int i) const {
-    std::vector<ringcore::Token> tokens;
-    const auto step = static_cast<std::uint64_t>(-1) / (kTokens * 2);
-    for (int t = 0; t < kTokens; ++t) {
-      tokens.push_back(static_cast<ringcore::Token>(static_cast<std::uint64_t>(ringcore::kMinToken) +
-                                                    step * static_cast<std::uint64_t>(2 * t + i) + 1000));
-    }
-    return tokens;
+std::string node_settings(int i) {
+  std::string yaml = "max_value_bytes: 65536\n";
+  if (i < 2) {
+    yaml += "initial_tokens: [";
+    for (ringcore::Token token : initial_tokens(i)) yaml += '"' + ringcore::format_token(token) + "\", ";
+    return yaml + "]\n";
   }
+  return yaml + "token_allocation: balanced\n";
+}
 
-  std::string node_dir(int i) const { return dir.path() + "/node" + std::to_string(i + 1); }
+// The one cluster the cases below share, started on first use: three nodes on 127.0.0.1..3.
+// Each case establishes what it needs (the keyspace, the rows) if an earlier case has not, so
+// any case also runs alone (-tc); run in order, they tell the cluster's story.
+struct SharedCluster {
+  TestCluster cluster{"ringnode_cluster_test", 1, kNodes, kTokens};
+  std::vector<json> expected_tokens;
+  bool keyspace_created = false;
+  bool rows_written = false;
 
-  void write_config(int i) const {
-    std::filesystem::create_directories(node_dir(i));
-    std::ofstream out(node_dir(i) + "/ringnode.yaml");
-    out << "cluster_name: itest\nlisten_address: " << addresses[i] << "\nstorage_port: " << storage_port
-        << "\nnative_port: " << native_port << "\nseeds: [127.0.0.1]\ndc: dc1\nrack: rack1\nnum_tokens: " << kTokens
-        << "\ndata_directory: " << node_dir(i) << "/data\nmax_value_bytes: 65536\nauto_bootstrap: false\n";
-    if (i < 2) {
-      out << "initial_tokens: [";
-      for (ringcore::Token token : initial_tokens(i)) out << '"' << token << "\", ";
-      out << "]\n";
-    } else {
-      out << "token_allocation: balanced\nallocation_rf: 3\n";
+  SharedCluster() {
+    for (int i = 0; i < kNodes; ++i) cluster.start(i, /*bootstrap=*/false, node_settings(i));
+    for (int i = 0; i < 2; ++i) {
+      json tokens = json::array();
+      for (ringcore::Token token : initial_tokens(i)) tokens.push_back(ringcore::format_token(token));
+      expected_tokens.push_back(tokens);
     }
-  }
-
-  void start(int i) {
-    if (!nodes[i]) {
-      write_config(i);
-      nodes[i] = std::make_unique<RingnodeProcess>(RINGNODE_BIN, node_dir(i) + "/ringnode.yaml", node_dir(i) + "/ringnode.log");
-    }
-    nodes[i]->start();
-    const bool healthy = wait_until([&] { return api(i, "GET", "/v1/health").status == 200; }, 30s);
-    if (!healthy) FAIL("node " << addresses[i] << " did not become healthy; log:\n" << nodes[i]->log());
+    expected_tokens.push_back(api(2, "GET", "/v1/node").body["tokens"]);
   }
 
   ApiReply api(int i, const std::string& method, const std::string& path, const std::string& body = "",
                const std::string& content_type = "application/json") const {
-    return call(addresses[i], native_port, method, path, body, content_type);
+    return cluster.api(i, method, path, body, content_type);
   }
+  const std::string& address(int i) const { return cluster.address(i); }
+  json seen_by(int observer, const std::string& address) const { return cluster.seen_by(observer, address); }
+  std::string logs() const { return cluster.logs(); }
 
-  // The node as node `observer` sees it in /v1/cluster, or null.
-  json seen_by(int observer, const std::string& address) const {
-    ApiReply cluster = api(observer, "GET", "/v1/cluster");
-    if (cluster.status != 200) return nullptr;
-    for (const json& node : cluster.body["nodes"]) {
-      if (node["address"] == address) return node;
+  // Every node, in every view, up and normal with its tokens.
+  bool all_up_and_normal() const {
+    for (int observer = 0; observer < kNodes; ++observer) {
+      for (int i = 0; i < kNodes; ++i) {
+        const json node = seen_by(observer, address(i));
+        if (node.is_null() || node["status"] != "up" || node["state"] != "normal" || node["tokens"] != expected_tokens[i]) {
+          return false;
+        }
+      }
     }
-    return nullptr;
-  }
-
-  std::string logs() const {
-    std::string all;
-    for (const auto& node : nodes) {
-      if (node) all += "---- " + node->log().substr(node->log().size() > 4000 ? node->log().size() - 4000 : 0) + "\n";
-    }
-    return all;
+    return true;
   }
 };
+
+SharedCluster& shared_cluster() {
+  static SharedCluster shared;
+  return shared;
+}
 
 std::string row_path(const std::string& key, const std::string& cl) {
   return "/v1/keyspaces/itest/rows/" + ringnet::percent_encode(key) + "?cl=" + cl;
@@ -146,45 +139,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-}  // namespace
-
-TEST_CASE("a three-node ringnode cluster: gossip, schema, quorum reads and writes, a crash and a restart") {
-  Lab lab;
-  lab.nodes.resize(kNodes);
-  for (int i = 0; i < kNodes; ++i) lab.start(i);
-
-  // -- membership: every view shows all three up and normal, with the same tokens
-  const std::string node3_tokens_path = "/v1/node";
-  const json node3 = lab.api(2, "GET", node3_tokens_path).body;
-  REQUIRE(node3["tokens"].size() == kTokens);
-  std::vector<json> expected_tokens;
-  for (int i = 0; i < 2; ++i) {
-    json tokens = json::array();
-    for (ringcore::Token token : lab.initial_tokens(i)) tokens.push_back(ringcore::format_token(token));
-    expected_tokens.push_back(tokens);
-  }
-  expected_tokens.push_back(node3["tokens"]);
-  auto all_up_and_normal = [&] {
-    for (int observer = 0; observer < kNodes; ++observer) {
-      for (int i = 0; i < kNodes; ++i) {
-        const json node = lab.seen_by(observer, lab.addresses[i]);
-        if (node.is_null() || node["status"] != "up" || node["state"] != "normal" || node["tokens"] != expected_tokens[i]) {
-          return false;
-        }
-      }
-    }
-    return true;
-  };
-  REQUIRE_MESSAGE(wait_until(all_up_and_normal, 30s), "views never converged\n" << lab.logs());
-  for (int i = 0; i < kNodes; ++i) {
-    const json info = lab.api(i, "GET", "/v1/node").body;
-    CHECK(lab.seen_by((i + 1) % kNodes, lab.addresses[i])["host_id"] == info["host_id"]);
-  }
-  const json node3_before = lab.api(2, "GET", "/v1/node").body;
-  const auto rss_at_rest = lab.api(0, "GET", "/v1/node").body["rss_bytes"].get<std::uint64_t>();
-  MESSAGE("node RSS at rest: " << rss_at_rest / 1024 << " KiB");
-
-  // -- schema: created on one node, agreed by all
+// A keyspace "itest" (SimpleStrategy, rf 3) created on node 1, agreed by every node.
+void ensure_keyspace(SharedCluster& lab) {
+  if (lab.keyspace_created) return;
   const ApiReply created = lab.api(0, "POST", "/v1/keyspaces",
                                    R"({"name": "itest", "replication": {"class": "SimpleStrategy", "replication_factor": 3}})");
   REQUIRE_MESSAGE(created.status == 201, describe(created));
@@ -196,9 +153,14 @@ TEST_CASE("a three-node ringnode cluster: gossip, schema, quorum reads and write
     }
     return true;
   }, 15s));
-  CHECK(lab.api(2, "GET", "/v1/cluster").body["keyspaces"][0]["name"] == "itest");
+  lab.keyspace_created = true;
+}
 
-  // -- 20,000 rows written at QUORUM through every coordinator, read back at QUORUM
+// kRows rows written at QUORUM through every coordinator, and read back at QUORUM through
+// another.
+void ensure_rows(SharedCluster& lab) {
+  if (lab.rows_written) return;
+  ensure_keyspace(lab);
   auto start = std::chrono::steady_clock::now();
   auto failures = in_parallel(kRows, [&](int i) {
     const ApiReply reply = lab.api(i % kNodes, "PUT", row_path(key_of(i), "QUORUM"), value_of(i), "application/octet-stream");
@@ -217,15 +179,46 @@ TEST_CASE("a three-node ringnode cluster: gossip, schema, quorum reads and write
   REQUIRE_MESSAGE(failures.empty(), failures.size() << " reads failed, first: " << failures.front());
   MESSAGE(kRows << " rows: written in " << write_seconds << " s, read in " << read_seconds << " s (QUORUM, "
                 << kClientThreads << " client threads)");
+  lab.rows_written = true;
+}
+
+}  // namespace
+
+TEST_CASE("three ringnode processes agree on membership: every view has all up and normal, with the same tokens and host ids") {
+  SharedCluster& lab = shared_cluster();
+  REQUIRE(lab.expected_tokens[2].size() == kTokens);
+  REQUIRE_MESSAGE(wait_until([&] { return lab.all_up_and_normal(); }, 30s), "views never converged\n" << lab.logs());
+  for (int i = 0; i < kNodes; ++i) {
+    const json info = lab.api(i, "GET", "/v1/node").body;
+    CHECK(lab.seen_by((i + 1) % kNodes, lab.address(i))["host_id"] == info["host_id"]);
+  }
+  const auto rss_at_rest = lab.api(0, "GET", "/v1/node").body["rss_bytes"].get<std::uint64_t>();
+  MESSAGE("node RSS at rest: " << rss_at_rest / 1024 << " KiB");
+}
+
+TEST_CASE("a keyspace created on one node is agreed by every node and shown in the cluster view") {
+  SharedCluster& lab = shared_cluster();
+  ensure_keyspace(lab);
+  CHECK(lab.api(2, "GET", "/v1/cluster").body["keyspaces"][0]["name"] == "itest");
+}
+
+TEST_CASE("20,000 rows written at QUORUM through every coordinator read back at QUORUM") {
+  SharedCluster& lab = shared_cluster();
+  ensure_rows(lab);
   const json node1_info = lab.api(0, "GET", "/v1/node").body;
   MESSAGE("node RSS after the workload: " << node1_info["rss_bytes"].get<std::uint64_t>() / 1024 << " KiB, load "
                                           << node1_info["load_bytes"] << " bytes");
   CHECK(lab.api(0, "GET", "/v1/compaction").body["keyspaces"][0]["name"] == "itest");
+}
 
-  // -- a crash: node 3 is killed
-  lab.nodes[2]->kill_hard();
+TEST_CASE("a killed node: QUORUM goes on, ALL is refused naming it, every view marks it down; restarted, it is whole again") {
+  SharedCluster& lab = shared_cluster();
+  ensure_rows(lab);
+  REQUIRE_MESSAGE(wait_until([&] { return lab.all_up_and_normal(); }, 30s), "views never converged\n" << lab.logs());
+  const json node3_before = lab.api(2, "GET", "/v1/node").body;
+  lab.cluster.process(2).kill_hard();
   const auto killed_at = std::chrono::steady_clock::now();
-  failures = in_parallel(200, [&](int i) {
+  auto failures = in_parallel(200, [&](int i) {
     const ApiReply put = lab.api(i % 2, "PUT", row_path("after/" + std::to_string(i), "QUORUM"), "v", "application/octet-stream");
     if (put.status != 200) return "write " + describe(put);
     const ApiReply get = lab.api((i + 1) % 2, "GET", row_path(key_of(i), "QUORUM"));
@@ -250,25 +243,31 @@ TEST_CASE("a three-node ringnode cluster: gossip, schema, quorum reads and write
   CHECK(all.body["error"]["message"] == "ALL needs 3 of 3 replicas, 2 answered (127.0.0.3: marked down by gossip)");
   CHECK(lab.api(1, "GET", row_path(key_of(7), "QUORUM")).status == 200);
 
-  // -- restart: same host id and tokens, a newer generation, up in every view, data kept
-  lab.start(2);
-  const json node3_after = lab.api(2, "GET", "/v1/node").body;
-  CHECK(node3_after["host_id"] == node3_before["host_id"]);
-  CHECK(node3_after["tokens"] == node3_before["tokens"]);
-  CHECK(node3_after["generation"].get<std::int64_t>() > node3_before["generation"].get<std::int64_t>());
-  REQUIRE_MESSAGE(wait_until(all_up_and_normal, 30s), "127.0.0.3 did not come back in every view\n" << lab.logs());
-  for (int i = 0; i < kRows; i += 97) {
-    const ApiReply copies = lab.api(0, "GET", "/v1/keyspaces/itest/rows/" + ringnet::percent_encode(key_of(i)) + "/replicas");
-    REQUIRE(copies.status == 200);
-    for (const json& copy : copies.body) {
-      CAPTURE(copy.dump());
-      CHECK(copy["found"] == true);
-      CHECK(copy["digest"] == ringcore::value_digest(value_of(i)));
+  // Restarted: the same host id and tokens, a newer generation, up in every view, data kept.
+  {
+    lab.cluster.start(2, /*bootstrap=*/false);
+    const json node3_after = lab.api(2, "GET", "/v1/node").body;
+    CHECK(node3_after["host_id"] == node3_before["host_id"]);
+    CHECK(node3_after["tokens"] == node3_before["tokens"]);
+    CHECK(node3_after["generation"].get<std::int64_t>() > node3_before["generation"].get<std::int64_t>());
+    REQUIRE_MESSAGE(wait_until([&] { return lab.all_up_and_normal(); }, 30s),
+                    "127.0.0.3 did not come back in every view\n" << lab.logs());
+    for (int i = 0; i < kRows; i += 97) {
+      const ApiReply copies = lab.api(0, "GET", "/v1/keyspaces/itest/rows/" + ringnet::percent_encode(key_of(i)) + "/replicas");
+      REQUIRE(copies.status == 200);
+      for (const json& copy : copies.body) {
+        CAPTURE(copy.dump());
+        CHECK(copy["found"] == true);
+        CHECK(copy["digest"] == ringcore::value_digest(value_of(i)));
+      }
     }
+    CHECK(lab.api(2, "PUT", row_path("all", "ALL"), "v", "application/octet-stream").status == 200);
   }
-  CHECK(lab.api(2, "PUT", row_path("all", "ALL"), "v", "application/octet-stream").status == 200);
+}
 
-  // -- bad input: clear 4xx errors, and the node keeps serving
+TEST_CASE("bad input gets a clear 4xx error, and the node keeps serving") {
+  SharedCluster& lab = shared_cluster();
+  ensure_rows(lab);
   ApiReply bad = lab.api(0, "GET", "/v1/keyspaces/nope/rows/k");
   CHECK(bad.status == 404);
   CHECK(bad.body["error"]["message"] == "keyspace 'nope' does not exist (keyspaces: itest)");
@@ -286,13 +285,15 @@ TEST_CASE("a three-node ringnode cluster: gossip, schema, quorum reads and write
   CHECK(lab.api(0, "GET", row_path("missing", "ONE")).status == 404);
   CHECK(lab.api(0, "GET", "/v1/health").status == 200);
   CHECK(lab.api(0, "GET", row_path(key_of(1), "ONE")).status == 200);
+}
 
-  // -- a graceful stop is announced: the others see it down at once, and it exits 0
+TEST_CASE("a graceful stop is announced: the others see the node down at once, and it exits 0") {
+  SharedCluster& lab = shared_cluster();
   const auto stopped_at = std::chrono::steady_clock::now();
-  CHECK(lab.nodes[1]->terminate(15s) == 0);
+  CHECK(lab.cluster.process(1).terminate(15s) == 0);
   CHECK(wait_until([&] { return lab.seen_by(0, "127.0.0.2")["status"] == "down"; }, 5s));
   MESSAGE("gracefully stopped node seen down after " << seconds_since(stopped_at) << " s");
-  CHECK(lab.nodes[1]->log().find("SIGTERM received") != std::string::npos);
+  CHECK(lab.cluster.process(1).log().find("SIGTERM received") != std::string::npos);
 }
 
 TEST_CASE("ringnode refuses a bad config with exit code 1 and a message naming the key") {

@@ -5,21 +5,13 @@
 
 #include <vector>
 
+#include "support/fake_clock.h"
+
 namespace {
 
 using namespace std::chrono_literals;
-
-struct FakeTime {
-  std::chrono::steady_clock::time_point now{};
-  std::vector<std::chrono::milliseconds> pauses;
-  ringruntime::WaitClock clock() {
-    return {[this] { return now; },
-            [this](std::chrono::milliseconds d) {
-              pauses.push_back(d);
-              now += d;
-            }};
-  }
-};
+// A clock that moves only when the waiter sleeps, and remembers the pauses.
+using FakeTime = test_support::FakeClock;
 
 }  // namespace
 

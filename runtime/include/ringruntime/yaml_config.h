@@ -20,6 +20,10 @@
 
 namespace ringruntime {
 
+// The readers a program's key table is written with. A program's config file brings them all in
+// with one `using namespace ringruntime::config_readers;`.
+inline namespace config_readers {
+
 // A value being read and how messages name it: "listen", "seeds[2]", "listen (from RINGD_LISTEN)".
 struct ConfigValue {
   YAML::Node node;
@@ -39,6 +43,8 @@ long long read_integer(const ConfigValue& value, long long low, long long high);
 double read_number(const ConfigValue& value, double low, double high);  // finite
 bool read_bool(const ConfigValue& value);  // true/yes/1 or false/no/0
 std::vector<std::string> read_text_list(const ConfigValue& value);  // a list of non-empty strings
+
+}  // namespace config_readers
 
 // ---- the key table ----
 
