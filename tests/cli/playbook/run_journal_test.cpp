@@ -3,9 +3,11 @@
 // journal shows finished and continues with the first unfinished one.
 #include <doctest/doctest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "playbook/cluster_lock.h"
 #include "playbook/playbook_loader.h"
@@ -102,7 +104,10 @@ TEST_CASE("a second topology run on the same cluster is refused, another cluster
 
 TEST_CASE("a resumed run skips the finished steps and continues with the first unfinished one") {
   RunsDirectory runs;
-  const Playbook book = parse_playbook(kQuestions, "questions.yaml").value_or_throw();
+  std::filesystem::create_directories(runs.path);
+  const std::string file = (runs.path / "questions.yaml").string();
+  std::ofstream(file) << kQuestions;  // resume reads the playbook again from its file
+  const Playbook book = load_playbook(file).value_or_throw();
   std::vector<std::string> asked;
   RunOptions options;
   options.ask = [&asked](const std::string& prompt) -> std::optional<std::string> {
