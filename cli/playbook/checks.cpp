@@ -111,7 +111,9 @@ StepOutcome plan(const std::string& check, StepContext& context) {
   StepOutcome outcome;
   std::vector<std::string> losing;
   for (const ringcore::NodeForecast& node : plan.nodes) {
-    if (node.role == "stays" && node.cleanup_bytes > 0) losing.push_back(node.address);
+    bool loses = node.cleanup_bytes > 0;  // by the loads; a load not yet reported still loses its ranges
+    for (const ringcore::RangeLoss& loss : plan.movement.losses) loses = loses || loss.node == node.address;
+    if (node.role == "stays" && loses) losing.push_back(node.address);
   }
   outcome.exports["planned_bytes"] = std::to_string(plan.movement.total_bytes);
   if (check == "plan_add") {
