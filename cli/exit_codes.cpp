@@ -58,7 +58,9 @@ const char* exit_code_help() {
          "  5  a check found the cluster not fit for what was asked\n"
          "  6  the agent refused the token (unauthorized or forbidden), an SSH host refused the key,\n"
          "     or an SSH host's key is unknown or changed (not in known_hosts)\n"
-         "  7  outcome unknown: the agent stopped answering while an operation was followed\n";
+         "  7  outcome unknown: the agent stopped answering while an operation was followed\n"
+         "  8  aborted by the operator (answered no to a playbook's question)\n"
+         "130  interrupted (Ctrl-C); a playbook run stays resumable (ringctl playbook resume)\n";
 }
 
 }  // namespace ringctl

@@ -9,6 +9,8 @@
 //   6  the agent refused the token (401 unauthorized, 403 forbidden); an SSH host refused our
 //      key (ssh_auth), or we refused its host key, unknown or changed (ssh_host_key)
 //   7  the outcome is unknown: the agent stopped answering while an operation was followed
+//   8  aborted by the operator (answered no to a playbook's question)
+// 130  interrupted (Ctrl-C); a playbook run stays resumable
 // The table is printed at the end of `ringctl --help` and in man/ringctl.1.
 #pragma once
 
@@ -27,6 +29,8 @@ enum ExitCode : int {
   kExitUnfit = 5,
   kExitRefused = 6,
   kExitOutcomeUnknown = 7,
+  kExitAborted = 8,
+  kExitInterrupted = 130,
 };
 
 int exit_code_for(const ringcore::Error& error);

@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   ringctl::register_health_command(app, context);
   ringctl::register_plan_command(app, context);
   ringctl::register_rebalance_command(app, context);
+  ringctl::register_playbook_command(app, context);
   ringctl::register_completion_command(app);
   ringctl::add_agent_options(app, context);
   ringctl::add_global_options_to_help(app);
@@ -108,5 +109,6 @@ int main(int argc, char** argv) {
   }
   std::cout.flush();
   if (!std::cout) return report_error("failed", "could not write the output", ringctl::kExitFailed, sniffed);
+  if (context.exit_code != 0) return context.exit_code;
   return context.not_fit ? ringctl::kExitUnfit : ringctl::kExitOk;
 }

@@ -9,7 +9,7 @@
 _ringctl_command() {
   case $1 in
     '')
-      commands='token getendpoints describering status ring lab netstats info gossipinfo compactionstats tpstats describecluster getstreamthroughput setstreamthroughput version decommission removenode cleanup repair jobs help health plan rebalance completion'
+      commands='token getendpoints describering status ring lab netstats info gossipinfo compactionstats tpstats describecluster getstreamthroughput setstreamthroughput version decommission removenode cleanup repair jobs help health plan rebalance playbook completion'
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
       arguments='' ;;
@@ -198,6 +198,36 @@ _ringctl_command() {
       flags='--help --version'
       valued='--ring -o --output -h --host --cluster --token --cacert'
       arguments='' ;;
+    'playbook')
+      commands='list show run resume runs'
+      flags='--help --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'playbook list')
+      commands=''
+      flags='--help --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'playbook show')
+      commands=''
+      flags='--help --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'playbook run')
+      commands=''
+      flags='--help --dry-run --yes --version'
+      valued='--var -o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'playbook resume')
+      commands=''
+      flags='--help --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
+    'playbook runs')
+      commands=''
+      flags='--help --version'
+      valued='-o --output -h --host --cluster --token --cacert'
+      arguments='' ;;
     'completion')
       commands=''
       flags='--help --version'
@@ -264,6 +294,7 @@ _ringctl_value() {
     ('plan capacity/--ring') _filedir ;;
     ('plan capacity/--target-disk') : ;;
     ('rebalance/--ring') _filedir ;;
+    ('playbook run/--var') : ;;
     (*) return 1 ;;
   esac
 }

@@ -15,6 +15,8 @@ struct CommandContext {
   // Set by an analysis command whose verdict is "not fit" (health at or above --fail-on, plan
   // remove blocked, rebalance findings): ringctl prints its output, then exits 5.
   bool not_fit = false;
+  // Set by a command that ends with a code of its own (a playbook run: 2, 3, 5, 8, 130); 0: none.
+  int exit_code = 0;
 };
 
 // Adds --ring FILE, the offline snapshot to read.
@@ -78,6 +80,8 @@ void register_gossipinfo_command(CLI::App& app, CommandContext& context);
 void register_health_command(CLI::App& app, CommandContext& context);
 void register_plan_command(CLI::App& app, CommandContext& context);
 void register_rebalance_command(CLI::App& app, CommandContext& context);
+// ringctl playbook list|show|run|resume|runs (cli/commands/playbook_command.cpp).
+void register_playbook_command(CLI::App& app, CommandContext& context);
 void register_compactionstats_command(CLI::App& app, CommandContext& context);
 void register_tpstats_command(CLI::App& app, CommandContext& context);
 void register_describecluster_command(CLI::App& app, CommandContext& context);

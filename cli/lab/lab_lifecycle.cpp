@@ -90,7 +90,7 @@ Lab up(const UpRequest& request) {
   return lab;
 }
 
-Lab add(const AddRequest& request) {
+Lab launch_new_member(const AddRequest& request) {
   Lab lab = load_members(request.directory);
   if (lab.nodes.empty()) throw Error::invalid_input("the lab in " + request.directory + " has no members (ringctl lab up)");
   for (const LabNode& node : lab.nodes) {
@@ -109,6 +109,13 @@ Lab add(const AddRequest& request) {
   start_node(lab, node, find_ringnode_binary());
   // Its agent starts with it, so that netstats can follow the bootstrap.
   if (agents) start_agent(lab, node, find_ringd_binary());
+  return lab;
+}
+
+Lab add(const AddRequest& request) {
+  Lab lab = launch_new_member(request);
+  const bool agents = request.agents && has_agents(lab);
+  const LabNode& node = lab.nodes.back();
   follow_bootstrap(lab, node, request.timeout);
   // Joined when every member, the new one included, sees all of them up and normal.
   const auto nodes = members(lab);

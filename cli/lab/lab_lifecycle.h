@@ -58,6 +58,11 @@ Lab load_members(const std::string& directory);
 // then starts the agents. Throws ringcore::Error.
 Lab up(const UpRequest& request);
 
+// The first half of add(): plans the new member, records it in lab.json and starts its node
+// and agent, without waiting for it to join (a playbook waits, showing progress). Refuses as
+// add().
+Lab launch_new_member(const AddRequest& request);
+
 // Adds a node to the running lab: it bootstraps (progress on a terminal) and joins; returns
 // once every member, the new one included, sees all up and normal, and so does every agent.
 // Refuses when a member is not running, or the datacenter is unknown without new_dc.

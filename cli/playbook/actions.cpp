@@ -1,0 +1,127 @@
+#include "playbook/actions.h"
+
+#include "agent_client.h"
+#include "job_wait.h"
+#include "operations.h"
+#include "views/json_fields.h"
+
+namespace ringctl::playbook {
+namespace {
+
+using Json = nlohmann::json;
+
+AgentClient node_agent(const SnapshotSource& source, const std::string& agent) {
+  AgentOptions options = agent_options(source);
+  options.agents = {agent};
+  options.named_target = true;
+  return AgentClient(std::move(options));
+}
+
+Json operation_body(const std::string& name, const StepContext& context) {
+  Json body = Json::object();
+  if (name == "repair") body["primary_range"] = context.param("with.primary_range", "true") == "true";
+  if (name == "decommission") body["force"] = false;
+  if (!context.param("with.keyspace").empty()) body["keyspace"] = context.param("with.keyspace");
+  return body;
+}
+
+// The job recorded in the step's journal, if its agent still knows it.
+std::optional<Json> recorded_job(AgentClient& agent, const StepContext& context) {
+  const std::string id = json_text(context.record.started, "job");
+  if (id.empty()) return std::nullopt;
+  try {
+    return unwrap_job(agent.get("/v1/jobs/" + id));
+  } catch (const ringcore::Error& e) {
+    if (e.code() == ringcore::ErrorCode::kNotFound) return std::nullopt;
+    throw;
+  }
+}
+
+StepOutcome agent_operation(const std::string& name, StepContext& context) {
+  const std::string node = context.param("node");
+  const std::string where = agent_for_node(context.source, node);
+  AgentClient agent = node_agent(context.source, where);
+  std::optional<Json> job = recorded_job(agent, context);
+  const bool reattached = job.has_value();
+  if (!job) {
+    const AgentAnswer answer = agent.post(name, "/v1/operations/" + name, operation_body(name, context));
+    job = unwrap_job(answer.body);
+    context.record.started = {{"job", json_text(*job, "id")}, {"agent", where}, {"operation", name}};
+    context.save();
+  }
+  context.emit({{"event", "job"}, {"operation", name}, {"node", node}, {"job", json_text(*job, "id")},
+                {"reattached", reattached}});
+  const auto fetch = [&agent](const std::string& id) { return unwrap_job(agent.get("/v1/jobs/" + id)); };
+  const auto on_event = [&](const JobEvent& event) {
+    if (event.event != "progress") return;
+    const Json progress = event.job.value("progress", Json::object());
+    context.emit({{"event", "progress"}, {"operation", name}, {"node", node}, {"done", json_int(progress, "done")},
+                  {"total", json_int(progress, "total")}, {"unit", json_text(progress, "unit", "bytes")}});
+  };
+  const JobEvent last = wait_for_job(*job, fetch, on_event, WaitOptions{}, real_clock());
+  raise_for(last, where);
+  StepOutcome outcome;
+  const Json progress = last.job.value("progress", Json::object());
+  outcome.result = {{"operation", name}, {"node", node}, {"job", json_text(last.job, "id")}, {"done", json_int(progress, "done")},
+                    {"unit", json_text(progress, "unit", "bytes")}, {"reattached", reattached}};
+  outcome.message = name + " on " + node + " succeeded";
+  return outcome;
+}
+
+StepOutcome start_node(StepContext& context) {
+  Launcher& launcher = context.launcher();
+  LaunchNode node;
+  if (context.record.started.contains("node")) {  // planned before a crash: that node, not another
+    node = {json_text(context.record.started, "node"), json_text(context.record.started, "dc"),
+            json_text(context.record.started, "rack")};
+  } else {
+    node = launcher.plan_node(std::stoi(context.param("with.ordinal", "1")), context.param("with.dc")).value_or_throw();
+    context.record.started = {{"node", node.address}, {"dc", node.dc}, {"rack", node.rack}, {"launcher", launcher.kind()}};
+    context.save();
+  }
+  context.emit({{"event", "node_starting"}, {"node", node.address}, {"launcher", launcher.kind()}});
+  launcher.start(node).value_or_throw();
+  StepOutcome outcome;
+  outcome.exports["new_node"] = node.address;
+  outcome.result = {{"node", node.address}, {"launcher", launcher.kind()}};
+  outcome.message = "started " + node.address + " through the " + launcher.kind() + " launcher";
+  return outcome;
+}
+
+StepOutcome stop_node(StepContext& context) {
+  Launcher& launcher = context.launcher();
+  const std::string node = context.param("node");
+  launcher.stop({node, "", ""}).value_or_throw();
+  StepOutcome outcome;
+  outcome.result = {{"node", node}, {"launcher", launcher.kind()}};
+  outcome.message = "stopped " + node + " through the " + launcher.kind() + " launcher";
+  return outcome;
+}
+
+}  // namespace
+
+std::string agent_for_node(const SnapshotSource& source, const std::string& address) {
+  const AgentOptions options = agent_options(source);
+  int port = kDefaultAgentPort;
+  for (const std::string& agent : options.agents) {
+    auto parsed = parse_agent_address(agent);
+    if (!parsed) continue;
+    if (parsed->host == address) return agent;
+    port = parsed->port;
+  }
+  return address + ":" + std::to_string(port);
+}
+
+StepOutcome run_action(const std::string& name, StepContext& context) {
+  if (name == "start_node") return start_node(context);
+  if (name == "stop_node") return stop_node(context);
+  return agent_operation(name, context);
+}
+
+std::string describe_action(const std::string& name, const StepContext& context) {
+  if (name == "start_node") return "would start new node #" + context.param("with.ordinal", "1") + " through the launcher";
+  if (name == "stop_node") return "would stop " + context.param("node") + " through the launcher";
+  return "would run " + name + " on " + context.param("node") + " " + operation_body(name, context).dump();
+}
+
+}  // namespace ringctl::playbook

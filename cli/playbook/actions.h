@@ -1,0 +1,27 @@
+// The act steps (step_catalog.h): start_node and stop_node through the run's launcher;
+// repair, cleanup and decommission as agent jobs on the node's own agent (never another),
+// followed to their end with progress events.
+//
+// Never twice: the node a start_node plans, and the job an operation starts, are written to
+// the step's journal record before anything waits on them. A resumed run starts the planned
+// node (launchers are idempotent) and re-attaches to the recorded job; only when the agent
+// no longer knows the job does it ask again, and the agent's one-operation rule answers with
+// the running job instead of starting another.
+#pragma once
+
+#include <string>
+
+#include "playbook/step_context.h"
+
+namespace ringctl::playbook {
+
+StepOutcome run_action(const std::string& name, StepContext& context);
+
+// What the action would do, for --dry-run: nothing is changed.
+std::string describe_action(const std::string& name, const StepContext& context);
+
+// The agent address of the node at `address`: the cluster's agent on that host, else the host
+// with the agents' port. Throws as agent_options.
+std::string agent_for_node(const SnapshotSource& source, const std::string& address);
+
+}  // namespace ringctl::playbook

@@ -1,0 +1,14 @@
+// Replacing a file so that a crash at any moment leaves either the old text or the new one,
+// never a mix or nothing: the run journal depends on it to resume after a SIGKILL.
+#pragma once
+
+#include <string>
+
+namespace ringctl::playbook {
+
+// Writes `text` to a temporary file beside `path`, fsyncs it, renames it over `path` and
+// fsyncs the directory. Makes the directory when missing. Throws ringcore::Error (kFailed)
+// naming the path and the system's reason.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace ringctl::playbook

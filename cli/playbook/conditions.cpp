@@ -1,0 +1,233 @@
+#include "playbook/conditions.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "agent_client.h"
+#include "cluster_survey.h"
+#include "playbook/actions.h"
+#include "playbook/health_thresholds.h"
+#include "ringcore/health_checks.h"
+#include "views/json_fields.h"
+
+namespace ringctl::playbook {
+namespace {
+
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kFirstInterval = std::chrono::milliseconds(300);
+constexpr auto kMaxInterval = std::chrono::seconds(2);
+
+double seconds_param(const StepContext& context, const std::string& key, double fallback) {
+  return std::stod(context.param(key, std::to_string(fallback)));
+}
+
+// How many answering views list `address` up and normal, and how many views there are.
+struct ViewCount {
+  int normal = 0;
+  int views = 0;
+  int listing = 0;  // views (other than the node's own) that still list it
+  int answered = 0;
+  bool own_view = false;
+};
+
+ViewCount count_views(const ClusterSurvey& survey, const std::string& address) {
+  ViewCount count;
+  for (const ringcore::PeerView& view : survey.observations.views.value_or(std::vector<ringcore::PeerView>{})) {
+    ++count.views;
+    if (!view.answered) continue;
+    ++count.answered;
+    if (view.observer == address) count.own_view = true;
+    for (const ringcore::Node& node : view.snapshot.nodes) {
+      if (node.address != address) continue;
+      if (view.observer != address) ++count.listing;
+      if (node.status == ringcore::NodeStatus::kUp && node.state == ringcore::NodeState::kNormal) ++count.normal;
+    }
+  }
+  return count;
+}
+
+// The running bootstrap job's progress on the node's agent: {done, total}, or null.
+Json bootstrap_progress(const StepContext& context, const std::string& address) {
+  try {
+    AgentOptions options = agent_options(context.source);
+    options.agents = {agent_for_node(context.source, address)};
+    options.timeout = std::chrono::seconds(2);
+    AgentClient agent(std::move(options));
+    const Json jobs = agent.get("/v1/jobs");
+    for (const Json& job : json_array(jobs, "jobs")) {
+      if (json_text(job, "operation") == "bootstrap" && json_text(job, "state") == "running") {
+        return job.value("progress", Json::object());
+      }
+    }
+  } catch (const ringcore::Error&) {
+    // its agent is not up yet: no progress to show
+  }
+  return nullptr;
+}
+
+// Watches the scaling alert thresholds for one poll; throws kTimedOut at a critical level.
+class AlertWatch {
+ public:
+  explicit AlertWatch(StepContext& context)
+      : context_(context),
+        thresholds_(thresholds_from_params(context.params)),
+        stall_warn_(seconds_param(context, "with.stall_warn", 1800)),
+        stall_critical_(seconds_param(context, "with.stall_critical", 3600)) {}
+
+  void observe(const ClusterSurvey& survey, const Json& progress) {
+    const auto report = ringcore::check_health(survey.snapshot, survey.observations, thresholds_, std::nullopt);
+    if (report) {
+      for (const ringcore::HealthCheck& check : report->checks) {
+        if (check.name != "pending_compactions" && check.name != "dropped_messages" && check.name != "disk_usage") continue;
+        if (check.status == ringcore::CheckStatus::kCritical) {
+          alert(check.name, "critical", check.message);
+          throw ringcore::Error::timed_out("stopped at the critical level of " + check.name + ": " + check.message);
+        }
+        if (check.status == ringcore::CheckStatus::kWarn) alert(check.name, "warn", check.message);
+      }
+    }
+    if (progress.is_null()) return;
+    const auto now = Clock::now();
+    const std::int64_t done = json_int(progress, "done");
+    if (!last_done_ || done != *last_done_) {
+      last_done_ = done;
+      last_change_ = now;
+      return;
+    }
+    const double stalled = std::chrono::duration<double>(now - last_change_).count();
+    if (stalled >= stall_critical_) {
+      const std::string message = "streaming made no progress for " + std::to_string(static_cast<int>(stalled)) + " s";
+      alert("streaming_stalled", "critical", message);
+      throw ringcore::Error::timed_out(message + " (critical from " + std::to_string(static_cast<int>(stall_critical_)) + " s)");
+    }
+    if (stalled >= stall_warn_) alert("streaming_stalled", "warn", "streaming made no progress for " + std::to_string(static_cast<int>(stalled)) + " s");
+  }
+
+ private:
+  // One event per threshold and level.
+  void alert(const std::string& name, const std::string& level, const std::string& message) {
+    if (!sent_.insert(name + "/" + level).second) return;
+    context_.emit({{"event", "threshold"}, {"threshold", name}, {"status", level}, {"message", message}});
+  }
+
+  StepContext& context_;
+  ringcore::HealthThresholds thresholds_;
+  double stall_warn_, stall_critical_;
+  std::optional<std::int64_t> last_done_;
+  Clock::time_point last_change_;
+  std::set<std::string> sent_;
+};
+
+// Polls `done` with back-off until it returns true or the timeout passes.
+template <class Done>
+void poll(StepContext& context, const std::string& what, Done done) {
+  const auto timeout = std::chrono::duration<double>(seconds_param(context, "timeout", 600));
+  const auto start = Clock::now();
+  auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(kFirstInterval);
+  for (;;) {
+    if (done()) return;
+    if (Clock::now() - start >= timeout) {
+      throw ringcore::Error::timed_out("timed out after " + std::to_string(static_cast<int>(timeout.count())) +
+                                       " s waiting until " + what);
+    }
+    std::this_thread::sleep_for(interval);
+    interval = std::min(interval * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxInterval));
+  }
+}
+
+// Surveys, or nullopt when no agent answered yet (a wait goes on).
+std::optional<ClusterSurvey> try_survey(const StepContext& context) {
+  try {
+    return survey_cluster(context.source);
+  } catch (const ringcore::Error& e) {
+    if (e.code() == ringcore::ErrorCode::kUnavailable) return std::nullopt;
+    throw;
+  }
+}
+
+StepOutcome node_normal_everywhere(StepContext& context) {
+  const std::string address = context.param("node");
+  AlertWatch watch(context);
+  Json last_event;
+  ViewCount last;
+  poll(context, address + " is up and normal in every node's view", [&] {
+    const auto survey = try_survey(context);
+    if (!survey) return false;
+    last = count_views(*survey, address);
+    const Json progress = bootstrap_progress(context, address);
+    Json event = {{"views_normal", last.normal}, {"views", last.views}};
+    if (!progress.is_null()) {
+      event["done"] = json_int(progress, "done");
+      event["total"] = json_int(progress, "total");
+      event["unit"] = json_text(progress, "unit", "bytes");
+    }
+    if (event != last_event) {
+      Document shown = {{"event", "progress"}, {"node", address}};
+      for (auto& [key, value] : event.items()) shown[key] = value;
+      context.emit(shown);
+      last_event = event;
+    }
+    watch.observe(*survey, progress);
+    return last.own_view && last.answered == last.views && last.normal == last.views;
+  });
+  StepOutcome outcome;
+  outcome.result = {{"node", address}, {"views", last.views}};
+  if (last_event.contains("done")) {  // the bootstrap stream's last figure: the report's bytes moved
+    outcome.result["done"] = last_event["done"];
+    outcome.result["unit"] = last_event["unit"];
+  }
+  outcome.message = address + " is up and normal in all " + std::to_string(last.views) + " views";
+  return outcome;
+}
+
+StepOutcome node_left_everywhere(StepContext& context) {
+  const std::string address = context.param("node");
+  ViewCount last;
+  int last_listing = -1;
+  poll(context, address + " has left every node's view", [&] {
+    const auto survey = try_survey(context);
+    if (!survey) return false;
+    last = count_views(*survey, address);
+    if (last.listing != last_listing) {
+      context.emit({{"event", "progress"}, {"node", address}, {"views_listing", last.listing}, {"views", last.views}});
+      last_listing = last.listing;
+    }
+    const int others = last.views - (last.own_view ? 1 : 0);
+    const int others_answered = last.answered - (last.own_view ? 1 : 0);
+    return others_answered > 0 && others_answered == others && last.listing == 0;
+  });
+  StepOutcome outcome;
+  outcome.result = {{"node", address}};
+  outcome.message = address + " is in no other node's view";
+  return outcome;
+}
+
+StepOutcome all_normal(StepContext& context) {
+  std::string message;
+  poll(context, "every node is up and normal in every view", [&] {
+    const auto survey = try_survey(context);
+    if (!survey) return false;
+    const ringcore::HealthCheck check =
+        ringcore::check_nodes_up_normal(survey->snapshot, survey->observations, ringcore::CheckStatus::kCritical);
+    message = check.message;
+    return check.status == ringcore::CheckStatus::kOk;
+  });
+  StepOutcome outcome;
+  outcome.message = message;
+  return outcome;
+}
+
+}  // namespace
+
+StepOutcome wait_for_condition(const std::string& name, StepContext& context) {
+  if (name == "node_normal_everywhere") return node_normal_everywhere(context);
+  if (name == "node_left_everywhere") return node_left_everywhere(context);
+  if (name == "all_normal") return all_normal(context);
+  throw ringcore::Error(ringcore::ErrorCode::kInternal, "no implementation of condition " + name);
+}
+
+}  // namespace ringctl::playbook

@@ -1,0 +1,20 @@
+// The wait steps (step_catalog.h): a named condition asked of every agent (cluster_survey.h),
+// polled with back-off until it holds or the step's timeout passes (kTimedOut: the run stops
+// resumable, exit 3), sending "progress" events as it moves.
+//
+// node_normal_everywhere also watches the seeds' alerts during scaling: a joining node's
+// bootstrap stream without progress for with.stall_warn seconds warns and for
+// with.stall_critical stops the run (kTimedOut); the health thresholds for pending
+// compactions, dropped messages and disk warn at their warn level and stop the run at their
+// critical level.
+#pragma once
+
+#include <string>
+
+#include "playbook/step_context.h"
+
+namespace ringctl::playbook {
+
+StepOutcome wait_for_condition(const std::string& name, StepContext& context);
+
+}  // namespace ringctl::playbook

@@ -1,0 +1,34 @@
+// The names a playbook's steps may use, what parameters each takes and which values it
+// exports to later steps ({{name}}). The loader checks playbooks against it before anything
+// runs; the runner (checks.cpp, actions.cpp, conditions.cpp) implements each entry.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "playbook/playbook.h"
+
+namespace ringctl::playbook {
+
+struct CatalogEntry {
+  std::string name;
+  std::string summary;
+  std::vector<std::string> params;   // accepted parameter keys ("node", "timeout", "with.count")
+  std::vector<std::string> required;  // of params, those that must be given
+  std::vector<std::string> exports;  // values set for later steps
+};
+
+// The entries of a kind (check, act, wait); empty for the kinds without names.
+const std::vector<CatalogEntry>& catalog_of(StepKind kind);
+
+// The entry `name` of `kind`, or nullptr.
+const CatalogEntry* find_entry(StepKind kind, const std::string& name);
+
+// The parameter keys a step of `kind` takes besides its catalog entry's (name, block_on, ...).
+const std::vector<std::string>& common_params(StepKind kind);
+
+// The lists a foreach may walk besides a list variable: "new_nodes" (1..{{count}}), "nodes"
+// (the ring's members when the foreach starts).
+const std::vector<std::string>& builtin_lists();
+
+}  // namespace ringctl::playbook

@@ -1,0 +1,229 @@
+// The playbooks on a real lab (ringnode and ringd processes), in one lab to keep CI time down:
+// a dry run changes nothing; removing a node below rf and a host-id mismatch are refused with
+// exit 5 before anything changes; scale-up 3 -> 4 while a writer writes at QUORUM, with the CLI SIGKILLed while the
+// new node joins and `playbook resume` finishing the run without a second node; then
+// scale-down 4 -> 3; every acknowledged write is readable after each.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/run_process.h"
+
+namespace {
+
+using nlohmann::json;
+using test_support::ProcessResult;
+
+// Ports of its own, apart from the other lab tests'.
+const std::string kStoragePort = "26060";
+const std::string kNativePort = "29060";
+const std::string kAgentPort = "7660";
+
+class PlaybookLab {
+ public:
+  PlaybookLab() {
+    std::filesystem::remove_all(directory_);
+    std::filesystem::create_directories(directory_);
+    setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
+    setenv("RINGCTL_RUNS_DIR", (directory_ / "runs").c_str(), 1);
+    setenv("XDG_CONFIG_HOME", (directory_ / "config").c_str(), 1);  // no operator's own playbooks
+    unsetenv("RINGCTL_TOKEN");
+  }
+  ~PlaybookLab() {
+    lab({"down"});
+    std::filesystem::remove_all(directory_);
+  }
+  std::string lab_dir() const { return (directory_ / "lab").string(); }
+  std::filesystem::path runs() const { return directory_ / "runs"; }
+  ProcessResult lab(std::vector<std::string> args) const {
+    args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", lab_dir()});
+    return test_support::run_process(args);
+  }
+  // `ringctl -o json playbook ARGS...`
+  ProcessResult playbook(std::vector<std::string> args) const {
+    args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "playbook"});
+    return test_support::run_process(args);
+  }
+  int members() const {
+    const ProcessResult list = lab({"list", "-o", "json"});
+    REQUIRE_MESSAGE(list.exit_code == 0, list.err);
+    return static_cast<int>(json::parse(list.out)["nodes"].size());
+  }
+
+ private:
+  std::filesystem::path directory_ = std::filesystem::temp_directory_path() / ("ringctl-playbook-test-" + std::to_string(getpid()));
+};
+
+std::vector<json> events_of(const std::string& out) {
+  std::vector<json> events;
+  std::size_t start = 0;
+  while (start < out.size()) {
+    const std::size_t end = out.find('\n', start);
+    const std::string line = out.substr(start, end - start);
+    if (!line.empty()) events.push_back(json::parse(line));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return events;
+}
+
+// A ringctl running in the background, its stdout read line by line.
+class Background {
+ public:
+  explicit Background(const std::vector<std::string>& argv) {
+    int pipe_fds[2];
+    REQUIRE(pipe(pipe_fds) == 0);
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      dup2(pipe_fds[1], STDOUT_FILENO);
+      const int null = open("/dev/null", O_RDWR);
+      dup2(null, STDIN_FILENO);
+      close(pipe_fds[0]);
+      std::vector<char*> args;
+      for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    close(pipe_fds[1]);
+    out_ = fdopen(pipe_fds[0], "r");
+  }
+  ~Background() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (out_ != nullptr) fclose(out_);
+  }
+  // The next line of output; "" at its end.
+  std::string next_line() {
+    char* line = nullptr;
+    size_t size = 0;
+    const ssize_t n = getline(&line, &size, out_);
+    std::string text = n > 0 ? std::string(line, static_cast<std::size_t>(n)) : "";
+    free(line);
+    return text;
+  }
+  int kill_and_reap() {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+  int wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+};
+
+int count_events(const std::vector<json>& events, const std::string& event, const std::string& step, const std::string& status = "") {
+  int count = 0;
+  for (const json& e : events) {
+    if (e.value("event", "") == event && e.value("step", "") == step && (status.empty() || e.value("status", "") == status)) ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, resumed after a SIGKILL mid-join") {
+  PlaybookLab lab;
+  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port", kNativePort,
+                                    "--agent-port", kAgentPort, "--timeout", "120"});
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  const std::string lab_var = "lab_dir=" + lab.lab_dir();
+  REQUIRE(lab.lab({"stress", "--rows", "2000", "--cl", "QUORUM"}).exit_code == 0);
+
+  {  // --dry-run prints every step and changes nothing
+    const ProcessResult dry = lab.playbook({"run", "scale-up", "--var", lab_var, "--dry-run"});
+    INFO(dry.out << dry.err);
+    CHECK(dry.exit_code == 0);
+    const auto events = events_of(dry.out);
+    REQUIRE(!events.empty());
+    CHECK(events.back()["event"] == "run_finished");
+    CHECK(events.back()["status"] == "succeeded");
+    int would = 0;
+    for (const json& e : events) would += e["event"] == "would" ? 1 : 0;
+    CHECK(would >= 4);  // the question, start, join, repair: every step printed
+    CHECK(lab.members() == 3);
+    CHECK_FALSE(std::filesystem::exists(lab.runs() / "locks"));  // no run was journaled
+  }
+
+  // Removing a node of three with rf 3: refused before anything changes (exit 5), naming the check.
+  const ProcessResult below_rf = lab.playbook({"run", "scale-down", "--var", "node=127.0.0.3", "--var", lab_var, "--yes"});
+  INFO(below_rf.out << below_rf.err);
+  CHECK(below_rf.exit_code == 5);
+  CHECK(events_of(below_rf.out).back()["message"].get<std::string>().find("replication_factor") != std::string::npos);
+  CHECK(lab.members() == 3);
+
+  // Scale-up with a writer at QUORUM, the CLI killed while the new node joins.
+  Background writer({RINGCTL_BIN, "lab", "--dir", lab.lab_dir(), "stress", "--rows", "20000", "--cl", "QUORUM"});
+  std::string run_id;
+  {
+    Background run({RINGCTL_BIN, "-o", "json", "playbook", "run", "scale-up", "--var", lab_var, "--yes"});
+    for (std::string line = run.next_line(); !line.empty(); line = run.next_line()) {
+      const json event = json::parse(line);
+      run_id = event.value("run_id", "");
+      if (event["event"] == "step_started" && event["step"] == "4.1.2") break;  // the join is being waited for
+    }
+    REQUIRE_MESSAGE(!run_id.empty(), "the run never reached the join");
+    run.kill_and_reap();
+  }
+  const ProcessResult runs = lab.playbook({"runs"});
+  REQUIRE(runs.exit_code == 0);
+  CHECK(json::parse(runs.out)["runs"][0]["status"] == "interrupted");
+
+  const ProcessResult resumed = lab.playbook({"resume", run_id});
+  INFO(resumed.out << resumed.err);
+  CHECK(resumed.exit_code == 0);
+  const auto events = events_of(resumed.out);
+  CHECK(count_events(events, "step_finished", "4.1.1", "done_before") == 1);  // the node was not started again
+  CHECK(count_events(events, "node_starting", "4.1.1") == 0);
+  CHECK(count_events(events, "step_finished", "4.1.2", "ok") == 1);
+  CHECK(events.back()["status"] == "succeeded");
+  CHECK(lab.members() == 4);  // one node added, not two
+  CHECK(writer.wait() == 0);  // no QUORUM write failed
+  CHECK(std::filesystem::exists(lab.runs() / run_id / "report.md"));
+
+  const ProcessResult verify = lab.lab({"verify", "--cl", "QUORUM"});
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+
+  // A host id that is not the node's: refused (exit 5) naming it, nothing decommissioned.
+  const ProcessResult mismatch =
+      lab.playbook({"run", "scale-down", "--var", "node=127.0.0.4", "--var", "host_id=not-its-host-id", "--var", lab_var, "--yes"});
+  INFO(mismatch.out << mismatch.err);
+  CHECK(mismatch.exit_code == 5);
+  CHECK(events_of(mismatch.out).back()["message"].get<std::string>().find("host_id=not-its-host-id does not match") != std::string::npos);
+  CHECK(lab.members() == 4);
+
+  // Scale-down 4 -> 3: the added node, its host id given.
+  // Its host id, as the refused run's journal recorded it from the plan.
+  const std::string refused_run = events_of(mismatch.out).back()["run_id"];
+  const json journal = json::parse(std::ifstream(lab.runs() / refused_run / "journal.json"));
+  const std::string host_id = journal["steps"][0]["exports"].value("target_host_id", "");
+  REQUIRE(!host_id.empty());
+  const ProcessResult down = lab.playbook(
+      {"run", "scale-down", "--var", "node=127.0.0.4", "--var", "host_id=" + host_id, "--var", lab_var, "--yes"});
+  INFO(down.out << down.err);
+  CHECK(down.exit_code == 0);
+  CHECK(lab.members() == 3);
+  CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
+}

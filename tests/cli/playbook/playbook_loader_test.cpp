@@ -1,0 +1,107 @@
+// Reading playbooks: the shipped ones load, and every mistake in a file is reported with the
+// file, the line and the field before anything runs.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "playbook/playbook_loader.h"
+#include "playbook/variables.h"
+
+namespace {
+
+using ringctl::playbook::parse_playbook;
+
+std::string problems_of(const std::string& yaml) {
+  auto book = parse_playbook(yaml, "bad.yaml");
+  REQUIRE_FALSE(book.ok());
+  CHECK(book.error().code() == ringcore::ErrorCode::kInvalidInput);
+  return book.error().message();
+}
+
+const std::string kHeader = "name: t\ndescription: a test\n";
+
+}  // namespace
+
+TEST_CASE("every shipped playbook loads") {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(RINGCTL_PLAYBOOKS_DIR)) {
+    auto book = ringctl::playbook::load_playbook(entry.path().string());
+    INFO(entry.path());
+    CHECK_MESSAGE(book.ok(), (book.ok() ? "" : book.error().message()));
+    ++count;
+  }
+  CHECK(count >= 3);
+}
+
+TEST_CASE("an unknown step kind is reported with file, line and field") {
+  const std::string message = problems_of(kHeader + "steps:\n  - check: health\n  - reboot: now\n");
+  CHECK(message.find("bad.yaml:5: steps[2]: no step kind") != std::string::npos);
+}
+
+TEST_CASE("an unknown check, action or condition names the known ones") {
+  const std::string message = problems_of(kHeader + "steps:\n  - check: vibes\n  - act: reboot\n    node: a\n  - wait: forever\n");
+  CHECK(message.find("bad.yaml:4: steps[1].check: unknown check 'vibes' (known: health, preflight") != std::string::npos);
+  CHECK(message.find("bad.yaml:5: steps[2].act: unknown action 'reboot'") != std::string::npos);
+  CHECK(message.find("bad.yaml:7: steps[3].wait: unknown condition 'forever'") != std::string::npos);
+}
+
+TEST_CASE("a missing required parameter and an unknown parameter are each reported") {
+  const std::string message = problems_of(kHeader + "steps:\n  - act: cleanup\n  - check: health\n    with: {colour: red}\n");
+  CHECK(message.find("bad.yaml:4: steps[1].node: is required by cleanup") != std::string::npos);
+  CHECK(message.find("bad.yaml:6: steps[2].with.colour: unknown parameter of health") != std::string::npos);
+}
+
+TEST_CASE("a variable's type and default are checked") {
+  const std::string message = problems_of(kHeader +
+                                          "variables:\n  count: {type: int, default: many}\n  size: {type: huge}\n"
+                                          "steps:\n  - check: health\n");
+  CHECK(message.find("bad.yaml:4: variables.count.default: expected an integer, got 'many'") != std::string::npos);
+  CHECK(message.find("bad.yaml:5: variables.size.type: unknown type 'huge'") != std::string::npos);
+}
+
+TEST_CASE("a reference to nothing is reported; foreach items and earlier exports are known") {
+  const std::string good = kHeader +
+                           "variables:\n  targets: {type: list, default: 'a,b'}\n"
+                           "steps:\n  - check: plan_add\n  - foreach: targets\n    as: t\n    steps:\n"
+                           "      - act: cleanup\n        node: '{{t}}'\n  - foreach: losing_nodes\n    as: n\n"
+                           "    steps:\n      - act: cleanup\n        node: '{{n}}'\n";
+  CHECK(parse_playbook(good, "good.yaml").ok());
+  const std::string message = problems_of(kHeader + "steps:\n  - act: cleanup\n    node: '{{target}}'\n  - check: plan_add\n");
+  CHECK(message.find("bad.yaml:5: steps[1].node: {{target}} is no variable") != std::string::npos);
+  const std::string later = problems_of(kHeader + "steps:\n  - act: cleanup\n    node: '{{losing_nodes}}'\n  - check: plan_add\n");
+  CHECK(later.find("steps[1].node: {{losing_nodes}} is no variable") != std::string::npos);
+}
+
+TEST_CASE("a foreach needs a known list, an item name and steps") {
+  const std::string message = problems_of(kHeader + "steps:\n  - foreach: planets\n");
+  CHECK(message.find("bad.yaml:4: steps[1].foreach: 'planets' is neither") != std::string::npos);
+  CHECK(message.find("steps[1].as: is required") != std::string::npos);
+  CHECK(message.find("steps[1].steps: must be a non-empty list") != std::string::npos);
+}
+
+TEST_CASE("text that is not YAML, and a playbook without steps") {
+  CHECK(problems_of("name: [unclosed\n").find("bad.yaml:") == 0);
+  CHECK(problems_of(kHeader).find("steps: must be a non-empty list of steps") != std::string::npos);
+  CHECK(problems_of(kHeader + "steps:\n  - check: health\nstepz: 1\n").find("bad.yaml:5: stepz: unknown key") != std::string::npos);
+}
+
+TEST_CASE("--var settings are bound over the defaults and checked against the types") {
+  auto book = parse_playbook(kHeader +
+                                 "variables:\n  count: {type: int, default: 1, min: 1, max: 4}\n"
+                                 "  node: {type: string}\n  mode: {type: string, default: a, choices: [a, b]}\n"
+                                 "steps:\n  - check: health\n",
+                             "t.yaml");
+  REQUIRE(book.ok());
+  auto values = ringctl::playbook::bind_variables(*book, {"count=3", "node=127.0.0.2"});
+  REQUIRE(values.ok());
+  CHECK(values->at("count") == "3");
+  CHECK(values->at("mode") == "a");
+  auto bad = ringctl::playbook::bind_variables(*book, {"count=9", "mode=c", "colour=red", "oops"});
+  REQUIRE_FALSE(bad.ok());
+  const std::string message = bad.error().message();
+  CHECK(message.find("--var count=9: expected an integer in 1..4, got '9'") != std::string::npos);
+  CHECK(message.find("--var mode=c: expected one of a, b, got 'c'") != std::string::npos);
+  CHECK(message.find("--var colour=red: playbook t has no variable colour") != std::string::npos);
+  CHECK(message.find("--var oops: expected NAME=VALUE") != std::string::npos);
+  CHECK(message.find("variable node has no default") != std::string::npos);
+}
