@@ -81,6 +81,19 @@ TEST_CASE("errors are JSON with the status of their code") {
   CHECK(error_of(escape)["message"].get<std::string>().find("bad percent-encoding") != std::string::npos);
 }
 
+TEST_CASE("answer() gives in process what the server gives off a connection") {
+  Served s;
+  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+           {"PUT", "/v1/things/t1/rows/a%2Fb%20c?cl=ALL"}, {"GET", "/v1/missing"}, {"GET", "/v1/broken"},
+           {"GET", "/v1/nothing"}, {"DELETE", "/v1/things/x"}, {"GET", "/v1/things/%zz"}, {"GET", "/v1/things/x?a=%4"}}) {
+    const auto sent = s.send(method, target, "value");
+    const ServerResponse answered = s.server.answer(method, target, {{"Content-Type", "application/octet-stream"}}, "value");
+    CHECK_MESSAGE(answered.status == sent.status, method << " " << target);
+    CHECK_MESSAGE(answered.body == sent.body, method << " " << target);
+  }
+  CHECK(s.server.answer("GET", "no-slash", {}, "").status == 400);
+}
+
 TEST_CASE("percent encoding round-trips every byte") {
   std::string bytes;
   for (int c = 0; c < 256; ++c) bytes.push_back(static_cast<char>(c));
