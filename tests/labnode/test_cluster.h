@@ -25,10 +25,11 @@ using namespace std::chrono_literals;
 
 class TestCluster {
  public:
-  // Up to `max_nodes` nodes on 127.0.0.<first_octet>...; node 0 is the seed.
-  TestCluster(const std::string& name, int first_octet, int max_nodes, int num_tokens = 8)
+  // Up to `max_nodes` nodes on <network><first_octet>... (127.0.0.x by default); node 0 is the seed.
+  TestCluster(const std::string& name, int first_octet, int max_nodes, int num_tokens = 8,
+              const std::string& network = "127.0.0.")
       : dir_(name + "_"), num_tokens_(num_tokens) {
-    for (int i = 0; i < max_nodes; ++i) addresses_.push_back("127.0.0." + std::to_string(first_octet + i));
+    for (int i = 0; i < max_nodes; ++i) addresses_.push_back(network + std::to_string(first_octet + i));
     storage_port_ = free_port(17700, addresses_);
     native_port_ = free_port(storage_port_ + 1, addresses_);
     nodes_.resize(static_cast<std::size_t>(max_nodes));
