@@ -84,7 +84,9 @@ std::string lower_case(std::string text) {
 
 ServerResponse json_error(int status, const std::string& code, const std::string& message) {
   nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
-  return {status, body.dump(), "application/json"};
+  // A message may quote the request (a path, an id) in bytes that are not UTF-8: replaced
+  // (U+FFFD) rather than letting dump() throw and turn a 404 into a 500.
+  return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json"};
 }
 
 }  // namespace

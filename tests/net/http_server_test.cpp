@@ -39,7 +39,8 @@ struct Served {
   }
 };
 
-nlohmann::json error_of(const ringnet::HttpResponse& response) { return nlohmann::json::parse(response.body)["error"]; }
+nlohmann::json error_of_body(const std::string& body) { return nlohmann::json::parse(body)["error"]; }
+nlohmann::json error_of(const ringnet::HttpResponse& response) { return error_of_body(response.body); }
 
 }  // namespace
 
@@ -92,6 +93,14 @@ TEST_CASE("answer() gives in process what the server gives off a connection") {
     CHECK_MESSAGE(answered.body == sent.body, method << " " << target);
   }
   CHECK(s.server.answer("GET", "no-slash", {}, "").status == 400);
+}
+
+TEST_CASE("an error quoting bytes that are not UTF-8 is still a JSON error of its own status") {
+  Served s;
+  // Found by ringd_api_fuzz: the message quoted the path, and dump() threw (a 500).
+  const ServerResponse answered = s.server.answer("GET", "/v1/nothing%97%00", {}, "");
+  CHECK(answered.status == 404);
+  CHECK(error_of_body(answered.body)["code"] == "not_found");
 }
 
 TEST_CASE("percent encoding round-trips every byte") {
