@@ -69,6 +69,9 @@ TEST_CASE("bad cluster configs are refused with the key that is wrong") {
   CHECK(error_of("clusters:\n  lab:\n    agents: [[a]]\n") ==
         "clusters.yaml: clusters.lab.agents[0]: expected a string");
   CHECK(error_of("clusters: [\n").starts_with("clusters.yaml: not valid YAML"));
+  // Found by config_fuzz: a token with control characters did not read back once written.
+  CHECK(error_of("clusters:\n  lab:\n    agents: [a]\n    token: \"ab\\x10\\bcd\"\n") ==
+        "clusters.yaml: clusters.lab.token: expected a string without control characters");
 }
 
 TEST_CASE("a written config reads back the same") {
