@@ -24,9 +24,10 @@ Error bad_key(const std::string& origin, const std::string& key, const std::stri
 ringcore::Result<std::string> scalar(const YAML::Node& node, const std::string& origin, const std::string& key) {
   if (!node.IsScalar()) return bad_key(origin, key, "expected a string");
   std::string text = node.as<std::string>();
-  // Control characters would not survive being written back (save_cluster_config).
-  if (std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
-    return bad_key(origin, key, "expected a string without control characters");
+  // Control characters and bytes past ASCII would not survive being written back
+  // (save_cluster_config); agents, tokens and CA paths are printable ASCII.
+  if (std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c >= 0x7f; })) {
+    return bad_key(origin, key, "expected printable ASCII characters");
   }
   return text;
 }
