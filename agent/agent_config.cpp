@@ -2,11 +2,15 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ringruntime/yaml_config.h"
 
@@ -37,9 +41,27 @@ HostPort host_port_of(const ConfigValue& value) {
   return result;
 }
 
+// As ssh does for a private key: a token file others may read or change is refused. Group
+// read is allowed only for ringd's own group (the packaged unit's root:ringd 0640).
+void check_token_file_mode(const ConfigValue& value, const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) throw config_error(value, "cannot read the token file " + path);
+  const mode_t mode = info.st_mode & 0777;
+  const bool others = (mode & S_IRWXO) != 0;
+  const bool group_writes = (mode & (S_IWGRP | S_IXGRP)) != 0;
+  const bool foreign_group_reads = (mode & S_IRGRP) != 0 && info.st_gid != ::getegid();
+  if (!others && !group_writes && !foreign_group_reads) return;
+  char octal[8];
+  std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
+  throw config_error(value, "the token file " + path + " is accessible by " + (others ? "others" : "its group") +
+                                " (mode " + octal + "): run chmod 600 " + path +
+                                " (or chmod 640 with ringd's own group as its group)");
+}
+
 // Tokens, one a line; blank lines and lines starting with '#' are skipped.
 std::vector<std::string> tokens_from_file(const ConfigValue& value) {
   const std::string path = read_text(value);
+  check_token_file_mode(value, path);
   std::ifstream in(path);
   if (!in) throw config_error(value, "cannot read the token file " + path);
   std::vector<std::string> tokens;

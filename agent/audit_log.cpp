@@ -43,7 +43,9 @@ AuditLog::~AuditLog() {
 }
 
 void AuditLog::record(const AuditEntry& entry) {
-  const std::string line = audit_line(entry).dump();
+  // The path and operation come from the request: bytes that are not UTF-8 are replaced
+  // (U+FFFD) rather than letting dump() throw (found by ringd_api_fuzz).
+  const std::string line = audit_line(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (file_ == nullptr) {
     ringruntime::log_info("audit " + line);
     return;

@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -22,7 +23,13 @@ Error bad_key(const std::string& origin, const std::string& key, const std::stri
 // A scalar string at `node`, or an error naming `key`.
 ringcore::Result<std::string> scalar(const YAML::Node& node, const std::string& origin, const std::string& key) {
   if (!node.IsScalar()) return bad_key(origin, key, "expected a string");
-  return node.as<std::string>();
+  std::string text = node.as<std::string>();
+  // Control characters and bytes past ASCII would not survive being written back
+  // (save_cluster_config); agents, tokens and CA paths are printable ASCII.
+  if (std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c >= 0x7f; })) {
+    return bad_key(origin, key, "expected printable ASCII characters");
+  }
+  return text;
 }
 
 ringcore::Result<ClusterEntry> parse_entry(const YAML::Node& node, const std::string& origin, const std::string& key) {

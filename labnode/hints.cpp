@@ -1,6 +1,9 @@
 #include "hints.h"
 
-#include <chrono>
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
 
 #include "coordinator.h"
 #include "ringruntime/log.h"
@@ -9,11 +12,100 @@ namespace ringnode {
 namespace {
 
 constexpr std::chrono::milliseconds kReplayEvery(500);
+constexpr const char* kPrefix = "hint/";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// "hint/" + the id as 16 hex digits: name order is arrival order.
+std::string name_of(std::uint64_t id) {
+  char digits[17];
+  std::snprintf(digits, sizeof digits, "%016llx", static_cast<unsigned long long>(id));
+  return kPrefix + std::string(digits);
+}
+
+void put_u64(std::string& out, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((value >> shift) & 0xff));
+}
+
+void put_text(std::string& out, std::string_view text) {
+  put_u64(out, text.size());
+  out.append(text);
+}
+
+bool take_u64(std::string_view& in, std::uint64_t& value) {
+  if (in.size() < 8) return false;
+  value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(in[i]);
+  in.remove_prefix(8);
+  return true;
+}
+
+bool take_text(std::string_view& in, std::string& text) {
+  std::uint64_t size = 0;
+  if (!take_u64(in, size) || in.size() < size) return false;
+  text.assign(in.substr(0, size));
+  in.remove_prefix(size);
+  return true;
+}
+
+// [created ms][endpoint][keyspace][key][cell]: u64 big-endian, texts length-prefixed (u64),
+// the cell in storage's encoding.
+std::string encode_hint(std::int64_t created_ms, const std::string& endpoint, const std::string& keyspace,
+                        const std::string& key, const Cell& cell) {
+  std::string out;
+  put_u64(out, static_cast<std::uint64_t>(created_ms));
+  put_text(out, endpoint);
+  put_text(out, keyspace);
+  put_text(out, key);
+  out += encode_cell(cell);
+  return out;
+}
 
 }  // namespace
 
-Hints::Hints(ReplicaTransport& transport, std::function<Liveness(const std::string&)> liveness)
-    : transport_(transport), liveness_(std::move(liveness)), replayer_([this] { replay_loop(); }) {}
+ringcore::Result<std::unique_ptr<Hints>> Hints::open(ReplicaTransport& transport,
+                                                     std::function<Liveness(const std::string&)> liveness,
+                                                     Storage* storage, HintLimits limits) {
+  std::unique_ptr<Hints> hints(new Hints(transport, std::move(liveness), storage, limits));
+  if (storage == nullptr) return hints;
+  std::size_t unreadable = 0;
+  auto scanned = storage->scan_local(kPrefix, [&](std::string_view name, std::string_view value) {
+    Hint hint;
+    std::uint64_t created = 0;
+    std::string_view in = value;
+    const std::string digits(name.substr(std::string_view(kPrefix).size()));
+    char* end = nullptr;
+    hint.id = std::strtoull(digits.c_str(), &end, 16);
+    const bool parsed = !digits.empty() && *end == '\0' && take_u64(in, created) && take_text(in, hint.endpoint) &&
+                        take_text(in, hint.keyspace) && take_text(in, hint.key);
+    auto cell = parsed ? decode_cell(in) : ringcore::Result<Cell>(ringcore::Error::invalid_input("bad hint"));
+    if (!cell) {
+      ++unreadable;
+      (void)storage->remove_local(std::string(name));
+      return true;
+    }
+    hint.cell = std::move(cell).value();
+    hint.created_ms = static_cast<std::int64_t>(created);
+    hint.bytes = name.size() + value.size();
+    hints->bytes_ += hint.bytes;
+    hints->next_id_ = std::max(hints->next_id_, hint.id + 1);
+    hints->hints_.push_back(std::move(hint));
+    return true;
+  });
+  if (!scanned) return scanned.error().with_context("loading hints");
+  if (unreadable > 0) ringruntime::log_warn("hints: dropped " + std::to_string(unreadable) + " unreadable stored hints");
+  if (!hints->hints_.empty()) {
+    ringruntime::log_info("hints: " + std::to_string(hints->hints_.size()) + " kept from the last run, to replay");
+  }
+  hints->replayer_ = std::thread([raw = hints.get()] { raw->replay_loop(); });
+  return hints;
+}
+
+Hints::Hints(ReplicaTransport& transport, std::function<Liveness(const std::string&)> liveness, Storage* storage,
+             HintLimits limits)
+    : transport_(transport), liveness_(std::move(liveness)), storage_(storage), limits_(limits) {}
 
 Hints::~Hints() {
   {
@@ -21,21 +113,34 @@ Hints::~Hints() {
     stopping_ = true;
   }
   wake_.notify_all();
-  replayer_.join();
+  if (replayer_.joinable()) replayer_.join();
 }
 
 void Hints::add(std::string endpoint, std::string keyspace, std::string key, Cell cell) {
+  const std::int64_t created = now_ms();
   std::lock_guard lock(mutex_);
-  if (hints_.size() >= kMaxHints) {
+  Hint hint{next_id_++, created, std::move(endpoint), std::move(keyspace), std::move(key), std::move(cell), 0};
+  const std::string record = encode_hint(hint.created_ms, hint.endpoint, hint.keyspace, hint.key, hint.cell);
+  const std::string name = name_of(hint.id);
+  hint.bytes = name.size() + record.size();
+  while (!hints_.empty() && bytes_ + hint.bytes > limits_.max_bytes) {
+    forget(hints_.front());
+    bytes_ -= hints_.front().bytes;
     hints_.pop_front();
-    ringruntime::log_warn("hints: more than " + std::to_string(kMaxHints) + " undelivered; dropping the oldest");
+    count_dropped("more than " + std::to_string(limits_.max_bytes) + " bytes of hints (max_hints_bytes); dropping the oldest");
   }
-  hints_.push_back({std::move(endpoint), std::move(keyspace), std::move(key), std::move(cell)});
+  if (storage_ != nullptr) {
+    if (auto kept = storage_->put_local_unsynced(name, record); !kept) {
+      ringruntime::log_warn("hints: " + kept.error().message() + "; the hint is kept in memory only");
+    }
+  }
+  bytes_ += hint.bytes;
+  hints_.push_back(std::move(hint));
 }
 
 std::size_t Hints::pending() const {
   std::lock_guard lock(mutex_);
-  return hints_.size();
+  return hints_.size() + in_flight_;
 }
 
 std::uint64_t Hints::delivered() const {
@@ -43,26 +148,59 @@ std::uint64_t Hints::delivered() const {
   return delivered_;
 }
 
+std::uint64_t Hints::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+void Hints::forget(const Hint& hint) {
+  if (storage_ == nullptr) return;
+  if (auto removed = storage_->remove_local(name_of(hint.id)); !removed) ringruntime::log_warn("hints: " + removed.error().message());
+}
+
+void Hints::count_dropped(const std::string& why) {
+  if (dropped_++ % 10000 == 0) ringruntime::log_warn("hints: " + why + " (" + std::to_string(dropped_) + " dropped so far)");
+}
+
 void Hints::replay_loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     wake_.wait_for(lock, kReplayEvery, [&] { return stopping_; });
+    if (stopping_) break;
     std::deque<Hint> batch;
     batch.swap(hints_);
+    in_flight_ = batch.size();
     lock.unlock();
+    const std::int64_t expired_before = now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(limits_.window).count();
     std::deque<Hint> kept;
-    std::uint64_t delivered = 0;
+    std::uint64_t delivered = 0, released = 0;
+    std::vector<std::string> dropped;
     for (Hint& hint : batch) {
       const Liveness liveness = liveness_(hint.endpoint);
-      if (liveness == Liveness::kGone) continue;
-      if (liveness == Liveness::kUp && transport_.write(hint.endpoint, hint.keyspace, hint.key, hint.cell)) {
+      if (liveness != Liveness::kGone) seen_.insert(hint.endpoint);
+      const bool expired = hint.created_ms < expired_before;
+      const bool gone = liveness == Liveness::kGone && seen_.contains(hint.endpoint);
+      bool done = false;
+      if (expired || gone) {
+        dropped.push_back(expired ? "a hint for " + hint.endpoint + " is older than max_hint_window_seconds; dropped"
+                                  : hint.endpoint + " left the ring; its hints are dropped");
+        done = true;
+      } else if (liveness == Liveness::kUp && transport_.write(hint.endpoint, hint.keyspace, hint.key, hint.cell)) {
         ++delivered;
-        continue;
+        done = true;
       }
-      kept.push_back(std::move(hint));
+      if (done) {
+        forget(hint);
+        released += hint.bytes;
+      } else {
+        kept.push_back(std::move(hint));
+      }
     }
     lock.lock();
     delivered_ += delivered;
+    bytes_ -= released;
+    for (const std::string& why : dropped) count_dropped(why);
+    in_flight_ = 0;
     // Hints added meanwhile go after the kept ones: replay keeps arrival order per endpoint.
     kept.insert(kept.end(), std::make_move_iterator(hints_.begin()), std::make_move_iterator(hints_.end()));
     hints_.swap(kept);

@@ -1,21 +1,32 @@
 // Hints: the writes a replica missed, kept by the coordinator and replayed when gossip shows
-// the replica up again (Cassandra's hinted handoff, in memory). A QUORUM write is acknowledged
-// once a quorum stored it; without hints, a replica that timed out under load or was down
-// would lack the row until a read or a repair found it, and a bootstrap or decommission that
-// streams the range from that replica would carry the gap on.
+// the replica up again (Cassandra's hinted handoff). A QUORUM write is acknowledged once a
+// quorum stored it; without hints, a replica that timed out under load or was down would lack
+// the row until a read or a repair found it, and a bootstrap or decommission that streams the
+// range from that replica would carry the gap on.
 //
-// Hints live in memory only: a coordinator that dies loses its hints (repair restores those
-// rows). At most kMaxHints are kept (the oldest are dropped, with a warning); a hint for an
-// endpoint that left the ring is dropped.
+// Durable: each hint is kept in the node's RocksDB (local values under "hint/", in the
+// write-ahead log, so a killed coordinator keeps them) and removed once delivered; a
+// restarted coordinator loads the hints it had and replays them like new ones.
+//
+// Bounded, like Cassandra's max_hint_window and max_hints_size_per_host:
+// - age: a hint older than HintLimits::window is dropped, not replayed (repair restores its
+//   row); Cassandra stops hinting a replica down longer than its window.
+// - size: when the hints' bytes would pass HintLimits::max_bytes, the oldest are dropped.
+// An endpoint gossip showed in this run and that has since left the ring loses its hints; one
+// gossip has not shown yet (a coordinator just restarted) keeps them until it does or they
+// expire. Every drop is logged (the first, then every 10,000th) and counted.
 //
 // Thread-safety: all members may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -25,36 +36,58 @@ namespace ringnode {
 
 class ReplicaTransport;
 
+struct HintLimits {
+  std::chrono::seconds window{3 * 3600};       // max_hint_window_seconds (Cassandra's 3 h)
+  std::uint64_t max_bytes = std::uint64_t{256} << 20;  // max_hints_bytes
+};
+
 class Hints {
  public:
-  static constexpr std::size_t kMaxHints = 1'000'000;
-
   // What gossip says of an endpoint: up (replay now), down (keep), or gone from the ring (drop).
   enum class Liveness { kUp, kDown, kGone };
 
-  Hints(ReplicaTransport& transport, std::function<Liveness(const std::string&)> liveness);
-  ~Hints();  // stops the replay thread; undelivered hints are lost
+  // `storage` keeps the hints (nullptr: memory only); the hints it holds are loaded now.
+  // Errors (kFailed) when they cannot be read.
+  static ringcore::Result<std::unique_ptr<Hints>> open(ReplicaTransport& transport,
+                                                       std::function<Liveness(const std::string&)> liveness,
+                                                       Storage* storage, HintLimits limits);
+  ~Hints();  // stops the replay thread; kept hints stay in the storage
   Hints(const Hints&) = delete;
   Hints& operator=(const Hints&) = delete;
 
   void add(std::string endpoint, std::string keyspace, std::string key, Cell cell);
   std::size_t pending() const;
   std::uint64_t delivered() const;
+  std::uint64_t dropped() const;  // expired, over the size bound, or for an endpoint that left
 
  private:
   struct Hint {
+    std::uint64_t id = 0;
+    std::int64_t created_ms = 0;  // since the epoch
     std::string endpoint, keyspace, key;
     Cell cell;
+    std::uint64_t bytes = 0;  // of its stored record
   };
+  Hints(ReplicaTransport& transport, std::function<Liveness(const std::string&)> liveness, Storage* storage,
+        HintLimits limits);
   void replay_loop();
+  void forget(const Hint& hint);               // removes it from the storage
+  void count_dropped(const std::string& why);  // REQUIRES: mutex_ held
 
   ReplicaTransport& transport_;
   std::function<Liveness(const std::string&)> liveness_;
+  Storage* storage_;
+  HintLimits limits_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Hint> hints_;        // guarded by mutex_
+  std::size_t in_flight_ = 0;     // hints the replay thread holds now; guarded by mutex_
+  std::uint64_t bytes_ = 0;       // of every hint held, in hints_ or being replayed; guarded
+  std::uint64_t next_id_ = 1;     // guarded by mutex_
   std::uint64_t delivered_ = 0;   // guarded by mutex_
+  std::uint64_t dropped_ = 0;     // guarded by mutex_
   bool stopping_ = false;         // guarded by mutex_
+  std::set<std::string> seen_;    // endpoints gossip has shown in this run; replay thread only
   std::thread replayer_;
 };
 

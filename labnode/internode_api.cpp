@@ -29,15 +29,8 @@ ServerResponse gossip_message(Node& node, const ServerRequest& request) {
 }
 
 ServerResponse write_row(Node& node, const ServerRequest& request) {
-  const Json body = json_body(request);
-  const std::string keyspace = string_field(body, "keyspace");
-  const std::string key = base64_decode(string_field(body, "key")).value_or_throw();
-  if (!body.contains("timestamp_us") || !body["timestamp_us"].is_number_integer()) {
-    throw Error::invalid_input("'timestamp_us' must be an integer");
-  }
-  Cell cell{body["timestamp_us"].get<std::int64_t>(), body.value("tombstone", false),
-            base64_decode(body.value("value", "")).value_or_throw()};
-  const bool applied = node.storage().apply(keyspace, key, cell).value_or_throw();
+  const RowWrite write = decode_row_write(request.body).value_or_throw();
+  const bool applied = node.storage().apply(write.keyspace, write.key, write.cell).value_or_throw();
   return json_response({{"applied", applied}});
 }
 
@@ -112,6 +105,24 @@ ServerResponse merge_schema(Node& node, const ServerRequest& request) {
 }
 
 }  // namespace
+
+ringcore::Result<RowWrite> decode_row_write(std::string_view text) {
+  try {
+    const Json body = ringnet::object_body(text);
+    RowWrite write;
+    write.keyspace = string_field(body, "keyspace");
+    write.key = base64_decode(string_field(body, "key")).value_or_throw();
+    if (!body.contains("timestamp_us") || !body["timestamp_us"].is_number_integer()) {
+      throw Error::invalid_input("'timestamp_us' must be an integer");
+    }
+    write.cell.timestamp_us = body["timestamp_us"].get<std::int64_t>();
+    write.cell.tombstone = optional_bool(body, "tombstone");
+    write.cell.value = base64_decode(optional_string(body, "value").value_or("")).value_or_throw();
+    return write;
+  } catch (const Error& error) {
+    return error;
+  }
+}
 
 void add_internode_routes(ringnet::HttpServer& server, Node& node) {
   server.route("POST", "/internal/gossip", [&node](const ServerRequest& r) { return gossip_message(node, r); });

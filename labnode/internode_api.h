@@ -13,11 +13,25 @@
 //   POST /internal/schema             a peer's schema, merged into ours -> {"schema_version"}
 #pragma once
 
+#include <string>
+#include <string_view>
+
+#include "ringcore/error.h"
 #include "ringnet/http_server.h"
+#include "storage.h"
 
 namespace ringnode {
 
 class Node;
+
+// A POST /internal/rows/write body, decoded: the keyspace, the raw key and the cell.
+// Errors (kInvalidInput) name the field that is missing or wrong.
+struct RowWrite {
+  std::string keyspace;
+  std::string key;
+  Cell cell;
+};
+ringcore::Result<RowWrite> decode_row_write(std::string_view body);
 
 void add_internode_routes(ringnet::HttpServer& server, Node& node);
 

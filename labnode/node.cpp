@@ -132,12 +132,17 @@ ringcore::Status Node::start_gossip() {
           {ApplicationState::kLoad, ringcore::gossip::format_load_value(initial_load)}},
       *transport_);
   schema_->on_change([this](const std::string& version) { gossip_->set_local_state(ApplicationState::kSchema, version); });
-  hints_ = std::make_unique<Hints>(*transport_, [this](const std::string& endpoint) {
-    const auto view = gossip_->view();
-    const auto index = view->find(endpoint);
-    if (!index) return Hints::Liveness::kGone;
-    return view->is_up(*index) ? Hints::Liveness::kUp : Hints::Liveness::kDown;
-  });
+  auto hints = Hints::open(
+      *transport_,
+      [this](const std::string& endpoint) {
+        const auto view = gossip_->view();
+        const auto index = view->find(endpoint);
+        if (!index) return Hints::Liveness::kGone;
+        return view->is_up(*index) ? Hints::Liveness::kUp : Hints::Liveness::kDown;
+      },
+      storage_.get(), HintLimits{std::chrono::seconds(config_.max_hint_window_seconds), config_.max_hints_bytes});
+  if (!hints) return hints.error();
+  hints_ = std::move(hints).value();
   pool_ = std::make_unique<WorkerPool>(kCoordinatorThreads);
   coordinator_ = std::make_unique<Coordinator>(*transport_, *pool_, kInternodeTimeout, hints_.get());
   streams_ = std::make_unique<StreamManager>(config_.stream_throughput_mib);
@@ -244,7 +249,7 @@ void Node::stop() {
   stopped_ = true;
   if (jobs_) jobs_->cancel();
   if (client_server_) client_server_->stop();
-  if (hints_ && hints_->pending() > 0) ringruntime::log_warn("hints: " + std::to_string(hints_->pending()) + " undelivered at stop");
+  if (hints_ && hints_->pending() > 0) ringruntime::log_info("hints: " + std::to_string(hints_->pending()) + " undelivered at stop, kept for the next start");
   if (gossip_) gossip_->stop(/*announce=*/serving_data_.load());
   if (internode_server_) internode_server_->stop();
   pool_.reset();  // finishes queued replica requests (read repairs) first

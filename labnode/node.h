@@ -79,6 +79,7 @@ class Node {
   Coordinator& coordinator() { return *coordinator_; }
   ClusterTransport& transport() { return *transport_; }
   JobRegistry& jobs() { return *jobs_; }
+  const Hints& hints() const { return *hints_; }
   StreamManager& streams() { return *streams_; }
   RangeStreamer& streamer() { return *streamer_; }
   // The client requests this node coordinated (client_api records them).

@@ -90,6 +90,10 @@ const ringruntime::ConfigKeys<NodeConfig>& keys() {
       {"phi_convict_threshold", {[](C& c, const V& v) { c.phi_convict_threshold = read_number(v, 1, 100); }}},
       {"auto_bootstrap", {[](C& c, const V& v) { c.auto_bootstrap = read_bool(v); }}},
       {"stream_throughput_mib", {[](C& c, const V& v) { c.stream_throughput_mib = read_number(v, 0, 1e6); }}},
+      {"max_hint_window_seconds",
+       {[](C& c, const V& v) { c.max_hint_window_seconds = static_cast<int>(read_integer(v, 1, 30 * 24 * 3600)); }}},
+      {"max_hints_bytes",
+       {[](C& c, const V& v) { c.max_hints_bytes = static_cast<std::uint64_t>(read_integer(v, 4096, std::int64_t{1} << 40)); }}},
       {"disk_capacity_bytes",
        {[](C& c, const V& v) { c.disk_capacity_bytes = static_cast<std::uint64_t>(read_integer(v, 1, std::int64_t{1} << 62)); }}},
   };

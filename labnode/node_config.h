@@ -38,6 +38,10 @@ struct NodeConfig {
   // look full with it): disk total = min(this, the file system's), disk used = the database's
   // files (Storage::disk_bytes). Unset: the file system's figures.
   std::optional<std::uint64_t> disk_capacity_bytes;
+  // Hints (hints.h): a hint older than this is dropped, not replayed (Cassandra's
+  // max_hint_window); past max_hints_bytes of hints the oldest are dropped.
+  int max_hint_window_seconds = 3 * 3600;
+  std::uint64_t max_hints_bytes = std::uint64_t{256} << 20;
 };
 
 // Parses the YAML text of a config. Required: cluster_name, listen_address, seeds,

@@ -175,6 +175,7 @@ Json node_facts(Node& node) {
   facts["capacity"] = capacity_json(figures);
   facts["requests"] = {{"read", request_json(reads)}, {"write", request_json(writes)}};
   facts["compaction"] = compaction.document;
+  facts["hints"] = {{"pending", node.hints().pending()}, {"delivered", node.hints().delivered()}, {"dropped", node.hints().dropped()}};
   return facts;
 }
 

@@ -440,6 +440,28 @@ ringcore::Status Storage::put_local(const std::string& name, const std::string& 
   return ringcore::Ok{};
 }
 
+ringcore::Status Storage::put_local_unsynced(const std::string& name, std::string_view value) {
+  const rocksdb::Status status = impl_->db->Put(rocksdb::WriteOptions(), name, rocksdb::Slice(value.data(), value.size()));
+  if (!status.ok()) return failed("cannot write local value '" + name + "'", status);
+  return ringcore::Ok{};
+}
+
+ringcore::Status Storage::remove_local(const std::string& name) {
+  const rocksdb::Status status = impl_->db->Delete(rocksdb::WriteOptions(), name);
+  if (!status.ok()) return failed("cannot remove local value '" + name + "'", status);
+  return ringcore::Ok{};
+}
+
+ringcore::Status Storage::scan_local(const std::string& prefix,
+                                     const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+  }
+  if (!it->status().ok()) return failed("cannot scan local values '" + prefix + "*'", it->status());
+  return ringcore::Ok{};
+}
+
 ringcore::Result<RemovedRows> Storage::remove_range(const std::string& keyspace, const ringcore::TokenRange& range) {
   constexpr std::size_t kBatchRows = 4096;
   rocksdb::ColumnFamilyHandle* family = nullptr;

@@ -149,6 +149,14 @@ class Storage {
   // Local metadata in the default column family.
   ringcore::Result<std::optional<std::string>> get_local(const std::string& name) const;
   ringcore::Status put_local(const std::string& name, const std::string& value);  // synced to disk
+  // Local values kept in the write-ahead log but not synced on each write (they survive the
+  // process being killed, not the machine crashing): hints. Removing a missing name is fine.
+  ringcore::Status put_local_unsynced(const std::string& name, std::string_view value);
+  ringcore::Status remove_local(const std::string& name);
+  // Visits the local values whose names start with `prefix`, in name order, until `visit`
+  // returns false.
+  ringcore::Status scan_local(const std::string& prefix,
+                              const std::function<bool(std::string_view name, std::string_view value)>& visit) const;
 
   // Live data bytes (see Load above): of one keyspace (0 if unknown), and of all.
   std::uint64_t load_bytes(const std::string& keyspace) const;

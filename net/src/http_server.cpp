@@ -1,6 +1,7 @@
 #include "ringnet/http_server.h"
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <cctype>
@@ -83,7 +84,9 @@ std::string lower_case(std::string text) {
 
 ServerResponse json_error(int status, const std::string& code, const std::string& message) {
   nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
-  return {status, body.dump(), "application/json"};
+  // A message may quote the request (a path, an id) in bytes that are not UTF-8: replaced
+  // (U+FFFD) rather than letting dump() throw and turn a 404 into a 500.
+  return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json"};
 }
 
 }  // namespace
@@ -171,12 +174,19 @@ struct HttpServer::Impl {
   int port = 0;
 
   ServerResponse dispatch(const std::string& method, const httplib::Request& req) const {
-    const std::string_view target(req.target);
+    return dispatch(method, req.target, req.path, req.headers, req.body, req.remote_addr);
+  }
+
+  // `decoded_path` is `target`'s path as cpp-httplib decodes it (ServerRequest::path).
+  template <typename HeaderMap>
+  ServerResponse dispatch(const std::string& method, std::string_view target, const std::string& decoded_path,
+                          const HeaderMap& headers, const std::string& body,
+                          const std::string& remote_address) const {
     const std::string_view raw_path = target.substr(0, target.find('?'));
     const auto raw = split_path(raw_path);
     ServerRequest request;
     request.method = method;
-    request.path = req.path;
+    request.path = decoded_path;
     // The query comes from the target only: cpp-httplib would also merge a form-encoded body
     // into req.params, and a row's value must never be read as parameters.
     if (auto query = parse_query(target); !query) {
@@ -184,15 +194,15 @@ struct HttpServer::Impl {
     } else {
       request.query = std::move(query).value();
     }
-    request.remote_address = req.remote_addr;
-    for (const auto& [name, value] : req.headers) request.headers.emplace(lower_case(name), value);
+    request.remote_address = remote_address;
+    for (const auto& [name, value] : headers) request.headers.emplace(lower_case(name), value);
     bool path_known = false;
     try {
       for (const Route& route : routes) {
         if (!matches(route, raw, request.path_params)) continue;
         path_known = true;
         if (route.method != method) continue;
-        request.body = req.body;
+        request.body = body;
         return route.handler(request);
       }
     } catch (const ringcore::Error& error) {
@@ -224,7 +234,9 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
   if (!options.tls_cert_file.empty() && !options.tls_key_file.empty()) {
-    impl_->server = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());
+    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());
+    if (tls->is_valid()) SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
+    impl_->server = std::move(tls);
   } else {
     impl_->server = std::make_unique<httplib::Server>();
   }
@@ -286,6 +298,20 @@ ringcore::Status HttpServer::start(const std::string& host, int port) {
 }
 
 int HttpServer::port() const { return impl_->port; }
+
+ServerResponse HttpServer::answer(const std::string& method, const std::string& target,
+                                  const std::multimap<std::string, std::string>& headers, const std::string& body,
+                                  const std::string& remote_address) const {
+  const std::string_view raw_path = std::string_view(target).substr(0, target.find('?'));
+  if (raw_path.empty() || raw_path.front() != '/') return json_error(400, "invalid_input", "bad HTTP request (status 400)");
+  if (body.size() > impl_->options.max_body_bytes) {
+    return json_error(413, "invalid_input", "request body is larger than the server's limit of " +
+                                                std::to_string(impl_->options.max_body_bytes) + " bytes");
+  }
+  // As cpp-httplib decodes the path: escapes decoded, a malformed one kept as it is.
+  const std::string decoded = httplib::detail::decode_url(std::string(raw_path), false);
+  return impl_->dispatch(method, target, decoded, headers, body, remote_address);
+}
 
 void HttpServer::stop() {
   if (!impl_->thread.joinable()) return;

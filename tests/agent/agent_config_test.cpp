@@ -149,6 +149,7 @@ TEST_CASE("token files hold one token a line, comments and blank lines are skipp
     std::ofstream out(path);
     out << "# admins\n\n  " << kAdmin << "  \n" << kAdmin << "2\n";
   }
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const AgentConfig config = resolved("", {}, parsed_flags({"--admin-token-file", path.string()}));
   CHECK(config.admin_tokens == std::vector<std::string>{kAdmin, kAdmin + "2"});
   std::filesystem::remove(path);
@@ -186,4 +187,23 @@ TEST_CASE("Jolokia credentials come as a user and a password file, both or neith
   CHECK(refusal("jolokia_password_file: /nonexistent/ringd-password\n") ==
         "jolokia_password_file: cannot read the password file /nonexistent/ringd-password");
   std::filesystem::remove(file);
+}
+
+TEST_CASE("a token file others may read, or a group other than ringd's, is refused naming the file and the fix") {
+  namespace fs = std::filesystem;
+  const auto path = fs::temp_directory_path() / "ringd_agent_config_test_open_tokens";
+  std::ofstream(path) << kAdmin << "\n";
+  const std::string yaml = "admin_token_file: " + path.string() + "\n";
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+  CHECK(refusal(yaml) == "admin_token_file: the token file " + path.string() +
+                             " is accessible by others (mode 0644): run chmod 600 " + path.string() +
+                             " (or chmod 640 with ringd's own group as its group)");
+  fs::permissions(path, fs::perms::owner_read | fs::perms::group_read | fs::perms::group_write);
+  CHECK(refusal(yaml).starts_with("admin_token_file: the token file " + path.string() + " is accessible by its group (mode 0460)"));
+  // Group read for ringd's own group (the file is created with this process's group): allowed.
+  fs::permissions(path, fs::perms::owner_read | fs::perms::group_read);
+  CHECK(resolved(yaml, {}, {}).admin_tokens == std::vector<std::string>{kAdmin});
+  fs::permissions(path, fs::perms::owner_read);
+  CHECK(resolved(yaml, {}, {}).admin_tokens == std::vector<std::string>{kAdmin});
+  fs::remove(path);
 }

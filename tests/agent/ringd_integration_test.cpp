@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -87,6 +88,9 @@ struct Agent {
                                                  << dir.path() << "/data\n";
     std::ofstream(dir.path() + "/read.tokens") << kRead << "\n";
     std::ofstream(dir.path() + "/admin.tokens") << "# admins\n" << kAdmin << "\n";
+    for (const char* name : {"/read.tokens", "/admin.tokens"}) {  // ringd refuses token files others may read
+      std::filesystem::permissions(dir.path() + name, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    }
     node = std::make_unique<RingnodeProcess>(RINGNODE_BIN, dir.path() + "/ringnode.yaml", dir.path() + "/ringnode.log");
     node->start();
     ringd = std::make_unique<RingnodeProcess>(

@@ -69,6 +69,12 @@ TEST_CASE("bad cluster configs are refused with the key that is wrong") {
   CHECK(error_of("clusters:\n  lab:\n    agents: [[a]]\n") ==
         "clusters.yaml: clusters.lab.agents[0]: expected a string");
   CHECK(error_of("clusters: [\n").starts_with("clusters.yaml: not valid YAML"));
+  // Found by config_fuzz: a token with control characters, an agent with bytes past ASCII,
+  // did not read back once written.
+  CHECK(error_of("clusters:\n  lab:\n    agents: [a]\n    token: \"ab\\x10\\bcd\"\n") ==
+        "clusters.yaml: clusters.lab.token: expected printable ASCII characters");
+  CHECK(error_of("clusters:\n  lab:\n    agents: [\"https:/\xff" "12.0\"]\n") ==
+        "clusters.yaml: clusters.lab.agents[0]: expected printable ASCII characters");
 }
 
 TEST_CASE("a written config reads back the same") {

@@ -27,10 +27,11 @@ using namespace std::chrono_literals;
 
 class TestCluster {
  public:
-  // Up to `max_nodes` nodes on 127.0.0.<first_octet>...; node 0 is the seed.
-  TestCluster(const std::string& name, int first_octet, int max_nodes, int num_tokens = 8)
+  // Up to `max_nodes` nodes on <network><first_octet>... (127.0.0.x by default); node 0 is the seed.
+  TestCluster(const std::string& name, int first_octet, int max_nodes, int num_tokens = 8,
+              const std::string& network = "127.0.0.")
       : dir_(name + "_"), num_tokens_(num_tokens) {
-    for (int i = 0; i < max_nodes; ++i) addresses_.push_back("127.0.0." + std::to_string(first_octet + i));
+    for (int i = 0; i < max_nodes; ++i) addresses_.push_back(network + std::to_string(first_octet + i));
     const std::vector<int> ports = free_ports(2, 17700, addresses_);
     storage_port_ = ports[0];
     native_port_ = ports[1];

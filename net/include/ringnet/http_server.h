@@ -64,7 +64,8 @@ struct ServerOptions {
   std::size_t worker_threads = 16;
   std::size_t max_body_bytes = 8 << 20;
   // HTTPS when both are set: PEM files of the server's certificate (chain) and private key.
-  // start() fails (kInvalidInput, naming the files) when they cannot be loaded.
+  // start() fails (kInvalidInput, naming the files) when they cannot be loaded. TLS 1.2 is the
+  // oldest protocol version accepted.
   std::string tls_cert_file = {};
   std::string tls_key_file = {};
 };
@@ -86,6 +87,14 @@ class HttpServer {
   int port() const;
   // Stops accepting and waits for the serving thread. Idempotent.
   void stop();
+
+  // Answers one request in this process, as the server answers it off a connection (routing,
+  // decoding, handlers and JSON errors alike), without sockets: for fuzz targets and tests of
+  // the routes. `target` is the raw request target ("/v1/jobs/a%2Fb?x=1"); `headers` any case.
+  // Does not need start(). Thread-safe like the handlers it calls.
+  ServerResponse answer(const std::string& method, const std::string& target,
+                        const std::multimap<std::string, std::string>& headers, const std::string& body,
+                        const std::string& remote_address = "127.0.0.1") const;
 
  private:
   struct Impl;
