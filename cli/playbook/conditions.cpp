@@ -21,10 +21,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kFirstInterval = std::chrono::milliseconds(300);
 constexpr auto kMaxInterval = std::chrono::seconds(2);
 
-double seconds_param(const StepContext& context, const std::string& key, double fallback) {
-  return std::stod(context.param(key, std::to_string(fallback)));
-}
-
 // How many answering views list `address` up and normal, and how many views there are.
 struct ViewCount {
   int normal = 0;
@@ -75,8 +71,8 @@ class AlertWatch {
   explicit AlertWatch(StepContext& context)
       : context_(context),
         thresholds_(thresholds_from_params(context.params)),
-        stall_warn_(seconds_param(context, "with.stall_warn", 1800)),
-        stall_critical_(seconds_param(context, "with.stall_critical", 3600)) {}
+        stall_warn_(context.seconds("with.stall_warn", 1800)),
+        stall_critical_(context.seconds("with.stall_critical", 3600)) {}
 
   void observe(const ClusterSurvey& survey, const Json& progress) {
     const auto report = ringcore::check_health(survey.snapshot, survey.observations, thresholds_, std::nullopt);
@@ -125,7 +121,7 @@ class AlertWatch {
 // Polls `done` with back-off until it returns true or the timeout passes.
 template <class Done>
 void poll(StepContext& context, const std::string& what, Done done) {
-  const auto timeout = std::chrono::duration<double>(seconds_param(context, "timeout", 600));
+  const auto timeout = std::chrono::duration<double>(context.seconds("timeout", 600));
   const auto start = Clock::now();
   auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(kFirstInterval);
   for (;;) {

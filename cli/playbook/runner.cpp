@@ -15,6 +15,7 @@
 #include "playbook/playbook_catalog.h"
 #include "playbook/playbook_loader.h"
 #include "playbook/run_report.h"
+#include "playbook/ssh_launcher.h"
 #include "playbook/step_catalog.h"
 #include "playbook/variables.h"
 #include "ringruntime/iso8601.h"
@@ -120,20 +121,26 @@ class Runner {
   }
 
   Launcher& launcher() {
-    if (!launcher_) {
-      LauncherSettings settings;
-      settings.kind = value_or("launcher", "lab");
-      settings.lab_directory = value_or("lab_dir", "");
-      settings.hosts = list_items(value_or("hosts", ""));
-      settings.start_command = value_or("start_command", "");
-      settings.stop_command = value_or("stop_command", "");
-      settings.ssh_user = value_or("ssh_user", "");
-      if (const std::string throughput = value_or("stream_throughput_mib", ""); !throughput.empty()) {
-        settings.stream_throughput_mib = std::stod(throughput);
-      }
-      launcher_ = make_launcher(settings).value_or_throw();
-    }
+    if (!launcher_) launcher_ = make_launcher(launcher_settings()).value_or_throw();
     return *launcher_;
+  }
+
+  // The launcher and ssh settings from the run's variables (ringctl-playbook(5) names them).
+  LauncherSettings launcher_settings() const {
+    LauncherSettings settings;
+    settings.kind = value_or("launcher", "lab");
+    settings.lab_directory = value_or("lab_dir", "");
+    settings.hosts = list_items(value_or("hosts", ""));
+    settings.start_command = value_or("start_command", "");
+    settings.stop_command = value_or("stop_command", "");
+    settings.ssh_user = value_or("ssh_user", "");
+    settings.ssh_identity_file = value_or("ssh_identity_file", "");
+    settings.ssh_known_hosts = value_or("ssh_known_hosts", "");
+    if (const std::string port = value_or("ssh_port", ""); !port.empty()) settings.ssh_port = std::stoi(port);
+    if (const std::string throughput = value_or("stream_throughput_mib", ""); !throughput.empty()) {
+      settings.stream_throughput_mib = std::stod(throughput);
+    }
+    return settings;
   }
 
   std::string value_or(const std::string& name, const std::string& fallback) const {
@@ -276,11 +283,27 @@ class Runner {
       case StepKind::kAct: return run_action(what, context);
       case StepKind::kWait: return wait_for_condition(what, context);
       case StepKind::kAsk: return ask(what, context);
-      case StepKind::kSsh:
-        throw ringcore::Error::unsupported("ssh steps need the ssh library (cli/ssh), which this ringctl is built without");
+      case StepKind::kSsh: return run_ssh(what, context);
       case StepKind::kForeach: break;
     }
     throw ringcore::Error(ringcore::ErrorCode::kInternal, "a foreach is not a single step");
+  }
+
+  // An ssh step: `command` on the step's host, as the run's ssh variables say; its exit status
+  // and output go into the journal. A non-zero exit status fails the step.
+  StepOutcome run_ssh(const std::string& command, StepContext& context) {
+    const ssh::SshTarget target = ssh_target(launcher_settings(), context.param("host"));
+    const auto timeout = std::chrono::seconds(static_cast<long>(context.seconds("timeout", 300)));
+    const ssh::CommandResult ran = ssh::run_command(target, command, timeout).value_or_throw();
+    StepOutcome outcome;
+    outcome.result = {{"host", target.host}, {"command", command}, {"exit_status", ran.exit_status},
+                      {"out", ran.out}, {"err", ran.err}};
+    if (ran.exit_status != 0) {
+      throw ringcore::Error::failed(command + " on " + target.host + " exited " + std::to_string(ran.exit_status) +
+                                    (ran.err.empty() ? "" : ": " + ran.err));
+    }
+    outcome.message = "ran on " + target.host + ": " + command;
+    return outcome;
   }
 
   // Checks run (they only read); everything else is shown as what it would do.

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include "playbook/launch_commands.h"
-#include "ssh/ssh_session.h"
 
 namespace ringctl::playbook {
 
@@ -17,15 +16,20 @@ std::string local_user() {
 
 }  // namespace
 
-ringcore::Status SshLauncher::run(const LaunchNode& node, const std::string& step, const std::string& command) const {
-  const LauncherSettings& settings = this->settings();
+ssh::SshTarget ssh_target(const LauncherSettings& settings, const std::string& host) {
   ssh::SshTarget target;
-  target.host = node.address;
+  target.host = host;
   target.port = settings.ssh_port;
   target.user = settings.ssh_user.empty() ? local_user() : settings.ssh_user;
   target.identity_file = settings.ssh_identity_file;
   target.known_hosts = settings.ssh_known_hosts;
   target.connect_timeout = settings.connect_timeout;
+  return target;
+}
+
+ringcore::Status SshLauncher::run(const LaunchNode& node, const std::string& step, const std::string& command) const {
+  const LauncherSettings& settings = this->settings();
+  const ssh::SshTarget target = ssh_target(settings, node.address);
   auto ran = ssh::run_command(target, command, settings.command_timeout);
   if (!ran) return ran.error().with_context(step + " on " + node.address);
   return command_outcome(step + " on " + target.user + "@" + node.address + ": " + command, ran->exit_status, ran->out,

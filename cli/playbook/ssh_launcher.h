@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "playbook/launch_commands.h"
+#include "ssh/ssh_session.h"
 
 namespace ringctl::playbook {
 
@@ -24,6 +25,10 @@ class SshLauncher : public CommandsLauncher {
  private:
   ringcore::Status run(const LaunchNode& node, const std::string& step, const std::string& command) const override;
 };
+
+// Where an SSH command for `host` goes: the settings' user (the local user when empty), port,
+// key, known_hosts and connect timeout. The launcher and the playbook's ssh step both use it.
+ssh::SshTarget ssh_target(const LauncherSettings& settings, const std::string& host);
 
 // An SshLauncher, or kInvalidInput naming the setting it lacks (hosts, start_command,
 // stop_command) or a port outside 1..65535. An empty ssh_user is the local user, as ssh(1) does.

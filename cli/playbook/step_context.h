@@ -32,6 +32,20 @@ struct StepContext {
     const auto it = params.find(key);
     return it == params.end() || it->second.empty() ? fallback : it->second;
   }
+
+  // The parameter as a number of seconds, or `fallback` when absent; kInvalidInput naming the
+  // parameter when it is not a number.
+  double seconds(const std::string& key, double fallback) const {
+    const std::string text = param(key);
+    if (text.empty()) return fallback;
+    try {
+      std::size_t used = 0;
+      const double value = std::stod(text, &used);
+      if (used == text.size() && value >= 0) return value;
+    } catch (const std::exception&) {
+    }
+    throw ringcore::Error::invalid_input(key + ": '" + text + "' is not a number of seconds");
+  }
 };
 
 // What a step did: values for later steps, and what the report shows.
