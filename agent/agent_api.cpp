@@ -84,7 +84,8 @@ ServerResponse AgentApi::ready() const {
   const Freshness freshness = freshness_of(*facts, clock_(), std::chrono::duration<double>(config_.interval_seconds));
   if (!freshness.stale) return json_response(200, {{"status", "ready"}, {"freshness", freshness_json(freshness)}});
   std::string reason = !facts->collected_at ? "no collection from the node has succeeded yet"
-                                            : "no collection succeeded in the last " + std::to_string(kStaleAfterIntervals) + " intervals";
+                                            : "no collection succeeded in the last " +
+                                                  std::to_string(kStaleAfterIntervals) + " intervals";
   if (!facts->last_error.empty()) reason += " (last error: " + facts->last_error + ")";
   return ringnet::error_response(Error(ringcore::ErrorCode::kUnavailable, reason));
 }
@@ -149,8 +150,10 @@ ServerResponse AgentApi::metrics() const {
     who.node = node.value("address", "");
   }
   if (who.node.empty()) who.node = config_.node.host;
-  return {200, render_metrics(*facts, who, clock_(), std::chrono::duration<double>(config_.interval_seconds)),
-          "text/plain; version=0.0.4; charset=utf-8", {}};
+  return {200,
+          render_metrics(*facts, who, clock_(), std::chrono::duration<double>(config_.interval_seconds)),
+          "text/plain; version=0.0.4; charset=utf-8",
+          {}};
 }
 
 }  // namespace ringd

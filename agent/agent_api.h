@@ -33,8 +33,8 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 class AgentApi {
  public:
   // Everything referenced must outlive the API (and the server it is installed on).
-  AgentApi(const AgentConfig& config, Backend& backend, Collector& collector, const Authenticator& auth, AuditLog& audit,
-           Clock clock = std::chrono::system_clock::now);
+  AgentApi(const AgentConfig& config, Backend& backend, Collector& collector, const Authenticator& auth,
+           AuditLog& audit, Clock clock = std::chrono::system_clock::now);
 
   // REQUIRES: before server.start().
   void install(ringnet::HttpServer& server);

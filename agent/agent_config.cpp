@@ -2,8 +2,8 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <cstdio>
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -35,7 +35,8 @@ HostPort host_port_of(const ConfigValue& value) {
   const std::string form = "must be HOST:PORT such as 127.0.0.1:7070, not '" + text + "'";
   if (colon == std::string::npos || colon == 0) throw config_error(value, form);
   HostPort result{text.substr(0, colon), 0};
-  if (result.host.front() == '[' && result.host.back() == ']') result.host = result.host.substr(1, result.host.size() - 2);
+  if (result.host.front() == '[' && result.host.back() == ']')
+    result.host = result.host.substr(1, result.host.size() - 2);
   if (!valid_host(result.host)) throw config_error(value, form);
   result.port = static_cast<int>(read_integer({YAML::Node(text.substr(colon + 1)), value.label + " port"}, 1, 65535));
   return result;
@@ -67,7 +68,8 @@ std::vector<std::string> tokens_from_file(const ConfigValue& value) {
   std::vector<std::string> tokens;
   std::string line;
   while (std::getline(in, line)) {
-    line.erase(std::find_if(line.rbegin(), line.rend(), [](unsigned char c) { return !std::isspace(c); }).base(), line.end());
+    line.erase(std::find_if(line.rbegin(), line.rend(), [](unsigned char c) { return !std::isspace(c); }).base(),
+               line.end());
     line.erase(line.begin(), std::find_if(line.begin(), line.end(), [](unsigned char c) { return !std::isspace(c); }));
     if (!line.empty() && line.front() != '#') tokens.push_back(line);
   }
@@ -87,29 +89,32 @@ std::string password_from_file(const ConfigValue& value) {
   return line;
 }
 
-void append(std::vector<std::string>& to, const std::vector<std::string>& more) { to.insert(to.end(), more.begin(), more.end()); }
+void append(std::vector<std::string>& to, const std::vector<std::string>& more) {
+  to.insert(to.end(), more.begin(), more.end());
+}
 
 const ringruntime::ConfigKeys<AgentConfig>& keys() {
   static const ringruntime::ConfigKeys<AgentConfig> table = {
       {"listen", {[](AgentConfig& c, const ConfigValue& v) { c.listen = host_port_of(v); }}},
-      {"backend",
-       {[](AgentConfig& c, const ConfigValue& v) {
+      {"backend", {[](AgentConfig& c, const ConfigValue& v) {
          c.backend = read_text(v);
          if (c.backend != "lab" && c.backend != "cassandra") {
-           throw config_error(v, "must be 'lab' (a ringnode) or 'cassandra' (through Jolokia), not '" + c.backend + "'");
+           throw config_error(v,
+                              "must be 'lab' (a ringnode) or 'cassandra' (through Jolokia), not '" + c.backend + "'");
          }
        }}},
       {"node", {[](AgentConfig& c, const ConfigValue& v) { c.node = host_port_of(v); }}},
-      {"jolokia_url",
-       {[](AgentConfig& c, const ConfigValue& v) {
+      {"jolokia_url", {[](AgentConfig& c, const ConfigValue& v) {
          auto endpoint = parse_jolokia_url(read_text(v));
          if (!endpoint) throw config_error(v, endpoint.error().message());
          c.jolokia = *endpoint;
        }}},
       {"jolokia_user", {[](AgentConfig& c, const ConfigValue& v) { c.jolokia_user = read_text(v); }}},
-      {"jolokia_password_file", {[](AgentConfig& c, const ConfigValue& v) { c.jolokia_password = password_from_file(v); }}},
+      {"jolokia_password_file",
+       {[](AgentConfig& c, const ConfigValue& v) { c.jolokia_password = password_from_file(v); }}},
       {"cluster", {[](AgentConfig& c, const ConfigValue& v) { c.cluster = read_text(v); }}},
-      {"interval_seconds", {[](AgentConfig& c, const ConfigValue& v) { c.interval_seconds = read_number(v, 0.1, 3600); }}},
+      {"interval_seconds",
+       {[](AgentConfig& c, const ConfigValue& v) { c.interval_seconds = read_number(v, 0.1, 3600); }}},
       {"audit_log", {[](AgentConfig& c, const ConfigValue& v) { c.audit_log = read_text(v); }}},
       {"tls.cert", {[](AgentConfig& c, const ConfigValue& v) { c.tls_cert = read_text(v); }}},
       {"tls.key", {[](AgentConfig& c, const ConfigValue& v) { c.tls_key = read_text(v); }}},
@@ -117,7 +122,9 @@ const ringruntime::ConfigKeys<AgentConfig>& keys() {
       {"tokens.admin", {[](AgentConfig& c, const ConfigValue& v) { append(c.admin_tokens, read_text_list(v)); }, true}},
       {"read_token_file", {[](AgentConfig& c, const ConfigValue& v) { append(c.read_tokens, tokens_from_file(v)); }}},
       {"admin_token_file", {[](AgentConfig& c, const ConfigValue& v) { append(c.admin_tokens, tokens_from_file(v)); }}},
-      {"max_body_bytes", {[](AgentConfig& c, const ConfigValue& v) { c.max_body_bytes = static_cast<std::size_t>(read_integer(v, 1024, 64 << 20)); }}},
+      {"max_body_bytes", {[](AgentConfig& c, const ConfigValue& v) {
+         c.max_body_bytes = static_cast<std::size_t>(read_integer(v, 1024, 64 << 20));
+       }}},
       {"open_metrics", {[](AgentConfig& c, const ConfigValue& v) { c.open_metrics = read_bool(v); }}},
   };
   return table;
@@ -153,24 +160,27 @@ void check_tokens(const AgentConfig& config) {
         throw Error::invalid_input(role + ": a token must have at least " + std::to_string(kMinTokenLength) +
                                    " characters (e.g. openssl rand -hex 24)");
       }
-      if (std::any_of(token.begin(), token.end(), [](unsigned char c) { return std::isspace(c) || !std::isprint(c); })) {
+      if (std::any_of(token.begin(), token.end(),
+                      [](unsigned char c) { return std::isspace(c) || !std::isprint(c); })) {
         throw Error::invalid_input(role + ": a token must be printable characters without spaces");
       }
     }
   }
   for (const std::string& token : config.admin_tokens) {
-    if (read.contains(token)) throw Error::invalid_input("tokens.admin: a token is also given as a read token; give each token one role");
+    if (read.contains(token))
+      throw Error::invalid_input("tokens.admin: a token is also given as a read token; give each token one role");
   }
 }
 
 void check_whole(const AgentConfig& config) {
   if (config.jolokia_user.empty() != config.jolokia_password.empty()) {
     throw Error::invalid_input(std::string(config.jolokia_user.empty() ? "jolokia_user" : "jolokia_password_file") +
-                               ": is required with " + (config.jolokia_user.empty() ? "jolokia_password_file" : "jolokia_user"));
+                               ": is required with " +
+                               (config.jolokia_user.empty() ? "jolokia_password_file" : "jolokia_user"));
   }
   if (config.tls_cert.empty() != config.tls_key.empty()) {
-    throw Error::invalid_input(std::string(config.tls_cert.empty() ? "tls.cert" : "tls.key") +
-                               ": is required with " + (config.tls_cert.empty() ? "tls.key" : "tls.cert"));
+    throw Error::invalid_input(std::string(config.tls_cert.empty() ? "tls.cert" : "tls.key") + ": is required with " +
+                               (config.tls_cert.empty() ? "tls.key" : "tls.cert"));
   }
   check_tokens(config);
   if (!is_loopback(config.listen.host) && !config.has_tokens()) {
@@ -195,14 +205,18 @@ ringcore::Result<Settings> settings_from_environment(const std::vector<std::stri
       settings["config"] = {value, name};
       continue;
     }
-    auto key = std::find_if(keys().begin(), keys().end(), [&](const auto& k) { return environment_name(k.first) == name; });
-    if (key == keys().end()) return Error::invalid_input(name + ": unknown ringd setting (RINGD_CONFIG or RINGD_<KEY> for a key of " + known_keys() + ")");
+    auto key =
+        std::find_if(keys().begin(), keys().end(), [&](const auto& k) { return environment_name(k.first) == name; });
+    if (key == keys().end())
+      return Error::invalid_input(name + ": unknown ringd setting (RINGD_CONFIG or RINGD_<KEY> for a key of " +
+                                  known_keys() + ")");
     settings[key->first] = {value, name};
   }
   return settings;
 }
 
-ringcore::Result<AgentConfig> resolve_agent_config(std::string_view yaml_text, const Settings& environment, const Settings& flags) {
+ringcore::Result<AgentConfig> resolve_agent_config(std::string_view yaml_text, const Settings& environment,
+                                                   const Settings& flags) {
   try {
     // The file's keys, the nested maps tls and tokens read as dotted keys (tls.cert).
     std::map<std::string, ConfigValue> values = ringruntime::read_yaml_config(
@@ -246,7 +260,11 @@ void add_agent_flags(CLI::App& app, CommandLine& out) {
   };
   for (const Flag& flag : flags) {
     app.add_option_function<std::string>(
-        flag.name, [&out, flag](const std::string& value) { out.flags[flag.key] = {value, flag.name}; }, flag.help);
+        flag.name,
+        [&out, flag](const std::string& value) {
+          out.flags[flag.key] = {value, flag.name};
+        },
+        flag.help);
   }
 }
 

@@ -3,9 +3,9 @@
 // (docs/api.md "Configuration", man/ringd.8).
 //
 // Keys (dotted for the nested YAML maps): listen, backend, node, jolokia_url, jolokia_user,
-// jolokia_password_file, cluster, interval_seconds, audit_log, tls.cert, tls.key, tokens.read, tokens.admin, read_token_file, admin_token_file,
-// max_body_bytes, open_metrics. The environment name of a key is RINGD_ + the key in upper case
-// with '.' as '_' (RINGD_TLS_CERT); list keys take comma-separated values there.
+// jolokia_password_file, cluster, interval_seconds, audit_log, tls.cert, tls.key, tokens.read, tokens.admin,
+// read_token_file, admin_token_file, max_body_bytes, open_metrics. The environment name of a key is RINGD_ + the key in
+// upper case with '.' as '_' (RINGD_TLS_CERT); list keys take comma-separated values there.
 #pragma once
 
 #include <cstddef>
@@ -31,15 +31,15 @@ struct HostPort {
 
 struct AgentConfig {
   HostPort listen{"127.0.0.1", 7070};
-  std::string backend = "lab";        // lab (a ringnode) or cassandra (through Jolokia)
+  std::string backend = "lab";       // lab (a ringnode) or cassandra (through Jolokia)
   HostPort node{"127.0.0.1", 9042};  // the node's admin API (ringnode's native_port); lab only
   JolokiaEndpoint jolokia{false, "127.0.0.1", 8778, "/jolokia"};  // cassandra only
-  std::string jolokia_user;          // empty: no credentials
-  std::string jolokia_password;      // from jolokia_password_file
-  std::string cluster;               // empty: the cluster name the node reports
-  double interval_seconds = 2.0;     // between collections
-  std::string audit_log;             // a file appended to; empty: audit lines go to the log (stderr)
-  std::string tls_cert;              // both or neither: HTTPS
+  std::string jolokia_user;                                       // empty: no credentials
+  std::string jolokia_password;                                   // from jolokia_password_file
+  std::string cluster;                                            // empty: the cluster name the node reports
+  double interval_seconds = 2.0;                                  // between collections
+  std::string audit_log;  // a file appended to; empty: audit lines go to the log (stderr)
+  std::string tls_cert;   // both or neither: HTTPS
   std::string tls_key;
   std::vector<std::string> read_tokens;   // from tokens.read and read_token_file
   std::vector<std::string> admin_tokens;  // from tokens.admin and admin_token_file

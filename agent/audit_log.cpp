@@ -21,8 +21,12 @@ std::string audit_outcome(int status) {
 }
 
 nlohmann::json audit_line(const AuditEntry& entry) {
-  return {{"time", ringruntime::format_iso8601_utc(entry.time)}, {"caller", entry.caller},       {"method", entry.method},
-          {"path", entry.path},                 {"operation", entry.operation}, {"status", entry.status},
+  return {{"time", ringruntime::format_iso8601_utc(entry.time)},
+          {"caller", entry.caller},
+          {"method", entry.method},
+          {"path", entry.path},
+          {"operation", entry.operation},
+          {"status", entry.status},
           {"outcome", audit_outcome(entry.status)}};
 }
 

@@ -40,7 +40,8 @@ class Backend {
   // One job by id.
   virtual ringcore::Result<nlohmann::json> job(const std::string& id) = 0;
   // Starts `operation` (decommission, removenode, cleanup, repair) with its JSON `body`.
-  virtual ringcore::Result<OperationStarted> start_operation(const std::string& operation, const nlohmann::json& body) = 0;
+  virtual ringcore::Result<OperationStarted> start_operation(const std::string& operation,
+                                                             const nlohmann::json& body) = 0;
   // Sets the streaming throughput ({"mib_per_second": N}); the streams document after it.
   virtual ringcore::Result<nlohmann::json> set_throughput(const nlohmann::json& body) = 0;
 };

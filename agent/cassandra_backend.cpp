@@ -99,7 +99,8 @@ ringcore::Result<std::vector<std::string>> CassandraBackend::user_keyspaces() {
   std::vector<std::string> names;
   for (const auto& [name, info] : got->replication) {
     if (is_system_keyspace(name) || !info.is_string()) continue;
-    if (auto map = parse_replication_info(info.get<std::string>()); map && (*map)["class"] != "LocalStrategy") names.push_back(name);
+    if (auto map = parse_replication_info(info.get<std::string>()); map && (*map)["class"] != "LocalStrategy")
+      names.push_back(name);
   }
   return names;
 }
@@ -144,11 +145,13 @@ ringcore::Result<OperationStarted> CassandraBackend::start_operation(const std::
           std::int64_t done = 0;
           for (const std::string& keyspace : keyspaces) {
             progress.set(done, static_cast<std::int64_t>(keyspaces.size()), "keyspaces");
-            auto status = client.call(jolokia_exec(kStorageService, "forceKeyspaceCleanup(int,java.lang.String,[Ljava.lang.String;)",
+            auto status = client.call(jolokia_exec(kStorageService,
+                                                   "forceKeyspaceCleanup(int,java.lang.String,[Ljava.lang.String;)",
                                                    json::array({0, keyspace, json::array()})));
             if (!status) return status.error();
             if (status->is_number() && status->get<int>() != 0) {
-              return Error::failed("cleanup of " + keyspace + " did not complete (Cassandra's status " + status->dump() + ")");
+              return Error::failed("cleanup of " + keyspace + " did not complete (Cassandra's status " +
+                                   status->dump() + ")");
             }
             ++done;
           }
@@ -156,38 +159,42 @@ ringcore::Result<OperationStarted> CassandraBackend::start_operation(const std::
           return json{{"keyspaces", keyspaces}};
         });
       }
-      return jobs_.start(operation, body, [client, keyspaces, options](JobProgress& progress) -> ringcore::Result<json> {
-        std::int64_t done = 0;
-        json commands = json::array();
-        for (const std::string& keyspace : keyspaces) {
-          progress.set(done, static_cast<std::int64_t>(keyspaces.size()), "keyspaces");
-          auto command = client.call(jolokia_exec(kStorageService, "repairAsync(java.lang.String,java.util.Map)", json::array({keyspace, options})));
-          if (!command) return command.error();
-          commands.push_back({{"keyspace", keyspace}, {"command", *command}});
-          if (command->is_number() && command->get<int>() == 0) {  // nothing to repair (rf 1, no ranges)
-            ++done;
-            continue;
-          }
-          // The parent repair's status stays with the node, so polling late misses nothing.
-          while (true) {
-            std::this_thread::sleep_for(kRepairPoll);
-            auto status = client.with_timeout(std::chrono::seconds(10)).call(
-                jolokia_exec(kStorageService, "getParentRepairStatus", json::array({*command})));
-            if (!status) continue;  // a slow or restarting node: poll again
-            if (!status->is_array() || status->empty()) continue;
-            const std::string state = (*status)[0].get<std::string>();
-            if (state == "COMPLETED") break;
-            if (state == "FAILED") {
-              std::string why;
-              for (std::size_t i = 1; i < status->size(); ++i) why += (i > 1 ? "; " : "") + (*status)[i].get<std::string>();
-              return Error::failed("repair of " + keyspace + " failed: " + why);
+      return jobs_.start(
+          operation, body, [client, keyspaces, options](JobProgress& progress) -> ringcore::Result<json> {
+            std::int64_t done = 0;
+            json commands = json::array();
+            for (const std::string& keyspace : keyspaces) {
+              progress.set(done, static_cast<std::int64_t>(keyspaces.size()), "keyspaces");
+              auto command = client.call(jolokia_exec(kStorageService, "repairAsync(java.lang.String,java.util.Map)",
+                                                      json::array({keyspace, options})));
+              if (!command) return command.error();
+              commands.push_back({{"keyspace", keyspace}, {"command", *command}});
+              if (command->is_number() && command->get<int>() == 0) {  // nothing to repair (rf 1, no ranges)
+                ++done;
+                continue;
+              }
+              // The parent repair's status stays with the node, so polling late misses nothing.
+              while (true) {
+                std::this_thread::sleep_for(kRepairPoll);
+                auto status =
+                    client.with_timeout(std::chrono::seconds(10))
+                        .call(jolokia_exec(kStorageService, "getParentRepairStatus", json::array({*command})));
+                if (!status) continue;  // a slow or restarting node: poll again
+                if (!status->is_array() || status->empty()) continue;
+                const std::string state = (*status)[0].get<std::string>();
+                if (state == "COMPLETED") break;
+                if (state == "FAILED") {
+                  std::string why;
+                  for (std::size_t i = 1; i < status->size(); ++i)
+                    why += (i > 1 ? "; " : "") + (*status)[i].get<std::string>();
+                  return Error::failed("repair of " + keyspace + " failed: " + why);
+                }
+              }
+              ++done;
             }
-          }
-          ++done;
-        }
-        progress.set(done, static_cast<std::int64_t>(keyspaces.size()), "keyspaces");
-        return json{{"repairs", std::move(commands)}};
-      });
+            progress.set(done, static_cast<std::int64_t>(keyspaces.size()), "keyspaces");
+            return json{{"repairs", std::move(commands)}};
+          });
     }
   } catch (const Error& error) {
     return error;
@@ -196,7 +203,8 @@ ringcore::Result<OperationStarted> CassandraBackend::start_operation(const std::
 }
 
 ringcore::Result<json> CassandraBackend::set_throughput(const json& body) {
-  if (!body.contains("mib_per_second") || !body["mib_per_second"].is_number() || body["mib_per_second"].get<double>() < 0) {
+  if (!body.contains("mib_per_second") || !body["mib_per_second"].is_number() ||
+      body["mib_per_second"].get<double>() < 0) {
     return Error::invalid_input("mib_per_second: must be a number of MiB/s, at least 0 (0 = unlimited)");
   }
   const double mib = body["mib_per_second"].get<double>();

@@ -17,8 +17,8 @@
 
 #include "backend.h"
 #include "cassandra_mbeans.h"
-#include "jolokia_client.h"
 #include "job_table.h"
+#include "jolokia_client.h"
 
 namespace ringd {
 

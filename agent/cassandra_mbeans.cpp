@@ -21,9 +21,9 @@ constexpr const char* kStreamManager = "org.apache.cassandra.net:type=StreamMana
 // StorageService attributes of one collection, read under their own names as keys.
 const char* const kStorageAttributes[] = {
     "LiveNodesWithPort", "UnreachableNodesWithPort", "JoiningNodesWithPort", "LeavingNodesWithPort",
-    "MovingNodesWithPort", "TokenToEndpointWithPortMap", "EndpointWithPortToHostId", "LocalHostId",
-    "OperationMode", "Tokens", "ClusterName", "ReleaseVersion", "SchemaVersion", "PartitionerName",
-    "Keyspaces", "AllDataFileLocations", "Joined", "GossipRunning", "NativeTransportRunning",
+    "MovingNodesWithPort", "TokenToEndpointWithPortMap", "EndpointWithPortToHostId", "LocalHostId", "OperationMode",
+    "Tokens", "ClusterName", "ReleaseVersion", "SchemaVersion", "PartitionerName", "Keyspaces", "AllDataFileLocations",
+    "Joined", "GossipRunning", "NativeTransportRunning",
     // the stream throughput: 5.0 in megabits and MiB, 4.x in megabits under the older name
     "StreamThroughputMbitPerSec", "StreamThroughputMbPerSec"};
 
@@ -37,7 +37,8 @@ ringcore::Result<json> required(const MBeanValues& values, const std::string& ke
   const json& found = value(values, key);
   if (found.is_null()) return Error::failed("Cassandra did not answer " + key + " (JMX through Jolokia)");
   const bool matches = found.type() == type || (type == json::value_t::number_integer && found.is_number_integer());
-  if (!matches) return Error::failed("Cassandra's " + key + " is not of the expected type: " + found.dump().substr(0, 200));
+  if (!matches)
+    return Error::failed("Cassandra's " + key + " is not of the expected type: " + found.dump().substr(0, 200));
   return found;
 }
 
@@ -147,7 +148,8 @@ double sum_of(const json& list, const char* field) {
 
 // One direction of a StreamSession's SessionInfo (receiving or sending) as a netstats session:
 // the summaries give the totals (files ~ ranges), the progress of each file what is done.
-std::optional<json> stream_session(const json& session, const char* direction, const char* summaries, const char* files) {
+std::optional<json> stream_session(const json& session, const char* direction, const char* summaries,
+                                   const char* files) {
   const json& summary = session.is_object() && session.contains(summaries) ? session[summaries] : json();
   if (!summary.is_array() || summary.empty()) return std::nullopt;
   const json& progress = session.contains(files) ? session[files] : json();
@@ -175,10 +177,15 @@ std::optional<json> stream_session(const json& session, const char* direction, c
 json stream_plan(const json& plan) {
   json sessions = json::array();
   for (const json& session : plan.value("sessions", json::array())) {
-    if (auto receiving = stream_session(session, "receiving", "receivingSummaries", "receivingFiles")) sessions.push_back(*receiving);
-    if (auto sending = stream_session(session, "sending", "sendingSummaries", "sendingFiles")) sessions.push_back(*sending);
+    if (auto receiving = stream_session(session, "receiving", "receivingSummaries", "receivingFiles"))
+      sessions.push_back(*receiving);
+    if (auto sending = stream_session(session, "sending", "sendingSummaries", "sendingFiles"))
+      sessions.push_back(*sending);
   }
-  return {{"id", plan.value("planId", "")}, {"description", plan.value("description", "")}, {"job_id", nullptr}, {"sessions", std::move(sessions)}};
+  return {{"id", plan.value("planId", "")},
+          {"description", plan.value("description", "")},
+          {"job_id", nullptr},
+          {"sessions", std::move(sessions)}};
 }
 
 }  // namespace
@@ -210,7 +217,8 @@ EndpointName parse_endpoint_name(const std::string& text) {
   if (rest.starts_with("[")) {
     const std::size_t close = rest.find(']');
     name.address = rest.substr(1, close == std::string::npos ? std::string::npos : close - 1);
-    if (close != std::string::npos && close + 1 < rest.size() && rest[close + 1] == ':') name.port = port_of(rest.substr(close + 2));
+    if (close != std::string::npos && close + 1 < rest.size() && rest[close + 1] == ':')
+      name.port = port_of(rest.substr(close + 2));
     return name;
   }
   const std::size_t colon = rest.rfind(':');
@@ -252,7 +260,8 @@ json parse_endpoint_states(const std::string& text) {
     const std::size_t second = rest.find(':');
     json state = {{"name", name}, {"version", 0}, {"value", trim(rest)}};
     if (second != std::string::npos && second > 0 &&
-        std::all_of(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(second), [](unsigned char c) { return std::isdigit(c); })) {
+        std::all_of(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(second),
+                    [](unsigned char c) { return std::isdigit(c); })) {
       state["version"] = std::strtoll(rest.substr(0, second).c_str(), nullptr, 10);
       state["value"] = rest.substr(second + 1);
     } else if (name == "TOKENS") {
@@ -285,8 +294,10 @@ std::optional<json> parse_replication_info(const std::string& text) {
 
 std::vector<MBeanRead> collection_reads() {
   std::vector<MBeanRead> reads;
-  for (const char* attribute : kStorageAttributes) reads.push_back({attribute, jolokia_read(kStorageService, attribute)});
-  reads.push_back({"FailureDetector/AllEndpointStatesWithPort", jolokia_read(kFailureDetector, "AllEndpointStatesWithPort")});
+  for (const char* attribute : kStorageAttributes)
+    reads.push_back({attribute, jolokia_read(kStorageService, attribute)});
+  reads.push_back(
+      {"FailureDetector/AllEndpointStatesWithPort", jolokia_read(kFailureDetector, "AllEndpointStatesWithPort")});
   reads.push_back({"Snitch/Datacenter", jolokia_read(kSnitchInfo, "Datacenter")});
   reads.push_back({"Snitch/Rack", jolokia_read(kSnitchInfo, "Rack")});
   reads.push_back({"StreamManager/CurrentStreams", jolokia_read(kStreamManager, "CurrentStreams")});
@@ -294,17 +305,22 @@ std::vector<MBeanRead> collection_reads() {
   reads.push_back({"Storage/Load", jolokia_read("org.apache.cassandra.metrics:type=Storage,name=Load", "Count")});
   reads.push_back({"Runtime/Uptime", jolokia_read("java.lang:type=Runtime", "Uptime")});
   reads.push_back({"Memory/HeapMemoryUsage", jolokia_read("java.lang:type=Memory", "HeapMemoryUsage")});
-  reads.push_back({"OS", {{"type", "read"},
-                          {"mbean", "java.lang:type=OperatingSystem"},
-                          {"attribute", json::array({"ProcessCpuLoad", "AvailableProcessors", "TotalMemorySize", "TotalPhysicalMemorySize"})}}});
+  reads.push_back({"OS",
+                   {{"type", "read"},
+                    {"mbean", "java.lang:type=OperatingSystem"},
+                    {"attribute", json::array({"ProcessCpuLoad", "AvailableProcessors", "TotalMemorySize",
+                                               "TotalPhysicalMemorySize"})}}});
   for (const char* scope : {"Read", "Write"}) {
-    reads.push_back({std::string("Latency/") + scope,
-                     {{"type", "read"},
-                      {"mbean", std::string("org.apache.cassandra.metrics:type=ClientRequest,scope=") + scope + ",name=Latency"},
-                      {"attribute", json::array({"Count", "50thPercentile", "99thPercentile"})}}});
+    reads.push_back(
+        {std::string("Latency/") + scope,
+         {{"type", "read"},
+          {"mbean", std::string("org.apache.cassandra.metrics:type=ClientRequest,scope=") + scope + ",name=Latency"},
+          {"attribute", json::array({"Count", "50thPercentile", "99thPercentile"})}}});
   }
-  reads.push_back({"Dropped", jolokia_read("org.apache.cassandra.metrics:type=DroppedMessage,scope=*,name=Dropped", "Count")});
-  reads.push_back({"PendingCompactions", jolokia_read("org.apache.cassandra.metrics:type=Compaction,name=PendingTasks", "Value")});
+  reads.push_back(
+      {"Dropped", jolokia_read("org.apache.cassandra.metrics:type=DroppedMessage,scope=*,name=Dropped", "Count")});
+  reads.push_back(
+      {"PendingCompactions", jolokia_read("org.apache.cassandra.metrics:type=Compaction,name=PendingTasks", "Value")});
   for (const char* name : {"Attempted", "RepairedBlocking", "RepairedBackground"}) {
     reads.push_back({std::string("ReadRepair/") + name,
                      jolokia_read(std::string("org.apache.cassandra.metrics:type=ReadRepair,name=") + name, "Count")});
@@ -346,30 +362,35 @@ ringcore::Result<json> node_document(const MBeanValues& values, const DiskFigure
   const std::map<std::string, json> gossip = gossip_by_address(values);
   const auto self = gossip.find(address);
 
-  json node = {{"host_id", *host_id},
-               {"address", address},
-               {"cluster_name", value(values, "ClusterName").is_string() ? value(values, "ClusterName") : json("")},
-               {"dc", value(values, "Snitch/Datacenter").is_string() ? value(values, "Snitch/Datacenter") : json("")},
-               {"rack", value(values, "Snitch/Rack").is_string() ? value(values, "Snitch/Rack") : json("")},
-               {"state", state_of_mode(mode)},
-               {"mode", mode},
-               {"tokens", *tokens},
-               {"schema_version", value(values, "SchemaVersion").is_string() ? value(values, "SchemaVersion") : json("")},
-               {"release_version", value(values, "ReleaseVersion").is_string() ? value(values, "ReleaseVersion") : json("")}};
+  json node = {
+      {"host_id", *host_id},
+      {"address", address},
+      {"cluster_name", value(values, "ClusterName").is_string() ? value(values, "ClusterName") : json("")},
+      {"dc", value(values, "Snitch/Datacenter").is_string() ? value(values, "Snitch/Datacenter") : json("")},
+      {"rack", value(values, "Snitch/Rack").is_string() ? value(values, "Snitch/Rack") : json("")},
+      {"state", state_of_mode(mode)},
+      {"mode", mode},
+      {"tokens", *tokens},
+      {"schema_version", value(values, "SchemaVersion").is_string() ? value(values, "SchemaVersion") : json("")},
+      {"release_version", value(values, "ReleaseVersion").is_string() ? value(values, "ReleaseVersion") : json("")}};
   if (self != gossip.end()) {
     node["generation"] = self->second.value("generation", 0);
-    node["gossip_status"] = gossip_value(self->second, "STATUS_WITH_PORT").empty() ? gossip_value(self->second, "STATUS")
-                                                                                    : gossip_value(self->second, "STATUS_WITH_PORT");
+    node["gossip_status"] = gossip_value(self->second, "STATUS_WITH_PORT").empty()
+                                ? gossip_value(self->second, "STATUS")
+                                : gossip_value(self->second, "STATUS_WITH_PORT");
   }
   if (auto port = local_storage_port(values)) node["storage_port"] = *port;
   for (const char* flag : {"Joined", "GossipRunning", "NativeTransportRunning"}) {
     if (value(values, flag).is_boolean()) {
-      std::string key = flag == std::string("Joined") ? "joined" : flag == std::string("GossipRunning") ? "gossip_active" : "native_transport_active";
+      std::string key = flag == std::string("Joined")          ? "joined"
+                        : flag == std::string("GossipRunning") ? "gossip_active"
+                                                               : "native_transport_active";
       node[key] = value(values, flag);
     }
   }
   if (value(values, "Storage/Load").is_number()) node["load_bytes"] = value(values, "Storage/Load").get<std::int64_t>();
-  if (value(values, "Runtime/Uptime").is_number()) node["uptime_seconds"] = value(values, "Runtime/Uptime").get<std::int64_t>() / 1000;
+  if (value(values, "Runtime/Uptime").is_number())
+    node["uptime_seconds"] = value(values, "Runtime/Uptime").get<std::int64_t>() / 1000;
   const std::vector<std::string> directories = data_directories(values);
   if (!directories.empty()) node["data_directory"] = directories.front();
 
@@ -379,7 +400,8 @@ ringcore::Result<json> node_document(const MBeanValues& values, const DiskFigure
   put_integer(node, "heap_max_bytes", number(heap, "max"));
   if (disk.total_bytes) node["disk_total_bytes"] = *disk.total_bytes;
   if (disk.free_bytes) node["disk_free_bytes"] = *disk.free_bytes;
-  if (disk.total_bytes && disk.free_bytes) node["disk_used_bytes"] = *disk.total_bytes - std::min(*disk.total_bytes, *disk.free_bytes);
+  if (disk.total_bytes && disk.free_bytes)
+    node["disk_used_bytes"] = *disk.total_bytes - std::min(*disk.total_bytes, *disk.free_bytes);
 
   const json& reads = value(values, "Latency/Read");
   const json& writes = value(values, "Latency/Write");
@@ -388,7 +410,8 @@ ringcore::Result<json> node_document(const MBeanValues& values, const DiskFigure
   put_integer(capacity, "memory_used_bytes", number(heap, "used"));
   put_integer(capacity, "memory_limit_bytes", number(heap, "max"));
   put_integer(capacity, "cpus", number(os, "AvailableProcessors"));
-  put_integer(capacity, "memory_total_bytes", number(os, "TotalMemorySize") ? number(os, "TotalMemorySize") : number(os, "TotalPhysicalMemorySize"));
+  put_integer(capacity, "memory_total_bytes",
+              number(os, "TotalMemorySize") ? number(os, "TotalMemorySize") : number(os, "TotalPhysicalMemorySize"));
   if (node.contains("disk_total_bytes")) capacity["disk_total_bytes"] = node["disk_total_bytes"];
   if (node.contains("disk_used_bytes")) capacity["disk_used_bytes"] = node["disk_used_bytes"];
   // A histogram that has seen no request reports 0: no figure, as the lab node leaves it out.
@@ -404,7 +427,8 @@ ringcore::Result<json> node_document(const MBeanValues& values, const DiskFigure
     put_integer(capacity, "requests_total", number(reads, "Count").value_or(0) + number(writes, "Count").value_or(0));
   }
   put_integer(capacity, "dropped_messages_total", sum_of_counts(value(values, "Dropped")));
-  if (value(values, "PendingCompactions").is_number()) capacity["pending_compactions"] = value(values, "PendingCompactions");
+  if (value(values, "PendingCompactions").is_number())
+    capacity["pending_compactions"] = value(values, "PendingCompactions");
   node["capacity"] = std::move(capacity);
   return node;
 }
@@ -449,14 +473,20 @@ ringcore::Result<json> cluster_document(const MBeanValues& values, const MBeanVa
     const json none = json::object();
     const json& states = endpoint == gossip.end() ? none : endpoint->second;
     auto found_id = host_id_by_address.find(address);
-    if (found_id == host_id_by_address.end()) return Error::failed("Cassandra names no host id for " + address + " (EndpointWithPortToHostId)");
+    if (found_id == host_id_by_address.end())
+      return Error::failed("Cassandra names no host id for " + address + " (EndpointWithPortToHostId)");
     node["host_id"] = found_id->second;
-    node["dc"] = address == self && value(values, "Snitch/Datacenter").is_string() ? value(values, "Snitch/Datacenter").get<std::string>()
-                                                                                 : gossip_value(states, "DC");
-    node["rack"] = address == self && value(values, "Snitch/Rack").is_string() ? value(values, "Snitch/Rack").get<std::string>()
-                                                                             : gossip_value(states, "RACK");
+    node["dc"] = address == self && value(values, "Snitch/Datacenter").is_string()
+                     ? value(values, "Snitch/Datacenter").get<std::string>()
+                     : gossip_value(states, "DC");
+    node["rack"] = address == self && value(values, "Snitch/Rack").is_string()
+                       ? value(values, "Snitch/Rack").get<std::string>()
+                       : gossip_value(states, "RACK");
     node["status"] = live.contains(address) ? "up" : unreachable.contains(address) ? "down" : "unknown";
-    node["state"] = joining.contains(address) ? "joining" : leaving.contains(address) ? "leaving" : moving.contains(address) ? "moving" : "normal";
+    node["state"] = joining.contains(address)   ? "joining"
+                    : leaving.contains(address) ? "leaving"
+                    : moving.contains(address)  ? "moving"
+                                                : "normal";
     // Load: the node's own figure for itself, what it last heard in gossip (LOAD) for others,
     // as nodetool status's load map does.
     if (address == self && value(values, "Storage/Load").is_number()) {
@@ -467,7 +497,8 @@ ringcore::Result<json> cluster_document(const MBeanValues& values, const MBeanVa
       node["load_bytes"] = nullptr;
     }
     if (ports[address]) node["storage_port"] = *ports[address];
-    if (node["dc"] == "" || node["rack"] == "") return Error::failed("Cassandra's gossip has no DC or RACK for " + address + " yet");
+    if (node["dc"] == "" || node["rack"] == "")
+      return Error::failed("Cassandra's gossip has no DC or RACK for " + address + " yet");
     list.push_back(std::move(node));
   }
   if (list.empty()) return Error::failed("Cassandra's ring has no node yet (TokenToEndpointWithPortMap is empty)");
@@ -475,7 +506,8 @@ ringcore::Result<json> cluster_document(const MBeanValues& values, const MBeanVa
   json keyspaces = json::array();
   for (const auto& [name, info] : replication) {
     if (!info.is_string()) continue;
-    if (auto map = parse_replication_info(info.get<std::string>())) keyspaces.push_back({{"name", name}, {"replication", *map}});
+    if (auto map = parse_replication_info(info.get<std::string>()))
+      keyspaces.push_back({{"name", name}, {"replication", *map}});
   }
   json snapshot = {{"format_version", 2}, {"nodes", std::move(list)}, {"keyspaces", std::move(keyspaces)}};
   if (value(values, "ClusterName").is_string()) snapshot["cluster"] = value(values, "ClusterName");
@@ -509,9 +541,11 @@ ringcore::Result<json> streams_document(const MBeanValues& values) {
     }
   }
   json read_repair = json::object();
-  const std::pair<const char*, const char*> counters[] = {
-      {"attempted", "ReadRepair/Attempted"}, {"mismatch_blocking", "ReadRepair/RepairedBlocking"}, {"mismatch_background", "ReadRepair/RepairedBackground"}};
-  for (const auto& [name, key] : counters) read_repair[name] = value(values, key).is_number() ? value(values, key) : json(0);
+  const std::pair<const char*, const char*> counters[] = {{"attempted", "ReadRepair/Attempted"},
+                                                          {"mismatch_blocking", "ReadRepair/RepairedBlocking"},
+                                                          {"mismatch_background", "ReadRepair/RepairedBackground"}};
+  for (const auto& [name, key] : counters)
+    read_repair[name] = value(values, key).is_number() ? value(values, key) : json(0);
   streams["read_repair"] = std::move(read_repair);
   const json& current = value(values, "StreamManager/CurrentStreams");
   if (current.is_array()) {

@@ -18,10 +18,13 @@ using ringnet::json_text;
 
 Check backend_reachable(const CollectedFacts& facts, const Freshness& freshness) {
   if (!facts.collected_at) {
-    return {"backend_reachable", "fail", facts.last_error.empty() ? "no collection has finished yet" : facts.last_error};
+    return {"backend_reachable", "fail",
+            facts.last_error.empty() ? "no collection has finished yet" : facts.last_error};
   }
   if (!facts.last_error.empty()) return {"backend_reachable", "fail", facts.last_error};
-  if (freshness.stale) return {"backend_reachable", "fail", "no collection succeeded in the last " + std::to_string(kStaleAfterIntervals) + " intervals"};
+  if (freshness.stale)
+    return {"backend_reachable", "fail",
+            "no collection succeeded in the last " + std::to_string(kStaleAfterIntervals) + " intervals"};
   return {"backend_reachable", "ok", "the node answered"};
 }
 
@@ -35,7 +38,8 @@ Check node_state(const json& node) {
   if (mode == "NORMAL") return {"node_state", "ok", "NORMAL"};
   static const std::set<std::string> transitional = {"STARTING", "JOINING", "LEAVING", "MOVING"};
   if (transitional.contains(mode)) return {"node_state", "warn", mode + ": an operation is in progress"};
-  return {"node_state", "fail", (mode.empty() ? std::string("unknown") : mode) + ": the node is not serving as a member"};
+  return {"node_state", "fail",
+          (mode.empty() ? std::string("unknown") : mode) + ": the node is not serving as a member"};
 }
 
 Check peers_up(const json& gossip) {
@@ -46,7 +50,8 @@ Check peers_up(const json& gossip) {
     if (json_text(endpoint, "status") == "up") {
       ++up;
     } else {
-      down += (down.empty() ? "" : ", ") + json_text(endpoint, "address", "?") + " (" + json_text(endpoint, "status", "?") + ")";
+      down += (down.empty() ? "" : ", ") + json_text(endpoint, "address", "?") + " (" +
+              json_text(endpoint, "status", "?") + ")";
     }
   }
   if (!down.empty()) return {"peers_up", "fail", "not up in this node's gossip: " + down};
@@ -60,7 +65,9 @@ Check schema_agreement(const json& gossip) {
     const std::string version = gossip_state(endpoint, "SCHEMA");
     if (!version.empty()) versions[version].push_back(json_text(endpoint, "address", "?"));
   }
-  if (versions.size() <= 1) return {"schema_agreement", "ok", versions.empty() ? "no schema versions gossiped" : "one schema version: " + versions.begin()->first};
+  if (versions.size() <= 1)
+    return {"schema_agreement", "ok",
+            versions.empty() ? "no schema versions gossiped" : "one schema version: " + versions.begin()->first};
   std::string detail;
   for (const auto& [version, addresses] : versions) {
     detail += (detail.empty() ? "" : "; ") + version + ":";

@@ -11,7 +11,9 @@ Collector::Collector(Backend& backend, std::chrono::duration<double> interval)
 
 Collector::~Collector() { stop(); }
 
-void Collector::start() { thread_ = std::thread([this] { run(); }); }
+void Collector::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void Collector::stop() {
   {
@@ -65,12 +67,17 @@ void Collector::collect_once() {
       error = answer.error().message();
     }
   };
-  fetch(next.node, [&] { return backend_.node(); }, false);
-  fetch(next.cluster, [&] { return backend_.cluster(); }, false);
-  fetch(next.gossip, [&] { return backend_.gossip(); }, false);
-  fetch(next.streams, [&] { return backend_.streams(); }, true);
+  fetch(
+      next.node, [&] { return backend_.node(); }, false);
+  fetch(
+      next.cluster, [&] { return backend_.cluster(); }, false);
+  fetch(
+      next.gossip, [&] { return backend_.gossip(); }, false);
+  fetch(
+      next.streams, [&] { return backend_.streams(); }, true);
   next.jobs = json::array();
-  fetch(next.jobs, [&] { return backend_.jobs(); }, true);
+  fetch(
+      next.jobs, [&] { return backend_.jobs(); }, true);
   const auto duration = std::chrono::steady_clock::now() - started;
 
   // Only this attempt replaces the facts, so the copy is made outside the lock.

@@ -22,8 +22,10 @@ Freshness freshness_of(const CollectedFacts& facts, std::chrono::system_clock::t
 
 nlohmann::json freshness_json(const Freshness& freshness) {
   nlohmann::json out = nlohmann::json::object();
-  out["collected_at"] = freshness.collected_at ? nlohmann::json(ringruntime::format_iso8601_utc(*freshness.collected_at)) : nullptr;
-  out["age_seconds"] = freshness.age_seconds ? nlohmann::json(std::round(*freshness.age_seconds * 1000) / 1000) : nullptr;
+  out["collected_at"] =
+      freshness.collected_at ? nlohmann::json(ringruntime::format_iso8601_utc(*freshness.collected_at)) : nullptr;
+  out["age_seconds"] =
+      freshness.age_seconds ? nlohmann::json(std::round(*freshness.age_seconds * 1000) / 1000) : nullptr;
   out["stale"] = freshness.stale;
   out["error"] = freshness.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(freshness.error);
   return out;

@@ -59,15 +59,24 @@ ringcore::Result<OperationStarted> JobTable::start(const std::string& operation,
     std::lock_guard lock(state->mutex);
     for (const json& existing : state->jobs) {
       if (existing["state"] != "running") continue;
-      if (existing["operation"] == operation && existing["parameters"] == parameters) return OperationStarted{200, existing};
-      return Error::conflict("another operation runs on this node: " + existing["operation"].get<std::string>() + " (job " +
-                             existing["id"].get<std::string>() + ")");
+      if (existing["operation"] == operation && existing["parameters"] == parameters)
+        return OperationStarted{200, existing};
+      return Error::conflict("another operation runs on this node: " + existing["operation"].get<std::string>() +
+                             " (job " + existing["id"].get<std::string>() + ")");
     }
-    id = "ringd-" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch()).count()) +
+    id = "ringd-" +
+         std::to_string(
+             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                 .count()) +
          "-" + std::to_string(state->next++);
-    job = {{"id", id},           {"operation", operation}, {"state", "running"}, {"progress", nullptr},
-           {"started_at", now_text()}, {"ended_at", nullptr}, {"error", nullptr},   {"parameters", parameters},
+    job = {{"id", id},
+           {"operation", operation},
+           {"state", "running"},
+           {"progress", nullptr},
+           {"started_at", now_text()},
+           {"ended_at", nullptr},
+           {"error", nullptr},
+           {"parameters", parameters},
            {"result", nullptr}};
     state->jobs.push_front(job);
     while (state->jobs.size() > kJobsKept) state->jobs.pop_back();

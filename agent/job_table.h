@@ -37,7 +37,7 @@ class JobTable {
   JobTable();
 
   ringcore::Result<OperationStarted> start(const std::string& operation, const nlohmann::json& parameters, Work work);
-  nlohmann::json list() const;                          // newest first
+  nlohmann::json list() const;                                        // newest first
   ringcore::Result<nlohmann::json> job(const std::string& id) const;  // kNotFound for an unknown id
 
  private:

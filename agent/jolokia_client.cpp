@@ -16,8 +16,9 @@ namespace {
 std::string basic_credentials(const std::string& user, const std::string& password) {
   const std::string plain = user + ":" + password;
   std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                     reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
+  const int length =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                      reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
   encoded.resize(static_cast<std::size_t>(length));
   return "Basic " + encoded;
 }
@@ -32,7 +33,8 @@ JolokiaReply reply_of(const json& item) {
   if (reply.ok()) {
     reply.value = item.contains("value") ? item["value"] : json(nullptr);
   } else {
-    reply.error = item.contains("error") && item["error"].is_string() ? item["error"].get<std::string>() : "status " + std::to_string(reply.status);
+    reply.error = item.contains("error") && item["error"].is_string() ? item["error"].get<std::string>()
+                                                                      : "status " + std::to_string(reply.status);
   }
   return reply;
 }
@@ -105,7 +107,8 @@ json jolokia_exec(const std::string& mbean, const std::string& operation, json a
   return {{"type", "exec"}, {"mbean", mbean}, {"operation", operation}, {"arguments", std::move(arguments)}};
 }
 
-JolokiaClient::JolokiaClient(JolokiaEndpoint endpoint, std::string user, std::string password, std::chrono::milliseconds timeout)
+JolokiaClient::JolokiaClient(JolokiaEndpoint endpoint, std::string user, std::string password,
+                             std::chrono::milliseconds timeout)
     : endpoint_(std::move(endpoint)), user_(std::move(user)), password_(std::move(password)), timeout_(timeout) {}
 
 JolokiaClient JolokiaClient::with_timeout(std::chrono::milliseconds timeout) const {
@@ -132,7 +135,8 @@ ringcore::Result<std::vector<JolokiaReply>> JolokiaClient::bulk(const std::vecto
   // A batch Jolokia refuses as a whole comes back as one error object.
   if (!answer.is_array()) return Error::failed(who + ": " + reply_of(answer).error);
   if (answer.size() != requests.size()) {
-    return Error::failed(who + ": " + std::to_string(answer.size()) + " replies to " + std::to_string(requests.size()) + " requests");
+    return Error::failed(who + ": " + std::to_string(answer.size()) + " replies to " + std::to_string(requests.size()) +
+                         " requests");
   }
   std::vector<JolokiaReply> replies;
   replies.reserve(answer.size());

@@ -48,7 +48,8 @@ nlohmann::json jolokia_read(const std::string& mbean, const std::string& attribu
 nlohmann::json jolokia_write(const std::string& mbean, const std::string& attribute, nlohmann::json value);
 // An operation: {"type": "exec", "mbean", "operation", "arguments"}; `operation` may carry its
 // signature ("decommission(boolean)") where the MBean overloads it.
-nlohmann::json jolokia_exec(const std::string& mbean, const std::string& operation, nlohmann::json arguments = nlohmann::json::array());
+nlohmann::json jolokia_exec(const std::string& mbean, const std::string& operation,
+                            nlohmann::json arguments = nlohmann::json::array());
 
 class JolokiaClient {
  public:

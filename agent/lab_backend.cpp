@@ -21,7 +21,8 @@ ringcore::Result<json> LabBackend::call(const std::string& method, const std::st
   auto text = ringnet::body_or_error(who, std::move(response));
   if (!text) return text.error();
   json document = json::parse(*text, nullptr, false);
-  if (document.is_discarded()) return Error::failed(who + ": " + method + " " + path + " answered with a body that is not JSON");
+  if (document.is_discarded())
+    return Error::failed(who + ": " + method + " " + path + " answered with a body that is not JSON");
   return document;
 }
 
@@ -33,7 +34,8 @@ ringcore::Result<json> LabBackend::streams() { return call("GET", "/v1/streams",
 ringcore::Result<json> LabBackend::jobs() {
   auto answer = call("GET", "/v1/jobs", "", read_timeout_);
   if (!answer) return answer;
-  if (!answer->contains("jobs") || !(*answer)["jobs"].is_array()) return Error::failed("node: GET /v1/jobs has no \"jobs\" list");
+  if (!answer->contains("jobs") || !(*answer)["jobs"].is_array())
+    return Error::failed("node: GET /v1/jobs has no \"jobs\" list");
   return (*answer)["jobs"];
 }
 
@@ -43,7 +45,8 @@ ringcore::Result<json> LabBackend::job(const std::string& id) {
 
 ringcore::Result<OperationStarted> LabBackend::start_operation(const std::string& operation, const json& body) {
   int status = 0;
-  auto answer = call("POST", "/v1/operations/" + ringnet::percent_encode(operation), body.dump(), operation_timeout_, &status);
+  auto answer =
+      call("POST", "/v1/operations/" + ringnet::percent_encode(operation), body.dump(), operation_timeout_, &status);
   if (!answer) return answer.error();
   // The node answers with the job, or with {"job": job}; both reach the caller as the job.
   json job = answer->is_object() && answer->contains("job") ? (*answer)["job"] : *answer;

@@ -15,8 +15,8 @@
 #include "collector.h"
 #include "lab_backend.h"
 #include "ringcore/version.h"
-#include "ringruntime/log.h"
 #include "ringnet/http_server.h"
+#include "ringruntime/log.h"
 
 extern char** environ;
 
@@ -60,9 +60,10 @@ int run(const ringd::AgentConfig& config, const sigset_t& stop_signals) {
     return 1;
   }
   ringruntime::log_info("ringd: serving " + std::string(config.tls() ? "https://" : "http://") + config.listen.text() +
-                  " for the " + config.backend + " node at " +
-                  (config.backend == "cassandra" ? config.jolokia.url() : config.node.text()) + ", collecting every " +
-                  std::to_string(config.interval_seconds) + " s" + (config.has_tokens() ? ", tokens required" : ""));
+                        " for the " + config.backend + " node at " +
+                        (config.backend == "cassandra" ? config.jolokia.url() : config.node.text()) +
+                        ", collecting every " + std::to_string(config.interval_seconds) + " s" +
+                        (config.has_tokens() ? ", tokens required" : ""));
   int received = 0;
   sigwait(&stop_signals, &received);
   ringruntime::log_info(std::string("ringd: ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") + " received, stopping");

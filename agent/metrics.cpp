@@ -92,8 +92,9 @@ void add_agent_health(Exposition& out, const CollectedFacts& facts, Clock::time_
   out.gauge("ringd_collection_duration_seconds", "How long the last collection from the backend took")
       .Add({})
       .Set(facts.last_collection_duration.count());
-  out.counter("ringd_collections_total", "Collections attempted from the backend").Add({}).Increment(
-      static_cast<double>(facts.collections_total));
+  out.counter("ringd_collections_total", "Collections attempted from the backend")
+      .Add({})
+      .Increment(static_cast<double>(facts.collections_total));
   out.counter("ringd_backend_errors_total", "Collections from the backend that failed")
       .Add({})
       .Increment(static_cast<double>(facts.backend_errors_total));
@@ -125,9 +126,7 @@ void add_node(Exposition& out, const Json& node) {
     out.gauge("ringd_tokens", "Tokens the node owns").Add({}).Set(static_cast<double>(tokens->size()));
   }
   if (auto used = number_at(node, "disk_used_bytes")) {
-    out.gauge("ringd_disk_used_bytes", "Bytes used on the file system of the node's data directory")
-        .Add({})
-        .Set(*used);
+    out.gauge("ringd_disk_used_bytes", "Bytes used on the file system of the node's data directory").Add({}).Set(*used);
   }
   if (auto free = number_at(node, "disk_free_bytes")) {
     out.gauge("ringd_disk_free_bytes", "Bytes available on the file system of the node's data directory")
@@ -163,7 +162,8 @@ void add_latency_summary(Exposition& out, const Json& capacity, const Json& requ
     metric.label.push_back({"operation", operation});
     metric.summary.sample_count = static_cast<std::uint64_t>(*count);
     metric.summary.sample_sum = *sum;
-    for (const auto& [quantile, suffix] : {std::pair{0.5, "_latency_p50_seconds"}, std::pair{0.99, "_latency_p99_seconds"}}) {
+    for (const auto& [quantile, suffix] :
+         {std::pair{0.5, "_latency_p50_seconds"}, std::pair{0.99, "_latency_p99_seconds"}}) {
       if (auto seconds = number_at(capacity, (operation + suffix).c_str())) {
         metric.summary.quantile.push_back({quantile, *seconds});
       }
@@ -178,7 +178,8 @@ void add_capacity(Exposition& out, const Json& node) {
   if (!capacity.is_object()) return;
   add_capacity_gauge(out, capacity, "cpu_utilization_ratio", "ringd_cpu_utilization_ratio",
                      "CPU used by the node process as a fraction of the whole machine over its last interval (0..1)");
-  add_capacity_gauge(out, capacity, "memory_used_bytes", "ringd_memory_used_bytes", "Resident memory of the node process");
+  add_capacity_gauge(out, capacity, "memory_used_bytes", "ringd_memory_used_bytes",
+                     "Resident memory of the node process");
   add_capacity_gauge(out, capacity, "memory_limit_bytes", "ringd_memory_limit_bytes",
                      "Memory the node process may use: its cgroup limit, else the machine's memory");
   add_capacity_gauge(out, capacity, "cpus", "ringd_hardware_cpus", "CPUs of the node's machine");
@@ -221,7 +222,9 @@ std::map<std::string, Place> places_in_snapshot(const Json& cluster) {
 }
 
 // An endpoint's dc and rack from its gossip states, for peers the snapshot does not list.
-Place place_in_gossip(const Json& endpoint) { return Place{gossip_state(endpoint, "DC"), gossip_state(endpoint, "RACK")}; }
+Place place_in_gossip(const Json& endpoint) {
+  return Place{gossip_state(endpoint, "DC"), gossip_state(endpoint, "RACK")};
+}
 
 // One series per endpoint this node knows, itself included: 1 when its failure detector holds
 // the peer up. Gossip is the source; without it, the snapshot's statuses (the same detector).

@@ -29,8 +29,8 @@
 
 namespace {
 
-using test_support::GossipNetwork;
 using ringcore::gossip::ApplicationState;
+using test_support::GossipNetwork;
 
 constexpr std::size_t kSeedNodes = 3;
 constexpr int kChangesPerCluster = 4;
@@ -94,7 +94,8 @@ void simulate(std::size_t n, std::uint64_t seed, Row& row) {
   for (int change = 0; change < kChangesPerCluster; ++change) {
     const std::size_t owner = pick.next_below(n);
     network.node(owner).set_local_state(ApplicationState::kSchema, "schema-" + std::to_string(change));
-    const auto version = network.node(owner).endpoint_state(network.address(owner))->get(ApplicationState::kSchema)->version;
+    const auto version =
+        network.node(owner).endpoint_state(network.address(owner))->get(ApplicationState::kSchema)->version;
     row.spread.add(rounds_until(
         network, [&] { return test_support::all_know(network, owner, ApplicationState::kSchema, version); },
         [&] {
@@ -109,9 +110,11 @@ void simulate(std::size_t n, std::uint64_t seed, Row& row) {
   }
   network.crash(victim);
   int first = 0;
-  const int all = rounds_until(network, [&] { return test_support::all_see_down(network, victim); }, [&] {
-    if (first == 0 && any_sees_down(network, victim)) first = network.rounds();
-  });
+  const int all = rounds_until(
+      network, [&] { return test_support::all_see_down(network, victim); },
+      [&] {
+        if (first == 0 && any_sees_down(network, victim)) first = network.rounds();
+      });
   const int crashed_at = network.rounds() - all;
   row.first_detection.add(first - crashed_at);
   row.all_detection.add(all);

@@ -34,10 +34,14 @@ Options parse_options(int argc, char** argv) {
   Options options;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--rows") options.rows = std::stol(value);
-    else if (flag == "--threads") options.threads = std::stoi(value);
-    else if (flag == "--address") options.address = value;
-    else if (flag == "--value-size") options.value_size = std::stoi(value);
+    if (flag == "--rows")
+      options.rows = std::stol(value);
+    else if (flag == "--threads")
+      options.threads = std::stoi(value);
+    else if (flag == "--address")
+      options.address = value;
+    else if (flag == "--value-size")
+      options.value_size = std::stoi(value);
     else {
       std::fprintf(stderr, "usage: http_ceiling_bench [--rows N] [--threads T] [--address A] [--value-size B]\n");
       std::exit(1);
@@ -94,7 +98,8 @@ int main(int argc, char** argv) {
           ++failed;
           continue;
         }
-        latencies[static_cast<std::size_t>(t)].push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+        latencies[static_cast<std::size_t>(t)].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
       }
     });
   }

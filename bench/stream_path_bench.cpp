@@ -42,7 +42,8 @@ void check(bool ok, const char* what) {
 int main(int argc, char** argv) {
   const std::uint64_t mib = argc > 1 ? std::stoull(argv[1]) : 80;
   const std::uint64_t page_bytes = 16 << 20;
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("stream_path_bench_" + std::to_string(getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("stream_path_bench_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto opened_source = ringnode::Storage::open((dir / "source").string());
   auto opened_target = ringnode::Storage::open((dir / "target").string());
@@ -95,7 +96,8 @@ int main(int argc, char** argv) {
   const double write = seconds_of([&] {
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     check(fd >= 0, "open copy");
-    for (const auto& body : bodies) check(::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()), "write");
+    for (const auto& body : bodies)
+      check(::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()), "write");
     check(::fsync(fd) == 0, "fsync");
     ::close(fd);
   });

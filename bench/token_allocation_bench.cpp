@@ -26,7 +26,7 @@ const std::vector<int> kCheckpoints = {6, 12, 24, 48, 96};
 
 // nodetool-facts §9.3 (random tokens, RF 3, mean of max/mean over 200 trials), by (V, nodes).
 const std::map<std::pair<int, int>, double> kFactsRandomMaxOverMean = {
-    {{4, 6}, 1.37},   {{4, 12}, 1.50},   {{4, 48}, 1.74},   {{16, 6}, 1.20}, {{16, 12}, 1.25},
+    {{4, 6}, 1.37},   {{4, 12}, 1.50},  {{4, 48}, 1.74},   {{16, 6}, 1.20},  {{16, 12}, 1.25},
     {{16, 48}, 1.35}, {{256, 6}, 1.05}, {{256, 12}, 1.06}, {{256, 48}, 1.08}};
 
 ringcore::Node bench_node(int number, std::vector<ringcore::Token> tokens) {
@@ -138,12 +138,14 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::printf("Effective ownership, one DC, one rack, RF %d. Balanced: allocate_balanced_tokens, grown node by\n"
-              "node. Random: random_tokens, mean over %d seeds. facts: nodetool-facts §9.3 random max/mean.\n"
-              "bound: Cassandra's allocator test tolerance 1 + 4/(V*RF). ms: processor time of one allocation,\n"
-              "mean over the nodes so far and for the last node.\n\n",
-              kRf, kRandomSeeds);
-  std::printf("   V  nodes | balanced max/mean sd/mean |   random max/mean sd/mean |  facts |   bound | ms/node   ms last\n");
+  std::printf(
+      "Effective ownership, one DC, one rack, RF %d. Balanced: allocate_balanced_tokens, grown node by\n"
+      "node. Random: random_tokens, mean over %d seeds. facts: nodetool-facts §9.3 random max/mean.\n"
+      "bound: Cassandra's allocator test tolerance 1 + 4/(V*RF). ms: processor time of one allocation,\n"
+      "mean over the nodes so far and for the last node.\n\n",
+      kRf, kRandomSeeds);
+  std::printf(
+      "   V  nodes | balanced max/mean sd/mean |   random max/mean sd/mean |  facts |   bound | ms/node   ms last\n");
   print_table(4, 96);
   print_table(16, 96);
   print_table(256, 48);

@@ -78,8 +78,8 @@ ringcore::Result<AgentAddress> parse_agent_address(const std::string& text) {
     rest.remove_prefix(7);
   }
   if (const std::size_t scheme = rest.find("://"); scheme != std::string_view::npos) {
-    return Error::invalid_input("agent address '" + text + "': unsupported scheme '" + std::string(rest.substr(0, scheme)) +
-                                "' (http:// or https://)");
+    return Error::invalid_input("agent address '" + text + "': unsupported scheme '" +
+                                std::string(rest.substr(0, scheme)) + "' (http:// or https://)");
   }
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   std::optional<std::string_view> port;
@@ -158,7 +158,8 @@ void AgentClient::throw_unreachable(const std::string& method, const std::string
 }
 
 void AgentClient::ask_first_from_now_on(std::size_t index) {
-  if (index != 0) std::rotate(addresses_.begin(), addresses_.begin() + static_cast<std::ptrdiff_t>(index), addresses_.end());
+  if (index != 0)
+    std::rotate(addresses_.begin(), addresses_.begin() + static_cast<std::ptrdiff_t>(index), addresses_.end());
 }
 
 nlohmann::json AgentClient::get(const std::string& path) {
@@ -213,14 +214,17 @@ AgentAnswer AgentClient::put(const std::string& what, const std::string& path, c
 AgentAnswer AgentClient::change(const std::string& method, const std::string& what, const std::string& path,
                                 const nlohmann::json& body) {
   if (!options_.named_target || addresses_.size() != 1) {
-    throw Error::invalid_input(what + " changes a node: name that node's agent with -h HOST[:PORT] "
+    throw Error::invalid_input(what +
+                               " changes a node: name that node's agent with -h HOST[:PORT] "
                                "(ringctl never picks the node for you, nor falls over to another agent)");
   }
   std::string attempts;
   auto answer = ask(0, method, path, body.dump(), attempts);
   if (!answer) {
-    throw Error(ErrorCode::kUnavailable, "the agent of the node to " + what + " cannot be reached (no other agent is "
-                                         "tried for a change):" + attempts);
+    throw Error(ErrorCode::kUnavailable, "the agent of the node to " + what +
+                                             " cannot be reached (no other agent is "
+                                             "tried for a change):" +
+                                             attempts);
   }
   return std::move(*answer);
 }

@@ -54,9 +54,9 @@ struct AgentAnswer {
 // A read answered from an agent's cache, with how fresh it is.
 struct FreshestAnswer {
   nlohmann::json body;
-  std::string agent;      // who answered
-  bool stale = false;     // the answer's "freshness" says stale: no agent asked had a fresh one
-  int agents_asked = 0;   // how many answered (the stale ones included)
+  std::string agent;     // who answered
+  bool stale = false;    // the answer's "freshness" says stale: no agent asked had a fresh one
+  int agents_asked = 0;  // how many answered (the stale ones included)
 };
 
 class AgentClient {

@@ -155,8 +155,8 @@ const ClusterEntry& select_cluster(const ClusterConfig& config, const std::strin
   if (it == config.clusters.end()) {
     std::string known;
     for (const auto& [cluster, entry] : config.clusters) known += (known.empty() ? "" : ", ") + cluster;
-    throw Error::invalid_input("no cluster '" + wanted + "' in " + path + " (known: " + (known.empty() ? "none" : known) +
-                               ")");
+    throw Error::invalid_input("no cluster '" + wanted + "' in " + path +
+                               " (known: " + (known.empty() ? "none" : known) + ")");
   }
   return it->second;
 }

@@ -32,8 +32,8 @@ JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::j
       on_event(event);
       return event;
     }
-    const bool moved = last_reported.is_null() || current.value("progress", nlohmann::json()) !=
-                                                      last_reported.value("progress", nlohmann::json());
+    const bool moved = last_reported.is_null() ||
+                       current.value("progress", nlohmann::json()) != last_reported.value("progress", nlohmann::json());
     if (moved) {
       on_event(event);
       last_reported = current;
@@ -71,8 +71,8 @@ void raise_for(const JobEvent& final_event, const std::string& agent) {
     throw ringcore::Error::failed(what + " failed: " + json_text(final_event.job, "error", "no reason given"));
   }
   if (final_event.event == "timeout") {
-    throw ringcore::Error::timed_out("timed out waiting for " + what + "; it may still be running (follow it with: " +
-                                     reattach_command(agent, id) + ")");
+    throw ringcore::Error::timed_out("timed out waiting for " + what +
+                                     "; it may still be running (follow it with: " + reattach_command(agent, id) + ")");
   }
   if (final_event.event == "unknown") {
     throw ringcore::Error(ringcore::ErrorCode::kOutcomeUnknown,

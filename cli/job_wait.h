@@ -14,8 +14,8 @@
 namespace ringctl {
 
 struct JobEvent {
-  std::string event;   // "progress", "done", "failed", "timeout" or "unknown"
-  nlohmann::json job;  // the job object as last seen
+  std::string event;        // "progress", "done", "failed", "timeout" or "unknown"
+  nlohmann::json job;       // the job object as last seen
   std::string reason = {};  // for "unknown": why the job was lost from sight
 };
 

@@ -19,8 +19,8 @@ std::string key_bytes(const std::string& arg, bool hex) {
     const int low = ringcore::hex_digit_value(digits[i + 1]);
     if (high < 0 || low < 0) {
       const std::size_t bad = high < 0 ? i : i + 1;
-      throw ringcore::Error::invalid_input("hex key '" + arg + "': '" + std::string(1, digits[bad]) +
-                                           "' at position " + std::to_string(bad + 1) + " is not a hex digit");
+      throw ringcore::Error::invalid_input("hex key '" + arg + "': '" + std::string(1, digits[bad]) + "' at position " +
+                                           std::to_string(bad + 1) + " is not a hex digit");
     }
     bytes.push_back(static_cast<char>(high * 16 + low));
   }

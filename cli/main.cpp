@@ -6,8 +6,8 @@
 
 #include "commands/command_context.h"
 #include "exit_codes.h"
-#include "ringcore/version.h"
 #include "option_values.h"
+#include "ringcore/version.h"
 
 namespace {
 
@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return report_error("usage", std::string(e.what()) + " (see ringctl --help)", ringctl::kExitUsage, sniffed);
   } catch (const ringcore::Error& e) {
-    return report_error(ringcore::error_code_name(e.code()), ringctl::message_for(e), ringctl::exit_code_for(e), sniffed);
+    return report_error(ringcore::error_code_name(e.code()), ringctl::message_for(e), ringctl::exit_code_for(e),
+                        sniffed);
   } catch (const std::exception& e) {
     return report_error("internal", std::string("internal error: ") + e.what(), ringctl::kExitFailed, sniffed);
   }

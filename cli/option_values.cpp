@@ -9,7 +9,8 @@ constexpr const char* kOneOfValidator = "one_of";
 }  // namespace
 
 CLI::Option* one_of(CLI::Option* option, const std::vector<std::string>& choices, Case letter_case) {
-  CLI::Validator member = letter_case == Case::kIgnored ? CLI::IsMember(choices, CLI::ignore_case) : CLI::IsMember(choices);
+  CLI::Validator member =
+      letter_case == Case::kIgnored ? CLI::IsMember(choices, CLI::ignore_case) : CLI::IsMember(choices);
   // The type name already lists the choices; the validator's own "{a,b,c}" would repeat them.
   return option->check(member.description("").name(kOneOfValidator))->type_name(CLI::detail::join(choices, "|"));
 }

@@ -56,7 +56,8 @@ AgentOptions agent_options(const SnapshotSource& source) {
     if (!config) {
       throw ringcore::Error::invalid_input(
           "no cluster to read: give --ring FILE (a snapshot, see docs/snapshot-format.md), -h HOST[:PORT] (an agent), "
-          "or name clusters in " + path + " (ringctl lab up registers its lab there)");
+          "or name clusters in " +
+          path + " (ringctl lab up registers its lab there)");
     }
     const ClusterEntry& entry = select_cluster(*config, source.cluster, path);
     options.agents = entry.agents;
@@ -93,8 +94,10 @@ ViewFreshness freshness_of(const FreshestAnswer& answer) {
   freshness.agents_asked = answer.agents_asked;
   const nlohmann::json meta = answer.body.value("freshness", nlohmann::json::object());
   if (meta.is_object()) {
-    if (const auto age = meta.find("age_seconds"); age != meta.end() && age->is_number()) freshness.age_seconds = age->get<double>();
-    if (const auto error = meta.find("error"); error != meta.end() && error->is_string()) freshness.error = error->get<std::string>();
+    if (const auto age = meta.find("age_seconds"); age != meta.end() && age->is_number())
+      freshness.age_seconds = age->get<double>();
+    if (const auto error = meta.find("error"); error != meta.end() && error->is_string())
+      freshness.error = error->get<std::string>();
   }
   return freshness;
 }

@@ -31,7 +31,8 @@ inline std::string string_field(const nlohmann::json& body, const char* name) {
 
 inline bool optional_bool(const nlohmann::json& body, const char* name) {
   if (!body.contains(name)) return false;
-  if (!body[name].is_boolean()) throw ringcore::Error::invalid_input(std::string("'") + name + "' must be true or false");
+  if (!body[name].is_boolean())
+    throw ringcore::Error::invalid_input(std::string("'") + name + "' must be true or false");
   return body[name].get<bool>();
 }
 

@@ -1,8 +1,8 @@
 // Bootstrap: a new node joins the ring and streams the ranges it gains (operations.h).
-#include "ringruntime/log.h"
 #include "node.h"
 #include "operations.h"
 #include "ringcore/gossip/gossip_status.h"
+#include "ringruntime/log.h"
 #include "topology_steps.h"
 
 namespace ringnode {
@@ -53,12 +53,13 @@ ringcore::Status run_bootstrap(Node& node, JobHandle& job) {
 
 ringcore::Result<StartedJob> start_bootstrap(Node& node) {
   node.set_mode(NodeMode::kJoining);
-  return node.jobs().start("bootstrap", nlohmann::json::object(), [] { return ringcore::Status(ringcore::Ok{}); },
-                           [&node](JobHandle& job) {
-                             auto done = run_bootstrap(node, job);
-                             if (!done) node.set_mode(NodeMode::kJoiningFailed);
-                             return done;
-                           });
+  return node.jobs().start(
+      "bootstrap", nlohmann::json::object(), [] { return ringcore::Status(ringcore::Ok{}); },
+      [&node](JobHandle& job) {
+        auto done = run_bootstrap(node, job);
+        if (!done) node.set_mode(NodeMode::kJoiningFailed);
+        return done;
+      });
 }
 
 }  // namespace ringnode

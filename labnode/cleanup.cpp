@@ -20,7 +20,8 @@ ringcore::Result<std::vector<Doomed>> ranges_to_drop(Node& node, const std::vect
   const std::string& self = node.config().listen_address;
   std::vector<Doomed> doomed;
   for (const KeyspaceDef& keyspace : keyspaces) {
-    if (keyspace.replication.kind == ringcore::StrategyKind::kLocal || !node.storage().has_keyspace(keyspace.name)) continue;
+    if (keyspace.replication.kind == ringcore::StrategyKind::kLocal || !node.storage().has_keyspace(keyspace.name))
+      continue;
     auto ranges = replicated_ranges(*view, keyspace.replication);
     if (!ranges) return ranges.error();
     for (const ReplicatedRange& range : *ranges) {

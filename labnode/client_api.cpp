@@ -20,15 +20,14 @@ namespace gossip = ringcore::gossip;
 
 constexpr std::size_t kMaxKeyBytes = 65535;  // Cassandra's limit for a partition key
 
-
-
 // The keyspace, or kNotFound naming the keyspaces that exist.
 KeyspaceDef find_keyspace(Node& node, const std::string& name) {
   const Schema schema = node.schema().current();
   if (const KeyspaceDef* keyspace = schema.find(name)) return *keyspace;
   std::string known;
   for (const KeyspaceDef& keyspace : schema.keyspaces()) known += (known.empty() ? "" : ", ") + keyspace.name;
-  throw Error::not_found("keyspace '" + name + "' does not exist (keyspaces: " + (known.empty() ? "none" : known) + ")");
+  throw Error::not_found("keyspace '" + name + "' does not exist (keyspaces: " + (known.empty() ? "none" : known) +
+                         ")");
 }
 
 ConsistencyLevel consistency_of(const ServerRequest& request) {
@@ -38,7 +37,8 @@ ConsistencyLevel consistency_of(const ServerRequest& request) {
 std::string key_of(const ServerRequest& request) {
   const std::string& key = request.param("key");
   if (key.size() > kMaxKeyBytes) {
-    throw Error::invalid_input("key is " + std::to_string(key.size()) + " bytes; the limit is " + std::to_string(kMaxKeyBytes));
+    throw Error::invalid_input("key is " + std::to_string(key.size()) + " bytes; the limit is " +
+                               std::to_string(kMaxKeyBytes));
   }
   return key;
 }
@@ -46,7 +46,8 @@ std::string key_of(const ServerRequest& request) {
 // ---- admin ----
 
 ServerResponse cluster(Node& node) {
-  return {.status = 200, .body = ringcore::serialize_snapshot(node.cluster_snapshot()), .content_type = "application/json"};
+  return {
+      .status = 200, .body = ringcore::serialize_snapshot(node.cluster_snapshot()), .content_type = "application/json"};
 }
 
 ServerResponse gossip_info(Node& node) {
@@ -55,9 +56,12 @@ ServerResponse gossip_info(Node& node) {
     for (const auto& [address, state] : g.endpoint_states()) {
       Json states = Json::array();
       for (const auto& [name, value] : state.states()) {
-        states.push_back({{"name", gossip::application_state_name(name)}, {"version", value.version}, {"value", value.value}});
+        states.push_back(
+            {{"name", gossip::application_state_name(name)}, {"version", value.version}, {"value", value.value}});
       }
-      const char* status = g.is_alive(address) ? "up" : g.unreachable_endpoints().contains(address) ? "down" : "unknown";
+      const char* status = g.is_alive(address)                           ? "up"
+                           : g.unreachable_endpoints().contains(address) ? "down"
+                                                                         : "unknown";
       Json entry = {{"address", address},
                     {"generation", state.heartbeat().generation},
                     {"heartbeat", state.heartbeat().version},
@@ -180,8 +184,8 @@ ServerResponse write_row(Node& node, const ServerRequest& request, bool remove) 
   }
   RecordedRequest recorded(node.requests(), RequestKind::kWrite);
   require_serving(node);
-  auto written = node.coordinator().write(*node.gossip().view(), keyspace, key, std::move(value), level,
-                                          node.next_timestamp_us());
+  auto written =
+      node.coordinator().write(*node.gossip().view(), keyspace, key, std::move(value), level, node.next_timestamp_us());
   if (written) recorded.served();
   const WriteOutcome outcome = std::move(written).value_or_throw();
   return json_response({{"timestamp", outcome.timestamp_us}, {"acks", outcome.acks}, {"replicas", outcome.replicas}});
@@ -201,17 +205,18 @@ ServerResponse read_row(Node& node, const ServerRequest& request) {
                            " replicas answered at " + consistency_level_name(level) + ")");
   }
   return json_response({{"value", base64_encode(outcome.cell->value)},
-               {"timestamp", outcome.cell->timestamp_us},
-               {"digest", ringcore::value_digest(outcome.cell->value)},
-               {"responses", outcome.responses},
-               {"replicas", outcome.replicas}});
+                        {"timestamp", outcome.cell->timestamp_us},
+                        {"digest", ringcore::value_digest(outcome.cell->value)},
+                        {"responses", outcome.responses},
+                        {"replicas", outcome.replicas}});
 }
 
 ServerResponse replica_copies(Node& node, const ServerRequest& request) {
   const KeyspaceDef keyspace = find_keyspace(node, request.param("ks"));
   const std::string key = key_of(request);
   Json list = Json::array();
-  for (const ReplicaCopy& copy : node.coordinator().replica_copies(*node.gossip().view(), keyspace, key).value_or_throw()) {
+  for (const ReplicaCopy& copy :
+       node.coordinator().replica_copies(*node.gossip().view(), keyspace, key).value_or_throw()) {
     Json entry = {{"address", copy.address}, {"found", copy.cell && !copy.cell->tombstone}};
     if (copy.cell) {
       entry["timestamp"] = copy.cell->timestamp_us;
@@ -235,10 +240,13 @@ void add_client_routes(ringnet::HttpServer& server, Node& node) {
   server.route("GET", "/v1/keyspaces", [&node](const ServerRequest&) { return list_keyspaces(node); });
   server.route("POST", "/v1/keyspaces", [&node](const ServerRequest& r) { return create_keyspace(node, r); });
   server.route("PUT", "/v1/keyspaces/{ks}", [&node](const ServerRequest& r) { return alter_keyspace(node, r); });
-  server.route("PUT", "/v1/keyspaces/{ks}/rows/{key}", [&node](const ServerRequest& r) { return write_row(node, r, false); });
-  server.route("DELETE", "/v1/keyspaces/{ks}/rows/{key}", [&node](const ServerRequest& r) { return write_row(node, r, true); });
+  server.route("PUT", "/v1/keyspaces/{ks}/rows/{key}",
+               [&node](const ServerRequest& r) { return write_row(node, r, false); });
+  server.route("DELETE", "/v1/keyspaces/{ks}/rows/{key}",
+               [&node](const ServerRequest& r) { return write_row(node, r, true); });
   server.route("GET", "/v1/keyspaces/{ks}/rows/{key}", [&node](const ServerRequest& r) { return read_row(node, r); });
-  server.route("GET", "/v1/keyspaces/{ks}/rows/{key}/replicas", [&node](const ServerRequest& r) { return replica_copies(node, r); });
+  server.route("GET", "/v1/keyspaces/{ks}/rows/{key}/replicas",
+               [&node](const ServerRequest& r) { return replica_copies(node, r); });
 }
 
 }  // namespace ringnode

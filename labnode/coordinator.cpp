@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
-#include <utility>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 #include "ringcore/murmur3.h"
 #include "ringcore/placement.h"
@@ -36,7 +36,8 @@ struct Tally {
 // endpoint answered, or `timeout` passed. Returns the answers so far; endpoints that had not
 // answered are listed as timed out.
 std::vector<Answer> fan_out(WorkerPool& pool, const std::vector<std::string>& endpoints, int needed,
-                            std::chrono::milliseconds timeout, const std::function<Answer(const std::string&)>& request) {
+                            std::chrono::milliseconds timeout,
+                            const std::function<Answer(const std::string&)>& request) {
   auto tally = std::make_shared<Tally>();
   for (const std::string& endpoint : endpoints) {
     pool.submit([tally, request, endpoint] {
@@ -48,12 +49,12 @@ std::vector<Answer> fan_out(WorkerPool& pool, const std::vector<std::string>& en
     });
   }
   std::unique_lock lock(tally->mutex);
-  tally->changed.wait_for(lock, timeout, [&] {
-    return tally->ok >= needed || tally->answers.size() == endpoints.size();
-  });
+  tally->changed.wait_for(lock, timeout,
+                          [&] { return tally->ok >= needed || tally->answers.size() == endpoints.size(); });
   std::vector<Answer> answers = tally->answers;
   for (const std::string& endpoint : endpoints) {
-    const bool answered = std::any_of(answers.begin(), answers.end(), [&](const Answer& a) { return a.endpoint == endpoint; });
+    const bool answered =
+        std::any_of(answers.begin(), answers.end(), [&](const Answer& a) { return a.endpoint == endpoint; });
     if (!answered) {
       answers.push_back({endpoint, false, std::nullopt, "no answer within " + std::to_string(timeout.count()) + " ms"});
     }
@@ -95,7 +96,8 @@ Error unavailable(ConsistencyLevel level, int needed, int rf, int replicas, cons
   for (const Answer& answer : answers) {
     if (!answer.ok) reasons += (reasons.empty() ? "" : "; ") + answer.endpoint + ": " + answer.error;
   }
-  if (replicas < rf) reasons += (reasons.empty() ? "" : "; ") + std::string("only ") + std::to_string(replicas) + " replicas exist";
+  if (replicas < rf)
+    reasons += (reasons.empty() ? "" : "; ") + std::string("only ") + std::to_string(replicas) + " replicas exist";
   if (!reasons.empty()) message += " (" + reasons + ")";
   return Error(ringcore::ErrorCode::kUnavailable, message);
 }
@@ -113,18 +115,24 @@ ringcore::Result<ConsistencyLevel> parse_consistency_level(std::string_view text
 
 const char* consistency_level_name(ConsistencyLevel level) {
   switch (level) {
-    case ConsistencyLevel::kOne: return "ONE";
-    case ConsistencyLevel::kQuorum: return "QUORUM";
-    case ConsistencyLevel::kAll: return "ALL";
+    case ConsistencyLevel::kOne:
+      return "ONE";
+    case ConsistencyLevel::kQuorum:
+      return "QUORUM";
+    case ConsistencyLevel::kAll:
+      return "ALL";
   }
   return "?";
 }
 
 int replicas_needed(ConsistencyLevel level, int rf) {
   switch (level) {
-    case ConsistencyLevel::kOne: return 1;
-    case ConsistencyLevel::kQuorum: return rf / 2 + 1;
-    case ConsistencyLevel::kAll: return rf;
+    case ConsistencyLevel::kOne:
+      return 1;
+    case ConsistencyLevel::kQuorum:
+      return rf / 2 + 1;
+    case ConsistencyLevel::kAll:
+      return rf;
   }
   return rf;
 }
@@ -177,7 +185,8 @@ ringcore::Result<WriteOutcome> Coordinator::write(const ClusterView& view, const
   auto sent = fan_out(pool_, up, needed, timeout_, [&transport, hints, name, key, cell](const std::string& endpoint) {
     auto written = transport.write(endpoint, name, key, cell);
     if (!written && hints != nullptr) hints->add(endpoint, name, key, cell);
-    return written ? Answer{endpoint, true, std::nullopt, ""} : Answer{endpoint, false, std::nullopt, written.error().message()};
+    return written ? Answer{endpoint, true, std::nullopt, ""}
+                   : Answer{endpoint, false, std::nullopt, written.error().message()};
   });
   answers.insert(answers.end(), sent.begin(), sent.end());
   const int acks = count_ok(answers);
@@ -204,7 +213,8 @@ ringcore::Result<ReadOutcome> Coordinator::read(const ClusterView& view, const K
 
   ReadOutcome outcome{std::nullopt, responses, static_cast<int>(replicas->natural.size())};
   for (const Answer& answer : answers) {
-    if (answer.ok && answer.cell && (!outcome.cell || supersedes(*answer.cell, *outcome.cell))) outcome.cell = answer.cell;
+    if (answer.ok && answer.cell && (!outcome.cell || supersedes(*answer.cell, *outcome.cell)))
+      outcome.cell = answer.cell;
   }
   if (responses > 1) ++read_repair_attempted_;
   if (outcome.cell) {
@@ -230,7 +240,8 @@ ringcore::Result<std::vector<ReplicaCopy>> Coordinator::replica_copies(const Clu
   auto replicas = replicas_for(view, keyspace, key);
   if (!replicas) return replicas.error();
   const auto& all = replicas->natural;
-  auto answers = fan_out(pool_, all, static_cast<int>(all.size()), timeout_, read_request(transport_, keyspace.name, key));
+  auto answers =
+      fan_out(pool_, all, static_cast<int>(all.size()), timeout_, read_request(transport_, keyspace.name, key));
   std::vector<ReplicaCopy> copies;
   for (const std::string& endpoint : all) {
     auto it = std::find_if(answers.begin(), answers.end(), [&](const Answer& a) { return a.endpoint == endpoint; });

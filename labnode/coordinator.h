@@ -88,8 +88,7 @@ class Coordinator {
  public:
   // `pool` runs the replica requests; `timeout` bounds the wait for replicas. With `hints`,
   // the writes a replica misses (down, refused, timed out) are kept there for replay.
-  Coordinator(ReplicaTransport& transport, WorkerPool& pool, std::chrono::milliseconds timeout,
-              Hints* hints = nullptr);
+  Coordinator(ReplicaTransport& transport, WorkerPool& pool, std::chrono::milliseconds timeout, Hints* hints = nullptr);
 
   // The replicas of `key` in `keyspace`. Errors: kUnavailable when no node owns tokens.
   static ringcore::Result<ReplicaSet> replicas_for(const ClusterView& view, const KeyspaceDef& keyspace,

@@ -1,9 +1,9 @@
 // Decommission: this node leaves the ring and streams everything it holds to the nodes that
 // gain it (operations.h). Checks and messages follow Cassandra's StorageService.decommission.
-#include "ringruntime/log.h"
 #include "node.h"
 #include "operations.h"
 #include "ringcore/gossip/gossip_status.h"
+#include "ringruntime/log.h"
 #include "topology_steps.h"
 
 namespace ringnode {
@@ -33,7 +33,8 @@ ringcore::Status check_decommission(Node& node, bool force) {
   for (const ringcore::Node& member : view->snapshot.nodes) {
     if (member.state == ringcore::NodeState::kNormal && !member.tokens.empty()) ++normal_nodes;
   }
-  if (normal_nodes < 2) return ringcore::Error::conflict("no other normal nodes in the ring; decommission would be pointless");
+  if (normal_nodes < 2)
+    return ringcore::Error::conflict("no other normal nodes in the ring; decommission would be pointless");
   auto plan = ringcore::plan_movement(node.cluster_snapshot(), leaving(self));
   if (!plan) return plan.error();
   if (!force && !plan->refusals.empty()) return ringcore::Error::conflict(plan->refusals.front().message);

@@ -3,10 +3,10 @@
 #include <future>
 #include <sstream>
 
-#include "ringruntime/log.h"
-#include "ringruntime/wait.h"
 #include "node_identity.h"
 #include "ringcore/gossip/gossip_view.h"
+#include "ringruntime/log.h"
+#include "ringruntime/wait.h"
 
 namespace ringnode {
 namespace {
@@ -17,12 +17,17 @@ constexpr std::size_t kSenderThreads = 4;
 
 std::string describe(const gossip::GossipEvent& event) {
   switch (event.kind) {
-    case gossip::GossipEvent::Kind::kJoin: return "gossip: learnt of " + event.endpoint;
-    case gossip::GossipEvent::Kind::kRestart: return "gossip: " + event.endpoint + " restarted (new generation)";
-    case gossip::GossipEvent::Kind::kAlive: return "gossip: " + event.endpoint + " is up";
-    case gossip::GossipEvent::Kind::kDead: return "gossip: " + event.endpoint + " is down";
+    case gossip::GossipEvent::Kind::kJoin:
+      return "gossip: learnt of " + event.endpoint;
+    case gossip::GossipEvent::Kind::kRestart:
+      return "gossip: " + event.endpoint + " restarted (new generation)";
+    case gossip::GossipEvent::Kind::kAlive:
+      return "gossip: " + event.endpoint + " is up";
+    case gossip::GossipEvent::Kind::kDead:
+      return "gossip: " + event.endpoint + " is down";
     case gossip::GossipEvent::Kind::kChange:
-      if (event.state == gossip::ApplicationState::kStatus) return "gossip: " + event.endpoint + " STATUS " + event.value;
+      if (event.state == gossip::ApplicationState::kStatus)
+        return "gossip: " + event.endpoint + " STATUS " + event.value;
       return "";
   }
   return "";
@@ -72,10 +77,12 @@ void GossipDriver::stop(bool announce) {
   // Tell the live peers in parallel; each attempt is bounded by the transport's timeout.
   std::vector<std::future<void>> pending;
   for (const gossip::Outgoing& message : farewells) {
-    pending.push_back(std::async(std::launch::async, [this, message] { (void)transport_.exchange(message.to, message.message); }));
+    pending.push_back(
+        std::async(std::launch::async, [this, message] { (void)transport_.exchange(message.to, message.message); }));
   }
   for (auto& future : pending) future.wait();
-  if (!farewells.empty()) ringruntime::log_info("gossip: announced shutdown to " + std::to_string(farewells.size()) + " live peers");
+  if (!farewells.empty())
+    ringruntime::log_info("gossip: announced shutdown to " + std::to_string(farewells.size()) + " live peers");
   senders_.reset();
 }
 
@@ -133,7 +140,8 @@ void GossipDriver::deliver(const gossip::Outgoing& message, int depth) {
   }
 }
 
-std::vector<gossip::GossipMessage> GossipDriver::receive(const std::string& from, const gossip::GossipMessage& message) {
+std::vector<gossip::GossipMessage> GossipDriver::receive(const std::string& from,
+                                                         const gossip::GossipMessage& message) {
   std::vector<gossip::Outgoing> out = apply([&](gossip::Gossiper& g) { return g.receive(message, from, now()); });
   std::vector<gossip::GossipMessage> replies;
   std::vector<gossip::Outgoing> others;
@@ -155,7 +163,8 @@ gossip::GossipDigestAck2 GossipDriver::all_states() const {
   return ack2;
 }
 
-ringcore::Status GossipDriver::learn_from_seeds(const std::vector<std::string>& seeds, std::chrono::milliseconds timeout) {
+ringcore::Status GossipDriver::learn_from_seeds(const std::vector<std::string>& seeds,
+                                                std::chrono::milliseconds timeout) {
   std::vector<std::string> failures;
   bool learnt = false;
   bool stopped = false;
@@ -202,7 +211,7 @@ void GossipDriver::set_local_state(gossip::ApplicationState state, std::string v
 }
 
 ringcore::Status GossipDriver::advertise_for(const std::string& endpoint, gossip::ApplicationState state,
-                                            std::string value) {
+                                             std::string value) {
   ringcore::Status status = ringcore::Ok{};
   apply([&](gossip::Gossiper& g) {
     status = g.advertise_for(endpoint, state, std::move(value));

@@ -41,7 +41,7 @@ class GossipTransport {
   virtual ~GossipTransport() = default;
   // Delivers `message` to `peer` and returns the messages it answers with (to us).
   virtual ringcore::Result<std::vector<gossip::GossipMessage>> exchange(const std::string& peer,
-                                                                         const gossip::GossipMessage& message) = 0;
+                                                                        const gossip::GossipMessage& message) = 0;
   // Every endpoint state `peer` knows, as an Ack2 (the shadow round of a starting node).
   virtual ringcore::Result<gossip::GossipDigestAck2> fetch_states(const std::string& peer) = 0;
 };
@@ -49,8 +49,8 @@ class GossipTransport {
 class GossipDriver {
  public:
   // `local_states`: this node's application states to publish at once (DC, RACK, HOST_ID...).
-  GossipDriver(gossip::GossiperConfig config, std::vector<std::pair<gossip::ApplicationState, std::string>> local_states,
-               GossipTransport& transport);
+  GossipDriver(gossip::GossiperConfig config,
+               std::vector<std::pair<gossip::ApplicationState, std::string>> local_states, GossipTransport& transport);
   ~GossipDriver();  // stop(false)
 
   // Starts the round thread. `on_round` runs on it after each round (outside the lock).
@@ -93,9 +93,9 @@ class GossipDriver {
 
   GossipTransport& transport_;
   mutable std::mutex mutex_;
-  gossip::Gossiper gossiper_;                  // guarded by mutex_
-  std::shared_ptr<const ClusterView> view_;    // guarded by mutex_
-  bool view_stale_ = true;                     // guarded by mutex_
+  gossip::Gossiper gossiper_;                // guarded by mutex_
+  std::shared_ptr<const ClusterView> view_;  // guarded by mutex_
+  bool view_stale_ = true;                   // guarded by mutex_
   std::function<void()> on_round_;
   std::mutex stop_mutex_;
   std::condition_variable stop_signal_;

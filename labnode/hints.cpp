@@ -15,7 +15,8 @@ constexpr std::chrono::milliseconds kReplayEvery(500);
 constexpr const char* kPrefix = "hint/";
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // "hint/" + the id as 16 hex digits: name order is arrival order.
@@ -95,7 +96,8 @@ ringcore::Result<std::unique_ptr<Hints>> Hints::open(ReplicaTransport& transport
     return true;
   });
   if (!scanned) return scanned.error().with_context("loading hints");
-  if (unreadable > 0) ringruntime::log_warn("hints: dropped " + std::to_string(unreadable) + " unreadable stored hints");
+  if (unreadable > 0)
+    ringruntime::log_warn("hints: dropped " + std::to_string(unreadable) + " unreadable stored hints");
   if (!hints->hints_.empty()) {
     ringruntime::log_info("hints: " + std::to_string(hints->hints_.size()) + " kept from the last run, to replay");
   }
@@ -127,7 +129,8 @@ void Hints::add(std::string endpoint, std::string keyspace, std::string key, Cel
     forget(hints_.front());
     bytes_ -= hints_.front().bytes;
     hints_.pop_front();
-    count_dropped("more than " + std::to_string(limits_.max_bytes) + " bytes of hints (max_hints_bytes); dropping the oldest");
+    count_dropped("more than " + std::to_string(limits_.max_bytes) +
+                  " bytes of hints (max_hints_bytes); dropping the oldest");
   }
   if (storage_ != nullptr) {
     if (auto kept = storage_->put_local_unsynced(name, record); !kept) {
@@ -155,11 +158,13 @@ std::uint64_t Hints::dropped() const {
 
 void Hints::forget(const Hint& hint) {
   if (storage_ == nullptr) return;
-  if (auto removed = storage_->remove_local(name_of(hint.id)); !removed) ringruntime::log_warn("hints: " + removed.error().message());
+  if (auto removed = storage_->remove_local(name_of(hint.id)); !removed)
+    ringruntime::log_warn("hints: " + removed.error().message());
 }
 
 void Hints::count_dropped(const std::string& why) {
-  if (dropped_++ % 10000 == 0) ringruntime::log_warn("hints: " + why + " (" + std::to_string(dropped_) + " dropped so far)");
+  if (dropped_++ % 10000 == 0)
+    ringruntime::log_warn("hints: " + why + " (" + std::to_string(dropped_) + " dropped so far)");
 }
 
 void Hints::replay_loop() {
@@ -171,7 +176,8 @@ void Hints::replay_loop() {
     batch.swap(hints_);
     in_flight_ = batch.size();
     lock.unlock();
-    const std::int64_t expired_before = now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(limits_.window).count();
+    const std::int64_t expired_before =
+        now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(limits_.window).count();
     std::deque<Hint> kept;
     std::uint64_t delivered = 0, released = 0;
     std::vector<std::string> dropped;

@@ -37,7 +37,7 @@ namespace ringnode {
 class ReplicaTransport;
 
 struct HintLimits {
-  std::chrono::seconds window{3 * 3600};       // max_hint_window_seconds (Cassandra's 3 h)
+  std::chrono::seconds window{3 * 3600};               // max_hint_window_seconds (Cassandra's 3 h)
   std::uint64_t max_bytes = std::uint64_t{256} << 20;  // max_hints_bytes
 };
 
@@ -80,14 +80,14 @@ class Hints {
   HintLimits limits_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Hint> hints_;        // guarded by mutex_
-  std::size_t in_flight_ = 0;     // hints the replay thread holds now; guarded by mutex_
-  std::uint64_t bytes_ = 0;       // of every hint held, in hints_ or being replayed; guarded
-  std::uint64_t next_id_ = 1;     // guarded by mutex_
-  std::uint64_t delivered_ = 0;   // guarded by mutex_
-  std::uint64_t dropped_ = 0;     // guarded by mutex_
-  bool stopping_ = false;         // guarded by mutex_
-  std::set<std::string> seen_;    // endpoints gossip has shown in this run; replay thread only
+  std::deque<Hint> hints_;       // guarded by mutex_
+  std::size_t in_flight_ = 0;    // hints the replay thread holds now; guarded by mutex_
+  std::uint64_t bytes_ = 0;      // of every hint held, in hints_ or being replayed; guarded
+  std::uint64_t next_id_ = 1;    // guarded by mutex_
+  std::uint64_t delivered_ = 0;  // guarded by mutex_
+  std::uint64_t dropped_ = 0;    // guarded by mutex_
+  bool stopping_ = false;        // guarded by mutex_
+  std::set<std::string> seen_;   // endpoints gossip has shown in this run; replay thread only
   std::thread replayer_;
 };
 

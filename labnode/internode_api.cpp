@@ -5,8 +5,8 @@
 #include "api_json.h"
 #include "base64.h"
 #include "node.h"
-#include "row_stream.h"
 #include "ringcore/gossip/message_json.h"
+#include "row_stream.h"
 
 namespace ringnode {
 namespace {
@@ -15,7 +15,6 @@ using ringcore::Error;
 using ringnet::ServerRequest;
 using ringnet::ServerResponse;
 using Json = nlohmann::json;
-
 
 ServerResponse gossip_message(Node& node, const ServerRequest& request) {
   const std::string from = request.query_value("from");
@@ -41,9 +40,9 @@ ServerResponse read_row(Node& node, const ServerRequest& request) {
   const std::optional<Cell> cell = node.storage().get(keyspace, key).value_or_throw();
   if (!cell) return json_response({{"found", false}});
   return json_response({{"found", true},
-               {"timestamp_us", cell->timestamp_us},
-               {"tombstone", cell->tombstone},
-               {"value", base64_encode(cell->value)}});
+                        {"timestamp_us", cell->timestamp_us},
+                        {"tombstone", cell->tombstone},
+                        {"value", base64_encode(cell->value)}});
 }
 
 ringcore::TokenRange range_field(const Json& body) {
@@ -91,7 +90,8 @@ ServerResponse stream_ingest(Node& node, const ServerRequest& request) {
 
 ServerResponse repair_tree(Node& node, const ServerRequest& request) {
   const Json body = json_body(request);
-  if (!body.contains("depth") || !body["depth"].is_number_integer()) throw Error::invalid_input("'depth' must be an integer");
+  if (!body.contains("depth") || !body["depth"].is_number_integer())
+    throw Error::invalid_input("'depth' must be an integer");
   const ringcore::MerkleTree tree =
       build_tree(node.storage(), string_field(body, "keyspace"), range_field(body), body["depth"].get<int>())
           .value_or_throw();
@@ -127,7 +127,9 @@ ringcore::Result<RowWrite> decode_row_write(std::string_view text) {
 void add_internode_routes(ringnet::HttpServer& server, Node& node) {
   server.route("POST", "/internal/gossip", [&node](const ServerRequest& r) { return gossip_message(node, r); });
   server.route("GET", "/internal/gossip/states", [&node](const ServerRequest&) {
-    return ServerResponse{.status = 200, .body = ringcore::gossip::serialize_message(node.gossip().all_states()), .content_type = "application/json"};
+    return ServerResponse{.status = 200,
+                          .body = ringcore::gossip::serialize_message(node.gossip().all_states()),
+                          .content_type = "application/json"};
   });
   server.route("POST", "/internal/rows/write", [&node](const ServerRequest& r) { return write_row(node, r); });
   server.route("POST", "/internal/rows/read", [&node](const ServerRequest& r) { return read_row(node, r); });

@@ -19,11 +19,12 @@ ringcore::Result<std::string> body_of(const std::string& peer, ringcore::Result<
 
 }  // namespace
 
-ClusterTransport::ClusterTransport(std::string self, int storage_port, Storage& storage, std::chrono::milliseconds timeout)
+ClusterTransport::ClusterTransport(std::string self, int storage_port, Storage& storage,
+                                   std::chrono::milliseconds timeout)
     : self_(std::move(self)), storage_port_(storage_port), storage_(storage), timeout_(timeout) {}
 
 ringcore::Result<std::vector<gossip::GossipMessage>> ClusterTransport::exchange(const std::string& peer,
-                                                                                 const gossip::GossipMessage& message) {
+                                                                                const gossip::GossipMessage& message) {
   ringnet::HttpClient client(peer, storage_port_, timeout_);
   auto body = body_of(peer, client.post("/internal/gossip?from=" + self_, gossip::serialize_message(message)));
   if (!body) return body.error();
@@ -44,12 +45,13 @@ ringcore::Result<gossip::GossipDigestAck2> ClusterTransport::fetch_states(const 
   if (!body) return body.error();
   auto message = gossip::parse_message(*body);
   if (!message) return message.error().with_context(peer);
-  if (!std::holds_alternative<gossip::GossipDigestAck2>(*message)) return Error::failed(peer + ": expected an ack2 of states");
+  if (!std::holds_alternative<gossip::GossipDigestAck2>(*message))
+    return Error::failed(peer + ": expected an ack2 of states");
   return std::get<gossip::GossipDigestAck2>(std::move(message).value());
 }
 
-ringcore::Status ClusterTransport::write(const std::string& endpoint, const std::string& keyspace, const std::string& key,
-                                         const Cell& cell) {
+ringcore::Status ClusterTransport::write(const std::string& endpoint, const std::string& keyspace,
+                                         const std::string& key, const Cell& cell) {
   if (endpoint == self_) {
     auto applied = storage_.apply(keyspace, key, cell);
     if (!applied) return applied.error();
@@ -77,7 +79,8 @@ ringcore::Result<std::optional<Cell>> ClusterTransport::read(const std::string& 
   if (!answer.is_object() || !answer.value("found", false)) return std::optional<Cell>();
   auto value = base64_decode(answer.value("value", ""));
   if (!value) return value.error().with_context(endpoint);
-  return std::optional<Cell>(Cell{answer.value("timestamp_us", std::int64_t{0}), answer.value("tombstone", false), *value});
+  return std::optional<Cell>(
+      Cell{answer.value("timestamp_us", std::int64_t{0}), answer.value("tombstone", false), *value});
 }
 
 namespace {
@@ -128,11 +131,14 @@ ringcore::Result<RowPage> ClusterTransport::read_page(const std::string& endpoin
 namespace {
 
 // POSTs rows (row_stream.h's records) of `keyspace` to the peer's `path`; its JSON object answer.
-ringcore::Result<Json> post_rows(const std::string& endpoint, int port, const std::string& path, const std::string& keyspace,
-                                 const std::vector<StoredRow>& rows) {
+ringcore::Result<Json> post_rows(const std::string& endpoint, int port, const std::string& path,
+                                 const std::string& keyspace, const std::vector<StoredRow>& rows) {
   ringnet::HttpClient client(endpoint, port, kStreamTimeout);
-  ringnet::HttpRequest request{"POST", path + "?keyspace=" + ringnet::percent_encode(keyspace), encode_rows(rows),
-                               "application/octet-stream", {}};
+  ringnet::HttpRequest request{"POST",
+                               path + "?keyspace=" + ringnet::percent_encode(keyspace),
+                               encode_rows(rows),
+                               "application/octet-stream",
+                               {}};
   auto body = body_of(endpoint, client.send(request));
   if (!body) return body.error();
   Json answer = Json::parse(*body, nullptr, false);
@@ -159,7 +165,8 @@ ringcore::Result<IngestedRows> ClusterTransport::ingest_rows(const std::string& 
                       answer->value("file_bytes", std::uint64_t{0})};
 }
 
-ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::string& endpoint, const std::string& keyspace,
+ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::string& endpoint,
+                                                                    const std::string& keyspace,
                                                                     const ringcore::TokenRange& range, int depth) {
   if (endpoint == self_) return ringnode::build_tree(storage_, keyspace, range, depth);
   Json request = range_request(keyspace, range);

@@ -25,7 +25,7 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
   ClusterTransport(std::string self, int storage_port, Storage& storage, std::chrono::milliseconds timeout);
 
   ringcore::Result<std::vector<gossip::GossipMessage>> exchange(const std::string& peer,
-                                                                 const gossip::GossipMessage& message) override;
+                                                                const gossip::GossipMessage& message) override;
   ringcore::Result<gossip::GossipDigestAck2> fetch_states(const std::string& peer) override;
 
   ringcore::Status write(const std::string& endpoint, const std::string& keyspace, const std::string& key,

@@ -2,17 +2,20 @@
 
 #include <algorithm>
 
+#include "node_identity.h"
 #include "ringruntime/iso8601.h"
 #include "ringruntime/log.h"
-#include "node_identity.h"
 
 namespace ringnode {
 
 const char* job_state_name(JobState state) {
   switch (state) {
-    case JobState::kRunning: return "running";
-    case JobState::kSucceeded: return "succeeded";
-    case JobState::kFailed: return "failed";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kSucceeded:
+      return "succeeded";
+    case JobState::kFailed:
+      return "failed";
   }
   return "failed";
 }
@@ -63,7 +66,8 @@ ringcore::Result<StartedJob> JobRegistry::start(const std::string& operation, nl
                                                 const std::function<ringcore::Status()>& check, Work work) {
   std::lock_guard lock(mutex_);
   if (running_id_) {
-    const Job& running = *std::find_if(jobs_.begin(), jobs_.end(), [&](const Job& job) { return job.id == *running_id_; });
+    const Job& running =
+        *std::find_if(jobs_.begin(), jobs_.end(), [&](const Job& job) { return job.id == *running_id_; });
     if (running.operation == operation && running.parameters == parameters) return StartedJob{running, false};
     return ringcore::Error::conflict("another operation is running on this node: " + running.operation + " (job " +
                                      running.id + "); wait for it to end");
@@ -103,7 +107,7 @@ void JobRegistry::finish(const std::string& id, const ringcore::Status& outcome)
     if (!outcome) job.error = outcome.error().message();
     job.ended_at = std::chrono::system_clock::now();
     ringruntime::log_info("job " + id + ": " + job.operation + " " + job_state_name(job.state) +
-             (outcome ? "" : ": " + job.error) + " " + job.result.dump());
+                          (outcome ? "" : ": " + job.error) + " " + job.result.dump());
   }
   running_id_.reset();
 }

@@ -33,15 +33,15 @@ const char* job_state_name(JobState state);
 
 struct Job {
   std::string id;
-  std::string operation;         // bootstrap, decommission, removenode, cleanup, repair
-  nlohmann::json parameters;     // what was asked
+  std::string operation;      // bootstrap, decommission, removenode, cleanup, repair
+  nlohmann::json parameters;  // what was asked
   JobState state = JobState::kRunning;
   std::uint64_t done = 0;
   std::uint64_t total = 0;
-  std::string unit = "bytes";    // of done and total: bytes or ranges
+  std::string unit = "bytes";  // of done and total: bytes or ranges
   std::chrono::system_clock::time_point started_at;
   std::optional<std::chrono::system_clock::time_point> ended_at;
-  std::string error;             // when failed
+  std::string error;  // when failed
   nlohmann::json result = nlohmann::json::object();
 
   // The API shape (docs/ringnode-api.md).
@@ -102,7 +102,7 @@ class JobRegistry {
   void finish(const std::string& id, const ringcore::Status& outcome);
 
   mutable std::mutex mutex_;
-  std::vector<Job> jobs_;  // oldest first; guarded by mutex_
+  std::vector<Job> jobs_;                  // oldest first; guarded by mutex_
   std::optional<std::string> running_id_;  // guarded by mutex_
   bool cancelled_ = false;                 // guarded by mutex_
   std::thread worker_;                     // the running (or last) job's thread

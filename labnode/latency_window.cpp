@@ -11,7 +11,8 @@ std::size_t LatencyHistogram::bucket_of(std::uint64_t micros) {
   const int exponent = std::min(static_cast<int>(std::bit_width(micros)) - 1, kMaxExponent);
   if (exponent == kMaxExponent && (micros >> kMaxExponent) > 1) return kBucketCount - 1;
   const std::uint64_t sub = (micros >> (exponent - kSubBucketBits)) - kSubBuckets;  // 0..31
-  return kSubBuckets + static_cast<std::size_t>(exponent - kSubBucketBits) * kSubBuckets + static_cast<std::size_t>(sub);
+  return kSubBuckets + static_cast<std::size_t>(exponent - kSubBucketBits) * kSubBuckets +
+         static_cast<std::size_t>(sub);
 }
 
 std::uint64_t LatencyHistogram::upper_bound_of(std::size_t bucket) {

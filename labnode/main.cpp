@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <string>
 
-#include "ringruntime/log.h"
 #include "node.h"
 #include "node_config.h"
 #include "ringcore/version.h"
+#include "ringruntime/log.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ringnode: a small Cassandra-style data node for ringctl's lab"};
@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
   }
   int received = 0;
   sigwait(&stop_signals, &received);
-  ringruntime::log_info(std::string("ringnode: ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") + " received, shutting down");
+  ringruntime::log_info(std::string("ringnode: ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
+                        " received, shutting down");
   (*node)->stop();
   ringruntime::log_info("ringnode: stopped");
   return 0;

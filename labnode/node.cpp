@@ -5,14 +5,14 @@
 
 #include "client_api.h"
 #include "internode_api.h"
-#include "ringruntime/log.h"
-#include "ringruntime/wait.h"
 #include "operations.h"
 #include "operations_api.h"
 #include "ringcore/gossip/gossip_status.h"
 #include "ringcore/token_allocator.h"
 #include "ringcore/version.h"
 #include "ringnet/listen_address.h"
+#include "ringruntime/log.h"
+#include "ringruntime/wait.h"
 
 namespace ringnode {
 namespace {
@@ -41,8 +41,8 @@ std::string join_tokens(const std::vector<ringcore::Token>& tokens) {
   return ringcore::gossip::format_tokens_value(tokens);
 }
 
-// Both listening ports (different, as node_config checks) are checked before the node opens its storage or gossips: a port taken
-// by another process would otherwise fail the node only after it had announced itself.
+// Both listening ports (different, as node_config checks) are checked before the node opens its storage or gossips: a
+// port taken by another process would otherwise fail the node only after it had announced itself.
 ringcore::Status check_ports(const NodeConfig& config) {
   for (auto [key, port] : {std::pair{"storage_port", config.storage_port}, {"native_port", config.native_port}}) {
     auto free = ringnet::check_can_listen(config.listen_address, port);
@@ -57,13 +57,20 @@ std::string release_version() { return std::string("ringnode-") + ringcore::vers
 
 const char* node_mode_name(NodeMode mode) {
   switch (mode) {
-    case NodeMode::kStarting: return "STARTING";
-    case NodeMode::kNormal: return "NORMAL";
-    case NodeMode::kJoining: return "JOINING";
-    case NodeMode::kLeaving: return "LEAVING";
-    case NodeMode::kDecommissioned: return "DECOMMISSIONED";
-    case NodeMode::kJoiningFailed: return "JOINING_FAILED";
-    case NodeMode::kDecommissionFailed: return "DECOMMISSION_FAILED";
+    case NodeMode::kStarting:
+      return "STARTING";
+    case NodeMode::kNormal:
+      return "NORMAL";
+    case NodeMode::kJoining:
+      return "JOINING";
+    case NodeMode::kLeaving:
+      return "LEAVING";
+    case NodeMode::kDecommissioned:
+      return "DECOMMISSIONED";
+    case NodeMode::kJoiningFailed:
+      return "JOINING_FAILED";
+    case NodeMode::kDecommissionFailed:
+      return "DECOMMISSION_FAILED";
   }
   return "STARTING";
 }
@@ -75,7 +82,8 @@ Node::~Node() { stop(); }
 ringcore::Result<std::unique_ptr<Node>> Node::start(NodeConfig config) {
   if (auto ports = check_ports(config); !ports) return ports.error();
   std::unique_ptr<Node> node(new Node(std::move(config)));
-  for (auto step : {&Node::open_storage, &Node::start_gossip, &Node::choose_tokens, &Node::serve_clients, &Node::join}) {
+  for (auto step :
+       {&Node::open_storage, &Node::start_gossip, &Node::choose_tokens, &Node::serve_clients, &Node::join}) {
     auto done = (node.get()->*step)();
     if (!done) return done.error();
   }
@@ -89,15 +97,17 @@ ringcore::Status Node::open_storage() {
   auto decommissioned = storage_->get_local(kDecommissionedKey);
   if (!decommissioned) return decommissioned.error();
   if (*decommissioned) {
-    return ringcore::Error::conflict("this node was decommissioned and will not rejoin the ring; to add it again, "
-                                     "start it with an empty data_directory (" + config_.data_directory + ")");
+    return ringcore::Error::conflict(
+        "this node was decommissioned and will not rejoin the ring; to add it again, "
+        "start it with an empty data_directory (" +
+        config_.data_directory + ")");
   }
   auto identity = load_identity(*storage_);
   if (!identity) return identity.error();
   if (*identity) {
     identity_ = std::move(**identity);
-    ringruntime::log_info("identity: host id " + identity_.host_id + " (restart, " + std::to_string(identity_.tokens.size()) +
-             " tokens kept)");
+    ringruntime::log_info("identity: host id " + identity_.host_id + " (restart, " +
+                          std::to_string(identity_.tokens.size()) + " tokens kept)");
   } else {
     identity_.host_id = random_uuid(*entropy_random());
     ringruntime::log_info("identity: new host id " + identity_.host_id);
@@ -112,7 +122,8 @@ ringcore::Status Node::open_storage() {
 }
 
 ringcore::Status Node::start_gossip() {
-  transport_ = std::make_unique<ClusterTransport>(config_.listen_address, config_.storage_port, *storage_, kInternodeTimeout);
+  transport_ =
+      std::make_unique<ClusterTransport>(config_.listen_address, config_.storage_port, *storage_, kInternodeTimeout);
   ringcore::gossip::GossiperConfig gossip_config;
   gossip_config.self = config_.listen_address;
   gossip_config.seeds = config_.seeds;
@@ -121,17 +132,18 @@ ringcore::Status Node::start_gossip() {
   gossip_config.failure_detector.phi_convict_threshold = config_.phi_convict_threshold;
   published_load_ = storage_->load_bytes();
   const double initial_load = static_cast<double>(published_load_.load());
-  gossip_ = std::make_unique<GossipDriver>(
-      gossip_config,
-      std::vector<std::pair<ApplicationState, std::string>>{
-          {ApplicationState::kDc, config_.dc},
-          {ApplicationState::kRack, config_.rack},
-          {ApplicationState::kHostId, identity_.host_id},
-          {ApplicationState::kReleaseVersion, release_version()},
-          {ApplicationState::kSchema, schema_->version()},
-          {ApplicationState::kLoad, ringcore::gossip::format_load_value(initial_load)}},
-      *transport_);
-  schema_->on_change([this](const std::string& version) { gossip_->set_local_state(ApplicationState::kSchema, version); });
+  gossip_ =
+      std::make_unique<GossipDriver>(gossip_config,
+                                     std::vector<std::pair<ApplicationState, std::string>>{
+                                         {ApplicationState::kDc, config_.dc},
+                                         {ApplicationState::kRack, config_.rack},
+                                         {ApplicationState::kHostId, identity_.host_id},
+                                         {ApplicationState::kReleaseVersion, release_version()},
+                                         {ApplicationState::kSchema, schema_->version()},
+                                         {ApplicationState::kLoad, ringcore::gossip::format_load_value(initial_load)}},
+                                     *transport_);
+  schema_->on_change(
+      [this](const std::string& version) { gossip_->set_local_state(ApplicationState::kSchema, version); });
   auto hints = Hints::open(
       *transport_,
       [this](const std::string& endpoint) {
@@ -161,17 +173,20 @@ ringcore::Status Node::choose_tokens() {
   const bool restarted = !identity_.tokens.empty();
   if (restarted) {
     if (!config_.initial_tokens.empty() && config_.initial_tokens != identity_.tokens) {
-      ringruntime::log_warn("identity: initial_tokens differ from the tokens chosen at first start; keeping the stored ones");
+      ringruntime::log_warn(
+          "identity: initial_tokens differ from the tokens chosen at first start; keeping the stored ones");
     }
   } else if (!config_.initial_tokens.empty()) {
     identity_.tokens = config_.initial_tokens;
     ringruntime::log_info("tokens: using initial_tokens");
   } else {
-    const bool is_seed = std::find(config_.seeds.begin(), config_.seeds.end(), config_.listen_address) != config_.seeds.end();
+    const bool is_seed =
+        std::find(config_.seeds.begin(), config_.seeds.end(), config_.listen_address) != config_.seeds.end();
     auto learnt = gossip_->learn_from_seeds(config_.seeds, is_seed ? kSeedWaitForSeed : kSeedWait);
     if (!learnt) {
       if (!is_seed) return learnt.error().with_context("choosing tokens");
-      ringruntime::log_info("tokens: no other seed answered; allocating as the first node (" + learnt.error().message() + ")");
+      ringruntime::log_info("tokens: no other seed answered; allocating as the first node (" +
+                            learnt.error().message() + ")");
     }
     ringcore::ClusterSnapshot view = gossip_->view()->snapshot;
     const std::unique_ptr<ringcore::Random> random = entropy_random();
@@ -187,8 +202,8 @@ ringcore::Status Node::choose_tokens() {
     if (!tokens) return tokens.error().with_context("choosing tokens");
     identity_.tokens = std::move(tokens).value();
     ringruntime::log_info(std::string("tokens: allocated ") + std::to_string(identity_.tokens.size()) + " " +
-             (config_.token_allocation == TokenAllocation::kBalanced ? "balanced" : "random") + " tokens over a view of " +
-             std::to_string(view.nodes.size()) + " nodes");
+                          (config_.token_allocation == TokenAllocation::kBalanced ? "balanced" : "random") +
+                          " tokens over a view of " + std::to_string(view.nodes.size()) + " nodes");
   }
   if (!restarted) {
     auto pending = storage_->put_local(kBootstrapKey, "pending");
@@ -202,7 +217,8 @@ bool Node::must_bootstrap() {
   // directory from before bootstrap existed, whose node had joined.
   auto state = storage_->get_local(kBootstrapKey);
   if (!state || !*state || **state == "completed") return false;
-  const bool is_seed = std::find(config_.seeds.begin(), config_.seeds.end(), config_.listen_address) != config_.seeds.end();
+  const bool is_seed =
+      std::find(config_.seeds.begin(), config_.seeds.end(), config_.listen_address) != config_.seeds.end();
   if (!config_.auto_bootstrap || is_seed) return false;
   if (gossip_->view()->snapshot.nodes.empty()) {
     auto learnt = gossip_->learn_from_seeds(config_.seeds, kSeedWait);
@@ -220,8 +236,8 @@ ringcore::Status Node::join() {
     auto started = start_bootstrap(*this);
     if (!started) return started.error().with_context("bootstrap");
     ringruntime::log_info("ringnode " + config_.listen_address + " is JOINING: host id " + identity_.host_id + ", " +
-             std::to_string(identity_.tokens.size()) + " tokens; bootstrap job " + started->job.id +
-             "; serving clients on " + config_.listen_address + ":" + std::to_string(config_.native_port));
+                          std::to_string(identity_.tokens.size()) + " tokens; bootstrap job " + started->job.id +
+                          "; serving clients on " + config_.listen_address + ":" + std::to_string(config_.native_port));
     return ringcore::Ok{};
   }
   gossip_->set_local_state(ApplicationState::kTokens, join_tokens(identity_.tokens));
@@ -230,8 +246,8 @@ ringcore::Status Node::join() {
   if (!saved) return saved;
   mode_ = NodeMode::kNormal;
   ringruntime::log_info("ringnode " + config_.listen_address + " is NORMAL: host id " + identity_.host_id + ", " +
-           std::to_string(identity_.tokens.size()) + " tokens, generation " + std::to_string(generation_) +
-           "; serving clients on " + config_.listen_address + ":" + std::to_string(config_.native_port));
+                        std::to_string(identity_.tokens.size()) + " tokens, generation " + std::to_string(generation_) +
+                        "; serving clients on " + config_.listen_address + ":" + std::to_string(config_.native_port));
   return ringcore::Ok{};
 }
 
@@ -249,7 +265,9 @@ void Node::stop() {
   stopped_ = true;
   if (jobs_) jobs_->cancel();
   if (client_server_) client_server_->stop();
-  if (hints_ && hints_->pending() > 0) ringruntime::log_info("hints: " + std::to_string(hints_->pending()) + " undelivered at stop, kept for the next start");
+  if (hints_ && hints_->pending() > 0)
+    ringruntime::log_info("hints: " + std::to_string(hints_->pending()) +
+                          " undelivered at stop, kept for the next start");
   if (gossip_) gossip_->stop(/*announce=*/serving_data_.load());
   if (internode_server_) internode_server_->stop();
   pool_.reset();  // finishes queued replica requests (read repairs) first
@@ -261,7 +279,8 @@ void Node::stop() {
 
 std::int64_t Node::next_timestamp_us() {
   const std::int64_t now =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::int64_t last = last_timestamp_us_.load();
   std::int64_t next = 0;
   do {

@@ -33,16 +33,16 @@
 #include "gossip_driver.h"
 #include "internode_client.h"
 #include "job_registry.h"
-#include "range_streamer.h"
-#include "stream_manager.h"
 #include "node_config.h"
 #include "node_identity.h"
 #include "process_usage.h"
+#include "range_streamer.h"
 #include "request_stats.h"
 #include "ringcore/error.h"
 #include "ringnet/http_server.h"
 #include "schema_store.h"
 #include "storage.h"
+#include "stream_manager.h"
 #include "worker_pool.h"
 
 namespace ringnode {
@@ -55,7 +55,7 @@ enum class NodeMode { kStarting, kNormal, kJoining, kLeaving, kDecommissioned, k
 const char* node_mode_name(NodeMode mode);  // "STARTING", "NORMAL", ..., "DECOMMISSION_FAILED"
 
 // Local metadata keys (Storage::get_local) for the node's lifecycle.
-inline constexpr const char* kBootstrapKey = "bootstrap";          // "in_progress" | "completed"
+inline constexpr const char* kBootstrapKey = "bootstrap";            // "in_progress" | "completed"
 inline constexpr const char* kDecommissionedKey = "decommissioned";  // "true" once LEFT
 
 class Node {
@@ -129,7 +129,7 @@ class Node {
   std::int64_t generation_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::atomic<std::int64_t> last_timestamp_us_{0};
-  int rounds_ = 0;           // only touched by the gossip round thread
+  int rounds_ = 0;  // only touched by the gossip round thread
   std::atomic<std::uint64_t> published_load_{UINT64_MAX};
   RequestStats requests_;
   CpuMeter cpu_{std::chrono::seconds(5), online_cpus()};

@@ -47,7 +47,8 @@ std::vector<ringcore::Token> read_tokens(const ConfigValue& value) {
     throw config_error(value, "token " + ringcore::format_token(*dup) + " is listed twice");
   }
   if (!tokens.empty() && tokens.front() == ringcore::kMinToken) {
-    throw config_error(value, "token " + ringcore::format_token(ringcore::kMinToken) + " is the ring's origin and cannot be owned");
+    throw config_error(
+        value, "token " + ringcore::format_token(ringcore::kMinToken) + " is the ring's origin and cannot be owned");
   }
   return tokens;
 }
@@ -69,9 +70,9 @@ const ringruntime::ConfigKeys<NodeConfig>& keys() {
       {"listen_address", {[](C& c, const V& v) { c.listen_address = read_address(v); }}},
       {"storage_port", {[](C& c, const V& v) { c.storage_port = read_port(v); }}},
       {"native_port", {[](C& c, const V& v) { c.native_port = read_port(v); }}},
-      {"seeds",
-       {[](C& c, const V& v) {
-         if (!v.node.IsSequence()) throw config_error(v, "must be a list of addresses, not " + ringruntime::describe(v.node));
+      {"seeds", {[](C& c, const V& v) {
+         if (!v.node.IsSequence())
+           throw config_error(v, "must be a list of addresses, not " + ringruntime::describe(v.node));
          c.seeds.clear();
          for (std::size_t i = 0; i < v.node.size(); ++i) {
            c.seeds.push_back(read_address({v.node[i], v.label + "[" + std::to_string(i) + "]"}));
@@ -92,10 +93,12 @@ const ringruntime::ConfigKeys<NodeConfig>& keys() {
       {"stream_throughput_mib", {[](C& c, const V& v) { c.stream_throughput_mib = read_number(v, 0, 1e6); }}},
       {"max_hint_window_seconds",
        {[](C& c, const V& v) { c.max_hint_window_seconds = static_cast<int>(read_integer(v, 1, 30 * 24 * 3600)); }}},
-      {"max_hints_bytes",
-       {[](C& c, const V& v) { c.max_hints_bytes = static_cast<std::uint64_t>(read_integer(v, 4096, std::int64_t{1} << 40)); }}},
-      {"disk_capacity_bytes",
-       {[](C& c, const V& v) { c.disk_capacity_bytes = static_cast<std::uint64_t>(read_integer(v, 1, std::int64_t{1} << 62)); }}},
+      {"max_hints_bytes", {[](C& c, const V& v) {
+         c.max_hints_bytes = static_cast<std::uint64_t>(read_integer(v, 4096, std::int64_t{1} << 40));
+       }}},
+      {"disk_capacity_bytes", {[](C& c, const V& v) {
+         c.disk_capacity_bytes = static_cast<std::uint64_t>(read_integer(v, 1, std::int64_t{1} << 62));
+       }}},
   };
   return table;
 }
@@ -108,8 +111,8 @@ void check_whole(const NodeConfig& config, const std::map<std::string, ConfigVal
     throw config_error("native_port", "must differ from storage_port (" + std::to_string(config.storage_port) + ")");
   }
   if (!config.initial_tokens.empty() && static_cast<int>(config.initial_tokens.size()) != config.num_tokens) {
-    throw config_error("initial_tokens", "lists " + std::to_string(config.initial_tokens.size()) + " tokens but num_tokens is " +
-                                    std::to_string(config.num_tokens));
+    throw config_error("initial_tokens", "lists " + std::to_string(config.initial_tokens.size()) +
+                                             " tokens but num_tokens is " + std::to_string(config.num_tokens));
   }
 }
 

@@ -65,8 +65,9 @@ CompactionFacts compaction_of(Storage& storage) {
   CompactionFacts facts;
   Json keyspaces = Json::array();
   for (const KeyspaceCompactionStats& stats : storage.compaction_stats()) {
-    keyspaces.push_back(
-        {{"name", stats.keyspace}, {"pending_tasks", stats.pending_tasks}, {"pending_bytes", stats.pending_compaction_bytes}});
+    keyspaces.push_back({{"name", stats.keyspace},
+                         {"pending_tasks", stats.pending_tasks},
+                         {"pending_bytes", stats.pending_compaction_bytes}});
     facts.pending_tasks += stats.pending_tasks;
     facts.pending_bytes += stats.pending_compaction_bytes;
   }
@@ -175,7 +176,9 @@ Json node_facts(Node& node) {
   facts["capacity"] = capacity_json(figures);
   facts["requests"] = {{"read", request_json(reads)}, {"write", request_json(writes)}};
   facts["compaction"] = compaction.document;
-  facts["hints"] = {{"pending", node.hints().pending()}, {"delivered", node.hints().delivered()}, {"dropped", node.hints().dropped()}};
+  facts["hints"] = {{"pending", node.hints().pending()},
+                    {"delivered", node.hints().delivered()},
+                    {"dropped", node.hints().dropped()}};
   return facts;
 }
 

@@ -32,8 +32,8 @@ std::string format_uuid(std::uint64_t high, std::uint64_t low) {
 std::string random_uuid(ringcore::Random& random) {
   std::uint64_t high = random.next_u64();
   std::uint64_t low = random.next_u64();
-  high = (high & ~0xf000ULL) | 0x4000ULL;                  // version 4
-  low = (low & ~(0xc0ULL << 56)) | (0x80ULL << 56);        // variant 10xx
+  high = (high & ~0xf000ULL) | 0x4000ULL;            // version 4
+  low = (low & ~(0xc0ULL << 56)) | (0x80ULL << 56);  // variant 10xx
   return format_uuid(high, low);
 }
 
@@ -69,7 +69,8 @@ ringcore::Result<std::int64_t> next_generation(Storage& storage, std::int64_t no
     try {
       generation = std::max<std::int64_t>(generation, std::stoll(**previous) + 1);
     } catch (const std::exception&) {
-      return ringcore::Error::failed("stored generation '" + **previous + "' in " + storage.directory() + " is not a number");
+      return ringcore::Error::failed("stored generation '" + **previous + "' in " + storage.directory() +
+                                     " is not a number");
     }
   }
   auto saved = storage.put_local(kGenerationKey, std::to_string(generation));

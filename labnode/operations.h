@@ -41,8 +41,8 @@ ringcore::Result<StartedJob> start_removenode(Node& node, const std::string& hos
 ringcore::Result<StartedJob> start_cleanup(Node& node, const std::optional<std::string>& keyspace);
 
 struct RepairRequest {
-  std::optional<std::string> keyspace;     // all keyspaces with rf > 1 when absent
-  bool primary_range = false;              // only the ranges this node is the primary replica of
+  std::optional<std::string> keyspace;        // all keyspaces with rf > 1 when absent
+  bool primary_range = false;                 // only the ranges this node is the primary replica of
   std::optional<ringcore::TokenRange> range;  // only tokens in (start, end]
 };
 

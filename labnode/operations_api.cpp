@@ -18,7 +18,8 @@ RepairRequest repair_request(const Json& body) {
   request.primary_range = optional_bool(body, "primary_range");
   const auto start = optional_string(body, "start_token");
   const auto end = optional_string(body, "end_token");
-  if (start.has_value() != end.has_value()) throw Error::invalid_input("give both 'start_token' and 'end_token', or neither");
+  if (start.has_value() != end.has_value())
+    throw Error::invalid_input("give both 'start_token' and 'end_token', or neither");
   if (start) {
     request.range = ringcore::TokenRange{ringcore::parse_token(*start).value_or_throw(),
                                          ringcore::parse_token(*end).value_or_throw()};
@@ -30,8 +31,8 @@ ServerResponse start_operation(Node& node, const ServerRequest& request) {
   const std::string operation = request.param("op");
   // An empty body counts as {} (every field of every operation is optional but removenode's).
   const Json body = ringnet::object_body_or_empty(request.body);
-  ringcore::Result<StartedJob> started = Error::not_found(
-      "unknown operation '" + operation + "' (operations: decommission, removenode, cleanup, repair)");
+  ringcore::Result<StartedJob> started =
+      Error::not_found("unknown operation '" + operation + "' (operations: decommission, removenode, cleanup, repair)");
   if (operation == "decommission") {
     started = start_decommission(node, optional_bool(body, "force"));
   } else if (operation == "removenode") {
@@ -51,13 +52,15 @@ ServerResponse streams(Node& node) {
   Json answer = node.streams().to_json();
   answer["mode"] = node_mode_name(node.mode());
   const ReadRepairCounts counts = node.coordinator().read_repair_counts();
-  answer["read_repair"] = {{"attempted", counts.attempted}, {"mismatch_blocking", 0}, {"mismatch_background", counts.mismatches}};
+  answer["read_repair"] = {
+      {"attempted", counts.attempted}, {"mismatch_blocking", 0}, {"mismatch_background", counts.mismatches}};
   return json_response(answer);
 }
 
 ServerResponse set_throughput(Node& node, const ServerRequest& request) {
   const Json body = json_body(request);
-  if (!body.contains("mib_per_second") || !body["mib_per_second"].is_number() || body["mib_per_second"].get<double>() < 0) {
+  if (!body.contains("mib_per_second") || !body["mib_per_second"].is_number() ||
+      body["mib_per_second"].get<double>() < 0) {
     throw Error::invalid_input("'mib_per_second' must be a number >= 0 (0 = unlimited)");
   }
   node.streams().set_throughput(body["mib_per_second"].get<double>());

@@ -79,7 +79,8 @@ std::optional<std::uint64_t> parse_meminfo_total_bytes(std::string_view meminfo)
   const std::size_t at = meminfo.find(kKey);
   if (at == std::string_view::npos || (at != 0 && meminfo[at - 1] != '\n')) return std::nullopt;
   const std::size_t end = meminfo.find('\n', at);
-  const std::vector<std::string_view> fields = words(meminfo.substr(at + kKey.size(), end == std::string_view::npos ? std::string_view::npos : end - at - kKey.size()));
+  const std::vector<std::string_view> fields = words(meminfo.substr(
+      at + kKey.size(), end == std::string_view::npos ? std::string_view::npos : end - at - kKey.size()));
   if (fields.size() != 2 || fields[1] != "kB") return std::nullopt;
   const auto kib = parse_u64(fields[0]);
   if (!kib) return std::nullopt;

@@ -14,7 +14,7 @@ namespace ringnode {
 
 // CPU time the process has used, seen at a wall time (any fixed origin, e.g. steady_clock's).
 struct CpuSample {
-  double cpu_seconds = 0;   // user + system time of the process
+  double cpu_seconds = 0;  // user + system time of the process
   double wall_seconds = 0;
 };
 

@@ -33,7 +33,8 @@ std::string describe(const RangeTransfer& transfer) {
 
 // The transfers reordered so that consecutive ones involve different peers (round robin over
 // the peer each exchanges with): workers taking them in turn stream from several at once.
-std::vector<const RangeTransfer*> interleaved_by_peer(const std::string& self, const std::vector<RangeTransfer>& transfers) {
+std::vector<const RangeTransfer*> interleaved_by_peer(const std::string& self,
+                                                      const std::vector<RangeTransfer>& transfers) {
   std::map<std::string, std::vector<const RangeTransfer*>> by_peer;
   for (const RangeTransfer& transfer : transfers) {
     by_peer[transfer.source != self ? transfer.source : transfer.target].push_back(&transfer);
@@ -74,9 +75,9 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
   const auto started = std::chrono::steady_clock::now();
   const std::vector<const RangeTransfer*> order = interleaved_by_peer(self_, transfers);
   std::mutex mutex;
-  std::size_t next = 0;                     // guarded by mutex
-  StreamTotals totals;                      // guarded by mutex
-  std::optional<ringcore::Error> failure;   // the first one; guarded by mutex
+  std::size_t next = 0;                    // guarded by mutex
+  StreamTotals totals;                     // guarded by mutex
+  std::optional<ringcore::Error> failure;  // the first one; guarded by mutex
   std::atomic<bool> stop = false;
   auto work = [&] {
     for (;;) {
@@ -101,7 +102,8 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
     }
   };
   std::set<std::string> peers;
-  for (const RangeTransfer& transfer : transfers) peers.insert(transfer.source != self_ ? transfer.source : transfer.target);
+  for (const RangeTransfer& transfer : transfers)
+    peers.insert(transfer.source != self_ ? transfer.source : transfer.target);
   std::vector<std::thread> workers;
   for (std::size_t i = 1; i < std::min(peers.size(), kMaxParallelTransfers); ++i) workers.emplace_back(work);
   work();  // this thread is a worker too
@@ -128,7 +130,8 @@ ringcore::Result<StreamTotals> RangeStreamer::transfer(const std::string& plan_i
     while (true) {
       if (job.cancelled()) return ringcore::Error::failed("cancelled: the node is stopping");
       if (stop) return ringcore::Error::failed("stopped: another transfer of the plan failed");
-      auto page = transport_.read_page(transfer.source, transfer.keyspace, part, after, page_bytes(streams_.throughput()));
+      auto page =
+          transport_.read_page(transfer.source, transfer.keyspace, part, after, page_bytes(streams_.throughput()));
       if (!page) return page.error().with_context("reading " + describe(transfer));
       if (!page->rows.empty()) {
         std::uint64_t bytes = 0;

@@ -34,7 +34,7 @@ struct RangeTransfer {
 };
 
 struct StreamTotals {
-  std::uint64_t bytes = 0;   // row_bytes of the rows sent
+  std::uint64_t bytes = 0;  // row_bytes of the rows sent
   std::uint64_t rows = 0;
   std::uint64_t ranges = 0;  // transfers done
   std::uint64_t files = 0;   // SST files ingested (a page each)

@@ -1,9 +1,9 @@
 // removenode: restores the replica count of a dead node's ranges from the surviving replicas
 // (operations.h). Checks and messages follow Cassandra's StorageService.removeNode.
-#include "ringruntime/log.h"
 #include "node.h"
 #include "operations.h"
 #include "ringcore/gossip/gossip_status.h"
+#include "ringruntime/log.h"
 #include "topology_steps.h"
 
 namespace ringnode {
@@ -21,8 +21,8 @@ ringcore::Result<ringcore::Node> removable_node(Node& node, const std::string& h
       return ringcore::Error::conflict("Node to be removed is not a member of the token ring");
     }
     if (member.status == ringcore::NodeStatus::kUp) {
-      return ringcore::Error::conflict("Node " + member.address +
-                                       " is alive and owns this ID. Use decommission command to remove it from the ring");
+      return ringcore::Error::conflict(
+          "Node " + member.address + " is alive and owns this ID. Use decommission command to remove it from the ring");
     }
     for (const ringcore::Node& other : view->snapshot.nodes) {
       if (other.address != member.address && other.state != ringcore::NodeState::kNormal) {

@@ -13,9 +13,9 @@
 #include <span>
 
 #include "local_ranges.h"
-#include "ringruntime/log.h"
 #include "node.h"
 #include "operations.h"
+#include "ringruntime/log.h"
 #include "row_stream.h"
 
 namespace ringnode {
@@ -59,7 +59,8 @@ ringcore::Result<std::vector<RangeToRepair>> ranges_to_repair(Node& node, const 
     if (request.keyspace && keyspace.name != *request.keyspace) continue;
     if (keyspace.replication.kind == ringcore::StrategyKind::kLocal) continue;
     if (keyspace.replication.total_replicas() < 2) {
-      ringruntime::log_info("repair: replication factor is 1. No repair is needed for keyspace '" + keyspace.name + "'");
+      ringruntime::log_info("repair: replication factor is 1. No repair is needed for keyspace '" + keyspace.name +
+                            "'");
       continue;
     }
     auto ranges = replicated_ranges(*view, keyspace.replication);
@@ -75,13 +76,14 @@ ringcore::Result<std::vector<RangeToRepair>> ranges_to_repair(Node& node, const 
       return replicated_width > 0 ? static_cast<std::uint64_t>(rows * width_of(part) / replicated_width) : 0;
     };
     for (const ReplicatedRange& range : *ranges) {
-      const bool mine = request.primary_range ? range.replicas.front() == self
-                                              : std::find(range.replicas.begin(), range.replicas.end(), self) !=
-                                                    range.replicas.end();
+      const bool mine = request.primary_range
+                            ? range.replicas.front() == self
+                            : std::find(range.replicas.begin(), range.replicas.end(), self) != range.replicas.end();
       if (!mine || range.replicas.size() < 2) continue;
       std::vector<ringcore::TokenRange> parts = {range.range};
       if (request.range) parts = intersect(range.range, *request.range);
-      for (const ringcore::TokenRange& part : parts) chosen.push_back({keyspace.name, part, range.replicas, rows_of(part)});
+      for (const ringcore::TokenRange& part : parts)
+        chosen.push_back({keyspace.name, part, range.replicas, rows_of(part)});
     }
   }
   return chosen;
@@ -138,7 +140,8 @@ ringcore::Status sync_range(Node& node, const std::string& plan_id, const RangeT
     auto applied = node.transport().apply_rows(repair.replicas[r], repair.keyspace, outgoing[r]);
     if (!applied) return applied.error();
     const std::string& peer = repair.replicas[r] == self ? repair.replicas[r == 0 ? 1 : 0] : repair.replicas[r];
-    const StreamDirection direction = repair.replicas[r] == self ? StreamDirection::kReceiving : StreamDirection::kSending;
+    const StreamDirection direction =
+        repair.replicas[r] == self ? StreamDirection::kReceiving : StreamDirection::kSending;
     node.streams().add_done({plan_id, peer, direction}, bytes, outgoing[r].size());
     totals.bytes_streamed += bytes;
     totals.rows_streamed += outgoing[r].size();
@@ -146,7 +149,8 @@ ringcore::Status sync_range(Node& node, const std::string& plan_id, const RangeT
   return ringcore::Ok{};
 }
 
-ringcore::Status repair_range(Node& node, const std::string& plan_id, const RangeToRepair& repair, RepairTotals& totals) {
+ringcore::Status repair_range(Node& node, const std::string& plan_id, const RangeToRepair& repair,
+                              RepairTotals& totals) {
   const auto view = node.gossip().view();
   for (const std::string& replica : repair.replicas) {
     const auto index = view->find(replica);
@@ -172,7 +176,8 @@ ringcore::Status repair_range(Node& node, const std::string& plan_id, const Rang
     if (!tree && !failure) failure = tree.error();
     if (tree) trees.push_back(std::move(tree).value());
   }
-  if (failure) return failure->with_context("validating " + repair.keyspace + " " + ringcore::format_range(repair.range));
+  if (failure)
+    return failure->with_context("validating " + repair.keyspace + " " + ringcore::format_range(repair.range));
   // The leaf ranges where any replica differs from the first, adjacent ones merged.
   auto differing = ringcore::difference(trees.front(), std::span<const ringcore::MerkleTree>(trees).subspan(1));
   if (!differing) {

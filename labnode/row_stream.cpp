@@ -19,7 +19,8 @@ std::optional<std::uint32_t> get_u32(std::string_view bytes, std::size_t at) {
 }
 
 // A field of `length` bytes at `at`, or an error naming the record.
-ringcore::Result<std::string_view> field(std::string_view bytes, std::size_t& at, std::size_t record, const char* what) {
+ringcore::Result<std::string_view> field(std::string_view bytes, std::size_t& at, std::size_t record,
+                                         const char* what) {
   const std::optional<std::uint32_t> length = get_u32(bytes, at);
   if (!length || bytes.size() - at - 4 < *length) {
     return Error::invalid_input("row stream: record " + std::to_string(record) + ": " + what + " runs past the end");
@@ -56,7 +57,8 @@ ringcore::Result<std::vector<StoredRow>> decode_rows(std::string_view bytes) {
     auto cell_bytes = field(bytes, at, record, "cell");
     if (!cell_bytes) return cell_bytes.error();
     auto cell = decode_cell(*cell_bytes);
-    if (!cell) return Error::invalid_input("row stream: record " + std::to_string(record) + ": " + cell.error().message());
+    if (!cell)
+      return Error::invalid_input("row stream: record " + std::to_string(record) + ": " + cell.error().message());
     rows.push_back(StoredRow{ringcore::token_for_key(*key), std::string(*key), std::move(cell).value()});
   }
   return rows;
@@ -68,8 +70,9 @@ std::vector<ringcore::TokenRange> split_whole_ring(const ringcore::TokenRange& r
   return {ringcore::TokenRange{range.left, middle}, ringcore::TokenRange{middle, range.right}};
 }
 
-ringcore::Result<RowPage> read_page(const Storage& storage, const std::string& keyspace, const ringcore::TokenRange& range,
-                                    const std::optional<RowCursor>& after, std::uint64_t max_bytes) {
+ringcore::Result<RowPage> read_page(const Storage& storage, const std::string& keyspace,
+                                    const ringcore::TokenRange& range, const std::optional<RowCursor>& after,
+                                    std::uint64_t max_bytes) {
   if (range.is_full_ring()) return Error::invalid_input("read_page: split the whole ring first");
   // Resume at the cursor's token: rows of that token up to the cursor's key were sent.
   ringcore::TokenRange rest = range;
@@ -102,7 +105,8 @@ ringcore::Result<RangeSize> range_size(const Storage& storage, const std::string
   return size;
 }
 
-ringcore::Result<std::uint64_t> apply_rows(Storage& storage, const std::string& keyspace, const std::vector<StoredRow>& rows) {
+ringcore::Result<std::uint64_t> apply_rows(Storage& storage, const std::string& keyspace,
+                                           const std::vector<StoredRow>& rows) {
   std::uint64_t stored = 0;
   for (const StoredRow& row : rows) {
     auto applied = storage.apply(keyspace, row.key, row.cell);

@@ -41,8 +41,9 @@ struct RangeSize {
 
 // The rows of `range` after `after` (from the range's left without it), up to about max_bytes.
 // REQUIRES: range is not the whole ring ((x, x]); split it first (split_whole_ring).
-ringcore::Result<RowPage> read_page(const Storage& storage, const std::string& keyspace, const ringcore::TokenRange& range,
-                                    const std::optional<RowCursor>& after, std::uint64_t max_bytes);
+ringcore::Result<RowPage> read_page(const Storage& storage, const std::string& keyspace,
+                                    const ringcore::TokenRange& range, const std::optional<RowCursor>& after,
+                                    std::uint64_t max_bytes);
 ringcore::Result<RangeSize> range_size(const Storage& storage, const std::string& keyspace,
                                        const ringcore::TokenRange& range);
 // Applies each row with last-write-wins; returns the rows stored (not superseded).

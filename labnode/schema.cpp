@@ -36,7 +36,9 @@ ringcore::Status validate_keyspace_name(std::string_view name) {
 }
 
 ringcore::Result<ringcore::Replication> replication_from_json(const Json& value) {
-  if (!value.is_object()) return Error::invalid_input("'replication' must be an object such as {\"class\": \"SimpleStrategy\", \"replication_factor\": 3}");
+  if (!value.is_object())
+    return Error::invalid_input(
+        "'replication' must be an object such as {\"class\": \"SimpleStrategy\", \"replication_factor\": 3}");
   std::vector<std::pair<std::string, std::string>> options;
   if (value.contains("class")) {
     if (!value["class"].is_string()) return Error::invalid_input("replication 'class' must be a string");
@@ -64,7 +66,8 @@ ringcore::Result<ringcore::Replication> replication_from_json(const Json& value)
         }
       }
       break;
-    case ringcore::StrategyKind::kNetworkTopology: break;
+    case ringcore::StrategyKind::kNetworkTopology:
+      break;
   }
   if (replication->total_replicas() < 1) return Error::invalid_input("replication must place at least one replica");
   return replication;
@@ -128,8 +131,9 @@ ringcore::Result<Schema> Schema::from_json(std::string_view text) {
   for (std::size_t i = 0; i < json["keyspaces"].size(); ++i) {
     const Json& entry = json["keyspaces"][i];
     const std::string where = "schema: keyspaces[" + std::to_string(i) + "]";
-    if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() || !entry.contains("timestamp_us") ||
-        !entry["timestamp_us"].is_number_integer() || !entry.contains("replication")) {
+    if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() ||
+        !entry.contains("timestamp_us") || !entry["timestamp_us"].is_number_integer() ||
+        !entry.contains("replication")) {
       return Error::invalid_input(where + ": needs a string 'name', an integer 'timestamp_us' and 'replication'");
     }
     KeyspaceDef keyspace{entry["name"].get<std::string>(), {}, entry["timestamp_us"].get<std::int64_t>()};

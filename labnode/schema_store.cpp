@@ -57,7 +57,8 @@ ringcore::Result<KeyspaceDef> SchemaStore::create(const std::string& name, ringc
   if (schema_.find(name) != nullptr) return ringcore::Error::invalid_input("keyspace '" + name + "' already exists");
   Schema next = schema_;
   next.put(keyspace);
-  if (auto installed = install_locked(std::move(next), "created keyspace " + name); !installed) return installed.error();
+  if (auto installed = install_locked(std::move(next), "created keyspace " + name); !installed)
+    return installed.error();
   return keyspace;
 }
 
@@ -70,7 +71,8 @@ ringcore::Result<KeyspaceDef> SchemaStore::alter(const std::string& name, ringco
   KeyspaceDef keyspace{name, std::move(replication), std::max(timestamp_us, current->timestamp_us + 1)};
   Schema next = schema_;
   next.put(keyspace);
-  if (auto installed = install_locked(std::move(next), "altered keyspace " + name); !installed) return installed.error();
+  if (auto installed = install_locked(std::move(next), "altered keyspace " + name); !installed)
+    return installed.error();
   return keyspace;
 }
 

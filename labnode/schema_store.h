@@ -33,8 +33,10 @@ class SchemaStore {
 
   // Errors: a bad name or replication (kInvalidInput, kUnsupported); create of an existing
   // keyspace (kInvalidInput, "already exists"); alter of an unknown one (kNotFound).
-  ringcore::Result<KeyspaceDef> create(const std::string& name, ringcore::Replication replication, std::int64_t timestamp_us);
-  ringcore::Result<KeyspaceDef> alter(const std::string& name, ringcore::Replication replication, std::int64_t timestamp_us);
+  ringcore::Result<KeyspaceDef> create(const std::string& name, ringcore::Replication replication,
+                                       std::int64_t timestamp_us);
+  ringcore::Result<KeyspaceDef> alter(const std::string& name, ringcore::Replication replication,
+                                      std::int64_t timestamp_us);
   // Merges a peer's schema; returns whether ours changed.
   ringcore::Result<bool> merge(const Schema& other);
 

@@ -116,7 +116,8 @@ std::string encode_cell(const Cell& cell) {
 }
 
 ringcore::Result<Cell> decode_cell(std::string_view bytes) {
-  if (bytes.size() < 9) return Error::failed("corrupt cell: " + std::to_string(bytes.size()) + " bytes, at least 9 expected");
+  if (bytes.size() < 9)
+    return Error::failed("corrupt cell: " + std::to_string(bytes.size()) + " bytes, at least 9 expected");
   Cell cell;
   cell.timestamp_us = static_cast<std::int64_t>(get_u64(bytes));
   cell.tombstone = (bytes[8] & 1) != 0;
@@ -128,7 +129,7 @@ struct Storage::Impl {
   rocksdb::DB* db = nullptr;
   mutable std::shared_mutex families_mutex;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> families;  // keyspace -> handle; guarded
-  std::vector<rocksdb::ColumnFamilyHandle*> all_handles;           // default first; guarded
+  std::vector<rocksdb::ColumnFamilyHandle*> all_handles;         // default first; guarded
   mutable std::array<std::mutex, kLockStripes> row_locks;
   // apply() holds it shared from its read to its write, ingest() exclusively while it links a
   // file in (storage.h).
@@ -190,10 +191,11 @@ ringcore::Result<std::unique_ptr<Storage>> Storage::open(const std::string& dire
 ringcore::Status Storage::count_live_bytes() {
   for (const std::string& keyspace : keyspaces()) {
     std::uint64_t bytes = 0;
-    auto scanned = scan(keyspace, ringcore::TokenRange{ringcore::kMinToken, ringcore::kMinToken}, [&](const StoredRow& row) {
-      bytes += row_bytes(row.key, row.cell);
-      return true;
-    });
+    auto scanned =
+        scan(keyspace, ringcore::TokenRange{ringcore::kMinToken, ringcore::kMinToken}, [&](const StoredRow& row) {
+          bytes += row_bytes(row.key, row.cell);
+          return true;
+        });
     if (!scanned) return scanned;
     impl_->live_counter(keyspace) = bytes;
   }
@@ -267,7 +269,8 @@ namespace {
 // the stored cell of its key (read in one ordered pass over the rows' key span).
 // REQUIRES: rows ordered by (token, key); no write to the keyspace meanwhile.
 ringcore::Status count_winners(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
-                               const std::vector<const StoredRow*>& rows, IngestedRows& ingested, std::int64_t& live_delta) {
+                               const std::vector<const StoredRow*>& rows, IngestedRows& ingested,
+                               std::int64_t& live_delta) {
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), family));
   it->Seek(encode_row_key(rows.front()->token, rows.front()->key));
   for (const StoredRow* each : rows) {
@@ -338,21 +341,23 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, cons
       const StoredRow& row = *row_in_order;
       const rocksdb::Status added = writer.Merge(encode_row_key(row.token, row.key), encode_cell(row.cell));
       if (added.IsInvalidArgument()) {
-        return Error::invalid_input("ingest into keyspace '" + keyspace + "': rows not in strict (token, key) order at key '" +
-                                    row.key + "'");
+        return Error::invalid_input("ingest into keyspace '" + keyspace +
+                                    "': rows not in strict (token, key) order at key '" + row.key + "'");
       }
       if (!added.ok()) return failed("cannot write " + file, added);
     }
     rocksdb::ExternalSstFileInfo info;
-    if (auto finished = writer.Finish(&info); !finished.ok()) return failed("cannot finish " + file, finished);  // synced
+    if (auto finished = writer.Finish(&info); !finished.ok())
+      return failed("cannot finish " + file, finished);  // synced
     ingested.file_bytes = info.file_size;
 
     std::unique_lock gate(impl_->ingest_gate);
     std::int64_t live_delta = 0;
-    if (auto counted = count_winners(*impl_->db, family, ordered, ingested, live_delta); !counted) return counted.error();
+    if (auto counted = count_winners(*impl_->db, family, ordered, ingested, live_delta); !counted)
+      return counted.error();
     rocksdb::IngestExternalFileOptions options;
-    options.move_files = true;            // a hard link: the bytes are written once
-    options.write_global_seqno = false;   // no rewrite of the file; we never downgrade RocksDB
+    options.move_files = true;           // a hard link: the bytes are written once
+    options.write_global_seqno = false;  // no rewrite of the file; we never downgrade RocksDB
     const rocksdb::Status status = impl_->db->IngestExternalFile(family, {file}, options);
     if (!status.ok()) return failed("cannot ingest into keyspace '" + keyspace + "'", status);
     impl_->live_counter(keyspace) += static_cast<std::uint64_t>(live_delta);  // wraps back for a negative delta
@@ -441,7 +446,8 @@ ringcore::Status Storage::put_local(const std::string& name, const std::string& 
 }
 
 ringcore::Status Storage::put_local_unsynced(const std::string& name, std::string_view value) {
-  const rocksdb::Status status = impl_->db->Put(rocksdb::WriteOptions(), name, rocksdb::Slice(value.data(), value.size()));
+  const rocksdb::Status status =
+      impl_->db->Put(rocksdb::WriteOptions(), name, rocksdb::Slice(value.data(), value.size()));
   if (!status.ok()) return failed("cannot write local value '" + name + "'", status);
   return ringcore::Ok{};
 }
@@ -570,10 +576,11 @@ std::vector<ActiveCompaction> Storage::active_compactions() const {
   std::vector<ActiveCompaction> active;
   for (const rocksdb::ThreadStatus& thread : threads) {
     // The thread list is the process's: keep this database's compactions.
-    if (thread.operation_type != rocksdb::ThreadStatus::OP_COMPACTION || thread.db_name != impl_->db->GetName()) continue;
+    if (thread.operation_type != rocksdb::ThreadStatus::OP_COMPACTION || thread.db_name != impl_->db->GetName())
+      continue;
     ActiveCompaction compaction;
-    compaction.keyspace = thread.cf_name.starts_with(kKeyspacePrefix) ? thread.cf_name.substr(kKeyspacePrefix.size())
-                                                                      : thread.cf_name;
+    compaction.keyspace =
+        thread.cf_name.starts_with(kKeyspacePrefix) ? thread.cf_name.substr(kKeyspacePrefix.size()) : thread.cf_name;
     compaction.job_id = thread.op_properties[rocksdb::ThreadStatus::COMPACTION_JOB_ID];
     compaction.total_bytes = thread.op_properties[rocksdb::ThreadStatus::COMPACTION_TOTAL_INPUT_BYTES];
     compaction.completed_bytes = thread.op_properties[rocksdb::ThreadStatus::COMPACTION_BYTES_READ];

@@ -62,7 +62,9 @@ struct StoredRow {
 };
 
 // The bytes a row counts for in load and streaming: its RocksDB key and cell.
-inline std::uint64_t row_bytes(std::string_view key, const Cell& cell) { return 8 + key.size() + 9 + cell.value.size(); }
+inline std::uint64_t row_bytes(std::string_view key, const Cell& cell) {
+  return 8 + key.size() + 9 + cell.value.size();
+}
 
 struct RemovedRows {
   std::uint64_t rows = 0;
@@ -86,7 +88,7 @@ struct KeyspaceCompactionStats {
   std::uint64_t pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
   bool compaction_pending = false;             // rocksdb.compaction-pending
   std::uint64_t pending_tasks = 0;             // estimated_pending_compaction_tasks
-  std::uint64_t running_compactions = 0;  // the whole DB's, RocksDB counts them globally
+  std::uint64_t running_compactions = 0;       // the whole DB's, RocksDB counts them globally
   std::uint64_t sst_bytes = 0;
   std::uint64_t memtable_bytes = 0;
   std::uint64_t estimated_keys = 0;
@@ -128,9 +130,9 @@ class Storage {
   // stored. Unknown keyspaces are kNotFound.
   ringcore::Result<bool> apply(const std::string& keyspace, std::string_view key, const Cell& cell);
   // Stores `rows` (of one keyspace, distinct keys, in the order of a range scan: by (token, key)
-  // from the range's left, wrapping at most once past the end of the ring) as one SST file, each row merged with the stored cell by last-write-wins (see above).
-  // All or nothing: on any error (rows out of order: kInvalidInput; the disk: kFailed) no row
-  // of the file is visible and its staging file is gone. Unknown keyspaces are kNotFound.
+  // from the range's left, wrapping at most once past the end of the ring) as one SST file, each row merged with the
+  // stored cell by last-write-wins (see above). All or nothing: on any error (rows out of order: kInvalidInput; the
+  // disk: kFailed) no row of the file is visible and its staging file is gone. Unknown keyspaces are kNotFound.
   ringcore::Result<IngestedRows> ingest(const std::string& keyspace, const std::vector<StoredRow>& rows);
   // The stored cell (tombstones included), or nullopt.
   ringcore::Result<std::optional<Cell>> get(const std::string& keyspace, std::string_view key) const;

@@ -116,7 +116,8 @@ nlohmann::json StreamManager::to_json() const {
                           {"rows", s.rows},
                           {"bytes_per_second", s.state == "streaming" ? s.meter.bytes_per_second(at) : 0.0}});
     }
-    plans.push_back({{"id", plan.id}, {"description", plan.description}, {"job_id", plan.job_id}, {"sessions", sessions}});
+    plans.push_back(
+        {{"id", plan.id}, {"description", plan.description}, {"job_id", plan.job_id}, {"sessions", sessions}});
   }
   return {{"throughput_mib_per_second", mib_per_second_}, {"plans", plans}};
 }

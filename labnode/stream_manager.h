@@ -73,9 +73,9 @@ class StreamManager {
   Session& session(const SessionKey& key);  // REQUIRES: mutex_ held
 
   mutable std::mutex mutex_;
-  std::vector<Plan> plans_;                 // guarded by mutex_
-  ringcore::ThroughputLimiter limiter_;     // guarded by mutex_
-  double mib_per_second_;                   // guarded by mutex_
+  std::vector<Plan> plans_;              // guarded by mutex_
+  ringcore::ThroughputLimiter limiter_;  // guarded by mutex_
+  double mib_per_second_;                // guarded by mutex_
 };
 
 }  // namespace ringnode

@@ -45,7 +45,8 @@ ringcore::Result<std::vector<RangeTransfer>> transfers_for(Node& node, const rin
   return transfers;
 }
 
-nlohmann::json streaming_result(const StreamTotals& totals, const ringcore::MovementPlan& plan, const FixedWaits& waits) {
+nlohmann::json streaming_result(const StreamTotals& totals, const ringcore::MovementPlan& plan,
+                                const FixedWaits& waits) {
   return {{"bytes_streamed", totals.bytes},
           {"rows_streamed", totals.rows},
           {"ranges_streamed", totals.ranges},

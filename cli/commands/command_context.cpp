@@ -9,8 +9,9 @@
 namespace ringctl {
 
 void add_snapshot_options(CLI::App& command, CommandContext& context) {
-  command.add_option("--ring", context.source.ring_file,
-                     "Read the cluster from this snapshot file (JSON, see docs/snapshot-format.md); - for stdin")
+  command
+      .add_option("--ring", context.source.ring_file,
+                  "Read the cluster from this snapshot file (JSON, see docs/snapshot-format.md); - for stdin")
       ->type_name(kFileValue);
 }
 
@@ -23,8 +24,7 @@ void add_agent_options(CLI::App& app, CommandContext& context) {
                  "~/.config/ringctl/clusters.yaml); default: its default cluster")
       ->type_name(kClusterValue)
       ->group(group);
-  app.add_option("--token", context.source.token, "Bearer token for the agent (default: $RINGCTL_TOKEN)")
-      ->group(group);
+  app.add_option("--token", context.source.token, "Bearer token for the agent (default: $RINGCTL_TOKEN)")->group(group);
   app.add_option("--cacert", context.source.cacert, "Speak HTTPS to the agent, trusting this CA certificate (PEM)")
       ->type_name(kFileValue)
       ->group(group);
@@ -43,8 +43,8 @@ CLI::Validator timeout_check() {
 }
 
 void add_wait_options(CLI::App& command, WaitFlags& flags) {
-  CLI::Option* wait =
-      command.add_flag("--wait", flags.wait, "Wait for the job to end: a progress bar on a terminal, JSON events with -o json");
+  CLI::Option* wait = command.add_flag(
+      "--wait", flags.wait, "Wait for the job to end: a progress bar on a terminal, JSON events with -o json");
   command
       .add_option("--timeout", flags.timeout_seconds,
                   "With --wait: give up waiting after this many seconds (exit 3; the job goes on). "

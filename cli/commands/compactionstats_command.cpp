@@ -9,7 +9,8 @@ namespace ringctl {
 
 void register_compactionstats_command(CLI::App& app, CommandContext& context) {
   auto human_readable = std::make_shared<bool>(false);
-  CLI::App* command = app.add_subcommand("compactionstats", "Print the node's pending compaction tasks and running compactions");
+  CLI::App* command =
+      app.add_subcommand("compactionstats", "Print the node's pending compaction tasks and running compactions");
   command->add_flag("-H,--human-readable", *human_readable, "Print sizes as KiB, MiB, GiB, TiB");
   command->callback([human_readable, &context] {
     const bool human = *human_readable;

@@ -15,7 +15,8 @@ void register_describecluster_command(CLI::App& app, CommandContext& context) {
     if (!snapshot) throw snapshot.error().with_context("agent " + agent.answered_by() + "'s /v1/cluster");
     // The same agent (AgentClient asks the one that answered first): one node's view.
     const nlohmann::json gossip = agent.get("/v1/gossip");
-    const DescribeClusterReport report = build_describecluster(*snapshot, gossip.value("endpoints", nlohmann::json::array()));
+    const DescribeClusterReport report =
+        build_describecluster(*snapshot, gossip.value("endpoints", nlohmann::json::array()));
     render_cluster_view(report, cluster.freshness, context.format, print_describecluster, describecluster_document);
   });
 }

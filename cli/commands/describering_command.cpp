@@ -13,8 +13,7 @@ void register_describering_command(CLI::App& app, CommandContext& context) {
   command->add_option("KEYSPACE", *keyspace, "Keyspace whose replication places the replicas")->required();
   command->callback([keyspace, &context] {
     const ringcore::ClusterSnapshot snapshot = load_snapshot(context.source);
-    render(build_describering(snapshot, *keyspace), context.format, print_describering_table,
-           describering_document);
+    render(build_describering(snapshot, *keyspace), context.format, print_describering_table, describering_document);
   });
 }
 

@@ -36,9 +36,9 @@ void run_getendpoints(const GetEndpointsOptions& options, const CommandContext& 
     endpoints.push_back(address);
   }
   if (context.format != OutputFormat::kTable) {
-    print_document({{"keyspace", keyspace}, {"key", key}, {"token", ringcore::format_token(token)},
-                    {"endpoints", endpoints}},
-                   context.format, std::cout);
+    print_document(
+        {{"keyspace", keyspace}, {"key", key}, {"token", ringcore::format_token(token)}, {"endpoints", endpoints}},
+        context.format, std::cout);
   }
 }
 

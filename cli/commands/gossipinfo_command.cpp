@@ -5,7 +5,8 @@
 namespace ringctl {
 
 void register_gossipinfo_command(CLI::App& app, CommandContext& context) {
-  CLI::App* command = app.add_subcommand("gossipinfo", "Print every endpoint's gossip state (generation, heartbeat, states)");
+  CLI::App* command =
+      app.add_subcommand("gossipinfo", "Print every endpoint's gossip state (generation, heartbeat, states)");
   command->callback([&context] {
     AgentClient agent = connect_agents(context.source);
     const AgentView view = load_agent_view(agent, "/v1/gossip", "endpoints");

@@ -42,18 +42,23 @@ void register_health_command(CLI::App& app, CommandContext& context) {
   CLI::App* command = app.add_subcommand(
       "health", "Check the cluster against the seeds' capacity and alert thresholds, in every node's view");
   add_snapshot_options(*command, context);
-  command->add_option("--fail-on", options->fail_on, "Exit 5 when the overall status is at or above this (default critical)")
+  command
+      ->add_option("--fail-on", options->fail_on,
+                   "Exit 5 when the overall status is at or above this (default critical)")
       ->check(CLI::IsMember({"warn", "critical"}));
-  command->add_option("--keyspace", options->keyspace, "Judge ownership and replica availability for this keyspace only");
-  command->add_option("--threshold", options->thresholds,
-                      "Override a threshold, NAME=VALUE (ratios as fractions, latencies in seconds), e.g. "
-                      "disk_warn=0.75; repeatable")
+  command->add_option("--keyspace", options->keyspace,
+                      "Judge ownership and replica availability for this keyspace only");
+  command
+      ->add_option("--threshold", options->thresholds,
+                   "Override a threshold, NAME=VALUE (ratios as fractions, latencies in seconds), e.g. "
+                   "disk_warn=0.75; repeatable")
       ->type_name("NAME=VALUE");
   command->callback([options, &context] {
     const ringcore::HealthThresholds thresholds = thresholds_from(options->thresholds);
     const ClusterSurvey survey = survey_cluster(context.source);
     HealthView view;
-    view.report = ringcore::check_health(survey.snapshot, survey.observations, thresholds, options->keyspace).value_or_throw();
+    view.report =
+        ringcore::check_health(survey.snapshot, survey.observations, thresholds, options->keyspace).value_or_throw();
     view.fail_on = ringcore::parse_check_status(options->fail_on).value_or_throw();
     view.snapshot_from = survey.snapshot_from;
     render(view, context.format, print_health_table, health_document);

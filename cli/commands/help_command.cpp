@@ -77,7 +77,8 @@ std::string unknown_command_message(const std::string& word, const std::vector<s
     }
   }
   // A suggestion only when it is close: at most a third of the word's letters wrong.
-  if (!best.empty() && best_distance <= std::max<std::size_t>(1, word.size() / 3)) message += " (did you mean " + best + "?)";
+  if (!best.empty() && best_distance <= std::max<std::size_t>(1, word.size() / 3))
+    message += " (did you mean " + best + "?)";
   return message + "; ringctl help lists the commands";
 }
 

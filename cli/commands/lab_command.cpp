@@ -9,10 +9,10 @@
 #include "lab/lab_lifecycle.h"
 #include "lab/lab_processes.h"
 #include "lab/lab_workload.h"
-#include "views/lab_view.h"
-#include "views/workload_view.h"
 #include "option_values.h"
 #include "text/table.h"
+#include "views/lab_view.h"
+#include "views/workload_view.h"
 
 namespace ringctl {
 namespace {
@@ -82,8 +82,7 @@ void add_workload_options(CLI::App& command, lab::WorkloadOptions& workload) {
 }
 
 void add_node_argument(CLI::App& command, LabOptions& options) {
-  command.add_option("NODE", options.node, "The node: its name (node2), number (2) or address (127.0.0.2)")
-      ->required();
+  command.add_option("NODE", options.node, "The node: its name (node2), number (2) or address (127.0.0.2)")->required();
 }
 
 void add_timeout_option(CLI::App& command, LabOptions& options, const std::string& what) {
@@ -101,7 +100,9 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
       ->default_str("$RINGCTL_LAB_DIR or ~/.local/state/ringctl/lab");
   const OutputFormat* format = &context.format;
 
-  CLI::App* up = lab->add_subcommand("up", "Start a lab cluster (or restart a stopped one as it was made), wait until every node sees all up and normal, start an agent per node");
+  CLI::App* up = lab->add_subcommand("up",
+                                     "Start a lab cluster (or restart a stopped one as it was made), wait until every "
+                                     "node sees all up and normal, start an agent per node");
   up->add_option("--nodes", options->nodes, "Number of nodes, in one datacenter dc1")->check(CLI::Range(1, 254));
   up->add_option("--dcs", options->dcs, "Datacenters and node counts instead, e.g. dc1:3,dc2:3")->excludes("--nodes");
   up->add_option("--racks", options->spec.racks, "Racks per datacenter")->check(CLI::Range(1, 254));
@@ -114,12 +115,14 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
   add_timeout_option(*up, *options, "for the cluster to converge");
   up->callback([options, format, up] { show_lab(lab::up(up_request(*options, *up)), *format); });
 
-  CLI::App* add = lab->add_subcommand("add", "Add a node to the running lab: it bootstraps (streams its ranges) and joins");
+  CLI::App* add =
+      lab->add_subcommand("add", "Add a node to the running lab: it bootstraps (streams its ranges) and joins");
   add->add_option("--dc", options->dc, "Datacenter of the new node (default: the first node's)");
   add->add_flag("--new-dc", options->new_dc, "Allow --dc to name a datacenter the lab does not have yet");
   add->add_option("--rack", options->rack, "Rack of the new node (default: the DC's racks in turn)");
   add_timeout_option(*add, *options, "until every node and agent sees it up and normal");
-  add->add_option("--stream-throughput", options->stream_throughput_mib, "The new node's streaming limit in MiB/s (0: none)")
+  add->add_option("--stream-throughput", options->stream_throughput_mib,
+                  "The new node's streaming limit in MiB/s (0: none)")
       ->check(CLI::NonNegativeNumber);
   add->callback([options, format] { show_lab(lab::add(add_request(*options)), *format); });
 
@@ -129,7 +132,8 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
   remove->callback([options, format] { show_lab(lab::remove_member(options->directory, options->node), *format); });
 
   CLI::App* down = lab->add_subcommand("down", "Stop every agent and node (SIGTERM, then SIGKILL after 15 s)");
-  down->add_flag("--purge", options->purge, "Also delete the lab's directory and data, and unregister it from the cluster config");
+  down->add_flag("--purge", options->purge,
+                 "Also delete the lab's directory and data, and unregister it from the cluster config");
   down->callback([options] { lab::down(options->directory, options->purge); });
 
   CLI::App* kill = lab->add_subcommand("kill", "Kill a node with SIGKILL, as a crash would");
@@ -150,7 +154,8 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
   CLI::App* list = lab->add_subcommand("list", "List the lab's members and their processes");
   list->callback([options, format] { show_lab(lab::load_members(options->directory), *format); });
 
-  CLI::App* stress = lab->add_subcommand("stress", "Write rows through the coordinators; record what was acknowledged; exit 2 if any write failed");
+  CLI::App* stress = lab->add_subcommand(
+      "stress", "Write rows through the coordinators; record what was acknowledged; exit 2 if any write failed");
   add_workload_options(*stress, options->workload);
   stress->add_option("--rows", options->workload.rows, "Rows to write")->check(CLI::PositiveNumber);
   stress->add_option("--value-size", options->workload.value_size, "Bytes per value")->check(CLI::NonNegativeNumber);

@@ -19,8 +19,8 @@ void register_netstats_command(CLI::App& app, CommandContext& context) {
     }
     const bool human = *human_readable;
     render_cluster_view(
-        streams, view.freshness, context.format, [human](const nlohmann::json& s, std::ostream& out) { print_netstats(s, human, out); },
-        netstats_document);
+        streams, view.freshness, context.format,
+        [human](const nlohmann::json& s, std::ostream& out) { print_netstats(s, human, out); }, netstats_document);
   });
 }
 

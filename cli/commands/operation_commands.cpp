@@ -25,7 +25,8 @@ void register_decommission(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
       "decommission", std::string("Stream the node's data away and remove it from the ring.") + kTargetNote);
-  command->add_flag("-f,--force", options->force, "Decommission even when fewer nodes than the replication factor remain");
+  command->add_flag("-f,--force", options->force,
+                    "Decommission even when fewer nodes than the replication factor remain");
   add_wait_options(*command, options->wait);
   command->callback([options, &context] {
     run_operation("decommission", {{"force", options->force}}, options->wait, context);
@@ -50,7 +51,8 @@ void register_removenode(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
       "removenode", std::string("Re-replicate a dead node's data from the others and remove it (HOST_ID), or show "
-                                "the removal status.") + kTargetNote + " ('status' may ask any agent)");
+                                "the removal status.") +
+                        kTargetNote + " ('status' may ask any agent)");
   command->add_option("HOST_ID|status", options->host_id, "The dead node's host ID, or 'status'")->required();
   add_wait_options(*command, options->wait);
   command->callback([options, &context] {
@@ -119,8 +121,9 @@ void register_jobs(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
       "jobs", "List the node's jobs (operations it runs or ran), or follow one again with --wait ID");
-  CLI::Option* wait = command->add_option("--wait", options->job_id, "Follow this job to its end, as the operation's --wait does")
-                          ->type_name("ID");
+  CLI::Option* wait =
+      command->add_option("--wait", options->job_id, "Follow this job to its end, as the operation's --wait does")
+          ->type_name("ID");
   command
       ->add_option("--timeout", options->wait.timeout_seconds,
                    "With --wait: give up waiting after this many seconds (exit 3). Above 0, at most 604800 (7 days)")

@@ -30,7 +30,8 @@ std::vector<ringcore::Token> parse_token_list(const std::string& text) {
 }
 
 void register_add(CLI::App& plan, CommandContext& context, const std::shared_ptr<PlanOptions>& options) {
-  CLI::App* add = plan.add_subcommand("add", "Predict adding nodes: tokens, bytes per node, total against the seeds' formula");
+  CLI::App* add =
+      plan.add_subcommand("add", "Predict adding nodes: tokens, bytes per node, total against the seeds' formula");
   add_snapshot_options(*add, context);
   add->add_option("--dc", options->add.dc, "Datacenter of the new nodes (default: the only one)");
   add->add_option("--rack", options->add.rack, "Rack of the new nodes (default: the least populated, node by node)");
@@ -46,27 +47,32 @@ void register_add(CLI::App& plan, CommandContext& context, const std::shared_ptr
   add->callback([options, &context] {
     if (!options->tokens.empty()) options->add.tokens = parse_token_list(options->tokens);
     const ClusterSurvey survey = survey_cluster(context.source);
-    const ringcore::ScalePlan plan = ringcore::plan_add(survey.snapshot, options->add, survey.observations).value_or_throw();
+    const ringcore::ScalePlan plan =
+        ringcore::plan_add(survey.snapshot, options->add, survey.observations).value_or_throw();
     render(plan, context.format, print_plan_table, plan_document);
   });
 }
 
 void register_remove(CLI::App& plan, CommandContext& context, const std::shared_ptr<PlanOptions>& options) {
-  CLI::App* remove = plan.add_subcommand("remove", "Predict decommissioning a node, with the removal pre-flight verdict");
+  CLI::App* remove =
+      plan.add_subcommand("remove", "Predict decommissioning a node, with the removal pre-flight verdict");
   add_snapshot_options(*remove, context);
   remove->add_option("NODE", options->node, "The node to remove: its address or host id")->required();
   remove->callback([options, &context] {
     const ClusterSurvey survey = survey_cluster(context.source);
-    const ringcore::ScalePlan plan = ringcore::plan_remove(survey.snapshot, options->node, survey.observations).value_or_throw();
+    const ringcore::ScalePlan plan =
+        ringcore::plan_remove(survey.snapshot, options->node, survey.observations).value_or_throw();
     render(plan, context.format, print_plan_table, plan_document);
     if (plan.verdict == ringcore::PlanVerdict::kBlocked) context.not_fit = true;
   });
 }
 
 void register_capacity(CLI::App& plan, CommandContext& context, const std::shared_ptr<PlanOptions>& options) {
-  CLI::App* capacity = plan.add_subcommand("capacity", "Nodes to add per datacenter so that disk use falls under a target");
+  CLI::App* capacity =
+      plan.add_subcommand("capacity", "Nodes to add per datacenter so that disk use falls under a target");
   add_snapshot_options(*capacity, context);
-  capacity->add_option("--target-disk", options->target_disk_percent, "Target disk use per node, in percent (default 50)");
+  capacity->add_option("--target-disk", options->target_disk_percent,
+                       "Target disk use per node, in percent (default 50)");
   capacity->callback([options, &context] {
     const ClusterSurvey survey = survey_cluster(context.source);
     CapacityView view;

@@ -30,12 +30,18 @@ playbook::Playbook load_named(const std::string& name) {
 // The exit code of a run's end (exit_codes.h).
 int exit_code_of(const playbook::RunOutcome& outcome) {
   switch (outcome.status) {
-    case playbook::RunStatus::kSucceeded: return kExitOk;
-    case playbook::RunStatus::kBlocked: return kExitUnfit;
-    case playbook::RunStatus::kAborted: return kExitAborted;
-    case playbook::RunStatus::kInterrupted: return kExitInterrupted;
-    case playbook::RunStatus::kTimedOut: return kExitTimedOut;
-    default: return outcome.error ? exit_code_for(*outcome.error) : kExitFailed;
+    case playbook::RunStatus::kSucceeded:
+      return kExitOk;
+    case playbook::RunStatus::kBlocked:
+      return kExitUnfit;
+    case playbook::RunStatus::kAborted:
+      return kExitAborted;
+    case playbook::RunStatus::kInterrupted:
+      return kExitInterrupted;
+    case playbook::RunStatus::kTimedOut:
+      return kExitTimedOut;
+    default:
+      return outcome.error ? exit_code_for(*outcome.error) : kExitFailed;
   }
 }
 
@@ -52,7 +58,8 @@ playbook::RunOptions run_options(const PlaybookOptions& options, const CommandCo
 void register_playbook_command(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<PlaybookOptions>();
   CLI::App* command = app.add_subcommand(
-      "playbook", "Guided procedures (health check, scale up and down) as resumable runs: list, show, run, resume, runs");
+      "playbook",
+      "Guided procedures (health check, scale up and down) as resumable runs: list, show, run, resume, runs");
   command->require_subcommand(1);
 
   CLI::App* list = command->add_subcommand("list", "List the playbooks: shipped ones, and your own that shadow them");
@@ -62,28 +69,34 @@ void register_playbook_command(CLI::App& app, CommandContext& context) {
 
   CLI::App* show = command->add_subcommand("show", "Show a playbook's variables and steps");
   show->add_option("NAME", options->name, "The playbook's name (or a path to a .yaml file)")->required();
-  show->callback([options, &context] { render(load_named(options->name), context.format, print_playbook_table, playbook_document); });
+  show->callback([options, &context] {
+    render(load_named(options->name), context.format, print_playbook_table, playbook_document);
+  });
 
-  CLI::App* run = command->add_subcommand("run", "Run a playbook: checks, then each step, journaled so that it can be resumed");
+  CLI::App* run =
+      command->add_subcommand("run", "Run a playbook: checks, then each step, journaled so that it can be resumed");
   run->add_option("NAME", options->name, "The playbook's name (or a path to a .yaml file)")->required();
-  run->add_option("--var", options->vars, "Set a variable, NAME=VALUE (repeatable; see playbook show NAME)")->type_name("NAME=VALUE");
+  run->add_option("--var", options->vars, "Set a variable, NAME=VALUE (repeatable; see playbook show NAME)")
+      ->type_name("NAME=VALUE");
   run->add_flag("--dry-run", options->dry_run, "Run the checks and print every step it would take; change nothing");
-  run->add_flag("--yes", options->yes, "Answer yes to its questions (not to those that need a typed value, e.g. a host id)");
+  run->add_flag("--yes", options->yes,
+                "Answer yes to its questions (not to those that need a typed value, e.g. a host id)");
   run->callback([options, &context] {
     const playbook::Playbook book = load_named(options->name);
     const playbook::Values values = playbook::bind_variables(book, options->vars).value_or_throw();
     RunEventPrinter printer(context.format, std::cout);
-    const playbook::RunOutcome outcome = playbook::start_run(book, values, run_options(*options, context),
-                                                             [&printer](const Document& event) { printer.print(event); });
+    const playbook::RunOutcome outcome = playbook::start_run(
+        book, values, run_options(*options, context), [&printer](const Document& event) { printer.print(event); });
     context.exit_code = exit_code_of(outcome);
   });
 
-  CLI::App* resume = command->add_subcommand("resume", "Continue an interrupted or failed run from its first unfinished step");
+  CLI::App* resume =
+      command->add_subcommand("resume", "Continue an interrupted or failed run from its first unfinished step");
   resume->add_option("RUN_ID", options->run_id, "The run (ringctl playbook runs lists them)")->required();
   resume->callback([options, &context] {
     RunEventPrinter printer(context.format, std::cout);
-    const playbook::RunOutcome outcome = playbook::resume_run(options->run_id, run_options(*options, context),
-                                                              [&printer](const Document& event) { printer.print(event); });
+    const playbook::RunOutcome outcome = playbook::resume_run(
+        options->run_id, run_options(*options, context), [&printer](const Document& event) { printer.print(event); });
     context.exit_code = exit_code_of(outcome);
   });
 

@@ -13,7 +13,8 @@ void register_status_command(CLI::App& app, CommandContext& context) {
   command->add_option("KEYSPACE", *keyspace, "Show effective ownership for this keyspace");
   command->callback([keyspace, &context] {
     const ClusterView view = load_cluster_view(context.source);
-    render_cluster_view(build_status(view.snapshot, *keyspace), view.freshness, context.format, print_status_table, status_document);
+    render_cluster_view(build_status(view.snapshot, *keyspace), view.freshness, context.format, print_status_table,
+                        status_document);
   });
 }
 

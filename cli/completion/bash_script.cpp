@@ -15,19 +15,23 @@ std::vector<const OptionSpec*> options_where(const CommandSpec& command, bool ta
 }
 
 std::string subcommand_names(const CommandSpec& command) {
-  return CLI::detail::join(command.subcommands, [](const SubcommandSpec& sub) { return sub.name; }, " ");
+  return CLI::detail::join(
+      command.subcommands, [](const SubcommandSpec& sub) { return sub.name; }, " ");
 }
 
 std::string value_completion(const OptionSpec& option) {
   switch (option.value) {
-    case ValueKind::kFile: return "_filedir";
-    case ValueKind::kDirectory: return "_filedir -d";
+    case ValueKind::kFile:
+      return "_filedir";
+    case ValueKind::kDirectory:
+      return "_filedir -d";
     case ValueKind::kCluster:
       return "COMPREPLY=($(compgen -W \"$(\"${words[0]}\" completion clusters 2>/dev/null)\" -- \"$cur\"))";
     case ValueKind::kChoice:
       return "COMPREPLY=($(compgen -W " + single_quoted(CLI::detail::join(option.choices, " ")) + " -- \"$cur\"))";
     case ValueKind::kNone:
-    case ValueKind::kFree: break;
+    case ValueKind::kFree:
+      break;
   }
   return ":";
 }

@@ -39,7 +39,7 @@ struct CommandSpec {
   // Every option the command accepts: its own, then those its parents let fall through to it
   // (global options after a subcommand), a parent's hidden where the command has its own.
   std::vector<OptionSpec> options;
-  bool takes_arguments = false;            // has positional arguments
+  bool takes_arguments = false;               // has positional arguments
   std::vector<std::string> argument_choices;  // the words one_of allows its positional arguments
 };
 

@@ -56,12 +56,23 @@ std::string option_arguments(const OptionSpec& option) {
     arguments += name.starts_with("--") ? " -l " + name.substr(2) : " -s " + name.substr(1);
   }
   switch (option.value) {
-    case ValueKind::kNone: break;
-    case ValueKind::kFree: arguments += " -x"; break;
-    case ValueKind::kFile: arguments += " -r -F"; break;
-    case ValueKind::kDirectory: arguments += " -x -a '(__fish_complete_directories)'"; break;
-    case ValueKind::kCluster: arguments += " -x -a '(ringctl completion clusters 2>/dev/null)'"; break;
-    case ValueKind::kChoice: arguments += " -x -a " + fish_quoted(CLI::detail::join(option.choices, " ")); break;
+    case ValueKind::kNone:
+      break;
+    case ValueKind::kFree:
+      arguments += " -x";
+      break;
+    case ValueKind::kFile:
+      arguments += " -r -F";
+      break;
+    case ValueKind::kDirectory:
+      arguments += " -x -a '(__fish_complete_directories)'";
+      break;
+    case ValueKind::kCluster:
+      arguments += " -x -a '(ringctl completion clusters 2>/dev/null)'";
+      break;
+    case ValueKind::kChoice:
+      arguments += " -x -a " + fish_quoted(CLI::detail::join(option.choices, " "));
+      break;
   }
   return arguments;
 }
@@ -96,7 +107,8 @@ void write_tables(const std::vector<CommandSpec>& tree, std::ostream& out) {
          "end\n\n";
 }
 
-constexpr const char* kWalker = R"(# __ringctl_at PATH...: whether the words typed so far reach one of the command PATHs. Values
+constexpr const char* kWalker =
+    R"(# __ringctl_at PATH...: whether the words typed so far reach one of the command PATHs. Values
 # of options are skipped, so `-h HOST:PORT` or `lab --dir DIR` never reads as a command.
 function __ringctl_at
     set -l path ''
@@ -132,8 +144,8 @@ std::string fish_script(const std::vector<CommandSpec>& tree) {
   out << kWalker;
   for (const CommandSpec& command : tree) {
     for (const SubcommandSpec& sub : command.subcommands) {
-      out << "complete -c ringctl -n " << at_paths({command.path}) << " -a "
-          << fish_quoted(sub.name) << " -d " << fish_quoted(sub.description) << "\n";
+      out << "complete -c ringctl -n " << at_paths({command.path}) << " -a " << fish_quoted(sub.name) << " -d "
+          << fish_quoted(sub.description) << "\n";
     }
   }
   for (const CommandSpec& command : tree) {

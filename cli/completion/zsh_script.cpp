@@ -15,16 +15,20 @@ std::string described(const std::string& name, const std::string& description) {
 
 std::string value_completion(const OptionSpec& option) {
   switch (option.value) {
-    case ValueKind::kFile: return "_files";
-    case ValueKind::kDirectory: return "_files -/";
-    case ValueKind::kCluster: return "compadd -- ${(f)\"$($words[1] completion clusters 2>/dev/null)\"}";
+    case ValueKind::kFile:
+      return "_files";
+    case ValueKind::kDirectory:
+      return "_files -/";
+    case ValueKind::kCluster:
+      return "compadd -- ${(f)\"$($words[1] completion clusters 2>/dev/null)\"}";
     case ValueKind::kChoice: {
       std::string words;
       for (const std::string& choice : option.choices) words += " " + single_quoted(choice);
       return "compadd --" + words;
     }
     case ValueKind::kNone:
-    case ValueKind::kFree: break;
+    case ValueKind::kFree:
+      break;
   }
   return "_message -e values " + single_quoted(option.description.empty() ? "value" : option.description);
 }

@@ -13,7 +13,8 @@ Coordinators::Coordinators(const Lab& lab) {
   if (clients_.empty()) throw ringcore::Error::failed("no lab node is running (ringctl lab up)");
 }
 
-ringcore::Result<ringnet::HttpResponse> Coordinators::send(const ringnet::HttpRequest& request, std::size_t hint) const {
+ringcore::Result<ringnet::HttpResponse> Coordinators::send(const ringnet::HttpRequest& request,
+                                                           std::size_t hint) const {
   ringcore::Result<ringnet::HttpResponse> result = ringcore::Error::failed("no coordinator");
   for (std::size_t attempt = 0; attempt < clients_.size(); ++attempt) {
     result = clients_[(hint + attempt) % clients_.size()].send(request);

@@ -4,16 +4,16 @@
 
 #include <algorithm>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "job_wait.h"
 #include "lab/lab_processes.h"
-#include "text/progress.h"
-#include "views/json_fields.h"
 #include "ringnet/http_client.h"
 #include "ringruntime/wait.h"
+#include "text/progress.h"
+#include "views/json_fields.h"
 
 namespace ringctl::lab {
 namespace {
@@ -82,7 +82,8 @@ ringcore::Result<ringcore::ClusterSnapshot> observe(const Lab& lab, const LabNod
   auto response = client.get("/v1/cluster");
   if (!response) return response.error();
   if (response->status != 200) {
-    return ringcore::Error::failed(observer.name + " answered /v1/cluster with HTTP " + std::to_string(response->status));
+    return ringcore::Error::failed(observer.name + " answered /v1/cluster with HTTP " +
+                                   std::to_string(response->status));
   }
   auto snapshot = ringcore::parse_snapshot(response->body);
   if (!snapshot) return snapshot.error().with_context(observer.name + "'s /v1/cluster");
@@ -171,7 +172,8 @@ nlohmann::json bootstrap_job(const Lab& lab, const LabNode& node) {
 
 // The job's bar, "bootstrap [=====>    ] 1.5 MiB / 4 MiB  37%  ETA 12s", the ETA from the
 // rate since `first` (time and bytes done when first seen).
-std::string bootstrap_line(const nlohmann::json& job, std::pair<std::chrono::steady_clock::time_point, std::int64_t> first) {
+std::string bootstrap_line(const nlohmann::json& job,
+                           std::pair<std::chrono::steady_clock::time_point, std::int64_t> first) {
   const nlohmann::json progress = job.value("progress", nlohmann::json::object());
   const std::int64_t done = json_int(progress, "done");
   const std::int64_t total = json_int(progress, "total");
@@ -213,15 +215,14 @@ void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds 
                                   "s (log: " + lab.log_path(node) + ")");
   }
   StatusLine line;
-  const auto first = std::make_pair(std::chrono::steady_clock::now(), json_int(job.value("progress", nlohmann::json::object()), "done"));
+  const auto first = std::make_pair(std::chrono::steady_clock::now(),
+                                    json_int(job.value("progress", nlohmann::json::object()), "done"));
   WaitOptions options;
   options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   const JobEvent last = wait_for_job(
       job, [&](const std::string& id) { return job_of(get_json(lab, node, "/v1/jobs/" + id)); },
-      [&](const JobEvent& event) {
-        line.draw(node.name + " " + bootstrap_line(event.job, first));
-      },
-      options, real_clock());
+      [&](const JobEvent& event) { line.draw(node.name + " " + bootstrap_line(event.job, first)); }, options,
+      real_clock());
   line.keep();
   raise_for(last, node.name + "'s ringnode");
 }

@@ -7,9 +7,9 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
-#include <set>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "ringcore/error.h"
@@ -65,7 +65,8 @@ void create_lab_directory(const std::string& directory) {
   std::filesystem::create_directories(directory, error);
   if (error || access(directory.c_str(), W_OK) != 0) {
     throw Error::invalid_input("cannot create the lab's directory " + directory + ": " +
-                               (error ? error.message() : std::string(std::strerror(errno))) + " (choose another with --dir)");
+                               (error ? error.message() : std::string(std::strerror(errno))) +
+                               " (choose another with --dir)");
   }
 }
 
@@ -123,8 +124,8 @@ Lab plan_lab(const std::string& directory, const LabSpec& spec) {
       if (i == 0) lab.seeds.push_back(node.address);
       const int rf = allocation_rf(std::min(dc.nodes, i + 1), std::min(spec.racks, i + 1));
       ringcore::SplitMix64 random(static_cast<std::uint64_t>(node.number));
-      auto tokens = ringcore::allocate_balanced_tokens(view, {node.address, node.dc, node.rack}, spec.num_tokens, rf,
-                                                       random);
+      auto tokens =
+          ringcore::allocate_balanced_tokens(view, {node.address, node.dc, node.rack}, spec.num_tokens, rf, random);
       if (!tokens) throw tokens.error().with_context("choosing tokens for " + node.name);
       node.tokens = std::move(tokens).value();
       view.nodes.push_back(snapshot_node(node));
@@ -190,7 +191,8 @@ void check_distinct_ports(const LabSpec& spec) {
     for (std::size_t j = i + 1; j < std::size(ports); ++j) {
       if (ports[i].second == ports[j].second) {
         throw Error::invalid_input(std::string(ports[i].first) + " and " + ports[j].first + " are both " +
-                                   std::to_string(ports[i].second) + ": every node listens on each, so they must differ");
+                                   std::to_string(ports[i].second) +
+                                   ": every node listens on each, so they must differ");
       }
     }
   }
@@ -198,7 +200,8 @@ void check_distinct_ports(const LabSpec& spec) {
 
 std::string format_datacenters(const std::vector<DatacenterSpec>& datacenters) {
   std::string text;
-  for (const DatacenterSpec& dc : datacenters) text += (text.empty() ? "" : ",") + dc.name + ":" + std::to_string(dc.nodes);
+  for (const DatacenterSpec& dc : datacenters)
+    text += (text.empty() ? "" : ",") + dc.name + ":" + std::to_string(dc.nodes);
   return text;
 }
 
@@ -252,8 +255,13 @@ void save_lab(const Lab& lab) {
     for (const LabNode& node : *group) {
       Json tokens = Json::array();
       for (ringcore::Token t : node.tokens) tokens.push_back(ringcore::format_token(t));
-      doc[key].push_back({{"number", node.number}, {"name", node.name}, {"address", node.address},
-                          {"dc", node.dc}, {"rack", node.rack}, {"tokens", tokens}, {"added", node.added},
+      doc[key].push_back({{"number", node.number},
+                          {"name", node.name},
+                          {"address", node.address},
+                          {"dc", node.dc},
+                          {"rack", node.rack},
+                          {"tokens", tokens},
+                          {"added", node.added},
                           {"stream_throughput_mib", node.stream_throughput_mib}});
     }
   }
@@ -283,9 +291,10 @@ Lab load_lab(const std::string& directory) {
     for (const auto& [key, group] : {std::pair{"nodes", &lab.nodes}, {"departed", &lab.departed}}) {
       if (!doc.contains(key)) continue;  // "departed": labs from before it
       for (const Json& n : doc.at(key)) {
-        LabNode node{n.at("number"), n.at("name"), n.at("address"), n.at("dc"), n.at("rack"), {}, false,
-                     n.value("stream_throughput_mib", 0.0)};
-        for (const Json& t : n.at("tokens")) node.tokens.push_back(ringcore::parse_token(t.get<std::string>()).value_or_throw());
+        LabNode node{n.at("number"), n.at("name"), n.at("address"), n.at("dc"),
+                     n.at("rack"),   {},           false,           n.value("stream_throughput_mib", 0.0)};
+        for (const Json& t : n.at("tokens"))
+          node.tokens.push_back(ringcore::parse_token(t.get<std::string>()).value_or_throw());
         node.added = n.value("added", node.tokens.empty());  // before "added": an added node had no tokens
         group->push_back(std::move(node));
       }
@@ -293,7 +302,8 @@ Lab load_lab(const std::string& directory) {
     lab.registered = doc.value("registered", false);
     if (doc.contains("datacenters")) lab.spec.datacenters = parse_datacenters(doc.at("datacenters").get<std::string>());
   } catch (const nlohmann::json::exception& e) {
-    throw Error::invalid_input(path + " is not a lab manifest (" + e.what() + "); ringctl lab down --purge to start afresh");
+    throw Error::invalid_input(path + " is not a lab manifest (" + e.what() +
+                               "); ringctl lab down --purge to start afresh");
   }
   return lab;
 }

@@ -27,9 +27,9 @@ struct LabSpec {
 };
 
 struct LabNode {
-  int number = 0;        // 1-based
-  std::string name;      // "node3"
-  std::string address;   // "127.0.0.3"
+  int number = 0;       // 1-based
+  std::string name;     // "node3"
+  std::string address;  // "127.0.0.3"
   std::string dc;
   std::string rack;
   // Initial tokens, chosen by the balanced allocator. A node added to a running lab allocates

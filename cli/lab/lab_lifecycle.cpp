@@ -54,8 +54,9 @@ Lab existing_lab(const UpRequest& request) {
                                " (ringctl lab list; ringctl lab down to stop it)");
   }
   if (const std::string differ = differences(lab.spec, request); !differ.empty()) {
-    throw Error::invalid_input("the lab in " + request.directory + " was made otherwise; it restarts as it is:" + differ +
-                               "\n(run `ringctl lab up` without them, or `ringctl lab down --purge` first for a new lab)");
+    throw Error::invalid_input(
+        "the lab in " + request.directory + " was made otherwise; it restarts as it is:" + differ +
+        "\n(run `ringctl lab up` without them, or `ringctl lab down --purge` first for a new lab)");
   }
   return lab;
 }
@@ -72,7 +73,8 @@ LabSpec requested_spec(const UpRequest& request) {
 
 Lab load_members(const std::string& directory) {
   Lab lab = load_lab(directory);
-  for (const Departure& departure : departed_members(lab)) forget(lab, departure.name, "has left the ring (" + departure.reason + ")");
+  for (const Departure& departure : departed_members(lab))
+    forget(lab, departure.name, "has left the ring (" + departure.reason + ")");
   return lab;
 }
 
@@ -92,15 +94,18 @@ Lab up(const UpRequest& request) {
 
 Lab launch_new_member(const AddRequest& request) {
   Lab lab = load_members(request.directory);
-  if (lab.nodes.empty()) throw Error::invalid_input("the lab in " + request.directory + " has no members (ringctl lab up)");
+  if (lab.nodes.empty())
+    throw Error::invalid_input("the lab in " + request.directory + " has no members (ringctl lab up)");
   for (const LabNode& node : lab.nodes) {
     if (!running_pid(lab, node)) {
-      throw Error::invalid_input(node.name + " is not running: a node joins when every member is up (ringctl lab start " +
+      throw Error::invalid_input(node.name +
+                                 " is not running: a node joins when every member is up (ringctl lab start " +
                                  node.name + ", or lab remove it if it is gone for good)");
     }
   }
   const bool agents = request.agents && has_agents(lab);
-  LabNode added = plan_added_node(lab, request.dc.empty() ? lab.nodes.front().dc : request.dc, request.rack, request.new_dc);
+  LabNode added =
+      plan_added_node(lab, request.dc.empty() ? lab.nodes.front().dc : request.dc, request.rack, request.new_dc);
   added.stream_throughput_mib = request.stream_throughput_mib;
   lab.nodes.push_back(added);
   check_ports_free(lab, {&lab.nodes.back()}, agents);
@@ -183,8 +188,9 @@ Lab remove_member(const std::string& directory, const std::string& name) {
   const LabNode& node = lab.find_node(name);
   const RingPresence presence = ring_presence(lab, node);
   if (!presence.seen_by.empty()) {
-    throw Error::conflict(node.name + " is still in the ring (" + presence.seen_by + " lists it): decommission it (ringctl -h " +
-                          lab.agent_address(node) + " decommission) or, if it is dead, removenode it; then lab remove");
+    throw Error::conflict(node.name + " is still in the ring (" + presence.seen_by +
+                          " lists it): decommission it (ringctl -h " + lab.agent_address(node) +
+                          " decommission) or, if it is dead, removenode it; then lab remove");
   }
   if (presence.answered == 0) {
     throw Error::conflict("no other member of the lab answers, so nothing can tell whether " + node.name +

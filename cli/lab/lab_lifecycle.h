@@ -31,12 +31,11 @@ struct SpecOption {
   std::optional<int> UpRequest::*given;
   int LabSpec::*value;
 };
-inline constexpr SpecOption kSpecOptions[] = {
-    {"--racks", &UpRequest::racks, &LabSpec::racks},
-    {"--num-tokens", &UpRequest::num_tokens, &LabSpec::num_tokens},
-    {"--storage-port", &UpRequest::storage_port, &LabSpec::storage_port},
-    {"--native-port", &UpRequest::native_port, &LabSpec::native_port},
-    {"--agent-port", &UpRequest::agent_port, &LabSpec::agent_port}};
+inline constexpr SpecOption kSpecOptions[] = {{"--racks", &UpRequest::racks, &LabSpec::racks},
+                                              {"--num-tokens", &UpRequest::num_tokens, &LabSpec::num_tokens},
+                                              {"--storage-port", &UpRequest::storage_port, &LabSpec::storage_port},
+                                              {"--native-port", &UpRequest::native_port, &LabSpec::native_port},
+                                              {"--agent-port", &UpRequest::agent_port, &LabSpec::agent_port}};
 
 struct AddRequest {
   std::string directory;

@@ -46,7 +46,8 @@ std::string find_binary(const std::string& program, const char* env, const std::
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    for (const fs::path& candidate : {self.parent_path() / ".." / sibling_dir / program, self.parent_path() / program}) {
+    for (const fs::path& candidate :
+         {self.parent_path() / ".." / sibling_dir / program, self.parent_path() / program}) {
       if (is_executable(candidate)) return fs::weakly_canonical(candidate).string();
     }
   }
@@ -137,12 +138,14 @@ pid_t start_node(const Lab& lab, const LabNode& node, const std::string& ringnod
 
 pid_t start_agent(const Lab& lab, const LabNode& node, const std::string& ringd) {
   return spawn_detached({ringd, "--listen", lab.agent_address(node), "--backend", "lab", "--node",
-                         node.address + ":" + std::to_string(lab.spec.native_port), "--cluster",
-                         lab.spec.cluster_name, "--interval", "1"},
+                         node.address + ":" + std::to_string(lab.spec.native_port), "--cluster", lab.spec.cluster_name,
+                         "--interval", "1"},
                         lab.agent_log_path(node), lab.agent_pid_path(node), "ringd for " + node.name);
 }
 
-std::optional<pid_t> running_pid(const Lab& lab, const LabNode& node) { return pid_from(lab.pid_path(node), "ringnode"); }
+std::optional<pid_t> running_pid(const Lab& lab, const LabNode& node) {
+  return pid_from(lab.pid_path(node), "ringnode");
+}
 
 std::optional<pid_t> running_agent_pid(const Lab& lab, const LabNode& node) {
   return pid_from(lab.agent_pid_path(node), "ringd");

@@ -27,12 +27,13 @@ constexpr std::size_t kMaxExamples = 5;
 const std::vector<std::string> kConsistencyLevels = {"ONE", "QUORUM", "ALL"};
 
 void check_options(const WorkloadOptions& options) {
-  if (std::find(kConsistencyLevels.begin(), kConsistencyLevels.end(), options.consistency) == kConsistencyLevels.end()) {
+  if (std::find(kConsistencyLevels.begin(), kConsistencyLevels.end(), options.consistency) ==
+      kConsistencyLevels.end()) {
     throw Error::invalid_input("--cl: '" + options.consistency + "' is not ONE, QUORUM or ALL");
   }
-  if (options.keyspace.empty() || options.keyspace.find_first_not_of(
-                                      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
-                                      std::string::npos) {
+  if (options.keyspace.empty() ||
+      options.keyspace.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+          std::string::npos) {
     throw Error::invalid_input("--keyspace: '" + options.keyspace + "' must be letters, digits and _");
   }
 }
@@ -104,7 +105,8 @@ void wait_for_keyspace_everywhere(const Lab& lab, const std::string& keyspace) {
     ringnet::HttpClient client(node->address, lab.spec.native_port, std::chrono::seconds(2));
     for (;;) {
       if (lists_keyspace(client.get("/v1/keyspaces"), keyspace)) break;
-      if (Clock::now() > deadline) throw Error::failed(node->name + " did not learn keyspace '" + keyspace + "' in 30 s");
+      if (Clock::now() > deadline)
+        throw Error::failed(node->name + " did not learn keyspace '" + keyspace + "' in 30 s");
       std::this_thread::sleep_for(std::chrono::milliseconds(100));  // schema moves with gossip
     }
   }
@@ -131,10 +133,13 @@ StressReport run_stress(const Lab& lab, const WorkloadOptions& options) {
     const std::string key = "s" + run + "-" + std::to_string(i);
     const std::string value = value_for(key, options.value_size);
     const auto sent = Clock::now();
-    auto result = coordinators.send({"PUT", "/v1/keyspaces/" + options.keyspace + "/rows/" + key +
-                                                "?cl=" + options.consistency,
-                                     value, "application/octet-stream", {}},
-                                    static_cast<std::size_t>(i));
+    auto result =
+        coordinators.send({"PUT",
+                           "/v1/keyspaces/" + options.keyspace + "/rows/" + key + "?cl=" + options.consistency,
+                           value,
+                           "application/octet-stream",
+                           {}},
+                          static_cast<std::size_t>(i));
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
     std::lock_guard lock(mutex);
     if (result.ok() && result->status == 200) {
@@ -173,7 +178,8 @@ VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options) {
   parallel_for(static_cast<std::int64_t>(records.size()), options.threads, "rows checked", [&](std::int64_t i, int) {
     const Record& r = records[static_cast<std::size_t>(i)];
     const std::string path = "/v1/keyspaces/" + options.keyspace + "/rows/" + r.key;
-    auto read = coordinators.send({"GET", path + "?cl=" + options.consistency, "", "", {}}, static_cast<std::size_t>(i));
+    auto read =
+        coordinators.send({"GET", path + "?cl=" + options.consistency, "", "", {}}, static_cast<std::size_t>(i));
     if (read.ok() && read->status == 404) return note(report.missing, r.key + ": missing");
     if (!read.ok() || read->status != 200) return note(report.unreadable, r.key + ": " + error_text(read));
     const std::string digest = nlohmann::json::parse(read->body).value("digest", "");
@@ -181,11 +187,11 @@ VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options) {
     auto replicas = coordinators.send({"GET", path + "/replicas", "", "", {}}, static_cast<std::size_t>(i));
     if (replicas.ok() && replicas->status == 200) {
       const auto copies = nlohmann::json::parse(replicas->body);
-      const auto holding = std::count_if(copies.begin(), copies.end(),
-                                         [&](const auto& c) { return c.value("digest", "") == r.digest; });
+      const auto holding =
+          std::count_if(copies.begin(), copies.end(), [&](const auto& c) { return c.value("digest", "") == r.digest; });
       if (holding < static_cast<std::ptrdiff_t>(copies.size())) {
-        note(report.under_replicated, r.key + ": on " + std::to_string(holding) + " of " +
-                                          std::to_string(copies.size()) + " replicas");
+        note(report.under_replicated,
+             r.key + ": on " + std::to_string(holding) + " of " + std::to_string(copies.size()) + " replicas");
       }
     }
   });

@@ -13,7 +13,8 @@ std::string record_path(const Lab& lab, const std::string& keyspace) {
 
 std::vector<Record> read_records(const Lab& lab, const std::string& keyspace) {
   std::ifstream in(record_path(lab, keyspace));
-  if (!in) throw ringcore::Error::not_found("nothing recorded for keyspace '" + keyspace + "' (run ringctl lab stress first)");
+  if (!in)
+    throw ringcore::Error::not_found("nothing recorded for keyspace '" + keyspace + "' (run ringctl lab stress first)");
   std::vector<Record> records;
   for (std::string line; std::getline(in, line);) {
     std::istringstream fields(line);

@@ -49,21 +49,32 @@ StepOutcome agent_operation(const std::string& name, StepContext& context) {
     context.record.started = {{"job", json_text(*job, "id")}, {"agent", where}, {"operation", name}};
     context.save();
   }
-  context.emit({{"event", "job"}, {"operation", name}, {"node", node}, {"job", json_text(*job, "id")},
+  context.emit({{"event", "job"},
+                {"operation", name},
+                {"node", node},
+                {"job", json_text(*job, "id")},
                 {"reattached", reattached}});
   const auto fetch = [&agent](const std::string& id) { return unwrap_job(agent.get("/v1/jobs/" + id)); };
   const auto on_event = [&](const JobEvent& event) {
     if (event.event != "progress") return;
     const Json progress = event.job.value("progress", Json::object());
-    context.emit({{"event", "progress"}, {"operation", name}, {"node", node}, {"done", json_int(progress, "done")},
-                  {"total", json_int(progress, "total")}, {"unit", json_text(progress, "unit", "bytes")}});
+    context.emit({{"event", "progress"},
+                  {"operation", name},
+                  {"node", node},
+                  {"done", json_int(progress, "done")},
+                  {"total", json_int(progress, "total")},
+                  {"unit", json_text(progress, "unit", "bytes")}});
   };
   const JobEvent last = wait_for_job(*job, fetch, on_event, WaitOptions{}, real_clock());
   raise_for(last, where);
   StepOutcome outcome;
   const Json progress = last.job.value("progress", Json::object());
-  outcome.result = {{"operation", name}, {"node", node}, {"job", json_text(last.job, "id")}, {"done", json_int(progress, "done")},
-                    {"unit", json_text(progress, "unit", "bytes")}, {"reattached", reattached}};
+  outcome.result = {{"operation", name},
+                    {"node", node},
+                    {"job", json_text(last.job, "id")},
+                    {"done", json_int(progress, "done")},
+                    {"unit", json_text(progress, "unit", "bytes")},
+                    {"reattached", reattached}};
   outcome.message = name + " on " + node + " succeeded";
   return outcome;
 }
@@ -76,7 +87,8 @@ StepOutcome start_node(StepContext& context) {
             json_text(context.record.started, "rack")};
   } else {
     node = launcher.plan_node(std::stoi(context.param("with.ordinal", "1")), context.param("with.dc")).value_or_throw();
-    context.record.started = {{"node", node.address}, {"dc", node.dc}, {"rack", node.rack}, {"launcher", launcher.kind()}};
+    context.record.started = {
+        {"node", node.address}, {"dc", node.dc}, {"rack", node.rack}, {"launcher", launcher.kind()}};
     context.save();
   }
   context.emit({{"event", "node_starting"}, {"node", node.address}, {"launcher", launcher.kind()}});
@@ -119,7 +131,8 @@ StepOutcome run_action(const std::string& name, StepContext& context) {
 }
 
 std::string describe_action(const std::string& name, const StepContext& context) {
-  if (name == "start_node") return "would start new node #" + context.param("with.ordinal", "1") + " through the launcher";
+  if (name == "start_node")
+    return "would start new node #" + context.param("with.ordinal", "1") + " through the launcher";
   if (name == "stop_node") return "would stop " + context.param("node") + " through the launcher";
   return "would run " + name + " on " + context.param("node") + " " + operation_body(name, context).dump();
 }

@@ -22,12 +22,15 @@ struct Finding {
 };
 
 Json finding_json(const Finding& finding) {
-  return {{"name", finding.name}, {"status", ringcore::check_status_name(finding.status)}, {"message", finding.message},
+  return {{"name", finding.name},
+          {"status", ringcore::check_status_name(finding.status)},
+          {"message", finding.message},
           {"nodes", finding.nodes}};
 }
 
 // Sends one "check" event per finding, records them, and blocks at block_on.
-StepOutcome judge(const std::string& check, const std::vector<Finding>& findings, StepContext& context, StepOutcome outcome) {
+StepOutcome judge(const std::string& check, const std::vector<Finding>& findings, StepContext& context,
+                  StepOutcome outcome) {
   CheckStatus overall = CheckStatus::kOk;
   Json listed = Json::array();
   std::string worst;
@@ -41,7 +44,8 @@ StepOutcome judge(const std::string& check, const std::vector<Finding>& findings
   }
   const std::string block_on = context.param("block_on", "critical");
   for (const Finding& finding : findings) {
-    if (block_on != "never" && ringcore::at_or_above(finding.status, ringcore::parse_check_status(block_on).value_or_throw())) {
+    if (block_on != "never" &&
+        ringcore::at_or_above(finding.status, ringcore::parse_check_status(block_on).value_or_throw())) {
       worst += (worst.empty() ? "" : "; ") + finding.name + ": " + finding.message;
     }
   }
@@ -55,7 +59,9 @@ StepOutcome judge(const std::string& check, const std::vector<Finding>& findings
   return outcome;
 }
 
-Finding from_health(const ringcore::HealthCheck& check) { return {check.name, check.status, check.message, check.nodes}; }
+Finding from_health(const ringcore::HealthCheck& check) {
+  return {check.name, check.status, check.message, check.nodes};
+}
 Finding from_plan(const ringcore::PlanCheck& check) { return {check.name, check.status, check.message, check.nodes}; }
 
 StepOutcome health(StepContext& context) {
@@ -123,12 +129,15 @@ StepOutcome plan(const std::string& check, StepContext& context) {
     outcome.exports["target_address"] = target.address;
     outcome.exports["target_host_id"] = target.host_id;
     bool seed = false;
-    for (const ringcore::PlanCheck& planned : plan.checks) seed = seed || (planned.name == "seed" && planned.status == CheckStatus::kWarn);
+    for (const ringcore::PlanCheck& planned : plan.checks)
+      seed = seed || (planned.name == "seed" && planned.status == CheckStatus::kWarn);
     outcome.exports["target_is_seed"] = seed ? "true" : "false";
   }
   outcome.result["plan"] = Json::parse(plan_document(plan).dump());
   outcome.result["planned_bytes"] = plan.movement.total_bytes;
-  Document event = {{"event", "plan"}, {"operation", plan.operation}, {"verdict", ringcore::plan_verdict_name(plan.verdict)},
+  Document event = {{"event", "plan"},
+                    {"operation", plan.operation},
+                    {"verdict", ringcore::plan_verdict_name(plan.verdict)},
                     {"planned_bytes", plan.movement.total_bytes}};
   context.emit(event);
   std::vector<Finding> findings;

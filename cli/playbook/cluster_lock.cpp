@@ -26,9 +26,10 @@ ClusterLock::ClusterLock(const std::string& cluster, const std::string& run_id) 
     const ssize_t n = ::pread(fd_, holder, sizeof holder - 1, 0);
     ::close(fd_);
     fd_ = -1;
-    throw ringcore::Error::conflict("another playbook run changes the topology of cluster " + cluster + " (run " +
-                                    (n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : std::string("unknown")) +
-                                    "); one at a time (ringctl playbook runs)");
+    throw ringcore::Error::conflict(
+        "another playbook run changes the topology of cluster " + cluster + " (run " +
+        (n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : std::string("unknown")) +
+        "); one at a time (ringctl playbook runs)");
   }
   if (::ftruncate(fd_, 0) == 0) {
     [[maybe_unused]] const ssize_t written = ::pwrite(fd_, run_id.data(), run_id.size(), 0);

@@ -71,7 +71,8 @@ ringcore::Result<std::vector<std::string>> split_command_words(const std::string
       word += command[i];
     } else if (c == '\'') {
       const std::size_t close = command.find('\'', i + 1);
-      if (close == std::string::npos) return split_error(command, "a ' at offset " + std::to_string(i) + " is not closed");
+      if (close == std::string::npos)
+        return split_error(command, "a ' at offset " + std::to_string(i) + " is not closed");
       word += command.substr(i + 1, close - i - 1);
       i = close;
     } else if (c == '"') {
@@ -102,7 +103,8 @@ ringcore::Result<std::vector<std::string>> command_argv(const std::string& comma
   return argv;
 }
 
-ringcore::Status CommandLauncher::run(const LaunchNode& node, const std::string& step, const std::string& command) const {
+ringcore::Status CommandLauncher::run(const LaunchNode& node, const std::string& step,
+                                      const std::string& command) const {
   auto argv = command_argv(command, node);
   if (!argv) return argv.error();
   const std::string what = step + " " + node.address + ": " + command;
@@ -115,8 +117,9 @@ ringcore::Result<std::unique_ptr<Launcher>> make_command_launcher(const Launcher
   if (settings.hosts.empty()) {
     return Error::invalid_input("launcher command: needs hosts, the new nodes' addresses");
   }
-  for (const auto& [name, command] : {std::pair<std::string, const std::string&>{"start_command", settings.start_command},
-                                      std::pair<std::string, const std::string&>{"stop_command", settings.stop_command}}) {
+  for (const auto& [name, command] :
+       {std::pair<std::string, const std::string&>{"start_command", settings.start_command},
+        std::pair<std::string, const std::string&>{"stop_command", settings.stop_command}}) {
     if (command.empty()) return Error::invalid_input("launcher command: needs " + name);
     if (auto argv = command_argv(command, LaunchNode{settings.hosts.front(), "", ""}); !argv) {
       return argv.error().with_context("launcher command: " + name);

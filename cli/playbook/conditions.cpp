@@ -78,7 +78,8 @@ class AlertWatch {
     const auto report = ringcore::check_health(survey.snapshot, survey.observations, thresholds_, std::nullopt);
     if (report) {
       for (const ringcore::HealthCheck& check : report->checks) {
-        if (check.name != "pending_compactions" && check.name != "dropped_messages" && check.name != "disk_usage") continue;
+        if (check.name != "pending_compactions" && check.name != "dropped_messages" && check.name != "disk_usage")
+          continue;
         if (check.status == ringcore::CheckStatus::kCritical) {
           alert(check.name, "critical", check.message);
           throw ringcore::Error::timed_out("stopped at the critical level of " + check.name + ": " + check.message);
@@ -98,9 +99,12 @@ class AlertWatch {
     if (stalled >= stall_critical_) {
       const std::string message = "streaming made no progress for " + std::to_string(static_cast<int>(stalled)) + " s";
       alert("streaming_stalled", "critical", message);
-      throw ringcore::Error::timed_out(message + " (critical from " + std::to_string(static_cast<int>(stall_critical_)) + " s)");
+      throw ringcore::Error::timed_out(message + " (critical from " +
+                                       std::to_string(static_cast<int>(stall_critical_)) + " s)");
     }
-    if (stalled >= stall_warn_) alert("streaming_stalled", "warn", "streaming made no progress for " + std::to_string(static_cast<int>(stalled)) + " s");
+    if (stalled >= stall_warn_)
+      alert("streaming_stalled", "warn",
+            "streaming made no progress for " + std::to_string(static_cast<int>(stalled)) + " s");
   }
 
  private:

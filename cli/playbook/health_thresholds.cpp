@@ -14,7 +14,8 @@ ringcore::HealthThresholds thresholds_from_params(const Values& params) {
     if (!known) continue;
     char* end = nullptr;
     const double number = std::strtod(value.c_str(), &end);
-    if (end != value.c_str() + value.size()) throw ringcore::Error::invalid_input(key + ": expected a number, got '" + value + "'");
+    if (end != value.c_str() + value.size())
+      throw ringcore::Error::invalid_input(key + ": expected a number, got '" + value + "'");
     ringcore::set_threshold(thresholds, name, number).value_or_throw();
   }
   return thresholds;

@@ -55,9 +55,11 @@ class LabLauncher : public Launcher {
         if (!lab::running_agent_pid(lab, *member)) lab::start_agents(lab, kAgentReadyTimeout);
         return ringcore::Ok{};
       }
-      const lab::LabNode next = lab::plan_added_node(lab, node.dc.empty() ? lab.nodes.front().dc : node.dc, node.rack, false);
+      const lab::LabNode next =
+          lab::plan_added_node(lab, node.dc.empty() ? lab.nodes.front().dc : node.dc, node.rack, false);
       if (next.address != node.address) {
-        return ringcore::Error::conflict("the lab would start its next node at " + next.address + ", not at " + node.address +
+        return ringcore::Error::conflict("the lab would start its next node at " + next.address + ", not at " +
+                                         node.address +
                                          " as this run planned: was a node added to it meanwhile? (ringctl lab list)");
       }
       lab::AddRequest request;

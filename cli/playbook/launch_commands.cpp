@@ -23,7 +23,8 @@ ringcore::Result<LaunchNode> CommandsLauncher::plan_node(int ordinal, const std:
   return LaunchNode{hosts[static_cast<std::size_t>(ordinal) - 1], dc, ""};
 }
 
-ringcore::Status command_outcome(const std::string& what, int exit_status, const std::string& out, const std::string& err) {
+ringcore::Status command_outcome(const std::string& what, int exit_status, const std::string& out,
+                                 const std::string& err) {
   if (exit_status == 0) return ringcore::Ok{};
   std::string output = err.empty() ? out : err;
   while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();

@@ -35,6 +35,7 @@ class CommandsLauncher : public Launcher {
 // What a start or stop command that ran did, as a launcher's answer: OK on exit status 0; else
 // kFailed naming `what` (e.g. "start on 10.0.0.5: sudo systemctl start cassandra"), the exit
 // status and the end of its output (stderr, or stdout when stderr is empty).
-ringcore::Status command_outcome(const std::string& what, int exit_status, const std::string& out, const std::string& err);
+ringcore::Status command_outcome(const std::string& what, int exit_status, const std::string& out,
+                                 const std::string& err);
 
 }  // namespace ringctl::playbook

@@ -38,8 +38,8 @@ struct LauncherSettings {
   std::string kind;  // "lab", "ssh" or "command"
 
   // lab
-  std::string lab_directory;          // "" = the default lab directory
-  double stream_throughput_mib = 0;   // the new node's streaming limit; 0 = unlimited
+  std::string lab_directory;         // "" = the default lab directory
+  double stream_throughput_mib = 0;  // the new node's streaming limit; 0 = unlimited
 
   // ssh and command: the new nodes' hosts, in order (plan_node's ordinal picks one)
   std::vector<std::string> hosts;

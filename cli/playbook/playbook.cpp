@@ -4,24 +4,36 @@ namespace ringctl::playbook {
 
 const char* variable_type_name(VariableType type) {
   switch (type) {
-    case VariableType::kString: return "string";
-    case VariableType::kInt: return "int";
-    case VariableType::kNumber: return "number";
-    case VariableType::kBool: return "bool";
-    case VariableType::kList: return "list";
-    case VariableType::kDuration: return "duration";
+    case VariableType::kString:
+      return "string";
+    case VariableType::kInt:
+      return "int";
+    case VariableType::kNumber:
+      return "number";
+    case VariableType::kBool:
+      return "bool";
+    case VariableType::kList:
+      return "list";
+    case VariableType::kDuration:
+      return "duration";
   }
   return "string";
 }
 
 const char* step_kind_name(StepKind kind) {
   switch (kind) {
-    case StepKind::kCheck: return "check";
-    case StepKind::kAct: return "act";
-    case StepKind::kWait: return "wait";
-    case StepKind::kAsk: return "ask";
-    case StepKind::kSsh: return "ssh";
-    case StepKind::kForeach: return "foreach";
+    case StepKind::kCheck:
+      return "check";
+    case StepKind::kAct:
+      return "act";
+    case StepKind::kWait:
+      return "wait";
+    case StepKind::kAsk:
+      return "ask";
+    case StepKind::kSsh:
+      return "ssh";
+    case StepKind::kForeach:
+      return "foreach";
   }
   return "check";
 }

@@ -21,8 +21,8 @@ struct VariableSpec {
   VariableType type = VariableType::kString;
   std::optional<std::string> default_value;  // none: the operator must give it
   std::string description;
-  std::optional<double> min, max;            // int, number, duration: the accepted range
-  std::vector<std::string> choices;          // string: the accepted values (empty: any)
+  std::optional<double> min, max;    // int, number, duration: the accepted range
+  std::vector<std::string> choices;  // string: the accepted values (empty: any)
   int line = 0;
 };
 

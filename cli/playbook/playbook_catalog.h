@@ -14,8 +14,8 @@ namespace ringctl::playbook {
 struct PlaybookFile {
   std::string name;  // the file name without .yaml
   std::string path;
-  bool shipped = true;  // false: the operator's own
-  bool shadows = false; // an own one that hides a shipped one of the same name
+  bool shipped = true;   // false: the operator's own
+  bool shadows = false;  // an own one that hides a shipped one of the same name
 };
 
 // The operator's playbook directory.

@@ -25,8 +25,8 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 }
 
 const std::vector<std::pair<const char*, StepKind>> kKinds = {
-    {"check", StepKind::kCheck}, {"act", StepKind::kAct},   {"wait", StepKind::kWait},
-    {"ask", StepKind::kAsk},     {"ssh", StepKind::kSsh},   {"foreach", StepKind::kForeach}};
+    {"check", StepKind::kCheck}, {"act", StepKind::kAct}, {"wait", StepKind::kWait},
+    {"ask", StepKind::kAsk},     {"ssh", StepKind::kSsh}, {"foreach", StepKind::kForeach}};
 
 // Collects every problem with file, line and field, and what is known to be referable.
 class Checker {
@@ -113,19 +113,22 @@ class Checker {
       }
       for (const auto& key : body) {
         if (!contains({"type", "default", "description", "min", "max", "choices"}, key.first.Scalar())) {
-          problem(key.first, field + "." + key.first.Scalar(), "unknown key (known: type, default, description, min, max, choices)");
+          problem(key.first, field + "." + key.first.Scalar(),
+                  "unknown key (known: type, default, description, min, max, choices)");
         }
       }
       const std::string type = body["type"] ? text(body["type"], field + ".type", true) : "string";
       bool known_type = false;
-      for (VariableType candidate : {VariableType::kString, VariableType::kInt, VariableType::kNumber, VariableType::kBool,
-                                     VariableType::kList, VariableType::kDuration}) {
+      for (VariableType candidate : {VariableType::kString, VariableType::kInt, VariableType::kNumber,
+                                     VariableType::kBool, VariableType::kList, VariableType::kDuration}) {
         if (type == variable_type_name(candidate)) {
           spec.type = candidate;
           known_type = true;
         }
       }
-      if (!known_type) problem(body["type"], field + ".type", "unknown type '" + type + "' (known: string, int, number, bool, list, duration)");
+      if (!known_type)
+        problem(body["type"], field + ".type",
+                "unknown type '" + type + "' (known: string, int, number, bool, list, duration)");
       spec.description = text(body["description"], field + ".description", false);
       spec.min = number(body["min"], field + ".min");
       spec.max = number(body["max"], field + ".max");
@@ -139,7 +142,8 @@ class Checker {
       if (const YAML::Node value = body["default"]) {
         spec.default_value = value.IsSequence() ? "" : text(value, field + ".default", false);
         if (value.IsSequence()) {
-          for (const auto& item : value) *spec.default_value += (spec.default_value->empty() ? "" : ",") + item.Scalar();
+          for (const auto& item : value)
+            *spec.default_value += (spec.default_value->empty() ? "" : ",") + item.Scalar();
         }
         if (known_type) {
           auto checked = check_value(spec, *spec.default_value);
@@ -206,8 +210,12 @@ class Checker {
       if (entry == nullptr && !step.what.empty()) {
         std::vector<std::string> known;
         for (const CatalogEntry& candidate : catalog_of(step.kind)) known.push_back(candidate.name);
-        problem(what, field + "." + kind_key, "unknown " + std::string(kind_key == "act" ? "action" : kind_key == "wait" ? "condition" : "check") +
-                                                  " '" + step.what + "' (known: " + joined(known) + ")");
+        problem(what, field + "." + kind_key,
+                "unknown " +
+                    std::string(kind_key == "act"    ? "action"
+                                : kind_key == "wait" ? "condition"
+                                                     : "check") +
+                    " '" + step.what + "' (known: " + joined(known) + ")");
       }
       if (entry != nullptr) allowed.insert(allowed.end(), entry->params.begin(), entry->params.end());
     } else if (step.kind != StepKind::kForeach) {
@@ -224,7 +232,8 @@ class Checker {
         for (const auto& param : item.second) {
           const std::string name = "with." + param.first.Scalar();
           if (!contains(allowed, name)) {
-            problem(param.first, field + "." + name, "unknown parameter" + (entry ? " of " + entry->name : std::string()));
+            problem(param.first, field + "." + name,
+                    "unknown parameter" + (entry ? " of " + entry->name : std::string()));
             continue;
           }
           const std::string value = text(param.second, field + "." + name, false);
@@ -238,7 +247,8 @@ class Checker {
         for (const std::string& param : allowed) {
           if (!param.starts_with("with.")) known.push_back(param);
         }
-        problem(item.first, field + "." + key, "unknown key for a " + kind_key + " step (known: " + joined(known) + ", with)");
+        problem(item.first, field + "." + key,
+                "unknown key for a " + kind_key + " step (known: " + joined(known) + ", with)");
         continue;
       }
       const std::string value = text(item.second, field + "." + key, false);
@@ -253,7 +263,8 @@ class Checker {
       if (key != "as") check_references(item.second, field + "." + key, value);
     }
     if (step.kind == StepKind::kCheck && step.params.contains("block_on") &&
-        step.params["block_on"].find("{{") == std::string::npos && !contains({"warn", "critical", "never"}, step.params["block_on"])) {
+        step.params["block_on"].find("{{") == std::string::npos &&
+        !contains({"warn", "critical", "never"}, step.params["block_on"])) {
       problem(node["block_on"], field + ".block_on", "must be warn, critical or never");
     }
     if (entry != nullptr) {
@@ -262,7 +273,8 @@ class Checker {
       }
     }
     if (step.kind == StepKind::kForeach) read_foreach(node, field, step, book);
-    if (step.kind == StepKind::kSsh && !step.params.contains("host")) problem(node, field + ".host", "is required by an ssh step");
+    if (step.kind == StepKind::kSsh && !step.params.contains("host"))
+      problem(node, field + ".host", "is required by an ssh step");
     if (entry != nullptr) referable_.insert(entry->exports.begin(), entry->exports.end());
     return step;
   }
@@ -275,7 +287,8 @@ class Checker {
     }
     if (!builtin && !list_variable && !referable_.contains(step.what)) {
       problem(node["foreach"], field + ".foreach",
-              "'" + step.what + "' is neither " + joined(builtin_lists()) + ", a list variable nor a list an earlier step exports");
+              "'" + step.what + "' is neither " + joined(builtin_lists()) +
+                  ", a list variable nor a list an earlier step exports");
     }
     if (step.as.empty()) problem(node, field + ".as", "is required by a foreach (the name each item is bound to)");
     const YAML::Node steps = node["steps"];
@@ -301,7 +314,8 @@ ringcore::Result<Playbook> parse_playbook(const std::string& yaml_text, const st
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::ParserException& e) {
-    return ringcore::Error::invalid_input(path + ":" + std::to_string(e.mark.line + 1) + ": playbook: not valid YAML: " + e.msg);
+    return ringcore::Error::invalid_input(path + ":" + std::to_string(e.mark.line + 1) +
+                                          ": playbook: not valid YAML: " + e.msg);
   }
   Checker checker(path);
   Playbook book = checker.read(root);

@@ -18,18 +18,28 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::pair<StepState, const char*> kStepStates[] = {
-    {StepState::kStarted, "started"}, {StepState::kFinished, "finished"}, {StepState::kFailed, "failed"}, {StepState::kSkipped, "skipped"}};
+constexpr std::pair<StepState, const char*> kStepStates[] = {{StepState::kStarted, "started"},
+                                                             {StepState::kFinished, "finished"},
+                                                             {StepState::kFailed, "failed"},
+                                                             {StepState::kSkipped, "skipped"}};
 constexpr std::pair<RunStatus, const char*> kRunStatuses[] = {
-    {RunStatus::kRunning, "running"},   {RunStatus::kSucceeded, "succeeded"}, {RunStatus::kFailed, "failed"},
-    {RunStatus::kBlocked, "blocked"},   {RunStatus::kAborted, "aborted"},     {RunStatus::kTimedOut, "timed_out"},
+    {RunStatus::kRunning, "running"},        {RunStatus::kSucceeded, "succeeded"}, {RunStatus::kFailed, "failed"},
+    {RunStatus::kBlocked, "blocked"},        {RunStatus::kAborted, "aborted"},     {RunStatus::kTimedOut, "timed_out"},
     {RunStatus::kInterrupted, "interrupted"}};
 
 Json step_document(const StepRecord& step) {
-  return {{"path", step.path},       {"title", step.title},           {"kind", step.kind},
-          {"state", step_state_name(step.state)}, {"started_at", step.started_at}, {"finished_at", step.finished_at},
-          {"seconds", step.seconds}, {"exports", step.exports},       {"items", step.items},
-          {"started", step.started}, {"result", step.result},         {"message", step.message}};
+  return {{"path", step.path},
+          {"title", step.title},
+          {"kind", step.kind},
+          {"state", step_state_name(step.state)},
+          {"started_at", step.started_at},
+          {"finished_at", step.finished_at},
+          {"seconds", step.seconds},
+          {"exports", step.exports},
+          {"items", step.items},
+          {"started", step.started},
+          {"result", step.result},
+          {"message", step.message}};
 }
 
 StepRecord parse_step(const Json& doc) {
@@ -98,12 +108,18 @@ StepRecord& RunJournal::record(const std::string& path) {
 Json journal_document(const RunJournal& journal) {
   Json steps = Json::array();
   for (const StepRecord& step : journal.steps) steps.push_back(step_document(step));
-  return {{"format", journal.format},       {"run_id", journal.run_id},
-          {"playbook", journal.playbook},   {"playbook_path", journal.playbook_path},
-          {"variables", journal.variables}, {"source", journal.source},
-          {"status", run_status_name(journal.status)}, {"message", journal.message},
-          {"started_at", journal.started_at}, {"finished_at", journal.finished_at},
-          {"pid", journal.pid},             {"steps", steps}};
+  return {{"format", journal.format},
+          {"run_id", journal.run_id},
+          {"playbook", journal.playbook},
+          {"playbook_path", journal.playbook_path},
+          {"variables", journal.variables},
+          {"source", journal.source},
+          {"status", run_status_name(journal.status)},
+          {"message", journal.message},
+          {"started_at", journal.started_at},
+          {"finished_at", journal.finished_at},
+          {"pid", journal.pid},
+          {"steps", steps}};
 }
 
 ringcore::Result<RunJournal> parse_journal(const Json& doc) {
@@ -157,7 +173,9 @@ ringcore::Result<RunJournal> load_journal(const std::string& run_id) {
   }
   const std::string path = run_directory(run_id) + "/journal.json";
   std::ifstream in(path);
-  if (!in) return ringcore::Error::not_found("no run " + run_id + " in " + runs_directory() + " (ringctl playbook runs lists them)");
+  if (!in)
+    return ringcore::Error::not_found("no run " + run_id + " in " + runs_directory() +
+                                      " (ringctl playbook runs lists them)");
   Json doc;
   try {
     doc = Json::parse(in);
@@ -177,7 +195,8 @@ std::vector<RunJournal> list_runs() {
     auto journal = load_journal(entry.path().filename().string());
     if (journal) runs.push_back(std::move(journal).value());
   }
-  std::sort(runs.begin(), runs.end(), [](const RunJournal& a, const RunJournal& b) { return a.started_at > b.started_at; });
+  std::sort(runs.begin(), runs.end(),
+            [](const RunJournal& a, const RunJournal& b) { return a.started_at > b.started_at; });
   return runs;
 }
 

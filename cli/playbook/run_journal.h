@@ -29,8 +29,8 @@ struct StepRecord {
   StepState state = StepState::kStarted;
   std::string started_at, finished_at;  // ISO 8601
   double seconds = 0;
-  Values exports;               // values set for later steps
-  std::vector<std::string> items;  // foreach: the items, fixed when it first ran
+  Values exports;                                     // values set for later steps
+  std::vector<std::string> items;                     // foreach: the items, fixed when it first ran
   nlohmann::json started = nlohmann::json::object();  // what was started: {"job": id, "agent": a} or {"node": ...}
   nlohmann::json result = nlohmann::json::object();   // what the step found or did (the report's)
   std::string message;
@@ -45,14 +45,14 @@ ringcore::Result<RunStatus> parse_run_status(const std::string& name);
 struct RunJournal {
   int format = 1;
   std::string run_id;
-  std::string playbook;       // its name
-  std::string playbook_path;  // the file it was read from
-  Values variables;           // as bound at the start; resume uses them again
+  std::string playbook;                              // its name
+  std::string playbook_path;                         // the file it was read from
+  Values variables;                                  // as bound at the start; resume uses them again
   nlohmann::json source = nlohmann::json::object();  // where the cluster was read from (-h, --cluster)
   RunStatus status = RunStatus::kRunning;
-  std::string message;        // why it ended so, when it did not succeed
+  std::string message;  // why it ended so, when it did not succeed
   std::string started_at, finished_at;
-  int pid = 0;                // the ringctl process working on it
+  int pid = 0;                    // the ringctl process working on it
   std::vector<StepRecord> steps;  // in the order they were first started
 
   // The record of `path`, or nullptr.

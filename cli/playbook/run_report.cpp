@@ -41,7 +41,8 @@ std::string run_report_markdown(const RunJournal& journal) {
     out << "| " << step.path << " | " << cell(step.title) << " | " << step_state_name(step.state) << " | "
         << seconds_text(step.seconds) << " | " << cell(step.message) << " |\n";
     if (step.result.contains("planned_bytes")) planned += step.result.value("planned_bytes", std::uint64_t{0});
-    if (step.result.contains("done") && step.result.value("unit", "") == "bytes") moved += step.result.value("done", std::uint64_t{0});
+    if (step.result.contains("done") && step.result.value("unit", "") == "bytes")
+      moved += step.result.value("done", std::uint64_t{0});
   }
 
   out << "\n## Checks\n\n";
@@ -51,14 +52,15 @@ std::string run_report_markdown(const RunJournal& journal) {
     any = true;
     out << "### " << step.path << " " << step.title << " (" << step.result.value("status", "") << ")\n\n";
     for (const Json& finding : step.result["findings"]) {
-      out << "- " << finding.value("name", "") << ": " << finding.value("status", "") << " — " << finding.value("message", "")
-          << "\n";
+      out << "- " << finding.value("name", "") << ": " << finding.value("status", "") << " — "
+          << finding.value("message", "") << "\n";
     }
     out << "\n";
   }
   if (!any) out << "No checks ran.\n\n";
 
-  out << "## Data moved\n\n- planned by the plan steps: " << planned << " bytes\n- moved by the steps followed: " << moved
+  out << "## Data moved\n\n- planned by the plan steps: " << planned
+      << " bytes\n- moved by the steps followed: " << moved
       << " bytes (bootstrap streams and jobs that report bytes)\n";
   return out.str();
 }

@@ -34,7 +34,8 @@ std::atomic<int> g_interrupts{0};
 
 void on_interrupt(int) {
   if (g_interrupts.fetch_add(1) >= 1) _exit(130);
-  static const char message[] = "\nringctl: stopping after this step; the run stays resumable (Ctrl-C again to stop now)\n";
+  static const char message[] =
+      "\nringctl: stopping after this step; the run stays resumable (Ctrl-C again to stop now)\n";
   [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, message, sizeof message - 1);
 }
 
@@ -77,8 +78,11 @@ class Runner {
   }
 
   RunOutcome run(bool resumed) {
-    emit({{"event", resumed ? "run_resumed" : "run_started"}, {"playbook", playbook_.name}, {"dry_run", options_.dry_run},
-          {"variables", journal_.variables}, {"steps", playbook_.steps.size()}});
+    emit({{"event", resumed ? "run_resumed" : "run_started"},
+          {"playbook", playbook_.name},
+          {"dry_run", options_.dry_run},
+          {"variables", journal_.variables},
+          {"steps", playbook_.steps.size()}});
     std::optional<Stop> stop;
     try {
       execute(playbook_.steps, "", values_);
@@ -98,7 +102,8 @@ class Runner {
       save();
       outcome.report_path = write_run_report(journal_);
     }
-    Document finished = {{"event", "run_finished"}, {"status", run_status_name(outcome.status)}, {"message", outcome.message}};
+    Document finished = {
+        {"event", "run_finished"}, {"status", run_status_name(outcome.status)}, {"message", outcome.message}};
     if (!options_.dry_run) {
       finished["journal"] = run_directory(journal_.run_id) + "/journal.json";
       finished["report"] = outcome.report_path;
@@ -168,13 +173,18 @@ class Runner {
       const Step& step = steps[i];
       const std::string path = prefix + std::to_string(i + 1);
       if (g_interrupts > 0) {
-        throw Stop{RunStatus::kInterrupted, "stopped by Ctrl-C before step " + path + "; resume with: ringctl playbook resume " +
-                                                journal_.run_id, std::nullopt};
+        throw Stop{
+            RunStatus::kInterrupted,
+            "stopped by Ctrl-C before step " + path + "; resume with: ringctl playbook resume " + journal_.run_id,
+            std::nullopt};
       }
       if (const StepRecord* done = journal_.find(path); done != nullptr && done->state == StepState::kFinished) {
         for (const auto& [key, value] : done->exports) values[key] = value;
         if (step.kind != StepKind::kForeach) {
-          emit({{"event", "step_finished"}, {"step", path}, {"title", done->title}, {"status", "done_before"},
+          emit({{"event", "step_finished"},
+                {"step", path},
+                {"title", done->title},
+                {"status", "done_before"},
                 {"message", "finished in an earlier attempt: not run again"}});
           continue;
         }
@@ -211,7 +221,10 @@ class Runner {
     finished.finished_at = now_text();
     finished.seconds += std::chrono::duration<double>(Clock::now() - started).count();
     save();
-    emit({{"event", "step_finished"}, {"step", path}, {"title", title}, {"status", "ok"},
+    emit({{"event", "step_finished"},
+          {"step", path},
+          {"title", title},
+          {"status", "ok"},
           {"message", std::to_string(items.size()) + " items"}});
   }
 
@@ -230,7 +243,10 @@ class Runner {
     save();  // before the step: a crash from here on finds it unfinished
     emit({{"event", "step_started"}, {"step", path}, {"title", title}, {"kind", record.kind}, {"resumed", resumed}});
 
-    StepContext context{options_.source, params, record, [this] { save(); },
+    StepContext context{options_.source,
+                        params,
+                        record,
+                        [this] { save(); },
                         [this, path](Document event) {
                           Document tagged = {{"event", event["event"]}, {"step", path}};
                           for (auto& [key, value] : event.items()) {
@@ -238,7 +254,8 @@ class Runner {
                           }
                           emit(tagged);
                         },
-                        [this]() -> Launcher& { return launcher(); }, options_.dry_run};
+                        [this]() -> Launcher& { return launcher(); },
+                        options_.dry_run};
     const auto started = Clock::now();
     StepOutcome outcome;
     std::optional<Stop> stop;
@@ -247,7 +264,8 @@ class Runner {
     } catch (const RunHalt& halt) {
       stop = Stop{halt.status(), halt.what(), std::nullopt};
     } catch (const ringcore::Error& error) {
-      const RunStatus status = error.code() == ringcore::ErrorCode::kTimedOut ? RunStatus::kTimedOut : RunStatus::kFailed;
+      const RunStatus status =
+          error.code() == ringcore::ErrorCode::kTimedOut ? RunStatus::kTimedOut : RunStatus::kFailed;
       stop = Stop{status, "step " + path + " (" + title + "): " + error.message(), error};
     }
     record.seconds += std::chrono::duration<double>(Clock::now() - started).count();
@@ -259,11 +277,16 @@ class Runner {
     if (stop) {
       record.message = stop->message;
       // Failed and blocked steps stay unfinished: a resume runs them again.
-      record.state = stop->status == RunStatus::kTimedOut || stop->status == RunStatus::kInterrupted ? StepState::kStarted
-                                                                                                      : StepState::kFailed;
+      record.state = stop->status == RunStatus::kTimedOut || stop->status == RunStatus::kInterrupted
+                         ? StepState::kStarted
+                         : StepState::kFailed;
       save();
-      emit({{"event", "step_finished"}, {"step", path}, {"title", title}, {"status", run_status_name(stop->status)},
-            {"message", stop->message}, {"seconds", record.seconds}});
+      emit({{"event", "step_finished"},
+            {"step", path},
+            {"title", title},
+            {"status", run_status_name(stop->status)},
+            {"message", stop->message},
+            {"seconds", record.seconds}});
       throw *stop;
     }
     record.state = StepState::kFinished;
@@ -273,18 +296,28 @@ class Runner {
     record.message = outcome.message;
     save();  // after the step
     for (const auto& [key, value] : outcome.exports) values[key] = value;
-    emit({{"event", "step_finished"}, {"step", path}, {"title", title}, {"status", "ok"}, {"message", outcome.message},
+    emit({{"event", "step_finished"},
+          {"step", path},
+          {"title", title},
+          {"status", "ok"},
+          {"message", outcome.message},
           {"seconds", record.seconds}});
   }
 
   StepOutcome run_kind(const Step& step, const std::string& what, StepContext& context) {
     switch (step.kind) {
-      case StepKind::kCheck: return run_check(what, context);
-      case StepKind::kAct: return run_action(what, context);
-      case StepKind::kWait: return wait_for_condition(what, context);
-      case StepKind::kAsk: return ask(what, context);
-      case StepKind::kSsh: return run_ssh(what, context);
-      case StepKind::kForeach: break;
+      case StepKind::kCheck:
+        return run_check(what, context);
+      case StepKind::kAct:
+        return run_action(what, context);
+      case StepKind::kWait:
+        return wait_for_condition(what, context);
+      case StepKind::kAsk:
+        return ask(what, context);
+      case StepKind::kSsh:
+        return run_ssh(what, context);
+      case StepKind::kForeach:
+        break;
     }
     throw ringcore::Error(ringcore::ErrorCode::kInternal, "a foreach is not a single step");
   }
@@ -296,8 +329,11 @@ class Runner {
     const auto timeout = std::chrono::seconds(static_cast<long>(context.seconds("timeout", 300)));
     const ssh::CommandResult ran = ssh::run_command(target, command, timeout).value_or_throw();
     StepOutcome outcome;
-    outcome.result = {{"host", target.host}, {"command", command}, {"exit_status", ran.exit_status},
-                      {"out", ran.out}, {"err", ran.err}};
+    outcome.result = {{"host", target.host},
+                      {"command", command},
+                      {"exit_status", ran.exit_status},
+                      {"out", ran.out},
+                      {"err", ran.err}};
     if (ran.exit_status != 0) {
       throw ringcore::Error::failed(command + " on " + target.host + " exited " + std::to_string(ran.exit_status) +
                                     (ran.err.empty() ? "" : ": " + ran.err));
@@ -313,10 +349,12 @@ class Runner {
     if (step.kind == StepKind::kAct) {
       outcome.message = describe_action(what, context);
       if (const CatalogEntry* entry = find_entry(step.kind, what)) {
-        for (const std::string& name : entry->exports) outcome.exports[name] = "<" + name + " " + context.param("with.ordinal", "") + ">";
+        for (const std::string& name : entry->exports)
+          outcome.exports[name] = "<" + name + " " + context.param("with.ordinal", "") + ">";
       }
     } else if (step.kind == StepKind::kWait) {
-      outcome.message = "would wait until " + what + (context.param("node").empty() ? "" : " for " + context.param("node"));
+      outcome.message =
+          "would wait until " + what + (context.param("node").empty() ? "" : " for " + context.param("node"));
     } else if (step.kind == StepKind::kAsk) {
       outcome.message = "would ask: " + what;
     } else {
@@ -334,16 +372,18 @@ class Runner {
       const std::string given = answer_var.empty() ? "" : value_or(answer_var, "");
       if (!given.empty()) {
         if (given != expect) {
-          throw RunHalt(RunStatus::kBlocked, "check " + (answer_var.empty() ? std::string("answer") : answer_var) + ": --var " +
-                                                 answer_var + "=" + given + " does not match " + expect + "; nothing was changed");
+          throw RunHalt(RunStatus::kBlocked, "check " + (answer_var.empty() ? std::string("answer") : answer_var) +
+                                                 ": --var " + answer_var + "=" + given + " does not match " + expect +
+                                                 "; nothing was changed");
         }
         outcome.message = answer_var + " matches";
         return outcome;
       }
       const auto typed = options_.ask(question + " Type " + expect + " to confirm:");
       if (!typed) {
-        throw RunHalt(RunStatus::kAborted, "'" + question + "' needs the value typed on a terminal" +
-                                               (answer_var.empty() ? std::string() : " or --var " + answer_var + "=VALUE"));
+        throw RunHalt(RunStatus::kAborted,
+                      "'" + question + "' needs the value typed on a terminal" +
+                          (answer_var.empty() ? std::string() : " or --var " + answer_var + "=VALUE"));
       }
       if (*typed != expect) throw RunHalt(RunStatus::kAborted, "the operator typed '" + *typed + "', not " + expect);
       outcome.message = "confirmed by typing " + expect;
@@ -355,8 +395,10 @@ class Runner {
     }
     context.emit({{"event", "ask"}, {"question", question}});
     const auto answer = options_.ask(question + " [y/N]");
-    if (!answer) throw RunHalt(RunStatus::kAborted, "'" + question + "' needs an answer: run on a terminal or give --yes");
-    if (*answer != "y" && *answer != "yes") throw RunHalt(RunStatus::kAborted, "the operator answered no to '" + question + "'");
+    if (!answer)
+      throw RunHalt(RunStatus::kAborted, "'" + question + "' needs an answer: run on a terminal or give --yes");
+    if (*answer != "y" && *answer != "yes")
+      throw RunHalt(RunStatus::kAborted, "the operator answered no to '" + question + "'");
     outcome.message = "yes";
     return outcome;
   }
@@ -370,13 +412,12 @@ class Runner {
   std::optional<std::string> dry_run_block_;
 };
 
-Json source_document(const SnapshotSource& source) {
-  return {{"host", source.host}, {"cluster", source.cluster}};
-}
+Json source_document(const SnapshotSource& source) { return {{"host", source.host}, {"cluster", source.cluster}}; }
 
 }  // namespace
 
-RunOutcome start_run(const Playbook& playbook, const Values& variables, const RunOptions& options, const EventSink& sink) {
+RunOutcome start_run(const Playbook& playbook, const Values& variables, const RunOptions& options,
+                     const EventSink& sink) {
   RunJournal journal;
   journal.run_id = options.dry_run ? "dry-run" : new_run_id(playbook.name);
   journal.playbook = playbook.name;
@@ -386,7 +427,8 @@ RunOutcome start_run(const Playbook& playbook, const Values& variables, const Ru
   journal.started_at = now_text();
   journal.pid = static_cast<int>(getpid());
   std::optional<ClusterLock> lock;
-  if (playbook.topology && !options.dry_run) lock.emplace(cluster_lock_name(options.source.cluster, options.source.host), journal.run_id);
+  if (playbook.topology && !options.dry_run)
+    lock.emplace(cluster_lock_name(options.source.cluster, options.source.host), journal.run_id);
   if (!options.dry_run) save_journal(journal);
   InterruptScope interrupts;
   return Runner(playbook, std::move(journal), options, sink).run(false);
@@ -399,7 +441,8 @@ RunOutcome resume_run(const std::string& run_id, const RunOptions& options, cons
     throw ringcore::Error::conflict("run " + run_id + " is still being run by process " + std::to_string(journal.pid));
   }
   if (shown == RunStatus::kSucceeded) {
-    throw ringcore::Error::invalid_input("run " + run_id + " has ended (" + run_status_name(shown) + "); start a new one");
+    throw ringcore::Error::invalid_input("run " + run_id + " has ended (" + run_status_name(shown) +
+                                         "); start a new one");
   }
   const Playbook playbook = load_playbook(journal.playbook_path).value_or_throw();
   RunOptions resumed = options;

@@ -37,7 +37,8 @@ struct RunOutcome {
 };
 
 // Starts a run of `playbook` with bound `variables`.
-RunOutcome start_run(const Playbook& playbook, const Values& variables, const RunOptions& options, const EventSink& sink);
+RunOutcome start_run(const Playbook& playbook, const Values& variables, const RunOptions& options,
+                     const EventSink& sink);
 
 // Continues run `run_id`. Errors (thrown ringcore::Error): an unknown run (kNotFound), a run
 // that succeeded (kInvalidInput: every other ended run resumes), one whose process

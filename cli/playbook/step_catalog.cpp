@@ -5,32 +5,51 @@ namespace {
 
 // The health thresholds a check or wait may set as with.<name> (ringcore::threshold_names()).
 std::vector<std::string> with_thresholds(std::vector<std::string> params) {
-  for (const char* name : {"with.disk_warn", "with.disk_critical", "with.pending_compactions_warn",
-                           "with.pending_compactions_critical", "with.dropped_messages_warn",
-                           "with.dropped_messages_critical"}) {
+  for (const char* name :
+       {"with.disk_warn", "with.disk_critical", "with.pending_compactions_warn", "with.pending_compactions_critical",
+        "with.dropped_messages_warn", "with.dropped_messages_critical"}) {
     params.emplace_back(name);
   }
   return params;
 }
 
 const std::vector<CatalogEntry> kChecks = {
-    {"health", "every health check (ringctl health); with.fail_on warn|critical", with_thresholds({"with.fail_on"}), {}, {}},
-    {"preflight", "before a topology change: all up and normal in every view, nothing streaming or running, "
-                  "schema agreed, disk under with.disk_max (default 0.5)",
-     {"with.disk_max"}, {}, {}},
-    {"plan_add", "the predicted movement of adding with.count nodes to with.dc (ringctl plan add)",
-     {"with.count", "with.dc"}, {}, {"losing_nodes", "planned_bytes"}},
-    {"plan_remove", "the removal pre-flight verdict for node (ringctl plan remove)", {"node"}, {"node"},
+    {"health",
+     "every health check (ringctl health); with.fail_on warn|critical",
+     with_thresholds({"with.fail_on"}),
+     {},
+     {}},
+    {"preflight",
+     "before a topology change: all up and normal in every view, nothing streaming or running, "
+     "schema agreed, disk under with.disk_max (default 0.5)",
+     {"with.disk_max"},
+     {},
+     {}},
+    {"plan_add",
+     "the predicted movement of adding with.count nodes to with.dc (ringctl plan add)",
+     {"with.count", "with.dc"},
+     {},
+     {"losing_nodes", "planned_bytes"}},
+    {"plan_remove",
+     "the removal pre-flight verdict for node (ringctl plan remove)",
+     {"node"},
+     {"node"},
      {"target_address", "target_host_id", "target_is_seed", "planned_bytes"}},
     {"balance", "rebalance finds nothing (ringctl rebalance)", {}, {}, {"cleanup_nodes"}},
 };
 
 const std::vector<CatalogEntry> kActions = {
-    {"start_node", "start the run's with.ordinal-th new node through the launcher", {"with.ordinal", "with.dc"},
-     {"with.ordinal"}, {"new_node"}},
+    {"start_node",
+     "start the run's with.ordinal-th new node through the launcher",
+     {"with.ordinal", "with.dc"},
+     {"with.ordinal"},
+     {"new_node"}},
     {"stop_node", "stop node through the launcher", {"node"}, {"node"}, {}},
-    {"repair", "repair on node (with.primary_range, default true), followed to its end", {"node", "with.primary_range", "with.keyspace"},
-     {"node"}, {}},
+    {"repair",
+     "repair on node (with.primary_range, default true), followed to its end",
+     {"node", "with.primary_range", "with.keyspace"},
+     {"node"},
+     {}},
     {"cleanup", "cleanup on node, followed to its end", {"node", "with.keyspace"}, {"node"}, {}},
     {"decommission", "decommission node, followed to its end", {"node"}, {"node"}, {}},
 };
@@ -40,7 +59,9 @@ const std::vector<CatalogEntry> kConditions = {
      "node is up and normal in every node's view; while waiting, stream progress and the scaling alert "
      "thresholds (with.stall_warn / with.stall_critical seconds without progress, and the health thresholds) "
      "are watched",
-     with_thresholds({"node", "timeout", "with.stall_warn", "with.stall_critical"}), {"node"}, {}},
+     with_thresholds({"node", "timeout", "with.stall_warn", "with.stall_critical"}),
+     {"node"},
+     {}},
     {"node_left_everywhere", "node is in no other node's view", {"node", "timeout"}, {"node"}, {}},
     {"all_normal", "every node is up and normal in every view", {"timeout"}, {}, {}},
 };
@@ -51,10 +72,14 @@ const std::vector<CatalogEntry> kNone = {};
 
 const std::vector<CatalogEntry>& catalog_of(StepKind kind) {
   switch (kind) {
-    case StepKind::kCheck: return kChecks;
-    case StepKind::kAct: return kActions;
-    case StepKind::kWait: return kConditions;
-    default: return kNone;
+    case StepKind::kCheck:
+      return kChecks;
+    case StepKind::kAct:
+      return kActions;
+    case StepKind::kWait:
+      return kConditions;
+    default:
+      return kNone;
   }
 }
 
@@ -72,11 +97,16 @@ const std::vector<std::string>& common_params(StepKind kind) {
   static const std::vector<std::string> ssh = {"name", "host", "timeout"};
   static const std::vector<std::string> foreach = {"name", "as", "steps"};
   switch (kind) {
-    case StepKind::kCheck: return check;
-    case StepKind::kAsk: return ask;
-    case StepKind::kSsh: return ssh;
-    case StepKind::kForeach: return foreach;
-    default: return plain;
+    case StepKind::kCheck:
+      return check;
+    case StepKind::kAsk:
+      return ask;
+    case StepKind::kSsh:
+      return ssh;
+    case StepKind::kForeach:
+      return foreach;
+    default:
+      return plain;
   }
 }
 

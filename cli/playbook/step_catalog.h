@@ -13,9 +13,9 @@ namespace ringctl::playbook {
 struct CatalogEntry {
   std::string name;
   std::string summary;
-  std::vector<std::string> params;   // accepted parameter keys ("node", "timeout", "with.count")
+  std::vector<std::string> params;    // accepted parameter keys ("node", "timeout", "with.count")
   std::vector<std::string> required;  // of params, those that must be given
-  std::vector<std::string> exports;  // values set for later steps
+  std::vector<std::string> exports;   // values set for later steps
 };
 
 // The entries of a kind (check, act, wait); empty for the kinds without names.

@@ -26,7 +26,9 @@ ringcore::Result<std::string> check_number(const VariableSpec& spec, const std::
   const bool in_range = (!spec.min || number >= *spec.min) && (!spec.max || number <= *spec.max) &&
                         (spec.type != VariableType::kDuration || number >= 0);
   if (!whole || (integer && std::floor(number) != number) || !in_range) {
-    const char* what = integer ? "an integer" : spec.type == VariableType::kDuration ? "a number of seconds" : "a number";
+    const char* what = integer                                ? "an integer"
+                       : spec.type == VariableType::kDuration ? "a number of seconds"
+                                                              : "a number";
     return ringcore::Error::invalid_input(std::string("expected ") + what + range_text(spec) + ", got '" + text + "'");
   }
   return text;
@@ -49,9 +51,11 @@ std::vector<std::string> list_items(const std::string& value) {
 
 ringcore::Result<std::string> check_value(const VariableSpec& spec, const std::string& text) {
   switch (spec.type) {
-    case VariableType::kInt: return check_number(spec, text, true);
+    case VariableType::kInt:
+      return check_number(spec, text, true);
     case VariableType::kNumber:
-    case VariableType::kDuration: return check_number(spec, text, false);
+    case VariableType::kDuration:
+      return check_number(spec, text, false);
     case VariableType::kBool:
       if (text == "true" || text == "yes" || text == "1") return std::string("true");
       if (text == "false" || text == "no" || text == "0") return std::string("false");
@@ -59,7 +63,9 @@ ringcore::Result<std::string> check_value(const VariableSpec& spec, const std::s
     case VariableType::kList: {
       std::string joined;
       for (const std::string& item : list_items(text)) {
-        if (item.empty()) return ringcore::Error::invalid_input("expected a comma-separated list without empty items, got '" + text + "'");
+        if (item.empty())
+          return ringcore::Error::invalid_input("expected a comma-separated list without empty items, got '" + text +
+                                                "'");
         joined += (joined.empty() ? "" : ",") + item;
       }
       return joined;

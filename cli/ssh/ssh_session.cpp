@@ -106,14 +106,16 @@ ringcore::Result<Session> open_session(const SshTarget& target) {
 ringcore::Status verify_host_key(ssh_session session, const SshTarget& target) {
   ssh_key raw = nullptr;
   if (ssh_get_server_publickey(session, &raw) != SSH_OK) {
-    return ssh_error(ErrorCode::kSshHostKey, target, std::string("no host key from the server: ") + ssh_get_error(session));
+    return ssh_error(ErrorCode::kSshHostKey, target,
+                     std::string("no host key from the server: ") + ssh_get_error(session));
   }
   const Key key(raw);
   const std::string fingerprint = sha256_fingerprint(key.get());
   const std::string type = short_type(ssh_key_type_to_char(ssh_key_type(key.get())));
   const std::string file = known_hosts_file(target);
   const std::string host = known_hosts_name(target);
-  const std::string scan = "ssh-keyscan -p " + std::to_string(target.port) + " -t " + type + " " + target.host + " >> " + file;
+  const std::string scan =
+      "ssh-keyscan -p " + std::to_string(target.port) + " -t " + type + " " + target.host + " >> " + file;
   const std::string shown = "the server shows its " + type + " key " + fingerprint;
   switch (ssh_session_is_known_server(session)) {
     case SSH_KNOWN_HOSTS_OK:
@@ -123,14 +125,15 @@ ringcore::Status verify_host_key(ssh_session session, const SshTarget& target) {
       return ssh_error(ErrorCode::kSshHostKey, target,
                        "host key unknown: " + host + " is not in " + file + "; " + shown +
                            ". Check that fingerprint with the host's administrator (on the host: ssh-keygen -lf "
-                           "/etc/ssh/ssh_host_" + type + "_key.pub), then add it: " + scan);
+                           "/etc/ssh/ssh_host_" +
+                           type + "_key.pub), then add it: " + scan);
     case SSH_KNOWN_HOSTS_CHANGED:
     case SSH_KNOWN_HOSTS_OTHER:
       return ssh_error(ErrorCode::kSshHostKey, target,
                        "host key CHANGED: " + file + " holds another key for " + host + "; " + shown +
                            ". Someone may be intercepting the connection, or the host was reinstalled. Only once its "
-                           "administrator confirms the new fingerprint: ssh-keygen -R '" + host + "' -f " + file +
-                           ", then " + scan);
+                           "administrator confirms the new fingerprint: ssh-keygen -R '" +
+                           host + "' -f " + file + ", then " + scan);
     case SSH_KNOWN_HOSTS_ERROR:
       break;
   }
@@ -169,8 +172,9 @@ ringcore::Status authenticate(ssh_session session, const SshTarget& target) {
       return ssh_error(ErrorCode::kSshConnect, target,
                        std::string("connection failed during authentication: ") + ssh_get_error(session));
     case SSH_AUTH_PARTIAL:
-      return ssh_error(ErrorCode::kSshAuth, target,
-                       "the server accepted " + offered + " but asks for more than a key (only key authentication is used)");
+      return ssh_error(
+          ErrorCode::kSshAuth, target,
+          "the server accepted " + offered + " but asks for more than a key (only key authentication is used)");
     default:
       return ssh_error(ErrorCode::kSshAuth, target,
                        "the server refused " + offered + " for user " + target.user +
@@ -246,7 +250,8 @@ ringcore::Result<CommandResult> execute(ssh_session session, const SshTarget& ta
   const auto deadline = steady_clock::now() + timeout;
   const Channel channel(ssh_channel_new(session));
   if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK) {
-    return ssh_error(ErrorCode::kSshConnect, target, std::string("cannot open a session channel: ") + ssh_get_error(session));
+    return ssh_error(ErrorCode::kSshConnect, target,
+                     std::string("cannot open a session channel: ") + ssh_get_error(session));
   }
   Gathered gathered;
   ssh_channel_callbacks_struct callbacks{};
@@ -260,7 +265,8 @@ ringcore::Result<CommandResult> execute(ssh_session session, const SshTarget& ta
   ssh_set_channel_callbacks(channel.get(), &callbacks);
   if (ssh_channel_request_exec(channel.get(), command.c_str()) != SSH_OK) {
     ssh_remove_channel_callbacks(channel.get(), &callbacks);
-    return ssh_error(ErrorCode::kSshConnect, target, std::string("cannot start the command: ") + ssh_get_error(session));
+    return ssh_error(ErrorCode::kSshConnect, target,
+                     std::string("cannot start the command: ") + ssh_get_error(session));
   }
   ssh_channel_send_eof(channel.get());  // the command gets no input
   const Waited waited = wait_for_exit(session, gathered, deadline);
@@ -277,13 +283,14 @@ ringcore::Result<CommandResult> execute(ssh_session session, const SshTarget& ta
       return ssh_error(ErrorCode::kTimedOut, target,
                        "the command did not finish within " + std::to_string(timeout.count()) +
                            " s: the server was asked to kill it (OpenSSH does so except for root logins, where it "
-                           "may still run on the host) and the connection closed: " + command);
+                           "may still run on the host) and the connection closed: " +
+                           command);
     case Waited::kBroken:
       break;
   }
-  return ssh_error(ErrorCode::kSshConnect, target,
-                   std::string("the connection broke while the command ran (it may have run in part): ") +
-                       ssh_get_error(session));
+  return ssh_error(
+      ErrorCode::kSshConnect, target,
+      std::string("the connection broke while the command ran (it may have run in part): ") + ssh_get_error(session));
 }
 
 }  // namespace

@@ -121,4 +121,3 @@ std::string format_java_double(double value) {
 }
 
 }  // namespace ringctl
-

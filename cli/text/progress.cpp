@@ -99,7 +99,8 @@ std::string format_duration(double seconds) {
 
 std::string progress_bar(std::int64_t done, std::int64_t total, const std::string& unit,
                          std::optional<double> eta_seconds, int width) {
-  const double fraction = total > 0 ? std::clamp(static_cast<double>(done) / static_cast<double>(total), 0.0, 1.0) : 0.0;
+  const double fraction =
+      total > 0 ? std::clamp(static_cast<double>(done) / static_cast<double>(total), 0.0, 1.0) : 0.0;
   const int filled = static_cast<int>(fraction * width);
   std::string bar = "[";
   for (int i = 0; i < width; ++i) bar += i < filled ? '=' : (i == filled && filled < width && total > 0 ? '>' : ' ');

@@ -20,9 +20,9 @@ int terminal_columns();
 // One line on stderr, redrawn in place. Not thread-safe.
 class StatusLine {
  public:
-  StatusLine();                      // enabled when stderr is a terminal
+  StatusLine();  // enabled when stderr is a terminal
   explicit StatusLine(bool enabled);
-  ~StatusLine();                     // clears the line when one was drawn
+  ~StatusLine();  // clears the line when one was drawn
   StatusLine(const StatusLine&) = delete;
   StatusLine& operator=(const StatusLine&) = delete;
 

@@ -68,13 +68,14 @@ Document compactionstats_document(const Json& node) {
   for (const Json& running : json_array(compaction, "active")) {
     const std::int64_t completed = json_int(running, "completed_bytes");
     const std::int64_t total = json_int(running, "total_bytes");
-    active.push_back({{"id", json_int(running, "id")},
-                      {"compaction_type", "Compaction"},
-                      {"keyspace", json_text(running, "keyspace")},
-                      {"completed_bytes", completed},
-                      {"total_bytes", total},
-                      {"progress_pct", total > 0 ? Document(static_cast<double>(completed) / static_cast<double>(total) * 100)
-                                                 : Document(nullptr)}});
+    active.push_back(
+        {{"id", json_int(running, "id")},
+         {"compaction_type", "Compaction"},
+         {"keyspace", json_text(running, "keyspace")},
+         {"completed_bytes", completed},
+         {"total_bytes", total},
+         {"progress_pct", total > 0 ? Document(static_cast<double>(completed) / static_cast<double>(total) * 100)
+                                    : Document(nullptr)}});
   }
   return {{"pending_tasks", json_int(compaction, "pending_tasks")},
           {"pending_bytes", json_int(compaction, "pending_bytes")},

@@ -25,7 +25,8 @@ std::string gossip_state(const Json& endpoints, const std::string& address, cons
   return "";
 }
 
-AddressesBy sorted_groups(std::map<std::string, std::vector<std::string>> groups, const std::vector<std::string>& last) {
+AddressesBy sorted_groups(std::map<std::string, std::vector<std::string>> groups,
+                          const std::vector<std::string>& last) {
   AddressesBy result;
   std::vector<std::pair<std::string, std::vector<std::string>>> trailing;
   for (auto& [key, addresses] : groups) {

@@ -41,8 +41,8 @@ struct DescribeClusterReport {
   int moving = 0;
   int leaving = 0;
   int unreachable = 0;
-  std::vector<DatacenterCount> datacenters;  // by name
-  AddressesBy release_versions;              // "address:storage_port", by version
+  std::vector<DatacenterCount> datacenters;                    // by name
+  AddressesBy release_versions;                                // "address:storage_port", by version
   std::vector<std::pair<std::string, std::string>> keyspaces;  // name, "Class {key=value, ...}"
 
   // True when every reachable node has the same schema version.

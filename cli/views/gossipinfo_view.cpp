@@ -33,7 +33,8 @@ std::vector<const Json*> sorted_states(const Json& endpoint) {
   const auto rank = [](const Json* state) {
     const std::string name = json_text(*state, "name");
     const auto known = ringcore::gossip::parse_application_state(name);
-    return std::make_pair(known ? static_cast<int>(*known) : static_cast<int>(ringcore::gossip::kApplicationStateCount), name);
+    return std::make_pair(known ? static_cast<int>(*known) : static_cast<int>(ringcore::gossip::kApplicationStateCount),
+                          name);
   };
   std::stable_sort(sorted.begin(), sorted.end(), [&rank](const Json* a, const Json* b) { return rank(a) < rank(b); });
   return sorted;

@@ -63,8 +63,8 @@ void print_info(const Json& node, bool all_tokens, std::ostream& out) {
   line("Key Cache", cache_line(), out);
   line("Row Cache", cache_line(), out);
   line("Counter Cache", cache_line(), out);
-  line("Network Cache", "size " + format_file_size(0) + ", overflow size: " + format_file_size(0) + ", capacity " +
-                            format_file_size(0),
+  line("Network Cache",
+       "size " + format_file_size(0) + ", overflow size: " + format_file_size(0) + ", capacity " + format_file_size(0),
        out);
   line("Percent Repaired", "0.0%", out);
   if (!joined(node)) {

@@ -34,7 +34,8 @@ void print_job_succeeded(const Json& job, std::ostream& out) {
   const Json result = job.value("result", Json::object());
   if (result.is_object()) {
     for (const auto& [key, value] : result.items()) {
-      summary += (summary.empty() ? ": " : ", ") + key + " " + (value.is_string() ? value.get<std::string>() : value.dump());
+      summary +=
+          (summary.empty() ? ": " : ", ") + key + " " + (value.is_string() ? value.get<std::string>() : value.dump());
     }
   }
   out << json_text(job, "operation", "job") << " job " << json_text(job, "id") << " succeeded" << summary << '\n';

@@ -23,10 +23,8 @@ Document lab_document(const lab::Lab& lab, const std::vector<lab::NodeProcesses>
   }
   Document departed = Document::array();
   for (const lab::LabNode& node : lab.departed) departed.push_back({{"name", node.name}, {"address", node.address}});
-  return {{"directory", lab.directory},
-          {"cluster_name", lab.spec.cluster_name},
-          {"nodes", nodes},
-          {"departed", departed}};
+  return {
+      {"directory", lab.directory}, {"cluster_name", lab.spec.cluster_name}, {"nodes", nodes}, {"departed", departed}};
 }
 
 void print_lab(const Document& doc, std::ostream& out) {
@@ -43,7 +41,8 @@ void print_lab(const Document& doc, std::ostream& out) {
   print_table(table, column_widths({table}), "  ", out);
   if (!doc["departed"].empty()) {
     out << "Departed (left the ring, no longer members):";
-    for (const auto& n : doc["departed"]) out << ' ' << n["name"].get<std::string>() << " (" << n["address"].get<std::string>() << ')';
+    for (const auto& n : doc["departed"])
+      out << ' ' << n["name"].get<std::string>() << " (" << n["address"].get<std::string>() << ')';
     out << '\n';
   }
 }

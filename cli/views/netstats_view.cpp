@@ -33,8 +33,7 @@ void print_session(const Json& session, std::size_t index, bool human_readable, 
   out << "        " << (receiving ? "Receiving " : "Sending ") << total_ranges << " files, "
       << size(total_bytes, human_readable) << " total. " << (receiving ? "Already received " : "Already sent ")
       << done_ranges << " files (" << format_fixed(percent(done_ranges, total_ranges), 2) << "%), "
-      << size(done_bytes, human_readable) << " total (" << format_fixed(percent(done_bytes, total_bytes), 2)
-      << "%)\n";
+      << size(done_bytes, human_readable) << " total (" << format_fixed(percent(done_bytes, total_bytes), 2) << "%)\n";
   // nodetool's per-file line; the int percent is 100 when the total is 0.
   const std::int64_t whole_percent = total_bytes == 0 ? 100 : 100 * done_bytes / total_bytes;
   out << "            ranges:" << done_ranges << "/" << total_ranges << " " << done_bytes << "/" << total_bytes

@@ -43,7 +43,8 @@ void print_plan_table(const ringcore::ScalePlan& plan, std::ostream& out) {
   }
   out << '\n';
   TableBuilder table;
-  table.add_row({"Address", "DC", "Role", "Load before", "Receives", "Sends", "Cleanup frees", "Load after", "Disk after"});
+  table.add_row(
+      {"Address", "DC", "Role", "Load before", "Receives", "Sends", "Cleanup frees", "Load after", "Disk after"});
   for (const ringcore::NodeForecast& f : plan.nodes) {
     table.add_row({f.address, f.dc, f.role, bytes(f.load_before_bytes), bytes(f.receive_bytes), bytes(f.send_bytes),
                    bytes(f.cleanup_bytes), bytes(f.load_after_bytes), ratio(f.disk_used_after_ratio)});
@@ -53,8 +54,9 @@ void print_plan_table(const ringcore::ScalePlan& plan, std::ostream& out) {
       << " range transfers\n";
   for (const ringcore::StreamFormula& f : plan.formulas) {
     out << "Seeds' formula for " << f.dc << " (N=" << f.nodes_before << ", k=" << f.nodes_added
-        << "): data x RF x k / (N + k) = " << bytes(f.stream_bytes) << "; per node current x N / (N + k) = "
-        << bytes(f.load_per_node_before_bytes) << " -> " << bytes(f.load_per_node_after_bytes) << '\n';
+        << "): data x RF x k / (N + k) = " << bytes(f.stream_bytes)
+        << "; per node current x N / (N + k) = " << bytes(f.load_per_node_before_bytes) << " -> "
+        << bytes(f.load_per_node_after_bytes) << '\n';
   }
   for (const ringcore::StreamFormula& f : plan.doubling) {
     out << "Doubling " << f.dc << " instead (k=" << f.nodes_added << "): streams " << bytes(f.stream_bytes)
@@ -76,7 +78,8 @@ Document plan_document(const ringcore::ScalePlan& plan) {
   doc["operation"] = plan.operation;
   doc["added"] = Document::array();
   for (const ringcore::Node& node : plan.added) {
-    doc["added"].push_back({{"address", node.address}, {"dc", node.dc}, {"rack", node.rack}, {"tokens", tokens_of(node)}});
+    doc["added"].push_back(
+        {{"address", node.address}, {"dc", node.dc}, {"rack", node.rack}, {"tokens", tokens_of(node)}});
   }
   doc["removed"] = Document::array();
   for (const ringcore::Node& node : plan.removed) {
@@ -125,7 +128,8 @@ Document plan_document(const ringcore::ScalePlan& plan) {
 
 void print_capacity_table(const CapacityView& view, std::ostream& out) {
   TableBuilder table;
-  table.add_row({"DC", "Nodes", "Racks", "Fullest disk", "Mean disk", "Nodes to add", "Rack-balanced", "Fullest after"});
+  table.add_row(
+      {"DC", "Nodes", "Racks", "Fullest disk", "Mean disk", "Nodes to add", "Rack-balanced", "Fullest after"});
   for (const ringcore::CapacityNeed& need : view.needs) {
     table.add_row({need.dc, std::to_string(need.nodes), std::to_string(need.racks), ratio(need.max_disk_ratio),
                    ratio(need.mean_disk_ratio), need.nodes_to_add ? std::to_string(*need.nodes_to_add) : "?",

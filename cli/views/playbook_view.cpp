@@ -4,7 +4,6 @@
 
 #include <cstdio>
 
-
 namespace ringctl {
 namespace {
 
@@ -12,8 +11,10 @@ using playbook::Playbook;
 using playbook::Step;
 
 Document step_document(const Step& step) {
-  Document doc = {{"kind", playbook::step_kind_name(step.kind)}, {playbook::step_kind_name(step.kind), step.what},
-                  {"title", playbook::step_title(step)}, {"line", step.line}};
+  Document doc = {{"kind", playbook::step_kind_name(step.kind)},
+                  {playbook::step_kind_name(step.kind), step.what},
+                  {"title", playbook::step_title(step)},
+                  {"line", step.line}};
   Document params = Document::object();
   for (const auto& [key, value] : step.params) params[key] = value;
   doc["params"] = params;
@@ -29,7 +30,8 @@ void print_steps(const std::vector<Step>& steps, const std::string& prefix, std:
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const std::string path = prefix + std::to_string(i + 1);
     out << "  " << path << std::string(path.size() < 8 ? 8 - path.size() : 1, ' ') << playbook::step_title(steps[i]);
-    if (steps[i].kind == playbook::StepKind::kForeach) out << " (for each " << steps[i].as << " in " << steps[i].what << ")";
+    if (steps[i].kind == playbook::StepKind::kForeach)
+      out << " (for each " << steps[i].as << " in " << steps[i].what << ")";
     out << '\n';
     print_steps(steps[i].steps, path + ".", out);
   }
@@ -50,7 +52,10 @@ void print_playbook_list_table(const std::vector<playbook::PlaybookFile>& files,
   }
   for (const playbook::PlaybookFile& file : files) {
     out << file.name << std::string(file.name.size() < 18 ? 18 - file.name.size() : 1, ' ')
-        << (file.shipped ? "shipped" : file.shadows ? "own (shadows the shipped one)" : "own") << "  " << file.path << '\n';
+        << (file.shipped   ? "shipped"
+            : file.shadows ? "own (shadows the shipped one)"
+                           : "own")
+        << "  " << file.path << '\n';
   }
 }
 
@@ -78,15 +83,16 @@ void print_playbook_table(const Playbook& book, std::ostream& out) {
 Document playbook_document(const Playbook& book) {
   Document variables = Document::array();
   for (const playbook::VariableSpec& variable : book.variables) {
-    Document doc = {{"name", variable.name}, {"type", playbook::variable_type_name(variable.type)},
+    Document doc = {{"name", variable.name},
+                    {"type", playbook::variable_type_name(variable.type)},
                     {"default", variable.default_value ? Document(*variable.default_value) : Document(nullptr)},
                     {"description", variable.description}};
     variables.push_back(doc);
   }
   Document steps = Document::array();
   for (const Step& step : book.steps) steps.push_back(step_document(step));
-  return {{"name", book.name}, {"description", book.description}, {"path", book.path}, {"topology", book.topology},
-          {"variables", variables}, {"steps", steps}};
+  return {{"name", book.name},         {"description", book.description}, {"path", book.path},
+          {"topology", book.topology}, {"variables", variables},          {"steps", steps}};
 }
 
 void print_runs_table(const std::vector<playbook::RunJournal>& runs, std::ostream& out) {
@@ -126,9 +132,11 @@ void RunEventPrinter::print(const Document& event) {
   const std::string step = text_of(event, "step");
   if (kind == "run_started" || kind == "run_resumed") {
     out_ << (kind == "run_started" ? "Run " : "Resuming run ") << text_of(event, "run_id") << " of playbook "
-         << text_of(event, "playbook") << (event.value("dry_run", false) ? " (dry run: nothing is changed)" : "") << '\n';
+         << text_of(event, "playbook") << (event.value("dry_run", false) ? " (dry run: nothing is changed)" : "")
+         << '\n';
   } else if (kind == "step_started") {
-    out_ << "  ▸ " << step << "  " << text_of(event, "title") << (event.value("resumed", false) ? " (resumed)" : "") << '\n';
+    out_ << "  ▸ " << step << "  " << text_of(event, "title") << (event.value("resumed", false) ? " (resumed)" : "")
+         << '\n';
     bar_ = std::make_unique<JobProgressLine>(isatty(STDERR_FILENO) != 0);
   } else if (kind == "step_finished") {
     bar_.reset();
@@ -136,13 +144,16 @@ void RunEventPrinter::print(const Document& event) {
     const char* mark = status == "ok" ? "✓" : status == "done_before" ? "·" : "✗";
     char seconds[32] = "";
     if (event.contains("seconds")) std::snprintf(seconds, sizeof seconds, " (%.1f s)", event["seconds"].get<double>());
-    out_ << "  " << mark << " " << step << "  " << text_of(event, "title") << ": " << text_of(event, "message") << seconds << '\n';
+    out_ << "  " << mark << " " << step << "  " << text_of(event, "title") << ": " << text_of(event, "message")
+         << seconds << '\n';
   } else if (kind == "check") {
-    out_ << "      " << text_of(event, "status") << "  " << text_of(event, "name") << ": " << text_of(event, "message") << '\n';
+    out_ << "      " << text_of(event, "status") << "  " << text_of(event, "name") << ": " << text_of(event, "message")
+         << '\n';
   } else if (kind == "would" || kind == "threshold" || kind == "job" || kind == "node_starting" || kind == "plan") {
     out_ << "      " << kind << ": ";
     for (const auto& [key, value] : event.items()) {
-      if (key != "event" && key != "run_id" && key != "step") out_ << key << "=" << (value.is_string() ? value.get<std::string>() : value.dump()) << " ";
+      if (key != "event" && key != "run_id" && key != "step")
+        out_ << key << "=" << (value.is_string() ? value.get<std::string>() : value.dump()) << " ";
     }
     out_ << '\n';
   } else if (kind == "progress" && bar_ && event.contains("total")) {
@@ -150,7 +161,8 @@ void RunEventPrinter::print(const Document& event) {
                text_of(event, "unit"));
   } else if (kind == "run_finished") {
     bar_.reset();
-    out_ << "Run " << text_of(event, "run_id") << " " << text_of(event, "status") << ": " << text_of(event, "message") << '\n';
+    out_ << "Run " << text_of(event, "run_id") << " " << text_of(event, "status") << ": " << text_of(event, "message")
+         << '\n';
     if (event.contains("report")) out_ << "Report: " << text_of(event, "report") << '\n';
   }
   out_ << std::flush;

@@ -20,10 +20,14 @@ const char* status_word(NodeStatus status) {
 
 const char* state_word(NodeState state) {
   switch (state) {
-    case NodeState::kJoining: return "Joining";
-    case NodeState::kLeaving: return "Leaving";
-    case NodeState::kMoving: return "Moving";
-    case NodeState::kNormal: return "Normal";
+    case NodeState::kJoining:
+      return "Joining";
+    case NodeState::kLeaving:
+      return "Leaving";
+    case NodeState::kMoving:
+      return "Moving";
+    case NodeState::kNormal:
+      return "Normal";
   }
   return "Normal";
 }

@@ -18,10 +18,18 @@ std::string status_letters(const ringcore::Node& node) {
   std::string letters;
   letters += node.status == NodeStatus::kUp ? 'U' : node.status == NodeStatus::kDown ? 'D' : '?';
   switch (node.state) {
-    case NodeState::kJoining: letters += 'J'; break;
-    case NodeState::kLeaving: letters += 'L'; break;
-    case NodeState::kMoving: letters += 'M'; break;
-    case NodeState::kNormal: letters += 'N'; break;
+    case NodeState::kJoining:
+      letters += 'J';
+      break;
+    case NodeState::kLeaving:
+      letters += 'L';
+      break;
+    case NodeState::kMoving:
+      letters += 'M';
+      break;
+    case NodeState::kNormal:
+      letters += 'N';
+      break;
   }
   return letters;
 }

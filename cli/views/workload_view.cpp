@@ -5,23 +5,24 @@
 namespace ringctl {
 
 Document stress_document(const lab::StressReport& r) {
-  return {{"keyspace", r.keyspace},
-          {"consistency", r.consistency},
-          {"attempted", r.attempted},
-          {"acknowledged", r.acknowledged},
-          {"failed", r.failed},
-          {"seconds", r.seconds},
-          {"rows_per_second", r.seconds > 0 ? static_cast<double>(r.acknowledged) / r.seconds : 0.0},
-          {"latency_ms", {{"p50", r.latency.p50_ms}, {"p95", r.latency.p95_ms}, {"p99", r.latency.p99_ms},
-                          {"max", r.latency.max_ms}}},
-          {"sample_errors", r.sample_errors}};
+  return {
+      {"keyspace", r.keyspace},
+      {"consistency", r.consistency},
+      {"attempted", r.attempted},
+      {"acknowledged", r.acknowledged},
+      {"failed", r.failed},
+      {"seconds", r.seconds},
+      {"rows_per_second", r.seconds > 0 ? static_cast<double>(r.acknowledged) / r.seconds : 0.0},
+      {"latency_ms",
+       {{"p50", r.latency.p50_ms}, {"p95", r.latency.p95_ms}, {"p99", r.latency.p99_ms}, {"max", r.latency.max_ms}}},
+      {"sample_errors", r.sample_errors}};
 }
 
 Document verify_document(const lab::VerifyReport& r) {
-  return {{"keyspace", r.keyspace},       {"consistency", r.consistency},
-          {"checked", r.checked},         {"missing", r.missing},
-          {"stale", r.stale},             {"under_replicated", r.under_replicated},
-          {"unreadable", r.unreadable},   {"lost", r.lost()},
+  return {{"keyspace", r.keyspace},     {"consistency", r.consistency},
+          {"checked", r.checked},       {"missing", r.missing},
+          {"stale", r.stale},           {"under_replicated", r.under_replicated},
+          {"unreadable", r.unreadable}, {"lost", r.lost()},
           {"examples", r.examples}};
 }
 
@@ -39,8 +40,8 @@ void print_stress(const lab::StressReport& r, std::ostream& out) {
 }
 
 void print_verify(const lab::VerifyReport& r, std::ostream& out) {
-  out << "checked " << r.checked << " acknowledged rows of keyspace " << r.keyspace << " at " << r.consistency
-      << ": " << r.missing << " missing, " << r.stale << " stale, " << r.under_replicated << " under-replicated, "
+  out << "checked " << r.checked << " acknowledged rows of keyspace " << r.keyspace << " at " << r.consistency << ": "
+      << r.missing << " missing, " << r.stale << " stale, " << r.under_replicated << " under-replicated, "
       << r.unreadable << " unreadable\n";
   for (const std::string& e : r.examples) out << "  " << e << '\n';
   out << (r.lost() ? "LOST: acknowledged writes are missing or stale\n" : "no acknowledged write is lost\n");

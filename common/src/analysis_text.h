@@ -31,11 +31,11 @@ inline std::string formatted(const char* format, double value) {
   return text;
 }
 
-inline std::string percent(double ratio) { return formatted("%.1f%%", ratio * 100); }         // "73.5%"
-inline std::string whole_percent(double ratio) { return formatted("%.0f%%", ratio * 100); }   // "74%"
+inline std::string percent(double ratio) { return formatted("%.1f%%", ratio * 100); }        // "73.5%"
+inline std::string whole_percent(double ratio) { return formatted("%.0f%%", ratio * 100); }  // "74%"
 inline std::string milliseconds(double seconds) { return formatted("%.1f ms", seconds * 1000); }
 inline std::string count(double value) { return formatted("%.0f", value); }
-inline std::string times(double ratio) { return formatted("%.2fx", ratio); }                  // "1.37x"
+inline std::string times(double ratio) { return formatted("%.2fx", ratio); }  // "1.37x"
 inline std::string gibibytes(double bytes) { return formatted("%.2f GiB", bytes / (1024.0 * 1024 * 1024)); }
 
 }  // namespace ringcore::analysis_text

@@ -69,8 +69,8 @@ HealthCheck figure_check(const char* name, const ClusterSnapshot& snapshot, cons
     check.message = std::string(what) + " is not known for any node";
     return check;
   }
-  check.message = std::string(what) + ": highest " + format(*worst) + " on " + worst_node + " (" +
-                  describe(limit, format) + ")";
+  check.message =
+      std::string(what) + ": highest " + format(*worst) + " on " + worst_node + " (" + describe(limit, format) + ")";
   if (!check.nodes.empty()) check.message += "; above the limit: " + listed(check.nodes);
   if (!unknown.empty()) check.message += "; not known for " + listed(unknown);
   return check;
@@ -83,7 +83,8 @@ std::optional<double> ratio(const std::optional<std::int64_t>& part, const std::
 
 // Disk use: disk_used_bytes, else the load (bytes on disk), over disk_total_bytes.
 std::optional<double> disk_ratio(const Node& node) {
-  const std::optional<std::int64_t> used = node.capacity.disk_used_bytes ? node.capacity.disk_used_bytes : node.load_bytes;
+  const std::optional<std::int64_t> used =
+      node.capacity.disk_used_bytes ? node.capacity.disk_used_bytes : node.load_bytes;
   return ratio(used, node.capacity.disk_total_bytes);
 }
 
@@ -151,8 +152,9 @@ HealthCheck check_schema_agreement(const ClusterObservations& observations) {
 }
 
 // Per DC, max / mean of `figure` over the DC's ring members.
-HealthCheck spread_check(const char* name, const ClusterSnapshot& snapshot, const Limit& limit, const char* what,
-                         const std::function<std::vector<std::pair<std::size_t, double>>(const std::string&)>& figures) {
+HealthCheck spread_check(
+    const char* name, const ClusterSnapshot& snapshot, const Limit& limit, const char* what,
+    const std::function<std::vector<std::pair<std::size_t, double>>(const std::string&)>& figures) {
   HealthCheck check = named_check(name);
   CheckStatus status = CheckStatus::kUnknown;
   std::string worst_dc;
@@ -174,7 +176,8 @@ HealthCheck spread_check(const char* name, const ClusterSnapshot& snapshot, cons
     status = combine(status, graded);
     if (graded != CheckStatus::kOk) {
       for (const auto& [node, value] : values) {
-        if (grade(mean > 0 ? value / mean : 1.0, limit) != CheckStatus::kOk) check.nodes.push_back(snapshot.nodes[node].address);
+        if (grade(mean > 0 ? value / mean : 1.0, limit) != CheckStatus::kOk)
+          check.nodes.push_back(snapshot.nodes[node].address);
       }
     }
     if (!check.value || spread > *check.value) {
@@ -188,8 +191,8 @@ HealthCheck spread_check(const char* name, const ClusterSnapshot& snapshot, cons
     check.message = std::string(what) + " is not known in any datacenter";
     return check;
   }
-  check.message = std::string(what) + ": max/mean " + times(*check.value) + " in " + worst_dc + " (" +
-                  describe(limit, times) + ")";
+  check.message =
+      std::string(what) + ": max/mean " + times(*check.value) + " in " + worst_dc + " (" + describe(limit, times) + ")";
   if (!check.nodes.empty()) check.message += "; above it: " + listed(check.nodes);
   if (!unknown_dcs.empty()) check.message += "; not known in " + joined(unknown_dcs);
   return check;
@@ -197,10 +200,9 @@ HealthCheck spread_check(const char* name, const ClusterSnapshot& snapshot, cons
 
 HealthCheck check_ownership_balance(const ClusterSnapshot& snapshot, const HealthThresholds& thresholds,
                                     const Keyspace* keyspace) {
-  return spread_check("ownership_balance", snapshot, thresholds.ownership_balance, "effective ownership",
-                      [&](const std::string& dc) {
-                        return datacenter_ownership(snapshot, dc, datacenter_rf(snapshot, dc, keyspace));
-                      });
+  return spread_check(
+      "ownership_balance", snapshot, thresholds.ownership_balance, "effective ownership",
+      [&](const std::string& dc) { return datacenter_ownership(snapshot, dc, datacenter_rf(snapshot, dc, keyspace)); });
 }
 
 HealthCheck check_load_skew(const ClusterSnapshot& snapshot, const HealthThresholds& thresholds) {
@@ -230,11 +232,13 @@ HealthCheck check_cleanup_debt(const ClusterSnapshot& snapshot, const HealthThre
   for (const Finding& finding : findings) {
     check.value = std::max(*check.value, finding.value);
     check.nodes.insert(check.nodes.end(), finding.nodes.begin(), finding.nodes.end());
-    check.message += (check.message.empty() ? "" : "; ") + finding.message + " (likely cause: " +
-                     (finding.kind == FindingKind::kCleanupDebt ? "cleanup not run after a scale-up" : "a partition-key hotspot") +
-                     ")";
+    check.message +=
+        (check.message.empty() ? "" : "; ") + finding.message + " (likely cause: " +
+        (finding.kind == FindingKind::kCleanupDebt ? "cleanup not run after a scale-up" : "a partition-key hotspot") +
+        ")";
   }
-  if (findings.empty()) check.message = "every node's load matches its ranges within " + percent(thresholds.density_margin);
+  if (findings.empty())
+    check.message = "every node's load matches its ranges within " + percent(thresholds.density_margin);
   return check;
 }
 
@@ -305,8 +309,8 @@ HealthCheck check_replica_availability(const ClusterSnapshot& snapshot, const Cl
       if (graded == CheckStatus::kOk) continue;
       const std::string where = keyspace.name + (dc.empty() ? "" : " in " + dc);
       problems.push_back(where + ": ranges with " + std::to_string(n) + " of " + std::to_string(rf) +
-                         " replicas up (QUORUM needs " + std::to_string(quorum) + "; down: " +
-                         joined({dead_replicas[dc].begin(), dead_replicas[dc].end()}) + ")");
+                         " replicas up (QUORUM needs " + std::to_string(quorum) +
+                         "; down: " + joined({dead_replicas[dc].begin(), dead_replicas[dc].end()}) + ")");
       concerned.insert(dead_replicas[dc].begin(), dead_replicas[dc].end());
     }
   }
@@ -368,7 +372,8 @@ Status set_threshold(HealthThresholds& thresholds, std::string_view name, double
       return Ok{};
     }
   }
-  return Error::invalid_input("unknown threshold '" + std::string(name) + "' (thresholds: " + joined(threshold_names()) + ")");
+  return Error::invalid_input("unknown threshold '" + std::string(name) +
+                              "' (thresholds: " + joined(threshold_names()) + ")");
 }
 
 HealthCheck check_nodes_up_normal(const ClusterSnapshot& snapshot, const ClusterObservations& observations,
@@ -401,7 +406,8 @@ HealthCheck check_nodes_up_normal(const ClusterSnapshot& snapshot, const Cluster
     if (auto it = down_in.find(address); it != down_in.end()) {
       status = combine(status, CheckStatus::kCritical);
       check.nodes.push_back(address);
-      problems.push_back(address + " is down in the view" + (it->second.size() > 1 ? "s" : "") + " of " + joined(it->second));
+      problems.push_back(address + " is down in the view" + (it->second.size() > 1 ? "s" : "") + " of " +
+                         joined(it->second));
     } else if (auto unknown = unknown_in.find(address); unknown != unknown_in.end()) {
       status = combine(status, CheckStatus::kWarn);
       check.nodes.push_back(address);
@@ -411,7 +417,8 @@ HealthCheck check_nodes_up_normal(const ClusterSnapshot& snapshot, const Cluster
   for (const Node& node : snapshot.nodes) {
     if (node.state == NodeState::kNormal) continue;
     status = combine(status, not_normal);
-    if (std::find(check.nodes.begin(), check.nodes.end(), node.address) == check.nodes.end()) check.nodes.push_back(node.address);
+    if (std::find(check.nodes.begin(), check.nodes.end(), node.address) == check.nodes.end())
+      check.nodes.push_back(node.address);
     problems.push_back(node.address + " is " + node_state_name(node.state));
   }
   check.status = status;
@@ -453,7 +460,8 @@ HealthCheck check_streaming_operations(const ClusterSnapshot& snapshot, const Cl
     check.message = "no stream and no operation on " + std::to_string(observations.activity->size()) + " nodes";
   } else {
     check.value.reset();
-    check.message = "not known offline: no node is joining, leaving or moving, but streams and repairs are not in a snapshot";
+    check.message =
+        "not known offline: no node is joining, leaving or moving, but streams and repairs are not in a snapshot";
   }
   return check;
 }
@@ -479,23 +487,24 @@ Result<HealthReport> check_health(const ClusterSnapshot& snapshot, const Cluster
                     percent(thresholds.disk_add_nodes);
   }
   checks.push_back(std::move(disk));
-  checks.push_back(figure_check("pending_compactions", snapshot,
-                                [](const Node& n) { return as_double(n.capacity.pending_compactions); },
-                                thresholds.pending_compactions, count, "pending compactions"));
+  checks.push_back(figure_check(
+      "pending_compactions", snapshot, [](const Node& n) { return as_double(n.capacity.pending_compactions); },
+      thresholds.pending_compactions, count, "pending compactions"));
   checks.push_back(figure_check("dropped_messages", snapshot, dropped_ratio, thresholds.dropped_messages, percent,
                                 "dropped messages"));
-  checks.push_back(figure_check("cpu_utilization", snapshot,
-                                [](const Node& n) { return n.capacity.cpu_utilization_ratio; }, thresholds.cpu, percent,
-                                "CPU use"));
-  checks.push_back(figure_check("memory_usage", snapshot,
-                                [](const Node& n) { return ratio(n.capacity.memory_used_bytes, n.capacity.memory_limit_bytes); },
-                                thresholds.memory, percent, "memory use"));
-  checks.push_back(figure_check("read_latency_p99", snapshot,
-                                [](const Node& n) { return n.capacity.read_latency_p99_seconds; },
-                                thresholds.read_latency_p99, milliseconds, "read p99"));
-  checks.push_back(figure_check("write_latency_p99", snapshot,
-                                [](const Node& n) { return n.capacity.write_latency_p99_seconds; },
-                                thresholds.write_latency_p99, milliseconds, "write p99"));
+  checks.push_back(figure_check(
+      "cpu_utilization", snapshot, [](const Node& n) { return n.capacity.cpu_utilization_ratio; }, thresholds.cpu,
+      percent, "CPU use"));
+  checks.push_back(figure_check(
+      "memory_usage", snapshot,
+      [](const Node& n) { return ratio(n.capacity.memory_used_bytes, n.capacity.memory_limit_bytes); },
+      thresholds.memory, percent, "memory use"));
+  checks.push_back(figure_check(
+      "read_latency_p99", snapshot, [](const Node& n) { return n.capacity.read_latency_p99_seconds; },
+      thresholds.read_latency_p99, milliseconds, "read p99"));
+  checks.push_back(figure_check(
+      "write_latency_p99", snapshot, [](const Node& n) { return n.capacity.write_latency_p99_seconds; },
+      thresholds.write_latency_p99, milliseconds, "write p99"));
   checks.push_back(check_ownership_balance(snapshot, thresholds, only));
   checks.push_back(check_load_skew(snapshot, thresholds));
   checks.push_back(check_cleanup_debt(snapshot, thresholds));

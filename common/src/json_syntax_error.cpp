@@ -20,9 +20,11 @@ Error json_syntax_error(std::string_view what, std::string_view text, const nloh
   // REASON"; only the reason is worth keeping.
   std::string reason = error.what();
   if (const std::size_t colon = reason.find(": "); colon != std::string::npos) reason = reason.substr(colon + 2);
-  std::string position = text.empty() || end >= text.size() ? "at the end of the input (line " + std::to_string(line) + ")"
-                                                             : "at line " + std::to_string(line) + ", column " + std::to_string(column);
-  return Error::invalid_input((what.empty() ? "" : std::string(what) + ": ") + "not valid JSON " + position + ": " + reason);
+  std::string position = text.empty() || end >= text.size()
+                             ? "at the end of the input (line " + std::to_string(line) + ")"
+                             : "at line " + std::to_string(line) + ", column " + std::to_string(column);
+  return Error::invalid_input((what.empty() ? "" : std::string(what) + ": ") + "not valid JSON " + position + ": " +
+                              reason);
 }
 
 }  // namespace ringcore

@@ -43,8 +43,8 @@ int datacenter_rf(const ClusterSnapshot& snapshot, const std::string& dc, const 
   return rf;
 }
 
-std::vector<std::pair<std::size_t, double>> datacenter_ownership(const ClusterSnapshot& snapshot,
-                                                                 const std::string& dc, int rf) {
+std::vector<std::pair<std::size_t, double>> datacenter_ownership(const ClusterSnapshot& snapshot, const std::string& dc,
+                                                                 int rf) {
   std::vector<std::pair<std::size_t, double>> owns;
   auto replication = parse_replication({{"class", "NetworkTopologyStrategy"}, {dc, std::to_string(std::max(rf, 1))}});
   if (!replication) return owns;

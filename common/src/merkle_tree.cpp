@@ -31,7 +31,6 @@ void append_hex(std::string& out, const Murmur3Hash& hash) {
   }
 }
 
-
 // 16 lowercase hex digits to a number; nullopt on any other character.
 std::optional<std::uint64_t> parse_hex64(std::string_view digits) {
   std::uint64_t value = 0;
@@ -91,9 +90,11 @@ Result<int> parse_depth(const Json& object) {
   auto depth = field(object, "depth", &Json::is_number_integer, "an integer");
   if (!depth) return depth.error();
   const Json& value = **depth;
-  const bool in_range = value.is_number_unsigned() ? value.get<std::uint64_t>() <= kMaxMerkleDepth
-                                                   : value.get<std::int64_t>() >= 0 && value.get<std::int64_t>() <= kMaxMerkleDepth;
-  if (!in_range) return invalid_field("depth", "must be from 0 to " + std::to_string(kMaxMerkleDepth) + ", not " + value.dump());
+  const bool in_range = value.is_number_unsigned()
+                            ? value.get<std::uint64_t>() <= kMaxMerkleDepth
+                            : value.get<std::int64_t>() >= 0 && value.get<std::int64_t>() <= kMaxMerkleDepth;
+  if (!in_range)
+    return invalid_field("depth", "must be from 0 to " + std::to_string(kMaxMerkleDepth) + ", not " + value.dump());
   return static_cast<int>(value.get<std::int64_t>());
 }
 
@@ -122,13 +123,14 @@ Result<std::vector<std::uint64_t>> parse_counts(const Json& object, std::size_t 
   if (!counts) return counts.error();
   const Json& list = **counts;
   if (list.size() != leaves) {
-    return invalid_field("counts", "must have one entry per leaf (" + std::to_string(leaves) + "), not " +
-                                       std::to_string(list.size()));
+    return invalid_field(
+        "counts", "must have one entry per leaf (" + std::to_string(leaves) + "), not " + std::to_string(list.size()));
   }
   std::vector<std::uint64_t> out(leaves);
   for (std::size_t i = 0; i < leaves; ++i) {
     if (!list[i].is_number_unsigned()) {
-      return invalid_field("counts", "[" + std::to_string(i) + "] must be a non-negative integer, not " + list[i].dump());
+      return invalid_field("counts",
+                           "[" + std::to_string(i) + "] must be a non-negative integer, not " + list[i].dump());
     }
     out[i] = list[i].get<std::uint64_t>();
   }
@@ -157,7 +159,10 @@ int merkle_depth_for(std::uint64_t estimated_rows) {
 }
 
 MerkleTree::MerkleTree(TokenRange range, int depth)
-    : range_(range), depth_(depth), hashes_(std::size_t{1} << depth, Murmur3Hash{0, 0}), counts_(std::size_t{1} << depth, 0) {
+    : range_(range),
+      depth_(depth),
+      hashes_(std::size_t{1} << depth, Murmur3Hash{0, 0}),
+      counts_(std::size_t{1} << depth, 0) {
   assert(depth >= 0 && depth <= kMaxMerkleDepth);
 }
 
@@ -190,7 +195,8 @@ std::optional<TokenRange> MerkleTree::leaf_range(std::size_t i) const {
 
 Status MerkleTree::add(Token token, std::string_view row_hash) {
   if (!range_.contains(token)) {
-    return Error::invalid_input("token " + format_token(token) + " is outside the tree's range " + format_range(range_));
+    return Error::invalid_input("token " + format_token(token) + " is outside the tree's range " +
+                                format_range(range_));
   }
   const std::size_t i = leaf_index(token);
   const Murmur3Hash h = murmur3_cassandra(row_hash);
@@ -223,7 +229,8 @@ std::string MerkleTree::to_json() const {
 Result<MerkleTree> MerkleTree::from_json(std::string_view json_text) {
   const Json json = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return Error::invalid_input("merkle tree: not valid JSON");
-  if (!json.is_object()) return Error::invalid_input(std::string("merkle tree: must be an object, not ") + json.type_name());
+  if (!json.is_object())
+    return Error::invalid_input(std::string("merkle tree: must be an object, not ") + json.type_name());
 
   auto range_text = field(json, "range", &Json::is_string, "a string");
   if (!range_text) return range_text.error();

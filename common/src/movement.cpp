@@ -58,8 +58,8 @@ Status check_removed(const ClusterSnapshot& before, const TopologyChange& change
   for (std::size_t i = 0; i < change.removed.size(); ++i) {
     const std::string& address = change.removed[i];
     const std::string where = "removed[" + std::to_string(i) + "] (" + address + ")";
-    auto node = std::find_if(before.nodes.begin(), before.nodes.end(),
-                             [&](const Node& n) { return n.address == address; });
+    auto node =
+        std::find_if(before.nodes.begin(), before.nodes.end(), [&](const Node& n) { return n.address == address; });
     if (node == before.nodes.end()) return Error::not_found(where + ": no node with this address");
     if (!seen.insert(address).second) return Error::invalid_input(where + ": address given twice");
     if (node->state == NodeState::kJoining) {
@@ -177,8 +177,8 @@ class Planner {
     for (std::size_t i = 0; i < before_.nodes.size(); ++i) {
       const auto& load = before_.nodes[i].load_bytes;
       if (!load && facts_[i].replicated > 0) facts_[i].density = fallback;
-      plan_.nodes[i].load_before =
-          load ? static_cast<std::uint64_t>(std::max<std::int64_t>(*load, 0)) : bytes(facts_[i].density, facts_[i].replicated);
+      plan_.nodes[i].load_before = load ? static_cast<std::uint64_t>(std::max<std::int64_t>(*load, 0))
+                                        : bytes(facts_[i].density, facts_[i].replicated);
     }
   }
 

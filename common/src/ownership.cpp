@@ -22,7 +22,8 @@ float share_between(Token from, Token to) {
   // remainder lo + 2q is below 3R, so at most two corrections make it exact.
   const auto scaled = static_cast<unsigned __int128>(distance) * 1000000u;
   auto micros = static_cast<std::uint64_t>(scaled >> 64);
-  auto remainder = static_cast<unsigned __int128>(static_cast<std::uint64_t>(scaled)) + 2 * static_cast<unsigned __int128>(micros);
+  auto remainder =
+      static_cast<unsigned __int128>(static_cast<std::uint64_t>(scaled)) + 2 * static_cast<unsigned __int128>(micros);
   while (remainder >= static_cast<unsigned __int128>(kRingSize)) {
     remainder -= static_cast<unsigned __int128>(kRingSize);
     ++micros;
@@ -52,8 +53,8 @@ NodeOwnership to_ownership(const TokenRing& ring, const std::vector<float>& sums
 }
 
 constexpr std::array<const char*, 7> kSystemKeyspaces = {
-    "system", "system_schema", "system_auth", "system_distributed", "system_traces", "system_views",
-    "system_virtual_schema"};
+    "system",        "system_schema", "system_auth",          "system_distributed",
+    "system_traces", "system_views",  "system_virtual_schema"};
 
 OwnershipView note_only(const TokenRing& ring, std::string note) {
   return OwnershipView{false, "", raw_ownership(ring), std::move(note)};

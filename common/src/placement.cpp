@@ -92,7 +92,8 @@ void ReplicaPlacement::network_topology_walk(std::size_t start, const std::vecto
   }
   // Insertion sort: a handful of picks, each DC's already in order.
   for (std::size_t i = 1; i < picks_.size(); ++i) {
-    for (std::size_t j = i; j > 0 && picks_[j].distance < picks_[j - 1].distance; --j) std::swap(picks_[j], picks_[j - 1]);
+    for (std::size_t j = i; j > 0 && picks_[j].distance < picks_[j - 1].distance; --j)
+      std::swap(picks_[j], picks_[j - 1]);
   }
   for (const Pick& pick : picks_) out.push_back(pick.node);
 }

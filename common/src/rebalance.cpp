@@ -112,7 +112,8 @@ std::optional<Finding> token_distribution(const ClusterSnapshot& snapshot, const
   request.dc = balance.dc;
   auto plan = plan_add(snapshot, request);
   if (!plan) {
-    finding.fix = "add nodes to " + balance.dc + " with balanced tokens (plan add failed: " + plan.error().message() + ")";
+    finding.fix =
+        "add nodes to " + balance.dc + " with balanced tokens (plan add failed: " + plan.error().message() + ")";
     return finding;
   }
   const auto after = datacenter_ownership(plan->movement.after, balance.dc, balance.rf);
@@ -162,7 +163,8 @@ std::optional<Finding> uneven_hardware(const ClusterSnapshot& snapshot, const st
     evidence.push_back(std::string(figure.name) + " from " + std::to_string(low) + " (" + low_node + ") to " +
                        std::to_string(high) + " (" + high_node + ")");
     for (const std::string& address : {low_node, high_node}) {
-      if (std::find(finding.nodes.begin(), finding.nodes.end(), address) == finding.nodes.end()) finding.nodes.push_back(address);
+      if (std::find(finding.nodes.begin(), finding.nodes.end(), address) == finding.nodes.end())
+        finding.nodes.push_back(address);
     }
   }
   if (evidence.empty()) return std::nullopt;
@@ -207,11 +209,16 @@ std::optional<Finding> rack_imbalance(const ClusterSnapshot& snapshot, const std
 
 const char* finding_kind_name(FindingKind kind) {
   switch (kind) {
-    case FindingKind::kTokenDistribution: return "token_distribution";
-    case FindingKind::kHotspot: return "hotspot";
-    case FindingKind::kUnevenHardware: return "uneven_hardware";
-    case FindingKind::kCleanupDebt: return "cleanup_debt";
-    case FindingKind::kRackImbalance: return "rack_imbalance";
+    case FindingKind::kTokenDistribution:
+      return "token_distribution";
+    case FindingKind::kHotspot:
+      return "hotspot";
+    case FindingKind::kUnevenHardware:
+      return "uneven_hardware";
+    case FindingKind::kCleanupDebt:
+      return "cleanup_debt";
+    case FindingKind::kRackImbalance:
+      return "rack_imbalance";
   }
   return "token_distribution";
 }
@@ -226,7 +233,8 @@ std::vector<Finding> find_load_findings(const ClusterSnapshot& snapshot, double 
       if (node.dc != dc || !is_member(node)) continue;
       if (auto density = node_density(node, fractions[i])) densities.push_back({i, *fractions[i], *density});
     }
-    for (Finding& finding : load_findings_in(snapshot, dc, densities, density_margin)) findings.push_back(std::move(finding));
+    for (Finding& finding : load_findings_in(snapshot, dc, densities, density_margin))
+      findings.push_back(std::move(finding));
   }
   return findings;
 }

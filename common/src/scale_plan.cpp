@@ -201,8 +201,9 @@ PlanCheck disk_headroom(const ScalePlan& plan) {
   } else if (status == CheckStatus::kUnknown) {
     check.message = "disk totals are not known for the receiving nodes (" + joined(unknown) + ")";
   } else {
-    check.message = described.empty() ? "every receiving node stays at or under 70% disk use after the move"
-                                      : "disk use after the move: " + joined(described) + " (blocked over 80%, warn over 70%)";
+    check.message = described.empty()
+                        ? "every receiving node stays at or under 70% disk use after the move"
+                        : "disk use after the move: " + joined(described) + " (blocked over 80%, warn over 70%)";
     if (!unknown.empty()) check.message += "; not known for " + joined(unknown);
   }
   return check;
@@ -214,9 +215,12 @@ std::string placeholder_address(int i) { return "new-node-" + std::to_string(i);
 
 const char* plan_verdict_name(PlanVerdict verdict) {
   switch (verdict) {
-    case PlanVerdict::kGo: return "go";
-    case PlanVerdict::kWarn: return "warn";
-    case PlanVerdict::kBlocked: return "blocked";
+    case PlanVerdict::kGo:
+      return "go";
+    case PlanVerdict::kWarn:
+      return "warn";
+    case PlanVerdict::kBlocked:
+      return "blocked";
   }
   return "blocked";
 }
@@ -230,7 +234,8 @@ PlanVerdict plan_verdict(const std::vector<PlanCheck>& checks) {
 
 Result<ScalePlan> plan_add(const ClusterSnapshot& snapshot, const AddRequest& request,
                            const ClusterObservations& observations) {
-  if (request.count < 1) return Error::invalid_input("the count of nodes to add must be at least 1, not " + std::to_string(request.count));
+  if (request.count < 1)
+    return Error::invalid_input("the count of nodes to add must be at least 1, not " + std::to_string(request.count));
   if (!request.tokens.empty() && request.count != 1) {
     return Error::invalid_input("tokens can be given for one node only, not " + std::to_string(request.count));
   }
@@ -284,7 +289,8 @@ Result<ScalePlan> plan_add(const ClusterSnapshot& snapshot, const AddRequest& re
   plan.formulas.push_back(formula_for(snapshot, *dc, request.count));
   plan.doubling.push_back(formula_for(snapshot, *dc, plan.formulas.back().nodes_before));
 
-  if (request.count > 1) plan.notes.push_back("add the nodes one at a time, each reaching NORMAL before the next starts");
+  if (request.count > 1)
+    plan.notes.push_back("add the nodes one at a time, each reaching NORMAL before the next starts");
   plan.notes.push_back("doubling " + *dc + " (adding " + std::to_string(plan.doubling.back().nodes_added) +
                        " nodes) would move half its data and halve each node's load: the most even rebalance");
   plan.checks.push_back(plan_check(check_nodes_up_normal(snapshot, observations, CheckStatus::kWarn)));
@@ -322,15 +328,17 @@ Result<ScalePlan> plan_remove(const ClusterSnapshot& snapshot, const std::string
   // The target itself may be the one node not normal: a removal must wait for any other.
   plan.checks.push_back(plan_check(check_nodes_up_normal(snapshot, observations, CheckStatus::kCritical)));
   plan.checks.push_back(plan_check(check_streaming_operations(snapshot, observations, CheckStatus::kCritical)));
-  plan.checks.push_back({"host_id", CheckStatus::kOk,
-                         "removing " + target->address + " with host id " + target->host_id +
-                             ": confirm it is the node you mean",
-                         {target->address}});
+  plan.checks.push_back(
+      {"host_id",
+       CheckStatus::kOk,
+       "removing " + target->address + " with host id " + target->host_id + ": confirm it is the node you mean",
+       {target->address}});
   PlanCheck seed = named_check("seed");
   seed.nodes = {target->address};
   if (!observations.seeds) {
     seed.message = "the seed list is not known: check whether " + target->address + " is a seed";
-  } else if (std::find(observations.seeds->begin(), observations.seeds->end(), target->address) != observations.seeds->end()) {
+  } else if (std::find(observations.seeds->begin(), observations.seeds->end(), target->address) !=
+             observations.seeds->end()) {
     seed.status = CheckStatus::kWarn;
     seed.message = target->address + " is a seed: remove it from the seed list of every node (then a rolling restart)";
   } else {

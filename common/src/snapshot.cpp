@@ -268,12 +268,12 @@ class SnapshotReader {
     const Role where = parent();
     if (where == Role::kSkipped) return true;
     JsonBuilder& builder = where == Role::kTop ? top_ : node_;
-    special_key_ = (where == Role::kTop && roles_.size() == 1 && key == "nodes") ||
-                   (where == Role::kNode && key == "tokens");
+    special_key_ =
+        (where == Role::kTop && roles_.size() == 1 && key == "nodes") || (where == Role::kNode && key == "tokens");
     if (special_key_ && where == Role::kTop) {  // "nodes" again: the last one wins
       nodes_streamed_ = false;
       nodes_.clear();
-    } else if (special_key_) {                   // "tokens" again
+    } else if (special_key_) {  // "tokens" again
       nodes_.back() = StreamedNode{};
     }
     if (special_key_) builder.forget(key);
@@ -287,7 +287,8 @@ class SnapshotReader {
       syntax_error_ = json_syntax_error("", text_, error);
     } else {  // a number too large for a double
       std::string reason = error.what();
-      if (const std::size_t bracket = reason.find("] "); bracket != std::string::npos) reason = reason.substr(bracket + 2);
+      if (const std::size_t bracket = reason.find("] "); bracket != std::string::npos)
+        reason = reason.substr(bracket + 2);
       syntax_error_ = Error::invalid_input("not valid JSON: " + reason);
     }
     return false;
@@ -310,15 +311,21 @@ class SnapshotReader {
   bool scalar(Json value) {
     special_key_ = false;
     switch (parent()) {
-      case Role::kTop: top_.value(std::move(value)); break;
+      case Role::kTop:
+        top_.value(std::move(value));
+        break;
       case Role::kNodes:  // a node that is not an object: parse_node says so
         nodes_.emplace_back();
         nodes_.back().fields = std::move(value);
         break;
       case Role::kNode:
-      case Role::kInNode: node_.value(std::move(value)); break;
-      case Role::kTokens: return token(parse_token_value(value));
-      case Role::kSkipped: break;
+      case Role::kInNode:
+        node_.value(std::move(value));
+        break;
+      case Role::kTokens:
+        return token(parse_token_value(value));
+      case Role::kSkipped:
+        break;
     }
     return true;
   }
@@ -357,7 +364,9 @@ class SnapshotReader {
         token(parse_token_value(container));
         roles_.push_back(Role::kSkipped);
         break;
-      case Role::kSkipped: roles_.push_back(Role::kSkipped); break;
+      case Role::kSkipped:
+        roles_.push_back(Role::kSkipped);
+        break;
     }
     return true;
   }
@@ -386,8 +395,8 @@ class SnapshotReader {
   JsonBuilder node_;  // the node being read
   std::vector<StreamedNode> nodes_;
   bool nodes_streamed_ = false;
-  std::vector<Role> roles_;  // of the open containers, outermost first
-  bool special_key_ = false; // the last key was the top object's "nodes" or a node's "tokens"
+  std::vector<Role> roles_;   // of the open containers, outermost first
+  bool special_key_ = false;  // the last key was the top object's "nodes" or a node's "tokens"
   std::size_t token_index_ = 0;
   std::string_view text_;
   std::optional<Error> syntax_error_;
@@ -405,7 +414,8 @@ Result<Node> parse_node(StreamedNode& in, std::size_t index) {
   if (!address) return address.error();
   node.address = *address;
   if (!is_address(node.address)) {
-    return Error::invalid_input(path + ": address '" + node.address + "' is not an IPv4 or IPv6 address or a host name");
+    return Error::invalid_input(path + ": address '" + node.address +
+                                "' is not an IPv4 or IPv6 address or a host name");
   }
   for (auto [key, target] : {std::pair{"host_id", &node.host_id}, {"dc", &node.dc}, {"rack", &node.rack}}) {
     auto value = f.non_empty_string(key);
@@ -448,7 +458,8 @@ Result<Node> parse_node(StreamedNode& in, std::size_t index) {
     auto tokens = f.array("tokens");  // absent, null or not an array: an array is always streamed
     return tokens ? Error(ErrorCode::kInternal, path + ": 'tokens' was not read") : tokens.error();
   }
-  if (in.bad_token) return in.bad_token->second.with_context(path + ": tokens[" + std::to_string(in.bad_token->first) + "]");
+  if (in.bad_token)
+    return in.bad_token->second.with_context(path + ": tokens[" + std::to_string(in.bad_token->first) + "]");
   node.tokens = std::move(in.tokens);
   std::sort(node.tokens.begin(), node.tokens.end());
   auto dup = std::adjacent_find(node.tokens.begin(), node.tokens.end());
@@ -520,7 +531,8 @@ Status check_unique_members(const std::vector<Node>& nodes) {
     const Node& node = nodes[i];
     const std::string path = "nodes[" + std::to_string(i) + "] (" + node.address + ")";
     if (auto [it, inserted] = addresses.emplace(node.address, i); !inserted) {
-      return Error::invalid_input(path + ": address " + node.address + " is also nodes[" + std::to_string(it->second) + "]'s");
+      return Error::invalid_input(path + ": address " + node.address + " is also nodes[" + std::to_string(it->second) +
+                                  "]'s");
     }
     std::string host_id = node.host_id;
     std::transform(host_id.begin(), host_id.end(), host_id.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -542,8 +554,8 @@ Status check_datacenters(const Keyspace& keyspace, const std::vector<Node>& node
     if (replicas > 0 && !known.contains(dc)) {
       std::string names;
       for (const std::string& name : known) names += (names.empty() ? "" : ", ") + name;
-      return Error::invalid_input("keyspaces[" + std::to_string(index) + "] (" + keyspace.name + "): datacenter '" + dc +
-                                  "' has no node (datacenters: " + names + ")");
+      return Error::invalid_input("keyspaces[" + std::to_string(index) + "] (" + keyspace.name + "): datacenter '" +
+                                  dc + "' has no node (datacenters: " + names + ")");
     }
   }
   return Ok{};
@@ -553,19 +565,26 @@ Status check_datacenters(const Keyspace& keyspace, const std::vector<Node>& node
 
 const char* node_status_name(NodeStatus status) {
   switch (status) {
-    case NodeStatus::kUp: return "up";
-    case NodeStatus::kDown: return "down";
-    case NodeStatus::kUnknown: return "unknown";
+    case NodeStatus::kUp:
+      return "up";
+    case NodeStatus::kDown:
+      return "down";
+    case NodeStatus::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
 
 const char* node_state_name(NodeState state) {
   switch (state) {
-    case NodeState::kNormal: return "normal";
-    case NodeState::kJoining: return "joining";
-    case NodeState::kLeaving: return "leaving";
-    case NodeState::kMoving: return "moving";
+    case NodeState::kNormal:
+      return "normal";
+    case NodeState::kJoining:
+      return "joining";
+    case NodeState::kLeaving:
+      return "leaving";
+    case NodeState::kMoving:
+      return "moving";
   }
   return "normal";
 }
@@ -666,7 +685,8 @@ Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
       auto ks = parse_keyspace((**keyspaces)[i], i);
       if (!ks) return ks.error();
       if (snapshot.find_keyspace(ks->name) != nullptr) {
-        return Error::invalid_input("keyspaces[" + std::to_string(i) + "]: keyspace '" + ks->name + "' is listed twice");
+        return Error::invalid_input("keyspaces[" + std::to_string(i) + "]: keyspace '" + ks->name +
+                                    "' is listed twice");
       }
       auto placeable = check_datacenters(*ks, snapshot.nodes, i);
       if (!placeable) return placeable.error();

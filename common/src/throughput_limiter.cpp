@@ -47,7 +47,8 @@ Duration ThroughputLimiter::delay_for(std::uint64_t bytes, Instant now) {
 }
 
 RateMeter::RateMeter(int window_seconds)
-    : bytes_(static_cast<std::size_t>(window_seconds), 0), seconds_(static_cast<std::size_t>(window_seconds), std::numeric_limits<std::int64_t>::min()) {
+    : bytes_(static_cast<std::size_t>(window_seconds), 0),
+      seconds_(static_cast<std::size_t>(window_seconds), std::numeric_limits<std::int64_t>::min()) {
   assert(window_seconds >= 1);
 }
 

@@ -32,9 +32,7 @@ constexpr double kSpanWeight = 0.3;
 // balance nothing and leave later joins fewer places to choose from.
 constexpr double kEdge = 0.25;
 
-Token advance(Token from, std::uint64_t by) {
-  return static_cast<Token>(static_cast<std::uint64_t>(from) + by);
-}
+Token advance(Token from, std::uint64_t by) { return static_cast<Token>(static_cast<std::uint64_t>(from) + by); }
 
 // Clockwise number of tokens in (from, to]; (t, t] is the whole ring.
 Uint128 gap(Token from, Token to) {
@@ -187,7 +185,8 @@ Result<std::vector<Token>> splits(std::vector<Token> dc_tokens, int num_tokens, 
     const Token right = dc_tokens[widest];
     const auto wanted = advance(left, static_cast<std::uint64_t>(std::max<Uint128>(widest_gap / parts, 1)));
     const auto token = free_token_near(wanted, left, right, taken);
-    if (!token) return Error::failed("no free token left between " + format_token(left) + " and " + format_token(right));
+    if (!token)
+      return Error::failed("no free token left between " + format_token(left) + " and " + format_token(right));
     taken.add(*token);
     tokens.push_back(*token);
     dc_tokens.insert(std::upper_bound(dc_tokens.begin(), dc_tokens.end(), *token), *token);
@@ -296,7 +295,8 @@ class DcRing {
     const double x = static_cast<double>(gap(range_start(i), token)) / kTwoTo64;
     for (const Change& c : changes.loads) loads_[c.key] += c.constant + c.per_unit * x;
     double new_span = 0;
-    for (const Change& c : changes.spans) (c.key == kNewToken ? new_span : spans_[c.key]) += c.constant + c.per_unit * x;
+    for (const Change& c : changes.spans)
+      (c.key == kNewToken ? new_span : spans_[c.key]) += c.constant + c.per_unit * x;
     const auto at = std::upper_bound(tokens_.begin(), tokens_.end(), token) - tokens_.begin();
     tokens_.insert(tokens_.begin() + at, token);
     owners_.insert(owners_.begin() + at, new_node_);
@@ -339,12 +339,16 @@ class DcRing {
   // it: per node, and per token the node was met at.
   void add_difference(double constant, double per_unit, Changes& out) const {
     for (const Replica& r : new_) {
-      if (!contains_if(old_, [&](const Replica& o) { return o.node == r.node; })) add_change(out.loads, r.node, constant, per_unit);
-      if (!contains_if(old_, [&](const Replica& o) { return o == r; })) add_change(out.spans, r.via, constant, per_unit);
+      if (!contains_if(old_, [&](const Replica& o) { return o.node == r.node; }))
+        add_change(out.loads, r.node, constant, per_unit);
+      if (!contains_if(old_, [&](const Replica& o) { return o == r; }))
+        add_change(out.spans, r.via, constant, per_unit);
     }
     for (const Replica& r : old_) {
-      if (!contains_if(new_, [&](const Replica& o) { return o.node == r.node; })) add_change(out.loads, r.node, -constant, -per_unit);
-      if (!contains_if(new_, [&](const Replica& o) { return o == r; })) add_change(out.spans, r.via, -constant, -per_unit);
+      if (!contains_if(new_, [&](const Replica& o) { return o.node == r.node; }))
+        add_change(out.loads, r.node, -constant, -per_unit);
+      if (!contains_if(new_, [&](const Replica& o) { return o == r; }))
+        add_change(out.spans, r.via, -constant, -per_unit);
     }
   }
 
@@ -429,12 +433,14 @@ Result<std::vector<Token>> greedy(const DcView& view, int num_tokens, int rf, Ta
   const std::uint32_t new_node = view.members;
   double total_tokens = num_tokens;
   for (std::uint32_t count : view.token_count) total_tokens += count;
-  const double replicas = static_cast<double>(std::min<std::uint32_t>(static_cast<std::uint32_t>(rf), view.members + 1));
+  const double replicas =
+      static_cast<double>(std::min<std::uint32_t>(static_cast<std::uint32_t>(rf), view.members + 1));
 
   CostModel cost;
   cost.ideal_span = replicas / total_tokens;
   cost.targets.resize(view.rack_of.size());
-  for (std::uint32_t node = 0; node < view.members; ++node) cost.targets[node] = cost.ideal_span * view.token_count[node];
+  for (std::uint32_t node = 0; node < view.members; ++node)
+    cost.targets[node] = cost.ideal_span * view.token_count[node];
 
   std::vector<Token> tokens;
   Changes changes;
@@ -513,7 +519,8 @@ Result<std::vector<Token>> allocate_balanced_tokens(const ClusterSnapshot& snaps
 Result<OwnershipBalance> replicated_ownership_balance(const ClusterSnapshot& snapshot, const std::string& dc,
                                                       int replication_factor) {
   if (auto ok = check_replication_factor(replication_factor); !ok) return ok.error();
-  auto replication = parse_replication({{"class", "NetworkTopologyStrategy"}, {dc, std::to_string(replication_factor)}});
+  auto replication =
+      parse_replication({{"class", "NetworkTopologyStrategy"}, {dc, std::to_string(replication_factor)}});
   if (!replication) return replication.error();
   const TokenRing ring(snapshot);
   auto placement = ReplicaPlacement::create(ring, *replication);

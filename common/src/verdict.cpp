@@ -7,10 +7,14 @@ namespace {
 
 int severity(CheckStatus status) {
   switch (status) {
-    case CheckStatus::kUnknown: return -1;
-    case CheckStatus::kOk: return 0;
-    case CheckStatus::kWarn: return 1;
-    case CheckStatus::kCritical: return 2;
+    case CheckStatus::kUnknown:
+      return -1;
+    case CheckStatus::kOk:
+      return 0;
+    case CheckStatus::kWarn:
+      return 1;
+    case CheckStatus::kCritical:
+      return 2;
   }
   return -1;
 }
@@ -21,10 +25,14 @@ bool crosses(double value, double limit, bool strict) { return strict ? value > 
 
 const char* check_status_name(CheckStatus status) {
   switch (status) {
-    case CheckStatus::kOk: return "ok";
-    case CheckStatus::kWarn: return "warn";
-    case CheckStatus::kCritical: return "critical";
-    case CheckStatus::kUnknown: return "unknown";
+    case CheckStatus::kOk:
+      return "ok";
+    case CheckStatus::kWarn:
+      return "warn";
+    case CheckStatus::kCritical:
+      return "critical";
+    case CheckStatus::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

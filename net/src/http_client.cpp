@@ -89,7 +89,7 @@ class IdleConnections {
 
   // Keeps `client` for the next request to `peer` if its connection is still open.
   void give_back(const std::string& peer, std::unique_ptr<httplib::Client> client) {
-    if (!client->is_socket_open()) return;  // the server said Connection: close
+    if (!client->is_socket_open()) return;     // the server said Connection: close
     std::unique_ptr<httplib::Client> surplus;  // the oldest beyond kIdlePerPeer, closed outside the lock
     {
       std::lock_guard lock(mutex_);
@@ -121,7 +121,8 @@ IdleConnections& idle_connections() {
 // A keep-alive connection to `base_url`: TCP_NODELAY (a request's header and body are separate
 // writes, and Nagle would hold the second for the peer's delayed ACK on a reused connection),
 // close-on-exec (a process ringctl starts must not inherit its connections).
-std::unique_ptr<httplib::Client> open_connection(const std::string& base_url, bool tls, const std::string& ca_cert_file) {
+std::unique_ptr<httplib::Client> open_connection(const std::string& base_url, bool tls,
+                                                 const std::string& ca_cert_file) {
   // The scheme-host-port form picks plain or TLS; cpp-httplib is built with OpenSSL here.
   auto client = std::make_unique<httplib::Client>(base_url);
   if (tls) {
@@ -193,8 +194,8 @@ ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) cons
     const std::string what = describe(result.error(), tls_ ? client->get_openssl_verify_result() : 0, host_, timeout_);
     // A certificate that cannot be verified is not a server that is away: asking it again, or
     // another agent configured alike, will not help, so it is not kUnavailable.
-    const bool refused_by_tls = result.error() == httplib::Error::SSLServerVerification ||
-                                result.error() == httplib::Error::SSLLoadingCerts;
+    const bool refused_by_tls =
+        result.error() == httplib::Error::SSLServerVerification || result.error() == httplib::Error::SSLLoadingCerts;
     return ringcore::Error(refused_by_tls ? ringcore::ErrorCode::kFailed : ringcore::ErrorCode::kUnavailable,
                            request.method + " " + base_url() + request.path + ": " + what);
   }

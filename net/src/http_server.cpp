@@ -54,7 +54,6 @@ bool matches(const Route& route, const std::vector<std::string_view>& raw, std::
   return true;
 }
 
-
 // The decoded parameters of a target's query ("?a=1&b=x%20y"); '+' means a space there.
 ringcore::Result<std::multimap<std::string, std::string>> parse_query(std::string_view target) {
   std::multimap<std::string, std::string> query;
@@ -78,7 +77,8 @@ ringcore::Result<std::multimap<std::string, std::string>> parse_query(std::strin
 }
 
 std::string lower_case(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text;
 }
 
@@ -104,20 +104,30 @@ std::string ServerRequest::header(const std::string& name) const {
 int http_status_for(ringcore::ErrorCode code) {
   switch (code) {
     case ringcore::ErrorCode::kInvalidInput:
-    case ringcore::ErrorCode::kUnsupported: return 400;
-    case ringcore::ErrorCode::kNotFound: return 404;
-    case ringcore::ErrorCode::kUnavailable: return 503;
-    case ringcore::ErrorCode::kConflict: return 409;
-    case ringcore::ErrorCode::kUnauthorized: return 401;
-    case ringcore::ErrorCode::kForbidden: return 403;
-    case ringcore::ErrorCode::kMethodNotAllowed: return 405;
-    case ringcore::ErrorCode::kTimedOut: return 504;
+    case ringcore::ErrorCode::kUnsupported:
+      return 400;
+    case ringcore::ErrorCode::kNotFound:
+      return 404;
+    case ringcore::ErrorCode::kUnavailable:
+      return 503;
+    case ringcore::ErrorCode::kConflict:
+      return 409;
+    case ringcore::ErrorCode::kUnauthorized:
+      return 401;
+    case ringcore::ErrorCode::kForbidden:
+      return 403;
+    case ringcore::ErrorCode::kMethodNotAllowed:
+      return 405;
+    case ringcore::ErrorCode::kTimedOut:
+      return 504;
     case ringcore::ErrorCode::kOutcomeUnknown:
     case ringcore::ErrorCode::kSshHostKey:  // no server answers these today; an SSH peer is upstream
     case ringcore::ErrorCode::kSshAuth:
-    case ringcore::ErrorCode::kSshConnect: return 502;
+    case ringcore::ErrorCode::kSshConnect:
+      return 502;
     case ringcore::ErrorCode::kFailed:
-    case ringcore::ErrorCode::kInternal: return 500;
+    case ringcore::ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -135,7 +145,8 @@ ringcore::Result<std::string> percent_decode(std::string_view text) {
       continue;
     }
     if (i + 2 >= text.size()) {
-      return ringcore::Error::invalid_input("bad percent-encoding in '" + std::string(text) + "': '%' needs two hex digits");
+      return ringcore::Error::invalid_input("bad percent-encoding in '" + std::string(text) +
+                                            "': '%' needs two hex digits");
     }
     const int hi = ringcore::hex_digit_value(text[i + 1]);
     const int lo = ringcore::hex_digit_value(text[i + 2]);
@@ -180,8 +191,7 @@ struct HttpServer::Impl {
   // `decoded_path` is `target`'s path as cpp-httplib decodes it (ServerRequest::path).
   template <typename HeaderMap>
   ServerResponse dispatch(const std::string& method, std::string_view target, const std::string& decoded_path,
-                          const HeaderMap& headers, const std::string& body,
-                          const std::string& remote_address) const {
+                          const HeaderMap& headers, const std::string& body, const std::string& remote_address) const {
     const std::string_view raw_path = target.substr(0, target.find('?'));
     const auto raw = split_path(raw_path);
     ServerRequest request;
@@ -210,7 +220,8 @@ struct HttpServer::Impl {
     } catch (const std::exception& error) {
       return json_error(500, "internal", error.what());
     }
-    if (path_known) return json_error(405, "method_not_allowed", method + " is not allowed on " + std::string(raw_path));
+    if (path_known)
+      return json_error(405, "method_not_allowed", method + " is not allowed on " + std::string(raw_path));
     return json_error(404, "not_found", "no such path: " + method + " " + std::string(raw_path));
   }
 
@@ -256,19 +267,21 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) 
   impl_->server->set_socket_options([](socket_t fd) { set_listener_options(fd); });
   const std::size_t limit = options.max_body_bytes;
   // Errors cpp-httplib answers itself (413, 400 for a malformed request) get our JSON body too.
-  impl_->server->set_error_handler(httplib::Server::HandlerWithResponse([limit](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string message = "bad HTTP request (status " + std::to_string(res.status) + ")";
-    if (res.status == 413 && req.get_header_value("Content-Type") == "application/x-www-form-urlencoded") {
-      message = "a form-encoded request body is limited to " + std::to_string(CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH) +
-                " bytes; send the body as application/octet-stream";
-    } else if (res.status == 413) {
-      message = "request body is larger than the server's limit of " + std::to_string(limit) + " bytes";
-    }
-    ServerResponse response = json_error(res.status, "invalid_input", message);
-    res.set_content(response.body, "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  impl_->server->set_error_handler(
+      httplib::Server::HandlerWithResponse([limit](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string message = "bad HTTP request (status " + std::to_string(res.status) + ")";
+        if (res.status == 413 && req.get_header_value("Content-Type") == "application/x-www-form-urlencoded") {
+          message = "a form-encoded request body is limited to " +
+                    std::to_string(CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH) +
+                    " bytes; send the body as application/octet-stream";
+        } else if (res.status == 413) {
+          message = "request body is larger than the server's limit of " + std::to_string(limit) + " bytes";
+        }
+        ServerResponse response = json_error(res.status, "invalid_input", message);
+        res.set_content(response.body, "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   for (const char* method : {"GET", "POST", "PUT", "DELETE"}) impl_->install(method);
 }
 
@@ -283,8 +296,9 @@ void HttpServer::route(const std::string& method, const std::string& pattern, Se
 ringcore::Status HttpServer::start(const std::string& host, int port) {
   httplib::Server& server = *impl_->server;
   if (!server.is_valid()) {
-    return ringcore::Error::invalid_input("cannot load the TLS certificate " + impl_->options.tls_cert_file + " and key " +
-                                          impl_->options.tls_key_file + " (PEM files, readable, key matching the certificate)");
+    return ringcore::Error::invalid_input("cannot load the TLS certificate " + impl_->options.tls_cert_file +
+                                          " and key " + impl_->options.tls_key_file +
+                                          " (PEM files, readable, key matching the certificate)");
   }
   impl_->port = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (impl_->port <= 0) {
@@ -303,10 +317,12 @@ ServerResponse HttpServer::answer(const std::string& method, const std::string& 
                                   const std::multimap<std::string, std::string>& headers, const std::string& body,
                                   const std::string& remote_address) const {
   const std::string_view raw_path = std::string_view(target).substr(0, target.find('?'));
-  if (raw_path.empty() || raw_path.front() != '/') return json_error(400, "invalid_input", "bad HTTP request (status 400)");
+  if (raw_path.empty() || raw_path.front() != '/')
+    return json_error(400, "invalid_input", "bad HTTP request (status 400)");
   if (body.size() > impl_->options.max_body_bytes) {
-    return json_error(413, "invalid_input", "request body is larger than the server's limit of " +
-                                                std::to_string(impl_->options.max_body_bytes) + " bytes");
+    return json_error(413, "invalid_input",
+                      "request body is larger than the server's limit of " +
+                          std::to_string(impl_->options.max_body_bytes) + " bytes");
   }
   // As cpp-httplib decodes the path: escapes decoded, a malformed one kept as it is.
   const std::string decoded = httplib::detail::decode_url(std::string(raw_path), false);

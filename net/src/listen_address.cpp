@@ -15,14 +15,16 @@ void set_listener_options(int socket_fd) {
 }
 
 ringcore::Status check_can_listen(const std::string& host, int port) {
-  const std::string where = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  const std::string where =
+      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
   const std::string service = std::to_string(port);
-  if (const int failed = getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found); failed != 0) {
+  if (const int failed = getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found);
+      failed != 0) {
     return ringcore::Error(ringcore::ErrorCode::kUnavailable,
                            "cannot listen on " + where + ": cannot resolve '" + host + "': " + gai_strerror(failed));
   }

@@ -75,10 +75,10 @@ std::optional<Clock::time_point> parse_iso8601_utc(std::string_view text) {
   const std::chrono::year_month_day date{std::chrono::year{*year}, std::chrono::month{static_cast<unsigned>(*month)},
                                          std::chrono::day{static_cast<unsigned>(*day)}};
   if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
-  const auto since_midnight = std::chrono::hours(*hour) + std::chrono::minutes(*minute) +
-                              std::chrono::seconds(*second) + *sub_second;
-  return Clock::time_point(std::chrono::floor<Clock::duration>(std::chrono::sys_days(date).time_since_epoch() +
-                                                               since_midnight));
+  const auto since_midnight =
+      std::chrono::hours(*hour) + std::chrono::minutes(*minute) + std::chrono::seconds(*second) + *sub_second;
+  return Clock::time_point(
+      std::chrono::floor<Clock::duration>(std::chrono::sys_days(date).time_since_epoch() + since_midnight));
 }
 
 }  // namespace ringruntime

@@ -10,8 +10,8 @@ WaitClock real_clock() {
           [](std::chrono::milliseconds interval) { std::this_thread::sleep_for(interval); }};
 }
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout, std::chrono::milliseconds interval,
-                const WaitClock& clock) {
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds interval, const WaitClock& clock) {
   const auto deadline = clock.now() + timeout;
   for (;;) {
     if (done()) return true;

@@ -18,7 +18,8 @@ void flatten(const YAML::Node& map, const std::string& prefix, const YamlConfigS
              std::map<std::string, ConfigValue>& out) {
   for (const auto& entry : map) {
     const std::string key = prefix + (entry.first.IsScalar() ? entry.first.Scalar() : "?");
-    const bool section = prefix.empty() && std::find(shape.sections.begin(), shape.sections.end(), key) != shape.sections.end();
+    const bool section =
+        prefix.empty() && std::find(shape.sections.begin(), shape.sections.end(), key) != shape.sections.end();
     if (section && entry.second.IsMap()) {
       flatten(entry.second, key + ".", shape, out);
       continue;
@@ -34,7 +35,9 @@ void flatten(const YAML::Node& map, const std::string& prefix, const YamlConfigS
 
 inline namespace config_readers {
 
-Error config_error(const std::string& label, const std::string& what) { return Error::invalid_input(label + ": " + what); }
+Error config_error(const std::string& label, const std::string& what) {
+  return Error::invalid_input(label + ": " + what);
+}
 
 Error config_error(const ConfigValue& value, const std::string& what) { return config_error(value.label, what); }
 
@@ -67,8 +70,8 @@ double read_number(const ConfigValue& value, double low, double high) {
   const std::string text = scalar_or_empty(value.node);
   double number = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || !std::isfinite(number) || number < low ||
-      number > high) {
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || !std::isfinite(number) ||
+      number < low || number > high) {
     std::ostringstream range;
     range << "must be a number in " << low << ".." << high << ", not " << describe(value.node);
     throw config_error(value, range.str());

@@ -64,7 +64,8 @@ TEST_CASE("the YAML file sets every key, nested tls and tokens maps included") {
   const AgentConfig config = resolved(
       "listen: 10.0.0.5:7443\nbackend: lab\nnode: 10.0.0.5:9042\ncluster: prod\ninterval_seconds: 0.5\n"
       "audit_log: /var/log/ringd/audit.log\ntls: {cert: /etc/ringd/cert.pem, key: /etc/ringd/key.pem}\n"
-      "tokens: {read: [" + kRead + "], admin: [" + kAdmin + "]}\nmax_body_bytes: 4096\nopen_metrics: false\n");
+      "tokens: {read: [" +
+      kRead + "], admin: [" + kAdmin + "]}\nmax_body_bytes: 4096\nopen_metrics: false\n");
   CHECK(config.listen.text() == "10.0.0.5:7443");
   CHECK(config.cluster == "prod");
   CHECK(config.interval_seconds == 0.5);
@@ -82,15 +83,16 @@ TEST_CASE("flags win over the environment, which wins over the file") {
   const Settings env = environment({"RINGD_INTERVAL_SECONDS=3", "RINGD_NODE=127.0.0.8:9042", "PATH=/bin"});
   const Settings flags = parsed_flags({"--interval", "1"});
   const AgentConfig config = resolved(yaml, env, flags);
-  CHECK(config.interval_seconds == 1.0);           // flag
-  CHECK(config.node.text() == "127.0.0.8:9042");   // environment
-  CHECK(config.cluster == "from-file");            // file
-  CHECK(config.listen.text() == "127.0.0.1:7070"); // default
+  CHECK(config.interval_seconds == 1.0);            // flag
+  CHECK(config.node.text() == "127.0.0.8:9042");    // environment
+  CHECK(config.cluster == "from-file");             // file
+  CHECK(config.listen.text() == "127.0.0.1:7070");  // default
 }
 
 TEST_CASE("environment names are RINGD_ and the key in upper case, lists are comma-separated") {
-  const Settings env = environment({"RINGD_TLS_CERT=/c.pem", "RINGD_TLS_KEY=/k.pem", "RINGD_TOKENS_ADMIN=" + kAdmin + "," + kAdmin + "x",
-                                    "RINGD_CONFIG=/etc/ringd/ringd.yaml"});
+  const Settings env =
+      environment({"RINGD_TLS_CERT=/c.pem", "RINGD_TLS_KEY=/k.pem", "RINGD_TOKENS_ADMIN=" + kAdmin + "," + kAdmin + "x",
+                   "RINGD_CONFIG=/etc/ringd/ringd.yaml"});
   CHECK(env.at("config").value == "/etc/ringd/ringd.yaml");
   const AgentConfig config = resolved("", env);
   CHECK(config.tls_cert == "/c.pem");
@@ -110,12 +112,15 @@ TEST_CASE("bad values are refused with the key, the origin and what is wrong") {
   CHECK(refusal("", {}, parsed_flags({"--listen", "localhost"})) ==
         "listen (from --listen): must be HOST:PORT such as 127.0.0.1:7070, not 'localhost'");
   CHECK(refusal("node: 127.0.0.1:99999\n") == "node port: must be an integer in 1..65535, not '99999'");
-  CHECK(refusal("backend: rocksdb\n") == "backend: must be 'lab' (a ringnode) or 'cassandra' (through Jolokia), not 'rocksdb'");
+  CHECK(refusal("backend: rocksdb\n") ==
+        "backend: must be 'lab' (a ringnode) or 'cassandra' (through Jolokia), not 'rocksdb'");
   CHECK(refusal("jolokia_url: 127.0.0.1:8778\n") ==
-        "jolokia_url: '127.0.0.1:8778' is not a Jolokia URL: it must start with http:// or https:// (e.g. http://127.0.0.1:8778/jolokia)");
-  CHECK(refusal("", {}, parsed_flags({"--jolokia-url", "http://127.0.0.1:0/jolokia"})) ==
-        "jolokia_url (from --jolokia-url): 'http://127.0.0.1:0/jolokia' is not a Jolokia URL: the port must be 1..65535 "
-        "(e.g. http://127.0.0.1:8778/jolokia)");
+        "jolokia_url: '127.0.0.1:8778' is not a Jolokia URL: it must start with http:// or https:// (e.g. "
+        "http://127.0.0.1:8778/jolokia)");
+  CHECK(
+      refusal("", {}, parsed_flags({"--jolokia-url", "http://127.0.0.1:0/jolokia"})) ==
+      "jolokia_url (from --jolokia-url): 'http://127.0.0.1:0/jolokia' is not a Jolokia URL: the port must be 1..65535 "
+      "(e.g. http://127.0.0.1:8778/jolokia)");
   CHECK(refusal("open_metrics: maybe\n") == "open_metrics: must be true or false, not 'maybe'");
   CHECK(refusal("tokens: {read: " + kRead + "}\n") == "tokens.read: must be a list, not '" + kRead + "'");
 }
@@ -139,7 +144,8 @@ TEST_CASE("a listen address other than loopback needs a token, and the refusal n
 
 TEST_CASE("tokens: at least 16 characters, one role each, and TLS needs both files") {
   CHECK(refusal("tokens: {admin: [short]}\n").starts_with("tokens.admin: a token must have at least 16 characters"));
-  CHECK(refusal("tokens: {admin: [" + kAdmin + "], read: [" + kAdmin + "]}\n").starts_with("tokens.admin: a token is also given as a read token"));
+  CHECK(refusal("tokens: {admin: [" + kAdmin + "], read: [" + kAdmin + "]}\n")
+            .starts_with("tokens.admin: a token is also given as a read token"));
   CHECK(refusal("tls: {cert: /c.pem}\n") == "tls.key: is required with tls.cert");
 }
 
@@ -153,7 +159,8 @@ TEST_CASE("token files hold one token a line, comments and blank lines are skipp
   const AgentConfig config = resolved("", {}, parsed_flags({"--admin-token-file", path.string()}));
   CHECK(config.admin_tokens == std::vector<std::string>{kAdmin, kAdmin + "2"});
   std::filesystem::remove(path);
-  CHECK(refusal("read_token_file: /nonexistent/tokens\n") == "read_token_file: cannot read the token file /nonexistent/tokens");
+  CHECK(refusal("read_token_file: /nonexistent/tokens\n") ==
+        "read_token_file: cannot read the token file /nonexistent/tokens");
 }
 
 TEST_CASE("backend cassandra reads its Jolokia agent from the file, the environment or a flag") {
@@ -168,19 +175,22 @@ TEST_CASE("backend cassandra reads its Jolokia agent from the file, the environm
   CHECK(from_file.jolokia.port == 9443);
   CHECK(from_file.jolokia.path == "/jmx");
 
-  const AgentConfig from_environment = resolved("jolokia_url: http://127.0.0.1:8778/jolokia\n",
-                                                environment({"RINGD_BACKEND=cassandra", "RINGD_JOLOKIA_URL=http://127.0.0.3:8780/jolokia"}),
-                                                parsed_flags({"--jolokia-url", "http://127.0.0.4/jolokia"}));
+  const AgentConfig from_environment =
+      resolved("jolokia_url: http://127.0.0.1:8778/jolokia\n",
+               environment({"RINGD_BACKEND=cassandra", "RINGD_JOLOKIA_URL=http://127.0.0.3:8780/jolokia"}),
+               parsed_flags({"--jolokia-url", "http://127.0.0.4/jolokia"}));
   CHECK(from_environment.jolokia.url() == "http://127.0.0.4:8778/jolokia");  // the flag wins; no port: Jolokia's 8778
 }
 
 TEST_CASE("Jolokia credentials come as a user and a password file, both or neither") {
-  const std::filesystem::path file = std::filesystem::temp_directory_path() / "ringd_agent_config_test.jolokia-password";
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / "ringd_agent_config_test.jolokia-password";
   {
     std::ofstream out(file);
     out << "s3cret pass\nignored second line\n";
   }
-  const AgentConfig config = resolved("backend: cassandra\njolokia_user: monitor\njolokia_password_file: " + file.string() + "\n");
+  const AgentConfig config =
+      resolved("backend: cassandra\njolokia_user: monitor\njolokia_password_file: " + file.string() + "\n");
   CHECK(config.jolokia_user == "monitor");
   CHECK(config.jolokia_password == "s3cret pass");
   CHECK(refusal("jolokia_user: monitor\n") == "jolokia_password_file: is required with jolokia_user");
@@ -194,12 +204,14 @@ TEST_CASE("a token file others may read, or a group other than ringd's, is refus
   const auto path = fs::temp_directory_path() / "ringd_agent_config_test_open_tokens";
   std::ofstream(path) << kAdmin << "\n";
   const std::string yaml = "admin_token_file: " + path.string() + "\n";
-  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(path,
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
   CHECK(refusal(yaml) == "admin_token_file: the token file " + path.string() +
                              " is accessible by others (mode 0644): run chmod 600 " + path.string() +
                              " (or chmod 640 with ringd's own group as its group)");
   fs::permissions(path, fs::perms::owner_read | fs::perms::group_read | fs::perms::group_write);
-  CHECK(refusal(yaml).starts_with("admin_token_file: the token file " + path.string() + " is accessible by its group (mode 0460)"));
+  CHECK(refusal(yaml).starts_with("admin_token_file: the token file " + path.string() +
+                                  " is accessible by its group (mode 0460)"));
   // Group read for ringd's own group (the file is created with this process's group): allowed.
   fs::permissions(path, fs::perms::owner_read | fs::perms::group_read);
   CHECK(resolved(yaml, {}, {}).admin_tokens == std::vector<std::string>{kAdmin});

@@ -45,7 +45,8 @@ TEST_CASE("with tokens: reads need a read or admin token, mutating calls an admi
   const auto no_token = auth.authorize("POST", "/v1/operations/cleanup", "");
   CHECK_FALSE(no_token.allowed);
   CHECK(no_token.status == 401);
-  CHECK(no_token.message == "no bearer token: POST /v1/operations/cleanup needs an admin token (Authorization: Bearer <token>)");
+  CHECK(no_token.message ==
+        "no bearer token: POST /v1/operations/cleanup needs an admin token (Authorization: Bearer <token>)");
 
   const auto unknown = auth.authorize("GET", "/v1/node", "Bearer " + kAdmin + "x");
   CHECK(unknown.status == 401);

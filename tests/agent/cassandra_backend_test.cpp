@@ -30,10 +30,10 @@ json recording() {
   return all;
 }
 
-
 class FakeJolokia {
  public:
-  explicit FakeJolokia(std::string authorization = "") : recorded_(recording()), authorization_(std::move(authorization)) {
+  explicit FakeJolokia(std::string authorization = "")
+      : recorded_(recording()), authorization_(std::move(authorization)) {
     server_.route("POST", "/jolokia", [this](const ringnet::ServerRequest& request) { return answer(request); });
     REQUIRE(server_.start("127.0.0.1", 0).ok());
   }
@@ -44,7 +44,8 @@ class FakeJolokia {
   }
 
   ringd::JolokiaClient client(const std::string& user = "", const std::string& password = "") const {
-    return ringd::JolokiaClient({false, "127.0.0.1", server_.port(), "/jolokia"}, user, password, std::chrono::seconds(2));
+    return ringd::JolokiaClient({false, "127.0.0.1", server_.port(), "/jolokia"}, user, password,
+                                std::chrono::seconds(2));
   }
   int posts() const { return posts_; }
   std::vector<std::string> unexpected() const {
@@ -73,7 +74,8 @@ class FakeJolokia {
         replies.push_back({{"request", sent}, {"value", nullptr}, {"status", 200}});
         continue;
       }
-      const auto found = std::find_if(recorded_.begin(), recorded_.end(), [&](const json& r) { return r["sent"] == sent; });
+      const auto found =
+          std::find_if(recorded_.begin(), recorded_.end(), [&](const json& r) { return r["sent"] == sent; });
       if (found == recorded_.end()) {
         std::lock_guard lock(mutex_);
         unexpected_.push_back(sent.dump());
@@ -143,9 +145,9 @@ TEST_CASE("a decommission blocking in JMX runs as a job: the start answers at on
   CHECK(other.error().code() == ringcore::ErrorCode::kConflict);
 
   agent.release();
-  const bool ended = ringruntime::wait_until(
-      [&] { return backend.job(id).ok() && (*backend.job(id))["state"] != "running"; }, std::chrono::seconds(10),
-      std::chrono::milliseconds(20));
+  const bool ended =
+      ringruntime::wait_until([&] { return backend.job(id).ok() && (*backend.job(id))["state"] != "running"; },
+                              std::chrono::seconds(10), std::chrono::milliseconds(20));
   REQUIRE(ended);
   CHECK((*backend.job(id))["state"] == "succeeded");
   CHECK((*backend.jobs())[0]["id"] == id);
@@ -156,8 +158,10 @@ TEST_CASE("bad operation bodies are refused before anything reaches Cassandra") 
   FakeJolokia agent;
   ringd::CassandraBackend backend(agent.client());
   CHECK(backend.start_operation("removenode", json::object()).error().code() == ringcore::ErrorCode::kInvalidInput);
-  CHECK(backend.start_operation("decommission", json{{"force", "yes"}}).error().code() == ringcore::ErrorCode::kInvalidInput);
-  CHECK(backend.start_operation("repair", json{{"start_token", "1"}}).error().code() == ringcore::ErrorCode::kInvalidInput);
+  CHECK(backend.start_operation("decommission", json{{"force", "yes"}}).error().code() ==
+        ringcore::ErrorCode::kInvalidInput);
+  CHECK(backend.start_operation("repair", json{{"start_token", "1"}}).error().code() ==
+        ringcore::ErrorCode::kInvalidInput);
   CHECK(backend.set_throughput(json{{"mib_per_second", -1}}).error().code() == ringcore::ErrorCode::kInvalidInput);
   CHECK(agent.posts() == 0);
 }

@@ -25,12 +25,12 @@ json fixture(const std::string& name) {
   return json::parse(text.str());
 }
 
-
 // The replies a node would have given to `reads`, from `recorded` (Jolokia echoes each request).
 std::vector<ringd::JolokiaReply> replay(const std::vector<ringd::MBeanRead>& reads, const json& recorded) {
   std::vector<ringd::JolokiaReply> replies;
   for (const ringd::MBeanRead& read : reads) {
-    const auto found = std::find_if(recorded.begin(), recorded.end(), [&](const json& r) { return r["sent"] == read.request; });
+    const auto found =
+        std::find_if(recorded.begin(), recorded.end(), [&](const json& r) { return r["sent"] == read.request; });
     REQUIRE_MESSAGE(found != recorded.end(), "the recording has no answer to " << read.request.dump());
     ringd::JolokiaReply reply;
     reply.status = (*found)["reply"]["status"].get<int>();
@@ -48,7 +48,8 @@ struct Recorded {
 Recorded recorded(const std::string& name) {
   const json file = fixture(name);
   Recorded result;
-  result.collection = ringd::values_of(ringd::collection_reads(), replay(ringd::collection_reads(), file["collection"]));
+  result.collection =
+      ringd::values_of(ringd::collection_reads(), replay(ringd::collection_reads(), file["collection"]));
   const auto replication_reads = ringd::replication_reads(result.collection);
   result.replication = ringd::values_of(replication_reads, replay(replication_reads, file["replication"]));
   return result;
@@ -198,7 +199,13 @@ TEST_CASE("a stream in progress becomes netstats' plan with one session per dire
   CHECK(plan["id"] == "0f6a8a20-d17d-11ef-9c1e-9d4b4b0f0b01");
   CHECK(plan["description"] == "Bootstrap");
   REQUIRE(plan["sessions"].size() == 1);
-  CHECK(plan["sessions"][0] == json({{"peer", "127.0.0.2"}, {"direction", "receiving"}, {"state", "streaming"},
-                                     {"total_bytes", 10000}, {"done_bytes", 3000}, {"total_ranges", 4},
-                                     {"done_ranges", 1}, {"rows", 0}, {"bytes_per_second", 0}}));
+  CHECK(plan["sessions"][0] == json({{"peer", "127.0.0.2"},
+                                     {"direction", "receiving"},
+                                     {"state", "streaming"},
+                                     {"total_bytes", 10000},
+                                     {"done_bytes", 3000},
+                                     {"total_ranges", 4},
+                                     {"done_ranges", 1},
+                                     {"rows", 0},
+                                     {"bytes_per_second", 0}}));
 }

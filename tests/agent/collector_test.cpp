@@ -90,7 +90,8 @@ TEST_CASE("the background thread collects at once and stops promptly") {
   ScriptedBackend backend;
   ringd::Collector collector(backend, std::chrono::seconds(60));
   collector.start();
-  for (int i = 0; i < 500 && !collector.facts()->collected_at; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  for (int i = 0; i < 500 && !collector.facts()->collected_at; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   CHECK(collector.facts()->collected_at.has_value());
   const auto started = std::chrono::steady_clock::now();
   collector.stop();
@@ -105,8 +106,13 @@ TEST_CASE("audit outcomes say what a status meant for the caller") {
   CHECK(ringd::audit_outcome(409) == "conflict");
   CHECK(ringd::audit_outcome(404) == "rejected");
   CHECK(ringd::audit_outcome(503) == "failed");
-  const json line = ringd::audit_line({std::chrono::system_clock::time_point(std::chrono::seconds(0)), "admin@127.0.0.1", "POST",
-                                       "/v1/operations/cleanup", "cleanup", 202});
-  CHECK(line == json{{"time", "1970-01-01T00:00:00.000Z"}, {"caller", "admin@127.0.0.1"}, {"method", "POST"},
-                     {"path", "/v1/operations/cleanup"}, {"operation", "cleanup"}, {"status", 202}, {"outcome", "started"}});
+  const json line = ringd::audit_line({std::chrono::system_clock::time_point(std::chrono::seconds(0)),
+                                       "admin@127.0.0.1", "POST", "/v1/operations/cleanup", "cleanup", 202});
+  CHECK(line == json{{"time", "1970-01-01T00:00:00.000Z"},
+                     {"caller", "admin@127.0.0.1"},
+                     {"method", "POST"},
+                     {"path", "/v1/operations/cleanup"},
+                     {"operation", "cleanup"},
+                     {"status", 202},
+                     {"outcome", "started"}});
 }

@@ -12,7 +12,8 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using ringd::CollectedFacts;
 
-const auto kCollected = std::chrono::system_clock::time_point(std::chrono::milliseconds(1795000000123));  // 2026-11-18T11:06:40.123Z
+const auto kCollected =
+    std::chrono::system_clock::time_point(std::chrono::milliseconds(1795000000123));  // 2026-11-18T11:06:40.123Z
 
 CollectedFacts collected_at(std::chrono::system_clock::time_point when) {
   CollectedFacts facts;
@@ -90,13 +91,15 @@ TEST_CASE("checks fail on a down peer, a schema disagreement, a stale cache, dis
   CollectedFacts facts = healthy();
   facts.gossip["endpoints"][1]["status"] = "down";
   facts.gossip["endpoints"][0]["states"][1]["value"] = "v2";
-  facts.gossip["endpoints"].push_back({{"address", "127.0.0.3"}, {"status", "up"}, {"states", {{{"name", "SCHEMA"}, {"value", "v1"}}}}});
+  facts.gossip["endpoints"].push_back(
+      {{"address", "127.0.0.3"}, {"status", "up"}, {"states", {{{"name", "SCHEMA"}, {"value", "v1"}}}}});
   facts.node["disk_free_bytes"] = 99;
   facts.last_error = "node: timed out";
   auto checks = ringd::run_checks(facts, ringd::freshness_of(facts, kCollected + 7s, 2s));
   CHECK(status_of(checks, "backend_reachable") == "fail: node: timed out");
   CHECK(status_of(checks, "peers_up") == "fail: not up in this node's gossip: 127.0.0.2 (down)");
-  CHECK(status_of(checks, "schema_agreement") == "fail: live endpoints disagree on the schema: v1: 127.0.0.3; v2: 127.0.0.1");
+  CHECK(status_of(checks, "schema_agreement") ==
+        "fail: live endpoints disagree on the schema: v1: 127.0.0.3; v2: 127.0.0.1");
   CHECK(status_of(checks, "disk_space").starts_with("warn: 9.9% free"));
   facts.node["disk_free_bytes"] = 49;
   facts.node["mode"] = "LEAVING";
@@ -104,7 +107,8 @@ TEST_CASE("checks fail on a down peer, a schema disagreement, a stale cache, dis
   CHECK(status_of(checks, "disk_space").starts_with("fail: 4.9% free"));
   CHECK(status_of(checks, "node_state") == "warn: LEAVING: an operation is in progress");
   facts.node["mode"] = "DECOMMISSIONED";
-  CHECK(status_of(ringd::run_checks(facts, ringd::freshness_of(facts, kCollected, 2s)), "node_state").starts_with("fail: DECOMMISSIONED"));
+  CHECK(status_of(ringd::run_checks(facts, ringd::freshness_of(facts, kCollected, 2s)), "node_state")
+            .starts_with("fail: DECOMMISSIONED"));
 }
 
 TEST_CASE("checks read a malformed document as missing fields, never failing the request") {

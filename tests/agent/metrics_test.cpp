@@ -82,7 +82,8 @@ std::vector<Sample> find(const std::string& text, const std::string& name,
 }
 
 // The value of the one sample matching; fails the test if there is not exactly one.
-double value_of(const std::string& text, const std::string& name, const std::map<std::string, std::string>& labels = {}) {
+double value_of(const std::string& text, const std::string& name,
+                const std::map<std::string, std::string>& labels = {}) {
   const std::vector<Sample> found = find(text, name, labels);
   REQUIRE_MESSAGE(found.size() == 1, name << ": " << found.size() << " samples match in\n" << text);
   return found[0].value;
@@ -96,7 +97,7 @@ std::set<std::string> family_names(const std::string& text) {
 
 Json snapshot_node(const std::string& address, const std::string& host_id, const std::string& dc,
                    const std::string& rack, const std::string& token, const std::string& state = "normal") {
-  return {{"address", address}, {"host_id", host_id}, {"dc", dc},         {"rack", rack},
+  return {{"address", address}, {"host_id", host_id}, {"dc", dc},          {"rack", rack},
           {"status", "up"},     {"state", state},     {"load_bytes", 100}, {"tokens", {token}}};
 }
 
@@ -146,11 +147,11 @@ std::string render(const CollectedFacts& facts, Clock::time_point now = kCollect
   return render_metrics(facts, kWho, now, kInterval);
 }
 
-Json session(const std::string& peer, const std::string& direction, const std::string& state, double total,
-             double done, double rate) {
-  return {{"peer", peer},       {"direction", direction}, {"state", state},
-          {"total_bytes", total}, {"done_bytes", done},     {"total_ranges", 4},
-          {"done_ranges", 1},     {"rows", 10},             {"bytes_per_second", rate}};
+Json session(const std::string& peer, const std::string& direction, const std::string& state, double total, double done,
+             double rate) {
+  return {
+      {"peer", peer},      {"direction", direction}, {"state", state}, {"total_bytes", total},    {"done_bytes", done},
+      {"total_ranges", 4}, {"done_ranges", 1},       {"rows", 10},     {"bytes_per_second", rate}};
 }
 
 // A stream plan of job `job_id`.
@@ -276,12 +277,13 @@ TEST_CASE("peer_up falls back to the snapshot's statuses when gossip is missing"
 
 TEST_CASE("effective ownership of a two-node ring split in halves") {
   CollectedFacts facts = collected_facts();
-  facts.cluster = {{"nodes",
-                    {snapshot_node("127.0.0.1", "00000000-0000-4000-8000-000000000001", "dc1", "rack1", "-4611686018427387904"),
-                     snapshot_node("127.0.0.2", "00000000-0000-4000-8000-000000000002", "dc1", "rack1", "4611686018427387904")}},
-                   {"keyspaces",
-                    {{{"name", "rf1"}, {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", "1"}}}},
-                     {{"name", "rf2"}, {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", "2"}}}}}}};
+  facts.cluster = {
+      {"nodes",
+       {snapshot_node("127.0.0.1", "00000000-0000-4000-8000-000000000001", "dc1", "rack1", "-4611686018427387904"),
+        snapshot_node("127.0.0.2", "00000000-0000-4000-8000-000000000002", "dc1", "rack1", "4611686018427387904")}},
+      {"keyspaces",
+       {{{"name", "rf1"}, {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", "1"}}}},
+        {{"name", "rf2"}, {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", "2"}}}}}}};
   const std::string text = render(facts);
   CHECK(value_of(text, "ringd_effective_ownership_ratio", {{"keyspace", "rf1"}}) == doctest::Approx(0.5));
   CHECK(value_of(text, "ringd_effective_ownership_ratio", {{"keyspace", "rf2"}}) == doctest::Approx(1.0));
@@ -341,7 +343,7 @@ TEST_CASE("streaming bytes per peer and direction, summed over plans") {
   CollectedFacts facts = collected_facts();
   facts.streams["plans"] = Json::array({plan("j1", {session("127.0.0.2", "receiving", "streaming", 1000, 400, 100),
                                                     session("127.0.0.3", "receiving", "complete", 500, 500, 0)}),
-                                         plan("j0", {session("127.0.0.2", "receiving", "complete", 200, 200, 0),
+                                        plan("j0", {session("127.0.0.2", "receiving", "complete", 200, 200, 0),
                                                     session("127.0.0.2", "sending", "failed", 300, 10, 0)})});
   const std::string text = render(facts);
   CHECK(value_of(text, "ringd_stream_planned_bytes", {{"peer", "127.0.0.2"}, {"direction", "receiving"}}) == 1200);
@@ -358,14 +360,13 @@ TEST_CASE("job progress and ETA for running jobs only") {
   facts.streams["plans"] = Json::array({plan("boot", {session("127.0.0.2", "receiving", "streaming", 3000, 1000, 100),
                                                       session("127.0.0.3", "receiving", "streaming", 3000, 1000, 100),
                                                       session("127.0.0.3", "sending", "complete", 10, 10, 999)})});
-  facts.jobs = Json::array({
-      // 4000 bytes left at 200 B/s from the two streaming sessions: 20 s.
-      job("boot", "bootstrap", "running", 2000, 6000, "bytes", "2026-11-22T09:59:00.000Z"),
-      // No rate for ranges: 30 s spent on 1 of 4 ranges, so 90 s left.
-      job("rep", "repair", "running", 1, 4, "ranges", "2026-11-22T09:59:30.000Z"),
-      // Nothing done yet and no rate: no estimate.
-      job("clean", "cleanup", "running", 0, 10, "bytes", "2026-11-22T09:59:59.000Z"),
-      job("old", "decommission", "succeeded", 10, 10, "bytes", "2026-11-21T09:00:00.000Z")});
+  facts.jobs = Json::array({// 4000 bytes left at 200 B/s from the two streaming sessions: 20 s.
+                            job("boot", "bootstrap", "running", 2000, 6000, "bytes", "2026-11-22T09:59:00.000Z"),
+                            // No rate for ranges: 30 s spent on 1 of 4 ranges, so 90 s left.
+                            job("rep", "repair", "running", 1, 4, "ranges", "2026-11-22T09:59:30.000Z"),
+                            // Nothing done yet and no rate: no estimate.
+                            job("clean", "cleanup", "running", 0, 10, "bytes", "2026-11-22T09:59:59.000Z"),
+                            job("old", "decommission", "succeeded", 10, 10, "bytes", "2026-11-21T09:00:00.000Z")});
   const std::string text = render(facts, now);
 
   CHECK(value_of(text, "ringd_job_progress_ratio", {{"operation", "bootstrap"}, {"job_id", "boot"}}) ==
@@ -428,8 +429,8 @@ TEST_CASE("promtool check metrics finds nothing in a full exposition") {
       std::filesystem::temp_directory_path() / ("metrics_test_" + std::to_string(std::random_device()()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "metrics.txt") << text;
-  const std::string command = "promtool check metrics < " + (dir / "metrics.txt").string() + " > " +
-                              (dir / "out.txt").string() + " 2>&1";
+  const std::string command =
+      "promtool check metrics < " + (dir / "metrics.txt").string() + " > " + (dir / "out.txt").string() + " 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream out_file(dir / "out.txt");
   const std::string output((std::istreambuf_iterator<char>(out_file)), std::istreambuf_iterator<char>());
@@ -455,8 +456,9 @@ TEST_CASE("the node's capacity figures become the contract's metrics") {
                             {"dropped_messages_total", 3},
                             {"pending_compactions", 7},
                             {"pending_compaction_bytes", 123456789}};
-  facts.node["requests"] = {{"read", {{"active", 1}, {"completed", 10}, {"dropped", 1}, {"latency_sum_seconds", 0.5}}},
-                            {"write", {{"active", 0}, {"completed", 20}, {"dropped", 2}, {"latency_sum_seconds", 0.25}}}};
+  facts.node["requests"] = {
+      {"read", {{"active", 1}, {"completed", 10}, {"dropped", 1}, {"latency_sum_seconds", 0.5}}},
+      {"write", {{"active", 0}, {"completed", 20}, {"dropped", 2}, {"latency_sum_seconds", 0.25}}}};
   const std::string text = render(facts);
   CHECK(value_of(text, "ringd_cpu_utilization_ratio") == 0.25);
   CHECK(value_of(text, "ringd_memory_used_bytes") == 1000);

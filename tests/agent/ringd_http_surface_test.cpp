@@ -83,9 +83,11 @@ Answer send_raw(int port, const std::string& bytes, std::chrono::seconds timeout
 
 std::string request(const std::string& method, const std::string& target, const std::string& token = kRead,
                     const std::string& body = "", const std::string& extra_headers = "") {
-  std::string text = method + " " + target + " HTTP/1.1\r\nHost: " + kAddress + "\r\nConnection: close\r\n" + extra_headers;
+  std::string text =
+      method + " " + target + " HTTP/1.1\r\nHost: " + kAddress + "\r\nConnection: close\r\n" + extra_headers;
   if (!token.empty()) text += "Authorization: Bearer " + token + "\r\n";
-  if (!body.empty() || method == "POST" || method == "PUT") text += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT")
+    text += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   return text + "\r\n" + body;
 }
 
@@ -98,7 +100,8 @@ struct Agent {
     std::ofstream(dir.path() + "/read.tokens") << kRead << "\n";
     std::ofstream(dir.path() + "/admin.tokens") << kAdmin << "\n";
     for (const char* name : {"/read.tokens", "/admin.tokens"}) {
-      std::filesystem::permissions(dir.path() + name, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      std::filesystem::permissions(dir.path() + name,
+                                   std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     }
     // No node answers on 127.0.90.2: the cached reads are served stale, operations get 503.
     ringd = std::make_unique<RingnodeProcess>(
@@ -107,7 +110,8 @@ struct Agent {
                                  "--admin-token-file", dir.path() + "/admin.tokens"},
         dir.path() + "/ringd.log");
     ringd->start();
-    if (!test_support::wait_until([&] { return send_raw(port, request("GET", "/v1/health/live")).status == 200; }, 30s)) {
+    if (!test_support::wait_until([&] { return send_raw(port, request("GET", "/v1/health/live")).status == 200; },
+                                  30s)) {
       FAIL("ringd did not answer; its log:\n" << ringd->log());
     }
   }
@@ -220,7 +224,8 @@ TEST_CASE("ringctl against the token-protected ringd: missing, wrong and read-on
   CHECK_MESSAGE(wrong.err.find("unknown bearer token") != std::string::npos, wrong.err);
   auto read_only = ringctl({"cleanup", "-h", host, "--token", kRead});
   CHECK(read_only.exit_code == 6);
-  CHECK_MESSAGE(read_only.err.find("a read token cannot POST /v1/operations/cleanup: it needs an admin token") != std::string::npos,
+  CHECK_MESSAGE(read_only.err.find("a read token cannot POST /v1/operations/cleanup: it needs an admin token") !=
+                    std::string::npos,
                 read_only.err);
   auto json_error = ringctl({"-o", "json", "cleanup", "-h", host});
   CHECK(json_error.exit_code == 6);

@@ -36,8 +36,8 @@ struct Reply {
   std::chrono::duration<double> elapsed{0};
 };
 
-Reply ask(const ringnet::HttpClient& client, const std::string& method, const std::string& path, const std::string& token = "",
-          const std::string& body = "") {
+Reply ask(const ringnet::HttpClient& client, const std::string& method, const std::string& path,
+          const std::string& token = "", const std::string& body = "") {
   ringnet::HttpRequest request{method, path, body, "application/json", {}};
   if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
   const auto started = std::chrono::steady_clock::now();
@@ -82,14 +82,15 @@ struct Agent {
 
   Agent() {
     if (native_port == storage_port) native_port = test_support::free_port(storage_port + 1, {kAddress});
-    std::ofstream(dir.path() + "/ringnode.yaml") << "cluster_name: agenttest\nlisten_address: " << kAddress
-                                                 << "\nstorage_port: " << storage_port << "\nnative_port: " << native_port
-                                                 << "\nseeds: [" << kAddress << "]\nnum_tokens: 4\ndata_directory: "
-                                                 << dir.path() << "/data\n";
+    std::ofstream(dir.path() + "/ringnode.yaml")
+        << "cluster_name: agenttest\nlisten_address: " << kAddress << "\nstorage_port: " << storage_port
+        << "\nnative_port: " << native_port << "\nseeds: [" << kAddress
+        << "]\nnum_tokens: 4\ndata_directory: " << dir.path() << "/data\n";
     std::ofstream(dir.path() + "/read.tokens") << kRead << "\n";
     std::ofstream(dir.path() + "/admin.tokens") << "# admins\n" << kAdmin << "\n";
     for (const char* name : {"/read.tokens", "/admin.tokens"}) {  // ringd refuses token files others may read
-      std::filesystem::permissions(dir.path() + name, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      std::filesystem::permissions(dir.path() + name,
+                                   std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     }
     node = std::make_unique<RingnodeProcess>(RINGNODE_BIN, dir.path() + "/ringnode.yaml", dir.path() + "/ringnode.log");
     node->start();
@@ -148,7 +149,8 @@ TEST_CASE("node, cluster, gossip and checks are answered from the cache with the
 
   const Reply checks = ask(lab.client, "GET", "/v1/checks", kRead);
   REQUIRE(checks.status == 200);
-  CHECK(checks.body["checks"][0] == json{{"name", "backend_reachable"}, {"status", "ok"}, {"message", "the node answered"}});
+  CHECK(checks.body["checks"][0] ==
+        json{{"name", "backend_reachable"}, {"status", "ok"}, {"message", "the node answered"}});
 
   CHECK(ask(lab.client, "GET", "/v1/health/live").body == json{{"status", "ok"}});
   const Reply metrics = ask(lab.client, "GET", "/metrics");
@@ -205,7 +207,8 @@ TEST_CASE("bad requests: an unknown operation 404, a body that is not JSON 400, 
 
 TEST_CASE("ringd refuses to listen on 0.0.0.0 without tokens, naming the address") {
   const int port = test_support::free_port(7490, {"0.0.0.0"});
-  const auto result = test_support::run_process({RINGD_BIN, "--listen", "0.0.0.0:" + std::to_string(port), "--node", "127.0.0.1:1"});
+  const auto result =
+      test_support::run_process({RINGD_BIN, "--listen", "0.0.0.0:" + std::to_string(port), "--node", "127.0.0.1:1"});
   CHECK(result.exit_code == 1);
   CHECK(result.err.find("listen: 0.0.0.0:" + std::to_string(port) + " is not a loopback address") != std::string::npos);
 }
@@ -215,9 +218,11 @@ TEST_CASE("ringd refuses to listen on an address and port another process listen
   const int port = test_support::free_port(7560, {"127.0.0.62"});
   ringnet::HttpServer impostor;
   REQUIRE(impostor.start("127.0.0.62", port).ok());
-  const auto result = test_support::run_process({RINGD_BIN, "--listen", "127.0.0.62:" + std::to_string(port), "--node", "127.0.0.1:1"});
+  const auto result =
+      test_support::run_process({RINGD_BIN, "--listen", "127.0.0.62:" + std::to_string(port), "--node", "127.0.0.1:1"});
   CHECK(result.exit_code == 1);
-  CHECK_MESSAGE(result.err.find("127.0.0.62:" + std::to_string(port) + " is already in use by another process") != std::string::npos,
+  CHECK_MESSAGE(result.err.find("127.0.0.62:" + std::to_string(port) + " is already in use by another process") !=
+                    std::string::npos,
                 result.err);
 }
 
@@ -225,9 +230,9 @@ TEST_CASE("HTTPS with a certificate made by openssl, the client verifies it") {
   Agent& lab = agent();
   const std::string cert = lab.dir.path() + "/cert.pem";
   const std::string key = lab.dir.path() + "/key.pem";
-  const auto made = test_support::run_process({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-                                               "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
-                                               "subjectAltName=IP:127.0.0.1"});
+  const auto made = test_support::run_process({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                               "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                                               "-addext", "subjectAltName=IP:127.0.0.1"});
   REQUIRE_MESSAGE(made.exit_code == 0, made.err);
   const int port = test_support::free_port(7480, {"127.0.0.1"});
   RingnodeProcess tls_agent({RINGD_BIN, "--listen", "127.0.0.1:" + std::to_string(port), "--node",

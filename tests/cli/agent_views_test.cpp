@@ -34,7 +34,8 @@ const std::string kReadRepairAndPools =
 }  // namespace
 
 TEST_CASE("netstats with nothing streaming: the mode, 'Not sending any streams.', read repair and pools") {
-  const std::string text = printed([](std::ostream& out) { ringctl::print_netstats(recorded("streams_idle.json"), false, out); });
+  const std::string text =
+      printed([](std::ostream& out) { ringctl::print_netstats(recorded("streams_idle.json"), false, out); });
   CHECK(text ==
         "Mode: NORMAL\n"
         "Not sending any streams.\n"
@@ -67,12 +68,13 @@ TEST_CASE("netstats of a bootstrap: a plan line, a summary per session with rang
 TEST_CASE("netstats -H prints sizes in binary units, a sending session says sent") {
   const std::string text =
       printed([](std::ostream& out) { ringctl::print_netstats(recorded("streams_unbootstrap.json"), true, out); });
-  CHECK(text.starts_with("Mode: LEAVING\n"
-                         "Unbootstrap 0b9f3a1e-7c2d-4e5f-8a6b-1c2d3e4f5a6b\n"
-                         "    /127.0.0.4\n"
-                         "        Sending 3 files, 1.5 MiB total. Already sent 1 files (33.33%), 512 KiB total (33.33%)\n"
-                         "            ranges:1/3 524288/1572864 bytes (33%) sent to idx:0/127.0.0.4\n"
-                         "Read Repair Statistics:\n"));
+  CHECK(
+      text.starts_with("Mode: LEAVING\n"
+                       "Unbootstrap 0b9f3a1e-7c2d-4e5f-8a6b-1c2d3e4f5a6b\n"
+                       "    /127.0.0.4\n"
+                       "        Sending 3 files, 1.5 MiB total. Already sent 1 files (33.33%), 512 KiB total (33.33%)\n"
+                       "            ranges:1/3 524288/1572864 bytes (33%) sent to idx:0/127.0.0.4\n"
+                       "Read Repair Statistics:\n"));
 }
 
 TEST_CASE("netstats while STARTING prints neither read repair nor pools") {
@@ -109,12 +111,11 @@ TEST_CASE("info prints nodetool's fields in order, idle values for what a native
         "Data Center            : dc1\n"
         "Rack                   : rack1\n"
         "Exceptions             : 0\n"
-        "Key Cache              : " + idle_cache +
-        "Row Cache              : " + idle_cache +
-        "Counter Cache          : " + idle_cache +
-        "Network Cache          : size 0 bytes, overflow size: 0 bytes, capacity 0 bytes\n"
-        "Percent Repaired       : 0.0%\n"
-        "Token                  : (invoke with -T/--tokens to see all 4 tokens)\n");
+        "Key Cache              : " +
+            idle_cache + "Row Cache              : " + idle_cache + "Counter Cache          : " + idle_cache +
+            "Network Cache          : size 0 bytes, overflow size: 0 bytes, capacity 0 bytes\n"
+            "Percent Repaired       : 0.0%\n"
+            "Token                  : (invoke with -T/--tokens to see all 4 tokens)\n");
 }
 
 TEST_CASE("info -T prints every token, one token prints without -T, a joining node has none to show") {
@@ -124,7 +125,8 @@ TEST_CASE("info -T prints every token, one token prints without -T, a joining no
     return text.substr(text.find("Token                  :"));
   };
   CHECK(token_lines(true) ==
-        "Token                  : -9\nToken                  : -3\nToken                  : 2\nToken                  : 8\n");
+        "Token                  : -9\nToken                  : -3\nToken                  : 2\nToken                  "
+        ": 8\n");
   node["tokens"] = {"42"};
   CHECK(token_lines(false) == "Token                  : 42\n");
   node["state"] = "joining";
@@ -176,7 +178,8 @@ TEST_CASE("recorded lab documents render: info, gossipinfo and a finished Unboot
   CHECK(info.starts_with("ID                     : 73d0794b-7c3a-4669-bf0f-e79317ed9f1f\n"));
   CHECK(info.find("Heap Memory (MB)       : 17.48 / 17.48\n") != std::string::npos);  // 18329600 bytes RSS
   std::size_t token_lines = 0;
-  for (std::size_t at = info.find("\nToken "); at != std::string::npos; at = info.find("\nToken ", at + 1)) ++token_lines;
+  for (std::size_t at = info.find("\nToken "); at != std::string::npos; at = info.find("\nToken ", at + 1))
+    ++token_lines;
   CHECK(token_lines == 16);
 
   const std::string gossip =
@@ -185,7 +188,9 @@ TEST_CASE("recorded lab documents render: info, gossipinfo and a finished Unboot
   CHECK(gossip.find("  STATUS:8:NORMAL,-9148449199115576127\n  LOAD:6:0.0\n  SCHEMA:5:") != std::string::npos);
   CHECK(gossip.find("  HOST_ID:3:2531f1d6-d6f5-4a83-8c68-b385538e3db7\n  TOKENS:7:<hidden>\n\n") != std::string::npos);
 
-  const std::string netstats = printed(
-      [](std::ostream& out) { ringctl::print_netstats(recorded("lab_streams_decommissioned.json")["streams"], false, out); });
-  CHECK(netstats.starts_with("Mode: DECOMMISSIONED\nUnbootstrap 9ebbbfcb-d848-4aa5-b387-8f916bc634d6\nRead Repair Statistics:\n"));
+  const std::string netstats = printed([](std::ostream& out) {
+    ringctl::print_netstats(recorded("lab_streams_decommissioned.json")["streams"], false, out);
+  });
+  CHECK(netstats.starts_with(
+      "Mode: DECOMMISSIONED\nUnbootstrap 9ebbbfcb-d848-4aa5-b387-8f916bc634d6\nRead Repair Statistics:\n"));
 }

@@ -73,8 +73,8 @@ TEST_CASE("bad cluster configs are refused with the key that is wrong") {
   // did not read back once written.
   CHECK(error_of("clusters:\n  lab:\n    agents: [a]\n    token: \"ab\\x10\\bcd\"\n") ==
         "clusters.yaml: clusters.lab.token: expected printable ASCII characters");
-  CHECK(error_of("clusters:\n  lab:\n    agents: [\"https:/\xff" "12.0\"]\n") ==
-        "clusters.yaml: clusters.lab.agents[0]: expected printable ASCII characters");
+  CHECK(error_of("clusters:\n  lab:\n    agents: [\"https:/\xff"
+                 "12.0\"]\n") == "clusters.yaml: clusters.lab.agents[0]: expected printable ASCII characters");
 }
 
 TEST_CASE("a written config reads back the same") {

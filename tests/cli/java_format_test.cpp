@@ -20,9 +20,9 @@ TEST_CASE("sizes use the largest binary unit, at most two decimals, no trailing 
 }
 
 TEST_CASE("size rounding is half-even on the exact value") {
-  CHECK(format_file_size(1024 * 1.125) == "1.12 KiB");   // exactly half: to even
-  CHECK(format_file_size(1024 * 1.375) == "1.38 KiB");   // exactly half: to even
-  CHECK(format_file_size(1024 * 1.005) == "1 KiB");      // 1.005 in binary is just below half
+  CHECK(format_file_size(1024 * 1.125) == "1.12 KiB");  // exactly half: to even
+  CHECK(format_file_size(1024 * 1.375) == "1.38 KiB");  // exactly half: to even
+  CHECK(format_file_size(1024 * 1.005) == "1 KiB");     // 1.005 in binary is just below half
   CHECK(format_file_size(1024 * 1.995) == "2 KiB");
 }
 
@@ -32,7 +32,7 @@ TEST_CASE("status percentages: one decimal of the float, as DecimalFormat(\"##0.
   CHECK(format_percent(1.0, 1) == "100.0%");
   CHECK(format_percent(0.0, 1) == "0.0%");
   CHECK(format_percent(3.0, 1) == "300.0%");
-  CHECK(format_percent(0.0005f, 1) == "0.1%");  // the float is slightly above 0.0005
+  CHECK(format_percent(0.0005f, 1) == "0.1%");   // the float is slightly above 0.0005
   CHECK(format_percent(0.4445f, 1) == "44.4%");  // the float is slightly below 0.4445
 }
 

@@ -14,8 +14,11 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 json job(const std::string& state, int done, int total = 100) {
-  return {{"id", "j1"}, {"operation", "decommission"}, {"state", state},
-          {"progress", {{"done", done}, {"total", total}, {"unit", "bytes"}}}, {"error", nullptr}};
+  return {{"id", "j1"},
+          {"operation", "decommission"},
+          {"state", state},
+          {"progress", {{"done", done}, {"total", total}, {"unit", "bytes"}}},
+          {"error", nullptr}};
 }
 
 // A clock that moves only when the waiter sleeps, and remembers the pauses.
@@ -79,7 +82,8 @@ TEST_CASE("a failed job ends with a failed event and exit code 2, carrying the j
   const Run run = follow({job("running", 0), failed}, {}, time);
   CHECK(kinds(run) == std::vector<std::string>{"progress", "failed"});
   CHECK(exit_code_of(run.final_event) == 2);
-  CHECK_THROWS_WITH(ringctl::raise_for(run.final_event, "127.0.0.1:7070"), "decommission job j1 failed: stream from 127.0.0.2 broke");
+  CHECK_THROWS_WITH(ringctl::raise_for(run.final_event, "127.0.0.1:7070"),
+                    "decommission job j1 failed: stream from 127.0.0.2 broke");
 }
 
 TEST_CASE("waiting past --timeout ends with a timeout event and exit code 3, never sleeping past the deadline") {

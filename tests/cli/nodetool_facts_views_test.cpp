@@ -43,12 +43,12 @@ Json node_with_compaction(const Json& compaction) {
 }  // namespace
 
 TEST_CASE("compactionstats: pending tasks per keyspace with some, then an empty line, no table when nothing runs") {
-  const Json node = node_with_compaction(
-      {{"pending_tasks", 3},
-       {"pending_bytes", 150994944},
-       {"keyspaces", {{{"name", "facts"}, {"pending_tasks", 3}, {"pending_bytes", 150994944}},
-                      {{"name", "idle"}, {"pending_tasks", 0}, {"pending_bytes", 0}}}},
-       {"active", Json::array()}});
+  const Json node = node_with_compaction({{"pending_tasks", 3},
+                                          {"pending_bytes", 150994944},
+                                          {"keyspaces",
+                                           {{{"name", "facts"}, {"pending_tasks", 3}, {"pending_bytes", 150994944}},
+                                            {{"name", "idle"}, {"pending_tasks", 0}, {"pending_bytes", 0}}}},
+                                          {"active", Json::array()}});
   CHECK(printed([&](std::ostream& out) { ringctl::print_compactionstats(node, false, out); }) ==
         "pending tasks: 3\n"
         "- facts: 3\n"
@@ -84,7 +84,8 @@ TEST_CASE("compactionstats with running compactions: nodetool's table, progress,
 TEST_CASE("compactionstats of a node that reports no compaction object: zero pending, nothing running") {
   Json node = recorded("facts_node.json")["node"];
   node.erase("compaction");
-  CHECK(printed([&](std::ostream& out) { ringctl::print_compactionstats(node, false, out); }) == "pending tasks: 0\n\n");
+  CHECK(printed([&](std::ostream& out) { ringctl::print_compactionstats(node, false, out); }) ==
+        "pending tasks: 0\n\n");
 }
 
 TEST_CASE("tpstats: request stages as pools, then dropped messages with nodetool's padded headers") {
@@ -151,10 +152,11 @@ const std::string kSchema = "c7a24fbf-06ec-0e25-4a05-f890ca586c2b";
 TEST_CASE("tpstats of the recorded node: its 100 reads and 200 writes") {
   const std::string text =
       printed([](std::ostream& out) { ringctl::print_tpstats(recorded("facts_node.json")["node"], out); });
-  CHECK(text.starts_with("Pool Name                 Active Pending Completed Blocked All time blocked\n"
-                         "Native-Transport-Requests 0      0       300       0       0               \n"
-                         "ReadStage                 0      0       100       0       0               \n"
-                         "MutationStage             0      0       200       0       0               \n"));
+  CHECK(
+      text.starts_with("Pool Name                 Active Pending Completed Blocked All time blocked\n"
+                       "Native-Transport-Requests 0      0       300       0       0               \n"
+                       "ReadStage                 0      0       100       0       0               \n"
+                       "MutationStage             0      0       200       0       0               \n"));
 }
 
 TEST_CASE("describecluster of the recorded two-node cluster: one schema version, nodetool's blank lines") {
@@ -166,23 +168,25 @@ TEST_CASE("describecluster of the recorded two-node cluster: one schema version,
         "\tDynamicEndPointSnitch: disabled\n"
         "\tPartitioner: org.apache.cassandra.dht.Murmur3Partitioner\n"
         "\tSchema versions:\n"
-        "\t\t" + kSchema + ": [127.0.0.64, 127.0.0.65]\n"
-        "\n"
-        "Stats for all nodes:\n"
-        "\tLive: 2\n"
-        "\tJoining: 0\n"
-        "\tMoving: 0\n"
-        "\tLeaving: 0\n"
-        "\tUnreachable: 0\n"
-        "\n"
-        "Data Centers: \n"
-        "\tdc1 #Nodes: 2 #Down: 0\n"
-        "\n"
-        "Database versions:\n"
-        "\tringnode-0.1.0: [127.0.0.64:17800, 127.0.0.65:17800]\n"
-        "\n"
-        "Keyspaces:\n"
-        "\tfacts -> Replication class: SimpleStrategy {replication_factor=2}\n");
+        "\t\t" +
+            kSchema +
+            ": [127.0.0.64, 127.0.0.65]\n"
+            "\n"
+            "Stats for all nodes:\n"
+            "\tLive: 2\n"
+            "\tJoining: 0\n"
+            "\tMoving: 0\n"
+            "\tLeaving: 0\n"
+            "\tUnreachable: 0\n"
+            "\n"
+            "Data Centers: \n"
+            "\tdc1 #Nodes: 2 #Down: 0\n"
+            "\n"
+            "Database versions:\n"
+            "\tringnode-0.1.0: [127.0.0.64:17800, 127.0.0.65:17800]\n"
+            "\n"
+            "Keyspaces:\n"
+            "\tfacts -> Replication class: SimpleStrategy {replication_factor=2}\n");
   const auto doc = ringctl::describecluster_document(report);
   CHECK(doc["schema_agreement"] == true);
   CHECK(doc["schema_versions"][0]["version"] == kSchema);
@@ -204,7 +208,9 @@ TEST_CASE("describecluster: a down node is UNREACHABLE, a differing schema is a 
   const std::string text = printed([&](std::ostream& out) { ringctl::print_describecluster(report, out); });
   CHECK(text.find("\tSchema versions:\n"
                   "\t\t00000000-0000-0000-0000-000000000001: [127.0.0.65]\n\n"
-                  "\t\t" + kSchema + ": [127.0.0.64]\n\n"
+                  "\t\t" +
+                  kSchema +
+                  ": [127.0.0.64]\n\n"
                   "\t\tUNREACHABLE: [127.0.0.66]\n\n"
                   "Stats for all nodes:\n"
                   "\tLive: 2\n\tJoining: 0\n\tMoving: 0\n\tLeaving: 1\n\tUnreachable: 1\n") != std::string::npos);

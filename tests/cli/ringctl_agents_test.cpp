@@ -32,14 +32,18 @@ const std::vector<std::string> kAddresses = {"127.0.0.1", "127.0.0.2", "127.0.0.
 
 class AgentLab {
  public:
-  AgentLab() : directory_(std::filesystem::temp_directory_path() / ("ringctl-agents-test-" + std::to_string(getpid()))) {
+  AgentLab()
+      : directory_(std::filesystem::temp_directory_path() / ("ringctl-agents-test-" + std::to_string(getpid()))) {
     std::filesystem::remove_all(directory_);
     std::filesystem::create_directories(directory_);
     // The cluster config lives in the test's directory: lab up registers the lab there.
     setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
     unsetenv("RINGCTL_TOKEN");
   }
-  ~AgentLab() { lab({"down"}); std::filesystem::remove_all(directory_); }
+  ~AgentLab() {
+    lab({"down"});
+    std::filesystem::remove_all(directory_);
+  }
 
   ProcessResult lab(std::vector<std::string> args) const {
     args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", (directory_ / "lab").string()});
@@ -78,7 +82,8 @@ std::map<std::string, NodeView> nodes_of(const nlohmann::json& status) {
   std::map<std::string, NodeView> nodes;
   for (const auto& dc : status["datacenters"]) {
     for (const auto& node : dc["nodes"]) {
-      nodes[node["address"]] = {node["status"], node["state"], node["owns_pct"].is_null() ? -1.0 : node["owns_pct"].get<double>()};
+      nodes[node["address"]] = {node["status"], node["state"],
+                                node["owns_pct"].is_null() ? -1.0 : node["owns_pct"].get<double>()};
     }
   }
   return nodes;
@@ -254,7 +259,8 @@ TEST_CASE("after a decommission the node leaves the lab, the registered cluster 
                                     "--agent-port", kAgentPort, "--timeout", "90"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   REQUIRE(lab.lab({"stress", "--rows", "500", "--keyspace", "shrink"}).exit_code == 0);
-  const ProcessResult gone = AgentLab::ringctl({"-h", agent("127.0.0.4"), "decommission", "--wait", "--timeout", "120"});
+  const ProcessResult gone =
+      AgentLab::ringctl({"-h", agent("127.0.0.4"), "decommission", "--wait", "--timeout", "120"});
   REQUIRE_MESSAGE(gone.exit_code == 0, gone.err);
 
   // ringd_peer_up on another agent drops 127.0.0.4 once its gossip says LEFT (a collection a second).

@@ -149,14 +149,16 @@ TEST_CASE("plan add: the document's shape, totals that add up, and the seeds' fo
   CHECK(doc["nodes"][8]["disk_used_after_ratio"].is_null());  // an added node: no disk known
   std::uint64_t sum = 0;
   for (const json& transfer : doc["transfers"]) {
-    for (const char* field : {"keyspace", "start_token", "end_token", "source", "target", "bytes"}) CHECK(transfer.contains(field));
+    for (const char* field : {"keyspace", "start_token", "end_token", "source", "target", "bytes"})
+      CHECK(transfer.contains(field));
     CHECK(transfer["keyspace"] == "orders");  // LocalStrategy keyspaces never move
     sum += transfer["bytes"].get<std::uint64_t>();
   }
   CHECK(doc["total_stream_bytes"].get<std::uint64_t>() == sum);
   // 600 GiB in dc1 (data x RF), k = 3, N = 6: 200 GiB to stream, 100 -> 66.7 GiB per node.
   CHECK(doc["formula"]["stream_bytes"].get<std::uint64_t>() == 200 * kGiB);
-  CHECK(doc["formula"]["load_per_node_after_bytes"].get<std::uint64_t>() == static_cast<std::uint64_t>(std::llround(200.0 * kGiB / 3)));
+  CHECK(doc["formula"]["load_per_node_after_bytes"].get<std::uint64_t>() ==
+        static_cast<std::uint64_t>(std::llround(200.0 * kGiB / 3)));
   CHECK(doc["doubling"]["nodes_added"] == 6);
   CHECK(doc["verdict"]["status"] == "go");
   CHECK(check_named(doc["verdict"]["checks"], "rack_balance")["status"] == "ok");
@@ -249,7 +251,8 @@ TEST_CASE("rebalance: no finding on a balanced cluster (exit 0), cleanup debt af
   CHECK(finding["kind"] == "cleanup_debt");
   CHECK(finding["dc"] == "dc1");
   CHECK(finding["nodes"].size() == 5);
-  for (const char* field : {"kind", "dc", "nodes", "value", "threshold", "message", "fix"}) CHECK(finding.contains(field));
+  for (const char* field : {"kind", "dc", "nodes", "value", "threshold", "message", "fix"})
+    CHECK(finding.contains(field));
   CHECK(contains(finding["fix"].get<std::string>(), "run cleanup on 10.1.0.1"));
   CHECK(finding["cleanup"][0]["bytes"].get<double>() == doctest::Approx(20.0 * kGiB).epsilon(0.001));
 }
@@ -277,7 +280,8 @@ std::set<Gain> gained_pieces(const ringcore::ClusterSnapshot& before, const ring
       std::set<std::string> had;
       for (auto node : placement_before->replicas_for_token(right)) had.insert(before.nodes[node].address);
       for (auto node : placement_after->replicas_for_token(right)) {
-        if (!had.contains(after.nodes[node].address)) gains.insert({keyspace.name, left, right, after.nodes[node].address});
+        if (!had.contains(after.nodes[node].address))
+          gains.insert({keyspace.name, left, right, after.nodes[node].address});
       }
     }
   }
@@ -316,8 +320,8 @@ std::set<ringcore::Token> all_tokens(const ringcore::ClusterSnapshot& a, const r
 
 TEST_CASE("plan add and plan remove transfer exactly the pieces each node gains, on every golden ring") {
   for (int file = 0; file < 12; ++file) {
-    const std::string path = test_support::vectors_path("rings/ring" + std::string(file < 10 ? "0" : "") +
-                                                        std::to_string(file) + ".json");
+    const std::string path =
+        test_support::vectors_path("rings/ring" + std::string(file < 10 ? "0" : "") + std::to_string(file) + ".json");
     CAPTURE(path);
     const ringcore::ClusterSnapshot before = ringcore::parse_snapshot(test_support::read_file(path)).value();
     const std::string dc = before.nodes.back().dc;
@@ -331,7 +335,8 @@ TEST_CASE("plan add and plan remove transfer exactly the pieces each node gains,
     node.host_id = "new";
     node.dc = add_doc["added"][0]["dc"];
     node.rack = add_doc["added"][0]["rack"];
-    for (const json& t : add_doc["added"][0]["tokens"]) node.tokens.push_back(ringcore::parse_token(t.get<std::string>()).value());
+    for (const json& t : add_doc["added"][0]["tokens"])
+      node.tokens.push_back(ringcore::parse_token(t.get<std::string>()).value());
     grown.nodes.push_back(node);
     CHECK(transferred_pieces(add_doc, all_tokens(before, grown)) == gained_pieces(before, grown));
 

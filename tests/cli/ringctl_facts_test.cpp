@@ -48,7 +48,8 @@ std::string scrape(const std::string& address, int port) {
 }
 
 // The value of the first sample of `name` whose labels include each of `labels` ("key=\"value\"").
-std::optional<double> sample(const std::string& text, const std::string& name, const std::vector<std::string>& labels = {}) {
+std::optional<double> sample(const std::string& text, const std::string& name,
+                             const std::vector<std::string>& labels = {}) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     if (!line.starts_with(name + "{")) continue;
@@ -70,21 +71,23 @@ class FactsLab {
     for (std::size_t i = 0; i < kAddresses.size(); ++i) {
       const std::string& address = kAddresses[i];
       const std::string config = dir_.path() + "/node" + std::to_string(i + 1) + ".yaml";
-      std::ofstream(config) << "cluster_name: factstest\nlisten_address: " << address << "\nstorage_port: " << storage_port_
-                            << "\nnative_port: " << native_port_ << "\nseeds: [" << kAddresses[0]
+      std::ofstream(config) << "cluster_name: factstest\nlisten_address: " << address
+                            << "\nstorage_port: " << storage_port_ << "\nnative_port: " << native_port_ << "\nseeds: ["
+                            << kAddresses[0]
                             << "]\nnum_tokens: 4\nauto_bootstrap: false\nphi_convict_threshold: 3\ndata_directory: "
                             << dir_.path() << "/data" << i + 1 << "\n"
                             << (i == 1 ? "disk_capacity_bytes: " + std::to_string(kDiskCapacity) + "\n" : "");
-      nodes_.push_back(std::make_unique<RingnodeProcess>(RINGNODE_BIN, config, dir_.path() + "/node" + std::to_string(i + 1) + ".log"));
+      nodes_.push_back(std::make_unique<RingnodeProcess>(RINGNODE_BIN, config,
+                                                         dir_.path() + "/node" + std::to_string(i + 1) + ".log"));
       nodes_.back()->start();
       agents_.push_back(std::make_unique<RingnodeProcess>(
-          std::vector<std::string>{RINGD_BIN, "--listen", agent(i), "--node", address + ":" + std::to_string(native_port_),
-                                   "--interval", "0.5"},
+          std::vector<std::string>{RINGD_BIN, "--listen", agent(i), "--node",
+                                   address + ":" + std::to_string(native_port_), "--interval", "0.5"},
           dir_.path() + "/ringd" + std::to_string(i + 1) + ".log"));
       agents_.back()->start();
     }
     std::ofstream(dir_.path() + "/clusters.yaml") << "default: factstest\nclusters:\n  factstest:\n    agents: [\""
-                                                   << agent(0) << "\", \"" << agent(1) << "\"]\n";
+                                                  << agent(0) << "\", \"" << agent(1) << "\"]\n";
     setenv("RINGCTL_CONFIG", (dir_.path() + "/clusters.yaml").c_str(), 1);
     unsetenv("RINGCTL_TOKEN");
   }
@@ -154,9 +157,12 @@ TEST_CASE("node facts, their metrics and the nodetool commands, live through the
   ask(node1, lab.native_port(), "POST", "/v1/keyspaces",
       R"({"name": "facts", "replication": {"class": "SimpleStrategy", "replication_factor": "2"}})", &status);
   REQUIRE(status == 201);
-  REQUIRE(wait_until([&] { return lab.node_facts(1).value("schema_version", "") == lab.node_facts(0).value("schema_version", "x"); }, 20s));
+  REQUIRE(wait_until(
+      [&] { return lab.node_facts(1).value("schema_version", "") == lab.node_facts(0).value("schema_version", "x"); },
+      20s));
   for (int i = 0; i < kWrites; ++i) {
-    ask(node1, lab.native_port(), "PUT", "/v1/keyspaces/facts/rows/k" + std::to_string(i) + "?cl=ALL", std::string(100, 'v'), &status);
+    ask(node1, lab.native_port(), "PUT", "/v1/keyspaces/facts/rows/k" + std::to_string(i) + "?cl=ALL",
+        std::string(100, 'v'), &status);
     REQUIRE(status == 200);
   }
   for (int i = 0; i < kReads; ++i) {
@@ -195,7 +201,12 @@ TEST_CASE("node facts, their metrics and the nodetool commands, live through the
 
     // Node 2 coordinated nothing: no latency, counts of zero; its disk is the configured one.
     json other;
-    REQUIRE(wait_until([&] { other = lab.node_facts(1).value("capacity", json::object()); return other.contains("cpus"); }, 10s));
+    REQUIRE(wait_until(
+        [&] {
+          other = lab.node_facts(1).value("capacity", json::object());
+          return other.contains("cpus");
+        },
+        10s));
     CHECK_FALSE(other.contains("read_latency_p50_seconds"));
     CHECK_FALSE(other.contains("write_latency_p99_seconds"));
     CHECK(other["requests_total"] == 0);
@@ -212,7 +223,8 @@ TEST_CASE("node facts, their metrics and the nodetool commands, live through the
     CHECK(sample(text, "ringd_request_latency_seconds_sum", {"operation=\"write\""}).value_or(0) > 0);
     CHECK(sample(text, "ringd_hardware_cpus").value_or(0) >= 1);
     CHECK(sample(text, "ringd_cpu_utilization_ratio").has_value());
-    CHECK(sample(scrape(kAddresses[1], lab.agent_port()), "ringd_disk_total_bytes") == static_cast<double>(kDiskCapacity));
+    CHECK(sample(scrape(kAddresses[1], lab.agent_port()), "ringd_disk_total_bytes") ==
+          static_cast<double>(kDiskCapacity));
 
     // promtool on a real scrape.
     const ProcessResult promtool = test_support::run_process({"/usr/bin/promtool", "check", "metrics"}, text);
@@ -259,25 +271,31 @@ TEST_CASE("node facts, their metrics and the nodetool commands, live through the
     const ProcessResult table = FactsLab::ringctl({"describecluster"});
     REQUIRE_MESSAGE(table.exit_code == 0, table.err);
     CHECK(table.out.starts_with("Cluster Information:\n\tName: factstest\n"));
-    CHECK(table.out.find("\t\t" + lab.node_facts(0)["schema_version"].get<std::string>() + ": [127.0.0.61, 127.0.0.62]\n") !=
-          std::string::npos);
+    CHECK(table.out.find("\t\t" + lab.node_facts(0)["schema_version"].get<std::string>() +
+                         ": [127.0.0.61, 127.0.0.62]\n") != std::string::npos);
   }
 
   {  // setstreamthroughput needs -h and changes only that node
     const ProcessResult bare = FactsLab::ringctl({"setstreamthroughput", "24"});
     CHECK(bare.exit_code == 1);
     CHECK(bare.err.find("-h") != std::string::npos);
-    CHECK(FactsLab::ringctl({"-h", lab.agent(0), "getstreamthroughput"}).out == "Current stream throughput: unlimited\n");
+    CHECK(FactsLab::ringctl({"-h", lab.agent(0), "getstreamthroughput"}).out ==
+          "Current stream throughput: unlimited\n");
 
     const ProcessResult set = FactsLab::ringctl({"-h", lab.agent(1), "setstreamthroughput", "24"});
     REQUIRE_MESSAGE(set.exit_code == 0, set.err);
     CHECK(set.out.empty());
     // The agent's cache follows within a collection.
     REQUIRE(wait_until(
-        [&] { return FactsLab::ringctl({"-h", lab.agent(1), "getstreamthroughput", "-m"}).out == "Current stream throughput: 24.0 MiB/s\n"; },
+        [&] {
+          return FactsLab::ringctl({"-h", lab.agent(1), "getstreamthroughput", "-m"}).out ==
+                 "Current stream throughput: 24.0 MiB/s\n";
+        },
         10s));
-    CHECK(FactsLab::ringctl({"-h", lab.agent(1), "getstreamthroughput"}).out == "Current stream throughput: 201.326592 Mb/s\n");
-    CHECK(FactsLab::ringctl({"-h", lab.agent(0), "getstreamthroughput"}).out == "Current stream throughput: unlimited\n");
+    CHECK(FactsLab::ringctl({"-h", lab.agent(1), "getstreamthroughput"}).out ==
+          "Current stream throughput: 201.326592 Mb/s\n");
+    CHECK(FactsLab::ringctl({"-h", lab.agent(0), "getstreamthroughput"}).out ==
+          "Current stream throughput: unlimited\n");
     const json got = FactsLab::ringctl_json({"-h", lab.agent(1), "getstreamthroughput"});
     CHECK(got["mib_per_second"] == 24.0);
     CHECK(got["unlimited"] == false);
@@ -287,7 +305,8 @@ TEST_CASE("node facts, their metrics and the nodetool commands, live through the
     lab.node(1).kill_hard();
     int failed = 0;
     for (int i = 0; i < 5; ++i) {
-      ask(node1, lab.native_port(), "PUT", "/v1/keyspaces/facts/rows/gone" + std::to_string(i) + "?cl=ALL", "v", &status);
+      ask(node1, lab.native_port(), "PUT", "/v1/keyspaces/facts/rows/gone" + std::to_string(i) + "?cl=ALL", "v",
+          &status);
       failed += status == 503 ? 1 : 0;
     }
     REQUIRE(failed == 5);

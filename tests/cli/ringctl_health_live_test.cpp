@@ -27,7 +27,8 @@ const std::string kAgentPort = "7670";
 
 class HealthLab {
  public:
-  HealthLab() : directory_(std::filesystem::temp_directory_path() / ("ringctl-health-test-" + std::to_string(getpid()))) {
+  HealthLab()
+      : directory_(std::filesystem::temp_directory_path() / ("ringctl-health-test-" + std::to_string(getpid()))) {
     std::filesystem::remove_all(directory_);
     std::filesystem::create_directories(directory_);
     setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
@@ -156,8 +157,8 @@ TEST_CASE("live plan add predicts what lab add streams, and rebalance finds clea
   json predicted;
   const bool loads_known = ringruntime::wait_until(
       [&] {
-        const ProcessResult plan = ringctl({"-o", "json", "plan", "add", "--dc", "dc1", "--rack", "rack1", "--address",
-                                            "127.0.0.4"});
+        const ProcessResult plan =
+            ringctl({"-o", "json", "plan", "add", "--dc", "dc1", "--rack", "rack1", "--address", "127.0.0.4"});
         if (plan.exit_code != 0) return false;
         predicted = json::parse(plan.out);
         for (const json& node : predicted["nodes"]) {

@@ -259,9 +259,9 @@ TEST_CASE("lab commands without a lab, or with a bad spec, fail clearly") {
   const ProcessResult equal = lab.run({"lab", "up", "--native-port", "29142", "--agent-port", "29142"});
   CHECK(equal.exit_code == 1);
   CHECK(contains(equal.err, "--native-port and --agent-port are both 29142"));
-  const ProcessResult unwritable = test_support::run_process({RINGCTL_BIN, "lab", "--dir", "/proc/ringctl-lab-test", "up",
-                                                               "--storage-port", kStoragePort, "--native-port", kNativePort,
-                                                               "--no-agents"});
+  const ProcessResult unwritable =
+      test_support::run_process({RINGCTL_BIN, "lab", "--dir", "/proc/ringctl-lab-test", "up", "--storage-port",
+                                 kStoragePort, "--native-port", kNativePort, "--no-agents"});
   CHECK(unwritable.exit_code == 1);
   CHECK(contains(unwritable.err, "cannot create the lab's directory /proc/ringctl-lab-test"));
   CHECK_FALSE(contains(unwritable.err, "internal"));

@@ -25,9 +25,13 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 // The example cluster (10.0.0.1 and .2 up, .3 down) as an agent serves it, stale or current.
 json cluster_answer(bool stale, const json& error) {
-  const json snapshot = json::parse(test_support::read_file(std::string(RINGCTL_TEST_DATA_DIR) + "/status_example.json"));
-  return {{"freshness", {{"collected_at", "2026-11-22T10:00:00.000Z"}, {"age_seconds", stale ? 25.0 : 1.0},
-                         {"stale", stale}, {"error", error}}},
+  const json snapshot =
+      json::parse(test_support::read_file(std::string(RINGCTL_TEST_DATA_DIR) + "/status_example.json"));
+  return {{"freshness",
+           {{"collected_at", "2026-11-22T10:00:00.000Z"},
+            {"age_seconds", stale ? 25.0 : 1.0},
+            {"stale", stale},
+            {"error", error}}},
           {"snapshot", snapshot}};
 }
 
@@ -107,20 +111,26 @@ namespace {
 
 // An agent's cached answer of `path`: {"freshness", member: document}.
 json cached_answer(bool stale, const json& error, const char* member, const json& document) {
-  return {{"freshness", {{"collected_at", "2026-11-22T10:00:00.000Z"}, {"age_seconds", stale ? 25.0 : 1.0},
-                         {"stale", stale}, {"error", error}}},
+  return {{"freshness",
+           {{"collected_at", "2026-11-22T10:00:00.000Z"},
+            {"age_seconds", stale ? 25.0 : 1.0},
+            {"stale", stale},
+            {"error", error}}},
           {member, document}};
 }
 
-const json kNodeFacts = {{"address", "10.0.0.1"}, {"host_id", "6d2f1c3a-0000-4000-8000-000000000001"}, {"dc", "dc1"},
-                         {"rack", "rack1"}, {"state", "normal"}, {"mode", "NORMAL"}, {"tokens", {"-9", "3"}}};
+const json kNodeFacts = {{"address", "10.0.0.1"}, {"host_id", "6d2f1c3a-0000-4000-8000-000000000001"},
+                         {"dc", "dc1"},           {"rack", "rack1"},
+                         {"state", "normal"},     {"mode", "NORMAL"},
+                         {"tokens", {"-9", "3"}}};
 const json kStreams = {{"mode", "NORMAL"}, {"throughput_mib_per_second", 0}, {"plans", json::array()}};
-const json kEndpoints = json::array({{{"address", "10.0.0.1"}, {"generation", 1}, {"heartbeat", 9}, {"status", "up"},
-                                      {"states", json::array()}}});
+const json kEndpoints = json::array(
+    {{{"address", "10.0.0.1"}, {"generation", 1}, {"heartbeat", 9}, {"status", "up"}, {"states", json::array()}}});
 
 }  // namespace
 
-TEST_CASE("info, netstats and gossipinfo mark a stale answer as status does: a line above the table, freshness in JSON") {
+TEST_CASE(
+    "info, netstats and gossipinfo mark a stale answer as status does: a line above the table, freshness in JSON") {
   // The agent's own node does not answer it: what it serves is that node's last opinion of itself.
   const json error = "node 10.0.0.1:9042: connection refused";
   const std::vector<std::tuple<std::string, std::string, const char*, json>> reads = {

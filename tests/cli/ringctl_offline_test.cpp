@@ -73,13 +73,15 @@ TEST_CASE("status without a keyspace: keyspaces that disagree give Owns '?' and 
 TEST_CASE("status uses the Token column when there are no more tokens than datacenters") {
   auto r = ringctl({"status", "--ring", kTwoDcs, "ks"});
   CHECK(r.exit_code == 0);
-  CHECK(contains(r.out, "--  Address   Load     Owns (effective)  Host ID                               Token"
-                        "                 Rack \n"
-                        "UN  10.0.0.1  0 bytes  100.0%            11111111-1111-4111-8111-111111111111  "
-                        "-9000000000000000000  rack1\n"));
+  CHECK(contains(r.out,
+                 "--  Address   Load     Owns (effective)  Host ID                               Token"
+                 "                 Rack \n"
+                 "UN  10.0.0.1  0 bytes  100.0%            11111111-1111-4111-8111-111111111111  "
+                 "-9000000000000000000  rack1\n"));
   // A joining node: no load known, no ownership yet, widths shared with dc1's table.
-  CHECK(contains(r.out, "UJ  10.0.1.1  ?        ?                 22222222-2222-4222-8222-222222222222  "
-                        "9100000000000000000   r1   \n"));
+  CHECK(contains(r.out,
+                 "UJ  10.0.1.1  ?        ?                 22222222-2222-4222-8222-222222222222  "
+                 "9100000000000000000   r1   \n"));
 }
 
 TEST_CASE("ring prints nodetool's per-token layout and ends without a final newline") {
@@ -88,25 +90,30 @@ TEST_CASE("ring prints nodetool's per-token layout and ends without a final newl
   const std::string pad44(44 - 20, ' ');
   CHECK(r.out ==
         "\nDatacenter: dc1\n==========\n"
-        "Address        Rack        Status State   Load            Owns                Token" + std::string(39, ' ') +
-        "\n\n"
-        "10.0.0.1       rack1       Up     Normal  0 bytes         100.00%             -9000000000000000000" + pad44 +
-        "\n\n"
-        "Datacenter: dc2\n==========\n"
-        "Address        Rack        Status State   Load            Owns                Token" + std::string(39, ' ') +
-        "\n\n"
-        "10.0.1.1       r1          Up     Joining ?               ?                   9100000000000000000" +
-        std::string(25, ' ') + "\n\n\n  ");
+        "Address        Rack        Status State   Load            Owns                Token" +
+            std::string(39, ' ') +
+            "\n\n"
+            "10.0.0.1       rack1       Up     Normal  0 bytes         100.00%             -9000000000000000000" +
+            pad44 +
+            "\n\n"
+            "Datacenter: dc2\n==========\n"
+            "Address        Rack        Status State   Load            Owns                Token" +
+            std::string(39, ' ') +
+            "\n\n"
+            "10.0.1.1       r1          Up     Joining ?               ?                   9100000000000000000" +
+            std::string(25, ' ') + "\n\n\n  ");
 }
 
 TEST_CASE("ring with vnodes shows the starting token and nodetool's warning") {
   auto r = ringctl({"ring", "--ring", kExample, "ks3"});
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "\n" + std::string(78, ' ') + "8625000000000000000" + std::string(25, ' ') + "\n"));
-  CHECK(contains(r.out, "10.0.0.1       rack1       Up     Normal  1.21 MiB        100.00%             "
-                        "-9000000000000000000"));
-  CHECK(contains(r.out, "  Warning: \"nodetool ring\" is used to output all the tokens of a node.\n"
-                        "  To view status related info of a node use \"nodetool status\" instead.\n\n\n  "));
+  CHECK(contains(r.out,
+                 "10.0.0.1       rack1       Up     Normal  1.21 MiB        100.00%             "
+                 "-9000000000000000000"));
+  CHECK(contains(r.out,
+                 "  Warning: \"nodetool ring\" is used to output all the tokens of a node.\n"
+                 "  To view status related info of a node use \"nodetool status\" instead.\n\n\n  "));
 }
 
 TEST_CASE("status -o json has the documented shape with unrounded ownership") {
@@ -126,7 +133,7 @@ TEST_CASE("status -o json has the documented shape with unrounded ownership") {
   CHECK(nodes[2]["tokens"] == 16);
   double total = 0;
   for (const auto& node : nodes) total += node["owns_pct"].get<double>();
-  CHECK(total == doctest::Approx(100.0).epsilon(1e-4));  // rf 1: shares add up to the ring
+  CHECK(total == doctest::Approx(100.0).epsilon(1e-4));                // rf 1: shares add up to the ring
   CHECK(nodes[0]["owns_pct"].get<double>() != doctest::Approx(33.3));  // not rounded to the table's precision
 }
 
@@ -145,16 +152,18 @@ TEST_CASE("status -o yaml carries the same document as JSON") {
 TEST_CASE("describering lists every range with replicas, as text and JSON") {
   auto r = ringctl({"describering", "--ring", kExample, "ks1"});
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.starts_with("Schema Version:59adb24e-f3cd-3e02-97f0-5b395827453f\nTokenRange: \n"
-                          "\tTokenRange(start_token:8625000000000000000, end_token:-9000000000000000000, "
-                          "endpoints:[10.0.0.1], rpc_endpoints:[10.0.0.1], endpoint_details:[EndpointDetails("
-                          "host:10.0.0.1, datacenter:dc1, rack:rack1)])\n"));
+  CHECK(
+      r.out.starts_with("Schema Version:59adb24e-f3cd-3e02-97f0-5b395827453f\nTokenRange: \n"
+                        "\tTokenRange(start_token:8625000000000000000, end_token:-9000000000000000000, "
+                        "endpoints:[10.0.0.1], rpc_endpoints:[10.0.0.1], endpoint_details:[EndpointDetails("
+                        "host:10.0.0.1, datacenter:dc1, rack:rack1)])\n"));
   const auto doc = nlohmann::json::parse(ringctl({"describering", "--ring", kExample, "ks3", "-o", "json"}).out);
   REQUIRE(doc.size() == 48);
   CHECK(doc[1]["start_token"] == "-9000000000000000000");
   CHECK(doc[1]["end_token"] == "-8625000000000000000");
   CHECK(doc[1]["endpoints"] == nlohmann::json({"10.0.0.2", "10.0.0.3", "10.0.0.1"}));
-  CHECK(doc[1]["endpoint_details"][0] == nlohmann::json({{"host", "10.0.0.2"}, {"datacenter", "dc1"}, {"rack", "rack1"}}));
+  CHECK(doc[1]["endpoint_details"][0] ==
+        nlohmann::json({{"host", "10.0.0.2"}, {"datacenter", "dc1"}, {"rack", "rack1"}}));
 }
 
 TEST_CASE("getendpoints agrees with the golden vectors and accepts nodetool's TABLE argument") {
@@ -202,8 +211,9 @@ TEST_CASE("errors: exit 1, nothing on stdout, a message naming what is wrong") {
     CHECK(ringctl({}).exit_code == 1);
   }
   SUBCASE("LocalStrategy has no ring to describe") {
-    auto r = ringctl({"describering", "--ring", "-", "loc"},
-                     R"({"nodes": [{"address": "a", "host_id": "00000000-0000-4000-8000-000000000001", "dc": "d", "rack": "r", "status": "up",
+    auto r = ringctl(
+        {"describering", "--ring", "-", "loc"},
+        R"({"nodes": [{"address": "a", "host_id": "00000000-0000-4000-8000-000000000001", "dc": "d", "rack": "r", "status": "up",
                          "state": "normal", "tokens": ["1"]}],
                          "keyspaces": [{"name": "loc", "replication": {"class": "LocalStrategy"}}]})");
     CHECK(r.exit_code == 1);
@@ -239,7 +249,7 @@ TEST_CASE("input that is no snapshot, or bytes that are no UTF-8, end in a clear
     auto r = ringctl({"-o", "json", "getendpoints", "--ring", kExample, "ks1", "caf\xe9"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     const auto doc = nlohmann::json::parse(r.out);
-    CHECK(doc["key"] == "caf\xef\xbf\xbd");  // U+FFFD
+    CHECK(doc["key"] == "caf\xef\xbf\xbd");                                              // U+FFFD
     CHECK(doc["token"].get<std::string>() + "\n" == ringctl({"token", "caf\xe9"}).out);  // of the raw bytes
     r = ringctl({"-o", "json", "status", "--ring", kExample, "ks\xff"});
     CHECK(r.exit_code == 1);
@@ -250,7 +260,8 @@ TEST_CASE("input that is no snapshot, or bytes that are no UTF-8, end in a clear
 TEST_CASE("--help lists the commands and the exit codes, --version prints the version") {
   auto r = ringctl({"--help"});
   CHECK(r.exit_code == 0);
-  for (const char* command : {"token", "getendpoints", "describering", "status", "ring"}) CHECK(contains(r.out, command));
+  for (const char* command : {"token", "getendpoints", "describering", "status", "ring"})
+    CHECK(contains(r.out, command));
   CHECK(contains(r.out, "Exit codes:"));
   CHECK(ringctl({"--version"}).out.starts_with("ringctl "));
 }

@@ -52,10 +52,15 @@ ProcessResult ringctl(std::vector<std::string> args) {
 }
 
 json job(const std::string& operation, const std::string& state, int done, int total = 4194304) {
-  return {{"id", "j1"},       {"operation", operation}, {"state", state},
+  return {{"id", "j1"},
+          {"operation", operation},
+          {"state", state},
           {"progress", {{"done", done}, {"total", total}, {"unit", "bytes"}}},
-          {"started_at", "2026-11-22T10:00:00.123Z"}, {"ended_at", nullptr},
-          {"error", nullptr}, {"parameters", json::object()}, {"result", nullptr}};
+          {"started_at", "2026-11-22T10:00:00.123Z"},
+          {"ended_at", nullptr},
+          {"error", nullptr},
+          {"parameters", json::object()},
+          {"result", nullptr}};
 }
 
 json error_body(const std::string& code, const std::string& message) {
@@ -227,8 +232,9 @@ TEST_CASE("removenode status reads the running removal, and removenode --wait dr
   agent.expect("GET", "/v1/jobs", 200, {{"jobs", json::array({job("cleanup", "succeeded", 1), running})}});
   ProcessResult r = ringctl({"removenode", "status", "-h", agent.address()});
   CHECK(r.exit_code == 0);
-  CHECK(r.out ==
-        "RemovalStatus: Removing host c4d3e2f1-0a9b-4c8d-8e7f-6a5b4c3d2e10 (job j1, 1572864/4194304 bytes restored).\n");
+  CHECK(
+      r.out ==
+      "RemovalStatus: Removing host c4d3e2f1-0a9b-4c8d-8e7f-6a5b4c3d2e10 (job j1, 1572864/4194304 bytes restored).\n");
 
   // On a terminal (script(1) gives ringctl a pseudo-terminal) the bar is redrawn in place and
   // never wider than the terminal ($COLUMNS, as script's terminal has no size of its own).
@@ -240,8 +246,8 @@ TEST_CASE("removenode status reads the running removal, and removenode --wait dr
   done["state"] = "succeeded";
   done["progress"]["done"] = 4194304;
   agent.expect("GET", "/v1/jobs/j1", 200, {{"job", done}});
-  const std::string command = "COLUMNS=48 " + std::string(RINGCTL_BIN) + " removenode c4d3e2f1-0a9b-4c8d-8e7f-6a5b4c3d2e10 -h " +
-                              agent.address() + " --wait";
+  const std::string command = "COLUMNS=48 " + std::string(RINGCTL_BIN) +
+                              " removenode c4d3e2f1-0a9b-4c8d-8e7f-6a5b4c3d2e10 -h " + agent.address() + " --wait";
   r = test_support::run_process({"/usr/bin/script", "-qec", command, "/dev/null"});
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "removenode job j1 started; waiting for it to end"));
@@ -360,7 +366,8 @@ TEST_CASE("Ctrl-C while waiting says the job goes on and how to follow it, and e
   CHECK(WEXITSTATUS(status) == 130);
   std::ifstream in(err_file);
   const std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  CHECK(contains(err, "ringctl: interrupted: the repair job j1 goes on on the node; follow it again with: ringctl jobs -h " +
-                          address + " --wait j1"));
+  CHECK(contains(err,
+                 "ringctl: interrupted: the repair job j1 goes on on the node; follow it again with: ringctl jobs -h " +
+                     address + " --wait j1"));
   CHECK(agent.unexpected() == std::vector<std::string>{});
 }

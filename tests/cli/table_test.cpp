@@ -29,6 +29,6 @@ TEST_CASE("shared widths align several tables, a null cell prints empty but is o
 
 TEST_CASE("widths count UTF-16 code units like Java") {
   CHECK(ringctl::java_length("abc") == 3);
-  CHECK(ringctl::java_length("r\xc3\xa9") == 2);        // é: one unit
+  CHECK(ringctl::java_length("r\xc3\xa9") == 2);         // é: one unit
   CHECK(ringctl::java_length("\xf0\x9f\x98\x80") == 2);  // an emoji: a surrogate pair
 }

@@ -55,7 +55,8 @@ TEST_CASE("golden rings: raw ownership, effective ownership and replica order") 
         const ringcore::Token token = ringcore::token_for_key(test_support::from_hex(key["key_hex"]));
         CHECK(ringcore::format_token(token) == key["token"].get<std::string>());
         std::vector<std::string> endpoints;
-        for (ringcore::NodeIndex n : placement->replicas_for_token(token)) endpoints.push_back(snapshot.nodes[n].address);
+        for (ringcore::NodeIndex n : placement->replicas_for_token(token))
+          endpoints.push_back(snapshot.nodes[n].address);
         CHECK(endpoints == key["endpoints"].get<std::vector<std::string>>());
         ++keys_checked;
       }

@@ -11,12 +11,37 @@ using gossip::ApplicationState;
 
 TEST_CASE("application states follow Cassandra's enum order, which gossipinfo prints") {
   // nodetool-facts §5.3 lists the 4.1 order without TOKENS, which Cassandra declares after HOST_ID.
-  const std::vector<std::string> facts_order = {
-      "STATUS",     "LOAD",       "SCHEMA",        "DC",        "RACK",
-      "RELEASE_VERSION", "REMOVAL_COORDINATOR", "INTERNAL_IP", "RPC_ADDRESS", "X_11_PADDING",
-      "SEVERITY",   "NET_VERSION", "HOST_ID",      "TOKENS",    "RPC_READY",
-      "INTERNAL_ADDRESS_AND_PORT", "NATIVE_ADDRESS_AND_PORT", "STATUS_WITH_PORT", "SSTABLE_VERSIONS",
-      "DISK_USAGE", "INDEX_STATUS", "X1", "X2", "X3", "X4", "X5", "X6", "X7", "X8", "X9", "X10"};
+  const std::vector<std::string> facts_order = {"STATUS",
+                                                "LOAD",
+                                                "SCHEMA",
+                                                "DC",
+                                                "RACK",
+                                                "RELEASE_VERSION",
+                                                "REMOVAL_COORDINATOR",
+                                                "INTERNAL_IP",
+                                                "RPC_ADDRESS",
+                                                "X_11_PADDING",
+                                                "SEVERITY",
+                                                "NET_VERSION",
+                                                "HOST_ID",
+                                                "TOKENS",
+                                                "RPC_READY",
+                                                "INTERNAL_ADDRESS_AND_PORT",
+                                                "NATIVE_ADDRESS_AND_PORT",
+                                                "STATUS_WITH_PORT",
+                                                "SSTABLE_VERSIONS",
+                                                "DISK_USAGE",
+                                                "INDEX_STATUS",
+                                                "X1",
+                                                "X2",
+                                                "X3",
+                                                "X4",
+                                                "X5",
+                                                "X6",
+                                                "X7",
+                                                "X8",
+                                                "X9",
+                                                "X10"};
   REQUIRE(facts_order.size() == gossip::kApplicationStateCount);
   for (std::size_t i = 0; i < facts_order.size(); ++i) {
     CAPTURE(i);
@@ -35,7 +60,8 @@ TEST_CASE("TOKENS holds the full token list, ascending, and reads back") {
   const std::vector<ringcore::Token> tokens = {42, ringcore::kMinToken, -7, ringcore::kMaxToken};
   const std::string text = gossip::format_tokens_value(tokens);
   CHECK(text == "-9223372036854775808,-7,42,9223372036854775807");
-  CHECK(*gossip::parse_tokens_value(text) == std::vector<ringcore::Token>{ringcore::kMinToken, -7, 42, ringcore::kMaxToken});
+  CHECK(*gossip::parse_tokens_value(text) ==
+        std::vector<ringcore::Token>{ringcore::kMinToken, -7, 42, ringcore::kMaxToken});
   CHECK(gossip::parse_tokens_value("")->empty());
 }
 

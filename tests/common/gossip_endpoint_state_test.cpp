@@ -59,7 +59,7 @@ TEST_CASE("newer_than sends only what the peer lacks, always with the heartbeat"
 
 TEST_CASE("merging: a newer version wins, an older or equal one is ignored") {
   EndpointState local = sample();
-  EndpointState remote(HeartbeatState{7, 9});                      // older heartbeat
+  EndpointState remote(HeartbeatState{7, 9});                              // older heartbeat
   remote.put(ApplicationState::kStatus, VersionedValue{"LEAVING,5", 14});  // newer
   remote.put(ApplicationState::kLoad, VersionedValue{"1.0", 11});          // older
   remote.put(ApplicationState::kDc, VersionedValue{"other", 1});           // same version

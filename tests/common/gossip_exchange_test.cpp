@@ -10,8 +10,8 @@ namespace gossip = ringcore::gossip;
 using gossip::ApplicationState;
 using gossip::EndpointState;
 using gossip::GossipDigest;
-using gossip::GossipEvent;
 using gossip::Gossiper;
+using gossip::GossipEvent;
 using std::chrono::milliseconds;
 using test_support::gossip_config;
 using test_support::teach;
@@ -39,16 +39,17 @@ TEST_CASE("a Syn is answered with requests for what the peer has newer and the s
   Gossiper x(gossip_config("x", {}, 100));
   x.set_local_state(ApplicationState::kDc, "dc1");  // x: heartbeat 0, DC at version 1
   const auto now = milliseconds(0);
-  teach(x, "p", {{"b", state_of(5, 10, {})}, {"c", state_of(7, 20, {})}, {"d", state_of(9, 4, {})},
-                 {"e", state_of(3, 2, {})}}, now);
+  teach(x, "p",
+        {{"b", state_of(5, 10, {})}, {"c", state_of(7, 20, {})}, {"d", state_of(9, 4, {})}, {"e", state_of(3, 2, {})}},
+        now);
 
   const gossip::GossipDigestSyn syn{"sim",
-                                    {{"new", 3, 9},    // unknown to x: everything, please
-                                     {"x", 100, 0},    // the peer is behind on x itself
-                                     {"b", 5, 15},     // the peer is ahead on b
-                                     {"c", 7, 20},     // both agree on c
-                                     {"d", 8, 50},     // the peer holds an older life of d
-                                     {"e", 4, 1}}};    // the peer holds a newer life of e
+                                    {{"new", 3, 9},  // unknown to x: everything, please
+                                     {"x", 100, 0},  // the peer is behind on x itself
+                                     {"b", 5, 15},   // the peer is ahead on b
+                                     {"c", 7, 20},   // both agree on c
+                                     {"d", 8, 50},   // the peer holds an older life of d
+                                     {"e", 4, 1}}};  // the peer holds a newer life of e
   auto replies = x.receive(syn, "p", now);
   REQUIRE(replies.size() == 1);
   CHECK(replies[0].to == "p");
@@ -77,14 +78,20 @@ TEST_CASE("an Ack is answered with an Ack2 holding what was asked for") {
 TEST_CASE("newer versions win and older ones are ignored") {
   Gossiper x(gossip_config("x", {}));
   const auto now = milliseconds(0);
-  teach(x, "p", {{"b", state_of(5, 10, {{ApplicationState::kStatus, {"NORMAL,1", 3}}, {ApplicationState::kLoad, {"1.0", 8}}})}}, now);
+  teach(x, "p",
+        {{"b", state_of(5, 10, {{ApplicationState::kStatus, {"NORMAL,1", 3}}, {ApplicationState::kLoad, {"1.0", 8}}})}},
+        now);
   x.take_events();
 
-  teach(x, "p", {{"b", state_of(5, 12, {{ApplicationState::kStatus, {"LEAVING,1", 11}}, {ApplicationState::kLoad, {"0.5", 7}}})}}, now);
+  teach(
+      x, "p",
+      {{"b", state_of(5, 12, {{ApplicationState::kStatus, {"LEAVING,1", 11}}, {ApplicationState::kLoad, {"0.5", 7}}})}},
+      now);
   CHECK(value_at(x, "b", ApplicationState::kStatus) == "LEAVING,1");
   CHECK(value_at(x, "b", ApplicationState::kLoad) == "1.0");
   CHECK(x.endpoint_state("b")->heartbeat().version == 12);
-  CHECK(x.take_events() == std::vector<GossipEvent>{{GossipEvent::Kind::kChange, "b", ApplicationState::kStatus, "LEAVING,1"}});
+  CHECK(x.take_events() ==
+        std::vector<GossipEvent>{{GossipEvent::Kind::kChange, "b", ApplicationState::kStatus, "LEAVING,1"}});
 
   teach(x, "p", {{"b", state_of(5, 9, {{ApplicationState::kStatus, {"NORMAL,1", 3}}})}}, now);
   CHECK(value_at(x, "b", ApplicationState::kStatus) == "LEAVING,1");
@@ -95,7 +102,9 @@ TEST_CASE("newer versions win and older ones are ignored") {
 TEST_CASE("a restart (higher generation) replaces the old state whole, and the old life is then ignored") {
   Gossiper x(gossip_config("x", {}));
   const auto now = milliseconds(0);
-  teach(x, "p", {{"b", state_of(5, 10, {{ApplicationState::kStatus, {"NORMAL,1", 3}}, {ApplicationState::kLoad, {"1.0", 8}}})}}, now);
+  teach(x, "p",
+        {{"b", state_of(5, 10, {{ApplicationState::kStatus, {"NORMAL,1", 3}}, {ApplicationState::kLoad, {"1.0", 8}}})}},
+        now);
   x.take_events();
 
   teach(x, "p", {{"b", state_of(6, 1, {{ApplicationState::kStatus, {"NORMAL,2", 1}}})}}, now);
@@ -137,10 +146,12 @@ TEST_CASE("two gossipers exchange their states") {
   network.node(b).set_local_state(ApplicationState::kDc, "dc-b");
   network.node(b).set_local_state(ApplicationState::kRack, "rack-b");
 
-  auto rounds = network.run_until([&] {
-    return value_at(network.node(a), "b", ApplicationState::kRack) == "rack-b" &&
-           value_at(network.node(b), "a", ApplicationState::kDc) == "dc-a";
-  }, 5);
+  auto rounds = network.run_until(
+      [&] {
+        return value_at(network.node(a), "b", ApplicationState::kRack) == "rack-b" &&
+               value_at(network.node(b), "a", ApplicationState::kDc) == "dc-a";
+      },
+      5);
   REQUIRE(rounds.has_value());
   CHECK(*rounds <= 2);  // b's Syn teaches a in round 1; a, now seeing b live, answers in kind
   CHECK(network.node(a).is_alive("b"));
@@ -155,7 +166,8 @@ TEST_CASE("three gossipers converge, and a later change reaches the others") {
 
   network.node(2).set_local_state(ApplicationState::kSchema, "v2");
   const std::int64_t version = network.node(2).endpoint_state("c")->get(ApplicationState::kSchema)->version;
-  REQUIRE(network.run_until([&] { return test_support::all_know(network, 2, ApplicationState::kSchema, version); }, 20));
+  REQUIRE(
+      network.run_until([&] { return test_support::all_know(network, 2, ApplicationState::kSchema, version); }, 20));
   CHECK(value_at(network.node(0), "c", ApplicationState::kSchema) == "v2");
   CHECK(value_at(network.node(1), "c", ApplicationState::kSchema) == "v2");
 }
@@ -169,5 +181,6 @@ TEST_CASE("a new node that knows only a seed learns every node, and every node l
   REQUIRE(network.run_until([&] { return test_support::all_live(network); }, 60).has_value());
   CHECK(network.node(newcomer).endpoint_states().size() == 21);
   CHECK(network.node(newcomer).live_endpoints().size() == 20);
-  for (std::size_t i = 0; i < 20; ++i) CHECK(value_at(network.node(i), "10.9.9.9", ApplicationState::kStatus) == "BOOT,77");
+  for (std::size_t i = 0; i < 20; ++i)
+    CHECK(value_at(network.node(i), "10.9.9.9", ApplicationState::kStatus) == "BOOT,77");
 }

@@ -14,8 +14,8 @@
 namespace gossip = ringcore::gossip;
 using gossip::ApplicationState;
 using gossip::EndpointState;
-using gossip::GossipEvent;
 using gossip::Gossiper;
+using gossip::GossipEvent;
 using gossip::Outgoing;
 using std::chrono::milliseconds;
 using test_support::gossip_config;
@@ -77,8 +77,11 @@ TEST_CASE("alone, a node gossips to a seed, and a seed alone with no other seed 
 TEST_CASE("targets: a live node, an unreachable one with probability u/(l+1), a seed with probability s/(l+u)") {
   Gossiper node(gossip_config("n", {"s"}));
   const auto now = milliseconds(0);
-  teach(node, "p", {{"b", with_status(1, "NORMAL,1")}, {"c", with_status(1, "NORMAL,2")},
-                    {"d", with_status(1, gossip::status_left(3, 0))}}, now);
+  teach(node, "p",
+        {{"b", with_status(1, "NORMAL,1")},
+         {"c", with_status(1, "NORMAL,2")},
+         {"d", with_status(1, gossip::status_left(3, 0))}},
+        now);
   REQUIRE(node.live_endpoints().items() == std::vector<std::string>{"b", "c"});
   REQUIRE(node.unreachable_endpoints().contains("d"));
 
@@ -189,7 +192,8 @@ TEST_CASE("a shutdown is announced and marks the node down at once, until it res
   for (int i = 0; i < 40; ++i) network.run_round();
   CHECK_FALSE(network.node(0).is_alive("c"));  // no flapping: nothing is echoed to a shut-down node
 
-  network.restart(2, 1'700'000'100, [](Gossiper& g) { g.set_local_state(ApplicationState::kStatus, gossip::status_normal(2)); });
+  network.restart(2, 1'700'000'100,
+                  [](Gossiper& g) { g.set_local_state(ApplicationState::kStatus, gossip::status_normal(2)); });
   REQUIRE(network.run_until([&] { return test_support::all_live(network); }, 20).has_value());
   CHECK(network.node(0).endpoint_state("c")->heartbeat().generation == 1'700'000'100);
 }

@@ -77,16 +77,20 @@ TEST_CASE("malformed messages are refused, saying where") {
   CHECK(error_of(R"({"type":7})").find("'type' must be a string, not number") != std::string::npos);
   CHECK(error_of(R"({"type":"gossip"})").find("unknown type 'gossip'") != std::string::npos);
   CHECK(error_of(R"({"type":"syn","digests":[]})") == "gossip syn: missing field 'cluster'");
-  CHECK(error_of(R"({"type":"syn","cluster":"c","digests":{}})") == "gossip syn: 'digests' must be an array, not object");
-  CHECK(error_of(R"({"type":"syn","cluster":"c","digests":[1]})") == "gossip syn: digests[0]: must be an object, not number");
+  CHECK(error_of(R"({"type":"syn","cluster":"c","digests":{}})") ==
+        "gossip syn: 'digests' must be an array, not object");
+  CHECK(error_of(R"({"type":"syn","cluster":"c","digests":[1]})") ==
+        "gossip syn: digests[0]: must be an object, not number");
   CHECK(error_of(R"({"type":"syn","cluster":"c","digests":[{"endpoint":"","generation":1,"max_version":1}]})") ==
         "gossip syn: digests[0] (): 'endpoint' is empty");
   CHECK(error_of(R"({"type":"syn","cluster":"c","digests":[{"endpoint":"a","generation":-1,"max_version":1}]})") ==
         "gossip syn: digests[0] (a): 'generation' must be a non-negative integer, not number");
   CHECK(error_of(R"({"type":"syn","cluster":"c","digests":[{"endpoint":"a","generation":1,"max_version":1.5}]})")
             .find("'max_version' must be a non-negative integer") != std::string::npos);
-  CHECK(error_of(R"({"type":"syn","cluster":"c","digests":[{"endpoint":"a","generation":18446744073709551615,"max_version":1}]})")
-            .find("'generation' must be a non-negative integer") != std::string::npos);
+  CHECK(
+      error_of(
+          R"({"type":"syn","cluster":"c","digests":[{"endpoint":"a","generation":18446744073709551615,"max_version":1}]})")
+          .find("'generation' must be a non-negative integer") != std::string::npos);
   CHECK(error_of(R"({"type":"syn","cluster":"c","digests":[{"endpoint":"a","generation":1,"max_version":1},
                                                            {"endpoint":"a","generation":2,"max_version":1}]})") ==
         "gossip syn: digests[1] (a): endpoint is listed twice");
@@ -101,13 +105,14 @@ TEST_CASE("malformed messages are refused, saying where") {
         "gossip ack2: states[0] (b): missing field 'generation'");
   CHECK(error_of(R"({"type":"shutdown","state":{"generation":1,"heartbeat":"2","states":{}}})") ==
         "gossip shutdown: state: 'heartbeat' must be a non-negative integer, not string");
-  CHECK(error_of(R"({"type":"ack2","states":[{"endpoint":"b","generation":1,"heartbeat":2,"states":{"STATUS":[]}}]})") ==
-        "gossip ack2: states[0] (b): states.STATUS: must be an object, not array");
+  CHECK(
+      error_of(R"({"type":"ack2","states":[{"endpoint":"b","generation":1,"heartbeat":2,"states":{"STATUS":[]}}]})") ==
+      "gossip ack2: states[0] (b): states.STATUS: must be an object, not array");
 }
 
 TEST_CASE("every prefix of a valid message is handled without crashing") {
-  const std::string text = gossip::serialize_message(
-      gossip::GossipDigestAck{{{"127.0.0.3", 9, 4}}, {{"127.0.0.2", state_with_values()}}});
+  const std::string text =
+      gossip::serialize_message(gossip::GossipDigestAck{{{"127.0.0.3", 9, 4}}, {{"127.0.0.2", state_with_values()}}});
   for (std::size_t length = 0; length < text.size(); ++length) {
     auto parsed = gossip::parse_message(text.substr(0, length));
     CHECK_FALSE(parsed.ok());  // no prefix of one JSON object is a complete one
@@ -115,14 +120,15 @@ TEST_CASE("every prefix of a valid message is handled without crashing") {
 }
 
 TEST_CASE("randomly damaged messages either parse or are refused, never crash or throw") {
-  const std::string text = gossip::serialize_message(
-      gossip::GossipDigestAck{{{"127.0.0.3", 9, 4}}, {{"127.0.0.2", state_with_values()}}});
+  const std::string text =
+      gossip::serialize_message(gossip::GossipDigestAck{{{"127.0.0.3", 9, 4}}, {{"127.0.0.2", state_with_values()}}});
   ringcore::SplitMix64 rng(99);
   const std::string alphabet = "{}[]\":,-0123456789.eE truefalsnul\\xSTATUS";
   for (int trial = 0; trial < 3000; ++trial) {
     std::string damaged = text;
     const std::size_t edits = 1 + rng.next_below(3);
-    for (std::size_t e = 0; e < edits; ++e) damaged[rng.next_below(damaged.size())] = alphabet[rng.next_below(alphabet.size())];
+    for (std::size_t e = 0; e < edits; ++e)
+      damaged[rng.next_below(damaged.size())] = alphabet[rng.next_below(alphabet.size())];
     auto parsed = gossip::parse_message(damaged);
     if (parsed.ok()) CHECK(gossip::parse_message(gossip::serialize_message(*parsed)).ok());
   }

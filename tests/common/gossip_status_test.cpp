@@ -40,8 +40,10 @@ TEST_CASE("every STATUS value parses back into its parts") {
   CHECK(gossip::parse_status_value("shutdown,true")->kind == StatusKind::kShutdown);
   CHECK(gossip::parse_status_value("hibernate,true")->kind == StatusKind::kHibernate);
   CHECK(gossip::parse_status_value("removing,abc")->host_id == "abc");
-  for (auto [text, kind] : {std::pair{"BOOT,1", StatusKind::kBoot}, {"NORMAL,1", StatusKind::kNormal},
-                            {"LEAVING,1", StatusKind::kLeaving}, {"MOVING,1", StatusKind::kMoving}}) {
+  for (auto [text, kind] : {std::pair{"BOOT,1", StatusKind::kBoot},
+                            {"NORMAL,1", StatusKind::kNormal},
+                            {"LEAVING,1", StatusKind::kLeaving},
+                            {"MOVING,1", StatusKind::kMoving}}) {
     CAPTURE(text);
     auto status = gossip::parse_status_value(text);
     REQUIRE(status.ok());

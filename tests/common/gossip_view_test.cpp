@@ -49,10 +49,10 @@ TEST_CASE("the view lists ring members with their gossiped fields and liveness")
   const auto now = milliseconds(0);
   test_support::teach(self, "p",
                       {{"127.0.0.2", full_state(gossip::status_boot(5), "5,6", "81234.0")},
-                       {"127.0.0.3", full_state(gossip::status_leaving(7), "", "")},           // no TOKENS: STATUS's token
-                       {"127.0.0.4", full_state(gossip::status_left(8, 99), "8", "1.0")},      // gone
-                       {"127.0.0.5", full_state(gossip::status_removed("h", 99), "", "")},     // gone
-                       {"127.0.0.6", EndpointState(gossip::HeartbeatState{1, 1})},              // no STATUS yet
+                       {"127.0.0.3", full_state(gossip::status_leaving(7), "", "")},        // no TOKENS: STATUS's token
+                       {"127.0.0.4", full_state(gossip::status_left(8, 99), "8", "1.0")},   // gone
+                       {"127.0.0.5", full_state(gossip::status_removed("h", 99), "", "")},  // gone
+                       {"127.0.0.6", EndpointState(gossip::HeartbeatState{1, 1})},          // no STATUS yet
                        {"127.0.0.7", full_state(gossip::status_removing("h7"), "9", "junk")}},  // dead state: down
                       now);
   test_support::teach(self, "p", {{"127.0.0.8", full_state(gossip::status_moving(11), "11", "")}}, now,

@@ -218,7 +218,8 @@ TEST_CASE("live, a node down in any node's view is critical, naming the views th
   ClusterSnapshot sees_3_down = snapshot;
   sees_3_down.nodes[2].status = NodeStatus::kDown;
   ClusterObservations observations;
-  observations.views = {view_of(sees_3_down, "10.0.0.1"), view_of(sees_3_down, "10.0.0.2"), view_of(snapshot, "10.0.0.3")};
+  observations.views = {view_of(sees_3_down, "10.0.0.1"), view_of(sees_3_down, "10.0.0.2"),
+                        view_of(snapshot, "10.0.0.3")};
   observations.activity = std::vector<ringcore::NodeActivity>(3);
   const HealthReport report = health(snapshot, observations);
   const HealthCheck& up = check_named(report, "nodes_up_normal");

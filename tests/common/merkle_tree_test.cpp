@@ -77,8 +77,7 @@ void check_split(TokenRange range, int depth, std::mt19937_64& rng) {
   std::size_t first_bad = n;
   for (std::size_t i = 0; i < n; ++i) {
     const auto leaf = tree.leaf_range(i);
-    const bool ok = leaf ? leaf->left == next_left && (i + 1 == n || leaf->width() == width)
-                         : width == 0 && i + 1 < n;
+    const bool ok = leaf ? leaf->left == next_left && (i + 1 == n || leaf->width() == width) : width == 0 && i + 1 < n;
     if (!ok && first_bad == n) first_bad = i;
     if (!leaf) continue;
     ++non_empty;
@@ -92,7 +91,8 @@ void check_split(TokenRange range, int depth, std::mt19937_64& rng) {
 
   // Tokens at leaf edges (every leaf's for small trees, some for large), one either side of
   // them, and at random offsets.
-  std::vector<Token> probes = {static_cast<Token>(u(range.left) + 1), range.right, static_cast<Token>(u(range.right) - 1)};
+  std::vector<Token> probes = {static_cast<Token>(u(range.left) + 1), range.right,
+                               static_cast<Token>(u(range.right) - 1)};
   for (std::size_t i = 0; i < n; i += n <= 1024 ? 1 : 1 + rng() % 2048) {
     if (auto leaf = tree.leaf_range(i)) {
       probes.push_back(leaf->right);
@@ -176,10 +176,20 @@ TEST_CASE("the whole ring splits from its left token all the way round") {
 
 TEST_CASE("leaf ranges cover every range exactly, with no gap or overlap") {
   std::mt19937_64 rng(42);
-  const std::vector<TokenRange> fixed = {
-      {kMinToken, kMinToken}, {0, 0}, {123, 123}, {kMinToken, kMaxToken}, {kMaxToken, kMinToken},
-      {kMaxToken - 5, kMinToken + 5}, {-1, 0}, {0, 1}, {10, 17}, {kMaxToken - 1000, kMinToken + 1000},
-      {0, 1 << 20}, {0, (1 << 20) - 1}, {0, (1 << 20) + 1}, {5, 4}};
+  const std::vector<TokenRange> fixed = {{kMinToken, kMinToken},
+                                         {0, 0},
+                                         {123, 123},
+                                         {kMinToken, kMaxToken},
+                                         {kMaxToken, kMinToken},
+                                         {kMaxToken - 5, kMinToken + 5},
+                                         {-1, 0},
+                                         {0, 1},
+                                         {10, 17},
+                                         {kMaxToken - 1000, kMinToken + 1000},
+                                         {0, 1 << 20},
+                                         {0, (1 << 20) - 1},
+                                         {0, (1 << 20) + 1},
+                                         {5, 4}};
   for (const TokenRange& range : fixed) {
     for (int depth : {0, 1, 2, 3, 7, 15, ringcore::kMaxMerkleDepth}) {
       if (depth > 10 && !range.is_full_ring() && range.width() < 100) continue;  // covered by smaller depths

@@ -110,8 +110,8 @@ TEST_CASE("a fourth node in a three node RF 3 ring takes each piece from the rep
 }
 
 TEST_CASE("decommission streams each of the leaving node's ranges to the node that gains it") {
-  auto before = ring_of({{"a", "dc1", "r1", {100}}, {"b", "dc1", "r1", {200}}, {"c", "dc1", "r1", {300}},
-                         {"d", "dc1", "r1", {400}}});
+  auto before = ring_of(
+      {{"a", "dc1", "r1", {100}}, {"b", "dc1", "r1", {200}}, {"c", "dc1", "r1", {300}}, {"d", "dc1", "r1", {400}}});
   add_keyspace(before, "ks", simple(2));
   const auto plan = plan_of(before, {{}, {"b"}, Removal::kDecommission});
 
@@ -128,8 +128,8 @@ TEST_CASE("decommission streams each of the leaving node's ranges to the node th
 }
 
 TEST_CASE("removenode restores the replica count from surviving replicas") {
-  auto before = ring_of({{"a", "dc1", "r1", {100}}, {"b", "dc1", "r1", {200}}, {"c", "dc1", "r1", {300}},
-                         {"d", "dc1", "r1", {400}}});
+  auto before = ring_of(
+      {{"a", "dc1", "r1", {100}}, {"b", "dc1", "r1", {200}}, {"c", "dc1", "r1", {300}}, {"d", "dc1", "r1", {400}}});
   add_keyspace(before, "ks", simple(2));
   const auto plan = plan_of(before, {{}, {"b"}, Removal::kRemoveNode});
   CHECK(move_lines(plan) == Lines{"ks (400,100] a->c", "ks (100,200] c->d"});
@@ -146,8 +146,12 @@ TEST_CASE("removenode at RF 1 lists the lost ranges without a source") {
 }
 
 TEST_CASE("on a two DC NetworkTopologyStrategy ring only the changed node's DC moves data") {
-  auto before = ring_of({{"a1", "dc1", "r1", {-900}}, {"b1", "dc2", "r1", {-700}}, {"a2", "dc1", "r1", {-300}},
-                         {"b2", "dc2", "r1", {-100}}, {"a3", "dc1", "r1", {300}}, {"b3", "dc2", "r1", {700}}});
+  auto before = ring_of({{"a1", "dc1", "r1", {-900}},
+                         {"b1", "dc2", "r1", {-700}},
+                         {"a2", "dc1", "r1", {-300}},
+                         {"b2", "dc2", "r1", {-100}},
+                         {"a3", "dc1", "r1", {300}},
+                         {"b3", "dc2", "r1", {700}}});
   add_keyspace(before, "ks", nts({{"dc1", 2}, {"dc2", 2}}));
 
   SUBCASE("bootstrap in dc1") {
@@ -192,7 +196,8 @@ TEST_CASE("adding k nodes to N balanced nodes streams data times RF times k over
       for (Node& node : before.nodes) node.load_bytes = static_cast<std::int64_t>(data * rf / n);
       add_keyspace(before, "ks", simple(rf));
       TopologyChange change;
-      for (int i = 0; i < n; ++i) change.added.push_back(new_node("new" + std::to_string(i), "dc1", "r1", {tokens[2 * i + 1]}));
+      for (int i = 0; i < n; ++i)
+        change.added.push_back(new_node("new" + std::to_string(i), "dc1", "r1", {tokens[2 * i + 1]}));
 
       const auto plan = plan_of(before, change);
       const int k = n;
@@ -222,8 +227,8 @@ TEST_CASE("with fewer nodes than RF a new node copies the whole ring and nobody 
 }
 
 TEST_CASE("a removal leaving fewer nodes than RF is reported as a refusal with Cassandra's message") {
-  auto before = ring_of({{"a", "dc1", "r1", {100}}, {"b", "dc1", "r1", {200}}, {"c", "dc1", "r1", {300}},
-                         {"x", "dc2", "r1", {400}}});
+  auto before = ring_of(
+      {{"a", "dc1", "r1", {100}}, {"b", "dc1", "r1", {200}}, {"c", "dc1", "r1", {300}}, {"x", "dc2", "r1", {400}}});
   add_keyspace(before, "simple3", simple(3));
   add_keyspace(before, "simple4", simple(4));
   add_keyspace(before, "by_dc", nts({{"dc1", 3}, {"dc2", 1}}));
@@ -264,8 +269,8 @@ TEST_CASE("a node without a known load is costed at the mean density of the othe
 }
 
 TEST_CASE("a joining node of the snapshot can be the node that is added") {
-  auto before = ring_of({{"a", "dc1", "r1", {100}}, {"b", "dc1", "r1", {200}},
-                         {"j", "dc1", "r1", {150}, ringcore::NodeState::kJoining}});
+  auto before = ring_of(
+      {{"a", "dc1", "r1", {100}}, {"b", "dc1", "r1", {200}}, {"j", "dc1", "r1", {150}, ringcore::NodeState::kJoining}});
   add_keyspace(before, "ks", simple(1));
   const auto plan = plan_of(before, {{new_node("j", "dc1", "r1", {150})}, {}});
   CHECK(move_lines(plan) == Lines{"ks (100,150] b->j"});
@@ -274,8 +279,8 @@ TEST_CASE("a joining node of the snapshot can be the node that is added") {
 }
 
 TEST_CASE("invalid changes are refused with a message naming the node and what is wrong") {
-  auto before = ring_of({{"a", "dc1", "r1", {100}}, {"b", "dc1", "r1", {200}},
-                         {"j", "dc1", "r1", {150}, ringcore::NodeState::kJoining}});
+  auto before = ring_of(
+      {{"a", "dc1", "r1", {100}}, {"b", "dc1", "r1", {200}}, {"j", "dc1", "r1", {150}, ringcore::NodeState::kJoining}});
   add_keyspace(before, "ks", simple(1));
   auto error_of = [&](const TopologyChange& change) {
     auto plan = ringcore::plan_movement(before, change);
@@ -290,8 +295,10 @@ TEST_CASE("invalid changes are refused with a message naming the node and what i
   CHECK(error_of({{}, {"j"}}).message() == "removed[0] (j): node is joining, not a member of the token ring");
   CHECK(error_of({{new_node("a", "dc1", "r1", {300})}, {}}).message() ==
         "added[0] (a): a node with this address exists and is normal");
-  CHECK(error_of({{new_node("c", "dc1", "r1", {200})}, {}}).message() == "added[0] (c): token 200 is already owned by b");
-  CHECK(error_of({{new_node("c", "dc1", "r1", {150})}, {}}).message() == "added[0] (c): token 150 is already owned by j");
+  CHECK(error_of({{new_node("c", "dc1", "r1", {200})}, {}}).message() ==
+        "added[0] (c): token 200 is already owned by b");
+  CHECK(error_of({{new_node("c", "dc1", "r1", {150})}, {}}).message() ==
+        "added[0] (c): token 150 is already owned by j");
   CHECK(error_of({{new_node("c", "dc1", "r1", {300, 300})}, {}}).message() ==
         "added[0] (c): token 300 is already owned by this node (given twice)");
   CHECK(error_of({{new_node("c", "dc1", "r1", {300}), new_node("c", "dc1", "r1", {400})}, {}}).message() ==

@@ -59,15 +59,19 @@ TEST_CASE("shares agree with Cassandra's BigDecimal arithmetic at the edges and 
     if (2 * remainder > ring || (2 * remainder == ring && micros % 2 == 1)) ++micros;
     return static_cast<float>(static_cast<std::int64_t>(micros)) / 1000000.0f;
   };
-  std::vector<std::pair<ringcore::Token, ringcore::Token>> pairs = {
-      {ringcore::kMinToken, ringcore::kMaxToken}, {ringcore::kMinToken, ringcore::kMaxToken - 1},
-      {ringcore::kMinToken + 1, ringcore::kMaxToken}, {-1, 0}, {0, 1}, {-5, 5}};
+  std::vector<std::pair<ringcore::Token, ringcore::Token>> pairs = {{ringcore::kMinToken, ringcore::kMaxToken},
+                                                                    {ringcore::kMinToken, ringcore::kMaxToken - 1},
+                                                                    {ringcore::kMinToken + 1, ringcore::kMaxToken},
+                                                                    {-1, 0},
+                                                                    {0, 1},
+                                                                    {-5, 5}};
   std::uint64_t state = 42;
   for (int i = 0; i < 2000; ++i) {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
     const auto a = static_cast<ringcore::Token>(state);
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    pairs.emplace_back(std::min(a, static_cast<ringcore::Token>(state)), std::max(a, static_cast<ringcore::Token>(state)));
+    pairs.emplace_back(std::min(a, static_cast<ringcore::Token>(state)),
+                       std::max(a, static_cast<ringcore::Token>(state)));
   }
   for (const auto& [low, high] : pairs) {
     if (low == high) continue;
@@ -90,9 +94,8 @@ TEST_CASE("effective ownership sums to rf per DC, fewer nodes than rf means 100%
 }
 
 TEST_CASE("nodes in DCs a keyspace does not replicate to own 0%, joining nodes own nothing known") {
-  auto snapshot = ring_of({{"a", "dc1", "r1", {0}},
-                           {"b", "dc2", "r1", {100}},
-                           {"j", "dc1", "r1", {50}, ringcore::NodeState::kJoining}});
+  auto snapshot = ring_of(
+      {{"a", "dc1", "r1", {0}}, {"b", "dc2", "r1", {100}}, {"j", "dc1", "r1", {50}, ringcore::NodeState::kJoining}});
   const TokenRing ring(snapshot);
   auto placement = ringcore::ReplicaPlacement::create(ring, nts({{"dc1", 1}}));
   const auto owns = ringcore::effective_ownership(*placement);

@@ -81,9 +81,8 @@ TEST_CASE("NTS walks all datacenters at once and ignores DCs with rf 0 or absent
 }
 
 TEST_CASE("joining nodes are outside the ring: they hold no replicas yet") {
-  auto snapshot = ring_of({{"a", "dc1", "r1", {0}},
-                           {"j", "dc1", "r1", {5}, ringcore::NodeState::kJoining},
-                           {"b", "dc1", "r1", {10}}});
+  auto snapshot = ring_of(
+      {{"a", "dc1", "r1", {0}}, {"j", "dc1", "r1", {5}, ringcore::NodeState::kJoining}, {"b", "dc1", "r1", {10}}});
   CHECK(replicas(snapshot, simple(2), 3) == Addresses{"b", "a"});
   CHECK(replicas(snapshot, nts({{"dc1", 3}}), 3) == Addresses{"b", "a"});
 }

@@ -37,7 +37,8 @@ ScalePlan add(const ClusterSnapshot& snapshot, AddRequest request) {
   return std::move(plan).value();
 }
 
-ScalePlan remove(const ClusterSnapshot& snapshot, const std::string& node, const ringcore::ClusterObservations& o = {}) {
+ScalePlan remove(const ClusterSnapshot& snapshot, const std::string& node,
+                 const ringcore::ClusterObservations& o = {}) {
   auto plan = ringcore::plan_remove(snapshot, node, o);
   REQUIRE_MESSAGE(plan.ok(), plan.error().message());
   return std::move(plan).value();
@@ -123,7 +124,11 @@ TEST_CASE("plan add gives each node balanced tokens, deterministically, and spre
 
 TEST_CASE("plan add warns when the additions leave racks uneven, and takes given tokens and addresses") {
   const ClusterSnapshot snapshot = balanced(6, 1, 3, 3);
-  const ScalePlan plan = add(snapshot, request([&](AddRequest& r) { r.rack = "r1"; r.tokens = {-5, 7}; r.addresses = {"10.0.0.9"}; }));
+  const ScalePlan plan = add(snapshot, request([&](AddRequest& r) {
+                               r.rack = "r1";
+                               r.tokens = {-5, 7};
+                               r.addresses = {"10.0.0.9"};
+                             }));
   REQUIRE(plan.added.size() == 1);
   CHECK(plan.added.front().address == "10.0.0.9");
   CHECK(plan.added.front().tokens == std::vector<Token>{-5, 7});
@@ -146,13 +151,22 @@ TEST_CASE("disk use after an add is given where the disk totals are known") {
 
 TEST_CASE("plan add refuses bad requests, naming what is wrong") {
   ClusterSnapshot snapshot = balanced(3, 4, 3, 3);
-  CHECK(error_of(snapshot, request([&](AddRequest& r) { r.count = 0; })) == "the count of nodes to add must be at least 1, not 0");
-  CHECK(error_of(snapshot, request([&](AddRequest& r) { r.count = -2; })) == "the count of nodes to add must be at least 1, not -2");
-  CHECK(error_of(snapshot, request([&](AddRequest& r) { r.count = 2; r.tokens = {1}; })) == "tokens can be given for one node only, not 2");
-  CHECK(contains(error_of(snapshot, request([&](AddRequest& r) { r.tokens = {snapshot.nodes[1].tokens[2]}; })), "is already owned by 10.0.0.2"));
-  CHECK(error_of(snapshot, request([&](AddRequest& r) { r.dc = "dc9"; })) == "datacenter 'dc9' does not exist (datacenters: dc1)");
-  CHECK(error_of(snapshot, request([&](AddRequest& r) { r.num_tokens = 5000; })) == "num_tokens must be within 1..1536, not 5000");
-  CHECK(contains(error_of(snapshot, request([&](AddRequest& r) { r.addresses = {"10.0.0.1"}; })), "a node with the address 10.0.0.1 is already in the cluster"));
+  CHECK(error_of(snapshot, request([&](AddRequest& r) { r.count = 0; })) ==
+        "the count of nodes to add must be at least 1, not 0");
+  CHECK(error_of(snapshot, request([&](AddRequest& r) { r.count = -2; })) ==
+        "the count of nodes to add must be at least 1, not -2");
+  CHECK(error_of(snapshot, request([&](AddRequest& r) {
+                   r.count = 2;
+                   r.tokens = {1};
+                 })) == "tokens can be given for one node only, not 2");
+  CHECK(contains(error_of(snapshot, request([&](AddRequest& r) { r.tokens = {snapshot.nodes[1].tokens[2]}; })),
+                 "is already owned by 10.0.0.2"));
+  CHECK(error_of(snapshot, request([&](AddRequest& r) { r.dc = "dc9"; })) ==
+        "datacenter 'dc9' does not exist (datacenters: dc1)");
+  CHECK(error_of(snapshot, request([&](AddRequest& r) { r.num_tokens = 5000; })) ==
+        "num_tokens must be within 1..1536, not 5000");
+  CHECK(contains(error_of(snapshot, request([&](AddRequest& r) { r.addresses = {"10.0.0.1"}; })),
+                 "a node with the address 10.0.0.1 is already in the cluster"));
   snapshot.nodes[2].dc = "dc2";
   CHECK(error_of(snapshot, AddRequest{}) == "the cluster has several datacenters (dc1, dc2): name one with --dc");
 }

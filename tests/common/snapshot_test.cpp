@@ -119,7 +119,7 @@ TEST_CASE("malformed snapshots are refused with the field and node named") {
     json third = doc["nodes"][1];
     third["address"] = "10.0.0.3";
     third["host_id"] = "00000000-0000-4000-8000-000000000003";
-    third["tokens"] = {"-5"};                 // the smallest token repeated, but by the last node
+    third["tokens"] = {"-5"};  // the smallest token repeated, but by the last node
     doc["nodes"].push_back(third);
     doc["nodes"][1]["tokens"] = {"100", "50"};  // node 2 repeats node 1's 100
     doc["nodes"][0]["tokens"] = {"-5", "50", "100"};
@@ -205,7 +205,8 @@ TEST_CASE("a snapshot whose nodes cannot all be real is refused, naming both nod
     json doc = valid_snapshot();
     doc["nodes"][0]["host_id"] = "3f1c2e8a-5d1b-4c39-9a3e-2b7e0c1d9f01";
     doc["nodes"][1]["host_id"] = "3F1C2E8A-5D1B-4C39-9A3E-2B7E0C1D9F01";
-    CHECK(contains(error_of(doc), "nodes[1] (10.0.0.2): host_id 3F1C2E8A-5D1B-4C39-9A3E-2B7E0C1D9F01 is also nodes[0] (10.0.0.1)'s"));
+    CHECK(contains(error_of(doc),
+                   "nodes[1] (10.0.0.2): host_id 3F1C2E8A-5D1B-4C39-9A3E-2B7E0C1D9F01 is also nodes[0] (10.0.0.1)'s"));
   }
   SUBCASE("a host ID that is not a UUID") {
     for (const char* bad : {"h1", "3f1c2e8a5d1b4c399a3e2b7e0c1d9f01", "3f1c2e8a-5d1b-4c39-9a3e-2b7e0c1d9f0g"}) {
@@ -220,7 +221,8 @@ TEST_CASE("a snapshot whose nodes cannot all be real is refused, naming both nod
       CAPTURE(bad);
       json doc = valid_snapshot();
       doc["nodes"][0]["address"] = bad;
-      CHECK(contains(error_of(doc), std::string("address '") + bad + "' is not an IPv4 or IPv6 address or a host name"));
+      CHECK(
+          contains(error_of(doc), std::string("address '") + bad + "' is not an IPv4 or IPv6 address or a host name"));
     }
   }
   SUBCASE("IPv6 addresses and host names are addresses") {
@@ -294,7 +296,8 @@ TEST_CASE("version 1 files still read, and version 2 adds optional per-node capa
 }
 
 TEST_CASE("a capacity object as the agents report it parses on its own") {
-  auto capacity = ringcore::parse_node_capacity(R"({"cpus": 8, "disk_total_bytes": 100, "write_latency_p99_seconds": 0.5})");
+  auto capacity =
+      ringcore::parse_node_capacity(R"({"cpus": 8, "disk_total_bytes": 100, "write_latency_p99_seconds": 0.5})");
   REQUIRE(capacity.ok());
   CHECK(capacity->cpus == 8);
   CHECK(capacity->disk_total_bytes == 100);
@@ -308,5 +311,6 @@ TEST_CASE("a capacity object is written with the known figures only") {
   CHECK(ringcore::serialize_node_capacity(capacity) == "{}");
   capacity.cpus = 4;
   capacity.read_latency_p99_seconds = 0.25;
-  CHECK(json::parse(ringcore::serialize_node_capacity(capacity)) == json{{"cpus", 4}, {"read_latency_p99_seconds", 0.25}});
+  CHECK(json::parse(ringcore::serialize_node_capacity(capacity)) ==
+        json{{"cpus", 4}, {"read_latency_p99_seconds", 0.25}});
 }

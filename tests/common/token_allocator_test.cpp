@@ -71,8 +71,8 @@ std::vector<Token> all_tokens(const ClusterSnapshot& snapshot) {
 // Adds a node with balanced tokens and checks what every allocation must give: the asked
 // number of tokens, sorted, never kMinToken, none taken before.
 void join(ClusterSnapshot& snapshot, const std::string& dc, const std::string& rack, int rf, int num_tokens = 16) {
-  const std::string address = "10.0." + std::to_string(snapshot.nodes.size() / 250) + "." +
-                              std::to_string(snapshot.nodes.size() % 250 + 1);
+  const std::string address =
+      "10.0." + std::to_string(snapshot.nodes.size() / 250) + "." + std::to_string(snapshot.nodes.size() % 250 + 1);
   auto tokens = balanced(snapshot, {address, dc, rack}, num_tokens, rf, kSeed);
   REQUIRE_MESSAGE(tokens.ok(), tokens.error().message());
   REQUIRE(tokens->size() == static_cast<std::size_t>(num_tokens));
@@ -145,7 +145,8 @@ TEST_CASE("three racks, RF 3: each rack splits its one replica evenly, and equal
   for (int nodes = 1; nodes <= 12; ++nodes) {
     join(snapshot, "dc1", racks[(nodes - 1) % 3], 3);
     CAPTURE(nodes);
-    for (int r = 0; r < std::min(nodes, 3); ++r) CHECK(max_over_mean(dc_ownership(snapshot, "dc1", 3, racks[r])) <= kTarget);
+    for (int r = 0; r < std::min(nodes, 3); ++r)
+      CHECK(max_over_mean(dc_ownership(snapshot, "dc1", 3, racks[r])) <= kTarget);
     if (nodes % 3 == 0) CHECK(max_over_mean(dc_ownership(snapshot, "dc1", 3)) <= kTarget);
   }
 }
@@ -191,9 +192,8 @@ TEST_CASE("RF 1: raw ownership stays even") {
 }
 
 TEST_CASE("fewer racks than rf (but more than one) is refused as Cassandra refuses it") {
-  const auto snapshot = ring_of({{"10.0.0.1", "dc1", "r1", {-100}},
-                                 {"10.0.0.2", "dc1", "r2", {100}},
-                                 {"10.0.0.3", "dc1", "r1", {200}}});
+  const auto snapshot =
+      ring_of({{"10.0.0.1", "dc1", "r1", {-100}}, {"10.0.0.2", "dc1", "r2", {100}}, {"10.0.0.3", "dc1", "r1", {200}}});
   auto refused = balanced(snapshot, {"10.0.0.4", "dc1", "r2"}, 16, 3, kSeed);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code() == ringcore::ErrorCode::kInvalidInput);
@@ -225,8 +225,8 @@ TEST_CASE("num_tokens must be 1..1536 and rf at least 1") {
 }
 
 TEST_CASE("a node that already owns tokens cannot allocate, and its own joining entry is ignored") {
-  auto snapshot = ring_of({{"10.0.0.1", "dc1", "r1", {0}},
-                           {"10.0.0.2", "dc1", "r1", {50}, ringcore::NodeState::kJoining}});
+  auto snapshot =
+      ring_of({{"10.0.0.1", "dc1", "r1", {0}}, {"10.0.0.2", "dc1", "r1", {50}, ringcore::NodeState::kJoining}});
   auto owner = balanced(snapshot, {"10.0.0.1", "dc1", "r1"}, 4, 1, kSeed);
   REQUIRE_FALSE(owner.ok());
   CHECK(owner.error().message() == "node 10.0.0.1 is already in the ring with 1 token(s)");

@@ -37,7 +37,8 @@ void row_write(std::string_view body) {
                                 {"tombstone", write->cell.tombstone},
                                 {"value", ringnode::base64_encode(write->cell.value)}};
   auto decoded = ringnode::decode_row_write(again.dump());
-  if (!decoded || decoded->keyspace != write->keyspace || decoded->key != write->key || !(decoded->cell == write->cell)) {
+  if (!decoded || decoded->keyspace != write->keyspace || decoded->key != write->key ||
+      !(decoded->cell == write->cell)) {
     std::abort();
   }
 }
@@ -98,12 +99,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 6) {
-    case 0: row_write(body); break;
-    case 1: gossip(body); break;
-    case 2: stream_rows(body); break;
-    case 3: schema(body); break;
-    case 4: replication(body); break;
-    case 5: client_parameters(body); break;
+    case 0:
+      row_write(body);
+      break;
+    case 1:
+      gossip(body);
+      break;
+    case 2:
+      stream_rows(body);
+      break;
+    case 3:
+      schema(body);
+      break;
+    case 4:
+      replication(body);
+      break;
+    case 5:
+      client_parameters(body);
+      break;
   }
   return 0;
 }

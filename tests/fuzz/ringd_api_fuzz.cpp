@@ -47,7 +47,8 @@ struct RecordedBackend : ringd::Backend {
     return job_doc(id);
   }
   ringcore::Result<ringd::OperationStarted> start_operation(const std::string& operation, const json& body) override {
-    if (operation == "removenode" && !body.contains("host_id")) return ringcore::Error::invalid_input("'host_id' is required");
+    if (operation == "removenode" && !body.contains("host_id"))
+      return ringcore::Error::invalid_input("'host_id' is required");
     return ringd::OperationStarted{202, json{{"id", "j2"}, {"operation", operation}, {"state", "running"}}};
   }
   ringcore::Result<json> set_throughput(const json& body) override {
@@ -91,14 +92,16 @@ Request split(std::string_view text) {
   while (line_end != std::string_view::npos) {
     const std::size_t start = line_end + 1;
     line_end = text.find('\n', start);
-    const std::string_view line = text.substr(start, line_end == std::string_view::npos ? std::string_view::npos : line_end - start);
+    const std::string_view line =
+        text.substr(start, line_end == std::string_view::npos ? std::string_view::npos : line_end - start);
     if (line.empty()) {
       if (line_end != std::string_view::npos) request.body = std::string(text.substr(line_end + 1));
       break;
     }
     const std::size_t colon = line.find(':');
     const std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
-    request.headers.emplace(std::string(line.substr(0, colon)), std::string(value.substr(value.starts_with(' ') ? 1 : 0)));
+    request.headers.emplace(std::string(line.substr(0, colon)),
+                            std::string(value.substr(value.starts_with(' ') ? 1 : 0)));
   }
   return request;
 }
@@ -112,9 +115,9 @@ void check_answer(const ringnet::ServerResponse& response) {
   if (response.content_type != "application/json") return;  // /metrics
   const json body = json::parse(response.body, nullptr, false);
   if (body.is_discarded()) std::abort();
-  if (response.status >= 400 && !(body.contains("error") && body["error"].is_object() &&
-                                  body["error"].value("code", json()).is_string() &&
-                                  body["error"].value("message", json()).is_string())) {
+  if (response.status >= 400 &&
+      !(body.contains("error") && body["error"].is_object() && body["error"].value("code", json()).is_string() &&
+        body["error"].value("message", json()).is_string())) {
     std::abort();
   }
 }

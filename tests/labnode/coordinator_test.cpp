@@ -22,7 +22,8 @@ using ringnode::ConsistencyLevel;
 // Replicas held in memory. Endpoints in `failing` answer with an error.
 class FakeTransport final : public ringnode::ReplicaTransport {
  public:
-  ringcore::Status write(const std::string& endpoint, const std::string&, const std::string& key, const Cell& cell) override {
+  ringcore::Status write(const std::string& endpoint, const std::string&, const std::string& key,
+                         const Cell& cell) override {
     std::lock_guard lock(mutex_);
     if (failing.contains(endpoint)) return ringcore::Error(ringcore::ErrorCode::kUnavailable, "connection refused");
     Cell& stored = rows_[{endpoint, key}];
@@ -30,7 +31,8 @@ class FakeTransport final : public ringnode::ReplicaTransport {
     ++writes_;
     return ringcore::Ok{};
   }
-  ringcore::Result<std::optional<Cell>> read(const std::string& endpoint, const std::string&, const std::string& key) override {
+  ringcore::Result<std::optional<Cell>> read(const std::string& endpoint, const std::string&,
+                                             const std::string& key) override {
     std::lock_guard lock(mutex_);
     if (failing.contains(endpoint)) return ringcore::Error(ringcore::ErrorCode::kUnavailable, "connection refused");
     auto it = rows_.find({endpoint, key});
@@ -112,7 +114,7 @@ TEST_CASE("replicas come from ringcore placement: the owner of the key's token f
   REQUIRE(replicas->natural.size() == 2);
   const std::string owner = token <= -3000000000000000000 || token > 9000000000000000000 ? "127.0.0.1"
                             : token <= 3000000000000000000                               ? "127.0.0.2"
-                                                                                          : "127.0.0.3";
+                                                                                         : "127.0.0.3";
   CHECK(replicas->natural[0] == owner);
   CHECK(replicas->pending.empty());
 }
@@ -124,7 +126,8 @@ TEST_CASE("a write at ALL reaches every replica, and a read returns it") {
   REQUIRE(written.ok());
   CHECK(written->acks == 3);
   CHECK(written->replicas == 3);
-  for (const char* replica : {"127.0.0.1", "127.0.0.2", "127.0.0.3"}) CHECK(f.transport.stored(replica, "k")->value == "v");
+  for (const char* replica : {"127.0.0.1", "127.0.0.2", "127.0.0.3"})
+    CHECK(f.transport.stored(replica, "k")->value == "v");
   auto read = f.coordinator.read(view, keyspace(3), "k", ConsistencyLevel::kQuorum);
   REQUIRE(read.ok());
   REQUIRE(read->cell);

@@ -80,7 +80,8 @@ TEST_CASE("hints survive a SIGKILLed coordinator and restore every acknowledged 
   std::size_t lost = 0;
   for (const std::string& key : acknowledged) {
     nlohmann::json copy = copy_on(cluster, 2, key);
-    const bool found = copy.is_object() && copy["found"] == true && copy["digest"] == ringcore::value_digest(Writer::value_of(key));
+    const bool found =
+        copy.is_object() && copy["found"] == true && copy["digest"] == ringcore::value_digest(Writer::value_of(key));
     if (!found) {
       ++lost;
       MESSAGE("missing on " << cluster.address(2) << ": " << key << " " << copy.dump());

@@ -75,7 +75,8 @@ TEST_CASE("hints are kept in RocksDB, and a restarted coordinator replays them o
   {
     auto storage = ringnode::Storage::open(dir.path()).value_or_throw();
     auto hints = Hints::open(transport, gossip.liveness(), storage.get(), {}).value_or_throw();
-    for (int i = 0; i < 3; ++i) hints->add("127.0.0.3", "ks", "key" + std::to_string(i), Cell{10 + i, false, "v" + std::to_string(i)});
+    for (int i = 0; i < 3; ++i)
+      hints->add("127.0.0.3", "ks", "key" + std::to_string(i), Cell{10 + i, false, "v" + std::to_string(i)});
     CHECK(hints->pending() == 3);
     CHECK(stored_hints(*storage) == 3);
   }  // the coordinator stops with the replica still down
@@ -98,8 +99,10 @@ TEST_CASE("past max_hints_bytes the oldest hints are dropped, and the newest kep
   Gossip gossip;
   gossip.set("127.0.0.3", Hints::Liveness::kDown);
   auto storage = ringnode::Storage::open(dir.path()).value_or_throw();
-  auto hints = Hints::open(transport, gossip.liveness(), storage.get(), {.window = 3600s, .max_bytes = 4096}).value_or_throw();
-  for (int i = 0; i < 100; ++i) hints->add("127.0.0.3", "ks", "key" + std::to_string(i), Cell{i + 1, false, std::string(100, 'v')});
+  auto hints =
+      Hints::open(transport, gossip.liveness(), storage.get(), {.window = 3600s, .max_bytes = 4096}).value_or_throw();
+  for (int i = 0; i < 100; ++i)
+    hints->add("127.0.0.3", "ks", "key" + std::to_string(i), Cell{i + 1, false, std::string(100, 'v')});
   const std::size_t kept = hints->pending();
   CHECK(kept < 100);
   CHECK(kept * 100 < 4096);
@@ -117,7 +120,8 @@ TEST_CASE("a hint older than max_hint_window is dropped, not replayed") {
   Gossip gossip;
   gossip.set("127.0.0.3", Hints::Liveness::kDown);
   auto storage = ringnode::Storage::open(dir.path()).value_or_throw();
-  auto hints = Hints::open(transport, gossip.liveness(), storage.get(), {.window = 1s, .max_bytes = 1 << 20}).value_or_throw();
+  auto hints =
+      Hints::open(transport, gossip.liveness(), storage.get(), {.window = 1s, .max_bytes = 1 << 20}).value_or_throw();
   hints->add("127.0.0.3", "ks", "old", Cell{1, false, "v"});
   REQUIRE(wait_until([&] { return hints->dropped() == 1; }, 10s));
   gossip.set("127.0.0.3", Hints::Liveness::kUp);

@@ -23,13 +23,15 @@ TEST_CASE("a row write decodes its keyspace, base64 key, timestamp, tombstone an
   CHECK(write->keyspace == "ks");
   CHECK(write->key == "key");
   CHECK(write->cell == ringnode::Cell{7, false, "value"});
-  auto tombstone = ringnode::decode_row_write(R"({"keyspace":"ks","key":"","timestamp_us":-1,"tombstone":true,"value":null})");
+  auto tombstone =
+      ringnode::decode_row_write(R"({"keyspace":"ks","key":"","timestamp_us":-1,"tombstone":true,"value":null})");
   REQUIRE(tombstone.ok());
   CHECK(tombstone->cell == ringnode::Cell{-1, true, ""});
 }
 
 TEST_CASE("a row write's fields of the wrong type are refused naming the field") {
-  CHECK(refusal(R"({"keyspace":"ks","key":"a2V5","timestamp_us":7,"tombstone":"yes"})") == "'tombstone' must be true or false");
+  CHECK(refusal(R"({"keyspace":"ks","key":"a2V5","timestamp_us":7,"tombstone":"yes"})") ==
+        "'tombstone' must be true or false");
   CHECK(refusal(R"({"keyspace":"ks","key":"a2V5","timestamp_us":7,"value":5})") == "'value' must be a string");
   CHECK(refusal(R"({"keyspace":"ks","key":"a2V5","timestamp_us":7.5})") == "'timestamp_us' must be an integer");
   CHECK(refusal(R"({"keyspace":1,"key":"a2V5","timestamp_us":7})") == "'keyspace' must be a string");

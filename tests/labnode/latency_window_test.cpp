@@ -79,8 +79,8 @@ TEST_CASE("the window forgets slices older than the window as time passes") {
 
 TEST_CASE("a slot reused for a later slice starts empty") {
   LatencyWindow window(60s, 6);
-  window.record(700ms, 1s);   // slot 0, slice 0
-  window.record(2ms, 61s);    // slot 0 again, slice 6: the old values are cleared
+  window.record(700ms, 1s);  // slot 0, slice 0
+  window.record(2ms, 61s);   // slot 0 again, slice 6: the old values are cleared
   CHECK(window.count(61s) == 1);
   CHECK(window.quantile(1.0, 61s)->count() <= 2000 + 2000 / 32);
 }

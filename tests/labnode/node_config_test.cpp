@@ -84,9 +84,12 @@ TEST_CASE("bad configs are refused with a message naming the key") {
       {"cluster_name: a\nseeds: []\ndata_directory: /d\n", "listen_address: is required"},
       {"cluster_name: a\nlisten_address: 127.0.0.2\ndata_directory: /d\n", "seeds: is required"},
       {"cluster_name: a\nlisten_address: 127.0.0.2\nseeds: []\n", "data_directory: is required"},
-      {"cluster_name: a\nlisten_address: localhost\nseeds: []\ndata_directory: /d\n", "listen_address: must be an IPv4 address"},
-      {"cluster_name: a\nlisten_address: 127.0.0.2\nseeds: [127.0.0.300]\ndata_directory: /d\n", "seeds[0]: must be an IPv4 address"},
-      {"cluster_name: a\nlisten_address: 127.0.0.2\nseeds: 127.0.0.1\ndata_directory: /d\n", "seeds: must be a list of addresses"},
+      {"cluster_name: a\nlisten_address: localhost\nseeds: []\ndata_directory: /d\n",
+       "listen_address: must be an IPv4 address"},
+      {"cluster_name: a\nlisten_address: 127.0.0.2\nseeds: [127.0.0.300]\ndata_directory: /d\n",
+       "seeds[0]: must be an IPv4 address"},
+      {"cluster_name: a\nlisten_address: 127.0.0.2\nseeds: 127.0.0.1\ndata_directory: /d\n",
+       "seeds: must be a list of addresses"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.yaml);

@@ -15,8 +15,8 @@ TEST_CASE("CPU use is the process's CPU seconds over the interval's wall seconds
 }
 
 TEST_CASE("CPU use is clamped to 0..1 and unknown without a positive interval or a CPU") {
-  CHECK(*ringnode::cpu_utilization_ratio({0.0, 0.0}, {9.0, 1.0}, 2) == 1.0);   // clock jitter above 100%
-  CHECK(*ringnode::cpu_utilization_ratio({5.0, 0.0}, {4.0, 1.0}, 2) == 0.0);   // a counter that went back
+  CHECK(*ringnode::cpu_utilization_ratio({0.0, 0.0}, {9.0, 1.0}, 2) == 1.0);  // clock jitter above 100%
+  CHECK(*ringnode::cpu_utilization_ratio({5.0, 0.0}, {4.0, 1.0}, 2) == 0.0);  // a counter that went back
   CHECK_FALSE(ringnode::cpu_utilization_ratio({0.0, 5.0}, {1.0, 5.0}, 2).has_value());
   CHECK_FALSE(ringnode::cpu_utilization_ratio({0.0, 6.0}, {1.0, 5.0}, 2).has_value());
   CHECK_FALSE(ringnode::cpu_utilization_ratio({0.0, 0.0}, {1.0, 5.0}, 0).has_value());

@@ -90,7 +90,8 @@ struct SharedCluster {
     for (int observer = 0; observer < kNodes; ++observer) {
       for (int i = 0; i < kNodes; ++i) {
         const json node = seen_by(observer, address(i));
-        if (node.is_null() || node["status"] != "up" || node["state"] != "normal" || node["tokens"] != expected_tokens[i]) {
+        if (node.is_null() || node["status"] != "up" || node["state"] != "normal" ||
+            node["tokens"] != expected_tokens[i]) {
           return false;
         }
       }
@@ -109,7 +110,9 @@ std::string row_path(const std::string& key, const std::string& cl) {
 }
 
 std::string key_of(int i) { return "user/" + std::to_string(i); }
-std::string value_of(int i) { return "value-" + std::to_string(i) + std::string(static_cast<std::size_t>(i % 64), 'x'); }
+std::string value_of(int i) {
+  return "value-" + std::to_string(i) + std::string(static_cast<std::size_t>(i % 64), 'x');
+}
 
 // Runs `work(i)` for i in [0, count) on kClientThreads threads; returns the failures' messages.
 std::vector<std::string> in_parallel(int count, const std::function<std::string(int)>& work) {
@@ -142,17 +145,21 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 // A keyspace "itest" (SimpleStrategy, rf 3) created on node 1, agreed by every node.
 void ensure_keyspace(SharedCluster& lab) {
   if (lab.keyspace_created) return;
-  const ApiReply created = lab.api(0, "POST", "/v1/keyspaces",
-                                   R"({"name": "itest", "replication": {"class": "SimpleStrategy", "replication_factor": 3}})");
+  const ApiReply created =
+      lab.api(0, "POST", "/v1/keyspaces",
+              R"({"name": "itest", "replication": {"class": "SimpleStrategy", "replication_factor": 3}})");
   REQUIRE_MESSAGE(created.status == 201, describe(created));
   const std::string schema_version = created.body["schema_version"];
-  REQUIRE(wait_until([&] {
-    for (int i = 0; i < kNodes; ++i) {
-      const ApiReply keyspaces = lab.api(i, "GET", "/v1/keyspaces");
-      if (keyspaces.body["schema_version"] != schema_version || keyspaces.body["keyspaces"].size() != 1) return false;
-    }
-    return true;
-  }, 15s));
+  REQUIRE(wait_until(
+      [&] {
+        for (int i = 0; i < kNodes; ++i) {
+          const ApiReply keyspaces = lab.api(i, "GET", "/v1/keyspaces");
+          if (keyspaces.body["schema_version"] != schema_version || keyspaces.body["keyspaces"].size() != 1)
+            return false;
+        }
+        return true;
+      },
+      15s));
   lab.keyspace_created = true;
 }
 
@@ -163,7 +170,8 @@ void ensure_rows(SharedCluster& lab) {
   ensure_keyspace(lab);
   auto start = std::chrono::steady_clock::now();
   auto failures = in_parallel(kRows, [&](int i) {
-    const ApiReply reply = lab.api(i % kNodes, "PUT", row_path(key_of(i), "QUORUM"), value_of(i), "application/octet-stream");
+    const ApiReply reply =
+        lab.api(i % kNodes, "PUT", row_path(key_of(i), "QUORUM"), value_of(i), "application/octet-stream");
     return reply.status == 200 ? std::string() : key_of(i) + ": " + describe(reply);
   });
   const double write_seconds = seconds_since(start);
@@ -184,7 +192,9 @@ void ensure_rows(SharedCluster& lab) {
 
 }  // namespace
 
-TEST_CASE("three ringnode processes agree on membership: every view has all up and normal, with the same tokens and host ids") {
+TEST_CASE(
+    "three ringnode processes agree on membership: every view has all up and normal, with the same tokens and host "
+    "ids") {
   SharedCluster& lab = shared_cluster();
   REQUIRE(lab.expected_tokens[2].size() == kTokens);
   REQUIRE_MESSAGE(wait_until([&] { return lab.all_up_and_normal(); }, 30s), "views never converged\n" << lab.logs());
@@ -211,7 +221,8 @@ TEST_CASE("20,000 rows written at QUORUM through every coordinator read back at 
   CHECK(lab.api(0, "GET", "/v1/compaction").body["keyspaces"][0]["name"] == "itest");
 }
 
-TEST_CASE("a killed node: QUORUM goes on, ALL is refused naming it, every view marks it down; restarted, it is whole again") {
+TEST_CASE(
+    "a killed node: QUORUM goes on, ALL is refused naming it, every view marks it down; restarted, it is whole again") {
   SharedCluster& lab = shared_cluster();
   ensure_rows(lab);
   REQUIRE_MESSAGE(wait_until([&] { return lab.all_up_and_normal(); }, 30s), "views never converged\n" << lab.logs());
@@ -219,7 +230,8 @@ TEST_CASE("a killed node: QUORUM goes on, ALL is refused naming it, every view m
   lab.cluster.process(2).kill_hard();
   const auto killed_at = std::chrono::steady_clock::now();
   auto failures = in_parallel(200, [&](int i) {
-    const ApiReply put = lab.api(i % 2, "PUT", row_path("after/" + std::to_string(i), "QUORUM"), "v", "application/octet-stream");
+    const ApiReply put =
+        lab.api(i % 2, "PUT", row_path("after/" + std::to_string(i), "QUORUM"), "v", "application/octet-stream");
     if (put.status != 200) return "write " + describe(put);
     const ApiReply get = lab.api((i + 1) % 2, "GET", row_path(key_of(i), "QUORUM"));
     return get.status == 200 ? std::string() : "read " + describe(get);
@@ -227,7 +239,8 @@ TEST_CASE("a killed node: QUORUM goes on, ALL is refused naming it, every view m
   CHECK_MESSAGE(failures.empty(), "QUORUM failed with a node down: " << (failures.empty() ? "" : failures.front()));
   ApiReply all = lab.api(0, "PUT", row_path("all", "ALL"), "v", "application/octet-stream");
   CHECK(all.status == 503);
-  CHECK(all.body["error"]["message"].get<std::string>().starts_with("ALL needs 3 of 3 replicas, 2 answered (127.0.0.3: "));
+  CHECK(all.body["error"]["message"].get<std::string>().starts_with(
+      "ALL needs 3 of 3 replicas, 2 answered (127.0.0.3: "));
 
   auto node3_down = [&] {
     for (int observer = 0; observer < 2; ++observer) {
@@ -251,9 +264,11 @@ TEST_CASE("a killed node: QUORUM goes on, ALL is refused naming it, every view m
     CHECK(node3_after["tokens"] == node3_before["tokens"]);
     CHECK(node3_after["generation"].get<std::int64_t>() > node3_before["generation"].get<std::int64_t>());
     REQUIRE_MESSAGE(wait_until([&] { return lab.all_up_and_normal(); }, 30s),
-                    "127.0.0.3 did not come back in every view\n" << lab.logs());
+                    "127.0.0.3 did not come back in every view\n"
+                        << lab.logs());
     for (int i = 0; i < kRows; i += 97) {
-      const ApiReply copies = lab.api(0, "GET", "/v1/keyspaces/itest/rows/" + ringnet::percent_encode(key_of(i)) + "/replicas");
+      const ApiReply copies =
+          lab.api(0, "GET", "/v1/keyspaces/itest/rows/" + ringnet::percent_encode(key_of(i)) + "/replicas");
       REQUIRE(copies.status == 200);
       for (const json& copy : copies.body) {
         CAPTURE(copy.dump());
@@ -318,12 +333,14 @@ TEST_CASE("ringnode refuses to start on a storage or client port another process
     REQUIRE(impostor.start("127.0.0.63", taken).ok());
     const std::string config = dir.path() + "/" + key + ".yaml";
     std::ofstream(config) << "cluster_name: ports\nlisten_address: 127.0.0.63\nstorage_port: " << storage_port
-                          << "\nnative_port: " << native_port << "\nseeds: [127.0.0.63]\nnum_tokens: 4\ndata_directory: "
-                          << dir.path() << "/" << key << "-data\n";
+                          << "\nnative_port: " << native_port
+                          << "\nseeds: [127.0.0.63]\nnum_tokens: 4\ndata_directory: " << dir.path() << "/" << key
+                          << "-data\n";
     RingnodeProcess node(RINGNODE_BIN, config, dir.path() + "/" + key + ".log");
     node.start();
     CHECK(node.wait_exit(10s) == 1);
-    const std::string expected = std::string(key) + ": 127.0.0.63:" + std::to_string(taken) + " is already in use by another process";
+    const std::string expected =
+        std::string(key) + ": 127.0.0.63:" + std::to_string(taken) + " is already in use by another process";
     CHECK_MESSAGE(node.log().find(expected) != std::string::npos, node.log());
     // Refused before it touched anything: no data directory, nothing announced.
     CHECK_FALSE(std::filesystem::exists(dir.path() + "/" + key + "-data"));

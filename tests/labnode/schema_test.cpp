@@ -37,7 +37,8 @@ TEST_CASE("replication maps are validated with messages naming the problem") {
       {{{"class", "LocalStrategy"}}, "LocalStrategy is for system keyspaces"},
       {{{"class", "SimpleStrategy"}}, "no 'replication_factor'"},
       {{{"class", "SimpleStrategy"}, {"replication_factor", "x"}}, "'x' is not a non-negative integer"},
-      {{{"class", "SimpleStrategy"}, {"replication_factor", 3}, {"dc1", 1}}, "SimpleStrategy takes only 'replication_factor'"},
+      {{{"class", "SimpleStrategy"}, {"replication_factor", 3}, {"dc1", 1}},
+       "SimpleStrategy takes only 'replication_factor'"},
       {{{"class", "SimpleStrategy"}, {"replication_factor", 0}}, "at least one replica"},
       {{{"class", "SimpleStrategy"}, {"replication_factor", 1.5}}, "must be a string or an integer"},
   };
@@ -70,7 +71,8 @@ TEST_CASE("the JSON form round-trips and equal schemas have equal versions") {
 TEST_CASE("bad schema JSON from a peer is refused") {
   CHECK_FALSE(Schema::from_json("not json").ok());
   CHECK_FALSE(Schema::from_json(R"({"keyspaces": [{"name": "a"}]})").ok());
-  auto bad = Schema::from_json(R"({"keyspaces": [{"name": "a-b", "timestamp_us": 1, "replication": {"class": "SimpleStrategy", "replication_factor": 1}}]})");
+  auto bad = Schema::from_json(
+      R"({"keyspaces": [{"name": "a-b", "timestamp_us": 1, "replication": {"class": "SimpleStrategy", "replication_factor": 1}}]})");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message().find("keyspaces[0]") != std::string::npos);
 }

@@ -43,9 +43,8 @@ std::vector<StoredRow> page(int first, int last, std::int64_t timestamp) {
   for (int i = first; i < last; ++i) {
     rows.push_back({ringcore::token_for_key(key(i)), key(i), Cell{timestamp, false, "streamed" + std::to_string(i)}});
   }
-  std::sort(rows.begin(), rows.end(), [](const StoredRow& a, const StoredRow& b) {
-    return std::tie(a.token, a.key) < std::tie(b.token, b.key);
-  });
+  std::sort(rows.begin(), rows.end(),
+            [](const StoredRow& a, const StoredRow& b) { return std::tie(a.token, a.key) < std::tie(b.token, b.key); });
   return rows;
 }
 
@@ -59,10 +58,13 @@ Cell stored(const Storage& storage, const std::string& k) {
 // The load as a scan counts it: what the counter must equal.
 std::uint64_t scanned_bytes(const Storage& storage) {
   std::uint64_t bytes = 0;
-  REQUIRE(storage.scan("ks", kWholeRing, [&](const StoredRow& row) {
-    bytes += ringnode::row_bytes(row.key, row.cell);
-    return true;
-  }).ok());
+  REQUIRE(storage
+              .scan("ks", kWholeRing,
+                    [&](const StoredRow& row) {
+                      bytes += ringnode::row_bytes(row.key, row.cell);
+                      return true;
+                    })
+              .ok());
   return bytes;
 }
 
@@ -124,7 +126,8 @@ TEST_CASE("client writes racing ingests of older copies of the same keys are nev
   // interleaving, each key must end with the writer's cell.
   int failed_writes = 0;  // doctest's assertions belong to the main thread
   std::thread writer([&] {
-    for (int i = 0; i < kKeys; ++i) failed_writes += storage->apply("ks", key(i), Cell{1000 + i, false, "client"}).ok() ? 0 : 1;
+    for (int i = 0; i < kKeys; ++i)
+      failed_writes += storage->apply("ks", key(i), Cell{1000 + i, false, "client"}).ok() ? 0 : 1;
   });
   for (int round = 0; round < 2; ++round) {
     for (int first = 0; first < kKeys; first += 250) REQUIRE(storage->ingest("ks", page(first, first + 250, 1)).ok());

@@ -58,7 +58,8 @@ TEST_CASE("row keys sort by token first, as signed numbers, then by key") {
 }
 
 TEST_CASE("cells round-trip through their encoding") {
-  for (const Cell& cell : {Cell{1, false, "v"}, Cell{-5, true, ""}, Cell{1700000000000000, false, std::string("\0x", 2)}}) {
+  for (const Cell& cell :
+       {Cell{1, false, "v"}, Cell{-5, true, ""}, Cell{1700000000000000, false, std::string("\0x", 2)}}) {
     auto decoded = ringnode::decode_cell(ringnode::encode_cell(cell));
     REQUIRE(decoded.ok());
     CHECK(*decoded == cell);

@@ -19,8 +19,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using test_support::TestCluster;
-using test_support::Writer;
 using test_support::wait_until;
+using test_support::Writer;
 using Json = nlohmann::json;
 
 Json node_info(const TestCluster& cluster, int i) {
@@ -121,7 +121,8 @@ void make_replicas_consistent(const TestCluster& cluster, const std::string& key
 
 }  // namespace
 
-TEST_CASE("decommission is refused with Cassandra's message when fewer nodes than RF would remain, and changes nothing") {
+TEST_CASE(
+    "decommission is refused with Cassandra's message when fewer nodes than RF would remain, and changes nothing") {
   TestCluster cluster("h6_refuse", 110, 3);
   start_nodes(cluster, 3);
   cluster.create_keyspace("ks_rf3", 3);
@@ -326,8 +327,8 @@ TEST_CASE("removenode of a dead node restores its replicas from the survivors, a
   const auto live = cluster.api(0, "POST", "/v1/operations/removenode", Json{{"host_id", live_host}}.dump());
   CHECK(live.status == 409);
   CHECK(live.body["error"]["code"] == "conflict");
-  const auto unknown =
-      cluster.api(0, "POST", "/v1/operations/removenode", Json{{"host_id", "00000000-0000-0000-0000-000000000000"}}.dump());
+  const auto unknown = cluster.api(0, "POST", "/v1/operations/removenode",
+                                   Json{{"host_id", "00000000-0000-0000-0000-000000000000"}}.dump());
   CHECK(unknown.status == 404);
   CHECK(unknown.body["error"]["code"] == "not_found");
 }

@@ -7,10 +7,10 @@
 #include <map>
 #include <set>
 
+#include "base64.h"
 #include "ringcore/placement.h"
 #include "ringcore/ring.h"
 #include "ringcore/snapshot.h"
-#include "base64.h"
 #include "row_stream.h"
 #include "test_cluster.h"
 
@@ -73,7 +73,8 @@ void check_streamed_as_planned(const nlohmann::json& job) {
   CHECK(std::abs(streamed - planned) <= 0.05 * planned);
 }
 
-void check_all_readable(const TestCluster& cluster, const std::vector<std::string>& keys, std::vector<int> coordinators) {
+void check_all_readable(const TestCluster& cluster, const std::vector<std::string>& keys,
+                        std::vector<int> coordinators) {
   std::atomic<int> missing{0};
   std::string first_missing;
   std::mutex mutex;
@@ -92,11 +93,13 @@ void check_all_readable(const TestCluster& cluster, const std::vector<std::strin
     });
   }
   for (std::thread& reader : readers) reader.join();
-  CHECK_MESSAGE(missing.load() == 0, missing.load() << " of " << keys.size() << " acknowledged rows unreadable, e.g. " << first_missing);
+  CHECK_MESSAGE(missing.load() == 0,
+                missing.load() << " of " << keys.size() << " acknowledged rows unreadable, e.g. " << first_missing);
 }
 
 // After cleanup each key is stored on exactly the replicas the final ring gives it.
-void check_exact_replicas(const TestCluster& cluster, const std::vector<int>& members, const std::vector<std::string>& keys) {
+void check_exact_replicas(const TestCluster& cluster, const std::vector<int>& members,
+                          const std::vector<std::string>& keys) {
   const auto view = cluster.api(members.front(), "GET", "/v1/cluster");
   REQUIRE(view.status == 200);
   const ringcore::ClusterSnapshot snapshot = ringcore::parse_snapshot(view.body.dump()).value_or_throw();
@@ -146,7 +149,8 @@ TEST_CASE("a node joins and another leaves while a client writes at QUORUM and n
   // Cleanup refuses while the node still sees a membership change, so every node must have
   // seen the join settle, not only the first and the joiner.
   for (int i = 0; i < 4; ++i) cluster.wait_for_ring(i, 4);
-  for (int i = 0; i < 3; ++i) REQUIRE(cluster.run_operation(i, "cleanup", nlohmann::json::object())["state"] == "succeeded");
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(cluster.run_operation(i, "cleanup", nlohmann::json::object())["state"] == "succeeded");
 
   // Scale down: node 1 leaves while the writer writes (through nodes 0 and 2 as well as 1,
   // whose writes fail once it has left: only acknowledged ones count).

@@ -122,7 +122,8 @@ TEST_CASE("an IPv6 server is reached by its bare address, and the URL shows it i
 }
 
 TEST_CASE("TLS failures in plain words: an unreadable CA file is bad input, a certificate for another name fails") {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ringnet-tls-" + std::to_string(getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ringnet-tls-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
   const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert +

@@ -22,9 +22,11 @@ struct Served {
       return ServerResponse{200, nlohmann::json{{"id", r.param("id")}, {"cl", r.query_value("cl", "none")}}.dump()};
     });
     server.route("PUT", "/v1/things/{id}/rows/{key}", [](const ServerRequest& r) {
-      return ServerResponse{200, nlohmann::json{{"key", r.param("key")}, {"body", r.body}, {"cl", r.query_value("cl", "none")}}.dump()};
+      return ServerResponse{
+          200, nlohmann::json{{"key", r.param("key")}, {"body", r.body}, {"cl", r.query_value("cl", "none")}}.dump()};
     });
-    server.route("GET", "/v1/missing", [](const ServerRequest&) -> ServerResponse { throw ringcore::Error::not_found("no such thing"); });
+    server.route("GET", "/v1/missing",
+                 [](const ServerRequest&) -> ServerResponse { throw ringcore::Error::not_found("no such thing"); });
     server.route("GET", "/v1/broken", [](const ServerRequest&) -> ServerResponse { throw std::runtime_error("oops"); });
     server.route("GET", "/v1/down", [](const ServerRequest&) -> ServerResponse {
       throw ringcore::Error(ringcore::ErrorCode::kUnavailable, "QUORUM needs 2 of 3 replicas, 1 answered");
@@ -84,11 +86,17 @@ TEST_CASE("errors are JSON with the status of their code") {
 
 TEST_CASE("answer() gives in process what the server gives off a connection") {
   Served s;
-  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
-           {"PUT", "/v1/things/t1/rows/a%2Fb%20c?cl=ALL"}, {"GET", "/v1/missing"}, {"GET", "/v1/broken"},
-           {"GET", "/v1/nothing"}, {"DELETE", "/v1/things/x"}, {"GET", "/v1/things/%zz"}, {"GET", "/v1/things/x?a=%4"}}) {
+  for (const auto& [method, target] :
+       std::vector<std::pair<std::string, std::string>>{{"PUT", "/v1/things/t1/rows/a%2Fb%20c?cl=ALL"},
+                                                        {"GET", "/v1/missing"},
+                                                        {"GET", "/v1/broken"},
+                                                        {"GET", "/v1/nothing"},
+                                                        {"DELETE", "/v1/things/x"},
+                                                        {"GET", "/v1/things/%zz"},
+                                                        {"GET", "/v1/things/x?a=%4"}}) {
     const auto sent = s.send(method, target, "value");
-    const ServerResponse answered = s.server.answer(method, target, {{"Content-Type", "application/octet-stream"}}, "value");
+    const ServerResponse answered =
+        s.server.answer(method, target, {{"Content-Type", "application/octet-stream"}}, "value");
     CHECK_MESSAGE(answered.status == sent.status, method << " " << target);
     CHECK_MESSAGE(answered.body == sent.body, method << " " << target);
   }

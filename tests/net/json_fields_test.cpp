@@ -10,7 +10,7 @@ namespace {
 using nlohmann::json;
 using namespace ringnet;
 
-const json kDocument = {{"count", 42},   {"ratio", 0.25},       {"name", "node1"},
+const json kDocument = {{"count", 42},    {"ratio", 0.25},       {"name", "node1"},
                         {"list", {1, 2}}, {"inner", {{"a", 1}}}, {"nothing", nullptr}};
 
 std::string refusal_of(std::string_view body, json (*read)(std::string_view)) {

@@ -50,21 +50,21 @@ TEST_CASE("fractions of a second are read to the clock's resolution, or absent")
   CHECK(parse_iso8601_utc("2026-11-22T12:00:00Z") == noon);
   CHECK(parse_iso8601_utc("2026-11-22T12:00:00.5Z") == noon + 500ms);
   CHECK(parse_iso8601_utc("2026-11-22T12:00:00.000250Z") == noon + 250us);
-  CHECK(parse_iso8601_utc("2026-11-22T12:00:00.123456789Z") ==
-        noon + std::chrono::floor<Clock::duration>(123456789ns));
+  CHECK(parse_iso8601_utc("2026-11-22T12:00:00.123456789Z") == noon + std::chrono::floor<Clock::duration>(123456789ns));
   // Digits beyond nanoseconds are dropped, not rounded.
-  CHECK(parse_iso8601_utc("2026-11-22T12:00:00.9999999999Z") == noon + std::chrono::floor<Clock::duration>(999999999ns));
+  CHECK(parse_iso8601_utc("2026-11-22T12:00:00.9999999999Z") ==
+        noon + std::chrono::floor<Clock::duration>(999999999ns));
   CHECK(parse_iso8601_utc("1969-12-31T23:59:59.25Z") == Clock::time_point{} - 750ms);
   // A leap second reads as the next minute's first second.
   CHECK(parse_iso8601_utc("2016-12-31T23:59:60Z") == at(2017y / std::chrono::January / 1));
 }
 
 TEST_CASE("anything but that form is refused") {
-  for (const char* text : {"", "2026-11-22", "2026-11-22T12:00:00", "2026-11-22T12:00:00+00:00",
-                           "2026-11-22T12:00:00.Z", "2026-11-22 12:00:00Z", "26-11-22T12:00:00Z",
-                           "2026-11-22T12:00:00Zjunk", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
-                           "2026-11-22T24:00:00Z", "2026-11-22T12:60:00Z", "2026-11-22T12:00:61Z",
-                           "+026-11-22T12:00:00Z", "2026-1a-22T12:00:00Z"}) {
+  for (const char* text :
+       {"", "2026-11-22", "2026-11-22T12:00:00", "2026-11-22T12:00:00+00:00", "2026-11-22T12:00:00.Z",
+        "2026-11-22 12:00:00Z", "26-11-22T12:00:00Z", "2026-11-22T12:00:00Zjunk", "2026-13-01T00:00:00Z",
+        "2026-02-30T00:00:00Z", "2026-11-22T24:00:00Z", "2026-11-22T12:60:00Z", "2026-11-22T12:00:61Z",
+        "+026-11-22T12:00:00Z", "2026-1a-22T12:00:00Z"}) {
     CAPTURE(text);
     CHECK_FALSE(parse_iso8601_utc(text).has_value());
   }

@@ -34,7 +34,12 @@ TEST_CASE("a condition that comes true is polled every interval until it does") 
 TEST_CASE("a condition never true gives up at the deadline, asked once more there, never sleeping past it") {
   FakeTime time;
   int calls = 0;
-  CHECK_FALSE(ringruntime::wait_until([&] { ++calls; return false; }, 500ms, 200ms, time.clock()));
+  CHECK_FALSE(ringruntime::wait_until(
+      [&] {
+        ++calls;
+        return false;
+      },
+      500ms, 200ms, time.clock()));
   CHECK(time.pauses == std::vector<std::chrono::milliseconds>{200ms, 200ms, 100ms});
   CHECK(calls == 4);  // at 0, 200, 400 and 500 ms
   CHECK(time.now - std::chrono::steady_clock::time_point{} == 500ms);
@@ -43,7 +48,12 @@ TEST_CASE("a condition never true gives up at the deadline, asked once more ther
 TEST_CASE("a zero timeout asks once") {
   FakeTime time;
   int calls = 0;
-  CHECK_FALSE(ringruntime::wait_until([&] { ++calls; return false; }, 0ms, 200ms, time.clock()));
+  CHECK_FALSE(ringruntime::wait_until(
+      [&] {
+        ++calls;
+        return false;
+      },
+      0ms, 200ms, time.clock()));
   CHECK(calls == 1);
   CHECK(time.pauses.empty());
 }

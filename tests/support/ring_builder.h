@@ -45,7 +45,8 @@ inline std::vector<NodeSpec> interleaved_specs(int n, int tokens, int racks) {
   for (int i = 0; i < n; ++i) {
     std::vector<ringcore::Token> owned;
     for (int t = 0; t < tokens; ++t) {
-      owned.push_back(static_cast<ringcore::Token>(static_cast<std::uint64_t>(ringcore::kMinToken) + step * (t * n + i + 1)));
+      owned.push_back(
+          static_cast<ringcore::Token>(static_cast<std::uint64_t>(ringcore::kMinToken) + step * (t * n + i + 1)));
     }
     specs.push_back({"10.0.0." + std::to_string(i + 1), "dc1", "r" + std::to_string(i % racks + 1), owned});
   }

@@ -54,9 +54,11 @@ class TestCluster {
       out << "cluster_name: topology\nlisten_address: " << address(i) << "\nstorage_port: " << storage_port_
           << "\nnative_port: " << native_port_ << "\nseeds: [" << address(0) << "]\nnum_tokens: " << num_tokens_
           << "\nallocation_rf: 3\ndata_directory: " << data_directory(i) << "\nphi_convict_threshold: 5"
-          << "\nauto_bootstrap: " << (bootstrap ? "true" : "false") << "\n" << extra_yaml;
+          << "\nauto_bootstrap: " << (bootstrap ? "true" : "false") << "\n"
+          << extra_yaml;
       out.close();
-      node = std::make_unique<RingnodeProcess>(RINGNODE_BIN, node_dir(i) + "/ringnode.yaml", node_dir(i) + "/ringnode.log");
+      node = std::make_unique<RingnodeProcess>(RINGNODE_BIN, node_dir(i) + "/ringnode.yaml",
+                                               node_dir(i) + "/ringnode.log");
     }
     node->start();
     if (!wait_until([&] { return api(i, "GET", "/v1/health").status == 200; }, 60s)) {
@@ -65,7 +67,7 @@ class TestCluster {
   }
 
   ApiReply api(int i, const std::string& method, const std::string& path, const std::string& body = "",
-              const std::string& content_type = "application/json") const {
+               const std::string& content_type = "application/json") const {
     return call(address(i), native_port_, method, path, body, content_type);
   }
 
@@ -106,8 +108,11 @@ class TestCluster {
   }
 
   void create_keyspace(const std::string& name, int rf) const {
-    const ApiReply reply = api(0, "POST", "/v1/keyspaces",
-                               nlohmann::json{{"name", name}, {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", std::to_string(rf)}}}}.dump());
+    const ApiReply reply =
+        api(0, "POST", "/v1/keyspaces",
+            nlohmann::json{{"name", name},
+                           {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", std::to_string(rf)}}}}
+                .dump());
     REQUIRE(reply.status == 201);
   }
 
@@ -163,7 +168,10 @@ class Writer {
  public:
   Writer(const TestCluster& cluster, std::vector<int> coordinators, std::string keyspace, std::string prefix,
          int threads = 4)
-      : cluster_(cluster), coordinators_(std::move(coordinators)), keyspace_(std::move(keyspace)), prefix_(std::move(prefix)) {
+      : cluster_(cluster),
+        coordinators_(std::move(coordinators)),
+        keyspace_(std::move(keyspace)),
+        prefix_(std::move(prefix)) {
     for (int t = 0; t < threads; ++t) threads_.emplace_back([this, t, threads] { run(t, threads); });
   }
   ~Writer() { stop(); }
@@ -210,8 +218,11 @@ class Writer {
 
   static bool put(const TestCluster& cluster, int coordinator, const std::string& keyspace, const std::string& key) {
     ringnet::HttpClient client(cluster.address(coordinator), cluster.native_port(), std::chrono::seconds(10));
-    auto response = client.send({"PUT", "/v1/keyspaces/" + keyspace + "/rows/" + ringnet::percent_encode(key) + "?cl=QUORUM",
-                                 value_of(key), "application/octet-stream", {}});
+    auto response = client.send({"PUT",
+                                 "/v1/keyspaces/" + keyspace + "/rows/" + ringnet::percent_encode(key) + "?cl=QUORUM",
+                                 value_of(key),
+                                 "application/octet-stream",
+                                 {}});
     return response && response->status == 200;
   }
 

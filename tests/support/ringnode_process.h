@@ -45,7 +45,8 @@ class RingnodeProcess {
  public:
   RingnodeProcess(std::string binary, std::string config_path, std::string log_path)
       : argv_{binary, "--config", std::move(config_path)}, log_path_(std::move(log_path)) {}
-  RingnodeProcess(std::vector<std::string> argv, std::string log_path) : argv_(std::move(argv)), log_path_(std::move(log_path)) {}
+  RingnodeProcess(std::vector<std::string> argv, std::string log_path)
+      : argv_(std::move(argv)), log_path_(std::move(log_path)) {}
   ~RingnodeProcess() { kill_hard(); }
   RingnodeProcess(const RingnodeProcess&) = delete;
   RingnodeProcess& operator=(const RingnodeProcess&) = delete;

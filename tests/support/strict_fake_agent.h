@@ -75,9 +75,11 @@ class StrictFakeAgent {
     std::lock_guard lock(mutex_);
     if (expected_.empty() || expected_.front().method != request.method || expected_.front().path != request.path) {
       unexpected_.push_back(request.method + " " + request.path);
-      return {500, nlohmann::json{{"error", {{"code", "internal"}, {"message", "strict fake agent: unexpected " +
-                                                                                  request.method + " " + request.path}}}}
-                       .dump()};
+      return {500,
+              nlohmann::json{{"error",
+                              {{"code", "internal"},
+                               {"message", "strict fake agent: unexpected " + request.method + " " + request.path}}}}
+                  .dump()};
     }
     received_.push_back(request);
     const Expected next = expected_.front();

@@ -14,10 +14,10 @@ namespace ringcore {
 
 // One node's view of the cluster, as its agent reports it.
 struct PeerView {
-  std::string observer;        // the node (its address) whose view this is
-  bool answered = false;       // false: its agent could not be reached or failed; see `error`
+  std::string observer;   // the node (its address) whose view this is
+  bool answered = false;  // false: its agent could not be reached or failed; see `error`
   std::string error;
-  ClusterSnapshot snapshot;    // statuses and states as the observer sees them (when answered)
+  ClusterSnapshot snapshot;  // statuses and states as the observer sees them (when answered)
 };
 
 // What runs on one node: operations (bootstrap, decommission, removenode, repair, cleanup, ...)

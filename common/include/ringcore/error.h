@@ -13,21 +13,21 @@
 namespace ringcore {
 
 enum class ErrorCode {
-  kInvalidInput,  // malformed input: a file, a flag, a key, a token
-  kNotFound,      // a named thing (keyspace, node, host id) does not exist
-  kUnsupported,   // well-formed but not supported (e.g. an unknown replication class)
-  kUnavailable,   // a peer or agent could not be reached
-  kConflict,      // refused in the current state: another operation runs, a check fails
-  kFailed,        // an operation ran and failed
-  kInternal,      // a bug: an invariant did not hold
-  kUnauthorized,  // no credentials, or ones not recognised (HTTP 401)
-  kForbidden,     // credentials recognised but not allowed to do this (HTTP 403)
+  kInvalidInput,      // malformed input: a file, a flag, a key, a token
+  kNotFound,          // a named thing (keyspace, node, host id) does not exist
+  kUnsupported,       // well-formed but not supported (e.g. an unknown replication class)
+  kUnavailable,       // a peer or agent could not be reached
+  kConflict,          // refused in the current state: another operation runs, a check fails
+  kFailed,            // an operation ran and failed
+  kInternal,          // a bug: an invariant did not hold
+  kUnauthorized,      // no credentials, or ones not recognised (HTTP 401)
+  kForbidden,         // credentials recognised but not allowed to do this (HTTP 403)
   kMethodNotAllowed,  // the path exists but not with this method (HTTP 405)
-  kTimedOut,      // waiting for something gave up at its deadline; it may still be going on
-  kOutcomeUnknown,  // an operation started, then its node stopped answering: done, failed or running is not known
-  kSshHostKey,    // an SSH server's host key is not in known_hosts, or differs from it (never accepted silently)
-  kSshAuth,       // an SSH server refused every key offered (agent or identity file)
-  kSshConnect,    // an SSH server could not be reached, or the connection broke
+  kTimedOut,          // waiting for something gave up at its deadline; it may still be going on
+  kOutcomeUnknown,    // an operation started, then its node stopped answering: done, failed or running is not known
+  kSshHostKey,        // an SSH server's host key is not in known_hosts, or differs from it (never accepted silently)
+  kSshAuth,           // an SSH server refused every key offered (agent or identity file)
+  kSshConnect,        // an SSH server could not be reached, or the connection broke
 };
 
 const char* error_code_name(ErrorCode code);

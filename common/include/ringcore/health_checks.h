@@ -38,8 +38,8 @@
 namespace ringcore {
 
 struct HealthThresholds {
-  double disk_note = 0.50;      // "target < 50%"
-  double disk_add_nodes = 0.60; // "add nodes before 60%"
+  double disk_note = 0.50;       // "target < 50%"
+  double disk_add_nodes = 0.60;  // "add nodes before 60%"
   Limit disk{0.70, 0.80, false};
   Limit pending_compactions{50, 100, true};
   Limit dropped_messages{0.001, 0.01, true};
@@ -65,7 +65,7 @@ struct HealthCheck {
   std::optional<double> value;      // the worst figure, when one is known
   std::optional<double> threshold;  // the level crossed, else the warn level
   std::string message;
-  std::vector<std::string> nodes;   // addresses concerned
+  std::vector<std::string> nodes;  // addresses concerned
 };
 
 struct HealthReport {

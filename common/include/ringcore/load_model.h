@@ -29,8 +29,8 @@ int datacenter_rf(const ClusterSnapshot& snapshot, const std::string& dc, const 
 // Effective ownership of each ring member of `dc` under NetworkTopologyStrategy {dc: rf}, as
 // (snapshot node index, fraction of the ring) in snapshot order: how even the DC's tokens are
 // for that rf, whatever the keyspaces. Empty when the DC has no ring member.
-std::vector<std::pair<std::size_t, double>> datacenter_ownership(const ClusterSnapshot& snapshot,
-                                                                 const std::string& dc, int rf);
+std::vector<std::pair<std::size_t, double>> datacenter_ownership(const ClusterSnapshot& snapshot, const std::string& dc,
+                                                                 int rf);
 
 // A node's density: load_bytes / replicated fraction; nullopt when either is unknown or the
 // fraction is 0.

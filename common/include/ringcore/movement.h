@@ -83,7 +83,7 @@ struct NodeMovement {
 // forced; the plan is still computed.
 struct ReplicationRefusal {
   std::string keyspace;
-  std::string dc;      // empty for SimpleStrategy
+  std::string dc;  // empty for SimpleStrategy
   int rf = 0;
   int nodes_before = 0;  // ring members counted, as Cassandra counts them (N)
   int nodes_after = 0;
@@ -99,8 +99,8 @@ struct MovementPlan {
   std::vector<RangeLoss> losses;    // same order, by node instead of target
   std::vector<NodeMovement> nodes;  // snapshot nodes in order, then added nodes
   std::vector<ReplicationRefusal> refusals;
-  std::uint64_t total_bytes = 0;       // sum over moves
-  std::uint64_t unsourced_bytes = 0;   // part of total_bytes on moves without a source
+  std::uint64_t total_bytes = 0;      // sum over moves
+  std::uint64_t unsourced_bytes = 0;  // part of total_bytes on moves without a source
 };
 
 // The snapshot after `change`: removed nodes dropped, added nodes appended (or replacing the

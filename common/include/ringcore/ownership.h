@@ -31,10 +31,10 @@ NodeOwnership effective_ownership(const ReplicaPlacement& placement);
 
 // What `status` and `ring` show in the Owns column, chosen as Cassandra chooses it.
 struct OwnershipView {
-  bool effective = false;     // false: effective ownership is not meaningful; see `note`
-  std::string keyspace;       // the keyspace effective ownership was computed for, if any
-  NodeOwnership owns;         // effective ownership, or raw ownership when !effective
-  std::string note;           // nodetool's Note line, empty when there is none
+  bool effective = false;  // false: effective ownership is not meaningful; see `note`
+  std::string keyspace;    // the keyspace effective ownership was computed for, if any
+  NodeOwnership owns;      // effective ownership, or raw ownership when !effective
+  std::string note;        // nodetool's Note line, empty when there is none
 };
 
 // With a keyspace: its effective ownership; an unknown keyspace is kNotFound; LocalStrategy

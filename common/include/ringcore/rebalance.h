@@ -48,7 +48,7 @@ struct Finding {
   std::vector<std::string> nodes;  // addresses concerned
   double value = 0;                // the evidence's figure (a ratio)
   double threshold = 0;
-  std::string message;             // the evidence, in words
+  std::string message;  // the evidence, in words
   std::string fix;
   std::vector<NodeBytes> cleanup;  // cleanup_debt: bytes cleanup frees, per node
 };

@@ -56,8 +56,8 @@ class TokenRing {
   static constexpr std::uint32_t kNotInRing = UINT32_MAX;
 
  private:
-  std::vector<Token> tokens_;       // sorted ascending
-  std::vector<NodeIndex> owners_;   // owners_[i] owns tokens_[i]
+  std::vector<Token> tokens_;      // sorted ascending
+  std::vector<NodeIndex> owners_;  // owners_[i] owns tokens_[i]
   std::vector<std::uint32_t> node_dc_;
   std::vector<std::uint32_t> node_rack_;
   std::vector<std::uint32_t> node_tokens_;

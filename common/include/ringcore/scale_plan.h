@@ -22,8 +22,8 @@
 namespace ringcore {
 
 struct AddRequest {
-  std::string dc;                      // "" = the snapshot's only DC (an error when it has several)
-  std::string rack;                    // "" = for each node in turn, the DC's rack with fewest members
+  std::string dc;    // "" = the snapshot's only DC (an error when it has several)
+  std::string rack;  // "" = for each node in turn, the DC's rack with fewest members
   int count = 1;
   int num_tokens = 0;                  // 0 = the token count most of the DC's members have
   std::vector<Token> tokens;           // exactly these tokens, for one node (count 1)
@@ -52,10 +52,10 @@ struct NodeForecast {
 // The seeds' formulas for one DC of the change.
 struct StreamFormula {
   std::string dc;
-  int nodes_before = 0;                  // N
-  int nodes_added = 0;                   // k
-  std::uint64_t dc_load_bytes = 0;       // data x RF: the DC's known loads
-  std::uint64_t stream_bytes = 0;        // L x k / (N + k)
+  int nodes_before = 0;             // N
+  int nodes_added = 0;              // k
+  std::uint64_t dc_load_bytes = 0;  // data x RF: the DC's known loads
+  std::uint64_t stream_bytes = 0;   // L x k / (N + k)
   std::uint64_t load_per_node_before_bytes = 0;
   std::uint64_t load_per_node_after_bytes = 0;  // current x N / (N + k)
 };
@@ -73,8 +73,8 @@ const char* plan_verdict_name(PlanVerdict verdict);  // "go", "warn", "blocked"
 PlanVerdict plan_verdict(const std::vector<PlanCheck>& checks);
 
 struct ScalePlan {
-  std::string operation;       // "add" or "remove"
-  std::vector<Node> added;     // with their tokens
+  std::string operation;    // "add" or "remove"
+  std::vector<Node> added;  // with their tokens
   std::vector<Node> removed;
   std::vector<NodeForecast> nodes;  // snapshot nodes in order, then added ones
   MovementPlan movement;
@@ -114,9 +114,9 @@ struct CapacityNeed {
   std::string dc;
   int nodes = 0;
   int racks = 0;
-  std::optional<double> max_disk_ratio;   // nullopt: no node of the DC has disk totals
+  std::optional<double> max_disk_ratio;  // nullopt: no node of the DC has disk totals
   std::optional<double> mean_disk_ratio;
-  std::vector<std::string> unknown;       // nodes without disk totals
+  std::vector<std::string> unknown;  // nodes without disk totals
   std::optional<int> nodes_to_add;
   std::optional<int> nodes_to_add_rack_balanced;
   std::optional<double> max_disk_ratio_after;

@@ -32,14 +32,14 @@ const char* node_state_name(NodeState state);     // "normal", "joining", ...
 // object; docs/snapshot-format.md). Every figure is absent when not known: never 0 or a guess.
 // Ratios are fractions (0.25 = 25%), latencies seconds, counters totals since the node started.
 struct NodeCapacity {
-  std::optional<double> cpu_utilization_ratio;        // of the whole machine, last interval
-  std::optional<std::int64_t> memory_used_bytes;      // resident set
-  std::optional<std::int64_t> memory_limit_bytes;     // cgroup limit or machine memory
-  std::optional<std::int64_t> cpus;                   // hardware
-  std::optional<std::int64_t> memory_total_bytes;     // hardware
+  std::optional<double> cpu_utilization_ratio;     // of the whole machine, last interval
+  std::optional<std::int64_t> memory_used_bytes;   // resident set
+  std::optional<std::int64_t> memory_limit_bytes;  // cgroup limit or machine memory
+  std::optional<std::int64_t> cpus;                // hardware
+  std::optional<std::int64_t> memory_total_bytes;  // hardware
   std::optional<std::int64_t> disk_total_bytes;
   std::optional<std::int64_t> disk_used_bytes;
-  std::optional<double> read_latency_p50_seconds;     // coordinator, sliding window
+  std::optional<double> read_latency_p50_seconds;  // coordinator, sliding window
   std::optional<double> read_latency_p99_seconds;
   std::optional<double> write_latency_p50_seconds;
   std::optional<double> write_latency_p99_seconds;

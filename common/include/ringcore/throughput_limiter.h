@@ -70,8 +70,8 @@ class RateMeter {
  private:
   std::int64_t second_of(Instant t) const;
 
-  std::vector<std::uint64_t> bytes_;    // per bucket; slot = second mod N
-  std::vector<std::int64_t> seconds_;   // the second each slot holds
+  std::vector<std::uint64_t> bytes_;   // per bucket; slot = second mod N
+  std::vector<std::int64_t> seconds_;  // the second each slot holds
   std::uint64_t total_ = 0;
   std::int64_t newest_ = 0;  // the latest second recorded
   Instant first_{};          // the earliest record kept

@@ -85,7 +85,7 @@ Result<std::vector<Token>> allocate_balanced_tokens(const ClusterSnapshot& snaps
 // datacenter ... max min stddev") and the bench prints.
 struct OwnershipBalance {
   std::size_t nodes = 0;
-  double mean = 0;              // fraction of the ring (1.0 = 100%)
+  double mean = 0;  // fraction of the ring (1.0 = 100%)
   double max_over_mean = 0;
   double min_over_mean = 0;
   double stddev_over_mean = 0;  // population standard deviation

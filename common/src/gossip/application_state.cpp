@@ -9,14 +9,37 @@ namespace ringcore::gossip {
 namespace {
 
 constexpr std::array<const char*, kApplicationStateCount> kNames = {
-    "STATUS",        "LOAD",          "SCHEMA",         "DC",
-    "RACK",          "RELEASE_VERSION", "REMOVAL_COORDINATOR", "INTERNAL_IP",
-    "RPC_ADDRESS",   "X_11_PADDING",  "SEVERITY",       "NET_VERSION",
-    "HOST_ID",       "TOKENS",        "RPC_READY",      "INTERNAL_ADDRESS_AND_PORT",
-    "NATIVE_ADDRESS_AND_PORT", "STATUS_WITH_PORT", "SSTABLE_VERSIONS", "DISK_USAGE",
-    "INDEX_STATUS",  "X1",            "X2",             "X3",
-    "X4",            "X5",            "X6",             "X7",
-    "X8",            "X9",            "X10",
+    "STATUS",
+    "LOAD",
+    "SCHEMA",
+    "DC",
+    "RACK",
+    "RELEASE_VERSION",
+    "REMOVAL_COORDINATOR",
+    "INTERNAL_IP",
+    "RPC_ADDRESS",
+    "X_11_PADDING",
+    "SEVERITY",
+    "NET_VERSION",
+    "HOST_ID",
+    "TOKENS",
+    "RPC_READY",
+    "INTERNAL_ADDRESS_AND_PORT",
+    "NATIVE_ADDRESS_AND_PORT",
+    "STATUS_WITH_PORT",
+    "SSTABLE_VERSIONS",
+    "DISK_USAGE",
+    "INDEX_STATUS",
+    "X1",
+    "X2",
+    "X3",
+    "X4",
+    "X5",
+    "X6",
+    "X7",
+    "X8",
+    "X9",
+    "X10",
 };
 
 }  // namespace
@@ -46,7 +69,8 @@ Result<std::vector<Token>> parse_tokens_value(std::string_view text) {
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = text.find(',', start);
-    const std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const std::string_view item =
+        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     auto token = parse_token(item);
     if (!token) return token.error().with_context("TOKENS entry " + std::to_string(tokens.size()));
     tokens.push_back(*token);

@@ -82,7 +82,9 @@ const char* status_kind_keyword(StatusKind kind) {
 }
 
 std::string status_boot(Token token) { return joined({"BOOT", format_token(token)}); }
-std::string status_boot_replace(std::string_view replaced_address) { return joined({"BOOT_REPLACE", replaced_address}); }
+std::string status_boot_replace(std::string_view replaced_address) {
+  return joined({"BOOT_REPLACE", replaced_address});
+}
 std::string status_normal(Token token) { return joined({"NORMAL", format_token(token)}); }
 std::string status_shutdown() { return "shutdown,true"; }
 std::string status_leaving(Token token) { return joined({"LEAVING", format_token(token)}); }

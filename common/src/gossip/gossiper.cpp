@@ -112,23 +112,24 @@ void Gossiper::expire_echoes(GossipTime now) {
 
 std::vector<Outgoing> Gossiper::receive(const GossipMessage& message, const std::string& from, GossipTime now) {
   if (!running_) return {};
-  return std::visit(
-      Overloaded{
-          [&](const GossipDigestSyn& syn) { return handle_syn(syn, from); },
-          [&](const GossipDigestAck& ack) { return handle_ack(ack, from, now); },
-          [&](const GossipDigestAck2& ack2) {
-            std::vector<Outgoing> out;
-            apply_states(ack2.states, now, out);
-            return out;
-          },
-          [&](const GossipShutdown& shutdown) { return handle_shutdown(shutdown, from, now); },
-          [&](const EchoRequest&) { return std::vector<Outgoing>{{from, EchoResponse{}}}; },
-          [&](const EchoResponse&) {
-            handle_echo_response(from);
-            return std::vector<Outgoing>{};
-          },
-      },
-      message);
+  return std::visit(Overloaded{
+                        [&](const GossipDigestSyn& syn) { return handle_syn(syn, from); },
+                        [&](const GossipDigestAck& ack) { return handle_ack(ack, from, now); },
+                        [&](const GossipDigestAck2& ack2) {
+                          std::vector<Outgoing> out;
+                          apply_states(ack2.states, now, out);
+                          return out;
+                        },
+                        [&](const GossipShutdown& shutdown) { return handle_shutdown(shutdown, from, now); },
+                        [&](const EchoRequest&) {
+                          return std::vector<Outgoing>{{from, EchoResponse{}}};
+                        },
+                        [&](const EchoResponse&) {
+                          handle_echo_response(from);
+                          return std::vector<Outgoing>{};
+                        },
+                    },
+                    message);
 }
 
 std::vector<Outgoing> Gossiper::handle_syn(const GossipDigestSyn& syn, const std::string& from) {
@@ -168,13 +169,15 @@ std::vector<Outgoing> Gossiper::handle_ack(const GossipDigestAck& ack, const std
   for (const GossipDigest& request : ack.requests) {
     const EndpointState* state = states_.find(request.endpoint, cursor);
     if (state == nullptr) continue;
-    if (auto delta = state->newer_than(request.max_version)) ack2.states.emplace_back(request.endpoint, std::move(*delta));
+    if (auto delta = state->newer_than(request.max_version))
+      ack2.states.emplace_back(request.endpoint, std::move(*delta));
   }
   out.push_back({from, std::move(ack2)});
   return out;
 }
 
-std::vector<Outgoing> Gossiper::handle_shutdown(const GossipShutdown& message, const std::string& from, GossipTime now) {
+std::vector<Outgoing> Gossiper::handle_shutdown(const GossipShutdown& message, const std::string& from,
+                                                GossipTime now) {
   if (!states_.contains(from)) return {};
   std::vector<Outgoing> out;
   Cursors cursors;
@@ -196,8 +199,8 @@ void Gossiper::apply_states(const EndpointStates& states, GossipTime now, std::v
   for (const auto& [endpoint, state] : states) apply_state(endpoint, state, now, cursors, out);
 }
 
-void Gossiper::apply_state(const std::string& endpoint, const EndpointState& remote, GossipTime now,
-                           Cursors& cursors, std::vector<Outgoing>& out) {
+void Gossiper::apply_state(const std::string& endpoint, const EndpointState& remote, GossipTime now, Cursors& cursors,
+                           std::vector<Outgoing>& out) {
   if (endpoint == config_.self) return;  // nobody knows this node better than itself
   if (remote.heartbeat().generation > config_.generation + kMaxGenerationDrift) return;
   EndpointState* known = states_.find(endpoint, cursors.states);
@@ -303,9 +306,7 @@ std::vector<Outgoing> Gossiper::shutdown() {
 
 std::vector<GossipEvent> Gossiper::take_events() { return std::exchange(events_, {}); }
 
-const EndpointState* Gossiper::endpoint_state(const std::string& endpoint) const {
-  return states_.find(endpoint);
-}
+const EndpointState* Gossiper::endpoint_state(const std::string& endpoint) const { return states_.find(endpoint); }
 
 bool Gossiper::is_alive(const std::string& endpoint) const {
   return endpoint == config_.self ? running_ : live_.contains(endpoint);

@@ -41,7 +41,9 @@ Json endpoint_states_json(const EndpointStates& states) {
 }
 
 struct ToJson {
-  Json operator()(const GossipDigestSyn& m) const { return {{"cluster", m.cluster_name}, {"digests", digests_json(m.digests)}}; }
+  Json operator()(const GossipDigestSyn& m) const {
+    return {{"cluster", m.cluster_name}, {"digests", digests_json(m.digests)}};
+  }
   Json operator()(const GossipDigestAck& m) const {
     return {{"requests", digests_json(m.requests)}, {"states", endpoint_states_json(m.states)}};
   }
@@ -224,7 +226,8 @@ Result<GossipMessage> parse_message(std::string_view json_text) {
   } catch (const nlohmann::json::parse_error& e) {
     return json_syntax_error("gossip message", json_text, e);
   }
-  if (!json.is_object()) return Error::invalid_input(std::string("gossip message: must be an object, not ") + json.type_name());
+  if (!json.is_object())
+    return Error::invalid_input(std::string("gossip message: must be an object, not ") + json.type_name());
   auto type = text_field(json, "type", "gossip message", false);
   if (!type) return type.error();
   const std::string path = "gossip " + *type;

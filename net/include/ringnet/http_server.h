@@ -28,12 +28,12 @@ namespace ringnet {
 
 struct ServerRequest {
   std::string method;
-  std::string path;                                 // decoded, without the query
-  std::map<std::string, std::string> path_params;   // {name} segments, decoded
-  std::multimap<std::string, std::string> query;    // decoded
+  std::string path;                                // decoded, without the query
+  std::map<std::string, std::string> path_params;  // {name} segments, decoded
+  std::multimap<std::string, std::string> query;   // decoded
   std::string body;
   std::string remote_address;
-  std::map<std::string, std::string> headers;       // names lower-case; the first value of each
+  std::map<std::string, std::string> headers;  // names lower-case; the first value of each
 
   // The first value of query parameter `name`, or `fallback`.
   std::string query_value(const std::string& name, const std::string& fallback = "") const;

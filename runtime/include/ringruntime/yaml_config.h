@@ -41,8 +41,8 @@ std::string describe(const YAML::Node& node);
 std::string read_text(const ConfigValue& value);  // a non-empty string
 long long read_integer(const ConfigValue& value, long long low, long long high);
 double read_number(const ConfigValue& value, double low, double high);  // finite
-bool read_bool(const ConfigValue& value);  // true/yes/1 or false/no/0
-std::vector<std::string> read_text_list(const ConfigValue& value);  // a list of non-empty strings
+bool read_bool(const ConfigValue& value);                               // true/yes/1 or false/no/0
+std::vector<std::string> read_text_list(const ConfigValue& value);      // a list of non-empty strings
 
 }  // namespace config_readers
 
@@ -71,7 +71,7 @@ ringcore::Error unknown_key(const std::string& label, const std::vector<std::str
 struct YamlConfigShape {
   std::vector<std::string> known = {};     // every key, sections' keys dotted ("tls.cert")
   std::vector<std::string> sections = {};  // nested maps whose keys are read as "<section>.<key>"
-  bool may_be_empty = false;          // whether an empty document is no keys, or an error
+  bool may_be_empty = false;               // whether an empty document is no keys, or an error
 };
 
 // The document's values by key, labelled with their key. Throws config_error for YAML that

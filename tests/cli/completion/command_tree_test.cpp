@@ -98,8 +98,10 @@ TEST_CASE("parents' options fall through to subcommands, and a subcommand's own 
   const CommandSpec& up = command(tree, "lab up");
   CHECK(option(up, "-o")->defined_by == "lab up");
   CHECK(option(up, "-o")->value == ValueKind::kFree);
-  CHECK(std::count_if(up.options.begin(), up.options.end(), [](const OptionSpec& o) { return o.names[0] == "-o"; }) == 1);
-  CHECK(std::count_if(up.options.begin(), up.options.end(), [](const OptionSpec& o) { return o.names[0] == "--help"; }) == 1);
+  CHECK(std::count_if(up.options.begin(), up.options.end(), [](const OptionSpec& o) { return o.names[0] == "-o"; }) ==
+        1);
+  CHECK(std::count_if(up.options.begin(), up.options.end(),
+                      [](const OptionSpec& o) { return o.names[0] == "--help"; }) == 1);
 }
 
 TEST_CASE("without fallthrough a subcommand accepts only its own options") {
@@ -129,7 +131,7 @@ TEST_CASE("one_of validates its choices and shows them as the type name") {
   CHECK(ringctl::option_choices(*cl) == std::vector<std::string>{"ONE", "QUORUM"});
   CHECK(cl->get_type_name() == "ONE|QUORUM");
   app.parse(std::vector<std::string>{"quorum", "--cl"});  // CLI11 parses the reversed argv
-  CHECK(level == "quorum");  // accepted; letter case is the command's to normalise
+  CHECK(level == "quorum");                               // accepted; letter case is the command's to normalise
   CHECK_THROWS_AS(app.parse(std::vector<std::string>{"TWO", "--cl"}), CLI::ValidationError);
   std::string free;
   CHECK(ringctl::option_choices(*app.add_option("--free", free, "Free")).empty());

@@ -14,8 +14,8 @@ namespace {
 
 using ringcore::ErrorCode;
 using ringctl::playbook::command_argv;
-using ringctl::playbook::LaunchNode;
 using ringctl::playbook::LauncherSettings;
+using ringctl::playbook::LaunchNode;
 using ringctl::playbook::make_command_launcher;
 using ringctl::playbook::split_command_words;
 using Words = std::vector<std::string>;
@@ -117,7 +117,8 @@ TEST_CASE("a command that fails is kFailed with its exit status and output") {
   REQUIRE_FALSE(started.ok());
   CHECK(started.error().code() == ErrorCode::kFailed);
   CHECK_MESSAGE(started.error().message().find("exit status 3") != std::string::npos, started.error().message());
-  CHECK_MESSAGE(started.error().message().find("cannot start 127.0.0.9") != std::string::npos, started.error().message());
+  CHECK_MESSAGE(started.error().message().find("cannot start 127.0.0.9") != std::string::npos,
+                started.error().message());
 }
 
 TEST_CASE("bad settings are refused when the launcher is made, before anything runs") {

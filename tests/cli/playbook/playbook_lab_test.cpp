@@ -60,7 +60,8 @@ class PlaybookLab {
   }
 
  private:
-  std::filesystem::path directory_ = std::filesystem::temp_directory_path() / ("ringctl-playbook-test-" + std::to_string(getpid()));
+  std::filesystem::path directory_ =
+      std::filesystem::temp_directory_path() / ("ringctl-playbook-test-" + std::to_string(getpid()));
 };
 
 std::vector<json> events_of(const std::string& out) {
@@ -133,10 +134,13 @@ class Background {
   FILE* out_ = nullptr;
 };
 
-int count_events(const std::vector<json>& events, const std::string& event, const std::string& step, const std::string& status = "") {
+int count_events(const std::vector<json>& events, const std::string& event, const std::string& step,
+                 const std::string& status = "") {
   int count = 0;
   for (const json& e : events) {
-    if (e.value("event", "") == event && e.value("step", "") == step && (status.empty() || e.value("status", "") == status)) ++count;
+    if (e.value("event", "") == event && e.value("step", "") == step &&
+        (status.empty() || e.value("status", "") == status))
+      ++count;
   }
   return count;
 }
@@ -167,7 +171,8 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   }
 
   // Removing a node of three with rf 3: refused before anything changes (exit 5), naming the check.
-  const ProcessResult below_rf = lab.playbook({"run", "scale-down", "--var", "node=127.0.0.3", "--var", lab_var, "--yes"});
+  const ProcessResult below_rf =
+      lab.playbook({"run", "scale-down", "--var", "node=127.0.0.3", "--var", lab_var, "--yes"});
   INFO(below_rf.out << below_rf.err);
   CHECK(below_rf.exit_code == 5);
   CHECK(events_of(below_rf.out).back()["message"].get<std::string>().find("replication_factor") != std::string::npos);
@@ -207,11 +212,12 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   CHECK(verify.exit_code == 0);
 
   // A host id that is not the node's: refused (exit 5) naming it, nothing decommissioned.
-  const ProcessResult mismatch =
-      lab.playbook({"run", "scale-down", "--var", "node=127.0.0.4", "--var", "host_id=not-its-host-id", "--var", lab_var, "--yes"});
+  const ProcessResult mismatch = lab.playbook(
+      {"run", "scale-down", "--var", "node=127.0.0.4", "--var", "host_id=not-its-host-id", "--var", lab_var, "--yes"});
   INFO(mismatch.out << mismatch.err);
   CHECK(mismatch.exit_code == 5);
-  CHECK(events_of(mismatch.out).back()["message"].get<std::string>().find("host_id=not-its-host-id does not match") != std::string::npos);
+  CHECK(events_of(mismatch.out).back()["message"].get<std::string>().find("host_id=not-its-host-id does not match") !=
+        std::string::npos);
   CHECK(lab.members() == 4);
 
   // Scale-down 4 -> 3: the added node, its host id given.

@@ -39,14 +39,17 @@ TEST_CASE("an unknown step kind is reported with file, line and field") {
 }
 
 TEST_CASE("an unknown check, action or condition names the known ones") {
-  const std::string message = problems_of(kHeader + "steps:\n  - check: vibes\n  - act: reboot\n    node: a\n  - wait: forever\n");
-  CHECK(message.find("bad.yaml:4: steps[1].check: unknown check 'vibes' (known: health, preflight") != std::string::npos);
+  const std::string message =
+      problems_of(kHeader + "steps:\n  - check: vibes\n  - act: reboot\n    node: a\n  - wait: forever\n");
+  CHECK(message.find("bad.yaml:4: steps[1].check: unknown check 'vibes' (known: health, preflight") !=
+        std::string::npos);
   CHECK(message.find("bad.yaml:5: steps[2].act: unknown action 'reboot'") != std::string::npos);
   CHECK(message.find("bad.yaml:7: steps[3].wait: unknown condition 'forever'") != std::string::npos);
 }
 
 TEST_CASE("a missing required parameter and an unknown parameter are each reported") {
-  const std::string message = problems_of(kHeader + "steps:\n  - act: cleanup\n  - check: health\n    with: {colour: red}\n");
+  const std::string message =
+      problems_of(kHeader + "steps:\n  - act: cleanup\n  - check: health\n    with: {colour: red}\n");
   CHECK(message.find("bad.yaml:4: steps[1].node: is required by cleanup") != std::string::npos);
   CHECK(message.find("bad.yaml:6: steps[2].with.colour: unknown parameter of health") != std::string::npos);
 }
@@ -66,9 +69,11 @@ TEST_CASE("a reference to nothing is reported; foreach items and earlier exports
                            "      - act: cleanup\n        node: '{{t}}'\n  - foreach: losing_nodes\n    as: n\n"
                            "    steps:\n      - act: cleanup\n        node: '{{n}}'\n";
   CHECK(parse_playbook(good, "good.yaml").ok());
-  const std::string message = problems_of(kHeader + "steps:\n  - act: cleanup\n    node: '{{target}}'\n  - check: plan_add\n");
+  const std::string message =
+      problems_of(kHeader + "steps:\n  - act: cleanup\n    node: '{{target}}'\n  - check: plan_add\n");
   CHECK(message.find("bad.yaml:5: steps[1].node: {{target}} is no variable") != std::string::npos);
-  const std::string later = problems_of(kHeader + "steps:\n  - act: cleanup\n    node: '{{losing_nodes}}'\n  - check: plan_add\n");
+  const std::string later =
+      problems_of(kHeader + "steps:\n  - act: cleanup\n    node: '{{losing_nodes}}'\n  - check: plan_add\n");
   CHECK(later.find("steps[1].node: {{losing_nodes}} is no variable") != std::string::npos);
 }
 
@@ -82,7 +87,8 @@ TEST_CASE("a foreach needs a known list, an item name and steps") {
 TEST_CASE("text that is not YAML, and a playbook without steps") {
   CHECK(problems_of("name: [unclosed\n").find("bad.yaml:") == 0);
   CHECK(problems_of(kHeader).find("steps: must be a non-empty list of steps") != std::string::npos);
-  CHECK(problems_of(kHeader + "steps:\n  - check: health\nstepz: 1\n").find("bad.yaml:5: stepz: unknown key") != std::string::npos);
+  CHECK(problems_of(kHeader + "steps:\n  - check: health\nstepz: 1\n").find("bad.yaml:5: stepz: unknown key") !=
+        std::string::npos);
 }
 
 TEST_CASE("--var settings are bound over the defaults and checked against the types") {

@@ -20,7 +20,8 @@ using namespace ringctl::playbook;
 
 // A runs directory of the test's own, as $RINGCTL_RUNS_DIR, removed at the end.
 struct RunsDirectory {
-  std::filesystem::path path = std::filesystem::temp_directory_path() / ("ringctl-runs-test-" + std::to_string(getpid()));
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("ringctl-runs-test-" + std::to_string(getpid()));
   RunsDirectory() {
     std::filesystem::remove_all(path);
     setenv("RINGCTL_RUNS_DIR", path.c_str(), 1);
@@ -165,7 +166,7 @@ steps:
     answer_var: host_id
 )",
                                        "typed.yaml")
-                           .value_or_throw();
+                            .value_or_throw();
   RunOptions options;
   options.yes = true;  // --yes never answers a typed question
   int asked = 0;

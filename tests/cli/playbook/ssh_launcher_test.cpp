@@ -12,8 +12,8 @@
 namespace {
 
 using ringcore::ErrorCode;
-using ringctl::playbook::LaunchNode;
 using ringctl::playbook::LauncherSettings;
+using ringctl::playbook::LaunchNode;
 using ringctl::playbook::make_ssh_launcher;
 
 LauncherSettings settings_for(const test_support::SshdFixture& sshd) {
@@ -72,8 +72,9 @@ TEST_CASE("an unknown host key stops the ssh launcher with ssh_host_key, and not
   const auto started = launcher->start(launcher->plan_node(1, "").value());
   REQUIRE_FALSE(started.ok());
   CHECK(started.error().code() == ErrorCode::kSshHostKey);
-  CHECK_MESSAGE(started.error().message().find(test_support::fingerprint_of(sshd.host_key() + ".pub")) != std::string::npos,
-                started.error().message());
+  CHECK_MESSAGE(
+      started.error().message().find(test_support::fingerprint_of(sshd.host_key() + ".pub")) != std::string::npos,
+      started.error().message());
   CHECK_FALSE(std::filesystem::exists(sshd.path("started")));
 }
 

@@ -40,11 +40,10 @@ test_support::ProcessResult run_playbook(const test_support::SshdFixture& sshd, 
   setenv("XDG_CONFIG_HOME", sshd.path("config").c_str(), 1);
   setenv("RINGCTL_RUNS_DIR", sshd.path("runs").c_str(), 1);
   const auto target = sshd.target();
-  return test_support::run_process({RINGCTL_BIN, "-o", "json", "playbook", "run", "touch-host", "--yes",
-                                    "--var", "host=" + target.host, "--var", "what=" + what,
-                                    "--var", "ssh_user=" + target.user, "--var", "ssh_port=" + std::to_string(target.port),
-                                    "--var", "ssh_identity_file=" + target.identity_file,
-                                    "--var", "ssh_known_hosts=" + target.known_hosts});
+  return test_support::run_process(
+      {RINGCTL_BIN, "-o", "json", "playbook", "run", "touch-host", "--yes", "--var", "host=" + target.host, "--var",
+       "what=" + what, "--var", "ssh_user=" + target.user, "--var", "ssh_port=" + std::to_string(target.port), "--var",
+       "ssh_identity_file=" + target.identity_file, "--var", "ssh_known_hosts=" + target.known_hosts});
 }
 
 nlohmann::json last_event(const std::string& out) {

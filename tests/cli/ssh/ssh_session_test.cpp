@@ -185,5 +185,6 @@ TEST_CASE("connecting to a port nothing listens on is ssh_connect") {
   const auto result = run_command(target, "true", seconds(60));
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().code() == ErrorCode::kSshConnect);
-  CHECK_MESSAGE(contains(result.error().message(), "127.0.70.1:" + std::to_string(target.port)), result.error().message());
+  CHECK_MESSAGE(contains(result.error().message(), "127.0.70.1:" + std::to_string(target.port)),
+                result.error().message());
 }

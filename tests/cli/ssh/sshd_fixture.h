@@ -73,7 +73,8 @@ class SshdFixture {
   // A new ed25519 key pair <dir>/<name> and <name>.pub, without a passphrase; the private key's path.
   std::string new_key(const std::string& name) const {
     const std::string key = path(name);
-    const ProcessResult made = run_process({"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key});
+    const ProcessResult made =
+        run_process({"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key});
     if (made.exit_code != 0) throw std::runtime_error("ssh-keygen failed: " + made.err);
     return key;
   }

@@ -84,7 +84,8 @@ class EndpointMap {
     std::size_t cursor = 0;
     const std::size_t i = seek(entries_, endpoint, cursor, key_of);
     if (i < entries_.size() && entries_[i].first == endpoint) return {&entries_[i].second, false};
-    auto it = entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(i), Entry{std::string(endpoint), std::move(value)});
+    auto it = entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(i),
+                              Entry{std::string(endpoint), std::move(value)});
     return {&it->second, true};
   }
   void insert_or_assign(std::string_view endpoint, V value) {

@@ -30,7 +30,7 @@ using GossipTime = std::chrono::milliseconds;
 struct FailureDetectorConfig {
   GossipTime initial_interval{2000};  // 2 x the gossip interval (cassandra.fd_initial_value_ms)
   GossipTime max_interval{2000};      // Cassandra 4.1's default: the initial value
-  std::size_t window_size = 1000;  // REQUIRES: > 0
+  std::size_t window_size = 1000;     // REQUIRES: > 0
   double phi_convict_threshold = 8.0;
   GossipTime max_local_pause{5000};  // cassandra.max_local_pause_in_ms
 };

@@ -22,7 +22,18 @@
 
 namespace ringcore::gossip {
 
-enum class StatusKind { kBoot, kBootReplace, kNormal, kShutdown, kLeaving, kLeft, kMoving, kRemoving, kRemoved, kHibernate };
+enum class StatusKind {
+  kBoot,
+  kBootReplace,
+  kNormal,
+  kShutdown,
+  kLeaving,
+  kLeft,
+  kMoving,
+  kRemoving,
+  kRemoved,
+  kHibernate
+};
 
 // The keyword as it appears in the value: "BOOT", "removing", "shutdown", ...
 const char* status_kind_keyword(StatusKind kind);
