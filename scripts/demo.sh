@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: builds ringctl, ringd and ringnode, shows the ring core on a generated snapshot of
 # 1,000 nodes x 256 vnodes in 3 datacenters, then runs a live lab cluster of 5 ringnode
-# processes in 2 datacenters doing real work: writes through every coordinator, a node
-# killed and brought back, and every acknowledged write read back. The lab is taken down at
+# processes in 2 datacenters doing real work: writes through every coordinator, a scale-up and a
+# scale-down by playbook, a node killed and brought back, and every acknowledged write read back. The lab is taken down at
 # the end; the snapshot and the lab's logs stay in $DEMO_DIR.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,16 +46,21 @@ trap '"$ringctl" lab --dir "$lab_dir" down >/dev/null 2>&1 || true' EXIT
 lab() { step "ringctl lab $*"; "$ringctl" lab --dir "$lab_dir" "$@"; }
 # The lab registers itself as the default cluster here, not in the user's own config.
 export RINGCTL_CONFIG=$demo_dir/clusters.yaml
+# Playbook runs journal here, not in the user's own state directory.
+export RINGCTL_RUNS_DIR=$demo_dir/runs
 lab up --dcs dc1:3,dc2:2
 lab stress --rows 20000 --threads 8
 run "$ringctl" status stress
 run "$ringctl" -h 127.0.0.2 info
-echo "== Scale up: node6 joins dc1, allocates balanced tokens and streams its ranges"
-lab add --dc dc1
+echo "== Before scaling: the health checks, and what adding a node to dc1 would move"
+run "$ringctl" health
+run "$ringctl" plan add --dc dc1 --count 1
+echo "== Scale up with the scale-up playbook: pre-flight, node6 joins dc1 with progress under the"
+echo "   seeds' alert thresholds, repair -pr on it, cleanup on the nodes that gave ranges, after-checks"
+# The lab's nodes share this machine's disk, so the pre-flight's disk limit is the machine's.
+run "$ringctl" playbook run scale-up --var dc=dc1 --var lab_dir="$lab_dir" --var disk_max=0.9 --yes
 run "$ringctl" -h 127.0.0.6 netstats
 run "$ringctl" status stress
-step "ringctl cleanup --wait (on each older dc1 node: drop what node6 now holds)"
-for node in 127.0.0.1 127.0.0.2 127.0.0.3; do "$ringctl" -h "$node" cleanup --wait; done
 echo "== A crash: writes go on while node5 is down; coordinators keep hints for it"
 lab kill node5
 lab stress --rows 5000 --keyspace while_down
@@ -63,12 +68,15 @@ lab start node5
 run "$ringctl" -h 127.0.0.1 repair while_down --wait
 lab verify
 lab verify --keyspace while_down
-echo "== Scale down: node6 leaves again, streaming its ranges back"
-run "$ringctl" -h 127.0.0.6 decommission --wait
+echo "== Scale down with the scale-down playbook: node6 leaves again, its host id confirmed"
+host_id=$("$ringctl" -h 127.0.0.6 info -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["host_id"])')
+run "$ringctl" playbook run scale-down --var node=127.0.0.6 --var host_id="$host_id" --var lab_dir="$lab_dir" --yes
+run "$ringctl" playbook runs
 lab list
 step "ringctl -h 127.0.0.5 decommission (refused: dc2 would keep fewer nodes than its rf)"
 "$ringctl" -h 127.0.0.5 decommission || echo "(exit $?: refused, nothing changed)"
 lab verify
 lab down
 echo
-echo "Done. The lab's files are in $lab_dir. Try: $ringctl --help, $ringctl lab up"
+echo "Done. The lab's files are in $lab_dir; each playbook run's journal and report.md are under"
+echo "${RINGCTL_RUNS_DIR}. Try: $ringctl --help, $ringctl playbook list, $ringctl lab up"

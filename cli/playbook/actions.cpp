@@ -30,7 +30,7 @@ std::optional<Json> recorded_job(AgentClient& agent, const StepContext& context)
   const std::string id = json_text(context.record.started, "job");
   if (id.empty()) return std::nullopt;
   try {
-    return unwrap_job(agent.get("/v1/jobs/" + id));
+    return job_of(agent.get("/v1/jobs/" + id));
   } catch (const ringcore::Error& e) {
     if (e.code() == ringcore::ErrorCode::kNotFound) return std::nullopt;
     throw;
@@ -45,7 +45,7 @@ StepOutcome agent_operation(const std::string& name, StepContext& context) {
   const bool reattached = job.has_value();
   if (!job) {
     const AgentAnswer answer = agent.post(name, "/v1/operations/" + name, operation_body(name, context));
-    job = unwrap_job(answer.body);
+    job = job_of(answer.body);
     context.record.started = {{"job", json_text(*job, "id")}, {"agent", where}, {"operation", name}};
     context.save();
   }
@@ -54,7 +54,7 @@ StepOutcome agent_operation(const std::string& name, StepContext& context) {
                 {"node", node},
                 {"job", json_text(*job, "id")},
                 {"reattached", reattached}});
-  const auto fetch = [&agent](const std::string& id) { return unwrap_job(agent.get("/v1/jobs/" + id)); };
+  const auto fetch = [&agent](const std::string& id) { return job_of(agent.get("/v1/jobs/" + id)); };
   const auto on_event = [&](const JobEvent& event) {
     if (event.event != "progress") return;
     const Json progress = event.job.value("progress", Json::object());
