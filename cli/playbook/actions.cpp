@@ -54,7 +54,19 @@ StepOutcome agent_operation(const std::string& name, StepContext& context) {
                 {"node", node},
                 {"job", json_text(*job, "id")},
                 {"reattached", reattached}});
-  const auto fetch = [&agent](const std::string& id) { return job_of(agent.get("/v1/jobs/" + id)); };
+  // A playbook follows long operations on busy nodes: a poll that got no answer is asked again,
+  // up to three times in all, before the job's outcome is called unknown.
+  const auto fetch = [&agent](const std::string& id) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return job_of(agent.get("/v1/jobs/" + id));
+      } catch (const ringcore::Error& e) {
+        const bool no_answer =
+            e.code() == ringcore::ErrorCode::kUnavailable || e.code() == ringcore::ErrorCode::kTimedOut;
+        if (!no_answer || attempt == 3) throw;
+      }
+    }
+  };
   const auto on_event = [&](const JobEvent& event) {
     if (event.event != "progress") return;
     const Json progress = event.job.value("progress", Json::object());

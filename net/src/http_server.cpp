@@ -254,14 +254,6 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) 
   const std::size_t threads = options.worker_threads;
   impl_->server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl_->server->set_payload_max_length(options.max_body_bytes);
-  // Keep-alive for ringnet::HttpClient, which reuses a connection idle for under 0.5 s: many
-  // requests per connection, and an idle one's worker freed after 1 s. stop() waits for that
-  // second: cpp-httplib checks for it only between requests.
-  impl_->server->set_keep_alive_max_count(1000);
-  impl_->server->set_keep_alive_timeout(1);
-  // A response's header and body are separate writes: without TCP_NODELAY a reused connection
-  // waits for the client's delayed ACK (40 ms) between them.
-  impl_->server->set_tcp_nodelay(true);
   // cpp-httplib's default sets SO_REUSEPORT, which lets a second process listen on a live
   // port and take half of its connections; see listen_address.h.
   impl_->server->set_socket_options([](socket_t fd) { set_listener_options(fd); });

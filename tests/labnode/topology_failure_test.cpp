@@ -182,11 +182,12 @@ TEST_CASE("a decommission whose target is SIGKILLed fails naming it, and a retry
   TestCluster cluster("h6_leave_kill", 118, 4);
   start_nodes(cluster, 4);
   cluster.create_keyspace("ks", 2);
-  const std::vector<std::string> seeded = Writer::write_rows(cluster, "ks", "seed", 8000);
-  REQUIRE(seeded.size() == 8000);
+  const std::vector<std::string> seeded = Writer::write_rows(cluster, "ks", "seed", 28000);
+  REQUIRE(seeded.size() == 28000);
 
   Writer writer(cluster, {0, 1, 2}, "ks", "w", 2);
-  // About 0.25 MB to send at 0.05 MiB/s.
+  // About 1.5 MB to send at 0.05 MiB/s: more than the limiter's 1 MiB burst, which goes at full
+  // speed, so the stream is still sending when the test looks for it (about 10 s).
   set_throughput(cluster, 3, 0.05);
   const auto started = cluster.api(3, "POST", "/v1/operations/decommission", Json{{"force", false}}.dump());
   REQUIRE_MESSAGE(started.status == 202, started.body.dump());

@@ -7,22 +7,17 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
-#include <set>
-#include <string>
 #include <thread>
-#include <vector>
 
 #include "ringnet/http_server.h"
 
 namespace {
 
-// An httplib server on 127.0.0.1 and `port` (0: an ephemeral one), listening on its own thread.
+// An httplib server on 127.0.0.1 and an ephemeral port, listening on its own thread.
 class LoopbackServer {
  public:
-  explicit LoopbackServer(int port = 0) {
-    port_ = port == 0 ? server_.bind_to_any_port("127.0.0.1") : (server_.bind_to_port("127.0.0.1", port) ? port : -1);
-    REQUIRE(port_ > 0);
-    server_.set_keep_alive_timeout(1);  // stop() waits for idle kept connections this long
+  LoopbackServer() {
+    port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::yield();
   }
@@ -38,14 +33,6 @@ class LoopbackServer {
   int port_ = 0;
   std::thread thread_;
 };
-
-// Serves GET /v1/who with the client's port, so a test can count the connections it accepted.
-void answer_with_client_port(LoopbackServer& loopback) {
-  loopback.server().set_keep_alive_max_count(1000);
-  loopback.server().Get("/v1/who", [](const httplib::Request& req, httplib::Response& res) {
-    res.set_content(std::to_string(req.remote_port), "text/plain");
-  });
-}
 
 }  // namespace
 
@@ -149,81 +136,4 @@ TEST_CASE("TLS failures in plain words: an unreadable CA file is bad input, a ce
   CHECK(result.error().message().find("TLS: certificate verify failed (hostname mismatch") != std::string::npos);
   server.stop();
   std::filesystem::remove_all(dir);
-}
-
-TEST_CASE("a peer's connection is kept alive and reused by every HttpClient of the process") {
-  LoopbackServer loopback;
-  answer_with_client_port(loopback);
-  std::set<std::string> connections;
-  for (int i = 0; i < 20; ++i) {
-    const ringnet::HttpClient client("127.0.0.1", loopback.port());  // a new client per call, as callers do
-    auto who = client.get("/v1/who");
-    REQUIRE(who.ok());
-    REQUIRE(who->status == 200);
-    connections.insert(who->body);
-  }
-  CHECK(connections.size() == 1);
-}
-
-TEST_CASE("concurrent requests each use a connection of their own, and the connections are reused") {
-  LoopbackServer loopback;
-  loopback.server().set_keep_alive_max_count(1000);
-  loopback.server().Post("/v1/echo", [](const httplib::Request& req, httplib::Response& res) {
-    res.set_content(req.body + " " + std::to_string(req.remote_port), "text/plain");
-  });
-  constexpr int kThreads = 4, kRequests = 50;
-  const ringnet::HttpClient client("127.0.0.1", loopback.port());  // one client shared by the threads
-  std::vector<std::vector<std::string>> answers(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kRequests; ++i) {
-        auto echo = client.post("/v1/echo", std::to_string(t) + "-" + std::to_string(i));
-        answers[t].push_back(echo.ok() ? echo->body : echo.error().message());
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  std::set<std::string> connections;
-  for (int t = 0; t < kThreads; ++t) {
-    REQUIRE(answers[t].size() == kRequests);
-    for (int i = 0; i < kRequests; ++i) {
-      const std::string& answer = answers[t][i];
-      const std::string sent = std::to_string(t) + "-" + std::to_string(i) + " ";
-      REQUIRE_MESSAGE(answer.rfind(sent, 0) == 0, answer);  // each answer is to its own request
-      connections.insert(answer.substr(sent.size()));
-    }
-  }
-  // A connection is opened only when every other one is busy: never more than the threads.
-  CHECK(connections.size() <= kThreads);
-}
-
-TEST_CASE("a kept connection the server closed is not reused: the next request connects again") {
-  int port = 0;
-  std::string first;
-  {
-    LoopbackServer before;
-    answer_with_client_port(before);
-    port = before.port();
-    auto who = ringnet::HttpClient("127.0.0.1", port).get("/v1/who");
-    REQUIRE(who.ok());
-    first = who->body;
-  }  // the server stops and closes the kept connection
-  LoopbackServer after(port);
-  answer_with_client_port(after);
-  auto who = ringnet::HttpClient("127.0.0.1", port).get("/v1/who");
-  REQUIRE(who.ok());
-  CHECK(who->status == 200);
-  CHECK(who->body != first);
-}
-
-TEST_CASE("a server that closes every connection (Connection: close) is still answered every time") {
-  LoopbackServer loopback;
-  answer_with_client_port(loopback);
-  loopback.server().set_keep_alive_max_count(1);
-  for (int i = 0; i < 5; ++i) {
-    auto who = ringnet::HttpClient("127.0.0.1", loopback.port()).get("/v1/who");
-    REQUIRE(who.ok());
-    CHECK(who->status == 200);
-  }
 }

@@ -6,18 +6,8 @@
 // refused or host unreachable", "no answer: timed out after 2 s ..."); a server certificate
 // that does not verify is kFailed ("TLS: certificate verify failed (hostname mismatch ...)");
 // an unreadable CA file kInvalidInput ("cannot read CA file 'X': ..."). Any HTTP status is a
-// response, not an error.
-//
-// Connections are kept alive and reused, per peer (scheme, host, port and CA file), by every
-// HttpClient of the process: an HttpClient is cheap to make for one call. A request takes an
-// idle connection to its peer (or opens one), uses it alone and gives it back; a connection
-// that failed is closed, one idle for 0.5 s is not reused (our servers close them after 1 s),
-// and at most 4 idle ones are kept per peer (each holds one of the server's worker threads). A
-// request whose kept connection breaks at once (the server closed it meanwhile) is sent again
-// on a new one, unless it is a POST that may have been read.
-//
-// Thread-safety: send(), get() and post() may be called from any number of threads at once, on
-// one HttpClient or several; use_tls() must come before the first request.
+// response, not an error. Thread-safe: each
+// call opens its own connection.
 #pragma once
 
 #include <chrono>

@@ -62,7 +62,7 @@ TEST_CASE("a variable's type and default are checked") {
   CHECK(message.find("bad.yaml:5: variables.size.type: unknown type 'huge'") != std::string::npos);
 }
 
-TEST_CASE("a reference to nothing is reported; foreach items and earlier exports are known") {
+TEST_CASE("a reference to nothing is reported, while foreach items and earlier exports are known") {
   const std::string good = kHeader +
                            "variables:\n  targets: {type: list, default: 'a,b'}\n"
                            "steps:\n  - check: plan_add\n  - foreach: targets\n    as: t\n    steps:\n"
