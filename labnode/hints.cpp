@@ -120,6 +120,9 @@ Hints::~Hints() {
 
 void Hints::add(std::string endpoint, std::string keyspace, std::string key, Cell cell) {
   const std::int64_t created = now_ms();
+  // A hinted endpoint was a replica when the write came: if gossip shows it, it is seen now,
+  // before any replay pass, so that its leaving drops its hints whenever it happens.
+  if (liveness_(endpoint) != Liveness::kGone) remember_seen(endpoint);
   std::lock_guard lock(mutex_);
   Hint hint{next_id_++, created, std::move(endpoint), std::move(keyspace), std::move(key), std::move(cell), 0};
   const std::string record = encode_hint(hint.created_ms, hint.endpoint, hint.keyspace, hint.key, hint.cell);
@@ -167,6 +170,16 @@ void Hints::count_dropped(const std::string& why) {
     ringruntime::log_warn("hints: " + why + " (" + std::to_string(dropped_) + " dropped so far)");
 }
 
+void Hints::remember_seen(const std::string& endpoint) {
+  std::lock_guard lock(seen_mutex_);
+  seen_.insert(endpoint);
+}
+
+bool Hints::was_seen(const std::string& endpoint) const {
+  std::lock_guard lock(seen_mutex_);
+  return seen_.contains(endpoint);
+}
+
 void Hints::replay_loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -183,9 +196,9 @@ void Hints::replay_loop() {
     std::vector<std::string> dropped;
     for (Hint& hint : batch) {
       const Liveness liveness = liveness_(hint.endpoint);
-      if (liveness != Liveness::kGone) seen_.insert(hint.endpoint);
+      if (liveness != Liveness::kGone) remember_seen(hint.endpoint);
       const bool expired = hint.created_ms < expired_before;
-      const bool gone = liveness == Liveness::kGone && seen_.contains(hint.endpoint);
+      const bool gone = liveness == Liveness::kGone && was_seen(hint.endpoint);
       bool done = false;
       if (expired || gone) {
         dropped.push_back(expired ? "a hint for " + hint.endpoint + " is older than max_hint_window_seconds; dropped"

@@ -73,6 +73,10 @@ class Hints {
   void replay_loop();
   void forget(const Hint& hint);               // removes it from the storage
   void count_dropped(const std::string& why);  // REQUIRES: mutex_ held
+  // Endpoints gossip has shown: only their leaving drops their hints (a hint loaded at start
+  // for an endpoint gossip has not shown yet is kept until it does).
+  void remember_seen(const std::string& endpoint);
+  bool was_seen(const std::string& endpoint) const;
 
   ReplicaTransport& transport_;
   std::function<Liveness(const std::string&)> liveness_;
@@ -87,7 +91,8 @@ class Hints {
   std::uint64_t delivered_ = 0;  // guarded by mutex_
   std::uint64_t dropped_ = 0;    // guarded by mutex_
   bool stopping_ = false;        // guarded by mutex_
-  std::set<std::string> seen_;   // endpoints gossip has shown in this run; replay thread only
+  mutable std::mutex seen_mutex_;
+  std::set<std::string> seen_;  // endpoints gossip has shown in this run; guarded by seen_mutex_
   std::thread replayer_;
 };
 
