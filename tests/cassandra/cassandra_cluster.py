@@ -16,9 +16,9 @@ this script writes every config file itself. Everything a run creates lives unde
     RUN_DIR/nodeN/{data,commitlog,...}    created by Cassandra under -Dcassandra.storagedir
 
 Node N listens on 127.0.0.N (storage 7000, CQL 9042), has JMX on 127.0.0.1:(7199 + 100*(N-1))
-and a Jolokia agent on 127.0.0.1:(8778 + N-1). See shared/reference/real-cassandra.md for why
-each flag is there. Run it with /usr/bin/python3 (the only interpreter that has the Debian
-DataStax driver; this script itself needs only the standard library).
+and a Jolokia agent on 127.0.0.1:(8778 + N-1). Run it with /usr/bin/python3 (the only
+interpreter that has the Debian DataStax driver; this script itself needs only the standard
+library).
 """
 
 import argparse

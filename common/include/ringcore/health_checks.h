@@ -1,5 +1,5 @@
 // Health checks over a cluster: one verdict per check and one overall, with the thresholds of
-// the seeds' capacity table and alert thresholds (shared/seeds, "Scaling Operations") as
+// the seeds' capacity table and alert thresholds (the operators' "Scaling Operations" checklist) as
 // defaults. Pure: the caller brings the snapshot and, live, what every agent said.
 //
 // Checks (names as printed; `value` is the worst figure, `threshold` the level it is held to):

@@ -1,7 +1,7 @@
 // Cassandra's Murmur3Partitioner: MurmurHash3 x64 128 as Cassandra computes it.
 //
 // It differs from textbook MurmurHash3 in one place: tail bytes are read as signed Java bytes
-// and sign-extended before they are shifted (see shared/reference/nodetool-facts.md §7).
+// and sign-extended before they are shifted (as Cassandra's MurmurHash.hash3_x64_128 does).
 #pragma once
 
 #include <cstdint>

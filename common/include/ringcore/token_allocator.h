@@ -1,6 +1,6 @@
 // Token allocation for a node that joins: random tokens, or tokens chosen so that the effective
 // ownership of the node's datacenter stays even (Cassandra's
-// allocate_tokens_for_local_replication_factor; shared/reference/nodetool-facts.md §9.1).
+// allocate_tokens_for_local_replication_factor).
 //
 // How the balanced allocator chooses tokens, in plain words:
 //
