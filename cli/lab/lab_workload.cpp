@@ -182,13 +182,15 @@ VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options) {
         coordinators.send({"GET", path + "?cl=" + options.consistency, "", "", {}}, static_cast<std::size_t>(i));
     if (read.ok() && read->status == 404) return note(report.missing, r.key + ": missing");
     if (!read.ok() || read->status != 200) return note(report.unreadable, r.key + ": " + error_text(read));
-    const std::string digest = nlohmann::json::parse(read->body).value("digest", "");
+    const auto row = nlohmann::json::parse(read->body, nullptr, /*allow_exceptions=*/false);
+    const std::string digest = row.is_object() ? row.value("digest", "") : "";
     if (digest != r.digest) return note(report.stale, r.key + ": stale (digest " + digest + ")");
     auto replicas = coordinators.send({"GET", path + "/replicas", "", "", {}}, static_cast<std::size_t>(i));
     if (replicas.ok() && replicas->status == 200) {
-      const auto copies = nlohmann::json::parse(replicas->body);
-      const auto holding =
-          std::count_if(copies.begin(), copies.end(), [&](const auto& c) { return c.value("digest", "") == r.digest; });
+      const auto copies = nlohmann::json::parse(replicas->body, nullptr, /*allow_exceptions=*/false);
+      const auto holding = std::count_if(copies.begin(), copies.end(), [&](const auto& c) {
+        return c.is_object() && c.value("digest", "") == r.digest;
+      });
       if (holding < static_cast<std::ptrdiff_t>(copies.size())) {
         note(report.under_replicated,
              r.key + ": on " + std::to_string(holding) + " of " + std::to_string(copies.size()) + " replicas");

@@ -11,8 +11,9 @@
 
 namespace ringcore {
 
-// An invalid_input error: `what` ("gossip message"; may be empty), the line and column of the
-// failure in `text`, and the parser's reason.
-Error json_syntax_error(std::string_view what, std::string_view text, const nlohmann::json::parse_error& error);
+// An invalid_input error: `what` ("gossip message"; may be empty), the parser's reason and, for a
+// syntax error, its line and column in `text`. Takes any exception the parser throws: besides
+// syntax errors it throws out_of_range for a number too large for a double ("1e999").
+Error json_syntax_error(std::string_view what, std::string_view text, const nlohmann::json::exception& error);
 
 }  // namespace ringcore

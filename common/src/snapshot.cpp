@@ -281,16 +281,8 @@ class SnapshotReader {
     return true;
   }
 
-  template <class Exception>
-  bool parse_error(std::size_t, const std::string&, const Exception& error) {
-    if constexpr (std::is_same_v<Exception, nlohmann::json::parse_error>) {
-      syntax_error_ = json_syntax_error("", text_, error);
-    } else {  // a number too large for a double
-      std::string reason = error.what();
-      if (const std::size_t bracket = reason.find("] "); bracket != std::string::npos)
-        reason = reason.substr(bracket + 2);
-      syntax_error_ = Error::invalid_input("not valid JSON: " + reason);
-    }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::json::exception& error) {
+    syntax_error_ = json_syntax_error("", text_, error);
     return false;
   }
 
@@ -611,8 +603,8 @@ Result<NodeCapacity> parse_node_capacity(std::string_view json_object_text) {
   Json json;
   try {
     json = Json::parse(json_object_text);
-  } catch (const nlohmann::json::parse_error& e) {
-    return Error::invalid_input("capacity: not valid JSON: " + std::string(e.what()));
+  } catch (const nlohmann::json::exception& e) {
+    return json_syntax_error("capacity", json_object_text, e);
   }
   if (!json.is_object()) return Error::invalid_input("capacity: must be an object");
   return read_capacity(Fields(json, "capacity"), json);

@@ -303,6 +303,8 @@ TEST_CASE("a capacity object as the agents report it parses on its own") {
   CHECK(capacity->disk_total_bytes == 100);
   CHECK(capacity->write_latency_p99_seconds == doctest::Approx(0.5));
   CHECK(contains(ringcore::parse_node_capacity("[1]").error().message(), "capacity: must be an object"));
+  CHECK(contains(ringcore::parse_node_capacity(R"({"cpus": 1e400})").error().message(),
+                 "capacity: not valid JSON: number overflow"));
   CHECK(contains(ringcore::parse_node_capacity(R"({"cpus": -2})").error().message(), "capacity: 'cpus' is negative"));
 }
 

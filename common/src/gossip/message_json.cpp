@@ -223,7 +223,7 @@ Result<GossipMessage> parse_message(std::string_view json_text) {
   Json json;
   try {
     json = Json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     return json_syntax_error("gossip message", json_text, e);
   }
   if (!json.is_object())
