@@ -18,7 +18,10 @@ ringcore::Result<ringnet::HttpResponse> Coordinators::send(const ringnet::HttpRe
   ringcore::Result<ringnet::HttpResponse> result = ringcore::Error::failed("no coordinator");
   for (std::size_t attempt = 0; attempt < clients_.size(); ++attempt) {
     result = clients_[(hint + attempt) % clients_.size()].send(request);
-    if (result.ok()) return result;
+    // 503: this coordinator cannot reach enough replicas (it is starting and has not heard from
+    // its peers yet, or it sees them down). Another may, as a driver's retry policy assumes for
+    // Cassandra's Unavailable; the lab's writes are idempotent, so asking again is safe.
+    if (result.ok() && result->status != 503) return result;
   }
   return result;
 }

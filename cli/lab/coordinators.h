@@ -10,8 +10,8 @@
 
 namespace ringctl::lab {
 
-// Requests go round-robin from a hint; a coordinator that cannot be reached is skipped for the
-// next one. Thread-safe for send().
+// Requests go round-robin from a hint; a coordinator that cannot be reached, or answers 503 (it
+// cannot reach enough replicas), is skipped for the next one. Thread-safe for send().
 class Coordinators {
  public:
   // One client per running member. Throws ringcore::Error (kFailed) when none runs.

@@ -67,7 +67,8 @@ std::string find_binary(const std::string& program, const char* env, const std::
 // Replaces this process with `binary`, given `argv` (argv[0] the short name /proc shows),
 // stdin from /dev/null and stdout/stderr appended to `log_path`, and no other descriptor:
 // a daemon must not keep its starter's pipes open (whoever reads ringctl's output would wait
-// for its end as long as the node runs).
+// for its end as long as the node runs). They close on exec rather than before it, so that
+// spawn_detached's channel ends exactly when the program has started.
 [[noreturn]] void exec_program(const std::string& binary, const std::vector<std::string>& argv,
                                const std::string& log_path) {
   const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -76,7 +77,7 @@ std::string find_binary(const std::string& program, const char* env, const std::
   dup2(null, 0);
   dup2(log, 1);
   dup2(log, 2);
-  close_range(3, ~0U, 0);
+  if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) close_range(3, ~0U, 0);
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
@@ -100,16 +101,18 @@ pid_t spawn_detached(std::vector<std::string> argv, const std::string& log_path,
     close(channel[0]);
     setsid();
     const pid_t pid = fork();
-    if (pid == 0) {
-      close(channel[1]);
-      exec_program(binary, argv, log_path);
-    }
+    if (pid == 0) exec_program(binary, argv, log_path);  // keeps channel[1] open until exec
     const ssize_t written = write(channel[1], &pid, sizeof pid);
     _exit(written == sizeof pid && pid > 0 ? 0 : 1);
   }
   close(channel[1]);
   pid_t pid = -1;
   const ssize_t got = read(channel[0], &pid, sizeof pid);
+  // The channel ends once the grandchild has become the program (or died): from then on /proc
+  // shows the program's name, so running_pid() recognises the process at once. Without this, a
+  // check right after starting saw ringctl's forked copy and took the node for not running.
+  char rest = 0;
+  for (ssize_t n = 1; n > 0 || (n < 0 && errno == EINTR);) n = read(channel[0], &rest, 1);
   close(channel[0]);
   int status = 0;
   waitpid(child, &status, 0);
