@@ -45,9 +45,13 @@ std::optional<ringcore::NodeCapacity> capacity_of(const json& node) {
   return *parsed;
 }
 
-ringcore::NodeActivity activity_of(const std::string& address, const json& jobs, const json& streams) {
+ringcore::NodeActivity activity_of(const json& facts, const json& jobs, const json& streams) {
   ringcore::NodeActivity activity;
-  activity.address = address;
+  activity.address = facts.value("address", "");
+  if (facts.contains("hints") && facts["hints"].is_object() && facts["hints"].contains("pending") &&
+      facts["hints"]["pending"].is_number_integer()) {
+    activity.hints_pending = facts["hints"]["pending"].get<std::int64_t>();
+  }
   if (jobs.contains("jobs") && jobs["jobs"].is_array()) {
     for (const json& job : jobs["jobs"]) {
       if (job.value("state", "") == "running") activity.operations.push_back(job.value("operation", "operation"));
@@ -84,7 +88,7 @@ AgentReport ask_agent(const AgentOptions& base, const std::string& agent, std::c
     const json& facts = node.contains("node") && node["node"].is_object() ? node["node"] : node;
     report.node_address = facts.value("address", "");
     report.capacity = capacity_of(facts);
-    report.activity = activity_of(report.node_address, client.get("/v1/jobs"), client.get("/v1/streams"));
+    report.activity = activity_of(facts, client.get("/v1/jobs"), client.get("/v1/streams"));
     report.answered = true;
   } catch (const ringcore::Error& e) {
     report.error = e.message();

@@ -115,10 +115,30 @@ StepOutcome start_node(StepContext& context) {
 StepOutcome stop_node(StepContext& context) {
   Launcher& launcher = context.launcher();
   const std::string node = context.param("node");
+  context.emit({{"event", "node_stopping"}, {"node", node}, {"launcher", launcher.kind()}});
   launcher.stop({node, "", ""}).value_or_throw();
   StepOutcome outcome;
   outcome.result = {{"node", node}, {"launcher", launcher.kind()}};
   outcome.message = "stopped " + node + " through the " + launcher.kind() + " launcher";
+  return outcome;
+}
+
+// Stops the node, then starts it, through the launcher. The journal records the stop, so that a
+// run resumed after a crash between the two only starts it (both are idempotent anyway).
+StepOutcome restart_node(StepContext& context) {
+  Launcher& launcher = context.launcher();
+  const std::string node = context.param("node");
+  if (!context.record.started.value("stopped", false)) {
+    context.emit({{"event", "node_stopping"}, {"node", node}, {"launcher", launcher.kind()}});
+    launcher.stop({node, "", ""}).value_or_throw();
+    context.record.started = {{"node", node}, {"stopped", true}, {"launcher", launcher.kind()}};
+    context.save();
+  }
+  context.emit({{"event", "node_starting"}, {"node", node}, {"launcher", launcher.kind()}});
+  launcher.start({node, "", ""}).value_or_throw();
+  StepOutcome outcome;
+  outcome.result = {{"node", node}, {"launcher", launcher.kind()}};
+  outcome.message = "restarted " + node + " through the " + launcher.kind() + " launcher";
   return outcome;
 }
 
@@ -139,6 +159,7 @@ std::string agent_for_node(const SnapshotSource& source, const std::string& addr
 StepOutcome run_action(const std::string& name, StepContext& context) {
   if (name == "start_node") return start_node(context);
   if (name == "stop_node") return stop_node(context);
+  if (name == "restart_node") return restart_node(context);
   return agent_operation(name, context);
 }
 
@@ -146,6 +167,7 @@ std::string describe_action(const std::string& name, const StepContext& context)
   if (name == "start_node")
     return "would start new node #" + context.param("with.ordinal", "1") + " through the launcher";
   if (name == "stop_node") return "would stop " + context.param("node") + " through the launcher";
+  if (name == "restart_node") return "would stop and start " + context.param("node") + " through the launcher";
   return "would run " + name + " on " + context.param("node") + " " + operation_body(name, context).dump();
 }
 

@@ -221,12 +221,55 @@ StepOutcome all_normal(StepContext& context) {
   return outcome;
 }
 
+// The rolling restart's gate before the next node goes down, so that QUORUM never breaks: the
+// cluster whole again - every node up and normal in every view, the restarted node's own view
+// among them (so it sees its peers too, not only they it) - one schema version, and no node
+// holding hints (those written while it was down have reached it). Where no agent reports hints
+// (Cassandra's), that part is not waited for and the message says so.
+StepOutcome node_ready_everywhere(StepContext& context) {
+  const std::string address = context.param("node");
+  Json last_event;
+  std::string hints_message;
+  poll(context,
+       "every node is up and normal in every view (" + address + "'s too), the schema agreed and no hints pending",
+       [&] {
+         const auto survey = try_survey(context);
+         if (!survey) return false;
+         const ViewCount views = count_views(*survey, address);
+         const ringcore::HealthCheck all_normal =
+             ringcore::check_nodes_up_normal(survey->snapshot, survey->observations, ringcore::CheckStatus::kCritical);
+         const ringcore::HealthCheck schema = ringcore::check_schema_agreement(survey->observations);
+         const ringcore::HealthCheck hints = ringcore::check_hints_pending(survey->observations);
+         hints_message = hints.message;
+         const Json event = {{"views_normal", views.normal},
+                             {"views", views.views},
+                             {"cluster_normal", all_normal.status == ringcore::CheckStatus::kOk},
+                             {"schema_versions", schema.value ? Json(*schema.value) : Json(nullptr)},
+                             {"hints_pending", hints.value ? Json(*hints.value) : Json(nullptr)}};
+         if (event != last_event) {
+           Document shown = {{"event", "progress"}, {"node", address}};
+           for (auto& [key, value] : event.items()) shown[key] = value;
+           context.emit(shown);
+           last_event = event;
+         }
+         return views.own_view && views.answered == views.views && all_normal.status == ringcore::CheckStatus::kOk &&
+                schema.status != ringcore::CheckStatus::kWarn && hints.status != ringcore::CheckStatus::kWarn;
+       });
+  StepOutcome outcome;
+  outcome.result = last_event;
+  outcome.result["node"] = address;
+  outcome.message =
+      "every node is up and normal in every view (" + address + "'s too), the schema agreed; " + hints_message;
+  return outcome;
+}
+
 }  // namespace
 
 StepOutcome wait_for_condition(const std::string& name, StepContext& context) {
   if (name == "node_normal_everywhere") return node_normal_everywhere(context);
   if (name == "node_left_everywhere") return node_left_everywhere(context);
   if (name == "all_normal") return all_normal(context);
+  if (name == "node_ready_everywhere") return node_ready_everywhere(context);
   throw ringcore::Error(ringcore::ErrorCode::kInternal, "no implementation of condition " + name);
 }
 

@@ -45,6 +45,7 @@ const std::vector<CatalogEntry> kActions = {
      {"with.ordinal"},
      {"new_node"}},
     {"stop_node", "stop node through the launcher", {"node"}, {"node"}, {}},
+    {"restart_node", "stop node, then start it, through the launcher", {"node"}, {"node"}, {}},
     {"repair",
      "repair on node (with.primary_range, default true), followed to its end",
      {"node", "with.primary_range", "with.keyspace"},
@@ -64,6 +65,12 @@ const std::vector<CatalogEntry> kConditions = {
      {}},
     {"node_left_everywhere", "node is in no other node's view", {"node", "timeout"}, {"node"}, {}},
     {"all_normal", "every node is up and normal in every view", {"timeout"}, {}, {}},
+    {"node_ready_everywhere",
+     "every node is up and normal in every view, node's own included, one schema version, and no node holds "
+     "hints (where the agents report them): the rolling restart's gate before the next node",
+     {"node", "timeout"},
+     {"node"},
+     {}},
 };
 
 const std::vector<CatalogEntry> kNone = {};

@@ -120,37 +120,6 @@ HealthCheck check_agents_reachable(const ClusterObservations& observations) {
   return check;
 }
 
-HealthCheck check_schema_agreement(const ClusterObservations& observations) {
-  HealthCheck check = named_check("schema_agreement", 1);
-  std::map<std::string, std::vector<std::string>> versions;
-  if (observations.views) {
-    for (const PeerView& view : *observations.views) {
-      if (view.answered && !view.snapshot.schema_version.empty()) {
-        versions[view.snapshot.schema_version].push_back(view.observer);
-      }
-    }
-  }
-  if (versions.empty()) {
-    check.message = observations.views ? "no agent reported a schema version"
-                                       : "not known offline: a snapshot holds one view of the schema";
-    return check;
-  }
-  check.value = static_cast<double>(versions.size());
-  if (versions.size() == 1) {
-    check.status = CheckStatus::kOk;
-    check.message = "one schema version (" + versions.begin()->first + ") in " +
-                    std::to_string(versions.begin()->second.size()) + " views";
-    return check;
-  }
-  check.status = CheckStatus::kWarn;
-  check.message = std::to_string(versions.size()) + " schema versions:";
-  for (const auto& [version, observers] : versions) {
-    check.message += " " + version + " (" + joined(observers) + ")";
-    check.nodes.insert(check.nodes.end(), observers.begin(), observers.end());
-  }
-  return check;
-}
-
 // Per DC, max / mean of `figure` over the DC's ring members.
 HealthCheck spread_check(
     const char* name, const ClusterSnapshot& snapshot, const Limit& limit, const char* what,
@@ -344,6 +313,66 @@ constexpr NamedLimit kNamedLimits[] = {
 };
 
 }  // namespace
+
+HealthCheck check_schema_agreement(const ClusterObservations& observations) {
+  HealthCheck check = named_check("schema_agreement", 1);
+  std::map<std::string, std::vector<std::string>> versions;
+  if (observations.views) {
+    for (const PeerView& view : *observations.views) {
+      if (view.answered && !view.snapshot.schema_version.empty()) {
+        versions[view.snapshot.schema_version].push_back(view.observer);
+      }
+    }
+  }
+  if (versions.empty()) {
+    check.message = observations.views ? "no agent reported a schema version"
+                                       : "not known offline: a snapshot holds one view of the schema";
+    return check;
+  }
+  check.value = static_cast<double>(versions.size());
+  if (versions.size() == 1) {
+    check.status = CheckStatus::kOk;
+    check.message = "one schema version (" + versions.begin()->first + ") in " +
+                    std::to_string(versions.begin()->second.size()) + " views";
+    return check;
+  }
+  check.status = CheckStatus::kWarn;
+  check.message = std::to_string(versions.size()) + " schema versions:";
+  for (const auto& [version, observers] : versions) {
+    check.message += " " + version + " (" + joined(observers) + ")";
+    check.nodes.insert(check.nodes.end(), observers.begin(), observers.end());
+  }
+  return check;
+}
+
+HealthCheck check_hints_pending(const ClusterObservations& observations) {
+  HealthCheck check = named_check("hints_pending", 0);
+  std::vector<std::string> holding, unreported;
+  std::int64_t total = 0;
+  int reported = 0;
+  for (const NodeActivity& activity : observations.activity.value_or(std::vector<NodeActivity>{})) {
+    if (!activity.hints_pending) {
+      unreported.push_back(activity.address);
+      continue;
+    }
+    ++reported;
+    total += *activity.hints_pending;
+    if (*activity.hints_pending > 0) {
+      check.nodes.push_back(activity.address);
+      holding.push_back(activity.address + " holds " + std::to_string(*activity.hints_pending));
+    }
+  }
+  if (reported == 0) {
+    check.message = observations.activity ? "no agent reported its hints" : "not known offline";
+    return check;
+  }
+  check.value = static_cast<double>(total);
+  check.status = holding.empty() ? CheckStatus::kOk : CheckStatus::kWarn;
+  check.message = holding.empty() ? "no hints pending on " + std::to_string(reported) + " nodes"
+                                  : "hints pending: " + joined(holding);
+  if (!unreported.empty()) check.message += " (not reported by " + joined(unreported) + ")";
+  return check;
+}
 
 std::vector<std::string> threshold_names() {
   std::vector<std::string> names;

@@ -264,12 +264,14 @@ TEST_CASE("fewer live replicas than a QUORUM in a DC is critical") {
 TEST_CASE("running operations and streams are warnings, and with activity known and none, ok") {
   const ClusterSnapshot snapshot = healthy(3);
   ClusterObservations observations;
-  observations.activity = {{"10.0.0.1", {}, 0}, {"10.0.0.2", {"repair"}, 2}, {"10.0.0.3", {}, 0}};
+  observations.activity = {
+      {"10.0.0.1", {}, 0, std::nullopt}, {"10.0.0.2", {"repair"}, 2, std::nullopt}, {"10.0.0.3", {}, 0, std::nullopt}};
   HealthCheck check = check_named(health(snapshot, observations), "streaming_operations");
   CHECK(check.status == CheckStatus::kWarn);
   CHECK(check.nodes == std::vector<std::string>{"10.0.0.2"});
   CHECK(check.message == "10.0.0.2: running repair, 10.0.0.2: 2 streams in flight");
-  observations.activity = {{"10.0.0.1", {}, 0}, {"10.0.0.2", {}, 0}, {"10.0.0.3", {}, 0}};
+  observations.activity = {
+      {"10.0.0.1", {}, 0, std::nullopt}, {"10.0.0.2", {}, 0, std::nullopt}, {"10.0.0.3", {}, 0, std::nullopt}};
   check = check_named(health(snapshot, observations), "streaming_operations");
   CHECK(check.status == CheckStatus::kOk);
 }
@@ -285,6 +287,28 @@ TEST_CASE("schema disagreement across the views is a warning naming the versions
   CHECK(check.message == "2 schema versions: v1 (10.0.0.1, 10.0.0.2) v2 (10.0.0.3)");
   observations.views = {view_of(a, "10.0.0.1"), view_of(a, "10.0.0.2")};
   CHECK(check_named(health(a, observations), "schema_agreement").status == CheckStatus::kOk);
+}
+
+TEST_CASE("hints held for other nodes are a warning naming who holds how many, and unknown when none reported") {
+  ClusterObservations observations;
+  HealthCheck check = ringcore::check_hints_pending(observations);
+  CHECK(check.status == CheckStatus::kUnknown);
+  CHECK(check.message == "not known offline");
+  ringcore::NodeActivity a{"10.0.0.1", {}, 0, 0}, b{"10.0.0.2", {}, 0, 12}, c{"10.0.0.3", {}, 0, std::nullopt};
+  observations.activity = {a, b, c};
+  check = ringcore::check_hints_pending(observations);
+  CHECK(check.status == CheckStatus::kWarn);
+  CHECK(check.value == 12);
+  CHECK(check.nodes == std::vector<std::string>{"10.0.0.2"});
+  CHECK(check.message == "hints pending: 10.0.0.2 holds 12 (not reported by 10.0.0.3)");
+  b.hints_pending = 0;
+  observations.activity = {a, b};
+  check = ringcore::check_hints_pending(observations);
+  CHECK(check.status == CheckStatus::kOk);
+  CHECK(check.message == "no hints pending on 2 nodes");
+  observations.activity = {c};
+  CHECK(ringcore::check_hints_pending(observations).status == CheckStatus::kUnknown);
+  CHECK(ringcore::check_hints_pending(observations).message == "no agent reported its hints");
 }
 
 TEST_CASE("ownership balance and load skew compare each DC's max with its mean") {

@@ -4,6 +4,7 @@
 // snapshot's own statuses and states, or say "unknown".
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@ struct NodeActivity {
   std::string address;
   std::vector<std::string> operations;
   int active_streams = 0;
+  std::optional<std::int64_t> hints_pending;  // hints it holds for other nodes; absent: not reported
 };
 
 struct ClusterObservations {

@@ -84,5 +84,12 @@ HealthCheck check_nodes_up_normal(const ClusterSnapshot& snapshot, const Cluster
                                   CheckStatus not_normal);
 HealthCheck check_streaming_operations(const ClusterSnapshot& snapshot, const ClusterObservations& observations,
                                        CheckStatus running);
+HealthCheck check_schema_agreement(const ClusterObservations& observations);
+
+// Hints held for other nodes (what a node that was down still has to receive), from the
+// activity of the nodes whose agents report them: warn while any node holds some, naming it and
+// how many; unknown when no agent reports hints (Cassandra's agents do not yet). The readiness
+// gate of a rolling restart waits for this before the next node goes down.
+HealthCheck check_hints_pending(const ClusterObservations& observations);
 
 }  // namespace ringcore

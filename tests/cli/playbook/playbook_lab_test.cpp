@@ -2,7 +2,8 @@
 // a dry run changes nothing; removing a node below rf and a host-id mismatch are refused with
 // exit 5 before anything changes; scale-up 3 -> 4 while a writer writes at QUORUM, with the CLI SIGKILLed while the
 // new node joins and `playbook resume` finishing the run without a second node; then
-// scale-down 4 -> 3; every acknowledged write is readable after each.
+// scale-down 4 -> 3; a rolling restart under writers with no failed write; the repair playbook;
+// every acknowledged write is readable after each.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -232,4 +234,37 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   CHECK(down.exit_code == 0);
   CHECK(lab.members() == 3);
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
+
+  // Rolling restart under writers at QUORUM, from before the first node stops until after the
+  // last is ready: no write fails, because the next node goes down only once the cluster is
+  // whole again.
+  std::atomic<bool> restarted = false;
+  std::vector<ProcessResult> batches;
+  std::thread writers([&] {
+    while (!restarted) batches.push_back(lab.lab({"stress", "--rows", "500", "--cl", "QUORUM", "-o", "json"}));
+  });
+  const ProcessResult restart = lab.playbook({"run", "rolling-restart", "--var", lab_var, "--yes"});
+  restarted = true;
+  writers.join();
+  INFO(restart.out << restart.err);
+  CHECK(restart.exit_code == 0);
+  const auto restart_events = events_of(restart.out);
+  for (const char* node : {"127.0.0.1", "127.0.0.2", "127.0.0.3"}) {
+    int stopped = 0;
+    for (const json& e : restart_events) stopped += e["event"] == "node_stopping" && e["node"] == node ? 1 : 0;
+    CHECK_MESSAGE(stopped == 1, node);
+  }
+  CHECK(batches.size() >= 2);
+  for (const ProcessResult& batch : batches) CHECK_MESSAGE(batch.exit_code == 0, batch.out << batch.err);
+  CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
+
+  // Repair, one node at a time: a repair step per node, each followed to its end.
+  const ProcessResult repair = lab.playbook({"run", "repair", "--yes"});
+  INFO(repair.out << repair.err);
+  CHECK(repair.exit_code == 0);
+  int repaired = 0;
+  for (const json& e : events_of(repair.out)) {
+    repaired += e["event"] == "step_finished" && e.value("title", "").rfind("repair -pr on 127.0.0.", 0) == 0 ? 1 : 0;
+  }
+  CHECK(repaired == 3);
 }
