@@ -1,7 +1,9 @@
 // ringctl health [--ring FILE] [--fail-on warn|critical] [--keyspace KS] [--threshold NAME=VALUE]:
 // one verdict per check and one overall; exit 5 when the overall is at or above --fail-on.
+// Thresholds: the seeds' defaults, then the cluster config's (cluster_config.h), then the flags.
 #include <memory>
 
+#include "cluster_config.h"
 #include "cluster_survey.h"
 #include "commands/command_context.h"
 #include "views/health_view.h"
@@ -15,8 +17,23 @@ struct HealthOptions {
   std::vector<std::string> thresholds;  // NAME=VALUE
 };
 
-ringcore::HealthThresholds thresholds_from(const std::vector<std::string>& settings) {
+// The cluster config's thresholds for the cluster this command reads: the one --cluster names,
+// else the default one when the agents are asked (neither --ring nor -h); the top level's always.
+ringcore::HealthThresholds configured(const SnapshotSource& source) {
   ringcore::HealthThresholds thresholds;
+  const auto config = load_cluster_config(cluster_config_path());
+  if (!config) return thresholds;
+  const bool default_cluster_read = source.cluster.empty() && source.ring_file.empty() && source.host.empty();
+  const std::string cluster = default_cluster_read ? config->default_cluster : source.cluster;
+  for (const auto& [name, value] : configured_thresholds(*config, cluster)) {
+    ringcore::set_threshold(thresholds, name, value).value_or_throw();  // the config's names were checked
+  }
+  return thresholds;
+}
+
+// `thresholds` with the --threshold NAME=VALUE settings over them.
+ringcore::HealthThresholds thresholds_from(ringcore::HealthThresholds thresholds,
+                                           const std::vector<std::string>& settings) {
   for (const std::string& setting : settings) {
     const std::size_t equals = setting.find('=');
     double value = 0;
@@ -51,10 +68,11 @@ void register_health_command(CLI::App& app, CommandContext& context) {
   command
       ->add_option("--threshold", options->thresholds,
                    "Override a threshold, NAME=VALUE (ratios as fractions, latencies in seconds), e.g. "
-                   "disk_warn=0.75; repeatable")
+                   "disk_warn=0.75; repeatable; over the cluster config's thresholds (top level, then the "
+                   "cluster's)")
       ->type_name("NAME=VALUE");
   command->callback([options, &context] {
-    const ringcore::HealthThresholds thresholds = thresholds_from(options->thresholds);
+    const ringcore::HealthThresholds thresholds = thresholds_from(configured(context.source), options->thresholds);
     const ClusterSurvey survey = survey_cluster(context.source);
     HealthView view;
     view.report =
