@@ -290,15 +290,16 @@ TEST_CASE("live health judges a small configured disk: ok, a note past 50%, warn
   REQUIRE(first.complete());
   for (const auto& [node, total] : first.total) CHECK_MESSAGE(total == capacity, node);
 
-  // Health once every agent serves what its node reports now (agents learn the figures at their
-  // next collection; between writes the nodes' figures hold still).
+  // Health once every agent serves what its node reports now: agents learn the figures at their
+  // next collection.
   auto disk_verdict = [&] {
     DiskVerdict verdict;
-    verdict.figures = disk_figures(nodes, native_port);
-    REQUIRE(verdict.figures.complete());
-    const bool caught_up =
-        ringruntime::wait_until([&] { return disk_figures(nodes, agent_port).used == verdict.figures.used; },
-                                std::chrono::seconds(30), std::chrono::milliseconds(200));
+    const bool caught_up = ringruntime::wait_until(
+        [&] {
+          verdict.figures = disk_figures(nodes, native_port);
+          return verdict.figures.complete() && disk_figures(nodes, agent_port).used == verdict.figures.used;
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(200));
     REQUIRE_MESSAGE(caught_up, "the agents never served their nodes' disk figures");
     verdict.run = health();
     INFO(verdict.run.out << verdict.run.err);
