@@ -1,11 +1,11 @@
 // ringctl health [--ring FILE] [--fail-on warn|critical] [--keyspace KS] [--threshold NAME=VALUE]:
 // one verdict per check and one overall; exit 5 when the overall is at or above --fail-on.
-// Thresholds: the seeds' defaults, then the cluster config's (cluster_config.h), then the flags.
+// Thresholds: the seeds' defaults, then the cluster config's (configured_thresholds.h), then the flags.
 #include <memory>
 
-#include "cluster_config.h"
 #include "cluster_survey.h"
 #include "commands/command_context.h"
+#include "configured_thresholds.h"
 #include "views/health_view.h"
 
 namespace ringctl {
@@ -16,20 +16,6 @@ struct HealthOptions {
   std::optional<std::string> keyspace;
   std::vector<std::string> thresholds;  // NAME=VALUE
 };
-
-// The cluster config's thresholds for the cluster this command reads: the one --cluster names,
-// else the default one when the agents are asked (neither --ring nor -h); the top level's always.
-ringcore::HealthThresholds configured(const SnapshotSource& source) {
-  ringcore::HealthThresholds thresholds;
-  const auto config = load_cluster_config(cluster_config_path());
-  if (!config) return thresholds;
-  const bool default_cluster_read = source.cluster.empty() && source.ring_file.empty() && source.host.empty();
-  const std::string cluster = default_cluster_read ? config->default_cluster : source.cluster;
-  for (const auto& [name, value] : configured_thresholds(*config, cluster)) {
-    ringcore::set_threshold(thresholds, name, value).value_or_throw();  // the config's names were checked
-  }
-  return thresholds;
-}
 
 // `thresholds` with the --threshold NAME=VALUE settings over them.
 ringcore::HealthThresholds thresholds_from(ringcore::HealthThresholds thresholds,
@@ -72,7 +58,8 @@ void register_health_command(CLI::App& app, CommandContext& context) {
                    "cluster's)")
       ->type_name("NAME=VALUE");
   command->callback([options, &context] {
-    const ringcore::HealthThresholds thresholds = thresholds_from(configured(context.source), options->thresholds);
+    const ringcore::HealthThresholds thresholds =
+        thresholds_from(configured_health_thresholds(context.source), options->thresholds);
     const ClusterSurvey survey = survey_cluster(context.source);
     HealthView view;
     view.report =

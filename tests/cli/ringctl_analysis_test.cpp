@@ -181,6 +181,30 @@ TEST_CASE("health thresholds from the cluster config: the top level's, a named c
   CHECK(disk["status"] == "ok");
 }
 
+TEST_CASE("rebalance shares health's density margin and ownership spread from the cluster config") {
+  test_support::TempDir directory("ringctl-thresholds-test-");
+  const std::string config = directory.path() + "/clusters.yaml";
+  json snapshot = six_nodes();
+  for (int i = 0; i < 5; ++i) snapshot["nodes"][i]["load_bytes"] = 120 * kGiB;  // 20% above the fresh node's density
+  auto rebalance = [&](const std::string& thresholds, int expected_exit) {
+    std::ofstream(config) << "thresholds:\n" << thresholds;
+    const ProcessResult r = ringctl_with_config(config, {"rebalance", "--ring", "-", "-o", "json"}, snapshot.dump());
+    INFO(r.err);
+    CHECK(r.exit_code == expected_exit);
+    return json::parse(r.out);
+  };
+  json doc = rebalance("  density_margin: 0.15\n", 5);
+  REQUIRE(doc["findings"].size() == 1);
+  CHECK(doc["findings"][0]["kind"] == "cleanup_debt");
+  CHECK(doc["findings"][0]["threshold"].get<double>() == doctest::Approx(1.15));
+  doc = rebalance("  density_margin: 0.25\n", 0);  // 20% is within a margin of 25%
+  CHECK(doc["findings"].empty());
+  // This ring's spread is 1.0 (perfectly even): only a limit under it finds a token distribution.
+  json balanced = rebalance("  ownership_balance_warn: 0.9\n  density_margin: 0.25\n", 5);
+  REQUIRE_FALSE(balanced["findings"].empty());
+  CHECK(balanced["findings"][0]["kind"] == "token_distribution");
+}
+
 TEST_CASE("a bad threshold in the cluster config is a usage error naming the file, the key and its line") {
   test_support::TempDir directory("ringctl-thresholds-test-");
   const std::string config = directory.path() + "/clusters.yaml";
