@@ -1,15 +1,18 @@
 #include "cluster_config.h"
 
-#include "xdg_path.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "ringcore/health_checks.h"
+#include "ringruntime/yaml_config.h"
+#include "xdg_path.h"
 
 namespace ringctl {
 namespace {
@@ -32,8 +35,52 @@ ringcore::Result<std::string> scalar(const YAML::Node& node, const std::string& 
   return text;
 }
 
+// "thresholds.disk_warn (line 3)": a threshold's key and where the file gives it.
+std::string located(const std::string& key, const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  return mark.is_null() ? key : key + " (line " + std::to_string(mark.line + 1) + ")";
+}
+
+// A `thresholds:` map: every name one that --threshold takes, every value a number >= 0 (read
+// as the programs' config files read numbers, ringruntime/yaml_config.h).
+ringcore::Result<ThresholdSettings> parse_thresholds(const YAML::Node& node, const std::string& origin,
+                                                     const std::string& key) {
+  ThresholdSettings thresholds;
+  if (node.IsNull()) return thresholds;
+  if (!node.IsMap()) return bad_key(origin, located(key, node), "expected a map of threshold names to numbers");
+  const std::vector<std::string> names = ringcore::threshold_names();
+  for (const auto& item : node) {
+    const std::string name = item.first.IsScalar() ? item.first.Scalar() : "?";
+    const std::string path = located(key + "." + name, item.first);
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      return bad_key(origin, path, "unknown threshold (known: " + ringruntime::joined(names) + ")");
+    }
+    if (thresholds.contains(name)) return bad_key(origin, path, "is given twice");
+    try {
+      thresholds[name] = ringruntime::read_number({item.second, origin + ": " + path}, 0, 1e12);
+    } catch (const ringcore::Error& e) {
+      return e;
+    }
+  }
+  return thresholds;
+}
+
+// A threshold as YAML writes it back: the shortest text that reads as the same number.
+std::string threshold_text(double value) {
+  char text[32];
+  const auto [end, error] = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, end);
+}
+
+void emit_thresholds(YAML::Emitter& out, const ThresholdSettings& thresholds) {
+  if (thresholds.empty()) return;
+  out << YAML::Key << "thresholds" << YAML::Value << YAML::BeginMap;
+  for (const auto& [name, value] : thresholds) out << YAML::Key << name << YAML::Value << threshold_text(value);
+  out << YAML::EndMap;
+}
+
 ringcore::Result<ClusterEntry> parse_entry(const YAML::Node& node, const std::string& origin, const std::string& key) {
-  if (!node.IsMap()) return bad_key(origin, key, "expected a map with agents (and optional token, cacert)");
+  if (!node.IsMap()) return bad_key(origin, key, "expected a map with agents (and optional token, cacert, thresholds)");
   ClusterEntry entry;
   for (const auto& item : node) {
     const std::string name = item.first.as<std::string>();
@@ -51,8 +98,12 @@ ringcore::Result<ClusterEntry> parse_entry(const YAML::Node& node, const std::st
       auto value = scalar(item.second, origin, path);
       if (!value) return value.error();
       (name == "token" ? entry.token : entry.cacert) = *value;
+    } else if (name == "thresholds") {
+      auto thresholds = parse_thresholds(item.second, origin, path);
+      if (!thresholds) return thresholds.error();
+      entry.thresholds = std::move(thresholds).value();
     } else {
-      return bad_key(origin, path, "unknown key (known: agents, token, cacert)");
+      return bad_key(origin, path, "unknown key (known: agents, token, cacert, thresholds)");
     }
   }
   if (entry.agents.empty()) return bad_key(origin, key + ".agents", "missing: every cluster needs its agents");
@@ -69,6 +120,10 @@ ringcore::Result<ClusterConfig> parse_root(const YAML::Node& root, const std::st
       auto value = scalar(item.second, origin, "default");
       if (!value) return value.error();
       config.default_cluster = *value;
+    } else if (name == "thresholds") {
+      auto thresholds = parse_thresholds(item.second, origin, "thresholds");
+      if (!thresholds) return thresholds.error();
+      config.thresholds = std::move(thresholds).value();
     } else if (name == "clusters") {
       if (item.second.IsNull()) continue;
       if (!item.second.IsMap()) return bad_key(origin, "clusters", "expected a map of cluster names");
@@ -79,7 +134,7 @@ ringcore::Result<ClusterConfig> parse_root(const YAML::Node& root, const std::st
         config.clusters[cluster_name] = std::move(entry).value();
       }
     } else {
-      return bad_key(origin, name, "unknown key (known: default, clusters)");
+      return bad_key(origin, name, "unknown key (known: default, thresholds, clusters)");
     }
   }
   if (!config.default_cluster.empty() && !config.clusters.contains(config.default_cluster)) {
@@ -102,6 +157,7 @@ std::string cluster_config_yaml(const ClusterConfig& config) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   if (!config.default_cluster.empty()) out << YAML::Key << "default" << YAML::Value << config.default_cluster;
+  emit_thresholds(out, config.thresholds);
   out << YAML::Key << "clusters" << YAML::Value << YAML::BeginMap;
   for (const auto& [name, entry] : config.clusters) {
     out << YAML::Key << name << YAML::Value << YAML::BeginMap;
@@ -110,6 +166,7 @@ std::string cluster_config_yaml(const ClusterConfig& config) {
     out << YAML::EndSeq;
     if (!entry.token.empty()) out << YAML::Key << "token" << YAML::Value << YAML::DoubleQuoted << entry.token;
     if (!entry.cacert.empty()) out << YAML::Key << "cacert" << YAML::Value << entry.cacert;
+    emit_thresholds(out, entry.thresholds);
     out << YAML::EndMap;
   }
   out << YAML::EndMap << YAML::EndMap;
@@ -144,6 +201,14 @@ void save_cluster_config(const ClusterConfig& config, const std::string& path) {
   }
   fs::rename(temporary, target, ec);
   if (ec) throw Error::failed("cannot replace cluster config '" + path + "': " + ec.message());
+}
+
+ThresholdSettings configured_thresholds(const ClusterConfig& config, const std::string& cluster) {
+  ThresholdSettings thresholds = config.thresholds;
+  if (const auto entry = config.clusters.find(cluster); entry != config.clusters.end()) {
+    for (const auto& [name, value] : entry->second.thresholds) thresholds[name] = value;
+  }
+  return thresholds;
 }
 
 const ClusterEntry& select_cluster(const ClusterConfig& config, const std::string& name, const std::string& path) {

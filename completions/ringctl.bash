@@ -46,12 +46,12 @@ _ringctl_command() {
     'lab up')
       commands=''
       flags='--help --no-agents --version'
-      valued='--nodes --dcs --racks --num-tokens --storage-port --native-port --agent-port --timeout --dir -o --output -h --host --cluster --token --cacert'
+      valued='--nodes --dcs --racks --num-tokens --storage-port --native-port --agent-port --disk-capacity --timeout --dir -o --output -h --host --cluster --token --cacert'
       arguments='' ;;
     'lab add')
       commands=''
       flags='--help --new-dc --version'
-      valued='--dc --rack --timeout --stream-throughput --dir -o --output -h --host --cluster --token --cacert'
+      valued='--dc --rack --timeout --stream-throughput --disk-capacity --dir -o --output -h --host --cluster --token --cacert'
       arguments='' ;;
     'lab remove')
       commands=''
@@ -257,11 +257,13 @@ _ringctl_value() {
     ('lab up/--storage-port') : ;;
     ('lab up/--native-port') : ;;
     ('lab up/--agent-port') : ;;
+    ('lab up/--disk-capacity') : ;;
     ('lab up/--timeout') : ;;
     ('lab add/--dc') : ;;
     ('lab add/--rack') : ;;
     ('lab add/--timeout') : ;;
     ('lab add/--stream-throughput') : ;;
+    ('lab add/--disk-capacity') : ;;
     ('lab start/--timeout') : ;;
     ('lab stress/--keyspace') : ;;
     ('lab stress/--cl') COMPREPLY=($(compgen -W 'ONE QUORUM ALL' -- "$cur")) ;;

@@ -1,9 +1,11 @@
 // ringctl health [--ring FILE] [--fail-on warn|critical] [--keyspace KS] [--threshold NAME=VALUE]:
 // one verdict per check and one overall; exit 5 when the overall is at or above --fail-on.
+// Thresholds: the seeds' defaults, then the cluster config's (configured_thresholds.h), then the flags.
 #include <memory>
 
 #include "cluster_survey.h"
 #include "commands/command_context.h"
+#include "configured_thresholds.h"
 #include "views/health_view.h"
 
 namespace ringctl {
@@ -15,8 +17,9 @@ struct HealthOptions {
   std::vector<std::string> thresholds;  // NAME=VALUE
 };
 
-ringcore::HealthThresholds thresholds_from(const std::vector<std::string>& settings) {
-  ringcore::HealthThresholds thresholds;
+// `thresholds` with the --threshold NAME=VALUE settings over them.
+ringcore::HealthThresholds thresholds_from(ringcore::HealthThresholds thresholds,
+                                           const std::vector<std::string>& settings) {
   for (const std::string& setting : settings) {
     const std::size_t equals = setting.find('=');
     double value = 0;
@@ -51,10 +54,12 @@ void register_health_command(CLI::App& app, CommandContext& context) {
   command
       ->add_option("--threshold", options->thresholds,
                    "Override a threshold, NAME=VALUE (ratios as fractions, latencies in seconds), e.g. "
-                   "disk_warn=0.75; repeatable")
+                   "disk_warn=0.75; repeatable; over the cluster config's thresholds (top level, then the "
+                   "cluster's)")
       ->type_name("NAME=VALUE");
   command->callback([options, &context] {
-    const ringcore::HealthThresholds thresholds = thresholds_from(options->thresholds);
+    const ringcore::HealthThresholds thresholds =
+        thresholds_from(configured_health_thresholds(context.source), options->thresholds);
     const ClusterSurvey survey = survey_cluster(context.source);
     HealthView view;
     view.report =

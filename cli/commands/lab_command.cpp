@@ -25,6 +25,8 @@ struct LabOptions {
   lab::LabSpec spec;  // the numeric options' values (lab::kSpecOptions)
   bool no_agents = false;
   int timeout_seconds = 120;
+  // up, add
+  std::uint64_t disk_capacity_bytes = 0;
   // down
   bool purge = false;
   // kill, stop, start, remove
@@ -53,18 +55,20 @@ lab::UpRequest up_request(const LabOptions& options, const CLI::App& up) {
   for (const lab::SpecOption& o : lab::kSpecOptions) {
     if (up.count(o.option) > 0) request.*o.given = options.spec.*o.value;
   }
+  if (up.count("--disk-capacity") > 0) request.disk_capacity_bytes = options.disk_capacity_bytes;
   request.agents = !options.no_agents;
   request.timeout = std::chrono::seconds(options.timeout_seconds);
   return request;
 }
 
-lab::AddRequest add_request(const LabOptions& options) {
+lab::AddRequest add_request(const LabOptions& options, const CLI::App& add) {
   lab::AddRequest request;
   request.directory = options.directory;
   request.dc = options.dc;
   request.rack = options.rack;
   request.new_dc = options.new_dc;
   request.stream_throughput_mib = options.stream_throughput_mib;
+  if (add.count("--disk-capacity") > 0) request.disk_capacity_bytes = options.disk_capacity_bytes;
   request.agents = !options.no_agents;
   request.timeout = std::chrono::seconds(options.timeout_seconds);
   return request;
@@ -83,6 +87,21 @@ void add_workload_options(CLI::App& command, lab::WorkloadOptions& workload) {
 
 void add_node_argument(CLI::App& command, LabOptions& options) {
   command.add_option("NODE", options.node, "The node: its name (node2), number (2) or address (127.0.0.2)")->required();
+}
+
+// --disk-capacity SIZE: bytes, or a number with a unit (CLI11's size units, KB = 1000 and
+// KiB = 1024); the bound is ringnode's for disk_capacity_bytes.
+void add_disk_capacity_option(CLI::App& command, LabOptions& options, const std::string& who,
+                              const std::string& by_default) {
+  command
+      .add_option("--disk-capacity", options.disk_capacity_bytes,
+                  who +
+                      " reports its data directory as a disk of this size, e.g. 64MiB (bytes, or KB/MB/GB = "
+                      "1000^n, KiB/MiB/GiB = 1024^n); 0: the file system's own figures" +
+                      by_default)
+      ->transform(CLI::AsSizeValue(true).description(""))
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 62).description(""))
+      ->type_name("SIZE");
 }
 
 void add_timeout_option(CLI::App& command, LabOptions& options, const std::string& what) {
@@ -111,6 +130,7 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
   up->add_option("--native-port", options->spec.native_port, "Client and admin API port")->check(CLI::Range(1, 65535));
   up->add_option("--agent-port", options->spec.agent_port, "Port of each node's agent (ringd), on the node's address")
       ->check(CLI::Range(1, 65535));
+  add_disk_capacity_option(*up, *options, "Every node", " (the default)");
   up->add_flag("--no-agents", options->no_agents, "Start no agents (ringd)");
   add_timeout_option(*up, *options, "for the cluster to converge");
   up->callback([options, format, up] { show_lab(lab::up(up_request(*options, *up)), *format); });
@@ -124,7 +144,8 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
   add->add_option("--stream-throughput", options->stream_throughput_mib,
                   "The new node's streaming limit in MiB/s (0: none)")
       ->check(CLI::NonNegativeNumber);
-  add->callback([options, format] { show_lab(lab::add(add_request(*options)), *format); });
+  add_disk_capacity_option(*add, *options, "The new node", "; default: the first member's");
+  add->callback([options, format, add] { show_lab(lab::add(add_request(*options, *add)), *format); });
 
   CLI::App* remove = lab->add_subcommand(
       "remove", "Take a node that has left the ring (decommission, removenode) out of the lab: stop it and forget it");

@@ -218,6 +218,7 @@ std::string node_config_yaml(const Lab& lab, const LabNode& node) {
        << "dc: " << node.dc << "\n"
        << "rack: " << node.rack << "\n"
        << "data_directory: " << lab.data_path(node) << "\n";
+  if (node.disk_capacity_bytes > 0) yaml << "disk_capacity_bytes: " << node.disk_capacity_bytes << "\n";
   if (node.added) {
     int in_dc = 0;
     for (const LabNode& other : lab.nodes) in_dc += other.dc == node.dc ? 1 : 0;
@@ -263,6 +264,7 @@ void save_lab(const Lab& lab) {
                           {"tokens", tokens},
                           {"added", node.added},
                           {"stream_throughput_mib", node.stream_throughput_mib}});
+      if (node.disk_capacity_bytes > 0) doc[key].back()["disk_capacity_bytes"] = node.disk_capacity_bytes;
     }
   }
   create_lab_directory(lab.directory);
@@ -296,6 +298,7 @@ Lab load_lab(const std::string& directory) {
         for (const Json& t : n.at("tokens"))
           node.tokens.push_back(ringcore::parse_token(t.get<std::string>()).value_or_throw());
         node.added = n.value("added", node.tokens.empty());  // before "added": an added node had no tokens
+        node.disk_capacity_bytes = n.value("disk_capacity_bytes", std::uint64_t{0});  // absent: none
         group->push_back(std::move(node));
       }
     }

@@ -4,6 +4,7 @@
 // data/, ringnode.log and ringnode.pid, ringd.log and ringd.pid (its agent). Node N listens on 127.0.0.N.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct LabNode {
   std::vector<ringcore::Token> tokens;
   bool added = false;                // by `lab add`: its config bootstraps instead of naming tokens
   double stream_throughput_mib = 0;  // the node's streaming limit (0 = unlimited)
+  // Its config's disk_capacity_bytes: the node reports its data directory as a disk of this
+  // size (docs/ringnode-api.md), so that a small lab fills it. 0 = none: its file system's figures.
+  std::uint64_t disk_capacity_bytes = 0;
 };
 
 struct Lab {

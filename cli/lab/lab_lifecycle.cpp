@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "lab/lab_agents.h"
 #include "lab/lab_cluster.h"
@@ -32,8 +33,9 @@ void forget(Lab& lab, const std::string& name, const std::string& reason) {
   std::cerr << "ringctl: " << name << " " << reason << "; it is no longer a member of the lab\n";
 }
 
-// "--dcs dc1:3 (this lab: dc1:5)" for every option given that differs from the lab's spec.
-std::string differences(const LabSpec& spec, const UpRequest& request) {
+// "--dcs dc1:3 (this lab: dc1:5)" for every option given that differs from the lab's.
+std::string differences(const Lab& lab, const UpRequest& request) {
+  const LabSpec& spec = lab.spec;
   std::string text;
   auto differ = [&](const std::string& option, const std::string& given, const std::string& has) {
     if (given != has) text += "\n  " + option + " " + given + " (this lab: " + has + ")";
@@ -44,6 +46,13 @@ std::string differences(const LabSpec& spec, const UpRequest& request) {
   for (const SpecOption& o : kSpecOptions) {
     if (request.*o.given) differ(o.option, std::to_string(*(request.*o.given)), std::to_string(spec.*o.value));
   }
+  if (request.disk_capacity_bytes) {
+    std::set<std::uint64_t> capacities;  // the members' (an added one's may differ)
+    for (const LabNode& node : lab.nodes) capacities.insert(node.disk_capacity_bytes);
+    std::string has;
+    for (std::uint64_t bytes : capacities) has += (has.empty() ? "" : ", ") + std::to_string(bytes);
+    differ("--disk-capacity", std::to_string(*request.disk_capacity_bytes), has);
+  }
   return text;
 }
 
@@ -53,7 +62,7 @@ Lab existing_lab(const UpRequest& request) {
     throw Error::invalid_input("a lab is already running in " + request.directory +
                                " (ringctl lab list; ringctl lab down to stop it)");
   }
-  if (const std::string differ = differences(lab.spec, request); !differ.empty()) {
+  if (const std::string differ = differences(lab, request); !differ.empty()) {
     throw Error::invalid_input(
         "the lab in " + request.directory + " was made otherwise; it restarts as it is:" + differ +
         "\n(run `ringctl lab up` without them, or `ringctl lab down --purge` first for a new lab)");
@@ -82,6 +91,9 @@ Lab up(const UpRequest& request) {
   const bool exists = std::filesystem::exists(request.directory + "/lab.json");
   check_distinct_ports(requested_spec(request));
   Lab lab = exists ? existing_lab(request) : plan_lab(request.directory, requested_spec(request));
+  if (!exists) {
+    for (LabNode& node : lab.nodes) node.disk_capacity_bytes = request.disk_capacity_bytes.value_or(0);
+  }
   const auto nodes = members(lab);
   check_ports_free(lab, nodes, request.agents);
   const std::string ringnode = find_ringnode_binary();
@@ -107,6 +119,7 @@ Lab launch_new_member(const AddRequest& request) {
   LabNode added =
       plan_added_node(lab, request.dc.empty() ? lab.nodes.front().dc : request.dc, request.rack, request.new_dc);
   added.stream_throughput_mib = request.stream_throughput_mib;
+  added.disk_capacity_bytes = request.disk_capacity_bytes.value_or(lab.nodes.front().disk_capacity_bytes);
   lab.nodes.push_back(added);
   check_ports_free(lab, {&lab.nodes.back()}, agents);
   save_lab(lab);

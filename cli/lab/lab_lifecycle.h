@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,7 @@ struct UpRequest {
   // What the command line gave; what it did not give is nullopt (a new lab takes the default).
   std::optional<std::vector<DatacenterSpec>> datacenters;
   std::optional<int> racks, num_tokens, storage_port, native_port, agent_port;
+  std::optional<std::uint64_t> disk_capacity_bytes;  // every node's (LabNode); 0 = none
   bool agents = true;
   std::chrono::seconds timeout{120};
 };
@@ -43,6 +45,7 @@ struct AddRequest {
   std::string rack;  // "" = the next rack of the DC in turn
   bool new_dc = false;
   double stream_throughput_mib = 0;
+  std::optional<std::uint64_t> disk_capacity_bytes;  // nullopt = the first member's; 0 = none
   bool agents = true;
   std::chrono::seconds timeout{120};
 };
@@ -52,7 +55,8 @@ struct AddRequest {
 Lab load_members(const std::string& directory);
 
 // Starts a new lab, or restarts a stopped one as it was made. Refuses (kInvalidInput), before
-// starting anything: a running lab; options that differ from the existing lab's; two equal
+// starting anything: a running lab; options that differ from the existing lab's (a disk
+// capacity: from any member's); two equal
 // ports; any port taken on any node's address. Waits until every node sees all up and normal,
 // then starts the agents. Throws ringcore::Error.
 Lab up(const UpRequest& request);

@@ -9,17 +9,19 @@ Document lab_document(const lab::Lab& lab, const std::vector<lab::NodeProcesses>
   for (std::size_t i = 0; i < lab.nodes.size(); ++i) {
     const lab::LabNode& node = lab.nodes[i];
     const lab::NodeProcesses& running = processes[i];
-    nodes.push_back({{"name", node.name},
-                     {"address", node.address},
-                     {"dc", node.dc},
-                     {"rack", node.rack},
-                     {"tokens", node.tokens.size()},
-                     {"pid", running.node ? Document(*running.node) : Document(nullptr)},
-                     {"process", running.node ? "running" : "stopped"},
-                     {"api", "http://" + node.address + ":" + std::to_string(lab.spec.native_port)},
-                     {"agent", lab.agent_address(node)},
-                     {"agent_pid", running.agent ? Document(*running.agent) : Document(nullptr)},
-                     {"agent_process", running.agent ? "running" : "stopped"}});
+    nodes.push_back(
+        {{"name", node.name},
+         {"address", node.address},
+         {"dc", node.dc},
+         {"rack", node.rack},
+         {"tokens", node.tokens.size()},
+         {"disk_capacity_bytes", node.disk_capacity_bytes > 0 ? Document(node.disk_capacity_bytes) : Document(nullptr)},
+         {"pid", running.node ? Document(*running.node) : Document(nullptr)},
+         {"process", running.node ? "running" : "stopped"},
+         {"api", "http://" + node.address + ":" + std::to_string(lab.spec.native_port)},
+         {"agent", lab.agent_address(node)},
+         {"agent_pid", running.agent ? Document(*running.agent) : Document(nullptr)},
+         {"agent_process", running.agent ? "running" : "stopped"}});
   }
   Document departed = Document::array();
   for (const lab::LabNode& node : lab.departed) departed.push_back({{"name", node.name}, {"address", node.address}});

@@ -6,6 +6,7 @@
 
 #include "agent_client.h"
 #include "cluster_config.h"
+#include "ringcore/health_checks.h"
 #include "ringnet/http_server.h"
 
 namespace {
@@ -61,7 +62,7 @@ TEST_CASE("bad cluster configs are refused with the key that is wrong") {
   CHECK(error_of("clusters:\n  lab:\n    agents: 127.0.0.1\n") ==
         "clusters.yaml: clusters.lab.agents: expected a non-empty list of HOST[:PORT] strings");
   CHECK(error_of("clusters:\n  lab:\n    agents: [a]\n    tokne: x\n") ==
-        "clusters.yaml: clusters.lab.tokne: unknown key (known: agents, token, cacert)");
+        "clusters.yaml: clusters.lab.tokne: unknown key (known: agents, token, cacert, thresholds)");
   CHECK(error_of("clusters:\n  lab:\n    token: x\n") ==
         "clusters.yaml: clusters.lab.agents: missing: every cluster needs its agents");
   CHECK(error_of("default: prod\nclusters:\n  lab:\n    agents: [a]\n") ==
@@ -80,14 +81,67 @@ TEST_CASE("bad cluster configs are refused with the key that is wrong") {
 TEST_CASE("a written config reads back the same") {
   ringctl::ClusterConfig config;
   config.default_cluster = "lab";
-  config.clusters["lab"] = {{"127.0.0.1:7370", "127.0.0.2:7370"}, "", ""};
-  config.clusters["prod"] = {{"https://db1:8443"}, "t0ken", "/ca.pem"};
+  config.thresholds = {{"disk_warn", 0.1}, {"read_latency_p99_warn", 1e-05}};
+  config.clusters["lab"] = {{"127.0.0.1:7370", "127.0.0.2:7370"}, "", "", {}};
+  config.clusters["prod"] = {{"https://db1:8443"}, "t0ken", "/ca.pem", {{"pending_compactions_critical", 250}}};
   auto back = parse_cluster_config(ringctl::cluster_config_yaml(config), "written");
   REQUIRE(back.ok());
   CHECK(back->default_cluster == "lab");
   CHECK(back->clusters.at("lab").agents == config.clusters["lab"].agents);
   CHECK(back->clusters.at("prod").token == "t0ken");
   CHECK(back->clusters.at("prod").cacert == "/ca.pem");
+  // Thresholds survive the rewrite `lab up` does when it registers its lab, to the last bit.
+  CHECK(back->thresholds == config.thresholds);
+  CHECK(back->clusters.at("lab").thresholds.empty());
+  CHECK(back->clusters.at("prod").thresholds == config.clusters["prod"].thresholds);
+}
+
+TEST_CASE("thresholds: the top level's for every cluster, a cluster's own over them") {
+  auto config = parse_cluster_config(R"(
+default: lab
+thresholds:
+  disk_warn: 0.75
+  disk_critical: 0.85
+clusters:
+  lab:
+    agents: ["127.0.0.1:7070"]
+    thresholds:
+      disk_critical: 0.9
+      cpu_warn: 0.7
+  prod:
+    agents: ["db1"]
+)",
+                                     "clusters.yaml");
+  REQUIRE(config.ok());
+  using ringctl::ThresholdSettings;
+  CHECK(configured_thresholds(*config, "lab") ==
+        ThresholdSettings{{"disk_warn", 0.75}, {"disk_critical", 0.9}, {"cpu_warn", 0.7}});
+  CHECK(configured_thresholds(*config, "prod") == ThresholdSettings{{"disk_warn", 0.75}, {"disk_critical", 0.85}});
+  CHECK(configured_thresholds(*config, "") == config->thresholds);
+  CHECK(configured_thresholds(*config, "unlisted") == config->thresholds);
+  // Every name health's --threshold takes is accepted.
+  std::string every = "thresholds:\n";
+  for (const std::string& name : ringcore::threshold_names()) every += "  " + name + ": 2\n";
+  auto all = parse_cluster_config(every, "clusters.yaml");
+  REQUIRE(all.ok());
+  CHECK(all->thresholds.size() == ringcore::threshold_names().size());
+  CHECK(parse_cluster_config("thresholds:\n", "clusters.yaml")->thresholds.empty());
+}
+
+TEST_CASE("a bad threshold is refused naming the file, the key and its line") {
+  CHECK(error_of("default: lab\nthresholds:\n  disk_wran: 0.5\n")
+            .starts_with(
+                "clusters.yaml: thresholds.disk_wran (line 3): unknown threshold (known: disk_warn, disk_critical,"));
+  CHECK(error_of("clusters:\n  lab:\n    agents: [a]\n    thresholds:\n      disk_warn: high\n") ==
+        "clusters.yaml: clusters.lab.thresholds.disk_warn (line 5): must be a number in 0..1e+12, not 'high'");
+  CHECK(error_of("thresholds:\n  cpu_warn: -0.5\n") ==
+        "clusters.yaml: thresholds.cpu_warn (line 2): must be a number in 0..1e+12, not '-0.5'");
+  CHECK(error_of("thresholds:\n  cpu_warn: [1]\n") ==
+        "clusters.yaml: thresholds.cpu_warn (line 2): must be a number in 0..1e+12, not a list");
+  CHECK(error_of("thresholds:\n  cpu_warn: 0.5\n  cpu_warn: 0.6\n") ==
+        "clusters.yaml: thresholds.cpu_warn (line 3): is given twice");
+  CHECK(error_of("thresholds: [disk_warn]\n") ==
+        "clusters.yaml: thresholds (line 1): expected a map of threshold names to numbers");
 }
 
 TEST_CASE("agent addresses: host, host:port, https:// and bracketed IPv6 with a port") {

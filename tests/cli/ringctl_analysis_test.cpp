@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -17,6 +18,7 @@
 #include "ringcore/ring.h"
 #include "ringcore/snapshot.h"
 #include "support/run_process.h"
+#include "support/temp_dir.h"
 #include "support/test_files.h"
 
 using nlohmann::json;
@@ -123,6 +125,103 @@ TEST_CASE("health refuses a bad threshold, an unknown keyspace and a bad --fail-
   CHECK(contains(r.err, "keyspace 'nope' does not exist"));
   r = ringctl({"health", "--ring", kSixNodes, "--fail-on", "ok"});
   CHECK(r.exit_code == 1);
+}
+
+namespace {
+
+// ringctl with RINGCTL_CONFIG naming `config`, run through env(1) so that no other case sees it.
+ProcessResult ringctl_with_config(const std::string& config, std::vector<std::string> args, const std::string& input) {
+  args.insert(args.begin(), {"/usr/bin/env", "RINGCTL_CONFIG=" + config, RINGCTL_BIN});
+  return test_support::run_process(args, input);
+}
+
+}  // namespace
+
+TEST_CASE("health thresholds from the cluster config: the top level's, a named cluster's over them, flags over both") {
+  test_support::TempDir directory("ringctl-thresholds-test-");
+  const std::string config = directory.path() + "/clusters.yaml";
+  {
+    std::ofstream out(config);
+    out << "default: lab\n"
+           "thresholds:\n"
+           "  disk_warn: 0.8\n"
+           "  disk_critical: 0.9\n"
+           "clusters:\n"
+           "  lab:\n"
+           "    agents: [\"127.0.0.1:7070\"]\n"
+           "    thresholds:\n"
+           "      disk_critical: 0.74\n";
+  }
+  json snapshot = six_nodes();
+  snapshot["nodes"][1]["disk_used_bytes"] = 750 * kGiB;  // 75%: warn at the seeds' thresholds
+  auto disk_check = [&](std::vector<std::string> args, int expected_exit) {
+    args.insert(args.begin(), "health");
+    args.insert(args.end(), {"--ring", "-", "-o", "json"});
+    const ProcessResult r = ringctl_with_config(config, args, snapshot.dump());
+    INFO(r.err);
+    CHECK(r.exit_code == expected_exit);
+    return check_named(json::parse(r.out)["checks"], "disk_usage");
+  };
+
+  // The file's top level holds for a snapshot: 75% is under its warn level of 80%.
+  json disk = disk_check({}, 0);
+  CHECK(disk["status"] == "ok");
+  CHECK(disk["threshold"] == 0.8);
+  CHECK(contains(disk["message"], "(warn from 80.0%, critical from 90.0%)"));
+  // A flag overrides the file.
+  disk = disk_check({"--threshold", "disk_warn=0.7"}, 0);
+  CHECK(disk["status"] == "warn");
+  CHECK(disk["threshold"] == 0.7);
+  CHECK(disk["nodes"] == json{"10.1.0.2"});
+  // --cluster names whose thresholds hold (the cluster's over the top level's), snapshot or not.
+  disk = disk_check({"--cluster", "lab"}, 5);
+  CHECK(disk["status"] == "critical");
+  CHECK(disk["threshold"] == 0.74);
+  disk = disk_check({"--cluster", "lab", "--threshold", "disk_critical=0.95"}, 0);
+  CHECK(disk["status"] == "ok");
+}
+
+TEST_CASE("rebalance shares health's density margin and ownership spread from the cluster config") {
+  test_support::TempDir directory("ringctl-thresholds-test-");
+  const std::string config = directory.path() + "/clusters.yaml";
+  json snapshot = six_nodes();
+  for (int i = 0; i < 5; ++i) snapshot["nodes"][i]["load_bytes"] = 120 * kGiB;  // 20% above the fresh node's density
+  auto rebalance = [&](const std::string& thresholds, int expected_exit) {
+    std::ofstream(config) << "thresholds:\n" << thresholds;
+    const ProcessResult r = ringctl_with_config(config, {"rebalance", "--ring", "-", "-o", "json"}, snapshot.dump());
+    INFO(r.err);
+    CHECK(r.exit_code == expected_exit);
+    return json::parse(r.out);
+  };
+  json doc = rebalance("  density_margin: 0.15\n", 5);
+  REQUIRE(doc["findings"].size() == 1);
+  CHECK(doc["findings"][0]["kind"] == "cleanup_debt");
+  CHECK(doc["findings"][0]["threshold"].get<double>() == doctest::Approx(1.15));
+  doc = rebalance("  density_margin: 0.25\n", 0);  // 20% is within a margin of 25%
+  CHECK(doc["findings"].empty());
+  // This ring's spread is 1.0 (perfectly even): only a limit under it finds a token distribution.
+  json balanced = rebalance("  ownership_balance_warn: 0.9\n  density_margin: 0.25\n", 5);
+  REQUIRE_FALSE(balanced["findings"].empty());
+  CHECK(balanced["findings"][0]["kind"] == "token_distribution");
+}
+
+TEST_CASE("a bad threshold in the cluster config is a usage error naming the file, the key and its line") {
+  test_support::TempDir directory("ringctl-thresholds-test-");
+  const std::string config = directory.path() + "/clusters.yaml";
+  {
+    std::ofstream out(config);
+    out << "thresholds:\n  disk_warn: 0.8\n  disk_wran: 0.5\n";
+  }
+  ProcessResult r = ringctl_with_config(config, {"health", "--ring", kSixNodes}, "");
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, config + ": thresholds.disk_wran (line 3): unknown threshold (known: disk_warn,"));
+  {
+    std::ofstream out(config);
+    out << "thresholds:\n  disk_warn: most\n";
+  }
+  r = ringctl_with_config(config, {"health", "--ring", kSixNodes}, "");
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, config + ": thresholds.disk_warn (line 2): must be a number in 0..1e+12, not 'most'"));
 }
 
 TEST_CASE("plan add: the document's shape, totals that add up, and the seeds' formula") {

@@ -1,13 +1,16 @@
 // The analysis commands live, through a lab's agents: health asks every agent, a fresh lab is
 // fit, and a killed node turns the verdict critical (exit 5), naming the node and the views that
 // see it down; plan remove is blocked where rf could not be kept; plan add predicts what lab add
-// then streams; rebalance finds the cleanup debt a join leaves, and none after cleanup.
+// then streams; rebalance finds the cleanup debt a join leaves, and none after cleanup; the disk
+// check follows a lab whose nodes have a small configured disk through its thresholds.
 #include <doctest/doctest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -218,4 +221,174 @@ TEST_CASE("live plan add predicts what lab add streams, and rebalance finds clea
       },
       std::chrono::seconds(60), std::chrono::milliseconds(500));
   CHECK_MESSAGE(debt_paid, rebalance.dump());
+}
+
+namespace {
+
+// What every agent reports of its node's disk (GET /v1/node, the figures health judges).
+struct DiskFigures {
+  std::map<std::string, double> used, total;  // by node address
+  bool complete() const { return used.size() == 3 && total.size() == 3; }
+  double ratio(const std::string& node) const { return used.at(node) / total.at(node); }
+  double highest() const {
+    double worst = 0;
+    for (const auto& [node, bytes] : used) worst = std::max(worst, ratio(node));
+    return worst;
+  }
+  // The nodes at or above `limit`, in address order (health lists them so).
+  json nodes_from(double limit) const {
+    json nodes = json::array();
+    for (const auto& [node, bytes] : used) {
+      if (ratio(node) >= limit) nodes.push_back(node);
+    }
+    return nodes;
+  }
+};
+
+// The disk figures served on `port` of every node's address: its ringnode's (the native port),
+// which it computes when asked, or its agent's, which it collected (GET /v1/node: {"node": ...}).
+DiskFigures disk_figures(const std::vector<std::string>& nodes, const std::string& port) {
+  DiskFigures figures;
+  for (const std::string& node : nodes) {
+    ringnet::HttpClient client(node, std::stoi(port), std::chrono::seconds(10));
+    const auto answer = client.get("/v1/node");
+    if (!answer.ok() || answer->status != 200) continue;
+    const json doc = json::parse(answer->body);
+    const json facts = doc.contains("node") ? doc["node"] : doc;
+    if (facts.contains("disk_used_bytes") && facts.contains("disk_total_bytes")) {
+      figures.used[node] = facts["disk_used_bytes"].get<double>();
+      figures.total[node] = facts["disk_total_bytes"].get<double>();
+    }
+  }
+  return figures;
+}
+
+// Health's disk_usage check and the nodes' figures it judged.
+struct DiskVerdict {
+  DiskFigures figures;
+  ProcessResult run;
+  json check;
+};
+
+}  // namespace
+
+TEST_CASE("live health judges a small configured disk: ok, a note past 50%, warn from 70%, critical from 80%") {
+  // Ports of its own, apart from the cases above and every other lab test.
+  const std::string storage_port = "27700", native_port = "29740", agent_port = "7740";
+  const std::vector<std::string> nodes = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
+  // 4 MiB, half the nodes' RocksDB memtable (8 MiB): every threshold is crossed before the first
+  // flush, so that a node's disk use (its write-ahead log while nothing is flushed) grows with
+  // the rows it replicates, steadily, and never drops or jumps in between.
+  const double capacity = 4 * 1024 * 1024;
+  HealthLab lab;
+  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", storage_port, "--native-port", native_port,
+                                    "--agent-port", agent_port, "--disk-capacity", "4MiB", "--timeout", "90"});
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  const json listed = json::parse(lab.lab({"-o", "json", "list"}).out);
+  for (const json& node : listed["nodes"]) CHECK(node["disk_capacity_bytes"] == 4194304);
+
+  // Every node reports the configured disk.
+  const DiskFigures first = disk_figures(nodes, native_port);
+  REQUIRE(first.complete());
+  for (const auto& [node, total] : first.total) CHECK_MESSAGE(total == capacity, node);
+
+  // Health once every agent serves what its node reports now: agents learn the figures at their
+  // next collection.
+  auto disk_verdict = [&] {
+    DiskVerdict verdict;
+    const bool caught_up = ringruntime::wait_until(
+        [&] {
+          verdict.figures = disk_figures(nodes, native_port);
+          return verdict.figures.complete() && disk_figures(nodes, agent_port).used == verdict.figures.used;
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(200));
+    REQUIRE_MESSAGE(caught_up, "the agents never served their nodes' disk figures");
+    verdict.run = health();
+    INFO(verdict.run.out << verdict.run.err);
+    verdict.check = check_named(json::parse(verdict.run.out), "disk_usage");
+    CHECK(verdict.check["value"].get<double>() == doctest::Approx(verdict.figures.highest()));
+    return verdict;
+  };
+  // Writes `rows` rows at ALL (1000-byte values, rf 3): when it returns, every node holds them.
+  auto write_rows = [&](long rows) {
+    const ProcessResult stress = lab.lab({"stress", "--rows", std::to_string(rows), "--value-size", "1000", "--cl",
+                                          "ALL", "--keyspace", "filling", "--threads", "8"});
+    REQUIRE_MESSAGE(stress.exit_code == 0, stress.err);
+    return disk_figures(nodes, native_port);
+  };
+
+  DiskVerdict fresh = disk_verdict();
+  CHECK(fresh.check["status"] == "ok");
+  CHECK(fresh.run.exit_code == 0);
+  CHECK(fresh.figures.highest() < 0.5);
+
+  // Calibrate: what a row costs each node, from a first batch of a quarter of the disk or so.
+  const long calibration_rows = 800;
+  const DiskFigures calibrated = write_rows(calibration_rows);
+  double row_bytes = 0;
+  for (const auto& [node, used] : calibrated.used) {
+    row_bytes = std::max(row_bytes, (used - fresh.figures.used.at(node)) / calibration_rows);
+  }
+  MESSAGE("each row costs a node about " << row_bytes << " bytes of disk");
+  REQUIRE(row_bytes > 1000);
+
+  // Write until the fullest node's use lies in [low, high): aim at the middle, then top up in
+  // steps of a twentieth of the band, so that nothing overshoots on an estimate. Returns the
+  // verdict there.
+  auto fill_to = [&](double low, double high) {
+    DiskVerdict verdict = disk_verdict();
+    for (int batch = 0; verdict.figures.highest() < low && batch < 20; ++batch) {
+      const double aim = batch == 0 ? (low + high) / 2 : low + (high - low) / 20;
+      const double missing = aim * capacity - verdict.figures.highest() * capacity;
+      write_rows(std::max(10L, static_cast<long>(missing / row_bytes)));
+      verdict = disk_verdict();
+    }
+    INFO(verdict.run.out);
+    REQUIRE(verdict.figures.highest() >= low);
+    REQUIRE(verdict.figures.highest() < high);
+    return verdict;
+  };
+
+  // 50-70%: still ok, with the seeds' note: target under 50%, add nodes before 60%.
+  const DiskVerdict note = fill_to(0.55, 0.65);
+  CHECK(note.run.exit_code == 0);
+  CHECK(note.check["status"] == "ok");
+  CHECK(note.check["nodes"].empty());
+  CHECK(note.check["message"].get<std::string>().find("above the 50.0% target: add nodes before 60.0%") !=
+        std::string::npos);
+
+  // 70-80%: warn, naming exactly the nodes at or above 70%; exit 0 at the default --fail-on.
+  const DiskVerdict warn = fill_to(0.72, 0.78);
+  CHECK(warn.run.exit_code == 0);
+  CHECK(warn.check["status"] == "warn");
+  CHECK(warn.check["threshold"] == 0.7);
+  CHECK(warn.check["nodes"] == warn.figures.nodes_from(0.7));
+  CHECK(json::parse(warn.run.out)["status"] == "warn");
+  CHECK(health({"--fail-on", "warn"}).exit_code == 5);
+
+  // From 80%: critical, exit 5, naming every node at or above 70% and the figure.
+  const DiskVerdict critical = fill_to(0.82, 0.9);
+  CHECK(critical.run.exit_code == 5);
+  CHECK(critical.check["status"] == "critical");
+  CHECK(critical.check["threshold"] == 0.8);
+  CHECK(critical.check["nodes"] == critical.figures.nodes_from(0.7));
+  std::string worst;
+  for (const auto& [node, used] : critical.figures.used) {
+    if (critical.figures.ratio(node) == critical.figures.highest()) worst = node;
+  }
+  CHECK(critical.check["message"].get<std::string>().find(" on " + worst + " (warn from 70.0%, critical from 80.0%)") !=
+        std::string::npos);
+  CHECK(json::parse(critical.run.out)["status"] == "critical");
+
+  // The capacity is the lab's, kept in lab.json: a restart keeps it (and the data), another
+  // capacity is refused as any other option the lab was not made with.
+  REQUIRE(lab.lab({"down"}).exit_code == 0);
+  const ProcessResult other = lab.lab({"up", "--disk-capacity", "8MiB"});
+  CHECK(other.exit_code == 1);
+  CHECK(other.err.find("--disk-capacity 8388608 (this lab: 4194304)") != std::string::npos);
+  const ProcessResult again = lab.lab({"up", "--timeout", "90"});
+  REQUIRE_MESSAGE(again.exit_code == 0, again.err);
+  const DiskFigures restarted = disk_figures(nodes, native_port);
+  REQUIRE(restarted.complete());
+  for (const auto& [node, total] : restarted.total) CHECK_MESSAGE(total == capacity, node);
 }

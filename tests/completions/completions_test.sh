@@ -52,7 +52,7 @@ printf 'default: prod\nclusters:\n  prod:\n    agents: ["127.0.0.1:7070"]\n  lab
 export RINGCTL_CONFIG=$work/clusters.yaml PATH=$(cd "$(dirname "$ringctl")" && pwd):$PATH
 : > "$work/files/snapshot.json"
 [[ "$(subcommands lab | starting st)" == "start stop stress" ]] || fail "the listing's lab commands: $(subcommands lab | paste -sd' ' -)"
-[[ "$(options "lab up" | starting --d)" == "--dcs --dir" ]] || fail "the listing's lab up options: $(options "lab up" | paste -sd' ' -)"
+[[ "$(options "lab up" | starting --d)" == "--dcs --dir --disk-capacity" ]] || fail "the listing's lab up options: $(options "lab up" | paste -sd' ' -)"
 lines=() expected=()
 case_() { lines+=("$1"); expected+=("$2"); }
 case_ "ringctl st"                                "$(subcommands "" | starting st)"

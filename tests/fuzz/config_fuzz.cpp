@@ -2,7 +2,7 @@
 // (resolve_agent_config), ringnode's (parse_node_config) and ringctl's cluster config
 // (parse_cluster_config). Properties: no crash, no hang, every refusal is an invalid_input
 // error with a message; a cluster config that parses writes back (cluster_config_yaml) to
-// text that parses to the same clusters.
+// text that parses to the same clusters and thresholds.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -19,11 +19,12 @@ void check_refusal(const ringcore::Error& error) {
 }
 
 bool same(const ringctl::ClusterConfig& a, const ringctl::ClusterConfig& b) {
-  if (a.default_cluster != b.default_cluster || a.clusters.size() != b.clusters.size()) return false;
+  if (a.default_cluster != b.default_cluster || a.thresholds != b.thresholds || a.clusters.size() != b.clusters.size())
+    return false;
   for (const auto& [name, entry] : a.clusters) {
     auto other = b.clusters.find(name);
     if (other == b.clusters.end() || other->second.agents != entry.agents || other->second.token != entry.token ||
-        other->second.cacert != entry.cacert) {
+        other->second.cacert != entry.cacert || other->second.thresholds != entry.thresholds) {
       return false;
     }
   }
