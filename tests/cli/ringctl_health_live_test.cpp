@@ -1,8 +1,9 @@
 // The analysis commands live, through a lab's agents: health asks every agent, a fresh lab is
 // fit, and a killed node turns the verdict critical (exit 5), naming the node and the views that
 // see it down; plan remove is blocked where rf could not be kept; plan add predicts what lab add
-// then streams; rebalance finds the cleanup debt a join leaves, and none after cleanup; the disk
-// check follows a lab whose nodes have a small configured disk through its thresholds.
+// then streams; rebalance finds the cleanup debt a join leaves, and none after the rebalance
+// playbook ran cleanup on exactly the nodes it named; the disk check follows a lab whose nodes
+// have a small configured disk through its thresholds.
 #include <doctest/doctest.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -35,6 +36,8 @@ class HealthLab {
     std::filesystem::remove_all(directory_);
     std::filesystem::create_directories(directory_);
     setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
+    setenv("RINGCTL_RUNS_DIR", (directory_ / "runs").c_str(), 1);
+    setenv("XDG_CONFIG_HOME", (directory_ / "config").c_str(), 1);  // no operator's own playbooks
     unsetenv("RINGCTL_TOKEN");
   }
   ~HealthLab() {
@@ -209,10 +212,21 @@ TEST_CASE("live plan add predicts what lab add streams, and rebalance finds clea
   CHECK_FALSE(debt["nodes"].empty());
   for (const json& node : debt["nodes"]) CHECK(node != "127.0.0.4");  // the new node owes nothing
 
-  for (const std::string node : {"127.0.0.1", "127.0.0.2", "127.0.0.3"}) {
-    const ProcessResult cleanup = ringctl({"-h", node + ":" + agent_port, "cleanup", "--wait", "--timeout", "120"});
-    REQUIRE_MESSAGE(cleanup.exit_code == 0, node << ": " << cleanup.err);
+  // The rebalance playbook pays it: cleanup on exactly the nodes the finding names, one at a time.
+  const ProcessResult paid = ringctl({"-o", "json", "playbook", "run", "rebalance", "--yes"});
+  INFO(paid.out << paid.err);
+  REQUIRE(paid.exit_code == 0);
+  std::vector<std::string> cleaned;
+  for (std::size_t start = 0, end; start < paid.out.size(); start = end + 1) {
+    end = paid.out.find('\n', start);
+    const json event = json::parse(paid.out.substr(start, end - start));
+    if (event["event"] == "job" && event["operation"] == "cleanup") cleaned.push_back(event["node"]);
+    if (end == std::string::npos) break;
   }
+  std::vector<std::string> indebted = debt["nodes"].get<std::vector<std::string>>();
+  std::sort(cleaned.begin(), cleaned.end());
+  std::sort(indebted.begin(), indebted.end());
+  CHECK(cleaned == indebted);
   const bool debt_paid = ringruntime::wait_until(
       [&] {
         const ProcessResult r = ringctl({"-o", "json", "rebalance"});
