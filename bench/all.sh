@@ -7,11 +7,13 @@
 #   bench/all.sh [--quick] [--only NAME[,NAME...]]
 #
 #   --quick   smaller runs (10,000 stress rows, 3 status runs): minutes instead of tens of minutes
-#   --only    run only these rows: status, lab-stress (the others print their command)
+#   --only    run only these rows: status, lab-stress, health-fanout (the others print their
+#             command)
 #
-# Builds nothing: build ringctl, ringnode, ringd, ringcore_bench and http_ceiling_bench first
-# (ninja -C build ringctl ringnode ringd ringcore_bench http_ceiling_bench). Starts a lab, so
-# run it under the integration lock: flock /tmp/ringctl-integration.lock bench/all.sh
+# Builds nothing: build ringctl, ringnode, ringd, ringcore_bench, http_ceiling_bench and
+# recorded_agents first (ninja -C build ringctl ringnode ringd ringcore_bench http_ceiling_bench
+# recorded_agents). Starts a lab, so run it under the integration lock:
+# flock /tmp/ringctl-integration.lock bench/all.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -19,7 +21,7 @@ build=${RINGCTL_BUILD:-$root/build}
 ringctl=${RINGCTL:-$build/cli/ringctl}
 driver_python=${DRIVER_PYTHON:-/usr/bin/python3}
 quick=0
-only=status,lab-stress
+only=status,lab-stress,health-fanout
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1; shift ;;
@@ -77,6 +79,29 @@ print(f"| `lab stress` QUORUM, 3 nodes, {r['rows']:,} rows, 8 threads | {r['rows
 PY
 else
   not_yet "lab stress QUORUM, 3 nodes" "bare cpp-httplib keep-alive" "bench/all.sh --only lab-stress"
+fi
+
+# Live health against 10, 100 and 500 agents answering recorded documents on 127.1.0.0/16
+# (bench/health_fanout_bench.sh), next to status through the same agents; target under 2 s at 500.
+if wanted health-fanout; then
+  runs=$([ $quick -eq 1 ] && echo 3 || echo 5)
+  RINGCTL=$ringctl RECORDED_AGENTS=${RECORDED_AGENTS:-$build/bench/recorded_agents} \
+    "$here/health_fanout_bench.sh" --runs "$runs" --json >"$work/fanout.json"
+  /usr/bin/python3 - "$work/fanout.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+sizes = {s["agents"]: s for s in r["sizes"]}
+ours = ", ".join(f"{n}: {s['health_median_s'] * 1000:,.0f} ms" for n, s in sizes.items())
+peer = ", ".join(f"{n}: {s['status_median_s'] * 1000:,.0f} ms" for n, s in sizes.items())
+growth = ", ".join(f"{k} {v:.1f}x" for k, v in r["health_growth"].items())
+met = {True: "met", False: "not met", None: "not measured"}[r["target"]["met"]]
+print(f"| live `ringctl health`, 10/100/500 recorded agents, parallelism {r['parallelism']} | {ours} "
+      f"(growth {growth}; target < 2 s at 500: {met}) | `ringctl status` through the same agents: {peer} | "
+      f"{sizes[max(sizes)]['health_median_s'] / sizes[max(sizes)]['status_median_s']:.0f}x at {max(sizes)} | "
+      f"`bench/all.sh --only health-fanout` |")
+PY
+else
+  not_yet "live health, 10/100/500 recorded agents" "ringctl status through the same agents" "bench/all.sh --only health-fanout"
 fi
 
 # Not yet folded into this script: each has its own script printing both sides.

@@ -22,11 +22,16 @@ struct SurveyOptions {
 };
 
 struct ClusterSurvey {
-  // The freshest answering agent's snapshot (the smallest freshness age), each node's capacity
-  // filled from its own agent's /v1/node where that agent answered.
+  // The freshest answering agent's snapshot (the smallest freshness age), asked of it once more
+  // and parsed whole (an agent whose snapshot does not parse counts as not answering, and the
+  // next freshest is taken), each node's capacity filled from its own agent's /v1/node where
+  // that agent answered.
   ringcore::ClusterSnapshot snapshot;
   std::string snapshot_from;  // the agent it came from; "" for a ring file
   // Absent for a ring file; live: one view per agent asked, activity per agent that answered.
+  // A view's snapshot holds what the checks read from every view, and only that: each node's
+  // address, status and state, and the schema version (no tokens, keyspaces or loads: parsing
+  // every view whole grows as agents x nodes x tokens).
   ringcore::ClusterObservations observations;
 };
 

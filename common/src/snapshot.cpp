@@ -109,17 +109,12 @@ bool is_uuid(const std::string& text) {
 }
 
 Result<NodeStatus> parse_status(const std::string& path, const std::string& text) {
-  if (text == "up") return NodeStatus::kUp;
-  if (text == "down") return NodeStatus::kDown;
-  if (text == "unknown") return NodeStatus::kUnknown;
+  if (auto status = node_status_from_name(text)) return *status;
   return Error::invalid_input(path + ": status '" + text + "' is not one of up, down, unknown");
 }
 
 Result<NodeState> parse_state(const std::string& path, const std::string& text) {
-  if (text == "normal") return NodeState::kNormal;
-  if (text == "joining") return NodeState::kJoining;
-  if (text == "leaving") return NodeState::kLeaving;
-  if (text == "moving") return NodeState::kMoving;
+  if (auto state = node_state_from_name(text)) return *state;
   return Error::invalid_input(path + ": state '" + text + "' is not one of normal, joining, leaving, moving");
 }
 
@@ -579,6 +574,20 @@ const char* node_state_name(NodeState state) {
       return "moving";
   }
   return "normal";
+}
+
+std::optional<NodeStatus> node_status_from_name(std::string_view name) {
+  for (NodeStatus status : {NodeStatus::kUp, NodeStatus::kDown, NodeStatus::kUnknown}) {
+    if (name == node_status_name(status)) return status;
+  }
+  return std::nullopt;
+}
+
+std::optional<NodeState> node_state_from_name(std::string_view name) {
+  for (NodeState state : {NodeState::kNormal, NodeState::kJoining, NodeState::kLeaving, NodeState::kMoving}) {
+    if (name == node_state_name(state)) return state;
+  }
+  return std::nullopt;
 }
 
 const Keyspace* ClusterSnapshot::find_keyspace(std::string_view name) const {

@@ -27,6 +27,9 @@ enum class NodeState { kNormal, kJoining, kLeaving, kMoving };
 
 const char* node_status_name(NodeStatus status);  // "up", "down", "unknown"
 const char* node_state_name(NodeState state);     // "normal", "joining", ...
+// The inverses of the two above; nullopt for any other text.
+std::optional<NodeStatus> node_status_from_name(std::string_view name);
+std::optional<NodeState> node_state_from_name(std::string_view name);
 
 // What a node reports about itself and its machine (ringnode's and ringd's /v1/node "capacity"
 // object; docs/snapshot-format.md). Every figure is absent when not known: never 0 or a guess.
