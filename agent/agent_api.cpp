@@ -42,7 +42,7 @@ void AgentApi::install(ringnet::HttpServer& server) {
   add("GET", "/v1/health/live", [](const ServerRequest&) { return json_response(200, {{"status", "ok"}}); });
   add("GET", "/v1/health/ready", [this](const ServerRequest&) { return ready(); });
   add("GET", "/v1/node", [this](const ServerRequest&) { return cached("node", &CollectedFacts::node); });
-  add("GET", "/v1/cluster", [this](const ServerRequest&) { return cached("snapshot", &CollectedFacts::cluster); });
+  add("GET", "/v1/cluster", [this](const ServerRequest& r) { return cluster(r); });
   add("GET", "/v1/gossip", [this](const ServerRequest&) { return cached("endpoints", &CollectedFacts::gossip); });
   add("GET", "/v1/streams", [this](const ServerRequest&) { return cached("streams", &CollectedFacts::streams); });
   add("GET", "/v1/jobs", [this](const ServerRequest&) { return cached("jobs", &CollectedFacts::jobs); });
@@ -90,14 +90,33 @@ ServerResponse AgentApi::ready() const {
   return ringnet::error_response(Error(ringcore::ErrorCode::kUnavailable, reason));
 }
 
-ServerResponse AgentApi::cached(const std::string& field, const nlohmann::json CollectedFacts::*document) const {
+json AgentApi::cached_document(const std::string& field, const nlohmann::json CollectedFacts::*document) const {
   const auto facts = collector_.facts();
   const Freshness freshness = freshness_of(*facts, clock_(), std::chrono::duration<double>(config_.interval_seconds));
   json content = (*facts).*document;
   // The gossip document is {"endpoints": [...]}; the envelope lifts the list.
   if (field == "endpoints") content = content.is_object() ? content.value("endpoints", json::array()) : json::array();
   if (field == "jobs" && !content.is_array()) content = json::array();
-  return json_response(200, {{"freshness", freshness_json(freshness)}, {field, std::move(content)}});
+  return {{"freshness", freshness_json(freshness)}, {field, std::move(content)}};
+}
+
+ServerResponse AgentApi::cached(const std::string& field, const nlohmann::json CollectedFacts::*document) const {
+  return json_response(200, cached_document(field, document));
+}
+
+ServerResponse AgentApi::cluster(const ServerRequest& request) const {
+  const std::string tokens = request.query_value("tokens", "true");
+  if (tokens != "true" && tokens != "false") {
+    throw Error::invalid_input("query parameter tokens: '" + tokens + "' is neither true nor false");
+  }
+  json answer = cached_document("snapshot", &CollectedFacts::cluster);
+  json& snapshot = answer["snapshot"];
+  if (tokens == "false" && snapshot.is_object() && snapshot.contains("nodes") && snapshot["nodes"].is_array()) {
+    for (json& node : snapshot["nodes"]) {
+      if (node.is_object()) node.erase("tokens");
+    }
+  }
+  return json_response(200, answer);
 }
 
 ServerResponse AgentApi::checks() const {

@@ -5,6 +5,7 @@
 //   GET  /v1/health/live            200 {"status": "ok"}
 //   GET  /v1/health/ready           200 when the facts are fresh, else 503 with the reason
 //   GET  /v1/node|cluster|gossip|streams|jobs|checks   cached, with "freshness"
+//                                   (/v1/cluster?tokens=false: the nodes without their tokens)
 //   GET  /v1/jobs/{id}              asked from the node: {"job": ...}
 //   POST /v1/operations/{op}        admin; forwarded: 202/200 {"job": ...}, or the node's error
 //   PUT  /v1/streams/throughput     admin; forwarded: the node's streams object
@@ -44,7 +45,12 @@ class AgentApi {
   ringnet::ServerHandler guarded(ringnet::ServerHandler handler);
 
   ringnet::ServerResponse ready() const;
+  // {"freshness", field: the collected document}; cached() answers with it.
+  nlohmann::json cached_document(const std::string& field, const nlohmann::json CollectedFacts::*document) const;
   ringnet::ServerResponse cached(const std::string& field, const nlohmann::json CollectedFacts::*document) const;
+  // GET /v1/cluster, ?tokens=false leaving out every node's tokens (what a survey of every
+  // agent needs from all but one: statuses and states, a few bytes a node instead of its vnodes).
+  ringnet::ServerResponse cluster(const ringnet::ServerRequest& request) const;
   ringnet::ServerResponse checks() const;
   ringnet::ServerResponse job(const std::string& id) const;
   ringnet::ServerResponse start_operation(const std::string& operation, const std::string& body);

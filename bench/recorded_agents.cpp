@@ -10,8 +10,10 @@
 // bench/make_agent_documents.py writes such a directory from documents recorded off a lab.
 //
 // Strict: only those routes are served. Any other path is 404 and another method 405 (the
-// project's HttpServer), so a command asking for something a real ringd was not recorded
-// answering fails instead of passing on a made-up answer. Addresses outside 127.1.0.0/16 are
+// project's HttpServer), and a query is 400, so a command asking for something a real ringd was
+// not recorded answering fails instead of passing on a made-up answer. The one query served is
+// ringd's GET /v1/cluster?tokens=false: the recorded view with every node's tokens left out, as
+// ringd leaves them out (agent/agent_api.cpp). Addresses outside 127.1.0.0/16 are
 // refused: the range is the benchmark's own, apart from every test's 127.0.x.y.
 //
 // Each address is its own HttpServer with one worker thread (two threads per address: the
@@ -98,11 +100,17 @@ std::map<std::string, Routes> read_agents(const fs::path& directory) {
 }
 
 // How often each route was asked, over every agent. Keys are fixed before any server starts.
+constexpr const char* kClusterRoute = "/v1/cluster";
+constexpr const char* kWithoutTokens = "?tokens=false";
+
 class RequestCounts {
  public:
   explicit RequestCounts(const std::map<std::string, Routes>& agents) {
     for (const auto& [address, routes] : agents) {
-      for (const auto& [path, body] : routes) counts_.try_emplace("GET " + path, 0);
+      for (const auto& [path, body] : routes) {
+        counts_.try_emplace("GET " + path, 0);
+        if (path == kClusterRoute) counts_.try_emplace("GET " + path + kWithoutTokens, 0);
+      }
     }
   }
   void count(const std::string& route) { counts_.at(route).fetch_add(1, std::memory_order_relaxed); }
@@ -116,12 +124,35 @@ class RequestCounts {
   std::map<std::string, std::atomic<long>> counts_;
 };
 
-std::unique_ptr<ringnet::HttpServer> serve(const Routes& routes, RequestCounts& counts) {
+// The cluster view `body` without its nodes' tokens, made once per document (agents that share
+// every-agent's view share it).
+Document without_tokens(const Document& body, std::map<const std::string*, Document>& made) {
+  Document& light = made[body.get()];
+  if (light) return light;
+  nlohmann::json view = nlohmann::json::parse(*body);
+  if (view.contains("snapshot") && view["snapshot"].contains("nodes")) {
+    for (nlohmann::json& node : view["snapshot"]["nodes"]) node.erase("tokens");
+  }
+  light = std::make_shared<const std::string>(view.dump());
+  return light;
+}
+
+std::unique_ptr<ringnet::HttpServer> serve(const Routes& routes, RequestCounts& counts,
+                                           std::map<const std::string*, Document>& light_views) {
   auto server = std::make_unique<ringnet::HttpServer>(ringnet::ServerOptions{.worker_threads = 1});
   for (const auto& [path, body] : routes) {
-    server->route("GET", path, [route = "GET " + path, body = body, &counts](const ringnet::ServerRequest&) {
-      counts.count(route);
-      return ringnet::ServerResponse{200, *body};
+    const Document light = path == kClusterRoute ? without_tokens(body, light_views) : nullptr;
+    server->route("GET", path, [path, body, light, &counts](const ringnet::ServerRequest& request) {
+      if (request.query.empty()) {
+        counts.count("GET " + path);
+        return ringnet::ServerResponse{200, *body};
+      }
+      if (light && request.query.size() == 1 && request.query_value("tokens") == "false") {
+        counts.count("GET " + path + kWithoutTokens);
+        return ringnet::ServerResponse{200, *light};
+      }
+      return ringnet::ServerResponse{
+          400, R"({"error":{"code":"invalid_input","message":"recorded_agents: no recorded answer with a query"}})"};
     });
   }
   return server;
@@ -147,9 +178,10 @@ int main(int argc, char** argv) {
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+    std::map<const std::string*, Document> light_views;
     std::vector<std::unique_ptr<ringnet::HttpServer>> servers;
     for (const auto& [address, routes] : agents) {
-      servers.push_back(serve(routes, counts));
+      servers.push_back(serve(routes, counts, light_views));
       if (auto started = servers.back()->start(address, port); !started) {
         throw std::runtime_error(started.error().message());
       }

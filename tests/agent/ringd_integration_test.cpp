@@ -140,6 +140,14 @@ TEST_CASE("node, cluster, gossip and checks are answered from the cache with the
   REQUIRE(cluster.body["snapshot"]["nodes"].size() == 1);
   CHECK(cluster.body["snapshot"]["nodes"][0]["address"] == kAddress);
   CHECK(cluster.body["snapshot"]["nodes"][0]["tokens"].size() == 4);
+  // ?tokens=false: the same view without the nodes' tokens (what a survey of every agent reads).
+  const Reply light = ask(lab.client, "GET", "/v1/cluster?tokens=false", kRead);
+  REQUIRE(light.status == 200);
+  REQUIRE(light.body["snapshot"]["nodes"].size() == 1);
+  CHECK_FALSE(light.body["snapshot"]["nodes"][0].contains("tokens"));
+  CHECK(light.body["snapshot"]["nodes"][0]["address"] == kAddress);
+  CHECK(light.body["snapshot"]["nodes"][0]["status"] == cluster.body["snapshot"]["nodes"][0]["status"]);
+  CHECK(ask(lab.client, "GET", "/v1/cluster?tokens=perhaps", kRead).status == 400);
 
   const Reply gossip = ask(lab.client, "GET", "/v1/gossip", kAdmin);
   REQUIRE(gossip.status == 200);

@@ -101,6 +101,13 @@ TEST_CASE("every view keeps its statuses, and the snapshot is the freshest view 
   CHECK(node_in(views[2].snapshot, "10.0.0.2").status == ringcore::NodeStatus::kDown);
   CHECK(node_in(views[2].snapshot, "10.0.0.2").state == ringcore::NodeState::kLeaving);
   for (const StrictFakeAgent* agent : {&older, &freshest, &sees_down}) check_strict(*agent);
+  // Every view is asked for without tokens; only the freshest agent, asked again, for them.
+  for (const StrictFakeAgent* agent : {&older, &freshest, &sees_down}) {
+    CHECK(agent->received().front().query_value("tokens") == "false");
+  }
+  const auto asked = freshest.received();
+  CHECK(asked.back().path == "/v1/cluster");
+  CHECK(asked.back().query.empty());
 }
 
 TEST_CASE("a freshest view that does not parse whole counts as not answering, and the next freshest is taken") {
