@@ -2,8 +2,9 @@
 // a dry run changes nothing; removing a node below rf and a host-id mismatch are refused with
 // exit 5 before anything changes; scale-up 3 -> 4 while a writer writes at QUORUM, with the CLI SIGKILLed while the
 // new node joins and `playbook resume` finishing the run without a second node; then
-// scale-down 4 -> 3; a rolling restart under writers with no failed write; the repair playbook;
-// every acknowledged write is readable after each.
+// scale-down 4 -> 3; a pre-flight refusal with a node down; a join stalled past the critical
+// threshold stops the run (exit 3) and resume finishes it; a rolling restart under writers with
+// no failed write; the repair playbook; every acknowledged write is readable after each.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "ringruntime/wait.h"
 #include "support/run_process.h"
 
 namespace {
@@ -235,6 +237,42 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   CHECK(lab.members() == 3);
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
 
+  // A node down in the views: the scale-up pre-flight refuses (exit 5) naming it, nothing starts.
+  REQUIRE(lab.lab({"kill", "node3"}).exit_code == 0);
+  const bool seen_down = ringruntime::wait_until(
+      [] {
+        return test_support::run_process({RINGCTL_BIN, "-o", "json", "health"}).exit_code == 5;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(500));
+  REQUIRE(seen_down);
+  const ProcessResult with_node_down = lab.playbook({"run", "scale-up", "--var", lab_var, "--yes"});
+  INFO(with_node_down.out << with_node_down.err);
+  CHECK(with_node_down.exit_code == 5);
+  const std::string refusal = events_of(with_node_down.out).back()["message"];
+  CHECK(refusal.find("preflight") != std::string::npos);
+  CHECK(refusal.find("127.0.0.3") != std::string::npos);
+  CHECK(lab.members() == 3);
+  REQUIRE(lab.lab({"start", "node3"}).exit_code == 0);
+
+  // A join whose streaming stalls past the critical threshold (the new node limited to 10 KiB/s
+  // after its first MiB, a page of 256 KiB: no progress for 25 s; critical after 4 s) stops the
+  // run with exit 3, resumable; with the limit lifted, resume finishes the join.
+  const ProcessResult stalled =
+      lab.playbook({"run", "scale-up", "--var", lab_var, "--var", "stream_throughput_mib=0.01", "--var",
+                    "stall_critical=4", "--var", "stall_warn=2", "--yes"});
+  INFO(stalled.out << stalled.err);
+  CHECK(stalled.exit_code == 3);
+  const json stop = events_of(stalled.out).back();
+  CHECK(stop["status"] == "timed_out");
+  CHECK(stop["message"].get<std::string>().find("streaming made no progress") != std::string::npos);
+  REQUIRE(
+      test_support::run_process({RINGCTL_BIN, "-h", "127.0.0.4:" + kAgentPort, "setstreamthroughput", "0"}).exit_code ==
+      0);
+  const ProcessResult finished = lab.playbook({"resume", stop["run_id"]});
+  INFO(finished.out << finished.err);
+  CHECK(finished.exit_code == 0);
+  CHECK(lab.members() == 4);
+
   // Rolling restart under writers at QUORUM, from before the first node stops until after the
   // last is ready: no write fails, because the next node goes down only once the cluster is
   // whole again.
@@ -249,7 +287,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   INFO(restart.out << restart.err);
   CHECK(restart.exit_code == 0);
   const auto restart_events = events_of(restart.out);
-  for (const char* node : {"127.0.0.1", "127.0.0.2", "127.0.0.3"}) {
+  for (const char* node : {"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"}) {
     int stopped = 0;
     for (const json& e : restart_events) stopped += e["event"] == "node_stopping" && e["node"] == node ? 1 : 0;
     CHECK_MESSAGE(stopped == 1, node);
@@ -266,5 +304,5 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   for (const json& e : events_of(repair.out)) {
     repaired += e["event"] == "step_finished" && e.value("title", "").rfind("repair -pr on 127.0.0.", 0) == 0 ? 1 : 0;
   }
-  CHECK(repaired == 3);
+  CHECK(repaired == 4);
 }
