@@ -80,18 +80,21 @@ void StreamManager::range_done(const SessionKey& key) {
 }
 
 void StreamManager::throttle(std::uint64_t bytes) {
-  std::chrono::steady_clock::duration wait;
-  {
-    std::lock_guard lock(mutex_);
-    wait = limiter_.delay_for(bytes, now());
-  }
-  if (wait > std::chrono::steady_clock::duration::zero()) std::this_thread::sleep_for(wait);
+  std::unique_lock lock(mutex_);
+  const auto wait = limiter_.delay_for(bytes, now());
+  if (wait <= std::chrono::steady_clock::duration::zero()) return;
+  const std::uint64_t rate = rate_changes_;
+  rate_changed_.wait_for(lock, wait, [&] { return rate_changes_ != rate; });
 }
 
 void StreamManager::set_throughput(double mib_per_second) {
-  std::lock_guard lock(mutex_);
-  mib_per_second_ = mib_per_second;
-  limiter_.set_rate(mib_per_second * kMiB, now());
+  {
+    std::lock_guard lock(mutex_);
+    mib_per_second_ = mib_per_second;
+    limiter_.set_rate(mib_per_second * kMiB, now());
+    ++rate_changes_;
+  }
+  rate_changed_.notify_all();
 }
 
 double StreamManager::throughput() const {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -49,7 +50,9 @@ class StreamManager {
   void add_done(const SessionKey& session, std::uint64_t bytes, std::uint64_t rows);
   void range_done(const SessionKey& session);
 
-  // Blocks as long as the limit requires before `bytes` more may move.
+  // Blocks as long as the limit requires before `bytes` more may move. A new limit applies at
+  // once: set_throughput() ends every wait made under the old one (an operator lifting a crawl
+  // does not wait out a page that was priced at it).
   void throttle(std::uint64_t bytes);
   void set_throughput(double mib_per_second);
   double throughput() const;  // MiB/s, 0 = unlimited
@@ -76,6 +79,8 @@ class StreamManager {
   std::vector<Plan> plans_;              // guarded by mutex_
   ringcore::ThroughputLimiter limiter_;  // guarded by mutex_
   double mib_per_second_;                // guarded by mutex_
+  std::uint64_t rate_changes_ = 0;       // guarded by mutex_; ends throttle()'s waits
+  std::condition_variable rate_changed_;
 };
 
 }  // namespace ringnode
