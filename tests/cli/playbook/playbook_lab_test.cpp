@@ -284,16 +284,20 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   CHECK(lab.members() == 4);
   // The agents report the run's last cleanups as ended at their next collection; until then a
   // pre-flight would rightly refuse to start.
-  REQUIRE(ringruntime::wait_until(
-      [] {
+  std::string activity;
+  const bool quiet = ringruntime::wait_until(
+      [&] {
         const ProcessResult health = test_support::run_process({RINGCTL_BIN, "-o", "json", "health"});
+        activity = health.out + health.err;
         if (health.out.empty()) return false;
-        for (const json& check : json::parse(health.out)["checks"]) {
+        const json doc = json::parse(health.out);  // named: a temporary's member would dangle in the loop
+        for (const json& check : doc["checks"]) {
           if (check["name"] == "streaming_operations") return check["status"] == "ok";
         }
         return false;
       },
-      std::chrono::seconds(60), std::chrono::milliseconds(500)));
+      std::chrono::seconds(60), std::chrono::milliseconds(500));
+  REQUIRE_MESSAGE(quiet, activity);
 
   // Rolling restart under writers at QUORUM, from before the first node stops until after the
   // last is ready: no write fails, because the next node goes down only once the cluster is
