@@ -48,10 +48,9 @@ std::optional<ringcore::NodeCapacity> capacity_of(const json& node) {
 
 ringcore::NodeActivity activity_of(const json& facts, const json& jobs, const json& streams) {
   ringcore::NodeActivity activity;
-  activity.address = facts.value("address", "");
-  if (facts.contains("hints") && facts["hints"].is_object() && facts["hints"].contains("pending") &&
-      facts["hints"]["pending"].is_number_integer()) {
-    activity.hints_pending = facts["hints"]["pending"].get<std::int64_t>();
+  activity.address = ringnet::json_text(facts, "address");
+  if (const auto pending = ringnet::json_number(ringnet::json_object(facts, "hints"), "pending")) {
+    activity.hints_pending = static_cast<std::int64_t>(*pending);
   }
   if (jobs.contains("jobs") && jobs["jobs"].is_array()) {
     for (const json& job : jobs["jobs"]) {

@@ -91,6 +91,17 @@ StepOutcome agent_operation(const std::string& name, StepContext& context) {
   return outcome;
 }
 
+// The launcher's start and stop, each announced first (events node_starting, node_stopping).
+void start_announced(StepContext& context, Launcher& launcher, const LaunchNode& node) {
+  context.emit({{"event", "node_starting"}, {"node", node.address}, {"launcher", launcher.kind()}});
+  launcher.start(node).value_or_throw();
+}
+
+void stop_announced(StepContext& context, Launcher& launcher, const std::string& node) {
+  context.emit({{"event", "node_stopping"}, {"node", node}, {"launcher", launcher.kind()}});
+  launcher.stop({node, "", ""}).value_or_throw();
+}
+
 StepOutcome start_node(StepContext& context) {
   Launcher& launcher = context.launcher();
   LaunchNode node;
@@ -103,8 +114,7 @@ StepOutcome start_node(StepContext& context) {
         {"node", node.address}, {"dc", node.dc}, {"rack", node.rack}, {"launcher", launcher.kind()}};
     context.save();
   }
-  context.emit({{"event", "node_starting"}, {"node", node.address}, {"launcher", launcher.kind()}});
-  launcher.start(node).value_or_throw();
+  start_announced(context, launcher, node);
   StepOutcome outcome;
   outcome.exports["new_node"] = node.address;
   outcome.result = {{"node", node.address}, {"launcher", launcher.kind()}};
@@ -115,8 +125,7 @@ StepOutcome start_node(StepContext& context) {
 StepOutcome stop_node(StepContext& context) {
   Launcher& launcher = context.launcher();
   const std::string node = context.param("node");
-  context.emit({{"event", "node_stopping"}, {"node", node}, {"launcher", launcher.kind()}});
-  launcher.stop({node, "", ""}).value_or_throw();
+  stop_announced(context, launcher, node);
   StepOutcome outcome;
   outcome.result = {{"node", node}, {"launcher", launcher.kind()}};
   outcome.message = "stopped " + node + " through the " + launcher.kind() + " launcher";
@@ -129,13 +138,11 @@ StepOutcome restart_node(StepContext& context) {
   Launcher& launcher = context.launcher();
   const std::string node = context.param("node");
   if (!context.record.started.value("stopped", false)) {
-    context.emit({{"event", "node_stopping"}, {"node", node}, {"launcher", launcher.kind()}});
-    launcher.stop({node, "", ""}).value_or_throw();
+    stop_announced(context, launcher, node);
     context.record.started = {{"node", node}, {"stopped", true}, {"launcher", launcher.kind()}};
     context.save();
   }
-  context.emit({{"event", "node_starting"}, {"node", node}, {"launcher", launcher.kind()}});
-  launcher.start({node, "", ""}).value_or_throw();
+  start_announced(context, launcher, {node, "", ""});
   StepOutcome outcome;
   outcome.result = {{"node", node}, {"launcher", launcher.kind()}};
   outcome.message = "restarted " + node + " through the " + launcher.kind() + " launcher";

@@ -59,11 +59,6 @@ const ringcore::Node& node_in(const ringcore::ClusterSnapshot& snapshot, const s
   return snapshot.nodes.front();
 }
 
-void check_strict(const StrictFakeAgent& agent) {
-  CHECK(agent.unexpected() == std::vector<std::string>{});
-  CHECK(agent.unmet() == 0);
-}
-
 }  // namespace
 
 TEST_CASE("every view keeps its statuses, and the snapshot is the freshest view asked again and parsed whole") {

@@ -17,6 +17,7 @@
 
 #include "ringnet/http_client.h"
 #include "ringruntime/wait.h"
+#include "support/json_lines.h"
 #include "support/run_process.h"
 
 namespace {
@@ -217,11 +218,8 @@ TEST_CASE("live plan add predicts what lab add streams, and rebalance finds clea
   INFO(paid.out << paid.err);
   REQUIRE(paid.exit_code == 0);
   std::vector<std::string> cleaned;
-  for (std::size_t start = 0, end; start < paid.out.size(); start = end + 1) {
-    end = paid.out.find('\n', start);
-    const json event = json::parse(paid.out.substr(start, end - start));
+  for (const json& event : test_support::json_lines(paid.out)) {
     if (event["event"] == "job" && event["operation"] == "cleanup") cleaned.push_back(event["node"]);
-    if (end == std::string::npos) break;
   }
   std::vector<std::string> indebted = debt["nodes"].get<std::vector<std::string>>();
   std::sort(cleaned.begin(), cleaned.end());

@@ -54,11 +54,6 @@ ProcessResult ringctl(std::vector<std::string> args) {
   return test_support::run_process(args);
 }
 
-void check_strict(const StrictFakeAgent& agent) {
-  CHECK(agent.unexpected() == std::vector<std::string>{});
-  CHECK(agent.unmet() == 0);
-}
-
 }  // namespace
 
 TEST_CASE("status passes over a stale agent and an agent whose node just failed for a current one") {

@@ -18,10 +18,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/json_lines.h"
 #include "support/run_process.h"
 #include "support/strict_fake_agent.h"
 
 using nlohmann::json;
+using test_support::json_lines;
 using test_support::ProcessResult;
 using test_support::StrictFakeAgent;
 
@@ -65,20 +67,6 @@ json job(const std::string& operation, const std::string& state, int done, int t
 
 json error_body(const std::string& code, const std::string& message) {
   return {{"error", {{"code", code}, {"message", message}}}};
-}
-
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> lines;
-  std::size_t start = 0;
-  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
-    lines.push_back(json::parse(text.substr(start, end - start)));
-  }
-  return lines;
-}
-
-void check_strict(const StrictFakeAgent& agent) {
-  CHECK(agent.unexpected() == std::vector<std::string>{});
-  CHECK(agent.unmet() == 0);
 }
 
 }  // namespace

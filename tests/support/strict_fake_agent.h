@@ -5,6 +5,8 @@
 // every expectation was met. Listens on its own loopback address, on a free port.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <deque>
 #include <mutex>
 #include <string>
@@ -100,5 +102,11 @@ class StrictFakeAgent {
   std::vector<ringnet::ServerRequest> received_;
   ringnet::HttpServer server_;  // last: stopped first, while what its handlers use still exists
 };
+
+// The end of a test with `agent`: nothing unexpected came, and every expectation was met.
+inline void check_strict(const StrictFakeAgent& agent) {
+  CHECK(agent.unexpected() == std::vector<std::string>{});
+  CHECK(agent.unmet() == 0);
+}
 
 }  // namespace test_support

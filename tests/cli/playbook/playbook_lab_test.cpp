@@ -20,11 +20,13 @@
 #include <thread>
 
 #include "ringruntime/wait.h"
+#include "support/json_lines.h"
 #include "support/run_process.h"
 
 namespace {
 
 using nlohmann::json;
+using test_support::json_lines;
 using test_support::ProcessResult;
 
 // Ports of its own, apart from the other lab tests'.
@@ -67,19 +69,6 @@ class PlaybookLab {
   std::filesystem::path directory_ =
       std::filesystem::temp_directory_path() / ("ringctl-playbook-test-" + std::to_string(getpid()));
 };
-
-std::vector<json> events_of(const std::string& out) {
-  std::vector<json> events;
-  std::size_t start = 0;
-  while (start < out.size()) {
-    const std::size_t end = out.find('\n', start);
-    const std::string line = out.substr(start, end - start);
-    if (!line.empty()) events.push_back(json::parse(line));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return events;
-}
 
 // A ringctl running in the background, its stdout read line by line.
 class Background {
@@ -163,7 +152,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
     const ProcessResult dry = lab.playbook({"run", "scale-up", "--var", lab_var, "--dry-run"});
     INFO(dry.out << dry.err);
     CHECK(dry.exit_code == 0);
-    const auto events = events_of(dry.out);
+    const auto events = json_lines(dry.out);
     REQUIRE(!events.empty());
     CHECK(events.back()["event"] == "run_finished");
     CHECK(events.back()["status"] == "succeeded");
@@ -179,7 +168,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
       lab.playbook({"run", "scale-down", "--var", "node=127.0.0.3", "--var", lab_var, "--yes"});
   INFO(below_rf.out << below_rf.err);
   CHECK(below_rf.exit_code == 5);
-  CHECK(events_of(below_rf.out).back()["message"].get<std::string>().find("replication_factor") != std::string::npos);
+  CHECK(json_lines(below_rf.out).back()["message"].get<std::string>().find("replication_factor") != std::string::npos);
   CHECK(lab.members() == 3);
 
   // Scale-up with a writer at QUORUM, the CLI killed while the new node joins.
@@ -202,7 +191,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   const ProcessResult resumed = lab.playbook({"resume", run_id});
   INFO(resumed.out << resumed.err);
   CHECK(resumed.exit_code == 0);
-  const auto events = events_of(resumed.out);
+  const auto events = json_lines(resumed.out);
   CHECK(count_events(events, "step_finished", "4.1.1", "done_before") == 1);  // the node was not started again
   CHECK(count_events(events, "node_starting", "4.1.1") == 0);
   CHECK(count_events(events, "step_finished", "4.1.2", "ok") == 1);
@@ -220,13 +209,13 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
       {"run", "scale-down", "--var", "node=127.0.0.4", "--var", "host_id=not-its-host-id", "--var", lab_var, "--yes"});
   INFO(mismatch.out << mismatch.err);
   CHECK(mismatch.exit_code == 5);
-  CHECK(events_of(mismatch.out).back()["message"].get<std::string>().find("host_id=not-its-host-id does not match") !=
+  CHECK(json_lines(mismatch.out).back()["message"].get<std::string>().find("host_id=not-its-host-id does not match") !=
         std::string::npos);
   CHECK(lab.members() == 4);
 
   // Scale-down 4 -> 3: the added node, its host id given.
   // Its host id, as the refused run's journal recorded it from the plan.
-  const std::string refused_run = events_of(mismatch.out).back()["run_id"];
+  const std::string refused_run = json_lines(mismatch.out).back()["run_id"];
   const json journal = json::parse(std::ifstream(lab.runs() / refused_run / "journal.json"));
   const std::string host_id = journal["steps"][0]["exports"].value("target_host_id", "");
   REQUIRE(!host_id.empty());
@@ -248,7 +237,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   const ProcessResult with_node_down = lab.playbook({"run", "scale-up", "--var", lab_var, "--yes"});
   INFO(with_node_down.out << with_node_down.err);
   CHECK(with_node_down.exit_code == 5);
-  const std::string refusal = events_of(with_node_down.out).back()["message"];
+  const std::string refusal = json_lines(with_node_down.out).back()["message"];
   CHECK(refusal.find("preflight") != std::string::npos);
   CHECK(refusal.find("127.0.0.3") != std::string::npos);
   CHECK(lab.members() == 3);
@@ -268,11 +257,11 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
                     "stall_critical=4", "--var", "stall_warn=2", "--yes"});
   INFO(stalled.out << stalled.err);
   CHECK(stalled.exit_code == 3);
-  const json stop = events_of(stalled.out).back();
+  const json stop = json_lines(stalled.out).back();
   CHECK(stop["status"] == "timed_out");
   CHECK(stop["message"].get<std::string>().find("streaming made no progress") != std::string::npos);
   std::string joining;  // the lab numbers on after the departed node4
-  for (const json& e : events_of(stalled.out)) {
+  for (const json& e : json_lines(stalled.out)) {
     if (e["event"] == "node_starting") joining = e["node"];
   }
   REQUIRE(!joining.empty());
@@ -312,7 +301,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   writers.join();
   INFO(restart.out << restart.err);
   CHECK(restart.exit_code == 0);
-  const auto restart_events = events_of(restart.out);
+  const auto restart_events = json_lines(restart.out);
   for (const std::string& node :
        {std::string("127.0.0.1"), std::string("127.0.0.2"), std::string("127.0.0.3"), joining}) {
     int stopped = 0;
@@ -328,7 +317,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   INFO(repair.out << repair.err);
   CHECK(repair.exit_code == 0);
   int repaired = 0;
-  for (const json& e : events_of(repair.out)) {
+  for (const json& e : json_lines(repair.out)) {
     repaired += e["event"] == "step_finished" && e.value("title", "").rfind("repair -pr on 127.0.0.", 0) == 0 ? 1 : 0;
   }
   CHECK(repaired == 4);
