@@ -6,6 +6,14 @@
 #include "views/json_fields.h"
 
 namespace ringctl {
+namespace {
+
+// The agent did not answer (down, restarting, or too busy): it may yet.
+bool no_answer(const ringcore::Error& error) {
+  return error.code() == ringcore::ErrorCode::kUnavailable || error.code() == ringcore::ErrorCode::kTimedOut;
+}
+
+}  // namespace
 
 nlohmann::json job_of(const nlohmann::json& answer) {
   return answer.is_object() && answer.contains("job") ? answer["job"] : answer;
@@ -26,6 +34,7 @@ JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::j
   nlohmann::json current = job;
   nlohmann::json last_reported;
   auto interval = options.first_interval;
+  auto last_answer = start;
   for (;;) {
     JobEvent event{event_for_state(current), current};
     if (event.event != "progress") {
@@ -52,7 +61,9 @@ JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::j
     interval = std::min(interval * 2, options.max_interval);
     try {
       current = fetch(id);
+      last_answer = clock.now();
     } catch (const ringcore::Error& error) {
+      if (no_answer(error) && clock.now() - last_answer < options.unanswered_grace) continue;
       JobEvent unknown{"unknown", current, error.message()};
       on_event(unknown);
       return unknown;

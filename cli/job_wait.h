@@ -23,6 +23,9 @@ struct WaitOptions {
   std::optional<std::chrono::milliseconds> timeout;  // none: wait as long as it runs
   std::chrono::milliseconds first_interval{200};     // poll backoff: doubles up to max_interval
   std::chrono::milliseconds max_interval{1000};
+  // How long polls may go unanswered (agent unreachable or timing out) before the job's
+  // outcome is called unknown: long enough to ride through an agent's restart.
+  std::chrono::milliseconds unanswered_grace{10000};
 };
 
 // The job object in an answer about one job (an operation's start, GET /v1/jobs/{id}): ringd
@@ -37,8 +40,10 @@ using ringruntime::WaitClock;
 // Follows `job` (as the operation's answer gave it) until it succeeds or fails, or the timeout
 // passes: `fetch(id)` returns the job's current object. Calls `on_event` with "progress" for
 // the first sight and each change, then once with the final event, which it returns.
-// An error from `fetch` (the agent or its node stopped answering, the job is gone) ends the
-// wait with "unknown": the job was started and nobody can say now how it ends.
+// When `fetch` gets no answer (kUnavailable, kTimedOut), it is asked again at the usual
+// intervals until `unanswered_grace` has passed since the last answer; then, or at once for
+// any other error (the job is gone, the answer makes no sense), the wait ends with "unknown":
+// the job was started and nobody can say now how it ends.
 JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::json(const std::string&)>& fetch,
                       const std::function<void(const JobEvent&)>& on_event, const WaitOptions& options,
                       const WaitClock& clock);

@@ -96,24 +96,61 @@ TEST_CASE("waiting past --timeout ends with a timeout event and exit code 3, nev
   CHECK(exit_code_of(run.final_event) == 3);
 }
 
-TEST_CASE("a job whose agent stops answering ends with an unknown event and exit code 7, saying how to re-attach") {
+TEST_CASE("a job whose agent stops answering for good: asked again for the grace, then unknown and exit 7") {
   FakeTime time;
   int polls = 0;
+  std::chrono::steady_clock::time_point last_answer;
   std::vector<ringctl::JobEvent> events;
   const ringctl::JobEvent final_event = ringctl::wait_for_job(
       job("running", 10),
-      [&polls](const std::string&) -> json {
-        if (++polls == 2) throw ringcore::Error(ringcore::ErrorCode::kUnavailable, "connection refused");
+      [&](const std::string&) -> json {
+        if (++polls >= 2) throw ringcore::Error(ringcore::ErrorCode::kUnavailable, "connection refused");
+        last_answer = time.now;
         return job("running", 20);
       },
       [&events](const ringctl::JobEvent& e) { events.push_back(e); }, {}, time.clock());
   REQUIRE(events.size() == 3);
   CHECK(events.back().event == "unknown");
   CHECK(events.back().reason == "connection refused");
+  CHECK(polls > 3);                                  // asked again through the outage
+  CHECK(time.now - last_answer >= 10s);              // for the whole grace
+  CHECK(time.now - last_answer < 11s);               // and no longer
   CHECK(final_event.job["progress"]["done"] == 20);  // the job as last seen
   CHECK(exit_code_of(final_event) == 7);
   CHECK_THROWS_WITH(ringctl::raise_for(final_event, "127.0.0.1:7070"),
                     doctest::Contains("ringctl jobs -h 127.0.0.1:7070 --wait j1"));
+}
+
+TEST_CASE("a job whose agent restarts is followed through the outage to its end") {
+  FakeTime time;
+  int polls = 0;
+  const auto restarting = [&](const std::string&) -> json {
+    ++polls;
+    if (polls == 2) throw ringcore::Error(ringcore::ErrorCode::kUnavailable, "connection refused");
+    if (polls == 3) throw ringcore::Error(ringcore::ErrorCode::kTimedOut, "timed out after 2 s");
+    return polls < 5 ? job("running", 50) : job("succeeded", 100);
+  };
+  std::vector<std::string> seen;
+  const ringctl::JobEvent final_event = ringctl::wait_for_job(
+      job("running", 10), restarting, [&seen](const ringctl::JobEvent& e) { seen.push_back(e.event); }, {},
+      time.clock());
+  CHECK(final_event.event == "done");
+  CHECK(seen == std::vector<std::string>{"progress", "progress", "done"});
+  CHECK(exit_code_of(final_event) == 0);
+}
+
+TEST_CASE("an answer that is not the job ends the wait at once as unknown: no grace for a job that is gone") {
+  FakeTime time;
+  int polls = 0;
+  const ringctl::JobEvent final_event = ringctl::wait_for_job(
+      job("running", 10),
+      [&polls](const std::string&) -> json {
+        ++polls;
+        throw ringcore::Error(ringcore::ErrorCode::kNotFound, "no job j1");
+      },
+      [](const ringctl::JobEvent&) {}, {}, time.clock());
+  CHECK(final_event.event == "unknown");
+  CHECK(polls == 1);
 }
 
 TEST_CASE("a job that already ended when started is reported at once") {
