@@ -130,7 +130,9 @@ ServerResponse AgentApi::checks() const {
 }
 
 ServerResponse AgentApi::job(const std::string& id) const {
-  return json_response(200, {{"job", backend_.job(id).value_or_throw()}});
+  json job = backend_.job(id).value_or_throw();
+  collector_.record_job(job);
+  return json_response(200, {{"job", std::move(job)}});
 }
 
 ServerResponse AgentApi::start_operation(const std::string& operation, const std::string& body) {

@@ -33,6 +33,23 @@ void Collector::refresh() {
   wake_.notify_all();
 }
 
+void Collector::record_job(const json& job) {
+  if (!job.is_object() || !job.contains("id")) return;
+  {
+    std::lock_guard lock(mutex_);
+    const json& jobs = facts_->jobs;
+    if (!jobs.is_array()) return;
+    std::size_t i = 0;
+    while (i < jobs.size() && !(jobs[i].is_object() && jobs[i].value("id", json()) == job["id"])) ++i;
+    if (i == jobs.size() || jobs[i].value("state", json()) == job.value("state", json())) return;
+    auto next = std::make_shared<CollectedFacts>(*facts_);
+    next->jobs[i] = job;
+    facts_ = std::move(next);
+    refresh_requested_ = true;
+  }
+  wake_.notify_all();
+}
+
 std::shared_ptr<const CollectedFacts> Collector::facts() const {
   std::lock_guard lock(mutex_);
   return facts_;

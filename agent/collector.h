@@ -38,6 +38,11 @@ class Collector {
   void collect_once();
   // Asks for an attempt now rather than at the next interval (after an operation started).
   void refresh();
+  // What a live read of one job showed (GET /v1/jobs/{id}). When the cached list has that job
+  // in another state, it is replaced there at once and a collection is asked for: a client that
+  // saw its job end must not find it running in /v1/jobs, or in the checks read from it, for up
+  // to an interval after. A job not in the list is left to the next collection.
+  void record_job(const nlohmann::json& job);
 
   // The facts of the last attempt; never null.
   std::shared_ptr<const CollectedFacts> facts() const;

@@ -28,7 +28,7 @@ struct ScriptedBackend : ringd::Backend {
   ringcore::Result<json> streams() override { return answer("streams"); }
   ringcore::Result<json> jobs() override {
     if (!has_jobs_endpoint) return Error::not_found("node: no such path: GET /v1/jobs");
-    return json::array({json{{"id", "j" + std::to_string(generation)}}});
+    return json::array({json{{"id", "j" + std::to_string(generation)}, {"state", "running"}}});
   }
   ringcore::Result<json> job(const std::string&) override { return Error::not_found("no job"); }
   ringcore::Result<ringd::OperationStarted> start_operation(const std::string&, const json&) override {
@@ -84,6 +84,26 @@ TEST_CASE("a node without a jobs endpoint is collected with no jobs") {
   collector.collect_once();
   CHECK(collector.facts()->collected_at.has_value());
   CHECK(collector.facts()->jobs == json::array());
+}
+
+TEST_CASE("a job seen ended by a live read is shown ended in the cached list at once") {
+  ScriptedBackend backend;
+  ringd::Collector collector(backend, std::chrono::seconds(60));
+  collector.collect_once();
+  const auto before = collector.facts();
+
+  collector.record_job({{"id", "j1"}, {"state", "running"}});  // as listed: nothing to change
+  CHECK(collector.facts() == before);
+  collector.record_job({{"id", "j9"}, {"state", "succeeded"}});  // not listed: the next collection
+  CHECK(collector.facts() == before);
+
+  collector.record_job({{"id", "j1"}, {"state", "succeeded"}, {"progress", {{"done", 10}}}});
+  const auto after = collector.facts();
+  CHECK(after->jobs[0]["state"] == "succeeded");
+  CHECK(after->jobs[0]["progress"]["done"] == 10);
+  CHECK(after->collected_at == before->collected_at);  // the rest as collected
+  CHECK(after->node == before->node);
+  CHECK(before->jobs[0]["state"] == "running");  // a reader's snapshot never changes under it
 }
 
 TEST_CASE("the background thread collects at once and stops promptly") {
