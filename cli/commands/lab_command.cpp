@@ -165,7 +165,8 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
   add_node_argument(*stop, *options);
   stop->callback([options] { lab::stop_member(options->directory, options->node, SIGTERM); });
 
-  CLI::App* start = lab->add_subcommand("start", "Start a stopped node and wait until every node sees it up");
+  CLI::App* start = lab->add_subcommand(
+      "start", "Start a stopped node (and its agent) and wait until every node sees it up; or only its stopped agent");
   add_node_argument(*start, *options);
   add_timeout_option(*start, *options, "");
   start->callback([options] {

@@ -78,7 +78,7 @@ void start_agents(Lab& lab, std::chrono::seconds timeout) {
   wait_for_agents(lab, timeout);
   register_lab_cluster(lab);
   lab.registered = true;
-  save_lab(lab);
+  update_lab(lab.directory, [](Lab& current) { current.registered = true; });
 }
 
 void update_lab_cluster(const Lab& lab) {

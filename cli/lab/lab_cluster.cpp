@@ -220,16 +220,27 @@ void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds 
   WaitOptions options;
   options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   const JobEvent last = wait_for_job(
-      job, [&](const std::string& id) { return job_of(get_json(lab, node, "/v1/jobs/" + id)); },
+      job,
+      [&](const std::string& id) {
+        // A lab knows its processes: a node that is gone will not answer again.
+        if (!running_pid(lab, node)) throw ringcore::Error::failed(node.name + " exited while joining");
+        return job_of(get_json(lab, node, "/v1/jobs/" + id));
+      },
       [&](const JobEvent& event) { line.draw(node.name + " " + bootstrap_line(event.job, first)); }, options,
       real_clock());
   line.keep();
   raise_for(last, node.name + "'s ringnode");
 }
 
-std::vector<ringcore::Token> node_tokens(const Lab& lab, const LabNode& node) {
+std::optional<std::vector<ringcore::Token>> owned_tokens(const Lab& lab, const LabNode& node) {
+  nlohmann::json facts;  // kept: json_array refers into it
+  try {
+    facts = get_json(lab, node, "/v1/node");
+  } catch (const ringcore::Error&) {
+    return std::nullopt;
+  }
+  if (json_text(facts, "mode") != "NORMAL") return std::nullopt;
   std::vector<ringcore::Token> tokens;
-  const nlohmann::json facts = get_json(lab, node, "/v1/node");  // kept: json_array refers into it
   for (const nlohmann::json& token : json_array(facts, "tokens")) {
     if (token.is_string()) tokens.push_back(ringcore::parse_token(token.get<std::string>()).value_or_throw());
   }

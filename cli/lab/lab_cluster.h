@@ -33,8 +33,9 @@ void wait_until_agents_see(const Lab& lab, const std::vector<const LabNode*>& ag
 // the job fails, the node exits, or `timeout` passes.
 void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds timeout);
 
-// The tokens `node` announces (GET /v1/node), sorted; throws ringcore::Error when it does not answer.
-std::vector<ringcore::Token> node_tokens(const Lab& lab, const LabNode& node);
+// The tokens `node` owns (GET /v1/node), sorted, once it is normal; nullopt while it is
+// starting or joining (its tokens may still change) or when it does not answer.
+std::optional<std::vector<ringcore::Token>> owned_tokens(const Lab& lab, const LabNode& node);
 
 // The nodes whose ringnode process runs.
 std::vector<const LabNode*> running_nodes(const Lab& lab);

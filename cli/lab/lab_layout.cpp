@@ -1,5 +1,7 @@
 #include "lab/lab_layout.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -309,6 +312,22 @@ Lab load_lab(const std::string& directory) {
                                "); ringctl lab down --purge to start afresh");
   }
   return lab;
+}
+
+void update_lab(const std::string& directory, const std::function<void(Lab&)>& change) {
+  const std::string path = directory + "/lab.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error::failed("cannot open " + path + ": " + std::strerror(errno));
+  ::flock(fd, LOCK_EX);  // released by close, or by the kernel if this process dies
+  try {
+    Lab lab = load_lab(directory);
+    change(lab);
+    save_lab(lab);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
 }
 
 std::string default_lab_directory() {

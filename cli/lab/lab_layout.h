@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,10 @@ std::string node_config_yaml(const Lab& lab, const LabNode& node);
 void save_lab(const Lab& lab);
 // Throws ringcore::Error when there is no lab in `directory` or the manifest is unreadable.
 Lab load_lab(const std::string& directory);
+// Reads lab.json, applies `change` and writes it back under an exclusive lock, so that two lab
+// commands updating it at once (a playbook adding a node while `lab stress` records another's
+// tokens) never write over each other's change.
+void update_lab(const std::string& directory, const std::function<void(Lab&)>& change);
 
 // $RINGCTL_LAB_DIR, else $XDG_STATE_HOME/ringctl/lab, else ~/.local/state/ringctl/lab.
 std::string default_lab_directory();

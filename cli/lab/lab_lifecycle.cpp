@@ -2,8 +2,10 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "lab/lab_agents.h"
@@ -27,8 +29,12 @@ std::vector<const LabNode*> members(const Lab& lab) {
 // Stops a member's processes, moves it to the departed and records that everywhere.
 void forget(Lab& lab, const std::string& name, const std::string& reason) {
   stop_node_and_agent(lab, lab.find_node(name), kStopGrace);
-  depart(lab, name);
-  save_lab(lab);
+  update_lab(lab.directory, [&](Lab& current) {
+    const bool member =
+        std::any_of(current.nodes.begin(), current.nodes.end(), [&](const LabNode& node) { return node.name == name; });
+    if (member) depart(current, name);  // another lab command may have done it meanwhile
+    lab = current;
+  });
   update_lab_cluster(lab);
   std::cerr << "ringctl: " << name << " " << reason << "; it is no longer a member of the lab\n";
 }
@@ -78,12 +84,30 @@ LabSpec requested_spec(const UpRequest& request) {
   return spec;
 }
 
+// Records the tokens of members that joined by bootstrap once they are normal: they chose them
+// themselves, so the lab learns them only then, however the node was added (lab add, or a
+// playbook's lab launcher).
+void record_joined_tokens(Lab& lab) {
+  std::map<std::string, std::vector<ringcore::Token>> learned;
+  for (LabNode& node : lab.nodes) {
+    if (!node.added || !node.tokens.empty() || !running_pid(lab, node)) continue;
+    if (auto tokens = owned_tokens(lab, node)) node.tokens = learned[node.name] = std::move(*tokens);
+  }
+  if (learned.empty()) return;
+  update_lab(lab.directory, [&](Lab& current) {
+    for (LabNode& node : current.nodes) {
+      if (auto it = learned.find(node.name); it != learned.end()) node.tokens = it->second;
+    }
+  });
+}
+
 }  // namespace
 
 Lab load_members(const std::string& directory) {
   Lab lab = load_lab(directory);
   for (const Departure& departure : departed_members(lab))
     forget(lab, departure.name, "has left the ring (" + departure.reason + ")");
+  record_joined_tokens(lab);
   return lab;
 }
 
@@ -122,7 +146,10 @@ Lab launch_new_member(const AddRequest& request) {
   added.disk_capacity_bytes = request.disk_capacity_bytes.value_or(lab.nodes.front().disk_capacity_bytes);
   lab.nodes.push_back(added);
   check_ports_free(lab, {&lab.nodes.back()}, agents);
-  save_lab(lab);
+  update_lab(lab.directory, [&](Lab& current) {
+    current.nodes.push_back(added);
+    lab = current;
+  });
   const LabNode& node = lab.nodes.back();
   start_node(lab, node, find_ringnode_binary());
   // Its agent starts with it, so that netstats can follow the bootstrap.
@@ -138,8 +165,7 @@ Lab add(const AddRequest& request) {
   // Joined when every member, the new one included, sees all of them up and normal.
   const auto nodes = members(lab);
   wait_until_converged(lab, nodes, nodes, request.timeout);
-  lab.nodes.back().tokens = node_tokens(lab, lab.nodes.back());
-  save_lab(lab);
+  record_joined_tokens(lab);
   if (agents) {
     start_agents(lab, request.timeout);
     wait_until_agents_see(lab, nodes, nodes, request.timeout);
@@ -182,15 +208,21 @@ void stop_member(const std::string& directory, const std::string& name, int sign
 }
 
 void start_member(const std::string& directory, const std::string& name, std::chrono::seconds timeout) {
-  const Lab lab = load_members(directory);
+  Lab lab = load_members(directory);
   const LabNode& node = lab.find_node(name);
-  if (running_pid(lab, node)) throw Error::invalid_input(node.name + " is already running");
+  const bool with_agents = has_agents(lab);
+  if (running_pid(lab, node)) {
+    if (!with_agents || running_agent_pid(lab, node)) throw Error::invalid_input(node.name + " is already running");
+    start_agents(lab, timeout);  // the node runs, its agent does not: only the agent
+    return;
+  }
   check_ports_free(lab, {&node}, false);
   start_node(lab, node, find_ringnode_binary());
   // Back when every running node, the restarted one included, sees every running node up:
   // right after a kill the others may still think it is up, so their view alone proves nothing.
   const auto running = running_nodes(lab);
   wait_until_converged(lab, running, running, timeout);
+  if (with_agents) start_agents(lab, timeout);  // its agent, if it went down with it
 }
 
 Lab remove_member(const std::string& directory, const std::string& name) {

@@ -78,7 +78,9 @@ void down(const std::string& directory, bool purge);
 // Stops one member with `signal` (SIGTERM or SIGKILL). Throws when it is not running.
 void stop_member(const std::string& directory, const std::string& node, int signal);
 
-// Starts a stopped member and waits until every running member sees every running one up.
+// Starts a stopped member and waits until every running member sees every running one up;
+// in a lab with agents, also its agent if that is not running. A running member whose agent is
+// not running gets only its agent back. Throws ringcore::Error when both run.
 void start_member(const std::string& directory, const std::string& node, std::chrono::seconds timeout);
 
 // Takes `node` out of the lab: stops its processes and forgets it. Refuses (kConflict) while
