@@ -46,6 +46,13 @@ ViewCount count_views(const ClusterSurvey& survey, const std::string& address) {
   return count;
 }
 
+// The node is in no view of the other nodes, and every other node answered: it has left.
+bool gone_from_other_views(const ViewCount& count) {
+  const int others = count.views - (count.own_view ? 1 : 0);
+  const int others_answered = count.answered - (count.own_view ? 1 : 0);
+  return others_answered > 0 && others_answered == others && count.listing == 0;
+}
+
 // The running bootstrap job's progress on the node's agent: {done, total}, or null.
 Json bootstrap_progress(const StepContext& context, const std::string& address) {
   try {
@@ -196,9 +203,7 @@ StepOutcome node_left_everywhere(StepContext& context) {
       context.emit({{"event", "progress"}, {"node", address}, {"views_listing", last.listing}, {"views", last.views}});
       last_listing = last.listing;
     }
-    const int others = last.views - (last.own_view ? 1 : 0);
-    const int others_answered = last.answered - (last.own_view ? 1 : 0);
-    return others_answered > 0 && others_answered == others && last.listing == 0;
+    return gone_from_other_views(last);
   });
   StepOutcome outcome;
   outcome.result = {{"node", address}};
@@ -264,6 +269,11 @@ StepOutcome node_ready_everywhere(StepContext& context) {
 }
 
 }  // namespace
+
+bool has_left_every_view(const StepContext& context, const std::string& address) {
+  const auto survey = try_survey(context);
+  return survey && gone_from_other_views(count_views(*survey, address));
+}
 
 StepOutcome wait_for_condition(const std::string& name, StepContext& context) {
   if (name == "node_normal_everywhere") return node_normal_everywhere(context);

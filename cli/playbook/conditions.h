@@ -17,4 +17,8 @@ namespace ringctl::playbook {
 
 StepOutcome wait_for_condition(const std::string& name, StepContext& context);
 
+// Whether `address` is in no other node's view, every other agent answering: what shows a
+// decommission ended when its own agent no longer answers.
+bool has_left_every_view(const StepContext& context, const std::string& address);
+
 }  // namespace ringctl::playbook
