@@ -2,7 +2,8 @@
 // registers the cluster; bare `ringctl status` and `ringctl -h <agent> status` agree from every
 // agent; a killed node shows down through every other agent; info, gossipinfo and netstats
 // parse; `lab down` leaves nothing running; a joined node shows in every agent's view; a
-// decommissioned node leaves the lab, the cluster config and ringd_peer_up; `--purge` unregisters.
+// decommission followed with --wait rides through its agent's restart; a decommissioned node
+// leaves the lab, the cluster config and ringd_peer_up; `--purge` unregisters.
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <thread>
 
 #include "ringnet/http_client.h"
+#include "support/background_process.h"
 #include "support/run_process.h"
 
 namespace {
@@ -258,10 +260,31 @@ TEST_CASE("after a decommission the node leaves the lab, the registered cluster 
   const ProcessResult up = lab.lab({"up", "--nodes", "4", "--storage-port", kStoragePort, "--native-port", kNativePort,
                                     "--agent-port", kAgentPort, "--timeout", "90"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
-  REQUIRE(lab.lab({"stress", "--rows", "500", "--keyspace", "shrink"}).exit_code == 0);
-  const ProcessResult gone =
-      AgentLab::ringctl({"-h", agent("127.0.0.4"), "decommission", "--wait", "--timeout", "120"});
-  REQUIRE_MESSAGE(gone.exit_code == 0, gone.err);
+  // 3 MB on node4, streamed at 0.1 MiB/s past the first MiB: a decommission of about 20 s.
+  REQUIRE(lab.lab({"stress", "--rows", "4000", "--value-size", "1000", "--keyspace", "shrink"}).exit_code == 0);
+  REQUIRE(AgentLab::ringctl({"-h", agent("127.0.0.4"), "setstreamthroughput", "0.1"}).exit_code == 0);
+  const int agent_pid = lab.lab_json({"list"})["nodes"][3]["agent_pid"];
+
+  // Its agent is killed and started again while `--wait` follows the decommission: the job
+  // lives on the node, the new agent finds it, and the wait rides through to its end.
+  {
+    test_support::Background wait(
+        {RINGCTL_BIN, "-o", "json", "-h", agent("127.0.0.4"), "decommission", "--wait", "--timeout", "120"});
+    nlohmann::json streaming;
+    for (std::string line = wait.next_line(); !line.empty() && streaming.is_null(); line = wait.next_line()) {
+      const auto event = nlohmann::json::parse(line);
+      if (event["event"] == "progress" && event["job"]["progress"]["done"].get<std::int64_t>() > 0) streaming = event;
+    }
+    REQUIRE_MESSAGE(!streaming.is_null(), "the decommission never streamed");
+    REQUIRE(kill(agent_pid, SIGKILL) == 0);
+    const ProcessResult restarted = lab.lab({"start", "node4"});  // only its agent: the node runs
+    REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.err);
+    std::string last;
+    for (std::string line = wait.next_line(); !line.empty(); line = wait.next_line()) last = line;
+    CHECK(wait.wait() == 0);
+    REQUIRE(!last.empty());
+    CHECK(nlohmann::json::parse(last)["event"] == "done");
+  }
 
   // ringd_peer_up on another agent drops 127.0.0.4 once its gossip says LEFT (a collection a second).
   ringnet::HttpClient metrics("127.0.0.1", std::stoi(kAgentPort), std::chrono::seconds(5));

@@ -1,10 +1,16 @@
-// The playbooks on a real lab (ringnode and ringd processes), in one lab to keep CI time down:
-// a dry run changes nothing; removing a node below rf and a host-id mismatch are refused with
-// exit 5 before anything changes; scale-up 3 -> 4 while a writer writes at QUORUM, with the CLI SIGKILLed while the
-// new node joins and `playbook resume` finishing the run without a second node; then
-// scale-down 4 -> 3; a pre-flight refusal with a node down; a join stalled past the critical
-// threshold stops the run (exit 3) and resume finishes it; a rolling restart under writers with
-// no failed write; the repair playbook; every acknowledged write is readable after each.
+// The playbooks on real labs (ringnode and ringd processes). Three test cases, each a lab on
+// ports of its own, which ctest runs as three tests (in parallel):
+// - scale-up 3 -> 4 and scale-down 4 -> 3 under a QUORUM writer: a dry run changes nothing;
+//   removing a node below rf and a host-id mismatch are refused with exit 5 before anything
+//   changes; the CLI SIGKILLed while the new node joins and `playbook resume` finishing the run
+//   without a second node; a pre-flight refusal with a node down; a join stalled past the
+//   critical threshold stops the run (exit 3) and resume finishes it; a rolling restart under
+//   writers with no failed write; the repair playbook;
+// - scale-up 4 -> 6 (two nodes in one run) and scale-down 6 -> 3 under QUORUM writers, ownership
+//   within the allocator's target after each;
+// - disk headroom: on nodes of a small disk, scale-up refuses a node over half full and
+//   scale-down refuses receivers that would pass 80%.
+// Every acknowledged write is readable after each.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -20,23 +27,27 @@
 #include <thread>
 
 #include "ringruntime/wait.h"
+#include "support/background_process.h"
 #include "support/json_lines.h"
 #include "support/run_process.h"
 
 namespace {
 
 using nlohmann::json;
+using test_support::Background;
 using test_support::json_lines;
 using test_support::ProcessResult;
 
-// Ports of its own, apart from the other lab tests'.
-const std::string kStoragePort = "26060";
-const std::string kNativePort = "29060";
-const std::string kAgentPort = "7660";
+// Each test case's lab: ports apart from the other lab tests' and from each other.
+struct LabPorts {
+  std::string storage, native, agent;
+};
 
 class PlaybookLab {
  public:
-  PlaybookLab() {
+  PlaybookLab(const std::string& name, LabPorts ports) : ports_(std::move(ports)) {
+    directory_ =
+        std::filesystem::temp_directory_path() / ("ringctl-playbook-test-" + name + "-" + std::to_string(getpid()));
     std::filesystem::remove_all(directory_);
     std::filesystem::create_directories(directory_);
     setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
@@ -48,8 +59,18 @@ class PlaybookLab {
     lab({"down"});
     std::filesystem::remove_all(directory_);
   }
+  const LabPorts& ports() const { return ports_; }
   std::string lab_dir() const { return (directory_ / "lab").string(); }
+  std::string lab_var() const { return "lab_dir=" + lab_dir(); }
   std::filesystem::path runs() const { return directory_ / "runs"; }
+  // `ringctl lab up --nodes N` on this lab's ports, with `extra` options.
+  ProcessResult up(int nodes, std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args = {
+        "up",          "--nodes",      std::to_string(nodes), "--storage-port", ports_.storage, "--native-port",
+        ports_.native, "--agent-port", ports_.agent,          "--timeout",      "120"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return lab(args);
+  }
   ProcessResult lab(std::vector<std::string> args) const {
     args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", lab_dir()});
     return test_support::run_process(args);
@@ -59,72 +80,17 @@ class PlaybookLab {
     args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "playbook"});
     return test_support::run_process(args);
   }
-  int members() const {
+  // `lab list`'s members.
+  json nodes() const {
     const ProcessResult list = lab({"list", "-o", "json"});
     REQUIRE_MESSAGE(list.exit_code == 0, list.err);
-    return static_cast<int>(json::parse(list.out)["nodes"].size());
+    return json::parse(list.out)["nodes"];
   }
+  int members() const { return static_cast<int>(nodes().size()); }
 
  private:
-  std::filesystem::path directory_ =
-      std::filesystem::temp_directory_path() / ("ringctl-playbook-test-" + std::to_string(getpid()));
-};
-
-// A ringctl running in the background, its stdout read line by line.
-class Background {
- public:
-  explicit Background(const std::vector<std::string>& argv) {
-    int pipe_fds[2];
-    REQUIRE(pipe(pipe_fds) == 0);
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      dup2(pipe_fds[1], STDOUT_FILENO);
-      const int null = open("/dev/null", O_RDWR);
-      dup2(null, STDIN_FILENO);
-      close(pipe_fds[0]);
-      std::vector<char*> args;
-      for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(pipe_fds[1]);
-    out_ = fdopen(pipe_fds[0], "r");
-  }
-  ~Background() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (out_ != nullptr) fclose(out_);
-  }
-  // The next line of output; "" at its end.
-  std::string next_line() {
-    char* line = nullptr;
-    size_t size = 0;
-    const ssize_t n = getline(&line, &size, out_);
-    std::string text = n > 0 ? std::string(line, static_cast<std::size_t>(n)) : "";
-    free(line);
-    return text;
-  }
-  int kill_and_reap() {
-    kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-  int wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
- private:
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
+  LabPorts ports_;
+  std::filesystem::path directory_;
 };
 
 int count_events(const std::vector<json>& events, const std::string& event, const std::string& step,
@@ -138,14 +104,64 @@ int count_events(const std::vector<json>& events, const std::string& event, cons
   return count;
 }
 
+// The worst DC's ownership spread as rebalance measures it: max over mean of effective ownership.
+double ownership_max_over_mean() {
+  const ProcessResult rebalance = test_support::run_process({RINGCTL_BIN, "-o", "json", "rebalance"});
+  REQUIRE_MESSAGE(!rebalance.out.empty(), rebalance.err);
+  const json report = json::parse(rebalance.out);
+  double worst = 0;
+  for (const json& dc : report["datacenters"]) worst = std::max(worst, dc["ownership_max_over_mean"].get<double>());
+  return worst;
+}
+
+// The host id of `address` as `ringctl status` shows it.
+std::string host_id_of(const std::string& address) {
+  const ProcessResult status = test_support::run_process({RINGCTL_BIN, "-o", "json", "status"});
+  REQUIRE_MESSAGE(status.exit_code == 0, status.err);
+  const json doc = json::parse(status.out);
+  for (const json& dc : doc["datacenters"]) {
+    for (const json& node : dc["nodes"]) {
+      if (node["address"] == address) return node["host_id"];
+    }
+  }
+  FAIL("no node at " << address << " in " << status.out);
+  return "";
+}
+
+// `lab stress` batches at QUORUM, one after another, until stopped: the writer during a run.
+class QuorumWriter {
+ public:
+  explicit QuorumWriter(const PlaybookLab& lab)
+      : thread_([this, &lab] {
+          while (!stop_) batches_.push_back(lab.lab({"stress", "--rows", "500", "--cl", "QUORUM", "-o", "json"}));
+        }) {}
+  ~QuorumWriter() { finish(); }
+  // Stops after the batch in flight; every batch it wrote.
+  const std::vector<ProcessResult>& finish() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return batches_;
+  }
+
+ private:
+  std::atomic<bool> stop_ = false;
+  std::vector<ProcessResult> batches_;
+  std::thread thread_;
+};
+
+void check_no_failed_write(QuorumWriter& writer) {
+  const std::vector<ProcessResult>& batches = writer.finish();
+  CHECK(!batches.empty());
+  for (const ProcessResult& batch : batches) CHECK_MESSAGE(batch.exit_code == 0, batch.out << batch.err);
+}
+
 }  // namespace
 
 TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, resumed after a SIGKILL mid-join") {
-  PlaybookLab lab;
-  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port", kNativePort,
-                                    "--agent-port", kAgentPort, "--timeout", "120"});
+  PlaybookLab lab("resume", {"26060", "29060", "7660"});
+  const ProcessResult up = lab.up(3);
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
-  const std::string lab_var = "lab_dir=" + lab.lab_dir();
+  const std::string lab_var = lab.lab_var();
   REQUIRE(lab.lab({"stress", "--rows", "2000", "--cl", "QUORUM"}).exit_code == 0);
 
   {  // --dry-run prints every step and changes nothing
@@ -196,8 +212,10 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   CHECK(count_events(events, "node_starting", "4.1.1") == 0);
   CHECK(count_events(events, "step_finished", "4.1.2", "ok") == 1);
   CHECK(events.back()["status"] == "succeeded");
-  CHECK(lab.members() == 4);  // one node added, not two
-  CHECK(writer.wait() == 0);  // no QUORUM write failed
+  const json added = lab.nodes();
+  REQUIRE(added.size() == 4);       // one node added, not two
+  CHECK(added[3]["tokens"] == 16);  // the tokens it chose, recorded once it joined
+  CHECK(writer.wait() == 0);        // no QUORUM write failed
   CHECK(std::filesystem::exists(lab.runs() / run_id / "report.md"));
 
   const ProcessResult verify = lab.lab({"verify", "--cl", "QUORUM"});
@@ -265,40 +283,21 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
     if (e["event"] == "node_starting") joining = e["node"];
   }
   REQUIRE(!joining.empty());
-  REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", joining + ":" + kAgentPort, "setstreamthroughput", "0"})
+  REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", joining + ":" + lab.ports().agent, "setstreamthroughput", "0"})
               .exit_code == 0);
   const ProcessResult finished = lab.playbook({"resume", stop["run_id"]});
   INFO(finished.out << finished.err);
   CHECK(finished.exit_code == 0);
   CHECK(lab.members() == 4);
-  // The agents report the run's last cleanups as ended at their next collection; until then a
-  // pre-flight would rightly refuse to start.
-  std::string activity;
-  const bool quiet = ringruntime::wait_until(
-      [&] {
-        const ProcessResult health = test_support::run_process({RINGCTL_BIN, "-o", "json", "health"});
-        activity = health.out + health.err;
-        if (health.out.empty()) return false;
-        const json doc = json::parse(health.out);  // named: a temporary's member would dangle in the loop
-        for (const json& check : doc["checks"]) {
-          if (check["name"] == "streaming_operations") return check["status"] == "ok";
-        }
-        return false;
-      },
-      std::chrono::seconds(60), std::chrono::milliseconds(500));
-  REQUIRE_MESSAGE(quiet, activity);
+  // The rolling restart's pre-flight follows at once: the agents list the run's last cleanup,
+  // seen ended through /v1/jobs/{id}, as ended, not as still running.
 
   // Rolling restart under writers at QUORUM, from before the first node stops until after the
   // last is ready: no write fails, because the next node goes down only once the cluster is
   // whole again.
-  std::atomic<bool> restarted = false;
-  std::vector<ProcessResult> batches;
-  std::thread writers([&] {
-    while (!restarted) batches.push_back(lab.lab({"stress", "--rows", "500", "--cl", "QUORUM", "-o", "json"}));
-  });
+  QuorumWriter writers(lab);
   const ProcessResult restart = lab.playbook({"run", "rolling-restart", "--var", lab_var, "--yes"});
-  restarted = true;
-  writers.join();
+  check_no_failed_write(writers);
   INFO(restart.out << restart.err);
   CHECK(restart.exit_code == 0);
   const auto restart_events = json_lines(restart.out);
@@ -308,8 +307,6 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
     for (const json& e : restart_events) stopped += e["event"] == "node_stopping" && e["node"] == node ? 1 : 0;
     CHECK_MESSAGE(stopped == 1, node);
   }
-  CHECK(batches.size() >= 2);
-  for (const ProcessResult& batch : batches) CHECK_MESSAGE(batch.exit_code == 0, batch.out << batch.err);
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
 
   // Repair, one node at a time: a repair step per node, each followed to its end.
@@ -321,4 +318,89 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
     repaired += e["event"] == "step_finished" && e.value("title", "").rfind("repair -pr on 127.0.0.", 0) == 0 ? 1 : 0;
   }
   CHECK(repaired == 4);
+}
+
+TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers, ownership within target") {
+  PlaybookLab lab("grow", {"26160", "29160", "7760"});
+  const ProcessResult up = lab.up(4);
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  REQUIRE(lab.lab({"stress", "--rows", "2000", "--cl", "QUORUM"}).exit_code == 0);
+  const double target = 1.20;  // rebalance's ownership_spread: what the allocator keeps within
+  CHECK(ownership_max_over_mean() <= target);
+
+  {
+    QuorumWriter writer(lab);
+    const ProcessResult grow = lab.playbook({"run", "scale-up", "--var", "count=2", "--var", lab.lab_var(), "--yes"});
+    INFO(grow.out << grow.err);
+    CHECK(grow.exit_code == 0);
+    int started = 0;
+    for (const json& e : json_lines(grow.out)) started += e["event"] == "node_starting" ? 1 : 0;
+    CHECK(started == 2);
+    check_no_failed_write(writer);
+  }
+  const json six = lab.nodes();
+  REQUIRE(six.size() == 6);
+  for (const json& node : six) CHECK_MESSAGE(node["tokens"] == 16, node);
+  CHECK(ownership_max_over_mean() <= target);
+  CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
+
+  // Back to three: the two added nodes and one of the first, a run each.
+  for (const std::string node : {"127.0.0.6", "127.0.0.5", "127.0.0.2"}) {
+    QuorumWriter writer(lab);
+    const ProcessResult shrink = lab.playbook({"run", "scale-down", "--var", "node=" + node, "--var",
+                                               "host_id=" + host_id_of(node), "--var", lab.lab_var(), "--yes"});
+    INFO(node << ": " << shrink.out << shrink.err);
+    CHECK(shrink.exit_code == 0);
+    check_no_failed_write(writer);
+    CHECK(ownership_max_over_mean() <= target);
+  }
+  CHECK(lab.members() == 3);
+  const ProcessResult verify = lab.lab({"verify", "--cl", "QUORUM"});
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+}
+
+TEST_CASE(
+    "disk headroom: on nodes of a small disk, scale-up refuses a node over half full, scale-down a full receiver") {
+  PlaybookLab lab("disk", {"26260", "29260", "7860"});
+  // 4 MiB, half a node's RocksDB memtable: its disk use (the write-ahead log until the first
+  // flush) grows with every row it replicates.
+  const ProcessResult up = lab.up(4, {"--disk-capacity", "4MiB"});
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+
+  // Write until removing node4 would leave a receiving node over 80% of its disk, as plan
+  // remove forecasts it from the agents' figures.
+  const auto headroom = [] {
+    const ProcessResult plan = test_support::run_process({RINGCTL_BIN, "-o", "json", "plan", "remove", "127.0.0.4"});
+    if (plan.out.empty()) return std::string("no plan: ") + plan.err;
+    const json doc = json::parse(plan.out);
+    for (const json& check : doc["verdict"]["checks"]) {
+      if (check["name"] == "disk_headroom") return check["status"].get<std::string>();
+    }
+    return std::string("no disk_headroom check");
+  };
+  std::string status = headroom();
+  CHECK(status == "ok");
+  for (int batch = 0; status != "critical" && batch < 30; ++batch) {
+    REQUIRE(lab.lab({"stress", "--rows", "300", "--value-size", "1000", "--cl", "ALL", "--threads", "8"}).exit_code ==
+            0);
+    // The agents serve the new figures from their next collection on.
+    ringruntime::wait_until([&] { return (status = headroom()) == "critical"; }, std::chrono::seconds(2),
+                            std::chrono::milliseconds(250));
+  }
+  REQUIRE(status == "critical");
+
+  const ProcessResult shrink = lab.playbook({"run", "scale-down", "--var", "node=127.0.0.4", "--var",
+                                             "host_id=" + host_id_of("127.0.0.4"), "--var", lab.lab_var(), "--yes"});
+  INFO(shrink.out << shrink.err);
+  CHECK(shrink.exit_code == 5);
+  CHECK(json_lines(shrink.out).back()["message"].get<std::string>().find("disk_headroom") != std::string::npos);
+
+  // The nodes hold more than half their disk now: no node is added to them.
+  const ProcessResult grow = lab.playbook({"run", "scale-up", "--var", lab.lab_var(), "--yes"});
+  INFO(grow.out << grow.err);
+  CHECK(grow.exit_code == 5);
+  CHECK(json_lines(grow.out).back()["message"].get<std::string>().find("disk_usage") != std::string::npos);
+  CHECK(lab.members() == 4);  // nothing started, nothing decommissioned
+  CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
 }
