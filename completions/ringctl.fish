@@ -167,7 +167,7 @@ complete -c ringctl -n "__ringctl_at 'lab'" -a 'remove' -d 'Take a node that has
 complete -c ringctl -n "__ringctl_at 'lab'" -a 'down' -d 'Stop every agent and node (SIGTERM, then SIGKILL after 15 s)'
 complete -c ringctl -n "__ringctl_at 'lab'" -a 'kill' -d 'Kill a node with SIGKILL, as a crash would'
 complete -c ringctl -n "__ringctl_at 'lab'" -a 'stop' -d 'Stop a node gracefully (SIGTERM)'
-complete -c ringctl -n "__ringctl_at 'lab'" -a 'start' -d 'Start a stopped node and wait until every node sees it up'
+complete -c ringctl -n "__ringctl_at 'lab'" -a 'start' -d 'Start a stopped node (and its agent) and wait until every node sees it up; or only its stopped agent'
 complete -c ringctl -n "__ringctl_at 'lab'" -a 'list' -d 'List the lab\'s members and their processes'
 complete -c ringctl -n "__ringctl_at 'lab'" -a 'stress' -d 'Write rows through the coordinators; record what was acknowledged; exit 2 if any write failed'
 complete -c ringctl -n "__ringctl_at 'lab'" -a 'verify' -d 'Read back every acknowledged row; exit 2 if any is lost'
