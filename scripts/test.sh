@@ -58,11 +58,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 echo "== fuzz the parsers (clang, libFuzzer + ASan + UBSan)"
 stage "fuzz build"
-BUILD_DIR=$root/build-fuzz BUILD_TARGETS="snapshot_fuzz token_fuzz ringd_api_fuzz labnode_request_fuzz config_fuzz" \
+BUILD_DIR=$root/build-fuzz BUILD_TARGETS="snapshot_fuzz token_fuzz ringd_api_fuzz labnode_request_fuzz config_fuzz playbook_fuzz" \
   CC=clang-14 CXX=clang++-14 "$root/scripts/build.sh" \
   -DRINGCTL_SANITIZE=ON -DRINGCTL_FUZZ=ON -DRINGCTL_BENCH=OFF -DRINGCTL_FUZZ_SECONDS="${RINGCTL_FUZZ_SECONDS:-30}"
 stage fuzz
-# Five targets, two at a time: about 3 x RINGCTL_FUZZ_SECONDS of wall time.
+# Six targets, two at a time: about 3 x RINGCTL_FUZZ_SECONDS of wall time.
 ctest --test-dir "$root/build-fuzz" --output-on-failure -L fuzz -j 2
 
 echo "== .deb packages: build, lintian, install, check, purge"

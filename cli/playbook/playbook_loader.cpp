@@ -28,6 +28,22 @@ const std::vector<std::pair<const char*, StepKind>> kKinds = {
     {"check", StepKind::kCheck}, {"act", StepKind::kAct}, {"wait", StepKind::kWait},
     {"ask", StepKind::kAsk},     {"ssh", StepKind::kSsh}, {"foreach", StepKind::kForeach}};
 
+// `text` (which may quote the file's keys and values) with its control characters written as
+// \xNN, so that each problem stays on its own line.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+      continue;
+    }
+    static const char kHex[] = "0123456789abcdef";
+    out += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+  }
+  return out;
+}
+
 // Collects every problem with file, line and field, and what is known to be referable.
 class Checker {
  public:
@@ -35,7 +51,8 @@ class Checker {
 
   void problem(const YAML::Node& node, const std::string& field, const std::string& what) {
     const int line = node.IsDefined() && node.Mark().line >= 0 ? node.Mark().line + 1 : 1;
-    problems_ += (problems_.empty() ? "" : "\n") + path_ + ":" + std::to_string(line) + ": " + field + ": " + what;
+    problems_ += (problems_.empty() ? "" : "\n") + path_ + ":" + std::to_string(line) + ": " + one_line(field) + ": " +
+                 one_line(what);
   }
   bool failed() const { return !problems_.empty(); }
   const std::string& problems() const { return problems_; }

@@ -38,6 +38,15 @@ TEST_CASE("an unknown step kind is reported with file, line and field") {
   CHECK(message.find("bad.yaml:5: steps[2]: no step kind") != std::string::npos);
 }
 
+TEST_CASE("a key holding a line break is reported on one line, the break written as an escape") {
+  // Found by playbook_fuzz: the key's newline split the problem in two, the second line naming
+  // no file.
+  const std::string message =
+      problems_of(kHeader + "variables:\n  n: {type: int, \"defa\\nult\": 1}\nsteps:\n  - check: health\n");
+  CHECK(message.find('\n') == std::string::npos);
+  CHECK(message.find("bad.yaml:4: variables.n.defa\\x0ault: unknown key") != std::string::npos);
+}
+
 TEST_CASE("an unknown check, action or condition names the known ones") {
   const std::string message =
       problems_of(kHeader + "steps:\n  - check: vibes\n  - act: reboot\n    node: a\n  - wait: forever\n");
