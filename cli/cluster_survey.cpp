@@ -22,6 +22,7 @@ struct AgentReport {
   bool answered = false;
   std::string error;
   double age_seconds = std::numeric_limits<double>::infinity();
+  bool stale = false;  // the agent's own word: its node has not answered for a while
   ringcore::ClusterSnapshot view;
   std::string node_address;  // its node, from /v1/node
   std::optional<ringcore::NodeCapacity> capacity;
@@ -33,6 +34,11 @@ double age_of(const json& answer) {
   if (freshness == answer.end() || !freshness->is_object()) return std::numeric_limits<double>::infinity();
   const auto age = freshness->find("age_seconds");
   return age != freshness->end() && age->is_number() ? age->get<double>() : std::numeric_limits<double>::infinity();
+}
+
+bool stale_of(const json& answer) {
+  const auto freshness = answer.find("freshness");
+  return freshness != answer.end() && freshness->is_object() && freshness->value("stale", false);
 }
 
 // The node's capacity object; without one, the disk figures ringnode's /v1/node always had.
@@ -119,6 +125,7 @@ AgentReport ask_agent(const AgentOptions& base, const std::string& agent, std::c
     const json cluster = client.get("/v1/cluster?tokens=false");
     report.view = statuses_of(snapshot_member(cluster));
     report.age_seconds = age_of(cluster);
+    report.stale = stale_of(cluster);
     const json node = client.get("/v1/node");
     const json& facts = node.contains("node") && node["node"].is_object() ? node["node"] : node;
     report.node_address = facts.value("address", "");
@@ -210,6 +217,7 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
     ringcore::PeerView view;
     view.observer = report.answered && !report.node_address.empty() ? report.node_address : host_of(report.agent);
     view.answered = report.answered;
+    view.stale = report.stale;
     view.error = report.error;
     if (report.answered) {
       view.snapshot = report.view;

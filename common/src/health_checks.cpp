@@ -405,6 +405,56 @@ Status set_threshold(HealthThresholds& thresholds, std::string_view name, double
                               "' (thresholds: " + joined(threshold_names()) + ")");
 }
 
+HealthCheck check_partitions(const ClusterObservations& observations) {
+  HealthCheck check = named_check("partitions", 1);
+  std::vector<const PeerView*> current;  // into observations.views, which outlives it
+  if (observations.views) {
+    for (const PeerView& view : *observations.views) {
+      if (view.answered && !view.stale) current.push_back(&view);
+    }
+  }
+  if (current.size() < 2) {
+    check.message = "fewer than two nodes answer with a current view";
+    return check;
+  }
+  auto sees_down = [](const PeerView& view, const std::string& address) {
+    return std::any_of(view.snapshot.nodes.begin(), view.snapshot.nodes.end(),
+                       [&](const Node& node) { return node.address == address && node.status == NodeStatus::kDown; });
+  };
+  // Union-find over the views: a group holds nodes that see each other up, pair by pair.
+  std::vector<std::size_t> group(current.size());
+  for (std::size_t i = 0; i < group.size(); ++i) group[i] = i;
+  const std::function<std::size_t(std::size_t)> root = [&](std::size_t i) {
+    return group[i] == i ? i : group[i] = root(group[i]);
+  };
+  for (std::size_t a = 0; a < current.size(); ++a) {
+    for (std::size_t b = a + 1; b < current.size(); ++b) {
+      if (!sees_down(*current[a], current[b]->observer) && !sees_down(*current[b], current[a]->observer))
+        group[root(a)] = root(b);
+    }
+  }
+  std::map<std::size_t, std::vector<std::string>> groups;
+  for (std::size_t i = 0; i < current.size(); ++i) groups[root(i)].push_back(current[i]->observer);
+  check.value = static_cast<double>(groups.size());
+  if (groups.size() == 1) {
+    check.status = CheckStatus::kOk;
+    check.message = "the " + std::to_string(current.size()) + " nodes that answer see each other up";
+    return check;
+  }
+  check.status = CheckStatus::kCritical;
+  std::vector<std::vector<std::string>> sides;
+  for (auto& [_, members] : groups) sides.push_back(std::move(members));
+  std::sort(sides.begin(), sides.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::string split;
+  for (std::size_t i = 0; i < sides.size(); ++i) {
+    split += (i ? " | " : "") + joined(sides[i]);
+    if (i > 0) check.nodes.insert(check.nodes.end(), sides[i].begin(), sides[i].end());
+  }
+  check.message = "network partition: the nodes that answer split into " + std::to_string(sides.size()) +
+                  " groups that do not see each other up: " + split;
+  return check;
+}
+
 HealthCheck check_nodes_up_normal(const ClusterSnapshot& snapshot, const ClusterObservations& observations,
                                   CheckStatus not_normal) {
   HealthCheck check = named_check("nodes_up_normal", 0);
@@ -507,6 +557,7 @@ Result<HealthReport> check_health(const ClusterSnapshot& snapshot, const Cluster
   auto& checks = report.checks;
   checks.push_back(check_nodes_up_normal(snapshot, observations, CheckStatus::kWarn));
   if (observations.views) checks.push_back(check_agents_reachable(observations));
+  if (observations.views) checks.push_back(check_partitions(observations));
   checks.push_back(check_streaming_operations(snapshot, observations, CheckStatus::kWarn));
   checks.push_back(check_schema_agreement(observations));
 

@@ -89,6 +89,7 @@ TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5
   CHECK(check_named(doc, "agents_reachable")["status"] == "ok");
   CHECK(check_named(doc, "agents_reachable")["message"] == "all 3 agents answered");
   CHECK(check_named(doc, "nodes_up_normal")["message"] == "3 nodes up and normal in 3 views");
+  CHECK(check_named(doc, "partitions")["message"] == "the 3 nodes that answer see each other up");
   CHECK(check_named(doc, "streaming_operations")["status"] == "ok");
   CHECK(check_named(doc, "schema_agreement")["status"] != "warn");
 

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -232,6 +234,45 @@ TEST_CASE("live, a node down in any node's view is critical, naming the views th
   CHECK(replicas.status == CheckStatus::kWarn);
   CHECK(replicas.value == 2);
   CHECK(replicas.message == "orders in dc1: ranges with 2 of 3 replicas up (QUORUM needs 2; down: 10.0.0.3)");
+}
+
+TEST_CASE("live, nodes that run but cannot reach each other are a partition, named by its groups") {
+  const ClusterSnapshot snapshot = healthy(3);
+  ClusterSnapshot sees_3_down = snapshot, sees_1_2_down = snapshot;
+  sees_3_down.nodes[2].status = NodeStatus::kDown;
+  sees_1_2_down.nodes[0].status = NodeStatus::kDown;
+  sees_1_2_down.nodes[1].status = NodeStatus::kDown;
+  ClusterObservations observations;
+  observations.views = {view_of(sees_3_down, "10.0.0.1"), view_of(sees_3_down, "10.0.0.2"),
+                        view_of(sees_1_2_down, "10.0.0.3")};
+  const HealthCheck cut = ringcore::check_partitions(observations);
+  CHECK(cut.status == CheckStatus::kCritical);
+  CHECK(cut.value == 2);
+  CHECK(cut.nodes == std::vector<std::string>{"10.0.0.3"});
+  CHECK(cut.message ==
+        "network partition: the nodes that answer split into 2 groups that do not see each other up: 10.0.0.1, "
+        "10.0.0.2 | 10.0.0.3");
+  CHECK(check_named(health(snapshot, observations), "partitions").status == CheckStatus::kCritical);
+
+  // One way only: 10.0.0.3 sees the others down, they see it up. Still no group holds them all.
+  observations.views = {view_of(snapshot, "10.0.0.1"), view_of(snapshot, "10.0.0.2"),
+                        view_of(sees_1_2_down, "10.0.0.3")};
+  CHECK(ringcore::check_partitions(observations).status == CheckStatus::kCritical);
+
+  // A dead node is no group: its agent's view is stale (or missing), and the others see it down.
+  observations.views = {view_of(sees_3_down, "10.0.0.1"), view_of(sees_3_down, "10.0.0.2"),
+                        view_of(snapshot, "10.0.0.3")};
+  (*observations.views)[2].stale = true;
+  const HealthCheck dead = ringcore::check_partitions(observations);
+  CHECK(dead.status == CheckStatus::kOk);
+  CHECK(dead.message == "the 2 nodes that answer see each other up");
+
+  observations.views->resize(1);
+  CHECK(ringcore::check_partitions(observations).status == CheckStatus::kUnknown);
+  observations.views = std::nullopt;  // offline: no such check
+  const HealthReport offline = health(snapshot, observations);
+  CHECK(std::none_of(offline.checks.begin(), offline.checks.end(),
+                     [](const HealthCheck& check) { return check.name == "partitions"; }));
 }
 
 TEST_CASE("live, an agent that does not answer is a warning, and its node is judged by the other views") {

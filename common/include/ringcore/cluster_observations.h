@@ -17,6 +17,7 @@ namespace ringcore {
 struct PeerView {
   std::string observer;   // the node (its address) whose view this is
   bool answered = false;  // false: its agent could not be reached or failed; see `error`
+  bool stale = false;     // answered with facts its agent itself calls stale (its node not answering)
   std::string error;
   ClusterSnapshot snapshot;  // statuses and states as the observer sees them (when answered)
 };

@@ -7,6 +7,10 @@
 //                         not normal (joining, leaving, moving) or status unknown is warn
 //   agents_reachable      live only: an agent that did not answer (warn; its node is judged
 //                         by the others' views)
+//   partitions            live only: the nodes whose agents answer with current views split
+//                         into groups that do not see each other up (critical), e.g. a node cut
+//                         off from its peers while it runs; a dead node is no group (its agent's
+//                         view is stale or missing)
 //   streaming_operations  no stream and no running operation on any node (warn)
 //   schema_agreement      one schema version across the views that report one (warn)
 //   disk_usage            used / total per node: warn from 70%, critical from 80%; 50-60-70%
@@ -85,6 +89,11 @@ HealthCheck check_nodes_up_normal(const ClusterSnapshot& snapshot, const Cluster
 HealthCheck check_streaming_operations(const ClusterSnapshot& snapshot, const ClusterObservations& observations,
                                        CheckStatus running);
 HealthCheck check_schema_agreement(const ClusterObservations& observations);
+
+// The partitions check: two nodes are together when each sees the other up (a node missing from
+// a view counts as not seen down); the groups are what that joins. Among fewer than two current
+// views, unknown.
+HealthCheck check_partitions(const ClusterObservations& observations);
 
 // Hints held for other nodes (what a node that was down still has to receive), from the
 // activity of the nodes whose agents report them: warn while any node holds some, naming it and
