@@ -19,13 +19,19 @@ ringcore::Result<std::string> body_of(const std::string& peer, ringcore::Result<
 
 }  // namespace
 
+ringnet::HttpClient ClusterTransport::client_for(const std::string& peer, std::chrono::milliseconds timeout) const {
+  ringnet::HttpClient client(peer, storage_port_, timeout);
+  client.bind_source(self_);
+  return client;
+}
+
 ClusterTransport::ClusterTransport(std::string self, int storage_port, Storage& storage,
                                    std::chrono::milliseconds timeout)
     : self_(std::move(self)), storage_port_(storage_port), storage_(storage), timeout_(timeout) {}
 
 ringcore::Result<std::vector<gossip::GossipMessage>> ClusterTransport::exchange(const std::string& peer,
                                                                                 const gossip::GossipMessage& message) {
-  ringnet::HttpClient client(peer, storage_port_, timeout_);
+  ringnet::HttpClient client = client_for(peer, timeout_);
   auto body = body_of(peer, client.post("/internal/gossip?from=" + self_, gossip::serialize_message(message)));
   if (!body) return body.error();
   const Json replies = Json::parse(*body, nullptr, false);
@@ -40,7 +46,7 @@ ringcore::Result<std::vector<gossip::GossipMessage>> ClusterTransport::exchange(
 }
 
 ringcore::Result<gossip::GossipDigestAck2> ClusterTransport::fetch_states(const std::string& peer) {
-  ringnet::HttpClient client(peer, storage_port_, timeout_);
+  ringnet::HttpClient client = client_for(peer, timeout_);
   auto body = body_of(peer, client.get("/internal/gossip/states"));
   if (!body) return body.error();
   auto message = gossip::parse_message(*body);
@@ -62,7 +68,7 @@ ringcore::Status ClusterTransport::write(const std::string& endpoint, const std:
                         {"timestamp_us", cell.timestamp_us},
                         {"tombstone", cell.tombstone},
                         {"value", base64_encode(cell.value)}};
-  ringnet::HttpClient client(endpoint, storage_port_, timeout_);
+  ringnet::HttpClient client = client_for(endpoint, timeout_);
   auto body = body_of(endpoint, client.post("/internal/rows/write", request.dump()));
   if (!body) return body.error();
   return ringcore::Ok{};
@@ -72,7 +78,7 @@ ringcore::Result<std::optional<Cell>> ClusterTransport::read(const std::string& 
                                                              const std::string& key) {
   if (endpoint == self_) return storage_.get(keyspace, key);
   const Json request = {{"keyspace", keyspace}, {"key", base64_encode(key)}};
-  ringnet::HttpClient client(endpoint, storage_port_, timeout_);
+  ringnet::HttpClient client = client_for(endpoint, timeout_);
   auto body = body_of(endpoint, client.post("/internal/rows/read", request.dump()));
   if (!body) return body.error();
   const Json answer = Json::parse(*body, nullptr, false);
@@ -180,7 +186,7 @@ ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::s
 }
 
 ringcore::Result<Schema> ClusterTransport::fetch_schema(const std::string& peer) {
-  ringnet::HttpClient client(peer, storage_port_, timeout_);
+  ringnet::HttpClient client = client_for(peer, timeout_);
   auto body = body_of(peer, client.get("/internal/schema"));
   if (!body) return body.error();
   auto schema = Schema::from_json(*body);
@@ -189,7 +195,7 @@ ringcore::Result<Schema> ClusterTransport::fetch_schema(const std::string& peer)
 }
 
 ringcore::Status ClusterTransport::push_schema(const std::string& peer, const Schema& schema) {
-  ringnet::HttpClient client(peer, storage_port_, timeout_);
+  ringnet::HttpClient client = client_for(peer, timeout_);
   auto body = body_of(peer, client.post("/internal/schema", schema.to_json()));
   if (!body) return body.error();
   return ringcore::Ok{};

@@ -14,6 +14,7 @@
 
 #include "coordinator.h"
 #include "gossip_driver.h"
+#include "ringnet/http_client.h"
 #include "row_stream.h"
 #include "schema.h"
 #include "storage.h"
@@ -56,6 +57,9 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
   ringcore::Status push_schema(const std::string& peer, const Schema& schema);
 
  private:
+  // A client for `peer`'s storage port that connects from this node's own address.
+  ringnet::HttpClient client_for(const std::string& peer, std::chrono::milliseconds timeout) const;
+
   std::string self_;
   int storage_port_;
   Storage& storage_;

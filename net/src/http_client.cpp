@@ -60,6 +60,8 @@ void HttpClient::use_tls(std::string ca_cert_file) {
   ca_cert_file_ = std::move(ca_cert_file);
 }
 
+void HttpClient::bind_source(std::string address) { source_ = std::move(address); }
+
 ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   if (request.method != "GET" && request.method != "POST" && request.method != "PUT" && request.method != "DELETE") {
     return ringcore::Error::invalid_input("unsupported HTTP method '" + request.method + "'");
@@ -73,6 +75,7 @@ ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) cons
     client.enable_server_certificate_verification(true);
     if (!ca_cert_file_.empty()) client.set_ca_cert_path(ca_cert_file_.c_str());
   }
+  if (!source_.empty()) client.set_interface(source_);  // an address works as well as a name
   client.set_connection_timeout(timeout_);
   client.set_read_timeout(timeout_);
   client.set_write_timeout(timeout_);

@@ -59,6 +59,19 @@ TEST_CASE("GET and POST return status, body and content type") {
   CHECK(echo->body == "payload");
 }
 
+TEST_CASE("a client bound to a source address connects from it, and the server sees that address") {
+  LoopbackServer loopback;
+  loopback.server().Get("/v1/who", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(req.remote_addr, "text/plain");
+  });
+  ringnet::HttpClient client("127.0.0.1", loopback.port());
+  CHECK(client.get("/v1/who")->body == "127.0.0.1");  // the kernel's choice on loopback
+  client.bind_source("127.0.0.7");
+  auto who = client.get("/v1/who");
+  REQUIRE(who.ok());
+  CHECK(who->body == "127.0.0.7");
+}
+
 TEST_CASE("an HTTP error status is a response, not an error") {
   LoopbackServer loopback;
   ringnet::HttpClient client("127.0.0.1", loopback.port());

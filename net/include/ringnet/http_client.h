@@ -48,6 +48,11 @@ class HttpClient {
   // in `ca_cert_file` (PEM), or the system's CAs when it is empty.
   void use_tls(std::string ca_cert_file);
 
+  // Connects from `address` (an address of this host) rather than the one the kernel picks: a
+  // node's internode connections come from its listen address, as Cassandra's do, so that peers
+  // and packet filters see which node speaks (on loopback the kernel would pick 127.0.0.1).
+  void bind_source(std::string address);
+
   ringcore::Result<HttpResponse> send(const HttpRequest& request) const;
   ringcore::Result<HttpResponse> get(const std::string& path) const;
   ringcore::Result<HttpResponse> post(const std::string& path, std::string body) const;
@@ -61,6 +66,7 @@ class HttpClient {
   std::chrono::milliseconds timeout_;
   bool tls_ = false;
   std::string ca_cert_file_;
+  std::string source_;  // "" = the kernel's choice
 };
 
 }  // namespace ringnet
