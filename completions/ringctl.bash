@@ -282,7 +282,7 @@ _ringctl_value() {
     ('jobs/--wait') : ;;
     ('jobs/--timeout') : ;;
     ('health/--ring') _filedir ;;
-    ('health/--fail-on') : ;;
+    ('health/--fail-on') COMPREPLY=($(compgen -W 'warn critical' -- "$cur")) ;;
     ('health/--keyspace') : ;;
     ('health/--threshold') : ;;
     ('plan add/--ring') _filedir ;;

@@ -271,7 +271,7 @@ complete -c ringctl -n "__ringctl_at 'jobs'" -l timeout -x -d 'With --wait: give
 complete -c ringctl -n "__ringctl_at 'help'" -l help -d 'Print this help and exit'
 complete -c ringctl -n "__ringctl_at 'health'" -l help -d 'Print this help and exit'
 complete -c ringctl -n "__ringctl_at 'health'" -l ring -r -F -d 'Read the cluster from this snapshot file (JSON, see docs/snapshot-format.md); - for stdin'
-complete -c ringctl -n "__ringctl_at 'health'" -l fail-on -x -d 'Exit 5 when the overall status is at or above this (default critical)'
+complete -c ringctl -n "__ringctl_at 'health'" -l fail-on -x -a 'warn critical' -d 'Exit 5 when the overall status is at or above this (default critical)'
 complete -c ringctl -n "__ringctl_at 'health'" -l keyspace -x -d 'Judge ownership and replica availability for this keyspace only'
 complete -c ringctl -n "__ringctl_at 'health'" -l threshold -x -d 'Override a threshold, NAME=VALUE (ratios as fractions, latencies in seconds), e.g. disk_warn=0.75; repeatable; over the cluster config\'s thresholds (top level, then the cluster\'s)'
 complete -c ringctl -n "__ringctl_at 'plan'" -l help -d 'Print this help and exit'
