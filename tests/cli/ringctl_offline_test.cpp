@@ -33,10 +33,22 @@ TEST_CASE("token prints one decimal token per key, in order, --hex takes bytes")
   CHECK(r.out == "-4069959284402364209\n7297452126230313552\n-9223372036854775808\n");
 }
 
+TEST_CASE("token -o json and getendpoints -o json have the documented shapes") {
+  auto r = ringctl({"token", "user:42", "Book Store", "-o", "json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out) == nlohmann::json::parse(R"([{"key": "user:42", "token": "-3674646904862786968"},
+                                                                  {"key": "Book Store", "token": "-1595003126634288162"}])"));
+  r = ringctl({"getendpoints", "--ring", kTwoDcs, "ks", "user:42", "-o", "json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out) == nlohmann::json::parse(R"({"keyspace": "ks", "key": "user:42",
+      "token": "-3674646904862786968", "endpoints": ["10.0.0.1"]})"));
+  CHECK(ringctl({"getendpoints", "--ring", kTwoDcs, "ks", "user:42"}).out == "10.0.0.1\n");
+}
+
 TEST_CASE("bad hex is a usage error naming the key and the position") {
-  auto r = ringctl({"token", "--hex", "00zz"});
+  auto r = ringctl({"token", "--hex", "00000001", "00zz"});
   CHECK(r.exit_code == 1);
-  CHECK(r.out.empty());
+  CHECK(r.out.empty());  // not even the good key's token: an error prints nothing on stdout
   CHECK(contains(r.err, "hex key '00zz'"));
   CHECK(contains(r.err, "position 3"));
   r = ringctl({"token", "--hex", "abc"});
