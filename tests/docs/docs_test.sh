@@ -6,7 +6,8 @@
 # lists them (`ringctl completion list`): each command has an entry (.TP, then a tag line
 # ".B PATH ..."), each option appears in an entry of its command or of one of its
 # subcommands, and ringctl's own options in GLOBAL OPTIONS. Options are looked for as roff
-# writes them: --num-tokens as \-\-num\-tokens.
+# writes them: --num-tokens as \-\-num\-tokens. And README.md links every document (docs/,
+# man/, every other README).
 set -euo pipefail
 ringctl=$1 ringd=$2 ringnode=$3
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -49,6 +50,11 @@ for program in "$ringd" "$ringnode"; do
   for name in $names; do
     documents "$(cat "$manual")" "$name" || fail "man/$(basename "$manual") does not document $(basename "$program")'s option '$name'"
   done
+done
+
+# README.md links every document: docs/, the manual pages and every other README.
+for document in $(cd "$root" && git ls-files 'docs/*.md' 'man/*.[1-8]' '*/README.md' 2>/dev/null); do
+  grep -qF "($document)" "$root/README.md" || fail "README.md does not link $document"
 done
 
 listing=$("$ringctl" completion list)
