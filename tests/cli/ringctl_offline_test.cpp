@@ -291,6 +291,24 @@ TEST_CASE("first contact: a mistyped or unknown command is named, with the close
   CHECK(contains(r.err, "unknown command 'decomission' (did you mean decommission?)"));
 }
 
+TEST_CASE("first contact one level down: a mistyped or missing command of lab, plan or playbook is named") {
+  auto r = ringctl({"lab", "--dir", "/nonexistent/lab", "stauts"});  // the value of --dir is not the command
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "unknown command 'lab stauts' (did you mean lab start?); ringctl help lab lists them"));
+  r = ringctl({"plan", "ad"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "unknown command 'plan ad' (did you mean plan add?)"));
+  r = ringctl({"lab"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "'lab' needs a command: up, add, remove, down,"));
+  r = ringctl({});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "a command is required; ringctl help lists the commands"));
+  // Asking for help is no missing command, and a command's arguments are no commands.
+  CHECK(ringctl({"lab", "--help"}).exit_code == 0);
+  CHECK(ringctl({"completion", "nosuch"}).err.find("unknown command") == std::string::npos);
+}
+
 TEST_CASE("help COMMAND prints the help, and a command's help shows the global options and where it reads from") {
   auto r = ringctl({"help"});
   CHECK(r.exit_code == 0);
