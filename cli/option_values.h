@@ -4,7 +4,10 @@
 //   ->type_name(kFileValue)      the value is a file name;
 //   ->type_name(kDirectoryValue) the value is a directory name;
 //   ->type_name(kClusterValue)   the value names a cluster of the cluster config (completed
-//                                with what `ringctl completion clusters` prints).
+//                                with what `ringctl completion clusters` prints);
+//   ->type_name(kPlaybookValue)  the value names a playbook (completed with what `ringctl
+//                                completion playbooks` prints).
+// The last two work for positional arguments too.
 // Any other option takes a free value, and a flag takes none.
 #pragma once
 
@@ -17,6 +20,7 @@ namespace ringctl {
 inline constexpr const char* kFileValue = "FILE";
 inline constexpr const char* kDirectoryValue = "DIR";
 inline constexpr const char* kClusterValue = "CLUSTER";
+inline constexpr const char* kPlaybookValue = "PLAYBOOK";
 
 enum class Case { kExact, kIgnored };
 

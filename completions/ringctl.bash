@@ -4,235 +4,280 @@
 
 # _ringctl_command PATH: sets `commands` to the subcommands of the command PATH ("" for
 # ringctl itself, "lab up"), `flags` to the options it accepts that take no value and
-# `valued` to those that take one, its parents' options included, and `arguments` to the
-# words its arguments can be.
+# `valued` to those that take one, its parents' options included, `arguments` to the
+# words its arguments can be and `listed` to what `ringctl completion` lists more of them.
 _ringctl_command() {
   case $1 in
     '')
       commands='token getendpoints describering status ring lab netstats info gossipinfo compactionstats tpstats describecluster getstreamthroughput setstreamthroughput version decommission removenode cleanup repair jobs help health plan rebalance playbook completion'
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'token')
       commands=''
       flags='--help --hex --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'getendpoints')
       commands=''
       flags='--help --hex --version'
       valued='--ring -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'describering')
       commands=''
       flags='--help --version'
       valued='--ring -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'status')
       commands=''
       flags='--help --version'
       valued='--ring -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'ring')
       commands=''
       flags='--help --version'
       valued='--ring -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'lab')
       commands='up add remove down kill stop start list stress verify'
       flags='--help --version'
       valued='--dir -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'lab up')
       commands=''
       flags='--help --no-agents --version'
       valued='--nodes --dcs --racks --num-tokens --storage-port --native-port --agent-port --disk-capacity --timeout --dir -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'lab add')
       commands=''
       flags='--help --new-dc --version'
       valued='--dc --rack --timeout --stream-throughput --disk-capacity --dir -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'lab remove')
       commands=''
       flags='--help --version'
       valued='--dir -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'lab down')
       commands=''
       flags='--help --purge --version'
       valued='--dir -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'lab kill')
       commands=''
       flags='--help --version'
       valued='--dir -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'lab stop')
       commands=''
       flags='--help --version'
       valued='--dir -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'lab start')
       commands=''
       flags='--help --version'
       valued='--timeout --dir -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'lab list')
       commands=''
       flags='--help --version'
       valued='--dir -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'lab stress')
       commands=''
       flags='--help --version'
       valued='--keyspace --cl --threads --rows --value-size --dir -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'lab verify')
       commands=''
       flags='--help --version'
       valued='--keyspace --cl --threads --dir -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'netstats')
       commands=''
       flags='--help -H --human-readable --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'info')
       commands=''
       flags='--help -T --tokens --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'gossipinfo')
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'compactionstats')
       commands=''
       flags='--help -H --human-readable --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'tpstats')
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'describecluster')
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'getstreamthroughput')
       commands=''
       flags='--help -m --mib --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'setstreamthroughput')
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'version')
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'decommission')
       commands=''
       flags='--help -f --force --wait --version'
       valued='--timeout -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'removenode')
       commands=''
       flags='--help --wait --version'
       valued='--timeout -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'cleanup')
       commands=''
       flags='--help --wait --version'
       valued='--timeout -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'repair')
       commands=''
       flags='--help --pr --partitioner-range --wait --version'
       valued='--st --start-token --et --end-token --timeout -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'jobs')
       commands=''
       flags='--help --version'
       valued='--wait --timeout -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'help')
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'health')
       commands=''
       flags='--help --version'
       valued='--ring --fail-on --keyspace --threshold -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'plan')
       commands='add remove capacity'
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'plan add')
       commands=''
       flags='--help --version'
       valued='--ring --dc --rack --count --num-tokens --tokens --address -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'plan remove')
       commands=''
       flags='--help --version'
       valued='--ring -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'plan capacity')
       commands=''
       flags='--help --version'
       valued='--ring --target-disk -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'rebalance')
       commands=''
       flags='--help --version'
       valued='--ring -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'playbook')
       commands='list show run resume runs'
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'playbook list')
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'playbook show')
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='playbooks' ;;
     'playbook run')
       commands=''
       flags='--help --dry-run --yes --version'
       valued='--var -o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='playbooks' ;;
     'playbook resume')
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'playbook runs')
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='' ;;
+      arguments=''
+      listed='' ;;
     'completion')
       commands=''
       flags='--help --version'
       valued='-o --output -h --host --cluster --token --cacert'
-      arguments='bash zsh fish list clusters' ;;
+      arguments='bash zsh fish list clusters playbooks'
+      listed='' ;;
   esac
 }
 
@@ -282,7 +327,7 @@ _ringctl_value() {
     ('jobs/--wait') : ;;
     ('jobs/--timeout') : ;;
     ('health/--ring') _filedir ;;
-    ('health/--fail-on') : ;;
+    ('health/--fail-on') COMPREPLY=($(compgen -W 'warn critical' -- "$cur")) ;;
     ('health/--keyspace') : ;;
     ('health/--threshold') : ;;
     ('plan add/--ring') _filedir ;;
@@ -305,7 +350,7 @@ _ringctl() {
   local cur prev words cword split
   # -n : keeps HOST:PORT one word; -s splits --option=value.
   _init_completion -s -n : || return
-  local path="" commands flags valued arguments expects_value="" i word
+  local path="" commands flags valued arguments listed expects_value="" i word
   _ringctl_command ""
   for ((i = 1; i < cword; i++)); do
     word=${words[i]}
@@ -336,6 +381,7 @@ _ringctl() {
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags $valued" -- "$cur"))
   else
+    [[ -n $listed ]] && arguments="$arguments $("${words[0]}" completion "$listed" 2>/dev/null)"
     COMPREPLY=($(compgen -W "$commands $arguments" -- "$cur"))
   fi
 }

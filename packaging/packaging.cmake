@@ -43,8 +43,8 @@ install(FILES completions/ringctl.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash
         RENAME ringctl COMPONENT ringctl)
 install(FILES completions/_ringctl DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions COMPONENT ringctl)
 install(FILES completions/ringctl.fish DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d COMPONENT ringctl)
-# The shipped playbooks, once the repository has them.
-install(DIRECTORY playbooks/ DESTINATION ${CMAKE_INSTALL_DATADIR}/ringctl/playbooks COMPONENT ringctl OPTIONAL)
+# The shipped playbooks (playbook list finds them under <prefix>/share/ringctl/playbooks).
+install(DIRECTORY playbooks/ DESTINATION ${CMAKE_INSTALL_DATADIR}/ringctl/playbooks COMPONENT ringctl)
 
 # ringd's configuration, its user and its unit. With the prefix /usr (the packages) the config
 # lands in /etc and the unit in /lib/systemd/system; under another prefix both stay beneath it.

@@ -98,13 +98,16 @@ void register_help_command(CLI::App& app);
 // After every command and global option is added: each command's help ends with the global
 // options, where it reads the cluster from, and the exit codes.
 void add_global_options_to_help(CLI::App& app);
-// nullopt when the first word of the command line that is not an option (or an option's value)
-// names a command, or there is none; else the message for it, e.g. "unknown command 'stauts'
-// (did you mean status?); ...". Asked before parsing: CLI11 would only say that a command is
-// required.
+// nullopt when the words of the command line that are no option (or an option's value) name a
+// command, down to one that needs no further command, and no command is missing; else the
+// message, e.g. "unknown command 'stauts' (did you mean status?); ...", "unknown command 'lab
+// stauts' (did you mean lab start?); ..." or "'lab' needs a command: up, add, ...". Asked before
+// parsing: CLI11 would only say that a subcommand is required.
 std::optional<std::string> check_command_word(const CLI::App& app, int argc, char** argv);
-// "unknown command 'WORD'", with the closest of `commands` suggested when it is close.
-std::string unknown_command_message(const std::string& word, const std::vector<std::string>& commands);
+// "unknown command 'PARENT WORD'", with the closest of `commands` (the commands of PARENT, ""
+// for ringctl itself) suggested when it is close.
+std::string unknown_command_message(const std::string& word, const std::vector<std::string>& commands,
+                                    const std::string& parent = "");
 // Levenshtein distance: insertions, deletions and substitutions turning `a` into `b`.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

@@ -1,6 +1,6 @@
-// ringctl completion bash|zsh|fish|list|clusters: the shell completion scripts, written from the
-// command tree as registered (cli/completion/), so they cover every command and option there
-// is; and the lists they and the manual test ask for while they run.
+// ringctl completion bash|zsh|fish|list|clusters|playbooks: the shell completion scripts,
+// written from the command tree as registered (cli/completion/), so they cover every command
+// and option there is; and the lists they and the manual test ask for while they run.
 #include <iostream>
 #include <memory>
 
@@ -9,6 +9,7 @@
 #include "completion/command_tree.h"
 #include "completion/scripts.h"
 #include "option_values.h"
+#include "playbook/playbook_catalog.h"
 
 namespace ringctl {
 namespace {
@@ -20,6 +21,11 @@ void print_cluster_names() {
   for (const auto& [name, entry] : config->clusters) std::cout << name << '\n';
 }
 
+// One name per line: the playbooks `playbook run` finds (own ones and shipped ones).
+void print_playbook_names() {
+  for (const playbook::PlaybookFile& file : playbook::list_playbooks()) std::cout << file.name << '\n';
+}
+
 }  // namespace
 
 void register_completion_command(CLI::App& app) {
@@ -29,9 +35,9 @@ void register_completion_command(CLI::App& app) {
   one_of(command
              ->add_option("SHELL", *shell,
                           "bash, zsh or fish; list: one line per command and option; clusters: the cluster "
-                          "config's cluster names")
+                          "config's cluster names; playbooks: the playbooks' names")
              ->required(),
-         {"bash", "zsh", "fish", "list", "clusters"});
+         {"bash", "zsh", "fish", "list", "clusters", "playbooks"});
   command->callback([shell, &app] {
     const std::vector<completion::CommandSpec> tree = completion::command_tree(app);
     if (*shell == "bash") std::cout << completion::bash_script(tree);
@@ -39,6 +45,7 @@ void register_completion_command(CLI::App& app) {
     if (*shell == "fish") std::cout << completion::fish_script(tree);
     if (*shell == "list") std::cout << completion::command_listing(tree);
     if (*shell == "clusters") print_cluster_names();
+    if (*shell == "playbooks") print_playbook_names();
   });
 }
 

@@ -3,10 +3,7 @@
 #include <memory>
 
 #include "commands/command_context.h"
-#include "key_input.h"
-#include "ringcore/murmur3.h"
-#include "ringcore/placement.h"
-#include "ringcore/ring.h"
+#include "views/getendpoints_view.h"
 
 namespace ringctl {
 namespace {
@@ -20,26 +17,9 @@ void run_getendpoints(const GetEndpointsOptions& options, const CommandContext& 
   if (options.arguments.size() != 2 && options.arguments.size() != 3) {
     throw ringcore::Error::invalid_input("getendpoints takes KEYSPACE [TABLE] KEY");
   }
-  const std::string& keyspace = options.arguments.front();
-  const std::string& key = options.arguments.back();
   const ringcore::ClusterSnapshot snapshot = load_snapshot(context.source);
-  const ringcore::Keyspace* ks = snapshot.require_keyspace(keyspace).value_or_throw();
-  const ringcore::TokenRing ring(snapshot);
-  auto placement = ringcore::ReplicaPlacement::create(ring, ks->replication);
-  if (!placement) throw placement.error().with_context("keyspace '" + keyspace + "'");
-  const ringcore::Token token = ringcore::token_for_key(key_bytes(key, options.hex));
-
-  Document endpoints = Document::array();
-  for (ringcore::NodeIndex node : placement->replicas_for_token(token)) {
-    const std::string& address = snapshot.nodes[node].address;
-    if (context.format == OutputFormat::kTable) std::cout << address << '\n';
-    endpoints.push_back(address);
-  }
-  if (context.format != OutputFormat::kTable) {
-    print_document(
-        {{"keyspace", keyspace}, {"key", key}, {"token", ringcore::format_token(token)}, {"endpoints", endpoints}},
-        context.format, std::cout);
-  }
+  render(build_getendpoints(snapshot, options.arguments.front(), options.arguments.back(), options.hex), context.format,
+         print_getendpoints_table, getendpoints_document);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "cluster_survey.h"
 #include "commands/command_context.h"
 #include "configured_thresholds.h"
+#include "option_values.h"
 #include "views/health_view.h"
 
 namespace ringctl {
@@ -45,10 +46,9 @@ void register_health_command(CLI::App& app, CommandContext& context) {
   CLI::App* command = app.add_subcommand(
       "health", "Check the cluster against the seeds' capacity and alert thresholds, in every node's view");
   add_snapshot_options(*command, context);
-  command
-      ->add_option("--fail-on", options->fail_on,
-                   "Exit 5 when the overall status is at or above this (default critical)")
-      ->check(CLI::IsMember({"warn", "critical"}));
+  one_of(command->add_option("--fail-on", options->fail_on,
+                             "Exit 5 when the overall status is at or above this (default critical)"),
+         {"warn", "critical"});
   command->add_option("--keyspace", options->keyspace,
                       "Judge ownership and replica availability for this keyspace only");
   command

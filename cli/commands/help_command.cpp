@@ -10,10 +10,20 @@
 namespace ringctl {
 namespace {
 
-// The options of ringctl itself that take a value, so that the word after them is no command.
-bool takes_value(std::string_view option) {
-  return option == "-o" || option == "--output" || option == "-h" || option == "--host" || option == "--cluster" ||
-         option == "--token" || option == "--cacert";
+// Whether `option` as typed ("-h", "--dir"; not "--dir=x") takes the next word as its value, as
+// `command` or a parent of it registered the option: that word is then no command.
+bool takes_value(const CLI::App& command, std::string_view option) {
+  if (option.find('=') != std::string_view::npos) return false;
+  for (const CLI::App* app = &command; app != nullptr; app = app->get_parent()) {
+    if (const CLI::Option* found = app->get_option_no_throw(std::string(option))) {
+      return found->get_items_expected_max() > 0;
+    }
+  }
+  return false;
+}
+
+bool has_positionals(const CLI::App& command) {
+  return !command.get_options([](const CLI::Option* option) { return option->get_positional(); }).empty();
 }
 
 std::vector<std::string> command_names(const CLI::App& app) {
@@ -65,8 +75,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-std::string unknown_command_message(const std::string& word, const std::vector<std::string>& commands) {
-  std::string message = "unknown command '" + word + "'";
+std::string unknown_command_message(const std::string& word, const std::vector<std::string>& commands,
+                                    const std::string& parent) {
+  const std::string prefix = parent.empty() ? "" : parent + " ";
+  std::string message = "unknown command '" + prefix + word + "'";
   std::string best;
   std::size_t best_distance = 0;
   for (const std::string& command : commands) {
@@ -78,22 +90,36 @@ std::string unknown_command_message(const std::string& word, const std::vector<s
   }
   // A suggestion only when it is close: at most a third of the word's letters wrong.
   if (!best.empty() && best_distance <= std::max<std::size_t>(1, word.size() / 3))
-    message += " (did you mean " + best + "?)";
-  return message + "; ringctl help lists the commands";
+    message += " (did you mean " + prefix + best + "?)";
+  return message + "; " +
+         (parent.empty() ? "ringctl help lists the commands" : "ringctl help " + parent + " lists them");
 }
 
 std::optional<std::string> check_command_word(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* command = &app;
+  std::string path;  // the command words so far: "lab"
+  bool asks_help = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
+    if (arg == "--") return std::nullopt;
     if (arg.starts_with("-")) {
-      if (takes_value(arg)) ++i;
+      asks_help = asks_help || arg == "--help" || arg == "--version";
+      if (takes_value(*command, arg)) ++i;
       continue;
     }
-    const std::vector<std::string> names = command_names(app);
-    if (std::find(names.begin(), names.end(), arg) != names.end()) return std::nullopt;
-    return unknown_command_message(std::string(arg), names);
+    const std::vector<std::string> names = command_names(*command);
+    if (names.empty() || has_positionals(*command)) return std::nullopt;  // the word is an argument
+    if (std::find(names.begin(), names.end(), arg) == names.end()) {
+      return unknown_command_message(std::string(arg), names, path);
+    }
+    command = command->get_subcommand(std::string(arg));
+    path += (path.empty() ? "" : " ") + std::string(arg);
   }
-  return std::nullopt;
+  if (asks_help || command->get_require_subcommand_min() == 0) return std::nullopt;
+  std::string names;
+  for (const std::string& name : command_names(*command)) names += (names.empty() ? "" : ", ") + name;
+  if (path.empty()) return "a command is required; ringctl help lists the commands";
+  return "'" + path + "' needs a command: " + names + "; ringctl help " + path + " explains them";
 }
 
 void register_help_command(CLI::App& app) {

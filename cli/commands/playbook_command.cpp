@@ -5,6 +5,7 @@
 
 #include "commands/command_context.h"
 #include "exit_codes.h"
+#include "option_values.h"
 #include "playbook/playbook_catalog.h"
 #include "playbook/playbook_loader.h"
 #include "playbook/runner.h"
@@ -68,14 +69,18 @@ void register_playbook_command(CLI::App& app, CommandContext& context) {
   });
 
   CLI::App* show = command->add_subcommand("show", "Show a playbook's variables and steps");
-  show->add_option("NAME", options->name, "The playbook's name (or a path to a .yaml file)")->required();
+  show->add_option("NAME", options->name, "The playbook's name (or a path to a .yaml file)")
+      ->required()
+      ->type_name(kPlaybookValue);
   show->callback([options, &context] {
     render(load_named(options->name), context.format, print_playbook_table, playbook_document);
   });
 
   CLI::App* run =
       command->add_subcommand("run", "Run a playbook: checks, then each step, journaled so that it can be resumed");
-  run->add_option("NAME", options->name, "The playbook's name (or a path to a .yaml file)")->required();
+  run->add_option("NAME", options->name, "The playbook's name (or a path to a .yaml file)")
+      ->required()
+      ->type_name(kPlaybookValue);
   run->add_option("--var", options->vars, "Set a variable, NAME=VALUE (repeatable; see playbook show NAME)")
       ->type_name("NAME=VALUE");
   run->add_flag("--dry-run", options->dry_run, "Run the checks and print every step it would take; change nothing");

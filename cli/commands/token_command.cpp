@@ -2,8 +2,7 @@
 #include <memory>
 
 #include "commands/command_context.h"
-#include "key_input.h"
-#include "ringcore/murmur3.h"
+#include "views/token_view.h"
 
 namespace ringctl {
 namespace {
@@ -13,19 +12,6 @@ struct TokenOptions {
   bool hex = false;
 };
 
-void run_token(const TokenOptions& options, const CommandContext& context) {
-  Document doc = Document::array();
-  for (const std::string& key : options.keys) {
-    const ringcore::Token token = ringcore::token_for_key(key_bytes(key, options.hex));
-    if (context.format == OutputFormat::kTable) {
-      std::cout << token << '\n';
-    } else {
-      doc.push_back({{"key", key}, {"token", ringcore::format_token(token)}});
-    }
-  }
-  if (context.format != OutputFormat::kTable) print_document(doc, context.format, std::cout);
-}
-
 }  // namespace
 
 void register_token_command(CLI::App& app, CommandContext& context) {
@@ -33,7 +19,9 @@ void register_token_command(CLI::App& app, CommandContext& context) {
   CLI::App* command = app.add_subcommand("token", "Print the Murmur3Partitioner token of each partition key");
   command->add_option("KEY", options->keys, "Partition keys (UTF-8 text, or hex bytes with --hex)")->required();
   command->add_flag("--hex", options->hex, "Read each KEY as hex bytes (e.g. 0000002a for int 42)");
-  command->callback([options, &context] { run_token(*options, context); });
+  command->callback([options, &context] {
+    render(build_token(options->keys, options->hex), context.format, print_token_table, token_document);
+  });
 }
 
 }  // namespace ringctl

@@ -26,7 +26,9 @@ std::string value_completion(const OptionSpec& option) {
     case ValueKind::kDirectory:
       return "_filedir -d";
     case ValueKind::kCluster:
-      return "COMPREPLY=($(compgen -W \"$(\"${words[0]}\" completion clusters 2>/dev/null)\" -- \"$cur\"))";
+    case ValueKind::kPlaybook:
+      return "COMPREPLY=($(compgen -W \"$(\"${words[0]}\" completion " + completion_list(option.value) +
+             " 2>/dev/null)\" -- \"$cur\"))";
     case ValueKind::kChoice:
       return "COMPREPLY=($(compgen -W " + single_quoted(CLI::detail::join(option.choices, " ")) + " -- \"$cur\"))";
     case ValueKind::kNone:
@@ -39,8 +41,8 @@ std::string value_completion(const OptionSpec& option) {
 void write_commands(const std::vector<CommandSpec>& tree, std::ostream& out) {
   out << "# _ringctl_command PATH: sets `commands` to the subcommands of the command PATH (\"\" for\n"
          "# ringctl itself, \"lab up\"), `flags` to the options it accepts that take no value and\n"
-         "# `valued` to those that take one, its parents' options included, and `arguments` to the\n"
-         "# words its arguments can be.\n"
+         "# `valued` to those that take one, its parents' options included, `arguments` to the\n"
+         "# words its arguments can be and `listed` to what `ringctl completion` lists more of them.\n"
          "_ringctl_command() {\n"
          "  case $1 in\n";
   for (const CommandSpec& command : tree) {
@@ -48,17 +50,18 @@ void write_commands(const std::vector<CommandSpec>& tree, std::ostream& out) {
         << "      commands=" << single_quoted(subcommand_names(command)) << "\n"
         << "      flags=" << single_quoted(option_names(options_where(command, false))) << "\n"
         << "      valued=" << single_quoted(option_names(options_where(command, true))) << "\n"
-        << "      arguments=" << single_quoted(CLI::detail::join(command.argument_choices, " ")) << " ;;\n";
+        << "      arguments=" << single_quoted(CLI::detail::join(command.argument_choices, " ")) << "\n"
+        << "      listed=" << single_quoted(command.argument_list) << " ;;\n";
   }
   out << "  esac\n"
          "}\n\n";
 }
 
-constexpr const char* kDriver = R"(_ringctl() {
+constexpr const char* kDriver = R"BASH(_ringctl() {
   local cur prev words cword split
   # -n : keeps HOST:PORT one word; -s splits --option=value.
   _init_completion -s -n : || return
-  local path="" commands flags valued arguments expects_value="" i word
+  local path="" commands flags valued arguments listed expects_value="" i word
   _ringctl_command ""
   for ((i = 1; i < cword; i++)); do
     word=${words[i]}
@@ -89,11 +92,12 @@ constexpr const char* kDriver = R"(_ringctl() {
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags $valued" -- "$cur"))
   else
+    [[ -n $listed ]] && arguments="$arguments $("${words[0]}" completion "$listed" 2>/dev/null)"
     COMPREPLY=($(compgen -W "$commands $arguments" -- "$cur"))
   fi
 }
 complete -F _ringctl ringctl
-)";
+)BASH";
 
 }  // namespace
 

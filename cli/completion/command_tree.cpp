@@ -15,6 +15,7 @@ ValueKind value_kind(CLI::Option& option, const std::vector<std::string>& choice
   if (type == kFileValue) return ValueKind::kFile;
   if (type == kDirectoryValue) return ValueKind::kDirectory;
   if (type == kClusterValue) return ValueKind::kCluster;
+  if (type == kPlaybookValue) return ValueKind::kPlaybook;
   return ValueKind::kFree;
 }
 
@@ -46,6 +47,7 @@ void add_command(CLI::App& app, const std::string& path, const std::vector<Optio
       command.takes_arguments = true;
       const std::vector<std::string> choices = option_choices(*option);
       command.argument_choices.insert(command.argument_choices.end(), choices.begin(), choices.end());
+      if (command.argument_list.empty()) command.argument_list = completion_list(value_kind(*option, choices));
     }
     if (option->nonpositional()) command.options.push_back(option_spec(*option, path));
   }
@@ -72,6 +74,12 @@ std::vector<CommandSpec> command_tree(CLI::App& app) {
   std::vector<CommandSpec> tree;
   add_command(app, "", {}, tree);
   return tree;
+}
+
+std::string completion_list(ValueKind kind) {
+  if (kind == ValueKind::kCluster) return "clusters";
+  if (kind == ValueKind::kPlaybook) return "playbooks";
+  return "";
 }
 
 std::vector<const OptionSpec*> own_options(const CommandSpec& command) {

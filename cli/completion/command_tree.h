@@ -16,6 +16,7 @@ enum class ValueKind {
   kFile,       // a file name
   kDirectory,  // a directory name
   kCluster,    // a cluster of the cluster config, as `ringctl completion clusters` lists them
+  kPlaybook,   // a playbook, as `ringctl completion playbooks` lists them
   kChoice,     // one of `choices`
 };
 
@@ -41,11 +42,18 @@ struct CommandSpec {
   std::vector<OptionSpec> options;
   bool takes_arguments = false;               // has positional arguments
   std::vector<std::string> argument_choices;  // the words one_of allows its positional arguments
+  // What `ringctl completion LIST` lists the words of its positional arguments ("playbooks"),
+  // when they name a cluster or a playbook; empty otherwise.
+  std::string argument_list;
 };
 
 // Every visible command of `app`, ringctl itself first and each parent before its children,
 // in registration order. Hidden commands and options (CLI11's empty group) are left out.
 std::vector<CommandSpec> command_tree(CLI::App& app);
+
+// The argument of `ringctl completion` that lists the words of a value of this kind while the
+// shell completes ("clusters", "playbooks"); empty for a kind whose words are not listed so.
+std::string completion_list(ValueKind kind);
 
 // The options `command` registered itself (defined_by == path).
 std::vector<const OptionSpec*> own_options(const CommandSpec& command);

@@ -68,7 +68,8 @@ std::string option_arguments(const OptionSpec& option) {
       arguments += " -x -a '(__fish_complete_directories)'";
       break;
     case ValueKind::kCluster:
-      arguments += " -x -a '(ringctl completion clusters 2>/dev/null)'";
+    case ValueKind::kPlaybook:
+      arguments += " -x -a '(ringctl completion " + completion_list(option.value) + " 2>/dev/null)'";
       break;
     case ValueKind::kChoice:
       arguments += " -x -a " + fish_quoted(CLI::detail::join(option.choices, " "));
@@ -152,6 +153,11 @@ std::string fish_script(const std::vector<CommandSpec>& tree) {
     if (command.argument_choices.empty()) continue;
     out << "complete -c ringctl -n " << at_paths({command.path}) << " -a "
         << fish_quoted(CLI::detail::join(command.argument_choices, " ")) << "\n";
+  }
+  for (const CommandSpec& command : tree) {
+    if (command.argument_list.empty()) continue;
+    out << "complete -c ringctl -n " << at_paths({command.path}) << " -a '(ringctl completion " << command.argument_list
+        << " 2>/dev/null)'\n";
   }
   for (const OptionInEffect& effective : options_in_effect(tree)) {
     out << "complete -c ringctl -n " << at_paths(effective.paths) << option_arguments(*effective.option) << " -d "

@@ -20,7 +20,8 @@ std::string value_completion(const OptionSpec& option) {
     case ValueKind::kDirectory:
       return "_files -/";
     case ValueKind::kCluster:
-      return "compadd -- ${(f)\"$($words[1] completion clusters 2>/dev/null)\"}";
+    case ValueKind::kPlaybook:
+      return "compadd -- ${(f)\"$($words[1] completion " + completion_list(option.value) + " 2>/dev/null)\"}";
     case ValueKind::kChoice: {
       std::string words;
       for (const std::string& choice : option.choices) words += " " + single_quoted(choice);
@@ -37,7 +38,8 @@ void write_commands(const std::vector<CommandSpec>& tree, std::ostream& out) {
   out << "# _ringctl_command PATH: sets `subcommands` to the subcommands of the command PATH ('' for\n"
          "# ringctl itself, 'lab up') and `option_list` to the options it accepts, its parents'\n"
          "# included, as name:description; `valued` to the names of those that take a value and\n"
-         "# `arguments` to the words its arguments can be. ($commands and $options are zsh's own.)\n"
+         "# `arguments` to the words its arguments can be, `listed` to what `ringctl completion` lists\n"
+         "# more of them. ($commands and $options are zsh's own.)\n"
          "_ringctl_command() {\n"
          "  case $1 in\n";
   for (const CommandSpec& command : tree) {
@@ -51,14 +53,14 @@ void write_commands(const std::vector<CommandSpec>& tree, std::ostream& out) {
     }
     out << ")\n      valued=(" << option_names(valued) << ")\n      arguments=(";
     for (const std::string& choice : command.argument_choices) out << " " << single_quoted(choice);
-    out << ") ;;\n";
+    out << ")\n      listed=" << single_quoted(command.argument_list) << " ;;\n";
   }
   out << "  esac\n"
          "}\n\n";
 }
 
-constexpr const char* kDriver = R"(_ringctl() {
-  local command_path='' word option expects_value='' i
+constexpr const char* kDriver = R"ZSH(_ringctl() {
+  local command_path='' word option expects_value='' i listed=''
   local -a subcommands option_list valued arguments names
   _ringctl_command ''
   for ((i = 2; i < CURRENT; i++)); do
@@ -100,11 +102,14 @@ constexpr const char* kDriver = R"(_ringctl() {
     if (( $#arguments )); then
       compadd -- $arguments
     fi
+    if [[ -n $listed ]]; then
+      compadd -- ${(f)"$($words[1] completion $listed 2>/dev/null)"}
+    fi
   fi
 }
 
 _ringctl "$@"
-)";
+)ZSH";
 
 }  // namespace
 

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <iostream>
 #include <set>
-#include <thread>
 
 #include "agent_client.h"
 #include "cluster_config.h"
 #include "lab/lab_cluster.h"
 #include "lab/lab_processes.h"
+#include "ringruntime/wait.h"
 
 namespace ringctl::lab {
 namespace {
@@ -18,17 +18,22 @@ void wait_for_agents(const Lab& lab, std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (const LabNode* node : running_nodes(lab)) {
     AgentClient agent({{lab.agent_address(*node)}, "", "", std::chrono::seconds(1)});
-    for (;;) {
-      try {
-        agent.get("/v1/health/ready");  // a first collection succeeded
-        break;
-      } catch (const ringcore::Error& e) {
-        if (std::chrono::steady_clock::now() >= deadline) {
-          throw ringcore::Error::failed("the agent of " + node->name + " did not answer: " + e.message() +
-                                        " (log: " + lab.agent_log_path(*node) + ")");
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the agent is starting
+    std::string last_error;
+    const bool ready = ringruntime::wait_until(
+        [&] {
+          try {
+            agent.get("/v1/health/ready");  // a first collection succeeded
+            return true;
+          } catch (const ringcore::Error& e) {
+            last_error = e.message();
+            return false;
+          }
+        },
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
+        std::chrono::milliseconds(100));  // the agent is starting
+    if (!ready) {
+      throw ringcore::Error::failed("the agent of " + node->name + " did not answer: " + last_error +
+                                    " (log: " + lab.agent_log_path(*node) + ")");
     }
   }
 }

@@ -170,21 +170,6 @@ nlohmann::json bootstrap_job(const Lab& lab, const LabNode& node) {
   return nullptr;
 }
 
-// The job's bar, "bootstrap [=====>    ] 1.5 MiB / 4 MiB  37%  ETA 12s", the ETA from the
-// rate since `first` (time and bytes done when first seen).
-std::string bootstrap_line(const nlohmann::json& job,
-                           std::pair<std::chrono::steady_clock::time_point, std::int64_t> first) {
-  const nlohmann::json progress = job.value("progress", nlohmann::json::object());
-  const std::int64_t done = json_int(progress, "done");
-  const std::int64_t total = json_int(progress, "total");
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - first.first).count();
-  std::optional<double> eta;
-  if (done > first.second && seconds > 0) {
-    eta = static_cast<double>(total - done) * seconds / static_cast<double>(done - first.second);
-  }
-  return "bootstrap " + progress_bar(done, total, json_text(progress, "unit", "bytes"), eta);
-}
-
 }  // namespace
 
 void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds timeout) {
@@ -214,9 +199,8 @@ void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds 
     throw ringcore::Error::failed(node.name + " did not start its bootstrap within " + std::to_string(timeout.count()) +
                                   "s (log: " + lab.log_path(node) + ")");
   }
-  StatusLine line;
-  const auto first = std::make_pair(std::chrono::steady_clock::now(),
-                                    json_int(job.value("progress", nlohmann::json::object()), "done"));
+  // The bar --wait draws: "node4 bootstrap [=====>    ] 1.5 MiB / 4 MiB  37%  ETA 12s".
+  JobProgressLine bar(isatty(STDERR_FILENO) != 0);
   WaitOptions options;
   options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   const JobEvent last = wait_for_job(
@@ -226,9 +210,13 @@ void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds 
         if (!running_pid(lab, node)) throw ringcore::Error::failed(node.name + " exited while joining");
         return job_of(get_json(lab, node, "/v1/jobs/" + id));
       },
-      [&](const JobEvent& event) { line.draw(node.name + " " + bootstrap_line(event.job, first)); }, options,
-      real_clock());
-  line.keep();
+      [&](const JobEvent& event) {
+        const nlohmann::json progress = event.job.value("progress", nlohmann::json::object());
+        bar.show(node.name + " bootstrap", json_int(progress, "done"), json_int(progress, "total"),
+                 json_text(progress, "unit", "bytes"));
+      },
+      options, real_clock());
+  bar.keep();
   raise_for(last, node.name + "'s ringnode");
 }
 

@@ -10,11 +10,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <vector>
 
 #include "ringcore/error.h"
 #include "ringnet/listen_address.h"
+#include "ringruntime/wait.h"
 
 namespace ringctl::lab {
 namespace {
@@ -199,13 +199,9 @@ void stop_node_and_agent(const Lab& lab, const LabNode& node, std::chrono::milli
 }
 
 bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::string program = program_of(pid);
-  while (!program.empty() && runs(pid, program)) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a process we cannot wait() on
-  }
-  return true;
+  return ringruntime::wait_until([&] { return program.empty() || !runs(pid, program); }, timeout,
+                                 std::chrono::milliseconds(20));  // polling a process we cannot wait() on
 }
 
 }  // namespace ringctl::lab

@@ -15,6 +15,7 @@
 #include "lab/workload_records.h"
 #include "ringcore/murmur3.h"
 #include "ringnet/http_client.h"
+#include "ringruntime/wait.h"
 #include "text/progress.h"
 
 namespace ringctl::lab {
@@ -103,12 +104,11 @@ void wait_for_keyspace_everywhere(const Lab& lab, const std::string& keyspace) {
   const auto deadline = Clock::now() + std::chrono::seconds(30);
   for (const LabNode* node : running_nodes(lab)) {
     ringnet::HttpClient client(node->address, lab.spec.native_port, std::chrono::seconds(2));
-    for (;;) {
-      if (lists_keyspace(client.get("/v1/keyspaces"), keyspace)) break;
-      if (Clock::now() > deadline)
-        throw Error::failed(node->name + " did not learn keyspace '" + keyspace + "' in 30 s");
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // schema moves with gossip
-    }
+    const bool learnt =
+        ringruntime::wait_until([&] { return lists_keyspace(client.get("/v1/keyspaces"), keyspace); },
+                                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
+                                std::chrono::milliseconds(100));  // schema moves with gossip
+    if (!learnt) throw Error::failed(node->name + " did not learn keyspace '" + keyspace + "' in 30 s");
   }
 }
 

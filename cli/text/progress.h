@@ -64,6 +64,8 @@ class JobProgressLine {
  public:
   explicit JobProgressLine(bool enabled) : line_(enabled) {}
   void show(const std::string& operation, std::int64_t done, std::int64_t total, const std::string& unit);
+  // Keeps the bar drawn last on the terminal (else it is cleared when this goes away).
+  void keep() { line_.keep(); }
 
  private:
   StatusLine line_;

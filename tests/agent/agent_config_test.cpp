@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.h"
+
 namespace {
 
 using ringd::AgentConfig;
@@ -150,7 +152,8 @@ TEST_CASE("tokens: at least 16 characters, one role each, and TLS needs both fil
 }
 
 TEST_CASE("token files hold one token a line, comments and blank lines are skipped") {
-  const auto path = std::filesystem::temp_directory_path() / "ringd_agent_config_test_tokens";
+  const test_support::TempDir dir("ringd_agent_config_test_");
+  const auto path = std::filesystem::path(dir.path()) / "tokens";
   {
     std::ofstream out(path);
     out << "# admins\n\n  " << kAdmin << "  \n" << kAdmin << "2\n";
@@ -158,7 +161,6 @@ TEST_CASE("token files hold one token a line, comments and blank lines are skipp
   std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const AgentConfig config = resolved("", {}, parsed_flags({"--admin-token-file", path.string()}));
   CHECK(config.admin_tokens == std::vector<std::string>{kAdmin, kAdmin + "2"});
-  std::filesystem::remove(path);
   CHECK(refusal("read_token_file: /nonexistent/tokens\n") ==
         "read_token_file: cannot read the token file /nonexistent/tokens");
 }
@@ -183,8 +185,8 @@ TEST_CASE("backend cassandra reads its Jolokia agent from the file, the environm
 }
 
 TEST_CASE("Jolokia credentials come as a user and a password file, both or neither") {
-  const std::filesystem::path file =
-      std::filesystem::temp_directory_path() / "ringd_agent_config_test.jolokia-password";
+  const test_support::TempDir dir("ringd_agent_config_test_");
+  const std::filesystem::path file = std::filesystem::path(dir.path()) / "jolokia-password";
   {
     std::ofstream out(file);
     out << "s3cret pass\nignored second line\n";
@@ -196,12 +198,12 @@ TEST_CASE("Jolokia credentials come as a user and a password file, both or neith
   CHECK(refusal("jolokia_user: monitor\n") == "jolokia_password_file: is required with jolokia_user");
   CHECK(refusal("jolokia_password_file: /nonexistent/ringd-password\n") ==
         "jolokia_password_file: cannot read the password file /nonexistent/ringd-password");
-  std::filesystem::remove(file);
 }
 
 TEST_CASE("a token file others may read, or a group other than ringd's, is refused naming the file and the fix") {
   namespace fs = std::filesystem;
-  const auto path = fs::temp_directory_path() / "ringd_agent_config_test_open_tokens";
+  const test_support::TempDir dir("ringd_agent_config_test_");
+  const auto path = fs::path(dir.path()) / "open_tokens";
   std::ofstream(path) << kAdmin << "\n";
   const std::string yaml = "admin_token_file: " + path.string() + "\n";
   fs::permissions(path,
@@ -217,5 +219,4 @@ TEST_CASE("a token file others may read, or a group other than ringd's, is refus
   CHECK(resolved(yaml, {}, {}).admin_tokens == std::vector<std::string>{kAdmin});
   fs::permissions(path, fs::perms::owner_read);
   CHECK(resolved(yaml, {}, {}).admin_tokens == std::vector<std::string>{kAdmin});
-  fs::remove(path);
 }

@@ -8,7 +8,6 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -18,6 +17,7 @@
 #include "ringcore/placement.h"
 #include "ringcore/ring.h"
 #include "ringcore/snapshot.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -425,16 +425,14 @@ TEST_CASE("promtool check metrics finds nothing in a full exposition") {
   facts.jobs = Json::array({job("j", "bootstrap", "running", 5, 10, "bytes", "2026-11-22T09:59:00.000Z")});
   const std::string text = render(facts);
 
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("metrics_test_" + std::to_string(std::random_device()()));
-  std::filesystem::create_directories(dir);
+  const test_support::TempDir temp("metrics_test_");
+  const std::filesystem::path dir = temp.path();
   std::ofstream(dir / "metrics.txt") << text;
   const std::string command =
       "promtool check metrics < " + (dir / "metrics.txt").string() + " > " + (dir / "out.txt").string() + " 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream out_file(dir / "out.txt");
   const std::string output((std::istreambuf_iterator<char>(out_file)), std::istreambuf_iterator<char>());
-  std::filesystem::remove_all(dir);
   CHECK_MESSAGE(status == 0, output << "\n" << text);
   CHECK_MESSAGE(output.empty(), output);
 }

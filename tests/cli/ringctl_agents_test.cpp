@@ -21,6 +21,7 @@
 #include "ringnet/http_client.h"
 #include "support/background_process.h"
 #include "support/run_process.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -34,18 +35,12 @@ const std::vector<std::string> kAddresses = {"127.0.0.1", "127.0.0.2", "127.0.0.
 
 class AgentLab {
  public:
-  AgentLab()
-      : directory_(std::filesystem::temp_directory_path() / ("ringctl-agents-test-" + std::to_string(getpid()))) {
-    std::filesystem::remove_all(directory_);
-    std::filesystem::create_directories(directory_);
+  AgentLab() {
     // The cluster config lives in the test's directory: lab up registers the lab there.
     setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
     unsetenv("RINGCTL_TOKEN");
   }
-  ~AgentLab() {
-    lab({"down"});
-    std::filesystem::remove_all(directory_);
-  }
+  ~AgentLab() { lab({"down"}); }
 
   ProcessResult lab(std::vector<std::string> args) const {
     args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", (directory_ / "lab").string()});
@@ -70,7 +65,8 @@ class AgentLab {
   const std::filesystem::path& directory() const { return directory_; }
 
  private:
-  std::filesystem::path directory_;
+  const test_support::TempDir temp_{"ringctl-agents-test-"};
+  const std::filesystem::path directory_ = temp_.path();
 };
 
 std::string agent(const std::string& address) { return address + ":" + kAgentPort; }

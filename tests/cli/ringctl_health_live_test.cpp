@@ -19,6 +19,7 @@
 #include "ringruntime/wait.h"
 #include "support/json_lines.h"
 #include "support/run_process.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -32,26 +33,21 @@ const std::string kAgentPort = "7670";
 
 class HealthLab {
  public:
-  HealthLab()
-      : directory_(std::filesystem::temp_directory_path() / ("ringctl-health-test-" + std::to_string(getpid()))) {
-    std::filesystem::remove_all(directory_);
-    std::filesystem::create_directories(directory_);
+  HealthLab() {
     setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
     setenv("RINGCTL_RUNS_DIR", (directory_ / "runs").c_str(), 1);
     setenv("XDG_CONFIG_HOME", (directory_ / "config").c_str(), 1);  // no operator's own playbooks
     unsetenv("RINGCTL_TOKEN");
   }
-  ~HealthLab() {
-    lab({"down"});
-    std::filesystem::remove_all(directory_);
-  }
+  ~HealthLab() { lab({"down"}); }
   ProcessResult lab(std::vector<std::string> args) const {
     args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", (directory_ / "lab").string()});
     return test_support::run_process(args);
   }
 
  private:
-  std::filesystem::path directory_;
+  const test_support::TempDir temp_{"ringctl-health-test-"};
+  const std::filesystem::path directory_ = temp_.path();
 };
 
 ProcessResult ringctl(std::vector<std::string> args) {

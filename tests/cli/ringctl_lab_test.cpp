@@ -14,6 +14,7 @@
 #include "ringnet/http_client.h"
 #include "ringnet/http_server.h"
 #include "support/run_process.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -26,10 +27,9 @@ const std::string kNativePort = "29142";
 // A lab in a fresh directory, always taken down (and deleted) at the end, even on failure.
 class LabFixture {
  public:
-  LabFixture() : directory_(std::filesystem::temp_directory_path() / ("ringctl-lab-test-" + std::to_string(getpid()))) {
-    std::filesystem::remove_all(directory_);
+  LabFixture() {
     // A cluster config of its own: this test must never touch the user's.
-    setenv("RINGCTL_CONFIG", (directory_.string() + "-clusters.yaml").c_str(), 1);
+    setenv("RINGCTL_CONFIG", (std::filesystem::path(temp_.path()) / "clusters.yaml").c_str(), 1);
   }
   ~LabFixture() { run({"lab", "down", "--purge"}); }
 
@@ -53,7 +53,8 @@ class LabFixture {
   const std::filesystem::path& directory() const { return directory_; }
 
  private:
-  std::filesystem::path directory_;
+  const test_support::TempDir temp_{"ringctl-lab-test-"};
+  const std::filesystem::path directory_ = std::filesystem::path(temp_.path()) / "lab";  // made by lab up
 };
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

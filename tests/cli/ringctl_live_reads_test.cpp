@@ -13,6 +13,7 @@
 
 #include "support/run_process.h"
 #include "support/strict_fake_agent.h"
+#include "support/temp_dir.h"
 #include "support/test_files.h"
 
 using nlohmann::json;
@@ -36,17 +37,15 @@ json cluster_answer(bool stale, const json& error) {
 }
 
 struct ScratchConfig {
-  std::filesystem::path file;
+  const test_support::TempDir temp{"ringctl-live-reads-"};
+  const std::filesystem::path file = std::filesystem::path(temp.path()) / "clusters.yaml";
   explicit ScratchConfig(const std::vector<std::string>& agents) {
-    char pattern[] = "/tmp/ringctl-live-reads-XXXXXX";
-    file = std::filesystem::path(mkdtemp(pattern)) / "clusters.yaml";
     std::ofstream out(file);
     out << "default: c\nclusters:\n  c:\n    agents:\n";
     for (const std::string& agent : agents) out << "      - \"" << agent << "\"\n";
     setenv("RINGCTL_CONFIG", file.c_str(), 1);
     unsetenv("RINGCTL_TOKEN");
   }
-  ~ScratchConfig() { std::filesystem::remove_all(file.parent_path()); }
 };
 
 ProcessResult ringctl(std::vector<std::string> args) {

@@ -33,10 +33,22 @@ TEST_CASE("token prints one decimal token per key, in order, --hex takes bytes")
   CHECK(r.out == "-4069959284402364209\n7297452126230313552\n-9223372036854775808\n");
 }
 
+TEST_CASE("token -o json and getendpoints -o json have the documented shapes") {
+  auto r = ringctl({"token", "user:42", "Book Store", "-o", "json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out) == nlohmann::json::parse(R"([{"key": "user:42", "token": "-3674646904862786968"},
+                                                                  {"key": "Book Store", "token": "-1595003126634288162"}])"));
+  r = ringctl({"getendpoints", "--ring", kTwoDcs, "ks", "user:42", "-o", "json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out) == nlohmann::json::parse(R"({"keyspace": "ks", "key": "user:42",
+      "token": "-3674646904862786968", "endpoints": ["10.0.0.1"]})"));
+  CHECK(ringctl({"getendpoints", "--ring", kTwoDcs, "ks", "user:42"}).out == "10.0.0.1\n");
+}
+
 TEST_CASE("bad hex is a usage error naming the key and the position") {
-  auto r = ringctl({"token", "--hex", "00zz"});
+  auto r = ringctl({"token", "--hex", "00000001", "00zz"});
   CHECK(r.exit_code == 1);
-  CHECK(r.out.empty());
+  CHECK(r.out.empty());  // not even the good key's token: an error prints nothing on stdout
   CHECK(contains(r.err, "hex key '00zz'"));
   CHECK(contains(r.err, "position 3"));
   r = ringctl({"token", "--hex", "abc"});
@@ -277,6 +289,24 @@ TEST_CASE("first contact: a mistyped or unknown command is named, with the close
   CHECK(contains(error["message"].get<std::string>(), "unknown command 'tablestats'"));
   r = ringctl({"-h", "127.0.0.1:1", "decomission"});  // the value of -h is not the command
   CHECK(contains(r.err, "unknown command 'decomission' (did you mean decommission?)"));
+}
+
+TEST_CASE("first contact one level down: a mistyped or missing command of lab, plan or playbook is named") {
+  auto r = ringctl({"lab", "--dir", "/nonexistent/lab", "stauts"});  // the value of --dir is not the command
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "unknown command 'lab stauts' (did you mean lab start?); ringctl help lab lists them"));
+  r = ringctl({"plan", "ad"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "unknown command 'plan ad' (did you mean plan add?)"));
+  r = ringctl({"lab"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "'lab' needs a command: up, add, remove, down,"));
+  r = ringctl({});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "a command is required; ringctl help lists the commands"));
+  // Asking for help is no missing command, and a command's arguments are no commands.
+  CHECK(ringctl({"lab", "--help"}).exit_code == 0);
+  CHECK(ringctl({"completion", "nosuch"}).err.find("unknown command") == std::string::npos);
 }
 
 TEST_CASE("help COMMAND prints the help, and a command's help shows the global options and where it reads from") {

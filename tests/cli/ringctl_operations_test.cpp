@@ -21,6 +21,7 @@
 #include "support/json_lines.h"
 #include "support/run_process.h"
 #include "support/strict_fake_agent.h"
+#include "support/temp_dir.h"
 
 using nlohmann::json;
 using test_support::json_lines;
@@ -33,14 +34,12 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 // A scratch cluster config, so that no operator's file is read; no token from the environment.
 struct Scratch {
-  std::filesystem::path dir;
+  const test_support::TempDir temp{"ringctl-operations-"};
+  const std::filesystem::path dir = temp.path();
   Scratch() {
-    char pattern[] = "/tmp/ringctl-operations-XXXXXX";
-    dir = mkdtemp(pattern);
     setenv("RINGCTL_CONFIG", (dir / "clusters.yaml").c_str(), 1);
     unsetenv("RINGCTL_TOKEN");
   }
-  ~Scratch() { std::filesystem::remove_all(dir); }
   void write_config(const std::vector<std::string>& agents) const {
     std::ofstream out(dir / "clusters.yaml");
     out << "default: two\nclusters:\n  two:\n    agents:\n";

@@ -50,6 +50,11 @@ mkdir -p "$work/files/subdir"
 printf 'default: prod\nclusters:\n  prod:\n    agents: ["127.0.0.1:7070"]\n  lab:\n    agents: ["127.0.0.2:7070"]\n' \
   > "$work/clusters.yaml"
 export RINGCTL_CONFIG=$work/clusters.yaml PATH=$(cd "$(dirname "$ringctl")" && pwd):$PATH
+# Playbook names, which the scripts also ask of `ringctl`: shipped ones and the operator's own.
+mkdir -p "$work/shipped" "$work/config/ringctl/playbooks"
+touch "$work/shipped/scale-up.yaml" "$work/shipped/scale-down.yaml" "$work/shipped/repair.yaml" \
+  "$work/config/ringctl/playbooks/my-check.yaml"
+export RINGCTL_PLAYBOOKS_DIR=$work/shipped XDG_CONFIG_HOME=$work/config
 : > "$work/files/snapshot.json"
 [[ "$(subcommands lab | starting st)" == "start stop stress" ]] || fail "the listing's lab commands: $(subcommands lab | paste -sd' ' -)"
 [[ "$(options "lab up" | starting --d)" == "--dcs --dir --disk-capacity" ]] || fail "the listing's lab up options: $(options "lab up" | paste -sd' ' -)"
@@ -63,6 +68,7 @@ case_ "ringctl -o j"                              "json"
 case_ "ringctl status -o y"                       "yaml"
 case_ "ringctl lab --output=y"                    "yaml"
 case_ "ringctl lab stress --cl Q"                 "QUORUM"
+case_ "ringctl health --fail-on "                 "critical warn"
 case_ "ringctl -h 127.0.0.1:7070 st"              "$(subcommands "" | starting st)"
 case_ "ringctl -h 127.0.0.1:7070 lab st"          "$(subcommands lab | starting st)"
 case_ "ringctl lab --dir $work/files st"          "$(subcommands lab | starting st)"
@@ -74,9 +80,12 @@ case_ "ringctl lab up -"                          "$(options "lab up" | starting
 case_ "ringctl repair --"                         "$(options repair | starting --)"
 case_ "ringctl lab --dir $work/files/"            "subdir"
 case_ "ringctl status --ring $work/files/"        "snapshot.json subdir"
-case_ "ringctl completion "                       "bash clusters fish list zsh"
+case_ "ringctl completion "                       "bash clusters fish list playbooks zsh"
 case_ "ringctl --cluster p"                       "prod"
 case_ "ringctl status --cluster "                 "lab prod"
+case_ "ringctl playbook run "                      "my-check repair scale-down scale-up"
+case_ "ringctl playbook show sc"                   "scale-down scale-up"
+case_ "ringctl playbook run --yes sc"              "scale-down scale-up"
 
 # Each shell prints, per line, its matches; compared without a directory part, a trailing /
 # or the --option= that fish repeats.

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# docs_test.sh RINGCTL RINGD RINGNODE: the manual pages are well-formed (mandoc -T lint);
-# ringd(8) and ringnode(8) document every option their program's --help lists; and
+# docs_test.sh RINGCTL RINGD RINGNODE: the manual pages are well-formed (mandoc -T lint finds
+# nothing, not even a style note); ringd(8) and ringnode(8) document every option their
+# program's --help lists; and
 # man/ringctl.1 documents every command and option that ringctl has, as its own command tree
 # lists them (`ringctl completion list`): each command has an entry (.TP, then a tag line
 # ".B PATH ..."), each option appears in an entry of its command or of one of its
 # subcommands, and ringctl's own options in GLOBAL OPTIONS. Options are looked for as roff
-# writes them: --num-tokens as \-\-num\-tokens.
+# writes them: --num-tokens as \-\-num\-tokens. And README.md links every document (docs/,
+# man/, every other README).
 set -euo pipefail
 ringctl=$1 ringd=$2 ringnode=$3
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,7 +16,7 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 for manual in "$root"/man/*.[1-8]; do
-  mandoc -T lint -W warning "$manual" || fail "mandoc finds problems in $manual"
+  mandoc -T lint "$manual" || fail "mandoc -T lint finds problems in $manual (style notes too, such as a text line over 80 bytes)"
 done
 
 # entries PATH: the text of every entry of the command PATH and of its subcommands; for ""
@@ -48,6 +50,11 @@ for program in "$ringd" "$ringnode"; do
   for name in $names; do
     documents "$(cat "$manual")" "$name" || fail "man/$(basename "$manual") does not document $(basename "$program")'s option '$name'"
   done
+done
+
+# README.md links every document: docs/, the manual pages and every other README.
+for document in $(cd "$root" && git ls-files 'docs/*.md' 'man/*.[1-8]' '*/README.md' 2>/dev/null); do
+  grep -qF "($document)" "$root/README.md" || fail "README.md does not link $document"
 done
 
 listing=$("$ringctl" completion list)

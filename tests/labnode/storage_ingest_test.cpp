@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "ringcore/murmur3.h"
 #include "ringnode_process.h"
 #include "storage.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -22,11 +22,6 @@ using ringnode::Storage;
 using ringnode::StoredRow;
 
 const ringcore::TokenRange kWholeRing{ringcore::kMinToken, ringcore::kMinToken};
-
-struct TempDir : test_support::TempDir {
-  TempDir() : test_support::TempDir("ringnode_ingest_test_") {}
-  const std::string& path = test_support::TempDir::path();
-};
 
 std::unique_ptr<Storage> open_with_keyspace(const std::string& path) {
   auto storage = Storage::open(path);
@@ -77,8 +72,8 @@ std::size_t staged_files(const std::string& directory) {
 }  // namespace
 
 TEST_CASE("an ingested file of older cells leaves the newer rows written before it in place") {
-  TempDir dir;
-  auto storage = open_with_keyspace(dir.path);
+  const test_support::TempDir dir("ringnode_ingest_test_");
+  auto storage = open_with_keyspace(dir.path());
   // Keys 0..99 were written by clients during the stream: even ones after the streamed copy
   // (timestamp 200), odd ones before it (50). Keys 100..199 only arrive by streaming.
   for (int i = 0; i < 100; ++i) {
@@ -99,7 +94,7 @@ TEST_CASE("an ingested file of older cells leaves the newer rows written before 
     }
   }
   CHECK(storage->load_bytes("ks") == scanned_bytes(*storage));
-  CHECK(staged_files(dir.path) == 0);  // the file was moved in, not left behind
+  CHECK(staged_files(dir.path()) == 0);  // the file was moved in, not left behind
 
   // Later writes still compare against the ingested cells.
   CHECK_FALSE(*storage->apply("ks", key(101), Cell{99, false, "older"}));
@@ -109,7 +104,7 @@ TEST_CASE("an ingested file of older cells leaves the newer rows written before 
   // Compaction resolves the merge operands to the same winners, and they survive a reopen.
   REQUIRE(storage->compact().ok());
   storage.reset();
-  auto reopened = Storage::open(dir.path);
+  auto reopened = Storage::open(dir.path());
   REQUIRE(reopened.ok());
   CHECK(stored(**reopened, key(0)).value == "client0");
   CHECK(stored(**reopened, key(1)).value == "streamed1");
@@ -118,8 +113,8 @@ TEST_CASE("an ingested file of older cells leaves the newer rows written before 
 }
 
 TEST_CASE("client writes racing ingests of older copies of the same keys are never lost") {
-  TempDir dir;
-  auto storage = open_with_keyspace(dir.path);
+  const test_support::TempDir dir("ringnode_ingest_test_");
+  auto storage = open_with_keyspace(dir.path());
   constexpr int kKeys = 2000;
   // The writer gives every key a cell newer than any streamed copy, while the streamer ingests
   // old copies of all keys, page after page, twice over (a retried stream). Whatever the
@@ -142,8 +137,8 @@ TEST_CASE("client writes racing ingests of older copies of the same keys are nev
 }
 
 TEST_CASE("a newer tombstone written during the stream hides the streamed value") {
-  TempDir dir;
-  auto storage = open_with_keyspace(dir.path);
+  const test_support::TempDir dir("ringnode_ingest_test_");
+  auto storage = open_with_keyspace(dir.path());
   REQUIRE(storage->apply("ks", key(3), Cell{500, true, ""}).ok());
   REQUIRE(storage->ingest("ks", page(0, 10, 100)).ok());
   CHECK(stored(*storage, key(3)).tombstone);
@@ -154,8 +149,8 @@ TEST_CASE("a newer tombstone written during the stream hides the streamed value"
 }
 
 TEST_CASE("a page of a range wrapping past the end of the ring is ingested whole") {
-  TempDir dir;
-  auto storage = open_with_keyspace(dir.path);
+  const test_support::TempDir dir("ringnode_ingest_test_");
+  auto storage = open_with_keyspace(dir.path());
   std::vector<StoredRow> rows = page(0, 300, 7);
   // Ring order from a left token in the middle: the rows after it, then the wrapped ones.
   const Token left = rows[150].token;
@@ -167,8 +162,8 @@ TEST_CASE("a page of a range wrapping past the end of the ring is ingested whole
 }
 
 TEST_CASE("a partly failed stream leaves no half-ingested file, and streaming it again loses nothing") {
-  TempDir dir;
-  auto storage = open_with_keyspace(dir.path);
+  const test_support::TempDir dir("ringnode_ingest_test_");
+  auto storage = open_with_keyspace(dir.path());
   // A stream of three pages: the first ingests, the second is refused (its rows are not in
   // scan order, as from a broken sender), and the stream stops there.
   const std::vector<StoredRow> first = page(0, 100, 10);
@@ -184,7 +179,7 @@ TEST_CASE("a partly failed stream leaves no half-ingested file, and streaming it
   // Nothing of the refused page is visible, the load did not move, no staging file is left.
   for (int i = 100; i < 200; ++i) CHECK_FALSE(storage->get("ks", key(i))->has_value());
   CHECK(storage->load_bytes("ks") == load_after_first);
-  CHECK(staged_files(dir.path) == 0);
+  CHECK(staged_files(dir.path()) == 0);
 
   // Clients write meanwhile, newer than the stream, over keys of every page.
   for (int i : {5, 150, 250}) REQUIRE(storage->apply("ks", key(i), Cell{99, false, "client"}).ok());
@@ -201,21 +196,21 @@ TEST_CASE("a partly failed stream leaves no half-ingested file, and streaming it
 }
 
 TEST_CASE("a staging file left by a crash is removed when the storage opens") {
-  TempDir dir;
-  { open_with_keyspace(dir.path); }
-  const std::filesystem::path staging = std::filesystem::path(dir.path) / "ingest-staging";
+  const test_support::TempDir dir("ringnode_ingest_test_");
+  { open_with_keyspace(dir.path()); }
+  const std::filesystem::path staging = std::filesystem::path(dir.path()) / "ingest-staging";
   std::filesystem::create_directories(staging);
   std::FILE* file = std::fopen((staging / "1.sst").c_str(), "w");
   REQUIRE(file != nullptr);
   std::fclose(file);
-  auto reopened = Storage::open(dir.path);
+  auto reopened = Storage::open(dir.path());
   REQUIRE(reopened.ok());
-  CHECK(staged_files(dir.path) == 0);
+  CHECK(staged_files(dir.path()) == 0);
 }
 
 TEST_CASE("ingesting into an unknown keyspace is not found") {
-  TempDir dir;
-  auto storage = open_with_keyspace(dir.path);
+  const test_support::TempDir dir("ringnode_ingest_test_");
+  auto storage = open_with_keyspace(dir.path());
   auto refused = storage->ingest("nope", page(0, 3, 1));
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code() == ringcore::ErrorCode::kNotFound);

@@ -12,22 +12,13 @@
 
 #include "node_identity.h"
 #include "ringcore/murmur3.h"
+#include "support/temp_dir.h"
 
 namespace {
 
 using ringcore::Token;
 using ringnode::Cell;
 using ringnode::Storage;
-
-// A fresh directory under the system temp dir, removed afterwards.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::random_device device;
-    path = (std::filesystem::temp_directory_path() / ("ringnode_storage_test_" + std::to_string(device()))).string();
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 std::unique_ptr<Storage> open(const std::string& path) {
   auto storage = Storage::open(path);
@@ -68,8 +59,8 @@ TEST_CASE("cells round-trip through their encoding") {
 }
 
 TEST_CASE("a full scan returns every row in token order") {
-  TempDir dir;
-  auto storage = open(dir.path);
+  const test_support::TempDir dir("ringnode_storage_test_");
+  auto storage = open(dir.path());
   REQUIRE(storage->create_keyspace("ks").ok());
   std::vector<std::pair<Token, std::string>> expected;
   for (int i = 0; i < 500; ++i) {
@@ -87,8 +78,8 @@ TEST_CASE("a full scan returns every row in token order") {
 }
 
 TEST_CASE("a range scan returns exactly the rows with left < token <= right, wrapping past the end") {
-  TempDir dir;
-  auto storage = open(dir.path);
+  const test_support::TempDir dir("ringnode_storage_test_");
+  auto storage = open(dir.path());
   REQUIRE(storage->create_keyspace("ks").ok());
   std::vector<Token> all;
   for (int i = 0; i < 300; ++i) {
@@ -112,8 +103,8 @@ TEST_CASE("a range scan returns exactly the rows with left < token <= right, wra
 }
 
 TEST_CASE("the newest cell wins whatever order writes arrive in, and a tie goes to the tombstone") {
-  TempDir dir;
-  auto storage = open(dir.path);
+  const test_support::TempDir dir("ringnode_storage_test_");
+  auto storage = open(dir.path());
   REQUIRE(storage->create_keyspace("ks").ok());
   CHECK(*storage->apply("ks", "k", value(20, "new")));
   CHECK_FALSE(*storage->apply("ks", "k", value(10, "old")));  // older: refused
@@ -128,8 +119,8 @@ TEST_CASE("the newest cell wins whatever order writes arrive in, and a tie goes 
 }
 
 TEST_CASE("tombstones are kept and visible to scans") {
-  TempDir dir;
-  auto storage = open(dir.path);
+  const test_support::TempDir dir("ringnode_storage_test_");
+  auto storage = open(dir.path());
   REQUIRE(storage->create_keyspace("ks").ok());
   REQUIRE(storage->apply("ks", "gone", Cell{5, true, ""}).ok());
   const auto rows = scan(*storage, {0, 0});
@@ -138,8 +129,8 @@ TEST_CASE("tombstones are kept and visible to scans") {
 }
 
 TEST_CASE("an unknown keyspace is not found") {
-  TempDir dir;
-  auto storage = open(dir.path);
+  const test_support::TempDir dir("ringnode_storage_test_");
+  auto storage = open(dir.path());
   auto applied = storage->apply("nope", "k", value(1, "v"));
   REQUIRE_FALSE(applied.ok());
   CHECK(applied.error().code() == ringcore::ErrorCode::kNotFound);
@@ -147,11 +138,11 @@ TEST_CASE("an unknown keyspace is not found") {
 }
 
 TEST_CASE("reopening keeps rows, keyspaces, identity, and gives a higher generation") {
-  TempDir dir;
+  const test_support::TempDir dir("ringnode_storage_test_");
   ringnode::NodeIdentity identity{"3f1c2e8a-5d1b-4c39-9a3e-2b7e0c1d9f01", {-7, 42}};
   std::int64_t first_generation = 0;
   {
-    auto storage = open(dir.path);
+    auto storage = open(dir.path());
     CHECK_FALSE(ringnode::load_identity(*storage)->has_value());
     REQUIRE(storage->create_keyspace("ks").ok());
     REQUIRE(storage->apply("ks", "k", value(9, "kept")).ok());
@@ -159,7 +150,7 @@ TEST_CASE("reopening keeps rows, keyspaces, identity, and gives a higher generat
     first_generation = *ringnode::next_generation(*storage, 1000);
     CHECK(first_generation == 1000);
   }
-  auto storage = open(dir.path);
+  auto storage = open(dir.path());
   CHECK(storage->has_keyspace("ks"));
   CHECK((*storage->get("ks", "k"))->value == "kept");
   auto loaded = ringnode::load_identity(*storage);
@@ -173,8 +164,8 @@ TEST_CASE("reopening keeps rows, keyspaces, identity, and gives a higher generat
 }
 
 TEST_CASE("load counts the bytes on disk, which grow with the data") {
-  TempDir dir;
-  auto storage = open(dir.path);
+  const test_support::TempDir dir("ringnode_storage_test_");
+  auto storage = open(dir.path());
   REQUIRE(storage->create_keyspace("ks").ok());
   const std::uint64_t before = storage->load_bytes();
   std::mt19937_64 noise(7);  // incompressible values, so that the bytes on disk follow the data
@@ -204,8 +195,8 @@ TEST_CASE("random host ids are version 4 UUIDs and differ") {
 TEST_CASE("cleanup's measure: removing every row and compacting leaves less on disk than before") {
   // The write-ahead log counts on disk; it is freed only once every column family, the local
   // values' included, has been flushed. cleanup reported "after > before" when it was not.
-  TempDir dir;
-  auto storage = open(dir.path);
+  const test_support::TempDir dir("ringnode_storage_test_");
+  auto storage = open(dir.path());
   REQUIRE(storage->create_keyspace("ks").ok());
   REQUIRE(storage->put_local("local:example", "kept in the default column family").ok());
   std::mt19937_64 noise(11);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "ringnet/http_server.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -122,9 +123,8 @@ TEST_CASE("an IPv6 server is reached by its bare address, and the URL shows it i
 }
 
 TEST_CASE("TLS failures in plain words: an unreadable CA file is bad input, a certificate for another name fails") {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("ringnet-tls-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
+  const test_support::TempDir temp("ringnet-tls-");
+  const std::filesystem::path dir = temp.path();
   const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
   const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert +
                            " -days 1 -subj /CN=elsewhere.example -addext subjectAltName=DNS:elsewhere.example "
@@ -148,5 +148,4 @@ TEST_CASE("TLS failures in plain words: an unreadable CA file is bad input, a ce
   CHECK(result.error().code() == ringcore::ErrorCode::kFailed);
   CHECK(result.error().message().find("TLS: certificate verify failed (hostname mismatch") != std::string::npos);
   server.stop();
-  std::filesystem::remove_all(dir);
 }

@@ -34,6 +34,9 @@ struct Cli {
     up->add_option("NAME", text, "A positional");
     CLI::App* down = lab->add_subcommand("down", "Stop it");
     ringctl::one_of(down->add_option("HOW", text, "How to stop"), {"now", "later"});
+    lab->add_subcommand("run", "Run a playbook")
+        ->add_option("PLAYBOOK", text, "Which")
+        ->type_name(ringctl::kPlaybookValue);
     app.add_subcommand("secret", "Hidden")->group("");
     app.add_option("--hidden", text, "Hidden")->group("");
   }
@@ -59,8 +62,8 @@ TEST_CASE("the tree lists every visible command, parents first, in registration 
   const auto tree = ringctl::completion::command_tree(cli.app);
   std::vector<std::string> paths;
   for (const CommandSpec& c : tree) paths.push_back(c.path);
-  CHECK(paths == std::vector<std::string>{"", "lab", "lab up", "lab down"});
-  REQUIRE(command(tree, "lab").subcommands.size() == 2);
+  CHECK(paths == std::vector<std::string>{"", "lab", "lab up", "lab down", "lab run"});
+  REQUIRE(command(tree, "lab").subcommands.size() == 3);
   CHECK(command(tree, "lab").subcommands[0].name == "up");
   CHECK(command(tree, "lab").subcommands[0].description == "Start it");
   CHECK(command(tree, "").subcommands.size() == 1);  // the hidden one is left out
@@ -86,6 +89,10 @@ TEST_CASE("an option's value kind comes from how it was registered") {
   CHECK(up.argument_choices.empty());
   CHECK_FALSE(command(tree, "lab").takes_arguments);
   CHECK(command(tree, "lab down").argument_choices == std::vector<std::string>{"now", "later"});
+  // Arguments that name a playbook complete from `ringctl completion playbooks`; others from no list.
+  CHECK(command(tree, "lab run").argument_list == "playbooks");
+  CHECK(up.argument_list.empty());
+  CHECK(command(tree, "lab down").argument_list.empty());
 }
 
 TEST_CASE("parents' options fall through to subcommands, and a subcommand's own option hides its parent's") {

@@ -1,0 +1,66 @@
+// Every error code ringctl can print, and the exit code it maps to, as docs/json-output.md's
+// table of error codes says (the document scripts read to handle ringctl's errors).
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "exit_codes.h"
+
+namespace {
+
+using ringcore::ErrorCode;
+
+// The rows "| `code` | exit | meaning |" of the error table in docs/json-output.md.
+std::map<std::string, int> documented_codes() {
+  std::ifstream in(RINGCTL_DOCS_DIR "/json-output.md");
+  REQUIRE(in.good());
+  const std::regex row(R"(^\| `([a-z_]+)` \| ([0-9]+) \|)");
+  std::map<std::string, int> codes;
+  std::string line;
+  std::smatch match;
+  while (std::getline(in, line)) {
+    if (std::regex_search(line, match, row)) codes[match[1]] = std::stoi(match[2]);
+  }
+  return codes;
+}
+
+// Every ErrorCode: the enumerators are numbered from 0, and a number past the last one has no
+// name of its own (error_code_name gives it "internal", the name of kInternal).
+std::vector<ErrorCode> every_error_code() {
+  std::vector<ErrorCode> codes;
+  for (int value = 0; value < 64; ++value) {
+    const auto code = static_cast<ErrorCode>(value);
+    if (code != ErrorCode::kInternal && std::string(ringcore::error_code_name(code)) == "internal") break;
+    codes.push_back(code);
+  }
+  return codes;
+}
+
+}  // namespace
+
+TEST_CASE("docs/json-output.md lists every error code with the exit code ringctl gives it") {
+  const std::map<std::string, int> documented = documented_codes();
+  const std::vector<ErrorCode> codes = every_error_code();
+  REQUIRE(codes.size() > 10);
+  for (ErrorCode code : codes) {
+    const std::string name = ringcore::error_code_name(code);
+    CAPTURE(name);
+    REQUIRE(documented.contains(name));
+    CHECK(documented.at(name) == ringctl::exit_code_for(ringcore::Error(code, "x")));
+  }
+  // And nothing else: "usage" (a wrong command line, found before any command runs) is the one
+  // code that is no ErrorCode.
+  for (const auto& [name, exit_code] : documented) {
+    CAPTURE(name);
+    if (name == "usage") {
+      CHECK(exit_code == ringctl::kExitUsage);
+      continue;
+    }
+    const bool known = name == "internal" || ringcore::error_code_from_name(name) != ErrorCode::kInternal;
+    CHECK(known);
+  }
+}
