@@ -2,14 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <set>
-#include <thread>
 
 #include "agent_client.h"
 #include "cluster_survey.h"
 #include "playbook/actions.h"
 #include "playbook/health_thresholds.h"
 #include "ringcore/health_checks.h"
+#include "ringruntime/wait.h"
 #include "views/json_fields.h"
 
 namespace ringctl::playbook {
@@ -19,7 +20,7 @@ using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kFirstInterval = std::chrono::milliseconds(300);
-constexpr auto kMaxInterval = std::chrono::seconds(2);
+constexpr auto kMaxInterval = std::chrono::milliseconds(2000);
 
 // How many answering views list `address` up and normal, and how many views there are.
 struct ViewCount {
@@ -129,20 +130,14 @@ class AlertWatch {
   std::set<std::string> sent_;
 };
 
-// Polls `done` with back-off until it returns true or the timeout passes.
-template <class Done>
-void poll(StepContext& context, const std::string& what, Done done) {
+// Polls `done` with back-off until it returns true or the timeout passes (kTimedOut).
+void poll(StepContext& context, const std::string& what, const std::function<bool()>& done) {
   const auto timeout = std::chrono::duration<double>(context.seconds("timeout", 600));
-  const auto start = Clock::now();
-  auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(kFirstInterval);
-  for (;;) {
-    if (done()) return;
-    if (Clock::now() - start >= timeout) {
-      throw ringcore::Error::timed_out("timed out after " + std::to_string(static_cast<int>(timeout.count())) +
-                                       " s waiting until " + what);
-    }
-    std::this_thread::sleep_for(interval);
-    interval = std::min(interval * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxInterval));
+  const bool held = ringruntime::wait_until(done, std::chrono::duration_cast<std::chrono::milliseconds>(timeout),
+                                            kFirstInterval, kMaxInterval);
+  if (!held) {
+    throw ringcore::Error::timed_out("timed out after " + std::to_string(static_cast<int>(timeout.count())) +
+                                     " s waiting until " + what);
   }
 }
 

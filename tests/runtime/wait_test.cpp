@@ -57,3 +57,16 @@ TEST_CASE("a zero timeout asks once") {
   CHECK(calls == 1);
   CHECK(time.pauses.empty());
 }
+
+TEST_CASE("with back-off the pauses double from the first up to the most, and still stop at the deadline") {
+  FakeTime time;
+  int calls = 0;
+  CHECK_FALSE(ringruntime::wait_until(
+      [&] {
+        ++calls;
+        return false;
+      },
+      5s, 250ms, 1s, time.clock()));
+  CHECK(time.pauses == std::vector<std::chrono::milliseconds>{250ms, 500ms, 1000ms, 1000ms, 1000ms, 1000ms, 250ms});
+  CHECK(time.now - std::chrono::steady_clock::time_point{} == 5s);
+}

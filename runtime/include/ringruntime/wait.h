@@ -21,4 +21,9 @@ WaitClock real_clock();
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds interval, const WaitClock& clock = real_clock());
 
+// The same with back-off: the pauses start at `first` and double up to `max` (a poll that is
+// cheap at first and light on a slow cluster later).
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout, std::chrono::milliseconds first,
+                std::chrono::milliseconds max, const WaitClock& clock = real_clock());
+
 }  // namespace ringruntime
