@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "labnode/ringnode_process.h"
+#include "support/ringnode_process.h"
 #include "support/run_process.h"
 
 namespace {

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "labnode/ringnode_process.h"
 #include "ringnet/http_client.h"
 #include "ringnet/http_server.h"
+#include "support/ringnode_process.h"
 #include "support/run_process.h"
 
 namespace {

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "labnode/ringnode_process.h"
 #include "ringnet/http_client.h"
+#include "support/ringnode_process.h"
 #include "support/run_process.h"
 
 namespace {

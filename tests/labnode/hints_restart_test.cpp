@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ringcore/murmur3.h"
-#include "test_cluster.h"
+#include "support/ringnode_cluster.h"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "coordinator.h"
-#include "labnode/ringnode_process.h"
+#include "support/ringnode_process.h"
 
 namespace {
 

@@ -48,6 +48,13 @@ TEST_CASE("a full config as ringctl lab writes it is read back") {
   CHECK(config->phi_convict_threshold == doctest::Approx(5.5));
 }
 
+TEST_CASE("the shipped example config loads, with the values it shows") {
+  auto config = ringnode::load_node_config(RINGCTL_SOURCE_DIR "/labnode/ringnode.example.yaml");
+  REQUIRE_MESSAGE(config.ok(), config.error().message());
+  CHECK(config->data_directory == "/var/lib/ringnode/data");
+  CHECK(config->max_hints_bytes == 268435456);
+}
+
 TEST_CASE("disk_capacity_bytes is optional: unset by default, read when given") {
   CHECK_FALSE(ringnode::parse_node_config(kMinimal)->disk_capacity_bytes.has_value());
   auto config = ringnode::parse_node_config(kMinimal + "disk_capacity_bytes: 67108864\n");

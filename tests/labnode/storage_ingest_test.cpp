@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "ringcore/murmur3.h"
-#include "ringnode_process.h"
 #include "storage.h"
+#include "support/ringnode_process.h"
 #include "support/temp_dir.h"
 
 namespace {

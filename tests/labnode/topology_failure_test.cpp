@@ -13,7 +13,7 @@
 #include "ringcore/murmur3.h"
 #include "ringcore/token.h"
 #include "storage.h"
-#include "test_cluster.h"
+#include "support/ringnode_cluster.h"
 
 namespace {
 

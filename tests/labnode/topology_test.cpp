@@ -12,7 +12,7 @@
 #include "ringcore/ring.h"
 #include "ringcore/snapshot.h"
 #include "row_stream.h"
-#include "test_cluster.h"
+#include "support/ringnode_cluster.h"
 
 namespace {
 

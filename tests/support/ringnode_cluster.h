@@ -1,9 +1,7 @@
-// TestCluster: the one harness for tests that run a cluster of real ringnode processes (formerly
-// tests/labnode/test_cluster.h, which still includes this). Nodes on 127.0.0.<first_octet + i>
-// with ports free on all of them, in one TempDir, started one at a time (the first ones with
-// auto_bootstrap false, later ones bootstrapping); the calls tests make: keyspaces, rows,
-// operations, jobs, views; and a Writer that keeps writing at QUORUM and remembers what was
-// acknowledged.
+// TestCluster: the one harness for tests that run a cluster of real ringnode processes. Nodes on 127.0.0.<first_octet +
+// i> with ports free on all of them, in one TempDir, started one at a time (the first ones with auto_bootstrap false,
+// later ones bootstrapping); the calls tests make: keyspaces, rows, operations, jobs, views; and a Writer that keeps
+// writing at QUORUM and remembers what was acknowledged.
 #pragma once
 
 #include <doctest/doctest.h>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "labnode/ringnode_process.h"
+#include "support/ringnode_process.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <string>
 
-#include "labnode/ringnode_process.h"
 #include "ringruntime/wait.h"
+#include "support/ringnode_process.h"
 #include "support/test_files.h"
 
 namespace {

@@ -30,6 +30,7 @@
 #include "support/background_process.h"
 #include "support/json_lines.h"
 #include "support/run_process.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -45,20 +46,14 @@ struct LabPorts {
 
 class PlaybookLab {
  public:
-  PlaybookLab(const std::string& name, LabPorts ports) : ports_(std::move(ports)) {
-    directory_ =
-        std::filesystem::temp_directory_path() / ("ringctl-playbook-test-" + name + "-" + std::to_string(getpid()));
-    std::filesystem::remove_all(directory_);
-    std::filesystem::create_directories(directory_);
+  PlaybookLab(const std::string& name, LabPorts ports)
+      : ports_(std::move(ports)), scratch_("ringctl-playbook-test-" + name + "-"), directory_(scratch_.path()) {
     setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
     setenv("RINGCTL_RUNS_DIR", (directory_ / "runs").c_str(), 1);
     setenv("XDG_CONFIG_HOME", (directory_ / "config").c_str(), 1);  // no operator's own playbooks
     unsetenv("RINGCTL_TOKEN");
   }
-  ~PlaybookLab() {
-    lab({"down"});
-    std::filesystem::remove_all(directory_);
-  }
+  ~PlaybookLab() { lab({"down"}); }
   const LabPorts& ports() const { return ports_; }
   std::string lab_dir() const { return (directory_ / "lab").string(); }
   std::string lab_var() const { return "lab_dir=" + lab_dir(); }
@@ -90,6 +85,7 @@ class PlaybookLab {
 
  private:
   LabPorts ports_;
+  test_support::TempDir scratch_;
   std::filesystem::path directory_;
 };
 

@@ -13,6 +13,7 @@
 #include "playbook/playbook_loader.h"
 #include "playbook/run_journal.h"
 #include "playbook/runner.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -20,16 +21,10 @@ using namespace ringctl::playbook;
 
 // A runs directory of the test's own, as $RINGCTL_RUNS_DIR, removed at the end.
 struct RunsDirectory {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() / ("ringctl-runs-test-" + std::to_string(getpid()));
-  RunsDirectory() {
-    std::filesystem::remove_all(path);
-    setenv("RINGCTL_RUNS_DIR", path.c_str(), 1);
-  }
-  ~RunsDirectory() {
-    unsetenv("RINGCTL_RUNS_DIR");
-    std::filesystem::remove_all(path);
-  }
+  test_support::TempDir scratch{"ringctl-runs-test-"};
+  std::filesystem::path path = std::filesystem::path(scratch.path()) / "runs";
+  RunsDirectory() { setenv("RINGCTL_RUNS_DIR", path.c_str(), 1); }
+  ~RunsDirectory() { unsetenv("RINGCTL_RUNS_DIR"); }
 };
 
 // Questions only: a playbook that runs without a cluster.

@@ -15,9 +15,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "labnode/ringnode_process.h"
 #include "ringruntime/wait.h"
 #include "ssh/ssh_session.h"
+#include "support/ringnode_process.h"
 #include "support/run_process.h"
 #include "support/test_files.h"
 
