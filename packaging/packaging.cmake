@@ -62,6 +62,11 @@ install(FILES packaging/ringd/ringd.sysusers DESTINATION ${CMAKE_INSTALL_PREFIX}
         COMPONENT ringd)
 install(FILES agent/ringd.example.yaml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/ringd RENAME ringd.yaml
         COMPONENT ringd)
+# Examples of the other two configs, documented in their man pages.
+install(FILES cli/clusters.example.yaml DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/ringctl/examples
+        RENAME clusters.yaml COMPONENT ringctl)
+install(FILES labnode/ringnode.example.yaml DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/ringnode/examples
+        RENAME ringnode.yaml COMPONENT ringnode)
 
 # Each package's copyright and changelog (Debian policy 12.5 and 12.7).
 foreach(package ringctl ringd ringnode)

@@ -58,6 +58,14 @@ clusters:
                     "no cluster 'nope' in clusters.yaml (known: lab, prod)");
 }
 
+TEST_CASE("the shipped example config loads, with the values it shows") {
+  const auto config = ringctl::load_cluster_config(RINGCTL_SOURCE_DIR "/cli/clusters.example.yaml");
+  REQUIRE(config.has_value());
+  CHECK(config->default_cluster == "prod");
+  CHECK(config->clusters.at("prod").agents.size() == 3);
+  CHECK(config->clusters.at("staging").agents == std::vector<std::string>{"127.0.0.1:7070"});
+}
+
 TEST_CASE("bad cluster configs are refused with the key that is wrong") {
   CHECK(error_of("clusters:\n  lab:\n    agents: 127.0.0.1\n") ==
         "clusters.yaml: clusters.lab.agents: expected a non-empty list of HOST[:PORT] strings");
