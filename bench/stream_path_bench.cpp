@@ -5,7 +5,7 @@
 // path between processes.
 //
 //   stream_path_bench [MiB [PAGE_KiB]]    (default 80 MiB: about a bootstrap's worth in streaming_bench.sh;
-//                                         pages of 16 MiB, as RangeStreamer sends them unlimited)
+//                                         pages of 16 MiB, as RangeStreamer reads them unlimited)
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -108,28 +108,6 @@ int main(int argc, char** argv) {
   const StageTime ingest = seconds_of([&] {
     for (const auto& page : decoded) check(target->ingest("ks", page).ok(), "ingest");
   });
-  // The file path streaming takes: the source writes SST files of the rows, the target links them in.
-  auto opened_files = ringnode::Storage::open((dir / "files").string());
-  check(opened_files.ok() && (*opened_files)->create_keyspace("ks").ok(), "open files target");
-  std::unique_ptr<ringnode::Storage> files_target = std::move(opened_files).value();
-  const std::vector<ringcore::TokenRange> segments = {{ringcore::kMaxToken, ringcore::kMaxToken}};  // [min, max]
-  std::vector<ringnode::ExportedFile> chunks;
-  const StageTime exported = seconds_of([&] {
-    std::string after;
-    for (bool done = false; !done;) {
-      auto chunk = source->export_file("ks", segments, after, page_bytes);
-      check(chunk.ok(), "export_file");
-      done = chunk->segments_done == segments.size();
-      after = chunk->last_key;
-      chunks.push_back(std::move(chunk).value());
-    }
-  });
-  const StageTime linked = seconds_of([&] {
-    for (const auto& chunk : chunks)
-      check(ringnode::ingest_file_bytes(*files_target, "ks", chunk.sst).ok(), "ingest_file_bytes");
-  });
-  check(files_target->load_bytes("ks") == source->load_bytes("ks"), "files target's load equals the source's");
-  files_target.reset();
   const std::string file = (dir / "copy").string();
   const StageTime write = seconds_of([&] {
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -143,27 +121,16 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(rows), bytes / 1e6, pages.size(),
               static_cast<unsigned long long>(page_bytes / 1024));
   const auto line = [&](const char* stage, StageTime time) {
-    std::printf("  %-40s %7.3f s wall %8.1f MB/s, %7.3f s CPU %8.1f MB/s\n", stage, time.wall,
+    std::printf("  %-36s %7.3f s wall %8.1f MB/s, %7.3f s CPU %8.1f MB/s\n", stage, time.wall,
                 bytes / 1e6 / time.wall, time.cpu, bytes / 1e6 / time.cpu);
-  };
-  const auto sum = [](std::initializer_list<StageTime> stages) {
-    StageTime total;
-    for (const StageTime& stage : stages) {
-      total.wall += stage.wall;
-      total.cpu += stage.cpu;
-    }
-    return total;
   };
   line("source: read_page (scan + copy)", read);
   line("encode_rows", encode);
   line("decode_rows", decode);
   line("target: ingest (SST + fsync + link)", ingest);
   line("floor: write + fsync same bytes", write);
-  line("all stages, serial", sum({read, encode, decode, ingest}));
-  std::printf("file path, %zu files\n", chunks.size());
-  line("source: export_file (SST in memory)", exported);
-  line("target: ingest_file_bytes (write, link)", linked);
-  line("both, serial", sum({exported, linked}));
+  line("all stages, serial", {read.wall + encode.wall + decode.wall + ingest.wall,
+                              read.cpu + encode.cpu + decode.cpu + ingest.cpu});
   source.reset();
   target.reset();
   std::filesystem::remove_all(dir);

@@ -88,33 +88,6 @@ ServerResponse stream_ingest(Node& node, const ServerRequest& request) {
   return json_response({{"rows", ingested.rows}, {"stored", ingested.stored}, {"file_bytes", ingested.file_bytes}});
 }
 
-ServerResponse stream_file(Node& node, const ServerRequest& request) {
-  const Json body = json_body(request);
-  if (!body.contains("segments") || !body["segments"].is_array())
-    throw Error::invalid_input("'segments' must be an array of ranges");
-  std::vector<ringcore::TokenRange> segments;
-  for (const Json& segment : body["segments"]) {
-    if (!segment.is_string()) throw Error::invalid_input("'segments' must be an array of ranges");
-    segments.push_back(ringcore::parse_range(segment.get<std::string>()).value_or_throw());
-  }
-  if (!body.contains("max_bytes") || !body["max_bytes"].is_number_unsigned()) {
-    throw Error::invalid_input("'max_bytes' must be a non-negative integer");
-  }
-  const std::string after_key = base64_decode(optional_string(body, "after_key").value_or("")).value_or_throw();
-  ExportedFile file = node.storage()
-                                .export_file(string_field(body, "keyspace"), segments, after_key,
-                                             body["max_bytes"].get<std::uint64_t>())
-                                .value_or_throw();
-  return {.status = 200, .body = encode_file(std::move(file)), .content_type = "application/octet-stream"};
-}
-
-ServerResponse stream_ingest_file(Node& node, const ServerRequest& request) {
-  const std::string keyspace = request.query_value("keyspace");
-  if (keyspace.empty()) throw Error::invalid_input("'keyspace' query parameter is required");
-  const IngestedRows ingested = ingest_file_bytes(node.storage(), keyspace, request.body).value_or_throw();
-  return json_response({{"rows", ingested.rows}, {"stored", ingested.stored}, {"file_bytes", ingested.file_bytes}});
-}
-
 ServerResponse repair_tree(Node& node, const ServerRequest& request) {
   const Json body = json_body(request);
   if (!body.contains("depth") || !body["depth"].is_number_integer())
@@ -164,9 +137,6 @@ void add_internode_routes(ringnet::HttpServer& server, Node& node) {
   server.route("POST", "/internal/stream/page", [&node](const ServerRequest& r) { return stream_page(node, r); });
   server.route("POST", "/internal/stream/apply", [&node](const ServerRequest& r) { return stream_apply(node, r); });
   server.route("POST", "/internal/stream/ingest", [&node](const ServerRequest& r) { return stream_ingest(node, r); });
-  server.route("POST", "/internal/stream/file", [&node](const ServerRequest& r) { return stream_file(node, r); });
-  server.route("POST", "/internal/stream/ingest-file",
-               [&node](const ServerRequest& r) { return stream_ingest_file(node, r); });
   server.route("POST", "/internal/repair/tree", [&node](const ServerRequest& r) { return repair_tree(node, r); });
   server.route("GET", "/internal/schema", [&node](const ServerRequest&) {
     return ServerResponse{.status = 200, .body = node.schema().current().to_json(), .content_type = "application/json"};

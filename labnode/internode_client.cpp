@@ -165,38 +165,6 @@ ringcore::Result<IngestedRows> ClusterTransport::ingest_rows(const std::string& 
                       answer->value("file_bytes", std::uint64_t{0})};
 }
 
-ringcore::Result<ExportedFile> ClusterTransport::export_file(const std::string& endpoint, const std::string& keyspace,
-                                                             const std::vector<ringcore::TokenRange>& segments,
-                                                             const std::string& after_key, std::uint64_t max_bytes) {
-  if (endpoint == self_) return storage_.export_file(keyspace, segments, after_key, max_bytes);
-  Json request = {{"keyspace", keyspace}, {"segments", Json::array()}, {"max_bytes", max_bytes}};
-  for (const ringcore::TokenRange& segment : segments) request["segments"].push_back(ringcore::format_range(segment));
-  if (!after_key.empty()) request["after_key"] = base64_encode(after_key);
-  ringnet::HttpClient client(endpoint, storage_port_, kStreamTimeout);
-  auto body = body_of(endpoint, client.post("/internal/stream/file", request.dump()));
-  if (!body) return body.error();
-  auto file = decode_file(std::move(body).value());
-  if (!file) return file.error().with_context(endpoint);
-  return file;
-}
-
-ringcore::Result<IngestedRows> ClusterTransport::ingest_file(const std::string& endpoint, const std::string& keyspace,
-                                                             std::string sst) {
-  if (endpoint == self_) return ingest_file_bytes(storage_, keyspace, sst);
-  ringnet::HttpClient client(endpoint, storage_port_, kStreamTimeout);
-  ringnet::HttpRequest request{"POST",
-                               "/internal/stream/ingest-file?keyspace=" + ringnet::percent_encode(keyspace),
-                               std::move(sst),
-                               "application/octet-stream",
-                               {}};
-  auto body = body_of(endpoint, client.send(request));
-  if (!body) return body.error();
-  const Json answer = Json::parse(*body, nullptr, false);
-  if (!answer.is_object()) return Error::failed(endpoint + ": the answer to /internal/stream/ingest-file is not a JSON object");
-  return IngestedRows{answer.value("rows", std::uint64_t{0}), answer.value("stored", std::uint64_t{0}),
-                      answer.value("file_bytes", std::uint64_t{0})};
-}
-
 ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::string& endpoint,
                                                                     const std::string& keyspace,
                                                                     const ringcore::TokenRange& range, int depth) {

@@ -47,14 +47,6 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
   // all or nothing, merged by last-write-wins (Storage::ingest).
   ringcore::Result<IngestedRows> ingest_rows(const std::string& endpoint, const std::string& keyspace,
                                              const std::vector<StoredRow>& rows);
-  // Streaming by files (row_stream.h): the next file of `segments` from `endpoint`
-  // (POST /internal/stream/file), and a file's bytes stored on `endpoint` (POST
-  // /internal/stream/ingest-file).
-  ringcore::Result<ExportedFile> export_file(const std::string& endpoint, const std::string& keyspace,
-                                          const std::vector<ringcore::TokenRange>& segments,
-                                          const std::string& after_key, std::uint64_t max_bytes);
-  ringcore::Result<IngestedRows> ingest_file(const std::string& endpoint, const std::string& keyspace,
-                                             std::string sst);
   ringcore::Result<ringcore::MerkleTree> build_tree(const std::string& endpoint, const std::string& keyspace,
                                                     const ringcore::TokenRange& range, int depth);
 

@@ -1,15 +1,5 @@
 #include "row_stream.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-
-#include <nlohmann/json.hpp>
-
-#include "base64.h"
 #include "ringcore/murmur3.h"
 
 namespace ringnode {
@@ -40,72 +30,7 @@ ringcore::Result<std::string_view> field(std::string_view bytes, std::size_t& at
   return value;
 }
 
-// Writes and syncs a file. Synced here, before Storage::ingest_file takes its gate: linking a
-// file in syncs it again, and a file whose bytes are still unwritten makes that sync hold every
-// other ingest and write waiting for the disk.
-ringcore::Status write_synced(const std::string& path, std::string_view bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error::failed("cannot create " + path + ": " + std::strerror(errno));
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    written += static_cast<std::size_t>(n);
-  }
-  const bool ok = written == bytes.size() && ::fdatasync(fd) == 0;
-  const std::string reason = std::strerror(errno);
-  ::close(fd);
-  if (!ok) return Error::failed("cannot write " + path + ": " + reason);
-  return ringcore::Ok{};
-}
-
 }  // namespace
-
-std::string encode_file(ExportedFile file) {
-  const std::string meta = nlohmann::json{{"rows", file.rows},
-                                          {"bytes", file.bytes},
-                                          {"segments_done", file.segments_done},
-                                          {"last_key", base64_encode(file.last_key)}}
-                               .dump();
-  std::string out = std::move(file.sst);
-  out.append(meta);
-  put_u32(out, static_cast<std::uint32_t>(meta.size()));
-  return out;
-}
-
-ringcore::Result<ExportedFile> decode_file(std::string body) {
-  const std::optional<std::uint32_t> meta_size = body.size() >= 4 ? get_u32(body, body.size() - 4) : std::nullopt;
-  if (!meta_size || *meta_size > body.size() - 4) {
-    return Error::invalid_input("file stream: " + std::to_string(body.size()) + " bytes end in no meta");
-  }
-  const std::size_t meta_at = body.size() - 4 - *meta_size;
-  const nlohmann::json meta = nlohmann::json::parse(std::string_view(body).substr(meta_at, *meta_size), nullptr, false);
-  if (!meta.is_object()) return Error::invalid_input("file stream: the meta is not a JSON object");
-  ExportedFile file;
-  file.rows = meta.value("rows", std::uint64_t{0});
-  file.bytes = meta.value("bytes", std::uint64_t{0});
-  file.segments_done = meta.value("segments_done", std::size_t{0});
-  auto last_key = base64_decode(meta.value("last_key", ""));
-  if (!last_key) return Error::invalid_input("file stream: last_key: " + last_key.error().message());
-  file.last_key = std::move(last_key).value();
-  body.resize(meta_at);
-  file.sst = std::move(body);
-  if (file.rows > 0 && file.sst.empty()) return Error::invalid_input("file stream: rows but no file");
-  return file;
-}
-
-ringcore::Result<IngestedRows> ingest_file_bytes(Storage& storage, const std::string& keyspace, std::string_view sst) {
-  if (sst.empty()) return IngestedRows{};
-  auto path = storage.staging_path();
-  if (!path) return path.error();
-  if (auto written = write_synced(*path, sst); !written) {
-    std::error_code ignored;
-    std::filesystem::remove(*path, ignored);
-    return written.error();
-  }
-  return storage.ingest_file(keyspace, *path);  // removes the file
-}
 
 std::string encode_rows(const std::vector<StoredRow>& rows) {
   // Sized once: a page is megabytes, and growing it row by row copied it over and over.

@@ -1,14 +1,6 @@
 // Streaming's row format and the local side of streaming and repair: what a node reads from
 // its own storage when a peer (or itself) streams or validates a range.
 //
-// Streaming moves files (ExportedFile): the source writes the rows of a transfer group's
-// segments as an SST file (Storage::export_file), the target links the same bytes in
-// (Storage::ingest_file). On the wire a file is
-//   [SST file][meta: JSON {"rows", "bytes", "segments_done", "last_key" (base64)}][meta length: u32 BE]
-// (the file part empty when the segments held no rows): the meta last, so that neither end
-// copies the file to add or take it off.
-//
-// Repair moves rows:
 // Rows travel in pages, a binary body (application/octet-stream) of records
 //   [key length: u32 BE][key][cell length: u32 BE][cell: storage.h's encoding]
 // in (token, key) order. A page ends after the first row that reaches max_bytes; the next page
@@ -31,15 +23,6 @@ namespace ringnode {
 std::string encode_rows(const std::vector<StoredRow>& rows);
 // Errors (kInvalidInput) name the record and what is wrong (a length past the end, a short cell).
 ringcore::Result<std::vector<StoredRow>> decode_rows(std::string_view bytes);
-
-// Moves the file's bytes into the body.
-std::string encode_file(ExportedFile file);
-// Errors (kInvalidInput) name what is wrong (a short body, meta that is no JSON object).
-ringcore::Result<ExportedFile> decode_file(std::string body);
-
-// Stores `sst` (an exported file's bytes) in the keyspace: written to the staging folder and
-// synced, then linked in (Storage::ingest_file).
-ringcore::Result<IngestedRows> ingest_file_bytes(Storage& storage, const std::string& keyspace, std::string_view sst);
 
 struct RowCursor {
   ringcore::Token token = 0;

@@ -4,9 +4,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
-#include <rocksdb/sst_file_reader.h>
 #include <rocksdb/sst_file_writer.h>
-#include <rocksdb/table_properties.h>
 #include <rocksdb/thread_status.h>
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
@@ -267,67 +265,29 @@ ringcore::Result<bool> Storage::apply(const std::string& keyspace, std::string_v
 
 namespace {
 
-// Whatever happens, a staging file does not outlive the call holding this: once ingested it was
-// moved (the link removed), otherwise it is dropped unused.
-struct RemoveFile {
-  std::string path;
-  ~RemoveFile() {
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
-  }
-};
-
-// A writer of streamed files for the column family. Uncompressed: values are stored as clients
-// sent them, and compressing them here would cost the stream CPU time that compaction spends
-// later anyway, in the background.
-// `env`: where the file is written (the default: the disk).
-std::unique_ptr<rocksdb::SstFileWriter> file_writer(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
-                                                    rocksdb::Env* env = nullptr) {
-  rocksdb::Options options = db.GetOptions(family);
-  options.compression = rocksdb::kNoCompression;
-  if (env != nullptr) options.env = env;
-  return std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, family);
-}
-
-// Where export_file builds its files: in memory, shared by the process's storages (file names
-// are unique per storage object through staged_files, and per process through the address).
-rocksdb::Env* memory_env() {
-  static rocksdb::Env* const env = rocksdb::NewMemEnv(rocksdb::Env::Default());
-  return env;
-}
-
-// The change in live bytes ingesting the file `rows` iterates makes, and how many of its rows win:
-// each against the stored cell of its key, read in one ordered pass over the file's key span
-// [first, last]. When nothing is stored in the span (a bootstrap's empty ranges), every row wins
-// and the file's bytes (file_bytes, row_bytes summed) are the change, without reading it again.
-// REQUIRES: no write to the keyspace meanwhile.
-ringcore::Status count_winners(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, rocksdb::Iterator& rows,
-                               const std::string& first, const std::string& last, std::uint64_t file_bytes,
-                               IngestedRows& ingested, std::int64_t& live_delta) {
+// The change in live bytes ingesting `rows` makes, and how many of them win: each row against
+// the stored cell of its key (read in one ordered pass over the rows' key span).
+// REQUIRES: rows ordered by (token, key); no write to the keyspace meanwhile.
+ringcore::Status count_winners(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                               const std::vector<const StoredRow*>& rows, IngestedRows& ingested,
+                               std::int64_t& live_delta) {
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), family));
-  it->Seek(first);
-  if (!it->Valid() || it->key().ToStringView() > last) {
-    if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
-    ingested.stored = ingested.rows;
-    live_delta = static_cast<std::int64_t>(file_bytes);
-    return ringcore::Ok{};
-  }
-  for (rows.SeekToFirst(); rows.Valid(); rows.Next()) {
-    const std::string_view row_key = rows.key().ToStringView();
+  it->Seek(encode_row_key(rows.front()->token, rows.front()->key));
+  for (const StoredRow* each : rows) {
+    const StoredRow& row = *each;
+    const std::string row_key = encode_row_key(row.token, row.key);
     while (it->Valid() && it->key().ToStringView() < row_key) it->Next();
-    const std::int64_t row_bytes = static_cast<std::int64_t>(row_key.size() + rows.value().size());
+    std::optional<Cell> stored;
     if (it->Valid() && it->key().ToStringView() == row_key) {
-      auto stored = decode_cell(it->value().ToStringView());
-      auto incoming = decode_cell(rows.value().ToStringView());
-      if (!stored) return stored.error();
-      if (!incoming) return incoming.error();
-      if (!supersedes(*incoming, *stored)) continue;
-      live_delta -= static_cast<std::int64_t>(it->key().size() + it->value().size());
+      auto cell = decode_cell(it->value().ToStringView());
+      if (!cell) return cell.error();
+      stored = std::move(cell).value();
     }
+    if (stored && !supersedes(row.cell, *stored)) continue;
     ++ingested.stored;
-    live_delta += row_bytes;
+    live_delta += static_cast<std::int64_t>(row_bytes(row.key, row.cell));
+    if (stored) live_delta -= static_cast<std::int64_t>(row_bytes(row.key, *stored));
   }
-  if (!rows.status().ok()) return failed("cannot read the file to ingest", rows.status());
   if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
   return ringcore::Ok{};
 }
@@ -347,154 +307,58 @@ std::vector<const StoredRow*> in_key_order(const std::vector<StoredRow>& rows) {
   return ordered;
 }
 
-// The whole of an in-memory file, in one read (ReadFileToString's reads of 8 KiB grew the
-// string piece by piece: half of an export's time).
-rocksdb::Status read_in_memory_file(const std::string& path, std::string& bytes) {
-  std::uint64_t size = 0;
-  if (auto sized = memory_env()->GetFileSize(path, &size); !sized.ok()) return sized;
-  std::unique_ptr<rocksdb::SequentialFile> file;
-  if (auto opened = memory_env()->NewSequentialFile(path, &file, rocksdb::EnvOptions()); !opened.ok()) return opened;
-  bytes.resize(size);
-  rocksdb::Slice read;
-  if (auto done = file->Read(size, &read, bytes.data()); !done.ok()) return done;
-  if (read.data() != bytes.data()) std::copy(read.data(), read.data() + read.size(), bytes.data());
-  bytes.resize(read.size());
-  return rocksdb::Status::OK();
-}
-
 }  // namespace
-
-ringcore::Result<std::string> Storage::staging_path() {
-  std::error_code ec;
-  const std::filesystem::path staging = std::filesystem::path(directory_) / kStagingFolder;
-  std::filesystem::create_directories(staging, ec);
-  if (ec) return Error::failed("cannot create " + staging.string() + ": " + ec.message());
-  return (staging / (std::to_string(++impl_->staged_files) + ".sst")).string();
-}
 
 ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, const std::vector<StoredRow>& rows) {
   try {
     rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
-    if (rows.empty()) return IngestedRows{};
-    auto file = staging_path();
-    if (!file) return file.error();
-    RemoveFile remove_staged{*file};
-    std::unique_ptr<rocksdb::SstFileWriter> writer = file_writer(*impl_->db, family);
-    if (auto opened = writer->Open(*file); !opened.ok()) return failed("cannot create " + *file, opened);
-    for (const StoredRow* row_in_order : in_key_order(rows)) {
+    IngestedRows ingested;
+    ingested.rows = rows.size();
+    if (rows.empty()) return ingested;
+    std::error_code ec;
+    const std::filesystem::path staging = std::filesystem::path(directory_) / kStagingFolder;
+    std::filesystem::create_directories(staging, ec);
+    if (ec) return Error::failed("cannot create " + staging.string() + ": " + ec.message());
+    const std::string file = (staging / (std::to_string(++impl_->staged_files) + ".sst")).string();
+    // Whatever happens below, the staging file does not outlive this call: once ingested it
+    // was moved (the link removed), otherwise it is dropped unused.
+    struct RemoveFile {
+      std::string path;
+      ~RemoveFile() {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+      }
+    } remove_staged{file};
+
+    // Uncompressed: values are stored as clients sent them, and compressing them here would
+    // cost the stream CPU time that compaction spends later anyway, in the background.
+    rocksdb::Options file_options = impl_->db->GetOptions(family);
+    file_options.compression = rocksdb::kNoCompression;
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), file_options, family);
+    if (auto opened = writer.Open(file); !opened.ok()) return failed("cannot create " + file, opened);
+    const std::vector<const StoredRow*> ordered = in_key_order(rows);
+    for (const StoredRow* row_in_order : ordered) {
       const StoredRow& row = *row_in_order;
-      const rocksdb::Status added = writer->Merge(encode_row_key(row.token, row.key), encode_cell(row.cell));
+      const rocksdb::Status added = writer.Merge(encode_row_key(row.token, row.key), encode_cell(row.cell));
       if (added.IsInvalidArgument()) {
         return Error::invalid_input("ingest into keyspace '" + keyspace +
                                     "': rows not in strict (token, key) order at key '" + row.key + "'");
       }
-      if (!added.ok()) return failed("cannot write " + *file, added);
+      if (!added.ok()) return failed("cannot write " + file, added);
     }
-    if (auto finished = writer->Finish(); !finished.ok()) return failed("cannot finish " + *file, finished);
-    return ingest_file(keyspace, *file);
-  } catch (const Error& error) {
-    return error;
-  }
-}
-
-ringcore::Result<ExportedFile> Storage::export_file(const std::string& keyspace,
-                                                    const std::vector<ringcore::TokenRange>& segments,
-                                                    std::string_view after_key, std::uint64_t max_bytes) const {
-  try {
-    rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
-    const std::string path = "/export/" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) + "-" +
-                             std::to_string(++impl_->staged_files) + ".sst";
-    struct RemoveInMemory {
-      const std::string& path;
-      ~RemoveInMemory() { memory_env()->DeleteFile(path).PermitUncheckedError(); }
-    } remove_file{path};
-    rocksdb::ReadOptions options;  // a scan read once: as scan()'s
-    options.fill_cache = false;
-    options.readahead_size = 2 << 20;
-    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(options, family));
-    std::unique_ptr<rocksdb::SstFileWriter> writer;
-    ExportedFile file;
-    std::size_t last_segment = 0;
-    bool full = false;
-    for (std::size_t i = 0; i < segments.size() && !full; ++i) {
-      const ringcore::TokenRange& segment = segments[i];
-      const bool from_first = segment.left == ringcore::kMaxToken;  // (max, t]: [min token, t]
-      if (segment.wraps() && !from_first) {
-        return Error::invalid_input("export_file: segment " + ringcore::format_range(segment) + " wraps");
-      }
-      std::string start = from_first ? std::string() : encode_row_key(segment.left + 1, "");
-      const bool resume = i == 0 && !after_key.empty() && after_key >= start;
-      if (resume) start.assign(after_key);
-      if (start.empty()) {
-        it->SeekToFirst();
-      } else {
-        it->Seek(start);
-      }
-      if (resume && it->Valid() && it->key().ToStringView() == after_key) it->Next();
-      for (; it->Valid(); it->Next()) {
-        const rocksdb::Slice key = it->key();
-        if (from_ordered(get_u64(key.ToStringView())) > segment.right) break;
-        if (file.bytes >= max_bytes) {
-          full = true;
-          break;
-        }
-        if (it->value().size() < 9) return Error::failed("export_file: corrupt cell in keyspace '" + keyspace + "'");
-        if (!writer) {
-          writer = file_writer(*impl_->db, family, memory_env());
-          if (auto opened = writer->Open(path); !opened.ok()) return failed("cannot create " + path, opened);
-        }
-        if (auto added = writer->Merge(key, it->value()); !added.ok()) return failed("cannot write " + path, added);
-        ++file.rows;
-        file.bytes += key.size() + it->value().size();  // row_bytes: 8 + key, 9 + value
-        file.last_key.assign(key.data(), key.size());
-        last_segment = i;
-      }
-      if (!it->status().ok()) return failed("cannot scan keyspace '" + keyspace + "'", it->status());
-      if (!full) file.segments_done = i + 1;
-    }
-    if (file.segments_done == segments.size() || last_segment != file.segments_done) file.last_key.clear();
-    if (writer) {
-      if (auto finished = writer->Finish(); !finished.ok()) return failed("cannot finish " + path, finished);
-      writer.reset();
-      if (auto read = read_in_memory_file(path, file.sst); !read.ok()) return failed("cannot read " + path, read);
-    }
-    return file;
-  } catch (const Error& error) {
-    return error;
-  }
-}
-
-ringcore::Result<IngestedRows> Storage::ingest_file(const std::string& keyspace, const std::string& path) {
-  RemoveFile remove_staged{path};
-  try {
-    rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
-    rocksdb::SstFileReader reader(impl_->db->GetOptions(family));
-    if (auto opened = reader.Open(path); !opened.ok()) return failed("cannot read " + path, opened);
-    // The file's rows and bytes from its properties (RocksDB counts each key with its 8 bytes of
-    // sequence number and type), and its key span, read before the gate: writes go on meanwhile.
-    const std::shared_ptr<const rocksdb::TableProperties> properties = reader.GetTableProperties();
-    IngestedRows ingested;
-    ingested.rows = properties->num_entries;
-    if (ingested.rows == 0) return ingested;
-    const std::uint64_t file_bytes = properties->raw_key_size - 8 * properties->num_entries + properties->raw_value_size;
-    std::unique_ptr<rocksdb::Iterator> rows(reader.NewIterator(rocksdb::ReadOptions()));
-    rows->SeekToFirst();
-    const std::string first = rows->Valid() ? rows->key().ToString() : std::string();
-    rows->SeekToLast();
-    const std::string last = rows->Valid() ? rows->key().ToString() : std::string();
-    if (!rows->status().ok()) return failed("cannot read " + path, rows->status());
-    std::error_code ec;
-    ingested.file_bytes = std::filesystem::file_size(path, ec);
+    rocksdb::ExternalSstFileInfo info;
+    if (auto finished = writer.Finish(&info); !finished.ok())
+      return failed("cannot finish " + file, finished);  // synced
+    ingested.file_bytes = info.file_size;
 
     std::unique_lock gate(impl_->ingest_gate);
     std::int64_t live_delta = 0;
-    if (auto counted = count_winners(*impl_->db, family, *rows, first, last, file_bytes, ingested, live_delta);
-        !counted)
+    if (auto counted = count_winners(*impl_->db, family, ordered, ingested, live_delta); !counted)
       return counted.error();
     rocksdb::IngestExternalFileOptions options;
     options.move_files = true;           // a hard link: the bytes are written once
     options.write_global_seqno = false;  // no rewrite of the file; we never downgrade RocksDB
-    const rocksdb::Status status = impl_->db->IngestExternalFile(family, {path}, options);
+    const rocksdb::Status status = impl_->db->IngestExternalFile(family, {file}, options);
     if (!status.ok()) return failed("cannot ingest into keyspace '" + keyspace + "'", status);
     impl_->live_counter(keyspace) += static_cast<std::uint64_t>(live_delta);  // wraps back for a negative delta
     return ingested;

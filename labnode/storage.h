@@ -77,16 +77,6 @@ struct IngestedRows {
   std::uint64_t file_bytes = 0;
 };
 
-// An SST file of a range's rows, as Storage::export_file writes it.
-struct ExportedFile {
-  std::uint64_t rows = 0;
-  std::uint64_t bytes = 0;         // row_bytes summed
-  std::size_t segments_done = 0;   // segments[0, segments_done) are in the file whole
-  std::string last_key;            // when segments_done < segments.size(): the RocksDB key of the last
-                                   // row written from segments[segments_done] (empty: none), to resume after
-  std::string sst;                 // the file's bytes; empty when rows is 0
-};
-
 struct LevelStats {
   int level = 0;
   std::uint64_t files = 0;
@@ -144,25 +134,6 @@ class Storage {
   // stored cell by last-write-wins (see above). All or nothing: on any error (rows out of order: kInvalidInput; the
   // disk: kFailed) no row of the file is visible and its staging file is gone. Unknown keyspaces are kNotFound.
   ringcore::Result<IngestedRows> ingest(const std::string& keyspace, const std::vector<StoredRow>& rows);
-  // Streaming's file path, as Cassandra's entire-SSTable streaming: the source writes a range's
-  // rows as an SST file, the target links it in.
-  //
-  // export_file writes the rows of `segments` (token ranges in strictly increasing key order, none
-  // wrapping except the form (kMaxToken, t], which is [min token, t]) as an SST file of
-  // last-write-wins merge operands, as stored (no decoding), until about max_bytes: it stops before
-  // the first row found once the file holds max_bytes. `after_key` (a RocksDB key the previous file
-  // ended at; empty: none) skips the rows of segments[0] up to it. The file is built in memory
-  // (RocksDB's in-memory Env): the source never writes or syncs it to its disk.
-  ringcore::Result<ExportedFile> export_file(const std::string& keyspace,
-                                             const std::vector<ringcore::TokenRange>& segments,
-                                             std::string_view after_key, std::uint64_t max_bytes) const;
-  // Links the SST file at `path` (export_file's, or ingest's own) into the keyspace: each row
-  // merged with the stored cell by last-write-wins, as ingest() does. The file is gone afterwards,
-  // linked in or dropped. Errors: a file that is no SST of this keyspace's comparator (kFailed,
-  // nothing ingested); an unknown keyspace (kNotFound).
-  ringcore::Result<IngestedRows> ingest_file(const std::string& keyspace, const std::string& path);
-  // A new path in the data directory's staging folder (same file system: ingesting links it).
-  ringcore::Result<std::string> staging_path();
   // The stored cell (tombstones included), or nullopt.
   ringcore::Result<std::optional<Cell>> get(const std::string& keyspace, std::string_view key) const;
   // Visits the rows whose token is in `range` ((left, right], wrapping; (x, x] is the whole

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -13,7 +12,6 @@
 
 #include "ringcore/murmur3.h"
 #include "ringnode_process.h"
-#include "row_stream.h"
 #include "storage.h"
 
 namespace {
@@ -221,112 +219,4 @@ TEST_CASE("ingesting into an unknown keyspace is not found") {
   auto refused = storage->ingest("nope", page(0, 3, 1));
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code() == ringcore::ErrorCode::kNotFound);
-}
-
-// The file path streaming takes (Storage::export_file on the source, ingest_file_bytes on the
-// target): the source's rows of some segments, in files of a bounded size resumed after the last
-// key, linked in on the target by last-write-wins.
-namespace {
-
-// Exports `segments` from `source` in files of about `max_bytes` and ingests each into `target`;
-// returns how many files it took.
-std::size_t stream_files(Storage& source, Storage& target, const std::vector<ringcore::TokenRange>& segments,
-                         std::uint64_t max_bytes) {
-  std::size_t files = 0;
-  std::size_t next = 0;
-  std::string after;
-  while (next < segments.size()) {
-    const std::vector<ringcore::TokenRange> rest(segments.begin() + static_cast<std::ptrdiff_t>(next), segments.end());
-    auto file = source.export_file("ks", rest, after, max_bytes);
-    REQUIRE_MESSAGE(file.ok(), (file.ok() ? "" : file.error().message()));
-    REQUIRE((file->rows > 0 || file->segments_done > 0));
-    // Through the wire form, as a peer receives it.
-    auto received = ringnode::decode_file(ringnode::encode_file(std::move(file).value()));
-    REQUIRE(received.ok());
-    if (received->rows > 0) {
-      auto ingested = ringnode::ingest_file_bytes(target, "ks", received->sst);
-      REQUIRE_MESSAGE(ingested.ok(), (ingested.ok() ? "" : ingested.error().message()));
-      CHECK(ingested->rows == received->rows);
-      ++files;
-    }
-    next += received->segments_done;
-    after = received->last_key;
-  }
-  return files;
-}
-
-// The keys whose token `in` accepts, of keys [0, count).
-std::vector<int> keys_where(int count, const std::function<bool(Token)>& in) {
-  std::vector<int> chosen;
-  for (int i = 0; i < count; ++i) {
-    if (in(ringcore::token_for_key(key(i)))) chosen.push_back(i);
-  }
-  return chosen;
-}
-
-}  // namespace
-
-TEST_CASE("exported files of a source's segments, resumed file after file, ingest on the target with last write "
-          "winning") {
-  TempDir source_dir;
-  TempDir target_dir;
-  auto source = open_with_keyspace(source_dir.path);
-  auto target = open_with_keyspace(target_dir.path);
-  for (int i = 0; i < 400; ++i) {
-    const bool tombstone = i % 11 == 0;
-    REQUIRE(source->apply("ks", key(i), Cell{100, tombstone, tombstone ? "" : "source" + std::to_string(i)}).ok());
-  }
-  // Written on the target while the stream runs: newer than the streamed copy (kept) or older (replaced).
-  for (int i = 0; i < 400; i += 7) {
-    REQUIRE(target->apply("ks", key(i), Cell{i % 2 == 0 ? 200 : 50, false, "client" + std::to_string(i)}).ok());
-  }
-  // Segments in key order: [min, -2^62], (-2^61, 2^61], (2^62, max]; the rows between them stay behind.
-  const Token quarter = Token{1} << 62;
-  const std::vector<ringcore::TokenRange> segments = {
-      {ringcore::kMaxToken, -quarter}, {-quarter / 2, quarter / 2}, {quarter, ringcore::kMaxToken}};
-  const auto in_segments = [&](Token t) { return t <= -quarter || (t > -quarter / 2 && t <= quarter / 2) || t > quarter; };
-  const std::size_t files = stream_files(*source, *target, segments, 2 * 1024);  // several files
-  CHECK(files > 3);
-  for (int i = 0; i < 400; ++i) {
-    CAPTURE(i);
-    const Token token = ringcore::token_for_key(key(i));
-    auto cell = target->get("ks", key(i));
-    REQUIRE(cell.ok());
-    if (i % 7 == 0 && (i % 2 == 0 || !in_segments(token))) {
-      CHECK(**cell == Cell{i % 2 == 0 ? 200 : 50, false, "client" + std::to_string(i)});
-    } else if (!in_segments(token)) {
-      CHECK_FALSE(cell->has_value());  // between the segments: not streamed
-    } else {
-      CHECK(**cell == *source->get("ks", key(i)).value());
-    }
-  }
-  CHECK(keys_where(400, in_segments).size() > 100);
-  CHECK(target->load_bytes("ks") == scanned_bytes(*target));
-  CHECK(staged_files(target_dir.path) == 0);
-}
-
-TEST_CASE("exporting segments without rows writes no file and reports them done") {
-  TempDir dir;
-  auto storage = open_with_keyspace(dir.path);
-  auto file = storage->export_file("ks", {{0, 100}, {200, 300}}, "", 1 << 20);
-  REQUIRE(file.ok());
-  CHECK(file->rows == 0);
-  CHECK(file->segments_done == 2);
-  CHECK(file->sst.empty());
-  auto wrapping = storage->export_file("ks", {{300, 200}}, "", 1 << 20);
-  REQUIRE_FALSE(wrapping.ok());
-  CHECK(wrapping.error().code() == ringcore::ErrorCode::kInvalidInput);
-}
-
-TEST_CASE("a streamed file's body that ends in no meta is refused naming it") {
-  auto refused = ringnode::decode_file("abc");
-  REQUIRE_FALSE(refused.ok());
-  CHECK(refused.error().code() == ringcore::ErrorCode::kInvalidInput);
-  CHECK(refused.error().message().find("no meta") != std::string::npos);
-  ringnode::ExportedFile empty;
-  empty.segments_done = 2;
-  auto decoded = ringnode::decode_file(ringnode::encode_file(empty));
-  REQUIRE(decoded.ok());
-  CHECK(decoded->segments_done == 2);
-  CHECK(decoded->sst.empty());
 }
