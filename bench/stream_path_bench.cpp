@@ -4,7 +4,8 @@
 // copy pays). A plain program printing a table; bench/streaming_bench.sh measures the whole
 // path between processes.
 //
-//   stream_path_bench [MiB]    (default 80: about a bootstrap's worth in streaming_bench.sh)
+//   stream_path_bench [MiB [PAGE_KiB]]    (default 80 MiB: about a bootstrap's worth in streaming_bench.sh;
+//                                         pages of 16 MiB, as RangeStreamer reads them unlimited)
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "row_stream.h"
@@ -24,10 +26,24 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_of(const std::function<void()>& stage) {
+double thread_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+// A stage's wall time, and this thread's CPU time: on a shared machine the wall times vary
+// with the load, the CPU times much less, so stages compare by them.
+struct StageTime {
+  double wall = 0;
+  double cpu = 0;
+};
+
+StageTime seconds_of(const std::function<void()>& stage) {
   const auto started = Clock::now();
+  const double cpu = thread_cpu_seconds();
   stage();
-  return std::chrono::duration<double>(Clock::now() - started).count();
+  return {std::chrono::duration<double>(Clock::now() - started).count(), thread_cpu_seconds() - cpu};
 }
 
 void check(bool ok, const char* what) {
@@ -41,7 +57,7 @@ void check(bool ok, const char* what) {
 
 int main(int argc, char** argv) {
   const std::uint64_t mib = argc > 1 ? std::stoull(argv[1]) : 80;
-  const std::uint64_t page_bytes = 16 << 20;
+  const std::uint64_t page_bytes = argc > 2 ? std::stoull(argv[2]) * 1024 : 16 << 20;
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("stream_path_bench_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
@@ -63,7 +79,7 @@ int main(int argc, char** argv) {
   const ringcore::TokenRange whole{ringcore::kMinToken, ringcore::kMinToken};
   std::vector<ringnode::RowPage> pages;
   std::uint64_t bytes = 0;
-  const double read = seconds_of([&] {
+  const StageTime read = seconds_of([&] {
     for (const auto& part : ringnode::split_whole_ring(whole)) {
       std::optional<ringnode::RowCursor> after;
       for (;;) {
@@ -78,22 +94,22 @@ int main(int argc, char** argv) {
     }
   });
   std::vector<std::string> bodies;
-  const double encode = seconds_of([&] {
+  const StageTime encode = seconds_of([&] {
     for (const auto& page : pages) bodies.push_back(ringnode::encode_rows(page.rows));
   });
   std::vector<std::vector<ringnode::StoredRow>> decoded;
-  const double decode = seconds_of([&] {
+  const StageTime decode = seconds_of([&] {
     for (const auto& body : bodies) {
       auto rows_of_page = ringnode::decode_rows(body);
       check(rows_of_page.ok(), "decode");
       decoded.push_back(std::move(rows_of_page).value());
     }
   });
-  const double ingest = seconds_of([&] {
+  const StageTime ingest = seconds_of([&] {
     for (const auto& page : decoded) check(target->ingest("ks", page).ok(), "ingest");
   });
   const std::string file = (dir / "copy").string();
-  const double write = seconds_of([&] {
+  const StageTime write = seconds_of([&] {
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     check(fd >= 0, "open copy");
     for (const auto& body : bodies)
@@ -101,17 +117,20 @@ int main(int argc, char** argv) {
     check(::fsync(fd) == 0, "fsync");
     ::close(fd);
   });
-  std::printf("stream path, %llu rows of 4 KiB, %.1f MB, %zu pages of up to 16 MiB (MB = 10^6 bytes)\n",
-              static_cast<unsigned long long>(rows), bytes / 1e6, pages.size());
-  const auto line = [&](const char* stage, double seconds) {
-    std::printf("  %-34s %8.3f s  %8.1f MB/s\n", stage, seconds, bytes / 1e6 / seconds);
+  std::printf("stream path, %llu rows of 4 KiB, %.1f MB, %zu pages of up to %llu KiB (MB = 10^6 bytes)\n",
+              static_cast<unsigned long long>(rows), bytes / 1e6, pages.size(),
+              static_cast<unsigned long long>(page_bytes / 1024));
+  const auto line = [&](const char* stage, StageTime time) {
+    std::printf("  %-36s %7.3f s wall %8.1f MB/s, %7.3f s CPU %8.1f MB/s\n", stage, time.wall,
+                bytes / 1e6 / time.wall, time.cpu, bytes / 1e6 / time.cpu);
   };
   line("source: read_page (scan + copy)", read);
   line("encode_rows", encode);
   line("decode_rows", decode);
   line("target: ingest (SST + fsync + link)", ingest);
   line("floor: write + fsync same bytes", write);
-  line("all stages, serial", read + encode + decode + ingest);
+  line("all stages, serial", {read.wall + encode.wall + decode.wall + ingest.wall,
+                              read.cpu + encode.cpu + decode.cpu + ingest.cpu});
   source.reset();
   target.reset();
   std::filesystem::remove_all(dir);

@@ -6,11 +6,15 @@
 // and the leaf ranges
 // where any replica's tree differs from this node's are synced: the rows of those leaf ranges
 // are read from every replica, and the newest cell of each key goes to the replicas that lack
-// it (last write wins, so a sync never replaces newer data). Every replica must be up.
+// it (last write wins, so a sync never replaces newer data). Every replica must be up. Up to
+// kParallelRanges ranges are repaired at once.
+#include <algorithm>
 #include <future>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <span>
+#include <thread>
 
 #include "local_ranges.h"
 #include "node.h"
@@ -24,6 +28,7 @@ namespace {
 constexpr std::uint64_t kRowsPerLeaf = 8;
 constexpr int kMaxRepairDepth = 15;  // 32,768 leaves: about 1.2 MB of tree per replica
 constexpr std::uint64_t kPageBytes = 256 * 1024;
+constexpr std::size_t kParallelRanges = 3;
 
 struct RepairTotals {
   std::uint64_t ranges_checked = 0;
@@ -197,15 +202,45 @@ ringcore::Status run_repair(Node& node, const RepairRequest& request, JobHandle&
   if (!ranges) return ranges.error();
   job.set_total(ranges->size(), "ranges");
   const std::string plan_id = node.streams().begin_plan("Repair", job.id());
-  RepairTotals totals;
-  for (const RangeToRepair& range : *ranges) {
-    if (job.cancelled()) return ringcore::Error::failed("cancelled: the node is stopping");
-    auto repaired = repair_range(node, plan_id, range, totals);
-    if (!repaired) {
-      node.streams().end_plan(plan_id, false);
-      return repaired;
+  // Several ranges at once: a range's validation waits on its replicas' trees in turn (a
+  // request each, then the comparison), so one range alone leaves the cores idle between them.
+  std::mutex mutex;
+  std::size_t next = 0;                    // guarded by mutex
+  RepairTotals totals;                     // guarded by mutex
+  std::optional<ringcore::Error> failure;  // the first one; guarded by mutex
+  auto work = [&] {
+    for (;;) {
+      const RangeToRepair* range = nullptr;
+      {
+        std::lock_guard lock(mutex);
+        if (failure || next == ranges->size()) return;
+        if (job.cancelled()) {
+          failure = ringcore::Error::failed("cancelled: the node is stopping");
+          return;
+        }
+        range = &(*ranges)[next++];
+      }
+      RepairTotals range_totals;
+      auto repaired = repair_range(node, plan_id, *range, range_totals);
+      std::lock_guard lock(mutex);
+      if (!repaired) {
+        if (!failure) failure = repaired.error();
+        return;
+      }
+      totals.ranges_checked += range_totals.ranges_checked;
+      totals.ranges_differing += range_totals.ranges_differing;
+      totals.bytes_streamed += range_totals.bytes_streamed;
+      totals.rows_streamed += range_totals.rows_streamed;
+      job.add_done(1);
     }
-    job.add_done(1);
+  };
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < std::min(ranges->size(), kParallelRanges); ++i) workers.emplace_back(work);
+  work();  // this thread is a worker too
+  for (std::thread& worker : workers) worker.join();
+  if (failure) {
+    node.streams().end_plan(plan_id, false);
+    return *failure;
   }
   node.streams().end_plan(plan_id, true);
   node.publish_load();

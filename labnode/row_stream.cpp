@@ -96,9 +96,9 @@ ringcore::Result<RowPage> read_page(const Storage& storage, const std::string& k
 ringcore::Result<RangeSize> range_size(const Storage& storage, const std::string& keyspace,
                                        const ringcore::TokenRange& range) {
   RangeSize size;
-  auto scanned = storage.scan(keyspace, range, [&](const StoredRow& row) {
+  auto scanned = storage.scan_views(keyspace, range, [&](ringcore::Token, std::string_view key, std::string_view cell) {
     ++size.rows;
-    size.bytes += row_bytes(row.key, row.cell);
+    size.bytes += 8 + key.size() + cell.size();  // row_bytes
     return true;
   });
   if (!scanned) return scanned.error();
@@ -123,9 +123,10 @@ ringcore::Result<ringcore::MerkleTree> build_tree(const Storage& storage, const 
   }
   ringcore::MerkleTree tree(range, depth);
   ringcore::Status added = ringcore::Ok{};
-  auto scanned = storage.scan(keyspace, range, [&](const StoredRow& row) {
-    added = tree.add(row.token, ringcore::row_hash(row.key, row.cell.timestamp_us, row.cell.tombstone,
-                                                   ringcore::value_digest(row.cell.value)));
+  auto scanned = storage.scan_views(keyspace, range, [&](ringcore::Token token, std::string_view key,
+                                                          std::string_view cell_bytes) {
+    const CellView cell = view_cell(cell_bytes);
+    added = tree.add(token, ringcore::row_hash(key, cell.timestamp_us, cell.tombstone, ringcore::value_digest(cell.value)));
     return added.ok();
   });
   if (!scanned) return scanned.error();

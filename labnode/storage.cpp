@@ -118,11 +118,12 @@ std::string encode_cell(const Cell& cell) {
 ringcore::Result<Cell> decode_cell(std::string_view bytes) {
   if (bytes.size() < 9)
     return Error::failed("corrupt cell: " + std::to_string(bytes.size()) + " bytes, at least 9 expected");
-  Cell cell;
-  cell.timestamp_us = static_cast<std::int64_t>(get_u64(bytes));
-  cell.tombstone = (bytes[8] & 1) != 0;
-  cell.value.assign(bytes.substr(9));
-  return cell;
+  const CellView view = view_cell(bytes);
+  return Cell{view.timestamp_us, view.tombstone, std::string(view.value)};
+}
+
+CellView view_cell(std::string_view bytes) {
+  return {static_cast<std::int64_t>(get_u64(bytes)), (bytes[8] & 1) != 0, bytes.substr(9)};
 }
 
 struct Storage::Impl {
@@ -385,6 +386,15 @@ ringcore::Result<std::optional<Cell>> Storage::get(const std::string& keyspace, 
 
 ringcore::Status Storage::scan(const std::string& keyspace, const ringcore::TokenRange& range,
                                const std::function<bool(StoredRow&&)>& visit) const {
+  return scan_views(keyspace, range, [&](Token token, std::string_view key, std::string_view cell) {
+    const CellView view = view_cell(cell);
+    return visit(StoredRow{token, std::string(key), Cell{view.timestamp_us, view.tombstone, std::string(view.value)}});
+  });
+}
+
+ringcore::Status Storage::scan_views(
+    const std::string& keyspace, const ringcore::TokenRange& range,
+    const std::function<bool(Token, std::string_view key, std::string_view cell)>& visit) const {
   try {
     rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
     // A scan reads each row once (streaming, repair, counting): it must not push the rows
@@ -405,9 +415,11 @@ ringcore::Status Storage::scan(const std::string& keyspace, const ringcore::Toke
         const std::string_view raw = it->key().ToStringView();
         const Token token = from_ordered(get_u64(raw));
         if (token > last) break;
-        auto cell = decode_cell(it->value().ToStringView());
-        if (!cell) return cell.error();
-        if (!visit(StoredRow{token, std::string(raw.substr(8)), std::move(cell).value()})) return false;
+        const std::string_view cell = it->value().ToStringView();
+        if (cell.size() < 9) {
+          return Error::failed("corrupt cell: " + std::to_string(cell.size()) + " bytes, at least 9 expected");
+        }
+        if (!visit(token, raw.substr(8), cell)) return false;
       }
       if (!it->status().ok()) return failed("cannot scan keyspace '" + keyspace + "'", it->status());
       return true;

@@ -141,6 +141,12 @@ class Storage {
   // is handed over (an rvalue): a visitor that keeps it moves it instead of copying.
   ringcore::Status scan(const std::string& keyspace, const ringcore::TokenRange& range,
                         const std::function<bool(StoredRow&&)>& visit) const;
+  // The same rows as views into RocksDB's buffers, valid during the call only: the key, and the
+  // cell as stored (encode_cell's bytes, at least 9: check_cell_view). For passes that read each
+  // row once and keep nothing (sizing, validation), without copying its value.
+  ringcore::Status scan_views(const std::string& keyspace, const ringcore::TokenRange& range,
+                              const std::function<bool(ringcore::Token, std::string_view key,
+                                                       std::string_view cell)>& visit) const;
 
   // Deletes every row whose token is in `range` (cleanup). Callers make sure no write for the
   // range arrives meanwhile (the node no longer replicates it).
@@ -185,5 +191,13 @@ class Storage {
 std::string encode_row_key(ringcore::Token token, std::string_view key);
 std::string encode_cell(const Cell& cell);
 ringcore::Result<Cell> decode_cell(std::string_view bytes);
+// An encoded cell's parts without copying its value. REQUIRES: bytes.size() >= 9 (scan_views
+// hands out no shorter cell).
+struct CellView {
+  std::int64_t timestamp_us = 0;
+  bool tombstone = false;
+  std::string_view value;
+};
+CellView view_cell(std::string_view bytes);
 
 }  // namespace ringnode
