@@ -121,16 +121,16 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(rows), bytes / 1e6, pages.size(),
               static_cast<unsigned long long>(page_bytes / 1024));
   const auto line = [&](const char* stage, StageTime time) {
-    std::printf("  %-36s %7.3f s wall %8.1f MB/s, %7.3f s CPU %8.1f MB/s\n", stage, time.wall,
-                bytes / 1e6 / time.wall, time.cpu, bytes / 1e6 / time.cpu);
+    std::printf("  %-36s %7.3f s wall %8.1f MB/s, %7.3f s CPU %8.1f MB/s\n", stage, time.wall, bytes / 1e6 / time.wall,
+                time.cpu, bytes / 1e6 / time.cpu);
   };
   line("source: read_page (scan + copy)", read);
   line("encode_rows", encode);
   line("decode_rows", decode);
   line("target: ingest (SST + fsync + link)", ingest);
   line("floor: write + fsync same bytes", write);
-  line("all stages, serial", {read.wall + encode.wall + decode.wall + ingest.wall,
-                              read.cpu + encode.cpu + decode.cpu + ingest.cpu});
+  line("all stages, serial",
+       {read.wall + encode.wall + decode.wall + ingest.wall, read.cpu + encode.cpu + decode.cpu + ingest.cpu});
   source.reset();
   target.reset();
   std::filesystem::remove_all(dir);

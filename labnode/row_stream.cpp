@@ -123,12 +123,13 @@ ringcore::Result<ringcore::MerkleTree> build_tree(const Storage& storage, const 
   }
   ringcore::MerkleTree tree(range, depth);
   ringcore::Status added = ringcore::Ok{};
-  auto scanned = storage.scan_views(keyspace, range, [&](ringcore::Token token, std::string_view key,
-                                                          std::string_view cell_bytes) {
-    const CellView cell = view_cell(cell_bytes);
-    added = tree.add(token, ringcore::row_hash(key, cell.timestamp_us, cell.tombstone, ringcore::value_digest(cell.value)));
-    return added.ok();
-  });
+  auto scanned = storage.scan_views(
+      keyspace, range, [&](ringcore::Token token, std::string_view key, std::string_view cell_bytes) {
+        const CellView cell = view_cell(cell_bytes);
+        added = tree.add(
+            token, ringcore::row_hash(key, cell.timestamp_us, cell.tombstone, ringcore::value_digest(cell.value)));
+        return added.ok();
+      });
   if (!scanned) return scanned.error();
   if (!added) return added.error();
   return tree;

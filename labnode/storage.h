@@ -144,9 +144,9 @@ class Storage {
   // The same rows as views into RocksDB's buffers, valid during the call only: the key, and the
   // cell as stored (encode_cell's bytes, at least 9: check_cell_view). For passes that read each
   // row once and keep nothing (sizing, validation), without copying its value.
-  ringcore::Status scan_views(const std::string& keyspace, const ringcore::TokenRange& range,
-                              const std::function<bool(ringcore::Token, std::string_view key,
-                                                       std::string_view cell)>& visit) const;
+  ringcore::Status scan_views(
+      const std::string& keyspace, const ringcore::TokenRange& range,
+      const std::function<bool(ringcore::Token, std::string_view key, std::string_view cell)>& visit) const;
 
   // Deletes every row whose token is in `range` (cleanup). Callers make sure no write for the
   // range arrives meanwhile (the node no longer replicates it).

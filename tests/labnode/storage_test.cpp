@@ -103,13 +103,15 @@ TEST_CASE("a range scan returns exactly the rows with left < token <= right, wra
 }
 
 TEST_CASE("a scan of views hands the same rows as a scan, each cell as stored, and stops when told") {
-  TempDir dir;
-  auto storage = open(dir.path);
+  const test_support::TempDir dir("ringnode_storage_test_");
+  auto storage = open(dir.path());
   REQUIRE(storage->create_keyspace("ks").ok());
   for (int i = 0; i < 50; ++i) {
     const bool tombstone = i % 5 == 0;
-    REQUIRE(storage->apply("ks", "k" + std::to_string(i), Cell{100 + i, tombstone, tombstone ? "" : "v" + std::to_string(i)})
-                .ok());
+    REQUIRE(
+        storage
+            ->apply("ks", "k" + std::to_string(i), Cell{100 + i, tombstone, tombstone ? "" : "v" + std::to_string(i)})
+            .ok());
   }
   const ringcore::TokenRange wrapping{ringcore::kMaxToken / 3, ringcore::kMinToken / 3};
   const std::vector<ringnode::StoredRow> rows = scan(*storage, wrapping);
@@ -132,8 +134,8 @@ TEST_CASE("a scan of views hands the same rows as a scan, each cell as stored, a
               .ok());
   CHECK(at == rows.size());
   std::size_t seen = 0;
-  REQUIRE(storage->scan_views("ks", wrapping, [&](Token, std::string_view, std::string_view) { return ++seen < 3; })
-              .ok());
+  REQUIRE(
+      storage->scan_views("ks", wrapping, [&](Token, std::string_view, std::string_view) { return ++seen < 3; }).ok());
   CHECK(seen == 3);
 }
 
