@@ -103,7 +103,7 @@ Json range_request(const std::string& keyspace, const ringcore::TokenRange& rang
 ringcore::Result<RangeSize> ClusterTransport::range_size(const std::string& endpoint, const std::string& keyspace,
                                                          const ringcore::TokenRange& range) {
   if (endpoint == self_) return ringnode::range_size(storage_, keyspace, range);
-  ringnet::HttpClient client(endpoint, storage_port_, kStreamTimeout);
+  ringnet::HttpClient client = client_for(endpoint, kStreamTimeout);
   auto body = body_of(endpoint, client.post("/internal/stream/size", range_request(keyspace, range).dump()));
   if (!body) return body.error();
   const Json answer = Json::parse(*body, nullptr, false);
@@ -121,7 +121,7 @@ ringcore::Result<RowPage> ClusterTransport::read_page(const std::string& endpoin
     request["after_token"] = ringcore::format_token(after->token);
     request["after_key"] = base64_encode(after->key);
   }
-  ringnet::HttpClient client(endpoint, storage_port_, kStreamTimeout);
+  ringnet::HttpClient client = client_for(endpoint, kStreamTimeout);
   auto body = body_of(endpoint, client.post("/internal/stream/page", request.dump()));
   if (!body) return body.error();
   auto rows = decode_rows(*body);
@@ -136,10 +136,11 @@ ringcore::Result<RowPage> ClusterTransport::read_page(const std::string& endpoin
 
 namespace {
 
-// POSTs rows (row_stream.h's records) of `keyspace` to the peer's `path`; its JSON object answer.
-ringcore::Result<Json> post_rows(const std::string& endpoint, int port, const std::string& path,
-                                 const std::string& keyspace, const std::vector<StoredRow>& rows) {
-  ringnet::HttpClient client(endpoint, port, kStreamTimeout);
+// POSTs rows (row_stream.h's records) of `keyspace` through `client` (to `endpoint`'s `path`);
+// its JSON object answer.
+ringcore::Result<Json> post_rows(const ringnet::HttpClient& client, const std::string& endpoint,
+                                 const std::string& path, const std::string& keyspace,
+                                 const std::vector<StoredRow>& rows) {
   ringnet::HttpRequest request{"POST",
                                path + "?keyspace=" + ringnet::percent_encode(keyspace),
                                encode_rows(rows),
@@ -157,7 +158,7 @@ ringcore::Result<Json> post_rows(const std::string& endpoint, int port, const st
 ringcore::Result<std::uint64_t> ClusterTransport::apply_rows(const std::string& endpoint, const std::string& keyspace,
                                                              const std::vector<StoredRow>& rows) {
   if (endpoint == self_) return ringnode::apply_rows(storage_, keyspace, rows);
-  auto answer = post_rows(endpoint, storage_port_, "/internal/stream/apply", keyspace, rows);
+  auto answer = post_rows(client_for(endpoint, kStreamTimeout), endpoint, "/internal/stream/apply", keyspace, rows);
   if (!answer) return answer.error();
   return answer->value("applied", std::uint64_t{0});
 }
@@ -165,7 +166,7 @@ ringcore::Result<std::uint64_t> ClusterTransport::apply_rows(const std::string& 
 ringcore::Result<IngestedRows> ClusterTransport::ingest_rows(const std::string& endpoint, const std::string& keyspace,
                                                              const std::vector<StoredRow>& rows) {
   if (endpoint == self_) return storage_.ingest(keyspace, rows);
-  auto answer = post_rows(endpoint, storage_port_, "/internal/stream/ingest", keyspace, rows);
+  auto answer = post_rows(client_for(endpoint, kStreamTimeout), endpoint, "/internal/stream/ingest", keyspace, rows);
   if (!answer) return answer.error();
   return IngestedRows{answer->value("rows", std::uint64_t{0}), answer->value("stored", std::uint64_t{0}),
                       answer->value("file_bytes", std::uint64_t{0})};
@@ -177,7 +178,7 @@ ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::s
   if (endpoint == self_) return ringnode::build_tree(storage_, keyspace, range, depth);
   Json request = range_request(keyspace, range);
   request["depth"] = depth;
-  ringnet::HttpClient client(endpoint, storage_port_, kStreamTimeout);
+  ringnet::HttpClient client = client_for(endpoint, kStreamTimeout);
   auto body = body_of(endpoint, client.post("/internal/repair/tree", request.dump()));
   if (!body) return body.error();
   auto tree = ringcore::MerkleTree::from_json(*body);
