@@ -18,6 +18,7 @@ test_packages=(
   python3-cassandra openjdk-17-jdk-headless maven
   clang-14 libclang-rt-14-dev clang-format-14 mandoc hyperfine procps bash-completion zsh fish
   prometheus curl jq python3-yaml lintian man-db systemd openssh-server openssh-client
+  nftables
 )
 
 case "${1:-build}" in

@@ -1,0 +1,191 @@
+// Network partitions in a lab, made with nftables rules on the lab's own storage port (ringnode's
+// internode calls come from each node's listen address, so a rule can name the node): node3 cut
+// off both ways, then one way only. While cut: `ringctl health` names the partition from the
+// peer-view matrix, QUORUM through node3 fails saying how many replicas answered, QUORUM through
+// the others is acknowledged. Healed: gossip converges, the hints held for node3 are replayed,
+// and every acknowledged row is on every replica (read at ONE, so no read repair does it).
+// Needs root and nft (scripts/install-deps.sh test installs nftables): skipped (77) otherwise,
+// except on CI ($CI set), where that is a failure.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ringnet/http_client.h"
+#include "ringruntime/wait.h"
+#include "support/run_process.h"
+#include "support/temp_dir.h"
+
+namespace {
+
+using nlohmann::json;
+using test_support::ProcessResult;
+using namespace std::chrono_literals;
+
+const char* const kNft = "/usr/sbin/nft";
+// Ports of its own, apart from every other lab test's.
+const std::string kStoragePort = "26360";
+const int kNativePort = 29360;
+const std::string kAgentPort = "7960";
+
+// An nftables table of the test's own with one input chain, deleted at the end: its rules drop
+// packets on the lab's storage port only, so nothing else on the machine is touched.
+class PacketFilter {
+ public:
+  PacketFilter() : table_("ringctl_partition_" + std::to_string(getpid())) {
+    nft({"add", "table", "inet", table_});
+    nft({"add", "chain", "inet", table_, "input", "{ type filter hook input priority 0; policy accept; }"});
+  }
+  ~PacketFilter() { test_support::run_process({kNft, "delete", "table", "inet", table_}); }
+  PacketFilter(const PacketFilter&) = delete;
+  PacketFilter& operator=(const PacketFilter&) = delete;
+
+  // Drops what node `from` sends to any node's storage port ("" = from anyone), or what anyone
+  // sends to node `to`'s ("" = to anyone).
+  void drop(const std::string& from, const std::string& to) {
+    std::vector<std::string> rule = {"add", "rule", "inet", table_, "input"};
+    if (!from.empty()) rule.insert(rule.end(), {"ip", "saddr", from});
+    if (!to.empty()) rule.insert(rule.end(), {"ip", "daddr", to});
+    rule.insert(rule.end(), {"tcp", "dport", kStoragePort, "drop"});
+    nft(rule);
+  }
+
+ private:
+  static void nft(std::vector<std::string> args) {
+    args.insert(args.begin(), kNft);
+    const ProcessResult r = test_support::run_process(args);
+    REQUIRE_MESSAGE(r.exit_code == 0, "nft failed: " << r.err);
+  }
+
+  std::string table_;
+};
+
+class PartitionLab {
+ public:
+  PartitionLab() {
+    setenv("RINGCTL_CONFIG", (scratch_.path() + "/clusters.yaml").c_str(), 1);
+    unsetenv("RINGCTL_TOKEN");
+  }
+  ~PartitionLab() { lab({"down"}); }
+  ProcessResult lab(std::vector<std::string> args) const {
+    args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", scratch_.path() + "/lab"});
+    return test_support::run_process(args);
+  }
+
+ private:
+  test_support::TempDir scratch_{"ringctl-partition-test-"};
+};
+
+json health() {
+  const ProcessResult r = test_support::run_process({RINGCTL_BIN, "-o", "json", "health"});
+  return json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+}
+
+json check_named(const json& report, const std::string& name) {
+  if (!report.is_object() || !report.contains("checks")) return json();
+  for (const json& check : report["checks"]) {
+    if (check["name"] == name) return check;
+  }
+  return json();
+}
+
+// A QUORUM (or `cl`) write of one row coordinated by `node`.
+ringcore::Result<ringnet::HttpResponse> write_through(const std::string& node, const std::string& key,
+                                                      const std::string& cl) {
+  const ringnet::HttpClient client(node, kNativePort, 15s);
+  return client.send(
+      {"PUT", "/v1/keyspaces/before/rows/" + key + "?cl=" + cl, "value", "application/octet-stream", {}});
+}
+
+std::int64_t hints_pending(const std::string& node) {
+  const auto answer = ringnet::HttpClient(node, kNativePort, 5s).get("/v1/node");
+  if (!answer || answer->status != 200) return -1;
+  const json facts = json::parse(answer->body, nullptr, false);
+  return facts.is_object() && facts.contains("hints") ? facts["hints"].value("pending", std::int64_t{-1}) : -1;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a node cut off both ways, then one way: health names the partition, QUORUM says who answered, nothing lost") {
+  PartitionLab lab;
+  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port",
+                                    std::to_string(kNativePort), "--agent-port", kAgentPort, "--timeout", "120"});
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  REQUIRE(lab.lab({"stress", "--rows", "300", "--keyspace", "before", "--cl", "QUORUM"}).exit_code == 0);
+
+  {
+    PacketFilter cut;
+    cut.drop("127.0.0.3", "");
+    cut.drop("", "127.0.0.3");
+
+    json partitions;
+    const bool named = ringruntime::wait_until(
+        [&] {
+          partitions = check_named(health(), "partitions");
+          return partitions.is_object() && partitions["status"] == "critical";
+        },
+        90s, 1s);
+    INFO(partitions.dump());
+    REQUIRE(named);  // once the failure detectors convict (phi 8: about 18 s)
+    CHECK(partitions["message"].get<std::string>().find("127.0.0.1, 127.0.0.2 | 127.0.0.3") != std::string::npos);
+    CHECK(test_support::run_process({RINGCTL_BIN, "health"}).exit_code == 5);
+
+    const auto through_cut = write_through("127.0.0.3", "cut-1", "QUORUM");
+    REQUIRE(through_cut.ok());
+    CHECK(through_cut->status == 503);
+    CHECK_MESSAGE(through_cut->body.find("QUORUM needs 2 of 3 replicas, 1 answered") != std::string::npos,
+                  through_cut->body);
+
+    // The other side still has a QUORUM; stress asks another coordinator when node3 answers 503.
+    const ProcessResult during = lab.lab({"stress", "--rows", "300", "--keyspace", "before", "--cl", "QUORUM"});
+    CHECK_MESSAGE(during.exit_code == 0, during.out << during.err);
+  }
+
+  // Healed: every node up in every view again (health stays critical for the dropped messages
+  // the cut caused, which is right), and the hints held for node3 replayed.
+  REQUIRE(ringruntime::wait_until(
+      [] {
+        const json report = health();
+        return check_named(report, "nodes_up_normal")["status"] == "ok" &&
+               check_named(report, "partitions")["status"] == "ok";
+      },
+      90s, 1s));
+  CHECK(ringruntime::wait_until([] { return hints_pending("127.0.0.1") == 0 && hints_pending("127.0.0.2") == 0; }, 60s,
+                                500ms));
+  const ProcessResult verify = lab.lab({"verify", "--keyspace", "before", "--cl", "ONE", "-o", "json"});
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  const json report = json::parse(verify.out, nullptr, false);
+  CHECK(report["checked"] == 600);
+  CHECK(report["missing"] == 0);
+  CHECK(report["under_replicated"] == 0);  // node3 holds what was written while it was cut off
+
+  {  // One way: node3 cannot reach the others, they can reach it.
+    PacketFilter one_way;
+    one_way.drop("127.0.0.3", "");
+    const auto from_node3 = write_through("127.0.0.3", "one-way-1", "QUORUM");
+    REQUIRE(from_node3.ok());
+    CHECK(from_node3->status == 503);
+    CHECK_MESSAGE(from_node3->body.find("1 answered") != std::string::npos, from_node3->body);
+    const auto to_node3 = write_through("127.0.0.1", "one-way-2", "ALL");
+    REQUIRE(to_node3.ok());
+    CHECK_MESSAGE(to_node3->status == 200, to_node3->body);  // every replica, node3 included, acknowledged
+  }
+}
+
+int main(int argc, char** argv) {
+  if (geteuid() != 0 || access(kNft, X_OK) != 0) {
+    const bool ci = std::getenv("CI") != nullptr;
+    std::printf("%s: partitions need root and %s (scripts/install-deps.sh test installs nftables)\n",
+                ci ? "FAIL" : "SKIPPED", kNft);
+    return ci ? 1 : 77;
+  }
+  doctest::Context context(argc, argv);
+  return context.run();
+}
