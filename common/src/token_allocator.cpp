@@ -220,6 +220,14 @@ struct Changes {
   std::vector<Change> spans;
 };
 
+// The ring indices a range's changes were computed from: `back` ranges before it to `forward`
+// indices after it (circularly); `whole`: the walks went round the ring.
+struct Reach {
+  std::size_t back = 0;
+  std::size_t forward = 0;
+  bool whole = false;
+};
+
 void add_change(std::vector<Change>& changes, std::uint32_t key, double constant, double per_unit) {
   for (Change& change : changes) {
     if (change.key == key) {
@@ -272,26 +280,41 @@ class DcRing {
   Uint128 width_in_tokens(std::size_t i) const { return gap(range_start(i), range_end(i)); }
   double width(std::size_t i) const { return static_cast<double>(width_in_tokens(i)) / kTwoTo64; }
 
-  // What a new-node token inside the range ending at ring index i changes.
-  void changes_for_token_in(std::size_t i, Changes& out) const {
+  // What a new-node token inside the range ending at ring index i changes, and which indices
+  // that was computed from.
+  void changes_for_token_in(std::size_t i, Changes& out, Reach& reach) const {
     out.loads.clear();
     out.spans.clear();
+    reach = Reach{};
+    // How far forward of i a walk from `back` ranges before it read.
+    auto note = [&](std::size_t back, std::size_t steps) {
+      if (steps == kNone) {
+        reach.whole = true;
+      } else if (steps > back) {
+        reach.forward = std::max(reach.forward, steps - back);
+      }
+    };
     // The range itself: its first part is now walked from the new token.
-    walk(i, kNone, old_);
-    walk(i, i, new_);
+    note(0, walk(i, kNone, old_));
+    note(0, walk(i, i, new_));
     add_difference(0.0, 1.0, out);
     // Ranges before it whose walk gets as far as range i. Once a walk is complete before it,
     // so is every walk that starts earlier (it sees a superset of nodes and racks).
     for (std::size_t back = 1; back < size(); ++back) {
       const std::size_t j = (i + size() - back) % size();
-      if (walk(j, kNone, old_) < back) break;
-      walk(j, i, new_);
+      reach.back = back;
+      const std::size_t steps = walk(j, kNone, old_);
+      note(back, steps);
+      if (steps < back) break;
+      note(back, walk(j, i, new_));
       add_difference(width(j), 0.0, out);
     }
+    if (reach.back + reach.forward + 2 >= size()) reach.whole = true;
   }
 
   // Adds the new node's `token` inside the range ending at index i, whose changes are `changes`.
-  void add_token(std::size_t i, Token token, const Changes& changes) {
+  // Returns the ring index the token took (the indices from there on moved up by one).
+  std::size_t add_token(std::size_t i, Token token, const Changes& changes) {
     const double x = static_cast<double>(gap(range_start(i), token)) / kTwoTo64;
     for (const Change& c : changes.loads) loads_[c.key] += c.constant + c.per_unit * x;
     double new_span = 0;
@@ -301,6 +324,7 @@ class DcRing {
     tokens_.insert(tokens_.begin() + at, token);
     owners_.insert(owners_.begin() + at, new_node_);
     spans_.insert(spans_.begin() + at, new_span);
+    return static_cast<std::size_t>(at);
   }
 
  private:
@@ -428,6 +452,37 @@ std::optional<Token> token_at(const DcRing& ring, const Placement& place, const 
                          ring.range_end(place.range), taken);
 }
 
+// The changes of a token in each range, kept from one token to the next: a token changes the
+// walks of the few ranges around it only, and computing every range's changes anew for each
+// token is what made allocating 256 tokens in a DC of hundreds of nodes take seconds.
+struct RangeChanges {
+  Changes changes;
+  Reach reach;
+};
+using ChangeCache = std::vector<std::optional<RangeChanges>>;
+
+// After a token was added at ring index `at` (the cache still indexed as before it): forgets
+// the ranges whose changes read the range it split (or its neighbours), renumbers the token
+// indices the others name, and makes room for the new range.
+void update_cache(ChangeCache& cache, std::size_t at) {
+  const std::size_t n = cache.size();
+  const std::size_t split = at % n;
+  for (std::size_t k = 0; k < n; ++k) {
+    std::optional<RangeChanges>& entry = cache[k];
+    if (!entry) continue;
+    const Reach& reach = entry->reach;
+    const std::size_t from = (k + n - (reach.back + 1) % n) % n;
+    if (reach.whole || (split + n - from) % n <= reach.back + reach.forward + 2) {
+      entry.reset();
+      continue;
+    }
+    for (Change& change : entry->changes.spans) {
+      if (change.key != kNewToken && change.key >= at) ++change.key;
+    }
+  }
+  cache.insert(cache.begin() + static_cast<std::ptrdiff_t>(at), std::nullopt);
+}
+
 Result<std::vector<Token>> greedy(const DcView& view, int num_tokens, int rf, TakenTokens& taken) {
   DcRing ring(view, rf);
   const std::uint32_t new_node = view.members;
@@ -443,7 +498,7 @@ Result<std::vector<Token>> greedy(const DcView& view, int num_tokens, int rf, Ta
     cost.targets[node] = cost.ideal_span * view.token_count[node];
 
   std::vector<Token> tokens;
-  Changes changes;
+  ChangeCache cache(ring.size());
   std::vector<bool> blocked;
   while (tokens.size() < static_cast<std::size_t>(num_tokens)) {
     // The new node aims at the share of the tokens it has placed, this one included.
@@ -455,16 +510,18 @@ Result<std::vector<Token>> greedy(const DcView& view, int num_tokens, int rf, Ta
       best = Placement{};
       for (std::size_t i = 0; i < ring.size(); ++i) {
         if (blocked[i] || ring.width_in_tokens(i) < 2) continue;
-        ring.changes_for_token_in(i, changes);
-        const Placement place = best_place_in(ring, i, cost, changes);
+        if (!cache[i]) {
+          cache[i].emplace();
+          ring.changes_for_token_in(i, cache[i]->changes, cache[i]->reach);
+        }
+        const Placement place = best_place_in(ring, i, cost, cache[i]->changes);
         if (place.cost_change < best.cost_change) best = place;
       }
       if (best.range == kNone) return Error::failed("no free token left in datacenter " + view.dc);
       token = token_at(ring, best, taken);
       if (!token) blocked[best.range] = true;
     }
-    ring.changes_for_token_in(best.range, changes);
-    ring.add_token(best.range, *token, changes);
+    update_cache(cache, ring.add_token(best.range, *token, cache[best.range]->changes));
     taken.add(*token);
     tokens.push_back(*token);
   }

@@ -270,6 +270,20 @@ TEST_CASE("plan add is deterministic for a given snapshot") {
   CHECK(first == again);
 }
 
+TEST_CASE("plan add allocates the tokens the allocator chose before it kept each range's changes") {
+  // Recorded from the allocator that computed every range's changes anew for each token; the
+  // one that keeps them between tokens must choose exactly the same (256 tokens, two nodes, a
+  // DC of three racks among three DCs).
+  const json recorded =
+      json::parse(test_support::read_file(std::string(RINGCTL_TEST_DATA_DIR) + "/allocator_ring00_dc1_add2.json"));
+  const ProcessResult r = ringctl({"plan", "add", "--ring", test_support::vectors_path("rings/ring00.json"), "--dc",
+                                   "dc1", "--count", "2", "--num-tokens", "256", "-o", "json"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const json added = json::parse(r.out)["added"];
+  REQUIRE(added.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) CHECK(added[i]["tokens"] == recorded["added"][i]["tokens"]);
+}
+
 TEST_CASE("plan add --tokens takes negative tokens, and bad requests exit 1 naming what is wrong") {
   json doc = run_json({"plan", "add", "--tokens=-5,7", "--address", "10.1.0.9", "--rack", "rack1"}, six_nodes(), 0);
   CHECK(doc["added"][0]["tokens"] == json{"-5", "7"});
