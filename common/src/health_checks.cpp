@@ -461,12 +461,15 @@ HealthCheck check_nodes_up_normal(const ClusterSnapshot& snapshot, const Cluster
   // Per node (snapshot order), who sees it down or of unknown status.
   std::map<std::string, std::vector<std::string>> down_in, unknown_in;
   std::vector<std::string> order;
-  for (const Node& node : snapshot.nodes) order.push_back(node.address);
+  std::set<std::string> ordered;  // what `order` holds, looked up once per node of every view
+  for (const Node& node : snapshot.nodes) {
+    if (ordered.insert(node.address).second) order.push_back(node.address);
+  }
   auto observe = [&](const std::string& observer, const ClusterSnapshot& view) {
     for (const Node& node : view.nodes) {
       if (node.status == NodeStatus::kDown) down_in[node.address].push_back(observer);
       if (node.status == NodeStatus::kUnknown) unknown_in[node.address].push_back(observer);
-      if (std::find(order.begin(), order.end(), node.address) == order.end()) order.push_back(node.address);
+      if (ordered.insert(node.address).second) order.push_back(node.address);
     }
   };
   std::size_t views = 0;
