@@ -98,7 +98,7 @@ ringcore::Result<RangeSize> range_size(const Storage& storage, const std::string
   RangeSize size;
   auto scanned = storage.scan_views(keyspace, range, [&](ringcore::Token, std::string_view key, std::string_view cell) {
     ++size.rows;
-    size.bytes += 8 + key.size() + cell.size();  // row_bytes
+    size.bytes += row_bytes(key, view_cell(cell).value);
     return true;
   });
   if (!scanned) return scanned.error();

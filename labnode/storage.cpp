@@ -115,9 +115,19 @@ std::string encode_cell(const Cell& cell) {
   return out;
 }
 
-ringcore::Result<Cell> decode_cell(std::string_view bytes) {
+namespace {
+
+// An encoded cell holds at least its timestamp and flags (9 bytes).
+ringcore::Status check_cell(std::string_view bytes) {
   if (bytes.size() < 9)
     return Error::failed("corrupt cell: " + std::to_string(bytes.size()) + " bytes, at least 9 expected");
+  return ringcore::Ok{};
+}
+
+}  // namespace
+
+ringcore::Result<Cell> decode_cell(std::string_view bytes) {
+  if (auto ok = check_cell(bytes); !ok) return ok.error();
   const CellView view = view_cell(bytes);
   return Cell{view.timestamp_us, view.tombstone, std::string(view.value)};
 }
@@ -387,8 +397,7 @@ ringcore::Result<std::optional<Cell>> Storage::get(const std::string& keyspace, 
 ringcore::Status Storage::scan(const std::string& keyspace, const ringcore::TokenRange& range,
                                const std::function<bool(StoredRow&&)>& visit) const {
   return scan_views(keyspace, range, [&](Token token, std::string_view key, std::string_view cell) {
-    const CellView view = view_cell(cell);
-    return visit(StoredRow{token, std::string(key), Cell{view.timestamp_us, view.tombstone, std::string(view.value)}});
+    return visit(StoredRow{token, std::string(key), decode_cell(cell).value()});  // scan_views checked it
   });
 }
 
@@ -416,9 +425,7 @@ ringcore::Status Storage::scan_views(
         const Token token = from_ordered(get_u64(raw));
         if (token > last) break;
         const std::string_view cell = it->value().ToStringView();
-        if (cell.size() < 9) {
-          return Error::failed("corrupt cell: " + std::to_string(cell.size()) + " bytes, at least 9 expected");
-        }
+        if (auto ok = check_cell(cell); !ok) return ok.error();
         if (!visit(token, raw.substr(8), cell)) return false;
       }
       if (!it->status().ok()) return failed("cannot scan keyspace '" + keyspace + "'", it->status());

@@ -61,10 +61,12 @@ struct StoredRow {
   Cell cell;
 };
 
-// The bytes a row counts for in load and streaming: its RocksDB key and cell.
-inline std::uint64_t row_bytes(std::string_view key, const Cell& cell) {
-  return 8 + key.size() + 9 + cell.value.size();
+// The bytes a row counts for in load and streaming: its RocksDB key (token and key) and its
+// encoded cell (timestamp, flags and value).
+inline std::uint64_t row_bytes(std::string_view key, std::string_view value) {
+  return 8 + key.size() + 9 + value.size();
 }
+inline std::uint64_t row_bytes(std::string_view key, const Cell& cell) { return row_bytes(key, cell.value); }
 
 struct RemovedRows {
   std::uint64_t rows = 0;
@@ -142,7 +144,7 @@ class Storage {
   ringcore::Status scan(const std::string& keyspace, const ringcore::TokenRange& range,
                         const std::function<bool(StoredRow&&)>& visit) const;
   // The same rows as views into RocksDB's buffers, valid during the call only: the key, and the
-  // cell as stored (encode_cell's bytes, at least 9: check_cell_view). For passes that read each
+  // cell as stored (encode_cell's bytes, at least 9, checked). For passes that read each
   // row once and keep nothing (sizing, validation), without copying its value.
   ringcore::Status scan_views(
       const std::string& keyspace, const ringcore::TokenRange& range,
