@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <vector>
 
 #include "support/fake_clock.h"
@@ -12,6 +13,14 @@ namespace {
 using namespace std::chrono_literals;
 // A clock that moves only when the waiter sleeps, and remembers the pauses.
 using FakeTime = test_support::FakeClock;
+
+// A condition that never holds, counting how often it was asked.
+std::function<bool()> never(int& calls) {
+  return [&calls] {
+    ++calls;
+    return false;
+  };
+}
 
 }  // namespace
 
@@ -34,12 +43,7 @@ TEST_CASE("a condition that comes true is polled every interval until it does") 
 TEST_CASE("a condition never true gives up at the deadline, asked once more there, never sleeping past it") {
   FakeTime time;
   int calls = 0;
-  CHECK_FALSE(ringruntime::wait_until(
-      [&] {
-        ++calls;
-        return false;
-      },
-      500ms, 200ms, time.clock()));
+  CHECK_FALSE(ringruntime::wait_until(never(calls), 500ms, 200ms, time.clock()));
   CHECK(time.pauses == std::vector<std::chrono::milliseconds>{200ms, 200ms, 100ms});
   CHECK(calls == 4);  // at 0, 200, 400 and 500 ms
   CHECK(time.now - std::chrono::steady_clock::time_point{} == 500ms);
@@ -61,12 +65,7 @@ TEST_CASE("a zero timeout asks once") {
 TEST_CASE("with back-off the pauses double from the first up to the most, and still stop at the deadline") {
   FakeTime time;
   int calls = 0;
-  CHECK_FALSE(ringruntime::wait_until(
-      [&] {
-        ++calls;
-        return false;
-      },
-      5s, 250ms, 1s, time.clock()));
+  CHECK_FALSE(ringruntime::wait_until(never(calls), 5s, 250ms, 1s, time.clock()));
   CHECK(time.pauses == std::vector<std::chrono::milliseconds>{250ms, 500ms, 1000ms, 1000ms, 1000ms, 1000ms, 250ms});
   CHECK(time.now - std::chrono::steady_clock::time_point{} == 5s);
 }
