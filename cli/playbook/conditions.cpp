@@ -54,23 +54,36 @@ bool gone_from_other_views(const ViewCount& count) {
   return others_answered > 0 && others_answered == others && count.listing == 0;
 }
 
-// The running bootstrap job's progress on the node's agent: {done, total}, or null.
-Json bootstrap_progress(const StepContext& context, const std::string& address) {
+// The node's latest bootstrap job as its agent lists it (the last one started: a restarted
+// node resumes its bootstrap as a new job), or null while its agent does not answer.
+Json latest_bootstrap(const StepContext& context, const std::string& address) {
   try {
     AgentOptions options = agent_options(context.source);
     options.agents = {agent_for_node(context.source, address)};
     options.timeout = std::chrono::seconds(2);
     AgentClient agent(std::move(options));
     const Json jobs = agent.get("/v1/jobs");
+    Json latest = nullptr;
     for (const Json& job : json_array(jobs, "jobs")) {
-      if (json_text(job, "operation") == "bootstrap" && json_text(job, "state") == "running") {
-        return job.value("progress", Json::object());
-      }
+      // ISO-8601 UTC times of one format order as text.
+      if (json_text(job, "operation") == "bootstrap" &&
+          (latest.is_null() || json_text(job, "started_at") >= json_text(latest, "started_at")))
+        latest = job;
     }
+    return latest;
   } catch (const ringcore::Error&) {
-    // its agent is not up yet: no progress to show
+    return nullptr;  // its agent is not up yet: nothing to show
   }
-  return nullptr;
+}
+
+// A join that can no longer end by itself: the node's bootstrap failed, and it stays out of
+// the ring until the bootstrap is resumed (Cassandra: `nodetool bootstrap resume`; a ringnode
+// resumes it when restarted). Waiting on would only wait out the timeout.
+void fail_if_bootstrap_failed(const Json& bootstrap, const std::string& address) {
+  if (json_text(bootstrap, "state") != "failed") return;
+  throw ringcore::Error::failed("the bootstrap of " + address +
+                                " failed: " + json_text(bootstrap, "error", "no reason given") +
+                                "; restart the node to resume its bootstrap, then resume this run");
 }
 
 // Watches the scaling alert thresholds for one poll; throws kTimedOut at a critical level.
@@ -160,7 +173,10 @@ StepOutcome node_normal_everywhere(StepContext& context) {
     const auto survey = try_survey(context);
     if (!survey) return false;
     last = count_views(*survey, address);
-    const Json progress = bootstrap_progress(context, address);
+    const Json bootstrap = latest_bootstrap(context, address);
+    fail_if_bootstrap_failed(bootstrap, address);
+    const Json progress =
+        json_text(bootstrap, "state") == "running" ? bootstrap.value("progress", Json::object()) : Json(nullptr);
     Json event = {{"views_normal", last.normal}, {"views", last.views}};
     if (!progress.is_null()) {
       event["done"] = json_int(progress, "done");

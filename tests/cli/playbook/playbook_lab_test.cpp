@@ -326,7 +326,9 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
 
   {
     QuorumWriter writer(lab);
-    const ProcessResult grow = lab.playbook({"run", "scale-up", "--var", "count=2", "--var", lab.lab_var(), "--yes"});
+    // Timeouts well within the test's, so that a join or leave that never ends fails with the run's events.
+    const ProcessResult grow = lab.playbook(
+        {"run", "scale-up", "--var", "count=2", "--var", "join_timeout=240", "--var", lab.lab_var(), "--yes"});
     INFO(grow.out << grow.err);
     CHECK(grow.exit_code == 0);
     int started = 0;
@@ -343,8 +345,9 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
   // Back to three: the two added nodes and one of the first, a run each.
   for (const std::string node : {"127.0.0.6", "127.0.0.5", "127.0.0.2"}) {
     QuorumWriter writer(lab);
-    const ProcessResult shrink = lab.playbook({"run", "scale-down", "--var", "node=" + node, "--var",
-                                               "host_id=" + host_id_of(node), "--var", lab.lab_var(), "--yes"});
+    const ProcessResult shrink =
+        lab.playbook({"run", "scale-down", "--var", "node=" + node, "--var", "host_id=" + host_id_of(node), "--var",
+                      "leave_timeout=120", "--var", lab.lab_var(), "--yes"});
     INFO(node << ": " << shrink.out << shrink.err);
     CHECK(shrink.exit_code == 0);
     check_no_failed_write(writer);
