@@ -32,8 +32,17 @@ constexpr std::string_view kKeyspacePrefix = "ks:";
 constexpr std::string_view kStagingFolder = "ingest-staging";
 constexpr std::size_t kLockStripes = 64;
 
+// A full disk (ENOSPC) is said in an operator's words, first: it is the one failure whose fix
+// is theirs (free space, then retry), and RocksDB's text for it ends a long line.
 Error failed(const std::string& what, const rocksdb::Status& status) {
-  return Error::failed(what + ": " + status.ToString());
+  const std::string text = status.ToString();
+  if (status.IsNoSpace() || text.find("No space left on device") != std::string::npos) {
+    return Error::failed(what +
+                         ": the disk is full (no space left on device); free space on the data directory's "
+                         "file system and retry (" +
+                         text + ")");
+  }
+  return Error::failed(what + ": " + text);
 }
 
 void put_u64(std::string& out, std::uint64_t value) {

@@ -18,6 +18,7 @@
 
 #include "ringnet/http_client.h"
 #include "ringruntime/wait.h"
+#include "support/nft_table.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
@@ -27,42 +28,26 @@ using nlohmann::json;
 using test_support::ProcessResult;
 using namespace std::chrono_literals;
 
-const char* const kNft = "/usr/sbin/nft";
 // Ports of its own, apart from every other lab test's.
 const std::string kStoragePort = "26360";
 const int kNativePort = 29360;
 const std::string kAgentPort = "7960";
 
-// An nftables table of the test's own with one input chain, deleted at the end: its rules drop
-// packets on the lab's storage port only, so nothing else on the machine is touched.
+// Drops packets on the lab's storage port only, in a table of the test's own.
 class PacketFilter {
  public:
-  PacketFilter() : table_("ringctl_partition_" + std::to_string(getpid())) {
-    nft({"add", "table", "inet", table_});
-    nft({"add", "chain", "inet", table_, "input", "{ type filter hook input priority 0; policy accept; }"});
-  }
-  ~PacketFilter() { test_support::run_process({kNft, "delete", "table", "inet", table_}); }
-  PacketFilter(const PacketFilter&) = delete;
-  PacketFilter& operator=(const PacketFilter&) = delete;
-
   // Drops what node `from` sends to any node's storage port ("" = from anyone), or what anyone
   // sends to node `to`'s ("" = to anyone).
   void drop(const std::string& from, const std::string& to) {
-    std::vector<std::string> rule = {"add", "rule", "inet", table_, "input"};
+    std::vector<std::string> rule;
     if (!from.empty()) rule.insert(rule.end(), {"ip", "saddr", from});
     if (!to.empty()) rule.insert(rule.end(), {"ip", "daddr", to});
     rule.insert(rule.end(), {"tcp", "dport", kStoragePort, "drop"});
-    nft(rule);
+    table_.add_rule(rule);
   }
 
  private:
-  static void nft(std::vector<std::string> args) {
-    args.insert(args.begin(), kNft);
-    const ProcessResult r = test_support::run_process(args);
-    REQUIRE_MESSAGE(r.exit_code == 0, "nft failed: " << r.err);
-  }
-
-  std::string table_;
+  test_support::NftTable table_{"ringctl_partition_"};
 };
 
 class PartitionLab {
@@ -180,10 +165,10 @@ TEST_CASE(
 }
 
 int main(int argc, char** argv) {
-  if (geteuid() != 0 || access(kNft, X_OK) != 0) {
+  if (geteuid() != 0 || access(test_support::kNft, X_OK) != 0) {
     const bool ci = std::getenv("CI") != nullptr;
     std::printf("%s: partitions need root and %s (scripts/install-deps.sh test installs nftables)\n",
-                ci ? "FAIL" : "SKIPPED", kNft);
+                ci ? "FAIL" : "SKIPPED", test_support::kNft);
     return ci ? 1 : 77;
   }
   doctest::Context context(argc, argv);

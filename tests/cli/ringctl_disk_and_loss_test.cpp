@@ -1,0 +1,302 @@
+// Two faults real clusters see, in labs with a writer running; each asserts that no acknowledged
+// write is lost and that the operation ends in a clear state.
+// - A full disk under a stream receiver: a node bootstraps into a data directory on a tmpfs too
+//   small for its share. The bootstrap fails saying the disk is full, the other nodes stay up and
+//   normal and go on acknowledging QUORUM writes; once the tmpfs is made bigger, restarting the
+//   node retries the bootstrap, which completes.
+// - Packet loss on the storage port (nftables `numgen random` drops both ways; this machine has
+//   no sch_netem, so no delay can be injected): QUORUM writes are acknowledged or fail saying how
+//   many replicas answered, a node bootstraps through the loss, and once the loss stops every
+//   acknowledged row is on every replica.
+// Needs root and nft (scripts/install-deps.sh test installs nftables): skipped (77) otherwise,
+// except on CI ($CI set), where that is a failure. Where root may not mount a tmpfs (a container
+// without CAP_SYS_ADMIN) the full disk test alone is skipped.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "ringnet/http_client.h"
+#include "ringruntime/wait.h"
+#include "support/background_process.h"
+#include "support/nft_table.h"
+#include "support/run_process.h"
+#include "support/temp_dir.h"
+
+namespace {
+
+using nlohmann::json;
+using test_support::ProcessResult;
+using namespace std::chrono_literals;
+
+struct LabPorts {
+  std::string storage, native;
+};
+// Ports of their own, apart from every other lab test's (agent ports 8060 and 8160 are theirs
+// too, should the labs ever run agents).
+const LabPorts kDiskLab{"26460", "29460"};
+const LabPorts kLossLab{"26560", "29560"};
+
+class Lab {
+ public:
+  explicit Lab(LabPorts ports) : ports_(std::move(ports)) {
+    setenv("RINGCTL_CONFIG", (scratch_.path() + "/clusters.yaml").c_str(), 1);
+    unsetenv("RINGCTL_TOKEN");
+  }
+  ~Lab() { lab({"down"}); }
+  Lab(const Lab&) = delete;
+  Lab& operator=(const Lab&) = delete;
+
+  std::vector<std::string> command(std::vector<std::string> args) const {
+    args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", directory()});
+    return args;
+  }
+  ProcessResult lab(std::vector<std::string> args) const { return test_support::run_process(command(args)); }
+  void up(int nodes) const {
+    const ProcessResult r = lab({"up", "--nodes", std::to_string(nodes), "--no-agents", "--storage-port",
+                                 ports_.storage, "--native-port", ports_.native, "--timeout", "120"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  }
+  std::string directory() const { return scratch_.path() + "/lab"; }
+  int native_port() const { return std::stoi(ports_.native); }
+  const std::string& storage_port() const { return ports_.storage; }
+
+  json node_facts(const std::string& address) const {
+    const auto answer = ringnet::HttpClient(address, native_port(), 5s).get("/v1/node");
+    if (!answer || answer->status != 200) return json();
+    return json::parse(answer->body, nullptr, false);
+  }
+  // Every node in `addresses` sees every one of them up and normal.
+  bool all_up_normal(const std::vector<std::string>& addresses) const {
+    for (const std::string& observer : addresses) {
+      const auto answer = ringnet::HttpClient(observer, native_port(), 5s).get("/v1/cluster");
+      if (!answer || answer->status != 200) return false;
+      const json snapshot = json::parse(answer->body, nullptr, false);
+      if (!snapshot.is_object()) return false;
+      for (const std::string& address : addresses) {
+        bool up_normal = false;
+        for (const json& node : snapshot["nodes"]) {
+          if (node["address"] == address) up_normal = node["status"] == "up" && node["state"] == "normal";
+        }
+        if (!up_normal) return false;
+      }
+    }
+    return true;
+  }
+  std::int64_t hints_pending(const std::string& address) const {
+    const json facts = node_facts(address);
+    return facts.is_object() && facts.contains("hints") ? facts["hints"].value("pending", std::int64_t{-1}) : -1;
+  }
+  // No node of `addresses` holds a hint.
+  bool hints_delivered(const std::vector<std::string>& addresses) const {
+    return std::all_of(addresses.begin(), addresses.end(),
+                       [&](const std::string& address) { return hints_pending(address) == 0; });
+  }
+  // Every node up and normal in every view, then every hint delivered: what verify may expect.
+  void wait_until_settled(const std::vector<std::string>& addresses) const {
+    REQUIRE(ringruntime::wait_until([&] { return all_up_normal(addresses); }, 120s, 500ms));
+    CHECK(ringruntime::wait_until([&] { return hints_delivered(addresses); }, 60s, 500ms));
+  }
+
+ private:
+  LabPorts ports_;
+  test_support::TempDir scratch_{"ringctl-disk-loss-test-"};
+};
+
+// `lab stress` (-o json): its report, asserted to be one.
+json stress(const Lab& lab, const std::string& keyspace, int rows, int value_size, const std::string& threads = "4") {
+  const ProcessResult r =
+      lab.lab({"stress", "-o", "json", "--keyspace", keyspace, "--cl", "QUORUM", "--rows", std::to_string(rows),
+               "--value-size", std::to_string(value_size), "--threads", threads});
+  const json report = json::parse(r.out, nullptr, false);
+  REQUIRE_MESSAGE(report.is_object(), r.out << r.err);
+  return report;
+}
+
+// `lab verify` at ONE (no read repair makes a replica whole), then each row's replicas compared.
+json verify(const Lab& lab, const std::string& keyspace) {
+  const ProcessResult r = lab.lab({"verify", "-o", "json", "--keyspace", keyspace, "--cl", "ONE"});
+  const json report = json::parse(r.out, nullptr, false);
+  REQUIRE_MESSAGE(report.is_object(), r.out << r.err);
+  INFO(report.dump());
+  CHECK(r.exit_code == 0);
+  CHECK(report["missing"] == 0);
+  CHECK(report["stale"] == 0);
+  CHECK(report["unreadable"] == 0);
+  CHECK(report["under_replicated"] == 0);
+  return report;
+}
+
+// A tmpfs of `mebibytes` mounted on `directory` for the test, unmounted (lazily, should a process
+// still hold it) when the handle goes away, before the lab's directory is removed.
+class SmallDisk {
+ public:
+  SmallDisk(std::string directory, int mebibytes) : directory_(std::move(directory)) {
+    std::filesystem::create_directories(directory_);
+    const std::string size = "size=" + std::to_string(mebibytes) + "m";
+    mounted_ = mount("tmpfs", directory_.c_str(), "tmpfs", 0, size.c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (mounted_) umount2(directory_.c_str(), MNT_DETACH);
+  }
+  SmallDisk(const SmallDisk&) = delete;
+  SmallDisk& operator=(const SmallDisk&) = delete;
+
+  bool mounted() const { return mounted_; }
+  // Frees space as an operator would by growing the file system (its files stay).
+  bool grow(int mebibytes) const {
+    const std::string size = "size=" + std::to_string(mebibytes) + "m";
+    return mount("tmpfs", directory_.c_str(), "tmpfs", MS_REMOUNT, size.c_str()) == 0;
+  }
+
+ private:
+  std::string directory_;
+  bool mounted_ = false;
+};
+
+// `percent` of the packets to and from `port` dropped at random, both ways (requests to the port
+// and the answers from it), counted.
+class PacketLoss {
+ public:
+  PacketLoss(const std::string& port, int percent) {
+    for (const char* direction : {"dport", "sport"}) {
+      table_.add_rule(
+          {"tcp", direction, port, "numgen", "random", "mod", "100", "<", std::to_string(percent), "counter", "drop"});
+    }
+  }
+  std::int64_t dropped() const { return table_.counted_packets(); }
+
+ private:
+  test_support::NftTable table_{"ringctl_loss_"};
+};
+
+const std::vector<std::string> kFirstThree = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
+const std::vector<std::string> kFour = {"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"};
+
+}  // namespace
+
+TEST_CASE("a node bootstrapping onto a full disk fails saying so, the cluster is unharmed, a retry completes") {
+  const auto started = std::chrono::steady_clock::now();
+  Lab lab(kDiskLab);
+  lab.up(3);
+  // About 6 MiB of values on every node (RF 3): the new node's share, about three quarters of it,
+  // cannot fit in 4 MiB.
+  const json before = stress(lab, "disk", 3000, 2000);
+  REQUIRE(before["failed"] == 0);
+
+  // node4's data directory (lab_layout.h: <lab>/node4/data) on a small disk of its own.
+  SmallDisk disk(lab.directory() + "/node4/data", 4);
+  REQUIRE_MESSAGE(disk.mounted(), "mount -t tmpfs refused");
+
+  // A writer runs through nodes 1-3 while node4 streams.
+  test_support::Background writer(
+      lab.command({"stress", "-o", "json", "--keyspace", "disk", "--cl", "QUORUM", "--rows", "600", "--threads", "2"}));
+  const ProcessResult add = lab.lab({"add", "--timeout", "120"});
+  INFO(add.out << add.err);
+  CHECK(add.exit_code != 0);
+  CHECK(add.err.find("the disk is full (no space left on device)") != std::string::npos);
+  CHECK(add.err.find("No space left on device") != std::string::npos);
+  // The job on node4 says the same, and node4 says it failed to join.
+  const json facts = lab.node_facts("127.0.0.4");
+  CHECK(facts["mode"] == "JOINING_FAILED");
+  const auto jobs = ringnet::HttpClient("127.0.0.4", lab.native_port(), 5s).get("/v1/jobs");
+  REQUIRE(jobs.ok());
+  CHECK(jobs->body.find("the disk is full") != std::string::npos);
+  CHECK(writer.wait() == 0);  // every write of the run acknowledged
+
+  // The rest is unharmed: nodes 1-3 up and normal in each other's views, QUORUM acknowledged.
+  CHECK(lab.all_up_normal(kFirstThree));
+  const json after_failure = stress(lab, "disk", 300, 2000);
+  CHECK(after_failure["failed"] == 0);
+
+  // Space freed; restarting node4 retries its bootstrap (it never completed), which completes.
+  REQUIRE(disk.grow(64));
+  REQUIRE(lab.lab({"stop", "node4"}).exit_code == 0);
+  const ProcessResult start = lab.lab({"start", "node4", "--timeout", "120"});
+  REQUIRE_MESSAGE(start.exit_code == 0, start.err);
+  lab.wait_until_settled(kFour);
+
+  const json verified = verify(lab, "disk");
+  CHECK(verified["checked"] == before["acknowledged"].get<int>() + 600 + after_failure["acknowledged"].get<int>());
+  MESSAGE("full disk: " << verified["checked"] << " acknowledged rows checked, missing " << verified["missing"] << ", "
+                        << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() << " s");
+}
+
+TEST_CASE("QUORUM writes and a bootstrap through 10 percent packet loss on the storage port lose nothing") {
+  const auto started = std::chrono::steady_clock::now();
+  Lab lab(kLossLab);
+  lab.up(3);
+  json during;
+  ProcessResult add;
+  std::int64_t dropped = 0;
+  {
+    PacketLoss loss(lab.storage_port(), 10);
+    during = stress(lab, "loss", 300, 256, "8");
+    INFO(during.dump());
+    CHECK(during["acknowledged"] > 0);
+    // A write that failed says how many replicas answered.
+    for (const json& error : during["sample_errors"]) {
+      CHECK_MESSAGE(error.get<std::string>().find("replicas, ") != std::string::npos, error);
+      CHECK_MESSAGE(error.get<std::string>().find(" answered") != std::string::npos, error);
+    }
+    // The writes a replica missed are hinted; delivered through the loss before the bootstrap:
+    // a bootstrap streams each range from one replica, and a row that replica missed while its
+    // hint was pending stayed under-replicated (found here: 84 of 300 rows missing at ONE).
+    CHECK(ringruntime::wait_until([&] { return lab.hints_delivered(kFirstThree); }, 60s, 500ms));
+    // A topology operation through the loss: node4 bootstraps (streams) while it lasts. It may
+    // fail (one stream request that did not get through fails the job), but then in a clear
+    // state: the job failed naming the step and the peer, node4 JOINING_FAILED.
+    add = lab.lab({"add", "--timeout", "120"});
+    dropped = loss.dropped();
+    CHECK(dropped > 0);
+  }
+  if (add.exit_code != 0) {
+    INFO(add.err);
+    CHECK(add.err.find("bootstrap job") != std::string::npos);
+    CHECK(add.err.find(" from 127.0.0.") != std::string::npos);
+    CHECK(lab.node_facts("127.0.0.4")["mode"] == "JOINING_FAILED");
+    // Retried once the loss is gone: node4 restarted bootstraps again.
+    REQUIRE(lab.lab({"stop", "node4"}).exit_code == 0);
+    const ProcessResult start = lab.lab({"start", "node4", "--timeout", "120"});
+    REQUIRE_MESSAGE(start.exit_code == 0, start.err);
+  }
+  lab.wait_until_settled(kFour);
+  const json verified = verify(lab, "loss");
+  CHECK(verified["checked"] == during["acknowledged"]);
+  MESSAGE("packet loss: " << during["acknowledged"] << " of 300 acknowledged (" << during["failed"] << " failed) in "
+                          << during["seconds"] << " s, bootstrap "
+                          << (add.exit_code == 0 ? "succeeded" : "failed, retried: " + add.err) << ", " << dropped
+                          << " packets dropped, " << verified["checked"] << " rows checked, missing "
+                          << verified["missing"] << ", "
+                          << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() << " s");
+}
+
+// Whether this process may mount a tmpfs (root in a container may not).
+bool can_mount() {
+  const test_support::TempDir probe("ringctl-disk-probe-");
+  if (mount("tmpfs", probe.path().c_str(), "tmpfs", 0, "size=1m") != 0) return false;
+  umount2(probe.path().c_str(), MNT_DETACH);
+  return true;
+}
+
+int main(int argc, char** argv) {
+  if (geteuid() != 0 || access(test_support::kNft, X_OK) != 0) {
+    const bool ci = std::getenv("CI") != nullptr;
+    std::printf("%s: a full disk and packet loss need root and %s (scripts/install-deps.sh test installs nftables)\n",
+                ci ? "FAIL" : "SKIPPED", test_support::kNft);
+    return ci ? 1 : 77;
+  }
+  doctest::Context context(argc, argv);
+  if (!can_mount()) {  // root in a container without CAP_SYS_ADMIN: the loss test still runs
+    std::printf("SKIPPED: the full disk test: mount -t tmpfs is refused here\n");
+    context.addFilter("test-case-exclude", "*full disk*");
+  }
+  return context.run();
+}

@@ -1,0 +1,64 @@
+// NftTable: an nftables table of a test's own with one input chain, deleted when the handle goes
+// away, so that the packets a fault test drops (on its lab's ports only) are its own business
+// and nothing else on the machine is touched. Needs root and nft (scripts/install-deps.sh test).
+#pragma once
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/run_process.h"
+
+namespace test_support {
+
+inline const char* const kNft = "/usr/sbin/nft";
+
+class NftTable {
+ public:
+  // `prefix` and the process id name the table (ringctl_partition_1234).
+  explicit NftTable(const std::string& prefix) : table_(prefix + std::to_string(getpid())) {
+    nft({"add", "table", "inet", table_});
+    nft({"add", "chain", "inet", table_, "input", "{ type filter hook input priority 0; policy accept; }"});
+  }
+  ~NftTable() { run_process({kNft, "delete", "table", "inet", table_}); }
+  NftTable(const NftTable&) = delete;
+  NftTable& operator=(const NftTable&) = delete;
+
+  // Appends a rule to the input chain: its matches and verdict, as nft's words
+  // ({"tcp", "dport", "7000", "drop"}).
+  void add_rule(const std::vector<std::string>& rule) {
+    std::vector<std::string> args = {"add", "rule", "inet", table_, "input"};
+    args.insert(args.end(), rule.begin(), rule.end());
+    nft(args);
+  }
+
+  // The packets the table's `counter` statements have counted, or -1 when nft cannot say.
+  std::int64_t counted_packets() const {
+    const ProcessResult r = run_process({kNft, "-j", "list", "table", "inet", table_});
+    const nlohmann::json doc = nlohmann::json::parse(r.out, nullptr, false);
+    if (!doc.is_object()) return -1;
+    std::int64_t packets = 0;
+    for (const nlohmann::json& item : doc["nftables"]) {
+      if (!item.contains("rule")) continue;
+      for (const nlohmann::json& expr : item["rule"]["expr"]) {
+        if (expr.contains("counter")) packets += expr["counter"].value("packets", std::int64_t{0});
+      }
+    }
+    return packets;
+  }
+
+ private:
+  static void nft(std::vector<std::string> args) {
+    args.insert(args.begin(), kNft);
+    const ProcessResult r = run_process(args);
+    REQUIRE_MESSAGE(r.exit_code == 0, "nft failed: " << r.err);
+  }
+
+  std::string table_;
+};
+
+}  // namespace test_support
