@@ -224,7 +224,10 @@ bool Node::must_bootstrap() {
     auto learnt = gossip_->learn_from_seeds(config_.seeds, kSeedWait);
     if (!learnt) ringruntime::log_warn("bootstrap: " + learnt.error().message());
   }
-  for (const ringcore::Node& peer : gossip_->view()->snapshot.nodes) {
+  // The view is held for the loop: a range-for over view()->snapshot.nodes would keep only the
+  // list, and gossip may publish a new view (freeing the old) while the loop runs.
+  const auto view = gossip_->view();
+  for (const ringcore::Node& peer : view->snapshot.nodes) {
     if (peer.address != config_.listen_address && peer.state == ringcore::NodeState::kNormal) return true;
   }
   return false;  // the first node of a cluster has nothing to stream
@@ -305,7 +308,8 @@ ringcore::Status Node::wait_until_peers_see(const std::string& endpoint, const s
   const bool seen_by_all = ringruntime::wait_until(
       [&] {
         behind.clear();
-        for (const ringcore::Node& peer : gossip_->view()->snapshot.nodes) {
+        const auto view = gossip_->view();  // held: the loop below asks peers, and gossip moves on meanwhile
+        for (const ringcore::Node& peer : view->snapshot.nodes) {
           if (peer.address == config_.listen_address || peer.address == endpoint ||
               peer.status != ringcore::NodeStatus::kUp) {
             continue;
@@ -337,7 +341,8 @@ void Node::stop_serving_data() {
 int Node::push_schema_to_peers() {
   const Schema schema = schema_->current();
   int pushed = 0;
-  for (const ringcore::Node& peer : gossip_->view()->snapshot.nodes) {
+  const auto view = gossip_->view();  // held for the loop (see must_bootstrap)
+  for (const ringcore::Node& peer : view->snapshot.nodes) {
     if (peer.address == config_.listen_address || peer.status != ringcore::NodeStatus::kUp) continue;
     auto sent = transport_->push_schema(peer.address, schema);
     if (sent) {
