@@ -5,9 +5,11 @@ Used by fidelity_test.py on the cluster it already runs: `Agents` starts one rin
 127.0.0.N:AGENT_PORT and writes a ringctl cluster config naming them; `check_live` compares
 `ringctl -h AGENT status|ring|info` with nodetool and runs `ringctl health`; `check_live_node_down`
 does it again once a node is stopped (DN, health critical naming it, that node's agent stale
-and not ready, yet answering at once).
+and not ready, yet answering at once). `check_live_describering`, `check_live_gossipinfo` and
+`check_live_netstats` compare those commands through node 1's agent with nodetool on node 1.
 """
 
+import difflib
 import json
 import os
 import subprocess
@@ -91,6 +93,18 @@ class Agents:
         raise RuntimeError(f"agent {self.address(node)}: {what} not seen in {timeout} s; "
                            f"last snapshot: {json.dumps(last)[:600]}")
 
+    def wait_for_collection(self, node, timeout=15):
+        """Until the agent's facts come from a collection that finished after this call: what
+        it then serves is at least as new as what was read from the node before the call."""
+        started = time.monotonic()
+        while time.monotonic() < started + timeout:
+            status, body, _ = http_get(self.url(node, "/v1/node"))
+            age = body["freshness"]["age_seconds"] if status == 200 else None
+            if age is not None and age < time.monotonic() - started:
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"agent {self.address(node)}: no collection within {timeout} s")
+
     def ringctl(self, ringctl, *args):
         env = {**os.environ, "RINGCTL_CONFIG": str(self.config)}
         return subprocess.run([ringctl, *args], capture_output=True, text=True, env=env, timeout=60)
@@ -98,6 +112,16 @@ class Agents:
 
 def statuses(snapshot):
     return {n["address"]: (n["status"], n["state"]) for n in snapshot["nodes"]}
+
+
+def status_problems(compare_status, expected, actual, agents, node, before):
+    """compare_status of nodetool's and ringctl's status, ringctl's Load cells judged against
+    the agent's snapshot read before the call or, failing that, after it: a load broadcast
+    (gossip, every 60 s) may land between the two."""
+    problems = compare_status(expected.stdout, actual.stdout, before)
+    if problems and not compare_status(expected.stdout, actual.stdout, agents.snapshot(node)):
+        return []
+    return problems
 
 
 def info_lines(text):
@@ -130,7 +154,7 @@ def check_live(report, tools, agents, keyspaces, compare_status, compare_ring, f
             snapshot = agents.snapshot(node)
             actual = agents.ringctl(tools.ringctl, "-h", agents.address(node), "status", *extra)
             report.check(name, failed_run("ringctl status", actual) or
-                         compare_status(expected.stdout, actual.stdout, snapshot))
+                         status_problems(compare_status, expected, actual, agents, node, snapshot))
     first = cluster.nodes[0]
     expected = tools.nodetool("ring", keyspace)
     snapshot = agents.snapshot(first)
@@ -156,6 +180,118 @@ def check_live(report, tools, agents, keyspaces, compare_status, compare_ring, f
                  [f"exit {health.returncode}\n{health.stdout}{health.stderr}"])
 
 
+def check_live_describering(report, tools, agents, keyspaces, compare_describering, failed_run):
+    """`ringctl -h AGENT describering KS` through node 1's agent against nodetool describering,
+    for every keyspace (the tokens and replicas ringd's snapshot places)."""
+    first = agents.cluster.nodes[0]
+    for keyspace in keyspaces:
+        expected = tools.nodetool("describering", keyspace)
+        actual = agents.ringctl(tools.ringctl, "-h", agents.address(first), "describering", keyspace)
+        report.check(f"live describering {keyspace} through ringd {agents.address(first)}",
+                     failed_run("nodetool describering", expected) or
+                     failed_run("ringctl describering", actual) or
+                     compare_describering(expected.stdout, actual.stdout))
+
+
+def gossip_blocks(text):
+    """{endpoint line: [its lines]} of gossipinfo text, and the endpoints in printed order.
+    What changes by itself between two reads is masked: the heartbeat, and LOAD (its version
+    and value move with each load broadcast)."""
+    blocks, order = {}, []
+    for line in text.split("\n"):
+        if line.startswith("/"):
+            order.append(line)
+            blocks[line] = []
+        elif order and line:
+            if line.startswith("  heartbeat:"):
+                line = "  heartbeat:<masked>"
+            elif line.startswith("  LOAD:"):
+                line = "  LOAD:<masked>"
+            blocks[order[-1]].append(line)
+    return blocks, order
+
+
+def compare_gossipinfo(expected_text, actual_text):
+    """Byte for byte per endpoint, heartbeat and LOAD masked; the endpoint order (nodetool's is
+    a hash map's) and the final newlines are compared apart."""
+    expected, _ = gossip_blocks(expected_text)
+    actual, _ = gossip_blocks(actual_text)
+    problems = []
+    if set(expected) != set(actual):
+        problems.append(f"endpoints differ: nodetool {sorted(expected)}, ringctl {sorted(actual)}")
+    for endpoint in sorted(set(expected) & set(actual)):
+        if expected[endpoint] != actual[endpoint]:
+            diff = difflib.unified_diff(expected[endpoint], actual[endpoint], "nodetool", "ringctl",
+                                        lineterm="", n=1)
+            problems.append(f"{endpoint}:\n" + "\n".join(diff))
+    tail_e = len(expected_text) - len(expected_text.rstrip("\n"))
+    tail_a = len(actual_text) - len(actual_text.rstrip("\n"))
+    if tail_e != tail_a:
+        problems.append(f"final newlines: nodetool {tail_e}, ringctl {tail_a}")
+    return problems
+
+
+def check_live_gossipinfo(report, tools, agents, failed_run, label=""):
+    """`ringctl -h AGENT gossipinfo` through node 1's agent against `nodetool gossipinfo` on
+    node 1. The two reads are apart in time: a state that changed in between (a new schema
+    or status version) is read again, both sides, until the deadline."""
+    first = agents.cluster.nodes[0]
+    deadline = time.monotonic() + 20
+    while True:
+        expected = tools.nodetool_fresh("gossipinfo")
+        agents.wait_for_collection(first)
+        actual = agents.ringctl(tools.ringctl, "-h", agents.address(first), "gossipinfo")
+        problems = (failed_run("nodetool gossipinfo", expected) or failed_run("ringctl gossipinfo", actual)
+                    or compare_gossipinfo(expected.stdout, actual.stdout))
+        if not problems or time.monotonic() > deadline:
+            break
+    _, order_e = gossip_blocks(expected.stdout)
+    _, order_a = gossip_blocks(actual.stdout)
+    name = f"live gossipinfo{label} through ringd {agents.address(first)} (heartbeat, LOAD masked)"
+    report.check(name, problems)
+    if not problems and order_e != order_a:
+        report.note("same endpoints as nodetool, in another order (nodetool prints hash map order)", name)
+
+
+POOL_HEADER = "Pool Name"
+
+
+def compare_netstats(expected_text, actual_text):
+    """Byte for byte up to the pool table and its header; then the same pools, named alike,
+    whose counters ringctl prints as n/a (docs/nodetool-differences.md)."""
+    expected, actual = expected_text.split("\n"), actual_text.split("\n")
+    split_e = next((i for i, l in enumerate(expected) if l.startswith(POOL_HEADER)), None)
+    split_a = next((i for i, l in enumerate(actual) if l.startswith(POOL_HEADER)), None)
+    if split_e is None or split_a is None:
+        return [f"no '{POOL_HEADER}' table: nodetool {split_e}, ringctl {split_a}\n" +
+                "\n".join(difflib.unified_diff(expected, actual, "nodetool", "ringctl", lineterm=""))]
+    problems = []
+    if expected[:split_e + 1] != actual[:split_a + 1]:
+        problems.append("differs before the pool rows:\n" + "\n".join(
+            difflib.unified_diff(expected[:split_e + 1], actual[:split_a + 1], "nodetool", "ringctl",
+                                 lineterm="", n=1)))
+    pools_e = [l[:25] for l in expected[split_e + 1:] if l]
+    pools_a = [l[:25] for l in actual[split_a + 1:] if l]
+    if pools_e != pools_a:
+        problems.append(f"pools differ: nodetool {pools_e}, ringctl {pools_a}")
+    not_na = [l for l in actual[split_a + 1:] if l and l[25:].split() != ["n/a"] * 4]
+    if not_na:
+        problems.append(f"ringctl pool rows not all n/a: {not_na}")
+    return problems
+
+
+def check_live_netstats(report, tools, agents, failed_run):
+    """`ringctl -h AGENT netstats` through node 1's agent against `nodetool netstats` on node 1,
+    on an idle cluster: mode, no streams, read repair counters, the pool table's layout."""
+    first = agents.cluster.nodes[0]
+    expected = tools.nodetool_fresh("netstats")
+    agents.wait_for_collection(first)
+    actual = agents.ringctl(tools.ringctl, "-h", agents.address(first), "netstats")
+    report.check(f"live netstats through ringd {agents.address(first)}",
+                 failed_run("nodetool netstats", expected) or failed_run("ringctl netstats", actual)
+                 or compare_netstats(expected.stdout, actual.stdout))
+
+
 def check_live_node_down(report, tools, agents, victim, compare_status, failed_run):
     """After `victim` stopped: DN through a live agent, health critical naming it, and the
     victim's own agent answering at once with stale facts and a reason for not being ready."""
@@ -166,7 +302,11 @@ def check_live_node_down(report, tools, agents, victim, compare_status, failed_r
     expected = tools.nodetool("status")
     actual = agents.ringctl(tools.ringctl, "-h", agents.address(first), "status")
     report.check(f"live status ({victim.address} down) through ringd {agents.address(first)}",
-                 failed_run("ringctl status", actual) or compare_status(expected.stdout, actual.stdout, snapshot))
+                 failed_run("ringctl status", actual) or
+                 status_problems(compare_status, expected, actual, agents, first, snapshot))
+
+    # Again once the stopped node announced its shutdown: its states as it left them.
+    check_live_gossipinfo(report, tools, agents, failed_run, f" ({victim.address} down)")
 
     health = agents.ringctl(tools.ringctl, "health", "--keyspace", agents.health_keyspace, *DISK_THRESHOLDS)
     problems = []

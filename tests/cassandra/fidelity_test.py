@@ -16,8 +16,9 @@ then compare:
   describering  `nodetool describering KS`           vs `ringctl describering --ring S KS`
   ring          `nodetool ring [KS]`                 vs `ringctl ring --ring S [KS]`
   live          with --ringd: one ringd per node (backend cassandra); `ringctl -h AGENT
-                status|ring|info` vs nodetool and `ringctl health`, again with a node down
-                (agents_check.py)
+                status|ring|info|describering|gossipinfo|netstats` vs nodetool and `ringctl
+                health`, again with a node down (agents_check.py); a real Prometheus scraping
+                the agents, and promtool on their /metrics (prometheus_check.py)
 
 Harness checks (the snapshot against nodetool, CQL tokens against the driver's Murmur3) run
 even with --harness-only, so the harness can be trusted before ringctl exists.
@@ -46,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import agents_check       # noqa: E402
 import cassandra_cluster  # noqa: E402
 import export_snapshot    # noqa: E402
+import prometheus_check   # noqa: E402
 
 DEFAULT_RINGCTL = str(Path(__file__).resolve().parents[2] / "build" / "cli" / "ringctl")
 SNAPSHOT_NAME = "ring-snapshot.json"
@@ -183,6 +185,10 @@ class Tools:
 
     def _nodetool_uncached(self, args):
         return cassandra_cluster.run_nodetool(self.cluster, list(args), check=False)
+
+    def nodetool_fresh(self, *args):
+        """nodetool now, not from the cache: for output that changes as the cluster runs."""
+        return self._nodetool_uncached(args)
 
     def nodetool(self, *args):
         if args not in self.nodetool_cache:
@@ -735,6 +741,15 @@ def run(args):
                 agents_check.check_live(report, tools, agents, [name for name, _ in keyspaces],
                                         compare_status, compare_ring, failed_run)
                 timings["ringd live comparisons"] = time.monotonic() - started
+                started = time.monotonic()
+                agents_check.check_live_describering(report, tools, agents, all_keyspaces,
+                                                     compare_describering, failed_run)
+                agents_check.check_live_gossipinfo(report, tools, agents, failed_run)
+                agents_check.check_live_netstats(report, tools, agents, failed_run)
+                timings["ringd describering+gossipinfo+netstats"] = time.monotonic() - started
+                started = time.monotonic()
+                prometheus_check.check_prometheus(report, tools, agents, keyspaces[0][0])
+                timings["prometheus"] = time.monotonic() - started
             if len(cluster.nodes) > 1:
                 started = time.monotonic()
                 check_with_node_down(report, cluster, args, keyspaces, agents)
