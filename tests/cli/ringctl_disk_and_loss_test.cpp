@@ -14,7 +14,6 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 #include <sys/mount.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -26,6 +25,7 @@
 #include "ringnet/http_client.h"
 #include "ringruntime/wait.h"
 #include "support/background_process.h"
+#include "support/missing_prerequisite.h"
 #include "support/nft_table.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
@@ -287,11 +287,9 @@ bool can_mount() {
 }
 
 int main(int argc, char** argv) {
-  if (geteuid() != 0 || access(test_support::kNft, X_OK) != 0) {
-    const bool ci = std::getenv("CI") != nullptr;
-    std::printf("%s: a full disk and packet loss need root and %s (scripts/install-deps.sh test installs nftables)\n",
-                ci ? "FAIL" : "SKIPPED", test_support::kNft);
-    return ci ? 1 : 77;
+  if (!test_support::nft_usable()) {
+    return test_support::missing_prerequisite(std::string("a full disk and packet loss need root and ") +
+                                              test_support::kNft + " (scripts/install-deps.sh test installs nftables)");
   }
   doctest::Context context(argc, argv);
   if (!can_mount()) {  // root in a container without CAP_SYS_ADMIN: the loss test still runs

@@ -8,16 +8,15 @@
 // except on CI ($CI set), where that is a failure.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "ringnet/http_client.h"
 #include "ringruntime/wait.h"
+#include "support/missing_prerequisite.h"
 #include "support/nft_table.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
@@ -165,11 +164,9 @@ TEST_CASE(
 }
 
 int main(int argc, char** argv) {
-  if (geteuid() != 0 || access(test_support::kNft, X_OK) != 0) {
-    const bool ci = std::getenv("CI") != nullptr;
-    std::printf("%s: partitions need root and %s (scripts/install-deps.sh test installs nftables)\n",
-                ci ? "FAIL" : "SKIPPED", test_support::kNft);
-    return ci ? 1 : 77;
+  if (!test_support::nft_usable()) {
+    return test_support::missing_prerequisite(std::string("partitions need root and ") + test_support::kNft +
+                                              " (scripts/install-deps.sh test installs nftables)");
   }
   doctest::Context context(argc, argv);
   return context.run();

@@ -17,6 +17,9 @@ namespace test_support {
 
 inline const char* const kNft = "/usr/sbin/nft";
 
+// Whether this process may make tables: it runs as root and nft is installed.
+inline bool nft_usable() { return geteuid() == 0 && access(kNft, X_OK) == 0; }
+
 class NftTable {
  public:
   // `prefix` and the process id name the table (ringctl_partition_1234).

@@ -5,17 +5,16 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
+#include <string>
 
 #include "cli/ssh/sshd_fixture.h"
+#include "support/missing_prerequisite.h"
 
 int main(int argc, char** argv) {
   if (access(test_support::kSshdBinary, X_OK) != 0) {
-    const bool ci = std::getenv("CI") != nullptr;
-    std::printf("%s: %s is not installed (scripts/install-deps.sh test installs openssh-server)\n",
-                ci ? "FAIL" : "SKIPPED", test_support::kSshdBinary);
-    return ci ? 1 : 77;
+    return test_support::missing_prerequisite(
+        std::string(test_support::kSshdBinary) +
+        " is not installed (scripts/install-deps.sh test installs openssh-server)");
   }
   doctest::Context context(argc, argv);
   return context.run();
