@@ -28,6 +28,7 @@
 #include "support/missing_prerequisite.h"
 #include "support/nft_table.h"
 #include "support/run_process.h"
+#include "support/scratch_lab.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -44,27 +45,15 @@ struct LabPorts {
 const LabPorts kDiskLab{"26460", "29460"};
 const LabPorts kLossLab{"26560", "29560"};
 
-class Lab {
+class Lab : public test_support::ScratchLab {
  public:
-  explicit Lab(LabPorts ports) : ports_(std::move(ports)) {
-    setenv("RINGCTL_CONFIG", (scratch_.path() + "/clusters.yaml").c_str(), 1);
-    unsetenv("RINGCTL_TOKEN");
-  }
-  ~Lab() { lab({"down"}); }
-  Lab(const Lab&) = delete;
-  Lab& operator=(const Lab&) = delete;
+  explicit Lab(LabPorts ports) : ScratchLab(RINGCTL_BIN, "ringctl-disk-loss-test-"), ports_(std::move(ports)) {}
 
-  std::vector<std::string> command(std::vector<std::string> args) const {
-    args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", directory()});
-    return args;
-  }
-  ProcessResult lab(std::vector<std::string> args) const { return test_support::run_process(command(args)); }
   void up(int nodes) const {
     const ProcessResult r = lab({"up", "--nodes", std::to_string(nodes), "--no-agents", "--storage-port",
                                  ports_.storage, "--native-port", ports_.native, "--timeout", "120"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   }
-  std::string directory() const { return scratch_.path() + "/lab"; }
   int native_port() const { return std::stoi(ports_.native); }
   const std::string& storage_port() const { return ports_.storage; }
 
@@ -90,14 +79,11 @@ class Lab {
     }
     return true;
   }
-  std::int64_t hints_pending(const std::string& address) const {
-    const json facts = node_facts(address);
-    return facts.is_object() && facts.contains("hints") ? facts["hints"].value("pending", std::int64_t{-1}) : -1;
-  }
   // No node of `addresses` holds a hint.
   bool hints_delivered(const std::vector<std::string>& addresses) const {
-    return std::all_of(addresses.begin(), addresses.end(),
-                       [&](const std::string& address) { return hints_pending(address) == 0; });
+    return std::all_of(addresses.begin(), addresses.end(), [&](const std::string& address) {
+      return test_support::hints_pending(address, native_port()) == 0;
+    });
   }
   // Every node up and normal in every view, then every hint delivered: what verify may expect.
   void wait_until_settled(const std::vector<std::string>& addresses) const {
@@ -107,7 +93,6 @@ class Lab {
 
  private:
   LabPorts ports_;
-  test_support::TempDir scratch_{"ringctl-disk-loss-test-"};
 };
 
 // `lab stress` (-o json): its report, asserted to be one.

@@ -19,7 +19,7 @@
 #include "support/missing_prerequisite.h"
 #include "support/nft_table.h"
 #include "support/run_process.h"
-#include "support/temp_dir.h"
+#include "support/scratch_lab.h"
 
 namespace {
 
@@ -49,22 +49,6 @@ class PacketFilter {
   test_support::NftTable table_{"ringctl_partition_"};
 };
 
-class PartitionLab {
- public:
-  PartitionLab() {
-    setenv("RINGCTL_CONFIG", (scratch_.path() + "/clusters.yaml").c_str(), 1);
-    unsetenv("RINGCTL_TOKEN");
-  }
-  ~PartitionLab() { lab({"down"}); }
-  ProcessResult lab(std::vector<std::string> args) const {
-    args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", scratch_.path() + "/lab"});
-    return test_support::run_process(args);
-  }
-
- private:
-  test_support::TempDir scratch_{"ringctl-partition-test-"};
-};
-
 json health() {
   const ProcessResult r = test_support::run_process({RINGCTL_BIN, "-o", "json", "health"});
   return json::parse(r.out, nullptr, /*allow_exceptions=*/false);
@@ -86,18 +70,13 @@ ringcore::Result<ringnet::HttpResponse> write_through(const std::string& node, c
       {"PUT", "/v1/keyspaces/before/rows/" + key + "?cl=" + cl, "value", "application/octet-stream", {}});
 }
 
-std::int64_t hints_pending(const std::string& node) {
-  const auto answer = ringnet::HttpClient(node, kNativePort, 5s).get("/v1/node");
-  if (!answer || answer->status != 200) return -1;
-  const json facts = json::parse(answer->body, nullptr, false);
-  return facts.is_object() && facts.contains("hints") ? facts["hints"].value("pending", std::int64_t{-1}) : -1;
-}
+std::int64_t hints_pending(const std::string& node) { return test_support::hints_pending(node, kNativePort); }
 
 }  // namespace
 
 TEST_CASE(
     "a node cut off both ways, then one way: health names the partition, QUORUM says who answered, nothing lost") {
-  PartitionLab lab;
+  const test_support::ScratchLab lab(RINGCTL_BIN, "ringctl-partition-test-");
   const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port",
                                     std::to_string(kNativePort), "--agent-port", kAgentPort, "--timeout", "120"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
