@@ -128,7 +128,10 @@ ringcore::Result<ClusterConfig> parse_root(const YAML::Node& root, const std::st
       if (item.second.IsNull()) continue;
       if (!item.second.IsMap()) return bad_key(origin, "clusters", "expected a map of cluster names");
       for (const auto& cluster : item.second) {
-        const std::string cluster_name = cluster.first.as<std::string>();
+        // Names are written back as keys too: the same printable ASCII as every other string.
+        auto name_read = scalar(cluster.first, origin, "clusters (a cluster's name)");
+        if (!name_read) return name_read.error();
+        const std::string cluster_name = *name_read;
         auto entry = parse_entry(cluster.second, origin, "clusters." + cluster_name);
         if (!entry) return entry.error();
         config.clusters[cluster_name] = std::move(entry).value();
