@@ -6,8 +6,19 @@ namespace ringd {
 
 using nlohmann::json;
 
+namespace {
+
+// How far back the recent request figures reach: Prometheus' usual rate window, and the
+// five minutes of Cassandra's FiveMinuteRate meters.
+constexpr auto kRequestWindow = std::chrono::minutes(5);
+
+}  // namespace
+
 Collector::Collector(Backend& backend, std::chrono::duration<double> interval)
-    : backend_(backend), interval_(interval), facts_(std::make_shared<CollectedFacts>()) {}
+    : backend_(backend),
+      interval_(interval),
+      facts_(std::make_shared<CollectedFacts>()),
+      requests_window_(kRequestWindow) {}
 
 Collector::~Collector() { stop(); }
 
@@ -66,6 +77,20 @@ void Collector::run() {
   }
 }
 
+void Collector::add_recent_requests(json& node) {
+  if (!node.is_object() || !node.contains("capacity") || !node["capacity"].is_object()) return;
+  json& capacity = node["capacity"];
+  const json requests = capacity.value("requests_total", json());
+  const json dropped = capacity.value("dropped_messages_total", json());
+  if (!requests.is_number_integer() || !dropped.is_number_integer()) return;
+  const auto recent =
+      requests_window_.add(std::chrono::steady_clock::now(), requests.get<std::int64_t>(), dropped.get<std::int64_t>());
+  if (!recent) return;
+  capacity["requests_recent"] = recent->requests;
+  capacity["dropped_messages_recent"] = recent->dropped;
+  capacity["recent_window_seconds"] = recent->seconds;
+}
+
 void Collector::collect_once() {
   const auto started = std::chrono::steady_clock::now();
   CollectedFacts next;
@@ -104,6 +129,7 @@ void Collector::collect_once() {
     next.backend_errors_total += 1;
     next.last_error = error;
   } else {
+    add_recent_requests(next.node);
     next.collected_at = std::chrono::system_clock::now();
     next.backend_errors_total = previous->backend_errors_total;
   }

@@ -6,6 +6,8 @@
 // and collected_at is set. A failed attempt keeps the previous documents (so the API serves the
 // last known facts, marked stale by their age) and records the error. A node without
 // /v1/streams or /v1/jobs (kNotFound) gives null streams and no jobs rather than a failure.
+// The node's capacity gains the requests and drops of the last five minutes (RequestWindow):
+// "requests_recent", "dropped_messages_recent" and "recent_window_seconds".
 //
 // Thread-safety: facts() and refresh() may be called from any thread; start()/stop() from one.
 #pragma once
@@ -19,6 +21,7 @@
 
 #include "backend.h"
 #include "collected_facts.h"
+#include "request_window.h"
 
 namespace ringd {
 
@@ -34,7 +37,8 @@ class Collector {
   // Wakes the thread and waits for it; an attempt in progress finishes its current request.
   void stop();
 
-  // One collection attempt on the calling thread (what the thread does each interval).
+  // One collection attempt on the calling thread (what the thread does each interval); never
+  // called by two threads at once.
   void collect_once();
   // Asks for an attempt now rather than at the next interval (after an operation started).
   void refresh();
@@ -49,6 +53,8 @@ class Collector {
 
  private:
   void run();
+  // Adds the recent request figures to the node document's capacity, when it has the counters.
+  void add_recent_requests(nlohmann::json& node);
 
   Backend& backend_;
   std::chrono::duration<double> interval_;
@@ -59,6 +65,7 @@ class Collector {
   bool refresh_requested_ = false;
   std::atomic<bool> stop_flag_{false};  // read between requests of an attempt
   std::thread thread_;
+  RequestWindow requests_window_;  // only collect_once touches it
 };
 
 }  // namespace ringd

@@ -1,6 +1,7 @@
 #include "ringcore/health_checks.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <set>
@@ -88,11 +89,35 @@ std::optional<double> disk_ratio(const Node& node) {
   return ratio(used, node.capacity.disk_total_bytes);
 }
 
+// Dropped over all requests: over the agent's recent window when it measured one, else since
+// the node started (an offline snapshot, an agent that has collected once).
 std::optional<double> dropped_ratio(const Node& node) {
   const NodeCapacity& c = node.capacity;
-  if (!c.dropped_messages_total || !c.requests_total) return std::nullopt;
-  const std::int64_t of = std::max(*c.requests_total, *c.dropped_messages_total);
-  return of == 0 ? 0.0 : static_cast<double>(*c.dropped_messages_total) / static_cast<double>(of);
+  const bool recent = c.requests_recent && c.dropped_messages_recent;
+  const std::optional<std::int64_t>& dropped = recent ? c.dropped_messages_recent : c.dropped_messages_total;
+  const std::optional<std::int64_t>& requests = recent ? c.requests_recent : c.requests_total;
+  if (!dropped || !requests) return std::nullopt;
+  const std::int64_t of = std::max(*requests, *dropped);
+  return of == 0 ? 0.0 : static_cast<double>(*dropped) / static_cast<double>(of);
+}
+
+// What the dropped_messages figure covers, for its message: the shortest recent window among
+// the nodes that have one, and whether some count since they started instead.
+std::string dropped_what(const ClusterSnapshot& snapshot) {
+  std::optional<double> window;
+  bool since_start = false;
+  for (const Node& node : snapshot.nodes) {
+    const NodeCapacity& c = node.capacity;
+    if (c.requests_recent && c.dropped_messages_recent && c.recent_window_seconds) {
+      window = window ? std::min(*window, *c.recent_window_seconds) : *c.recent_window_seconds;
+    } else if (c.requests_total && c.dropped_messages_total) {
+      since_start = true;
+    }
+  }
+  if (!window) return since_start ? "dropped messages since the nodes started" : "dropped messages";
+  const std::string last = "the last " + std::to_string(std::lround(*window)) + " s";
+  return since_start ? "dropped messages (" + last + " where measured, else since the node started)"
+                     : "dropped messages in " + last;
 }
 
 std::optional<double> as_double(const std::optional<std::int64_t>& value) {
@@ -574,7 +599,7 @@ Result<HealthReport> check_health(const ClusterSnapshot& snapshot, const Cluster
       "pending_compactions", snapshot, [](const Node& n) { return as_double(n.capacity.pending_compactions); },
       thresholds.pending_compactions, count, "pending compactions"));
   checks.push_back(figure_check("dropped_messages", snapshot, dropped_ratio, thresholds.dropped_messages, percent,
-                                "dropped messages"));
+                                dropped_what(snapshot).c_str()));
   checks.push_back(figure_check(
       "cpu_utilization", snapshot, [](const Node& n) { return n.capacity.cpu_utilization_ratio; }, thresholds.cpu,
       percent, "CPU use"));

@@ -133,6 +133,7 @@ constexpr CapacityRatio kCapacityFigures[] = {
     {"read_latency_p99_seconds", &NodeCapacity::read_latency_p99_seconds},
     {"write_latency_p50_seconds", &NodeCapacity::write_latency_p50_seconds},
     {"write_latency_p99_seconds", &NodeCapacity::write_latency_p99_seconds},
+    {"recent_window_seconds", &NodeCapacity::recent_window_seconds},
 };
 constexpr CapacityCount kCapacityCounts[] = {
     {"memory_used_bytes", &NodeCapacity::memory_used_bytes},
@@ -143,6 +144,8 @@ constexpr CapacityCount kCapacityCounts[] = {
     {"disk_used_bytes", &NodeCapacity::disk_used_bytes},
     {"requests_total", &NodeCapacity::requests_total},
     {"dropped_messages_total", &NodeCapacity::dropped_messages_total},
+    {"requests_recent", &NodeCapacity::requests_recent},
+    {"dropped_messages_recent", &NodeCapacity::dropped_messages_recent},
     {"pending_compactions", &NodeCapacity::pending_compactions},
     {"pending_compaction_bytes", &NodeCapacity::pending_compaction_bytes},
 };

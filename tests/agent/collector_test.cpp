@@ -1,6 +1,7 @@
 // The collector against a scripted backend: a success replaces every document at once, a
 // failure keeps the last documents and records the error, a node without streams or jobs
-// endpoints still counts as collected, and readers hold their snapshot while it changes.
+// endpoints still counts as collected, readers hold their snapshot while it changes, and the
+// node's capacity gains its recent request figures.
 #include "collector.h"
 
 #include <doctest/doctest.h>
@@ -17,12 +18,18 @@ struct ScriptedBackend : ringd::Backend {
   int generation = 1;
   bool down = false;
   bool has_jobs_endpoint = true;
+  json capacity;  // the node document's, when set
 
   ringcore::Result<json> answer(const std::string& what) {
     if (down) return Error(ringcore::ErrorCode::kUnavailable, "node 127.0.0.1:9042: GET /v1/" + what + ": timed out");
     return json{{"what", what}, {"generation", generation}};
   }
-  ringcore::Result<json> node() override { return answer("node"); }
+  ringcore::Result<json> node() override {
+    if (down || capacity.is_null()) return answer("node");
+    json node = answer("node").value();
+    node["capacity"] = capacity;
+    return node;
+  }
   ringcore::Result<json> cluster() override { return answer("cluster"); }
   ringcore::Result<json> gossip() override { return answer("gossip"); }
   ringcore::Result<json> streams() override { return answer("streams"); }
@@ -135,4 +142,30 @@ TEST_CASE("audit outcomes say what a status meant for the caller") {
                      {"operation", "cleanup"},
                      {"status", 202},
                      {"outcome", "started"}});
+}
+
+TEST_CASE("from the second collection the node's capacity has the requests and drops since the first") {
+  ScriptedBackend backend;
+  backend.capacity = {{"requests_total", 90000}, {"dropped_messages_total", 4000}, {"cpus", 2}};
+  ringd::Collector collector(backend, std::chrono::seconds(1));
+  collector.collect_once();
+  CHECK_FALSE(collector.facts()->node["capacity"].contains("requests_recent"));
+  backend.capacity["requests_total"] = 90500;
+  backend.capacity["dropped_messages_total"] = 4001;
+  collector.collect_once();
+  const json& capacity = collector.facts()->node["capacity"];
+  CHECK(capacity["requests_recent"] == 500);
+  CHECK(capacity["dropped_messages_recent"] == 1);
+  CHECK(capacity["recent_window_seconds"].get<double>() > 0);
+  CHECK(capacity["requests_total"] == 90500);  // the node's own figures unchanged
+  CHECK(capacity["cpus"] == 2);
+}
+
+TEST_CASE("a node without request counters gets no recent figures") {
+  ScriptedBackend backend;
+  backend.capacity = {{"cpus", 2}};
+  ringd::Collector collector(backend, std::chrono::seconds(1));
+  collector.collect_once();
+  collector.collect_once();
+  CHECK(collector.facts()->node["capacity"] == json{{"cpus", 2}});
 }

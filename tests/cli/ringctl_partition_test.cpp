@@ -111,7 +111,8 @@ TEST_CASE(
   }
 
   // Healed: every node up in every view again (health stays critical for the dropped messages
-  // the cut caused, which is right), and the hints held for node3 replayed.
+  // the cut caused, over the agents' 5-minute window, which is right), and the hints held for
+  // node3 replayed.
   REQUIRE(ringruntime::wait_until(
       [] {
         const json report = health();

@@ -17,6 +17,8 @@ using ringcore::ClusterSnapshot;
 using ringcore::HealthCheck;
 using ringcore::HealthReport;
 using ringcore::HealthThresholds;
+using ringcore::Node;
+using ringcore::NodeCapacity;
 using ringcore::NodeStatus;
 using ringcore::PeerView;
 
@@ -150,6 +152,38 @@ TEST_CASE("dropped messages as a ratio of requests warn over 0.1% and are critic
   snapshot.nodes[1].capacity.requests_total = 0;
   snapshot.nodes[1].capacity.dropped_messages_total = 0;
   CHECK(check_named(health(snapshot), "dropped_messages").status == CheckStatus::kOk);
+}
+
+TEST_CASE("dropped messages are judged over the agent's recent window when it has one") {
+  ClusterSnapshot snapshot = healthy();
+  NodeCapacity& capacity = snapshot.nodes[1].capacity;
+  capacity.requests_total = 100000;
+  capacity.dropped_messages_total = 5000;  // a burst long ago: 5% since the node started
+  CHECK(check_named(health(snapshot), "dropped_messages").status == CheckStatus::kCritical);
+  CHECK(check_named(health(snapshot), "dropped_messages").message.find("since the nodes started") != std::string::npos);
+
+  capacity.requests_recent = 20000;
+  capacity.dropped_messages_recent = 0;
+  capacity.recent_window_seconds = 300;
+  snapshot.nodes[2].capacity.requests_total = 100;  // an agent that has collected once
+  snapshot.nodes[2].capacity.dropped_messages_total = 0;
+  HealthCheck recent = check_named(health(snapshot), "dropped_messages");
+  CHECK(recent.status == CheckStatus::kOk);
+  CHECK(recent.message.find("the last 300 s where measured, else since the node started") != std::string::npos);
+
+  capacity.dropped_messages_recent = 201;  // 1.005% of the window's requests
+  recent = check_named(health(snapshot), "dropped_messages");
+  CHECK(recent.status == CheckStatus::kCritical);
+  CHECK(recent.value == doctest::Approx(0.01005));
+
+  for (Node& node : snapshot.nodes) {
+    node.capacity.requests_total = 10;
+    node.capacity.dropped_messages_total = 0;
+    node.capacity.requests_recent = 10;
+    node.capacity.dropped_messages_recent = 0;
+    node.capacity.recent_window_seconds = 120.4;
+  }
+  CHECK(check_named(health(snapshot), "dropped_messages").message.rfind("dropped messages in the last 120 s", 0) == 0);
 }
 
 TEST_CASE("CPU from 60%, memory from 80% of its limit, read p99 from 50 ms and write p99 from 25 ms warn") {

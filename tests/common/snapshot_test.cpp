@@ -263,6 +263,9 @@ TEST_CASE("version 1 files still read, and version 2 adds optional per-node capa
   doc["nodes"][0]["cpu_utilization_ratio"] = 0.42;
   doc["nodes"][0]["read_latency_p99_seconds"] = 0.012;
   doc["nodes"][0]["pending_compactions"] = 7;
+  doc["nodes"][0]["requests_recent"] = 500;
+  doc["nodes"][0]["dropped_messages_recent"] = 2;
+  doc["nodes"][0]["recent_window_seconds"] = 300.5;
   doc["nodes"][1]["cpus"] = nullptr;  // null is "not known", as absent
   auto snapshot = ringcore::parse_snapshot(doc.dump());
   REQUIRE(snapshot.ok());
@@ -272,6 +275,9 @@ TEST_CASE("version 1 files still read, and version 2 adds optional per-node capa
   CHECK(capacity.cpu_utilization_ratio == doctest::Approx(0.42));
   CHECK(capacity.read_latency_p99_seconds == doctest::Approx(0.012));
   CHECK(capacity.pending_compactions == 7);
+  CHECK(capacity.requests_recent == 500);
+  CHECK(capacity.dropped_messages_recent == 2);
+  CHECK(capacity.recent_window_seconds == doctest::Approx(300.5));
   CHECK_FALSE(capacity.memory_used_bytes.has_value());
   CHECK_FALSE(snapshot->nodes[1].capacity.cpus.has_value());
 

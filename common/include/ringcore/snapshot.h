@@ -48,6 +48,10 @@ struct NodeCapacity {
   std::optional<double> write_latency_p99_seconds;
   std::optional<std::int64_t> requests_total;
   std::optional<std::int64_t> dropped_messages_total;  // requests that timed out or were shed
+  // The same two counters over the agent's recent window, and the seconds it covers.
+  std::optional<std::int64_t> requests_recent;
+  std::optional<std::int64_t> dropped_messages_recent;
+  std::optional<double> recent_window_seconds;
   std::optional<std::int64_t> pending_compactions;
   std::optional<std::int64_t> pending_compaction_bytes;
 
