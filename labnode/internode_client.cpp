@@ -17,12 +17,26 @@ ringcore::Result<std::string> body_of(const std::string& peer, ringcore::Result<
   return ringnet::body_or_error(peer + " answered", std::move(response));
 }
 
+// Streaming calls scan whole ranges on the peer: they get longer than replica reads and writes.
+constexpr std::chrono::seconds kStreamTimeout(120);
+
 }  // namespace
 
 ringnet::HttpClient ClusterTransport::client_for(const std::string& peer, std::chrono::milliseconds timeout) const {
   ringnet::HttpClient client(peer, storage_port_, timeout);
   client.bind_source(self_);
   return client;
+}
+
+ringnet::HttpClient ClusterTransport::stream_client_for(const std::string& peer) const {
+  ringnet::HttpClient client = client_for(peer, kStreamTimeout);
+  if (down_reason_) client.give_up_when([this, peer] { return down_reason_(peer); });
+  return client;
+}
+
+void ClusterTransport::give_up_on_down_peers(
+    std::function<std::optional<std::string>(const std::string& peer)> down_reason) {
+  down_reason_ = std::move(down_reason);
 }
 
 ClusterTransport::ClusterTransport(std::string self, int storage_port, Storage& storage,
@@ -91,9 +105,6 @@ ringcore::Result<std::optional<Cell>> ClusterTransport::read(const std::string& 
 
 namespace {
 
-// Streaming calls scan whole ranges on the peer: they get longer than replica reads and writes.
-constexpr std::chrono::seconds kStreamTimeout(120);
-
 Json range_request(const std::string& keyspace, const ringcore::TokenRange& range) {
   return {{"keyspace", keyspace}, {"range", ringcore::format_range(range)}};
 }
@@ -103,7 +114,7 @@ Json range_request(const std::string& keyspace, const ringcore::TokenRange& rang
 ringcore::Result<RangeSize> ClusterTransport::range_size(const std::string& endpoint, const std::string& keyspace,
                                                          const ringcore::TokenRange& range) {
   if (endpoint == self_) return ringnode::range_size(storage_, keyspace, range);
-  ringnet::HttpClient client = client_for(endpoint, kStreamTimeout);
+  ringnet::HttpClient client = stream_client_for(endpoint);
   auto body = body_of(endpoint, client.post("/internal/stream/size", range_request(keyspace, range).dump()));
   if (!body) return body.error();
   const Json answer = Json::parse(*body, nullptr, false);
@@ -121,7 +132,7 @@ ringcore::Result<RowPage> ClusterTransport::read_page(const std::string& endpoin
     request["after_token"] = ringcore::format_token(after->token);
     request["after_key"] = base64_encode(after->key);
   }
-  ringnet::HttpClient client = client_for(endpoint, kStreamTimeout);
+  ringnet::HttpClient client = stream_client_for(endpoint);
   auto body = body_of(endpoint, client.post("/internal/stream/page", request.dump()));
   if (!body) return body.error();
   auto rows = decode_rows(*body);
@@ -158,7 +169,7 @@ ringcore::Result<Json> post_rows(const ringnet::HttpClient& client, const std::s
 ringcore::Result<std::uint64_t> ClusterTransport::apply_rows(const std::string& endpoint, const std::string& keyspace,
                                                              const std::vector<StoredRow>& rows) {
   if (endpoint == self_) return ringnode::apply_rows(storage_, keyspace, rows);
-  auto answer = post_rows(client_for(endpoint, kStreamTimeout), endpoint, "/internal/stream/apply", keyspace, rows);
+  auto answer = post_rows(stream_client_for(endpoint), endpoint, "/internal/stream/apply", keyspace, rows);
   if (!answer) return answer.error();
   return answer->value("applied", std::uint64_t{0});
 }
@@ -166,7 +177,7 @@ ringcore::Result<std::uint64_t> ClusterTransport::apply_rows(const std::string& 
 ringcore::Result<IngestedRows> ClusterTransport::ingest_rows(const std::string& endpoint, const std::string& keyspace,
                                                              const std::vector<StoredRow>& rows) {
   if (endpoint == self_) return storage_.ingest(keyspace, rows);
-  auto answer = post_rows(client_for(endpoint, kStreamTimeout), endpoint, "/internal/stream/ingest", keyspace, rows);
+  auto answer = post_rows(stream_client_for(endpoint), endpoint, "/internal/stream/ingest", keyspace, rows);
   if (!answer) return answer.error();
   return IngestedRows{answer->value("rows", std::uint64_t{0}), answer->value("stored", std::uint64_t{0}),
                       answer->value("file_bytes", std::uint64_t{0})};
@@ -178,7 +189,7 @@ ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::s
   if (endpoint == self_) return ringnode::build_tree(storage_, keyspace, range, depth);
   Json request = range_request(keyspace, range);
   request["depth"] = depth;
-  ringnet::HttpClient client = client_for(endpoint, kStreamTimeout);
+  ringnet::HttpClient client = stream_client_for(endpoint);
   auto body = body_of(endpoint, client.post("/internal/repair/tree", request.dump()));
   if (!body) return body.error();
   auto tree = ringcore::MerkleTree::from_json(*body);

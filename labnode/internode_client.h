@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,11 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
   ringcore::Result<ringcore::MerkleTree> build_tree(const std::string& endpoint, const std::string& keyspace,
                                                     const ringcore::TokenRange& range, int depth);
 
+  // Streaming and repair calls to a peer give up as soon as `down_reason(peer)` names a reason
+  // (the failure detector convicted it) rather than waiting out the stream timeout: a stopped
+  // or cut-off peer answers nothing. Set once, before any such call.
+  void give_up_on_down_peers(std::function<std::optional<std::string>(const std::string& peer)> down_reason);
+
   // The peer's schema (GET /internal/schema).
   ringcore::Result<Schema> fetch_schema(const std::string& peer);
   // Hands our schema to the peer, which merges it (POST /internal/schema).
@@ -59,11 +65,14 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
  private:
   // A client for `peer`'s storage port that connects from this node's own address.
   ringnet::HttpClient client_for(const std::string& peer, std::chrono::milliseconds timeout) const;
+  // The same for streaming and repair: the stream timeout, given up when the peer is down.
+  ringnet::HttpClient stream_client_for(const std::string& peer) const;
 
   std::string self_;
   int storage_port_;
   Storage& storage_;
   std::chrono::milliseconds timeout_;
+  std::function<std::optional<std::string>(const std::string&)> down_reason_;
 };
 
 }  // namespace ringnode

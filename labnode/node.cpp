@@ -144,6 +144,12 @@ ringcore::Status Node::start_gossip() {
                                      *transport_);
   schema_->on_change(
       [this](const std::string& version) { gossip_->set_local_state(ApplicationState::kSchema, version); });
+  transport_->give_up_on_down_peers([this](const std::string& peer) -> std::optional<std::string> {
+    const auto view = gossip_->view();
+    const auto index = view->find(peer);
+    if (!index || view->is_up(*index)) return std::nullopt;
+    return peer + " is down (the failure detector convicted it)";
+  });
   auto hints = Hints::open(
       *transport_,
       [this](const std::string& endpoint) {

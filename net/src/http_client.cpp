@@ -4,9 +4,12 @@
 #include <openssl/x509.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +23,51 @@ std::string seconds_text(std::chrono::milliseconds timeout) {
 }
 
 // What went wrong, in an operator's words rather than cpp-httplib's error names.
+// While a request runs, asks `give_up` every `poll` and, once it names a reason, shuts the
+// client's socket (cpp-httplib's stop(), made for another thread) until the request returns.
+// Without a `give_up` it does nothing.
+class GiveUpWatch {
+ public:
+  GiveUpWatch(httplib::Client& client, const std::function<std::optional<std::string>()>& give_up,
+              std::chrono::milliseconds poll) {
+    if (!give_up) return;
+    thread_ = std::thread([this, &client, &give_up, poll] {
+      std::unique_lock lock(mutex_);
+      while (!wake_.wait_for(lock, poll, [this] { return done_; })) {
+        if (reason_.empty()) {
+          lock.unlock();
+          std::optional<std::string> reason = give_up();
+          lock.lock();
+          if (!reason) continue;
+          reason_ = std::move(*reason);
+        }
+        client.stop();  // again each poll: a request still connecting has no socket to shut yet
+      }
+    });
+  }
+  GiveUpWatch(const GiveUpWatch&) = delete;
+  GiveUpWatch& operator=(const GiveUpWatch&) = delete;
+  ~GiveUpWatch() { finish(); }
+
+  // Stops watching; the reason it gave up, or "" when it did not.
+  std::string finish() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    return reason_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::string reason_;
+  std::thread thread_;
+};
+
 std::string describe(httplib::Error error, long verify_result, const std::string& host,
                      std::chrono::milliseconds timeout) {
   switch (error) {
@@ -62,6 +110,11 @@ void HttpClient::use_tls(std::string ca_cert_file) {
 
 void HttpClient::bind_source(std::string address) { source_ = std::move(address); }
 
+void HttpClient::give_up_when(std::function<std::optional<std::string>()> give_up, std::chrono::milliseconds poll) {
+  give_up_ = std::move(give_up);
+  give_up_poll_ = poll;
+}
+
 ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   if (request.method != "GET" && request.method != "POST" && request.method != "PUT" && request.method != "DELETE") {
     return ringcore::Error::invalid_input("unsupported HTTP method '" + request.method + "'");
@@ -82,12 +135,18 @@ ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) cons
   httplib::Headers headers;
   for (const auto& [name, value] : request.headers) headers.emplace(name, value);
 
+  GiveUpWatch watch(client, give_up_, give_up_poll_);
   auto result = [&]() -> httplib::Result {
     if (request.method == "GET") return client.Get(request.path, headers);
     if (request.method == "POST") return client.Post(request.path, headers, request.body, request.content_type);
     if (request.method == "PUT") return client.Put(request.path, headers, request.body, request.content_type);
     return client.Delete(request.path, headers, request.body, request.content_type);
   }();
+  const std::string gave_up = watch.finish();
+  if (!result && !gave_up.empty()) {
+    return ringcore::Error(ringcore::ErrorCode::kUnavailable,
+                           request.method + " " + base_url() + request.path + ": gave up: " + gave_up);
+  }
   if (!result) {
     const std::string what = describe(result.error(), tls_ ? client.get_openssl_verify_result() : 0, host_, timeout_);
     // A certificate that cannot be verified is not a server that is away: asking it again, or

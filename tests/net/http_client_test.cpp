@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
@@ -109,6 +110,61 @@ TEST_CASE("a server that does not answer in time is unavailable") {
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().code() == ringcore::ErrorCode::kUnavailable);
   CHECK(result.error().message().find(": no answer: timed out after 0.2 s") != std::string::npos);
+}
+
+TEST_CASE("a request to a server that hangs is given up once give_up names a reason, not at the timeout") {
+  LoopbackServer loopback;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> arrived;
+  loopback.server().Post("/hang", [released, &arrived](const httplib::Request&, httplib::Response& res) {
+    arrived.set_value();
+    released.wait();  // a stopped peer: it has the request and answers nothing
+    res.set_content("late", "text/plain");
+  });
+  std::atomic<bool> convicted{false};
+  std::atomic<int> asked{0};
+  ringnet::HttpClient client("127.0.0.1", loopback.port(), std::chrono::minutes(10));
+  client.give_up_when(
+      [&]() -> std::optional<std::string> {
+        ++asked;
+        if (!convicted) return std::nullopt;
+        return "127.0.0.1 is down";
+      },
+      std::chrono::milliseconds(20));
+  auto pending = std::async(std::launch::async, [&] { return client.post("/hang", "{}"); });
+  arrived.get_future().wait();
+  CHECK(pending.wait_for(std::chrono::milliseconds(100)) == std::future_status::timeout);  // still waiting
+  convicted = true;
+  auto result = pending.get();  // the test's own timeout would catch a wait of 10 minutes
+  release.set_value();
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code() == ringcore::ErrorCode::kUnavailable);
+  CHECK(result.error().message() ==
+        "POST http://127.0.0.1:" + std::to_string(loopback.port()) + "/hang: gave up: 127.0.0.1 is down");
+  CHECK(asked.load() > 1);
+}
+
+TEST_CASE("a request that is answered never asks give_up after it returns") {
+  LoopbackServer loopback;
+  loopback.server().Get("/fast",
+                        [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+  std::atomic<bool> returned{false};
+  std::atomic<bool> asked_after{false};
+  ringnet::HttpClient client("127.0.0.1", loopback.port());
+  client.give_up_when(
+      [&]() -> std::optional<std::string> {
+        if (returned) asked_after = true;
+        return std::nullopt;
+      },
+      std::chrono::milliseconds(1));
+  for (int i = 0; i < 20; ++i) {
+    auto result = client.get("/fast");
+    REQUIRE(result.ok());
+    CHECK(result->body == "ok");
+  }
+  returned = true;
+  CHECK_FALSE(asked_after.load());
 }
 
 TEST_CASE("an IPv6 server is reached by its bare address, and the URL shows it in brackets") {

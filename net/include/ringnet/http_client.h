@@ -11,6 +11,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,6 +55,15 @@ class HttpClient {
   // and packet filters see which node speaks (on loopback the kernel would pick 127.0.0.1).
   void bind_source(std::string address);
 
+  // Abandons a request in flight once `give_up` returns a reason, asked every `poll`: for long
+  // calls to a peer that may hang rather than fail (a stopped process answers nothing until the
+  // timeout), so the caller can stop as soon as it knows the peer is gone, as Cassandra's
+  // streaming and repair sessions fail when the failure detector convicts their peer. The
+  // request then fails (kUnavailable) with "gave up: <reason>". `give_up` is called from
+  // another thread, and never after send() returns.
+  void give_up_when(std::function<std::optional<std::string>()> give_up,
+                    std::chrono::milliseconds poll = std::chrono::milliseconds(250));
+
   ringcore::Result<HttpResponse> send(const HttpRequest& request) const;
   ringcore::Result<HttpResponse> get(const std::string& path) const;
   ringcore::Result<HttpResponse> post(const std::string& path, std::string body) const;
@@ -67,6 +78,8 @@ class HttpClient {
   bool tls_ = false;
   std::string ca_cert_file_;
   std::string source_;  // "" = the kernel's choice
+  std::function<std::optional<std::string>()> give_up_;
+  std::chrono::milliseconds give_up_poll_{250};
 };
 
 }  // namespace ringnet
