@@ -12,7 +12,7 @@
 // The ceiling for ringd under load (bench/ringd_load_bench.sh): a server that answers GET PATH
 // with the bytes of FILE (captured from ringd's answer on the same path) and does nothing else:
 // cpp-httplib's defaults (keep-alive, 5 requests per connection), T worker threads as ringd's
-// server has (8), and TCP_NODELAY.
+// server has (8), TCP_NODELAY and the accept queue ringd's server has (SOMAXCONN).
 //
 //   http_ceiling_bench --serve PATH,FILE[,CONTENT_TYPE] [--serve ...] [--address A] [--port P]
 //                      [--threads T]
@@ -21,6 +21,8 @@
 // default) takes any free port. Other paths are 404, as an unknown path is for ringd.
 #include <httplib.h>
 #include <signal.h>
+
+#include "ringnet/listen_address.h"
 
 #include <algorithm>
 #include <atomic>
@@ -125,6 +127,13 @@ int serve(const Options& options) {
   // Without it, Nagle's algorithm holds a kept-alive answer's body until the client's delayed
   // ACK of its headers (40 ms on Linux): a bare server answers small bodies at once.
   server.set_tcp_nodelay(true);
+  // And the accept queue ringd's server has (ringnet/listen_address.h): with cpp-httplib's 5,
+  // handshakes beyond it are dropped and retried a second later.
+  int listener = -1;
+  server.set_socket_options([&listener](socket_t fd) {
+    ringnet::set_listener_options(fd);
+    listener = fd;
+  });
   for (const Served& one : options.served) {
     server.Get(one.path, [body = read_file(one.file), type = one.content_type](
                              const httplib::Request&, httplib::Response& res) { res.set_content(body, type.c_str()); });
@@ -135,6 +144,7 @@ int serve(const Options& options) {
     std::fprintf(stderr, "http_ceiling_bench: cannot listen on %s:%d\n", options.address.c_str(), options.port);
     return 1;
   }
+  ringnet::widen_accept_queue(listener);
   std::thread serving([&] { server.listen_after_bind(); });
   while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   std::printf("listening %s:%d\n", options.address.c_str(), port);
