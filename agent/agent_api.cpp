@@ -172,7 +172,7 @@ ServerResponse AgentApi::metrics() const {
   }
   if (who.node.empty()) who.node = config_.node.host;
   return {200,
-          render_metrics(*facts, who, clock_(), std::chrono::duration<double>(config_.interval_seconds)),
+          metrics_cache_.render(facts, who, clock_(), std::chrono::duration<double>(config_.interval_seconds)),
           "text/plain; version=0.0.4; charset=utf-8",
           {}};
 }

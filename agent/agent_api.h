@@ -25,6 +25,7 @@
 #include "auth.h"
 #include "backend.h"
 #include "collector.h"
+#include "metrics.h"
 #include "ringnet/http_server.h"
 
 namespace ringd {
@@ -64,6 +65,7 @@ class AgentApi {
   AuditLog& audit_;
   Clock clock_;
   std::mutex forwarding_;  // one mutating call reaches the node at a time
+  mutable MetricsCache metrics_cache_;
 };
 
 }  // namespace ringd
