@@ -72,19 +72,7 @@ ceiling_port=26780
 workers=$(sed -n 's/.*options\.worker_threads = \([0-9]*\);.*/\1/p' "$root/agent/main.cpp")
 [ -n "$workers" ] || { echo "ringd_load_bench.sh: cannot read ringd's worker threads from agent/main.cpp" >&2; exit 1; }
 
-work=$(mktemp -d -t ringd-load-bench.XXXXXX)
-export RINGCTL_CONFIG=$work/clusters.yaml
-unset RINGCTL_TOKEN
-ceiling_pid=
-cleanup() {
-  if [ -n "$ceiling_pid" ]; then
-    kill "$ceiling_pid" 2>/dev/null || true
-    wait "$ceiling_pid" 2>/dev/null || true
-  fi
-  "$ringctl" lab --dir "$work/lab" down --purge >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$here/scratch_lab.sh" ringd-load-bench
 
 "$ringctl" lab --dir "$work/lab" up --nodes 3 --storage-port $storage_port --native-port $native_port \
   --agent-port $agent_port >"$work/lab-up.txt"
@@ -99,10 +87,10 @@ done
 "$ceiling" --address $ceiling_address --port $ceiling_port --threads "$workers" \
   --serve "/v1/cluster,$work/cluster.body,$(cat "$work/cluster.type")" \
   --serve "/metrics,$work/metrics.body,$(cat "$work/metrics.type")" >"$work/ceiling.out" 2>&1 &
-ceiling_pid=$!
+helper_pid=$!
 for _ in $(seq 100); do
   grep -q "^listening" "$work/ceiling.out" 2>/dev/null && break
-  kill -0 "$ceiling_pid" 2>/dev/null || break
+  kill -0 "$helper_pid" 2>/dev/null || break
   sleep 0.1
 done
 grep -q '^listening' "$work/ceiling.out" || { echo "ringd_load_bench.sh: the ceiling did not start:" >&2; cat "$work/ceiling.out" >&2; exit 1; }
