@@ -104,19 +104,42 @@ ServerResponse AgentApi::cached(const std::string& field, const nlohmann::json C
   return json_response(200, cached_document(field, document));
 }
 
+std::string AgentApi::snapshot_text(const std::shared_ptr<const CollectedFacts>& facts, bool tokens) const {
+  const std::size_t which = tokens ? 1 : 0;
+  {
+    std::lock_guard lock(snapshot_texts_.mutex);
+    if (snapshot_texts_.facts == facts && snapshot_texts_.text[which]) return *snapshot_texts_.text[which];
+  }
+  json snapshot = facts->cluster;
+  if (!tokens && snapshot.is_object() && snapshot.contains("nodes") && snapshot["nodes"].is_array()) {
+    for (json& node : snapshot["nodes"]) {
+      if (node.is_object()) node.erase("tokens");
+    }
+  }
+  std::string text = snapshot.dump();
+  std::lock_guard lock(snapshot_texts_.mutex);
+  if (snapshot_texts_.facts != facts) {
+    snapshot_texts_.facts = facts;
+    snapshot_texts_.text[0].reset();
+    snapshot_texts_.text[1].reset();
+  }
+  snapshot_texts_.text[which] = text;
+  return text;
+}
+
 ServerResponse AgentApi::cluster(const ServerRequest& request) const {
   const std::string tokens = request.query_value("tokens", "true");
   if (tokens != "true" && tokens != "false") {
     throw Error::invalid_input("query parameter tokens: '" + tokens + "' is neither true nor false");
   }
-  json answer = cached_document("snapshot", &CollectedFacts::cluster);
-  json& snapshot = answer["snapshot"];
-  if (tokens == "false" && snapshot.is_object() && snapshot.contains("nodes") && snapshot["nodes"].is_array()) {
-    for (json& node : snapshot["nodes"]) {
-      if (node.is_object()) node.erase("tokens");
-    }
-  }
-  return json_response(200, answer);
+  const auto facts = collector_.facts();
+  const Freshness freshness = freshness_of(*facts, clock_(), std::chrono::duration<double>(config_.interval_seconds));
+  // What json_response of {"freshness": ..., "snapshot": ...} writes, the keys in that order.
+  return {200,
+          R"({"freshness":)" + freshness_json(freshness).dump() + R"(,"snapshot":)" +
+              snapshot_text(facts, tokens == "true") + "}",
+          "application/json",
+          {}};
 }
 
 ServerResponse AgentApi::checks() const {
@@ -172,7 +195,7 @@ ServerResponse AgentApi::metrics() const {
   }
   if (who.node.empty()) who.node = config_.node.host;
   return {200,
-          render_metrics(*facts, who, clock_(), std::chrono::duration<double>(config_.interval_seconds)),
+          metrics_cache_.render(facts, who, clock_(), std::chrono::duration<double>(config_.interval_seconds)),
           "text/plain; version=0.0.4; charset=utf-8",
           {}};
 }

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "agent_config.h"
@@ -25,6 +26,7 @@
 #include "auth.h"
 #include "backend.h"
 #include "collector.h"
+#include "metrics.h"
 #include "ringnet/http_server.h"
 
 namespace ringd {
@@ -51,6 +53,10 @@ class AgentApi {
   // GET /v1/cluster, ?tokens=false leaving out every node's tokens (what a survey of every
   // agent needs from all but one: statuses and states, a few bytes a node instead of its vnodes).
   ringnet::ServerResponse cluster(const ringnet::ServerRequest& request) const;
+  // The text of facts->cluster, with or without the nodes' tokens, kept for the last facts
+  // object (the collector publishes a new one per collection): many reads of one collection
+  // copy and serialise the snapshot once, not per request (bench/ringd_load_bench.sh).
+  std::string snapshot_text(const std::shared_ptr<const CollectedFacts>& facts, bool tokens) const;
   ringnet::ServerResponse checks() const;
   ringnet::ServerResponse job(const std::string& id) const;
   ringnet::ServerResponse start_operation(const std::string& operation, const std::string& body);
@@ -64,6 +70,12 @@ class AgentApi {
   AuditLog& audit_;
   Clock clock_;
   std::mutex forwarding_;  // one mutating call reaches the node at a time
+  mutable MetricsCache metrics_cache_;
+  mutable struct {
+    std::mutex mutex;
+    std::shared_ptr<const CollectedFacts> facts;  // held, so its address is never another's
+    std::optional<std::string> text[2];           // [tokens]
+  } snapshot_texts_;
 };
 
 }  // namespace ringd

@@ -83,8 +83,7 @@ const Json& object_at(const Json& object, const char* key) { return ringnet::jso
 
 // ---- the agent's own health: always present ----
 
-void add_agent_health(Exposition& out, const CollectedFacts& facts, Clock::time_point now,
-                      std::chrono::duration<double> interval) {
+void add_agent_health(Exposition& out, const CollectedFacts& facts) {
   const bool answered = facts.collected_at.has_value() && facts.last_error.empty();
   out.gauge("ringd_node_up", "1 if the backend (the node's admin API) answered the last collection, else 0")
       .Add({})
@@ -98,7 +97,11 @@ void add_agent_health(Exposition& out, const CollectedFacts& facts, Clock::time_
   out.counter("ringd_backend_errors_total", "Collections from the backend that failed")
       .Add({})
       .Increment(static_cast<double>(facts.backend_errors_total));
+}
 
+// The agent's health as of the scrape's time.
+void add_freshness(Exposition& out, const CollectedFacts& facts, Clock::time_point now,
+                   std::chrono::duration<double> interval) {
   const Freshness freshness = freshness_of(facts, now, interval);
   if (freshness.age_seconds) {
     out.gauge("ringd_cache_age_seconds", "Time since the last successful collection")
@@ -379,34 +382,80 @@ std::optional<double> eta_seconds(const Json& job, const Json& progress, const J
   return std::max(0.0, elapsed.count()) * left / done;
 }
 
-void add_jobs(Exposition& out, const Json& jobs, const Json& streams, Clock::time_point now) {
+Labels job_labels(const Json& job) {
+  return {{"operation", string_at(job, "operation")}, {"job_id", string_at(job, "id")}};
+}
+
+void add_job_progress(Exposition& out, const Json& jobs) {
   if (!jobs.is_array()) return;
   auto& progress = out.gauge("ringd_job_progress_ratio", "Fraction of a running job's work done (0..1)");
-  auto& eta = out.gauge("ringd_job_eta_seconds", "Estimated seconds until a running job finishes");
   for (const Json& job : jobs) {
     if (string_at(job, "state") != "running") continue;
-    const Labels labels{{"operation", string_at(job, "operation")}, {"job_id", string_at(job, "id")}};
     const Json& counts = object_at(job, "progress");
     const double done = number_at(counts, "done").value_or(0);
     const double total = number_at(counts, "total").value_or(0);
-    progress.Add(labels).Set(total > 0 ? std::clamp(done / total, 0.0, 1.0) : 0.0);
-    if (auto seconds = eta_seconds(job, counts, streams, now)) eta.Add(labels).Set(*seconds);
+    progress.Add(job_labels(job)).Set(total > 0 ? std::clamp(done / total, 0.0, 1.0) : 0.0);
   }
+}
+
+void add_job_eta(Exposition& out, const Json& jobs, const Json& streams, Clock::time_point now) {
+  if (!jobs.is_array()) return;
+  auto& eta = out.gauge("ringd_job_eta_seconds", "Estimated seconds until a running job finishes");
+  for (const Json& job : jobs) {
+    if (string_at(job, "state") != "running") continue;
+    if (auto seconds = eta_seconds(job, object_at(job, "progress"), streams, now))
+      eta.Add(job_labels(job)).Set(*seconds);
+  }
+}
+
+// The families that depend on the facts alone: all but the three below.
+std::string render_collected(const CollectedFacts& facts, const MetricsIdentity& who) {
+  Exposition out(who);
+  add_agent_health(out, facts);
+  add_node(out, facts.node);
+  add_capacity(out, facts.node);
+  add_peers(out, facts.gossip, facts.cluster);
+  add_ownership(out, facts.cluster, facts.node, who.node);
+  add_streams(out, facts.streams);
+  add_job_progress(out, facts.jobs);
+  return out.text();
+}
+
+// The families that depend on the time of the scrape: cache age and staleness, jobs' ETA.
+std::string render_timed(const CollectedFacts& facts, const MetricsIdentity& who, Clock::time_point now,
+                         std::chrono::duration<double> interval) {
+  Exposition out(who);
+  add_freshness(out, facts, now, interval);
+  add_job_eta(out, facts.jobs, facts.streams, now);
+  return out.text();
 }
 
 }  // namespace
 
 std::string render_metrics(const CollectedFacts& facts, const MetricsIdentity& who, Clock::time_point now,
                            std::chrono::duration<double> interval) {
-  Exposition out(who);
-  add_agent_health(out, facts, now, interval);
-  add_node(out, facts.node);
-  add_capacity(out, facts.node);
-  add_peers(out, facts.gossip, facts.cluster);
-  add_ownership(out, facts.cluster, facts.node, who.node);
-  add_streams(out, facts.streams);
-  add_jobs(out, facts.jobs, facts.streams, now);
-  return out.text();
+  return render_collected(facts, who) + render_timed(facts, who, now, interval);
+}
+
+std::string MetricsCache::render(const std::shared_ptr<const CollectedFacts>& facts, const MetricsIdentity& who,
+                                 Clock::time_point now, std::chrono::duration<double> interval) {
+  std::string collected;
+  bool kept = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (facts_ == facts && who_ == who) {
+      collected = text_;
+      kept = true;
+    }
+  }
+  if (!kept) {
+    collected = render_collected(*facts, who);
+    std::lock_guard lock(mutex_);
+    facts_ = facts;
+    who_ = who;
+    text_ = collected;
+  }
+  return collected + render_timed(*facts, who, now, interval);
 }
 
 }  // namespace ringd

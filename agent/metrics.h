@@ -6,6 +6,8 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "collected_facts.h"
@@ -19,6 +21,8 @@ struct MetricsIdentity {
   std::string dc;
   std::string rack;
   std::string node;
+
+  bool operator==(const MetricsIdentity&) const = default;
 };
 
 // The Prometheus text format (version 0.0.4) of `facts` as seen at `now`.
@@ -39,5 +43,25 @@ struct MetricsIdentity {
 // than the rest of a scrape.
 std::string render_metrics(const CollectedFacts& facts, const MetricsIdentity& who,
                            std::chrono::system_clock::time_point now, std::chrono::duration<double> interval);
+
+// render_metrics for the agent's scrapes: the text of every family that depends on the facts
+// alone is kept for the last facts object (the collector publishes a new one per collection) and
+// reused until another comes, so many scrapes of one collection build and serialise its
+// registry once; the time-dependent families (ringd_cache_age_seconds, ringd_cache_stale,
+// ringd_job_eta_seconds) are rendered afresh for each. The answer is render_metrics' for the
+// same arguments, byte for byte. Under wrk, rendering every family per scrape held ringd's
+// /metrics at a quarter of a bare server's rate (bench/ringd_load_bench.sh).
+// Thread-safety: render() may be called concurrently.
+class MetricsCache {
+ public:
+  std::string render(const std::shared_ptr<const CollectedFacts>& facts, const MetricsIdentity& who,
+                     std::chrono::system_clock::time_point now, std::chrono::duration<double> interval);
+
+ private:
+  std::mutex mutex_;
+  std::shared_ptr<const CollectedFacts> facts_;  // held, so its address is never another's
+  MetricsIdentity who_;
+  std::string text_;
+};
 
 }  // namespace ringd

@@ -6,13 +6,15 @@
 #
 #   bench/all.sh [--quick] [--only NAME[,NAME...]]
 #
-#   --quick   smaller runs (10,000 stress rows, 3 status runs): minutes instead of tens of minutes
-#   --only    run only these rows: status, lab-stress, health-fanout (the others print their
-#             command)
+#   --quick   smaller runs (10,000 stress rows, 3 status runs, 4 s wrk phases, 5 health runs):
+#             minutes instead of tens of minutes
+#   --only    run only these rows: status, lab-stress, health-fanout, ringd-load, health-scraped
+#             (the others print their command)
 #
 # Builds nothing: build ringctl, ringnode, ringd, ringcore_bench, http_ceiling_bench and
 # recorded_agents first (ninja -C build ringctl ringnode ringd ringcore_bench http_ceiling_bench
-# recorded_agents). Starts a lab, so run it under the integration lock:
+# recorded_agents); the load rows need wrk and prometheus (scripts/install-deps.sh test).
+# Starts labs, so run it under the integration lock:
 # flock /tmp/ringctl-integration.lock bench/all.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +23,7 @@ build=${RINGCTL_BUILD:-$root/build}
 ringctl=${RINGCTL:-$build/cli/ringctl}
 driver_python=${DRIVER_PYTHON:-/usr/bin/python3}
 quick=0
-only=status,lab-stress,health-fanout
+only=status,lab-stress,health-fanout,ringd-load,health-scraped
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1; shift ;;
@@ -102,6 +104,51 @@ print(f"| live `ringctl health`, 10/100/500 recorded agents, parallelism {r['par
 PY
 else
   not_yet "live health, 10/100/500 recorded agents" "ringctl status through the same agents" "bench/all.sh --only health-fanout"
+fi
+
+# ringd under wrk on /v1/cluster and /metrics against a bare cpp-httplib server answering the
+# same bytes (bench/ringd_load_bench.sh); target at least half the ceiling, no errors, flat RSS.
+if wanted ringd-load; then
+  RINGCTL=$ringctl HTTP_CEILING_BENCH=${HTTP_CEILING_BENCH:-$build/bench/http_ceiling_bench} \
+    "$here/ringd_load_bench.sh" $([ $quick -eq 1 ] && echo --quick) --json >"$work/ringd-load.json"
+  /usr/bin/python3 - "$work/ringd-load.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = {x["path"]: x for x in r["paths"]}
+ours = "; ".join(f"{k} {v['ringd']['requests_per_second']:,.0f} req/s, p99 {v['ringd']['p99_ms']:.1f} ms, "
+                 f"{v['ringd']['error_count']} errors" for k, v in p.items())
+peak = "; ".join(f"{k} {v['ceiling']['requests_per_second']:,.0f} req/s, p99 {v['ceiling']['p99_ms']:.1f} ms"
+                 for k, v in p.items())
+rss = r["rss_mib"]
+met = ", ".join(f"{k.replace('_', ' ')} {'met' if v else 'NOT met'}" for k, v in r["target"].items())
+ratios = " / ".join(f"{v['ratio']:.2f}" for v in p.values()) + " of the ceiling"
+print(f"| ringd under wrk, {r['connections']} connections, {r['rounds']} rounds of {r['seconds_per_phase']} s per path "
+      f"| {ours}; RSS {rss[0]['mib']:.1f} MiB at start, {rss[-1]['mib']:.1f} at end "
+      f"({r['rss_growth_after_first_round_mib']:+.2f} after the first round) "
+      f"| bare cpp-httplib, same bytes and workers: {peak} "
+      f"| {ratios} "
+      f"(target: {met}) | `bench/all.sh --only ringd-load` |")
+PY
+else
+  not_yet "ringd under wrk, /v1/cluster and /metrics" "bare cpp-httplib, same bytes" "bench/all.sh --only ringd-load"
+fi
+
+# Live health and status against a 10-node lab whose agents a real Prometheus scrapes each
+# second, next to the same commands unscraped in the same run (bench/health_scraped_bench.sh).
+if wanted health-scraped; then
+  RINGCTL=$ringctl "$here/health_scraped_bench.sh" $([ $quick -eq 1 ] && echo --quick) --json >"$work/scraped.json"
+  /usr/bin/python3 - "$work/scraped.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+fmt = lambda side: ", ".join(f"{c} {side[c]['median_ms']:.0f} ms (p95 {side[c]['p95_ms']:.0f})" for c in ("health", "status"))
+prom = r["prometheus"]
+print(f"| live `ringctl health` and `status`, {r['agents']}-node lab, every agent scraped each second by Prometheus "
+      f"({prom['scrapes']} scrapes, {prom['failed']} failed, the slowest {prom['slowest_scrape_ms']:.0f} ms), {r['runs']} runs | {fmt(r['scraped'])} "
+      f"| the same, unscraped: {fmt(r['unscraped'])} "
+      f"| {', '.join(f'{c} {v:.2f}x' for c, v in r['ratio'].items())} | `bench/all.sh --only health-scraped` |")
+PY
+else
+  not_yet "live health and status, 10 agents scraped each second" "the same, unscraped" "bench/all.sh --only health-scraped"
 fi
 
 # Not yet folded into this script: each has its own script printing both sides.

@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh build   compilers, CMake and the libraries
 #   scripts/install-deps.sh test    build + what the tests use (Python driver, JDK and Maven for
 #                                   the real-Cassandra tier, sanitizer and fuzzer runtimes, Prometheus
-#                                   and promtool, tools, the shells the completions are tested in,
+#                                   and promtool, tools (hyperfine and wrk for bench/), the shells
+#                                   the completions are tested in,
 #                                   lintian and systemd for the package test, OpenSSH's sshd and
 #                                   client tools for the SSH tests)
 set -euo pipefail
@@ -16,7 +17,7 @@ build_packages=(
 )
 test_packages=(
   python3-cassandra openjdk-17-jdk-headless maven
-  clang-14 libclang-rt-14-dev clang-format-14 mandoc hyperfine procps bash-completion zsh fish
+  clang-14 libclang-rt-14-dev clang-format-14 mandoc hyperfine wrk procps bash-completion zsh fish
   prometheus curl jq python3-yaml lintian man-db systemd openssh-server openssh-client
   nftables
 )

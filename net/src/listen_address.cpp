@@ -14,6 +14,8 @@ void set_listener_options(int socket_fd) {
   setsockopt(socket_fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
 }
 
+void widen_accept_queue(int socket_fd) { listen(socket_fd, SOMAXCONN); }
+
 ringcore::Status check_can_listen(const std::string& host, int port) {
   const std::string where =
       (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -397,6 +398,33 @@ TEST_CASE("cache age and staleness: stale after 3 intervals without a successful
     CHECK(value_of(text, "ringd_load_bytes") == 123456);
   }
   CHECK(value_of(render(facts), "ringd_collection_duration_seconds") == doctest::Approx(0.25));
+}
+
+TEST_CASE("the agent's cache of a collection's families answers as render_metrics, with the scrape's time") {
+  ringd::MetricsCache cache;
+  CollectedFacts first = collected_facts();
+  first.jobs = Json::array({job("rep", "repair", "running", 1, 4, "ranges", "2026-11-22T09:59:30.000Z")});
+  const auto facts = std::make_shared<const CollectedFacts>(first);
+  for (const int ms : {500, 1500, 7000}) {  // the same facts scraped again: age, staleness and ETA move on
+    const Clock::time_point now = kCollected + std::chrono::milliseconds(ms);
+    const std::string text = cache.render(facts, kWho, now, kInterval);
+    CHECK(text == render(*facts, now));
+    CHECK(value_of(text, "ringd_cache_age_seconds") == doctest::Approx(ms / 1000.0));
+  }
+  CHECK(value_of(cache.render(facts, kWho, kCollected + std::chrono::seconds(7), kInterval), "ringd_cache_stale") == 1);
+
+  CollectedFacts second = first;  // the next collection: a new facts object
+  second.node["load_bytes"] = 999;
+  second.collections_total = 8;
+  const auto next = std::make_shared<const CollectedFacts>(second);
+  const std::string text = cache.render(next, kWho, kCollected, kInterval);
+  CHECK(text == render(*next, kCollected));
+  CHECK(value_of(text, "ringd_load_bytes") == 999);
+  CHECK(value_of(text, "ringd_collections_total") == 8);
+
+  const ringd::MetricsIdentity other{"lab", "dc1", "rack1", "127.0.0.9"};  // the node's address learnt later
+  CHECK(find(cache.render(next, other, kCollected, kInterval), "ringd_load_bytes", {{"node", "127.0.0.9"}}).size() ==
+        1);
 }
 
 TEST_CASE("documents of unexpected shapes are skipped, not fatal") {

@@ -22,4 +22,11 @@ ringcore::Status check_can_listen(const std::string& host, int port);
 // Sets the options of a listening socket: SO_REUSEADDR, and nothing that shares a live port.
 void set_listener_options(int socket_fd);
 
+// Raises the accept queue of a socket already listening to the system's limit (SOMAXCONN,
+// capped by net.core.somaxconn). cpp-httplib listens with a queue of 5: under many clients
+// connecting at once the kernel drops the rest of their handshakes and each retries after a
+// second (ringd's p99 under wrk was about 1 s, with 2 s timeouts). Linux lets listen() be
+// called again on a listening socket to change just that.
+void widen_accept_queue(int socket_fd);
+
 }  // namespace ringnet
