@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "ringcore/murmur3.h"
 #include "ringnet/http_server.h"
 #include "support/ringnode_process.h"
 
