@@ -21,7 +21,7 @@
 #include "ringnet/http_client.h"
 #include "support/background_process.h"
 #include "support/run_process.h"
-#include "support/temp_dir.h"
+#include "support/scratch_lab.h"
 
 namespace {
 
@@ -33,25 +33,10 @@ const std::string kNativePort = "29342";
 const std::string kAgentPort = "7370";
 const std::vector<std::string> kAddresses = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
 
-class AgentLab {
- public:
-  AgentLab() {
-    // The cluster config lives in the test's directory: lab up registers the lab there.
-    setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
-    unsetenv("RINGCTL_TOKEN");
-  }
-  ~AgentLab() { lab({"down"}); }
+// The lab of one test case, registered in a cluster config of its own, and ringctl beside it.
+struct AgentLab : test_support::ScratchLab {
+  AgentLab() : ScratchLab(RINGCTL_BIN, "ringctl-agents-test-") {}
 
-  ProcessResult lab(std::vector<std::string> args) const {
-    args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", (directory_ / "lab").string()});
-    return test_support::run_process(args);
-  }
-  nlohmann::json lab_json(std::vector<std::string> args) const {
-    args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "lab", "--dir", (directory_ / "lab").string()});
-    const ProcessResult r = test_support::run_process(args);
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    return nlohmann::json::parse(r.out);
-  }
   static ProcessResult ringctl(std::vector<std::string> args) {
     args.insert(args.begin(), RINGCTL_BIN);
     return test_support::run_process(args);
@@ -62,11 +47,6 @@ class AgentLab {
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     return nlohmann::json::parse(r.out);
   }
-  const std::filesystem::path& directory() const { return directory_; }
-
- private:
-  const test_support::TempDir temp_{"ringctl-agents-test-"};
-  const std::filesystem::path directory_ = temp_.path();
 };
 
 std::string agent(const std::string& address) { return address + ":" + kAgentPort; }
@@ -248,7 +228,7 @@ TEST_CASE("netstats through a joining node's agent shows its bootstrap streaming
   for (const auto& [address, view] : joined) CHECK_MESSAGE(view.status + "/" + view.state == "up/normal", address);
   CHECK(lab.lab_json({"list"})["nodes"][3]["tokens"] == 16);
   REQUIRE(lab.lab({"down", "--purge"}).exit_code == 0);
-  CHECK(read_text(lab.directory() / "clusters.yaml").find("7370") == std::string::npos);  // unregistered
+  CHECK(read_text(lab.config_file()).find("7370") == std::string::npos);  // unregistered
 }
 
 TEST_CASE("after a decommission the node leaves the lab, the registered cluster and every agent's peer matrix") {
@@ -297,7 +277,7 @@ TEST_CASE("after a decommission the node leaves the lab, the registered cluster 
   const auto list = lab.lab_json({"list"});
   CHECK(list["nodes"].size() == 3);
   CHECK(list["departed"][0]["name"] == "node4");
-  const std::string config = read_text(lab.directory() / "clusters.yaml");
+  const std::string config = read_text(lab.config_file());
   CHECK(config.find("127.0.0.3:" + kAgentPort) != std::string::npos);
   CHECK(config.find("127.0.0.4:" + kAgentPort) == std::string::npos);
   CHECK(nodes_of(AgentLab::ringctl_json({"status"})).size() == 3);

@@ -19,7 +19,7 @@
 #include "ringruntime/wait.h"
 #include "support/json_lines.h"
 #include "support/run_process.h"
-#include "support/temp_dir.h"
+#include "support/scratch_lab.h"
 
 namespace {
 
@@ -31,23 +31,9 @@ const std::string kStoragePort = "27600";
 const std::string kNativePort = "29642";
 const std::string kAgentPort = "7670";
 
-class HealthLab {
- public:
-  HealthLab() {
-    setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
-    setenv("RINGCTL_RUNS_DIR", (directory_ / "runs").c_str(), 1);
-    setenv("XDG_CONFIG_HOME", (directory_ / "config").c_str(), 1);  // no operator's own playbooks
-    unsetenv("RINGCTL_TOKEN");
-  }
-  ~HealthLab() { lab({"down"}); }
-  ProcessResult lab(std::vector<std::string> args) const {
-    args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", (directory_ / "lab").string()});
-    return test_support::run_process(args);
-  }
-
- private:
-  const test_support::TempDir temp_{"ringctl-health-test-"};
-  const std::filesystem::path directory_ = temp_.path();
+// The lab of one test case, registered in a cluster config of its own.
+struct HealthLab : test_support::ScratchLab {
+  HealthLab() : ScratchLab(RINGCTL_BIN, "ringctl-health-test-") {}
 };
 
 ProcessResult ringctl(std::vector<std::string> args) {
