@@ -28,6 +28,8 @@ ringcore::Status run_bootstrap(Node& node, JobHandle& job) {
   auto agreed = waits.timed("schema", [&] { return wait_for_schema_agreement(node, kStatusPropagationTimeout); });
   if (!agreed) return agreed;
   waits.timed("inflight_writes", wait_for_inflight_writes);
+  // stream_change then waits for the hints live nodes hold for its stream sources, so that no
+  // source streams without a write it missed (wait_for_source_hints).
 
   ringcore::TopologyChange change;
   change.added.push_back(ringcore::Node{});

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
                                              const std::vector<StoredRow>& rows);
   ringcore::Result<ringcore::MerkleTree> build_tree(const std::string& endpoint, const std::string& keyspace,
                                                     const ringcore::TokenRange& range, int depth);
+
+  // The hints `peer` holds, by the endpoint they are for (GET /internal/hints).
+  ringcore::Result<std::map<std::string, std::size_t>> pending_hints(const std::string& peer);
 
   // The peer's schema (GET /internal/schema).
   ringcore::Result<Schema> fetch_schema(const std::string& peer);
