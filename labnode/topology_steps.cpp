@@ -25,6 +25,24 @@ ringcore::Status wait_for_schema_agreement(Node& node, std::chrono::seconds time
                                  differing.front());
 }
 
+ringcore::Status wait_until_peers_up(Node& node, std::chrono::seconds timeout) {
+  std::string down;
+  const bool up = ringruntime::wait_until(
+      [&] {
+        down.clear();
+        const auto view = node.gossip().view();  // held while looping over its nodes
+        for (const ringcore::Node& peer : view->snapshot.nodes) {
+          if (peer.address == node.config().listen_address || peer.status == ringcore::NodeStatus::kUp) continue;
+          down += (down.empty() ? "" : ", ") + peer.address;
+        }
+        return down.empty();
+      },
+      timeout, std::chrono::milliseconds(200));
+  if (up) return ringcore::Ok{};
+  return ringcore::Error(ringcore::ErrorCode::kUnavailable,
+                         "not seen up in this node's gossip after " + std::to_string(timeout.count()) + " s: " + down);
+}
+
 namespace {
 
 // The plan's moves that have a source, as transfers; kUnavailable when an end is down.
