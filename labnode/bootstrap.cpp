@@ -19,6 +19,10 @@ ringcore::Status run_bootstrap(Node& node, JobHandle& job) {
   node.gossip().set_local_state(ApplicationState::kTokens, ringcore::gossip::format_tokens_value(tokens));
   node.gossip().set_local_state(ApplicationState::kStatus, boot);
   FixedWaits waits;
+  // Peers: the waits below ask the peers this node sees up, so it must see them all up first
+  // (wait_until_peers_up).
+  auto peers = waits.timed("peers_up", [&] { return wait_until_peers_up(node, kStatusPropagationTimeout); });
+  if (!peers) return peers;
   // Announce: every peer must know this node is joining before it streams, or their writes to
   // its ranges would skip it (Cassandra sleeps RING_DELAY, 30 s, and hopes; we ask each peer).
   auto seen = waits.timed("announce", [&] { return node.wait_until_peers_see(self, boot, kStatusPropagationTimeout); });
@@ -28,6 +32,8 @@ ringcore::Status run_bootstrap(Node& node, JobHandle& job) {
   auto agreed = waits.timed("schema", [&] { return wait_for_schema_agreement(node, kStatusPropagationTimeout); });
   if (!agreed) return agreed;
   waits.timed("inflight_writes", wait_for_inflight_writes);
+  // stream_change then waits for the hints live nodes hold for its stream sources, so that no
+  // source streams without a write it missed (wait_for_source_hints).
 
   ringcore::TopologyChange change;
   change.added.push_back(ringcore::Node{});

@@ -149,6 +149,13 @@ std::size_t Hints::pending() const {
   return hints_.size() + in_flight_;
 }
 
+std::map<std::string, std::size_t> Hints::pending_by_endpoint() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, std::size_t> pending = in_flight_by_endpoint_;
+  for (const Hint& hint : hints_) ++pending[hint.endpoint];
+  return pending;
+}
+
 std::uint64_t Hints::delivered() const {
   std::lock_guard lock(mutex_);
   return delivered_;
@@ -188,13 +195,19 @@ void Hints::replay_loop() {
     std::deque<Hint> batch;
     batch.swap(hints_);
     in_flight_ = batch.size();
+    for (const Hint& hint : batch) ++in_flight_by_endpoint_[hint.endpoint];
     lock.unlock();
     const std::int64_t expired_before =
         now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(limits_.window).count();
     std::deque<Hint> kept;
     std::uint64_t delivered = 0, released = 0;
     std::vector<std::string> dropped;
+    bool stopped = false;
     for (Hint& hint : batch) {
+      if (stopped) {  // the node is stopping: what is left stays stored for the next run
+        kept.push_back(std::move(hint));
+        continue;
+      }
       const Liveness liveness = liveness_(hint.endpoint);
       if (liveness != Liveness::kGone) remember_seen(hint.endpoint);
       const bool expired = hint.created_ms < expired_before;
@@ -207,6 +220,12 @@ void Hints::replay_loop() {
       } else if (liveness == Liveness::kUp && transport_.write(hint.endpoint, hint.keyspace, hint.key, hint.cell)) {
         ++delivered;
         done = true;
+        if (limits_.throttle_kib > 0) {
+          // This hint's share of a second at the throttle; the wait ends early when stopping.
+          const auto share = std::chrono::microseconds(hint.bytes * 1'000'000 / (limits_.throttle_kib * 1024));
+          std::unique_lock pause(mutex_);
+          stopped = wake_.wait_for(pause, share, [&] { return stopping_; });
+        }
       }
       if (done) {
         forget(hint);
@@ -220,6 +239,7 @@ void Hints::replay_loop() {
     bytes_ -= released;
     for (const std::string& why : dropped) count_dropped(why);
     in_flight_ = 0;
+    in_flight_by_endpoint_.clear();
     // Hints added meanwhile go after the kept ones: replay keeps arrival order per endpoint.
     kept.insert(kept.end(), std::make_move_iterator(hints_.begin()), std::make_move_iterator(hints_.end()));
     hints_.swap(kept);

@@ -16,6 +16,14 @@
 // gossip has not shown yet (a coordinator just restarted) keeps them until it does or they
 // expire. Every drop is logged (the first, then every 10,000th) and counted.
 //
+// Throttled, like Cassandra's hinted_handoff_throttle: with HintLimits::throttle_kib set, the
+// replay delivers at most that many KiB of hints a second, so a replica coming back is not
+// flooded; 0 delivers as fast as the replica takes them.
+//
+// A topology operation asks every live node for its hints by endpoint (pending_by_endpoint,
+// GET /internal/hints) and waits for those of its stream sources before streaming
+// (topology_steps.h): a source that missed a write would otherwise stream without it.
+//
 // Thread-safety: all members may be called from any thread.
 #pragma once
 
@@ -24,6 +32,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -39,6 +48,7 @@ class ReplicaTransport;
 struct HintLimits {
   std::chrono::seconds window{3 * 3600};               // max_hint_window_seconds (Cassandra's 3 h)
   std::uint64_t max_bytes = std::uint64_t{256} << 20;  // max_hints_bytes
+  std::uint64_t throttle_kib = 0;                      // hinted_handoff_throttle_kib: KiB/s, 0 = unlimited
 };
 
 class Hints {
@@ -57,6 +67,8 @@ class Hints {
 
   void add(std::string endpoint, std::string keyspace, std::string key, Cell cell);
   std::size_t pending() const;
+  // The pending hints (held or being replayed) by the endpoint they are for.
+  std::map<std::string, std::size_t> pending_by_endpoint() const;
   std::uint64_t delivered() const;
   std::uint64_t dropped() const;  // expired, over the size bound, or for an endpoint that left
 
@@ -84,8 +96,9 @@ class Hints {
   HintLimits limits_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Hint> hints_;       // guarded by mutex_
-  std::size_t in_flight_ = 0;    // hints the replay thread holds now; guarded by mutex_
+  std::deque<Hint> hints_;                                    // guarded by mutex_
+  std::size_t in_flight_ = 0;                                 // hints the replay thread holds now; guarded by mutex_
+  std::map<std::string, std::size_t> in_flight_by_endpoint_;  // the same, by endpoint; guarded
   std::uint64_t bytes_ = 0;      // of every hint held, in hints_ or being replayed; guarded
   std::uint64_t next_id_ = 1;    // guarded by mutex_
   std::uint64_t delivered_ = 0;  // guarded by mutex_

@@ -98,6 +98,12 @@ ServerResponse repair_tree(Node& node, const ServerRequest& request) {
   return {.status = 200, .body = tree.to_json(), .content_type = "application/json"};
 }
 
+ServerResponse pending_hints(Node& node) {
+  Json pending = Json::object();
+  for (const auto& [endpoint, count] : node.hints().pending_by_endpoint()) pending[endpoint] = count;
+  return json_response({{"pending", pending}});
+}
+
 ServerResponse merge_schema(Node& node, const ServerRequest& request) {
   const Schema incoming = Schema::from_json(request.body).value_or_throw();
   node.schema().merge(incoming).value_or_throw();
@@ -137,6 +143,7 @@ void add_internode_routes(ringnet::HttpServer& server, Node& node) {
   server.route("POST", "/internal/stream/page", [&node](const ServerRequest& r) { return stream_page(node, r); });
   server.route("POST", "/internal/stream/apply", [&node](const ServerRequest& r) { return stream_apply(node, r); });
   server.route("POST", "/internal/stream/ingest", [&node](const ServerRequest& r) { return stream_ingest(node, r); });
+  server.route("GET", "/internal/hints", [&node](const ServerRequest&) { return pending_hints(node); });
   server.route("POST", "/internal/repair/tree", [&node](const ServerRequest& r) { return repair_tree(node, r); });
   server.route("GET", "/internal/schema", [&node](const ServerRequest&) {
     return ServerResponse{.status = 200, .body = node.schema().current().to_json(), .content_type = "application/json"};

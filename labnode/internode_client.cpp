@@ -197,6 +197,21 @@ ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::s
   return tree;
 }
 
+ringcore::Result<std::map<std::string, std::size_t>> ClusterTransport::pending_hints(const std::string& peer) {
+  ringnet::HttpClient client = client_for(peer, timeout_);
+  auto body = body_of(peer, client.get("/internal/hints"));
+  if (!body) return body.error();
+  const Json answer = Json::parse(*body, nullptr, false);
+  if (!answer.is_object() || !answer.contains("pending") || !answer["pending"].is_object())
+    return Error::failed(peer + ": the answer to /internal/hints has no 'pending' object");
+  std::map<std::string, std::size_t> pending;
+  for (const auto& [endpoint, count] : answer["pending"].items()) {
+    if (!count.is_number_unsigned()) return Error::failed(peer + ": hints for " + endpoint + " are not a count");
+    pending[endpoint] = count.get<std::size_t>();
+  }
+  return pending;
+}
+
 ringcore::Result<Schema> ClusterTransport::fetch_schema(const std::string& peer) {
   ringnet::HttpClient client = client_for(peer, timeout_);
   auto body = body_of(peer, client.get("/internal/schema"));

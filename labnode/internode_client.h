@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,8 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
   // (the failure detector convicted it) rather than waiting out the stream timeout: a stopped
   // or cut-off peer answers nothing. Set once, before any such call.
   void give_up_on_down_peers(std::function<std::optional<std::string>(const std::string& peer)> down_reason);
+  // The hints `peer` holds, by the endpoint they are for (GET /internal/hints).
+  ringcore::Result<std::map<std::string, std::size_t>> pending_hints(const std::string& peer);
 
   // The peer's schema (GET /internal/schema).
   ringcore::Result<Schema> fetch_schema(const std::string& peer);

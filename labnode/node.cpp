@@ -158,7 +158,9 @@ ringcore::Status Node::start_gossip() {
         if (!index) return Hints::Liveness::kGone;
         return view->is_up(*index) ? Hints::Liveness::kUp : Hints::Liveness::kDown;
       },
-      storage_.get(), HintLimits{std::chrono::seconds(config_.max_hint_window_seconds), config_.max_hints_bytes});
+      storage_.get(),
+      HintLimits{std::chrono::seconds(config_.max_hint_window_seconds), config_.max_hints_bytes,
+                 config_.hinted_handoff_throttle_kib});
   if (!hints) return hints.error();
   hints_ = std::move(hints).value();
   pool_ = std::make_unique<WorkerPool>(kCoordinatorThreads);

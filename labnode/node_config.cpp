@@ -96,6 +96,9 @@ const ringruntime::ConfigKeys<NodeConfig>& keys() {
       {"max_hints_bytes", {[](C& c, const V& v) {
          c.max_hints_bytes = static_cast<std::uint64_t>(read_integer(v, 4096, std::int64_t{1} << 40));
        }}},
+      {"hinted_handoff_throttle_kib", {[](C& c, const V& v) {
+         c.hinted_handoff_throttle_kib = static_cast<std::uint64_t>(read_integer(v, 0, std::int64_t{1} << 30));
+       }}},
       {"disk_capacity_bytes", {[](C& c, const V& v) {
          c.disk_capacity_bytes = static_cast<std::uint64_t>(read_integer(v, 1, std::int64_t{1} << 62));
        }}},

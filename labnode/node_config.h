@@ -42,6 +42,8 @@ struct NodeConfig {
   // max_hint_window); past max_hints_bytes of hints the oldest are dropped.
   int max_hint_window_seconds = 3 * 3600;
   std::uint64_t max_hints_bytes = std::uint64_t{256} << 20;
+  // KiB/s the hint replay may deliver (Cassandra's hinted_handoff_throttle); 0 = unlimited.
+  std::uint64_t hinted_handoff_throttle_kib = 0;
 };
 
 // Parses the YAML text of a config. Required: cluster_name, listen_address, seeds,

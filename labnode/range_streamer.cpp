@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ringruntime/log.h"
+#include "ringruntime/wait.h"
 #include "row_stream.h"
 
 namespace ringnode {
@@ -50,6 +51,40 @@ std::vector<const RangeTransfer*> interleaved_by_peer(const std::string& self,
 
 }  // namespace
 
+bool is_transient(const ringcore::Error& error) {
+  switch (error.code()) {
+    case ringcore::ErrorCode::kUnavailable:
+    case ringcore::ErrorCode::kTimedOut:
+      return true;
+    case ringcore::ErrorCode::kInvalidInput: {
+      const std::string& message = error.message();
+      return message.find("bad HTTP request (status 400)") != std::string::npos ||
+             message.find("bad HTTP request (status 408)") != std::string::npos;
+    }
+    default:
+      return false;
+  }
+}
+
+template <class Request>
+auto RangeStreamer::with_retries(const std::string& what, JobHandle& job, const std::atomic<bool>& stop,
+                                 std::uint64_t& retries, Request request) -> decltype(request()) {
+  std::chrono::milliseconds backoff = retry_.first_backoff;
+  for (int attempt = 1;; ++attempt) {
+    auto answer = request();
+    if (answer || attempt >= retry_.attempts || !is_transient(answer.error())) return answer;
+    ringruntime::log_warn(what + ": attempt " + std::to_string(attempt) + " of " + std::to_string(retry_.attempts) +
+                          " failed, retrying in " + std::to_string(backoff.count()) +
+                          " ms: " + answer.error().message());
+    // The wait ends early when the job is cancelled or another transfer failed; the caller sees
+    // that at its next check, with this failure as the request's answer.
+    if (ringruntime::wait_until([&] { return job.cancelled() || stop.load(); }, backoff, std::chrono::milliseconds(50)))
+      return answer;
+    ++retries;
+    backoff = std::min(backoff * 2, retry_.max_backoff);
+  }
+}
+
 std::vector<SessionKey> RangeStreamer::sessions_for(const std::string& plan_id, const RangeTransfer& transfer) const {
   std::vector<SessionKey> keys;
   if (transfer.source != self_) keys.push_back({plan_id, transfer.source, StreamDirection::kReceiving});
@@ -61,8 +96,11 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
                                                      const std::vector<RangeTransfer>& transfers, JobHandle& job) {
   const std::string plan_id = streams_.begin_plan(description, job.id());
   std::uint64_t total = 0;
+  std::uint64_t sizing_retries = 0;
+  const std::atomic<bool> never = false;
   for (const RangeTransfer& transfer : transfers) {
-    auto size = transport_.range_size(transfer.source, transfer.keyspace, transfer.range);
+    auto size = with_retries("sizing " + describe(transfer), job, never, sizing_retries,
+                             [&] { return transport_.range_size(transfer.source, transfer.keyspace, transfer.range); });
     if (!size) {
       streams_.end_plan(plan_id, false);
       return size.error().with_context("sizing " + describe(transfer));
@@ -75,8 +113,9 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
   const auto started = std::chrono::steady_clock::now();
   const std::vector<const RangeTransfer*> order = interleaved_by_peer(self_, transfers);
   std::mutex mutex;
-  std::size_t next = 0;                    // guarded by mutex
-  StreamTotals totals;                     // guarded by mutex
+  std::size_t next = 0;  // guarded by mutex
+  StreamTotals totals;   // guarded by mutex
+  totals.retries = sizing_retries;
   std::optional<ringcore::Error> failure;  // the first one; guarded by mutex
   std::atomic<bool> stop = false;
   auto work = [&] {
@@ -87,8 +126,10 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
         if (failure || next == order.size()) return;
         transfer = order[next++];
       }
-      auto done = this->transfer(plan_id, *transfer, job, stop);
+      std::uint64_t retries = 0;
+      auto done = this->transfer(plan_id, *transfer, job, stop, retries);
       std::lock_guard lock(mutex);
+      totals.retries += retries;
       if (!done) {
         if (!failure) failure = done.error();
         stop = true;
@@ -118,26 +159,30 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
   ringruntime::log_info(description + ": streamed " + std::to_string(totals.rows) + " rows, " +
                         std::to_string(totals.bytes) + " bytes in " + std::to_string(totals.ranges) +
                         " range transfers, " + std::to_string(totals.files) + " files, " +
-                        std::to_string(totals.seconds) + " s");
+                        std::to_string(totals.seconds) + " s, " + std::to_string(totals.retries) + " requests retried");
   return totals;
 }
 
 ringcore::Result<StreamTotals> RangeStreamer::transfer(const std::string& plan_id, const RangeTransfer& transfer,
-                                                       JobHandle& job, const std::atomic<bool>& stop) {
+                                                       JobHandle& job, const std::atomic<bool>& stop,
+                                                       std::uint64_t& retries) {
   StreamTotals totals;
   for (const ringcore::TokenRange& part : split_whole_ring(transfer.range)) {
     std::optional<RowCursor> after;
     while (true) {
       if (job.cancelled()) return ringcore::Error::failed("cancelled: the node is stopping");
       if (stop) return ringcore::Error::failed("stopped: another transfer of the plan failed");
-      auto page =
-          transport_.read_page(transfer.source, transfer.keyspace, part, after, page_bytes(streams_.throughput()));
+      auto page = with_retries("reading " + describe(transfer), job, stop, retries, [&] {
+        return transport_.read_page(transfer.source, transfer.keyspace, part, after, page_bytes(streams_.throughput()));
+      });
       if (!page) return page.error().with_context("reading " + describe(transfer));
       if (!page->rows.empty()) {
         std::uint64_t bytes = 0;
         for (const StoredRow& row : page->rows) bytes += row_bytes(row.key, row.cell);
         streams_.throttle(bytes);
-        auto ingested = transport_.ingest_rows(transfer.target, transfer.keyspace, page->rows);
+        auto ingested = with_retries("writing " + describe(transfer), job, stop, retries, [&] {
+          return transport_.ingest_rows(transfer.target, transfer.keyspace, page->rows);
+        });
         if (!ingested) return ingested.error().with_context("writing " + describe(transfer));
         for (const SessionKey& key : sessions_for(plan_id, transfer)) streams_.add_done(key, bytes, page->rows.size());
         job.add_done(bytes);

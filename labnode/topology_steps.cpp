@@ -1,8 +1,11 @@
 #include "topology_steps.h"
 
+#include <map>
+#include <set>
 #include <thread>
 
 #include "node.h"
+#include "ringruntime/log.h"
 #include "ringruntime/wait.h"
 
 namespace ringnode {
@@ -20,6 +23,24 @@ ringcore::Status wait_for_schema_agreement(Node& node, std::chrono::seconds time
   if (agreed) return ringcore::Ok{};
   return ringcore::Error::failed("no schema agreement after " + std::to_string(timeout.count()) + " s with " +
                                  differing.front());
+}
+
+ringcore::Status wait_until_peers_up(Node& node, std::chrono::seconds timeout) {
+  std::string down;
+  const bool up = ringruntime::wait_until(
+      [&] {
+        down.clear();
+        const auto view = node.gossip().view();  // held while looping over its nodes
+        for (const ringcore::Node& peer : view->snapshot.nodes) {
+          if (peer.address == node.config().listen_address || peer.status == ringcore::NodeStatus::kUp) continue;
+          down += (down.empty() ? "" : ", ") + peer.address;
+        }
+        return down.empty();
+      },
+      timeout, std::chrono::milliseconds(200));
+  if (up) return ringcore::Ok{};
+  return ringcore::Error(ringcore::ErrorCode::kUnavailable,
+                         "not seen up in this node's gossip after " + std::to_string(timeout.count()) + " s: " + down);
 }
 
 namespace {
@@ -46,27 +67,118 @@ ringcore::Result<std::vector<RangeTransfer>> transfers_for(Node& node, const rin
 }
 
 nlohmann::json streaming_result(const StreamTotals& totals, const ringcore::MovementPlan& plan,
-                                const FixedWaits& waits) {
+                                std::size_t source_hints, const FixedWaits& waits) {
   return {{"bytes_streamed", totals.bytes},
           {"rows_streamed", totals.rows},
           {"ranges_streamed", totals.ranges},
           {"files_streamed", totals.files},
           {"planned_bytes", plan.total_bytes - plan.unsourced_bytes},
           {"streaming_seconds", totals.seconds},
+          {"stream_retries", totals.retries},
+          {"source_hints_awaited", source_hints},
           {"waits", waits.to_json()}};
+}
+
+// The hints `holder` holds for each of `sources` (this node's own directly).
+ringcore::Result<std::map<std::string, std::size_t>> hints_for(Node& node, const std::string& holder,
+                                                               const std::set<std::string>& sources) {
+  std::map<std::string, std::size_t> all;
+  if (holder == node.config().listen_address) {
+    all = node.hints().pending_by_endpoint();
+  } else {
+    auto asked = node.transport().pending_hints(holder);
+    if (!asked) return asked.error();
+    all = std::move(asked).value();
+  }
+  std::map<std::string, std::size_t> for_sources;
+  for (const std::string& source : sources) for_sources[source] = all.contains(source) ? all.at(source) : 0;
+  return for_sources;
 }
 
 }  // namespace
 
+ringcore::Result<std::size_t> wait_for_source_hints(Node& node, const std::vector<RangeTransfer>& transfers,
+                                                    std::chrono::seconds timeout) {
+  const std::string& self = node.config().listen_address;
+  std::set<std::string> sources;
+  for (const RangeTransfer& transfer : transfers) sources.insert(transfer.source);
+  if (sources.empty()) return std::size_t{0};
+  // holder -> the sources it has not yet been seen holding no hints for, with the last count
+  // (0 while it has not answered).
+  std::map<std::string, std::map<std::string, std::size_t>> waiting;
+  {
+    const auto view = node.gossip().view();  // held while looping over its nodes
+    for (const ringcore::Node& member : view->snapshot.nodes) {
+      if (member.address != self && member.status != ringcore::NodeStatus::kUp) {
+        ringruntime::log_warn("waiting for hints of the stream sources: " + member.address +
+                              " is down and cannot be asked; rows it hinted reach the old replicas when it returns");
+        continue;
+      }
+      for (const std::string& source : sources) waiting[member.address][source] = 0;
+    }
+    for (const std::string& source : sources) waiting[self][source] = 0;
+  }
+  std::size_t awaited = 0;
+  bool first_look = true;
+  std::string last_error;
+  auto delivered = [&] {
+    const auto view = node.gossip().view();
+    for (auto holder = waiting.begin(); holder != waiting.end();) {
+      const auto index = view->find(holder->first);
+      if (holder->first != self && (!index || !view->is_up(*index))) {
+        ringruntime::log_warn("waiting for hints of the stream sources: " + holder->first +
+                              " went down; not waited for");
+        holder = waiting.erase(holder);
+        continue;
+      }
+      auto counts = hints_for(node, holder->first, sources);
+      if (!counts) {
+        last_error = counts.error().message();
+        ++holder;
+        continue;
+      }
+      for (const auto& [source, count] : *counts) {
+        if (first_look) awaited += count;
+        if (count == 0) {
+          holder->second.erase(source);
+        } else if (holder->second.contains(source)) {
+          holder->second[source] = count;
+        }
+      }
+      holder = holder->second.empty() ? waiting.erase(holder) : std::next(holder);
+    }
+    first_look = false;
+    return waiting.empty();
+  };
+  if (ringruntime::wait_until(delivered, timeout, std::chrono::milliseconds(500))) {
+    if (awaited > 0)
+      ringruntime::log_info("waited for " + std::to_string(awaited) + " hints of the stream sources to be delivered");
+    return awaited;
+  }
+  const auto& [holder, counts] = *waiting.begin();
+  const auto& [source, count] = *counts.begin();
+  const std::string held = count > 0 ? " holds " + std::to_string(count) + " hints for " + source
+                                     : " did not say how many hints it holds for " + source +
+                                           (last_error.empty() ? "" : " (" + last_error + ")");
+  return ringcore::Error(ringcore::ErrorCode::kTimedOut,
+                         "hints for the stream sources not delivered within " + std::to_string(timeout.count()) +
+                             " s: " + holder + held + "; streaming from " + source +
+                             " now would leave the rows it missed off the new replicas. Retry once the hints are "
+                             "delivered (GET /v1/node: hints.pending)");
+}
+
 ringcore::Status stream_change(Node& node, const ringcore::TopologyChange& change, const std::string& description,
-                               JobHandle& job, const FixedWaits& waits) {
+                               JobHandle& job, FixedWaits& waits) {
   auto plan = ringcore::plan_movement(node.cluster_snapshot(), change);
   if (!plan) return plan.error().with_context("planning " + description);
   auto transfers = transfers_for(node, *plan);
   if (!transfers) return transfers.error();
+  auto source_hints =
+      waits.timed("source_hints", [&] { return wait_for_source_hints(node, *transfers, kSourceHintsTimeout); });
+  if (!source_hints) return source_hints.error();
   auto streamed = node.streamer().stream(description, *transfers, job);
   if (!streamed) return streamed.error();
-  job.set_result(streaming_result(*streamed, *plan, waits));
+  job.set_result(streaming_result(*streamed, *plan, *source_hints, waits));
   return ringcore::Ok{};
 }
 
