@@ -9,9 +9,9 @@
 #
 # $RINGCTL, $HTTP_CEILING_BENCH choose the binaries (default: under build/); the lab's ringnode
 # and ringd are found beside ringctl (or $RINGCTL_RINGNODE, $RINGCTL_RINGD). --json prints one
-# JSON object instead of the text. Uses its own lab directory and ports (storage 27200, native
-# 29242, agents 29270), and takes the lab down at the end, also on failure. Run it under the
-# integration lock: flock /tmp/ringctl-integration.lock bench/lab_bench.sh
+# JSON object instead of the text. Uses its own lab directory, cluster config and ports
+# (storage 27200, native 29242, agents 29270), and takes the lab down at the end, also on
+# failure. Run it under the integration lock: flock /tmp/ringctl-integration.lock bench/lab_bench.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 ringctl=${RINGCTL:-$root/build/cli/ringctl}
@@ -31,10 +31,10 @@ for program in "$ringctl" "$ceiling"; do
   [ -x "$program" ] || { echo "lab_bench.sh: $program is missing; build it first" >&2; exit 2; }
 done
 
-dir=$(mktemp -d -t ringctl-lab-bench.XXXXXX)
+# A temporary lab directory and cluster config, taken down at exit (scratch_lab.sh).
+source "$root/bench/scratch_lab.sh" ringctl-lab-bench
+dir=$work/lab
 lab() { "$ringctl" "$@"; }
-cleanup() { "$ringctl" lab --dir "$dir" down --purge >/dev/null 2>&1 || true; }
-trap cleanup EXIT
 
 # Resident set sizes of the lab's nodes, in MiB, one per line.
 node_rss() {
@@ -55,6 +55,7 @@ echo 0 >"$peak_file"
     sleep 0.2
   done ) &
 sampler=$!
+helper_pid=$sampler
 report=$(lab -o json lab --dir "$dir" stress --rows "$rows" --threads "$threads" --cl QUORUM)
 kill "$sampler"
 verify=$(lab -o json lab --dir "$dir" verify --threads "$threads")
