@@ -19,6 +19,8 @@ ringcore::Result<std::string> body_of(const std::string& peer, ringcore::Result<
 
 // Streaming calls scan whole ranges on the peer: they get longer than replica reads and writes.
 constexpr std::chrono::seconds kStreamTimeout(120);
+// How long a peer must stay convicted before a streaming or repair call to it is given up.
+constexpr std::chrono::seconds kConvictionGrace(3);
 
 }  // namespace
 
@@ -30,7 +32,20 @@ ringnet::HttpClient ClusterTransport::client_for(const std::string& peer, std::c
 
 ringnet::HttpClient ClusterTransport::stream_client_for(const std::string& peer) const {
   ringnet::HttpClient client = client_for(peer, kStreamTimeout);
-  if (down_reason_) client.give_up_when([this, peer] { return down_reason_(peer); });
+  if (!down_reason_) return client;
+  // Only a conviction that lasts: on a loaded machine a failure detector can flap for a moment,
+  // and a call that would have finished should not fail for it.
+  client.give_up_when([this, peer, down_since = std::optional<std::chrono::steady_clock::time_point>()]() mutable {
+    std::optional<std::string> reason = down_reason_(peer);
+    if (!reason) {
+      down_since.reset();
+      return reason;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!down_since) down_since = now;
+    if (now - *down_since < kConvictionGrace) return std::optional<std::string>();
+    return reason;
+  });
   return client;
 }
 

@@ -53,9 +53,9 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
   ringcore::Result<ringcore::MerkleTree> build_tree(const std::string& endpoint, const std::string& keyspace,
                                                     const ringcore::TokenRange& range, int depth);
 
-  // Streaming and repair calls to a peer give up as soon as `down_reason(peer)` names a reason
-  // (the failure detector convicted it) rather than waiting out the stream timeout: a stopped
-  // or cut-off peer answers nothing. Set once, before any such call.
+  // Streaming and repair calls to a peer give up once `down_reason(peer)` has named a reason
+  // (the failure detector convicted it) for 3 s, rather than waiting out the 120 s stream
+  // timeout: a stopped or cut-off peer answers nothing. Set once, before any such call.
   void give_up_on_down_peers(std::function<std::optional<std::string>(const std::string& peer)> down_reason);
   // The hints `peer` holds, by the endpoint they are for (GET /internal/hints).
   ringcore::Result<std::map<std::string, std::size_t>> pending_hints(const std::string& peer);
