@@ -25,7 +25,7 @@ class ScratchLab {
   // `ringctl` is the binary to run; `prefix` names the temporary directory.
   ScratchLab(std::string ringctl, const std::string& prefix) : ringctl_(std::move(ringctl)), scratch_(prefix) {
     setenv("RINGCTL_CONFIG", config_file().c_str(), 1);
-    setenv("RINGCTL_RUNS_DIR", (scratch_.path() + "/runs").c_str(), 1);
+    setenv("RINGCTL_RUNS_DIR", runs_directory().c_str(), 1);
     setenv("XDG_CONFIG_HOME", (scratch_.path() + "/config").c_str(), 1);
     unsetenv("RINGCTL_TOKEN");
   }
@@ -35,6 +35,7 @@ class ScratchLab {
 
   std::string directory() const { return scratch_.path() + "/lab"; }
   std::string config_file() const { return scratch_.path() + "/clusters.yaml"; }
+  std::string runs_directory() const { return scratch_.path() + "/runs"; }
   // `ringctl lab --dir DIR ARGS...` as a command line, for a process run beside the test.
   std::vector<std::string> command(std::vector<std::string> args) const {
     args.insert(args.begin(), {ringctl_, "lab", "--dir", directory()});

@@ -30,7 +30,7 @@
 #include "support/background_process.h"
 #include "support/json_lines.h"
 #include "support/run_process.h"
-#include "support/temp_dir.h"
+#include "support/scratch_lab.h"
 
 namespace {
 
@@ -44,20 +44,14 @@ struct LabPorts {
   std::string storage, native, agent;
 };
 
-class PlaybookLab {
+// The lab of one test case (ScratchLab: its cluster config, runs and playbook folder its own).
+class PlaybookLab : public test_support::ScratchLab {
  public:
   PlaybookLab(const std::string& name, LabPorts ports)
-      : ports_(std::move(ports)), scratch_("ringctl-playbook-test-" + name + "-"), directory_(scratch_.path()) {
-    setenv("RINGCTL_CONFIG", (directory_ / "clusters.yaml").c_str(), 1);
-    setenv("RINGCTL_RUNS_DIR", (directory_ / "runs").c_str(), 1);
-    setenv("XDG_CONFIG_HOME", (directory_ / "config").c_str(), 1);  // no operator's own playbooks
-    unsetenv("RINGCTL_TOKEN");
-  }
-  ~PlaybookLab() { lab({"down"}); }
+      : ScratchLab(RINGCTL_BIN, "ringctl-playbook-test-" + name + "-"), ports_(std::move(ports)) {}
   const LabPorts& ports() const { return ports_; }
-  std::string lab_dir() const { return (directory_ / "lab").string(); }
-  std::string lab_var() const { return "lab_dir=" + lab_dir(); }
-  std::filesystem::path runs() const { return directory_ / "runs"; }
+  std::string lab_var() const { return "lab_dir=" + directory(); }
+  std::filesystem::path runs() const { return runs_directory(); }
   // `ringctl lab up --nodes N` on this lab's ports, with `extra` options.
   ProcessResult up(int nodes, std::vector<std::string> extra = {}) const {
     std::vector<std::string> args = {
@@ -66,27 +60,17 @@ class PlaybookLab {
     args.insert(args.end(), extra.begin(), extra.end());
     return lab(args);
   }
-  ProcessResult lab(std::vector<std::string> args) const {
-    args.insert(args.begin(), {RINGCTL_BIN, "lab", "--dir", lab_dir()});
-    return test_support::run_process(args);
-  }
   // `ringctl -o json playbook ARGS...`
   ProcessResult playbook(std::vector<std::string> args) const {
     args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "playbook"});
     return test_support::run_process(args);
   }
   // `lab list`'s members.
-  json nodes() const {
-    const ProcessResult list = lab({"list", "-o", "json"});
-    REQUIRE_MESSAGE(list.exit_code == 0, list.err);
-    return json::parse(list.out)["nodes"];
-  }
+  json nodes() const { return lab_json({"list"})["nodes"]; }
   int members() const { return static_cast<int>(nodes().size()); }
 
  private:
   LabPorts ports_;
-  test_support::TempDir scratch_;
-  std::filesystem::path directory_;
 };
 
 int count_events(const std::vector<json>& events, const std::string& event, const std::string& step,
@@ -184,7 +168,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   CHECK(lab.members() == 3);
 
   // Scale-up with a writer at QUORUM, the CLI killed while the new node joins.
-  Background writer({RINGCTL_BIN, "lab", "--dir", lab.lab_dir(), "stress", "--rows", "20000", "--cl", "QUORUM"});
+  Background writer({RINGCTL_BIN, "lab", "--dir", lab.directory(), "stress", "--rows", "20000", "--cl", "QUORUM"});
   std::string run_id;
   {
     Background run({RINGCTL_BIN, "-o", "json", "playbook", "run", "scale-up", "--var", lab_var, "--yes"});
