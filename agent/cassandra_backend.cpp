@@ -41,8 +41,11 @@ bool bool_field(const json& body, const char* key) {
 
 }  // namespace
 
-CassandraBackend::CassandraBackend(JolokiaClient client, std::chrono::milliseconds operation_timeout)
-    : client_(client), operation_client_(client.with_timeout(operation_timeout)) {}
+CassandraBackend::CassandraBackend(JolokiaClient client, std::chrono::milliseconds operation_timeout,
+                                   std::chrono::milliseconds repair_status_grace)
+    : client_(client),
+      operation_client_(client.with_timeout(operation_timeout)),
+      repair_status_grace_(repair_status_grace) {}
 
 ringcore::Result<CassandraBackend::Collection> CassandraBackend::collection() {
   std::lock_guard lock(mutex_);
@@ -159,8 +162,9 @@ ringcore::Result<OperationStarted> CassandraBackend::start_operation(const std::
           return json{{"keyspaces", keyspaces}};
         });
       }
+      const auto grace = repair_status_grace_;
       return jobs_.start(
-          operation, body, [client, keyspaces, options](JobProgress& progress) -> ringcore::Result<json> {
+          operation, body, [client, keyspaces, options, grace](JobProgress& progress) -> ringcore::Result<json> {
             std::int64_t done = 0;
             json commands = json::array();
             for (const std::string& keyspace : keyspaces) {
@@ -174,19 +178,30 @@ ringcore::Result<OperationStarted> CassandraBackend::start_operation(const std::
                 continue;
               }
               // The parent repair's status stays with the node, so polling late misses nothing.
+              // Unanswered or unknown (null: not registered yet, or the node restarted and
+              // forgot it) for `grace` since the last known state: the outcome is unknown.
+              auto last_known = std::chrono::steady_clock::now();
               while (true) {
                 std::this_thread::sleep_for(kRepairPoll);
                 auto status =
                     client.with_timeout(std::chrono::seconds(10))
                         .call(jolokia_exec(kStorageService, "getParentRepairStatus", json::array({*command})));
-                if (!status) continue;  // a slow or restarting node: poll again
-                if (!status->is_array() || status->empty()) continue;
+                if (!status || !status->is_array() || status->empty() || !(*status)[0].is_string()) {
+                  if (std::chrono::steady_clock::now() - last_known < grace) continue;  // poll again
+                  return Error::failed("repair of " + keyspace + ": the node gave no state of repair command #" +
+                                       command->dump() + " for " +
+                                       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(grace).count()) +
+                                       " s (" + (status ? "it answered null: restarted?" : status.error().message()) +
+                                       "); its outcome is unknown: see the node's log");
+                }
+                last_known = std::chrono::steady_clock::now();
                 const std::string state = (*status)[0].get<std::string>();
                 if (state == "COMPLETED") break;
                 if (state == "FAILED") {
                   std::string why;
                   for (std::size_t i = 1; i < status->size(); ++i)
-                    why += (i > 1 ? "; " : "") + (*status)[i].get<std::string>();
+                    why += (i > 1 ? "; " : "") +
+                           ((*status)[i].is_string() ? (*status)[i].get<std::string>() : (*status)[i].dump());
                   return Error::failed("repair of " + keyspace + " failed: " + why);
                 }
               }

@@ -8,7 +8,9 @@
 // blocking JMX call runs on the job's thread with a long timeout, so it never blocks the API
 // or the collector (the Jolokia agent must run more than one thread: docs/cassandra-backend.md).
 // Repair is started with repairAsync and followed by polling getParentRepairStatus, which
-// keeps the outcome, so a missed poll loses nothing.
+// keeps the outcome, so a missed poll loses nothing. A node that stops answering about the
+// command (unreachable, or restarted and so forgot it) for `repair_status_grace` ends the job
+// as failed, saying the repair's outcome is unknown, rather than polling for ever.
 #pragma once
 
 #include <chrono>
@@ -26,8 +28,11 @@ class CassandraBackend : public Backend {
  public:
   static constexpr std::chrono::milliseconds kReuseFor{500};
 
+  static constexpr std::chrono::milliseconds kRepairStatusGrace = std::chrono::minutes(5);
+
   // `client`'s timeout bounds each collection request; operations wait up to `operation_timeout`.
-  CassandraBackend(JolokiaClient client, std::chrono::milliseconds operation_timeout = std::chrono::hours(24));
+  CassandraBackend(JolokiaClient client, std::chrono::milliseconds operation_timeout = std::chrono::hours(24),
+                   std::chrono::milliseconds repair_status_grace = kRepairStatusGrace);
 
   ringcore::Result<nlohmann::json> node() override;
   ringcore::Result<nlohmann::json> cluster() override;
@@ -52,6 +57,7 @@ class CassandraBackend : public Backend {
 
   JolokiaClient client_;
   JolokiaClient operation_client_;
+  std::chrono::milliseconds repair_status_grace_;
   JobTable jobs_;
   std::mutex mutex_;
   std::optional<Collection> last_;

@@ -2,7 +2,8 @@
 // POST /jolokia bulk requests from the answers recorded from Cassandra 5.0.9
 // (fixtures/cassandra/one_node.json) and fails any request the recording lacks. A real
 // Cassandra runs in tests/cassandra/; this stand-in covers what needs control over the agent:
-// how many HTTP calls a collection costs, credentials, and an operation that blocks.
+// how many HTTP calls a collection costs, credentials, an operation that blocks, and a repair's
+// status as the node reports it over time.
 #include "cassandra_backend.h"
 
 #include <doctest/doctest.h>
@@ -10,6 +11,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <sstream>
 
@@ -52,6 +55,12 @@ class FakeJolokia {
     std::lock_guard lock(mutex_);
     return unexpected_;
   }
+  // Answers an exec of `operation` (as sent, signature included) with what `answer` returns
+  // for the request, instead of the recording.
+  void script(const std::string& operation, std::function<json(const json&)> answer) {
+    std::lock_guard lock(mutex_);
+    scripted_[operation] = std::move(answer);
+  }
   // decommission(boolean) blocks until release().
   void release() {
     {
@@ -74,6 +83,10 @@ class FakeJolokia {
         replies.push_back({{"request", sent}, {"value", nullptr}, {"status", 200}});
         continue;
       }
+      if (auto answer = scripted(sent.value("operation", ""))) {
+        replies.push_back({{"request", sent}, {"value", answer(sent)}, {"status", 200}});
+        continue;
+      }
       const auto found =
           std::find_if(recorded_.begin(), recorded_.end(), [&](const json& r) { return r["sent"] == sent; });
       if (found == recorded_.end()) {
@@ -87,7 +100,14 @@ class FakeJolokia {
     return {200, replies.dump()};
   }
 
+  std::function<json(const json&)> scripted(const std::string& operation) const {
+    std::lock_guard lock(mutex_);
+    const auto found = scripted_.find(operation);
+    return found == scripted_.end() ? nullptr : found->second;
+  }
+
   json recorded_;
+  std::map<std::string, std::function<json(const json&)>> scripted_;
   std::string authorization_;
   ringnet::HttpServer server_;
   std::atomic<int> posts_{0};
@@ -152,6 +172,88 @@ TEST_CASE("a decommission blocking in JMX runs as a job: the start answers at on
   CHECK((*backend.job(id))["state"] == "succeeded");
   CHECK((*backend.jobs())[0]["id"] == id);
   CHECK(backend.job("nope").error().code() == ringcore::ErrorCode::kNotFound);
+}
+
+namespace {
+
+constexpr const char* kRepairAsync = "repairAsync(java.lang.String,java.util.Map)";
+
+// Waits for job `id` to end; its last object.
+json ended_job(ringd::CassandraBackend& backend, const std::string& id) {
+  const bool ended =
+      ringruntime::wait_until([&] { return backend.job(id).ok() && (*backend.job(id))["state"] != "running"; },
+                              std::chrono::seconds(20), std::chrono::milliseconds(20));
+  REQUIRE(ended);
+  return *backend.job(id);
+}
+
+}  // namespace
+
+TEST_CASE("a repair is followed through its parent repair status until Cassandra says COMPLETED") {
+  FakeJolokia agent;
+  json started_with;
+  agent.script(kRepairAsync, [&](const json& sent) {
+    started_with = sent["arguments"];
+    return json(7);
+  });
+  std::atomic<int> polls{0};
+  agent.script("getParentRepairStatus", [&](const json& sent) {
+    CHECK(sent["arguments"] == json::array({7}));
+    // Unknown (null) until the node has registered the command, then in progress, then done.
+    switch (++polls) {
+      case 1:
+        return json(nullptr);
+      case 2:
+        return json::array({"IN_PROGRESS"});
+      default:
+        return json::array({"COMPLETED", "Repair completed successfully"});
+    }
+  });
+  ringd::CassandraBackend backend(agent.client());
+  auto started = backend.start_operation("repair", json{{"keyspace", "fixture_simple"}, {"primary_range", true}});
+  REQUIRE(started.ok());
+  const json job = ended_job(backend, started->job["id"]);
+  CHECK(job["state"] == "succeeded");
+  CHECK(started_with == json::array({"fixture_simple", {{"primaryRange", "true"}}}));
+  CHECK(polls == 3);
+  CHECK(job["result"] == json{{"repairs", json::array({{{"keyspace", "fixture_simple"}, {"command", 7}}})}});
+  CHECK(job["progress"] == json{{"done", 1}, {"total", 1}, {"unit", "keyspaces"}});
+  CHECK(agent.unexpected().empty());
+}
+
+TEST_CASE("a repair the node fails ends the job failed with Cassandra's messages") {
+  FakeJolokia agent;
+  agent.script(kRepairAsync, [](const json&) { return json(3); });
+  agent.script("getParentRepairStatus", [](const json&) {
+    return json::array({"FAILED", "Repair session failed", "Endpoint not alive"});
+  });
+  ringd::CassandraBackend backend(agent.client());
+  auto started = backend.start_operation("repair", json{{"keyspace", "fixture_simple"}});
+  REQUIRE(started.ok());
+  const json job = ended_job(backend, started->job["id"]);
+  CHECK(job["state"] == "failed");
+  CHECK(job["error"].dump().find("repair of fixture_simple failed: Repair session failed; Endpoint not alive") !=
+        std::string::npos);
+}
+
+TEST_CASE("a repair command the node no longer knows ends the job failed as of unknown outcome, after the grace") {
+  // A restarted node forgets its repair statuses and answers null for ever: without a bound,
+  // the job would poll until ringd stops.
+  FakeJolokia agent;
+  agent.script(kRepairAsync, [](const json&) { return json(5); });
+  std::atomic<int> polls{0};
+  agent.script("getParentRepairStatus",
+               [&](const json&) { return ++polls == 1 ? json::array({"IN_PROGRESS"}) : json(nullptr); });
+  ringd::CassandraBackend backend(agent.client(), std::chrono::hours(1), std::chrono::milliseconds(1800));
+  auto started = backend.start_operation("repair", json{{"keyspace", "fixture_simple"}});
+  REQUIRE(started.ok());
+  const json job = ended_job(backend, started->job["id"]);
+  CHECK(job["state"] == "failed");
+  const std::string error = job["error"].dump();
+  CHECK(error.find("the node gave no state of repair command #5 for 1 s (it answered null: restarted?)") !=
+        std::string::npos);
+  CHECK(error.find("outcome is unknown") != std::string::npos);
+  CHECK(polls == 3);  // the grace counts from the last known state (poll 1), not from the start
 }
 
 TEST_CASE("bad operation bodies are refused before anything reaches Cassandra") {

@@ -105,9 +105,9 @@ class Agents:
             time.sleep(0.2)
         raise RuntimeError(f"agent {self.address(node)}: no collection within {timeout} s")
 
-    def ringctl(self, ringctl, *args):
+    def ringctl(self, ringctl, *args, timeout=60):
         env = {**os.environ, "RINGCTL_CONFIG": str(self.config)}
-        return subprocess.run([ringctl, *args], capture_output=True, text=True, env=env, timeout=60)
+        return subprocess.run([ringctl, *args], capture_output=True, text=True, env=env, timeout=timeout)
 
 
 def statuses(snapshot):

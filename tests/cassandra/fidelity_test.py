@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Compare ringctl with a real Apache Cassandra cluster started by cassandra_cluster.py.
 
-    fidelity_test.py --run-dir RUN_DIR [--ringctl PATH] [--harness-only]
+    fidelity_test.py --run-dir RUN_DIR [--ringctl PATH] [--ringd PATH [--operations]]
+                     [--harness-only]
 
 Steps: create test keyspaces (SimpleStrategy and NetworkTopologyStrategy, replication factors
 below, at and above the rack and node counts) each with `kv (k text PRIMARY KEY, v text)`,
@@ -19,6 +20,8 @@ then compare:
                 status|ring|info|describering|gossipinfo|netstats` vs nodetool and `ringctl
                 health`, again with a node down (agents_check.py); a real Prometheus scraping
                 the agents, and promtool on their /metrics (prometheus_check.py)
+  operations    with --operations too: repair and cleanup through an agent, a SIGSTOPped node,
+                removenode of the stopped node, decommission (operations_check.py)
 
 Harness checks (the snapshot against nodetool, CQL tokens against the driver's Murmur3) run
 even with --harness-only, so the harness can be trusted before ringctl exists.
@@ -47,10 +50,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import agents_check       # noqa: E402
 import cassandra_cluster  # noqa: E402
 import export_snapshot    # noqa: E402
+import operations_check   # noqa: E402
 import prometheus_check   # noqa: E402
 
 DEFAULT_RINGCTL = str(Path(__file__).resolve().parents[2] / "build" / "cli" / "ringctl")
 SNAPSHOT_NAME = "ring-snapshot.json"
+REPAIR_KEYSPACE = "fid_simple_rf2"   # with --operations: holds the test keys too, and is repaired
 TOKEN_BATCH = 100          # keys per `ringctl token` call; keeps argv far below ARG_MAX
 MAX_LISTED = 15            # mismatches printed per check before "... and N more"
 
@@ -677,6 +682,8 @@ def run(args):
         # single replica per key makes a read at ONE see every write.
         token_keyspace = keyspaces[0][0]
         write_keys(session, token_keyspace, keys)
+        if args.operations:   # data for the repair through ringd to compare
+            write_keys(session, REPAIR_KEYSPACE, keys)
         cql_tokens = server_tokens_by_key(session, token_keyspace, keys)
         scanned = server_tokens_scan(session, token_keyspace)
         report.check(f"harness: SELECT token(k) WHERE k = ? agrees with a full scan "
@@ -747,13 +754,41 @@ def run(args):
                 agents_check.check_live_gossipinfo(report, tools, agents, failed_run)
                 agents_check.check_live_netstats(report, tools, agents, failed_run)
                 timings["ringd describering+gossipinfo+netstats"] = time.monotonic() - started
+                if args.operations:
+                    started = time.monotonic()
+                    operations_check.check_repair_and_cleanup(report, tools, agents, REPAIR_KEYSPACE)
+                    timings["ringd repair+cleanup"] = time.monotonic() - started
                 started = time.monotonic()
                 prometheus_check.check_prometheus(report, tools, agents, keyspaces[0][0])
                 timings["prometheus"] = time.monotonic() - started
             if len(cluster.nodes) > 1:
+                if agents and args.operations:
+                    started = time.monotonic()
+                    operations_check.check_hung_node(report, tools, agents, cluster.nodes[-1],
+                                                     compare_status, failed_run)
+                    timings["hung node (SIGSTOP)"] = time.monotonic() - started
                 started = time.monotonic()
                 check_with_node_down(report, cluster, args, keyspaces, agents)
                 timings["node-down comparisons"] = time.monotonic() - started
+                if agents and args.operations:
+                    started = time.monotonic()
+                    operations_check.check_removenode(report, tools, agents, cluster.nodes[-1],
+                                                      compare_status, failed_run)
+                    timings["ringd removenode"] = time.monotonic() - started
+                    # The leaver: not node 1 (the agent compared through), and one whose DC keeps
+                    # a node. ringctl refuses a snapshot whose NTS keyspace names a DC with no
+                    # node (common/src/snapshot.cpp), which emptying dc2 here would make.
+                    left = cluster.nodes[:-1]
+                    leaver = next((n for n in reversed(left[1:]) if sum(m.dc == n.dc for m in left) > 1), None)
+                    if leaver:
+                        started = time.monotonic()
+                        # Two nodes fewer than at the start will be left.
+                        refusing = next((name for name, replication in keyspaces
+                                         if replication.get("replication_factor", 0) > len(cluster.nodes) - 2),
+                                        None)
+                        operations_check.check_decommission(report, tools, agents, leaver, refusing,
+                                                            compare_status, failed_run)
+                        timings["ringd decommission"] = time.monotonic() - started
         finally:
             if agents:
                 agents.stop()
@@ -774,6 +809,10 @@ def main():
     parser.add_argument("--keys", type=int, default=400, help="number of test keys (default 400)")
     parser.add_argument("--nodetool-sample", type=int, default=2,
                         help="keys per keyspace sent through real nodetool getendpoints (default 2)")
+    parser.add_argument("--operations", action="store_true",
+                        help="with --ringd: also run operations through the agents (repair, "
+                             "cleanup, removenode of the stopped node, decommission) and hang a "
+                             "node (SIGSTOP)")
     parser.add_argument("--harness-only", action="store_true",
                         help="only check the harness against Cassandra; skip ringctl")
     args = parser.parse_args()

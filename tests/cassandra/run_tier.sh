@@ -90,10 +90,14 @@ cleanup() {
     exit "$status"
 }
 
-# run_scenario NAME LAYOUT NUM_TOKENS TESTS BENCH: fresh cluster, fidelity test and/or
-# benchmark, stop. A failure exits through cleanup, which keeps that run dir.
+# run_scenario NAME LAYOUT NUM_TOKENS TESTS BENCH [OPERATIONS]: fresh cluster, fidelity test
+# (with OPERATIONS=1 also the operations through ringd: repair, cleanup, a SIGSTOPped node,
+# removenode, decommission) and/or benchmark, stop. A failure exits through cleanup, which
+# keeps that run dir.
 run_scenario() {
-    local name="$1" layout="$2" num_tokens="$3" tests="$4" bench="$5" started=$SECONDS
+    local name="$1" layout="$2" num_tokens="$3" tests="$4" bench="$5" operations="${6:-}"
+    local started=$SECONDS
+    ((operations)) || operations=""
     run_dir="$(mktemp -d "${TMPDIR:-/tmp}/ringctl-cassandra-XXXXXX")"
     start_watchdog
     say "[$name] starting nodes $layout ($num_tokens tokens each) in $run_dir"
@@ -103,7 +107,8 @@ run_scenario() {
     if ((tests)); then
         local test_started=$SECONDS
         say "[$name] fidelity test, RINGCTL=$RINGCTL RINGD=$RINGD"
-        "$python" "$here/fidelity_test.py" --run-dir "$run_dir" --ringctl "$RINGCTL" --ringd "$RINGD"
+        "$python" "$here/fidelity_test.py" --run-dir "$run_dir" --ringctl "$RINGCTL" --ringd "$RINGD" \
+            ${operations:+--operations}
         say "[$name] fidelity test passed ($((SECONDS - test_started)) s)"
     fi
     if ((bench)); then
@@ -127,7 +132,9 @@ home="$("$here/resolve.sh")"
 say "jars in $home ($((SECONDS - tier_started)) s)"
 
 # vnodes: two DCs, one with two racks, the layout operators run.
-run_scenario vnodes "$layout" 16 "$run_tests" "$run_bench"
+# The operations change the topology, so they run once, here (the bench, if asked, runs after
+# them on what is left: it times status, whatever the ring).
+run_scenario vnodes "$layout" 16 "$run_tests" "$run_bench" 1
 # One token per node over two DCs: nodetool's token-per-node status layout (used when
 # #tokens <= #DCs) and ring without the vnode warning.
 if ((run_tests)); then
