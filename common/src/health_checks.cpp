@@ -89,16 +89,20 @@ std::optional<double> disk_ratio(const Node& node) {
   return ratio(used, node.capacity.disk_total_bytes);
 }
 
+// Below this many requests a share of drops says little: a quiet node with a handful of
+// dropped internode messages (Cassandra counts every verb's) would read as 100%.
+constexpr std::int64_t kMinRequestsToJudge = 100;
+
 // Dropped over all requests: over the agent's recent window when it measured one, else since
-// the node started (an offline snapshot, an agent that has collected once).
+// the node started (an offline snapshot, an agent that has collected once). Not known below
+// kMinRequestsToJudge requests.
 std::optional<double> dropped_ratio(const Node& node) {
   const NodeCapacity& c = node.capacity;
   const bool recent = c.requests_recent && c.dropped_messages_recent;
   const std::optional<std::int64_t>& dropped = recent ? c.dropped_messages_recent : c.dropped_messages_total;
   const std::optional<std::int64_t>& requests = recent ? c.requests_recent : c.requests_total;
-  if (!dropped || !requests) return std::nullopt;
-  const std::int64_t of = std::max(*requests, *dropped);
-  return of == 0 ? 0.0 : static_cast<double>(*dropped) / static_cast<double>(of);
+  if (!dropped || !requests || *requests < kMinRequestsToJudge) return std::nullopt;
+  return static_cast<double>(*dropped) / static_cast<double>(std::max(*requests, *dropped));
 }
 
 // What the dropped_messages figure covers, for its message: the shortest recent window among
@@ -118,6 +122,23 @@ std::string dropped_what(const ClusterSnapshot& snapshot) {
   const std::string last = "the last " + std::to_string(std::lround(*window)) + " s";
   return since_start ? "dropped messages (" + last + " where measured, else since the node started)"
                      : "dropped messages in " + last;
+}
+
+// The dropped_messages check: the figure where a node served enough requests; when no node did
+// but some count requests, ok, saying so, rather than not known.
+HealthCheck check_dropped_messages(const ClusterSnapshot& snapshot, const HealthThresholds& thresholds) {
+  const std::string what = dropped_what(snapshot);
+  HealthCheck check =
+      figure_check("dropped_messages", snapshot, dropped_ratio, thresholds.dropped_messages, percent, what.c_str());
+  const bool counted = std::any_of(snapshot.nodes.begin(), snapshot.nodes.end(), [](const Node& node) {
+    return node.capacity.requests_total || node.capacity.requests_recent;
+  });
+  if (!check.value && counted) {
+    check.status = CheckStatus::kOk;
+    check.message =
+        what + ": fewer than " + std::to_string(kMinRequestsToJudge) + " requests on every node, too few to judge";
+  }
+  return check;
 }
 
 std::optional<double> as_double(const std::optional<std::int64_t>& value) {
@@ -598,8 +619,7 @@ Result<HealthReport> check_health(const ClusterSnapshot& snapshot, const Cluster
   checks.push_back(figure_check(
       "pending_compactions", snapshot, [](const Node& n) { return as_double(n.capacity.pending_compactions); },
       thresholds.pending_compactions, count, "pending compactions"));
-  checks.push_back(figure_check("dropped_messages", snapshot, dropped_ratio, thresholds.dropped_messages, percent,
-                                dropped_what(snapshot).c_str()));
+  checks.push_back(check_dropped_messages(snapshot, thresholds));
   checks.push_back(figure_check(
       "cpu_utilization", snapshot, [](const Node& n) { return n.capacity.cpu_utilization_ratio; }, thresholds.cpu,
       percent, "CPU use"));

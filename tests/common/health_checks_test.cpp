@@ -186,6 +186,25 @@ TEST_CASE("dropped messages are judged over the agent's recent window when it ha
   CHECK(check_named(health(snapshot), "dropped_messages").message.rfind("dropped messages in the last 120 s", 0) == 0);
 }
 
+TEST_CASE("dropped messages are not judged on a node with fewer than 100 requests") {
+  ClusterSnapshot snapshot = healthy();
+  NodeCapacity& quiet = snapshot.nodes[1].capacity;
+  quiet.requests_recent = 0;  // a quiet node whose few dropped internode messages would read as 100%
+  quiet.dropped_messages_recent = 7;
+  quiet.recent_window_seconds = 300;
+  HealthCheck check = check_named(health(snapshot), "dropped_messages");
+  CHECK(check.status == CheckStatus::kOk);
+  CHECK_FALSE(check.value.has_value());
+  CHECK(check.message == "dropped messages in the last 300 s: fewer than 100 requests on every node, too few to judge");
+
+  quiet.requests_recent = 99;
+  CHECK(check_named(health(snapshot), "dropped_messages").status == CheckStatus::kOk);
+  quiet.requests_recent = 100;
+  check = check_named(health(snapshot), "dropped_messages");
+  CHECK(check.status == CheckStatus::kCritical);
+  CHECK(check.value == doctest::Approx(0.07));
+}
+
 TEST_CASE("CPU from 60%, memory from 80% of its limit, read p99 from 50 ms and write p99 from 25 ms warn") {
   ClusterSnapshot snapshot = healthy();
   auto& capacity = snapshot.nodes[4].capacity;
