@@ -146,7 +146,9 @@ void Hints::add(std::string endpoint, std::string keyspace, std::string key, Cel
 
 std::size_t Hints::pending() const {
   std::lock_guard lock(mutex_);
-  return hints_.size() + in_flight_;
+  std::size_t in_flight = 0;
+  for (const auto& [endpoint, count] : in_flight_by_endpoint_) in_flight += count;
+  return hints_.size() + in_flight;
 }
 
 std::map<std::string, std::size_t> Hints::pending_by_endpoint() const {
@@ -194,7 +196,6 @@ void Hints::replay_loop() {
     if (stopping_) break;
     std::deque<Hint> batch;
     batch.swap(hints_);
-    in_flight_ = batch.size();
     for (const Hint& hint : batch) ++in_flight_by_endpoint_[hint.endpoint];
     lock.unlock();
     const std::int64_t expired_before =
@@ -238,7 +239,6 @@ void Hints::replay_loop() {
     delivered_ += delivered;
     bytes_ -= released;
     for (const std::string& why : dropped) count_dropped(why);
-    in_flight_ = 0;
     in_flight_by_endpoint_.clear();
     // Hints added meanwhile go after the kept ones: replay keeps arrival order per endpoint.
     kept.insert(kept.end(), std::make_move_iterator(hints_.begin()), std::make_move_iterator(hints_.end()));

@@ -97,8 +97,7 @@ class Hints {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Hint> hints_;                                    // guarded by mutex_
-  std::size_t in_flight_ = 0;                                 // hints the replay thread holds now; guarded by mutex_
-  std::map<std::string, std::size_t> in_flight_by_endpoint_;  // the same, by endpoint; guarded
+  std::map<std::string, std::size_t> in_flight_by_endpoint_;  // being replayed, by endpoint; guarded
   std::uint64_t bytes_ = 0;      // of every hint held, in hints_ or being replayed; guarded
   std::uint64_t next_id_ = 1;    // guarded by mutex_
   std::uint64_t delivered_ = 0;  // guarded by mutex_
