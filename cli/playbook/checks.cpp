@@ -5,6 +5,7 @@
 #include "ringcore/health_checks.h"
 #include "ringcore/rebalance.h"
 #include "ringcore/scale_plan.h"
+#include "ringcore/seed_checks.h"
 #include "views/plan_view.h"
 
 namespace ringctl::playbook {
@@ -163,6 +164,13 @@ StepOutcome balance(StepContext& context) {
   return judge("balance", findings, context, outcome);
 }
 
+// After a topology change: the seed lists as the nodes have them (ringcore::check_seed_lists).
+StepOutcome seed_lists(StepContext& context) {
+  const ClusterSurvey survey = survey_cluster(context.source);
+  return judge("seed_lists", {from_health(ringcore::check_seed_lists(survey.snapshot, survey.observations))}, context,
+               {});
+}
+
 }  // namespace
 
 StepOutcome run_check(const std::string& name, StepContext& context) {
@@ -170,6 +178,7 @@ StepOutcome run_check(const std::string& name, StepContext& context) {
   if (name == "preflight") return preflight(context);
   if (name == "plan_add" || name == "plan_remove") return plan(name, context);
   if (name == "balance") return balance(context);
+  if (name == "seed_lists") return seed_lists(context);
   throw ringcore::Error(ringcore::ErrorCode::kInternal, "no implementation of check " + name);
 }
 

@@ -36,6 +36,11 @@ const std::vector<CatalogEntry> kChecks = {
      {"node"},
      {"target_address", "target_host_id", "target_is_seed", "planned_bytes"}},
     {"balance", "rebalance finds nothing (ringctl rebalance)", {}, {}, {"cleanup_nodes"}},
+    {"seed_lists",
+     "the nodes' seed lists: warn for a seed no longer in the ring or a datacenter without a seed",
+     {},
+     {},
+     {}},
 };
 
 const std::vector<CatalogEntry> kActions = {

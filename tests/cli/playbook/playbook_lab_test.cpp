@@ -6,8 +6,8 @@
 //   without a second node; a pre-flight refusal with a node down; a join stalled past the
 //   critical threshold stops the run (exit 3) and resume finishes it; a rolling restart under
 //   writers with no failed write; the repair playbook;
-// - scale-up 4 -> 6 (two nodes in one run) and scale-down 6 -> 3 under QUORUM writers, ownership
-//   within the allocator's target after each;
+// - scale-up 4 -> 6 (two nodes in one run) and scale-down 6 -> 3 (the seed last, with the
+//   seed-list reminder) under QUORUM writers, ownership within the allocator's target after each;
 // - disk headroom: on nodes of a small disk, scale-up refuses a node over half full and
 //   scale-down refuses receivers that would pass 80%.
 // Every acknowledged write is readable after each.
@@ -82,6 +82,14 @@ int count_events(const std::vector<json>& events, const std::string& event, cons
       ++count;
   }
   return count;
+}
+
+// The "check" event of a run's seed_lists after-check (null when the run sent none).
+json seed_lists_event(const std::string& run_output) {
+  for (const json& e : json_lines(run_output)) {
+    if (e.value("event", "") == "check" && e.value("check", "") == "seed_lists") return e;
+  }
+  return nullptr;
 }
 
 // The worst DC's ownership spread as rebalance measures it: max over mean of effective ownership.
@@ -318,6 +326,9 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
     int started = 0;
     for (const json& e : json_lines(grow.out)) started += e["event"] == "node_starting" ? 1 : 0;
     CHECK(started == 2);
+    const json seeds = seed_lists_event(grow.out);
+    CHECK(seeds["status"] == "ok");
+    CHECK(seeds["message"].get<std::string>().starts_with("seeds by datacenter dc1: 127.0.0.1 "));
     check_no_failed_write(writer);
   }
   const json six = lab.nodes();
@@ -326,14 +337,24 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
   CHECK(ownership_max_over_mean() <= target);
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
 
-  // Back to three: the two added nodes and one of the first, a run each.
-  for (const std::string node : {"127.0.0.6", "127.0.0.5", "127.0.0.2"}) {
+  // Back to three: the two added nodes and the seed, a run each.
+  for (const std::string node : {"127.0.0.6", "127.0.0.5", "127.0.0.1"}) {
     QuorumWriter writer(lab);
     const ProcessResult shrink =
         lab.playbook({"run", "scale-down", "--var", "node=" + node, "--var", "host_id=" + host_id_of(node), "--var",
                       "leave_timeout=120", "--var", lab.lab_var(), "--yes"});
     INFO(node << ": " << shrink.out << shrink.err);
     CHECK(shrink.exit_code == 0);
+    // The seeds' "update seed list if node was a seed": the running nodes still name it.
+    const json seeds = seed_lists_event(shrink.out);
+    if (node == "127.0.0.1") {
+      CHECK(seeds["status"] == "warn");
+      CHECK(seeds["nodes"] == json::array({"127.0.0.1"}));
+      CHECK(seeds["message"].get<std::string>().starts_with(
+          "127.0.0.1 is in a seed list but no longer in the ring: remove it from the seeds of every node's"));
+    } else {
+      CHECK(seeds["status"] == "ok");
+    }
     check_no_failed_write(writer);
     CHECK(ownership_max_over_mean() <= target);
   }
