@@ -209,3 +209,16 @@ TEST_CASE("a stream in progress becomes netstats' plan with one session per dire
                                      {"rows", 0},
                                      {"bytes_per_second", 0}}));
 }
+
+TEST_CASE("5.0's failed bootstrap and decommission modes keep the node joining and leaving") {
+  Recorded node = recorded("one_node.json");
+  const std::pair<const char*, const char*> modes[] = {
+      {"JOINING_FAILED", "joining"}, {"DECOMMISSION_FAILED", "leaving"}, {"DECOMMISSIONED", "left"}};
+  for (const auto& [mode, state] : modes) {
+    node.collection["OperationMode"] = mode;
+    auto document = ringd::node_document(node.collection, ringd::DiskFigures{1000, 250});
+    REQUIRE_MESSAGE(document.ok(), document.error().message());
+    CHECK_MESSAGE((*document)["state"] == state, mode);
+    CHECK((*document)["mode"] == mode);
+  }
+}
