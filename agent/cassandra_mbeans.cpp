@@ -356,15 +356,38 @@ std::vector<std::string> data_directories(const MBeanValues& collection) {
   return directories;
 }
 
+namespace {
+
+// The node's tokens. A joining node cannot answer Tokens (StorageService asks its token
+// metadata for the tokens of a member, which a bootstrapping node is not yet: every collection
+// failed for the whole join, seen on 5.0.9); its bootstrap tokens are those of its address in
+// TokenToEndpointWithPortMap, which holds normal and bootstrapping tokens (none before the node
+// has announced them).
+ringcore::Result<json> own_tokens(const MBeanValues& values, const std::string& address, const std::string& mode) {
+  if (value(values, "Tokens").is_array() || state_of_mode(mode) != "joining")
+    return required(values, "Tokens", json::value_t::array);
+  json tokens = json::array();
+  const json& map = value(values, "TokenToEndpointWithPortMap");
+  if (map.is_object()) {
+    for (const auto& [token, endpoint] : map.items()) {
+      if (endpoint.is_string() && parse_endpoint_name(endpoint.get<std::string>()).address == address)
+        tokens.push_back(token);
+    }
+  }
+  return tokens;
+}
+
+}  // namespace
+
 ringcore::Result<json> node_document(const MBeanValues& values, const DiskFigures& disk) {
   auto host_id = required(values, "LocalHostId", json::value_t::string);
   if (!host_id) return host_id.error();
   auto mode_value = required(values, "OperationMode", json::value_t::string);
   if (!mode_value) return mode_value.error();
-  auto tokens = required(values, "Tokens", json::value_t::array);
-  if (!tokens) return tokens.error();
   const std::string mode = mode_value->get<std::string>();
   const std::string address = local_address(values);
+  auto tokens = own_tokens(values, address, mode);
+  if (!tokens) return tokens.error();
   const std::map<std::string, json> gossip = gossip_by_address(values);
   const auto self = gossip.find(address);
 
