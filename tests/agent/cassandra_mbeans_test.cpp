@@ -209,3 +209,36 @@ TEST_CASE("a stream in progress becomes netstats' plan with one session per dire
                                      {"rows", 0},
                                      {"bytes_per_second", 0}}));
 }
+
+TEST_CASE("5.0's failed bootstrap and decommission modes keep the node joining and leaving") {
+  Recorded node = recorded("one_node.json");
+  const std::pair<const char*, const char*> modes[] = {
+      {"JOINING_FAILED", "joining"}, {"DECOMMISSION_FAILED", "leaving"}, {"DECOMMISSIONED", "left"}};
+  for (const auto& [mode, state] : modes) {
+    node.collection["OperationMode"] = mode;
+    auto document = ringd::node_document(node.collection, ringd::DiskFigures{1000, 250});
+    REQUIRE_MESSAGE(document.ok(), document.error().message());
+    CHECK_MESSAGE((*document)["state"] == state, mode);
+    CHECK((*document)["mode"] == mode);
+  }
+}
+
+TEST_CASE("a joining node, which cannot answer Tokens, has the bootstrap tokens the ring map gives its address") {
+  Recorded node = recorded("one_node.json");
+  const json tokens = node.collection["Tokens"];
+  REQUIRE(tokens.size() == 4);
+  node.collection.erase("Tokens");  // what StorageService answers while the node bootstraps
+  node.collection["OperationMode"] = "JOINING";
+  auto joining = ringd::node_document(node.collection, ringd::DiskFigures{1000, 250});
+  REQUIRE_MESSAGE(joining.ok(), joining.error().message());
+  CHECK((*joining)["state"] == "joining");
+  std::set<std::string> got, want;
+  for (const json& token : (*joining)["tokens"]) got.insert(token.get<std::string>());
+  for (const json& token : tokens) want.insert(token.get<std::string>());
+  CHECK(got == want);
+
+  node.collection["OperationMode"] = "NORMAL";  // a member that does not answer: an error, not a guess
+  auto normal = ringd::node_document(node.collection, ringd::DiskFigures{1000, 250});
+  REQUIRE_FALSE(normal.ok());
+  CHECK(normal.error().message() == "Cassandra did not answer Tokens (JMX through Jolokia)");
+}
