@@ -24,6 +24,8 @@ const char* const kStorageAttributes[] = {
     "MovingNodesWithPort", "TokenToEndpointWithPortMap", "EndpointWithPortToHostId", "LocalHostId", "OperationMode",
     "Tokens", "ClusterName", "ReleaseVersion", "SchemaVersion", "PartitionerName", "Keyspaces", "AllDataFileLocations",
     "Joined", "GossipRunning", "NativeTransportRunning",
+    // the node's seed list (nodetool getseeds, 4.0+): "/127.0.0.1:7000", InetAddressAndPort's text
+    "Seeds",
     // the stream throughput: 5.0 in megabits and MiB, 4.x in megabits under the older name
     "StreamThroughputMbitPerSec", "StreamThroughputMbPerSec"};
 
@@ -409,6 +411,7 @@ ringcore::Result<json> node_document(const MBeanValues& values, const DiskFigure
                                 : gossip_value(self->second, "STATUS_WITH_PORT");
   }
   if (auto port = local_storage_port(values)) node["storage_port"] = *port;
+  if (value(values, "Seeds").is_array()) node["seeds"] = addresses_of(value(values, "Seeds"));
   for (const char* flag : {"Joined", "GossipRunning", "NativeTransportRunning"}) {
     if (value(values, flag).is_boolean()) {
       std::string key = flag == std::string("Joined")          ? "joined"

@@ -137,6 +137,7 @@ TEST_CASE("a single node's recorded MBeans make its node document: identity, mod
   CHECK(facts["joined"] == true);
   CHECK(facts["gossip_active"] == true);
   CHECK(facts["disk_used_bytes"] == 750);
+  CHECK(facts["seeds"] == json::array({"127.0.112.1"}));  // from "/127.0.112.1:7000"
   const json& capacity = facts["capacity"];
   CHECK(capacity["cpus"].get<int>() >= 1);
   CHECK(capacity["memory_limit_bytes"].get<std::int64_t>() > 0);

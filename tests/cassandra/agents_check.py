@@ -179,6 +179,16 @@ def check_live(report, tools, agents, keyspaces, compare_status, compare_ring, f
     report.check(f"live info --tokens through ringd {agents.address(first)} ({', '.join(INFO_FIELDS)})",
                  problems)
 
+    # The seed list (StorageService Seeds, nodetool getseeds): cassandra_cluster.py names
+    # 127.0.0.1 alone. Cassandra leaves a node's own address out, so it is compared without it.
+    problems = []
+    for node in cluster.nodes:
+        status, body, _ = http_get(agents.url(node, "/v1/node"))
+        seeds = set(body["node"].get("seeds", [])) if status == 200 else None
+        if seeds is None or seeds - {node.address} != {"127.0.0.1"} - {node.address}:
+            problems.append(f"{node.address}: seeds {seeds}, expected 127.0.0.1")
+    report.check("live /v1/node seeds through every agent: the cluster's seed", problems)
+
     # Judged for an rf 1 keyspace: the test keyspaces with rf above the node count (rf 6 on
     # two nodes) rightly make replica_availability critical.
     health = agents.ringctl(tools.ringctl, "health", "--keyspace", keyspace, *DISK_THRESHOLDS)
