@@ -48,11 +48,12 @@ const LabPorts kLossLab{"26560", "29560"};
 
 class Lab : public test_support::ScratchLab {
  public:
-  explicit Lab(LabPorts ports) : ScratchLab(RINGCTL_BIN, "ringctl-disk-loss-test-"), ports_(std::move(ports)) {}
+  explicit Lab(LabPorts ports)
+      : ScratchLab(RINGCTL_BIN, "ringctl-disk-loss-test-", "127.0.68."), ports_(std::move(ports)) {}
 
   void up(int nodes) const {
-    const ProcessResult r = lab({"up", "--nodes", std::to_string(nodes), "--no-agents", "--storage-port",
-                                 ports_.storage, "--native-port", ports_.native, "--timeout", "120"});
+    const ProcessResult r = ScratchLab::up({"--nodes", std::to_string(nodes), "--no-agents", "--storage-port",
+                                            ports_.storage, "--native-port", ports_.native, "--timeout", "120"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   }
   int native_port() const { return std::stoi(ports_.native); }
@@ -175,8 +176,8 @@ class PacketLoss {
   test_support::NftTable table_{"ringctl_loss_"};
 };
 
-const std::vector<std::string> kFirstThree = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
-const std::vector<std::string> kFour = {"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"};
+const std::vector<std::string> kFirstThree = {"127.0.68.1", "127.0.68.2", "127.0.68.3"};
+const std::vector<std::string> kFour = {"127.0.68.1", "127.0.68.2", "127.0.68.3", "127.0.68.4"};
 
 }  // namespace
 
@@ -202,9 +203,9 @@ TEST_CASE("a node bootstrapping onto a full disk fails saying so, the cluster is
   CHECK(add.err.find("the disk is full (no space left on device)") != std::string::npos);
   CHECK(add.err.find("No space left on device") != std::string::npos);
   // The job on node4 says the same, and node4 says it failed to join.
-  const json facts = lab.node_facts("127.0.0.4");
+  const json facts = lab.node_facts("127.0.68.4");
   CHECK(facts["mode"] == "JOINING_FAILED");
-  const auto jobs = ringnet::HttpClient("127.0.0.4", lab.native_port(), 5s).get("/v1/jobs");
+  const auto jobs = ringnet::HttpClient("127.0.68.4", lab.native_port(), 5s).get("/v1/jobs");
   REQUIRE(jobs.ok());
   CHECK(jobs->body.find("the disk is full") != std::string::npos);
   CHECK(writer.wait() == 0);  // every write of the run acknowledged
@@ -259,12 +260,12 @@ TEST_CASE("QUORUM writes and a bootstrap through 10 percent packet loss on the s
     CHECK(dropped > 0);
   }
   // What the first bootstrap did: the stream requests it retried, the hints it waited for.
-  const json first_result = bootstrap_job(lab, "127.0.0.4").value("result", json::object());
+  const json first_result = bootstrap_job(lab, "127.0.68.4").value("result", json::object());
   if (add.exit_code != 0) {
     INFO(add.err);
     CHECK(add.err.find("bootstrap job") != std::string::npos);
-    CHECK(add.err.find(" 127.0.0.") != std::string::npos);  // the peer
-    CHECK(lab.node_facts("127.0.0.4")["mode"] == "JOINING_FAILED");
+    CHECK(add.err.find(" 127.0.68.") != std::string::npos);  // the peer
+    CHECK(lab.node_facts("127.0.68.4")["mode"] == "JOINING_FAILED");
     // Retried once the loss is gone: node4 restarted bootstraps again.
     REQUIRE(lab.lab({"stop", "node4"}).exit_code == 0);
     const ProcessResult start = lab.lab({"start", "node4", "--timeout", "120"});
