@@ -45,6 +45,20 @@ Error failed(const std::string& what, const rocksdb::Status& status) {
   return Error::failed(what + ": " + text);
 }
 
+// An ingest that fails for a full disk inside RocksDB (the flush it makes, its MANIFEST write)
+// leaves RocksDB stopped; after space was freed, the next ingest aborted the node: RocksDB 7.8
+// (Debian's) asserts in ExternalSstFileIngestionJob::Prepare on file number 0, even once
+// DB::Resume() had reported the database recovered. So the node refuses ingests from then on
+// and says to restart it, which reopens the database cleanly: Cassandra's default
+// disk_failure_policy (stop) likewise wants a restart after a disk error. A full disk met while
+// writing the staging file, outside RocksDB, does not stop it.
+Error stopped_on_full_disk(const std::string& keyspace) {
+  return Error::failed("cannot ingest into keyspace '" + keyspace +
+                       "': the disk was full (no space left on device) during an earlier ingest and the "
+                       "database stopped; free space on the data directory's file system, restart the node, "
+                       "then retry");
+}
+
 void put_u64(std::string& out, std::uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((value >> shift) & 0xff));
 }
@@ -155,6 +169,8 @@ struct Storage::Impl {
   // file in (storage.h).
   std::shared_mutex ingest_gate;
   std::atomic<std::uint64_t> staged_files{0};  // names staging files uniquely
+  // Set once an ingest failed for a full disk inside RocksDB (stopped_on_full_disk()).
+  std::atomic<bool> stopped_on_full_disk{false};
   // keyspace -> live data bytes; the map is guarded by families_mutex, the counters are atomic.
   std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> live_bytes;
 
@@ -372,6 +388,7 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, cons
     ingested.file_bytes = info.file_size;
 
     std::unique_lock gate(impl_->ingest_gate);
+    if (impl_->stopped_on_full_disk) return stopped_on_full_disk(keyspace);
     std::int64_t live_delta = 0;
     if (auto counted = count_winners(*impl_->db, family, ordered, ingested, live_delta); !counted)
       return counted.error();
@@ -379,7 +396,10 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, cons
     options.move_files = true;           // a hard link: the bytes are written once
     options.write_global_seqno = false;  // no rewrite of the file; we never downgrade RocksDB
     const rocksdb::Status status = impl_->db->IngestExternalFile(family, {file}, options);
-    if (!status.ok()) return failed("cannot ingest into keyspace '" + keyspace + "'", status);
+    if (!status.ok()) {
+      if (status.IsNoSpace()) impl_->stopped_on_full_disk = true;
+      return failed("cannot ingest into keyspace '" + keyspace + "'", status);
+    }
     impl_->live_counter(keyspace) += static_cast<std::uint64_t>(live_delta);  // wraps back for a negative delta
     return ingested;
   } catch (const Error& error) {

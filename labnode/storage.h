@@ -135,6 +135,8 @@ class Storage {
   // from the range's left, wrapping at most once past the end of the ring) as one SST file, each row merged with the
   // stored cell by last-write-wins (see above). All or nothing: on any error (rows out of order: kInvalidInput; the
   // disk: kFailed) no row of the file is visible and its staging file is gone. Unknown keyspaces are kNotFound.
+  // Once an ingest has failed for a full disk inside RocksDB, every later one fails (kFailed) saying to free
+  // space and restart the node (storage.cpp, stopped_on_full_disk).
   ringcore::Result<IngestedRows> ingest(const std::string& keyspace, const std::vector<StoredRow>& rows);
   // The stored cell (tombstones included), or nullopt.
   ringcore::Result<std::optional<Cell>> get(const std::string& keyspace, std::string_view key) const;

@@ -14,7 +14,6 @@
 // without CAP_SYS_ADMIN) the full disk test alone is skipped.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
-#include <sys/mount.h>
 
 #include <algorithm>
 #include <chrono>
@@ -30,6 +29,7 @@
 #include "support/nft_table.h"
 #include "support/run_process.h"
 #include "support/scratch_lab.h"
+#include "support/small_disk.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -133,33 +133,6 @@ json bootstrap_job(const Lab& lab, const std::string& node) {
   return json::object();
 }
 
-// A tmpfs of `mebibytes` mounted on `directory` for the test, unmounted (lazily, should a process
-// still hold it) when the handle goes away, before the lab's directory is removed.
-class SmallDisk {
- public:
-  SmallDisk(std::string directory, int mebibytes) : directory_(std::move(directory)) {
-    std::filesystem::create_directories(directory_);
-    const std::string size = "size=" + std::to_string(mebibytes) + "m";
-    mounted_ = mount("tmpfs", directory_.c_str(), "tmpfs", 0, size.c_str()) == 0;
-  }
-  ~SmallDisk() {
-    if (mounted_) umount2(directory_.c_str(), MNT_DETACH);
-  }
-  SmallDisk(const SmallDisk&) = delete;
-  SmallDisk& operator=(const SmallDisk&) = delete;
-
-  bool mounted() const { return mounted_; }
-  // Frees space as an operator would by growing the file system (its files stay).
-  bool grow(int mebibytes) const {
-    const std::string size = "size=" + std::to_string(mebibytes) + "m";
-    return mount("tmpfs", directory_.c_str(), "tmpfs", MS_REMOUNT, size.c_str()) == 0;
-  }
-
- private:
-  std::string directory_;
-  bool mounted_ = false;
-};
-
 // `percent` of the packets to and from `port` dropped at random, both ways (requests to the port
 // and the answers from it), counted.
 class PacketLoss {
@@ -191,7 +164,7 @@ TEST_CASE("a node bootstrapping onto a full disk fails saying so, the cluster is
   REQUIRE(before["failed"] == 0);
 
   // node4's data directory (lab_layout.h: <lab>/node4/data) on a small disk of its own.
-  SmallDisk disk(lab.directory() + "/node4/data", 4);
+  test_support::SmallDisk disk(lab.directory() + "/node4/data", 4);
   REQUIRE_MESSAGE(disk.mounted(), "mount -t tmpfs refused");
 
   // A writer runs through nodes 1-3 while node4 streams.
@@ -287,21 +260,13 @@ TEST_CASE("QUORUM writes and a bootstrap through 10 percent packet loss on the s
                           << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() << " s");
 }
 
-// Whether this process may mount a tmpfs (root in a container may not).
-bool can_mount() {
-  const test_support::TempDir probe("ringctl-disk-probe-");
-  if (mount("tmpfs", probe.path().c_str(), "tmpfs", 0, "size=1m") != 0) return false;
-  umount2(probe.path().c_str(), MNT_DETACH);
-  return true;
-}
-
 int main(int argc, char** argv) {
   if (!test_support::nft_usable()) {
     return test_support::missing_prerequisite(std::string("a full disk and packet loss need root and ") +
                                               test_support::kNft + " (scripts/install-deps.sh test installs nftables)");
   }
   doctest::Context context(argc, argv);
-  if (!can_mount()) {  // root in a container without CAP_SYS_ADMIN: the loss test still runs
+  if (!test_support::can_mount_tmpfs()) {  // root in a container without CAP_SYS_ADMIN: the loss test still runs
     std::printf("SKIPPED: the full disk test: mount -t tmpfs is refused here\n");
     context.addFilter("test-case-exclude", "*full disk*");
   }
