@@ -1,6 +1,9 @@
 #include "playbook/checks.h"
 
+#include <algorithm>
+
 #include "cluster_survey.h"
+#include "configured_thresholds.h"
 #include "playbook/health_thresholds.h"
 #include "ringcore/health_checks.h"
 #include "ringcore/rebalance.h"
@@ -68,7 +71,8 @@ Finding from_plan(const ringcore::PlanCheck& check) { return {check.name, check.
 StepOutcome health(StepContext& context) {
   const ClusterSurvey survey = survey_cluster(context.source);
   const ringcore::HealthReport report =
-      ringcore::check_health(survey.snapshot, survey.observations, thresholds_from_params(context.params), std::nullopt)
+      ringcore::check_health(survey.snapshot, survey.observations, step_thresholds(context.source, context.params),
+                             std::nullopt)
           .value_or_throw();
   std::vector<Finding> findings;
   for (const ringcore::HealthCheck& check : report.checks) findings.push_back(from_health(check));
@@ -148,19 +152,27 @@ StepOutcome plan(const std::string& check, StepContext& context) {
 
 StepOutcome balance(StepContext& context) {
   const ClusterSurvey survey = survey_cluster(context.source);
-  const ringcore::RebalanceReport report = ringcore::analyse_balance(survey.snapshot, {}).value_or_throw();
+  const ringcore::RebalanceReport report =
+      ringcore::analyse_balance(survey.snapshot,
+                                shared_rebalance_thresholds(configured_health_thresholds(context.source)))
+          .value_or_throw();
   std::vector<Finding> findings;
   std::vector<std::string> cleanup;
+  std::vector<std::string> add_to;  // DCs whose token distribution needs a node added
   for (const ringcore::Finding& finding : report.findings) {
     findings.push_back({ringcore::finding_kind_name(finding.kind), CheckStatus::kWarn,
                         finding.message + " (fix: " + finding.fix + ")", finding.nodes});
     if (finding.kind == ringcore::FindingKind::kCleanupDebt) {
       for (const ringcore::NodeBytes& node : finding.cleanup) cleanup.push_back(node.address);
     }
+    if (finding.kind == ringcore::FindingKind::kTokenDistribution &&
+        std::find(add_to.begin(), add_to.end(), finding.dc) == add_to.end())
+      add_to.push_back(finding.dc);
   }
   if (findings.empty()) findings.push_back({"balance", CheckStatus::kOk, "rebalance finds nothing", {}});
   StepOutcome outcome;
   outcome.exports["cleanup_nodes"] = joined(cleanup);
+  outcome.exports["add_node_dcs"] = joined(add_to);
   return judge("balance", findings, context, outcome);
 }
 

@@ -2,7 +2,8 @@
 // fit, and a killed node turns the verdict critical (exit 5), naming the node and the views that
 // see it down; plan remove is blocked where rf could not be kept; plan add predicts what lab add
 // then streams; rebalance finds the cleanup debt a join leaves, and none after the rebalance
-// playbook ran cleanup on exactly the nodes it named; the disk check follows a lab whose nodes
+// playbook ran cleanup on exactly the nodes it named; with a token distribution judged uneven,
+// the rebalance playbook adds a node and cleans up after it; the disk check follows a lab whose nodes
 // have a small configured disk through its thresholds.
 #include <doctest/doctest.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -216,6 +218,31 @@ TEST_CASE("live plan add predicts what lab add streams, and rebalance finds clea
       },
       std::chrono::seconds(60), std::chrono::milliseconds(500));
   CHECK_MESSAGE(debt_paid, rebalance.dump());
+
+  // A token distribution rebalance judges uneven (a limit under this ring's even 1.0, from the
+  // cluster config as an operator sets it): the playbook adds a node to dc1 through the lab
+  // launcher, then cleans the nodes that lost ranges to it.
+  std::ofstream(lab.config_file(), std::ios::app) << "thresholds:\n  ownership_balance_warn: 0.9\n";
+  const ProcessResult grown = ringctl({"-o", "json", "playbook", "run", "rebalance", "--var",
+                                       "lab_dir=" + lab.directory(), "--var", "join_timeout=120", "--yes"});
+  INFO(grown.out << grown.err);
+  REQUIRE(grown.exit_code == 0);
+  std::vector<std::string> started;
+  cleaned.clear();
+  for (const json& event : test_support::json_lines(grown.out)) {
+    if (event["event"] == "node_starting") started.push_back(event["node"]);
+    if (event["event"] == "job" && event["operation"] == "cleanup") cleaned.push_back(event["node"]);
+  }
+  CHECK(started == std::vector<std::string>{"127.0.63.5"});
+  CHECK_FALSE(cleaned.empty());  // the nodes plan add said would lose ranges to it
+  CHECK(lab.lab_json({"list"})["nodes"].size() == 5);
+  const bool no_debt = ringruntime::wait_until(
+      [&] {
+        rebalance = json::parse(ringctl({"-o", "json", "rebalance"}).out);
+        return findings_of_kind(rebalance, "cleanup_debt").empty();
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(500));
+  CHECK_MESSAGE(no_debt, rebalance.dump());
 }
 
 namespace {
