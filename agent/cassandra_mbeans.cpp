@@ -24,8 +24,6 @@ const char* const kStorageAttributes[] = {
     "MovingNodesWithPort", "TokenToEndpointWithPortMap", "EndpointWithPortToHostId", "LocalHostId", "OperationMode",
     "Tokens", "ClusterName", "ReleaseVersion", "SchemaVersion", "PartitionerName", "Keyspaces", "AllDataFileLocations",
     "Joined", "GossipRunning", "NativeTransportRunning",
-    // the node's seed list (nodetool getseeds, 4.0+): "/127.0.0.1:7000", InetAddressAndPort's text
-    "Seeds",
     // the stream throughput: 5.0 in megabits and MiB, 4.x in megabits under the older name
     "StreamThroughputMbitPerSec", "StreamThroughputMbPerSec"};
 
@@ -302,6 +300,8 @@ std::vector<MBeanRead> collection_reads() {
     reads.push_back({attribute, jolokia_read(kStorageService, attribute)});
   reads.push_back(
       {"FailureDetector/AllEndpointStatesWithPort", jolokia_read(kFailureDetector, "AllEndpointStatesWithPort")});
+  // The node's seed list (nodetool getseeds, 4.0+), without its own address: "/127.0.0.1:7000".
+  reads.push_back({"Gossiper/Seeds", jolokia_read("org.apache.cassandra.net:type=Gossiper", "Seeds")});
   reads.push_back({"Snitch/Datacenter", jolokia_read(kSnitchInfo, "Datacenter")});
   reads.push_back({"Snitch/Rack", jolokia_read(kSnitchInfo, "Rack")});
   reads.push_back({"StreamManager/CurrentStreams", jolokia_read(kStreamManager, "CurrentStreams")});
@@ -411,7 +411,7 @@ ringcore::Result<json> node_document(const MBeanValues& values, const DiskFigure
                                 : gossip_value(self->second, "STATUS_WITH_PORT");
   }
   if (auto port = local_storage_port(values)) node["storage_port"] = *port;
-  if (value(values, "Seeds").is_array()) node["seeds"] = addresses_of(value(values, "Seeds"));
+  if (value(values, "Gossiper/Seeds").is_array()) node["seeds"] = addresses_of(value(values, "Gossiper/Seeds"));
   for (const char* flag : {"Joined", "GossipRunning", "NativeTransportRunning"}) {
     if (value(values, flag).is_boolean()) {
       std::string key = flag == std::string("Joined")          ? "joined"

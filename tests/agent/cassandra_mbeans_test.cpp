@@ -137,7 +137,10 @@ TEST_CASE("a single node's recorded MBeans make its node document: identity, mod
   CHECK(facts["joined"] == true);
   CHECK(facts["gossip_active"] == true);
   CHECK(facts["disk_used_bytes"] == 750);
-  CHECK(facts["seeds"] == json::array({"127.0.112.1"}));  // from "/127.0.112.1:7000"
+  CHECK(facts["seeds"] == json::array());  // its own seed: Cassandra leaves it out of the list
+  MBeanValues with_seed = node.collection;
+  with_seed["Gossiper/Seeds"] = json::array({"/127.0.112.9:7000"});  // as node 2 of the tier answers
+  CHECK(ringd::node_document(with_seed, ringd::DiskFigures{1000, 250})->at("seeds") == json::array({"127.0.112.9"}));
   const json& capacity = facts["capacity"];
   CHECK(capacity["cpus"].get<int>() >= 1);
   CHECK(capacity["memory_limit_bytes"].get<std::int64_t>() > 0);
