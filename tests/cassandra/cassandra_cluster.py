@@ -359,6 +359,23 @@ def run_nodetool(cluster, args, node_index=1, check=True, quick=True):
 
 
 # ---------------------------------------------------------------------------------------------
+# CQL: the driver session the checks write and read through
+
+def cql_connect(consistency_level, request_timeout):
+    """A driver cluster and its session that talk to node 1 (127.0.0.1) only, at
+    `consistency_level` with `request_timeout` seconds per request: (cluster, session); the
+    caller shuts the cluster down. The driver (python3-cassandra) is imported here, so that
+    starting and stopping a cluster does not need it."""
+    from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
+    from cassandra.policies import WhiteListRoundRobinPolicy
+    profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy(["127.0.0.1"]),
+                               consistency_level=consistency_level, request_timeout=request_timeout)
+    driver = Cluster(["127.0.0.1"], execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+                     protocol_version=5)
+    return driver, driver.connect()
+
+
+# ---------------------------------------------------------------------------------------------
 # Jolokia: cheap HTTP reads of the same MBeans nodetool uses, for polling
 
 def jolokia_request(node, request, timeout=5.0):

@@ -42,10 +42,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 from cassandra import ConsistencyLevel
-from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
 from cassandra.concurrent import execute_concurrent_with_args
 from cassandra.metadata import Murmur3Token
-from cassandra.policies import WhiteListRoundRobinPolicy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import agents_check       # noqa: E402
@@ -228,11 +226,7 @@ def failed_run(name, result):
 def connect():
     # ONE, not the driver's default LOCAL_ONE: some keyspaces have no replica in dc1, where
     # the only coordinator we talk to lives.
-    profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy(["127.0.0.1"]),
-                               consistency_level=ConsistencyLevel.ONE, request_timeout=30)
-    cluster = Cluster(["127.0.0.1"], execution_profiles={EXEC_PROFILE_DEFAULT: profile},
-                      protocol_version=5)
-    return cluster, cluster.connect()
+    return cassandra_cluster.cql_connect(ConsistencyLevel.ONE, request_timeout=30)
 
 
 def create_schema(driver_cluster, session, keyspaces):

@@ -24,9 +24,7 @@ import time
 from pathlib import Path
 
 from cassandra import ConsistencyLevel
-from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
 from cassandra.concurrent import execute_concurrent_with_args
-from cassandra.policies import WhiteListRoundRobinPolicy
 
 import agents_check
 import cassandra_cluster
@@ -55,11 +53,7 @@ def rows():
 
 
 def connect():
-    profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy(["127.0.0.1"]),
-                               consistency_level=ConsistencyLevel.QUORUM, request_timeout=60)
-    driver = Cluster(["127.0.0.1"], execution_profiles={EXEC_PROFILE_DEFAULT: profile},
-                     protocol_version=5)
-    return driver, driver.connect()
+    return cassandra_cluster.cql_connect(ConsistencyLevel.QUORUM, request_timeout=60)
 
 
 def prepare_data(dropped):
