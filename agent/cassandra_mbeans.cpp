@@ -304,7 +304,7 @@ std::vector<MBeanRead> collection_reads() {
   reads.push_back({"Gossiper/Seeds", jolokia_read("org.apache.cassandra.net:type=Gossiper", "Seeds")});
   reads.push_back({"Snitch/Datacenter", jolokia_read(kSnitchInfo, "Datacenter")});
   reads.push_back({"Snitch/Rack", jolokia_read(kSnitchInfo, "Rack")});
-  reads.push_back({"StreamManager/CurrentStreams", jolokia_read(kStreamManager, "CurrentStreams")});
+  reads.push_back({"StreamManager/CurrentStreams", current_streams_request()});
   // This node's live data in bytes (what nodetool's load map shows for the node itself).
   reads.push_back({"Storage/Load", jolokia_read("org.apache.cassandra.metrics:type=Storage,name=Load", "Count")});
   reads.push_back({"Runtime/Uptime", jolokia_read("java.lang:type=Runtime", "Uptime")});
