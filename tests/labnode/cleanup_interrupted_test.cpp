@@ -130,9 +130,8 @@ TEST_CASE("a cleanup SIGKILLed midway completes when run again, and the node the
                                      << " rows outside its ranges, first " << (outside.empty() ? "" : outside.front()));
   CHECK_MESSAGE(missing.empty(), missing.size() << " acknowledged rows of its ranges missing, first "
                                                 << (missing.empty() ? "" : missing.front()));
-  MESSAGE("cleanup killed and rerun: "
-          << again["result"].dump() << "; the node holds " << held.size() << " rows, " << belonging
-          << " acknowledged rows belong to it, outside " << outside.size() << ", missing " << missing.size() << "; "
-          << keys.size() << " acknowledged rows read back; "
-          << std::chrono::duration<double>(std::chrono::steady_clock::now() - test_started).count() << " s");
+  MESSAGE("cleanup killed and rerun: " << again["result"].dump() << "; the node holds " << held.size() << " rows, "
+                                       << belonging << " acknowledged rows belong to it, outside " << outside.size()
+                                       << ", missing " << missing.size() << "; " << keys.size()
+                                       << " acknowledged rows read back; " << seconds_since(test_started) << " s");
 }

@@ -103,9 +103,8 @@ TEST_CASE("a decommission whose receiver's disk is full fails saying so, and com
   REQUIRE(hints_delivered(cluster, {0, 1, 2}));
   check_all_readable(cluster, {0, 1, 2}, kKeyspace, keys);
   check_on_every_replica(cluster, 0, kKeyspace, keys, 3);
-  MESSAGE("decommission onto a full disk: "
-          << keys.size() << " acknowledged rows read back, "
-          << std::chrono::duration<double>(std::chrono::steady_clock::now() - test_started).count() << " s");
+  MESSAGE("decommission onto a full disk: " << keys.size() << " acknowledged rows read back, "
+                                            << seconds_since(test_started) << " s");
 }
 
 int main(int argc, char** argv) {

@@ -27,10 +27,6 @@ const std::string kKeyspace = "ks";
 constexpr int kRows = 30000;
 constexpr double kThrottleMib = 0.02;
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 }  // namespace
 
 TEST_CASE(

@@ -139,9 +139,7 @@ inline std::vector<std::string> with_acknowledged(std::vector<std::string> keys,
 
 // The hints node i holds, as it reports them in /v1/node; -1 when it does not answer or say.
 inline std::int64_t hints_pending(const TestCluster& cluster, int i) {
-  const auto reply = cluster.api(i, "GET", "/v1/node");
-  if (reply.status != 200 || !reply.body.contains("hints")) return -1;
-  return reply.body["hints"].value("pending", std::int64_t{-1});
+  return hints_pending(cluster.address(i), cluster.native_port());
 }
 
 // Waits (up to 120 s) until none of `nodes` holds a hint: what replica checks may expect.

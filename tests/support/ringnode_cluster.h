@@ -124,15 +124,9 @@ class TestCluster {
   }
 
   nlohmann::json wait_for_job(int i, const std::string& id, std::chrono::seconds timeout = 300s) const {
-    nlohmann::json job;
-    const bool ended = wait_until(
-        [&] {
-          const ApiReply reply = api(i, "GET", "/v1/jobs/" + id);
-          if (reply.status == 200) job = reply.body;
-          return reply.status == 200 && job["state"] != "running";
-        },
-        timeout, 200ms);
-    if (!ended) FAIL("job " << id << " on " << address(i) << " did not end: " << job.dump());
+    const nlohmann::json job = job_when_ended(address(i), native_port_, id, timeout);
+    if (!job.is_object() || job["state"] == "running")
+      FAIL("job " << id << " on " << address(i) << " did not end: " << job.dump());
     return job;
   }
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "ringnet/http_client.h"
+#include "support/ringnode_process.h"  // hints_pending, for the tests of a lab's nodes
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
@@ -68,14 +68,5 @@ class ScratchLab {
   std::string ip_prefix_;
   TempDir scratch_;
 };
-
-// The hints `node` holds, as its API (`native_port`) reports them in /v1/node; -1 when it does
-// not answer or does not say.
-inline std::int64_t hints_pending(const std::string& node, int native_port) {
-  const auto answer = ringnet::HttpClient(node, native_port, std::chrono::seconds(5)).get("/v1/node");
-  if (!answer || answer->status != 200) return -1;
-  const nlohmann::json facts = nlohmann::json::parse(answer->body, nullptr, false);
-  return facts.is_object() && facts.contains("hints") ? facts["hints"].value("pending", std::int64_t{-1}) : -1;
-}
 
 }  // namespace test_support
