@@ -56,10 +56,10 @@ const char* exit_code_help() {
          "  3  timed out waiting (--wait --timeout); the job may still be running\n"
          "  4  no agent reachable, or no SSH connection to a host\n"
          "  5  a check found the cluster not fit for what was asked\n"
-         "  6  the agent refused the token (unauthorized or forbidden), an SSH host refused the key,\n"
-         "     or an SSH host's key is unknown or changed (not in known_hosts)\n"
+         "  6  aborted by the operator (answered no to a playbook's question)\n"
          "  7  outcome unknown: the agent stopped answering while an operation was followed\n"
-         "  8  aborted by the operator (answered no to a playbook's question)\n"
+         "  8  the agent refused the token (unauthorized or forbidden), an SSH host refused the key,\n"
+         "     or an SSH host's key is unknown or changed (not in known_hosts)\n"
          "130  interrupted (Ctrl-C); a playbook run stays resumable (ringctl playbook resume)\n";
 }
 

@@ -6,10 +6,10 @@
 //   3  timed out waiting for an operation (--wait --timeout); the job may still run
 //   4  no agent could be reached (or no SSH connection to a host: ssh_connect)
 //   5  a check found the cluster not fit for what was asked
-//   6  the agent refused the token (401 unauthorized, 403 forbidden); an SSH host refused our
-//      key (ssh_auth), or we refused its host key, unknown or changed (ssh_host_key)
+//   6  aborted by the operator (answered no to a playbook's question)
 //   7  the outcome is unknown: the agent stopped answering while an operation was followed
-//   8  aborted by the operator (answered no to a playbook's question)
+//   8  the agent refused the token (401 unauthorized, 403 forbidden); an SSH host refused our
+//      key (ssh_auth), or we refused its host key, unknown or changed (ssh_host_key)
 // 130  interrupted (Ctrl-C); a playbook run stays resumable
 // The table is printed at the end of `ringctl --help` and in man/ringctl.1.
 #pragma once
@@ -27,9 +27,9 @@ enum ExitCode : int {
   kExitTimedOut = 3,
   kExitUnavailable = 4,
   kExitUnfit = 5,
-  kExitRefused = 6,
+  kExitAborted = 6,
   kExitOutcomeUnknown = 7,
-  kExitAborted = 8,
+  kExitRefused = 8,
   kExitInterrupted = 130,
 };
 

@@ -56,7 +56,7 @@ struct StepOutcome {
 };
 
 // Thrown by a step to stop the run with a status other than failed: a check that blocks
-// (kBlocked, exit 5), the operator's "no" (kAborted, exit 8). Failures are ringcore::Error.
+// (kBlocked, exit 5), the operator's "no" (kAborted, exit 6). Failures are ringcore::Error.
 class RunHalt : public std::exception {
  public:
   RunHalt(RunStatus status, std::string message) : status_(status), message_(std::move(message)) {}

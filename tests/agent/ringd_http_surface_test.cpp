@@ -204,7 +204,7 @@ TEST_CASE("many connections at once: every request answered, the agent keeps ser
   CHECK(send_raw(agent.port, request("GET", "/v1/health/live")).status == 200);
 }
 
-TEST_CASE("ringctl against the token-protected ringd: missing, wrong and read-only tokens exit 6 and say so") {
+TEST_CASE("ringctl against the token-protected ringd: missing, wrong and read-only tokens exit 8 and say so") {
   Agent agent;
   // A scratch cluster config, so that no operator's file or token is read.
   setenv("RINGCTL_CONFIG", (agent.dir.path() + "/clusters.yaml").c_str(), 1);
@@ -215,22 +215,22 @@ TEST_CASE("ringctl against the token-protected ringd: missing, wrong and read-on
     return test_support::run_process(args);
   };
   auto missing = ringctl({"cleanup", "-h", host});
-  CHECK(missing.exit_code == 6);
+  CHECK(missing.exit_code == 8);
   CHECK_MESSAGE(missing.err.find("the agent refused the token") != std::string::npos, missing.err);
   CHECK_MESSAGE(missing.err.find("no bearer token") != std::string::npos, missing.err);
   CHECK_MESSAGE(missing.err.find("--token or $RINGCTL_TOKEN") != std::string::npos, missing.err);
   auto wrong = ringctl({"cleanup", "-h", host, "--token", "wrong-token-0000000000"});
-  CHECK(wrong.exit_code == 6);
+  CHECK(wrong.exit_code == 8);
   CHECK_MESSAGE(wrong.err.find("unknown bearer token") != std::string::npos, wrong.err);
   auto read_only = ringctl({"cleanup", "-h", host, "--token", kRead});
-  CHECK(read_only.exit_code == 6);
+  CHECK(read_only.exit_code == 8);
   CHECK_MESSAGE(read_only.err.find("a read token cannot POST /v1/operations/cleanup: it needs an admin token") !=
                     std::string::npos,
                 read_only.err);
   auto json_error = ringctl({"-o", "json", "cleanup", "-h", host});
-  CHECK(json_error.exit_code == 6);
+  CHECK(json_error.exit_code == 8);
   const json parsed = json::parse(json_error.err, nullptr, false);
   REQUIRE_MESSAGE(parsed.is_object(), json_error.err);
   CHECK(parsed["error"]["code"] == "unauthorized");
-  CHECK(parsed["error"]["exit_code"] == 6);
+  CHECK(parsed["error"]["exit_code"] == 8);
 }

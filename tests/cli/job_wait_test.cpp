@@ -169,8 +169,8 @@ TEST_CASE("exit codes: bad input 1, failures and conflicts 2, timeouts 3, no age
   CHECK(ringctl::exit_code_for(Error::failed("x")) == 2);
   CHECK(ringctl::exit_code_for(Error(ErrorCode::kInternal, "x")) == 2);
   CHECK(ringctl::exit_code_for(Error::timed_out("x")) == 3);
-  CHECK(ringctl::exit_code_for(Error(ErrorCode::kUnauthorized, "x")) == 6);
-  CHECK(ringctl::exit_code_for(Error(ErrorCode::kForbidden, "x")) == 6);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kUnauthorized, "x")) == 8);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kForbidden, "x")) == 8);
   CHECK(ringctl::exit_code_for(Error(ErrorCode::kOutcomeUnknown, "x")) == 7);
   CHECK(ringctl::exit_code_for(Error(ErrorCode::kMethodNotAllowed, "x")) == 2);
   CHECK(ringctl::exit_code_for(Error(ErrorCode::kUnavailable, "x")) == 4);

@@ -3,10 +3,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "support/run_process.h"
+#include "support/temp_dir.h"
 #include "support/test_files.h"
 
 using test_support::ProcessResult;
@@ -231,6 +234,23 @@ TEST_CASE("errors: exit 1, nothing on stdout, a message naming what is wrong") {
     CHECK(r.exit_code == 1);
     CHECK(contains(r.err, "keyspace 'loc': LocalStrategy keyspaces have no ring"));
   }
+}
+
+TEST_CASE("a playbook question nobody can answer aborts the run: exit 6, status aborted, journal kept") {
+  // A user playbook whose only step asks; stdin is no terminal and --yes is not given.
+  const test_support::TempDir home("ringctl-offline-abort-");
+  const std::filesystem::path playbooks = std::filesystem::path(home.path()) / "config/ringctl/playbooks";
+  std::filesystem::create_directories(playbooks);
+  std::ofstream(playbooks / "ask-only.yaml") << "name: ask-only\ndescription: one question\nsteps:\n  - ask: go on?\n";
+  const auto r = test_support::run_process({"/usr/bin/env", "XDG_CONFIG_HOME=" + home.path() + "/config",
+                                            "RINGCTL_RUNS_DIR=" + home.path() + "/runs", RINGCTL_BIN, "-o", "json",
+                                            "playbook", "run", "ask-only"});
+  CHECK(r.exit_code == 6);
+  const auto finished = nlohmann::json::parse(r.out.substr(r.out.rfind('{')));
+  CHECK(finished["event"] == "run_finished");
+  CHECK(finished["status"] == "aborted");
+  CHECK(contains(finished["message"].get<std::string>(), "give --yes"));
+  CHECK(std::filesystem::exists(finished["journal"].get<std::string>()));
 }
 
 TEST_CASE("with -o json, errors are JSON on stderr too") {

@@ -118,7 +118,7 @@ TEST_CASE("decommission: 202 is a job started, 200 the same job already running"
   check_strict(agent);
 }
 
-TEST_CASE("an agent's refusal: 409 exits 2, 401 and 403 exit 6 naming the token, 405 exits 2") {
+TEST_CASE("an agent's refusal: 409 exits 2, 401 and 403 exit 8 naming the token, 405 exits 2") {
   Scratch scratch;
   StrictFakeAgent agent;
   agent.expect("POST", "/v1/operations/decommission", 409,
@@ -130,13 +130,13 @@ TEST_CASE("an agent's refusal: 409 exits 2, 401 and 403 exit 6 naming the token,
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "Not enough live nodes"));
   r = ringctl({"-o", "json", "cleanup", "-h", agent.address(), "--token", "wrong"});
-  CHECK(r.exit_code == 6);
+  CHECK(r.exit_code == 8);
   const json error = json::parse(r.err)["error"];
   CHECK(error["code"] == "unauthorized");
-  CHECK(error["exit_code"] == 6);
+  CHECK(error["exit_code"] == 8);
   CHECK(contains(error["message"].get<std::string>(), "the agent refused the token: agent "));
   r = ringctl({"repair", "-h", agent.address(), "--token", "reader"});
-  CHECK(r.exit_code == 6);
+  CHECK(r.exit_code == 8);
   CHECK(contains(r.err, "the agent refused the token: "));
   CHECK(contains(r.err, "a read token cannot POST"));
   r = ringctl({"cleanup", "-h", agent.address()});
