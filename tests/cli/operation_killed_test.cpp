@@ -9,6 +9,8 @@
 //     agent reports the job, running, with at least the progress seen before; the second
 //     `--wait` rides through the gap;
 //  3. the operation is let go (its throttle lifted) and the wait ends "done", exit 0.
+// Before that decommission, the leaving node itself is SIGKILLed mid-stream: it restarts NORMAL
+// with no job, and the wait that followed it ends "unknown" (exit 7).
 // At the end every acknowledged row (the seeded ones and the writer's) reads back at QUORUM and
 // a sample is on all 3 of its replicas. Each operation is held in its phase by a throttle
 // (streams: the node's stream throughput, over its 1 MiB burst; cleanup:
@@ -185,6 +187,35 @@ void interrupt(Agents& agents, const Interrupted& operation) {
                          << " in " << seconds_since(started) << " s");
 }
 
+// A decommission whose own node is SIGKILLed mid-stream: the job dies with the process, so the
+// `--wait` following it ends "unknown" (exit 7: nobody can say how it ended). Started again, the
+// node is NORMAL in every view (a restarted node announces NORMAL, as Cassandra's does) and its
+// agent lists no running job: the clear state is "not done, run it again".
+void leaving_node_killed(TestCluster& cluster, Agents& agents, int i) {
+  INFO("decommission, its node SIGKILLed");
+  set_throughput(cluster, i, kThrottle);
+  Background wait(ringctl_command(agents.agent(i), {"decommission", "--wait", "--timeout", "180"}));
+  const Json midway = job_midway(wait);
+  REQUIRE_MESSAGE(midway.is_object(), "the job never showed progress while running");
+  cluster.process(i).kill_hard();
+  cluster.start(i, true);
+  Json last;
+  for (Json event = next_event(wait); event.is_object(); event = next_event(wait)) last = event;
+  CHECK(wait.wait() == 7);
+  CHECK_MESSAGE(last["event"] == "unknown", last.dump());
+  for (int observer = 0; observer < kNodes; ++observer) cluster.wait_for_ring(observer, kNodes);
+  CHECK(node_info(cluster, i)["mode"] == "NORMAL");
+  CHECK(wait_until(
+      [&] {
+        const ProcessResult r = run_process(ringctl_command(agents.agent(i), {"jobs"}));
+        const Json listing = Json::parse(r.out, nullptr, false);
+        return r.exit_code == 0 && listing.is_object() && listing["jobs"].is_array() && listing["jobs"].empty();
+      },
+      10s, 200ms));
+  MESSAGE("decommission, its node killed at " << done_of(midway) << " of " << midway["progress"]["total"]
+                                              << " bytes: restarted NORMAL, no job; wait ended " << last["event"]);
+}
+
 // Node i stopped, every row of the keyspace taken from its RocksDB, started again: repair then
 // has all of its share to stream back to it.
 void wipe(TestCluster& cluster, int i) {
@@ -258,6 +289,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          return std::vector<std::string>{"decommission", "--wait", "--timeout", "180"};
        },
        [&] {
+         leaving_node_killed(cluster, agents, 4);  // first its own node is killed; then, run again:
          set_throughput(cluster, 4, kThrottle);
          return std::string();
        },
