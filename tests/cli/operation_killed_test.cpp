@@ -8,7 +8,9 @@
 //  2. then the node's agent is SIGKILLed and started again: `ringctl jobs` through the new
 //     agent reports the job, running, with at least the progress seen before; the second
 //     `--wait` rides through the gap;
-//  3. the operation is let go (its throttle lifted) and the wait ends "done", exit 0.
+//  3. for cleanup, the agent is then SIGSTOPped for as long as one `ringctl jobs` takes to say it
+//     timed out (exit 4), and resumed: the wait rides through that too;
+//  4. the operation is let go (its throttle lifted) and the wait ends "done", exit 0.
 // Before that decommission, the leaving node itself is SIGKILLed mid-stream: it restarts NORMAL
 // with no job, and the wait that followed it ends "unknown" (exit 7).
 // At the end every acknowledged row (the seeded ones and the writer's) reads back at QUORUM and
@@ -16,6 +18,7 @@
 // (streams: the node's stream throughput, over its 1 MiB burst; cleanup:
 // compaction_throughput_mib), never by sleeping.
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include <chrono>
@@ -77,6 +80,7 @@ class Agents {
     }
   }
   void kill(int i) { agents_[static_cast<std::size_t>(i)]->kill_hard(); }
+  void signal(int i, int signal) { agents_[static_cast<std::size_t>(i)]->send_signal(signal); }
 
  private:
   const TestCluster& cluster_;
@@ -145,6 +149,7 @@ struct Interrupted {
   std::function<std::vector<std::string>(const std::string& job_id)> command;  // ringctl's arguments
   std::function<std::string()> start;  // starts the job when ringctl does not (a join): its id
   std::function<void()> let_go;        // lifts the throttle that holds the job in its phase
+  bool hang_agent = false;             // also SIGSTOP the restarted agent for a while
 };
 
 void interrupt(Agents& agents, const Interrupted& operation) {
@@ -175,6 +180,14 @@ void interrupt(Agents& agents, const Interrupted& operation) {
   REQUIRE_MESSAGE(after_agent.is_object(), "the restarted agent does not list " << id << " with its progress");
   CHECK(after_agent["operation"] == midway["operation"]);
   CHECK_MESSAGE(after_agent["state"] == "running", after_agent.dump());
+
+  if (operation.hang_agent) {  // an agent that hangs rather than dies: as long as one ringctl call
+    agents.signal(operation.node, SIGSTOP);
+    const ProcessResult hung = run_process(ringctl_command(agent, {"jobs"}));
+    CHECK(hung.exit_code == 4);  // no answer within ringctl's 5 s, said so
+    CHECK_MESSAGE((hung.out + hung.err).find("timed out") != std::string::npos, hung.out << hung.err);
+    agents.signal(operation.node, SIGCONT);
+  }
 
   if (operation.let_go) operation.let_go();
   Json last;
@@ -272,7 +285,8 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          for (int i = 0; i < kNodes; ++i) cluster.wait_for_ring(i, kNodes);  // cleanup waits for the join
          return std::string();
        },
-       nullptr},  // held by compaction_throughput_mib, which stays
+       nullptr,  // held by compaction_throughput_mib, which stays
+       true},
       {"repair", 1,
        [](const std::string&) {
          return std::vector<std::string>{"repair", kKeyspace, "--wait", "--timeout", "180"};
