@@ -1,8 +1,10 @@
 #include "metrics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -100,17 +102,19 @@ void add_agent_health(Exposition& out, const CollectedFacts& facts) {
 }
 
 // The agent's health as of the scrape's time.
-void add_freshness(Exposition& out, const CollectedFacts& facts, Clock::time_point now,
-                   std::chrono::duration<double> interval) {
-  const Freshness freshness = freshness_of(facts, now, interval);
-  if (freshness.age_seconds) {
-    out.gauge("ringd_cache_age_seconds", "Time since the last successful collection")
-        .Add({})
-        .Set(*freshness.age_seconds);
+void add_freshness(Exposition& out, std::optional<double> age_seconds, double stale) {
+  if (age_seconds) {
+    out.gauge("ringd_cache_age_seconds", "Time since the last successful collection").Add({}).Set(*age_seconds);
   }
   out.gauge("ringd_cache_stale", "1 if no collection succeeded within 3 collection intervals, else 0")
       .Add({})
-      .Set(freshness.stale ? 1 : 0);
+      .Set(stale);
+}
+
+void add_freshness(Exposition& out, const CollectedFacts& facts, Clock::time_point now,
+                   std::chrono::duration<double> interval) {
+  const Freshness freshness = freshness_of(facts, now, interval);
+  add_freshness(out, freshness.age_seconds, freshness.stale ? 1 : 0);
 }
 
 // ---- facts.node ----
@@ -430,7 +434,50 @@ std::string render_timed(const CollectedFacts& facts, const MetricsIdentity& who
   return out.text();
 }
 
+bool has_running_job(const Json& jobs) {
+  if (!jobs.is_array()) return false;
+  return std::any_of(jobs.begin(), jobs.end(), [](const Json& job) { return string_at(job, "state") == "running"; });
+}
+
+// A sample's value as TextSerializer writes it: an ostream in the classic locale at precision
+// max_digits10 - 1 in its default notation, which is printf's %.16g. Finite values only (the
+// serializer spells the others its own way).
+std::string sample_value(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.*g", std::numeric_limits<double>::max_digits10 - 1, value);
+  return text;
+}
+
+// Cuts `text` at the one sample whose value is `mark`: what precedes the value goes to `before`,
+// and `text` keeps what follows it. False when the mark is not there exactly once.
+bool cut_at_sample(std::string& text, double mark, std::string& before) {
+  const std::string value = " " + sample_value(mark) + "\n";
+  const std::size_t at = text.find(value);
+  if (at == std::string::npos || text.find(value, at + 1) != std::string::npos) return false;
+  before = text.substr(0, at + 1);
+  text.erase(0, at + value.size() - 1);  // the line break stays with what follows
+  return true;
+}
+
 }  // namespace
+
+std::optional<MetricsCache::TimedFrame> MetricsCache::timed_frame(const CollectedFacts& facts,
+                                                                  const MetricsIdentity& who) {
+  if (has_running_job(facts.jobs)) return std::nullopt;  // its ETA family: render_timed
+  // Marks no age or staleness takes; a label value holding one as a whole sample is refused by
+  // cut_at_sample's uniqueness check.
+  constexpr double kAgeMark = 1234567.25;
+  constexpr double kStaleMark = 7654321.5;
+  TimedFrame frame;
+  frame.has_age = facts.collected_at.has_value();
+  Exposition out(who);
+  add_freshness(out, frame.has_age ? std::optional<double>(kAgeMark) : std::nullopt, kStaleMark);
+  std::string text = out.text();
+  if (frame.has_age && !cut_at_sample(text, kAgeMark, frame.before_age)) return std::nullopt;
+  if (!cut_at_sample(text, kStaleMark, frame.before_stale)) return std::nullopt;
+  frame.after = std::move(text);
+  return frame;
+}
 
 std::string render_metrics(const CollectedFacts& facts, const MetricsIdentity& who, Clock::time_point now,
                            std::chrono::duration<double> interval) {
@@ -439,23 +486,35 @@ std::string render_metrics(const CollectedFacts& facts, const MetricsIdentity& w
 
 std::string MetricsCache::render(const std::shared_ptr<const CollectedFacts>& facts, const MetricsIdentity& who,
                                  Clock::time_point now, std::chrono::duration<double> interval) {
-  std::string collected;
-  bool kept = false;
+  std::shared_ptr<const Rendered> rendered;
   {
     std::lock_guard lock(mutex_);
-    if (facts_ == facts && who_ == who) {
-      collected = text_;
-      kept = true;
-    }
+    if (facts_ == facts && who_ == who) rendered = rendered_;
   }
-  if (!kept) {
-    collected = render_collected(*facts, who);
+  if (!rendered) {
+    rendered = std::make_shared<const Rendered>(Rendered{render_collected(*facts, who), timed_frame(*facts, who)});
     std::lock_guard lock(mutex_);
     facts_ = facts;
     who_ = who;
-    text_ = collected;
+    rendered_ = rendered;
   }
-  return collected + render_timed(*facts, who, now, interval);
+  const Freshness freshness = freshness_of(*facts, now, interval);
+  const std::optional<TimedFrame>& frame = rendered->timed;
+  if (!frame || (freshness.age_seconds && !std::isfinite(*freshness.age_seconds))) {
+    return rendered->collected + render_timed(*facts, who, now, interval);
+  }
+  std::string text;
+  text.reserve(rendered->collected.size() + frame->before_age.size() + frame->before_stale.size() +
+               frame->after.size() + 48);
+  text += rendered->collected;
+  if (frame->has_age) {
+    text += frame->before_age;
+    text += sample_value(*freshness.age_seconds);
+  }
+  text += frame->before_stale;
+  text += freshness.stale ? "1" : "0";
+  text += frame->after;
+  return text;
 }
 
 }  // namespace ringd

@@ -427,6 +427,35 @@ TEST_CASE("the agent's cache of a collection's families answers as render_metric
         1);
 }
 
+TEST_CASE("with no job running the cache writes only the age and staleness per scrape, as render_metrics would") {
+  ringd::MetricsCache cache;
+  CollectedFacts ended = collected_facts();  // a job that ended has no ETA: nothing timed but freshness
+  ended.jobs = Json::array({job("rep", "repair", "succeeded", 4, 4, "ranges", "2026-11-22T09:59:30.000Z")});
+  const auto facts = std::make_shared<const CollectedFacts>(ended);
+  // Ages of every shape the serializer writes: whole, fractional, 17 significant digits, below
+  // 1e-4 (an exponent), at the staleness boundary and past it.
+  for (const auto age : {std::chrono::nanoseconds(0), std::chrono::nanoseconds(1), std::chrono::nanoseconds(12345),
+                         std::chrono::nanoseconds(500'000'000), std::chrono::nanoseconds(1'234'567'891),
+                         std::chrono::nanoseconds(6'000'000'000), std::chrono::nanoseconds(6'000'000'001),
+                         std::chrono::nanoseconds(86'400'123'456'789)}) {
+    const Clock::time_point now = kCollected + std::chrono::duration_cast<Clock::duration>(age);
+    CHECK(cache.render(facts, kWho, now, kInterval) == render(*facts, now));
+  }
+  CHECK(cache.render(facts, kWho, kCollected - std::chrono::seconds(5), kInterval) ==
+        render(*facts, kCollected - std::chrono::seconds(5)));  // a clock stepping back: age 0
+
+  CollectedFacts never = collected_facts();  // before any collection: no age, stale
+  never.collected_at.reset();
+  const auto none = std::make_shared<const CollectedFacts>(never);
+  CHECK(cache.render(none, kWho, kCollected, kInterval) == render(*none, kCollected));
+  CHECK(find(cache.render(none, kWho, kCollected, kInterval), "ringd_cache_age_seconds").empty());
+
+  // A label holding what the cache marks its values with changes nothing.
+  const ringd::MetricsIdentity odd{"1234567.25", "7654321.5", "rack1", "127.0.0.1"};
+  const Clock::time_point now = kCollected + std::chrono::milliseconds(1500);
+  CHECK(cache.render(facts, odd, now, kInterval) == render_metrics(*facts, odd, now, kInterval));
+}
+
 TEST_CASE("documents of unexpected shapes are skipped, not fatal") {
   CollectedFacts facts = collected_facts();
   facts.node = {{"state", 3}, {"load_bytes", "lots"}, {"tokens", "x"}};

@@ -62,9 +62,10 @@ inline void set_throughput(const TestCluster& cluster, int i, double mib_per_sec
 }
 
 // The keys of `keys` that do not read back at QUORUM (coordinators taken in turn), read from
-// several threads.
+// several threads; `value_bytes` as written (Writer::value_of).
 inline std::vector<std::string> unreadable(const TestCluster& cluster, const std::vector<int>& coordinators,
-                                           const std::string& keyspace, const std::vector<std::string>& keys) {
+                                           const std::string& keyspace, const std::vector<std::string>& keys,
+                                           std::size_t value_bytes = 0) {
   constexpr int kThreads = 6;
   std::vector<std::vector<std::string>> missing(kThreads);
   std::vector<std::thread> readers;
@@ -72,7 +73,7 @@ inline std::vector<std::string> unreadable(const TestCluster& cluster, const std
     readers.emplace_back([&, t] {
       for (std::size_t n = static_cast<std::size_t>(t); n < keys.size(); n += kThreads) {
         const int coordinator = coordinators[n % coordinators.size()];
-        if (!test_support::readable(cluster, coordinator, keyspace, keys[n])) {
+        if (!test_support::readable(cluster, coordinator, keyspace, keys[n], value_bytes)) {
           missing[static_cast<std::size_t>(t)].push_back(keys[n]);
         }
       }
@@ -85,8 +86,9 @@ inline std::vector<std::string> unreadable(const TestCluster& cluster, const std
 }
 
 inline void check_all_readable(const TestCluster& cluster, const std::vector<int>& coordinators,
-                               const std::string& keyspace, const std::vector<std::string>& keys) {
-  const std::vector<std::string> missing = unreadable(cluster, coordinators, keyspace, keys);
+                               const std::string& keyspace, const std::vector<std::string>& keys,
+                               std::size_t value_bytes = 0) {
+  const std::vector<std::string> missing = unreadable(cluster, coordinators, keyspace, keys, value_bytes);
   CHECK_MESSAGE(missing.empty(), missing.size() << " of " << keys.size() << " keys unreadable, first: "
                                                 << (missing.empty() ? "" : missing.front()));
 }
@@ -155,9 +157,10 @@ inline bool hints_delivered(const TestCluster& cluster, const std::vector<int>& 
 }
 
 // Every one of `keys` (a sample of every `every`th) is on all `rf` of its replicas with the
-// writer's value, asked of each replica directly through `coordinator`.
+// writer's value (of `value_bytes`), asked of each replica directly through `coordinator`.
 inline void check_on_every_replica(const TestCluster& cluster, int coordinator, const std::string& keyspace,
-                                   const std::vector<std::string>& keys, std::size_t rf, std::size_t every = 25) {
+                                   const std::vector<std::string>& keys, std::size_t rf, std::size_t every = 25,
+                                   std::size_t value_bytes = 0) {
   int short_of_replicas = 0;
   for (std::size_t n = 0; n < keys.size(); n += every) {
     const auto copies = cluster.api(
@@ -165,7 +168,9 @@ inline void check_on_every_replica(const TestCluster& cluster, int coordinator, 
     REQUIRE(copies.status == 200);
     std::size_t found = 0;
     for (const Json& copy : copies.body) {
-      found += copy["found"] == true && copy["digest"] == ringcore::value_digest(Writer::value_of(keys[n])) ? 1 : 0;
+      found += copy["found"] == true && copy["digest"] == ringcore::value_digest(Writer::value_of(keys[n], value_bytes))
+                   ? 1
+                   : 0;
     }
     if (found != rf && short_of_replicas++ < 3) MESSAGE(keys[n] << ": " << copies.body.dump());
   }

@@ -174,8 +174,10 @@ class Writer {
   ~Writer() { stop(); }
 
   // Writes exactly `count` rows (numbers from `first`) and returns when done; no thread runs after.
+  // `value_bytes`: as value_of's.
   static std::vector<std::string> write_rows(const TestCluster& cluster, const std::string& keyspace,
-                                             const std::string& prefix, int count, int threads = 6) {
+                                             const std::string& prefix, int count, int threads = 6,
+                                             std::size_t value_bytes = 0) {
     std::vector<std::vector<std::string>> written(static_cast<std::size_t>(threads));
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t) {
@@ -183,7 +185,7 @@ class Writer {
         for (int n = t; n < count; n += threads) {
           const std::string key = prefix + std::to_string(n);
           for (int attempt = 0; attempt < 5; ++attempt) {
-            if (put(cluster, n % 3, keyspace, key)) {
+            if (put(cluster, n % 3, keyspace, key, value_bytes)) {
               written[static_cast<std::size_t>(t)].push_back(key);
               break;
             }
@@ -210,14 +212,21 @@ class Writer {
   }
   int failures() const { return failures_.load(); }
 
-  // The row's value: derived from the key, so a reader can check it.
-  static std::string value_of(const std::string& key) { return "value-of-" + key + "-padding-padding-padding"; }
+  // The row's value: derived from the key, so a reader can check it; padded to `bytes` when
+  // that is longer (megabytes of data in a few thousand rows, for tests that need a stream to
+  // outlast its throttle's burst without writing for long).
+  static std::string value_of(const std::string& key, std::size_t bytes = 0) {
+    std::string value = "value-of-" + key + "-padding-padding-padding";
+    if (value.size() < bytes) value.resize(bytes, '.');
+    return value;
+  }
 
-  static bool put(const TestCluster& cluster, int coordinator, const std::string& keyspace, const std::string& key) {
+  static bool put(const TestCluster& cluster, int coordinator, const std::string& keyspace, const std::string& key,
+                  std::size_t value_bytes = 0) {
     ringnet::HttpClient client(cluster.address(coordinator), cluster.native_port(), std::chrono::seconds(10));
     auto response = client.send({"PUT",
                                  "/v1/keyspaces/" + keyspace + "/rows/" + ringnet::percent_encode(key) + "?cl=QUORUM",
-                                 value_of(key),
+                                 value_of(key, value_bytes),
                                  "application/octet-stream",
                                  {}});
     return response && response->status == 200;
@@ -254,13 +263,15 @@ class Writer {
   std::vector<std::thread> threads_;
 };
 
-// Whether `key` reads back at QUORUM through `coordinator` with the writer's value.
-inline bool readable(const TestCluster& cluster, int coordinator, const std::string& keyspace, const std::string& key) {
+// Whether `key` reads back at QUORUM through `coordinator` with the writer's value (of
+// `value_bytes`, as written).
+inline bool readable(const TestCluster& cluster, int coordinator, const std::string& keyspace, const std::string& key,
+                     std::size_t value_bytes = 0) {
   ringnet::HttpClient client(cluster.address(coordinator), cluster.native_port(), std::chrono::seconds(10));
   auto response = client.get("/v1/keyspaces/" + keyspace + "/rows/" + ringnet::percent_encode(key) + "?cl=QUORUM");
   if (!response || response->status != 200) return false;
   const nlohmann::json body = nlohmann::json::parse(response->body, nullptr, false);
-  return body.is_object() && body.value("digest", "") == ringcore::value_digest(Writer::value_of(key));
+  return body.is_object() && body.value("digest", "") == ringcore::value_digest(Writer::value_of(key, value_bytes));
 }
 
 }  // namespace test_support

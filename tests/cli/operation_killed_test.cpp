@@ -1,0 +1,338 @@
+// ringctl and the agent (ringd) SIGKILLed while each topology operation runs: join
+// (bootstrap), cleanup, repair, decommission and removenode, one after another on one cluster of
+// real ringnode processes (127.0.71.1..5), each node with its ringd, a QUORUM writer running
+// throughout. For each operation, followed by `ringctl -o json -h AGENT ... --wait`:
+//  1. once the job has moved (progress > 0, still running), ringctl is SIGKILLed: the job goes
+//     on on the node, `ringctl jobs` lists it running, and running the same command again
+//     follows that job (the same id; the node does not start a second one);
+//  2. then the node's agent is SIGKILLed and started again: `ringctl jobs` through the new
+//     agent reports the job, running, with at least the progress seen before; the second
+//     `--wait` rides through the gap;
+//  3. for cleanup, the agent is then SIGSTOPped for as long as one `ringctl jobs` takes to say it
+//     timed out (exit 4), and resumed: the wait rides through that too;
+//  4. the operation is let go (its throttle lifted) and the wait ends "done", exit 0.
+// Before that decommission, the leaving node itself is SIGKILLed mid-stream: it restarts NORMAL
+// with no job, and the wait that followed it ends "unknown" (exit 7).
+// At the end every acknowledged row (the seeded ones and the writer's) reads back at QUORUM and
+// a sample is on all 3 of its replicas. Each operation is held in its phase by a throttle
+// (streams: the node's stream throughput, over its 1 MiB burst; cleanup:
+// compaction_throughput_mib), never by sleeping.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ringcore/token.h"
+#include "storage.h"
+#include "support/background_process.h"
+#include "support/cluster_checks.h"
+#include "support/run_process.h"
+
+using namespace std::chrono_literals;
+using namespace test_support;
+
+namespace {
+
+const std::string kKeyspace = "ks";
+// About 2.9 MB of rows (RF 3): a node's share of them is more than the 1 MiB its stream limiter
+// lets through at once, so every throttled stream below is still running seconds later.
+constexpr int kRows = 2400;
+constexpr std::size_t kValueBytes = 1200;
+constexpr int kNodes = 5;  // 4 first nodes, the fifth joins
+// A cleanup of node 1 after the join drops about 0.45 MB: at 0.04 MiB/s about 10 s.
+const std::string kNodeYaml = "compaction_throughput_mib: 0.04\n";
+constexpr double kThrottle = 0.05;  // MiB/s of a throttled stream, past its burst
+
+// One ringd per node, on a port free on all the cluster's addresses; killed at the end.
+class Agents {
+ public:
+  explicit Agents(const TestCluster& cluster) : cluster_(cluster), dir_("operation_killed_agents_") {
+    std::vector<std::string> addresses;
+    for (int i = 0; i < kNodes; ++i) addresses.push_back(cluster.address(i));
+    port_ = free_port(7170, addresses);
+    for (int i = 0; i < kNodes; ++i) {
+      agents_.push_back(std::make_unique<RingnodeProcess>(
+          std::vector<std::string>{RINGD_BIN, "--listen", agent(i), "--node",
+                                   cluster.address(i) + ":" + std::to_string(cluster.native_port()), "--interval",
+                                   "0.5"},
+          dir_.path() + "/ringd" + std::to_string(i + 1) + ".log"));
+    }
+    // ringctl reads no operator's cluster config: every command names its agent with -h.
+    std::ofstream(dir_.path() + "/clusters.yaml") << "clusters: {}\n";
+    setenv("RINGCTL_CONFIG", (dir_.path() + "/clusters.yaml").c_str(), 1);
+    unsetenv("RINGCTL_TOKEN");
+  }
+
+  std::string agent(int i) const { return cluster_.address(i) + ":" + std::to_string(port_); }
+
+  // Starts node i's agent and waits until it answers.
+  void start(int i) {
+    agents_[static_cast<std::size_t>(i)]->start();
+    if (!wait_until([&] { return call(cluster_.address(i), port_, "GET", "/v1/health/live").status == 200; }, 30s)) {
+      FAIL("the agent of " << cluster_.address(i) << " did not start; log:\n"
+                           << agents_[static_cast<std::size_t>(i)]->log());
+    }
+  }
+  void kill(int i) { agents_[static_cast<std::size_t>(i)]->kill_hard(); }
+  void signal(int i, int signal) { agents_[static_cast<std::size_t>(i)]->send_signal(signal); }
+
+ private:
+  const TestCluster& cluster_;
+  TempDir dir_;
+  int port_ = 0;
+  std::vector<std::unique_ptr<RingnodeProcess>> agents_;
+};
+
+// `ringctl -o json -h AGENT ARGS...`.
+std::vector<std::string> ringctl_command(const std::string& agent, std::vector<std::string> args) {
+  args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "-h", agent});
+  return args;
+}
+
+std::uint64_t done_of(const Json& job) { return job["progress"]["done"].get<std::uint64_t>(); }
+
+// The job `id` as `ringctl jobs` through `agent` lists it, or null (not listed, no answer).
+Json listed_job(const std::string& agent, const std::string& id) {
+  const ProcessResult r = run_process(ringctl_command(agent, {"jobs"}));
+  if (r.exit_code != 0) return nullptr;
+  const Json listing = Json::parse(r.out, nullptr, false);
+  if (!listing.is_object() || !listing["jobs"].is_array()) return nullptr;
+  for (const Json& job : listing["jobs"]) {
+    if (job.value("id", "") == id) return job;
+  }
+  return nullptr;
+}
+
+// The job `id` once `ringctl jobs` lists it with at least `done` of progress, or null after 10 s.
+// The agent lists the jobs of its last collection (every 0.5 s here), so the list may be a
+// collection behind what a live read of the job (--wait's) has shown.
+Json listed_with_progress(const std::string& agent, const std::string& id, std::uint64_t done) {
+  Json job;
+  const bool listed = wait_until(
+      [&] {
+        job = listed_job(agent, id);
+        return job.is_object() && done_of(job) >= done;
+      },
+      10s, 200ms);
+  return listed ? job : Json();
+}
+
+// The next event `wait` prints (a JSON line), or null once it has ended.
+Json next_event(Background& wait) {
+  const std::string line = wait.next_line();
+  return line.empty() ? Json() : Json::parse(line, nullptr, false);
+}
+
+// Reads `wait`'s events until the job is running with some progress made and not all; that
+// event's job, or null when the wait ended first.
+Json job_midway(Background& wait) {
+  for (Json event = next_event(wait); event.is_object(); event = next_event(wait)) {
+    const Json& job = event["job"];
+    if (event["event"] == "progress" && job["state"] == "running" && done_of(job) > 0 &&
+        done_of(job) < job["progress"]["total"].get<std::uint64_t>()) {
+      return job;
+    }
+  }
+  return nullptr;
+}
+
+// One operation, interrupted as the file's comment says.
+struct Interrupted {
+  std::string name;
+  int node;  // whose agent follows (and for the job's start, runs) it
+  std::function<std::vector<std::string>(const std::string& job_id)> command;  // ringctl's arguments
+  std::function<std::string()> start;  // starts the job when ringctl does not (a join): its id
+  std::function<void()> let_go;        // lifts the throttle that holds the job in its phase
+  bool hang_agent = false;             // also SIGSTOP the restarted agent for a while
+};
+
+void interrupt(Agents& agents, const Interrupted& operation) {
+  INFO(operation.name);
+  const auto started = std::chrono::steady_clock::now();
+  const std::string agent = agents.agent(operation.node);
+  const std::string known_id = operation.start ? operation.start() : "";
+
+  Background first(ringctl_command(agent, operation.command(known_id)));
+  const Json midway = job_midway(first);
+  REQUIRE_MESSAGE(midway.is_object(), "the job never showed progress while running");
+  const std::string id = midway["id"].get<std::string>();
+  first.kill_and_reap();
+
+  const Json after_ringctl = listed_with_progress(agent, id, done_of(midway));
+  REQUIRE_MESSAGE(after_ringctl.is_object(), "ringctl jobs does not list " << id << " with its progress");
+  CHECK(after_ringctl["state"] == "running");
+
+  Background again(ringctl_command(agent, operation.command(id)));
+  const Json attached = next_event(again);
+  REQUIRE_MESSAGE(attached.is_object(), "the second ringctl printed nothing");
+  CHECK_MESSAGE(attached["job"]["id"] == id, "the second ringctl follows " << attached.dump());
+
+  agents.kill(operation.node);
+  CHECK(run_process(ringctl_command(agent, {"jobs"})).exit_code == 4);  // no agent: no list, not an empty one
+  agents.start(operation.node);
+  const Json after_agent = listed_with_progress(agent, id, done_of(after_ringctl));
+  REQUIRE_MESSAGE(after_agent.is_object(), "the restarted agent does not list " << id << " with its progress");
+  CHECK(after_agent["operation"] == midway["operation"]);
+  CHECK_MESSAGE(after_agent["state"] == "running", after_agent.dump());
+
+  if (operation.hang_agent) {  // an agent that hangs rather than dies: as long as one ringctl call
+    agents.signal(operation.node, SIGSTOP);
+    const ProcessResult hung = run_process(ringctl_command(agent, {"jobs"}));
+    CHECK(hung.exit_code == 4);  // no answer within ringctl's 5 s, said so
+    CHECK_MESSAGE((hung.out + hung.err).find("timed out") != std::string::npos, hung.out << hung.err);
+    agents.signal(operation.node, SIGCONT);
+  }
+
+  if (operation.let_go) operation.let_go();
+  Json last;
+  for (Json event = next_event(again); event.is_object(); event = next_event(again)) last = event;
+  CHECK(again.wait() == 0);
+  CHECK_MESSAGE(last["event"] == "done", last.dump());
+  CHECK(last["job"]["id"] == id);
+  MESSAGE(operation.name << ": killed at " << done_of(midway) << " of " << midway["progress"]["total"] << " "
+                         << midway["progress"]["unit"].get<std::string>() << ", ended " << last["job"]["state"]
+                         << " in " << seconds_since(started) << " s");
+}
+
+// A decommission whose own node is SIGKILLed mid-stream: the job dies with the process, so the
+// `--wait` following it ends "unknown" (exit 7: nobody can say how it ended). Started again, the
+// node is NORMAL in every view (a restarted node announces NORMAL, as Cassandra's does) and its
+// agent lists no running job: the clear state is "not done, run it again".
+void leaving_node_killed(TestCluster& cluster, Agents& agents, int i) {
+  INFO("decommission, its node SIGKILLed");
+  set_throughput(cluster, i, kThrottle);
+  Background wait(ringctl_command(agents.agent(i), {"decommission", "--wait", "--timeout", "180"}));
+  const Json midway = job_midway(wait);
+  REQUIRE_MESSAGE(midway.is_object(), "the job never showed progress while running");
+  cluster.process(i).kill_hard();
+  cluster.start(i, true);
+  Json last;
+  for (Json event = next_event(wait); event.is_object(); event = next_event(wait)) last = event;
+  CHECK(wait.wait() == 7);
+  CHECK_MESSAGE(last["event"] == "unknown", last.dump());
+  for (int observer = 0; observer < kNodes; ++observer) cluster.wait_for_ring(observer, kNodes);
+  CHECK(node_info(cluster, i)["mode"] == "NORMAL");
+  CHECK(wait_until(
+      [&] {
+        const ProcessResult r = run_process(ringctl_command(agents.agent(i), {"jobs"}));
+        const Json listing = Json::parse(r.out, nullptr, false);
+        return r.exit_code == 0 && listing.is_object() && listing["jobs"].is_array() && listing["jobs"].empty();
+      },
+      10s, 200ms));
+  MESSAGE("decommission, its node killed at " << done_of(midway) << " of " << midway["progress"]["total"]
+                                              << " bytes: restarted NORMAL, no job; wait ended " << last["event"]);
+}
+
+// Node i stopped, every row of the keyspace taken from its RocksDB, started again: repair then
+// has all of its share to stream back to it.
+void wipe(TestCluster& cluster, int i) {
+  REQUIRE(cluster.process(i).terminate(30s) == 0);
+  {
+    auto storage = ringnode::Storage::open(cluster.data_directory(i));
+    REQUIRE_MESSAGE(storage, storage.error().message());
+    const auto removed = (*storage)->remove_range(kKeyspace, {ringcore::kMinToken, ringcore::kMaxToken});
+    REQUIRE(removed);
+    MESSAGE("wiped " << removed->rows << " rows from " << cluster.address(i));
+  }
+  cluster.start(i, false);
+}
+
+}  // namespace
+
+TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommission and removenode lose no job") {
+  const auto test_started = std::chrono::steady_clock::now();
+  TestCluster cluster("operation_killed", 1, kNodes, 8, "127.0.71.");
+  Agents agents(cluster);
+  start_nodes(cluster, 4, kNodeYaml);
+  cluster.create_keyspace(kKeyspace, 3);
+  const std::vector<std::string> seeded = Writer::write_rows(cluster, kKeyspace, "seed", kRows, 6, kValueBytes);
+  REQUIRE(seeded.size() == static_cast<std::size_t>(kRows));
+  for (int i = 0; i < 4; ++i) agents.start(i);
+  MESSAGE("seeded " << seeded.size() << " rows in " << seconds_since(test_started) << " s");
+  // Nodes 1 and 3 (0-based 0 and 2) are never stopped: the writer's coordinators.
+  Writer writer(cluster, {0, 2}, kKeyspace, "w", 2, 40);
+  std::string dead_host;
+
+  const std::vector<Interrupted> operations = {
+      {"join", 4,
+       [](const std::string& id) {
+         return std::vector<std::string>{"jobs", "--wait", id, "--timeout", "180"};
+       },
+       [&] {
+         cluster.start(4, true, kNodeYaml + "stream_throughput_mib: " + std::to_string(kThrottle) + "\n");
+         agents.start(4);
+         Json jobs;
+         REQUIRE(wait_until(
+             [&] {
+               jobs = cluster.api(4, "GET", "/v1/jobs").body["jobs"];
+               return jobs.is_array() && !jobs.empty();
+             },
+             30s));
+         return jobs[0]["id"].get<std::string>();  // its bootstrap
+       },
+       [&] { set_throughput(cluster, 4, 0); }},
+      {"cleanup", 0,
+       [](const std::string&) {
+         return std::vector<std::string>{"cleanup", kKeyspace, "--wait", "--timeout", "180"};
+       },
+       [&] {
+         for (int i = 0; i < kNodes; ++i) cluster.wait_for_ring(i, kNodes);  // cleanup waits for the join
+         return std::string();
+       },
+       nullptr,  // held by compaction_throughput_mib, which stays
+       true},
+      {"repair", 1,
+       [](const std::string&) {
+         return std::vector<std::string>{"repair", kKeyspace, "--wait", "--timeout", "180"};
+       },
+       [&] {
+         wipe(cluster, 1);
+         for (int i = 0; i < kNodes; ++i) cluster.wait_for_ring(i, kNodes);
+         set_throughput(cluster, 1, kThrottle);
+         return std::string();
+       },
+       [&] { set_throughput(cluster, 1, 0); }},
+      {"decommission", 4,
+       [](const std::string&) {
+         return std::vector<std::string>{"decommission", "--wait", "--timeout", "180"};
+       },
+       [&] {
+         leaving_node_killed(cluster, agents, 4);  // first its own node is killed; then, run again:
+         set_throughput(cluster, 4, kThrottle);
+         return std::string();
+       },
+       [&] { set_throughput(cluster, 4, 0); }},
+      {"removenode", 0,
+       [&](const std::string&) {
+         return std::vector<std::string>{"removenode", dead_host, "--wait", "--timeout", "180"};
+       },
+       [&] {
+         dead_host = node_info(cluster, 3)["host_id"].get<std::string>();
+         agents.kill(3);
+         cluster.process(3).kill_hard();
+         for (const int observer : {0, 1, 2}) REQUIRE(wait_until([&] { return seen_down(cluster, observer, 3); }, 60s));
+         set_throughput(cluster, 0, kThrottle);  // the coordinator relays every page
+         return std::string();
+       },
+       [&] { set_throughput(cluster, 0, 0); }},
+  };
+  for (const Interrupted& operation : operations) interrupt(agents, operation);
+
+  CHECK(writes_acknowledged(writer, 40));  // the cluster still serves QUORUM writes
+  writer.stop();
+  for (const int i : {0, 1, 2}) cluster.wait_for_ring(i, 3);
+  REQUIRE(hints_delivered(cluster, {0, 1, 2}));
+  const std::vector<std::string> written = with_acknowledged({}, writer);
+  check_all_readable(cluster, {0, 1, 2}, kKeyspace, seeded, kValueBytes);
+  check_all_readable(cluster, {0, 1, 2}, kKeyspace, written);
+  check_on_every_replica(cluster, 0, kKeyspace, seeded, 3, 10, kValueBytes);
+  check_on_every_replica(cluster, 0, kKeyspace, written, 3, 10);
+  MESSAGE((seeded.size() + written.size())
+          << " acknowledged rows checked, " << seconds_since(test_started) << " s in all");
+}
