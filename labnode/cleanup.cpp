@@ -2,11 +2,11 @@
 // Cassandra, it refuses while nodes join or leave: their pending ranges are still moving.
 #include <algorithm>
 
+#include "cleanup_pace.h"
 #include "local_ranges.h"
 #include "node.h"
 #include "operations.h"
 #include "ringcore/throughput_limiter.h"
-#include "ringruntime/wait.h"
 
 namespace ringnode {
 namespace {
@@ -41,18 +41,6 @@ std::vector<KeyspaceDef> chosen_keyspaces(Node& node, const std::optional<std::s
   return {*schema.find(*name)};
 }
 
-// Cleanup is a compaction in Cassandra and is held to compaction_throughput like one: after
-// removing a range's rows the job waits as long as that many bytes take at the limit, so that a
-// cleanup does not take the disk from the requests the node serves. Paced per range (its rows
-// are removed at full speed): coarse, but a range is a small part of a node's data. Ends the
-// wait early when the node stops.
-void pace(ringcore::ThroughputLimiter& limiter, std::uint64_t bytes, const JobHandle& job) {
-  const auto delay = limiter.delay_for(bytes, std::chrono::steady_clock::now());
-  if (delay <= ringcore::Duration::zero()) return;
-  ringruntime::wait_until([&] { return job.cancelled(); }, std::chrono::ceil<std::chrono::milliseconds>(delay),
-                          std::chrono::milliseconds(50));
-}
-
 ringcore::Status run_cleanup(Node& node, const std::vector<KeyspaceDef>& keyspaces, JobHandle& job) {
   auto doomed = ranges_to_drop(node, keyspaces);
   if (!doomed) return doomed.error();
@@ -67,7 +55,7 @@ ringcore::Status run_cleanup(Node& node, const std::vector<KeyspaceDef>& keyspac
     total.rows += removed->rows;
     total.bytes += removed->bytes;
     job.add_done(1);
-    pace(limiter, removed->bytes, job);
+    pace_cleanup(limiter, removed->bytes, [&] { return job.cancelled(); });
   }
   auto compacted = node.storage().compact();
   if (!compacted) return compacted;

@@ -43,8 +43,11 @@ ringcore::Random& gossip_random() {
 
 GossipDriver::GossipDriver(gossip::GossiperConfig config,
                            std::vector<std::pair<gossip::ApplicationState, std::string>> local_states,
-                           GossipTransport& transport)
-    : transport_(transport), gossiper_(std::move(config)), senders_(std::make_unique<WorkerPool>(kSenderThreads)) {
+                           GossipTransport& transport, std::optional<ringruntime::WaitClock> clock)
+    : transport_(transport),
+      clock_(std::move(clock)),
+      gossiper_(std::move(config)),
+      senders_(std::make_unique<WorkerPool>(kSenderThreads)) {
   for (auto& [state, value] : local_states) gossiper_.set_local_state(state, std::move(value));
   gossiper_.take_events();
 }
@@ -163,16 +166,25 @@ gossip::GossipDigestAck2 GossipDriver::all_states() const {
   return ack2;
 }
 
+ringruntime::WaitClock GossipDriver::stoppable_clock() {
+  return {[] { return std::chrono::steady_clock::now(); },
+          [this](std::chrono::milliseconds pause) {
+            std::unique_lock lock(stop_mutex_);
+            stop_signal_.wait_for(lock, pause, [this] { return stopping_; });
+          }};
+}
+
 ringcore::Status GossipDriver::learn_from_seeds(const std::vector<std::string>& seeds,
                                                 std::chrono::milliseconds timeout) {
   std::vector<std::string> failures;
   bool learnt = false;
   bool stopped = false;
-  // The real clock, but a pause ends early when the driver stops.
-  const ringruntime::WaitClock clock{[] { return std::chrono::steady_clock::now(); },
-                                     [this, &stopped](std::chrono::milliseconds pause) {
-                                       std::unique_lock lock(stop_mutex_);
-                                       stopped = stop_signal_.wait_for(lock, pause, [this] { return stopping_; });
+  // After each pause: whether the driver stopped meanwhile (then the wait ends).
+  const ringruntime::WaitClock base = clock_ ? *clock_ : stoppable_clock();
+  const ringruntime::WaitClock clock{base.now, [&](std::chrono::milliseconds pause) {
+                                       base.sleep(pause);
+                                       std::lock_guard lock(stop_mutex_);
+                                       stopped = stopping_;
                                      }};
   ringruntime::wait_until(
       [&] {

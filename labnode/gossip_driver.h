@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -29,6 +30,7 @@
 #include "ringcore/error.h"
 #include "ringcore/gossip/gossiper.h"
 #include "ringcore/gossip/messages.h"
+#include "ringruntime/wait.h"
 #include "worker_pool.h"
 
 namespace ringnode {
@@ -49,8 +51,11 @@ class GossipTransport {
 class GossipDriver {
  public:
   // `local_states`: this node's application states to publish at once (DC, RACK, HOST_ID...).
+  // `clock`: time for learn_from_seeds' retries; none: the steady clock, whose pauses end early
+  // when the driver stops (tests pass a fake one).
   GossipDriver(gossip::GossiperConfig config,
-               std::vector<std::pair<gossip::ApplicationState, std::string>> local_states, GossipTransport& transport);
+               std::vector<std::pair<gossip::ApplicationState, std::string>> local_states, GossipTransport& transport,
+               std::optional<ringruntime::WaitClock> clock = std::nullopt);
   ~GossipDriver();  // stop(false)
 
   // Starts the round thread. `on_round` runs on it after each round (outside the lock).
@@ -90,8 +95,11 @@ class GossipDriver {
   void deliver(const gossip::Outgoing& message, int depth);
   std::vector<gossip::Outgoing> apply(const std::function<std::vector<gossip::Outgoing>(gossip::Gossiper&)>& step);
   void absorb_events_locked();
+  // The steady clock, a pause ending early when the driver stops.
+  ringruntime::WaitClock stoppable_clock();
 
   GossipTransport& transport_;
+  std::optional<ringruntime::WaitClock> clock_;
   mutable std::mutex mutex_;
   gossip::Gossiper gossiper_;                // guarded by mutex_
   std::shared_ptr<const ClusterView> view_;  // guarded by mutex_

@@ -13,6 +13,7 @@
 #include "ringnet/listen_address.h"
 #include "ringruntime/log.h"
 #include "ringruntime/wait.h"
+#include "topology_steps.h"
 
 namespace ringnode {
 namespace {
@@ -312,32 +313,28 @@ ringcore::ClusterSnapshot Node::cluster_snapshot() {
 
 ringcore::Status Node::wait_until_peers_see(const std::string& endpoint, const std::string& status_value,
                                             std::chrono::seconds timeout) {
-  std::string behind;
-  const bool seen_by_all = ringruntime::wait_until(
-      [&] {
-        behind.clear();
-        const auto view = gossip_->view();  // held: the loop below asks peers, and gossip moves on meanwhile
-        for (const ringcore::Node& peer : view->snapshot.nodes) {
-          if (peer.address == config_.listen_address || peer.address == endpoint ||
-              peer.status != ringcore::NodeStatus::kUp) {
-            continue;
-          }
-          auto states = transport_->fetch_states(peer.address);
-          bool seen = false;
-          if (states) {
-            for (const auto& [address, state] : states->states) {
-              const ringcore::gossip::VersionedValue* status = state.get(ApplicationState::kStatus);
-              if (address == endpoint && status != nullptr && status->value == status_value) seen = true;
-            }
-          }
-          if (!seen) behind += (behind.empty() ? "" : ", ") + peer.address;
-        }
-        return behind.empty();
-      },
-      timeout, std::chrono::milliseconds(200));
-  if (seen_by_all) return ringcore::Ok{};
-  return ringcore::Error::failed("peers had not learnt " + endpoint + "'s status " + status_value + " after " +
-                                 std::to_string(timeout.count()) + " s: " + behind);
+  const auto peers = [&] {
+    std::vector<std::string> asked;
+    const auto view = gossip_->view();
+    for (const ringcore::Node& peer : view->snapshot.nodes) {
+      if (peer.address == config_.listen_address || peer.address == endpoint ||
+          peer.status != ringcore::NodeStatus::kUp) {
+        continue;
+      }
+      asked.push_back(peer.address);
+    }
+    return asked;
+  };
+  const auto sees = [&](const std::string& peer) {
+    auto states = transport_->fetch_states(peer);
+    if (!states) return false;
+    for (const auto& [address, state] : states->states) {
+      const ringcore::gossip::VersionedValue* status = state.get(ApplicationState::kStatus);
+      if (address == endpoint && status != nullptr && status->value == status_value) return true;
+    }
+    return false;
+  };
+  return ringnode::wait_until_peers_see(endpoint, status_value, peers, sees, timeout, ringruntime::real_clock());
 }
 
 void Node::stop_serving_data() {

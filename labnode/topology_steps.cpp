@@ -2,7 +2,6 @@
 
 #include <map>
 #include <set>
-#include <thread>
 
 #include "node.h"
 #include "ringruntime/log.h"
@@ -10,37 +9,85 @@
 
 namespace ringnode {
 
-void wait_for_inflight_writes() { std::this_thread::sleep_for(kInflightWriteTimeout); }
+void wait_for_inflight_writes() { wait_for_inflight_writes_on(ringruntime::real_clock()); }
+
+void wait_for_inflight_writes_on(const ringruntime::WaitClock& clock) { clock.sleep(kInflightWriteTimeout); }
 
 ringcore::Status wait_for_schema_agreement(Node& node, std::chrono::seconds timeout) {
+  return wait_for_schema_agreement([&] { return node.gossip().peers_with_other_schema(node.schema().version()); },
+                                   timeout, ringruntime::real_clock());
+}
+
+ringcore::Status wait_for_schema_agreement(const std::function<std::vector<std::string>()>& differing_peers,
+                                           std::chrono::seconds timeout, const ringruntime::WaitClock& clock) {
   std::vector<std::string> differing;
   const bool agreed = ringruntime::wait_until(
       [&] {
-        differing = node.gossip().peers_with_other_schema(node.schema().version());
+        differing = differing_peers();
         return differing.empty();
       },
-      timeout, std::chrono::milliseconds(200));
+      timeout, std::chrono::milliseconds(200), clock);
   if (agreed) return ringcore::Ok{};
   return ringcore::Error::failed("no schema agreement after " + std::to_string(timeout.count()) + " s with " +
                                  differing.front());
 }
 
 ringcore::Status wait_until_peers_up(Node& node, std::chrono::seconds timeout) {
-  std::string down;
-  const bool up = ringruntime::wait_until(
+  return wait_until_peers_up(
       [&] {
-        down.clear();
+        std::vector<std::string> down;
         const auto view = node.gossip().view();  // held while looping over its nodes
         for (const ringcore::Node& peer : view->snapshot.nodes) {
           if (peer.address == node.config().listen_address || peer.status == ringcore::NodeStatus::kUp) continue;
-          down += (down.empty() ? "" : ", ") + peer.address;
+          down.push_back(peer.address);
         }
+        return down;
+      },
+      timeout, ringruntime::real_clock());
+}
+
+namespace {
+
+// "a, b, c".
+std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+}  // namespace
+
+ringcore::Status wait_until_peers_up(const std::function<std::vector<std::string>()>& down_peers,
+                                     std::chrono::seconds timeout, const ringruntime::WaitClock& clock) {
+  std::vector<std::string> down;
+  const bool up = ringruntime::wait_until(
+      [&] {
+        down = down_peers();
         return down.empty();
       },
-      timeout, std::chrono::milliseconds(200));
+      timeout, std::chrono::milliseconds(200), clock);
   if (up) return ringcore::Ok{};
-  return ringcore::Error(ringcore::ErrorCode::kUnavailable,
-                         "not seen up in this node's gossip after " + std::to_string(timeout.count()) + " s: " + down);
+  return ringcore::Error(
+      ringcore::ErrorCode::kUnavailable,
+      "not seen up in this node's gossip after " + std::to_string(timeout.count()) + " s: " + joined(down));
+}
+
+ringcore::Status wait_until_peers_see(const std::string& endpoint, const std::string& status_value,
+                                      const std::function<std::vector<std::string>()>& peers, const PeerSees& sees,
+                                      std::chrono::seconds timeout, const ringruntime::WaitClock& clock) {
+  std::vector<std::string> behind;
+  const bool seen_by_all = ringruntime::wait_until(
+      [&] {
+        behind.clear();
+        for (const std::string& peer : peers()) {
+          if (!sees(peer)) behind.push_back(peer);
+        }
+        return behind.empty();
+      },
+      timeout, std::chrono::milliseconds(200), clock);
+  if (seen_by_all) return ringcore::Ok{};
+  return ringcore::Error::failed("peers had not learnt " + endpoint + "'s status " + status_value + " after " +
+                                 std::to_string(timeout.count()) + " s: " + joined(behind));
 }
 
 namespace {
@@ -79,19 +126,13 @@ nlohmann::json streaming_result(const StreamTotals& totals, const ringcore::Move
           {"waits", waits.to_json()}};
 }
 
-// The hints `holder` holds for each of `sources` (this node's own directly).
-ringcore::Result<std::map<std::string, std::size_t>> hints_for(Node& node, const std::string& holder,
+// The hints `holder` holds for each of `sources`.
+ringcore::Result<std::map<std::string, std::size_t>> hints_for(const HintHolders& holders, const std::string& holder,
                                                                const std::set<std::string>& sources) {
-  std::map<std::string, std::size_t> all;
-  if (holder == node.config().listen_address) {
-    all = node.hints().pending_by_endpoint();
-  } else {
-    auto asked = node.transport().pending_hints(holder);
-    if (!asked) return asked.error();
-    all = std::move(asked).value();
-  }
+  auto all = holders.hints_by_endpoint(holder);
+  if (!all) return all.error();
   std::map<std::string, std::size_t> for_sources;
-  for (const std::string& source : sources) for_sources[source] = all.contains(source) ? all.at(source) : 0;
+  for (const std::string& source : sources) for_sources[source] = all->contains(source) ? all->at(source) : 0;
   return for_sources;
 }
 
@@ -99,39 +140,49 @@ ringcore::Result<std::map<std::string, std::size_t>> hints_for(Node& node, const
 
 ringcore::Result<std::size_t> wait_for_source_hints(Node& node, const std::vector<RangeTransfer>& transfers,
                                                     std::chrono::seconds timeout) {
-  const std::string& self = node.config().listen_address;
+  const HintHolders holders{node.config().listen_address, [&] { return node.gossip().view()->snapshot.nodes; },
+                            [&](const std::string& holder) -> ringcore::Result<std::map<std::string, std::size_t>> {
+                              if (holder == node.config().listen_address) return node.hints().pending_by_endpoint();
+                              return node.transport().pending_hints(holder);
+                            }};
+  return wait_for_source_hints(holders, transfers, timeout, ringruntime::real_clock());
+}
+
+ringcore::Result<std::size_t> wait_for_source_hints(const HintHolders& holders,
+                                                    const std::vector<RangeTransfer>& transfers,
+                                                    std::chrono::seconds timeout, const ringruntime::WaitClock& clock) {
+  const std::string& self = holders.self;
   std::set<std::string> sources;
   for (const RangeTransfer& transfer : transfers) sources.insert(transfer.source);
   if (sources.empty()) return std::size_t{0};
   // holder -> the sources it has not yet been seen holding no hints for, with the last count
   // (0 while it has not answered).
   std::map<std::string, std::map<std::string, std::size_t>> waiting;
-  {
-    const auto view = node.gossip().view();  // held while looping over its nodes
-    for (const ringcore::Node& member : view->snapshot.nodes) {
-      if (member.address != self && member.status != ringcore::NodeStatus::kUp) {
-        ringruntime::log_warn("waiting for hints of the stream sources: " + member.address +
-                              " is down and cannot be asked; rows it hinted reach the old replicas when it returns");
-        continue;
-      }
-      for (const std::string& source : sources) waiting[member.address][source] = 0;
+  for (const ringcore::Node& member : holders.members()) {
+    if (member.address != self && member.status != ringcore::NodeStatus::kUp) {
+      ringruntime::log_warn("waiting for hints of the stream sources: " + member.address +
+                            " is down and cannot be asked; rows it hinted reach the old replicas when it returns");
+      continue;
     }
-    for (const std::string& source : sources) waiting[self][source] = 0;
+    for (const std::string& source : sources) waiting[member.address][source] = 0;
   }
+  for (const std::string& source : sources) waiting[self][source] = 0;
   std::size_t awaited = 0;
   bool first_look = true;
   std::string last_error;
   auto delivered = [&] {
-    const auto view = node.gossip().view();
+    std::set<std::string> up;
+    for (const ringcore::Node& member : holders.members()) {
+      if (member.status == ringcore::NodeStatus::kUp) up.insert(member.address);
+    }
     for (auto holder = waiting.begin(); holder != waiting.end();) {
-      const auto index = view->find(holder->first);
-      if (holder->first != self && (!index || !view->is_up(*index))) {
+      if (holder->first != self && !up.contains(holder->first)) {
         ringruntime::log_warn("waiting for hints of the stream sources: " + holder->first +
                               " went down; not waited for");
         holder = waiting.erase(holder);
         continue;
       }
-      auto counts = hints_for(node, holder->first, sources);
+      auto counts = hints_for(holders, holder->first, sources);
       if (!counts) {
         last_error = counts.error().message();
         ++holder;
@@ -150,7 +201,7 @@ ringcore::Result<std::size_t> wait_for_source_hints(Node& node, const std::vecto
     first_look = false;
     return waiting.empty();
   };
-  if (ringruntime::wait_until(delivered, timeout, std::chrono::milliseconds(500))) {
+  if (ringruntime::wait_until(delivered, timeout, std::chrono::milliseconds(500), clock)) {
     if (awaited > 0)
       ringruntime::log_info("waited for " + std::to_string(awaited) + " hints of the stream sources to be delivered");
     return awaited;

@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,8 @@
 #include "range_streamer.h"
 #include "ringcore/error.h"
 #include "ringcore/movement.h"
+#include "ringcore/snapshot.h"
+#include "ringruntime/wait.h"
 
 namespace ringnode {
 
@@ -52,6 +56,9 @@ class FixedWaits {
 // Cassandra's write_request_timeout default and the coordinator's.
 inline constexpr std::chrono::seconds kInflightWriteTimeout(2);
 void wait_for_inflight_writes();
+// The same on `clock` (tests pass a fake one). A name of its own: the operations pass
+// wait_for_inflight_writes itself to FixedWaits::timed.
+void wait_for_inflight_writes_on(const ringruntime::WaitClock& clock);
 
 // Waits until this node's gossip shows every other node of its view up. A bootstrapping node
 // learns the ring from a seed before its own gossip has heard from each peer: until then the
@@ -61,10 +68,27 @@ void wait_for_inflight_writes();
 // missing at ONE. Cassandra's bootstrap likewise waits to hear from its peers and refuses when a
 // node it needs is down. Errors (kUnavailable) after `timeout`, naming the nodes not seen up.
 ringcore::Status wait_until_peers_up(Node& node, std::chrono::seconds timeout);
+// The same against `down()`, the nodes other than this one its gossip does not show up (asked
+// at every look, every 200 ms), on `clock`: the seam tests use.
+ringcore::Status wait_until_peers_up(const std::function<std::vector<std::string>()>& down,
+                                     std::chrono::seconds timeout, const ringruntime::WaitClock& clock);
+
+// Waits until every peer in `peers()` (asked at every look, every 200 ms: the live peers other
+// than this node and `endpoint`) `sees(peer, endpoint, status_value)`: has learnt that STATUS
+// for `endpoint`. Errors (kFailed) after `timeout`, naming the peers that had not. What
+// Node::wait_until_peers_see runs, with the node's gossip and transport.
+using PeerSees = std::function<bool(const std::string& peer)>;
+ringcore::Status wait_until_peers_see(const std::string& endpoint, const std::string& status_value,
+                                      const std::function<std::vector<std::string>()>& peers, const PeerSees& sees,
+                                      std::chrono::seconds timeout, const ringruntime::WaitClock& clock);
 
 // Waits until no live peer gossips another schema version than this node's (the node pulls
 // a differing peer's schema every gossip round). Errors (kFailed) after `timeout`.
 ringcore::Status wait_for_schema_agreement(Node& node, std::chrono::seconds timeout);
+// The same against `differing()`, the live peers gossiping another schema version (asked every
+// 200 ms), on `clock`.
+ringcore::Status wait_for_schema_agreement(const std::function<std::vector<std::string>()>& differing,
+                                           std::chrono::seconds timeout, const ringruntime::WaitClock& clock);
 
 // Hints for a stream source must be delivered before it streams. Each range is streamed from one
 // replica (Cassandra's choice too); a write that replica missed is held as a hint by its
@@ -92,6 +116,17 @@ ringcore::Status wait_for_schema_agreement(Node& node, std::chrono::seconds time
 inline constexpr std::chrono::seconds kSourceHintsTimeout(120);
 ringcore::Result<std::size_t> wait_for_source_hints(Node& node, const std::vector<RangeTransfer>& transfers,
                                                     std::chrono::seconds timeout);
+// What wait_for_source_hints asks, so tests can answer it: this node's address, the nodes of its
+// gossip view with their status (asked once at the start and at every look, every 500 ms), and
+// the hints a holder holds by endpoint (this node's own, or a peer's GET /internal/hints).
+struct HintHolders {
+  std::string self;
+  std::function<std::vector<ringcore::Node>()> members;
+  std::function<ringcore::Result<std::map<std::string, std::size_t>>(const std::string& holder)> hints_by_endpoint;
+};
+ringcore::Result<std::size_t> wait_for_source_hints(const HintHolders& holders,
+                                                    const std::vector<RangeTransfer>& transfers,
+                                                    std::chrono::seconds timeout, const ringruntime::WaitClock& clock);
 
 // Plans `change` on the cluster as this node sees it now, waits for the hints of its stream
 // sources (wait_for_source_hints, recorded in `waits` as "source_hints"), streams every move that

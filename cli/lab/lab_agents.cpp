@@ -13,31 +13,6 @@
 namespace ringctl::lab {
 namespace {
 
-// Waits until every running member's agent is ready. Throws ringcore::Error at the deadline.
-void wait_for_agents(const Lab& lab, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (const LabNode* node : running_nodes(lab)) {
-    AgentClient agent({{lab.agent_address(*node)}, "", "", std::chrono::seconds(1)});
-    std::string last_error;
-    const bool ready = ringruntime::wait_until(
-        [&] {
-          try {
-            agent.get("/v1/health/ready");  // a first collection succeeded
-            return true;
-          } catch (const ringcore::Error& e) {
-            last_error = e.message();
-            return false;
-          }
-        },
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
-        std::chrono::milliseconds(100));  // the agent is starting
-    if (!ready) {
-      throw ringcore::Error::failed("the agent of " + node->name + " did not answer: " + last_error +
-                                    " (log: " + lab.agent_log_path(*node) + ")");
-    }
-  }
-}
-
 // Whether the config's entry under the lab's name lists only agents of this lab (members or
 // departed), i.e. this lab registered it.
 bool registered_here(const Lab& lab, const ClusterEntry& entry) {
@@ -69,6 +44,31 @@ bool has_agents(const Lab& lab) {
                      [&](const LabNode& node) { return running_agent_pid(lab, node).has_value(); });
 }
 
+void wait_for_agents(const Lab& lab, const std::vector<const LabNode*>& nodes, std::chrono::seconds timeout,
+                     const ringruntime::WaitClock& clock) {
+  const auto deadline = clock.now() + timeout;
+  for (const LabNode* node : nodes) {
+    AgentClient agent({{lab.agent_address(*node)}, "", "", std::chrono::seconds(1)});
+    std::string last_error;
+    const bool ready = ringruntime::wait_until(
+        [&] {
+          try {
+            agent.get("/v1/health/ready");  // a first collection succeeded
+            return true;
+          } catch (const ringcore::Error& e) {
+            last_error = e.message();
+            return false;
+          }
+        },
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now()), std::chrono::milliseconds(100),
+        clock);  // the agent is starting
+    if (!ready) {
+      throw ringcore::Error::failed("the agent of " + node->name + " did not answer: " + last_error +
+                                    " (log: " + lab.agent_log_path(*node) + ")");
+    }
+  }
+}
+
 void start_agents(Lab& lab, std::chrono::seconds timeout) {
   std::string ringd;
   try {
@@ -80,7 +80,7 @@ void start_agents(Lab& lab, std::chrono::seconds timeout) {
   for (const LabNode* node : running_nodes(lab)) {
     if (!running_agent_pid(lab, *node)) start_agent(lab, *node, ringd);  // one may outlive its node
   }
-  wait_for_agents(lab, timeout);
+  wait_for_agents(lab, running_nodes(lab), timeout);
   register_lab_cluster(lab);
   lab.registered = true;
   update_lab(lab.directory, [](Lab& current) { current.registered = true; });

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <chrono>
+#include <vector>
 
 #include "lab/lab_layout.h"
+#include "ringruntime/wait.h"
 
 namespace ringctl::lab {
 
@@ -17,6 +19,13 @@ bool has_agents(const Lab& lab);
 // Without a ringd binary the lab runs without agents (a warning). Throws ringcore::Error at the
 // deadline.
 void start_agents(Lab& lab, std::chrono::seconds timeout);
+
+// Waits until the agent of each of `nodes` is ready (GET /v1/health/ready: it has collected
+// from its node once), asking every 100 ms on `clock`, all within `timeout`. Throws
+// ringcore::Error (kFailed) at the deadline naming the first agent not ready, its last error
+// and its log.
+void wait_for_agents(const Lab& lab, const std::vector<const LabNode*>& nodes, std::chrono::seconds timeout,
+                     const ringruntime::WaitClock& clock = ringruntime::real_clock());
 
 // Brings the lab's registration up to date after members left: its agents are the members'.
 // Nothing when this lab did not register itself, or the entry under its name is another's.

@@ -53,19 +53,19 @@ std::string missing_in_view(const Lab& lab, const LabNode& observer, const std::
 // deadline listing what was still pending.
 template <class PendingFn>
 void wait_for_views(const Lab& lab, std::size_t observers, const std::string& goal, std::chrono::seconds timeout,
-                    PendingFn pending_fn) {
+                    const ringruntime::WaitClock& clock, PendingFn pending_fn) {
   StatusLine line;
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = clock.now();
   std::vector<std::string> pending;
   const bool converged = ringruntime::wait_until(
       [&] {
         pending = pending_fn();
-        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
+        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(clock.now() - start);
         line.draw(std::to_string(observers - std::min(observers, pending.size())) + "/" + std::to_string(observers) +
                   " " + goal + " (" + std::to_string(elapsed.count()) + "s)");
         return pending.empty();
       },
-      timeout, std::chrono::milliseconds(250));  // gossip moves once a second
+      timeout, std::chrono::milliseconds(250), clock);  // gossip moves once a second
   line.keep();
   if (converged) return;
   std::string detail;
@@ -91,9 +91,10 @@ ringcore::Result<ringcore::ClusterSnapshot> observe(const Lab& lab, const LabNod
 }
 
 void wait_until_converged(const Lab& lab, const std::vector<const LabNode*>& observers,
-                          const std::vector<const LabNode*>& expected, std::chrono::seconds timeout) {
+                          const std::vector<const LabNode*>& expected, std::chrono::seconds timeout,
+                          const ringruntime::WaitClock& clock) {
   const std::string goal = "nodes see all " + std::to_string(expected.size()) + " up and normal";
-  wait_for_views(lab, observers.size(), goal, timeout, [&] {
+  wait_for_views(lab, observers.size(), goal, timeout, clock, [&] {
     std::vector<std::string> pending;
     std::map<std::string, std::vector<std::string>> schema_versions;  // version -> nodes
     for (const LabNode* observer : observers) {
@@ -115,9 +116,10 @@ void wait_until_converged(const Lab& lab, const std::vector<const LabNode*>& obs
 }
 
 void wait_until_agents_see(const Lab& lab, const std::vector<const LabNode*>& agents,
-                           const std::vector<const LabNode*>& expected, std::chrono::seconds timeout) {
+                           const std::vector<const LabNode*>& expected, std::chrono::seconds timeout,
+                           const ringruntime::WaitClock& clock) {
   const std::string goal = "agents show all " + std::to_string(expected.size()) + " up and normal";
-  wait_for_views(lab, agents.size(), goal, timeout, [&] {
+  wait_for_views(lab, agents.size(), goal, timeout, clock, [&] {
     std::vector<std::string> pending;
     for (const LabNode* agent : agents) {
       const std::string who = "the agent of " + agent->name;
@@ -172,16 +174,17 @@ nlohmann::json bootstrap_job(const Lab& lab, const LabNode& node) {
 
 }  // namespace
 
-void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds timeout,
+                      const ringruntime::WaitClock& clock) {
+  const auto deadline = clock.now() + timeout;
   // The node starts its bootstrap once it has learnt the ring and chosen tokens: find the job.
   nlohmann::json job;
   bool joined_with_nothing_to_stream = false;
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = clock.now();
   const bool found = ringruntime::wait_until(
       [&] {
         // Right after the start the pid may not run ringnode yet (it is still being exec'd).
-        if (std::chrono::steady_clock::now() - started > std::chrono::seconds(2) && !running_pid(lab, node)) {
+        if (clock.now() - started > std::chrono::seconds(2) && !running_pid(lab, node)) {
           throw ringcore::Error::failed(node.name + " exited while joining (log: " + lab.log_path(node) + ")");
         }
         try {
@@ -193,7 +196,7 @@ void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds 
           return false;  // its API is not up yet
         }
       },
-      timeout, std::chrono::milliseconds(200));
+      timeout, std::chrono::milliseconds(200), clock);
   if (joined_with_nothing_to_stream) return;
   if (!found) {
     throw ringcore::Error::failed(node.name + " did not start its bootstrap within " + std::to_string(timeout.count()) +
@@ -202,7 +205,7 @@ void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds 
   // The bar --wait draws: "node4 bootstrap [=====>    ] 1.5 MiB / 4 MiB  37%  ETA 12s".
   JobProgressLine bar(isatty(STDERR_FILENO) != 0);
   WaitOptions options;
-  options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now());
   const JobEvent last = wait_for_job(
       job,
       [&](const std::string& id) {
@@ -215,7 +218,7 @@ void follow_bootstrap(const Lab& lab, const LabNode& node, std::chrono::seconds 
         bar.show(node.name + " bootstrap", json_int(progress, "done"), json_int(progress, "total"),
                  json_text(progress, "unit", "bytes"));
       },
-      options, real_clock());
+      options, clock);
   bar.keep();
   raise_for(last, node.name + "'s ringnode");
 }

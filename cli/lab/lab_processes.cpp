@@ -198,10 +198,10 @@ void stop_node_and_agent(const Lab& lab, const LabNode& node, std::chrono::milli
   }
 }
 
-bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
+bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout, const ringruntime::WaitClock& clock) {
   const std::string program = program_of(pid);
   return ringruntime::wait_until([&] { return program.empty() || !runs(pid, program); }, timeout,
-                                 std::chrono::milliseconds(20));  // polling a process we cannot wait() on
+                                 std::chrono::milliseconds(20), clock);  // polling a process we cannot wait() on
 }
 
 }  // namespace ringctl::lab

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lab/lab_layout.h"
+#include "ringruntime/wait.h"
 
 namespace ringctl::lab {
 
@@ -57,7 +58,9 @@ void check_ports_free(const Lab& lab, const std::vector<const LabNode*>& nodes, 
 // Stops `node`'s agent and process: SIGTERM, then SIGKILL after `grace`.
 void stop_node_and_agent(const Lab& lab, const LabNode& node, std::chrono::milliseconds grace);
 
-// Waits until `pid` has exited or `timeout` passes; returns whether it exited.
-bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);
+// Waits until `pid` has exited (or the pid runs another program) or `timeout` passes, looking
+// every 20 ms on `clock`; returns whether it exited.
+bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout,
+                   const ringruntime::WaitClock& clock = ringruntime::real_clock());
 
 }  // namespace ringctl::lab

@@ -84,7 +84,7 @@ bool lists_keyspace(const ringcore::Result<ringnet::HttpResponse>& answer, const
 void ensure_keyspace(const Lab& lab, const std::string& keyspace) {
   const Coordinators coordinators(lab);
   if (lists_keyspace(coordinators.send({"GET", "/v1/keyspaces", "", "", {}}, 0), keyspace)) {
-    wait_for_keyspace_everywhere(lab, keyspace);
+    wait_for_keyspace_everywhere(lab, running_nodes(lab), keyspace);
     return;
   }
   nlohmann::json replication = {{"class", "NetworkTopologyStrategy"}};
@@ -97,17 +97,18 @@ void ensure_keyspace(const Lab& lab, const std::string& keyspace) {
   if (!created || (created->status != 200 && created->status != 201)) {
     throw Error::failed("creating keyspace '" + keyspace + "': " + error_text(created));
   }
-  wait_for_keyspace_everywhere(lab, keyspace);
+  wait_for_keyspace_everywhere(lab, running_nodes(lab), keyspace);
 }
 
-void wait_for_keyspace_everywhere(const Lab& lab, const std::string& keyspace) {
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  for (const LabNode* node : running_nodes(lab)) {
+void wait_for_keyspace_everywhere(const Lab& lab, const std::vector<const LabNode*>& nodes, const std::string& keyspace,
+                                  const ringruntime::WaitClock& clock) {
+  const auto deadline = clock.now() + std::chrono::seconds(30);
+  for (const LabNode* node : nodes) {
     ringnet::HttpClient client(node->address, lab.spec.native_port, std::chrono::seconds(2));
     const bool learnt =
         ringruntime::wait_until([&] { return lists_keyspace(client.get("/v1/keyspaces"), keyspace); },
-                                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
-                                std::chrono::milliseconds(100));  // schema moves with gossip
+                                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now()),
+                                std::chrono::milliseconds(100), clock);  // schema moves with gossip
     if (!learnt) throw Error::failed(node->name + " did not learn keyspace '" + keyspace + "' in 30 s");
   }
 }
@@ -164,7 +165,7 @@ VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options) {
   check_options(options);
   const std::vector<Record> records = read_records(lab, options.keyspace);
   // Once every node knows the keyspace, a 404 for a row means the row is missing.
-  wait_for_keyspace_everywhere(lab, options.keyspace);
+  wait_for_keyspace_everywhere(lab, running_nodes(lab), options.keyspace);
   const Coordinators coordinators(lab);
   VerifyReport report;
   report.keyspace = options.keyspace;

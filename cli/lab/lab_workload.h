@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "lab/lab_layout.h"
+#include "ringruntime/wait.h"
 
 namespace ringctl::lab {
 
@@ -52,9 +53,11 @@ struct VerifyReport {
 // every running node knows it. Throws ringcore::Error.
 void ensure_keyspace(const Lab& lab, const std::string& keyspace);
 
-// Waits (up to 30 s) until every running node knows the keyspace: schema moves with gossip.
-// Throws ringcore::Error naming the node that does not.
-void wait_for_keyspace_everywhere(const Lab& lab, const std::string& keyspace);
+// Waits (up to 30 s, asking every 100 ms on `clock`) until each of `nodes` (the running ones)
+// knows the keyspace: schema moves with gossip. Throws ringcore::Error naming the node that
+// does not.
+void wait_for_keyspace_everywhere(const Lab& lab, const std::vector<const LabNode*>& nodes, const std::string& keyspace,
+                                  const ringruntime::WaitClock& clock = ringruntime::real_clock());
 
 // Both use the running members only (the caller has taken departed nodes out of `lab`).
 // Throws ringcore::Error for bad options (consistency level, counts) or no running node.

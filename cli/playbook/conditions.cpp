@@ -17,7 +17,6 @@ namespace ringctl::playbook {
 namespace {
 
 using Json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 constexpr auto kFirstInterval = std::chrono::milliseconds(300);
 constexpr auto kMaxInterval = std::chrono::milliseconds(2000);
@@ -89,8 +88,9 @@ void fail_if_bootstrap_failed(const Json& bootstrap, const std::string& address)
 // Watches the scaling alert thresholds for one poll; throws kTimedOut at a critical level.
 class AlertWatch {
  public:
-  explicit AlertWatch(StepContext& context)
+  AlertWatch(StepContext& context, const ringruntime::WaitClock& clock)
       : context_(context),
+        clock_(clock),
         thresholds_(step_thresholds(context.source, context.params)),
         stall_warn_(context.seconds("with.stall_warn", 1800)),
         stall_critical_(context.seconds("with.stall_critical", 3600)) {}
@@ -109,7 +109,7 @@ class AlertWatch {
       }
     }
     if (progress.is_null()) return;
-    const auto now = Clock::now();
+    const auto now = clock_.now();
     const std::int64_t done = json_int(progress, "done");
     if (!last_done_ || done != *last_done_) {
       last_done_ = done;
@@ -136,18 +136,20 @@ class AlertWatch {
   }
 
   StepContext& context_;
+  const ringruntime::WaitClock& clock_;
   ringcore::HealthThresholds thresholds_;
   double stall_warn_, stall_critical_;
   std::optional<std::int64_t> last_done_;
-  Clock::time_point last_change_;
+  std::chrono::steady_clock::time_point last_change_;
   std::set<std::string> sent_;
 };
 
 // Polls `done` with back-off until it returns true or the timeout passes (kTimedOut).
-void poll(StepContext& context, const std::string& what, const std::function<bool()>& done) {
+void poll(StepContext& context, const ringruntime::WaitClock& clock, const std::string& what,
+          const std::function<bool()>& done) {
   const auto timeout = std::chrono::duration<double>(context.seconds("timeout", 600));
   const bool held = ringruntime::wait_until(done, std::chrono::duration_cast<std::chrono::milliseconds>(timeout),
-                                            kFirstInterval, kMaxInterval);
+                                            kFirstInterval, kMaxInterval, clock);
   if (!held) {
     throw ringcore::Error::timed_out("timed out after " + std::to_string(static_cast<int>(timeout.count())) +
                                      " s waiting until " + what);
@@ -164,12 +166,12 @@ std::optional<ClusterSurvey> try_survey(const StepContext& context) {
   }
 }
 
-StepOutcome node_normal_everywhere(StepContext& context) {
+StepOutcome node_normal_everywhere(StepContext& context, const ringruntime::WaitClock& clock) {
   const std::string address = context.param("node");
-  AlertWatch watch(context);
+  AlertWatch watch(context, clock);
   Json last_event;
   ViewCount last;
-  poll(context, address + " is up and normal in every node's view", [&] {
+  poll(context, clock, address + " is up and normal in every node's view", [&] {
     const auto survey = try_survey(context);
     if (!survey) return false;
     last = count_views(*survey, address);
@@ -202,11 +204,11 @@ StepOutcome node_normal_everywhere(StepContext& context) {
   return outcome;
 }
 
-StepOutcome node_left_everywhere(StepContext& context) {
+StepOutcome node_left_everywhere(StepContext& context, const ringruntime::WaitClock& clock) {
   const std::string address = context.param("node");
   ViewCount last;
   int last_listing = -1;
-  poll(context, address + " has left every node's view", [&] {
+  poll(context, clock, address + " has left every node's view", [&] {
     const auto survey = try_survey(context);
     if (!survey) return false;
     last = count_views(*survey, address);
@@ -222,9 +224,9 @@ StepOutcome node_left_everywhere(StepContext& context) {
   return outcome;
 }
 
-StepOutcome all_normal(StepContext& context) {
+StepOutcome all_normal(StepContext& context, const ringruntime::WaitClock& clock) {
   std::string message;
-  poll(context, "every node is up and normal in every view", [&] {
+  poll(context, clock, "every node is up and normal in every view", [&] {
     const auto survey = try_survey(context);
     if (!survey) return false;
     const ringcore::HealthCheck check =
@@ -242,11 +244,11 @@ StepOutcome all_normal(StepContext& context) {
 // among them (so it sees its peers too, not only they it) - one schema version, and no node
 // holding hints (those written while it was down have reached it). Where no agent reports hints
 // (Cassandra's), that part is not waited for and the message says so.
-StepOutcome node_ready_everywhere(StepContext& context) {
+StepOutcome node_ready_everywhere(StepContext& context, const ringruntime::WaitClock& clock) {
   const std::string address = context.param("node");
   Json last_event;
   std::string hints_message;
-  poll(context,
+  poll(context, clock,
        "every node is up and normal in every view (" + address + "'s too), the schema agreed and no hints pending",
        [&] {
          const auto survey = try_survey(context);
@@ -286,11 +288,11 @@ bool has_left_every_view(const StepContext& context, const std::string& address)
   return survey && gone_from_other_views(count_views(*survey, address));
 }
 
-StepOutcome wait_for_condition(const std::string& name, StepContext& context) {
-  if (name == "node_normal_everywhere") return node_normal_everywhere(context);
-  if (name == "node_left_everywhere") return node_left_everywhere(context);
-  if (name == "all_normal") return all_normal(context);
-  if (name == "node_ready_everywhere") return node_ready_everywhere(context);
+StepOutcome wait_for_condition(const std::string& name, StepContext& context, const ringruntime::WaitClock& clock) {
+  if (name == "node_normal_everywhere") return node_normal_everywhere(context, clock);
+  if (name == "node_left_everywhere") return node_left_everywhere(context, clock);
+  if (name == "all_normal") return all_normal(context, clock);
+  if (name == "node_ready_everywhere") return node_ready_everywhere(context, clock);
   throw ringcore::Error(ringcore::ErrorCode::kInternal, "no implementation of condition " + name);
 }
 

@@ -12,10 +12,13 @@
 #include <string>
 
 #include "playbook/step_context.h"
+#include "ringruntime/wait.h"
 
 namespace ringctl::playbook {
 
-StepOutcome wait_for_condition(const std::string& name, StepContext& context);
+// `clock`: time for the polls and the stall alert (tests pass a fake one).
+StepOutcome wait_for_condition(const std::string& name, StepContext& context,
+                               const ringruntime::WaitClock& clock = ringruntime::real_clock());
 
 // Whether `address` is in no other node's view, every other agent answering: what shows a
 // decommission ended when its own agent no longer answers.
