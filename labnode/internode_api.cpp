@@ -65,12 +65,11 @@ ServerResponse stream_page(Node& node, const ServerRequest& request) {
   if (!body.contains("max_bytes") || !body["max_bytes"].is_number_unsigned()) {
     throw Error::invalid_input("'max_bytes' must be a non-negative integer");
   }
-  const RowPage page = read_page(node.storage(), string_field(body, "keyspace"), range_field(body), after,
-                                 body["max_bytes"].get<std::uint64_t>())
-                           .value_or_throw();
-  // An empty body tells the caller the range is done, so a last page with rows is followed by
-  // one empty page.
-  return {.status = 200, .body = encode_rows(page.rows), .content_type = "application/octet-stream"};
+  EncodedPage page = read_encoded_page(node.storage(), string_field(body, "keyspace"), range_field(body), after,
+                                       body["max_bytes"].get<std::uint64_t>())
+                         .value_or_throw();
+  // The body carries rows only: the caller takes a page shorter than max_bytes for the last.
+  return {.status = 200, .body = std::move(page.body), .content_type = "application/octet-stream"};
 }
 
 ServerResponse stream_apply(Node& node, const ServerRequest& request) {
@@ -83,7 +82,7 @@ ServerResponse stream_apply(Node& node, const ServerRequest& request) {
 ServerResponse stream_ingest(Node& node, const ServerRequest& request) {
   const std::string keyspace = request.query_value("keyspace");
   if (keyspace.empty()) throw Error::invalid_input("'keyspace' query parameter is required");
-  const std::vector<StoredRow> rows = decode_rows(request.body).value_or_throw();
+  const std::vector<RowView> rows = decode_row_views(request.body).value_or_throw();
   const IngestedRows ingested = node.storage().ingest(keyspace, rows).value_or_throw();
   return json_response({{"rows", ingested.rows}, {"stored", ingested.stored}, {"file_bytes", ingested.file_bytes}});
 }

@@ -4,7 +4,6 @@
 #include <rocksdb/env.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
-#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/thread_status.h>
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
@@ -27,8 +26,7 @@ using ringcore::Error;
 using ringcore::Token;
 
 constexpr std::string_view kKeyspacePrefix = "ks:";
-// Where ingest() builds its files, inside the data directory (RocksDB ignores the folder):
-// the same file system, so ingesting moves a file by a hard link instead of copying it.
+// Where earlier versions built the SST files they ingested; a crash could leave one behind.
 constexpr std::string_view kStagingFolder = "ingest-staging";
 constexpr std::size_t kLockStripes = 64;
 
@@ -59,7 +57,8 @@ std::uint64_t get_u64(std::string_view bytes) {
 std::uint64_t ordered(Token token) { return static_cast<std::uint64_t>(token) ^ (1ULL << 63); }
 Token from_ordered(std::uint64_t bits) { return static_cast<Token>(bits ^ (1ULL << 63)); }
 
-// The merge of ingested cells (storage.h): of two cells, the one supersedes() prefers.
+// The merge of cells stored as merge operands by earlier versions (storage.h): of two cells,
+// the one supersedes() prefers.
 class LastWriteWins final : public rocksdb::AssociativeMergeOperator {
  public:
   bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value, std::string* merged,
@@ -101,10 +100,15 @@ std::uint64_t estimated_pending_compaction_tasks(bool compaction_pending, std::u
   return std::max<std::uint64_t>(tasks, compaction_pending ? 1 : 0);
 }
 
-bool supersedes(const Cell& incoming, const Cell& stored) {
+bool supersedes(const CellView& incoming, const CellView& stored) {
   if (incoming.timestamp_us != stored.timestamp_us) return incoming.timestamp_us > stored.timestamp_us;
   if (incoming.tombstone != stored.tombstone) return incoming.tombstone;
   return incoming.value > stored.value;
+}
+
+bool supersedes(const Cell& incoming, const Cell& stored) {
+  return supersedes(CellView{incoming.timestamp_us, incoming.tombstone, incoming.value},
+                    CellView{stored.timestamp_us, stored.tombstone, stored.value});
 }
 
 std::string encode_row_key(Token token, std::string_view key) {
@@ -151,10 +155,9 @@ struct Storage::Impl {
   std::map<std::string, rocksdb::ColumnFamilyHandle*> families;  // keyspace -> handle; guarded
   std::vector<rocksdb::ColumnFamilyHandle*> all_handles;         // default first; guarded
   mutable std::array<std::mutex, kLockStripes> row_locks;
-  // apply() holds it shared from its read to its write, ingest() exclusively while it links a
-  // file in (storage.h).
+  // apply() holds it shared from its read to its write, ingest() exclusively from its reads to
+  // its write (storage.h).
   std::shared_mutex ingest_gate;
-  std::atomic<std::uint64_t> staged_files{0};  // names staging files uniquely
   // keyspace -> live data bytes; the map is guarded by families_mutex, the counters are atomic.
   std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> live_bytes;
 
@@ -285,43 +288,16 @@ ringcore::Result<bool> Storage::apply(const std::string& keyspace, std::string_v
 
 namespace {
 
-// The change in live bytes ingesting `rows` makes, and how many of them win: each row against
-// the stored cell of its key (read in one ordered pass over the rows' key span).
-// REQUIRES: rows ordered by (token, key); no write to the keyspace meanwhile.
-ringcore::Status count_winners(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
-                               const std::vector<const StoredRow*>& rows, IngestedRows& ingested,
-                               std::int64_t& live_delta) {
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), family));
-  it->Seek(encode_row_key(rows.front()->token, rows.front()->key));
-  for (const StoredRow* each : rows) {
-    const StoredRow& row = *each;
-    const std::string row_key = encode_row_key(row.token, row.key);
-    while (it->Valid() && it->key().ToStringView() < row_key) it->Next();
-    std::optional<Cell> stored;
-    if (it->Valid() && it->key().ToStringView() == row_key) {
-      auto cell = decode_cell(it->value().ToStringView());
-      if (!cell) return cell.error();
-      stored = std::move(cell).value();
-    }
-    if (stored && !supersedes(row.cell, *stored)) continue;
-    ++ingested.stored;
-    live_delta += static_cast<std::int64_t>(row_bytes(row.key, row.cell));
-    if (stored) live_delta -= static_cast<std::int64_t>(row_bytes(row.key, *stored));
-  }
-  if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
-  return ringcore::Ok{};
-}
-
 // The rows in key order: a page of a range that wraps past the end of the ring comes as two
 // ordered runs, (left, max] then [min, right], and is put back as [min, right] then (left, max].
-std::vector<const StoredRow*> in_key_order(const std::vector<StoredRow>& rows) {
-  std::vector<const StoredRow*> ordered;
+std::vector<const RowView*> in_key_order(std::span<const RowView> rows) {
+  std::vector<const RowView*> ordered;
   ordered.reserve(rows.size());
-  for (const StoredRow& row : rows) ordered.push_back(&row);
+  for (const RowView& row : rows) ordered.push_back(&row);
   for (std::size_t i = 1; i < ordered.size(); ++i) {
     if (ordered[i]->token < ordered[i - 1]->token) {
       std::rotate(ordered.begin(), ordered.begin() + static_cast<std::ptrdiff_t>(i), ordered.end());
-      break;  // a second wrap is out of order: the file writer refuses it
+      break;  // a second wrap is out of order: ingest() refuses it
     }
   }
   return ordered;
@@ -329,62 +305,81 @@ std::vector<const StoredRow*> in_key_order(const std::vector<StoredRow>& rows) {
 
 }  // namespace
 
-ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, const std::vector<StoredRow>& rows) {
+ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std::span<const RowView> rows) {
   try {
     rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
     IngestedRows ingested;
     ingested.rows = rows.size();
     if (rows.empty()) return ingested;
-    std::error_code ec;
-    const std::filesystem::path staging = std::filesystem::path(directory_) / kStagingFolder;
-    std::filesystem::create_directories(staging, ec);
-    if (ec) return Error::failed("cannot create " + staging.string() + ": " + ec.message());
-    const std::string file = (staging / (std::to_string(++impl_->staged_files) + ".sst")).string();
-    // Whatever happens below, the staging file does not outlive this call: once ingested it
-    // was moved (the link removed), otherwise it is dropped unused.
-    struct RemoveFile {
-      std::string path;
-      ~RemoveFile() {
-        std::error_code ignored;
-        std::filesystem::remove(path, ignored);
+    const std::vector<const RowView*> ordered = in_key_order(rows);
+    std::vector<std::string> row_keys;
+    row_keys.reserve(ordered.size());
+    for (const RowView* row : ordered) {
+      if (auto ok = check_cell(row->cell); !ok) {
+        return Error::invalid_input("ingest into keyspace '" + keyspace + "': key '" + std::string(row->key) +
+                                    "': " + ok.error().message());
       }
-    } remove_staged{file};
-
-    // Uncompressed: values are stored as clients sent them, and compressing them here would
-    // cost the stream CPU time that compaction spends later anyway, in the background.
-    rocksdb::Options file_options = impl_->db->GetOptions(family);
-    file_options.compression = rocksdb::kNoCompression;
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), file_options, family);
-    if (auto opened = writer.Open(file); !opened.ok()) return failed("cannot create " + file, opened);
-    const std::vector<const StoredRow*> ordered = in_key_order(rows);
-    for (const StoredRow* row_in_order : ordered) {
-      const StoredRow& row = *row_in_order;
-      const rocksdb::Status added = writer.Merge(encode_row_key(row.token, row.key), encode_cell(row.cell));
-      if (added.IsInvalidArgument()) {
+      row_keys.push_back(encode_row_key(row->token, row->key));
+      // Strictly ascending: one ordered pass below finds each row's stored cell, and a key
+      // twice in a page would count its bytes twice.
+      if (row_keys.size() > 1 && row_keys[row_keys.size() - 2] >= row_keys.back()) {
         return Error::invalid_input("ingest into keyspace '" + keyspace +
-                                    "': rows not in strict (token, key) order at key '" + row.key + "'");
+                                    "': rows not in strict (token, key) order at key '" + std::string(row->key) + "'");
       }
-      if (!added.ok()) return failed("cannot write " + file, added);
     }
-    rocksdb::ExternalSstFileInfo info;
-    if (auto finished = writer.Finish(&info); !finished.ok())
-      return failed("cannot finish " + file, finished);  // synced
-    ingested.file_bytes = info.file_size;
 
-    std::unique_lock gate(impl_->ingest_gate);
+    rocksdb::WriteBatch batch;
     std::int64_t live_delta = 0;
-    if (auto counted = count_winners(*impl_->db, family, ordered, ingested, live_delta); !counted)
-      return counted.error();
-    rocksdb::IngestExternalFileOptions options;
-    options.move_files = true;           // a hard link: the bytes are written once
-    options.write_global_seqno = false;  // no rewrite of the file; we never downgrade RocksDB
-    const rocksdb::Status status = impl_->db->IngestExternalFile(family, {file}, options);
-    if (!status.ok()) return failed("cannot ingest into keyspace '" + keyspace + "'", status);
-    impl_->live_counter(keyspace) += static_cast<std::uint64_t>(live_delta);  // wraps back for a negative delta
+    {
+      std::unique_lock gate(impl_->ingest_gate);
+      // Each row against the stored cell of its key, read in one ordered pass over the page's
+      // key span: only the winners are written, so the batch replaces nothing newer.
+      std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), family));
+      it->Seek(row_keys.front());
+      for (std::size_t i = 0; i < ordered.size(); ++i) {
+        const RowView& row = *ordered[i];
+        while (it->Valid() && it->key().ToStringView() < row_keys[i]) it->Next();
+        const CellView incoming = view_cell(row.cell);
+        if (it->Valid() && it->key().ToStringView() == row_keys[i]) {
+          const std::string_view stored = it->value().ToStringView();
+          if (auto ok = check_cell(stored); !ok) return ok.error();
+          const CellView current = view_cell(stored);
+          if (!supersedes(incoming, current)) continue;
+          live_delta -= static_cast<std::int64_t>(row_bytes(row.key, current.value));
+        }
+        if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
+        batch.Put(family, row_keys[i], rocksdb::Slice(row.cell.data(), row.cell.size()));
+        live_delta += static_cast<std::int64_t>(row_bytes(row.key, incoming.value));
+        ++ingested.stored;
+      }
+      if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
+      if (batch.Count() > 0) {
+        const rocksdb::Status written = impl_->db->Write(rocksdb::WriteOptions(), &batch);
+        if (!written.ok()) return failed("cannot ingest into keyspace '" + keyspace + "'", written);
+      }
+      impl_->live_counter(keyspace) += static_cast<std::uint64_t>(live_delta);  // wraps back for a negative delta
+    }
+    if (batch.Count() > 0) {
+      const rocksdb::Status synced = impl_->db->SyncWAL();
+      if (!synced.ok()) return failed("cannot sync the rows ingested into keyspace '" + keyspace + "'", synced);
+    }
+    ingested.file_bytes = batch.GetDataSize();
     return ingested;
   } catch (const Error& error) {
     return error;
   }
+}
+
+ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, const std::vector<StoredRow>& rows) {
+  std::vector<std::string> cells;
+  cells.reserve(rows.size());
+  std::vector<RowView> views;
+  views.reserve(rows.size());
+  for (const StoredRow& row : rows) {
+    cells.push_back(encode_cell(row.cell));
+    views.push_back(RowView{row.token, row.key, cells.back()});
+  }
+  return ingest(keyspace, views);
 }
 
 ringcore::Result<std::optional<Cell>> Storage::get(const std::string& keyspace, std::string_view key) const {
