@@ -3,6 +3,7 @@
 #include <sys/statvfs.h>
 
 #include <cmath>
+#include <future>
 #include <thread>
 
 namespace ringd {
@@ -14,6 +15,11 @@ namespace {
 
 constexpr const char* kStorageService = "org.apache.cassandra.db:type=StorageService";
 constexpr std::chrono::seconds kRepairPoll{1};
+// A decommission's streams are read this often, each read given this long.
+constexpr std::chrono::milliseconds kStreamPoll{500};
+constexpr std::chrono::seconds kStreamPollTimeout{5};
+// The description of the stream plan a decommission sends its ranges with (StorageService).
+constexpr const char* kDecommissionStreams = "Unbootstrap";
 
 // The file system of the node's first data directory, measured here: ringd runs beside the node.
 DiskFigures disk_of(const std::vector<std::string>& directories) {
@@ -113,10 +119,26 @@ ringcore::Result<OperationStarted> CassandraBackend::start_operation(const std::
     const JolokiaClient client = operation_client_;
     if (operation == "decommission") {
       const bool force = bool_field(body, "force");
-      return jobs_.start(operation, body, [client, force](JobProgress&) -> ringcore::Result<json> {
-        auto done = client.call(jolokia_exec(kStorageService, "decommission(boolean)", json::array({force})));
+      return jobs_.start(operation, body, [client, force](JobProgress& progress) -> ringcore::Result<json> {
+        // decommission blocks until the node has left; its own thread waits for it while this
+        // one follows the node's outgoing streams, as the job's progress in bytes.
+        auto left = std::async(std::launch::async, [client, force] {
+          return client.call(jolokia_exec(kStorageService, "decommission(boolean)", json::array({force})));
+        });
+        const JolokiaClient poller = client.with_timeout(kStreamPollTimeout);
+        SendingProgress sent;
+        while (left.wait_for(kStreamPoll) != std::future_status::ready) {
+          auto streams = poller.call(current_streams_request());
+          if (!streams) continue;  // a missed poll: the next one tells
+          sent.observe(sending_sessions(*streams, kDecommissionStreams));
+          if (const StreamTotals totals = sent.totals(); totals.total_bytes > 0)
+            progress.set(totals.done_bytes, totals.total_bytes, "bytes");
+        }
+        auto done = left.get();
         if (!done) return done.error();
-        return json::object();
+        const std::int64_t streamed = sent.finished_bytes();
+        if (streamed > 0) progress.set(streamed, streamed, "bytes");
+        return json{{"streamed_bytes", streamed}};
       });
     }
     if (operation == "removenode") {

@@ -107,8 +107,10 @@ std::optional<int> local_storage_port(const MBeanValues& values) {
 // The ring state a node's operation mode stands for, as the snapshot and /v1/node name it.
 std::string state_of_mode(const std::string& mode) {
   if (mode == "NORMAL" || mode == "DRAINING" || mode == "DRAINED") return "normal";
-  if (mode == "JOINING" || mode == "STARTING") return "joining";
-  if (mode == "LEAVING") return "leaving";
+  // JOINING_FAILED and DECOMMISSION_FAILED are 5.0's: a bootstrap or decommission that stopped
+  // half way, to be resumed or retried; the node stays out of the ring, or in it as leaving.
+  if (mode == "JOINING" || mode == "STARTING" || mode == "JOINING_FAILED") return "joining";
+  if (mode == "LEAVING" || mode == "DECOMMISSION_FAILED") return "leaving";
   if (mode == "MOVING") return "moving";
   if (mode == "DECOMMISSIONED") return "left";
   std::string lower = mode;
@@ -298,18 +300,24 @@ std::vector<MBeanRead> collection_reads() {
     reads.push_back({attribute, jolokia_read(kStorageService, attribute)});
   reads.push_back(
       {"FailureDetector/AllEndpointStatesWithPort", jolokia_read(kFailureDetector, "AllEndpointStatesWithPort")});
+  // The node's seed list (nodetool getseeds, 4.0+), without its own address: "/127.0.0.1:7000".
+  reads.push_back({"Gossiper/Seeds", jolokia_read("org.apache.cassandra.net:type=Gossiper", "Seeds")});
   reads.push_back({"Snitch/Datacenter", jolokia_read(kSnitchInfo, "Datacenter")});
   reads.push_back({"Snitch/Rack", jolokia_read(kSnitchInfo, "Rack")});
-  reads.push_back({"StreamManager/CurrentStreams", jolokia_read(kStreamManager, "CurrentStreams")});
+  reads.push_back({"StreamManager/CurrentStreams", current_streams_request()});
   // This node's live data in bytes (what nodetool's load map shows for the node itself).
   reads.push_back({"Storage/Load", jolokia_read("org.apache.cassandra.metrics:type=Storage,name=Load", "Count")});
   reads.push_back({"Runtime/Uptime", jolokia_read("java.lang:type=Runtime", "Uptime")});
   reads.push_back({"Memory/HeapMemoryUsage", jolokia_read("java.lang:type=Memory", "HeapMemoryUsage")});
+  // TotalMemorySize is JDK 14's name, TotalPhysicalMemorySize the older one (Cassandra 4.x runs
+  // on JDK 8 and 11): Jolokia fails a read of several attributes when one is missing, unless
+  // told to ignore errors, which gives that attribute an error text instead of a number.
   reads.push_back({"OS",
                    {{"type", "read"},
                     {"mbean", "java.lang:type=OperatingSystem"},
                     {"attribute", json::array({"ProcessCpuLoad", "AvailableProcessors", "TotalMemorySize",
-                                               "TotalPhysicalMemorySize"})}}});
+                                               "TotalPhysicalMemorySize"})},
+                    {"config", {{"ignoreErrors", true}}}}});
   for (const char* scope : {"Read", "Write"}) {
     reads.push_back(
         {std::string("Latency/") + scope,
@@ -350,15 +358,38 @@ std::vector<std::string> data_directories(const MBeanValues& collection) {
   return directories;
 }
 
+namespace {
+
+// The node's tokens. A joining node cannot answer Tokens (StorageService asks its token
+// metadata for the tokens of a member, which a bootstrapping node is not yet: every collection
+// failed for the whole join, seen on 5.0.9); its bootstrap tokens are those of its address in
+// TokenToEndpointWithPortMap, which holds normal and bootstrapping tokens (none before the node
+// has announced them).
+ringcore::Result<json> own_tokens(const MBeanValues& values, const std::string& address, const std::string& mode) {
+  if (value(values, "Tokens").is_array() || state_of_mode(mode) != "joining")
+    return required(values, "Tokens", json::value_t::array);
+  json tokens = json::array();
+  const json& map = value(values, "TokenToEndpointWithPortMap");
+  if (map.is_object()) {
+    for (const auto& [token, endpoint] : map.items()) {
+      if (endpoint.is_string() && parse_endpoint_name(endpoint.get<std::string>()).address == address)
+        tokens.push_back(token);
+    }
+  }
+  return tokens;
+}
+
+}  // namespace
+
 ringcore::Result<json> node_document(const MBeanValues& values, const DiskFigures& disk) {
   auto host_id = required(values, "LocalHostId", json::value_t::string);
   if (!host_id) return host_id.error();
   auto mode_value = required(values, "OperationMode", json::value_t::string);
   if (!mode_value) return mode_value.error();
-  auto tokens = required(values, "Tokens", json::value_t::array);
-  if (!tokens) return tokens.error();
   const std::string mode = mode_value->get<std::string>();
   const std::string address = local_address(values);
+  auto tokens = own_tokens(values, address, mode);
+  if (!tokens) return tokens.error();
   const std::map<std::string, json> gossip = gossip_by_address(values);
   const auto self = gossip.find(address);
 
@@ -380,6 +411,7 @@ ringcore::Result<json> node_document(const MBeanValues& values, const DiskFigure
                                 : gossip_value(self->second, "STATUS_WITH_PORT");
   }
   if (auto port = local_storage_port(values)) node["storage_port"] = *port;
+  if (value(values, "Gossiper/Seeds").is_array()) node["seeds"] = addresses_of(value(values, "Gossiper/Seeds"));
   for (const char* flag : {"Joined", "GossipRunning", "NativeTransportRunning"}) {
     if (value(values, flag).is_boolean()) {
       std::string key = flag == std::string("Joined")          ? "joined"
@@ -553,5 +585,42 @@ ringcore::Result<json> streams_document(const MBeanValues& values) {
   }
   return streams;
 }
+
+json current_streams_request() { return jolokia_read(kStreamManager, "CurrentStreams"); }
+
+std::map<std::string, StreamTotals> sending_sessions(const json& current_streams, const std::string& description) {
+  std::map<std::string, StreamTotals> sessions;
+  if (!current_streams.is_array()) return sessions;
+  for (const json& plan : current_streams) {
+    if (!plan.is_object() || plan.value("description", "") != description) continue;
+    const json netstats_plan = stream_plan(plan);
+    for (const json& session : netstats_plan["sessions"]) {
+      if (session["direction"] != "sending") continue;
+      StreamTotals& figures =
+          sessions[netstats_plan["id"].get<std::string>() + " " + session["peer"].get<std::string>()];
+      figures.done_bytes += session["done_bytes"].get<std::int64_t>();
+      figures.total_bytes += session["total_bytes"].get<std::int64_t>();
+    }
+  }
+  return sessions;
+}
+
+void SendingProgress::observe(const std::map<std::string, StreamTotals>& sessions) {
+  for (auto& [key, figures] : seen_) {
+    if (!sessions.contains(key)) figures.done_bytes = figures.total_bytes;
+  }
+  for (const auto& [key, figures] : sessions) seen_[key] = figures;
+}
+
+StreamTotals SendingProgress::totals() const {
+  StreamTotals sum;
+  for (const auto& [key, figures] : seen_) {
+    sum.done_bytes += figures.done_bytes;
+    sum.total_bytes += figures.total_bytes;
+  }
+  return sum;
+}
+
+std::int64_t SendingProgress::finished_bytes() const { return totals().total_bytes; }
 
 }  // namespace ringd

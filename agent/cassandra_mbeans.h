@@ -72,4 +72,31 @@ ringcore::Result<nlohmann::json> cluster_document(const MBeanValues& collection,
 ringcore::Result<nlohmann::json> gossip_document(const MBeanValues& collection);
 ringcore::Result<nlohmann::json> streams_document(const MBeanValues& collection);
 
+// ---- a decommission's progress ----
+
+// The read of StreamManager CurrentStreams alone, polled while a decommission runs.
+nlohmann::json current_streams_request();
+// What the node's sending sessions of the plans described `description` (a decommission's
+// "Unbootstrap") have sent and have to send, from CurrentStreams' value, by "PLAN_ID PEER".
+struct StreamTotals {
+  std::int64_t done_bytes = 0;
+  std::int64_t total_bytes = 0;
+};
+std::map<std::string, StreamTotals> sending_sessions(const nlohmann::json& current_streams,
+                                                     const std::string& description);
+
+// A decommission's streams as a whole, from one CurrentStreams read after another: a session
+// that is no longer listed has finished (Cassandra drops it), and counts as sent in full.
+class SendingProgress {
+ public:
+  void observe(const std::map<std::string, StreamTotals>& sessions);
+  // Every session seen: its bytes sent (all of them once it finished) and to send.
+  StreamTotals totals() const;
+  // As totals(), every session finished: what the decommission streamed.
+  std::int64_t finished_bytes() const;
+
+ private:
+  std::map<std::string, StreamTotals> seen_;
+};
+
 }  // namespace ringd

@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct AgentReport {
   std::string node_address;  // its node, from /v1/node
   std::optional<ringcore::NodeCapacity> capacity;
   ringcore::NodeActivity activity;
+  std::optional<std::vector<std::string>> seeds;  // its node's seed list, when the agent reports one
 };
 
 double age_of(const json& answer) {
@@ -76,6 +78,16 @@ ringcore::NodeActivity activity_of(const json& facts, const json& jobs, const js
     }
   }
   return activity;
+}
+
+std::optional<std::vector<std::string>> seeds_of(const json& facts) {
+  const auto seeds = facts.find("seeds");
+  if (seeds == facts.end() || !seeds->is_array()) return std::nullopt;
+  std::vector<std::string> addresses;
+  for (const json& seed : *seeds) {
+    if (seed.is_string()) addresses.push_back(seed.get<std::string>());
+  }
+  return addresses;
 }
 
 // A view as the checks read it from every agent: each node's address, status and state as the
@@ -130,6 +142,7 @@ AgentReport ask_agent(const AgentOptions& base, const std::string& agent, std::c
     const json& facts = node.contains("node") && node["node"].is_object() ? node["node"] : node;
     report.node_address = facts.value("address", "");
     report.capacity = capacity_of(facts);
+    report.seeds = seeds_of(facts);
     const json jobs = client.get("/v1/jobs");  // then streams: one order, not the compiler's
     report.activity = activity_of(facts, jobs, client.get("/v1/streams"));
     report.answered = true;
@@ -213,6 +226,8 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
   std::vector<ringcore::PeerView> views;
   std::vector<ringcore::NodeActivity> activity;
   std::map<std::string, ringcore::NodeCapacity> capacity;
+  std::set<std::string> seeds;  // every node's list merged: a seed named anywhere counts
+  bool seeds_known = false;
   for (const AgentReport& report : reports) {
     ringcore::PeerView view;
     view.observer = report.answered && !report.node_address.empty() ? report.node_address : host_of(report.agent);
@@ -223,6 +238,10 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
       view.snapshot = report.view;
       activity.push_back(report.activity);
       if (report.capacity) capacity[report.node_address] = *report.capacity;
+      if (report.seeds) {
+        seeds_known = true;
+        seeds.insert(report.seeds->begin(), report.seeds->end());
+      }
     }
     views.push_back(std::move(view));
   }
@@ -231,6 +250,7 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
   }
   survey.observations.views = std::move(views);
   survey.observations.activity = std::move(activity);
+  if (seeds_known) survey.observations.seeds = std::vector<std::string>(seeds.begin(), seeds.end());
   return survey;
 }
 

@@ -53,7 +53,7 @@ _ringctl_command() {
     'lab up')
       commands=''
       flags='--help --no-agents --version'
-      valued='--nodes --dcs --racks --num-tokens --storage-port --native-port --agent-port --disk-capacity --timeout --dir -o --output -h --host --cluster --token --cacert'
+      valued='--nodes --dcs --racks --num-tokens --storage-port --native-port --agent-port --disk-capacity --ip-prefix --timeout --dir -o --output -h --host --cluster --token --cacert'
       arguments=''
       listed='' ;;
     'lab add')
@@ -303,6 +303,7 @@ _ringctl_value() {
     ('lab up/--native-port') : ;;
     ('lab up/--agent-port') : ;;
     ('lab up/--disk-capacity') : ;;
+    ('lab up/--ip-prefix') : ;;
     ('lab up/--timeout') : ;;
     ('lab add/--dc') : ;;
     ('lab add/--rack') : ;;

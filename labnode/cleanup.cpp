@@ -5,6 +5,8 @@
 #include "local_ranges.h"
 #include "node.h"
 #include "operations.h"
+#include "ringcore/throughput_limiter.h"
+#include "ringruntime/wait.h"
 
 namespace ringnode {
 namespace {
@@ -39,11 +41,24 @@ std::vector<KeyspaceDef> chosen_keyspaces(Node& node, const std::optional<std::s
   return {*schema.find(*name)};
 }
 
+// Cleanup is a compaction in Cassandra and is held to compaction_throughput like one: after
+// removing a range's rows the job waits as long as that many bytes take at the limit, so that a
+// cleanup does not take the disk from the requests the node serves. Paced per range (its rows
+// are removed at full speed): coarse, but a range is a small part of a node's data. Ends the
+// wait early when the node stops.
+void pace(ringcore::ThroughputLimiter& limiter, std::uint64_t bytes, const JobHandle& job) {
+  const auto delay = limiter.delay_for(bytes, std::chrono::steady_clock::now());
+  if (delay <= ringcore::Duration::zero()) return;
+  ringruntime::wait_until([&] { return job.cancelled(); }, std::chrono::ceil<std::chrono::milliseconds>(delay),
+                          std::chrono::milliseconds(50));
+}
+
 ringcore::Status run_cleanup(Node& node, const std::vector<KeyspaceDef>& keyspaces, JobHandle& job) {
   auto doomed = ranges_to_drop(node, keyspaces);
   if (!doomed) return doomed.error();
   job.set_total(doomed->size(), "ranges");
   const std::uint64_t disk_before = node.storage().disk_bytes();
+  ringcore::ThroughputLimiter limiter(node.config().compaction_throughput_mib * 1024 * 1024, 0);
   RemovedRows total;
   for (const Doomed& range : *doomed) {
     if (job.cancelled()) return ringcore::Error::failed("cancelled: the node is stopping");
@@ -52,6 +67,7 @@ ringcore::Status run_cleanup(Node& node, const std::vector<KeyspaceDef>& keyspac
     total.rows += removed->rows;
     total.bytes += removed->bytes;
     job.add_done(1);
+    pace(limiter, removed->bytes, job);
   }
   auto compacted = node.storage().compact();
   if (!compacted) return compacted;

@@ -91,6 +91,7 @@ const ringruntime::ConfigKeys<NodeConfig>& keys() {
       {"phi_convict_threshold", {[](C& c, const V& v) { c.phi_convict_threshold = read_number(v, 1, 100); }}},
       {"auto_bootstrap", {[](C& c, const V& v) { c.auto_bootstrap = read_bool(v); }}},
       {"stream_throughput_mib", {[](C& c, const V& v) { c.stream_throughput_mib = read_number(v, 0, 1e6); }}},
+      {"compaction_throughput_mib", {[](C& c, const V& v) { c.compaction_throughput_mib = read_number(v, 0, 1e6); }}},
       {"max_hint_window_seconds",
        {[](C& c, const V& v) { c.max_hint_window_seconds = static_cast<int>(read_integer(v, 1, 30 * 24 * 3600)); }}},
       {"max_hints_bytes", {[](C& c, const V& v) {

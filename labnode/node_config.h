@@ -34,6 +34,9 @@ struct NodeConfig {
   // and the first node of a cluster never do; the first nodes of a new cluster set it false.
   bool auto_bootstrap = true;
   double stream_throughput_mib = 0;  // MiB/s for all streaming of the node; 0 = unlimited
+  // MiB/s of rows a cleanup removes (Cassandra's compaction_throughput, which holds cleanup);
+  // 0 = unlimited.
+  double compaction_throughput_mib = 0;
   // When set, the node reports its data directory as a disk of this size (tests make a node
   // look full with it): disk total = min(this, the file system's), disk used = the database's
   // files (Storage::disk_bytes). Unset: the file system's figures.

@@ -167,6 +167,7 @@ Json node_facts(Node& node) {
                 {"data_directory", config.data_directory},
                 {"storage_port", config.storage_port},
                 {"native_port", config.native_port},
+                {"seeds", config.seeds},
                 {"schema_version", node.schema().version()},
                 {"release_version", release_version()}};
   put_if_known(facts, "disk_used_bytes", disk.used_bytes);

@@ -54,7 +54,9 @@ inline constexpr std::size_t kMaxParallelTransfers = 4;
 // Whether a failed stream request may succeed if asked again. Transient:
 // - kUnavailable: no answer from the peer (connection refused, closed, or no answer within the
 //   timeout; ringnet::HttpClient's code for those), or the peer answered 503 (it could not do
-//   it now);
+//   it now); but not a request given up ("gave up: ...") because the peer stayed convicted by
+//   the failure detector (ClusterTransport::give_up_on_down_peers): it is down, and the job
+//   fails at once naming it;
 // - kTimedOut: a peer that gave up waiting for something;
 // - kInvalidInput saying "bad HTTP request (status 400)" or "(status 408)": ringnet's server
 //   answers that, on its own, for a request cpp-httplib could not read, which for a request

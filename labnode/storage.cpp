@@ -30,17 +30,35 @@ constexpr std::string_view kKeyspacePrefix = "ks:";
 constexpr std::string_view kStagingFolder = "ingest-staging";
 constexpr std::size_t kLockStripes = 64;
 
+bool is_full_disk(const rocksdb::Status& status) {
+  return status.IsNoSpace() || status.ToString().find("No space left on device") != std::string::npos;
+}
+
 // A full disk (ENOSPC) is said in an operator's words, first: it is the one failure whose fix
 // is theirs (free space, then retry), and RocksDB's text for it ends a long line.
 Error failed(const std::string& what, const rocksdb::Status& status) {
   const std::string text = status.ToString();
-  if (status.IsNoSpace() || text.find("No space left on device") != std::string::npos) {
+  if (is_full_disk(status)) {
     return Error::failed(what +
                          ": the disk is full (no space left on device); free space on the data directory's "
                          "file system and retry (" +
                          text + ")");
   }
   return Error::failed(what + ": " + text);
+}
+
+// An ingest that fails for a full disk inside RocksDB (its WAL write or sync, the flush a full
+// memtable makes) leaves RocksDB stopped on a background error. When ingests linked SST files
+// in, the next one after space was freed aborted the node: RocksDB 7.8 (Debian's) asserts in
+// ExternalSstFileIngestionJob::Prepare on file number 0, even once DB::Resume() had reported
+// the database recovered. Whatever the write path, the node refuses ingests from then on and
+// says to restart it, which reopens the database cleanly: Cassandra's default
+// disk_failure_policy (stop) likewise wants a restart after a disk error.
+Error stopped_on_full_disk(const std::string& keyspace) {
+  return Error::failed("cannot ingest into keyspace '" + keyspace +
+                       "': the disk was full (no space left on device) during an earlier ingest and the "
+                       "database stopped; free space on the data directory's file system, restart the node, "
+                       "then retry");
 }
 
 void put_u64(std::string& out, std::uint64_t value) {
@@ -158,8 +176,16 @@ struct Storage::Impl {
   // apply() holds it shared from its read to its write, ingest() exclusively from its reads to
   // its write (storage.h).
   std::shared_mutex ingest_gate;
+  // Set once an ingest failed for a full disk inside RocksDB (stopped_on_full_disk()).
+  std::atomic<bool> stopped_on_full_disk{false};
   // keyspace -> live data bytes; the map is guarded by families_mutex, the counters are atomic.
   std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> live_bytes;
+
+  // The error of an ingest's failed write; a full disk also stops later ingests.
+  Error stop_if_full(const std::string& what, const rocksdb::Status& status) {
+    if (is_full_disk(status)) stopped_on_full_disk = true;
+    return failed(what, status);
+  }
 
   std::atomic<std::uint64_t>& live_counter(const std::string& keyspace) {
     std::shared_lock lock(families_mutex);
@@ -332,6 +358,7 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std:
     std::int64_t live_delta = 0;
     {
       std::unique_lock gate(impl_->ingest_gate);
+      if (impl_->stopped_on_full_disk) return stopped_on_full_disk(keyspace);
       // Each row against the stored cell of its key, read in one ordered pass over the page's
       // key span: only the winners are written, so the batch replaces nothing newer.
       std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), family));
@@ -355,13 +382,14 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std:
       if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
       if (batch.Count() > 0) {
         const rocksdb::Status written = impl_->db->Write(rocksdb::WriteOptions(), &batch);
-        if (!written.ok()) return failed("cannot ingest into keyspace '" + keyspace + "'", written);
+        if (!written.ok()) return impl_->stop_if_full("cannot ingest into keyspace '" + keyspace + "'", written);
       }
       impl_->live_counter(keyspace) += static_cast<std::uint64_t>(live_delta);  // wraps back for a negative delta
     }
     if (batch.Count() > 0) {
       const rocksdb::Status synced = impl_->db->SyncWAL();
-      if (!synced.ok()) return failed("cannot sync the rows ingested into keyspace '" + keyspace + "'", synced);
+      if (!synced.ok())
+        return impl_->stop_if_full("cannot sync the rows ingested into keyspace '" + keyspace + "'", synced);
     }
     ingested.file_bytes = batch.GetDataSize();
     return ingested;

@@ -152,6 +152,8 @@ class Storage {
   // each row only where it supersedes the stored cell (see above); durable on return. All or
   // nothing: on any error (rows out of order or a cell shorter than 9 bytes: kInvalidInput; the
   // disk: kFailed) no row of the page is visible. Unknown keyspaces are kNotFound.
+  // Once an ingest has failed for a full disk inside RocksDB, every later one fails (kFailed)
+  // saying to free space and restart the node (storage.cpp, stopped_on_full_disk).
   ringcore::Result<IngestedRows> ingest(const std::string& keyspace, std::span<const RowView> rows);
   // The same for decoded rows.
   ringcore::Result<IngestedRows> ingest(const std::string& keyspace, const std::vector<StoredRow>& rows);

@@ -27,6 +27,7 @@ struct LabOptions {
   int timeout_seconds = 120;
   // up, add
   std::uint64_t disk_capacity_bytes = 0;
+  std::string ip_prefix;
   // down
   bool purge = false;
   // kill, stop, start, remove
@@ -56,6 +57,7 @@ lab::UpRequest up_request(const LabOptions& options, const CLI::App& up) {
     if (up.count(o.option) > 0) request.*o.given = options.spec.*o.value;
   }
   if (up.count("--disk-capacity") > 0) request.disk_capacity_bytes = options.disk_capacity_bytes;
+  if (up.count("--ip-prefix") > 0) request.ip_prefix = lab::parse_ip_prefix(options.ip_prefix);
   request.agents = !options.no_agents;
   request.timeout = std::chrono::seconds(options.timeout_seconds);
   return request;
@@ -112,7 +114,8 @@ void add_timeout_option(CLI::App& command, LabOptions& options, const std::strin
 
 void register_lab_command(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<LabOptions>();
-  CLI::App* lab = app.add_subcommand("lab", "Run a local cluster of ringnode processes on 127.0.0.1..N");
+  CLI::App* lab =
+      app.add_subcommand("lab", "Run a local cluster of ringnode processes on 127.0.0.1..N (or --ip-prefix)");
   lab->require_subcommand(1);
   lab->add_option("--dir", options->directory, "The lab's directory (configs, data, logs, pids)")
       ->type_name(kDirectoryValue)
@@ -131,6 +134,11 @@ void register_lab_command(CLI::App& app, CommandContext& context) {
   up->add_option("--agent-port", options->spec.agent_port, "Port of each node's agent (ringd), on the node's address")
       ->check(CLI::Range(1, 65535));
   add_disk_capacity_option(*up, *options, "Every node", " (the default)");
+  up->add_option("--ip-prefix", options->ip_prefix,
+                 "The first three octets of the nodes' loopback addresses, as ccm's --ipprefix: node N listens on "
+                 "PREFIX.N")
+      ->type_name("PREFIX")
+      ->default_str("127.0.0");
   up->add_flag("--no-agents", options->no_agents, "Start no agents (ringd)");
   add_timeout_option(*up, *options, "for the cluster to converge");
   up->callback([options, format, up] { show_lab(lab::up(up_request(*options, *up)), *format); });

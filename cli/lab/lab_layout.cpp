@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "ringcore/error.h"
 #include "ringcore/random.h"
@@ -27,7 +28,7 @@ namespace {
 using ringcore::Error;
 using Json = nlohmann::ordered_json;
 
-constexpr int kMaxNodes = 254;  // 127.0.0.1 .. 127.0.0.254
+constexpr int kMaxNodes = 254;  // <ip_prefix>1 .. <ip_prefix>254
 
 int parse_count(const std::string& text, const std::string& what) {
   int value = 0;
@@ -104,6 +105,27 @@ std::vector<DatacenterSpec> parse_datacenters(const std::string& text) {
   return dcs;
 }
 
+std::string parse_ip_prefix(const std::string& text) {
+  const std::string prefix = text.ends_with('.') ? text : text + ".";
+  std::vector<int> octets;
+  for (std::size_t at = 0; at < prefix.size();) {
+    const std::size_t dot = prefix.find('.', at);
+    const std::string_view digits(prefix.data() + at, dot - at);
+    int value = -1;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    const bool canonical = error == std::errc() && end == digits.data() + digits.size() && digits.size() <= 3 &&
+                           (digits.size() == 1 || digits.front() != '0');  // no sign, no leading zero
+    octets.push_back(canonical && value <= 255 ? value : -1);
+    at = dot + 1;
+  }
+  if (octets.size() != 3 || octets[0] != 127 || octets[1] < 0 || octets[2] < 0) {
+    throw Error::invalid_input("--ip-prefix " + text +
+                               ": expected the first three octets of a loopback address, e.g. 127.0.1 (a lab runs "
+                               "on this machine, in 127.0.0.0/8)");
+  }
+  return prefix;
+}
+
 Lab plan_lab(const std::string& directory, const LabSpec& spec) {
   Lab lab;
   lab.directory = directory;
@@ -121,7 +143,7 @@ Lab plan_lab(const std::string& directory, const LabSpec& spec) {
       LabNode node;
       node.number = static_cast<int>(lab.nodes.size()) + 1;
       node.name = "node" + std::to_string(node.number);
-      node.address = "127.0.0." + std::to_string(node.number);
+      node.address = spec.ip_prefix + std::to_string(node.number);
       node.dc = dc.name;
       node.rack = "rack" + std::to_string(i % spec.racks + 1);
       if (i == 0) lab.seeds.push_back(node.address);
@@ -145,8 +167,8 @@ LabNode plan_added_node(const Lab& lab, const std::string& dc, const std::string
   }
   ++number;
   if (number > kMaxNodes) {
-    throw Error::invalid_input("a lab has at most " + std::to_string(kMaxNodes) + " node numbers (127.0.0.1-" +
-                               std::to_string(kMaxNodes) + "), departed nodes' included");
+    throw Error::invalid_input("a lab has at most " + std::to_string(kMaxNodes) + " node numbers (" +
+                               lab.spec.ip_prefix + "1-" + std::to_string(kMaxNodes) + "), departed nodes' included");
   }
   std::set<std::string> dcs;
   int in_dc = 0;
@@ -163,7 +185,7 @@ LabNode plan_added_node(const Lab& lab, const std::string& dc, const std::string
   LabNode node;
   node.number = number;
   node.name = "node" + std::to_string(number);
-  node.address = "127.0.0." + std::to_string(number);
+  node.address = lab.spec.ip_prefix + std::to_string(number);
   node.dc = dc;
   node.rack = rack.empty() ? "rack" + std::to_string(in_dc % lab.spec.racks + 1) : rack;
   node.added = true;
@@ -249,6 +271,7 @@ void save_lab(const Lab& lab) {
   doc["storage_port"] = lab.spec.storage_port;
   doc["native_port"] = lab.spec.native_port;
   doc["agent_port"] = lab.spec.agent_port;
+  doc["ip_prefix"] = lab.spec.ip_prefix;
   doc["racks"] = lab.spec.racks;
   doc["num_tokens"] = lab.spec.num_tokens;
   if (!lab.spec.datacenters.empty()) doc["datacenters"] = format_datacenters(lab.spec.datacenters);
@@ -290,6 +313,7 @@ Lab load_lab(const std::string& directory) {
     lab.spec.storage_port = doc.at("storage_port");
     lab.spec.native_port = doc.at("native_port");
     lab.spec.agent_port = doc.value("agent_port", lab.spec.agent_port);  // labs from before agents
+    lab.spec.ip_prefix = doc.value("ip_prefix", lab.spec.ip_prefix);     // labs from before --ip-prefix
     lab.spec.racks = doc.at("racks");
     lab.spec.num_tokens = doc.at("num_tokens");
     lab.seeds = doc.at("seeds").get<std::vector<std::string>>();

@@ -1,7 +1,8 @@
 // The layout of a lab cluster: which nodes, where their files live, how they are configured.
 //
 // A lab lives in one directory: lab.json (this layout), and per node nodeN/ with ringnode.yaml,
-// data/, ringnode.log and ringnode.pid, ringd.log and ringd.pid (its agent). Node N listens on 127.0.0.N.
+// data/, ringnode.log and ringnode.pid, ringd.log and ringd.pid (its agent). Node N listens on
+// <ip_prefix>N: 127.0.0.N by default, as ccm's --ipprefix.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +25,8 @@ struct LabSpec {
   int num_tokens = 16;
   int storage_port = 7000;
   int native_port = 9042;
-  int agent_port = 7070;  // each node's ringd listens on the node's address and this port
+  int agent_port = 7070;               // each node's ringd listens on the node's address and this port
+  std::string ip_prefix = "127.0.0.";  // node N listens on ip_prefix + N (parse_ip_prefix)
   std::string cluster_name = "lab";
 };
 
@@ -67,6 +69,11 @@ struct Lab {
   // ringcore::Error (not found, listing the nodes).
   const LabNode& find_node(const std::string& which) const;
 };
+
+// Parses --ip-prefix: the first three octets of a loopback address, "127.0.1" or "127.0.1.",
+// as "127.0.1.". Throws ringcore::Error (kInvalidInput) for anything else: a lab runs on this
+// machine, and Linux routes all of 127.0.0.0/8 to the loopback interface.
+std::string parse_ip_prefix(const std::string& text);
 
 // Parses --dcs "dc1:3,dc2:2". Throws ringcore::Error naming the bad part.
 std::vector<DatacenterSpec> parse_datacenters(const std::string& text);

@@ -52,6 +52,7 @@ std::string differences(const Lab& lab, const UpRequest& request) {
   for (const SpecOption& o : kSpecOptions) {
     if (request.*o.given) differ(o.option, std::to_string(*(request.*o.given)), std::to_string(spec.*o.value));
   }
+  if (request.ip_prefix) differ("--ip-prefix", *request.ip_prefix, spec.ip_prefix);
   if (request.disk_capacity_bytes) {
     std::set<std::uint64_t> capacities;  // the members' (an added one's may differ)
     for (const LabNode& node : lab.nodes) capacities.insert(node.disk_capacity_bytes);
@@ -81,6 +82,7 @@ LabSpec requested_spec(const UpRequest& request) {
   LabSpec spec;
   spec.datacenters = request.datacenters.value_or(std::vector<DatacenterSpec>{{"dc1", 3}});
   for (const SpecOption& o : kSpecOptions) spec.*o.value = (request.*o.given).value_or(spec.*o.value);
+  spec.ip_prefix = request.ip_prefix.value_or(spec.ip_prefix);
   return spec;
 }
 

@@ -22,6 +22,7 @@ struct UpRequest {
   std::optional<std::vector<DatacenterSpec>> datacenters;
   std::optional<int> racks, num_tokens, storage_port, native_port, agent_port;
   std::optional<std::uint64_t> disk_capacity_bytes;  // every node's (LabNode); 0 = none
+  std::optional<std::string> ip_prefix;              // as parse_ip_prefix returns it
   bool agents = true;
   std::chrono::seconds timeout{120};
 };

@@ -1,10 +1,14 @@
 #include "playbook/checks.h"
 
+#include <algorithm>
+
 #include "cluster_survey.h"
+#include "configured_thresholds.h"
 #include "playbook/health_thresholds.h"
 #include "ringcore/health_checks.h"
 #include "ringcore/rebalance.h"
 #include "ringcore/scale_plan.h"
+#include "ringcore/seed_checks.h"
 #include "views/plan_view.h"
 
 namespace ringctl::playbook {
@@ -67,7 +71,8 @@ Finding from_plan(const ringcore::PlanCheck& check) { return {check.name, check.
 StepOutcome health(StepContext& context) {
   const ClusterSurvey survey = survey_cluster(context.source);
   const ringcore::HealthReport report =
-      ringcore::check_health(survey.snapshot, survey.observations, thresholds_from_params(context.params), std::nullopt)
+      ringcore::check_health(survey.snapshot, survey.observations, step_thresholds(context.source, context.params),
+                             std::nullopt)
           .value_or_throw();
   std::vector<Finding> findings;
   for (const ringcore::HealthCheck& check : report.checks) findings.push_back(from_health(check));
@@ -147,20 +152,35 @@ StepOutcome plan(const std::string& check, StepContext& context) {
 
 StepOutcome balance(StepContext& context) {
   const ClusterSurvey survey = survey_cluster(context.source);
-  const ringcore::RebalanceReport report = ringcore::analyse_balance(survey.snapshot, {}).value_or_throw();
+  const ringcore::RebalanceReport report =
+      ringcore::analyse_balance(survey.snapshot,
+                                shared_rebalance_thresholds(configured_health_thresholds(context.source)))
+          .value_or_throw();
   std::vector<Finding> findings;
   std::vector<std::string> cleanup;
+  std::vector<std::string> add_to;  // DCs whose token distribution needs a node added
   for (const ringcore::Finding& finding : report.findings) {
     findings.push_back({ringcore::finding_kind_name(finding.kind), CheckStatus::kWarn,
                         finding.message + " (fix: " + finding.fix + ")", finding.nodes});
     if (finding.kind == ringcore::FindingKind::kCleanupDebt) {
       for (const ringcore::NodeBytes& node : finding.cleanup) cleanup.push_back(node.address);
     }
+    if (finding.kind == ringcore::FindingKind::kTokenDistribution &&
+        std::find(add_to.begin(), add_to.end(), finding.dc) == add_to.end())
+      add_to.push_back(finding.dc);
   }
   if (findings.empty()) findings.push_back({"balance", CheckStatus::kOk, "rebalance finds nothing", {}});
   StepOutcome outcome;
   outcome.exports["cleanup_nodes"] = joined(cleanup);
+  outcome.exports["add_node_dcs"] = joined(add_to);
   return judge("balance", findings, context, outcome);
+}
+
+// After a topology change: the seed lists as the nodes have them (ringcore::check_seed_lists).
+StepOutcome seed_lists(StepContext& context) {
+  const ClusterSurvey survey = survey_cluster(context.source);
+  return judge("seed_lists", {from_health(ringcore::check_seed_lists(survey.snapshot, survey.observations))}, context,
+               {});
 }
 
 }  // namespace
@@ -170,6 +190,7 @@ StepOutcome run_check(const std::string& name, StepContext& context) {
   if (name == "preflight") return preflight(context);
   if (name == "plan_add" || name == "plan_remove") return plan(name, context);
   if (name == "balance") return balance(context);
+  if (name == "seed_lists") return seed_lists(context);
   throw ringcore::Error(ringcore::ErrorCode::kInternal, "no implementation of check " + name);
 }
 

@@ -46,9 +46,9 @@ class CommandLauncher : public CommandsLauncher {
   ringcore::Status run(const LaunchNode& node, const std::string& step, const std::string& command) const override;
 };
 
-// A CommandLauncher, or kInvalidInput naming the setting it lacks (hosts, start_command,
-// stop_command) or the command that does not split or names an unknown placeholder: both are
-// found here, before anything runs.
+// A CommandLauncher, or kInvalidInput when it has neither start_command nor stop_command, or
+// for a command that does not split or names an unknown placeholder: found here, before
+// anything runs. hosts are needed only to plan new nodes (plan_node), a command only when used.
 ringcore::Result<std::unique_ptr<Launcher>> make_command_launcher(const LauncherSettings& settings);
 
 }  // namespace ringctl::playbook

@@ -91,7 +91,7 @@ class AlertWatch {
  public:
   explicit AlertWatch(StepContext& context)
       : context_(context),
-        thresholds_(thresholds_from_params(context.params)),
+        thresholds_(step_thresholds(context.source, context.params)),
         stall_warn_(context.seconds("with.stall_warn", 1800)),
         stall_critical_(context.seconds("with.stall_critical", 3600)) {}
 

@@ -2,10 +2,12 @@
 
 #include <cstdlib>
 
+#include "configured_thresholds.h"
+
 namespace ringctl::playbook {
 
-ringcore::HealthThresholds thresholds_from_params(const Values& params) {
-  ringcore::HealthThresholds thresholds;
+ringcore::HealthThresholds step_thresholds(const SnapshotSource& source, const Values& params) {
+  ringcore::HealthThresholds thresholds = configured_health_thresholds(source);
   for (const auto& [key, value] : params) {
     if (!key.starts_with("with.") || value.empty()) continue;
     const std::string name = key.substr(5);

@@ -23,6 +23,22 @@ ringcore::Result<LaunchNode> CommandsLauncher::plan_node(int ordinal, const std:
   return LaunchNode{hosts[static_cast<std::size_t>(ordinal) - 1], dc, ""};
 }
 
+ringcore::Status CommandsLauncher::start(const LaunchNode& node) {
+  if (settings_.start_command.empty()) {
+    return ringcore::Error::invalid_input("launcher " + kind() + ": needs start_command, the command that starts " +
+                                          node.address);
+  }
+  return run(node, "start", settings_.start_command);
+}
+
+ringcore::Status CommandsLauncher::stop(const LaunchNode& node) {
+  if (settings_.stop_command.empty()) {
+    return ringcore::Error::invalid_input("launcher " + kind() + ": needs stop_command, the command that stops " +
+                                          node.address);
+  }
+  return run(node, "stop", settings_.stop_command);
+}
+
 ringcore::Status command_outcome(const std::string& what, int exit_status, const std::string& out,
                                  const std::string& err) {
   if (exit_status == 0) return ringcore::Ok{};

@@ -13,6 +13,9 @@ namespace ringctl::playbook {
 
 // A launcher whose new nodes are settings.hosts, in order, and whose start and stop run
 // settings.start_command and settings.stop_command for the node; run() says where and how.
+// A playbook gives only the commands its steps use (scale-down stops a node and never starts
+// one, scale-up the reverse), so either may be empty: start() or stop() without its command
+// is then kInvalidInput naming the missing variable, and nothing runs.
 class CommandsLauncher : public Launcher {
  public:
   explicit CommandsLauncher(LauncherSettings settings) : settings_(std::move(settings)) {}
@@ -20,8 +23,8 @@ class CommandsLauncher : public Launcher {
   // hosts[ordinal - 1] as the node, in `dc` ("" = the launcher's default). kInvalidInput when
   // there are fewer hosts than `ordinal` (naming how many there are).
   ringcore::Result<LaunchNode> plan_node(int ordinal, const std::string& dc) override;
-  ringcore::Status start(const LaunchNode& node) override { return run(node, "start", settings_.start_command); }
-  ringcore::Status stop(const LaunchNode& node) override { return run(node, "stop", settings_.stop_command); }
+  ringcore::Status start(const LaunchNode& node) override;
+  ringcore::Status stop(const LaunchNode& node) override;
 
  protected:
   // Runs `command` for `node`; `step` ("start" or "stop") is for messages.

@@ -313,10 +313,14 @@ class Checker {
       problem(steps ? steps : node, field + ".steps", "must be a non-empty list of steps");
       return;
     }
-    const bool shadowed = referable_.contains(step.as);
+    // Within its steps: the item as `as`, and its 1-based position as `as`_index (runner.cpp).
+    const std::string index = step.as + "_index";
+    const bool shadowed = referable_.contains(step.as), index_shadowed = referable_.contains(index);
     referable_.insert(step.as);
+    referable_.insert(index);
     step.steps = read_steps(steps, field + ".steps", book);
     if (!shadowed) referable_.erase(step.as);
+    if (!index_shadowed) referable_.erase(index);
   }
 
   std::string path_;

@@ -214,6 +214,7 @@ class Runner {
     for (std::size_t j = 0; j < items.size(); ++j) {
       Values scoped = values;
       scoped[step.as] = items[j];
+      scoped[step.as + "_index"] = std::to_string(j + 1);  // 1-based, e.g. a launcher's ordinal
       execute(step.steps, path + "." + std::to_string(j + 1) + ".", scoped);
     }
     StepRecord& finished = *journal_.find(path);

@@ -37,13 +37,9 @@ ringcore::Status SshLauncher::run(const LaunchNode& node, const std::string& ste
 }
 
 ringcore::Result<std::unique_ptr<Launcher>> make_ssh_launcher(const LauncherSettings& settings) {
-  if (settings.hosts.empty()) {
-    return ringcore::Error::invalid_input("launcher ssh: needs hosts, the new nodes' hosts to run the commands on");
-  }
-  if (settings.start_command.empty() || settings.stop_command.empty()) {
+  if (settings.start_command.empty() && settings.stop_command.empty()) {
     return ringcore::Error::invalid_input(
-        std::string("launcher ssh: needs ") + (settings.start_command.empty() ? "start_command" : "stop_command") +
-        ", the command run on the host to " + (settings.start_command.empty() ? "start" : "stop") + " a node");
+        "launcher ssh: needs start_command or stop_command, the command run on the host to start or stop a node");
   }
   if (settings.ssh_port < 1 || settings.ssh_port > 65535) {
     return ringcore::Error::invalid_input("launcher ssh: ssh_port must be in 1..65535, not " +

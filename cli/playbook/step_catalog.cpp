@@ -35,7 +35,16 @@ const std::vector<CatalogEntry> kChecks = {
      {"node"},
      {"node"},
      {"target_address", "target_host_id", "target_is_seed", "planned_bytes"}},
-    {"balance", "rebalance finds nothing (ringctl rebalance)", {}, {}, {"cleanup_nodes"}},
+    {"balance",
+     "rebalance finds nothing (ringctl rebalance, with the cluster config's thresholds)",
+     {},
+     {},
+     {"cleanup_nodes", "add_node_dcs"}},
+    {"seed_lists",
+     "the nodes' seed lists: warn for a seed no longer in the ring or a datacenter without a seed",
+     {},
+     {},
+     {}},
 };
 
 const std::vector<CatalogEntry> kActions = {

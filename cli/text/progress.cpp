@@ -76,12 +76,10 @@ void JobProgressLine::show(const std::string& operation, std::int64_t done, std:
   if (!line_.enabled()) return;
   const auto now = std::chrono::steady_clock::now();
   if (!first_) first_ = std::make_pair(now, done);
-  std::optional<double> eta;
+  std::optional<double> rate;
   const double seconds = std::chrono::duration<double>(now - first_->first).count();
-  if (done > first_->second && seconds > 0) {
-    eta = static_cast<double>(total - done) * seconds / static_cast<double>(done - first_->second);
-  }
-  line_.draw(fitted_progress_line(operation + " ", done, total, unit, eta, terminal_columns() - 1));
+  if (done > first_->second && seconds > 0) rate = static_cast<double>(done - first_->second) / seconds;
+  line_.draw(fitted_progress_line(operation + " ", done, total, unit, rate, terminal_columns() - 1));
 }
 
 std::string format_duration(double seconds) {
@@ -97,8 +95,8 @@ std::string format_duration(double seconds) {
   return text;
 }
 
-std::string progress_bar(std::int64_t done, std::int64_t total, const std::string& unit,
-                         std::optional<double> eta_seconds, int width) {
+std::string progress_bar(std::int64_t done, std::int64_t total, const std::string& unit, std::optional<double> rate,
+                         int width) {
   const double fraction =
       total > 0 ? std::clamp(static_cast<double>(done) / static_cast<double>(total), 0.0, 1.0) : 0.0;
   const int filled = static_cast<int>(fraction * width);
@@ -111,17 +109,24 @@ std::string progress_bar(std::int64_t done, std::int64_t total, const std::strin
     bar += std::to_string(done) + "/" + std::to_string(total) + " " + unit;
   }
   bar += total > 0 ? "  " + std::to_string(static_cast<int>(fraction * 100)) + "%" : "  ?%";
-  bar += "  ETA " + (eta_seconds ? format_duration(*eta_seconds) : std::string("?"));
-  return bar;
+  if (!rate || *rate <= 0) return bar + "  ETA ?";
+  if (unit == "bytes") {
+    bar += "  " + format_file_size(*rate) + "/s";
+  } else {
+    char text[48];
+    std::snprintf(text, sizeof text, "  %.3g %s/s", *rate, unit.c_str());
+    bar += text;
+  }
+  return bar + "  ETA " + format_duration(static_cast<double>(std::max<std::int64_t>(total - done, 0)) / *rate);
 }
 
 std::string fitted_progress_line(const std::string& prefix, std::int64_t done, std::int64_t total,
-                                 const std::string& unit, std::optional<double> eta_seconds, int columns) {
+                                 const std::string& unit, std::optional<double> rate, int columns) {
   constexpr int kWidest = 30, kNarrowest = 5;
-  const std::string widest = prefix + progress_bar(done, total, unit, eta_seconds, kWidest);
+  const std::string widest = prefix + progress_bar(done, total, unit, rate, kWidest);
   const int spare = columns - static_cast<int>(widest.size());
   const int width = std::clamp(kWidest + std::min(spare, 0), kNarrowest, kWidest);
-  const std::string line = prefix + progress_bar(done, total, unit, eta_seconds, width);
+  const std::string line = prefix + progress_bar(done, total, unit, rate, width);
   return line.substr(0, static_cast<std::size_t>(std::max(columns, 0)));
 }
 

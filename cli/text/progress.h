@@ -58,8 +58,8 @@ class ProgressLine {
   std::thread reporter_;
 };
 
-// JobProgressLine: a job's bar, "decommission [=====>     ] 1.5 MiB / 4 MiB  37%  ETA 12s",
-// the ETA from the rate seen since the first observation.
+// JobProgressLine: a job's bar, "decommission [=====>     ] 1.5 MiB / 4 MiB  37%  128 KiB/s  ETA 20s",
+// the rate (and so the ETA) from the progress seen since the first observation.
 class JobProgressLine {
  public:
   explicit JobProgressLine(bool enabled) : line_(enabled) {}
@@ -72,16 +72,17 @@ class JobProgressLine {
   std::optional<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> first_;
 };
 
-// One progress-bar line for a job: "[=======>            ] 1.5 MiB / 4 MiB  37%  ETA 12s".
-// `unit` "bytes" prints sizes as nodetool does; anything else prints "done/total unit".
-// The ETA is "?" when unknown; the percentage "?" when total is 0. `width` is the bar's cells.
-std::string progress_bar(std::int64_t done, std::int64_t total, const std::string& unit,
-                         std::optional<double> eta_seconds, int width = 30);
+// One progress-bar line for a job: "[=======>            ] 1.5 MiB / 4 MiB  37%  128 KiB/s  ETA 20s".
+// `unit` "bytes" prints sizes and rates as nodetool does; anything else prints "done/total unit"
+// and "N unit/s". `rate` is in units per second; without one (or at 0) the rate is left out and
+// the ETA is "?". The percentage is "?" when total is 0. `width` is the bar's cells.
+std::string progress_bar(std::int64_t done, std::int64_t total, const std::string& unit, std::optional<double> rate,
+                         int width = 30);
 
 // The bar after `prefix` fitted into `columns`: the bar narrows (to 5 cells at least) before
 // the line is cut.
 std::string fitted_progress_line(const std::string& prefix, std::int64_t done, std::int64_t total,
-                                 const std::string& unit, std::optional<double> eta_seconds, int columns);
+                                 const std::string& unit, std::optional<double> rate, int columns);
 
 // Seconds as "45s", "12m05s", "3h02m".
 std::string format_duration(double seconds);

@@ -283,6 +283,8 @@ HealthCheck check_replica_availability(const ClusterSnapshot& snapshot, const Cl
   std::set<std::string> concerned;
   CheckStatus status = CheckStatus::kUnknown;
   std::vector<std::string> problems;
+  std::map<std::string, std::size_t> dc_sizes;
+  for (const Node& node : snapshot.nodes) ++dc_sizes[node.dc];
   int keyspaces = 0;
   for (const Keyspace& keyspace : snapshot.keyspaces) {
     if (only != nullptr && keyspace.name != only->name) continue;
@@ -311,10 +313,18 @@ HealthCheck check_replica_availability(const ClusterSnapshot& snapshot, const Cl
         if (!inserted) it->second = std::min(it->second, n);
       }
     });
+    // A datacenter the keyspace names but no node is in (its last node left) holds none of its
+    // replicas: Cassandra keeps serving the keyspace with the other DCs' replicas.
+    if (per_dc) {
+      for (const auto& [dc, rf] : keyspace.replication.datacenters) {
+        if (rf > 0) fewest.try_emplace(dc, 0);
+      }
+    }
     for (const auto& [dc, n] : fewest) {
       const int rf = per_dc ? keyspace.replication.replicas_in(dc) : keyspace.replication.total_replicas();
       if (rf <= 0) continue;
       const int quorum = rf / 2 + 1;
+      const std::size_t members = per_dc ? dc_sizes[dc] : snapshot.nodes.size();
       const CheckStatus graded = n < quorum ? CheckStatus::kCritical : n < rf ? CheckStatus::kWarn : CheckStatus::kOk;
       status = combine(status, graded);
       if (!check.value || n < *check.value) {
@@ -323,9 +333,15 @@ HealthCheck check_replica_availability(const ClusterSnapshot& snapshot, const Cl
       }
       if (graded == CheckStatus::kOk) continue;
       const std::string where = keyspace.name + (dc.empty() ? "" : " in " + dc);
-      problems.push_back(where + ": ranges with " + std::to_string(n) + " of " + std::to_string(rf) +
-                         " replicas up (QUORUM needs " + std::to_string(quorum) +
-                         "; down: " + joined({dead_replicas[dc].begin(), dead_replicas[dc].end()}) + ")");
+      if (members < static_cast<std::size_t>(rf)) {
+        problems.push_back(where + ": rf " + std::to_string(rf) + " but " + (dc.empty() ? "the ring" : dc) + " has " +
+                           std::to_string(members) + (members == 1 ? " node" : " nodes") + " (QUORUM needs " +
+                           std::to_string(quorum) + ")");
+      } else {
+        problems.push_back(where + ": ranges with " + std::to_string(n) + " of " + std::to_string(rf) +
+                           " replicas up (QUORUM needs " + std::to_string(quorum) +
+                           "; down: " + joined({dead_replicas[dc].begin(), dead_replicas[dc].end()}) + ")");
+      }
       concerned.insert(dead_replicas[dc].begin(), dead_replicas[dc].end());
     }
   }

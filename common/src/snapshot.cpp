@@ -534,23 +534,6 @@ Status check_unique_members(const std::vector<Node>& nodes) {
   return Ok{};
 }
 
-// A NetworkTopologyStrategy keyspace that asks for replicas in a datacenter with no node
-// cannot place them; Cassandra refuses to create such a keyspace.
-Status check_datacenters(const Keyspace& keyspace, const std::vector<Node>& nodes, std::size_t index) {
-  if (keyspace.replication.kind != StrategyKind::kNetworkTopology) return Ok{};
-  std::set<std::string> known;
-  for (const Node& node : nodes) known.insert(node.dc);
-  for (const auto& [dc, replicas] : keyspace.replication.datacenters) {
-    if (replicas > 0 && !known.contains(dc)) {
-      std::string names;
-      for (const std::string& name : known) names += (names.empty() ? "" : ", ") + name;
-      return Error::invalid_input("keyspaces[" + std::to_string(index) + "] (" + keyspace.name + "): datacenter '" +
-                                  dc + "' has no node (datacenters: " + names + ")");
-    }
-  }
-  return Ok{};
-}
-
 }  // namespace
 
 const char* node_status_name(NodeStatus status) {
@@ -692,8 +675,6 @@ Result<ClusterSnapshot> parse_snapshot(std::string_view json_text) {
         return Error::invalid_input("keyspaces[" + std::to_string(i) + "]: keyspace '" + ks->name +
                                     "' is listed twice");
       }
-      auto placeable = check_datacenters(*ks, snapshot.nodes, i);
-      if (!placeable) return placeable.error();
       snapshot.keyspaces.push_back(std::move(ks).value());
     }
   }

@@ -137,6 +137,10 @@ TEST_CASE("a single node's recorded MBeans make its node document: identity, mod
   CHECK(facts["joined"] == true);
   CHECK(facts["gossip_active"] == true);
   CHECK(facts["disk_used_bytes"] == 750);
+  CHECK(facts["seeds"] == json::array());  // its own seed: Cassandra leaves it out of the list
+  MBeanValues with_seed = node.collection;
+  with_seed["Gossiper/Seeds"] = json::array({"/127.0.112.9:7000"});  // as node 2 of the tier answers
+  CHECK(ringd::node_document(with_seed, ringd::DiskFigures{1000, 250})->at("seeds") == json::array({"127.0.112.9"}));
   const json& capacity = facts["capacity"];
   CHECK(capacity["cpus"].get<int>() >= 1);
   CHECK(capacity["memory_limit_bytes"].get<std::int64_t>() > 0);
@@ -208,4 +212,37 @@ TEST_CASE("a stream in progress becomes netstats' plan with one session per dire
                                      {"done_ranges", 1},
                                      {"rows", 0},
                                      {"bytes_per_second", 0}}));
+}
+
+TEST_CASE("5.0's failed bootstrap and decommission modes keep the node joining and leaving") {
+  Recorded node = recorded("one_node.json");
+  const std::pair<const char*, const char*> modes[] = {
+      {"JOINING_FAILED", "joining"}, {"DECOMMISSION_FAILED", "leaving"}, {"DECOMMISSIONED", "left"}};
+  for (const auto& [mode, state] : modes) {
+    node.collection["OperationMode"] = mode;
+    auto document = ringd::node_document(node.collection, ringd::DiskFigures{1000, 250});
+    REQUIRE_MESSAGE(document.ok(), document.error().message());
+    CHECK_MESSAGE((*document)["state"] == state, mode);
+    CHECK((*document)["mode"] == mode);
+  }
+}
+
+TEST_CASE("a joining node, which cannot answer Tokens, has the bootstrap tokens the ring map gives its address") {
+  Recorded node = recorded("one_node.json");
+  const json tokens = node.collection["Tokens"];
+  REQUIRE(tokens.size() == 4);
+  node.collection.erase("Tokens");  // what StorageService answers while the node bootstraps
+  node.collection["OperationMode"] = "JOINING";
+  auto joining = ringd::node_document(node.collection, ringd::DiskFigures{1000, 250});
+  REQUIRE_MESSAGE(joining.ok(), joining.error().message());
+  CHECK((*joining)["state"] == "joining");
+  std::set<std::string> got, want;
+  for (const json& token : (*joining)["tokens"]) got.insert(token.get<std::string>());
+  for (const json& token : tokens) want.insert(token.get<std::string>());
+  CHECK(got == want);
+
+  node.collection["OperationMode"] = "NORMAL";  // a member that does not answer: an error, not a guess
+  auto normal = ringd::node_document(node.collection, ringd::DiskFigures{1000, 250});
+  REQUIRE_FALSE(normal.ok());
+  CHECK(normal.error().message() == "Cassandra did not answer Tokens (JMX through Jolokia)");
 }

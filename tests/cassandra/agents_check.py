@@ -38,6 +38,12 @@ def http_get(url, timeout=5.0):
         return error.code, (json.loads(body) if body else None), time.monotonic() - started
 
 
+def write_config(path, agents):
+    """A ringctl cluster config whose default cluster has `agents` (HOST:PORT strings)."""
+    listed = ", ".join(json.dumps(agent) for agent in agents)
+    Path(path).write_text(f"default: fidelity\nclusters:\n  fidelity:\n    agents: [{listed}]\n")
+
+
 class Agents:
     def __init__(self, cluster, ringd):
         self.cluster = cluster
@@ -54,14 +60,15 @@ class Agents:
 
     def start(self):
         for node in self.cluster.nodes:
-            log = open(node.directory(self.cluster.run_dir) / "logs" / "ringd.log", "w")
+            logs = node.directory(self.cluster.run_dir) / "logs"
+            logs.mkdir(parents=True, exist_ok=True)   # a node stopped for good may have none
+            log = open(logs / "ringd.log", "w")
             self.processes[node.index] = subprocess.Popen(
                 [self.ringd, "--listen", self.address(node), "--backend", "cassandra",
                  "--jolokia-url", node.jolokia_url, "--interval", "1"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
             log.close()
-        agents = ", ".join(f'"{self.address(n)}"' for n in self.cluster.nodes)
-        self.config.write_text(f"default: fidelity\nclusters:\n  fidelity:\n    agents: [{agents}]\n")
+        write_config(self.config, [self.address(n) for n in self.cluster.nodes])
 
     def stop(self):
         for process in self.processes.values():
@@ -171,6 +178,16 @@ def check_live(report, tools, agents, keyspaces, compare_status, compare_ring, f
                     for field in INFO_FIELDS if want.get(field) != got.get(field)]
     report.check(f"live info --tokens through ringd {agents.address(first)} ({', '.join(INFO_FIELDS)})",
                  problems)
+
+    # The seed list (StorageService Seeds, nodetool getseeds): cassandra_cluster.py names
+    # 127.0.0.1 alone. Cassandra leaves a node's own address out, so it is compared without it.
+    problems = []
+    for node in cluster.nodes:
+        status, body, _ = http_get(agents.url(node, "/v1/node"))
+        seeds = set(body["node"].get("seeds", [])) if status == 200 else None
+        if seeds is None or seeds - {node.address} != {"127.0.0.1"} - {node.address}:
+            problems.append(f"{node.address}: seeds {seeds}, expected 127.0.0.1")
+    report.check("live /v1/node seeds through every agent: the cluster's seed", problems)
 
     # Judged for an rf 1 keyspace: the test keyspaces with rf above the node count (rf 6 on
     # two nodes) rightly make replica_availability critical.

@@ -5,6 +5,8 @@
     cassandra_cluster.py status --dir RUN_DIR
     cassandra_cluster.py nodetool --dir RUN_DIR [--node N] -- status ks
     cassandra_cluster.py stop   --dir RUN_DIR
+    cassandra_cluster.py start-node --dir RUN_DIR 127.0.0.N   (empty, bootstraps; idempotent)
+    cassandra_cluster.py stop-node  --dir RUN_DIR 127.0.0.N   (idempotent)
 
 The server comes from the jars resolve.sh put in the cache (no tarball, no bin/ scripts), so
 this script writes every config file itself. Everything a run creates lives under RUN_DIR:
@@ -104,6 +106,7 @@ class Node:
     rack: str
     tokens: list        # decimal strings
     pid: int = 0
+    bootstrap: bool = False   # joins a running cluster, streaming its ranges (start-node)
 
     @property
     def address(self):
@@ -210,7 +213,7 @@ partitioner: org.apache.cassandra.dht.Murmur3Partitioner
 endpoint_snitch: GossipingPropertyFileSnitch
 num_tokens: {len(node.tokens)}
 initial_token: {",".join(node.tokens)}
-auto_bootstrap: false
+auto_bootstrap: {"true" if node.bootstrap else "false"}
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
@@ -353,6 +356,23 @@ def run_nodetool(cluster, args, node_index=1, check=True, quick=True):
         raise ClusterError(f"nodetool {' '.join(args)} (node{node_index}) exited "
                            f"{result.returncode}:\n{result.stdout}{result.stderr}")
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# CQL: the driver session the checks write and read through
+
+def cql_connect(consistency_level, request_timeout):
+    """A driver cluster and its session that talk to node 1 (127.0.0.1) only, at
+    `consistency_level` with `request_timeout` seconds per request: (cluster, session); the
+    caller shuts the cluster down. The driver (python3-cassandra) is imported here, so that
+    starting and stopping a cluster does not need it."""
+    from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
+    from cassandra.policies import WhiteListRoundRobinPolicy
+    profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy(["127.0.0.1"]),
+                               consistency_level=consistency_level, request_timeout=request_timeout)
+    driver = Cluster(["127.0.0.1"], execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+                     protocol_version=5)
+    return driver, driver.connect()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,6 +557,83 @@ def start(args):
           f"{time.monotonic() - started:.1f} s; run dir {run_dir}", flush=True)
 
 
+def node_by_address(cluster, address):
+    return next((n for n in cluster.nodes if n.address == address), None)
+
+
+def fresh_tokens(cluster, node):
+    """New random tokens for a node joining again, none of them another node's; seeded by the
+    node and how many earlier lives it had (its directories moved aside), so runs repeat."""
+    taken = {t for n in cluster.nodes if n is not node for t in n.tokens}
+    lives = len(list(Path(cluster.run_dir).glob(f"node{node.index}.before-*")))
+    rng = random.Random(f"node{node.index}-life{lives}")
+    tokens = set()
+    while len(tokens) < len(node.tokens):
+        token = str(rng.randint(MIN_NODE_TOKEN, MAX_NODE_TOKEN))
+        if token not in taken:
+            tokens.add(token)
+    return sorted(tokens, key=int)
+
+
+def start_node(cluster, address, deadline_seconds=120):
+    """Start the node at `address` as a new member that bootstraps into the running cluster
+    (auto_bootstrap, streaming its ranges), with an empty directory and fresh tokens: what
+    bringing a decommissioned or removed node back takes. Its old directory is kept beside as
+    nodeN.before-LIFE, for its logs. Idempotent: a node that runs is left alone. Returns once its
+    JVM runs (its Jolokia agent answers), not once it has joined."""
+    node = node_by_address(cluster, address)
+    if node is None:
+        raise ClusterError(f"no node {address} in {cluster.run_dir}/{CLUSTER_FILE}; known: "
+                           f"{', '.join(n.address for n in cluster.nodes)}")
+    if is_our_daemon(cluster, node):
+        print(f"node{node.index} {address} already runs (pid {node.pid})", flush=True)
+        return node
+    node_dir = node.directory(cluster.run_dir)
+    if node_dir.exists():
+        lives = len(list(Path(cluster.run_dir).glob(f"node{node.index}.before-*")))
+        node_dir.rename(node_dir.with_name(f"node{node.index}.before-{lives + 1}"))
+    node.tokens = fresh_tokens(cluster, node)
+    node.bootstrap = True
+    # A JVM just stopped may hold its ports a moment longer: its command line goes from /proc
+    # (which stop_nodes watches) before its sockets are closed.
+    alone = Cluster(run_dir=cluster.run_dir, home=cluster.home, heap=cluster.heap, nodes=[node])
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            check_ports_free(alone)
+            break
+        except ClusterError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    write_node_files(cluster, node)
+    process = launch(cluster, node)
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        if process.poll() is not None:
+            raise ClusterError(f"node{node.index} ({address}) exited with status {process.returncode} "
+                               f"at startup\n{log_tail(cluster, node)}")
+        try:
+            jolokia_request(node, {"type": "version"}, timeout=1.0)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise ClusterError(f"node{node.index} ({address}): no Jolokia answer in "
+                                   f"{deadline_seconds} s\n{log_tail(cluster, node)}")
+            time.sleep(0.2)
+    print(f"node{node.index} {address} started to bootstrap (pid {node.pid})", flush=True)
+    return node
+
+
+def stop_node(cluster, address):
+    """Stop the node at `address` (SIGTERM, SIGKILL after the grace period); idempotent."""
+    node = node_by_address(cluster, address)
+    if node is None:
+        raise ClusterError(f"no node {address} in {cluster.run_dir}/{CLUSTER_FILE}")
+    stop_nodes(Cluster(run_dir=cluster.run_dir, home=cluster.home, heap=cluster.heap, nodes=[node]))
+    print(f"node{node.index} {address} stopped", flush=True)
+
+
 def resolve_home():
     result = subprocess.run([str(HERE / "resolve.sh")], capture_output=True, text=True)
     if result.returncode != 0:
@@ -603,6 +700,14 @@ def status(args):
         print(run_nodetool(cluster, ["status"], check=False).stdout, end="")
 
 
+def start_node_command(args):
+    start_node(Cluster.load(Path(args.dir).resolve()), args.address)
+
+
+def stop_node_command(args):
+    stop_node(Cluster.load(Path(args.dir).resolve()), args.address)
+
+
 def nodetool(args):
     cluster = Cluster.load(Path(args.dir).resolve())
     command = nodetool_command(cluster, cluster.nodes[args.node - 1], args.args)
@@ -632,6 +737,17 @@ def main():
     p = sub.add_parser("stop", help="SIGTERM the nodes, SIGKILL after a grace period")
     p.add_argument("--dir", required=True)
     p.set_defaults(func=stop)
+
+    p = sub.add_parser("start-node", help="start one node of the cluster again, empty, to "
+                       "bootstrap into the running ring (idempotent)")
+    p.add_argument("--dir", required=True)
+    p.add_argument("address", help="the node's address, 127.0.0.N")
+    p.set_defaults(func=start_node_command)
+
+    p = sub.add_parser("stop-node", help="stop one node (idempotent)")
+    p.add_argument("--dir", required=True)
+    p.add_argument("address", help="the node's address, 127.0.0.N")
+    p.set_defaults(func=stop_node_command)
 
     p = sub.add_parser("status", help="show pids and nodetool status")
     p.add_argument("--dir", required=True)

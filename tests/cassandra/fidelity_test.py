@@ -21,7 +21,8 @@ then compare:
                 health`, again with a node down (agents_check.py); a real Prometheus scraping
                 the agents, and promtool on their /metrics (prometheus_check.py)
   operations    with --operations too: repair and cleanup through an agent, a SIGSTOPped node,
-                removenode of the stopped node, decommission (operations_check.py)
+                removenode of the stopped node, decommission refused (operations_check.py);
+                last, the scale-down and scale-up playbooks (scale_check.py)
 
 Harness checks (the snapshot against nodetool, CQL tokens against the driver's Murmur3) run
 even with --harness-only, so the harness can be trusted before ringctl exists.
@@ -41,10 +42,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 from cassandra import ConsistencyLevel
-from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
 from cassandra.concurrent import execute_concurrent_with_args
 from cassandra.metadata import Murmur3Token
-from cassandra.policies import WhiteListRoundRobinPolicy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import agents_check       # noqa: E402
@@ -52,6 +51,7 @@ import cassandra_cluster  # noqa: E402
 import export_snapshot    # noqa: E402
 import operations_check   # noqa: E402
 import prometheus_check   # noqa: E402
+import scale_check        # noqa: E402
 
 DEFAULT_RINGCTL = str(Path(__file__).resolve().parents[2] / "build" / "cli" / "ringctl")
 SNAPSHOT_NAME = "ring-snapshot.json"
@@ -226,11 +226,7 @@ def failed_run(name, result):
 def connect():
     # ONE, not the driver's default LOCAL_ONE: some keyspaces have no replica in dc1, where
     # the only coordinator we talk to lives.
-    profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy(["127.0.0.1"]),
-                               consistency_level=ConsistencyLevel.ONE, request_timeout=30)
-    cluster = Cluster(["127.0.0.1"], execution_profiles={EXEC_PROFILE_DEFAULT: profile},
-                      protocol_version=5)
-    return cluster, cluster.connect()
+    return cassandra_cluster.cql_connect(ConsistencyLevel.ONE, request_timeout=30)
 
 
 def create_schema(driver_cluster, session, keyspaces):
@@ -776,19 +772,24 @@ def run(args):
                                                       compare_status, failed_run)
                     timings["ringd removenode"] = time.monotonic() - started
                     # The leaver: not node 1 (the agent compared through), and one whose DC keeps
-                    # a node. ringctl refuses a snapshot whose NTS keyspace names a DC with no
-                    # node (common/src/snapshot.cpp), which emptying dc2 here would make.
+                    # a node: emptying a DC leaves NTS keyspaces naming a DC without nodes, which
+                    # ringctl refuses (common/src/snapshot.cpp).
                     left = cluster.nodes[:-1]
                     leaver = next((n for n in reversed(left[1:]) if sum(m.dc == n.dc for m in left) > 1), None)
                     if leaver:
                         started = time.monotonic()
-                        # Two nodes fewer than at the start will be left.
+                        # Two nodes fewer than at the start would be left.
                         refusing = next((name for name, replication in keyspaces
                                          if replication.get("replication_factor", 0) > len(cluster.nodes) - 2),
                                         None)
-                        operations_check.check_decommission(report, tools, agents, leaver, refusing,
-                                                            compare_status, failed_run)
-                        timings["ringd decommission"] = time.monotonic() - started
+                        if refusing:
+                            operations_check.check_decommission_refused(report, tools, agents, leaver, refusing)
+                        timings["ringd decommission refused"] = time.monotonic() - started
+                    if leaver and len(left) >= 4:   # rf 3 keyspaces must fit the nodes left
+                        started = time.monotonic()
+                        scale_check.check_scale(report, tools, agents, leaver, [name for name, _ in keyspaces],
+                                                compare_status, failed_run)
+                        timings["playbooks scale-down+scale-up"] = time.monotonic() - started
         finally:
             if agents:
                 agents.stop()
@@ -811,8 +812,8 @@ def main():
                         help="keys per keyspace sent through real nodetool getendpoints (default 2)")
     parser.add_argument("--operations", action="store_true",
                         help="with --ringd: also run operations through the agents (repair, "
-                             "cleanup, removenode of the stopped node, decommission) and hang a "
-                             "node (SIGSTOP)")
+                             "cleanup, removenode of the stopped node, decommission refused), hang "
+                             "a node (SIGSTOP), and last the scale-down and scale-up playbooks")
     parser.add_argument("--harness-only", action="store_true",
                         help="only check the harness against Cassandra; skip ringctl")
     args = parser.parse_args()

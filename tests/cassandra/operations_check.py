@@ -5,8 +5,8 @@ node itself (Jolokia) or by nodetool.
 
 Used by fidelity_test.py on the cluster it already runs, with the agents of agents_check.py:
 `check_repair_and_cleanup` while every node is up, `check_removenode` once the last node is
-stopped (it is removed through node 1's agent), then `check_decommission` of another node
-through its own agent. `check_hung_node` SIGSTOPs a node's JVM and checks what its agent and
+stopped (it is removed through node 1's agent), then `check_decommission_refused` of another
+node through its own agent (the decommission itself is scale_check.py's playbook). `check_hung_node` SIGSTOPs a node's JVM and checks what its agent and
 another node's agent say, then resumes it.
 """
 
@@ -207,25 +207,19 @@ def check_ring_without(report, tools, agents, gone, label, failed_run, compare_s
                  agents_check.status_problems(compare_status, expected, actual, agents, first, snapshot))
 
 
-def check_decommission(report, tools, agents, leaver, refusing_keyspace, compare_status, failed_run):
-    """`decommission --wait` through `leaver`'s own agent. When `refusing_keyspace` is given
-    (its rf is above the nodes that would be left), Cassandra refuses: exit 2, with its reason
-    naming that keyspace passed on. Then `decommission --force --wait` succeeds, and the ring is
-    compared without `leaver`."""
-    if refusing_keyspace:
-        run = agents.ringctl(tools.ringctl, "-h", agents.address(leaver), "decommission", "--wait",
-                             timeout=OPERATION_TIMEOUT)
-        problems = []
-        if run.returncode != EXIT_FAILED:
-            problems.append(f"exit {run.returncode}, expected {EXIT_FAILED} (failed)")
-        if f"Not enough live nodes to maintain replication factor in keyspace {refusing_keyspace}" \
-                not in run.stderr:
-            problems.append("Cassandra's reason is not passed on")
-        report.check(f"decommission {leaver.address} --wait below {refusing_keyspace}'s replication "
-                     f"factor: refused (exit {EXIT_FAILED}) with Cassandra's reason",
-                     [p + f"\n{run.stdout}{run.stderr}" for p in problems])
-
-    run, events, problems = follow(agents, tools, leaver, "decommission", "--force")
-    report.check(f"decommission --force {leaver.address} --wait through its ringd: job succeeded", problems)
-    if not problems:
-        check_ring_without(report, tools, agents, leaver, "decommission", failed_run, compare_status)
+def check_decommission_refused(report, tools, agents, leaver, refusing_keyspace):
+    """`decommission --wait` through `leaver`'s own agent while `refusing_keyspace`'s rf is
+    above the nodes that would be left: Cassandra refuses, and ringctl exits 2 passing its reason,
+    which names that keyspace, on. (The decommission itself is the scale-down playbook's, in
+    scale_check.py.)"""
+    run = agents.ringctl(tools.ringctl, "-h", agents.address(leaver), "decommission", "--wait",
+                         timeout=OPERATION_TIMEOUT)
+    problems = []
+    if run.returncode != EXIT_FAILED:
+        problems.append(f"exit {run.returncode}, expected {EXIT_FAILED} (failed)")
+    if f"Not enough live nodes to maintain replication factor in keyspace {refusing_keyspace}" \
+            not in run.stderr:
+        problems.append("Cassandra's reason is not passed on")
+    report.check(f"decommission {leaver.address} --wait below {refusing_keyspace}'s replication "
+                 f"factor: refused (exit {EXIT_FAILED}) with Cassandra's reason",
+                 [p + f"\n{run.stdout}{run.stderr}" for p in problems])

@@ -178,9 +178,13 @@ TEST_CASE("exit codes: bad input 1, failures and conflicts 2, timeouts 3, no age
   for (const char* line : {"  0  ", "  1  ", "  2  ", "  3  ", "  4  "}) CHECK(help.find(line) != std::string::npos);
 }
 
-TEST_CASE("the progress bar shows sizes, the percentage and the ETA") {
-  CHECK(ringctl::progress_bar(1572864, 4194304, "bytes", 12.0, 8) == "[===>    ] 1.5 MiB / 4 MiB  37%  ETA 12s");
+TEST_CASE("the progress bar shows sizes, the percentage, the rate and the ETA") {
+  // 2.5 MiB left at 128 KiB/s: 20 s.
+  CHECK(ringctl::progress_bar(1572864, 4194304, "bytes", 131072.0, 8) ==
+        "[===>    ] 1.5 MiB / 4 MiB  37%  128 KiB/s  ETA 20s");
+  CHECK(ringctl::progress_bar(4, 12, "ranges", 0.5, 4) == "[=>  ] 4/12 ranges  33%  0.5 ranges/s  ETA 16s");
   CHECK(ringctl::progress_bar(4, 12, "ranges", std::nullopt, 4) == "[=>  ] 4/12 ranges  33%  ETA ?");
+  CHECK(ringctl::progress_bar(4, 12, "ranges", 0.0, 4) == "[=>  ] 4/12 ranges  33%  ETA ?");
   CHECK(ringctl::progress_bar(0, 0, "bytes", std::nullopt, 2) == "[  ] 0 bytes / 0 bytes  ?%  ETA ?");
   CHECK(ringctl::format_duration(725) == "12m05s");
   // Fitted to the terminal: the bar narrows to 5 cells before the line is cut.

@@ -31,11 +31,11 @@ using test_support::ProcessResult;
 const std::string kStoragePort = "27300";
 const std::string kNativePort = "29342";
 const std::string kAgentPort = "7370";
-const std::vector<std::string> kAddresses = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
+const std::vector<std::string> kAddresses = {"127.0.62.1", "127.0.62.2", "127.0.62.3"};
 
 // The lab of one test case, registered in a cluster config of its own, and ringctl beside it.
 struct AgentLab : test_support::ScratchLab {
-  AgentLab() : ScratchLab(RINGCTL_BIN, "ringctl-agents-test-") {}
+  AgentLab() : ScratchLab(RINGCTL_BIN, "ringctl-agents-test-", "127.0.62.") {}
 
   static ProcessResult ringctl(std::vector<std::string> args) {
     args.insert(args.begin(), RINGCTL_BIN);
@@ -83,8 +83,8 @@ bool process_runs(int pid) {
 
 TEST_CASE("live ringctl through a lab's agents: every agent sees the same cluster, and a killed node down") {
   AgentLab lab;
-  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port", kNativePort,
-                                    "--agent-port", kAgentPort, "--timeout", "90"});
+  const ProcessResult up = lab.up({"--nodes", "3", "--storage-port", kStoragePort, "--native-port", kNativePort,
+                                   "--agent-port", kAgentPort, "--timeout", "90"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   const auto list = lab.lab_json({"list"});
   std::vector<int> pids;
@@ -117,36 +117,36 @@ TEST_CASE("live ringctl through a lab's agents: every agent sees the same cluste
   }
 
   // info, gossipinfo and netstats from an agent parse, in both forms.
-  const auto info = AgentLab::ringctl_json({"-h", agent("127.0.0.2"), "info"});
-  CHECK(info["address"] == "127.0.0.2");
+  const auto info = AgentLab::ringctl_json({"-h", agent("127.0.62.2"), "info"});
+  CHECK(info["address"] == "127.0.62.2");
   CHECK(info["tokens"].size() == 16);
-  const ProcessResult info_table = AgentLab::ringctl({"-h", agent("127.0.0.2"), "info"});
+  const ProcessResult info_table = AgentLab::ringctl({"-h", agent("127.0.62.2"), "info"});
   CHECK(info_table.out.find("Token                  : (invoke with -T/--tokens to see all 16 tokens)") !=
         std::string::npos);
-  const auto gossip = AgentLab::ringctl_json({"-h", agent("127.0.0.1"), "gossipinfo"});
+  const auto gossip = AgentLab::ringctl_json({"-h", agent("127.0.62.1"), "gossipinfo"});
   REQUIRE(gossip["endpoints"].size() == 3);
-  CHECK(gossip["endpoints"][0]["address"] == "127.0.0.1");
-  const ProcessResult gossip_table = AgentLab::ringctl({"-h", agent("127.0.0.1"), "gossipinfo"});
-  CHECK(gossip_table.out.starts_with("/127.0.0.1\n  generation:"));
+  CHECK(gossip["endpoints"][0]["address"] == "127.0.62.1");
+  const ProcessResult gossip_table = AgentLab::ringctl({"-h", agent("127.0.62.1"), "gossipinfo"});
+  CHECK(gossip_table.out.starts_with("/127.0.62.1\n  generation:"));
   CHECK(gossip_table.out.ends_with("\n\n"));
-  const ProcessResult netstats = AgentLab::ringctl({"-h", agent("127.0.0.1"), "netstats"});
+  const ProcessResult netstats = AgentLab::ringctl({"-h", agent("127.0.62.1"), "netstats"});
   CHECK_MESSAGE(netstats.exit_code == 0, netstats.err);
   CHECK(netstats.out.starts_with("Mode: "));
 
   // No agent at all: exit 4.
-  const ProcessResult nobody = AgentLab::ringctl({"-h", "127.0.0.1:1", "status"});
+  const ProcessResult nobody = AgentLab::ringctl({"-h", "127.0.62.1:1", "status"});
   CHECK(nobody.exit_code == 4);
 
   // Kill node3: the other agents report it down (gossip's failure detector, then a collection).
   REQUIRE(lab.lab({"kill", "node3"}).exit_code == 0);
-  for (const std::string& address : {std::string("127.0.0.1"), std::string("127.0.0.2")}) {
+  for (const std::string& address : {std::string("127.0.62.1"), std::string("127.0.62.2")}) {
     CAPTURE(address);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
     std::string seen;
     while (std::chrono::steady_clock::now() < deadline) {
       const ProcessResult r = AgentLab::ringctl({"-o", "json", "-h", agent(address), "status"});
       if (r.exit_code == 0) {
-        seen = nodes_of(nlohmann::json::parse(r.out))["127.0.0.3"].status;
+        seen = nodes_of(nlohmann::json::parse(r.out))["127.0.62.3"].status;
         if (seen == "down") break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(500));  // polling a cluster that converges on its own
@@ -160,15 +160,15 @@ TEST_CASE("live ringctl through a lab's agents: every agent sees the same cluste
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
     ProcessResult stale;
     while (std::chrono::steady_clock::now() < deadline) {
-      stale = AgentLab::ringctl({"-h", agent("127.0.0.3"), "status"});
+      stale = AgentLab::ringctl({"-h", agent("127.0.62.3"), "status"});
       if (stale.out.starts_with("WARNING: stale view")) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));  // polling an agent that goes stale on its own
     }
     CHECK_MESSAGE(stale.out.starts_with("WARNING: stale view"), stale.out);
-    CHECK(stale.out.find("UN  127.0.0.3") == std::string::npos);
+    CHECK(stale.out.find("UN  127.0.62.3") == std::string::npos);
     // The cluster's agents in order: a bare status prefers a current view, where node3 is down.
     const auto everyone_now = nodes_of(AgentLab::ringctl_json({"status"}));
-    CHECK(everyone_now.at("127.0.0.3").status == "down");
+    CHECK(everyone_now.at("127.0.62.3").status == "down");
   }
 
   // Down stops every agent and node.
@@ -178,8 +178,8 @@ TEST_CASE("live ringctl through a lab's agents: every agent sees the same cluste
 
 TEST_CASE("netstats through a joining node's agent shows its bootstrap streaming with growing bytes") {
   AgentLab lab;
-  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port", kNativePort,
-                                    "--agent-port", kAgentPort, "--timeout", "90"});
+  const ProcessResult up = lab.up({"--nodes", "3", "--storage-port", kStoragePort, "--native-port", kNativePort,
+                                   "--agent-port", kAgentPort, "--timeout", "90"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   REQUIRE(lab.lab({"stress", "--rows", "3000", "--value-size", "1024", "--keyspace", "grow"}).exit_code == 0);
 
@@ -189,7 +189,7 @@ TEST_CASE("netstats through a joining node's agent shows its bootstrap streaming
   std::vector<std::int64_t> done;  // the bootstrap's received bytes, as netstats showed them while joining
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < deadline) {
-    const ProcessResult r = AgentLab::ringctl({"-o", "json", "-h", agent("127.0.0.4"), "netstats"});
+    const ProcessResult r = AgentLab::ringctl({"-o", "json", "-h", agent("127.0.62.4"), "netstats"});
     if (r.exit_code == 0) {
       const auto netstats = nlohmann::json::parse(r.out);
       if (netstats["mode"] == "NORMAL") break;
@@ -208,7 +208,7 @@ TEST_CASE("netstats through a joining node's agent shows its bootstrap streaming
   CHECK(std::is_sorted(done.begin(), done.end()));
 
   // Once joined, the plan is complete: every session received all it was to receive.
-  const auto after = AgentLab::ringctl_json({"-h", agent("127.0.0.4"), "netstats"});
+  const auto after = AgentLab::ringctl_json({"-h", agent("127.0.62.4"), "netstats"});
   CHECK(after["mode"] == "NORMAL");
   bool bootstrap_seen = false;
   for (const auto& plan : after["plans"]) {
@@ -233,19 +233,19 @@ TEST_CASE("netstats through a joining node's agent shows its bootstrap streaming
 
 TEST_CASE("after a decommission the node leaves the lab, the registered cluster and every agent's peer matrix") {
   AgentLab lab;
-  const ProcessResult up = lab.lab({"up", "--nodes", "4", "--storage-port", kStoragePort, "--native-port", kNativePort,
-                                    "--agent-port", kAgentPort, "--timeout", "90"});
+  const ProcessResult up = lab.up({"--nodes", "4", "--storage-port", kStoragePort, "--native-port", kNativePort,
+                                   "--agent-port", kAgentPort, "--timeout", "90"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   // 3 MB on node4, streamed at 0.1 MiB/s past the first MiB: a decommission of about 20 s.
   REQUIRE(lab.lab({"stress", "--rows", "4000", "--value-size", "1000", "--keyspace", "shrink"}).exit_code == 0);
-  REQUIRE(AgentLab::ringctl({"-h", agent("127.0.0.4"), "setstreamthroughput", "0.1"}).exit_code == 0);
+  REQUIRE(AgentLab::ringctl({"-h", agent("127.0.62.4"), "setstreamthroughput", "0.1"}).exit_code == 0);
   const int agent_pid = lab.lab_json({"list"})["nodes"][3]["agent_pid"];
 
   // Its agent is killed and started again while `--wait` follows the decommission: the job
   // lives on the node, the new agent finds it, and the wait rides through to its end.
   {
     test_support::Background wait(
-        {RINGCTL_BIN, "-o", "json", "-h", agent("127.0.0.4"), "decommission", "--wait", "--timeout", "120"});
+        {RINGCTL_BIN, "-o", "json", "-h", agent("127.0.62.4"), "decommission", "--wait", "--timeout", "120"});
     nlohmann::json streaming;
     for (std::string line = wait.next_line(); !line.empty() && streaming.is_null(); line = wait.next_line()) {
       const auto event = nlohmann::json::parse(line);
@@ -262,13 +262,13 @@ TEST_CASE("after a decommission the node leaves the lab, the registered cluster 
     CHECK(nlohmann::json::parse(last)["event"] == "done");
   }
 
-  // ringd_peer_up on another agent drops 127.0.0.4 once its gossip says LEFT (a collection a second).
-  ringnet::HttpClient metrics("127.0.0.1", std::stoi(kAgentPort), std::chrono::seconds(5));
+  // ringd_peer_up on another agent drops 127.0.62.4 once its gossip says LEFT (a collection a second).
+  ringnet::HttpClient metrics("127.0.62.1", std::stoi(kAgentPort), std::chrono::seconds(5));
   bool dropped = false;
   for (int i = 0; i < 50 && !dropped; ++i) {
     const auto answer = metrics.get("/metrics");
     dropped = answer.ok() && answer->body.find("ringd_peer_up{") != std::string::npos &&
-              answer->body.find("peer=\"127.0.0.4\"") == std::string::npos;
+              answer->body.find("peer=\"127.0.62.4\"") == std::string::npos;
     if (!dropped) std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the agent collects on its own
   }
   CHECK(dropped);
@@ -278,8 +278,8 @@ TEST_CASE("after a decommission the node leaves the lab, the registered cluster 
   CHECK(list["nodes"].size() == 3);
   CHECK(list["departed"][0]["name"] == "node4");
   const std::string config = read_text(lab.config_file());
-  CHECK(config.find("127.0.0.3:" + kAgentPort) != std::string::npos);
-  CHECK(config.find("127.0.0.4:" + kAgentPort) == std::string::npos);
+  CHECK(config.find("127.0.62.3:" + kAgentPort) != std::string::npos);
+  CHECK(config.find("127.0.62.4:" + kAgentPort) == std::string::npos);
   CHECK(nodes_of(AgentLab::ringctl_json({"status"})).size() == 3);
   const ProcessResult stress = lab.lab({"stress", "--rows", "300", "--keyspace", "shrink"});
   CHECK_MESSAGE(stress.exit_code == 0, stress.out << stress.err);

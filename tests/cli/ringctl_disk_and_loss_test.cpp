@@ -14,7 +14,6 @@
 // without CAP_SYS_ADMIN) the full disk test alone is skipped.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
-#include <sys/mount.h>
 
 #include <algorithm>
 #include <chrono>
@@ -30,6 +29,7 @@
 #include "support/nft_table.h"
 #include "support/run_process.h"
 #include "support/scratch_lab.h"
+#include "support/small_disk.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -48,11 +48,12 @@ const LabPorts kLossLab{"26560", "29560"};
 
 class Lab : public test_support::ScratchLab {
  public:
-  explicit Lab(LabPorts ports) : ScratchLab(RINGCTL_BIN, "ringctl-disk-loss-test-"), ports_(std::move(ports)) {}
+  explicit Lab(LabPorts ports)
+      : ScratchLab(RINGCTL_BIN, "ringctl-disk-loss-test-", "127.0.68."), ports_(std::move(ports)) {}
 
   void up(int nodes) const {
-    const ProcessResult r = lab({"up", "--nodes", std::to_string(nodes), "--no-agents", "--storage-port",
-                                 ports_.storage, "--native-port", ports_.native, "--timeout", "120"});
+    const ProcessResult r = ScratchLab::up({"--nodes", std::to_string(nodes), "--no-agents", "--storage-port",
+                                            ports_.storage, "--native-port", ports_.native, "--timeout", "120"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   }
   int native_port() const { return std::stoi(ports_.native); }
@@ -132,33 +133,6 @@ json bootstrap_job(const Lab& lab, const std::string& node) {
   return json::object();
 }
 
-// A tmpfs of `mebibytes` mounted on `directory` for the test, unmounted (lazily, should a process
-// still hold it) when the handle goes away, before the lab's directory is removed.
-class SmallDisk {
- public:
-  SmallDisk(std::string directory, int mebibytes) : directory_(std::move(directory)) {
-    std::filesystem::create_directories(directory_);
-    const std::string size = "size=" + std::to_string(mebibytes) + "m";
-    mounted_ = mount("tmpfs", directory_.c_str(), "tmpfs", 0, size.c_str()) == 0;
-  }
-  ~SmallDisk() {
-    if (mounted_) umount2(directory_.c_str(), MNT_DETACH);
-  }
-  SmallDisk(const SmallDisk&) = delete;
-  SmallDisk& operator=(const SmallDisk&) = delete;
-
-  bool mounted() const { return mounted_; }
-  // Frees space as an operator would by growing the file system (its files stay).
-  bool grow(int mebibytes) const {
-    const std::string size = "size=" + std::to_string(mebibytes) + "m";
-    return mount("tmpfs", directory_.c_str(), "tmpfs", MS_REMOUNT, size.c_str()) == 0;
-  }
-
- private:
-  std::string directory_;
-  bool mounted_ = false;
-};
-
 // `percent` of the packets to and from `port` dropped at random, both ways (requests to the port
 // and the answers from it), counted.
 class PacketLoss {
@@ -175,8 +149,8 @@ class PacketLoss {
   test_support::NftTable table_{"ringctl_loss_"};
 };
 
-const std::vector<std::string> kFirstThree = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
-const std::vector<std::string> kFour = {"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"};
+const std::vector<std::string> kFirstThree = {"127.0.68.1", "127.0.68.2", "127.0.68.3"};
+const std::vector<std::string> kFour = {"127.0.68.1", "127.0.68.2", "127.0.68.3", "127.0.68.4"};
 
 }  // namespace
 
@@ -190,7 +164,7 @@ TEST_CASE("a node bootstrapping onto a full disk fails saying so, the cluster is
   REQUIRE(before["failed"] == 0);
 
   // node4's data directory (lab_layout.h: <lab>/node4/data) on a small disk of its own.
-  SmallDisk disk(lab.directory() + "/node4/data", 4);
+  test_support::SmallDisk disk(lab.directory() + "/node4/data", 4);
   REQUIRE_MESSAGE(disk.mounted(), "mount -t tmpfs refused");
 
   // A writer runs through nodes 1-3 while node4 streams.
@@ -202,9 +176,9 @@ TEST_CASE("a node bootstrapping onto a full disk fails saying so, the cluster is
   CHECK(add.err.find("the disk is full (no space left on device)") != std::string::npos);
   CHECK(add.err.find("No space left on device") != std::string::npos);
   // The job on node4 says the same, and node4 says it failed to join.
-  const json facts = lab.node_facts("127.0.0.4");
+  const json facts = lab.node_facts("127.0.68.4");
   CHECK(facts["mode"] == "JOINING_FAILED");
-  const auto jobs = ringnet::HttpClient("127.0.0.4", lab.native_port(), 5s).get("/v1/jobs");
+  const auto jobs = ringnet::HttpClient("127.0.68.4", lab.native_port(), 5s).get("/v1/jobs");
   REQUIRE(jobs.ok());
   CHECK(jobs->body.find("the disk is full") != std::string::npos);
   CHECK(writer.wait() == 0);  // every write of the run acknowledged
@@ -259,12 +233,12 @@ TEST_CASE("QUORUM writes and a bootstrap through 10 percent packet loss on the s
     CHECK(dropped > 0);
   }
   // What the first bootstrap did: the stream requests it retried, the hints it waited for.
-  const json first_result = bootstrap_job(lab, "127.0.0.4").value("result", json::object());
+  const json first_result = bootstrap_job(lab, "127.0.68.4").value("result", json::object());
   if (add.exit_code != 0) {
     INFO(add.err);
     CHECK(add.err.find("bootstrap job") != std::string::npos);
-    CHECK(add.err.find(" 127.0.0.") != std::string::npos);  // the peer
-    CHECK(lab.node_facts("127.0.0.4")["mode"] == "JOINING_FAILED");
+    CHECK(add.err.find(" 127.0.68.") != std::string::npos);  // the peer
+    CHECK(lab.node_facts("127.0.68.4")["mode"] == "JOINING_FAILED");
     // Retried once the loss is gone: node4 restarted bootstraps again.
     REQUIRE(lab.lab({"stop", "node4"}).exit_code == 0);
     const ProcessResult start = lab.lab({"start", "node4", "--timeout", "120"});
@@ -286,21 +260,13 @@ TEST_CASE("QUORUM writes and a bootstrap through 10 percent packet loss on the s
                           << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() << " s");
 }
 
-// Whether this process may mount a tmpfs (root in a container may not).
-bool can_mount() {
-  const test_support::TempDir probe("ringctl-disk-probe-");
-  if (mount("tmpfs", probe.path().c_str(), "tmpfs", 0, "size=1m") != 0) return false;
-  umount2(probe.path().c_str(), MNT_DETACH);
-  return true;
-}
-
 int main(int argc, char** argv) {
   if (!test_support::nft_usable()) {
     return test_support::missing_prerequisite(std::string("a full disk and packet loss need root and ") +
                                               test_support::kNft + " (scripts/install-deps.sh test installs nftables)");
   }
   doctest::Context context(argc, argv);
-  if (!can_mount()) {  // root in a container without CAP_SYS_ADMIN: the loss test still runs
+  if (!test_support::can_mount_tmpfs()) {  // root in a container without CAP_SYS_ADMIN: the loss test still runs
     std::printf("SKIPPED: the full disk test: mount -t tmpfs is refused here\n");
     context.addFilter("test-case-exclude", "*full disk*");
   }

@@ -2,7 +2,8 @@
 // fit, and a killed node turns the verdict critical (exit 5), naming the node and the views that
 // see it down; plan remove is blocked where rf could not be kept; plan add predicts what lab add
 // then streams; rebalance finds the cleanup debt a join leaves, and none after the rebalance
-// playbook ran cleanup on exactly the nodes it named; the disk check follows a lab whose nodes
+// playbook ran cleanup on exactly the nodes it named; with a token distribution judged uneven,
+// the rebalance playbook adds a node and cleans up after it; the disk check follows a lab whose nodes
 // have a small configured disk through its thresholds.
 #include <doctest/doctest.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -33,7 +35,7 @@ const std::string kAgentPort = "7670";
 
 // The lab of one test case, registered in a cluster config of its own.
 struct HealthLab : test_support::ScratchLab {
-  HealthLab() : ScratchLab(RINGCTL_BIN, "ringctl-health-test-") {}
+  HealthLab() : ScratchLab(RINGCTL_BIN, "ringctl-health-test-", "127.0.63.") {}
 };
 
 ProcessResult ringctl(std::vector<std::string> args) {
@@ -59,8 +61,8 @@ const json& check_named(const json& doc, const std::string& name) {
 
 TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5 once a node is killed") {
   HealthLab lab;
-  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port", kNativePort,
-                                    "--agent-port", kAgentPort, "--timeout", "90"});
+  const ProcessResult up = lab.up({"--nodes", "3", "--storage-port", kStoragePort, "--native-port", kNativePort,
+                                   "--agent-port", kAgentPort, "--timeout", "90"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
 
   const ProcessResult fresh = health();
@@ -82,7 +84,7 @@ TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5
   ProcessResult plan;
   CHECK(ringruntime::wait_until(
       [&] {
-        plan = ringctl({"-o", "json", "plan", "remove", "127.0.0.1"});
+        plan = ringctl({"-o", "json", "plan", "remove", "127.0.63.1"});
         return plan.exit_code == 5;
       },
       std::chrono::seconds(30), std::chrono::milliseconds(500)));
@@ -103,7 +105,7 @@ TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5
     if (r.exit_code == 5) {
       after = json::parse(r.out);
       const json& up_normal = check_named(after, "nodes_up_normal");
-      if (up_normal["message"].get<std::string>().find("127.0.0.1, 127.0.0.2") != std::string::npos) break;
+      if (up_normal["message"].get<std::string>().find("127.0.63.1, 127.0.63.2") != std::string::npos) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // polling a cluster that converges on its own
   }
@@ -112,8 +114,8 @@ TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5
   CHECK(after["status"] == "critical");
   const json& up_normal = check_named(after, "nodes_up_normal");
   CHECK(up_normal["status"] == "critical");
-  CHECK(up_normal["nodes"] == json{"127.0.0.3"});
-  CHECK(up_normal["message"].get<std::string>().find("127.0.0.3 is down in the views of 127.0.0.1, 127.0.0.2") !=
+  CHECK(up_normal["nodes"] == json{"127.0.63.3"});
+  CHECK(up_normal["message"].get<std::string>().find("127.0.63.3 is down in the views of 127.0.63.1, 127.0.63.2") !=
         std::string::npos);
 }
 
@@ -142,8 +144,8 @@ TEST_CASE("live plan add predicts what lab add streams, and rebalance finds clea
   // Ports of its own, apart from the case above.
   const std::string storage_port = "27650", native_port = "29690", agent_port = "7690";
   HealthLab lab;
-  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", storage_port, "--native-port", native_port,
-                                    "--agent-port", agent_port, "--timeout", "90"});
+  const ProcessResult up = lab.up({"--nodes", "3", "--storage-port", storage_port, "--native-port", native_port,
+                                   "--agent-port", agent_port, "--timeout", "90"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   const ProcessResult stress = lab.lab({"stress", "--rows", "3000", "--value-size", "1000", "--keyspace", "grown"});
   REQUIRE_MESSAGE(stress.exit_code == 0, stress.err);
@@ -155,12 +157,12 @@ TEST_CASE("live plan add predicts what lab add streams, and rebalance finds clea
   const bool loads_known = ringruntime::wait_until(
       [&] {
         const ProcessResult plan =
-            ringctl({"-o", "json", "plan", "add", "--dc", "dc1", "--rack", "rack1", "--address", "127.0.0.4"});
+            ringctl({"-o", "json", "plan", "add", "--dc", "dc1", "--rack", "rack1", "--address", "127.0.63.4"});
         if (plan.exit_code != 0) return false;
         predicted = json::parse(plan.out);
         for (const json& node : predicted["nodes"]) {
           const std::string address = node["address"];
-          if (address == "127.0.0.4") continue;
+          if (address == "127.0.63.4") continue;
           const json facts = node_api(address, native_port, "/v1/node");
           if (node["load_before_bytes"].get<double>() != facts["load_bytes"].get<double>()) return false;
         }
@@ -172,7 +174,7 @@ TEST_CASE("live plan add predicts what lab add streams, and rebalance finds clea
 
   const ProcessResult add = lab.lab({"add", "--rack", "rack1", "--timeout", "120"});
   REQUIRE_MESSAGE(add.exit_code == 0, add.err);
-  const json jobs = node_api("127.0.0.4", native_port, "/v1/jobs");
+  const json jobs = node_api("127.0.63.4", native_port, "/v1/jobs");
   REQUIRE(jobs["jobs"].size() >= 1);
   const json bootstrap = jobs["jobs"].back();
   REQUIRE(bootstrap["operation"] == "bootstrap");
@@ -194,7 +196,7 @@ TEST_CASE("live plan add predicts what lab add streams, and rebalance finds clea
   REQUIRE_MESSAGE(debt_seen, rebalance.dump());
   const json debt = findings_of_kind(rebalance, "cleanup_debt").front();
   CHECK_FALSE(debt["nodes"].empty());
-  for (const json& node : debt["nodes"]) CHECK(node != "127.0.0.4");  // the new node owes nothing
+  for (const json& node : debt["nodes"]) CHECK(node != "127.0.63.4");  // the new node owes nothing
 
   // The rebalance playbook pays it: cleanup on exactly the nodes the finding names, one at a time.
   const ProcessResult paid = ringctl({"-o", "json", "playbook", "run", "rebalance", "--yes"});
@@ -216,6 +218,31 @@ TEST_CASE("live plan add predicts what lab add streams, and rebalance finds clea
       },
       std::chrono::seconds(60), std::chrono::milliseconds(500));
   CHECK_MESSAGE(debt_paid, rebalance.dump());
+
+  // A token distribution rebalance judges uneven (a limit under this ring's even 1.0, from the
+  // cluster config as an operator sets it): the playbook adds a node to dc1 through the lab
+  // launcher, then cleans the nodes that lost ranges to it.
+  std::ofstream(lab.config_file(), std::ios::app) << "thresholds:\n  ownership_balance_warn: 0.9\n";
+  const ProcessResult grown = ringctl({"-o", "json", "playbook", "run", "rebalance", "--var",
+                                       "lab_dir=" + lab.directory(), "--var", "join_timeout=120", "--yes"});
+  INFO(grown.out << grown.err);
+  REQUIRE(grown.exit_code == 0);
+  std::vector<std::string> started;
+  cleaned.clear();
+  for (const json& event : test_support::json_lines(grown.out)) {
+    if (event["event"] == "node_starting") started.push_back(event["node"]);
+    if (event["event"] == "job" && event["operation"] == "cleanup") cleaned.push_back(event["node"]);
+  }
+  CHECK(started == std::vector<std::string>{"127.0.63.5"});
+  CHECK_FALSE(cleaned.empty());  // the nodes plan add said would lose ranges to it
+  CHECK(lab.lab_json({"list"})["nodes"].size() == 5);
+  const bool no_debt = ringruntime::wait_until(
+      [&] {
+        rebalance = json::parse(ringctl({"-o", "json", "rebalance"}).out);
+        return findings_of_kind(rebalance, "cleanup_debt").empty();
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(500));
+  CHECK_MESSAGE(no_debt, rebalance.dump());
 }
 
 namespace {
@@ -270,14 +297,14 @@ struct DiskVerdict {
 TEST_CASE("live health judges a small configured disk: ok, a note past 50%, warn from 70%, critical from 80%") {
   // Ports of its own, apart from the cases above and every other lab test.
   const std::string storage_port = "27700", native_port = "29740", agent_port = "7740";
-  const std::vector<std::string> nodes = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
+  const std::vector<std::string> nodes = {"127.0.63.1", "127.0.63.2", "127.0.63.3"};
   // 4 MiB, half the nodes' RocksDB memtable (8 MiB): every threshold is crossed before the first
   // flush, so that a node's disk use (its write-ahead log while nothing is flushed) grows with
   // the rows it replicates, steadily, and never drops or jumps in between.
   const double capacity = 4 * 1024 * 1024;
   HealthLab lab;
-  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", storage_port, "--native-port", native_port,
-                                    "--agent-port", agent_port, "--disk-capacity", "4MiB", "--timeout", "90"});
+  const ProcessResult up = lab.up({"--nodes", "3", "--storage-port", storage_port, "--native-port", native_port,
+                                   "--agent-port", agent_port, "--disk-capacity", "4MiB", "--timeout", "90"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   const json listed = json::parse(lab.lab({"-o", "json", "list"}).out);
   for (const json& node : listed["nodes"]) CHECK(node["disk_capacity_bytes"] == 4194304);

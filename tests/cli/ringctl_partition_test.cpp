@@ -76,16 +76,16 @@ std::int64_t hints_pending(const std::string& node) { return test_support::hints
 
 TEST_CASE(
     "a node cut off both ways, then one way: health names the partition, QUORUM says who answered, nothing lost") {
-  const test_support::ScratchLab lab(RINGCTL_BIN, "ringctl-partition-test-");
-  const ProcessResult up = lab.lab({"up", "--nodes", "3", "--storage-port", kStoragePort, "--native-port",
-                                    std::to_string(kNativePort), "--agent-port", kAgentPort, "--timeout", "120"});
+  const test_support::ScratchLab lab(RINGCTL_BIN, "ringctl-partition-test-", "127.0.67.");
+  const ProcessResult up = lab.up({"--nodes", "3", "--storage-port", kStoragePort, "--native-port",
+                                   std::to_string(kNativePort), "--agent-port", kAgentPort, "--timeout", "120"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   REQUIRE(lab.lab({"stress", "--rows", "300", "--keyspace", "before", "--cl", "QUORUM"}).exit_code == 0);
 
   {
     PacketFilter cut;
-    cut.drop("127.0.0.3", "");
-    cut.drop("", "127.0.0.3");
+    cut.drop("127.0.67.3", "");
+    cut.drop("", "127.0.67.3");
 
     json partitions;
     const bool named = ringruntime::wait_until(
@@ -96,10 +96,10 @@ TEST_CASE(
         90s, 1s);
     INFO(partitions.dump());
     REQUIRE(named);  // once the failure detectors convict (phi 8: about 18 s)
-    CHECK(partitions["message"].get<std::string>().find("127.0.0.1, 127.0.0.2 | 127.0.0.3") != std::string::npos);
+    CHECK(partitions["message"].get<std::string>().find("127.0.67.1, 127.0.67.2 | 127.0.67.3") != std::string::npos);
     CHECK(test_support::run_process({RINGCTL_BIN, "health"}).exit_code == 5);
 
-    const auto through_cut = write_through("127.0.0.3", "cut-1", "QUORUM");
+    const auto through_cut = write_through("127.0.67.3", "cut-1", "QUORUM");
     REQUIRE(through_cut.ok());
     CHECK(through_cut->status == 503);
     CHECK_MESSAGE(through_cut->body.find("QUORUM needs 2 of 3 replicas, 1 answered") != std::string::npos,
@@ -120,8 +120,8 @@ TEST_CASE(
                check_named(report, "partitions")["status"] == "ok";
       },
       90s, 1s));
-  CHECK(ringruntime::wait_until([] { return hints_pending("127.0.0.1") == 0 && hints_pending("127.0.0.2") == 0; }, 60s,
-                                500ms));
+  CHECK(ringruntime::wait_until([] { return hints_pending("127.0.67.1") == 0 && hints_pending("127.0.67.2") == 0; },
+                                60s, 500ms));
   const ProcessResult verify = lab.lab({"verify", "--keyspace", "before", "--cl", "ONE", "-o", "json"});
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
@@ -132,12 +132,12 @@ TEST_CASE(
 
   {  // One way: node3 cannot reach the others, they can reach it.
     PacketFilter one_way;
-    one_way.drop("127.0.0.3", "");
-    const auto from_node3 = write_through("127.0.0.3", "one-way-1", "QUORUM");
+    one_way.drop("127.0.67.3", "");
+    const auto from_node3 = write_through("127.0.67.3", "one-way-1", "QUORUM");
     REQUIRE(from_node3.ok());
     CHECK(from_node3->status == 503);
     CHECK_MESSAGE(from_node3->body.find("1 answered") != std::string::npos, from_node3->body);
-    const auto to_node3 = write_through("127.0.0.1", "one-way-2", "ALL");
+    const auto to_node3 = write_through("127.0.67.1", "one-way-2", "ALL");
     REQUIRE(to_node3.ok());
     CHECK_MESSAGE(to_node3->status == 200, to_node3->body);  // every replica, node3 included, acknowledged
   }

@@ -355,6 +355,20 @@ TEST_CASE("fewer live replicas than a QUORUM in a DC is critical") {
   CHECK(replicas.nodes == std::vector<std::string>{"10.0.0.1", "10.0.0.2"});
 }
 
+TEST_CASE("a DC with fewer nodes than its rf, or none left, is critical and says so") {
+  ClusterSnapshot snapshot = healthy(3);
+  snapshot.keyspaces[0].replication.datacenters.emplace_back("dc2", 2);
+  HealthCheck replicas = check_named(health(snapshot), "replica_availability");
+  CHECK(replicas.status == CheckStatus::kCritical);
+  CHECK(replicas.value == 0);
+  CHECK(replicas.message == "orders in dc2: rf 2 but dc2 has 0 nodes (QUORUM needs 2)");
+  snapshot.nodes[2].dc = "dc2";
+  replicas = check_named(health(snapshot), "replica_availability");
+  CHECK(replicas.status == CheckStatus::kCritical);
+  CHECK(replicas.value == 1);
+  CHECK(contains(replicas.message, "orders in dc2: rf 2 but dc2 has 1 node (QUORUM needs 2)"));
+}
+
 TEST_CASE("running operations and streams are warnings, and with activity known and none, ok") {
   const ClusterSnapshot snapshot = healthy(3);
   ClusterObservations observations;

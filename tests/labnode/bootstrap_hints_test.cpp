@@ -13,22 +13,17 @@
 #include <vector>
 
 #include "ringcore/murmur3.h"
-#include "support/ringnode_cluster.h"
+#include "support/cluster_checks.h"
 
 namespace {
 
 using namespace std::chrono_literals;
+using test_support::hints_pending;
 using test_support::TestCluster;
 using test_support::wait_until;
 using test_support::Writer;
 
 constexpr int kRows = 300;
-
-std::int64_t hints_pending(const TestCluster& cluster, int node) {
-  const auto reply = cluster.api(node, "GET", "/v1/node");
-  if (reply.status != 200 || !reply.body.contains("hints")) return -1;
-  return reply.body["hints"].value("pending", std::int64_t{-1});
-}
 
 bool sees_up(const TestCluster& cluster, int observer, int node) {
   const nlohmann::json member = cluster.seen_by(observer, cluster.address(node));
@@ -82,14 +77,7 @@ TEST_CASE("a node bootstrapping while hints are pending gets every acknowledged 
 
   for (int i = 0; i < 4; ++i) cluster.wait_for_ring(i, 4);
   // Hints left (for writes during the join, if any) are delivered before the replicas are read.
-  REQUIRE(wait_until(
-      [&] {
-        for (int i = 0; i < 4; ++i) {
-          if (hints_pending(cluster, i) != 0) return false;
-        }
-        return true;
-      },
-      120s, 200ms));
+  REQUIRE(test_support::hints_delivered(cluster, {0, 1, 2, 3}));
 
   std::size_t missing = 0;
   for (const std::string& key : acknowledged) {

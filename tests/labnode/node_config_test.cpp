@@ -62,6 +62,13 @@ TEST_CASE("disk_capacity_bytes is optional: unset by default, read when given") 
   CHECK(config->disk_capacity_bytes == 67108864u);
 }
 
+TEST_CASE("compaction_throughput_mib, which holds cleanup, is unlimited by default and read when given") {
+  CHECK(ringnode::parse_node_config(kMinimal)->compaction_throughput_mib == 0);
+  auto config = ringnode::parse_node_config(kMinimal + "compaction_throughput_mib: 0.5\n");
+  REQUIRE(config.ok());
+  CHECK(config->compaction_throughput_mib == doctest::Approx(0.5));
+}
+
 TEST_CASE("bad configs are refused with a message naming the key") {
   struct Case {
     std::string yaml;
@@ -81,6 +88,7 @@ TEST_CASE("bad configs are refused with a message naming the key") {
       {kMinimal + "max_value_bytes: -1\n", "max_value_bytes: must be an integer"},
       {kMinimal + "dc: [a]\n", "dc: must be a non-empty string, not a list"},
       {kMinimal + "phi_convict_threshold: high\n", "phi_convict_threshold: must be a number"},
+      {kMinimal + "compaction_throughput_mib: -1\n", "compaction_throughput_mib: must be a number"},
       {kMinimal + "disk_capacity_bytes: 0\n", "disk_capacity_bytes: must be an integer in 1.."},
       {kMinimal + "disk_capacity_bytes: 1GiB\n", "disk_capacity_bytes: must be an integer"},
       {kMinimal + "num_tokens: 2\ninitial_tokens: [\"1\"]\n", "initial_tokens: lists 1 tokens but num_tokens is 2"},

@@ -23,16 +23,6 @@ namespace {
 
 const std::string kKeyspace = "ks";
 
-// Starts `nodes` nodes with the keyspace at RF 3 and `rows` rows on every replica; returns the keys.
-std::vector<std::string> seed(TestCluster& cluster, int nodes, int rows) {
-  start_nodes(cluster, nodes);
-  cluster.create_keyspace(kKeyspace, 3);
-  const std::vector<std::string> keys = Writer::write_rows(cluster, kKeyspace, "seed", rows);
-  REQUIRE(keys.size() == static_cast<std::size_t>(rows));
-  make_replicas_consistent(cluster, kKeyspace);
-  return keys;
-}
-
 // Removes from node i's RocksDB (the node stopped) every row with a token in (min, 0]: about
 // half its rows, so that repair has that much to stream back. Returns the keys removed.
 std::vector<std::string> remove_lower_half(const TestCluster& cluster, int i, const std::vector<std::string>& keys) {
@@ -49,21 +39,6 @@ std::vector<std::string> remove_lower_half(const TestCluster& cluster, int i, co
   return gone;
 }
 
-// Every one of `keys` (a sample of every 25th) is on all `rf` of its replicas.
-void check_on_every_replica(const TestCluster& cluster, int coordinator, const std::vector<std::string>& keys,
-                            std::size_t rf) {
-  int short_of_replicas = 0;
-  for (std::size_t n = 0; n < keys.size(); n += 25) {
-    const auto copies =
-        cluster.api(coordinator, "GET", "/v1/keyspaces/" + kKeyspace + "/rows/" + keys[n] + "/replicas");
-    REQUIRE(copies.status == 200);
-    std::size_t found = 0;
-    for (const Json& copy : copies.body) found += copy["found"] == true ? 1 : 0;
-    if (found != rf && short_of_replicas++ < 3) MESSAGE(keys[n] << ": " << copies.body.dump());
-  }
-  CHECK(short_of_replicas == 0);
-}
-
 // A stream session of node i's plan named `description` that has moved bytes, or null.
 Json plan_session_moving(const TestCluster& cluster, int i, const std::string& description) {
   const auto reply = cluster.api(i, "GET", "/v1/streams");
@@ -77,18 +52,11 @@ Json plan_session_moving(const TestCluster& cluster, int i, const std::string& d
   return nullptr;
 }
 
-std::vector<std::string> with_acknowledged(std::vector<std::string> keys, const Writer& writer) {
-  const std::vector<std::string> acknowledged = writer.acknowledged();
-  MESSAGE(acknowledged.size() << " writes acknowledged meanwhile, " << writer.failures() << " refused");
-  keys.insert(keys.end(), acknowledged.begin(), acknowledged.end());
-  return keys;
-}
-
 }  // namespace
 
 TEST_CASE("a repair whose receiving replica is SIGKILLed mid-stream fails naming it, and a retry restores every row") {
   TestCluster cluster("repair_kill", 140, 3);
-  const std::vector<std::string> seeded = seed(cluster, 3, 40000);
+  const std::vector<std::string> seeded = seed_keyspace(cluster, 3, kKeyspace, 40000);
   REQUIRE(cluster.process(2).terminate(30s) == 0);
   const std::vector<std::string> removed = remove_lower_half(cluster, 2, seeded);
   cluster.start(2, false);
@@ -116,13 +84,13 @@ TEST_CASE("a repair whose receiving replica is SIGKILLed mid-stream fails naming
   CHECK(retried["result"]["rows_streamed"].get<std::uint64_t>() > 0);
   writer.stop();
 
-  check_on_every_replica(cluster, 0, removed, 3);
+  check_on_every_replica(cluster, 0, kKeyspace, removed, 3);
   check_all_readable(cluster, {0, 1, 2}, kKeyspace, with_acknowledged(seeded, writer));
 }
 
 TEST_CASE("a repair whose replica hangs (SIGSTOP) fails naming it rather than waiting, and completes once it resumes") {
   TestCluster cluster("repair_hang", 150, 3);
-  const std::vector<std::string> seeded = seed(cluster, 3, 3000);
+  const std::vector<std::string> seeded = seed_keyspace(cluster, 3, kKeyspace, 3000);
 
   Writer writer(cluster, {0, 1}, kKeyspace, "w", 1);
   cluster.process(2).send_signal(SIGSTOP);
@@ -141,13 +109,13 @@ TEST_CASE("a repair whose replica hangs (SIGSTOP) fails naming it rather than wa
   writer.stop();
 
   const std::vector<std::string> keys = with_acknowledged(seeded, writer);
-  check_on_every_replica(cluster, 0, keys, 3);
+  check_on_every_replica(cluster, 0, kKeyspace, keys, 3);
   check_all_readable(cluster, {0, 1, 2}, kKeyspace, keys);
 }
 
 TEST_CASE("a removenode whose coordinator is SIGKILLed mid-stream can be run again once it restarts") {
   TestCluster cluster("removenode_kill", 144, 4);
-  const std::vector<std::string> seeded = seed(cluster, 4, 40000);
+  const std::vector<std::string> seeded = seed_keyspace(cluster, 4, kKeyspace, 40000);
   const std::string dead_host = node_info(cluster, 3)["host_id"].get<std::string>();
   cluster.process(3).kill_hard();
   for (int observer = 0; observer < 3; ++observer)
@@ -179,6 +147,6 @@ TEST_CASE("a removenode whose coordinator is SIGKILLed mid-stream can be run aga
   writer.stop();
 
   const std::vector<std::string> keys = with_acknowledged(seeded, writer);
-  check_on_every_replica(cluster, 1, keys, 3);
+  check_on_every_replica(cluster, 1, kKeyspace, keys, 3);
   check_all_readable(cluster, {0, 1, 2}, kKeyspace, keys);
 }

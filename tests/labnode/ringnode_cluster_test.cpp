@@ -27,6 +27,7 @@ using nlohmann::json;
 using test_support::ApiReply;
 using test_support::call;
 using test_support::RingnodeProcess;
+using test_support::seconds_since;
 using test_support::TestCluster;
 using test_support::wait_until;
 using namespace std::chrono_literals;
@@ -136,10 +137,6 @@ std::vector<std::string> in_parallel(int count, const std::function<std::string(
 
 std::string describe(const ApiReply& reply) {
   return reply.status == 0 ? reply.error : std::to_string(reply.status) + " " + reply.body.dump();
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 // A keyspace "itest" (SimpleStrategy, rf 3) created on node 1, agreed by every node.

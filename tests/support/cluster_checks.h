@@ -1,6 +1,7 @@
 // What topology fault tests ask of a TestCluster beside its own calls: a node's facts and views,
-// stream sessions in progress, the throughput limit, the first nodes started, replicas made
-// consistent, and whether acknowledged rows still read back at QUORUM.
+// stream sessions in progress, the throughput limit, the first nodes started and seeded, replicas
+// made consistent, hints delivered, and whether acknowledged rows still read back at QUORUM and
+// are on every replica.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -37,12 +38,15 @@ inline bool seen_down(const TestCluster& cluster, int observer, int node) {
   return member.is_object() && member["status"] == "down";
 }
 
-// The first stream session of node i in `direction` that has moved bytes, or null.
-inline Json session_in_progress(const TestCluster& cluster, int i, const std::string& direction) {
+// The first stream session of node i in `direction` (with `peer`, when given) that has moved
+// some of its bytes but not all, or null.
+inline Json session_in_progress(const TestCluster& cluster, int i, const std::string& direction,
+                                const std::string& peer = "") {
   const auto reply = cluster.api(i, "GET", "/v1/streams");
   if (reply.status != 200) return nullptr;
   for (const Json& plan : reply.body["plans"]) {
     for (const Json& session : plan["sessions"]) {
+      if (!peer.empty() && session["peer"] != peer) continue;
       if (session["direction"] == direction && session["done_bytes"].get<std::uint64_t>() > 0 &&
           session["done_bytes"].get<std::uint64_t>() < session["total_bytes"].get<std::uint64_t>()) {
         return session;
@@ -93,11 +97,12 @@ inline bool writes_acknowledged(const Writer& writer, std::size_t more) {
   return wait_until([&] { return writer.acknowledged().size() >= before + more; }, 20s);
 }
 
-// Starts nodes 0..count-1 as the first nodes of the cluster; returns once every one of them
-// sees them all up and normal (a node's own checks use its own view).
-inline void start_nodes(TestCluster& cluster, int count) {
+// Starts nodes 0..count-1 as the first nodes of the cluster (each with `extra_yaml` in its
+// config); returns once every one of them sees them all up and normal (a node's own checks use
+// its own view).
+inline void start_nodes(TestCluster& cluster, int count, const std::string& extra_yaml = "") {
   for (int i = 0; i < count; ++i) {
-    cluster.start(i, false);
+    cluster.start(i, false, extra_yaml);
     // The next node allocates its tokens around the ones the seed knows: this node's first.
     cluster.wait_for_ring(0, static_cast<std::size_t>(i + 1));
   }
@@ -110,6 +115,61 @@ inline void make_replicas_consistent(const TestCluster& cluster, const std::stri
   const Json repair = cluster.run_operation(0, "repair", {{"keyspace", keyspace}}, 120s);
   REQUIRE_MESSAGE(repair["state"] == "succeeded", repair.dump());
   MESSAGE("rows a QUORUM write left off a replica, restored by repair: " << repair["result"]["rows_streamed"]);
+}
+
+// Starts `nodes` nodes (start_nodes) with `keyspace` at RF 3 and `rows` rows on every replica;
+// returns the keys.
+inline std::vector<std::string> seed_keyspace(TestCluster& cluster, int nodes, const std::string& keyspace, int rows,
+                                              const std::string& extra_yaml = "") {
+  start_nodes(cluster, nodes, extra_yaml);
+  cluster.create_keyspace(keyspace, 3);
+  const std::vector<std::string> keys = Writer::write_rows(cluster, keyspace, "seed", rows);
+  REQUIRE(keys.size() == static_cast<std::size_t>(rows));
+  make_replicas_consistent(cluster, keyspace);
+  return keys;
+}
+
+// `keys` and every write `writer` had acknowledged (the writer stopped), which it reports.
+inline std::vector<std::string> with_acknowledged(std::vector<std::string> keys, const Writer& writer) {
+  const std::vector<std::string> acknowledged = writer.acknowledged();
+  MESSAGE(acknowledged.size() << " writes acknowledged meanwhile, " << writer.failures() << " refused");
+  keys.insert(keys.end(), acknowledged.begin(), acknowledged.end());
+  return keys;
+}
+
+// The hints node i holds, as it reports them in /v1/node; -1 when it does not answer or say.
+inline std::int64_t hints_pending(const TestCluster& cluster, int i) {
+  return hints_pending(cluster.address(i), cluster.native_port());
+}
+
+// Waits (up to 120 s) until none of `nodes` holds a hint: what replica checks may expect.
+inline bool hints_delivered(const TestCluster& cluster, const std::vector<int>& nodes) {
+  return wait_until(
+      [&] {
+        for (const int i : nodes) {
+          if (hints_pending(cluster, i) != 0) return false;
+        }
+        return true;
+      },
+      120s, 200ms);
+}
+
+// Every one of `keys` (a sample of every `every`th) is on all `rf` of its replicas with the
+// writer's value, asked of each replica directly through `coordinator`.
+inline void check_on_every_replica(const TestCluster& cluster, int coordinator, const std::string& keyspace,
+                                   const std::vector<std::string>& keys, std::size_t rf, std::size_t every = 25) {
+  int short_of_replicas = 0;
+  for (std::size_t n = 0; n < keys.size(); n += every) {
+    const auto copies = cluster.api(
+        coordinator, "GET", "/v1/keyspaces/" + keyspace + "/rows/" + ringnet::percent_encode(keys[n]) + "/replicas");
+    REQUIRE(copies.status == 200);
+    std::size_t found = 0;
+    for (const Json& copy : copies.body) {
+      found += copy["found"] == true && copy["digest"] == ringcore::value_digest(Writer::value_of(keys[n])) ? 1 : 0;
+    }
+    if (found != rf && short_of_replicas++ < 3) MESSAGE(keys[n] << ": " << copies.body.dump());
+  }
+  CHECK(short_of_replicas == 0);
 }
 
 }  // namespace test_support

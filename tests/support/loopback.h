@@ -1,6 +1,6 @@
 // Loopback addresses and ports of a test's own, so that integration tests run in parallel
 // (ctest -j) without colliding. Each test takes addresses from its own block of 127.0.0.0/8
-// (see `grep -rn '127\.0\.' tests/` for what is taken, and docs/building.md), and ports that
+// (see `grep -rn '127\.0\.' tests/` for what is taken, and tests/support/README.md), and ports that
 // are free on every one of its addresses now.
 //
 // A port counts as free when ringnet::check_can_listen says so: the very test the servers

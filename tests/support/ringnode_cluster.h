@@ -124,15 +124,9 @@ class TestCluster {
   }
 
   nlohmann::json wait_for_job(int i, const std::string& id, std::chrono::seconds timeout = 300s) const {
-    nlohmann::json job;
-    const bool ended = wait_until(
-        [&] {
-          const ApiReply reply = api(i, "GET", "/v1/jobs/" + id);
-          if (reply.status == 200) job = reply.body;
-          return reply.status == 200 && job["state"] != "running";
-        },
-        timeout, 200ms);
-    if (!ended) FAIL("job " << id << " on " << address(i) << " did not end: " << job.dump());
+    const nlohmann::json job = job_when_ended(address(i), native_port_, id, timeout);
+    if (!job.is_object() || job["state"] == "running")
+      FAIL("job " << id << " on " << address(i) << " did not end: " << job.dump());
     return job;
   }
 
@@ -165,12 +159,16 @@ class TestCluster {
 // from several threads, and records every key whose write was acknowledged (HTTP 200).
 class Writer {
  public:
+  // `rows_per_second` > 0 paces the writer as cassandra-stress's `-rate throttle=N/s` does (spread
+  // over its threads); 0 writes as fast as the cluster answers.
   Writer(const TestCluster& cluster, std::vector<int> coordinators, std::string keyspace, std::string prefix,
-         int threads = 4)
+         int threads = 4, int rows_per_second = 0)
       : cluster_(cluster),
         coordinators_(std::move(coordinators)),
         keyspace_(std::move(keyspace)),
-        prefix_(std::move(prefix)) {
+        prefix_(std::move(prefix)),
+        interval_(rows_per_second > 0 ? std::chrono::nanoseconds(std::chrono::seconds(threads)) / rows_per_second
+                                      : std::chrono::nanoseconds::zero()) {
     for (int t = 0; t < threads; ++t) threads_.emplace_back([this, t, threads] { run(t, threads); });
   }
   ~Writer() { stop(); }
@@ -227,7 +225,12 @@ class Writer {
 
  private:
   void run(int thread, int threads) {
+    auto next = std::chrono::steady_clock::now();
     for (long n = thread; !stopping_; n += threads) {
+      if (interval_ > std::chrono::nanoseconds::zero()) {
+        std::this_thread::sleep_until(next);
+        next += interval_;
+      }
       const std::string key = prefix_ + std::to_string(n);
       const int coordinator = coordinators_[static_cast<std::size_t>(n) % coordinators_.size()];
       if (put(cluster_, coordinator, keyspace_, key)) {
@@ -243,6 +246,7 @@ class Writer {
   std::vector<int> coordinators_;
   std::string keyspace_;
   std::string prefix_;
+  std::chrono::nanoseconds interval_;  // between one thread's writes; zero when not paced
   std::atomic<bool> stopping_{false};
   std::atomic<int> failures_{0};
   mutable std::mutex mutex_;

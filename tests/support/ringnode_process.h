@@ -39,6 +39,11 @@ inline bool wait_until(const std::function<bool()>& condition, std::chrono::mill
   return ringruntime::wait_until(condition, timeout, poll);
 }
 
+// Seconds from `start` until now: how long a fault took to show, for a test's messages.
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 // One ringnode process: started with a config file, output appended to a log file. The second
 // constructor runs any program with its arguments (argv[0] the program's path), e.g. ringd.
 class RingnodeProcess {
@@ -133,6 +138,29 @@ inline ApiReply call(const std::string& address, int port, const std::string& me
   auto response = client.send({method, path, body, content_type, {}});
   if (!response) return {0, nullptr, response.error().message()};
   return {response->status, nlohmann::json::parse(response->body, nullptr, false), ""};
+}
+
+// Job `id` of the node at `address` (API `port`) once it no longer runs, polled every 200 ms
+// for up to `timeout`; what it last answered (null if nothing) when it did not end by then.
+inline nlohmann::json job_when_ended(const std::string& address, int port, const std::string& id,
+                                     std::chrono::milliseconds timeout) {
+  nlohmann::json job;
+  wait_until(
+      [&] {
+        const ApiReply reply = call(address, port, "GET", "/v1/jobs/" + id);
+        if (reply.status == 200) job = reply.body;
+        return reply.status == 200 && job["state"] != "running";
+      },
+      timeout, std::chrono::milliseconds(200));
+  return job;
+}
+
+// The hints the node at `address` holds, as its API (`port`) reports them in /v1/node; -1 when
+// it does not answer or does not say.
+inline std::int64_t hints_pending(const std::string& address, int port) {
+  const ApiReply reply = call(address, port, "GET", "/v1/node");
+  if (reply.status != 200 || !reply.body.is_object() || !reply.body.contains("hints")) return -1;
+  return reply.body["hints"].value("pending", std::int64_t{-1});
 }
 
 }  // namespace test_support

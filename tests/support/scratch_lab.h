@@ -2,7 +2,9 @@
 // cluster config the lab registers in ($RINGCTL_CONFIG), the playbook runs ($RINGCTL_RUNS_DIR)
 // and the user's playbook folder ($XDG_CONFIG_HOME), so that nothing of an operator's is read
 // or touched; brought down when the handle goes away. For tests that drive real labs through
-// the ringctl binary; ports are the test's to choose (`lab up --storage-port ...`).
+// the ringctl binary. Its nodes are on a loopback block of the test's own (`lab up
+// --ip-prefix`, given by up()), and its ports the test's to choose (`--storage-port ...`), so
+// that lab tests run in parallel and never meet a lab a person runs on 127.0.0.x.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -14,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "ringnet/http_client.h"
+#include "support/ringnode_process.h"  // hints_pending, for the tests of a lab's nodes
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
@@ -22,8 +24,10 @@ namespace test_support {
 
 class ScratchLab {
  public:
-  // `ringctl` is the binary to run; `prefix` names the temporary directory.
-  ScratchLab(std::string ringctl, const std::string& prefix) : ringctl_(std::move(ringctl)), scratch_(prefix) {
+  // `ringctl` is the binary to run; `prefix` names the temporary directory; node N of the lab
+  // listens on `ip_prefix` + N (e.g. "127.0.62.": see tests/support/README.md for the blocks).
+  ScratchLab(std::string ringctl, const std::string& prefix, std::string ip_prefix)
+      : ringctl_(std::move(ringctl)), ip_prefix_(std::move(ip_prefix)), scratch_(prefix) {
     setenv("RINGCTL_CONFIG", config_file().c_str(), 1);
     setenv("RINGCTL_RUNS_DIR", runs_directory().c_str(), 1);
     setenv("XDG_CONFIG_HOME", (scratch_.path() + "/config").c_str(), 1);
@@ -34,6 +38,9 @@ class ScratchLab {
   ScratchLab& operator=(const ScratchLab&) = delete;
 
   std::string directory() const { return scratch_.path() + "/lab"; }
+  const std::string& ip_prefix() const { return ip_prefix_; }
+  // Node `n`'s address, e.g. "127.0.62.3".
+  std::string address(int n) const { return ip_prefix_ + std::to_string(n); }
   std::string config_file() const { return scratch_.path() + "/clusters.yaml"; }
   std::string runs_directory() const { return scratch_.path() + "/runs"; }
   // `ringctl lab --dir DIR ARGS...` as a command line, for a process run beside the test.
@@ -42,6 +49,12 @@ class ScratchLab {
     return args;
   }
   ProcessResult lab(const std::vector<std::string>& args) const { return run_process(command(args)); }
+  // `lab up ARGS... --ip-prefix <the test's block>`.
+  ProcessResult up(std::vector<std::string> args) const {
+    args.insert(args.begin(), "up");
+    args.insert(args.end(), {"--ip-prefix", ip_prefix_});
+    return lab(args);
+  }
   // `lab ARGS... -o json`, which must succeed, parsed.
   nlohmann::json lab_json(std::vector<std::string> args) const {
     args.insert(args.end(), {"-o", "json"});
@@ -52,16 +65,8 @@ class ScratchLab {
 
  private:
   std::string ringctl_;
+  std::string ip_prefix_;
   TempDir scratch_;
 };
-
-// The hints `node` holds, as its API (`native_port`) reports them in /v1/node; -1 when it does
-// not answer or does not say.
-inline std::int64_t hints_pending(const std::string& node, int native_port) {
-  const auto answer = ringnet::HttpClient(node, native_port, std::chrono::seconds(5)).get("/v1/node");
-  if (!answer || answer->status != 200) return -1;
-  const nlohmann::json facts = nlohmann::json::parse(answer->body, nullptr, false);
-  return facts.is_object() && facts.contains("hints") ? facts["hints"].value("pending", std::int64_t{-1}) : -1;
-}
 
 }  // namespace test_support

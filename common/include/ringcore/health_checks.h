@@ -24,7 +24,8 @@
 //   load_skew             per DC, max / mean load: warn over 1.25
 //   cleanup_debt          nodes holding more than their ranges (rebalance.h), warn
 //   replica_availability  per keyspace and DC, the fewest live replicas of any range: warn
-//                         under rf, critical under a quorum (rf / 2 + 1)
+//                         under rf, critical under a quorum (rf / 2 + 1); a DC with fewer
+//                         nodes than its rf (none, once its last node left) counts as such
 // A check whose figures are unknown for every node is `unknown`; with some nodes unknown it
 // judges the others and names the unknown ones in its message.
 #pragma once

@@ -59,3 +59,49 @@ TEST_CASE("a manifest from before disk capacities reads as nodes without one") {
   REQUIRE(back.nodes.size() == 3);
   for (const ringctl::lab::LabNode& node : back.nodes) CHECK(node.disk_capacity_bytes == 0);
 }
+
+TEST_CASE("--ip-prefix puts every node, an added one too, on its own loopback block, and reads back") {
+  test_support::TempDir directory("lab-layout-test-");
+  ringctl::lab::LabSpec spec;
+  spec.datacenters = {{"dc1", 2}};
+  spec.ip_prefix = ringctl::lab::parse_ip_prefix("127.0.42");
+  ringctl::lab::Lab lab = ringctl::lab::plan_lab(directory.path() + "/lab", spec);
+  lab.nodes.push_back(ringctl::lab::plan_added_node(lab, "dc1", "", false));
+  ringctl::lab::save_lab(lab);
+  CHECK(lab.nodes[0].address == "127.0.42.1");
+  CHECK(lab.nodes[2].address == "127.0.42.3");
+  CHECK(lab.seeds == std::vector<std::string>{"127.0.42.1"});
+  CHECK(contains(read_text(lab.config_path(lab.nodes[1])), "127.0.42.2"));
+
+  const ringctl::lab::Lab back = ringctl::lab::load_lab(lab.directory);
+  CHECK(back.spec.ip_prefix == "127.0.42.");
+  CHECK(back.find_node("127.0.42.3").name == "node3");
+}
+
+TEST_CASE("--ip-prefix takes three octets of 127.0.0.0/8 and refuses anything else, naming it") {
+  CHECK(ringctl::lab::parse_ip_prefix("127.0.1") == "127.0.1.");
+  CHECK(ringctl::lab::parse_ip_prefix("127.255.0.") == "127.255.0.");
+  for (const char* bad : {"10.0.0", "127.0", "127.0.1.2", "127.0.256", "127.-1.0", "127.+1.0", "127.01.0", "127..1", "",
+                          "127.0.1..", "localhost"}) {
+    CAPTURE(bad);
+    try {
+      ringctl::lab::parse_ip_prefix(bad);
+      FAIL("accepted");
+    } catch (const ringcore::Error& error) {
+      CHECK(error.code() == ringcore::ErrorCode::kInvalidInput);
+      CHECK(contains(error.message(), std::string("--ip-prefix ") + bad + ": expected the first three octets"));
+    }
+  }
+}
+
+TEST_CASE("a manifest from before --ip-prefix reads as 127.0.0") {
+  test_support::TempDir directory("lab-layout-test-");
+  ringctl::lab::Lab lab = three_nodes(directory.path() + "/lab");
+  ringctl::lab::save_lab(lab);
+  std::string manifest = read_text(lab.directory + "/lab.json");
+  const std::size_t at = manifest.find("\"ip_prefix\"");
+  REQUIRE(at != std::string::npos);
+  manifest.erase(at, manifest.find('\n', at) - at + 1);
+  std::ofstream(lab.directory + "/lab.json") << manifest;
+  CHECK(ringctl::lab::load_lab(lab.directory).spec.ip_prefix == "127.0.0.");
+}

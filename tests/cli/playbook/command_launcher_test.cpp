@@ -121,15 +121,42 @@ TEST_CASE("a command that fails is kFailed with its exit status and output") {
                 started.error().message());
 }
 
+TEST_CASE("a launcher given only the command its playbook uses: the other is refused when called, nothing runs") {
+  test_support::TempDir dir("command_launcher_test_");
+  // scale-down's: a node to stop (its address from the step), no start_command, no hosts.
+  auto stopping = settings_in(dir.path());
+  stopping.start_command.clear();
+  stopping.hosts.clear();
+  auto made = make_command_launcher(stopping);
+  REQUIRE_MESSAGE(made.ok(), made.error().message());
+  CHECK(made.value()->stop({"127.0.0.9", "", ""}).ok());
+  const auto started = made.value()->start({"127.0.0.9", "", ""});
+  REQUIRE_FALSE(started.ok());
+  CHECK(started.error().code() == ErrorCode::kInvalidInput);
+  CHECK(started.error().message() == "launcher command: needs start_command, the command that starts 127.0.0.9");
+  CHECK(made.value()->plan_node(1, "").error().code() == ErrorCode::kInvalidInput);
+
+  // scale-up's: new nodes to start, no stop_command.
+  auto starting = settings_in(dir.path());
+  starting.stop_command.clear();
+  auto launcher = make_command_launcher(starting).value();
+  const LaunchNode node = launcher->plan_node(1, "").value();
+  REQUIRE(launcher->start(node).ok());
+  CHECK(std::filesystem::exists(dir.path() + "/127.0.0.9.started"));
+  const auto stopped = launcher->stop(node);
+  CHECK(stopped.error().message() == "launcher command: needs stop_command, the command that stops 127.0.0.9");
+  CHECK(std::filesystem::exists(dir.path() + "/127.0.0.9.started"));
+}
+
 TEST_CASE("bad settings are refused when the launcher is made, before anything runs") {
   test_support::TempDir dir("command_launcher_test_");
-  auto no_hosts = settings_in(dir.path());
-  no_hosts.hosts.clear();
-  CHECK(make_command_launcher(no_hosts).error().code() == ErrorCode::kInvalidInput);
-
-  auto no_stop = settings_in(dir.path());
-  no_stop.stop_command.clear();
-  CHECK(make_command_launcher(no_stop).error().message().find("stop_command") != std::string::npos);
+  auto no_command = settings_in(dir.path());
+  no_command.start_command.clear();
+  no_command.stop_command.clear();
+  const auto refused_none = make_command_launcher(no_command);
+  REQUIRE_FALSE(refused_none.ok());
+  CHECK(refused_none.error().code() == ErrorCode::kInvalidInput);
+  CHECK(refused_none.error().message().find("start_command or stop_command") != std::string::npos);
 
   auto typo = settings_in(dir.path());
   typo.start_command = "start {host}";

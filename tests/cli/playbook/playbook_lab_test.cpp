@@ -6,8 +6,8 @@
 //   without a second node; a pre-flight refusal with a node down; a join stalled past the
 //   critical threshold stops the run (exit 3) and resume finishes it; a rolling restart under
 //   writers with no failed write; the repair playbook;
-// - scale-up 4 -> 6 (two nodes in one run) and scale-down 6 -> 3 under QUORUM writers, ownership
-//   within the allocator's target after each;
+// - scale-up 4 -> 6 (two nodes in one run) and scale-down 6 -> 3 (the seed last, with the
+//   seed-list reminder) under QUORUM writers, ownership within the allocator's target after each;
 // - disk headroom: on nodes of a small disk, scale-up refuses a node over half full and
 //   scale-down refuses receivers that would pass 80%.
 // Every acknowledged write is readable after each.
@@ -39,7 +39,8 @@ using test_support::Background;
 using test_support::json_lines;
 using test_support::ProcessResult;
 
-// Each test case's lab: ports apart from the other lab tests' and from each other.
+// Each test case's lab: a loopback block and ports apart from the other lab tests' and from
+// each other's (tests/support/README.md).
 struct LabPorts {
   std::string storage, native, agent;
 };
@@ -47,18 +48,18 @@ struct LabPorts {
 // The lab of one test case (ScratchLab: its cluster config, runs and playbook folder its own).
 class PlaybookLab : public test_support::ScratchLab {
  public:
-  PlaybookLab(const std::string& name, LabPorts ports)
-      : ScratchLab(RINGCTL_BIN, "ringctl-playbook-test-" + name + "-"), ports_(std::move(ports)) {}
+  PlaybookLab(const std::string& name, const std::string& ip_prefix, LabPorts ports)
+      : ScratchLab(RINGCTL_BIN, "ringctl-playbook-test-" + name + "-", ip_prefix), ports_(std::move(ports)) {}
   const LabPorts& ports() const { return ports_; }
   std::string lab_var() const { return "lab_dir=" + directory(); }
   std::filesystem::path runs() const { return runs_directory(); }
-  // `ringctl lab up --nodes N` on this lab's ports, with `extra` options.
+  // `ringctl lab up --nodes N` on this lab's block and ports, with `extra` options.
   ProcessResult up(int nodes, std::vector<std::string> extra = {}) const {
     std::vector<std::string> args = {
-        "up",          "--nodes",      std::to_string(nodes), "--storage-port", ports_.storage, "--native-port",
-        ports_.native, "--agent-port", ports_.agent,          "--timeout",      "120"};
+        "--nodes",     std::to_string(nodes), "--storage-port", ports_.storage, "--native-port",
+        ports_.native, "--agent-port",        ports_.agent,     "--timeout",    "120"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return lab(args);
+    return ScratchLab::up(args);
   }
   // `ringctl -o json playbook ARGS...`
   ProcessResult playbook(std::vector<std::string> args) const {
@@ -82,6 +83,35 @@ int count_events(const std::vector<json>& events, const std::string& event, cons
       ++count;
   }
   return count;
+}
+
+// The "check" event of a run's seed_lists after-check (null when the run sent none).
+json seed_lists_event(const std::string& run_output) {
+  for (const json& e : json_lines(run_output)) {
+    if (e.value("event", "") == "check" && e.value("check", "") == "seed_lists") return e;
+  }
+  return nullptr;
+}
+
+// What a dry run must leave as it was: every token's owner, status and state (`ringctl ring`),
+// and every node's jobs (`ringctl jobs` through each agent). Loads are left out: gossip
+// publishes them every few rounds, whatever a run does.
+json ring_and_jobs(const std::vector<std::string>& agents) {
+  json state;
+  const ProcessResult ring = test_support::run_process({RINGCTL_BIN, "-o", "json", "ring"});
+  REQUIRE_MESSAGE(ring.exit_code == 0, ring.err);
+  const json doc = json::parse(ring.out);
+  for (const json& dc : doc["datacenters"]) {
+    for (const json& token : dc["tokens"]) {
+      state["ring"].push_back({token["token"], token["address"], token["status"], token["state"]});
+    }
+  }
+  for (const std::string& agent : agents) {
+    const ProcessResult jobs = test_support::run_process({RINGCTL_BIN, "-o", "json", "jobs", "-h", agent});
+    REQUIRE_MESSAGE(jobs.exit_code == 0, jobs.err);
+    state["jobs"][agent] = json::parse(jobs.out)["jobs"];
+  }
+  return state;
 }
 
 // The worst DC's ownership spread as rebalance measures it: max over mean of effective ownership.
@@ -138,13 +168,16 @@ void check_no_failed_write(QuorumWriter& writer) {
 }  // namespace
 
 TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, resumed after a SIGKILL mid-join") {
-  PlaybookLab lab("resume", {"26060", "29060", "7660"});
+  PlaybookLab lab("resume", "127.0.64.", {"26060", "29060", "7660"});
   const ProcessResult up = lab.up(3);
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   const std::string lab_var = lab.lab_var();
   REQUIRE(lab.lab({"stress", "--rows", "2000", "--cl", "QUORUM"}).exit_code == 0);
 
   {  // --dry-run prints every step and changes nothing
+    const std::vector<std::string> agents = {"127.0.64.1:7660", "127.0.64.2:7660", "127.0.64.3:7660"};
+    const json before = ring_and_jobs(agents);
+    REQUIRE(before["ring"].size() == 3 * 16);
     const ProcessResult dry = lab.playbook({"run", "scale-up", "--var", lab_var, "--dry-run"});
     INFO(dry.out << dry.err);
     CHECK(dry.exit_code == 0);
@@ -156,12 +189,13 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
     for (const json& e : events) would += e["event"] == "would" ? 1 : 0;
     CHECK(would >= 4);  // the question, start, join, repair: every step printed
     CHECK(lab.members() == 3);
+    CHECK(ring_and_jobs(agents) == before);
     CHECK_FALSE(std::filesystem::exists(lab.runs() / "locks"));  // no run was journaled
   }
 
   // Removing a node of three with rf 3: refused before anything changes (exit 5), naming the check.
   const ProcessResult below_rf =
-      lab.playbook({"run", "scale-down", "--var", "node=127.0.0.3", "--var", lab_var, "--yes"});
+      lab.playbook({"run", "scale-down", "--var", "node=127.0.64.3", "--var", lab_var, "--yes"});
   INFO(below_rf.out << below_rf.err);
   CHECK(below_rf.exit_code == 5);
   CHECK(json_lines(below_rf.out).back()["message"].get<std::string>().find("replication_factor") != std::string::npos);
@@ -204,7 +238,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
 
   // A host id that is not the node's: refused (exit 5) naming it, nothing decommissioned.
   const ProcessResult mismatch = lab.playbook(
-      {"run", "scale-down", "--var", "node=127.0.0.4", "--var", "host_id=not-its-host-id", "--var", lab_var, "--yes"});
+      {"run", "scale-down", "--var", "node=127.0.64.4", "--var", "host_id=not-its-host-id", "--var", lab_var, "--yes"});
   INFO(mismatch.out << mismatch.err);
   CHECK(mismatch.exit_code == 5);
   CHECK(json_lines(mismatch.out).back()["message"].get<std::string>().find("host_id=not-its-host-id does not match") !=
@@ -218,7 +252,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   const std::string host_id = journal["steps"][0]["exports"].value("target_host_id", "");
   REQUIRE(!host_id.empty());
   const ProcessResult down = lab.playbook(
-      {"run", "scale-down", "--var", "node=127.0.0.4", "--var", "host_id=" + host_id, "--var", lab_var, "--yes"});
+      {"run", "scale-down", "--var", "node=127.0.64.4", "--var", "host_id=" + host_id, "--var", lab_var, "--yes"});
   INFO(down.out << down.err);
   CHECK(down.exit_code == 0);
   CHECK(lab.members() == 3);
@@ -237,7 +271,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   CHECK(with_node_down.exit_code == 5);
   const std::string refusal = json_lines(with_node_down.out).back()["message"];
   CHECK(refusal.find("preflight") != std::string::npos);
-  CHECK(refusal.find("127.0.0.3") != std::string::npos);
+  CHECK(refusal.find("127.0.64.3") != std::string::npos);
   CHECK(lab.members() == 3);
   REQUIRE(lab.lab({"start", "node3"}).exit_code == 0);
   // The agents see it back at their next collection.
@@ -282,7 +316,7 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   CHECK(restart.exit_code == 0);
   const auto restart_events = json_lines(restart.out);
   for (const std::string& node :
-       {std::string("127.0.0.1"), std::string("127.0.0.2"), std::string("127.0.0.3"), joining}) {
+       {std::string("127.0.64.1"), std::string("127.0.64.2"), std::string("127.0.64.3"), joining}) {
     int stopped = 0;
     for (const json& e : restart_events) stopped += e["event"] == "node_stopping" && e["node"] == node ? 1 : 0;
     CHECK_MESSAGE(stopped == 1, node);
@@ -295,13 +329,13 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   CHECK(repair.exit_code == 0);
   int repaired = 0;
   for (const json& e : json_lines(repair.out)) {
-    repaired += e["event"] == "step_finished" && e.value("title", "").rfind("repair -pr on 127.0.0.", 0) == 0 ? 1 : 0;
+    repaired += e["event"] == "step_finished" && e.value("title", "").rfind("repair -pr on 127.0.64.", 0) == 0 ? 1 : 0;
   }
   CHECK(repaired == 4);
 }
 
 TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers, ownership within target") {
-  PlaybookLab lab("grow", {"26160", "29160", "7760"});
+  PlaybookLab lab("grow", "127.0.65.", {"26160", "29160", "7760"});
   const ProcessResult up = lab.up(4);
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   REQUIRE(lab.lab({"stress", "--rows", "2000", "--cl", "QUORUM"}).exit_code == 0);
@@ -318,6 +352,9 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
     int started = 0;
     for (const json& e : json_lines(grow.out)) started += e["event"] == "node_starting" ? 1 : 0;
     CHECK(started == 2);
+    const json seeds = seed_lists_event(grow.out);
+    CHECK(seeds["status"] == "ok");
+    CHECK(seeds["message"].get<std::string>().starts_with("seeds by datacenter dc1: 127.0.65.1 "));
     check_no_failed_write(writer);
   }
   const json six = lab.nodes();
@@ -326,14 +363,24 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
   CHECK(ownership_max_over_mean() <= target);
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
 
-  // Back to three: the two added nodes and one of the first, a run each.
-  for (const std::string node : {"127.0.0.6", "127.0.0.5", "127.0.0.2"}) {
+  // Back to three: the two added nodes and the seed, a run each.
+  for (const std::string node : {"127.0.65.6", "127.0.65.5", "127.0.65.1"}) {
     QuorumWriter writer(lab);
     const ProcessResult shrink =
         lab.playbook({"run", "scale-down", "--var", "node=" + node, "--var", "host_id=" + host_id_of(node), "--var",
                       "leave_timeout=120", "--var", lab.lab_var(), "--yes"});
     INFO(node << ": " << shrink.out << shrink.err);
     CHECK(shrink.exit_code == 0);
+    // The seeds' "update seed list if node was a seed": the running nodes still name it.
+    const json seeds = seed_lists_event(shrink.out);
+    if (node == "127.0.65.1") {
+      CHECK(seeds["status"] == "warn");
+      CHECK(seeds["nodes"] == json::array({"127.0.65.1"}));
+      CHECK(seeds["message"].get<std::string>().starts_with(
+          "127.0.65.1 is in a seed list but no longer in the ring: remove it from the seeds of every node's"));
+    } else {
+      CHECK(seeds["status"] == "ok");
+    }
     check_no_failed_write(writer);
     CHECK(ownership_max_over_mean() <= target);
   }
@@ -345,7 +392,7 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
 
 TEST_CASE(
     "disk headroom: on nodes of a small disk, scale-up refuses a node over half full, scale-down a full receiver") {
-  PlaybookLab lab("disk", {"26260", "29260", "7860"});
+  PlaybookLab lab("disk", "127.0.66.", {"26260", "29260", "7860"});
   // 4 MiB, half a node's RocksDB memtable: its disk use (the write-ahead log until the first
   // flush) grows with every row it replicates.
   const ProcessResult up = lab.up(4, {"--disk-capacity", "4MiB"});
@@ -354,7 +401,7 @@ TEST_CASE(
   // Write until removing node4 would leave a receiving node over 80% of its disk, as plan
   // remove forecasts it from the agents' figures.
   const auto headroom = [] {
-    const ProcessResult plan = test_support::run_process({RINGCTL_BIN, "-o", "json", "plan", "remove", "127.0.0.4"});
+    const ProcessResult plan = test_support::run_process({RINGCTL_BIN, "-o", "json", "plan", "remove", "127.0.66.4"});
     if (plan.out.empty()) return std::string("no plan: ") + plan.err;
     const json doc = json::parse(plan.out);
     for (const json& check : doc["verdict"]["checks"]) {
@@ -373,8 +420,8 @@ TEST_CASE(
   }
   REQUIRE(status == "critical");
 
-  const ProcessResult shrink = lab.playbook({"run", "scale-down", "--var", "node=127.0.0.4", "--var",
-                                             "host_id=" + host_id_of("127.0.0.4"), "--var", lab.lab_var(), "--yes"});
+  const ProcessResult shrink = lab.playbook({"run", "scale-down", "--var", "node=127.0.66.4", "--var",
+                                             "host_id=" + host_id_of("127.0.66.4"), "--var", lab.lab_var(), "--yes"});
   INFO(shrink.out << shrink.err);
   CHECK(shrink.exit_code == 5);
   CHECK(json_lines(shrink.out).back()["message"].get<std::string>().find("disk_headroom") != std::string::npos);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -146,6 +147,39 @@ TEST_CASE("a resumed run skips the finished steps and continues with the first u
   } catch (const ringcore::Error& e) {
     CHECK(e.code() == ringcore::ErrorCode::kInvalidInput);
   }
+}
+
+TEST_CASE("Ctrl-C during a step stops the run before the next one, resumable, and resume goes on from there") {
+  RunsDirectory runs;
+  std::filesystem::create_directories(runs.path);
+  const std::string file = (runs.path / "questions.yaml").string();
+  std::ofstream(file) << kQuestions;
+  const Playbook book = load_playbook(file).value_or_throw();
+  std::vector<std::string> asked;
+  bool interrupted = false;
+  RunOptions options;
+  options.ask = [&](const std::string& prompt) -> std::optional<std::string> {
+    asked.push_back(prompt);
+    if (!interrupted) raise(SIGINT);  // the operator's Ctrl-C while the first step runs
+    interrupted = true;
+    return "y";
+  };
+  std::vector<nlohmann::ordered_json> events;
+  const auto sink = [&events](const ringctl::Document& event) { events.push_back(event); };
+  const RunOutcome first = start_run(book, {{"items", "a,b"}}, options, sink);
+  CHECK(first.status == RunStatus::kInterrupted);
+  CHECK(first.message == "stopped by Ctrl-C before step 2; resume with: ringctl playbook resume " + first.run_id);
+  CHECK(asked == std::vector<std::string>{"first? [y/N]"});  // the step it was in finished
+  CHECK(events.back()["status"] == "interrupted");
+  const RunJournal journal = load_journal(first.run_id).value_or_throw();
+  CHECK(journal.find("1")->state == StepState::kFinished);
+  CHECK(journal.find("2") == nullptr);
+  CHECK(run_status_shown(journal) == RunStatus::kInterrupted);
+
+  asked.clear();
+  const RunOutcome second = resume_run(first.run_id, options, sink);
+  CHECK(second.status == RunStatus::kSucceeded);
+  CHECK(asked == std::vector<std::string>{"about a? [y/N]", "about b? [y/N]", "last? [y/N]"});
 }
 
 TEST_CASE("a question that needs a typed value refuses a mismatching --var and never asks") {

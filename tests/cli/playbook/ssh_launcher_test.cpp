@@ -78,16 +78,18 @@ TEST_CASE("an unknown host key stops the ssh launcher with ssh_host_key, and not
   CHECK_FALSE(std::filesystem::exists(sshd.path("started")));
 }
 
-TEST_CASE("an ssh launcher without hosts or commands is refused when made") {
+TEST_CASE("an ssh launcher without any command is refused when made, one with a single command is not") {
   LauncherSettings settings;
   settings.kind = "ssh";
-  settings.start_command = "true";
-  settings.stop_command = "true";
-  CHECK(make_ssh_launcher(settings).error().message().find("hosts") != std::string::npos);
+  CHECK(make_ssh_launcher(settings).error().message().find("start_command or stop_command") != std::string::npos);
+  settings.stop_command = "true";  // scale-down's: it stops a node, and plans none
+  auto stopping = make_ssh_launcher(settings);
+  REQUIRE_MESSAGE(stopping.ok(), stopping.error().message());
+  auto started = stopping.value()->start({"db1", "", ""});
+  CHECK(started.error().code() == ErrorCode::kInvalidInput);
+  CHECK(started.error().message().find("start_command") != std::string::npos);
+  CHECK(stopping.value()->plan_node(1, "").error().code() == ErrorCode::kInvalidInput);  // no hosts
   settings.hosts = {"db1"};
-  settings.stop_command.clear();
-  CHECK(make_ssh_launcher(settings).error().message().find("stop_command") != std::string::npos);
-  settings.stop_command = "true";
   settings.ssh_port = 0;
   CHECK(make_ssh_launcher(settings).error().code() == ErrorCode::kInvalidInput);
 }
