@@ -97,6 +97,14 @@ ServerResponse repair_tree(Node& node, const ServerRequest& request) {
   return {.status = 200, .body = tree.to_json(), .content_type = "application/json"};
 }
 
+// The digests of the range's segments (Storage::range_digests): repair's first comparison.
+ServerResponse repair_digests(Node& node, const ServerRequest& request) {
+  const Json body = json_body(request);
+  const std::vector<SegmentDigest> digests =
+      node.storage().range_digests(string_field(body, "keyspace"), range_field(body)).value_or_throw();
+  return {.status = 200, .body = encode_digests(digests), .content_type = "application/octet-stream"};
+}
+
 ServerResponse pending_hints(Node& node) {
   Json pending = Json::object();
   for (const auto& [endpoint, count] : node.hints().pending_by_endpoint()) pending[endpoint] = count;
@@ -144,6 +152,7 @@ void add_internode_routes(ringnet::HttpServer& server, Node& node) {
   server.route("POST", "/internal/stream/ingest", [&node](const ServerRequest& r) { return stream_ingest(node, r); });
   server.route("GET", "/internal/hints", [&node](const ServerRequest&) { return pending_hints(node); });
   server.route("POST", "/internal/repair/tree", [&node](const ServerRequest& r) { return repair_tree(node, r); });
+  server.route("POST", "/internal/repair/digests", [&node](const ServerRequest& r) { return repair_digests(node, r); });
   server.route("GET", "/internal/schema", [&node](const ServerRequest&) {
     return ServerResponse{.status = 200, .body = node.schema().current().to_json(), .content_type = "application/json"};
   });

@@ -221,6 +221,18 @@ ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::s
   return tree;
 }
 
+ringcore::Result<std::vector<SegmentDigest>> ClusterTransport::range_digests(const std::string& endpoint,
+                                                                             const std::string& keyspace,
+                                                                             const ringcore::TokenRange& range) {
+  if (endpoint == self_) return storage_.range_digests(keyspace, range);
+  ringnet::HttpClient client = stream_client_for(endpoint);
+  auto body = body_of(endpoint, client.post("/internal/repair/digests", range_request(keyspace, range).dump()));
+  if (!body) return body.error();
+  auto digests = decode_digests(*body);
+  if (!digests) return digests.error().with_context(endpoint);
+  return digests;
+}
+
 ringcore::Result<std::map<std::string, std::size_t>> ClusterTransport::pending_hints(const std::string& peer) {
   ringnet::HttpClient client = client_for(peer, timeout_);
   auto body = body_of(peer, client.get("/internal/hints"));

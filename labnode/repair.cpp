@@ -1,10 +1,12 @@
 // repair: Merkle-tree anti-entropy between the replicas of the ranges this node replicates
 // (operations.h).
 //
-// For each range: every replica builds a Merkle tree of its rows over the range, all at once
-// (at a depth giving about kRowsPerLeaf rows per leaf, from this node's estimated row count),
-// and the leaf ranges
-// where any replica's tree differs from this node's are synced: the rows of those leaf ranges
+// For each range: every replica answers the digests of the range's bucket segments, which it
+// keeps up to date as it writes (merkle_buckets.h), so unchanged data is compared without
+// reading it. Over each run of segments where any replica differs, every replica builds a
+// Merkle tree of its rows, all at once (at a depth giving about kRowsPerLeaf rows per leaf,
+// from this node's estimated row count), and the leaf ranges where any replica's tree differs
+// from the first's are synced: the rows of those leaf ranges
 // are read from every replica, and the newest cell of each key goes to the replicas that lack
 // it (last write wins, so a sync never replaces newer data). Every replica must be up. Up to
 // kParallelRanges ranges are repaired at once.
@@ -154,6 +156,41 @@ ringcore::Status sync_range(Node& node, const std::string& plan_id, const RangeT
   return ringcore::Ok{};
 }
 
+// Builds every replica's Merkle tree of `part` at once and syncs the leaf ranges where any
+// differs from the first. Validating costs one scan of the part, on every replica in parallel,
+// as Cassandra's validation does.
+ringcore::Status compare_trees(Node& node, const std::string& plan_id, const RangeToRepair& repair,
+                               const ringcore::TokenRange& part, std::uint64_t estimated_rows, RepairTotals& totals) {
+  // The depth only sets how finely differences are found, so an estimate of the rows does (a
+  // count would cost a scan of its own).
+  const int depth = std::min(ringcore::merkle_depth_for(estimated_rows / kRowsPerLeaf + 1), kMaxRepairDepth);
+  std::vector<std::future<ringcore::Result<ringcore::MerkleTree>>> building;
+  for (const std::string& replica : repair.replicas) {
+    building.push_back(std::async(std::launch::async, [&node, &repair, &replica, &part, depth] {
+      return node.transport().build_tree(replica, repair.keyspace, part, depth);
+    }));
+  }
+  std::vector<ringcore::MerkleTree> trees;
+  std::optional<ringcore::Error> failure;
+  for (auto& built : building) {
+    auto tree = built.get();
+    if (!tree && !failure) failure = tree.error();
+    if (tree) trees.push_back(std::move(tree).value());
+  }
+  if (failure) return failure->with_context("validating " + repair.keyspace + " " + ringcore::format_range(part));
+  // The leaf ranges where any replica differs from the first, adjacent ones merged.
+  auto differing = ringcore::difference(trees.front(), std::span<const ringcore::MerkleTree>(trees).subspan(1));
+  if (!differing) {
+    return differing.error().with_context("comparing " + repair.keyspace + " " + ringcore::format_range(part));
+  }
+  for (const ringcore::TokenRange& range : *differing) {
+    ++totals.ranges_differing;
+    auto synced = sync_range(node, plan_id, repair, range, totals);
+    if (!synced) return synced;
+  }
+  return ringcore::Ok{};
+}
+
 ringcore::Status repair_range(Node& node, const std::string& plan_id, const RangeToRepair& repair,
                               RepairTotals& totals) {
   const auto view = node.gossip().view();
@@ -164,35 +201,43 @@ ringcore::Status repair_range(Node& node, const std::string& plan_id, const Rang
                                                                     ringcore::format_range(repair.range) + " is down");
     }
   }
-  // The depth only sets how finely differences are found, so an estimate of the rows does (a
-  // count would cost a scan of its own). Every replica builds its tree at once: validating
-  // costs one scan of the range, on every replica in parallel, as Cassandra's validation does.
-  const int depth = std::min(ringcore::merkle_depth_for(repair.estimated_rows / kRowsPerLeaf + 1), kMaxRepairDepth);
-  std::vector<std::future<ringcore::Result<ringcore::MerkleTree>>> building;
+  // First the digests of the range's bucket segments, which the replicas keep as they write
+  // (merkle_buckets.h): unchanged data costs no scan but of the two partial segments at the
+  // range's ends. Only the runs of segments that differ are compared row by row, in trees.
+  std::vector<std::future<ringcore::Result<std::vector<SegmentDigest>>>> asking;
   for (const std::string& replica : repair.replicas) {
-    building.push_back(std::async(std::launch::async, [&node, &repair, &replica, depth] {
-      return node.transport().build_tree(replica, repair.keyspace, repair.range, depth);
+    asking.push_back(std::async(std::launch::async, [&node, &repair, &replica] {
+      return node.transport().range_digests(replica, repair.keyspace, repair.range);
     }));
   }
-  std::vector<ringcore::MerkleTree> trees;
+  const std::vector<Segment> segments = segments_of(repair.range);
+  std::vector<std::vector<SegmentDigest>> digests;
   std::optional<ringcore::Error> failure;
-  for (auto& built : building) {
-    auto tree = built.get();
-    if (!tree && !failure) failure = tree.error();
-    if (tree) trees.push_back(std::move(tree).value());
+  for (std::size_t r = 0; r < asking.size(); ++r) {
+    auto answer = asking[r].get();
+    if (!answer && !failure) failure = answer.error();
+    if (answer && answer->size() != segments.size() && !failure) {
+      failure = ringcore::Error::failed(repair.replicas[r] + " answered " + std::to_string(answer->size()) +
+                                        " segment digests, not " + std::to_string(segments.size()));
+    }
+    if (answer) digests.push_back(std::move(answer).value());
   }
   if (failure)
     return failure->with_context("validating " + repair.keyspace + " " + ringcore::format_range(repair.range));
-  // The leaf ranges where any replica differs from the first, adjacent ones merged.
-  auto differing = ringcore::difference(trees.front(), std::span<const ringcore::MerkleTree>(trees).subspan(1));
-  if (!differing) {
-    return differing.error().with_context("comparing " + repair.keyspace + " " + ringcore::format_range(repair.range));
-  }
   ++totals.ranges_checked;
-  for (const ringcore::TokenRange& range : *differing) {
-    ++totals.ranges_differing;
-    auto synced = sync_range(node, plan_id, repair, range, totals);
-    if (!synced) return synced;
+  const auto differs = [&](std::size_t i) {
+    return std::any_of(digests.begin() + 1, digests.end(),
+                       [&](const std::vector<SegmentDigest>& other) { return other[i] != digests.front()[i]; });
+  };
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (!differs(i)) continue;
+    std::size_t end = i;
+    while (end + 1 < segments.size() && differs(end + 1)) ++end;
+    const ringcore::TokenRange run{segments[i].range.left, segments[end].range.right};
+    const auto rows = static_cast<std::uint64_t>(static_cast<long double>(repair.estimated_rows) * width_of(run) /
+                                                 width_of(repair.range));
+    if (auto compared = compare_trees(node, plan_id, repair, run, rows, totals); !compared) return compared;
+    i = end;
   }
   return ringcore::Ok{};
 }

@@ -183,13 +183,19 @@ ringcore::Result<ringcore::MerkleTree> build_tree(const Storage& storage, const 
   }
   ringcore::MerkleTree tree(range, depth);
   ringcore::Status added = ringcore::Ok{};
-  auto scanned = storage.scan_views(
-      keyspace, range, [&](ringcore::Token token, std::string_view key, std::string_view cell_bytes) {
-        const CellView cell = view_cell(cell_bytes);
-        added = tree.add(
-            token, ringcore::row_hash(key, cell.timestamp_us, cell.tombstone, ringcore::value_digest(cell.value)));
-        return added.ok();
-      });
+  auto scanned = storage.scan_views(keyspace, range,
+                                    [&](ringcore::Token token, std::string_view key, std::string_view cell_bytes) {
+                                      // The row's digest as the buckets keep it (merkle_buckets.h), its 16 bytes the
+                                      // tree's row hash: one pass over the value, and no hex text.
+                                      const ringcore::Murmur3Hash digest = digest_of(key, view_cell(cell_bytes));
+                                      char bytes[16];
+                                      for (int i = 0; i < 8; ++i) {
+                                        bytes[i] = static_cast<char>(digest.h1 >> (56 - 8 * i));
+                                        bytes[8 + i] = static_cast<char>(digest.h2 >> (56 - 8 * i));
+                                      }
+                                      added = tree.add(token, std::string_view(bytes, sizeof bytes));
+                                      return added.ok();
+                                    });
   if (!scanned) return scanned.error();
   if (!added) return added.error();
   return tree;

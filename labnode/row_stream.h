@@ -70,7 +70,8 @@ ringcore::Result<RangeSize> range_size(const Storage& storage, const std::string
 // Applies each row with last-write-wins; returns the rows stored (not superseded).
 ringcore::Result<std::uint64_t> apply_rows(Storage& storage, const std::string& keyspace,
                                            const std::vector<StoredRow>& rows);
-// The Merkle tree of the rows of `range`, at `depth`.
+// The Merkle tree of the rows of `range`, at `depth`; each row's hash is its digest_of()
+// (storage.h), 16 bytes big-endian.
 ringcore::Result<ringcore::MerkleTree> build_tree(const Storage& storage, const std::string& keyspace,
                                                   const ringcore::TokenRange& range, int depth);
 

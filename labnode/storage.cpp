@@ -15,8 +15,10 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 
+#include "big_endian.h"
 #include "ringcore/murmur3.h"
 
 namespace ringnode {
@@ -59,16 +61,6 @@ Error stopped_on_full_disk(const std::string& keyspace) {
                        "': the disk was full (no space left on device) during an earlier ingest and the "
                        "database stopped; free space on the data directory's file system, restart the node, "
                        "then retry");
-}
-
-void put_u64(std::string& out, std::uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((value >> shift) & 0xff));
-}
-
-std::uint64_t get_u64(std::string_view bytes) {
-  std::uint64_t value = 0;
-  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
 }
 
 // Flipping the sign bit makes the unsigned big-endian order equal the signed token order.
@@ -167,6 +159,10 @@ CellView view_cell(std::string_view bytes) {
   return {static_cast<std::int64_t>(get_u64(bytes)), (bytes[8] & 1) != 0, bytes.substr(9)};
 }
 
+ringcore::Murmur3Hash digest_of(std::string_view key, const CellView& cell) {
+  return row_digest(key, cell.timestamp_us, cell.tombstone, cell.value);
+}
+
 struct Storage::Impl {
   rocksdb::DB* db = nullptr;
   mutable std::shared_mutex families_mutex;
@@ -180,6 +176,8 @@ struct Storage::Impl {
   std::atomic<bool> stopped_on_full_disk{false};
   // keyspace -> live data bytes; the map is guarded by families_mutex, the counters are atomic.
   std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> live_bytes;
+  // keyspace -> its buckets' row digests (merkle_buckets.h); guarded as live_bytes.
+  std::map<std::string, std::unique_ptr<BucketDigests>> digests;
 
   // The error of an ingest's failed write; a full disk also stops later ingests.
   Error stop_if_full(const std::string& what, const rocksdb::Status& status) {
@@ -190,6 +188,11 @@ struct Storage::Impl {
   std::atomic<std::uint64_t>& live_counter(const std::string& keyspace) {
     std::shared_lock lock(families_mutex);
     return *live_bytes.at(keyspace);
+  }
+
+  BucketDigests& digests_of(const std::string& keyspace) {
+    std::shared_lock lock(families_mutex);
+    return *digests.at(keyspace);
   }
 
   rocksdb::ColumnFamilyHandle* family(const std::string& keyspace) const {
@@ -228,6 +231,7 @@ ringcore::Result<std::unique_ptr<Storage>> Storage::open(const std::string& dire
     const std::string keyspace = name.substr(kKeyspacePrefix.size());
     impl->families[keyspace] = handle;
     impl->live_bytes[keyspace] = std::make_unique<std::atomic<std::uint64_t>>(0);
+    impl->digests[keyspace] = std::make_unique<BucketDigests>();
   }
   // A file left by a crash mid-ingest was never linked in: nothing refers to it.
   std::filesystem::remove_all(std::filesystem::path(directory) / kStagingFolder, ec);
@@ -240,11 +244,15 @@ ringcore::Result<std::unique_ptr<Storage>> Storage::open(const std::string& dire
 ringcore::Status Storage::count_live_bytes() {
   for (const std::string& keyspace : keyspaces()) {
     std::uint64_t bytes = 0;
-    auto scanned =
-        scan(keyspace, ringcore::TokenRange{ringcore::kMinToken, ringcore::kMinToken}, [&](const StoredRow& row) {
-          bytes += row_bytes(row.key, row.cell);
-          return true;
-        });
+    BucketDigests& digests = impl_->digests_of(keyspace);
+    digests.clear();
+    auto scanned = scan_views(keyspace, ringcore::TokenRange{ringcore::kMinToken, ringcore::kMinToken},
+                              [&](Token token, std::string_view key, std::string_view cell_bytes) {
+                                const CellView cell = view_cell(cell_bytes);
+                                bytes += row_bytes(key, cell.value);
+                                digests.add(token, digest_of(key, cell));
+                                return true;
+                              });
     if (!scanned) return scanned;
     impl_->live_counter(keyspace) = bytes;
   }
@@ -268,6 +276,7 @@ ringcore::Status Storage::create_keyspace(const std::string& keyspace) {
   if (!status.ok()) return failed("cannot create storage for keyspace '" + keyspace + "'", status);
   impl_->families[keyspace] = handle;
   impl_->live_bytes[keyspace] = std::make_unique<std::atomic<std::uint64_t>>(0);
+  impl_->digests[keyspace] = std::make_unique<BucketDigests>();
   impl_->all_handles.push_back(handle);
   return ringcore::Ok{};
 }
@@ -292,12 +301,14 @@ ringcore::Result<bool> Storage::apply(const std::string& keyspace, std::string_v
     std::lock_guard lock(impl_->row_lock(keyspace, key));
     std::string stored;
     std::uint64_t replaced_bytes = 0;
+    std::optional<ringcore::Murmur3Hash> replaced_digest;
     const rocksdb::Status found = impl_->db->Get(rocksdb::ReadOptions(), family, row_key, &stored);
     if (found.ok()) {
-      auto current = decode_cell(stored);
-      if (!current) return current.error();
-      if (!supersedes(cell, *current)) return false;
-      replaced_bytes = row_bytes(key, *current);
+      if (auto ok = check_cell(stored); !ok) return ok.error();
+      const CellView current = view_cell(stored);
+      if (!supersedes(CellView{cell.timestamp_us, cell.tombstone, cell.value}, current)) return false;
+      replaced_bytes = row_bytes(key, current.value);
+      replaced_digest = digest_of(key, current);
     } else if (!found.IsNotFound()) {
       return failed("cannot read keyspace '" + keyspace + "'", found);
     }
@@ -306,6 +317,10 @@ ringcore::Result<bool> Storage::apply(const std::string& keyspace, std::string_v
     std::atomic<std::uint64_t>& live = impl_->live_counter(keyspace);
     live += row_bytes(key, cell);
     live -= replaced_bytes;
+    BucketDigests& digests = impl_->digests_of(keyspace);
+    const Token token = ringcore::token_for_key(key);
+    if (replaced_digest) digests.remove(token, *replaced_digest);
+    digests.add(token, digest_of(key, CellView{cell.timestamp_us, cell.tombstone, cell.value}));
     return true;
   } catch (const Error& error) {
     return error;
@@ -356,6 +371,9 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std:
 
     rocksdb::WriteBatch batch;
     std::int64_t live_delta = 0;
+    // The digests the batch adds to and removes from their buckets, folded in once it is written.
+    std::vector<std::pair<Token, ringcore::Murmur3Hash>> added;
+    std::vector<std::pair<Token, ringcore::Murmur3Hash>> removed;
     {
       std::unique_lock gate(impl_->ingest_gate);
       if (impl_->stopped_on_full_disk) return stopped_on_full_disk(keyspace);
@@ -373,10 +391,12 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std:
           const CellView current = view_cell(stored);
           if (!supersedes(incoming, current)) continue;
           live_delta -= static_cast<std::int64_t>(row_bytes(row.key, current.value));
+          removed.emplace_back(row.token, digest_of(row.key, current));
         }
         if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
         batch.Put(family, row_keys[i], rocksdb::Slice(row.cell.data(), row.cell.size()));
         live_delta += static_cast<std::int64_t>(row_bytes(row.key, incoming.value));
+        added.emplace_back(row.token, digest_of(row.key, incoming));
         ++ingested.stored;
       }
       if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
@@ -385,6 +405,9 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std:
         if (!written.ok()) return impl_->stop_if_full("cannot ingest into keyspace '" + keyspace + "'", written);
       }
       impl_->live_counter(keyspace) += static_cast<std::uint64_t>(live_delta);  // wraps back for a negative delta
+      BucketDigests& digests = impl_->digests_of(keyspace);
+      for (const auto& [token, digest] : removed) digests.remove(token, digest);
+      for (const auto& [token, digest] : added) digests.add(token, digest);
     }
     if (batch.Count() > 0) {
       const rocksdb::Status synced = impl_->db->SyncWAL();
@@ -529,17 +552,23 @@ ringcore::Result<RemovedRows> Storage::remove_range(const std::string& keyspace,
   }
   RemovedRows removed;
   rocksdb::WriteBatch batch;
+  BucketDigests& digests = impl_->digests_of(keyspace);
+  std::vector<std::pair<Token, ringcore::Murmur3Hash>> batch_digests;  // of the batch's rows
   auto commit = [&]() -> ringcore::Status {
     const rocksdb::Status status = impl_->db->Write(rocksdb::WriteOptions(), &batch);
     batch.Clear();
     if (!status.ok()) return failed("cannot remove rows of keyspace '" + keyspace + "'", status);
+    for (const auto& [token, digest] : batch_digests) digests.remove(token, digest);
+    batch_digests.clear();
     return ringcore::Ok{};
   };
   ringcore::Status status = ringcore::Ok{};
-  auto scanned = scan(keyspace, range, [&](const StoredRow& row) {
-    batch.Delete(family, encode_row_key(row.token, row.key));
+  auto scanned = scan_views(keyspace, range, [&](Token token, std::string_view key, std::string_view cell_bytes) {
+    const CellView cell = view_cell(cell_bytes);
+    batch.Delete(family, encode_row_key(token, key));
+    batch_digests.emplace_back(token, digest_of(key, cell));
     ++removed.rows;
-    removed.bytes += row_bytes(row.key, row.cell);
+    removed.bytes += row_bytes(key, cell.value);
     if (batch.Count() >= static_cast<int>(kBatchRows)) status = commit();
     return status.ok();
   });
@@ -551,6 +580,30 @@ ringcore::Result<RemovedRows> Storage::remove_range(const std::string& keyspace,
   }
   impl_->live_counter(keyspace) -= removed.bytes;
   return removed;
+}
+
+ringcore::Result<std::vector<SegmentDigest>> Storage::range_digests(const std::string& keyspace,
+                                                                    const ringcore::TokenRange& range) const {
+  std::vector<SegmentDigest> answer;
+  try {
+    impl_->family(keyspace);  // kNotFound for an unknown keyspace
+    const BucketDigests& digests = impl_->digests_of(keyspace);
+    for (const Segment& segment : segments_of(range)) {
+      if (segment.whole) {
+        answer.push_back(digests.bucket(segment.bucket));
+        continue;
+      }
+      SegmentDigest& digest = answer.emplace_back();
+      auto scanned = scan_views(keyspace, segment.range, [&](Token, std::string_view key, std::string_view cell) {
+        digest.add(digest_of(key, view_cell(cell)));
+        return true;
+      });
+      if (!scanned) return scanned.error();
+    }
+  } catch (const Error& error) {
+    return error;
+  }
+  return answer;
 }
 
 ringcore::Status Storage::compact() {

@@ -40,6 +40,7 @@
 #include <string_view>
 #include <vector>
 
+#include "merkle_buckets.h"
 #include "ringcore/error.h"
 #include "ringcore/token.h"
 
@@ -174,6 +175,10 @@ class Storage {
   // Deletes every row whose token is in `range` (cleanup). Callers make sure no write for the
   // range arrives meanwhile (the node no longer replicates it).
   ringcore::Result<RemovedRows> remove_range(const std::string& keyspace, const ringcore::TokenRange& range);
+  // The digest of each of segments_of(range) (merkle_buckets.h): a whole bucket's as kept by
+  // the writes, a partial one's from a scan of its rows. Unknown keyspaces are kNotFound.
+  ringcore::Result<std::vector<SegmentDigest>> range_digests(const std::string& keyspace,
+                                                             const ringcore::TokenRange& range) const;
   // Compacts every keyspace so that removed rows leave the disk.
   ringcore::Status compact();
 
@@ -217,5 +222,7 @@ ringcore::Result<Cell> decode_cell(std::string_view bytes);
 // An encoded cell's parts without copying its value. REQUIRES: bytes.size() >= 9 (scan_views
 // hands out no shorter cell).
 CellView view_cell(std::string_view bytes);
+// row_digest() of a stored row (merkle_buckets.h): what its token's bucket folds in.
+ringcore::Murmur3Hash digest_of(std::string_view key, const CellView& cell);
 
 }  // namespace ringnode
