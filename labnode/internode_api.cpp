@@ -97,12 +97,20 @@ ServerResponse repair_tree(Node& node, const ServerRequest& request) {
   return {.status = 200, .body = tree.to_json(), .content_type = "application/json"};
 }
 
-// The digests of the range's segments (Storage::range_digests): repair's first comparison.
+// The digests of each range's segments (Storage::range_digests), one range after another:
+// repair's first comparison, for all the ranges a replica shares with the repairing node at once.
 ServerResponse repair_digests(Node& node, const ServerRequest& request) {
   const Json body = json_body(request);
-  const std::vector<SegmentDigest> digests =
-      node.storage().range_digests(string_field(body, "keyspace"), range_field(body)).value_or_throw();
-  return {.status = 200, .body = encode_digests(digests), .content_type = "application/octet-stream"};
+  const std::string keyspace = string_field(body, "keyspace");
+  if (!body.contains("ranges") || !body["ranges"].is_array())
+    throw Error::invalid_input("'ranges' must be an array of ranges");
+  std::string answer;
+  for (const Json& range : body["ranges"]) {
+    if (!range.is_string()) throw Error::invalid_input("'ranges' must be an array of ranges");
+    const ringcore::TokenRange parsed = ringcore::parse_range(range.get<std::string>()).value_or_throw();
+    answer += encode_digests(node.storage().range_digests(keyspace, parsed).value_or_throw());
+  }
+  return {.status = 200, .body = std::move(answer), .content_type = "application/octet-stream"};
 }
 
 ServerResponse pending_hints(Node& node) {

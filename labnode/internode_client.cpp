@@ -221,16 +221,37 @@ ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::s
   return tree;
 }
 
-ringcore::Result<std::vector<SegmentDigest>> ClusterTransport::range_digests(const std::string& endpoint,
-                                                                             const std::string& keyspace,
-                                                                             const ringcore::TokenRange& range) {
-  if (endpoint == self_) return storage_.range_digests(keyspace, range);
+ringcore::Result<std::vector<std::vector<SegmentDigest>>> ClusterTransport::range_digests(
+    const std::string& endpoint, const std::string& keyspace, const std::vector<ringcore::TokenRange>& ranges) {
+  std::vector<std::vector<SegmentDigest>> answer;
+  if (endpoint == self_) {
+    for (const ringcore::TokenRange& range : ranges) {
+      auto digests = storage_.range_digests(keyspace, range);
+      if (!digests) return digests.error();
+      answer.push_back(std::move(digests).value());
+    }
+    return answer;
+  }
+  Json request = {{"keyspace", keyspace}, {"ranges", Json::array()}};
+  for (const ringcore::TokenRange& range : ranges) request["ranges"].push_back(ringcore::format_range(range));
   ringnet::HttpClient client = stream_client_for(endpoint);
-  auto body = body_of(endpoint, client.post("/internal/repair/digests", range_request(keyspace, range).dump()));
+  auto body = body_of(endpoint, client.post("/internal/repair/digests", request.dump()));
   if (!body) return body.error();
   auto digests = decode_digests(*body);
   if (!digests) return digests.error().with_context(endpoint);
-  return digests;
+  std::size_t next = 0;
+  for (const ringcore::TokenRange& range : ranges) {
+    const std::size_t count = segments_of(range).size();
+    if (digests->size() - next < count) break;
+    answer.emplace_back(digests->begin() + static_cast<std::ptrdiff_t>(next),
+                        digests->begin() + static_cast<std::ptrdiff_t>(next + count));
+    next += count;
+  }
+  if (answer.size() != ranges.size() || next != digests->size()) {
+    return Error::failed(endpoint + ": " + std::to_string(digests->size()) + " segment digests answered for " +
+                         std::to_string(ranges.size()) + " ranges, which have another number of segments");
+  }
+  return answer;
 }
 
 ringcore::Result<std::map<std::string, std::size_t>> ClusterTransport::pending_hints(const std::string& peer) {

@@ -56,9 +56,10 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
                                              const EncodedPage& page);
   ringcore::Result<ringcore::MerkleTree> build_tree(const std::string& endpoint, const std::string& keyspace,
                                                     const ringcore::TokenRange& range, int depth);
-  // The digests of segments_of(range) on `endpoint` (Storage::range_digests).
-  ringcore::Result<std::vector<SegmentDigest>> range_digests(const std::string& endpoint, const std::string& keyspace,
-                                                             const ringcore::TokenRange& range);
+  // The digests of segments_of(range) on `endpoint` for each of `ranges`, in their order
+  // (Storage::range_digests), in one request.
+  ringcore::Result<std::vector<std::vector<SegmentDigest>>> range_digests(
+      const std::string& endpoint, const std::string& keyspace, const std::vector<ringcore::TokenRange>& ranges);
 
   // Streaming and repair calls to a peer give up once `down_reason(peer)` has named a reason
   // (the failure detector convicted it) for 3 s, rather than waiting out the 120 s stream

@@ -44,6 +44,8 @@ struct RangeToRepair {
   ringcore::TokenRange range;
   std::vector<std::string> replicas;
   std::uint64_t estimated_rows = 0;  // this node's, for the trees' depth
+  // Each replica's digests of segments_of(range), in replicas' order (gather_digests).
+  std::vector<std::vector<SegmentDigest>> digests;
 };
 
 long double width_of(const ringcore::TokenRange& range) {
@@ -90,7 +92,7 @@ ringcore::Result<std::vector<RangeToRepair>> ranges_to_repair(Node& node, const 
       std::vector<ringcore::TokenRange> parts = {range.range};
       if (request.range) parts = intersect(range.range, *request.range);
       for (const ringcore::TokenRange& part : parts)
-        chosen.push_back({keyspace.name, part, range.replicas, rows_of(part)});
+        chosen.push_back({keyspace.name, part, range.replicas, rows_of(part), {}});
     }
   }
   return chosen;
@@ -191,8 +193,8 @@ ringcore::Status compare_trees(Node& node, const std::string& plan_id, const Ran
   return ringcore::Ok{};
 }
 
-ringcore::Status repair_range(Node& node, const std::string& plan_id, const RangeToRepair& repair,
-                              RepairTotals& totals) {
+// kUnavailable naming the first replica of the range that is down.
+ringcore::Status replicas_up(Node& node, const RangeToRepair& repair) {
   const auto view = node.gossip().view();
   for (const std::string& replica : repair.replicas) {
     const auto index = view->find(replica);
@@ -201,29 +203,16 @@ ringcore::Status repair_range(Node& node, const std::string& plan_id, const Rang
                                                                     ringcore::format_range(repair.range) + " is down");
     }
   }
-  // First the digests of the range's bucket segments, which the replicas keep as they write
-  // (merkle_buckets.h): unchanged data costs no scan but of the two partial segments at the
-  // range's ends. Only the runs of segments that differ are compared row by row, in trees.
-  std::vector<std::future<ringcore::Result<std::vector<SegmentDigest>>>> asking;
-  for (const std::string& replica : repair.replicas) {
-    asking.push_back(std::async(std::launch::async, [&node, &repair, &replica] {
-      return node.transport().range_digests(replica, repair.keyspace, repair.range);
-    }));
-  }
+  return ringcore::Ok{};
+}
+
+// Compares the range's segment digests (gather_digests) and, over each run of segments where
+// any replica differs, the replicas' Merkle trees.
+ringcore::Status repair_range(Node& node, const std::string& plan_id, const RangeToRepair& repair,
+                              RepairTotals& totals) {
+  if (auto up = replicas_up(node, repair); !up) return up;
   const std::vector<Segment> segments = segments_of(repair.range);
-  std::vector<std::vector<SegmentDigest>> digests;
-  std::optional<ringcore::Error> failure;
-  for (std::size_t r = 0; r < asking.size(); ++r) {
-    auto answer = asking[r].get();
-    if (!answer && !failure) failure = answer.error();
-    if (answer && answer->size() != segments.size() && !failure) {
-      failure = ringcore::Error::failed(repair.replicas[r] + " answered " + std::to_string(answer->size()) +
-                                        " segment digests, not " + std::to_string(segments.size()));
-    }
-    if (answer) digests.push_back(std::move(answer).value());
-  }
-  if (failure)
-    return failure->with_context("validating " + repair.keyspace + " " + ringcore::format_range(repair.range));
+  const std::vector<std::vector<SegmentDigest>>& digests = repair.digests;
   ++totals.ranges_checked;
   const auto differs = [&](std::size_t i) {
     return std::any_of(digests.begin() + 1, digests.end(),
@@ -242,13 +231,57 @@ ringcore::Status repair_range(Node& node, const std::string& plan_id, const Rang
   return ringcore::Ok{};
 }
 
+// Fills every range's digests: the digests of its bucket segments, which the replicas keep as
+// they write (merkle_buckets.h), so unchanged data costs no scan but of the two partial segments
+// at each range's ends. One request per replica and keyspace for all its ranges, all at once.
+ringcore::Status gather_digests(Node& node, std::vector<RangeToRepair>& ranges) {
+  std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> asked;  // (replica, keyspace) -> ranges
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    ranges[i].digests.resize(ranges[i].replicas.size());
+    for (const std::string& replica : ranges[i].replicas) asked[{replica, ranges[i].keyspace}].push_back(i);
+  }
+  std::vector<std::future<ringcore::Status>> asking;
+  for (const auto& [who, indexes] : asked) {
+    asking.push_back(std::async(std::launch::async, [&node, &ranges, &who, &indexes]() -> ringcore::Status {
+      const auto& [replica, keyspace] = who;
+      std::vector<ringcore::TokenRange> parts;
+      for (std::size_t i : indexes) parts.push_back(ranges[i].range);
+      auto answer = node.transport().range_digests(replica, keyspace, parts);
+      if (!answer) return answer.error().with_context("validating " + keyspace + " on " + replica);
+      for (std::size_t n = 0; n < indexes.size(); ++n) {
+        RangeToRepair& range = ranges[indexes[n]];
+        const auto r = std::find(range.replicas.begin(), range.replicas.end(), replica) - range.replicas.begin();
+        range.digests[static_cast<std::size_t>(r)] = std::move((*answer)[n]);  // each slot written by one task
+      }
+      return ringcore::Ok{};
+    }));
+  }
+  std::optional<ringcore::Error> failure;
+  for (auto& asked_one : asking) {
+    auto done = asked_one.get();
+    if (!done && !failure) failure = done.error();
+  }
+  if (failure) return *failure;
+  return ringcore::Ok{};
+}
+
 ringcore::Status run_repair(Node& node, const RepairRequest& request, JobHandle& job) {
-  auto ranges = ranges_to_repair(node, request);
+  auto ranges = ranges_to_repair(node, request);  // filled with digests below, then read only
   if (!ranges) return ranges.error();
   job.set_total(ranges->size(), "ranges");
   const std::string plan_id = node.streams().begin_plan("Repair", job.id());
-  // Several ranges at once: a range's validation waits on its replicas' trees in turn (a
-  // request each, then the comparison), so one range alone leaves the cores idle between them.
+  for (const RangeToRepair& range : *ranges) {
+    if (auto up = replicas_up(node, range); !up) {
+      node.streams().end_plan(plan_id, false);
+      return up;
+    }
+  }
+  if (auto gathered = gather_digests(node, ranges.value()); !gathered) {
+    node.streams().end_plan(plan_id, false);
+    return gathered;
+  }
+  // Several ranges at once: a range whose digests differ waits on its replicas' trees in turn
+  // (a request each, then the comparison), so one range alone leaves the cores idle between them.
   std::mutex mutex;
   std::size_t next = 0;                    // guarded by mutex
   RepairTotals totals;                     // guarded by mutex
