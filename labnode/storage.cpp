@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -20,6 +22,7 @@
 
 #include "big_endian.h"
 #include "ringcore/murmur3.h"
+#include "ringruntime/log.h"
 
 namespace ringnode {
 namespace {
@@ -87,6 +90,22 @@ class LastWriteWins final : public rocksdb::AssociativeMergeOperator {
   const char* Name() const override { return "ringnode.LastWriteWins"; }
 };
 
+// RocksDB's own log goes to the node's log (stderr), warnings and errors only, not to a LOG file
+// in the data directory: on a full disk a write to that file fails, and RocksDB 7.8 (Debian's
+// build keeps assertions) aborts at the next line it logs there (WritableFileWriter's
+// sync_without_flush_called_ assertion), which is the line reporting the full disk, or one at
+// shutdown.
+class RocksDbLog final : public rocksdb::Logger {
+ public:
+  RocksDbLog() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    std::array<char, 1024> line{};
+    std::vsnprintf(line.data(), line.size(), format, ap);
+    ringruntime::log_warn(std::string("rocksdb: ") + line.data());
+  }
+};
+
 rocksdb::Options database_options() {
   rocksdb::Options options;
   options.create_if_missing = true;
@@ -99,6 +118,11 @@ rocksdb::Options database_options() {
   options.max_log_file_size = 4 << 20;
   options.enable_thread_tracking = true;  // active_compactions() reads the compaction threads' progress
   options.merge_operator = std::make_shared<LastWriteWins>();
+  options.info_log = std::make_shared<RocksDbLog>();
+  // No preallocation: RocksDB would reserve a write buffer's worth of log file up front, so a
+  // full disk would not fail the ingest that fills it (its rows fit in the reserved log) but
+  // the memtable flush after it, stopping the database once the stream had reported success.
+  options.allow_fallocate = false;
   return options;
 }
 
@@ -172,14 +196,15 @@ struct Storage::Impl {
   // apply() holds it shared from its read to its write, ingest() exclusively from its reads to
   // its write (storage.h).
   std::shared_mutex ingest_gate;
-  // Set once an ingest failed for a full disk inside RocksDB (stopped_on_full_disk()).
+  // Set once a write (an ingest's, a client's) failed for a full disk inside RocksDB
+  // (stopped_on_full_disk()).
   std::atomic<bool> stopped_on_full_disk{false};
   // keyspace -> live data bytes; the map is guarded by families_mutex, the counters are atomic.
   std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> live_bytes;
   // keyspace -> its buckets' row digests (merkle_buckets.h); guarded as live_bytes.
   std::map<std::string, std::unique_ptr<BucketDigests>> digests;
 
-  // The error of an ingest's failed write; a full disk also stops later ingests.
+  // The error of a failed write; a full disk also stops later ingests.
   Error stop_if_full(const std::string& what, const rocksdb::Status& status) {
     if (is_full_disk(status)) stopped_on_full_disk = true;
     return failed(what, status);
@@ -261,7 +286,8 @@ ringcore::Status Storage::count_live_bytes() {
 
 Storage::~Storage() {
   if (impl_->db == nullptr) return;
-  impl_->db->FlushWAL(true);
+  // After a full disk the log's writer has failed, and RocksDB 7.8 asserts on its next use.
+  if (!impl_->stopped_on_full_disk) impl_->db->FlushWAL(true);
   for (rocksdb::ColumnFamilyHandle* handle : impl_->all_handles) impl_->db->DestroyColumnFamilyHandle(handle);
   impl_->db->Close();
   delete impl_->db;
@@ -313,7 +339,7 @@ ringcore::Result<bool> Storage::apply(const std::string& keyspace, std::string_v
       return failed("cannot read keyspace '" + keyspace + "'", found);
     }
     const rocksdb::Status written = impl_->db->Put(rocksdb::WriteOptions(), family, row_key, encode_cell(cell));
-    if (!written.ok()) return failed("cannot write keyspace '" + keyspace + "'", written);
+    if (!written.ok()) return impl_->stop_if_full("cannot write keyspace '" + keyspace + "'", written);
     std::atomic<std::uint64_t>& live = impl_->live_counter(keyspace);
     live += row_bytes(key, cell);
     live -= replaced_bytes;
