@@ -111,7 +111,7 @@ TEST_CASE("the digests kept by writes equal the ones rebuilt from the rows at op
   CHECK(rows > 2000);
 }
 
-TEST_CASE("replicas holding the same rows agree; a changed cell makes exactly its segment differ") {
+TEST_CASE("replicas holding the same rows agree, and a changed cell makes exactly its segment differ") {
   const test_support::TempDir dir_a("ringnode_buckets_a_");
   const test_support::TempDir dir_b("ringnode_buckets_b_");
   auto a = open_with_keyspace(dir_a.path());
