@@ -406,7 +406,8 @@ if wanted request-stats; then
       "--benchmark_min_time=$(quick_or 0.1 0.5)"; then
     /usr/bin/python3 - "$work/request-stats.json" "$work/lab.json" <<'PY'
 import json, os, sys
-ns = {b["name"]: b["real_time"] * {"ns": 1, "us": 1e3, "ms": 1e6}[b["time_unit"]]
+# CPU time per operation: on a shared machine the wall time of a few nanoseconds is mostly others'.
+ns = {b["name"]: b["cpu_time"] * {"ns": 1, "us": 1e3, "ms": 1e6}[b["time_unit"]]
       for b in json.load(open(sys.argv[1]))["benchmarks"]}
 record = ns["BM_RequestStatsRecord/threads:1"]
 record4 = ns["BM_RequestStatsRecord/threads:4"]
@@ -418,7 +419,7 @@ if os.path.exists(sys.argv[2]) and os.path.getsize(sys.argv[2]):
 else:
     peer, ratio = "a QUORUM write's p50: run with lab-stress (`--only lab-stress,request-stats`)", ""
 print(f"| request statistics: one request recorded (started + finished), 1 / 4 threads; p50 and p99 of a 60 s window read "
-      f"| {record:.0f} / {record4:.0f} ns per request; the quantiles {summary / 1000:.1f} us | {peer} | {ratio} "
+      f"| CPU {record:.0f} / {record4:.0f} ns per request; the quantiles {summary / 1000:.1f} us | {peer} | {ratio} "
       f"| `bench/all.sh --only request-stats` |")
 PY
   fi
