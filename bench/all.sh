@@ -132,8 +132,8 @@ fi
 # (bench/health_fanout_bench.sh), next to status through the same agents; target under 2 s at 500.
 if wanted health-fanout; then
   runs=$([ $quick -eq 1 ] && echo 3 || echo 5)
-  RINGCTL=$ringctl RECORDED_AGENTS=${RECORDED_AGENTS:-$build/bench/recorded_agents} \
-    "$here/health_fanout_bench.sh" --runs "$runs" --json >"$work/fanout.json"
+  if measure health-fanout "$work/fanout.json" env RINGCTL="$ringctl" \
+      RECORDED_AGENTS=${RECORDED_AGENTS:-$build/bench/recorded_agents} "$here/health_fanout_bench.sh" --runs "$runs" --json; then
   /usr/bin/python3 - "$work/fanout.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -147,6 +147,7 @@ print(f"| live `ringctl health`, 10/100/500 recorded agents, parallelism {r['par
       f"{sizes[max(sizes)]['health_median_s'] / sizes[max(sizes)]['status_median_s']:.0f}x at {max(sizes)} | "
       f"`bench/all.sh --only health-fanout` |")
 PY
+  fi
 else
   not_yet "live health, 10/100/500 recorded agents" "ringctl status through the same agents" "bench/all.sh --only health-fanout"
 fi
@@ -154,8 +155,9 @@ fi
 # ringd under wrk on /v1/cluster and /metrics against a bare cpp-httplib server answering the
 # same bytes (bench/ringd_load_bench.sh); target at least half the ceiling, no errors, flat RSS.
 if wanted ringd-load; then
-  RINGCTL=$ringctl HTTP_CEILING_BENCH=${HTTP_CEILING_BENCH:-$build/bench/http_ceiling_bench} \
-    "$here/ringd_load_bench.sh" $([ $quick -eq 1 ] && echo --quick) --json >"$work/ringd-load.json"
+  if measure ringd-load "$work/ringd-load.json" env RINGCTL="$ringctl" \
+      HTTP_CEILING_BENCH=${HTTP_CEILING_BENCH:-$build/bench/http_ceiling_bench} \
+      "$here/ringd_load_bench.sh" $([ $quick -eq 1 ] && echo --quick) --json; then
   /usr/bin/python3 - "$work/ringd-load.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -174,6 +176,7 @@ print(f"| ringd under wrk, {r['connections']} connections, {r['rounds']} rounds 
       f"| {ratios} "
       f"(target: {met}) | `bench/all.sh --only ringd-load` |")
 PY
+  fi
 else
   not_yet "ringd under wrk, /v1/cluster and /metrics" "bare cpp-httplib, same bytes" "bench/all.sh --only ringd-load"
 fi
@@ -181,7 +184,8 @@ fi
 # Live health and status against a 10-node lab whose agents a real Prometheus scrapes each
 # second, next to the same commands unscraped in the same run (bench/health_scraped_bench.sh).
 if wanted health-scraped; then
-  RINGCTL=$ringctl "$here/health_scraped_bench.sh" $([ $quick -eq 1 ] && echo --quick) --json >"$work/scraped.json"
+  if measure health-scraped "$work/scraped.json" env RINGCTL="$ringctl" \
+      "$here/health_scraped_bench.sh" $([ $quick -eq 1 ] && echo --quick) --json; then
   /usr/bin/python3 - "$work/scraped.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -192,6 +196,7 @@ print(f"| live `ringctl health` and `status`, {r['agents']}-node lab, every agen
       f"| the same, unscraped: {fmt(r['unscraped'])} "
       f"| {', '.join(f'{c} {v:.2f}x' for c, v in r['ratio'].items())} | `bench/all.sh --only health-scraped` |")
 PY
+  fi
 else
   not_yet "live health and status, 10 agents scraped each second" "the same, unscraped" "bench/all.sh --only health-scraped"
 fi
