@@ -7,7 +7,7 @@
 #   bench/all.sh [--quick] [--only NAME[,NAME...]] [--with-cassandra]
 #
 #   --quick           smaller runs (each row's comment says what it shortens): a whole run took
-#                     10.5 minutes at load average 20-35 on 2 shared cores
+#                     9-10.5 minutes at load average 15-47 on 2 shared cores
 #   --only            run only these rows (the others print their command):
 #                       status          ringctl status vs driver_peer.py, 1,000 x 256 x 3 DCs
 #                       lab-stress      lab stress vs a bare cpp-httplib keep-alive server
