@@ -16,6 +16,8 @@
 //   gossip_convergence --seeds 3         3 clusters per size below 500 nodes
 //   gossip_convergence --large-seeds 5   5 clusters per size from 500 nodes on (about a CPU minute each)
 //   gossip_convergence --sizes 10,100    other sizes
+//   gossip_convergence --json            one JSON object, a member per size, instead of the table
+//                                        (bench/all.sh reads it)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -133,18 +135,7 @@ std::vector<std::size_t> parse_sizes(const std::string& text) {
   return sizes;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  int clusters = 5;
-  int large_clusters = 2;  // a 1000-node cluster costs about a minute of CPU
-  std::vector<std::size_t> sizes = {10, 100, 1000};
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--seeds") == 0) clusters = std::max(1, std::atoi(argv[i + 1]));
-    if (std::strcmp(argv[i], "--large-seeds") == 0) large_clusters = std::max(1, std::atoi(argv[i + 1]));
-    if (std::strcmp(argv[i], "--sizes") == 0) sizes = parse_sizes(argv[i + 1]);
-  }
-
+void print_table_header() {
   std::printf("Gossip convergence: %zu seed nodes; per cluster %d state changes and 1 crash.\n", kSeedNodes,
               kChangesPerCluster);
   std::printf("Rounds of 1 s; all messages of a round are delivered within it. p99 = nearest rank.\n");
@@ -155,19 +146,75 @@ int main(int argc, char** argv) {
               "ms/round");
   std::printf("%6s %8s %6s | %9s | %18s | %26s | %16s |\n", "", "", "", "rounds", "state change known",
               "crash marked down", "while spreading");
+}
+
+void print_table_row(std::size_t n, int count, const Row& row) {
+  const double log2n = std::log2(static_cast<double>(n));
+  std::printf("%6zu %8d %6.2f | %9.1f | %6.2f %4.0f %6.2f | %6.1f %6.1f %4.0f %7.0f | %8.0f %7.0f | %7.1f %8.2f\n", n,
+              count, log2n, row.formation.mean(), row.spread.mean(), row.spread.p99(), row.spread.mean() / log2n,
+              row.first_detection.mean(), row.all_detection.mean(), row.all_detection.p99(), row.fd_mean.mean(),
+              row.messages.mean(), row.syns.mean(), row.wall_seconds,
+              1000.0 * row.wall_seconds / static_cast<double>(row.rounds));
+}
+
+// The table's figures under names; the caller writes the separators around the members.
+void print_json_member(std::size_t n, int count, const Row& row) {
+  const double log2n = std::log2(static_cast<double>(n));
+  std::printf(
+      "  \"%zu\": {\"clusters\": %d, \"log2n\": %.4f, \"formation_rounds\": %.2f, \"spread_rounds\": %.3f, "
+      "\"spread_rounds_p99\": %.0f, \"spread_over_log2n\": %.4f, \"first_detection_rounds\": %.2f, "
+      "\"all_detection_rounds\": %.2f, \"all_detection_rounds_p99\": %.0f, \"fd_mean_ms\": %.3f, "
+      "\"messages_per_round\": %.1f, \"syns_per_round\": %.1f, \"wall_seconds\": %.2f, \"ms_per_round\": %.3f}",
+      n, count, log2n, row.formation.mean(), row.spread.mean(), row.spread.p99(), row.spread.mean() / log2n,
+      row.first_detection.mean(), row.all_detection.mean(), row.all_detection.p99(), row.fd_mean.mean(),
+      row.messages.mean(), row.syns.mean(), row.wall_seconds,
+      1000.0 * row.wall_seconds / static_cast<double>(row.rounds));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int clusters = 5;
+  int large_clusters = 2;  // a 1000-node cluster costs about a minute of CPU
+  bool json = false;
+  std::vector<std::size_t> sizes = {10, 100, 1000};
+  for (int i = 1; i < argc; ++i) {
+    const bool has_value = i + 1 < argc;
+    if (std::strcmp(argv[i], "--json") == 0) {
+      json = true;
+    } else if (has_value && std::strcmp(argv[i], "--seeds") == 0) {
+      clusters = std::max(1, std::atoi(argv[++i]));
+    } else if (has_value && std::strcmp(argv[i], "--large-seeds") == 0) {
+      large_clusters = std::max(1, std::atoi(argv[++i]));
+    } else if (has_value && std::strcmp(argv[i], "--sizes") == 0) {
+      sizes = parse_sizes(argv[++i]);
+    } else {
+      std::fprintf(stderr, "usage: gossip_convergence [--seeds N] [--large-seeds N] [--sizes N,N...] [--json]\n");
+      return 2;
+    }
+  }
+
+  if (json) {
+    std::printf("{\"seed_nodes\": %zu, \"changes_per_cluster\": %d, \"sizes\": {\n", kSeedNodes, kChangesPerCluster);
+  } else {
+    print_table_header();
+  }
+  const char* separator = "";
   for (std::size_t n : sizes) {
     const int count = n >= 500 ? large_clusters : clusters;
     Row row;
     const auto start = std::chrono::steady_clock::now();
     for (int seed = 1; seed <= count; ++seed) simulate(n, static_cast<std::uint64_t>(seed), row);
     row.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double log2n = std::log2(static_cast<double>(n));
-    std::printf("%6zu %8d %6.2f | %9.1f | %6.2f %4.0f %6.2f | %6.1f %6.1f %4.0f %7.0f | %8.0f %7.0f | %7.1f %8.2f\n", n,
-                count, log2n, row.formation.mean(), row.spread.mean(), row.spread.p99(), row.spread.mean() / log2n,
-                row.first_detection.mean(), row.all_detection.mean(), row.all_detection.p99(), row.fd_mean.mean(),
-                row.messages.mean(), row.syns.mean(), row.wall_seconds,
-                1000.0 * row.wall_seconds / static_cast<double>(row.rounds));
+    if (json) {
+      std::printf("%s", separator);
+      print_json_member(n, count, row);
+      separator = ",\n";
+    } else {
+      print_table_row(n, count, row);
+    }
     std::fflush(stdout);
   }
+  if (json) std::printf("\n}}\n");
   return 0;
 }

@@ -2,10 +2,29 @@
 # `ringctl status` against a live 6-node lab through its agents, next to the DataStax Python
 # driver doing the same: one HTTP request for the cluster, the driver's token map and replica
 # map, effective ownership, the status document. Both whole processes, timed by hyperfine in
-# the same run. Usage: bench/live_status_bench.sh [BUILD_DIR]
+# the same run.
+#
+#   bench/live_status_bench.sh [--runs N] [--json] [BUILD_DIR]
+#
+#   --runs N  hyperfine runs of each command (default 30)
+#   --json    one JSON object (median, mean and CPU of both, the ratio) instead of the text;
+#             hyperfine's own output then goes to stderr
+#
+# The lab: 127.0.0.1-6, storage 27300, native 29300, agents 27370, in a temporary directory and
+# $RINGCTL_CONFIG; taken down on exit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build}
+runs=30
+format=text
+build=$root/build
+while [ $# -gt 0 ]; do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --json) format=json; shift ;;
+    -*) echo "usage: $0 [--runs N] [--json] [BUILD_DIR]" >&2; exit 1 ;;
+    *) build=$1; shift ;;
+  esac
+done
 ringctl=$build/cli/ringctl
 work=$(mktemp -d -t ringctl-live-status.XXXXXX)
 export RINGCTL_CONFIG=$work/clusters.yaml
@@ -28,16 +47,23 @@ a, b = owns(sys.argv[1]), owns(sys.argv[2])
 assert a.keys() == b.keys(), (a, b)
 for address in a:
     assert abs(a[address] - b[address]) < 0.01, (address, a[address], b[address])
-print("ownership agrees on", len(a), "nodes")
+print("ownership agrees on", len(a), "nodes", file=sys.stderr)
 PY
 
-hyperfine -N --warmup 3 --runs 30 --export-json "$work/hyperfine.json" \
+hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hyperfine.json" \
   -n ringctl "$ringctl -h $agent status bench -o json" \
-  -n python-driver "/usr/bin/python3 $root/bench/driver_peer.py status http://$agent bench"
-/usr/bin/python3 - "$work/hyperfine.json" <<'PY'
+  -n python-driver "/usr/bin/python3 $root/bench/driver_peer.py status http://$agent bench" >&2
+/usr/bin/python3 - "$work/hyperfine.json" "$format" <<'PY'
 import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 ours, peer = results["ringctl"], results["python-driver"]
+if sys.argv[2] == "json":
+    side = lambda r: {"median_ms": r["median"] * 1000, "mean_ms": r["mean"] * 1000,
+                      "cpu_ms": (r["user"] + r["system"]) * 1000, "runs": len(r["times"])}
+    print(json.dumps({"nodes": 6, "ringctl": side(ours), "driver": side(peer),
+                      "ratio_median": peer["median"] / ours["median"],
+                      "ratio_cpu": (peer["user"] + peer["system"]) / (ours["user"] + ours["system"])}))
+    sys.exit(0)
 print(f"ringctl status (6-node lab, via ringd): {ours['mean']*1000:.1f} ms mean, {ours['median']*1000:.1f} ms median")
 print(f"python driver, same request and table:  {peer['mean']*1000:.1f} ms mean, {peer['median']*1000:.1f} ms median")
 print(f"ratio (driver / ringctl, mean): {peer['mean']/ours['mean']:.1f}x")

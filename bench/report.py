@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints bench/run.sh's table from the files one run leaves in its work directory.
 
-  report.py WORKDIR [--smoke]
+  report.py WORKDIR [--smoke] [--json]
 
 WORKDIR holds ringcore.json (Google Benchmark JSON), driver.json (driver_peer.py bench),
 status_ringctl.json / status_driver.json (hyperfine exports, or *.times from the fallback loop:
@@ -12,8 +12,10 @@ documents) and context.txt. Standard library only.
 Every figure is the fastest of the repetitions on each side (ringcore_bench's "min" aggregate,
 driver_peer.py's best run) except whole-process times, which are hyperfine's median. Each ratio
 is given twice: by wall time, and by CPU time, which a busy shared machine disturbs less.
-With --smoke the target lines say that the targets are for the full ring only. Exit status 1
-when the two status documents disagree.
+With --smoke the target lines say that the targets are for the full ring only. With --json the
+same figures print as one JSON object (bench/all.sh reads it): per row ringctl's and the driver's
+figures and the ratios, the targets, the consistency check. Exit status 1 when the two status
+documents disagree.
 """
 
 import json
@@ -103,12 +105,20 @@ def fmt(value, unit):
     return f"{value:,.0f} MiB"
 
 
-def ratio_cell(ours, theirs, higher_better, unit):
-    """How many times better ringctl is, e.g. '12.3x'; below 1 means ringctl is worse."""
+def ratio(ours, theirs, higher_better):
+    """How many times better ringctl is; below 1 means ringctl is worse. None when undefined."""
     num, den = (ours, theirs) if higher_better else (theirs, ours)
     if den <= 0 or num == float("inf"):
+        return None
+    return num / den
+
+
+def ratio_cell(ours, theirs, higher_better, unit):
+    """ratio() as a cell, e.g. '12.3x'."""
+    value = ratio(ours, theirs, higher_better)
+    if value is None:
         return "n/a"
-    return f"{num / den:,.1f}x" + (" smaller" if unit == "MiB" else "")
+    return f"{value:,.1f}x" + (" smaller" if unit == "MiB" else "")
 
 
 def print_table(rows):
@@ -124,9 +134,31 @@ def print_table(rows):
             print("  ".join("-" * w for w in widths))
 
 
+def print_json(rows, py, status, own, worst, nodes, same):
+    """The figures of print_table and the target and consistency lines, as one JSON object."""
+    out = {"driver": {k: py[k] for k in ("driver_version", "python", "murmur3_impl", "metadata_impl")},
+           "ring_tokens": py["ring_tokens"], "rows": {}}
+    for name, unit, ours, theirs, higher_better in rows:
+        out["rows"][name.strip()] = {
+            "unit": unit, "ringctl": ours, "driver": theirs, "higher_is_better": higher_better,
+            "ratio_wall": ratio(ours["wall"], theirs["wall"], higher_better),
+            "ratio_cpu": ratio(ours["cpu"], theirs["cpu"], higher_better) if "cpu" in ours else None}
+    out["whole_process_runs"] = {who: status[who]["runs"] for who in status}
+    out["targets"] = {
+        "ownership_ms": {"target": OWNERSHIP_TARGET_MS, "wall_ms": own["wall"], "cpu_ms": own["cpu"],
+                         "met": own["wall"] < OWNERSHIP_TARGET_MS},
+        "whole_process_ratio": {"target": WHOLE_PROCESS_TARGET,
+                                "wall": status["driver"]["wall"] / status["ringctl"]["wall"],
+                                "met": status["driver"]["wall"] / status["ringctl"]["wall"] >= WHOLE_PROCESS_TARGET}}
+    out["consistency"] = {"owns_pct_max_difference_pp": worst, "nodes": nodes, "limit_pp": AGREEMENT_PP,
+                          "agree": worst <= AGREEMENT_PP, "other_fields_identical": same}
+    print(json.dumps(out, indent=1))
+
+
 def main():
     workdir = sys.argv[1]
     smoke = "--smoke" in sys.argv[2:]
+    as_json = "--json" in sys.argv[2:]
     cpp = benchmarks(os.path.join(workdir, "ringcore.json"))
     py = load_json(os.path.join(workdir, "driver.json"))
     status = {who: whole_process(workdir, who) for who in ("ringctl", "driver")}
@@ -147,6 +179,13 @@ def main():
         ("peak RSS of that process", "MiB", rss["ringctl"], rss["driver"], False),
     ]
 
+    own = millis(cpp["BM_EffectiveOwnership"])
+    worst, nodes, same = agreement(workdir)
+    verdict = "OK" if worst <= AGREEMENT_PP else "DISAGREE"
+    if as_json:
+        print_json(rows, py, status, own, worst, nodes, same)
+        return 0 if verdict == "OK" and same else 1
+
     with open(os.path.join(workdir, "context.txt")) as f:
         print(f.read().rstrip())
     print(f"driver: python-cassandra {py['driver_version']} on Python {py['python']}; "
@@ -162,15 +201,12 @@ def main():
     if smoke:
         print("targets: they are set for the 1,000 x 256 x 3-DC ring; on this smoke ring the lines below "
               "only show that the check runs")
-    own = millis(cpp["BM_EffectiveOwnership"])
     speedup = status["driver"]["wall"] / status["ringctl"]["wall"]
     print(f"target: effective ownership < {OWNERSHIP_TARGET_MS:.0f} ms: "
           f"{'MET' if own['wall'] < OWNERSHIP_TARGET_MS else 'NOT MET'} ({own['wall']:.1f} ms wall, {own['cpu']:.1f} ms CPU)")
     print(f"target: whole process >= {WHOLE_PROCESS_TARGET:.0f}x faster than the driver: "
           f"{'MET' if speedup >= WHOLE_PROCESS_TARGET else 'NOT MET'} ({speedup:.1f}x by wall time, "
           f"{ratio_cell(status['ringctl']['cpu'], status['driver']['cpu'], False, 's')} by CPU time)")
-    worst, nodes, same = agreement(workdir)
-    verdict = "OK" if worst <= AGREEMENT_PP else "DISAGREE"
     print(f"consistency: owns_pct max |ringctl - driver| = {worst:.5f} pp over {nodes} nodes "
           f"(limit {AGREEMENT_PP} pp): {verdict}; other fields identical: {'yes' if same else 'NO'}")
     return 0 if verdict == "OK" and same else 1

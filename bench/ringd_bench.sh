@@ -3,8 +3,13 @@
 # second, and /metrics latency (p50, p99) over back-to-back requests. Target: under 15 MiB RSS
 # and under 1% of a core while scraped.
 #
-#   bench/ringd_bench.sh [--smoke] [--rest S] [--scrape S] [--requests N]
+#   bench/ringd_bench.sh [--smoke|--quick] [--rest S] [--scrape S] [--requests N] [--json]
 #                                  (defaults: 30 s at rest, 30 s scraped, 500 requests)
+#
+#   --smoke   2 s, 3 s, 50 requests: shows that it runs
+#   --quick   10 s, 10 s, 200 requests (bench/all.sh --quick)
+#   --json    one JSON object (RSS, CPU, /metrics latency, the targets and whether each is met)
+#             instead of the table
 #
 # Binaries: $RINGD and $RINGNODE, else build/agent/ringd and build/labnode/ringnode. Uses
 # 127.0.0.46 and its own ports; stops both processes at the end, also on failure.
@@ -15,13 +20,16 @@ ringnode=${RINGNODE:-$root/build/labnode/ringnode}
 rest=30
 scrape=30
 requests=500
+format=table
 while [ $# -gt 0 ]; do
   case $1 in
     --smoke) rest=2; scrape=3; requests=50; shift ;;
+    --quick) rest=10; scrape=10; requests=200; shift ;;
     --rest) rest=$2; shift 2 ;;
     --scrape) scrape=$2; shift 2 ;;
     --requests) requests=$2; shift 2 ;;
-    *) echo "usage: $0 [--smoke] [--rest S] [--scrape S] [--requests N]" >&2; exit 1 ;;
+    --json) format=json; shift ;;
+    *) echo "usage: $0 [--smoke|--quick] [--rest S] [--scrape S] [--requests N] [--json]" >&2; exit 1 ;;
   esac
 done
 
@@ -91,8 +99,25 @@ for _ in $(seq "$requests"); do
 done | sort -n >"$dir/latency"
 percentile() { awk -v p="$1" '{v[NR] = $1} END {i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; printf "%.2f", v[i] * 1000}' "$dir/latency"; }
 
+# The targets of the agent issue: under 15 MiB of RSS and 1% of a core while scraped.
+rss_target_mib=15
+cpu_target_percent=1
+if [ "$format" = json ]; then
+  cat <<JSON
+{"interval_s": 2, "cores": $(nproc), "rest_s": $rest, "scrape_s": $scrape,
+ "rest": {"rss_mib": $rest_rss, "cpu_percent": $rest_cpu},
+ "scraped": {"rss_mib": $scraped_rss, "cpu_percent": $scraped_cpu},
+ "metrics_bytes": $metrics_bytes, "requests": $requests,
+ "metrics_latency_ms": {"p50": $(percentile 50), "p99": $(percentile 99)},
+ "target": {"rss_mib": $rss_target_mib, "cpu_percent": $cpu_target_percent,
+            "rss_met": $(awk -v r="$scraped_rss" -v t=$rss_target_mib 'BEGIN {print (r < t) ? "true" : "false"}'),
+            "cpu_met": $(awk -v c="$scraped_cpu" -v t=$cpu_target_percent 'BEGIN {print (c < t) ? "true" : "false"}')}}
+JSON
+  exit 0
+fi
 echo "ringd beside one ringnode, interval 2 s, $(nproc) cores"
 printf '%-34s %8s %8s\n' "" "RSS MiB" "CPU %"
 printf '%-34s %8s %8s\n' "at rest (${rest} s)" "$rest_rss" "$rest_cpu"
 printf '%-34s %8s %8s\n' "scraped every second (${scrape} s)" "$scraped_rss" "$scraped_cpu"
 echo "/metrics: $metrics_bytes bytes; latency over $requests requests: p50 $(percentile 50) ms, p99 $(percentile 99) ms"
+echo "targets: RSS < $rss_target_mib MiB, CPU < $cpu_target_percent% of a core while scraped"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # ringctl beside the DataStax Python driver, measured in the same run. See bench/README.md.
 #
-#   bench/run.sh [--smoke] [--ringctl PATH] [--bench PATH] [--keep DIR]
+#   bench/run.sh [--smoke|--quick] [--json] [--ringctl PATH] [--bench PATH] [--keep DIR]
 #
 #   --smoke         a 30-node x 16-vnode ring and short measurements (CI; under a minute)
+#   --quick         the full ring, fewer repetitions (3 per benchmark, 5 ringctl and 1 driver
+#                   whole-process runs): about half the time (bench/all.sh --quick)
+#   --json          the results as one JSON object (report.py --json) instead of the table
 #   --ringctl PATH  default $RINGCTL or build/cli/ringctl beside this checkout
 #   --bench PATH    default $RINGCORE_BENCH or build/bench/ringcore_bench beside this checkout
 #   --keep DIR      leave the ring and the raw results in DIR instead of a temporary directory
@@ -20,15 +23,19 @@ bench="${RINGCORE_BENCH:-$build/bench/ringcore_bench}"
 driver_python="${DRIVER_PYTHON:-/usr/bin/python3}"
 keyspace=nts
 smoke=0
+quick=0
+json=""
 keep=""
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --smoke) smoke=1 ;;
+    --quick) quick=1 ;;
+    --json) json=--json ;;
     --ringctl) ringctl="$2"; shift ;;
     --bench) bench="$2"; shift ;;
     --keep) keep="$2"; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -54,6 +61,11 @@ if [[ $smoke -eq 1 ]]; then
   bench_args=(--benchmark_min_time=0.01 --benchmark_repetitions=5 --benchmark_report_aggregates_only=true)
   driver_args=(--seconds 0.2 --lookups 20000)
   ringctl_runs=5; driver_runs=3
+elif [[ $quick -eq 1 ]]; then
+  ring_args=()
+  bench_args=(--benchmark_min_time=0.05 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true)
+  driver_args=(--seconds 0.5 --lookups 20000)
+  ringctl_runs=5; driver_runs=1
 else
   ring_args=()
   bench_args=(--benchmark_min_time=0.1 --benchmark_repetitions=10 --benchmark_report_aggregates_only=true)
@@ -88,10 +100,11 @@ measure_rss ringctl "${ringctl_cmd[@]}"
 measure_rss driver "${driver_cmd[@]}"
 
 # Wall time of the whole process, many runs: hyperfine when present, else a /usr/bin/time loop.
+# No warm-up run: the run above under /usr/bin/time was one.
 time_runs() {  # NAME RUNS COMMAND...
   local name="$1" runs="$2"; shift 2
   if [[ -z "${NO_HYPERFINE:-}" ]] && command -v hyperfine > /dev/null; then
-    hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/status_$name.json" \
+    hyperfine --style basic --runs "$runs" --export-json "$work/status_$name.json" \
       -n "$name" "$(printf '%q ' "$@")" >&2
   else
     : > "$work/status_$name.times"
@@ -111,4 +124,4 @@ time_runs driver "$driver_runs" "${driver_cmd[@]}"
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/context.txt"
 echo >&2
-python3 "$here/report.py" "$work" $([[ $smoke -eq 1 ]] && echo --smoke)
+python3 "$here/report.py" "$work" $([[ $smoke -eq 1 ]] && echo --smoke) $json

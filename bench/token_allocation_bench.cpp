@@ -7,6 +7,8 @@
 //
 //   token_allocation_bench                 the table (V = 4, 16, 256; 256 stops at 48 nodes)
 //   token_allocation_bench --large         also grows V = 16 to 1000 nodes and times the 1000th
+//   token_allocation_bench --json          one JSON object, a member per (V, nodes), instead of
+//                                          the table (bench/all.sh reads it)
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -97,8 +99,40 @@ std::string format_reference(int vnodes, int nodes) {
   return text;
 }
 
-void print_table(int vnodes, int max_nodes) {
-  const double bound = 1.0 + 4.0 / (vnodes * kRf);
+// One checkpoint of one V: a line of the table, or a member of the JSON object.
+struct Checkpoint {
+  int vnodes;
+  int nodes;
+  ringcore::OwnershipBalance balanced;
+  double random_max;
+  double random_cv;
+  double bound;
+  double ms_per_node;
+  double ms_last;
+};
+
+void print_line(const Checkpoint& c) {
+  std::printf("%4d %6d | %8.4f %8.2f%% | %8.3f %8.2f%% | %6s | %7.4f | %9.2f %9.2f\n", c.vnodes, c.nodes,
+              c.balanced.max_over_mean, 100 * c.balanced.stddev_over_mean, c.random_max, 100 * c.random_cv,
+              format_reference(c.vnodes, c.nodes).c_str(), c.bound, c.ms_per_node, c.ms_last);
+}
+
+// `separator` goes before the member: "" for the first, ",\n" after.
+void print_member(const Checkpoint& c, const char* separator) {
+  const auto facts = kFactsRandomMaxOverMean.find({c.vnodes, c.nodes});
+  std::printf(
+      "%s  \"V=%d,nodes=%d\": {\"vnodes\": %d, \"nodes\": %d, \"balanced_max_over_mean\": %.5f, "
+      "\"balanced_stddev_over_mean\": %.5f, \"random_max_over_mean\": %.5f, \"random_stddev_over_mean\": %.5f, "
+      "\"facts_random_max_over_mean\": %s, \"bound\": %.5f, \"ms_per_node\": %.3f, \"ms_last\": %.3f}",
+      separator, c.vnodes, c.nodes, c.vnodes, c.nodes, c.balanced.max_over_mean, c.balanced.stddev_over_mean,
+      c.random_max, c.random_cv,
+      facts == kFactsRandomMaxOverMean.end() ? "null" : format_reference(c.vnodes, c.nodes).c_str(), c.bound,
+      c.ms_per_node, c.ms_last);
+}
+
+// Grows one cluster of V-vnode nodes to each checkpoint up to max_nodes; `each` gets every one.
+template <class Each>
+void grow(int vnodes, int max_nodes, Each each) {
   ringcore::ClusterSnapshot snapshot = empty_cluster();
   double ms_total = 0;
   double ms_last = 0;
@@ -108,11 +142,9 @@ void print_table(int vnodes, int max_nodes) {
       ms_last = add_balanced_node(snapshot, vnodes);
       ms_total += ms_last;
     }
-    const auto balanced = balance_of(snapshot);
     const auto [random_max, random_cv] = random_balance(checkpoint, vnodes);
-    std::printf("%4d %6d | %8.4f %8.2f%% | %8.3f %8.2f%% | %6s | %7.4f | %9.2f %9.2f\n", vnodes, checkpoint,
-                balanced.max_over_mean, 100 * balanced.stddev_over_mean, random_max, 100 * random_cv,
-                format_reference(vnodes, checkpoint).c_str(), bound, ms_total / checkpoint, ms_last);
+    each(Checkpoint{vnodes, checkpoint, balance_of(snapshot), random_max, random_cv, 1.0 + 4.0 / (vnodes * kRf),
+                    ms_total / checkpoint, ms_last});
     std::fflush(stdout);
   }
 }
@@ -130,13 +162,29 @@ void time_large_cluster(int vnodes, int nodes) {
 
 int main(int argc, char** argv) {
   bool large = false;
+  bool json = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--large") == 0) {
       large = true;
+    } else if (std::strcmp(argv[i], "--json") == 0) {
+      json = true;
     } else {
-      std::fprintf(stderr, "usage: token_allocation_bench [--large]\n");
+      std::fprintf(stderr, "usage: token_allocation_bench [--large] [--json]\n");
       return 2;
     }
+  }
+  const std::vector<std::pair<int, int>> tables = {{4, 96}, {16, 96}, {256, 48}};
+  if (json) {
+    std::printf("{\"rf\": %d, \"random_seeds\": %d, \"checkpoints\": {\n", kRf, kRandomSeeds);
+    const char* separator = "";
+    for (const auto& [vnodes, max_nodes] : tables) {
+      grow(vnodes, max_nodes, [&](const Checkpoint& c) {
+        print_member(c, separator);
+        separator = ",\n";
+      });
+    }
+    std::printf("\n}}\n");
+    return 0;
   }
   std::printf(
       "Effective ownership, one DC, one rack, RF %d. Balanced: allocate_balanced_tokens, grown node by\n"
@@ -146,10 +194,8 @@ int main(int argc, char** argv) {
       kRf, kRandomSeeds);
   std::printf(
       "   V  nodes | balanced max/mean sd/mean |   random max/mean sd/mean |  facts |   bound | ms/node   ms last\n");
-  print_table(4, 96);
-  print_table(16, 96);
-  print_table(256, 48);
-  std::printf("(V=256 stops at 48 nodes: an allocation there takes over a second and grows with the ring.)\n");
+  for (const auto& [vnodes, max_nodes] : tables) grow(vnodes, max_nodes, print_line);
+  std::printf("(V=256 stops at 48 nodes: an allocation there grows with the ring, about 0.1 s at 48.)\n");
   if (large) time_large_cluster(16, 1000);
   return 0;
 }
