@@ -1,7 +1,6 @@
 #include "kept_connections.h"
 
 #include <fcntl.h>
-#include <poll.h>
 
 #include <algorithm>
 #include <utility>
@@ -20,16 +19,8 @@ KeptConnection::KeptConnection(const std::string& base_url, bool tls, const std:
   // A request's headers and body are separate writes: with Nagle's algorithm the body waits for
   // the peer's delayed ACK (40 ms) on a connection that has sent before.
   client_.set_tcp_nodelay(true);
-  client_.set_socket_options([this](socket_t fd) {
-    socket_ = fd;
-    ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // a process we start (ringctl lab up) must not inherit it
-  });
-}
-
-bool KeptConnection::usable() {
-  if (!client_.is_socket_open() || socket_ < 0) return false;
-  pollfd ready{socket_, POLLIN, 0};
-  return ::poll(&ready, 1, 0) == 0;  // readable: closed by the peer (EOF, reset) or broken
+  // A process we start (ringctl lab up starts ringnode) must not inherit the connection.
+  client_.set_socket_options([](socket_t fd) { ::fcntl(fd, F_SETFD, FD_CLOEXEC); });
 }
 
 void KeptConnections::take_expired(Stack& stack, std::chrono::steady_clock::time_point now, Stack& expired) {
@@ -48,14 +39,9 @@ std::unique_ptr<KeptConnection> KeptConnections::take(const std::string& peer) {
     if (it == idle_.end()) return nullptr;
     Stack& stack = it->second;
     take_expired(stack, std::chrono::steady_clock::now(), closed);
-    while (!found && !stack.empty()) {
-      Idle idle = std::move(stack.back());
+    if (!stack.empty()) {
+      found = std::move(stack.back().connection);
       stack.pop_back();
-      if (idle.connection->usable()) {
-        found = std::move(idle.connection);
-      } else {
-        closed.push_back(std::move(idle));
-      }
     }
   }
   return found;

@@ -4,9 +4,9 @@
 // back: concurrent requests to a peer use as many connections as there are requests in flight,
 // and a sequence of requests reuses one. The most recently used is taken first, so the few that
 // are needed stay hot and the rest age out. A connection is reused only while it has been idle
-// for under kIdleLifetime (our servers close one idle for 1 s) and only if the peer has not
-// closed it meanwhile (its socket is not readable: an HTTP/1.1 server sends nothing unasked).
-// At most kIdlePerPeer idle connections are kept per peer.
+// for under kIdleLifetime (our servers close one idle for 1 s); before each request cpp-httplib
+// checks that the peer has not closed it meanwhile (its socket is not readable) and connects
+// again if it has. At most kIdlePerPeer idle connections are kept per peer.
 //
 // Thread-safety: take() and give_back() may be called from any thread at once.
 #pragma once
@@ -23,8 +23,8 @@
 
 namespace ringnet {
 
-// One keep-alive connection to a peer: a cpp-httplib client, which reconnects by itself when
-// its socket was closed, and that socket, to tell whether the peer closed it.
+// One keep-alive connection to a peer: a cpp-httplib client, which connects again by itself
+// when the peer has closed its socket.
 class KeptConnection {
  public:
   // `base_url` is "scheme://host:port"; the TLS settings and source address are the peer's.
@@ -33,13 +33,9 @@ class KeptConnection {
   KeptConnection& operator=(const KeptConnection&) = delete;
 
   httplib::Client& client() { return client_; }
-  // Whether the connection is open and the peer has not closed it (or sent what it was not
-  // asked for) since the last answer.
-  bool usable();
 
  private:
   httplib::Client client_;
-  int socket_ = -1;  // the last socket the client opened
 };
 
 constexpr std::chrono::milliseconds kIdleLifetime(500);
@@ -47,8 +43,8 @@ constexpr std::size_t kIdlePerPeer = 16;
 
 class KeptConnections {
  public:
-  // An idle connection to `peer` that is still usable, or null. `peer` names everything a
-  // connection depends on (scheme, host, port, CA file, source address).
+  // The most recently used idle connection to `peer` within kIdleLifetime, or null. `peer`
+  // names everything a connection depends on (scheme, host, port, CA file, source address).
   std::unique_ptr<KeptConnection> take(const std::string& peer);
   // Keeps `connection` for the next request to `peer`, unless it was closed.
   void give_back(const std::string& peer, std::unique_ptr<KeptConnection> connection);
