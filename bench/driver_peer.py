@@ -15,6 +15,11 @@ ownership function of its own, so that sum is written here, over the driver's re
       ownership and prints the document `ringctl status --ring SNAPSHOT KEYSPACE -o json` prints.
       SNAPSHOT may be http://HOST:PORT, a ringd agent: its /v1/cluster is fetched, as
       `ringctl -h HOST:PORT status KEYSPACE -o json` does.
+  driver_peer.py lean SNAPSHOT KEYSPACE
+      The lean peer of `ringctl status -o json` (issue 16's): as one whole process, reads the
+      snapshot, builds the replica map and the ownership sums, and prints only a one-line
+      summary of them (nodes, ring tokens, the sum of every node's share): none of `status`'s
+      document.
 """
 
 import argparse
@@ -217,7 +222,9 @@ def address_key(address):
         return (2, b"", address)
 
 
-def status(args):
+def replica_map_and_ownership(args):
+    """What both whole-process modes do: the snapshot, the driver's replica map of the keyspace
+    and each node's ownership. Returns the snapshot, the ring and the shares."""
     snapshot = load_snapshot(args.snapshot)
     keyspace = next((ks for ks in snapshot.get("keyspaces", []) if ks["name"] == args.keyspace), None)
     if keyspace is None:
@@ -227,7 +234,17 @@ def status(args):
     ring = DriverRing(snapshot)
     ring.build_token_map()
     ring.build_replica_map(args.keyspace)
-    owns = ring.ownership(args.keyspace)
+    return snapshot, ring, ring.ownership(args.keyspace)
+
+
+def lean(args):
+    snapshot, ring, owns = replica_map_and_ownership(args)
+    print(json.dumps({"nodes": len(snapshot["nodes"]), "ring_tokens": len(ring.metadata.token_map.ring),
+                      "owns_sum": sum(owns)}))
+
+
+def status(args):
+    snapshot, _, owns = replica_map_and_ownership(args)
 
     datacenters = collections.defaultdict(list)
     for node, share in zip(snapshot["nodes"], owns):
@@ -269,8 +286,11 @@ def main():
     s = sub.add_parser("status", help="print the status document, as `ringctl status -o json`")
     s.add_argument("snapshot")
     s.add_argument("keyspace")
+    lean_parser = sub.add_parser("lean", help="only the replica map and the ownership sums, a one-line summary")
+    lean_parser.add_argument("snapshot")
+    lean_parser.add_argument("keyspace")
     args = parser.parse_args()
-    bench(args) if args.mode == "bench" else status(args)
+    {"bench": bench, "status": status, "lean": lean}[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 # and ringnode's memory (RSS) at rest and under that load. Gossip convergence lives in
 # build/bench/gossip_convergence (simulated, 10 to 1,000 nodes).
 #
-#   bench/lab_bench.sh [--rows N] [--threads T] [--json]   (defaults: 50,000 rows, 8 threads)
+#   bench/lab_bench.sh [--rows N] [--threads T] [--ip-prefix P] [--ceiling-address A] [--json]
+#   (defaults: 50,000 rows, 8 threads, the lab on 127.0.0.1-3, the ceiling on 127.0.80.1)
 #
 # $RINGCTL, $HTTP_CEILING_BENCH choose the binaries (default: under build/); the lab's ringnode
 # and ringd are found beside ringctl (or $RINGCTL_RINGNODE, $RINGCTL_RINGD). --json prints one
@@ -19,12 +20,16 @@ ceiling=${HTTP_CEILING_BENCH:-$root/build/bench/http_ceiling_bench}
 rows=50000
 threads=8
 format=text
+ip_prefix=127.0.0
+ceiling_address=127.0.80.1
 while [ $# -gt 0 ]; do
   case $1 in
     --rows) rows=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
+    --ip-prefix) ip_prefix=$2; shift 2 ;;
+    --ceiling-address) ceiling_address=$2; shift 2 ;;
     --json) format=json; shift ;;
-    *) echo "usage: $0 [--rows N] [--threads T] [--json]" >&2; exit 1 ;;
+    *) echo "usage: $0 [--rows N] [--threads T] [--ip-prefix P] [--ceiling-address A] [--json]" >&2; exit 1 ;;
   esac
 done
 for program in "$ringctl" "$ceiling"; do
@@ -43,7 +48,7 @@ node_rss() {
   done
 }
 
-lab lab --dir "$dir" up --nodes 3 --storage-port 27200 --native-port 29242 --agent-port 29270 >/dev/null
+lab lab --dir "$dir" up --nodes 3 --ip-prefix "$ip_prefix" --storage-port 27200 --native-port 29242 --agent-port 29270 >/dev/null
 rest=$(node_rss | sort -n | tail -1)
 
 # Sample RSS every 200 ms while stress runs; keep the peak.
@@ -60,7 +65,7 @@ report=$(lab -o json lab --dir "$dir" stress --rows "$rows" --threads "$threads"
 kill "$sampler"
 verify=$(lab -o json lab --dir "$dir" verify --threads "$threads")
 # The ceiling right after, while the machine is as loaded as it was.
-ceiling_report=$("$ceiling" --rows "$rows" --threads "$threads" --address 127.0.80.1)
+ceiling_report=$("$ceiling" --rows "$rows" --threads "$threads" --address "$ceiling_address")
 
 python3 - "$report" "$verify" "$rest" "$(cat "$peak_file")" "$(nproc)" "$ceiling_report" "$format" <<'PY'
 import json, sys

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,12 @@ class ReplicaTransport {
                                  const Cell& cell) = 0;
   virtual ringcore::Result<std::optional<Cell>> read(const std::string& endpoint, const std::string& keyspace,
                                                      const std::string& key) = 0;
+  // Whether `endpoint` is this node, whose copy is read and written in its own storage without
+  // a network call: the coordinator does that request on its own thread.
+  virtual bool is_local(const std::string& endpoint) const {
+    (void)endpoint;
+    return false;
+  }
 };
 
 struct ReplicaSet {
@@ -106,6 +113,9 @@ class Coordinator {
   ReadRepairCounts read_repair_counts() const;
 
  private:
+  // transport_.is_local, for fan_out.
+  std::function<bool(const std::string&)> is_local() const;
+
   ReplicaTransport& transport_;
   WorkerPool& pool_;
   std::chrono::milliseconds timeout_;

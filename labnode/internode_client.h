@@ -35,6 +35,7 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
                          const Cell& cell) override;
   ringcore::Result<std::optional<Cell>> read(const std::string& endpoint, const std::string& keyspace,
                                              const std::string& key) override;
+  bool is_local(const std::string& endpoint) const override { return endpoint == self_; }
 
   // Streaming and repair, on `endpoint`'s storage (this node's directly): the size of a range,
   // a page of its rows, applying rows (repair), ingesting them (streaming), and a range's

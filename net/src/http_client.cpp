@@ -7,11 +7,14 @@
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
+
+#include "kept_connections.h"
 
 namespace ringnet {
 namespace {
@@ -93,6 +96,35 @@ std::string describe(httplib::Error error, long verify_result, const std::string
   }
 }
 
+// Sends `request` on `connection`, which it uses alone, watched by `give_up` (GiveUpWatch);
+// `gave_up` is set to the reason when it gave up.
+httplib::Result perform(KeptConnection& connection, const HttpRequest& request, std::chrono::milliseconds timeout,
+                        const std::function<std::optional<std::string>()>& give_up, std::chrono::milliseconds poll,
+                        std::string& gave_up) {
+  httplib::Client& client = connection.client();
+  client.set_connection_timeout(timeout);
+  client.set_read_timeout(timeout);
+  client.set_write_timeout(timeout);
+  httplib::Headers headers;
+  for (const auto& [name, value] : request.headers) headers.emplace(name, value);
+  GiveUpWatch watch(client, give_up, poll);
+  httplib::Result result = [&]() -> httplib::Result {
+    if (request.method == "GET") return client.Get(request.path, headers);
+    if (request.method == "POST") return client.Post(request.path, headers, request.body, request.content_type);
+    if (request.method == "PUT") return client.Put(request.path, headers, request.body, request.content_type);
+    return client.Delete(request.path, headers, request.body, request.content_type);
+  }();
+  gave_up = watch.finish();
+  return result;
+}
+
+// Whether a request that failed so on a kept connection may be sent again: when it could not be
+// written, or when no answer came and the server cannot have acted on it twice (GET, PUT and
+// DELETE are idempotent here; a POST may start a job).
+bool may_send_again(const std::string& method, httplib::Error error) {
+  return error == httplib::Error::Write || (error == httplib::Error::Read && method != "POST");
+}
+
 }  // namespace
 
 HttpClient::HttpClient(std::string host, int port, std::chrono::milliseconds timeout)
@@ -122,32 +154,27 @@ ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) cons
   if (tls_ && !ca_cert_file_.empty() && !std::ifstream(ca_cert_file_)) {
     return ringcore::Error::invalid_input("cannot read CA file '" + ca_cert_file_ + "': " + std::strerror(errno));
   }
-  // The scheme-host-port form picks plain or TLS; cpp-httplib is built with OpenSSL here.
-  httplib::Client client(base_url());
-  if (tls_) {
-    client.enable_server_certificate_verification(true);
-    if (!ca_cert_file_.empty()) client.set_ca_cert_path(ca_cert_file_.c_str());
+  const std::string peer = base_url() + " " + ca_cert_file_ + " " + source_;
+  std::unique_ptr<KeptConnection> connection = kept_connections().take(peer);
+  const bool reused = connection != nullptr;
+  if (!connection) connection = std::make_unique<KeptConnection>(base_url(), tls_, ca_cert_file_, source_);
+  const auto started = std::chrono::steady_clock::now();
+  std::string gave_up;
+  httplib::Result result = perform(*connection, request, timeout_, give_up_, give_up_poll_, gave_up);
+  if (!result && gave_up.empty() && reused && may_send_again(request.method, result.error()) &&
+      std::chrono::steady_clock::now() - started < timeout_ / 2) {
+    // A kept connection that broke at once: the peer closed it as the request went out (its
+    // keep-alive timeout, or it restarted). Sent again once, on a new connection.
+    connection = std::make_unique<KeptConnection>(base_url(), tls_, ca_cert_file_, source_);
+    result = perform(*connection, request, timeout_, give_up_, give_up_poll_, gave_up);
   }
-  if (!source_.empty()) client.set_interface(source_);  // an address works as well as a name
-  client.set_connection_timeout(timeout_);
-  client.set_read_timeout(timeout_);
-  client.set_write_timeout(timeout_);
-  httplib::Headers headers;
-  for (const auto& [name, value] : request.headers) headers.emplace(name, value);
-
-  GiveUpWatch watch(client, give_up_, give_up_poll_);
-  auto result = [&]() -> httplib::Result {
-    if (request.method == "GET") return client.Get(request.path, headers);
-    if (request.method == "POST") return client.Post(request.path, headers, request.body, request.content_type);
-    if (request.method == "PUT") return client.Put(request.path, headers, request.body, request.content_type);
-    return client.Delete(request.path, headers, request.body, request.content_type);
-  }();
-  const std::string gave_up = watch.finish();
+  // After a failure the connection's state is unknown: it is closed with `connection`.
   if (!result && !gave_up.empty()) {
     return ringcore::Error(ringcore::ErrorCode::kUnavailable,
                            request.method + " " + base_url() + request.path + ": gave up: " + gave_up);
   }
   if (!result) {
+    httplib::Client& client = connection->client();
     const std::string what = describe(result.error(), tls_ ? client.get_openssl_verify_result() : 0, host_, timeout_);
     // A certificate that cannot be verified is not a server that is away: asking it again, or
     // another agent configured alike, will not help, so it is not kUnavailable.
@@ -156,7 +183,9 @@ ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) cons
     return ringcore::Error(refused_by_tls ? ringcore::ErrorCode::kFailed : ringcore::ErrorCode::kUnavailable,
                            request.method + " " + base_url() + request.path + ": " + what);
   }
-  return HttpResponse{result->status, result->body, result->get_header_value("Content-Type")};
+  HttpResponse response{result->status, std::move(result->body), result->get_header_value("Content-Type")};
+  kept_connections().give_back(peer, std::move(connection));
+  return response;
 }
 
 ringcore::Result<std::string> body_or_error(const std::string& who, ringcore::Result<HttpResponse> response) {

@@ -10,11 +10,17 @@
 #include <thread>
 #include <utility>
 
+#include "accepted_connections.h"
+#include "connection_threads.h"
 #include "ringcore/hex.h"
 #include "ringnet/listen_address.h"
 
 namespace ringnet {
 namespace {
+
+// Requests served on one kept-alive connection before the server closes it (its answer to the
+// last says Connection: close, so the client knows): connections are recycled now and then.
+constexpr std::size_t kRequestsPerConnection = 1000;
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> segments;
@@ -183,16 +189,18 @@ struct HttpServer::Impl {
   std::vector<Route> routes;
   std::thread thread;
   int port = 0;
-  int listener = -1;  // the listening socket, once bound
+  int listener = -1;                  // the listening socket, once bound
+  sockaddr_storage listen_address{};  // its address, once listening
 
   ServerResponse dispatch(const std::string& method, const httplib::Request& req) const {
-    return dispatch(method, req.target, req.path, req.headers, req.body, req.remote_addr);
+    return dispatch(method, req.target, req.path, req.headers, req.body, req.remote_addr, req.remote_port);
   }
 
   // `decoded_path` is `target`'s path as cpp-httplib decodes it (ServerRequest::path).
   template <typename HeaderMap>
   ServerResponse dispatch(const std::string& method, std::string_view target, const std::string& decoded_path,
-                          const HeaderMap& headers, const std::string& body, const std::string& remote_address) const {
+                          const HeaderMap& headers, const std::string& body, const std::string& remote_address,
+                          int remote_port = 0) const {
     const std::string_view raw_path = target.substr(0, target.find('?'));
     const auto raw = split_path(raw_path);
     ServerRequest request;
@@ -206,6 +214,7 @@ struct HttpServer::Impl {
       request.query = std::move(query).value();
     }
     request.remote_address = remote_address;
+    request.remote_port = remote_port;
     for (const auto& [name, value] : headers) request.headers.emplace(lower_case(name), value);
     bool path_known = false;
     try {
@@ -252,8 +261,13 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) 
   } else {
     impl_->server = std::make_unique<httplib::Server>();
   }
-  const std::size_t threads = options.worker_threads;
-  impl_->server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  const std::size_t kept = std::max<std::size_t>(1, options.worker_threads);
+  const std::size_t most = std::max(kept, options.max_worker_threads);
+  impl_->server->new_task_queue = [kept, most] { return new ConnectionThreads(kept, most); };
+  // Many requests per connection (cpp-httplib's default is 5): a client sending one request
+  // per row would otherwise connect again every fifth row.
+  impl_->server->set_keep_alive_max_count(kRequestsPerConnection);
+  impl_->server->set_keep_alive_timeout(options.keep_alive_timeout.count());
   impl_->server->set_payload_max_length(options.max_body_bytes);
   // cpp-httplib writes an answer's headers and body apart; with Nagle's algorithm on, the body
   // of an answer on a kept-alive connection waits for the client's delayed ACK of the headers
@@ -306,6 +320,8 @@ ringcore::Status HttpServer::start(const std::string& host, int port) {
     return ringcore::Error(ringcore::ErrorCode::kUnavailable, "cannot listen on " + host + ":" + std::to_string(port));
   }
   widen_accept_queue(impl_->listener);
+  socklen_t length = sizeof impl_->listen_address;
+  getsockname(impl_->listener, reinterpret_cast<sockaddr*>(&impl_->listen_address), &length);
   impl_->thread = std::thread([this] { impl_->server->listen_after_bind(); });
   // stop() before the listener runs would be lost; wait until it does (microseconds).
   while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -333,6 +349,8 @@ ServerResponse HttpServer::answer(const std::string& method, const std::string& 
 void HttpServer::stop() {
   if (!impl_->thread.joinable()) return;
   impl_->server->stop();
+  // Idle kept-alive connections would hold stop() for the keep-alive timeout.
+  end_reading_of_accepted(impl_->listen_address);
   impl_->thread.join();
 }
 

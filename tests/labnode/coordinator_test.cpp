@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -53,7 +54,10 @@ class FakeTransport final : public ringnode::ReplicaTransport {
     return writes_;
   }
 
+  bool is_local(const std::string& endpoint) const override { return endpoint == local; }
+
   std::set<std::string> failing;  // set before requests run
+  std::string local;              // the coordinator's own address, "" for none; set before requests run
 
  private:
   std::mutex mutex_;
@@ -207,4 +211,19 @@ TEST_CASE("replica copies list every replica, answered or not") {
     if (copy.address == "127.0.0.2") CHECK(copy.error == "connection refused");
     if (copy.address == "127.0.0.3") CHECK((!copy.cell && copy.error.empty()));
   }
+}
+
+TEST_CASE(
+    "the coordinator's own replica is written on its own thread: ONE is acknowledged with every pool thread busy") {
+  Fixture f;
+  f.transport.local = "127.0.0.1";
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  for (int i = 0; i < 4; ++i) f.pool.submit([released] { released.wait(); });  // every pool thread held
+  const auto view = three_nodes();
+  auto written = f.coordinator.write(view, keyspace(3), "k", std::string("v"), ConsistencyLevel::kOne, 7);
+  release.set_value();
+  REQUIRE_MESSAGE(written.ok(), written.error().message());
+  CHECK(written->acks == 1);
+  CHECK(f.transport.stored("127.0.0.1", "k")->value == "v");
 }

@@ -8,7 +8,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "ringnet/http_server.h"
 #include "support/temp_dir.h"
@@ -20,6 +23,9 @@ class LoopbackServer {
  public:
   LoopbackServer() {
     port_ = server_.bind_to_any_port("127.0.0.1");
+    // Connection: close after each answer: cpp-httplib's stop() would wait for a kept connection
+    // to idle out. Keep-alive is tested against ringnet::HttpServer (KeepAliveServer).
+    server_.set_keep_alive_max_count(1);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::yield();
   }
@@ -34,6 +40,28 @@ class LoopbackServer {
   httplib::Server server_;
   int port_ = 0;
   std::thread thread_;
+};
+
+// A ringnet::HttpServer on 127.0.0.1 and `port` (0: an ephemeral one) keeping connections
+// alive, answering GET and POST /v1/who with the client's port (each connection has its own),
+// and POST /v1/echo with the body and that port.
+class KeepAliveServer {
+ public:
+  explicit KeepAliveServer(int port = 0) {
+    const auto who = [](const ringnet::ServerRequest& r) {
+      return ringnet::ServerResponse{200, std::to_string(r.remote_port), "text/plain"};
+    };
+    server_.route("GET", "/v1/who", who);
+    server_.route("POST", "/v1/who", who);
+    server_.route("POST", "/v1/echo", [](const ringnet::ServerRequest& r) {
+      return ringnet::ServerResponse{200, r.body + " " + std::to_string(r.remote_port), "text/plain"};
+    });
+    REQUIRE(server_.start("127.0.0.1", port).ok());
+  }
+  int port() const { return server_.port(); }
+
+ private:
+  ringnet::HttpServer server_;
 };
 
 }  // namespace
@@ -204,4 +232,77 @@ TEST_CASE("TLS failures in plain words: an unreadable CA file is bad input, a ce
   CHECK(result.error().code() == ringcore::ErrorCode::kFailed);
   CHECK(result.error().message().find("TLS: certificate verify failed (hostname mismatch") != std::string::npos);
   server.stop();
+}
+
+TEST_CASE("a peer's connection is kept alive and reused by every HttpClient of the process") {
+  KeepAliveServer server;
+  std::set<std::string> connections;
+  for (int i = 0; i < 20; ++i) {
+    const ringnet::HttpClient client("127.0.0.1", server.port());  // one per call, as callers make them
+    auto who = client.get("/v1/who");
+    REQUIRE(who.ok());
+    REQUIRE(who->status == 200);
+    connections.insert(who->body);
+  }
+  CHECK(connections.size() == 1);
+}
+
+TEST_CASE("concurrent requests each use a connection of their own, and no more stay open than were in flight") {
+  KeepAliveServer server;
+  constexpr int kThreads = 4, kRequests = 50;
+  const ringnet::HttpClient client("127.0.0.1", server.port());  // one client shared by the threads
+  std::vector<std::vector<std::string>> answers(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRequests; ++i) {
+        auto echo = client.post("/v1/echo", std::to_string(t) + "-" + std::to_string(i));
+        answers[t].push_back(echo.ok() ? echo->body : echo.error().message());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<std::string> connections;
+  for (int t = 0; t < kThreads; ++t) {
+    REQUIRE(answers[t].size() == kRequests);
+    for (int i = 0; i < kRequests; ++i) {
+      const std::string& answer = answers[t][i];
+      const std::string sent = std::to_string(t) + "-" + std::to_string(i) + " ";
+      REQUIRE_MESSAGE(answer.rfind(sent, 0) == 0, answer);  // each answer is to its own request
+      connections.insert(answer.substr(sent.size()));
+    }
+  }
+  CHECK(connections.size() <= kThreads);  // a connection is opened only while every other is busy
+}
+
+TEST_CASE("a kept connection the server has closed is not used: even a POST, never sent twice, is answered") {
+  int port = 0;
+  std::string first;
+  {
+    KeepAliveServer before;
+    port = before.port();
+    auto who = ringnet::HttpClient("127.0.0.1", port).post("/v1/who", "");
+    REQUIRE(who.ok());
+    first = who->body;
+  }  // the server stops and closes the kept connection
+  KeepAliveServer after(port);
+  auto who = ringnet::HttpClient("127.0.0.1", port).post("/v1/who", "");
+  REQUIRE_MESSAGE(who.ok(), who.error().message());
+  CHECK(who->status == 200);
+  CHECK(who->body != first);
+}
+
+TEST_CASE("a server that closes every connection after one answer (Connection: close) is answered every time") {
+  LoopbackServer loopback;  // answers with Connection: close
+  loopback.server().Post("/v1/who", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(std::to_string(req.remote_port), "text/plain");
+  });
+  std::set<std::string> connections;
+  for (int i = 0; i < 5; ++i) {
+    auto who = ringnet::HttpClient("127.0.0.1", loopback.port()).post("/v1/who", "");
+    REQUIRE_MESSAGE(who.ok(), who.error().message());
+    CHECK(who->status == 200);
+    connections.insert(who->body);
+  }
+  CHECK(connections.size() == 5);
 }

@@ -3,9 +3,14 @@
 #include "ringnet/http_server.h"
 
 #include <doctest/doctest.h>
+#include <httplib.h>
 
+#include <chrono>
+#include <future>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <vector>
 
 #include "ringnet/http_client.h"
 #include "ringnet/listen_address.h"
@@ -151,4 +156,50 @@ TEST_CASE("an address of another machine cannot be listened on, and says so") {
   const ringcore::Status status = ringnet::check_can_listen("192.0.2.1", 7070);  // TEST-NET-1
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().message() == "192.0.2.1:7070 is not an address of this machine");
+}
+
+TEST_CASE("idle kept-alive connections, more of them than worker threads, leave no new connection waiting") {
+  // Two threads kept ready, and idle connections kept open for 60 s: a server serving only on
+  // its kept threads would leave every later connection waiting until an idle one times out,
+  // far past the clients' 10 s.
+  ringnet::HttpServer server({.worker_threads = 2, .keep_alive_timeout = std::chrono::seconds(60)});
+  server.route("GET", "/v1/ping", [](const ServerRequest&) { return ServerResponse{200, R"({"pong": true})"}; });
+  REQUIRE(server.start("127.0.0.1", 0).ok());
+
+  // Four connections, each answered once and then left open and idle, as a client's pool of
+  // kept connections leaves them. Each counts the connections it opened.
+  constexpr int kIdle = 4;
+  std::vector<std::unique_ptr<httplib::Client>> idle;
+  std::vector<int> opened(kIdle, 0);
+  for (int i = 0; i < kIdle; ++i) {
+    auto client = std::make_unique<httplib::Client>("127.0.0.1", server.port());
+    client->set_keep_alive(true);
+    client->set_connection_timeout(std::chrono::seconds(10));
+    client->set_read_timeout(std::chrono::seconds(10));
+    client->set_socket_options([&opened, i](socket_t) { ++opened[i]; });
+    auto answer = client->Get("/v1/ping");
+    REQUIRE_MESSAGE(answer, "idle connection ", i, ": ", httplib::to_string(answer.error()));
+    CHECK(answer->status == 200);
+    idle.push_back(std::move(client));
+  }
+
+  // A new connection is answered while all four stay open.
+  auto fresh = ringnet::HttpClient("127.0.0.1", server.port(), std::chrono::seconds(10)).get("/v1/ping");
+  REQUIRE_MESSAGE(fresh.ok(), fresh.error().message());
+  CHECK(fresh->status == 200);
+
+  // The idle connections were kept, not closed to make room: each answers again on the
+  // connection it opened first.
+  for (int i = 0; i < kIdle; ++i) {
+    auto again = idle[i]->Get("/v1/ping");
+    REQUIRE_MESSAGE(again, "idle connection ", i, ": ", httplib::to_string(again.error()));
+    CHECK(again->status == 200);
+    CHECK(opened[i] == 1);
+  }
+
+  // stop() ends them too, rather than waiting for them to idle out: it returns well within
+  // their 60 s, and they are closed.
+  auto stopped = std::async(std::launch::async, [&server] { server.stop(); });
+  REQUIRE(stopped.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  for (int i = 0; i < kIdle; ++i) CHECK_FALSE(idle[i]->Get("/v1/ping"));
 }

@@ -6,8 +6,17 @@
 // refused or host unreachable", "no answer: timed out after 2 s ..."); a server certificate
 // that does not verify is kFailed ("TLS: certificate verify failed (hostname mismatch ...)");
 // an unreadable CA file kInvalidInput ("cannot read CA file 'X': ..."). Any HTTP status is a
-// response, not an error. Thread-safe: each
-// call opens its own connection.
+// response, not an error.
+//
+// Connections are kept alive and reused, per peer (scheme, host, port, CA file and source
+// address), by every HttpClient of the process (kept_connections.h), so an HttpClient is cheap
+// to make for one call. A request uses a connection alone: concurrent requests to a peer each
+// have one, and only as many stay open as were in flight; one idle for 0.5 s is not reused. A
+// request whose kept connection breaks at once (the peer closed it as it went out) is sent
+// again on a new one, unless it is a POST, which the peer may have acted on.
+//
+// Thread-safety: send(), get() and post() may be called from any number of threads at once,
+// on one HttpClient or several; the setters must come before the first request.
 #pragma once
 
 #include <chrono>

@@ -13,6 +13,7 @@
 // added before start(). stop() may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -33,6 +34,7 @@ struct ServerRequest {
   std::multimap<std::string, std::string> query;   // decoded
   std::string body;
   std::string remote_address;
+  int remote_port = 0;                         // the client's end of the connection (0 through answer())
   std::map<std::string, std::string> headers;  // names lower-case; the first value of each
 
   // The first value of query parameter `name`, or `fallback`.
@@ -61,7 +63,16 @@ ringcore::Result<std::string> percent_decode(std::string_view text);
 std::string percent_encode(std::string_view bytes);
 
 struct ServerOptions {
+  // Each connection is served on a thread of its own until it closes (cpp-httplib's model),
+  // and a kept-alive connection stays open between requests: `worker_threads` are kept ready,
+  // and while all of them serve, each new connection gets one more, up to `max_worker_threads`
+  // (connection_threads.h), so idle kept connections never leave a new one waiting.
   std::size_t worker_threads = 16;
+  std::size_t max_worker_threads = 256;
+  // An idle kept-alive connection is closed after this long (whole seconds: cpp-httplib's
+  // unit), and stop() waits for that. ringnet::HttpClient reuses a connection only while it
+  // has been idle for well under a second.
+  std::chrono::seconds keep_alive_timeout{1};
   std::size_t max_body_bytes = 8 << 20;
   // HTTPS when both are set: PEM files of the server's certificate (chain) and private key.
   // start() fails (kInvalidInput, naming the files) when they cannot be loaded. TLS 1.2 is the

@@ -1,0 +1,59 @@
+#include "accepted_connections.h"
+
+#include <netinet/in.h>
+#include <sys/stat.h>
+
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+namespace ringnet {
+namespace {
+
+// Whether a connection's local address `local` is one accepted on `listener`: the same family
+// and port, and the same address unless the listener took every address.
+bool accepted_on(const sockaddr_storage& local, const sockaddr_storage& listener) {
+  if (local.ss_family != listener.ss_family) return false;
+  if (listener.ss_family == AF_INET) {
+    const auto& mine = reinterpret_cast<const sockaddr_in&>(local);
+    const auto& theirs = reinterpret_cast<const sockaddr_in&>(listener);
+    return mine.sin_port == theirs.sin_port &&
+           (theirs.sin_addr.s_addr == htonl(INADDR_ANY) || mine.sin_addr.s_addr == theirs.sin_addr.s_addr);
+  }
+  if (listener.ss_family == AF_INET6) {
+    const auto& mine = reinterpret_cast<const sockaddr_in6&>(local);
+    const auto& theirs = reinterpret_cast<const sockaddr_in6&>(listener);
+    return mine.sin6_port == theirs.sin6_port &&
+           (std::memcmp(&theirs.sin6_addr, &in6addr_any, sizeof in6addr_any) == 0 ||
+            std::memcmp(&mine.sin6_addr, &theirs.sin6_addr, sizeof mine.sin6_addr) == 0);
+  }
+  return false;
+}
+
+}  // namespace
+
+void end_reading_of_accepted(const sockaddr_storage& listener) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
+    int fd = -1;
+    try {
+      fd = std::stoi(entry.path().filename().string());
+    } catch (const std::exception&) {
+      continue;
+    }
+    struct stat about {};
+    if (fstat(fd, &about) != 0 || !S_ISSOCK(about.st_mode)) continue;
+    int listening = 0;
+    socklen_t size = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || listening != 0) continue;
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    // A client's connection has an ephemeral local port, never a listener's: only accepted
+    // connections match.
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0 || !accepted_on(local, listener)) continue;
+    shutdown(fd, SHUT_RD);
+  }
+}
+
+}  // namespace ringnet

@@ -1,0 +1,19 @@
+// Ending the connections a server accepted, for HttpServer::stop().
+//
+// cpp-httplib's stop() closes the listening socket, but a thread serving a kept-alive
+// connection waits for the client's next request for the whole keep-alive timeout before it
+// looks again, and stop() joins that thread: a server with an idle kept connection took that
+// long to stop. cpp-httplib does not hand out the sockets it accepts, so they are found among
+// the process's open files by their local address.
+#pragma once
+
+#include <sys/socket.h>
+
+namespace ringnet {
+
+// Shuts the reading side of every connection this process accepted on `listener` (the
+// listening socket's address, from getsockname): an idle connection's thread wakes to an end
+// of file and closes it at once, and one being answered still sends its answer.
+void end_reading_of_accepted(const sockaddr_storage& listener);
+
+}  // namespace ringnet
