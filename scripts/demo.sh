@@ -13,6 +13,7 @@ BUILD_TARGETS="ringctl ringnode ringd" BUILD_DIR=$root/build "$root/scripts/buil
   -DRINGCTL_TESTS=OFF -DRINGCTL_BENCH=OFF >/dev/null
 ringctl=$root/build/cli/ringctl
 demo_dir=${DEMO_DIR:-$(mktemp -d -t ringctl-demo.XXXXXX)}
+mkdir -p "$demo_dir"
 ring=$demo_dir/ring.json
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
