@@ -167,7 +167,9 @@ void check_no_failed_write(QuorumWriter& writer) {
 
 }  // namespace
 
-TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, resumed after a SIGKILL mid-join and mid-decommission") {
+TEST_CASE(
+    "scale-up and scale-down playbooks on a lab under a QUORUM writer, resumed after a SIGKILL mid-join and "
+    "mid-decommission") {
   PlaybookLab lab("resume", "127.0.64.", {"26060", "29060", "7660"});
   const ProcessResult up = lab.up(3);
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
