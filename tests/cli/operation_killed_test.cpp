@@ -28,10 +28,9 @@
 #include <string>
 #include <vector>
 
-#include "ringcore/token.h"
-#include "storage.h"
 #include "support/background_process.h"
 #include "support/cluster_checks.h"
+#include "support/rows_taken.h"
 #include "support/run_process.h"
 
 using namespace std::chrono_literals;
@@ -229,20 +228,6 @@ void leaving_node_killed(TestCluster& cluster, Agents& agents, int i) {
                                               << " bytes: restarted NORMAL, no job; wait ended " << last["event"]);
 }
 
-// Node i stopped, every row of the keyspace taken from its RocksDB, started again: repair then
-// has all of its share to stream back to it.
-void wipe(TestCluster& cluster, int i) {
-  REQUIRE(cluster.process(i).terminate(30s) == 0);
-  {
-    auto storage = ringnode::Storage::open(cluster.data_directory(i));
-    REQUIRE_MESSAGE(storage, storage.error().message());
-    const auto removed = (*storage)->remove_range(kKeyspace, {ringcore::kMinToken, ringcore::kMaxToken});
-    REQUIRE(removed);
-    MESSAGE("wiped " << removed->rows << " rows from " << cluster.address(i));
-  }
-  cluster.start(i, false);
-}
-
 }  // namespace
 
 TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommission and removenode lose no job") {
@@ -292,7 +277,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          return std::vector<std::string>{"repair", kKeyspace, "--wait", "--timeout", "180"};
        },
        [&] {
-         wipe(cluster, 1);
+         MESSAGE("took " << take_rows(cluster, 1, kKeyspace) << " rows from " << cluster.address(1));
          for (int i = 0; i < kNodes; ++i) cluster.wait_for_ring(i, kNodes);
          set_throughput(cluster, 1, kThrottle);
          return std::string();

@@ -1,11 +1,14 @@
-// A cleanup interrupted by SIGKILL, on real ringnode processes on 127.0.92.21..24, a QUORUM
-// writer running. A fourth node joins, so each first node holds about a quarter of its rows for
-// ranges it no longer replicates; cleanup on one of them, throttled (compaction_throughput_mib,
-// as Cassandra's compaction_throughput holds cleanup) so that the kill lands between its ranges,
-// is SIGKILLed. After the restart no cleanup runs (jobs live in the process: the clear state is
-// "not done"); run again, it completes. Then the node holds exactly its ranges' rows: none
-// outside them (read from its RocksDB, the node stopped) and every acknowledged row inside them;
-// and every acknowledged row reads back at QUORUM; the load it reports is what it holds.
+// A cleanup interrupted by SIGKILL, on real ringnode processes, a QUORUM writer running. A
+// fourth node joins, so each first node holds about a quarter of its rows for ranges it no
+// longer replicates; cleanup on one of them, throttled (compaction_throughput_mib, as
+// Cassandra's compaction_throughput holds cleanup), is SIGKILLed: between its ranges
+// (127.0.92.21..24), or once every range is dropped, in its final compaction (127.0.74.21..24).
+// After the restart no cleanup runs (jobs live in the process: the clear state is "not done");
+// run again, it completes, removing what the killed run had left (nothing, when it was killed
+// in its final compaction: what it removed stayed removed). Then the node holds exactly its
+// ranges' rows: none outside them (read from its RocksDB, the node stopped) and every
+// acknowledged row inside them; and every acknowledged row reads back at QUORUM; the load it
+// reports is what it holds.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -33,13 +36,21 @@ constexpr int kRows = 10000;
 const std::string kThrottled = "compaction_throughput_mib: 0.025\n";
 constexpr int kCleaned = 1;
 
-// Node i's cleanup job once it has dropped at least one range and is still running, or null.
-Json cleanup_midway(const TestCluster& cluster, int i, const std::string& id) {
+// Where the cleanup is killed.
+enum class KillPoint {
+  kBetweenRanges,    // some ranges dropped, not all
+  kFinalCompaction,  // every range dropped, the job still running: pacing the last one or compacting
+};
+
+// Node i's cleanup job once it has reached `point` and is still running, or null.
+Json cleanup_at(const TestCluster& cluster, int i, const std::string& id, KillPoint point) {
   const auto reply = cluster.api(i, "GET", "/v1/jobs/" + id);
   if (reply.status != 200 || reply.body["state"] != "running") return nullptr;
   const Json& progress = reply.body["progress"];
-  if (progress["done"].get<std::uint64_t>() == 0 || progress["done"] == progress["total"]) return nullptr;
-  return reply.body;
+  const bool reached = point == KillPoint::kBetweenRanges
+                           ? progress["done"].get<std::uint64_t>() > 0 && progress["done"] != progress["total"]
+                           : progress["total"].get<std::uint64_t>() > 0 && progress["done"] == progress["total"];
+  return reached ? reply.body : Json();
 }
 
 // Whether the node at `address` is one of the replicas `placement` gives `token`.
@@ -51,11 +62,9 @@ bool replica_of(const ringcore::ReplicaPlacement& placement, const ringcore::Clu
   return false;
 }
 
-}  // namespace
-
-TEST_CASE("a cleanup SIGKILLed midway completes when run again, and the node then holds exactly its ranges' rows") {
+void cleanup_killed(const std::string& network, KillPoint point) {
   const auto test_started = std::chrono::steady_clock::now();
-  TestCluster cluster("cleanup_kill", 21, 4, 8, "127.0.92.");
+  TestCluster cluster("cleanup_kill", 21, 4, 8, network);
   const std::vector<std::string> seeded = seed_keyspace(cluster, 3, kKeyspace, kRows, kThrottled);
 
   Writer writer(cluster, {0, 2, 3}, kKeyspace, "w", 1);
@@ -69,10 +78,10 @@ TEST_CASE("a cleanup SIGKILLed midway completes when run again, and the node the
   Json midway;
   REQUIRE_MESSAGE(wait_until(
                       [&] {
-                        midway = cleanup_midway(cluster, kCleaned, started.body["id"].get<std::string>());
+                        midway = cleanup_at(cluster, kCleaned, started.body["id"].get<std::string>(), point);
                         return !midway.is_null();
                       },
-                      30s, 50ms),
+                      30s, 20ms),
                   cluster.api(kCleaned, "GET", "/v1/jobs").body.dump());
   cluster.process(kCleaned).kill_hard();
   MESSAGE("killed at " << midway["progress"]["done"] << " of " << midway["progress"]["total"] << " ranges");
@@ -83,7 +92,11 @@ TEST_CASE("a cleanup SIGKILLed midway completes when run again, and the node the
   CHECK(cluster.api(kCleaned, "GET", "/v1/jobs").body["jobs"].empty());  // nothing claims to run
   const Json again = cluster.run_operation(kCleaned, "cleanup", {{"keyspace", kKeyspace}}, 60s);
   CHECK_MESSAGE(again["state"] == "succeeded", again.dump());
-  CHECK(again["result"]["rows_removed"].get<std::uint64_t>() > 0);  // what the killed run had not
+  if (point == KillPoint::kBetweenRanges) {
+    CHECK(again["result"]["rows_removed"].get<std::uint64_t>() > 0);  // what the killed run had not
+  } else {
+    CHECK(again["result"]["rows_removed"] == 0);  // the killed run's removals outlived it
+  }
   // Once cleaned, a cleanup finds nothing left to remove.
   const Json idle = cluster.run_operation(kCleaned, "cleanup", {{"keyspace", kKeyspace}}, 60s);
   CHECK_MESSAGE(idle["state"] == "succeeded", idle.dump());
@@ -130,8 +143,22 @@ TEST_CASE("a cleanup SIGKILLed midway completes when run again, and the node the
                                      << " rows outside its ranges, first " << (outside.empty() ? "" : outside.front()));
   CHECK_MESSAGE(missing.empty(), missing.size() << " acknowledged rows of its ranges missing, first "
                                                 << (missing.empty() ? "" : missing.front()));
-  MESSAGE("cleanup killed and rerun: " << again["result"].dump() << "; the node holds " << held.size() << " rows, "
-                                       << belonging << " acknowledged rows belong to it, outside " << outside.size()
-                                       << ", missing " << missing.size() << "; " << keys.size()
-                                       << " acknowledged rows read back; " << seconds_since(test_started) << " s");
+  MESSAGE("cleanup killed at " << midway["progress"].dump() << " and rerun: " << again["result"].dump()
+                               << "; the node holds " << held.size() << " rows, " << belonging
+                               << " acknowledged rows belong to it, outside " << outside.size() << ", missing "
+                               << missing.size() << "; " << keys.size() << " acknowledged rows read back; "
+                               << seconds_since(test_started) << " s");
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a cleanup SIGKILLed between its ranges completes when run again, and the node then holds exactly its ranges") {
+  cleanup_killed("127.0.92.", KillPoint::kBetweenRanges);
+}
+
+TEST_CASE(
+    "a cleanup SIGKILLed in its final compaction completes when run again, and the node then holds exactly its "
+    "ranges") {
+  cleanup_killed("127.0.74.", KillPoint::kFinalCompaction);
 }

@@ -167,7 +167,9 @@ void check_no_failed_write(QuorumWriter& writer) {
 
 }  // namespace
 
-TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, resumed after a SIGKILL mid-join") {
+TEST_CASE(
+    "scale-up and scale-down playbooks on a lab under a QUORUM writer, resumed after a SIGKILL mid-join and "
+    "mid-decommission") {
   PlaybookLab lab("resume", "127.0.64.", {"26060", "29060", "7660"});
   const ProcessResult up = lab.up(3);
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
@@ -251,10 +253,44 @@ TEST_CASE("scale-up and scale-down playbooks on a lab under a QUORUM writer, res
   const json journal = json::parse(std::ifstream(lab.runs() / refused_run / "journal.json"));
   const std::string host_id = journal["steps"][0]["exports"].value("target_host_id", "");
   REQUIRE(!host_id.empty());
-  const ProcessResult down = lab.playbook(
-      {"run", "scale-down", "--var", "node=127.0.64.4", "--var", "host_id=" + host_id, "--var", lab_var, "--yes"});
-  INFO(down.out << down.err);
-  CHECK(down.exit_code == 0);
+  // The CLI is SIGKILLed while the node streams its data away (held there by its stream
+  // throughput, past the limiter's 1 MiB burst); `playbook resume` re-attaches to the running
+  // decommission (the node hands back the same job, none started again) and finishes the run,
+  // the steps done before not run again.
+  const std::string leaving_agent = "127.0.64.4:" + lab.ports().agent;
+  REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", leaving_agent, "setstreamthroughput", "0.05"}).exit_code == 0);
+  std::string down_id, decommission_job;
+  {
+    Background run({RINGCTL_BIN, "-o", "json", "playbook", "run", "scale-down", "--var", "node=127.0.64.4", "--var",
+                    "host_id=" + host_id, "--var", lab_var, "--yes"});
+    bool midway = false;
+    for (std::string line = run.next_line(); !line.empty() && !midway; line = run.next_line()) {
+      const json event = json::parse(line);
+      down_id = event.value("run_id", down_id);
+      if (event["event"] == "job") decommission_job = event.value("job", "");
+      midway = event["event"] == "progress" && event["done"] > 0 && event["done"] < event["total"];
+    }
+    REQUIRE_MESSAGE(midway, "the run never showed the decommission streaming");
+    run.kill_and_reap();
+  }
+  REQUIRE(!decommission_job.empty());
+  Background down({RINGCTL_BIN, "-o", "json", "playbook", "resume", down_id});
+  std::vector<json> down_events;
+  for (std::string line = down.next_line(); !line.empty(); line = down.next_line()) {
+    down_events.push_back(json::parse(line));
+    if (down_events.back()["event"] == "job") {  // re-attached: now let it finish
+      CHECK(down_events.back()["reattached"] == true);
+      CHECK(down_events.back()["job"] == decommission_job);
+      REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", leaving_agent, "setstreamthroughput", "0"}).exit_code == 0);
+    }
+  }
+  CHECK(down.wait() == 0);
+  CHECK(count_events(down_events, "step_finished", "1", "done_before") == 1);  // the pre-flight
+  CHECK(count_events(down_events, "step_finished", "2", "done_before") == 1);  // the host id asked
+  CHECK(count_events(down_events, "job", "3") == 1);
+  CHECK(count_events(down_events, "step_finished", "3", "ok") == 1);
+  REQUIRE(!down_events.empty());
+  CHECK(down_events.back()["status"] == "succeeded");
   CHECK(lab.members() == 3);
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
 
