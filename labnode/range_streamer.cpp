@@ -83,7 +83,8 @@ auto RangeStreamer::with_retries(const std::string& what, JobHandle& job, const 
                           " ms: " + answer.error().message());
     // The wait ends early when the job is cancelled or another transfer failed; the caller sees
     // that at its next check, with this failure as the request's answer.
-    if (ringruntime::wait_until([&] { return job.cancelled() || stop.load(); }, backoff, std::chrono::milliseconds(50)))
+    if (ringruntime::wait_until([&] { return job.cancelled() || stop.load(); }, backoff, std::chrono::milliseconds(50),
+                                retry_.clock))
       return answer;
     ++retries;
     backoff = std::min(backoff * 2, retry_.max_backoff);

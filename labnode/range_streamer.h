@@ -29,6 +29,7 @@
 #include "job_registry.h"
 #include "ringcore/error.h"
 #include "ringcore/token.h"
+#include "ringruntime/wait.h"
 #include "stream_manager.h"
 
 namespace ringnode {
@@ -76,6 +77,7 @@ struct StreamRetry {
   int attempts = 6;
   std::chrono::milliseconds first_backoff{500};
   std::chrono::milliseconds max_backoff{8000};
+  ringruntime::WaitClock clock = ringruntime::real_clock();  // the back-off's; tests pass a fake one
 };
 
 class RangeStreamer {

@@ -26,6 +26,7 @@
 #include "row_stream.h"
 #include "storage.h"
 #include "stream_manager.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -172,13 +173,15 @@ ringnet::ServerResponse disk_full() {
 
 // This node (its storage, transport, streamer) beside a FaultyPeer.
 struct Streaming {
+  explicit Streaming(ringnode::StreamRetry retry = kQuickRetry) : streamer{kSelf, transport, streams, retry} {}
+
   test_support::TempDir dir{"range_streamer_retry_test_"};
   std::unique_ptr<Storage> local = open_storage(dir.path() + "/self");
   std::unique_ptr<Storage> remote = open_storage(dir.path() + "/peer");
   FaultyPeer peer{*remote};
   ringnode::ClusterTransport transport{kSelf, peer.port(), *local, 5s};
   ringnode::StreamManager streams;
-  ringnode::RangeStreamer streamer{kSelf, transport, streams, kQuickRetry};
+  ringnode::RangeStreamer streamer;
   ringnode::JobRegistry jobs;
 
   // Streams the whole ring from `source` to `target` as a job; the job once it ended.
@@ -266,6 +269,26 @@ TEST_CASE("a peer that stays unavailable fails the stream after the last attempt
   CHECK(job.error.find("reading ks") != std::string::npos);
   CHECK(job.error.find(kPeer + " answered: not now") != std::string::npos);
   CHECK(s.peer.requests("page") == kQuickRetry.attempts);
+}
+
+TEST_CASE("the default retries back off 0.5, 1, 2, 4 and 8 s between six attempts") {
+  test_support::FakeClock fake;
+  ringnode::StreamRetry retry;
+  retry.clock = fake.clock();
+  Streaming s(retry);
+  fill(*s.remote, kRows);
+  s.peer.fail_next("page", std::vector<ringnet::ServerResponse>(10, unavailable()));
+  const ringnode::Job job = s.stream(kPeer, kSelf);
+  CHECK(job.state == ringnode::JobState::kFailed);
+  CHECK(s.peer.requests("page") == 6);
+  // Each back-off is waited in looks of at most 50 ms (a cancel ends it early); on the fake
+  // clock they add up to the schedule, and no real time passes.
+  std::chrono::milliseconds waited{0};
+  for (const auto pause : fake.pauses) {
+    CHECK(pause <= 50ms);
+    waited += pause;
+  }
+  CHECK(waited == 500ms + 1000ms + 2000ms + 4000ms + 8000ms);
 }
 
 TEST_CASE("what counts as transient") {
