@@ -86,7 +86,7 @@ std::string find_binary(const std::string& program, const char* env, const std::
 }
 
 // Runs argv (argv[0] the binary's path; the process sees its file name) detached, output to
-// `log_path`, and writes its pid to `pid_path`.
+// `log_path`, and writes its pid and that file name to `pid_path` (see pid_from).
 pid_t spawn_detached(std::vector<std::string> argv, const std::string& log_path, const std::string& pid_path,
                      const std::string& what) {
   const std::string binary = argv.front();
@@ -117,18 +117,22 @@ pid_t spawn_detached(std::vector<std::string> argv, const std::string& log_path,
   int status = 0;
   waitpid(child, &status, 0);
   if (got != sizeof pid || pid <= 0) throw Error::failed("could not start " + what);
-  std::ofstream(pid_path, std::ios::trunc) << pid << '\n';
-  return pid;
-}
-
-std::optional<pid_t> pid_from(const std::string& pid_path, const std::string& program) {
-  std::ifstream in(pid_path);
-  pid_t pid = 0;
-  if (!(in >> pid) || pid <= 0 || !runs(pid, program)) return std::nullopt;
+  std::ofstream(pid_path, std::ios::trunc) << pid << ' ' << argv.front() << '\n';
   return pid;
 }
 
 }  // namespace
+
+std::optional<pid_t> pid_from(const std::string& pid_path, const std::string& program) {
+  std::ifstream in(pid_path);
+  pid_t pid = 0;
+  if (!(in >> pid) || pid <= 0) return std::nullopt;
+  std::string started;
+  std::getline(in >> std::ws, started);    // the rest of the line: a file name may hold spaces
+  if (started.empty()) started = program;  // a pid file of an older ringctl: the pid alone
+  if (!runs(pid, started)) return std::nullopt;
+  return pid;
+}
 
 std::string find_ringnode_binary() { return find_binary("ringnode", "RINGCTL_RINGNODE", "labnode"); }
 

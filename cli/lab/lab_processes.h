@@ -32,6 +32,12 @@ pid_t start_node(const Lab& lab, const LabNode& node, const std::string& ringnod
 // recording ringd.pid. Returns the pid. Throws ringcore::Error when it cannot be started.
 pid_t start_agent(const Lab& lab, const LabNode& node, const std::string& ringd);
 
+// The pid a lab's pid file names ("<pid> <program>"), if that process is alive and still runs the
+// program started (by argv[0]'s file name: a binary given through $RINGCTL_RINGD or
+// $RINGCTL_RINGNODE may have another name; a recycled pid runs something else). A pid file of an
+// older ringctl holds the pid alone: then the process must run `program`.
+std::optional<pid_t> pid_from(const std::string& pid_path, const std::string& program);
+
 // The pid of the node's ringnode if it is running, by its pid file.
 std::optional<pid_t> running_pid(const Lab& lab, const LabNode& node);
 // The pid of the node's ringd if it is running, by its pid file.
