@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -115,29 +116,58 @@ void wait_until_converged(const Lab& lab, const std::vector<const LabNode*>& obs
   });
 }
 
+namespace {
+
+// The view `agent`'s ringd serves (GET /v1/cluster), or why there is none: "<who>: <reason>".
+ringcore::Result<ringcore::ClusterSnapshot> agent_view(const Lab& lab, const LabNode& agent, const std::string& who) {
+  ringnet::HttpClient client(agent.address, lab.spec.agent_port, std::chrono::seconds(2));
+  const auto answer = client.get("/v1/cluster");
+  if (!answer || answer->status != 200) {
+    return ringcore::Error::failed(who + ": " +
+                                   (answer ? "HTTP " + std::to_string(answer->status) : answer.error().message()));
+  }
+  const auto doc = nlohmann::json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+  auto view = ringcore::parse_snapshot(doc.is_object() && doc.contains("snapshot") ? doc["snapshot"].dump() : "");
+  if (!view) return ringcore::Error::failed(who + ": " + view.error().message());
+  return view;
+}
+
+// What each agent's view still lacks: `missing(view, who)` ("" when nothing), or why the agent
+// has no view.
+using MissingFn = std::function<std::string(const ringcore::ClusterSnapshot& view, const std::string& who)>;
+std::vector<std::string> pending_in_agent_views(const Lab& lab, const std::vector<const LabNode*>& agents,
+                                                const MissingFn& missing) {
+  std::vector<std::string> pending;
+  for (const LabNode* agent : agents) {
+    const std::string who = "the agent of " + agent->name;
+    const auto view = agent_view(lab, *agent, who);
+    std::string lacks = view ? missing(*view, who) : view.error().message();
+    if (!lacks.empty()) pending.push_back(std::move(lacks));
+  }
+  return pending;
+}
+
+}  // namespace
+
 void wait_until_agents_see(const Lab& lab, const std::vector<const LabNode*>& agents,
                            const std::vector<const LabNode*>& expected, std::chrono::seconds timeout,
                            const ringruntime::WaitClock& clock) {
   const std::string goal = "agents show all " + std::to_string(expected.size()) + " up and normal";
   wait_for_views(lab, agents.size(), goal, timeout, clock, [&] {
-    std::vector<std::string> pending;
-    for (const LabNode* agent : agents) {
-      const std::string who = "the agent of " + agent->name;
-      ringnet::HttpClient client(agent->address, lab.spec.agent_port, std::chrono::seconds(2));
-      const auto answer = client.get("/v1/cluster");
-      if (!answer || answer->status != 200) {
-        pending.push_back(who + ": " + (answer ? "HTTP " + std::to_string(answer->status) : answer.error().message()));
-        continue;
-      }
-      const auto doc = nlohmann::json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
-      auto view = ringcore::parse_snapshot(doc.is_object() && doc.contains("snapshot") ? doc["snapshot"].dump() : "");
-      if (!view) {
-        pending.push_back(who + ": " + view.error().message());
-        continue;
-      }
-      if (std::string missing = missing_in_snapshot(*view, who, expected); !missing.empty()) pending.push_back(missing);
-    }
-    return pending;
+    return pending_in_agent_views(lab, agents, [&](const ringcore::ClusterSnapshot& view, const std::string& who) {
+      return missing_in_snapshot(view, who, expected);
+    });
+  });
+}
+
+void wait_until_agents_list(const Lab& lab, const std::vector<const LabNode*>& agents, const std::string& keyspace,
+                            std::chrono::seconds timeout, const ringruntime::WaitClock& clock) {
+  wait_for_views(lab, agents.size(), "agents list keyspace '" + keyspace + "'", timeout, clock, [&] {
+    return pending_in_agent_views(lab, agents, [&](const ringcore::ClusterSnapshot& view, const std::string& who) {
+      const bool listed = std::any_of(view.keyspaces.begin(), view.keyspaces.end(),
+                                      [&](const ringcore::Keyspace& k) { return k.name == keyspace; });
+      return listed ? std::string() : who + " does not list keyspace '" + keyspace + "' yet";
+    });
   });
 }
 

@@ -31,6 +31,13 @@ void wait_until_agents_see(const Lab& lab, const std::vector<const LabNode*>& ag
                            const std::vector<const LabNode*>& expected, std::chrono::seconds timeout,
                            const ringruntime::WaitClock& clock = ringruntime::real_clock());
 
+// Waits until the agent of every node in `agents` serves a view that lists `keyspace`: what a
+// command run next (status, health, a playbook's checks) reads. Looks every 250 ms on `clock`;
+// throws ringcore::Error (kFailed) at the deadline naming the agents that do not list it.
+void wait_until_agents_list(const Lab& lab, const std::vector<const LabNode*>& agents, const std::string& keyspace,
+                            std::chrono::seconds timeout,
+                            const ringruntime::WaitClock& clock = ringruntime::real_clock());
+
 // Follows the bootstrap job of `node` (just started by `lab add`) on its admin API until it
 // ends, drawing its progress (bytes streamed, %, ETA) on stderr when that is a terminal.
 // Returns at once when the node joined without a bootstrap job. Throws ringcore::Error when

@@ -12,6 +12,7 @@
 
 #include "lab/coordinators.h"
 #include "lab/lab_cluster.h"
+#include "lab/lab_processes.h"
 #include "lab/workload_records.h"
 #include "ringcore/murmur3.h"
 #include "ringnet/http_client.h"
@@ -79,12 +80,31 @@ bool lists_keyspace(const ringcore::Result<ringnet::HttpResponse>& answer, const
                      [&](const auto& ks) { return ks.is_object() && ks.value("name", "") == keyspace; });
 }
 
+// The running nodes whose agent runs.
+std::vector<const LabNode*> nodes_with_agents(const Lab& lab) {
+  std::vector<const LabNode*> nodes;
+  for (const LabNode* node : running_nodes(lab)) {
+    if (running_agent_pid(lab, *node)) nodes.push_back(node);
+  }
+  return nodes;
+}
+
+// Every node knows `keyspace`, and so does every agent's view. The agents collect once a second:
+// without the second wait, a command run right after `lab stress` (status, rebalance, a playbook's
+// pre-flight) could read a view from before the keyspace and plan as if it did not exist.
+void wait_for_keyspace_known(const Lab& lab, const std::string& keyspace) {
+  wait_for_keyspace_everywhere(lab, running_nodes(lab), keyspace);
+  if (const auto agents = nodes_with_agents(lab); !agents.empty()) {
+    wait_until_agents_list(lab, agents, keyspace, std::chrono::seconds(30));
+  }
+}
+
 }  // namespace
 
 void ensure_keyspace(const Lab& lab, const std::string& keyspace) {
   const Coordinators coordinators(lab);
   if (lists_keyspace(coordinators.send({"GET", "/v1/keyspaces", "", "", {}}, 0), keyspace)) {
-    wait_for_keyspace_everywhere(lab, running_nodes(lab), keyspace);
+    wait_for_keyspace_known(lab, keyspace);
     return;
   }
   nlohmann::json replication = {{"class", "NetworkTopologyStrategy"}};
@@ -97,7 +117,7 @@ void ensure_keyspace(const Lab& lab, const std::string& keyspace) {
   if (!created || (created->status != 200 && created->status != 201)) {
     throw Error::failed("creating keyspace '" + keyspace + "': " + error_text(created));
   }
-  wait_for_keyspace_everywhere(lab, running_nodes(lab), keyspace);
+  wait_for_keyspace_known(lab, keyspace);
 }
 
 void wait_for_keyspace_everywhere(const Lab& lab, const std::vector<const LabNode*>& nodes, const std::string& keyspace,

@@ -125,6 +125,30 @@ TEST_CASE("the agents' view: waits through an agent not answering yet, and fails
   test_support::check_strict(fake);
 }
 
+TEST_CASE("the agents' view of a new keyspace: looked at every 250 ms until every agent lists it, then no more") {
+  StrictFakeAgent fake(kFirst);
+  const ringctl::lab::Lab lab = lab_on(fake);
+  test_support::FakeClock time;
+  json before = cluster_with_second("up");
+  before["keyspaces"] = json::array();  // collected before the keyspace was made
+  SUBCASE("listed at the second look") {
+    fake.expect("GET", "/v1/cluster", 200, {{"snapshot", before}});
+    fake.expect("GET", "/v1/cluster", 200, {{"snapshot", cluster_with_second("up")}});
+    ringctl::lab::wait_until_agents_list(lab, {&lab.nodes[0]}, "ks1", 30s, time.clock());
+    CHECK(time.pauses == Pauses{250ms});
+  }
+  SUBCASE("never listed") {
+    fake.expect_always("GET", "/v1/cluster", 200, {{"snapshot", before}});
+    const ringcore::Error error = test_support::thrown_error(
+        [&] { ringctl::lab::wait_until_agents_list(lab, {&lab.nodes[0]}, "ks1", 1s, time.clock()); });
+    CHECK(error.message() ==
+          "the lab did not converge within 1s:\n  the agent of node1 does not list keyspace 'ks1' yet\n"
+          "(logs: /labs/waits/node*/ringnode.log, ringd.log)");
+    CHECK(fake.received().size() == 5);  // at 0, 250, 500, 750 and 1000 ms
+  }
+  test_support::check_strict(fake);
+}
+
 TEST_CASE("following a bootstrap returns at once when the node joined with nothing to stream") {
   StrictFakeAgent fake(kFirst);
   expect_no_job_yet(fake, "NORMAL");
