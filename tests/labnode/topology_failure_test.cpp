@@ -42,11 +42,13 @@ TEST_CASE("a joining node SIGKILLed mid-stream resumes its bootstrap after a res
   TestCluster cluster("h6_join_kill", 114, 4);
   start_nodes(cluster, 3);
   cluster.create_keyspace("ks", 3);
-  const std::vector<std::string> seeded = Writer::write_rows(cluster, "ks", "seed", 8000);
+  // Rows of 400 bytes: the joiner receives about 2.5 MB, well past the throttle's 1 MiB burst
+  // (StreamManager), so at 0.1 MiB/s its stream is seen midway for over ten seconds.
+  constexpr std::size_t kValueBytes = 400;
+  const std::vector<std::string> seeded = Writer::write_rows(cluster, "ks", "seed", 8000, 6, kValueBytes);
   REQUIRE(seeded.size() == 8000);
 
   Writer writer(cluster, {0, 1, 2}, "ks", "w", 2);
-  // About 0.4 MB to receive at 0.1 MiB/s: streaming takes a few seconds.
   cluster.start(3, true, "stream_throughput_mib: 0.1\n");
   REQUIRE_MESSAGE(wait_until([&] { return !session_in_progress(cluster, 3, "receiving").is_null(); }, 30s),
                   cluster.api(3, "GET", "/v1/streams").body.dump());
@@ -67,11 +69,10 @@ TEST_CASE("a joining node SIGKILLed mid-stream resumes its bootstrap after a res
   CHECK(writes_acknowledged(writer, 200));
   writer.stop();
 
-  std::vector<std::string> keys = seeded;
   const std::vector<std::string> acknowledged = writer.acknowledged();
-  keys.insert(keys.end(), acknowledged.begin(), acknowledged.end());
   MESSAGE(acknowledged.size() << " writes acknowledged during the join, " << writer.failures() << " failed");
-  check_all_readable(cluster, {3, 0, 1, 2}, "ks", keys);
+  check_all_readable(cluster, {3, 0, 1, 2}, "ks", seeded, kValueBytes);
+  check_all_readable(cluster, {3, 0, 1, 2}, "ks", acknowledged);
 }
 
 TEST_CASE("a decommission whose target is SIGKILLed fails naming it, and a retry after its restart succeeds") {
