@@ -32,16 +32,16 @@ print_stage_times() {
       shown=$(printf '%d:%02d' $((stage_seconds[$name] / 60)) $((stage_seconds[$name] % 60)))
       if [ "$status" -ne 0 ] && [ "$name" = "$current_stage" ]; then shown="$shown  FAILED (exit $status)"; fi
     fi
-    printf '  %-11s %s\n' "$name" "$shown"
+    printf '  %-14s %s\n' "$name" "$shown"
   done
   if [ -n "$cassandra_pid" ]; then
     # Failing before the tier ended: stop it (its watchdog stops the cluster) and show why.
     kill -TERM -- "-$cassandra_pid" 2>/dev/null || true
-    printf '  %-11s stopped: the run failed before it ended\n' "cassandra"
+    printf '  %-14s stopped: the run failed before it ended\n' "cassandra"
   elif [ -n "$cassandra_seconds" ]; then
-    printf '  %-11s %d:%02d (beside the asan and fuzz stages)\n' cassandra $((cassandra_seconds / 60)) $((cassandra_seconds % 60))
+    printf '  %-14s %d:%02d (beside the asan and fuzz stages)\n' cassandra $((cassandra_seconds / 60)) $((cassandra_seconds % 60))
   fi
-  printf '  %-11s %d:%02d\n' total $((SECONDS / 60)) $((SECONDS % 60))
+  printf '  %-14s %d:%02d\n' total $((SECONDS / 60)) $((SECONDS % 60))
   exit "$status"
 }
 cassandra_pid="" cassandra_seconds=""
