@@ -78,7 +78,8 @@ source "$here/scratch_lab.sh" ringd-load-bench
 
 "$ringctl" lab --dir "$work/lab" up --nodes 3 --storage-port $storage_port --native-port $native_port \
   --agent-port $agent_port >"$work/lab-up.txt"
-agent_pid=$(cat "$work/lab/node1/ringd.pid")
+# A lab pid file holds "<pid> <program>".
+read -r agent_pid _ <"$work/lab/node1/ringd.pid"
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$agent_pid/status"; }
 
 # The ceiling serves what ringd answered, byte for byte, with the same content types.
