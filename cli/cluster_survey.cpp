@@ -27,6 +27,7 @@ struct AgentReport {
   ringcore::ClusterSnapshot view;
   std::string node_address;  // its node, from /v1/node
   std::optional<ringcore::NodeCapacity> capacity;
+  std::optional<std::int64_t> load_bytes;  // its node's own figure, from /v1/node
   ringcore::NodeActivity activity;
   std::optional<std::vector<std::string>> seeds;  // its node's seed list, when the agent reports one
 };
@@ -142,6 +143,8 @@ AgentReport ask_agent(const AgentOptions& base, const std::string& agent, std::c
     const json& facts = node.contains("node") && node["node"].is_object() ? node["node"] : node;
     report.node_address = facts.value("address", "");
     report.capacity = capacity_of(facts);
+    if (const auto load = ringnet::json_number(facts, "load_bytes"))
+      report.load_bytes = static_cast<std::int64_t>(*load);
     report.seeds = seeds_of(facts);
     const json jobs = client.get("/v1/jobs");  // then streams: one order, not the compiler's
     report.activity = activity_of(facts, jobs, client.get("/v1/streams"));
@@ -226,6 +229,7 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
   std::vector<ringcore::PeerView> views;
   std::vector<ringcore::NodeActivity> activity;
   std::map<std::string, ringcore::NodeCapacity> capacity;
+  std::map<std::string, std::int64_t> loads;
   std::set<std::string> seeds;  // every node's list merged: a seed named anywhere counts
   bool seeds_known = false;
   for (const AgentReport& report : reports) {
@@ -238,6 +242,7 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
       view.snapshot = report.view;
       activity.push_back(report.activity);
       if (report.capacity) capacity[report.node_address] = *report.capacity;
+      if (report.load_bytes) loads[report.node_address] = *report.load_bytes;
       if (report.seeds) {
         seeds_known = true;
         seeds.insert(report.seeds->begin(), report.seeds->end());
@@ -247,6 +252,7 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
   }
   for (ringcore::Node& node : survey.snapshot.nodes) {
     if (auto it = capacity.find(node.address); it != capacity.end()) node.capacity = it->second;
+    if (auto it = loads.find(node.address); it != loads.end()) node.load_bytes = it->second;
   }
   survey.observations.views = std::move(views);
   survey.observations.activity = std::move(activity);

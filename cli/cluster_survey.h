@@ -24,8 +24,9 @@ struct SurveyOptions {
 struct ClusterSurvey {
   // The freshest answering agent's snapshot (the smallest freshness age), asked of it once more
   // and parsed whole (an agent whose snapshot does not parse counts as not answering, and the
-  // next freshest is taken), each node's capacity filled from its own agent's /v1/node where
-  // that agent answered.
+  // next freshest is taken), each node's capacity and load filled from its own agent's /v1/node
+  // where that agent answered. The load is the node's own figure: the gossiped one lags a change
+  // (a cleanup's end) by gossip rounds, and checks run right after an operation read it.
   ringcore::ClusterSnapshot snapshot;
   std::string snapshot_from;  // the agent it came from; "" for a ring file
   // Absent for a ring file; live: one view per agent asked, activity per agent that answered.

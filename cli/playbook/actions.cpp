@@ -4,6 +4,7 @@
 #include "job_wait.h"
 #include "operations.h"
 #include "playbook/conditions.h"
+#include "ringruntime/iso8601.h"
 #include "views/json_fields.h"
 
 namespace ringctl::playbook {
@@ -38,7 +39,46 @@ std::optional<Json> recorded_job(AgentClient& agent, const StepContext& context)
   }
 }
 
-StepOutcome agent_operation(const std::string& name, StepContext& context) {
+// How long an act step waits for the node's agent to collect after the job ended. The agent
+// starts a collection the moment it sees the job end (docs/api.md), so this is one poll or two;
+// the bound is for an agent whose clock runs behind the node's, which never collects "after".
+constexpr auto kCollectionAfterJobTimeout = std::chrono::seconds(10);
+constexpr auto kCollectionPollInterval = std::chrono::milliseconds(100);
+
+// When the agent last collected its node's facts; nullopt when it has not or does not answer
+// now (the wait asks again).
+std::optional<std::chrono::system_clock::time_point> collected_at(AgentClient& agent) {
+  try {
+    const Json node = agent.get("/v1/node");
+    return ringruntime::parse_iso8601_utc(json_text(node.value("freshness", Json::object()), "collected_at"));
+  } catch (const ringcore::Error&) {
+    return std::nullopt;
+  }
+}
+
+// Waits until the node's agent has collected since the job ended, so that the checks after the
+// step read the node as the operation left it (a cleanup's load) rather than the collection
+// before. Gives up after kCollectionAfterJobTimeout with an event saying so: the step itself
+// succeeded, and the checks then read the figures that are there.
+void wait_for_collection_after(AgentClient& agent, const Json& job, StepContext& context,
+                               const ringruntime::WaitClock& clock) {
+  const auto ended_at = ringruntime::parse_iso8601_utc(json_text(job, "ended_at"));
+  if (!ended_at) return;  // nothing to compare with: an agent that does not say when jobs end
+  std::optional<std::chrono::system_clock::time_point> last;
+  const bool collected = ringruntime::wait_until(
+      [&] {
+        last = collected_at(agent);
+        return last && *last >= *ended_at;
+      },
+      kCollectionAfterJobTimeout, kCollectionPollInterval, clock);
+  if (collected) return;
+  context.emit({{"event", "facts_not_refreshed"},
+                {"node", context.param("node")},
+                {"ended_at", json_text(job, "ended_at")},
+                {"collected_at", last ? Json(ringruntime::format_iso8601_utc(*last)) : Json(nullptr)}});
+}
+
+StepOutcome agent_operation(const std::string& name, StepContext& context, const ringruntime::WaitClock& clock) {
   const std::string node = context.param("node");
   const std::string where = agent_for_node(context.source, node);
   AgentClient agent = node_agent(context.source, where);
@@ -66,7 +106,7 @@ StepOutcome agent_operation(const std::string& name, StepContext& context) {
                   {"total", json_int(progress, "total")},
                   {"unit", json_text(progress, "unit", "bytes")}});
   };
-  JobEvent last = wait_for_job(*job, fetch, on_event, WaitOptions{}, real_clock());
+  JobEvent last = wait_for_job(*job, fetch, on_event, WaitOptions{}, clock);
   if (last.event == "unknown" && name == "decommission" && has_left_every_view(context, node)) {
     // Its agent went with it (a lab stops a node that left the ring; an operator may too): every
     // other node no longer listing it is the decommission's end, whatever became of the job.
@@ -74,6 +114,8 @@ StepOutcome agent_operation(const std::string& name, StepContext& context) {
     context.emit({{"event", "job_ended_unseen"}, {"operation", name}, {"node", node}, {"reason", last.reason}});
   }
   raise_for(last, where);
+  // A decommissioned node leaves the ring: what its agent collects no longer matters to a check.
+  if (name != "decommission") wait_for_collection_after(agent, last.job, context, clock);
   StepOutcome outcome;
   const Json progress = last.job.value("progress", Json::object());
   outcome.result = {{"operation", name},
@@ -158,11 +200,11 @@ std::string agent_for_node(const SnapshotSource& source, const std::string& addr
   return address + ":" + std::to_string(port);
 }
 
-StepOutcome run_action(const std::string& name, StepContext& context) {
+StepOutcome run_action(const std::string& name, StepContext& context, const ringruntime::WaitClock& clock) {
   if (name == "start_node") return start_node(context);
   if (name == "stop_node") return stop_node(context);
   if (name == "restart_node") return restart_node(context);
-  return agent_operation(name, context);
+  return agent_operation(name, context, clock);
 }
 
 std::string describe_action(const std::string& name, const StepContext& context) {

@@ -7,15 +7,22 @@
 // node (launchers are idempotent) and re-attaches to the recorded job; only when the agent
 // no longer knows the job does it ask again, and the agent's one-operation rule answers with
 // the running job instead of starting another.
+//
+// An agent job's step ends once the node's agent has collected after the job ended (or 10 s
+// have passed: event facts_not_refreshed), so that the checks that follow, reading each node's
+// own agent (cluster_survey.h), see the node as the operation left it.
 #pragma once
 
 #include <string>
 
 #include "playbook/step_context.h"
+#include "ringruntime/wait.h"
 
 namespace ringctl::playbook {
 
-StepOutcome run_action(const std::string& name, StepContext& context);
+// `clock`: time for following the job and for the collection wait (tests pass a fake one).
+StepOutcome run_action(const std::string& name, StepContext& context,
+                       const ringruntime::WaitClock& clock = ringruntime::real_clock());
 
 // What the action would do, for --dry-run: nothing is changed.
 std::string describe_action(const std::string& name, const StepContext& context);

@@ -27,9 +27,10 @@ json cluster_answer(double age_seconds) {
   return {{"freshness", {{"age_seconds", age_seconds}, {"stale", false}, {"error", nullptr}}}, {"snapshot", snapshot}};
 }
 
-// What one agent answers besides its view: its node, no job, no stream.
-void expect_node_jobs_streams(StrictFakeAgent& agent, const std::string& node) {
-  agent.expect("GET", "/v1/node", 200, {{"node", {{"address", node}}}});
+// What one agent answers besides its view: its node (with `facts` added), no job, no stream.
+void expect_node_jobs_streams(StrictFakeAgent& agent, const std::string& node, json facts = json::object()) {
+  facts["address"] = node;
+  agent.expect("GET", "/v1/node", 200, {{"node", facts}});
   agent.expect("GET", "/v1/jobs", 200, {{"jobs", json::array()}});
   agent.expect("GET", "/v1/streams", 200, {{"streams", {{"plans", json::array()}}}});
 }
@@ -103,6 +104,25 @@ TEST_CASE("every view keeps its statuses, and the snapshot is the freshest view 
   const auto asked = freshest.received();
   CHECK(asked.back().path == "/v1/cluster");
   CHECK(asked.back().query.empty());
+}
+
+TEST_CASE("each node's load is the one its own agent reports, not the gossiped one of the freshest view") {
+  // The gossiped loads in the example are 1,268,777 (10.0.0.1) and 1,022,464 (10.0.0.2); a
+  // cleanup that just ended on 10.0.0.1 left it 400,000, which gossip has not carried yet.
+  StrictFakeAgent cleaned("127.0.0.71"), other("127.0.0.71");
+  const AgentsConfig config({cleaned.address(), other.address()});
+  cleaned.expect("GET", "/v1/cluster", 200, cluster_answer(1.0));
+  expect_node_jobs_streams(cleaned, "10.0.0.1", {{"load_bytes", 400000}});
+  cleaned.expect("GET", "/v1/cluster", 200, cluster_answer(1.0));
+  other.expect("GET", "/v1/cluster", 200, cluster_answer(2.0));
+  expect_node_jobs_streams(other, "10.0.0.2");  // reports no load: the gossiped one stays
+
+  const ringctl::ClusterSurvey survey = ringctl::survey_cluster(ringctl::SnapshotSource{});
+
+  CHECK(node_in(survey.snapshot, "10.0.0.1").load_bytes == 400000);
+  CHECK(node_in(survey.snapshot, "10.0.0.2").load_bytes == 1022464);
+  CHECK(node_in(survey.snapshot, "10.0.0.3").load_bytes == 1258291);  // no agent: gossiped
+  for (const StrictFakeAgent* agent : {&cleaned, &other}) check_strict(*agent);
 }
 
 TEST_CASE("a freshest view that does not parse whole counts as not answering, and the next freshest is taken") {

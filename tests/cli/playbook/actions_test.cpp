@@ -1,6 +1,8 @@
-// The act steps' "never twice" contract (actions.h) against a strict fake agent, which fails on
-// any request it did not expect: a resumed run re-attaches to the job its journal recorded and
-// starts nothing, and asks again only when the agent no longer knows that job.
+// The act steps (actions.h) against a strict fake agent, which fails on any request it did not
+// expect. "Never twice": a resumed run re-attaches to the job its journal recorded and starts
+// nothing, and asks again only when the agent no longer knows that job. A step ends once the
+// node's agent has collected after the job ended, so that the checks after it see the node as
+// the job left it.
 #include "playbook/actions.h"
 
 #include <doctest/doctest.h>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/fake_clock.h"
 #include "support/strict_fake_agent.h"
 
 using nlohmann::json;
@@ -26,10 +29,23 @@ json cleanup_job(const std::string& id, const std::string& state, int done) {
             {"error", nullptr}}}};
 }
 
+// The cleanup job `id`, succeeded at `ended_at`.
+json cleanup_ended(const std::string& id, const std::string& ended_at) {
+  json answer = cleanup_job(id, "succeeded", 2);
+  answer["job"]["ended_at"] = ended_at;
+  return answer;
+}
+
+// The agent's /v1/node answer for facts collected at `collected_at`.
+json node_collected(const std::string& node, const std::string& collected_at) {
+  return {{"freshness", {{"collected_at", collected_at}, {"stale", false}}}, {"node", {{"address", node}}}};
+}
+
 // Runs the cleanup step on `node` with `record` as its journal record; the events it sent.
 std::vector<ringctl::Document> run_cleanup(const StrictFakeAgent& agent, const std::string& node,
                                            ringctl::playbook::StepRecord& record,
-                                           ringctl::playbook::StepOutcome& outcome) {
+                                           ringctl::playbook::StepOutcome& outcome,
+                                           const ringruntime::WaitClock& clock = ringruntime::real_clock()) {
   ringctl::SnapshotSource source;
   source.host = agent.address();
   std::vector<ringctl::Document> events;
@@ -40,7 +56,7 @@ std::vector<ringctl::Document> run_cleanup(const StrictFakeAgent& agent, const s
       [] {},
       [&](ringctl::Document event) { events.push_back(std::move(event)); },
       []() -> ringctl::playbook::Launcher& { throw std::logic_error("no launcher"); }};
-  outcome = ringctl::playbook::run_action("cleanup", context);
+  outcome = ringctl::playbook::run_action("cleanup", context, clock);
   return events;
 }
 
@@ -82,5 +98,54 @@ TEST_CASE("a resumed step whose job the agent no longer knows asks again, and re
   CHECK(outcome.result["reattached"] == false);
   CHECK(outcome.result["job"] == "c2");
   CHECK(record.started["job"] == "c2");  // written to the journal before the wait
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("a cleanup step ends at the first look where the node's agent has collected after the job ended") {
+  unsetenv("RINGCTL_TOKEN");
+  const std::string node = "127.0.0.76";
+  StrictFakeAgent agent(node);
+  agent.expect("POST", "/v1/operations/cleanup", 202, cleanup_job("c1", "running", 1));
+  agent.expect("GET", "/v1/jobs/c1", 200, cleanup_ended("c1", "2026-12-05T10:00:05.000Z"));
+  // The collection cached when the job ended, then one from after it.
+  agent.expect("GET", "/v1/node", 200, node_collected(node, "2026-12-05T10:00:04.700Z"));
+  agent.expect("GET", "/v1/node", 200, node_collected(node, "2026-12-05T10:00:05.020Z"));
+
+  test_support::FakeClock fake;
+  ringctl::playbook::StepRecord record;
+  ringctl::playbook::StepOutcome outcome;
+  const auto events = run_cleanup(agent, node, record, outcome, fake.clock());
+  CHECK(outcome.result["job"] == "c1");
+  for (const auto& event : events) CHECK(event["event"] != "facts_not_refreshed");
+  const auto asked = agent.received();
+  CHECK(asked.back().path == "/v1/node");  // nothing after the collection that held
+  test_support::check_strict(agent);       // asked twice, no more
+}
+
+TEST_CASE("an agent that never collects after the job's end holds the step 10 s at most, and the step says so") {
+  unsetenv("RINGCTL_TOKEN");
+  const std::string node = "127.0.0.76";
+  StrictFakeAgent agent(node);
+  agent.expect("POST", "/v1/operations/cleanup", 202, cleanup_job("c1", "running", 1));
+  agent.expect("GET", "/v1/jobs/c1", 200, cleanup_ended("c1", "2026-12-05T10:00:05.000Z"));
+  agent.expect_always("GET", "/v1/node", 200, node_collected(node, "2026-12-05T10:00:03.000Z"));  // a clock behind
+
+  test_support::FakeClock fake;
+  ringctl::playbook::StepRecord record;
+  ringctl::playbook::StepOutcome outcome;
+  const auto events = run_cleanup(agent, node, record, outcome, fake.clock());
+  CHECK(outcome.result["job"] == "c1");  // the cleanup itself succeeded
+  REQUIRE(!events.empty());
+  CHECK(events.back()["event"] == "facts_not_refreshed");
+  CHECK(events.back()["ended_at"] == "2026-12-05T10:00:05.000Z");
+  CHECK(events.back()["collected_at"] == "2026-12-05T10:00:03.000Z");
+  std::size_t node_polls = 0;
+  for (const auto& request : agent.received()) node_polls += request.path == "/v1/node";
+  CHECK(node_polls == 101);  // every 100 ms, and once more at the deadline
+  // One pause before the job's first poll (which says it ended); the rest are the collection's.
+  REQUIRE(fake.pauses.size() == 101);
+  std::chrono::milliseconds waited{0};
+  for (std::size_t i = 1; i < fake.pauses.size(); ++i) waited += fake.pauses[i];
+  CHECK(waited == std::chrono::seconds(10));
   test_support::check_strict(agent);
 }

@@ -93,6 +93,25 @@ json seed_lists_event(const std::string& run_output) {
   return nullptr;
 }
 
+// The last "check" event of a run for finding `name` (an after-check's, when the run has one);
+// null when the run sent none.
+json last_finding(const std::string& run_output, const std::string& name) {
+  json last;
+  for (const json& e : json_lines(run_output)) {
+    if (e.value("event", "") == "check" && e.value("name", "") == name) last = e;
+  }
+  return last;
+}
+
+// After a scale-up or scale-down, the after-checks see every node's load as the run left it:
+// the cleanups' ends, not the loads gossip carried before them.
+void check_loads_settled(const std::string& run_output) {
+  for (const char* finding : {"cleanup_debt", "load_skew"}) {
+    const json event = last_finding(run_output, finding);
+    CHECK_MESSAGE(event["status"] == "ok", event);
+  }
+}
+
 // What a dry run must leave as it was: every token's owner, status and state (`ringctl ring`),
 // and every node's jobs (`ringctl jobs` through each agent). Loads are left out: gossip
 // publishes them every few rounds, whatever a run does.
@@ -391,6 +410,7 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
     const json seeds = seed_lists_event(grow.out);
     CHECK(seeds["status"] == "ok");
     CHECK(seeds["message"].get<std::string>().starts_with("seeds by datacenter dc1: 127.0.65.1 "));
+    check_loads_settled(grow.out);
     check_no_failed_write(writer);
   }
   const json six = lab.nodes();
@@ -417,6 +437,7 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
     } else {
       CHECK(seeds["status"] == "ok");
     }
+    check_loads_settled(shrink.out);
     check_no_failed_write(writer);
     CHECK(ownership_max_over_mean() <= target);
   }
