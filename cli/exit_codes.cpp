@@ -12,6 +12,7 @@ int exit_code_for(const ringcore::Error& error) {
       return kExitUsage;
     case ErrorCode::kUnavailable:
     case ErrorCode::kSshConnect:
+    case ErrorCode::kPeerDown:
       return kExitUnavailable;
     case ErrorCode::kTimedOut:
       return kExitTimedOut;

@@ -54,11 +54,6 @@ std::vector<const RangeTransfer*> interleaved_by_peer(const std::string& self,
 bool is_transient(const ringcore::Error& error) {
   switch (error.code()) {
     case ringcore::ErrorCode::kUnavailable:
-      // Except a request given up because the failure detector convicted the peer and it stayed
-      // convicted (ClusterTransport's stream clients): down, not slow, as Cassandra fails a
-      // stream session whose peer is convicted. Retried, each attempt waited out the conviction
-      // grace again: a bootstrap whose source hung (SIGSTOP) failed 49 s after, not 11 s.
-      return error.message().find(": gave up: ") == std::string::npos;
     case ringcore::ErrorCode::kTimedOut:
       return true;
     case ringcore::ErrorCode::kInvalidInput: {

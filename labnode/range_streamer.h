@@ -55,15 +55,17 @@ inline constexpr std::size_t kMaxParallelTransfers = 4;
 // Whether a failed stream request may succeed if asked again. Transient:
 // - kUnavailable: no answer from the peer (connection refused, closed, or no answer within the
 //   timeout; ringnet::HttpClient's code for those), or the peer answered 503 (it could not do
-//   it now); but not a request given up ("gave up: ...") because the peer stayed convicted by
-//   the failure detector (ClusterTransport::give_up_on_down_peers): it is down, and the job
-//   fails at once naming it;
+//   it now);
 // - kTimedOut: a peer that gave up waiting for something;
 // - kInvalidInput saying "bad HTTP request (status 400)" or "(status 408)": ringnet's server
 //   answers that, on its own, for a request cpp-httplib could not read, which for a request
 //   this node built means it did not arrive whole (its body did not come within the server's
 //   read timeout; seen under packet loss), not that it was wrong.
-// Everything else is not: a peer that answered with its own error (the receiver's disk is full,
+// Everything else is not: a request given up because the peer stayed convicted by the failure
+// detector (kPeerDown, ClusterTransport::give_up_on_down_peers) is down, not slow, and the job
+// fails at once naming it, as Cassandra fails a stream session whose peer is convicted (retried,
+// each attempt waited out the conviction grace again: a bootstrap whose source hung failed
+// after 49 s, not 11 s); a peer that answered with its own error (the receiver's disk is full,
 // kFailed; a request its handler refused, kInvalidInput with the handler's reason; a keyspace it
 // does not know, kNotFound) answers the same when asked again, so the job fails at once with
 // that message.

@@ -170,7 +170,7 @@ ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) cons
   }
   // After a failure the connection's state is unknown: it is closed with `connection`.
   if (!result && !gave_up.empty()) {
-    return ringcore::Error(ringcore::ErrorCode::kUnavailable,
+    return ringcore::Error(ringcore::ErrorCode::kPeerDown,
                            request.method + " " + base_url() + request.path + ": gave up: " + gave_up);
   }
   if (!result) {

@@ -115,6 +115,7 @@ int http_status_for(ringcore::ErrorCode code) {
     case ringcore::ErrorCode::kNotFound:
       return 404;
     case ringcore::ErrorCode::kUnavailable:
+    case ringcore::ErrorCode::kPeerDown:
       return 503;
     case ringcore::ErrorCode::kConflict:
       return 409;

@@ -297,7 +297,7 @@ TEST_CASE("what counts as transient") {
   CHECK(ringnode::is_transient(Error(ringcore::ErrorCode::kTimedOut, "gave up")));
   // A peer the failure detector convicted and that stayed convicted is down, not slow.
   CHECK_FALSE(ringnode::is_transient(
-      Error(ringcore::ErrorCode::kUnavailable,
+      Error(ringcore::ErrorCode::kPeerDown,
             "POST http://127.0.0.2:26560/internal/stream/page: gave up: 127.0.0.2 is down (the failure detector "
             "convicted it)")));
   CHECK(ringnode::is_transient(Error::invalid_input("127.0.0.2 answered: bad HTTP request (status 400)")));

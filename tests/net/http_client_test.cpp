@@ -167,7 +167,7 @@ TEST_CASE("a request to a server that hangs is given up once give_up names a rea
   auto result = pending.get();  // the test's own timeout would catch a wait of 10 minutes
   release.set_value();
   REQUIRE_FALSE(result.ok());
-  CHECK(result.error().code() == ringcore::ErrorCode::kUnavailable);
+  CHECK(result.error().code() == ringcore::ErrorCode::kPeerDown);
   CHECK(result.error().message() ==
         "POST http://127.0.0.1:" + std::to_string(loopback.port()) + "/hang: gave up: 127.0.0.1 is down");
   CHECK(asked.load() > 1);

@@ -28,6 +28,7 @@ enum class ErrorCode {
   kSshHostKey,        // an SSH server's host key is not in known_hosts, or differs from it (never accepted silently)
   kSshAuth,           // an SSH server refused every key offered (agent or identity file)
   kSshConnect,        // an SSH server could not be reached, or the connection broke
+  kPeerDown,          // a request abandoned because its peer was judged down meanwhile (HttpClient::give_up_when)
 };
 
 const char* error_code_name(ErrorCode code);

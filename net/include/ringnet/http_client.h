@@ -68,7 +68,7 @@ class HttpClient {
   // calls to a peer that may hang rather than fail (a stopped process answers nothing until the
   // timeout), so the caller can stop as soon as it knows the peer is gone, as Cassandra's
   // streaming and repair sessions fail when the failure detector convicts their peer. The
-  // request then fails (kUnavailable) with "gave up: <reason>". `give_up` is called from
+  // request then fails (kPeerDown: down, not merely slow) with "gave up: <reason>". `give_up` is called from
   // another thread, and never after send() returns.
   void give_up_when(std::function<std::optional<std::string>()> give_up,
                     std::chrono::milliseconds poll = std::chrono::milliseconds(250));
