@@ -340,6 +340,7 @@ TEST_CASE(
     // the stall watch has no progress to judge, and the run ends at join_timeout (30 s here; a
     // fail-fast on a joining node seen down would end it sooner, exit 2): a clear status,
     // resumable, naming the node.
+    const auto killed_started = std::chrono::steady_clock::now();
     Background killed_under({RINGCTL_BIN, "-o", "json", "playbook", "resume", stop["run_id"]});
     bool waiting = false;
     std::vector<json> killed_events;
@@ -356,6 +357,9 @@ TEST_CASE(
     CHECK((killed_exit == 3 || killed_exit == 2));
     CHECK((killed_events.back()["status"] == "timed_out" || killed_events.back()["status"] == "failed"));
     CHECK(killed_events.back()["message"].get<std::string>().find(joining) != std::string::npos);
+    MESSAGE("the new node killed under the run: exit "
+            << killed_exit << ", " << killed_events.back()["message"] << ", after "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_started).count() << " s");
     // Started again, it resumes its bootstrap (lab start waits for it to be normal: the limit
     // from its config is lifted once its agent answers).
     Background started({RINGCTL_BIN, "lab", "--dir", lab.directory(), "start", joining});
