@@ -336,10 +336,11 @@ TEST_CASE(
   }
   REQUIRE(!joining.empty());
   {
-    // The new node SIGKILLed while the resumed run waits for its join: with no bootstrap running
-    // the stall watch has no progress to judge, and the run ends at join_timeout (30 s here; a
-    // fail-fast on a joining node seen down would end it sooner, exit 2): a clear status,
-    // resumable, naming the node.
+    // The new node SIGKILLed while the resumed run waits for its join: the run ends resumable,
+    // naming the node, exit 3 (timed_out). Here the stall watch ends it (stall_critical 4 s, from
+    // the stalled run: the dead node's last progress, as its agent last collected it, no longer
+    // moves); with the default stall limits it would wait out join_timeout (30 s here). A
+    // fail-fast on a joining node seen down would end it with exit 2 (failed).
     const auto killed_started = std::chrono::steady_clock::now();
     Background killed_under({RINGCTL_BIN, "-o", "json", "playbook", "resume", stop["run_id"]});
     bool waiting = false;
