@@ -3,6 +3,7 @@
 #include "operations.h"
 #include "ringcore/gossip/gossip_status.h"
 #include "ringruntime/log.h"
+#include "test_hold.h"
 #include "topology_steps.h"
 
 namespace ringnode {
@@ -45,6 +46,7 @@ ringcore::Status run_bootstrap(Node& node, JobHandle& job) {
   joining.tokens = tokens;
   auto streamed = stream_change(node, change, "Bootstrap", job, waits);
   if (!streamed) return streamed;
+  hold_for_test(kHoldBootstrapStreamed, job);
 
   node.publish_load();
   node.gossip().set_local_state(ApplicationState::kStatus, ringcore::gossip::status_normal(tokens.front()));

@@ -7,6 +7,7 @@
 #include "node.h"
 #include "operations.h"
 #include "ringcore/throughput_limiter.h"
+#include "test_hold.h"
 
 namespace ringnode {
 namespace {
@@ -57,6 +58,7 @@ ringcore::Status run_cleanup(Node& node, const std::vector<KeyspaceDef>& keyspac
     job.add_done(1);
     pace_cleanup(limiter, removed->bytes, [&] { return job.cancelled(); });
   }
+  hold_for_test(kHoldCleanupCompacting, job);
   auto compacted = node.storage().compact();
   if (!compacted) return compacted;
   node.publish_load();

@@ -170,11 +170,17 @@ ringcore::Result<std::size_t> wait_for_source_hints(const HintHolders& holders,
   std::size_t awaited = 0;
   bool first_look = true;
   std::string last_error;
+  std::string down_source;  // a source seen down: the wait ends at once
   auto delivered = [&] {
     std::set<std::string> up;
     for (const ringcore::Node& member : holders.members()) {
-      if (member.status == ringcore::NodeStatus::kUp) up.insert(member.address);
+      if (member.status == ringcore::NodeStatus::kUp) {
+        up.insert(member.address);
+      } else if (member.address != self && sources.contains(member.address)) {
+        down_source = member.address;
+      }
     }
+    if (!down_source.empty()) return true;
     for (auto holder = waiting.begin(); holder != waiting.end();) {
       if (holder->first != self && !up.contains(holder->first)) {
         ringruntime::log_warn("waiting for hints of the stream sources: " + holder->first +
@@ -202,6 +208,10 @@ ringcore::Result<std::size_t> wait_for_source_hints(const HintHolders& holders,
     return waiting.empty();
   };
   if (ringruntime::wait_until(delivered, timeout, std::chrono::milliseconds(500), clock)) {
+    if (!down_source.empty()) {
+      return ringcore::Error(ringcore::ErrorCode::kUnavailable,
+                             "source " + down_source + " is down (it went down while its hints were awaited)");
+    }
     if (awaited > 0)
       ringruntime::log_info("waited for " + std::to_string(awaited) + " hints of the stream sources to be delivered");
     return awaited;

@@ -109,7 +109,11 @@ ringcore::Status wait_for_schema_agreement(const std::function<std::vector<std::
 //
 // A holder that gossip shows down cannot be asked nor replay: it is skipped, and logged (what it
 // hinted reaches the old replica when it returns; repair restores the new one). A holder that is
-// up but does not answer is asked again until the deadline. Bounded by `timeout`; then fails
+// up but does not answer is asked again until the deadline. A source that gossip shows down at a look ends
+// the wait at once (kUnavailable, "source ADDRESS is down ..."), as stream_change refuses a
+// source down before it: its hints cannot be delivered, so waiting on would only wait out the
+// timeout and then blame the hints (seen: a removenode whose source was hung in this wait ran
+// on for over 90 s). Bounded by `timeout`; then fails
 // (kTimedOut) naming a holder, a source and the count: streaming anyway would under-replicate,
 // and the operator can retry once the hints are delivered. Returns the hints the holders held for
 // the sources at the first look (0: no wait).

@@ -10,7 +10,11 @@
 //     `--wait` rides through the gap;
 //  3. for cleanup, the agent is then SIGSTOPped for as long as one `ringctl jobs` takes to say it
 //     timed out (exit 4), and resumed: the wait rides through that too;
+//     and once every range is dropped, held before its final compaction by the nodes' test hook
+//     (labnode/test_hold.h), the agent is SIGKILLed again: restarted, it lists the job running;
 //  4. the operation is let go (its throttle lifted) and the wait ends "done", exit 0.
+// Before that repair, one held in validation (a replica hung) whose ringctl and agent are
+// SIGKILLed: the second wait rides through and reports the job failed naming the replica (exit 2).
 // Before that decommission, the leaving node itself is SIGKILLed mid-stream: it restarts NORMAL
 // with no job, and the wait that followed it ends "unknown" (exit 7).
 // At the end every acknowledged row (the seeded ones and the writer's) reads back at QUORUM and
@@ -22,6 +26,7 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -32,6 +37,7 @@
 #include "support/cluster_checks.h"
 #include "support/rows_taken.h"
 #include "support/run_process.h"
+#include "support/throttled_rows.h"
 
 using namespace std::chrono_literals;
 using namespace test_support;
@@ -39,23 +45,17 @@ using namespace test_support;
 namespace {
 
 const std::string kKeyspace = "ks";
-// About 2.9 MB of rows (RF 3): a node's share of them is more than the 1 MiB its stream limiter
-// lets through at once, so every throttled stream below is still running seconds later.
-constexpr int kRows = 2400;
-constexpr std::size_t kValueBytes = 1200;
-constexpr int kNodes = 5;  // 4 first nodes, the fifth joins
 // A cleanup of node 1 after the join drops about 0.45 MB: at 0.04 MiB/s about 10 s.
 const std::string kNodeYaml = "compaction_throughput_mib: 0.04\n";
-constexpr double kThrottle = 0.05;  // MiB/s of a throttled stream, past its burst
 
 // One ringd per node, on a port free on all the cluster's addresses; killed at the end.
 class Agents {
  public:
   explicit Agents(const TestCluster& cluster) : cluster_(cluster), dir_("operation_killed_agents_") {
     std::vector<std::string> addresses;
-    for (int i = 0; i < kNodes; ++i) addresses.push_back(cluster.address(i));
+    for (int i = 0; i < kThrottledNodes; ++i) addresses.push_back(cluster.address(i));
     port_ = free_port(7170, addresses);
-    for (int i = 0; i < kNodes; ++i) {
+    for (int i = 0; i < kThrottledNodes; ++i) {
       agents_.push_back(std::make_unique<RingnodeProcess>(
           std::vector<std::string>{RINGD_BIN, "--listen", agent(i), "--node",
                                    cluster.address(i) + ":" + std::to_string(cluster.native_port()), "--interval",
@@ -205,7 +205,7 @@ void interrupt(Agents& agents, const Interrupted& operation) {
 // agent lists no running job: the clear state is "not done, run it again".
 void leaving_node_killed(TestCluster& cluster, Agents& agents, int i) {
   INFO("decommission, its node SIGKILLed");
-  set_throughput(cluster, i, kThrottle);
+  set_throughput(cluster, i, kThrottledStreamMib);
   Background wait(ringctl_command(agents.agent(i), {"decommission", "--wait", "--timeout", "180"}));
   const Json midway = job_midway(wait);
   REQUIRE_MESSAGE(midway.is_object(), "the job never showed progress while running");
@@ -215,7 +215,7 @@ void leaving_node_killed(TestCluster& cluster, Agents& agents, int i) {
   for (Json event = next_event(wait); event.is_object(); event = next_event(wait)) last = event;
   CHECK(wait.wait() == 7);
   CHECK_MESSAGE(last["event"] == "unknown", last.dump());
-  for (int observer = 0; observer < kNodes; ++observer) cluster.wait_for_ring(observer, kNodes);
+  for (int observer = 0; observer < kThrottledNodes; ++observer) cluster.wait_for_ring(observer, kThrottledNodes);
   CHECK(node_info(cluster, i)["mode"] == "NORMAL");
   CHECK(wait_until(
       [&] {
@@ -228,16 +228,87 @@ void leaving_node_killed(TestCluster& cluster, Agents& agents, int i) {
                                               << " bytes: restarted NORMAL, no job; wait ended " << last["event"]);
 }
 
+// Repair, validation: a replica of node i's ranges is hung (SIGSTOP), so the ranges it shares
+// with node i wait on its Merkle trees; the repair is followed with `ringctl repair --wait`.
+// Once the job runs, ringctl is SIGKILLed, and run again it follows the same job; then node i's
+// agent is SIGKILLed and started again: it lists the job, the same id. The wait rides through the gap and reports how
+// the job ended: failed, naming the hung replica once the failure detector convicts it (exit 2), the clear state "run
+// it again", which the repair case that follows does, the replica resumed.
+void agent_killed_in_repair_validation(TestCluster& cluster, Agents& agents, int i, int hung) {
+  INFO("repair, ringctl and its agent SIGKILLed in validation");
+  const auto started = std::chrono::steady_clock::now();
+  cluster.process(hung).send_signal(SIGSTOP);
+  Background first(ringctl_command(agents.agent(i), {"repair", kKeyspace, "--wait", "--timeout", "180"}));
+  Json running;
+  REQUIRE_MESSAGE(wait_until(
+                      [&] {
+                        running = running_job(cluster, i, "repair");
+                        return running.is_object();
+                      },
+                      30s, 20ms),
+                  cluster.api(i, "GET", "/v1/jobs").body.dump());
+  const std::string id = running["id"].get<std::string>();
+  first.kill_and_reap();  // ringctl SIGKILLed; the same command run again follows the same job
+  Background wait(ringctl_command(agents.agent(i), {"repair", kKeyspace, "--wait", "--timeout", "180"}));
+  const Json attached = next_event(wait);
+  REQUIRE_MESSAGE(attached.is_object(), "the second ringctl printed nothing");
+  CHECK_MESSAGE(attached["job"]["id"] == id, "the second ringctl follows " << attached.dump());
+  agents.kill(i);
+  CHECK(run_process(ringctl_command(agents.agent(i), {"jobs"})).exit_code == 4);
+  agents.start(i);
+  CHECK(wait_until([&] { return listed_job(agents.agent(i), id).is_object(); }, 10s, 200ms));
+
+  Json last;
+  for (Json event = next_event(wait); event.is_object(); event = next_event(wait)) last = event;
+  CHECK(wait.wait() == 2);
+  CHECK_MESSAGE(last["event"] == "failed", last.dump());
+  CHECK(last["job"]["id"] == id);
+  CHECK_MESSAGE(last["job"].value("error", "").find(cluster.address(hung)) != std::string::npos, last.dump());
+  cluster.process(hung).send_signal(SIGCONT);
+  for (int observer = 0; observer < kThrottledNodes; ++observer) cluster.wait_for_ring(observer, kThrottledNodes);
+  MESSAGE("repair, ringctl and agent killed in validation: the wait ended "
+          << last["event"] << " (\"" << last["job"].value("error", "") << "\") in " << seconds_since(started) << " s");
+}
+
+// Cleanup, every range dropped: held by the nodes' test hook (labnode/test_hold.h) before its
+// final compaction, where no throttle holds it, node i's agent is SIGKILLed and started again:
+// it lists the job still running with every range done. Then the hold is lifted.
+void agent_killed_in_final_compaction(TestCluster& cluster, Agents& agents, int i, const std::string& hold) {
+  INFO("cleanup, its agent SIGKILLed in the final compaction");
+  Json held;
+  REQUIRE_MESSAGE(wait_until(
+                      [&] {
+                        held = running_job(cluster, i, "cleanup");
+                        return held.is_object() && done_of(held) == held["progress"]["total"].get<std::uint64_t>() &&
+                               cluster.process(i).log().find("test hold: cleanup_compacting") != std::string::npos;
+                      },
+                      60s),
+                  cluster.api(i, "GET", "/v1/jobs").body.dump());
+  agents.kill(i);
+  CHECK(run_process(ringctl_command(agents.agent(i), {"jobs"})).exit_code == 4);
+  agents.start(i);
+  const Json listed = listed_with_progress(agents.agent(i), held["id"].get<std::string>(), done_of(held));
+  REQUIRE_MESSAGE(listed.is_object(), "the restarted agent does not list the held cleanup");
+  CHECK(listed["state"] == "running");
+  std::filesystem::remove(hold);
+  MESSAGE("cleanup, agent killed in the final compaction (" << held["progress"].dump() << "): listed again running");
+}
+
 }  // namespace
 
 TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommission and removenode lose no job") {
   const auto test_started = std::chrono::steady_clock::now();
-  TestCluster cluster("operation_killed", 1, kNodes, 8, "127.0.71.");
+  // The nodes' test hook (labnode/test_hold.h): a phase is held while its file is there.
+  TempDir hold_directory("operation_killed_hold_");
+  setenv("RINGNODE_TEST_HOLD_DIR", hold_directory.path().c_str(), 1);
+  const std::string cleanup_hold = hold_directory.path() + "/cleanup_compacting";
+  TestCluster cluster("operation_killed", 1, kThrottledNodes, 8, "127.0.71.");
   Agents agents(cluster);
   start_nodes(cluster, 4, kNodeYaml);
   cluster.create_keyspace(kKeyspace, 3);
-  const std::vector<std::string> seeded = Writer::write_rows(cluster, kKeyspace, "seed", kRows, 6, kValueBytes);
-  REQUIRE(seeded.size() == static_cast<std::size_t>(kRows));
+  const std::vector<std::string> seeded =
+      Writer::write_rows(cluster, kKeyspace, "seed", kThrottledRows, 6, kThrottledValueBytes);
+  REQUIRE(seeded.size() == static_cast<std::size_t>(kThrottledRows));
   for (int i = 0; i < 4; ++i) agents.start(i);
   MESSAGE("seeded " << seeded.size() << " rows in " << seconds_since(test_started) << " s");
   // Nodes 1 and 3 (0-based 0 and 2) are never stopped: the writer's coordinators.
@@ -250,7 +321,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          return std::vector<std::string>{"jobs", "--wait", id, "--timeout", "180"};
        },
        [&] {
-         cluster.start(4, true, kNodeYaml + "stream_throughput_mib: " + std::to_string(kThrottle) + "\n");
+         cluster.start(4, true, kNodeYaml + "stream_throughput_mib: " + std::to_string(kThrottledStreamMib) + "\n");
          agents.start(4);
          Json jobs;
          REQUIRE(wait_until(
@@ -267,19 +338,21 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          return std::vector<std::string>{"cleanup", kKeyspace, "--wait", "--timeout", "180"};
        },
        [&] {
-         for (int i = 0; i < kNodes; ++i) cluster.wait_for_ring(i, kNodes);  // cleanup waits for the join
+         for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);  // it waits for the join
+         std::ofstream(cleanup_hold).close();  // and is held before its final compaction
          return std::string();
        },
-       nullptr,  // held by compaction_throughput_mib, which stays
-       true},
+       // Held between ranges by compaction_throughput_mib, which stays; then by the hook.
+       [&] { agent_killed_in_final_compaction(cluster, agents, 0, cleanup_hold); }, true},
       {"repair", 1,
        [](const std::string&) {
          return std::vector<std::string>{"repair", kKeyspace, "--wait", "--timeout", "180"};
        },
        [&] {
+         agent_killed_in_repair_validation(cluster, agents, 1, 3);  // first in validation; then, run again:
          MESSAGE("took " << take_rows(cluster, 1, kKeyspace) << " rows from " << cluster.address(1));
-         for (int i = 0; i < kNodes; ++i) cluster.wait_for_ring(i, kNodes);
-         set_throughput(cluster, 1, kThrottle);
+         for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
+         set_throughput(cluster, 1, kThrottledStreamMib);
          return std::string();
        },
        [&] { set_throughput(cluster, 1, 0); }},
@@ -289,7 +362,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
        },
        [&] {
          leaving_node_killed(cluster, agents, 4);  // first its own node is killed; then, run again:
-         set_throughput(cluster, 4, kThrottle);
+         set_throughput(cluster, 4, kThrottledStreamMib);
          return std::string();
        },
        [&] { set_throughput(cluster, 4, 0); }},
@@ -302,7 +375,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          agents.kill(3);
          cluster.process(3).kill_hard();
          for (const int observer : {0, 1, 2}) REQUIRE(wait_until([&] { return seen_down(cluster, observer, 3); }, 60s));
-         set_throughput(cluster, 0, kThrottle);  // the coordinator relays every page
+         set_throughput(cluster, 0, kThrottledStreamMib);  // the coordinator relays every page
          return std::string();
        },
        [&] { set_throughput(cluster, 0, 0); }},
@@ -314,9 +387,9 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
   for (const int i : {0, 1, 2}) cluster.wait_for_ring(i, 3);
   REQUIRE(hints_delivered(cluster, {0, 1, 2}));
   const std::vector<std::string> written = with_acknowledged({}, writer);
-  check_all_readable(cluster, {0, 1, 2}, kKeyspace, seeded, kValueBytes);
+  check_all_readable(cluster, {0, 1, 2}, kKeyspace, seeded, kThrottledValueBytes);
   check_all_readable(cluster, {0, 1, 2}, kKeyspace, written);
-  check_on_every_replica(cluster, 0, kKeyspace, seeded, 3, 10, kValueBytes);
+  check_on_every_replica(cluster, 0, kKeyspace, seeded, 3, 10, kThrottledValueBytes);
   check_on_every_replica(cluster, 0, kKeyspace, written, 3, 10);
   MESSAGE((seeded.size() + written.size())
           << " acknowledged rows checked, " << seconds_since(test_started) << " s in all");

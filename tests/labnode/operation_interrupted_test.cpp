@@ -39,19 +39,6 @@ std::vector<std::string> remove_lower_half(const TestCluster& cluster, int i, co
   return gone;
 }
 
-// A stream session of node i's plan named `description` that has moved bytes, or null.
-Json plan_session_moving(const TestCluster& cluster, int i, const std::string& description) {
-  const auto reply = cluster.api(i, "GET", "/v1/streams");
-  if (reply.status != 200) return nullptr;
-  for (const Json& plan : reply.body["plans"]) {
-    if (plan["description"] != description) continue;
-    for (const Json& session : plan["sessions"]) {
-      if (session["done_bytes"].get<std::uint64_t>() > 0) return session;
-    }
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 TEST_CASE("a repair whose receiving replica is SIGKILLed mid-stream fails naming it, and a retry restores every row") {

@@ -1,28 +1,38 @@
-// Nodes SIGKILLed at the phases of join, repair and removenode that other tests leave out, one
-// after another on one cluster of real ringnode processes (127.0.73.1..5), a QUORUM writer
-// running throughout through node 1 (0-based 0), the coordinator of repair and removenode, never
-// killed. Each phase is held by a condition the test makes (a peer hung, a stream throttled),
-// never by sleeping; each case ends with every node up and normal, so the next starts from a
-// healthy cluster:
+// Nodes SIGKILLed or hung at the phases of join, repair and removenode that other tests leave
+// out, one after another on one cluster of real ringnode processes (127.0.73.1..5), a QUORUM
+// writer running throughout through node 1 (0-based 0), never killed. Each phase is held by a
+// condition the test makes (a peer hung, a stream throttled), never by sleeping; each case ends
+// with every node up and normal, so the next starts from a healthy cluster:
 //  1. join, waiting before streaming: a peer is hung (SIGSTOP), so the joining node, its BOOT
-//     announced, waits to see every peer up; it is SIGKILLed there. The peer resumed and the
-//     node restarted, the join runs again from the start and ends NORMAL with rows streamed.
-//  2. repair, validation: a replica's rows are taken from its RocksDB, then it is hung
+//     announced, waits to see every peer up; it is SIGKILLed there.
+//  2. join, streaming: the peer resumed and the node restarted, the join runs again from the
+//     start, throttled; a stream source is SIGKILLed mid-stream. The join fails naming it.
+//  3. join, after streaming: the source and the joining node restarted, the join runs again,
+//     held by the nodes' test hook (labnode/test_hold.h) once it has streamed everything, before
+//     it announces NORMAL; it is SIGKILLed there. Restarted, it joins from the start: NORMAL.
+//  4. repair, validation: a replica's rows are taken from its RocksDB, then it is hung
 //     (SIGSTOP) so the repair waits on its Merkle tree, and SIGKILLed there. The repair fails
 //     naming it; restarted, the repair run again succeeds and streams what it lacked, no more.
-//  3. removenode, streaming: a survivor sending rows to a new replica (through the coordinator,
-//     throttled) is SIGKILLed. The removenode fails naming it; restarted, run again, it succeeds.
+//  5. repair, its own node (the coordinator) SIGKILLed in validation and in sync: restarted, it
+//     lists no job; run again, the repair succeeds and streams what it lacked, no more.
+//  6. removenode, streaming: a survivor sending rows to a new replica (through the coordinator,
+//     throttled) is hung (SIGSTOP), then, run again, one is SIGKILLed. Each time the removenode
+//     fails naming it; resumed or restarted, run again, it succeeds.
 // At the end every acknowledged row (seeded and the writer's) reads back at QUORUM, and every
 // 10th is on all 3 of its replicas.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <stdlib.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "support/cluster_checks.h"
 #include "support/rows_taken.h"
+#include "support/throttled_rows.h"
 
 using namespace std::chrono_literals;
 using namespace test_support;
@@ -30,15 +40,10 @@ using namespace test_support;
 namespace {
 
 const std::string kKeyspace = "ks";
-// About 2.9 MB of rows (RF 3): a node's share outlasts its stream limiter's 1 MiB burst, so a
-// throttled stream is still running seconds later (as in operation_killed_test).
-constexpr int kRows = 2400;
-constexpr std::size_t kValueBytes = 1200;
-constexpr int kNodes = 5;           // 4 first nodes, the fifth joins
-constexpr double kThrottle = 0.05;  // MiB/s of a throttled stream, past its burst
+constexpr int kJoining = 4;  // the fifth node, which joins
 
 int index_of(const TestCluster& cluster, const std::string& address) {
-  for (int i = 0; i < kNodes; ++i) {
+  for (int i = 0; i < kThrottledNodes; ++i) {
     if (cluster.address(i) == address) return i;
   }
   FAIL("no node " << address);
@@ -48,16 +53,6 @@ int index_of(const TestCluster& cluster, const std::string& address) {
 bool seen_up(const TestCluster& cluster, int observer, int node) {
   const Json member = member_seen_by(cluster, observer, cluster.address(node));
   return member.is_object() && member["status"] == "up";
-}
-
-// The job of node i that runs `operation`, or null.
-Json running_job(const TestCluster& cluster, int i, const std::string& operation) {
-  const auto reply = cluster.api(i, "GET", "/v1/jobs");
-  if (reply.status != 200) return nullptr;
-  for (const Json& job : reply.body["jobs"]) {
-    if (job["operation"] == operation && job["state"] == "running") return job;
-  }
-  return nullptr;
 }
 
 bool plan_listed(const TestCluster& cluster, int i, const std::string& description) {
@@ -81,10 +76,11 @@ bool names(const Json& job, const std::string& address) {
 void join_killed_waiting_for_peers(TestCluster& cluster) {
   INFO("join, killed while it waits to see its peers up");
   const auto started = std::chrono::steady_clock::now();
-  constexpr int kHung = 2, kJoining = 4;
+  constexpr int kHung = 2;
   cluster.process(kHung).send_signal(SIGSTOP);
   REQUIRE(wait_until([&] { return seen_down(cluster, 0, kHung); }, 30s));
-  cluster.start(kJoining, true);
+  // Throttled from its first start: the join run again below is held streaming by it.
+  cluster.start(kJoining, true, "stream_throughput_mib: " + std::to_string(kThrottledStreamMib) + "\n");
   // Its BOOT has reached the seed, and it cannot have gone further: it never sees the hung peer up.
   REQUIRE(wait_until(
       [&] {
@@ -100,15 +96,85 @@ void join_killed_waiting_for_peers(TestCluster& cluster) {
 
   cluster.process(kHung).send_signal(SIGCONT);
   REQUIRE(wait_until([&] { return seen_up(cluster, 0, kHung); }, 30s));
+  MESSAGE("join killed while waiting for peers; " << seconds_since(started) << " s");
+}
+
+// Restarted, the joining node runs its join again from the start, throttled; once a source
+// other than the seed (the writer's coordinator) has sent some of its bytes and not all, that
+// source is SIGKILLed. The join fails naming it (JOINING_FAILED: the node stays up, its BOOT
+// still gossiped); with the source back and the joining node restarted, the join runs again and
+// ends NORMAL.
+void join_source_killed_mid_stream(TestCluster& cluster, const Writer& writer) {
+  INFO("join, a stream source killed mid-stream");
+  const auto started = std::chrono::steady_clock::now();
+  cluster.start(kJoining, true);
+  Json session;
+  int source = -1;
+  REQUIRE_MESSAGE(wait_until(
+                      [&] {
+                        for (const int peer : {1, 2, 3}) {
+                          session = session_in_progress(cluster, kJoining, "receiving", cluster.address(peer));
+                          if (session.is_object()) {
+                            source = peer;
+                            return true;
+                          }
+                        }
+                        return false;
+                      },
+                      60s, 50ms),
+                  cluster.api(kJoining, "GET", "/v1/streams").body.dump());
+  cluster.process(source).kill_hard();
+
+  const Json failed = cluster.bootstrap_job(kJoining);
+  CHECK(failed["state"] == "failed");
+  CHECK_MESSAGE(names(failed, cluster.address(source)), failed.dump());
+  CHECK(node_info(cluster, kJoining)["mode"] == "JOINING_FAILED");
+  CHECK(writes_acknowledged(writer, 40));  // QUORUM of 3: two replicas are up
+
+  cluster.start(source, false);
+  REQUIRE(wait_until([&] { return seen_up(cluster, kJoining, source); }, 30s));
+  MESSAGE("join, source " << cluster.address(source) << " killed at " << session["done_bytes"] << " of "
+                          << session["total_bytes"] << " bytes: failed with \"" << failed["error"].get<std::string>()
+                          << "\"; " << seconds_since(started) << " s");
+}
+
+// Restarted once more, the joining node runs its join again, unthrottled, and is held by the
+// test hook (labnode/test_hold.h) once every byte is streamed, before it announces NORMAL; it is
+// SIGKILLed there, its peers seeing it joining (not normal). Restarted without the hold, the join
+// runs again from the start (nothing recorded it done) and ends NORMAL.
+void join_killed_before_normal(TestCluster& cluster, const std::filesystem::path& hold) {
+  INFO("join, killed after streaming, before announcing NORMAL");
+  const auto started = std::chrono::steady_clock::now();
+  REQUIRE(cluster.process(kJoining).terminate(30s) == 0);
+  std::ofstream(hold).close();
+  cluster.start(kJoining, true);
+  set_throughput(cluster, kJoining, 0);
+  Json held;
+  REQUIRE_MESSAGE(wait_until(
+                      [&] {
+                        held = running_job(cluster, kJoining, "bootstrap");
+                        // Done may pass the planned total: rows written meanwhile stream too.
+                        return held.is_object() && held["progress"]["total"].get<std::uint64_t>() > 0 &&
+                               held["progress"]["done"] >= held["progress"]["total"] &&
+                               cluster.process(kJoining).log().find("test hold: bootstrap_streamed") !=
+                                   std::string::npos;
+                      },
+                      120s),
+                  cluster.api(kJoining, "GET", "/v1/jobs").body.dump());
+  CHECK(node_info(cluster, kJoining)["mode"] == "JOINING");
+  CHECK(member_seen_by(cluster, 0, cluster.address(kJoining))["state"] == "joining");
+  cluster.process(kJoining).kill_hard();
+  std::filesystem::remove(hold);
+
   cluster.start(kJoining, true);
   const Json joined = cluster.bootstrap_job(kJoining);
   CHECK_MESSAGE(joined["state"] == "succeeded", joined.dump());
   CHECK(joined["result"]["rows_streamed"].get<std::uint64_t>() > 0);
   CHECK(node_info(cluster, kJoining)["mode"] == "NORMAL");
-  for (int i = 0; i < kNodes; ++i) cluster.wait_for_ring(i, kNodes);
-  MESSAGE("join killed while waiting for peers: rerun " << joined["result"]["rows_streamed"] << " rows, waits "
-                                                        << joined["result"]["waits"].dump() << "; "
-                                                        << seconds_since(started) << " s");
+  for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
+  MESSAGE("join, killed before NORMAL at "
+          << held["progress"].dump() << ": the rerun streamed " << joined["result"]["rows_streamed"] << " rows, waits "
+          << joined["result"]["waits"].dump() << "; " << seconds_since(started) << " s");
 }
 
 void repair_replica_killed_in_validation(TestCluster& cluster, const Writer& writer) {
@@ -116,7 +182,7 @@ void repair_replica_killed_in_validation(TestCluster& cluster, const Writer& wri
   const auto started = std::chrono::steady_clock::now();
   constexpr int kCoordinator = 0, kReplica = 2;
   const std::uint64_t taken = take_rows(cluster, kReplica, kKeyspace);
-  for (int i = 0; i < kNodes; ++i) cluster.wait_for_ring(i, kNodes);
+  for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
   const std::size_t writes_before = writes_made(writer);
 
   cluster.process(kReplica).send_signal(SIGSTOP);  // its Merkle trees are asked for and never come
@@ -133,7 +199,7 @@ void repair_replica_killed_in_validation(TestCluster& cluster, const Writer& wri
   CHECK_MESSAGE(names(failed, cluster.address(kReplica)), failed.dump());
 
   cluster.start(kReplica, false);
-  for (int i = 0; i < kNodes; ++i) cluster.wait_for_ring(i, kNodes);
+  for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
   const Json retried = cluster.run_operation(kCoordinator, "repair", {{"keyspace", kKeyspace}}, 120s);
   CHECK_MESSAGE(retried["state"] == "succeeded", retried.dump());
   // What differs: the rows taken (those of ranges the coordinator shares with the replica), and
@@ -150,68 +216,182 @@ void repair_replica_killed_in_validation(TestCluster& cluster, const Writer& wri
           << "; " << seconds_since(started) << " s");
 }
 
-void removenode_source_killed(TestCluster& cluster) {
-  INFO("removenode, a stream source killed");
+// Node i's jobs, as it lists them (a restarted node lists none: jobs live in the process).
+Json jobs_of(const TestCluster& cluster, int i) {
+  const auto reply = cluster.api(i, "GET", "/v1/jobs");
+  REQUIRE_MESSAGE(reply.status == 200, reply.error);
+  return reply.body["jobs"];
+}
+
+// Repair's own node (its coordinator) SIGKILLed in validation, then in sync. Its rows are taken
+// from its RocksDB first, so the repair has them to stream back to it.
+//  - validation: a replica is hung (SIGSTOP), so the ranges it shares with the coordinator wait
+//    on its Merkle trees; once the repair's plan is listed and the job runs, the coordinator is
+//    SIGKILLed (and the replica resumed);
+//  - sync: the repair run again, throttled on the coordinator, is SIGKILLed once it has received
+//    some rows and still runs.
+// After each restart the coordinator lists no job: the clear state is "not done, run it again".
+// Run again, the repair succeeds and streams what the coordinator still lacked: more than 0 rows,
+// at most the rows taken plus twice the writes made meanwhile.
+void repair_coordinator_killed(TestCluster& cluster, const Writer& writer) {
+  INFO("repair, its coordinator killed in validation and in sync");
+  const auto started = std::chrono::steady_clock::now();
+  constexpr int kCoordinator = 1, kHung = 3;
+  const std::uint64_t taken = take_rows(cluster, kCoordinator, kKeyspace);
+  for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
+  const std::size_t writes_before = writes_made(writer);
+  const Json repair_body = {{"keyspace", kKeyspace}};
+
+  cluster.process(kHung).send_signal(SIGSTOP);  // its Merkle trees are asked for and never come
+  const auto validating = cluster.api(kCoordinator, "POST", "/v1/operations/repair", repair_body.dump());
+  REQUIRE_MESSAGE(validating.status == 202, validating.body.dump());
+  REQUIRE(wait_until([&] { return plan_listed(cluster, kCoordinator, "Repair"); }, 10s, 20ms));
+  const Json in_validation = running_job(cluster, kCoordinator, "repair");
+  REQUIRE(in_validation.is_object());
+  cluster.process(kCoordinator).kill_hard();
+  cluster.process(kHung).send_signal(SIGCONT);
+  cluster.start(kCoordinator, false);
+  CHECK(jobs_of(cluster, kCoordinator).empty());
+  for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
+
+  set_throughput(cluster, kCoordinator, kThrottledStreamMib);
+  const auto syncing = cluster.api(kCoordinator, "POST", "/v1/operations/repair", repair_body.dump());
+  REQUIRE_MESSAGE(syncing.status == 202, syncing.body.dump());
+  Json session, in_sync;
+  REQUIRE_MESSAGE(wait_until(
+                      [&] {
+                        session = plan_session_moving(cluster, kCoordinator, "Repair");
+                        in_sync = running_job(cluster, kCoordinator, "repair");
+                        return session.is_object() && in_sync.is_object();
+                      },
+                      60s, 20ms),
+                  cluster.api(kCoordinator, "GET", "/v1/streams").body.dump());
+  cluster.process(kCoordinator).kill_hard();
+  cluster.start(kCoordinator, false);  // its stream throughput back to its config's: unlimited
+  CHECK(jobs_of(cluster, kCoordinator).empty());
+  for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
+
+  const Json retried = cluster.run_operation(kCoordinator, "repair", repair_body, 120s);
+  CHECK_MESSAGE(retried["state"] == "succeeded", retried.dump());
+  const std::uint64_t streamed = retried["result"]["rows_streamed"].get<std::uint64_t>();
+  CHECK(streamed > 0);
+  CHECK(streamed <= taken + 2 * (writes_made(writer) - writes_before));
+  MESSAGE("repair, coordinator killed in validation ("
+          << in_validation["progress"].dump() << ") and in sync (" << in_sync["progress"].dump() << ", "
+          << session["done_bytes"] << " bytes received); " << taken << " rows taken, the rerun streamed " << streamed
+          << "; " << seconds_since(started) << " s");
+}
+
+// A removenode of `dead_host` through node 1 (0-based 0), which relays every page, throttled;
+// once a survivor's stream to a new replica has moved some bytes and not all, that survivor is
+// hung (SIGSTOP) or killed (SIGKILL). The job as it ended, the survivor, and the session seen.
+struct SourceSignalled {
+  Json failed;
+  int source = -1;
+  Json session;
+};
+SourceSignalled removenode_source_signalled(TestCluster& cluster, const std::string& dead_host, bool hang) {
+  constexpr int kCoordinator = 0;
+  set_throughput(cluster, kCoordinator, kThrottledStreamMib);
+  const auto removal =
+      cluster.api(kCoordinator, "POST", "/v1/operations/removenode", Json{{"host_id", dead_host}}.dump());
+  REQUIRE_MESSAGE(removal.status == 202, removal.body.dump());
+  const std::string id = removal.body["id"].get<std::string>();
+  SourceSignalled result;
+  REQUIRE_MESSAGE(wait_until(
+                      [&] {
+                        result.session = session_in_progress(cluster, kCoordinator, "receiving", "", id);
+                        return result.session.is_object() && result.session["peer"] != cluster.address(kCoordinator);
+                      },
+                      90s),
+                  cluster.api(kCoordinator, "GET", "/v1/streams").body.dump());
+  result.source = index_of(cluster, result.session["peer"].get<std::string>());
+  if (hang) {
+    cluster.process(result.source).send_signal(SIGSTOP);
+  } else {
+    cluster.process(result.source).kill_hard();
+  }
+  result.failed = job_when_ended(cluster.address(kCoordinator), cluster.native_port(), id, 90s);
+  REQUIRE_MESSAGE(result.failed["state"] != "running",
+                  result.failed.dump() << "\n"
+                                       << cluster.api(kCoordinator, "GET", "/v1/streams").body.dump() << "\n"
+                                       << cluster.logs());
+  set_throughput(cluster, kCoordinator, 0);
+  return result;
+}
+
+// removenode, streaming: node 4 (0-based 3) is SIGKILLed and removed through node 1. A survivor
+// sending rows is hung (SIGSTOP): the removenode fails naming it once the failure detector
+// convicts it, well before the stream timeout; resumed, it is seen up again. Run again, a
+// survivor sending rows is SIGKILLed: the removenode fails naming it. Restarted, the removenode
+// run again succeeds and the 4 nodes left see each other up and normal.
+void removenode_source_hung_then_killed(TestCluster& cluster) {
+  INFO("removenode, a stream source hung, then one killed");
   const auto started = std::chrono::steady_clock::now();
   constexpr int kCoordinator = 0, kDead = 3;
   const std::string dead_host = node_info(cluster, kDead)["host_id"].get<std::string>();
   cluster.process(kDead).kill_hard();
   for (const int observer : {0, 1, 2, 4}) REQUIRE(wait_until([&] { return seen_down(cluster, observer, kDead); }, 60s));
 
-  set_throughput(cluster, kCoordinator, kThrottle);  // the coordinator relays every page
-  const auto removal =
-      cluster.api(kCoordinator, "POST", "/v1/operations/removenode", Json{{"host_id", dead_host}}.dump());
-  REQUIRE_MESSAGE(removal.status == 202, removal.body.dump());
-  Json session;
-  REQUIRE_MESSAGE(wait_until(
-                      [&] {
-                        session = session_in_progress(cluster, kCoordinator, "receiving");
-                        return session.is_object() && session["peer"] != cluster.address(kCoordinator);
-                      },
-                      90s),
-                  cluster.api(kCoordinator, "GET", "/v1/streams").body.dump());
-  const int source = index_of(cluster, session["peer"].get<std::string>());
-  cluster.process(source).kill_hard();
+  const SourceSignalled hung = removenode_source_signalled(cluster, dead_host, true);
+  const double hung_seconds = seconds_since(started);
+  CHECK(hung.failed["state"] == "failed");
+  CHECK_MESSAGE(names(hung.failed, cluster.address(hung.source)), hung.failed.dump());
+  cluster.process(hung.source).send_signal(SIGCONT);
+  REQUIRE(wait_until([&] { return seen_up(cluster, kCoordinator, hung.source); }, 30s));
 
-  const Json failed = cluster.wait_for_job(kCoordinator, removal.body["id"].get<std::string>(), 90s);
-  CHECK(failed["state"] == "failed");
-  CHECK_MESSAGE(names(failed, cluster.address(source)), failed.dump());
+  const SourceSignalled killed = removenode_source_signalled(cluster, dead_host, false);
+  CHECK(killed.failed["state"] == "failed");
+  CHECK_MESSAGE(names(killed.failed, cluster.address(killed.source)), killed.failed.dump());
 
-  set_throughput(cluster, kCoordinator, 0);
-  cluster.start(source, false);
-  REQUIRE(wait_until([&] { return seen_up(cluster, kCoordinator, source); }, 30s));
+  cluster.start(killed.source, false);
+  REQUIRE(wait_until([&] { return seen_up(cluster, kCoordinator, killed.source); }, 30s));
   const Json retried = cluster.run_operation(kCoordinator, "removenode", {{"host_id", dead_host}}, 180s);
   CHECK_MESSAGE(retried["state"] == "succeeded", retried.dump());
-  for (const int i : {0, 1, 2, 4}) cluster.wait_for_ring(i, kNodes - 1);
-  MESSAGE("removenode, source " << cluster.address(source) << " killed at " << session["done_bytes"] << " of "
-                                << session["total_bytes"] << " bytes: failed with \""
-                                << failed["error"].get<std::string>() << "\"; the rerun streamed "
-                                << retried["result"]["rows_streamed"] << " rows; " << seconds_since(started) << " s");
+  for (const int i : {0, 1, 2, 4}) cluster.wait_for_ring(i, kThrottledNodes - 1);
+  for (const SourceSignalled* attempt : {&hung, &killed}) {
+    MESSAGE("removenode, source " << cluster.address(attempt->source)
+                                  << std::string(attempt == &hung ? " hung" : " killed") << " at "
+                                  << attempt->session["done_bytes"] << " of " << attempt->session["total_bytes"]
+                                  << " bytes: failed with \"" << attempt->failed["error"].get<std::string>() << "\"");
+  }
+  MESSAGE("removenode: the hung attempt ended after " << hung_seconds << " s; the rerun streamed "
+                                                      << retried["result"]["rows_streamed"] << " rows; "
+                                                      << seconds_since(started) << " s");
 }
 
 }  // namespace
 
-TEST_CASE("nodes SIGKILLed while a join waits for peers, in repair validation and as a removenode source") {
+TEST_CASE(
+    "nodes SIGKILLed or hung while a join waits for peers or streams, in repair validation and sync and as a "
+    "removenode source") {
   const auto test_started = std::chrono::steady_clock::now();
-  TestCluster cluster("phase_killed", 1, kNodes, 8, "127.0.73.");
+  // The nodes' test hook (labnode/test_hold.h): a phase is held while its file is there.
+  TempDir hold_directory("phase_killed_hold_");
+  setenv("RINGNODE_TEST_HOLD_DIR", hold_directory.path().c_str(), 1);
+  TestCluster cluster("phase_killed", 1, kThrottledNodes, 8, "127.0.73.");
   start_nodes(cluster, 4);
   cluster.create_keyspace(kKeyspace, 3);
-  const std::vector<std::string> seeded = Writer::write_rows(cluster, kKeyspace, "seed", kRows, 6, kValueBytes);
-  REQUIRE(seeded.size() == static_cast<std::size_t>(kRows));
+  const std::vector<std::string> seeded =
+      Writer::write_rows(cluster, kKeyspace, "seed", kThrottledRows, 6, kThrottledValueBytes);
+  REQUIRE(seeded.size() == static_cast<std::size_t>(kThrottledRows));
   Writer writer(cluster, {0}, kKeyspace, "w", 2, 40);
 
   join_killed_waiting_for_peers(cluster);
+  join_source_killed_mid_stream(cluster, writer);
+  join_killed_before_normal(cluster, hold_directory.path() + "/bootstrap_streamed");
   repair_replica_killed_in_validation(cluster, writer);
-  removenode_source_killed(cluster);
+  repair_coordinator_killed(cluster, writer);
+  removenode_source_hung_then_killed(cluster);
 
   CHECK(writes_acknowledged(writer, 40));  // the cluster still serves QUORUM writes
   writer.stop();
   const std::vector<int> survivors = {0, 1, 2, 4};
   REQUIRE(hints_delivered(cluster, survivors));
   const std::vector<std::string> written = with_acknowledged({}, writer);
-  check_all_readable(cluster, survivors, kKeyspace, seeded, kValueBytes);
+  check_all_readable(cluster, survivors, kKeyspace, seeded, kThrottledValueBytes);
   check_all_readable(cluster, survivors, kKeyspace, written);
-  check_on_every_replica(cluster, 0, kKeyspace, seeded, 3, 10, kValueBytes);
+  check_on_every_replica(cluster, 0, kKeyspace, seeded, 3, 10, kThrottledValueBytes);
   check_on_every_replica(cluster, 0, kKeyspace, written, 3, 10);
   MESSAGE((seeded.size() + written.size())
           << " acknowledged rows checked, " << seconds_since(test_started) << " s in all");

@@ -164,6 +164,26 @@ TEST_CASE("source hints: a holder that goes down is not waited for") {
   CHECK(asked == 2);  // this node once, 127.0.0.3 once before it went down
 }
 
+TEST_CASE("source hints: a source that goes down ends the wait at once, unavailable, naming it") {
+  test_support::FakeClock time;
+  // 127.0.0.3 holds hints for the source 127.0.0.2, which cannot be delivered once it is down.
+  // Asked at the start, at the first look (up), and at the second (down).
+  Script<std::vector<ringcore::Node>> members{
+      {{member("127.0.0.1"), member("127.0.0.2"), member("127.0.0.3")},
+       {member("127.0.0.1"), member("127.0.0.2"), member("127.0.0.3")},
+       {member("127.0.0.1"), member("127.0.0.2", ringcore::NodeStatus::kDown), member("127.0.0.3")}}};
+  const ringnode::HintHolders holders{"127.0.0.1", std::ref(members),
+                                      [](const std::string& holder) -> ringcore::Result<HintCounts> {
+                                        if (holder == "127.0.0.3") return HintCounts{{"127.0.0.2", 5}};
+                                        return HintCounts{};
+                                      }};
+  const auto awaited = ringnode::wait_for_source_hints(holders, streams_from("127.0.0.2"), 120s, time.clock());
+  REQUIRE_FALSE(awaited);
+  CHECK(awaited.error().code() == ringcore::ErrorCode::kUnavailable);
+  CHECK(awaited.error().message() == "source 127.0.0.2 is down (it went down while its hints were awaited)");
+  CHECK(time.pauses == Pauses{500ms});  // the second look, not the 120 s deadline
+}
+
 TEST_CASE("source hints: at the deadline fails timed out naming a holder, the source and the count") {
   test_support::FakeClock time;
   Script<std::vector<ringcore::Node>> members{{{member("127.0.0.1"), member("127.0.0.3")}}};

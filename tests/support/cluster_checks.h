@@ -1,7 +1,7 @@
 // What topology fault tests ask of a TestCluster beside its own calls: a node's facts and views,
-// stream sessions in progress, the throughput limit, the first nodes started and seeded, replicas
-// made consistent, hints delivered, and whether acknowledged rows still read back at QUORUM and
-// are on every replica.
+// its running jobs, stream sessions in progress, the throughput limit, the first nodes started
+// and seeded, replicas made consistent, hints delivered, and whether acknowledged rows still read
+// back at QUORUM and are on every replica.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -38,19 +38,46 @@ inline bool seen_down(const TestCluster& cluster, int observer, int node) {
   return member.is_object() && member["status"] == "down";
 }
 
-// The first stream session of node i in `direction` (with `peer`, when given) that has moved
-// some of its bytes but not all, or null.
+// The first stream session of node i in `direction` (with `peer`, when given; of job `job_id`'s
+// plan, when given: a node lists ended plans too) that has moved some of its bytes but not all,
+// or null.
 inline Json session_in_progress(const TestCluster& cluster, int i, const std::string& direction,
-                                const std::string& peer = "") {
+                                const std::string& peer = "", const std::string& job_id = "") {
   const auto reply = cluster.api(i, "GET", "/v1/streams");
   if (reply.status != 200) return nullptr;
   for (const Json& plan : reply.body["plans"]) {
+    if (!job_id.empty() && plan["job_id"] != job_id) continue;
     for (const Json& session : plan["sessions"]) {
       if (!peer.empty() && session["peer"] != peer) continue;
       if (session["direction"] == direction && session["done_bytes"].get<std::uint64_t>() > 0 &&
           session["done_bytes"].get<std::uint64_t>() < session["total_bytes"].get<std::uint64_t>()) {
         return session;
       }
+    }
+  }
+  return nullptr;
+}
+
+// The job of node i that runs `operation`, or null.
+inline Json running_job(const TestCluster& cluster, int i, const std::string& operation) {
+  const auto reply = cluster.api(i, "GET", "/v1/jobs");
+  if (reply.status != 200) return nullptr;
+  for (const Json& job : reply.body["jobs"]) {
+    if (job["operation"] == operation && job["state"] == "running") return job;
+  }
+  return nullptr;
+}
+
+// A stream session of node i's plan named `description` ("Repair", "Restore replica count"...)
+// that has moved bytes, or null. For the plans whose sessions learn their total as they go
+// (repair's), where session_in_progress cannot tell "some, not all".
+inline Json plan_session_moving(const TestCluster& cluster, int i, const std::string& description) {
+  const auto reply = cluster.api(i, "GET", "/v1/streams");
+  if (reply.status != 200) return nullptr;
+  for (const Json& plan : reply.body["plans"]) {
+    if (plan["description"] != description) continue;
+    for (const Json& session : plan["sessions"]) {
+      if (session["done_bytes"].get<std::uint64_t>() > 0) return session;
     }
   }
   return nullptr;

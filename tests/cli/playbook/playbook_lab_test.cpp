@@ -4,8 +4,9 @@
 //   removing a node below rf and a host-id mismatch are refused with exit 5 before anything
 //   changes; the CLI SIGKILLed while the new node joins and `playbook resume` finishing the run
 //   without a second node; a pre-flight refusal with a node down; a join stalled past the
-//   critical threshold stops the run (exit 3) and resume finishes it; a rolling restart under
-//   writers with no failed write; the repair playbook;
+//   critical threshold stops the run (exit 3), the new node SIGKILLed under the resumed run
+//   ends it resumable again, and resume finishes it once the node is started again; a rolling
+//   restart under writers with no failed write; the repair playbook;
 // - scale-up 4 -> 6 (two nodes in one run) and scale-down 6 -> 3 (the seed last, with the
 //   seed-list reminder) under QUORUM writers, ownership within the allocator's target after each;
 // - disk headroom: on nodes of a small disk, scale-up refuses a node over half full and
@@ -338,10 +339,11 @@ TEST_CASE(
 
   // A join whose streaming stalls past the critical threshold (the new node limited to 10 KiB/s
   // after its first MiB, a page of 256 KiB: no progress for 25 s; critical after 4 s) stops the
-  // run with exit 3, resumable; with the limit lifted, resume finishes the join.
+  // run with exit 3, resumable; resumed, the new node is SIGKILLed under the run, which ends
+  // resumable too; the node started again and the limit lifted, resume finishes the join.
   const ProcessResult stalled =
       lab.playbook({"run", "scale-up", "--var", lab_var, "--var", "stream_throughput_mib=0.01", "--var",
-                    "stall_critical=4", "--var", "stall_warn=2", "--yes"});
+                    "stall_critical=4", "--var", "stall_warn=2", "--var", "join_timeout=30", "--yes"});
   INFO(stalled.out << stalled.err);
   CHECK(stalled.exit_code == 3);
   const json stop = json_lines(stalled.out).back();
@@ -352,8 +354,44 @@ TEST_CASE(
     if (e["event"] == "node_starting") joining = e["node"];
   }
   REQUIRE(!joining.empty());
-  REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", joining + ":" + lab.ports().agent, "setstreamthroughput", "0"})
-              .exit_code == 0);
+  {
+    // The new node SIGKILLed while the resumed run waits for its join: the run ends resumable,
+    // naming the node, exit 3 (timed_out). Here the stall watch ends it (stall_critical 4 s, from
+    // the stalled run: the dead node's last progress, as its agent last collected it, no longer
+    // moves); with the default stall limits it would wait out join_timeout (30 s here). A
+    // fail-fast on a joining node seen down would end it with exit 2 (failed).
+    const auto killed_started = std::chrono::steady_clock::now();
+    Background killed_under({RINGCTL_BIN, "-o", "json", "playbook", "resume", stop["run_id"]});
+    bool waiting = false;
+    std::vector<json> killed_events;
+    for (std::string line = killed_under.next_line(); !line.empty(); line = killed_under.next_line()) {
+      killed_events.push_back(json::parse(line));
+      if (!waiting && killed_events.back()["event"] == "step_started" && killed_events.back()["step"] == "4.1.2") {
+        waiting = true;
+        REQUIRE(lab.lab({"kill", joining}).exit_code == 0);
+      }
+    }
+    const int killed_exit = killed_under.wait();
+    REQUIRE(waiting);
+    INFO(killed_events.back().dump());
+    CHECK((killed_exit == 3 || killed_exit == 2));
+    CHECK((killed_events.back()["status"] == "timed_out" || killed_events.back()["status"] == "failed"));
+    CHECK(killed_events.back()["message"].get<std::string>().find(joining) != std::string::npos);
+    MESSAGE("the new node killed under the run: exit "
+            << killed_exit << ", " << killed_events.back()["message"] << ", after "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_started).count() << " s");
+    // Started again, it resumes its bootstrap (lab start waits for it to be normal: the limit
+    // from its config is lifted once its agent answers).
+    Background started({RINGCTL_BIN, "lab", "--dir", lab.directory(), "start", joining});
+    REQUIRE(ringruntime::wait_until(
+        [&] {
+          return test_support::run_process(
+                     {RINGCTL_BIN, "-h", joining + ":" + lab.ports().agent, "setstreamthroughput", "0"})
+                     .exit_code == 0;
+        },
+        std::chrono::seconds(60), std::chrono::milliseconds(250)));
+    CHECK(started.wait() == 0);
+  }
   const ProcessResult finished = lab.playbook({"resume", stop["run_id"]});
   INFO(finished.out << finished.err);
   CHECK(finished.exit_code == 0);

@@ -1,0 +1,27 @@
+// A test hook: holds an operation at a named phase, so that a test can kill the node (or its
+// agent) there. Some phases pass in a moment and no throttle holds them: a bootstrap between its
+// last stream and its NORMAL announcement, a cleanup between its last range and its final
+// compaction.
+//
+// Off unless the environment sets RINGNODE_TEST_HOLD_DIR (read once, at the first phase
+// reached): then, at each phase, the operation waits while the file <dir>/<phase> exists (checked
+// every 20 ms), logging "test hold: <phase> ..." when it starts to wait. A test creates the file
+// before the phase, sees the node waiting there, and removes the file (or kills the node). Off,
+// a phase costs one test of a flag read once. docs/ringnode-api.md, "Test hooks".
+#pragma once
+
+#include <string_view>
+
+#include "job_registry.h"
+
+namespace ringnode {
+
+// The phases, as the files name them.
+inline constexpr std::string_view kHoldBootstrapStreamed = "bootstrap_streamed";  // NORMAL not yet announced
+inline constexpr std::string_view kHoldCleanupCompacting = "cleanup_compacting";  // every range dropped
+
+// Waits at `phase` as above; returns at once when the hook is off, the file is absent, or the
+// job is cancelled (the node is stopping).
+void hold_for_test(std::string_view phase, const JobHandle& job);
+
+}  // namespace ringnode
