@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "agent_client.h"
@@ -26,6 +27,7 @@ struct ViewCount {
   int normal = 0;
   int views = 0;
   int listing = 0;  // views (other than the node's own) that still list it
+  int down = 0;     // of those, the views that show it down
   int answered = 0;
   bool own_view = false;
 };
@@ -40,6 +42,7 @@ ViewCount count_views(const ClusterSurvey& survey, const std::string& address) {
     for (const ringcore::Node& node : view.snapshot.nodes) {
       if (node.address != address) continue;
       if (view.observer != address) ++count.listing;
+      if (view.observer != address && node.status == ringcore::NodeStatus::kDown) ++count.down;
       if (node.status == ringcore::NodeStatus::kUp && node.state == ringcore::NodeState::kNormal) ++count.normal;
     }
   }
@@ -166,9 +169,39 @@ std::optional<ClusterSurvey> try_survey(const StepContext& context) {
   }
 }
 
+// A joining node that every other node sees down was killed or cut off: its join cannot end
+// by itself, and the stall watch would only notice after with.stall_critical (an hour by
+// default). Throws kFailed (the run stops, resumable) once it has been so for with.down_after
+// seconds: long enough for a node restarting by itself to come back.
+class DownWatch {
+ public:
+  DownWatch(StepContext& context, const ringruntime::WaitClock& clock)
+      : clock_(clock), down_after_(context.seconds("with.down_after", 30)) {}
+
+  void observe(const ViewCount& count, const std::string& address) {
+    if (count.listing == 0 || count.down < count.listing) {
+      down_since_.reset();
+      return;
+    }
+    const auto now = clock_.now();
+    if (!down_since_) down_since_ = now;
+    const double down = std::chrono::duration<double>(now - *down_since_).count();
+    if (down < down_after_) return;
+    throw ringcore::Error::failed(address + " has been down in every other node's view for " +
+                                  std::to_string(static_cast<int>(down)) +
+                                  " s: restart it (its bootstrap resumes), then resume this run");
+  }
+
+ private:
+  const ringruntime::WaitClock& clock_;
+  double down_after_;
+  std::optional<std::chrono::steady_clock::time_point> down_since_;
+};
+
 StepOutcome node_normal_everywhere(StepContext& context, const ringruntime::WaitClock& clock) {
   const std::string address = context.param("node");
   AlertWatch watch(context, clock);
+  DownWatch down(context, clock);
   Json last_event;
   ViewCount last;
   poll(context, clock, address + " is up and normal in every node's view", [&] {
@@ -192,6 +225,7 @@ StepOutcome node_normal_everywhere(StepContext& context, const ringruntime::Wait
       last_event = event;
     }
     watch.observe(*survey, progress);
+    down.observe(last, address);
     return last.own_view && last.answered == last.views && last.normal == last.views;
   });
   StepOutcome outcome;

@@ -6,7 +6,8 @@
 // bootstrap stream without progress for with.stall_warn seconds warns and for
 // with.stall_critical stops the run (kTimedOut); the health thresholds for pending
 // compactions, dropped messages and disk warn at their warn level and stop the run at their
-// critical level.
+// critical level. A joining node that every other view shows down for with.down_after seconds
+// (default 30: killed, or cut off) fails the step (kFailed), saying to restart it and resume.
 #pragma once
 
 #include <string>

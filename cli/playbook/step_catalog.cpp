@@ -68,8 +68,8 @@ const std::vector<CatalogEntry> kConditions = {
     {"node_normal_everywhere",
      "node is up and normal in every node's view; while waiting, stream progress and the scaling alert "
      "thresholds (with.stall_warn / with.stall_critical seconds without progress, and the health thresholds) "
-     "are watched",
-     with_thresholds({"node", "timeout", "with.stall_warn", "with.stall_critical"}),
+     "are watched; the node down in every other view for with.down_after seconds (default 30) fails the step",
+     with_thresholds({"node", "timeout", "with.stall_warn", "with.stall_critical", "with.down_after"}),
      {"node"},
      {}},
     {"node_left_everywhere", "node is in no other node's view", {"node", "timeout"}, {"node"}, {}},

@@ -143,6 +143,29 @@ TEST_CASE("a wait polls at 300 ms doubling to 2 s, and at its timeout stops time
   test_support::check_strict(agent);
 }
 
+TEST_CASE("a joining node that every other view shows down for with.down_after seconds fails the wait, resumable") {
+  StrictFakeAgent agent("127.0.0.74");
+  const std::string node = "127.0.0.74";
+  json cluster = joining_cluster(node);
+  cluster["snapshot"]["nodes"][0]["status"] = "down";  // as 10.0.0.2, the agent's node, sees it
+  const json jobs = {{"jobs", {bootstrap_job("b1", "running", "2026-12-05T01:00:00.000Z", "")}}};
+  for (int look = 0; look < 4; ++look) {  // at 0, 0.3, 0.9 and 2.1 s: down since the first
+    expect_survey(agent, cluster, "10.0.0.2", jobs);
+    agent.expect("GET", "/v1/jobs", 200, jobs);  // its own agent still answers (ringd outlives its node)
+  }
+  WaitStep step(agent, {{"node", node}, {"timeout", "600"}, {"with.down_after", "2"}});
+  test_support::FakeClock time;
+
+  const ringcore::Error error = test_support::thrown_error(
+      [&] { ringctl::playbook::wait_for_condition("node_normal_everywhere", step.context, time.clock()); });
+  CHECK(error.code() == ringcore::ErrorCode::kFailed);
+  CHECK(error.message() ==
+        "127.0.0.74 has been down in every other node's view for 2 s: restart it (its bootstrap resumes), then "
+        "resume this run");
+  CHECK(time.pauses == Pauses{300ms, 600ms, 1200ms});
+  test_support::check_strict(agent);
+}
+
 TEST_CASE("a join whose stream makes no progress warns at with.stall_warn and stops at with.stall_critical") {
   StrictFakeAgent agent("127.0.0.74");
   const std::string node = "127.0.0.74";

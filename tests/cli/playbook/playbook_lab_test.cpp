@@ -358,8 +358,8 @@ TEST_CASE(
     // The new node SIGKILLed while the resumed run waits for its join: the run ends resumable,
     // naming the node, exit 3 (timed_out). Here the stall watch ends it (stall_critical 4 s, from
     // the stalled run: the dead node's last progress, as its agent last collected it, no longer
-    // moves); with the default stall limits it would wait out join_timeout (30 s here). A
-    // fail-fast on a joining node seen down would end it with exit 2 (failed).
+    // moves); with the default stall limits the down watch would (exit 2, failed: the node down
+    // in every other view for with.down_after, 30 s, conditions_test), before join_timeout.
     const auto killed_started = std::chrono::steady_clock::now();
     Background killed_under({RINGCTL_BIN, "-o", "json", "playbook", "resume", stop["run_id"]});
     bool waiting = false;
