@@ -44,7 +44,7 @@ lab() { "$ringctl" "$@"; }
 # Resident set sizes of the lab's nodes, in MiB, one per line.
 node_rss() {
   for pid_file in "$dir"/node*/ringnode.pid; do
-    awk '/^VmRSS/ {printf "%.1f\n", $2 / 1024}' "/proc/$(cat "$pid_file")/status"
+    awk '/^VmRSS/ {printf "%.1f\n", $2 / 1024}' "/proc/$(cut -d" " -f1 "$pid_file")/status"
   done
 }
 
