@@ -32,14 +32,19 @@ struct Tally {
   int ok = 0;                   // guarded by mutex
 };
 
-// Runs `request` for every endpoint and waits until `needed` succeeded, every endpoint
-// answered, or `timeout` passed. Returns the answers so far; endpoints that had not answered are
-// listed as timed out. The requests go to the pool, except the one to this node (`is_local`),
-// which runs on the caller's thread once the others are on their way: a local write is one
-// RocksDB put, cheaper than waking a pool thread for it and waiting to be woken in turn (on a
-// busy machine each hand-over between threads waits for a core).
-std::vector<Answer> fan_out(WorkerPool& pool, const std::vector<std::string>& endpoints, int needed,
-                            std::chrono::milliseconds timeout, const std::function<Answer(const std::string&)>& request,
+// Sends a request to a peer; `answer` gets its answer, on any thread, possibly after the
+// coordinator has replied.
+using SendRemote = std::function<void(const std::string& endpoint, std::function<void(Answer)> answer)>;
+using Request = std::function<Answer(const std::string&)>;
+
+// Asks every endpoint and waits until `needed` succeeded, every endpoint answered, or `timeout`
+// passed. Returns the answers so far; endpoints that had not answered are listed as timed out.
+// The peers are asked with `send_remote`, except this node (`is_local`), which `local_request`
+// asks on the caller's thread once the others are on their way: a local write is one RocksDB
+// put, cheaper than waking a pool thread for it and waiting to be woken in turn (on a busy
+// machine each hand-over between threads waits for a core).
+std::vector<Answer> fan_out(const std::vector<std::string>& endpoints, int needed, std::chrono::milliseconds timeout,
+                            const SendRemote& send_remote, const Request& local_request,
                             const std::function<bool(const std::string&)>& is_local) {
   auto tally = std::make_shared<Tally>();
   const auto record = [](Tally& tally, Answer answer) {
@@ -54,9 +59,9 @@ std::vector<Answer> fan_out(WorkerPool& pool, const std::vector<std::string>& en
       local = &endpoint;
       continue;
     }
-    pool.submit([tally, request, endpoint, record] { record(*tally, request(endpoint)); });
+    send_remote(endpoint, [tally, record](Answer answer) { record(*tally, std::move(answer)); });
   }
-  if (local != nullptr) record(*tally, request(*local));
+  if (local != nullptr) record(*tally, local_request(*local));
   std::unique_lock lock(tally->mutex);
   tally->changed.wait_for(lock, timeout,
                           [&] { return tally->ok >= needed || tally->answers.size() == endpoints.size(); });
@@ -69,6 +74,18 @@ std::vector<Answer> fan_out(WorkerPool& pool, const std::vector<std::string>& en
     }
   }
   return answers;
+}
+
+// Runs `request` on a pool thread for each peer.
+SendRemote on_pool(WorkerPool& pool, Request request) {
+  return [&pool, request = std::move(request)](const std::string& endpoint, std::function<void(Answer)> answer) {
+    pool.submit([request, endpoint, answer = std::move(answer)] { answer(request(endpoint)); });
+  };
+}
+
+Answer write_answer(const std::string& endpoint, const ringcore::Status& written) {
+  return written ? Answer{endpoint, true, std::nullopt, ""}
+                 : Answer{endpoint, false, std::nullopt, written.error().message()};
 }
 
 // A task that reads one replica's copy.
@@ -147,7 +164,7 @@ int replicas_needed(ConsistencyLevel level, int rf) {
 }
 
 Coordinator::Coordinator(ReplicaTransport& transport, WorkerPool& pool, std::chrono::milliseconds timeout, Hints* hints)
-    : transport_(transport), pool_(pool), timeout_(timeout), hints_(hints) {}
+    : transport_(transport), pool_(pool), writes_(transport, pool), timeout_(timeout), hints_(hints) {}
 
 ringcore::Result<ReplicaSet> Coordinator::replicas_for(const ClusterView& view, const KeyspaceDef& keyspace,
                                                        std::string_view key) {
@@ -189,17 +206,22 @@ ringcore::Result<WriteOutcome> Coordinator::write(const ClusterView& view, const
   if (hints != nullptr) {
     for (const Answer& down : answers) hints->add(down.endpoint, name, key, cell);
   }
-  // The task may outlive this call (the coordinator answers at the level's count): it owns
-  // copies of what it uses, and the transport and hints outlive the pool.
-  auto sent = fan_out(
-      pool_, up, needed, timeout_,
-      [&transport, hints, name, key, cell](const std::string& endpoint) {
-        auto written = transport.write(endpoint, name, key, cell);
-        if (!written && hints != nullptr) hints->add(endpoint, name, key, cell);
-        return written ? Answer{endpoint, true, std::nullopt, ""}
-                       : Answer{endpoint, false, std::nullopt, written.error().message()};
-      },
-      is_local());
+  // The writes may finish after this call (the coordinator answers at the level's count): they
+  // own copies of what they use, and the transport and hints outlive the pool.
+  const SendRemote send_remote = [this, hints, name, key, cell](const std::string& endpoint,
+                                                                std::function<void(Answer)> answer) {
+    writes_.write(endpoint, RowWrite{name, key, cell},
+                  [hints, endpoint, name, key, cell, answer = std::move(answer)](const ringcore::Status& written) {
+                    if (!written && hints != nullptr) hints->add(endpoint, name, key, cell);
+                    answer(write_answer(endpoint, written));
+                  });
+  };
+  const Request write_local = [&transport, hints, name, key, cell](const std::string& endpoint) {
+    auto written = transport.write(endpoint, name, key, cell);
+    if (!written && hints != nullptr) hints->add(endpoint, name, key, cell);
+    return write_answer(endpoint, written);
+  };
+  auto sent = fan_out(up, needed, timeout_, send_remote, write_local, is_local());
   answers.insert(answers.end(), sent.begin(), sent.end());
   const int acks = count_ok(answers);
   if (acks < needed) return unavailable(level, needed, rf, static_cast<int>(targets.size()), answers);
@@ -218,7 +240,8 @@ ringcore::Result<ReadOutcome> Coordinator::read(const ClusterView& view, const K
   split_by_liveness(view, replicas->natural, up, answers);
   ReplicaTransport& transport = transport_;
   const std::string name = keyspace.name;
-  auto sent = fan_out(pool_, up, needed, timeout_, read_request(transport, name, key), is_local());
+  const Request read_one = read_request(transport, name, key);
+  auto sent = fan_out(up, needed, timeout_, on_pool(pool_, read_one), read_one, is_local());
   answers.insert(answers.end(), sent.begin(), sent.end());
   const int responses = count_ok(answers);
   if (responses < needed) return unavailable(level, needed, rf, static_cast<int>(replicas->natural.size()), answers);
@@ -256,8 +279,8 @@ ringcore::Result<std::vector<ReplicaCopy>> Coordinator::replica_copies(const Clu
   auto replicas = replicas_for(view, keyspace, key);
   if (!replicas) return replicas.error();
   const auto& all = replicas->natural;
-  auto answers = fan_out(pool_, all, static_cast<int>(all.size()), timeout_,
-                         read_request(transport_, keyspace.name, key), is_local());
+  const Request read_one = read_request(transport_, keyspace.name, key);
+  auto answers = fan_out(all, static_cast<int>(all.size()), timeout_, on_pool(pool_, read_one), read_one, is_local());
   std::vector<ReplicaCopy> copies;
   for (const std::string& endpoint : all) {
     auto it = std::find_if(answers.begin(), answers.end(), [&](const Answer& a) { return a.endpoint == endpoint; });

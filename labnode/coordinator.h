@@ -10,6 +10,9 @@
 // When too few replicas answer within the timeout, the request fails with kUnavailable:
 //   "QUORUM needs 2 of 3 replicas, 1 answered (127.0.0.2: down; 127.0.0.3: connection refused)"
 //
+// Replica writes to peers go through a CoordinatorWriteQueue: under load, several rows to a peer
+// travel in one request.
+//
 // Writes go to ReplicaSet::natural plus ReplicaSet::pending; pending replicas (nodes that will
 // replicate the token once the joins and leaves in progress are done: ClusterView's future
 // ring) must also acknowledge, as in Cassandra: the level's count plus one per pending replica.
@@ -27,7 +30,9 @@
 #include <vector>
 
 #include "cluster_view.h"
+#include "coordinator_write_queue.h"
 #include "hints.h"
+#include "internode_api.h"
 #include "ringcore/error.h"
 #include "schema.h"
 #include "storage.h"
@@ -51,6 +56,14 @@ class ReplicaTransport {
   // refused it as older.
   virtual ringcore::Status write(const std::string& endpoint, const std::string& keyspace, const std::string& key,
                                  const Cell& cell) = 0;
+  // Applies `writes` on `endpoint` in one request where the transport can: one status per
+  // write, in their order, each as write() would answer it. The default writes them one by one.
+  virtual std::vector<ringcore::Status> write_batch(const std::string& endpoint, const std::vector<RowWrite>& writes) {
+    std::vector<ringcore::Status> statuses;
+    statuses.reserve(writes.size());
+    for (const RowWrite& w : writes) statuses.push_back(write(endpoint, w.keyspace, w.key, w.cell));
+    return statuses;
+  }
   virtual ringcore::Result<std::optional<Cell>> read(const std::string& endpoint, const std::string& keyspace,
                                                      const std::string& key) = 0;
   // Whether `endpoint` is this node, whose copy is read and written in its own storage without
@@ -118,6 +131,7 @@ class Coordinator {
 
   ReplicaTransport& transport_;
   WorkerPool& pool_;
+  CoordinatorWriteQueue writes_;
   std::chrono::milliseconds timeout_;
   Hints* hints_;
   std::atomic<std::uint64_t> read_repair_attempted_{0};

@@ -33,6 +33,18 @@ ServerResponse write_row(Node& node, const ServerRequest& request) {
   return json_response({{"applied", applied}});
 }
 
+// Each write applied on its own, as /internal/rows/write applies one: a write that fails does
+// not undo or stop the others, and its entry says why.
+ServerResponse write_rows(Node& node, const ServerRequest& request) {
+  const std::vector<RowWrite> writes = decode_row_writes(request.body).value_or_throw();
+  Json results = Json::array();
+  for (const RowWrite& write : writes) {
+    auto applied = node.storage().apply(write.keyspace, write.key, write.cell);
+    results.push_back(applied ? Json{{"applied", *applied}} : Json{{"error", applied.error().message()}});
+  }
+  return json_response({{"results", results}});
+}
+
 ServerResponse read_row(Node& node, const ServerRequest& request) {
   const Json body = json_body(request);
   const std::string keyspace = string_field(body, "keyspace");
@@ -112,19 +124,46 @@ ServerResponse merge_schema(Node& node, const ServerRequest& request) {
 
 }  // namespace
 
+namespace {
+
+// One row write's object (decode_row_write); throws Error naming the field.
+RowWrite row_write_from(const Json& body) {
+  if (!body.is_object()) throw Error::invalid_input("a row write must be a JSON object");
+  RowWrite write;
+  write.keyspace = string_field(body, "keyspace");
+  write.key = base64_decode(string_field(body, "key")).value_or_throw();
+  if (!body.contains("timestamp_us") || !body["timestamp_us"].is_number_integer()) {
+    throw Error::invalid_input("'timestamp_us' must be an integer");
+  }
+  write.cell.timestamp_us = body["timestamp_us"].get<std::int64_t>();
+  write.cell.tombstone = optional_bool(body, "tombstone");
+  write.cell.value = base64_decode(optional_string(body, "value").value_or("")).value_or_throw();
+  return write;
+}
+
+}  // namespace
+
 ringcore::Result<RowWrite> decode_row_write(std::string_view text) {
   try {
+    return row_write_from(ringnet::object_body(text));
+  } catch (const Error& error) {
+    return error;
+  }
+}
+
+ringcore::Result<std::vector<RowWrite>> decode_row_writes(std::string_view text) {
+  try {
     const Json body = ringnet::object_body(text);
-    RowWrite write;
-    write.keyspace = string_field(body, "keyspace");
-    write.key = base64_decode(string_field(body, "key")).value_or_throw();
-    if (!body.contains("timestamp_us") || !body["timestamp_us"].is_number_integer()) {
-      throw Error::invalid_input("'timestamp_us' must be an integer");
+    if (!body.contains("writes") || !body["writes"].is_array()) throw Error::invalid_input("'writes' must be an array");
+    std::vector<RowWrite> writes;
+    for (const Json& one : body["writes"]) {
+      try {
+        writes.push_back(row_write_from(one));
+      } catch (const Error& error) {
+        throw error.with_context("writes[" + std::to_string(writes.size()) + "]");
+      }
     }
-    write.cell.timestamp_us = body["timestamp_us"].get<std::int64_t>();
-    write.cell.tombstone = optional_bool(body, "tombstone");
-    write.cell.value = base64_decode(optional_string(body, "value").value_or("")).value_or_throw();
-    return write;
+    return writes;
   } catch (const Error& error) {
     return error;
   }
@@ -138,6 +177,7 @@ void add_internode_routes(ringnet::HttpServer& server, Node& node) {
                           .content_type = "application/json"};
   });
   server.route("POST", "/internal/rows/write", [&node](const ServerRequest& r) { return write_row(node, r); });
+  server.route("POST", "/internal/rows/write_batch", [&node](const ServerRequest& r) { return write_rows(node, r); });
   server.route("POST", "/internal/rows/read", [&node](const ServerRequest& r) { return read_row(node, r); });
   server.route("POST", "/internal/stream/size", [&node](const ServerRequest& r) { return stream_size(node, r); });
   server.route("POST", "/internal/stream/page", [&node](const ServerRequest& r) { return stream_page(node, r); });

@@ -7,6 +7,8 @@
 //   POST /internal/rows/write         {"keyspace", "key" (base64), "timestamp_us", "tombstone",
 //                                     "value" (base64)} -> {"applied": bool} (false: older
 //                                     than the stored cell, which wins)
+//   POST /internal/rows/write_batch  {"writes": [row writes as above]} -> {"results": [one per
+//                                     write, in order: {"applied": bool} or {"error": "why"}]}
 //   POST /internal/rows/read          {"keyspace", "key"} -> {"found": false} or {"found": true,
 //                                     "timestamp_us", "tombstone", "value" (base64)}
 //   GET  /internal/schema             this node's schema (schema.h's JSON)
@@ -15,6 +17,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ringcore/error.h"
 #include "ringnet/http_server.h"
@@ -32,6 +35,8 @@ struct RowWrite {
   Cell cell;
 };
 ringcore::Result<RowWrite> decode_row_write(std::string_view body);
+// A POST /internal/rows/write_batch body; errors name the write ("writes[2]: ...").
+ringcore::Result<std::vector<RowWrite>> decode_row_writes(std::string_view body);
 
 void add_internode_routes(ringnet::HttpServer& server, Node& node);
 

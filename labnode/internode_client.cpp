@@ -19,6 +19,15 @@ ringcore::Result<std::string> body_of(const std::string& peer, ringcore::Result<
 
 // Streaming calls scan whole ranges on the peer: they get longer than replica reads and writes.
 constexpr std::chrono::seconds kStreamTimeout(120);
+
+// A row write as /internal/rows/write takes it (and each of /internal/rows/write_batch's).
+Json row_write_json(const std::string& keyspace, const std::string& key, const Cell& cell) {
+  return {{"keyspace", keyspace},
+          {"key", base64_encode(key)},
+          {"timestamp_us", cell.timestamp_us},
+          {"tombstone", cell.tombstone},
+          {"value", base64_encode(cell.value)}};
+}
 // How long a peer must stay convicted before a streaming or repair call to it is given up.
 constexpr std::chrono::seconds kConvictionGrace(3);
 
@@ -92,15 +101,38 @@ ringcore::Status ClusterTransport::write(const std::string& endpoint, const std:
     if (!applied) return applied.error();
     return ringcore::Ok{};
   }
-  const Json request = {{"keyspace", keyspace},
-                        {"key", base64_encode(key)},
-                        {"timestamp_us", cell.timestamp_us},
-                        {"tombstone", cell.tombstone},
-                        {"value", base64_encode(cell.value)}};
   ringnet::HttpClient client = client_for(endpoint, timeout_);
-  auto body = body_of(endpoint, client.post("/internal/rows/write", request.dump()));
+  auto body = body_of(endpoint, client.post("/internal/rows/write", row_write_json(keyspace, key, cell).dump()));
   if (!body) return body.error();
   return ringcore::Ok{};
+}
+
+std::vector<ringcore::Status> ClusterTransport::write_batch(const std::string& endpoint,
+                                                            const std::vector<RowWrite>& writes) {
+  if (writes.size() == 1 || endpoint == self_) return ReplicaTransport::write_batch(endpoint, writes);
+  Json request = {{"writes", Json::array()}};
+  for (const RowWrite& w : writes) request["writes"].push_back(row_write_json(w.keyspace, w.key, w.cell));
+  ringnet::HttpClient client = client_for(endpoint, timeout_);
+  const auto all_failed = [&](const Error& error) { return std::vector<ringcore::Status>(writes.size(), error); };
+  auto body = body_of(endpoint, client.post("/internal/rows/write_batch", request.dump()));
+  if (!body) return all_failed(body.error());
+  const Json answer = Json::parse(*body, nullptr, false);
+  if (!answer.is_object() || !answer.contains("results") || !answer["results"].is_array() ||
+      answer["results"].size() != writes.size()) {
+    return all_failed(Error::failed(endpoint + ": the answer to a batch of " + std::to_string(writes.size()) +
+                                    " writes does not list one result per write"));
+  }
+  std::vector<ringcore::Status> statuses;
+  for (const Json& result : answer["results"]) {
+    if (result.is_object() && result.contains("error")) {
+      const Json& why = result["error"];
+      statuses.push_back(
+          Error::failed(endpoint + " answered: " + (why.is_string() ? why.get<std::string>() : why.dump())));
+    } else {
+      statuses.push_back(ringcore::Ok{});
+    }
+  }
+  return statuses;
 }
 
 ringcore::Result<std::optional<Cell>> ClusterTransport::read(const std::string& endpoint, const std::string& keyspace,

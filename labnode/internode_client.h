@@ -33,6 +33,8 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
 
   ringcore::Status write(const std::string& endpoint, const std::string& keyspace, const std::string& key,
                          const Cell& cell) override;
+  // One write alone goes as write() does; more go in one POST /internal/rows/write_batch.
+  std::vector<ringcore::Status> write_batch(const std::string& endpoint, const std::vector<RowWrite>& writes) override;
   ringcore::Result<std::optional<Cell>> read(const std::string& endpoint, const std::string& keyspace,
                                              const std::string& key) override;
   bool is_local(const std::string& endpoint) const override { return endpoint == self_; }

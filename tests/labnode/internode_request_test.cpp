@@ -37,3 +37,24 @@ TEST_CASE("a row write's fields of the wrong type are refused naming the field")
   CHECK(refusal(R"({"keyspace":1,"key":"a2V5","timestamp_us":7})") == "'keyspace' must be a string");
   CHECK(refusal("[1]") == "the request body must be a JSON object");
 }
+
+TEST_CASE("a batch of row writes decodes each write in order, and a bad one is refused naming its place") {
+  auto writes =
+      ringnode::decode_row_writes(R"({"writes":[{"keyspace":"ks","key":"YQ==","timestamp_us":1,"value":"dg=="},)"
+                                  R"({"keyspace":"ks","key":"Yg==","timestamp_us":2,"tombstone":true}]})");
+  REQUIRE(writes.ok());
+  REQUIRE(writes->size() == 2);
+  CHECK((*writes)[0].key == "a");
+  CHECK((*writes)[0].cell == ringnode::Cell{1, false, "v"});
+  CHECK((*writes)[1].key == "b");
+  CHECK((*writes)[1].cell == ringnode::Cell{2, true, ""});
+
+  auto bad = ringnode::decode_row_writes(
+      R"({"writes":[{"keyspace":"ks","key":"YQ==","timestamp_us":1},{"keyspace":"ks","key":"Yg=="}]})");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code() == ringcore::ErrorCode::kInvalidInput);
+  CHECK(bad.error().message() == "writes[1]: 'timestamp_us' must be an integer");
+  CHECK(ringnode::decode_row_writes(R"({"writes":{}})").error().message() == "'writes' must be an array");
+  CHECK(ringnode::decode_row_writes(R"({"writes":[5]})").error().message() ==
+        "writes[0]: a row write must be a JSON object");
+}
