@@ -130,7 +130,9 @@ r = json.load(open(sys.argv[1]))
 lat, clat = r["latency_ms"], r["ceiling_latency_ms"]
 print(f"| `lab stress` QUORUM, 3 nodes, {r['rows']:,} rows, 8 threads | {r['rows_per_second']:,.0f} rows/s, "
       f"p99 {lat['p99']:.1f} ms | bare cpp-httplib keep-alive: {r['ceiling_rows_per_second']:,.0f} rows/s, "
-      f"p99 {clat['p99']:.1f} ms | {r['ratio']:.2f} of the ceiling | `bench/all.sh --only lab-stress` |")
+      f"p99 {clat['p99']:.1f} ms | {r['ratio']:.2f} of the ceiling; CPU per row {r['cpu_ratio']:.2f} of ours "
+      f"({sum(r['cpu_us_per_row'].values()):.0f} µs against {r['ceiling_cpu_us_per_row']:.0f}) "
+      f"| `bench/all.sh --only lab-stress` |")
 PY
 else
   not_yet "lab stress QUORUM, 3 nodes" "bare cpp-httplib keep-alive" "bench/all.sh --only lab-stress"
