@@ -52,19 +52,18 @@ Error failed(const std::string& what, const rocksdb::Status& status) {
   return Error::failed(what + ": " + text);
 }
 
-// An ingest that fails for a full disk inside RocksDB (its WAL write or sync, the flush a full
-// memtable makes) leaves RocksDB stopped on a background error. When ingests linked SST files
-// in, the next one after space was freed aborted the node: RocksDB 7.8 (Debian's) asserts in
-// ExternalSstFileIngestionJob::Prepare on file number 0, even once DB::Resume() had reported
-// the database recovered. Whatever the write path, the node refuses ingests from then on and
-// says to restart it, which reopens the database cleanly: Cassandra's default
-// disk_failure_policy (stop) likewise wants a restart after a disk error.
-Error stopped_on_full_disk(const std::string& keyspace) {
-  return Error::failed("cannot ingest into keyspace '" + keyspace +
-                       "': the disk was full (no space left on device) during an earlier ingest and the "
-                       "database stopped; free space on the data directory's file system, restart the node, "
-                       "then retry");
-}
+// A write that fails for a full disk inside RocksDB (its write-ahead log append or sync, the
+// flush a full memtable makes) leaves RocksDB stopped on a background error. When ingests linked
+// SST files in, the next one after space was freed aborted the node: RocksDB 7.8 (Debian's)
+// asserts in ExternalSstFileIngestionJob::Prepare on file number 0, even once DB::Resume() had
+// reported the database recovered. Whatever the write path, the node refuses ingests from then
+// on and says to restart it, which reopens the database cleanly: Cassandra's default
+// disk_failure_policy (stop) likewise wants a restart after a disk error. Whoever hit the full
+// disk first (a client write, an ingest, a cleanup), the words are true: the disk is full, or
+// was when that write failed, and the database stopped.
+constexpr std::string_view kStoppedOnFullDisk =
+    "the disk is full (no space left on device), or was when a write failed, and the database stopped; free "
+    "space on the data directory's file system, restart the node, then retry";
 
 // Flipping the sign bit makes the unsigned big-endian order equal the signed token order.
 std::uint64_t ordered(Token token) { return static_cast<std::uint64_t>(token) ^ (1ULL << 63); }
@@ -196,9 +195,11 @@ struct Storage::Impl {
   // apply() holds it shared from its read to its write, ingest() exclusively from its reads to
   // its write (storage.h).
   std::shared_mutex ingest_gate;
-  // Set once a write (an ingest's, a client's) failed for a full disk inside RocksDB
-  // (stopped_on_full_disk()).
+  // Set once a write (an ingest's, a client's, a cleanup's) failed for a full disk inside
+  // RocksDB (kStoppedOnFullDisk); the first such failure is kept to be named by later refusals.
   std::atomic<bool> stopped_on_full_disk{false};
+  std::mutex stop_mutex;
+  std::string first_full_disk_failure;  // guarded by stop_mutex
   // keyspace -> live data bytes; the map is guarded by families_mutex, the counters are atomic.
   std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> live_bytes;
   // keyspace -> its buckets' row digests (merkle_buckets.h); guarded as live_bytes.
@@ -206,8 +207,29 @@ struct Storage::Impl {
 
   // The error of a failed write; a full disk also stops later ingests.
   Error stop_if_full(const std::string& what, const rocksdb::Status& status) {
-    if (is_full_disk(status)) stopped_on_full_disk = true;
-    return failed(what, status);
+    if (!is_full_disk(status)) return failed(what, status);
+    std::lock_guard lock(stop_mutex);
+    if (first_full_disk_failure.empty()) first_full_disk_failure = what + ": " + status.ToString();
+    stopped_on_full_disk = true;
+    return Error::failed(what + ": " + std::string(kStoppedOnFullDisk) + " (" + status.ToString() + ")");
+  }
+
+  // The refusal of `what` once the database stopped on a full disk, naming the write that hit it.
+  Error stopped(const std::string& what) {
+    std::lock_guard lock(stop_mutex);
+    return Error::failed(what + ": " + std::string(kStoppedOnFullDisk) + " (first: " + first_full_disk_failure + ")");
+  }
+
+  // Makes every write before it durable: a write of nothing with sync set, which RocksDB's write
+  // path refuses once the database stopped on an error. Not DB::SyncWAL(), which syncs the log
+  // file whatever happened to it: after another thread's write had failed on it (a full disk),
+  // RocksDB 7.8 asserts (WritableFileWriter's sync_without_flush_called_) and the process
+  // aborted; a joining node's four stream workers ingesting at once hit that, and it exited.
+  rocksdb::Status sync_log() {
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    rocksdb::WriteBatch nothing;
+    return db->Write(options, &nothing);
   }
 
   std::atomic<std::uint64_t>& live_counter(const std::string& keyspace) {
@@ -286,8 +308,8 @@ ringcore::Status Storage::count_live_bytes() {
 
 Storage::~Storage() {
   if (impl_->db == nullptr) return;
-  // After a full disk the log's writer has failed, and RocksDB 7.8 asserts on its next use.
-  if (!impl_->stopped_on_full_disk) impl_->db->FlushWAL(true);
+  // Refused, harmlessly, when a write failed on the log (sync_log()).
+  (void)impl_->sync_log();
   for (rocksdb::ColumnFamilyHandle* handle : impl_->all_handles) impl_->db->DestroyColumnFamilyHandle(handle);
   impl_->db->Close();
   delete impl_->db;
@@ -402,7 +424,7 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std:
     std::vector<std::pair<Token, ringcore::Murmur3Hash>> removed;
     {
       std::unique_lock gate(impl_->ingest_gate);
-      if (impl_->stopped_on_full_disk) return stopped_on_full_disk(keyspace);
+      if (impl_->stopped_on_full_disk) return impl_->stopped("cannot ingest into keyspace '" + keyspace + "'");
       // Each row against the stored cell of its key, read in one ordered pass over the page's
       // key span: only the winners are written, so the batch replaces nothing newer.
       std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), family));
@@ -436,7 +458,7 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std:
       for (const auto& [token, digest] : added) digests.add(token, digest);
     }
     if (batch.Count() > 0) {
-      const rocksdb::Status synced = impl_->db->SyncWAL();
+      const rocksdb::Status synced = impl_->sync_log();
       if (!synced.ok())
         return impl_->stop_if_full("cannot sync the rows ingested into keyspace '" + keyspace + "'", synced);
     }
@@ -541,20 +563,20 @@ ringcore::Status Storage::put_local(const std::string& name, const std::string& 
   rocksdb::WriteOptions options;
   options.sync = true;
   const rocksdb::Status status = impl_->db->Put(options, name, value);
-  if (!status.ok()) return failed("cannot write local value '" + name + "'", status);
+  if (!status.ok()) return impl_->stop_if_full("cannot write local value '" + name + "'", status);
   return ringcore::Ok{};
 }
 
 ringcore::Status Storage::put_local_unsynced(const std::string& name, std::string_view value) {
   const rocksdb::Status status =
       impl_->db->Put(rocksdb::WriteOptions(), name, rocksdb::Slice(value.data(), value.size()));
-  if (!status.ok()) return failed("cannot write local value '" + name + "'", status);
+  if (!status.ok()) return impl_->stop_if_full("cannot write local value '" + name + "'", status);
   return ringcore::Ok{};
 }
 
 ringcore::Status Storage::remove_local(const std::string& name) {
   const rocksdb::Status status = impl_->db->Delete(rocksdb::WriteOptions(), name);
-  if (!status.ok()) return failed("cannot remove local value '" + name + "'", status);
+  if (!status.ok()) return impl_->stop_if_full("cannot remove local value '" + name + "'", status);
   return ringcore::Ok{};
 }
 
@@ -583,7 +605,7 @@ ringcore::Result<RemovedRows> Storage::remove_range(const std::string& keyspace,
   auto commit = [&]() -> ringcore::Status {
     const rocksdb::Status status = impl_->db->Write(rocksdb::WriteOptions(), &batch);
     batch.Clear();
-    if (!status.ok()) return failed("cannot remove rows of keyspace '" + keyspace + "'", status);
+    if (!status.ok()) return impl_->stop_if_full("cannot remove rows of keyspace '" + keyspace + "'", status);
     for (const auto& [token, digest] : batch_digests) digests.remove(token, digest);
     batch_digests.clear();
     return ringcore::Ok{};

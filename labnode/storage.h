@@ -17,7 +17,7 @@
 // during the stream is therefore never replaced by an older streamed copy, whatever the order.
 // The page is durable when ingest() returns: the batch goes through the write-ahead log, which
 // is synced after the gate is released (a client write never waits on that disk flush, and
-// pages ingested at once share one sync).
+// pages ingested at once share one sync: RocksDB's group commit of a synced empty write).
 // Cells stored as merge operands by earlier versions (which linked in SST files of them) are
 // resolved by every column family's merge operator, last-write-wins (supersedes()).
 // rocksdb::Status is turned into ringcore::Error here (kFailed, naming the operation).
@@ -153,8 +153,10 @@ class Storage {
   // each row only where it supersedes the stored cell (see above); durable on return. All or
   // nothing: on any error (rows out of order or a cell shorter than 9 bytes: kInvalidInput; the
   // disk: kFailed) no row of the page is visible. Unknown keyspaces are kNotFound.
-  // Once an ingest has failed for a full disk inside RocksDB, every later one fails (kFailed)
-  // saying to free space and restart the node (storage.cpp, stopped_on_full_disk).
+  // Once any write (an ingest, apply(), a removal, a local value) has failed for a full disk
+  // inside RocksDB, that write and every later ingest fail (kFailed) saying the disk is full, or
+  // was, and the database stopped: free space and restart the node (storage.cpp,
+  // kStoppedOnFullDisk); the refusals name the write that failed first.
   ringcore::Result<IngestedRows> ingest(const std::string& keyspace, std::span<const RowView> rows);
   // The same for decoded rows.
   ringcore::Result<IngestedRows> ingest(const std::string& keyspace, const std::vector<StoredRow>& rows);
