@@ -1,5 +1,5 @@
 // Where streaming's time goes, in one process without HTTP: the stages a page of 4 KiB rows
-// passes through (the source's read_page, encoding, decoding, the target's ingest) each timed
+// passes through (the source's read_encoded_page, the target's decoding and ingest) each timed
 // over the same rows, next to writing and fsyncing the same bytes to a file (the floor any
 // copy pays). A plain program printing a table; bench/streaming_bench.sh measures the whole
 // path between processes.
@@ -77,30 +77,26 @@ int main(int argc, char** argv) {
   check(source->compact().ok(), "compact");
 
   const ringcore::TokenRange whole{ringcore::kMinToken, ringcore::kMinToken};
-  std::vector<ringnode::RowPage> pages;
+  std::vector<ringnode::EncodedPage> pages;
   std::uint64_t bytes = 0;
   const StageTime read = seconds_of([&] {
     for (const auto& part : ringnode::split_whole_ring(whole)) {
       std::optional<ringnode::RowCursor> after;
       for (;;) {
-        auto page = ringnode::read_page(*source, "ks", part, after, page_bytes);
-        check(page.ok(), "read_page");
-        for (const auto& row : page->rows) bytes += ringnode::row_bytes(row.key, row.cell);
-        if (!page->rows.empty()) after = ringnode::RowCursor{page->rows.back().token, page->rows.back().key};
+        auto page = ringnode::read_encoded_page(*source, "ks", part, after, page_bytes);
+        check(page.ok(), "read_encoded_page");
+        bytes += page->bytes;
+        if (page->end) after = page->end;
         const bool last = page->last;
         pages.push_back(std::move(page).value());
         if (last) break;
       }
     }
   });
-  std::vector<std::string> bodies;
-  const StageTime encode = seconds_of([&] {
-    for (const auto& page : pages) bodies.push_back(ringnode::encode_rows(page.rows));
-  });
-  std::vector<std::vector<ringnode::StoredRow>> decoded;
+  std::vector<std::vector<ringnode::RowView>> decoded;
   const StageTime decode = seconds_of([&] {
-    for (const auto& body : bodies) {
-      auto rows_of_page = ringnode::decode_rows(body);
+    for (const auto& page : pages) {
+      auto rows_of_page = ringnode::decode_row_views(page.body);
       check(rows_of_page.ok(), "decode");
       decoded.push_back(std::move(rows_of_page).value());
     }
@@ -112,8 +108,8 @@ int main(int argc, char** argv) {
   const StageTime write = seconds_of([&] {
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     check(fd >= 0, "open copy");
-    for (const auto& body : bodies)
-      check(::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()), "write");
+    for (const auto& page : pages)
+      check(::write(fd, page.body.data(), page.body.size()) == static_cast<ssize_t>(page.body.size()), "write");
     check(::fsync(fd) == 0, "fsync");
     ::close(fd);
   });
@@ -124,13 +120,11 @@ int main(int argc, char** argv) {
     std::printf("  %-36s %7.3f s wall %8.1f MB/s, %7.3f s CPU %8.1f MB/s\n", stage, time.wall, bytes / 1e6 / time.wall,
                 time.cpu, bytes / 1e6 / time.cpu);
   };
-  line("source: read_page (scan + copy)", read);
-  line("encode_rows", encode);
-  line("decode_rows", decode);
-  line("target: ingest (SST + fsync + link)", ingest);
+  line("source: read_encoded_page (scan, encode)", read);
+  line("target: decode_row_views", decode);
+  line("target: ingest (batch + log sync)", ingest);
   line("floor: write + fsync same bytes", write);
-  line("all stages, serial",
-       {read.wall + encode.wall + decode.wall + ingest.wall, read.cpu + encode.cpu + decode.cpu + ingest.cpu});
+  line("all stages, serial", {read.wall + decode.wall + ingest.wall, read.cpu + decode.cpu + ingest.cpu});
   source.reset();
   target.reset();
   std::filesystem::remove_all(dir);

@@ -77,12 +77,11 @@ ServerResponse stream_page(Node& node, const ServerRequest& request) {
   if (!body.contains("max_bytes") || !body["max_bytes"].is_number_unsigned()) {
     throw Error::invalid_input("'max_bytes' must be a non-negative integer");
   }
-  const RowPage page = read_page(node.storage(), string_field(body, "keyspace"), range_field(body), after,
-                                 body["max_bytes"].get<std::uint64_t>())
-                           .value_or_throw();
-  // An empty body tells the caller the range is done, so a last page with rows is followed by
-  // one empty page.
-  return {.status = 200, .body = encode_rows(page.rows), .content_type = "application/octet-stream"};
+  EncodedPage page = read_encoded_page(node.storage(), string_field(body, "keyspace"), range_field(body), after,
+                                       body["max_bytes"].get<std::uint64_t>())
+                         .value_or_throw();
+  // The body carries rows only: the caller takes a page shorter than max_bytes for the last.
+  return {.status = 200, .body = std::move(page.body), .content_type = "application/octet-stream"};
 }
 
 ServerResponse stream_apply(Node& node, const ServerRequest& request) {
@@ -95,7 +94,7 @@ ServerResponse stream_apply(Node& node, const ServerRequest& request) {
 ServerResponse stream_ingest(Node& node, const ServerRequest& request) {
   const std::string keyspace = request.query_value("keyspace");
   if (keyspace.empty()) throw Error::invalid_input("'keyspace' query parameter is required");
-  const std::vector<StoredRow> rows = decode_rows(request.body).value_or_throw();
+  const std::vector<RowView> rows = decode_row_views(request.body).value_or_throw();
   const IngestedRows ingested = node.storage().ingest(keyspace, rows).value_or_throw();
   return json_response({{"rows", ingested.rows}, {"stored", ingested.stored}, {"file_bytes", ingested.file_bytes}});
 }
@@ -108,6 +107,22 @@ ServerResponse repair_tree(Node& node, const ServerRequest& request) {
       build_tree(node.storage(), string_field(body, "keyspace"), range_field(body), body["depth"].get<int>())
           .value_or_throw();
   return {.status = 200, .body = tree.to_json(), .content_type = "application/json"};
+}
+
+// The digests of each range's segments (Storage::range_digests), one range after another:
+// repair's first comparison, for all the ranges a replica shares with the repairing node at once.
+ServerResponse repair_digests(Node& node, const ServerRequest& request) {
+  const Json body = json_body(request);
+  const std::string keyspace = string_field(body, "keyspace");
+  if (!body.contains("ranges") || !body["ranges"].is_array())
+    throw Error::invalid_input("'ranges' must be an array of ranges");
+  std::string answer;
+  for (const Json& range : body["ranges"]) {
+    if (!range.is_string()) throw Error::invalid_input("'ranges' must be an array of ranges");
+    const ringcore::TokenRange parsed = ringcore::parse_range(range.get<std::string>()).value_or_throw();
+    answer += encode_digests(node.storage().range_digests(keyspace, parsed).value_or_throw());
+  }
+  return {.status = 200, .body = std::move(answer), .content_type = "application/octet-stream"};
 }
 
 ServerResponse pending_hints(Node& node) {
@@ -185,6 +200,7 @@ void add_internode_routes(ringnet::HttpServer& server, Node& node) {
   server.route("POST", "/internal/stream/ingest", [&node](const ServerRequest& r) { return stream_ingest(node, r); });
   server.route("GET", "/internal/hints", [&node](const ServerRequest&) { return pending_hints(node); });
   server.route("POST", "/internal/repair/tree", [&node](const ServerRequest& r) { return repair_tree(node, r); });
+  server.route("POST", "/internal/repair/digests", [&node](const ServerRequest& r) { return repair_digests(node, r); });
   server.route("GET", "/internal/schema", [&node](const ServerRequest&) {
     return ServerResponse{.status = 200, .body = node.schema().current().to_json(), .content_type = "application/json"};
   });

@@ -169,10 +169,12 @@ ringcore::Result<RangeSize> ClusterTransport::range_size(const std::string& endp
   return RangeSize{answer.value("rows", std::uint64_t{0}), answer.value("bytes", std::uint64_t{0})};
 }
 
-ringcore::Result<RowPage> ClusterTransport::read_page(const std::string& endpoint, const std::string& keyspace,
-                                                      const ringcore::TokenRange& range,
-                                                      const std::optional<RowCursor>& after, std::uint64_t max_bytes) {
-  if (endpoint == self_) return ringnode::read_page(storage_, keyspace, range, after, max_bytes);
+ringcore::Result<EncodedPage> ClusterTransport::read_encoded_page(const std::string& endpoint,
+                                                                  const std::string& keyspace,
+                                                                  const ringcore::TokenRange& range,
+                                                                  const std::optional<RowCursor>& after,
+                                                                  std::uint64_t max_bytes) {
+  if (endpoint == self_) return ringnode::read_encoded_page(storage_, keyspace, range, after, max_bytes);
   Json request = range_request(keyspace, range);
   request["max_bytes"] = max_bytes;
   if (after) {
@@ -182,31 +184,34 @@ ringcore::Result<RowPage> ClusterTransport::read_page(const std::string& endpoin
   ringnet::HttpClient client = stream_client_for(endpoint);
   auto body = body_of(endpoint, client.post("/internal/stream/page", request.dump()));
   if (!body) return body.error();
-  auto rows = decode_rows(*body);
+  // The body carries rows only: a page shorter than max_bytes is the range's last (row_stream.h).
+  auto page = encoded_page(std::move(body).value(), max_bytes);
+  if (!page) return page.error().with_context(endpoint);
+  return page;
+}
+
+ringcore::Result<RowPage> ClusterTransport::read_page(const std::string& endpoint, const std::string& keyspace,
+                                                      const ringcore::TokenRange& range,
+                                                      const std::optional<RowCursor>& after, std::uint64_t max_bytes) {
+  if (endpoint == self_) return ringnode::read_page(storage_, keyspace, range, after, max_bytes);
+  auto page = read_encoded_page(endpoint, keyspace, range, after, max_bytes);
+  if (!page) return page.error();
+  auto rows = decode_rows(page->body);
   if (!rows) return rows.error().with_context(endpoint);
-  // The body carries rows only. The sender ends a page early only once it holds max_bytes
-  // (row_stream.h): a shorter page is the range's last, a full one may be followed by an empty one.
-  std::uint64_t bytes = 0;
-  for (const StoredRow& row : *rows) bytes += row_bytes(row.key, row.cell);
-  const bool last = bytes < max_bytes;
-  return RowPage{std::move(rows).value(), last};
+  return RowPage{std::move(rows).value(), page->last};
 }
 
 namespace {
 
-// POSTs rows (row_stream.h's records) of `keyspace` through `client` (to `endpoint`'s `path`);
-// its JSON object answer.
+// POSTs `body` (row_stream.h's records) of `keyspace` through `client` (to `endpoint`'s
+// `path`); its JSON object answer.
 ringcore::Result<Json> post_rows(const ringnet::HttpClient& client, const std::string& endpoint,
-                                 const std::string& path, const std::string& keyspace,
-                                 const std::vector<StoredRow>& rows) {
-  ringnet::HttpRequest request{"POST",
-                               path + "?keyspace=" + ringnet::percent_encode(keyspace),
-                               encode_rows(rows),
-                               "application/octet-stream",
-                               {}};
-  auto body = body_of(endpoint, client.send(request));
-  if (!body) return body.error();
-  Json answer = Json::parse(*body, nullptr, false);
+                                 const std::string& path, const std::string& keyspace, std::string body) {
+  ringnet::HttpRequest request{
+      "POST", path + "?keyspace=" + ringnet::percent_encode(keyspace), std::move(body), "application/octet-stream", {}};
+  auto answer_body = body_of(endpoint, client.send(request));
+  if (!answer_body) return answer_body.error();
+  Json answer = Json::parse(*answer_body, nullptr, false);
   if (!answer.is_object()) return Error::failed(endpoint + ": the answer to " + path + " is not a JSON object");
   return answer;
 }
@@ -216,15 +221,19 @@ ringcore::Result<Json> post_rows(const ringnet::HttpClient& client, const std::s
 ringcore::Result<std::uint64_t> ClusterTransport::apply_rows(const std::string& endpoint, const std::string& keyspace,
                                                              const std::vector<StoredRow>& rows) {
   if (endpoint == self_) return ringnode::apply_rows(storage_, keyspace, rows);
-  auto answer = post_rows(stream_client_for(endpoint), endpoint, "/internal/stream/apply", keyspace, rows);
+  auto answer = post_rows(stream_client_for(endpoint), endpoint, "/internal/stream/apply", keyspace, encode_rows(rows));
   if (!answer) return answer.error();
   return answer->value("applied", std::uint64_t{0});
 }
 
-ringcore::Result<IngestedRows> ClusterTransport::ingest_rows(const std::string& endpoint, const std::string& keyspace,
-                                                             const std::vector<StoredRow>& rows) {
-  if (endpoint == self_) return storage_.ingest(keyspace, rows);
-  auto answer = post_rows(stream_client_for(endpoint), endpoint, "/internal/stream/ingest", keyspace, rows);
+ringcore::Result<IngestedRows> ClusterTransport::ingest_page(const std::string& endpoint, const std::string& keyspace,
+                                                             const EncodedPage& page) {
+  if (endpoint == self_) {
+    auto rows = decode_row_views(page.body);
+    if (!rows) return rows.error();
+    return storage_.ingest(keyspace, *rows);
+  }
+  auto answer = post_rows(stream_client_for(endpoint), endpoint, "/internal/stream/ingest", keyspace, page.body);
   if (!answer) return answer.error();
   return IngestedRows{answer->value("rows", std::uint64_t{0}), answer->value("stored", std::uint64_t{0}),
                       answer->value("file_bytes", std::uint64_t{0})};
@@ -242,6 +251,39 @@ ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::s
   auto tree = ringcore::MerkleTree::from_json(*body);
   if (!tree) return tree.error().with_context(endpoint);
   return tree;
+}
+
+ringcore::Result<std::vector<std::vector<SegmentDigest>>> ClusterTransport::range_digests(
+    const std::string& endpoint, const std::string& keyspace, const std::vector<ringcore::TokenRange>& ranges) {
+  std::vector<std::vector<SegmentDigest>> answer;
+  if (endpoint == self_) {
+    for (const ringcore::TokenRange& range : ranges) {
+      auto digests = storage_.range_digests(keyspace, range);
+      if (!digests) return digests.error();
+      answer.push_back(std::move(digests).value());
+    }
+    return answer;
+  }
+  Json request = {{"keyspace", keyspace}, {"ranges", Json::array()}};
+  for (const ringcore::TokenRange& range : ranges) request["ranges"].push_back(ringcore::format_range(range));
+  ringnet::HttpClient client = stream_client_for(endpoint);
+  auto body = body_of(endpoint, client.post("/internal/repair/digests", request.dump()));
+  if (!body) return body.error();
+  auto digests = decode_digests(*body);
+  if (!digests) return digests.error().with_context(endpoint);
+  std::size_t next = 0;
+  for (const ringcore::TokenRange& range : ranges) {
+    const std::size_t count = segments_of(range).size();
+    if (digests->size() - next < count) break;
+    answer.emplace_back(digests->begin() + static_cast<std::ptrdiff_t>(next),
+                        digests->begin() + static_cast<std::ptrdiff_t>(next + count));
+    next += count;
+  }
+  if (answer.size() != ranges.size() || next != digests->size()) {
+    return Error::failed(endpoint + ": " + std::to_string(digests->size()) + " segment digests answered for " +
+                         std::to_string(ranges.size()) + " ranges, which have another number of segments");
+  }
+  return answer;
 }
 
 ringcore::Result<std::map<std::string, std::size_t>> ClusterTransport::pending_hints(const std::string& peer) {

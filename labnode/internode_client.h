@@ -49,12 +49,20 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
                                       std::uint64_t max_bytes);
   ringcore::Result<std::uint64_t> apply_rows(const std::string& endpoint, const std::string& keyspace,
                                              const std::vector<StoredRow>& rows);
-  // Streaming's write: the rows (a page of a range scan) stored on `endpoint` as one file,
-  // all or nothing, merged by last-write-wins (Storage::ingest).
-  ringcore::Result<IngestedRows> ingest_rows(const std::string& endpoint, const std::string& keyspace,
-                                             const std::vector<StoredRow>& rows);
+  // Streaming's read: read_page's rows as they travel, not decoded (read_encoded_page).
+  ringcore::Result<EncodedPage> read_encoded_page(const std::string& endpoint, const std::string& keyspace,
+                                                  const ringcore::TokenRange& range,
+                                                  const std::optional<RowCursor>& after, std::uint64_t max_bytes);
+  // Streaming's write: a page of a range scan stored on `endpoint`, all or nothing, each row
+  // where it wins under last-write-wins, durable when this returns (Storage::ingest).
+  ringcore::Result<IngestedRows> ingest_page(const std::string& endpoint, const std::string& keyspace,
+                                             const EncodedPage& page);
   ringcore::Result<ringcore::MerkleTree> build_tree(const std::string& endpoint, const std::string& keyspace,
                                                     const ringcore::TokenRange& range, int depth);
+  // The digests of segments_of(range) on `endpoint` for each of `ranges`, in their order
+  // (Storage::range_digests), in one request.
+  ringcore::Result<std::vector<std::vector<SegmentDigest>>> range_digests(
+      const std::string& endpoint, const std::string& keyspace, const std::vector<ringcore::TokenRange>& ranges);
 
   // Streaming and repair calls to a peer give up once `down_reason(peer)` has named a reason
   // (the failure detector convicted it) for 3 s, rather than waiting out the 120 s stream

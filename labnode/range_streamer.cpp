@@ -14,8 +14,8 @@
 namespace ringnode {
 namespace {
 
-// A page is one SST file on the target: large enough that a file's fixed costs (its fsync,
-// linking it in) are small against its bytes, small enough to hold in memory a few at a time.
+// A page is one synced write on the target: large enough that its fixed costs (a request, a
+// sync of the log) are small against its bytes, small enough to hold in memory a few at a time.
 // Under a throughput limit a page is a quarter second's worth, so the limit is kept smoothly
 // and a change of it is felt within a page.
 constexpr std::uint64_t kMaxPageBytes = 16 * 1024 * 1024;
@@ -159,7 +159,7 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
   streams_.end_plan(plan_id, true);
   ringruntime::log_info(description + ": streamed " + std::to_string(totals.rows) + " rows, " +
                         std::to_string(totals.bytes) + " bytes in " + std::to_string(totals.ranges) +
-                        " range transfers, " + std::to_string(totals.files) + " files, " +
+                        " range transfers, " + std::to_string(totals.files) + " pages, " +
                         std::to_string(totals.seconds) + " s, " + std::to_string(totals.retries) + " requests retried");
   return totals;
 }
@@ -174,23 +174,21 @@ ringcore::Result<StreamTotals> RangeStreamer::transfer(const std::string& plan_i
       if (job.cancelled()) return ringcore::Error::failed("cancelled: the node is stopping");
       if (stop) return ringcore::Error::failed("stopped: another transfer of the plan failed");
       auto page = with_retries("reading " + describe(transfer), job, stop, retries, [&] {
-        return transport_.read_page(transfer.source, transfer.keyspace, part, after, page_bytes(streams_.throughput()));
+        return transport_.read_encoded_page(transfer.source, transfer.keyspace, part, after,
+                                            page_bytes(streams_.throughput()));
       });
       if (!page) return page.error().with_context("reading " + describe(transfer));
-      if (!page->rows.empty()) {
-        std::uint64_t bytes = 0;
-        for (const StoredRow& row : page->rows) bytes += row_bytes(row.key, row.cell);
-        streams_.throttle(bytes);
-        auto ingested = with_retries("writing " + describe(transfer), job, stop, retries, [&] {
-          return transport_.ingest_rows(transfer.target, transfer.keyspace, page->rows);
-        });
+      if (page->rows > 0) {
+        streams_.throttle(page->bytes);
+        auto ingested = with_retries("writing " + describe(transfer), job, stop, retries,
+                                     [&] { return transport_.ingest_page(transfer.target, transfer.keyspace, *page); });
         if (!ingested) return ingested.error().with_context("writing " + describe(transfer));
-        for (const SessionKey& key : sessions_for(plan_id, transfer)) streams_.add_done(key, bytes, page->rows.size());
-        job.add_done(bytes);
-        totals.bytes += bytes;
-        totals.rows += page->rows.size();
+        for (const SessionKey& key : sessions_for(plan_id, transfer)) streams_.add_done(key, page->bytes, page->rows);
+        job.add_done(page->bytes);
+        totals.bytes += page->bytes;
+        totals.rows += page->rows;
         totals.files += 1;
-        after = RowCursor{page->rows.back().token, page->rows.back().key};
+        after = page->end;
       }
       if (page->last) break;
     }

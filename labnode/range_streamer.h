@@ -1,10 +1,10 @@
 // RangeStreamer: moves rows between nodes for an operation (bootstrap, decommission,
 // removenode). Each transfer copies one keyspace range from a source to a target, page by
 // page, through this node: a page is read from the source (this node's storage, or a peer's
-// over /internal/stream/page) and stored on the target as one SST file (Storage::ingest:
-// linked in whole, merged by last-write-wins, so a row written meanwhile by a client is never
-// replaced by an older streamed copy, and streaming a range twice is harmless: a failed
-// operation can be run again).
+// over /internal/stream/page) and passed on as it came, not decoded, to be stored on the
+// target as one atomic, synced write (Storage::ingest: each row only where it wins under
+// last-write-wins, so a row written meanwhile by a client is never replaced by an older
+// streamed copy, and streaming a range twice is harmless: a failed operation can be run again).
 //
 // stream() first asks each source how many bytes it will send, so the job's progress has an
 // exact total, then streams the transfers, several at once (one worker per peer, up to
@@ -45,7 +45,7 @@ struct StreamTotals {
   std::uint64_t bytes = 0;  // row_bytes of the rows sent
   std::uint64_t rows = 0;
   std::uint64_t ranges = 0;   // transfers done
-  std::uint64_t files = 0;    // SST files ingested (a page each)
+  std::uint64_t files = 0;    // pages ingested (each one atomic, synced write)
   double seconds = 0;         // the streaming phase: from the first page read to the last ingested
   std::uint64_t retries = 0;  // requests asked again after a transient failure (is_transient)
 };

@@ -1,10 +1,12 @@
 // repair: Merkle-tree anti-entropy between the replicas of the ranges this node replicates
 // (operations.h).
 //
-// For each range: every replica builds a Merkle tree of its rows over the range, all at once
-// (at a depth giving about kRowsPerLeaf rows per leaf, from this node's estimated row count),
-// and the leaf ranges
-// where any replica's tree differs from this node's are synced: the rows of those leaf ranges
+// For each range: every replica answers the digests of the range's bucket segments, which it
+// keeps up to date as it writes (merkle_buckets.h), so unchanged data is compared without
+// reading it. Over each run of segments where any replica differs, every replica builds a
+// Merkle tree of its rows, all at once (at a depth giving about kRowsPerLeaf rows per leaf,
+// from this node's estimated row count), and the leaf ranges where any replica's tree differs
+// from the first's are synced: the rows of those leaf ranges
 // are read from every replica, and the newest cell of each key goes to the replicas that lack
 // it (last write wins, so a sync never replaces newer data). Every replica must be up. Up to
 // kParallelRanges ranges are repaired at once.
@@ -42,6 +44,8 @@ struct RangeToRepair {
   ringcore::TokenRange range;
   std::vector<std::string> replicas;
   std::uint64_t estimated_rows = 0;  // this node's, for the trees' depth
+  // Each replica's digests of segments_of(range), in replicas' order (gather_digests).
+  std::vector<std::vector<SegmentDigest>> digests;
 };
 
 long double width_of(const ringcore::TokenRange& range) {
@@ -88,7 +92,7 @@ ringcore::Result<std::vector<RangeToRepair>> ranges_to_repair(Node& node, const 
       std::vector<ringcore::TokenRange> parts = {range.range};
       if (request.range) parts = intersect(range.range, *request.range);
       for (const ringcore::TokenRange& part : parts)
-        chosen.push_back({keyspace.name, part, range.replicas, rows_of(part)});
+        chosen.push_back({keyspace.name, part, range.replicas, rows_of(part), {}});
     }
   }
   return chosen;
@@ -154,24 +158,18 @@ ringcore::Status sync_range(Node& node, const std::string& plan_id, const RangeT
   return ringcore::Ok{};
 }
 
-ringcore::Status repair_range(Node& node, const std::string& plan_id, const RangeToRepair& repair,
-                              RepairTotals& totals) {
-  const auto view = node.gossip().view();
-  for (const std::string& replica : repair.replicas) {
-    const auto index = view->find(replica);
-    if (!index || !view->is_up(*index)) {
-      return ringcore::Error(ringcore::ErrorCode::kUnavailable, "replica " + replica + " of " + repair.keyspace + " " +
-                                                                    ringcore::format_range(repair.range) + " is down");
-    }
-  }
+// Builds every replica's Merkle tree of `part` at once and syncs the leaf ranges where any
+// differs from the first. Validating costs one scan of the part, on every replica in parallel,
+// as Cassandra's validation does.
+ringcore::Status compare_trees(Node& node, const std::string& plan_id, const RangeToRepair& repair,
+                               const ringcore::TokenRange& part, std::uint64_t estimated_rows, RepairTotals& totals) {
   // The depth only sets how finely differences are found, so an estimate of the rows does (a
-  // count would cost a scan of its own). Every replica builds its tree at once: validating
-  // costs one scan of the range, on every replica in parallel, as Cassandra's validation does.
-  const int depth = std::min(ringcore::merkle_depth_for(repair.estimated_rows / kRowsPerLeaf + 1), kMaxRepairDepth);
+  // count would cost a scan of its own).
+  const int depth = std::min(ringcore::merkle_depth_for(estimated_rows / kRowsPerLeaf + 1), kMaxRepairDepth);
   std::vector<std::future<ringcore::Result<ringcore::MerkleTree>>> building;
   for (const std::string& replica : repair.replicas) {
-    building.push_back(std::async(std::launch::async, [&node, &repair, &replica, depth] {
-      return node.transport().build_tree(replica, repair.keyspace, repair.range, depth);
+    building.push_back(std::async(std::launch::async, [&node, &repair, &replica, &part, depth] {
+      return node.transport().build_tree(replica, repair.keyspace, part, depth);
     }));
   }
   std::vector<ringcore::MerkleTree> trees;
@@ -181,14 +179,12 @@ ringcore::Status repair_range(Node& node, const std::string& plan_id, const Rang
     if (!tree && !failure) failure = tree.error();
     if (tree) trees.push_back(std::move(tree).value());
   }
-  if (failure)
-    return failure->with_context("validating " + repair.keyspace + " " + ringcore::format_range(repair.range));
+  if (failure) return failure->with_context("validating " + repair.keyspace + " " + ringcore::format_range(part));
   // The leaf ranges where any replica differs from the first, adjacent ones merged.
   auto differing = ringcore::difference(trees.front(), std::span<const ringcore::MerkleTree>(trees).subspan(1));
   if (!differing) {
-    return differing.error().with_context("comparing " + repair.keyspace + " " + ringcore::format_range(repair.range));
+    return differing.error().with_context("comparing " + repair.keyspace + " " + ringcore::format_range(part));
   }
-  ++totals.ranges_checked;
   for (const ringcore::TokenRange& range : *differing) {
     ++totals.ranges_differing;
     auto synced = sync_range(node, plan_id, repair, range, totals);
@@ -197,13 +193,95 @@ ringcore::Status repair_range(Node& node, const std::string& plan_id, const Rang
   return ringcore::Ok{};
 }
 
+// kUnavailable naming the first replica of the range that is down.
+ringcore::Status replicas_up(Node& node, const RangeToRepair& repair) {
+  const auto view = node.gossip().view();
+  for (const std::string& replica : repair.replicas) {
+    const auto index = view->find(replica);
+    if (!index || !view->is_up(*index)) {
+      return ringcore::Error(ringcore::ErrorCode::kUnavailable, "replica " + replica + " of " + repair.keyspace + " " +
+                                                                    ringcore::format_range(repair.range) + " is down");
+    }
+  }
+  return ringcore::Ok{};
+}
+
+// Compares the range's segment digests (gather_digests) and, over each run of segments where
+// any replica differs, the replicas' Merkle trees.
+ringcore::Status repair_range(Node& node, const std::string& plan_id, const RangeToRepair& repair,
+                              RepairTotals& totals) {
+  if (auto up = replicas_up(node, repair); !up) return up;
+  const std::vector<Segment> segments = segments_of(repair.range);
+  const std::vector<std::vector<SegmentDigest>>& digests = repair.digests;
+  ++totals.ranges_checked;
+  const auto differs = [&](std::size_t i) {
+    return std::any_of(digests.begin() + 1, digests.end(),
+                       [&](const std::vector<SegmentDigest>& other) { return other[i] != digests.front()[i]; });
+  };
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (!differs(i)) continue;
+    std::size_t end = i;
+    while (end + 1 < segments.size() && differs(end + 1)) ++end;
+    const ringcore::TokenRange run{segments[i].range.left, segments[end].range.right};
+    const auto rows = static_cast<std::uint64_t>(static_cast<long double>(repair.estimated_rows) * width_of(run) /
+                                                 width_of(repair.range));
+    if (auto compared = compare_trees(node, plan_id, repair, run, rows, totals); !compared) return compared;
+    i = end;
+  }
+  return ringcore::Ok{};
+}
+
+// Fills every range's digests: the digests of its bucket segments, which the replicas keep as
+// they write (merkle_buckets.h), so unchanged data costs no scan but of the two partial segments
+// at each range's ends. One request per replica and keyspace for all its ranges, all at once.
+ringcore::Status gather_digests(Node& node, std::vector<RangeToRepair>& ranges) {
+  std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> asked;  // (replica, keyspace) -> ranges
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    ranges[i].digests.resize(ranges[i].replicas.size());
+    for (const std::string& replica : ranges[i].replicas) asked[{replica, ranges[i].keyspace}].push_back(i);
+  }
+  std::vector<std::future<ringcore::Status>> asking;
+  for (const auto& [who, indexes] : asked) {
+    asking.push_back(std::async(std::launch::async, [&node, &ranges, &who, &indexes]() -> ringcore::Status {
+      const auto& [replica, keyspace] = who;
+      std::vector<ringcore::TokenRange> parts;
+      for (std::size_t i : indexes) parts.push_back(ranges[i].range);
+      auto answer = node.transport().range_digests(replica, keyspace, parts);
+      if (!answer) return answer.error().with_context("validating " + keyspace + " on " + replica);
+      for (std::size_t n = 0; n < indexes.size(); ++n) {
+        RangeToRepair& range = ranges[indexes[n]];
+        const auto r = std::find(range.replicas.begin(), range.replicas.end(), replica) - range.replicas.begin();
+        range.digests[static_cast<std::size_t>(r)] = std::move((*answer)[n]);  // each slot written by one task
+      }
+      return ringcore::Ok{};
+    }));
+  }
+  std::optional<ringcore::Error> failure;
+  for (auto& asked_one : asking) {
+    auto done = asked_one.get();
+    if (!done && !failure) failure = done.error();
+  }
+  if (failure) return *failure;
+  return ringcore::Ok{};
+}
+
 ringcore::Status run_repair(Node& node, const RepairRequest& request, JobHandle& job) {
-  auto ranges = ranges_to_repair(node, request);
+  auto ranges = ranges_to_repair(node, request);  // filled with digests below, then read only
   if (!ranges) return ranges.error();
   job.set_total(ranges->size(), "ranges");
   const std::string plan_id = node.streams().begin_plan("Repair", job.id());
-  // Several ranges at once: a range's validation waits on its replicas' trees in turn (a
-  // request each, then the comparison), so one range alone leaves the cores idle between them.
+  for (const RangeToRepair& range : *ranges) {
+    if (auto up = replicas_up(node, range); !up) {
+      node.streams().end_plan(plan_id, false);
+      return up;
+    }
+  }
+  if (auto gathered = gather_digests(node, ranges.value()); !gathered) {
+    node.streams().end_plan(plan_id, false);
+    return gathered;
+  }
+  // Several ranges at once: a range whose digests differ waits on its replicas' trees in turn
+  // (a request each, then the comparison), so one range alone leaves the cores idle between them.
   std::mutex mutex;
   std::size_t next = 0;                    // guarded by mutex
   RepairTotals totals;                     // guarded by mutex

@@ -4,7 +4,6 @@
 #include <rocksdb/env.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
-#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/thread_status.h>
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
@@ -12,13 +11,18 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 
+#include "big_endian.h"
 #include "ringcore/murmur3.h"
+#include "ringruntime/log.h"
 
 namespace ringnode {
 namespace {
@@ -27,16 +31,19 @@ using ringcore::Error;
 using ringcore::Token;
 
 constexpr std::string_view kKeyspacePrefix = "ks:";
-// Where ingest() builds its files, inside the data directory (RocksDB ignores the folder):
-// the same file system, so ingesting moves a file by a hard link instead of copying it.
+// Where earlier versions built the SST files they ingested; a crash could leave one behind.
 constexpr std::string_view kStagingFolder = "ingest-staging";
 constexpr std::size_t kLockStripes = 64;
+
+bool is_full_disk(const rocksdb::Status& status) {
+  return status.IsNoSpace() || status.ToString().find("No space left on device") != std::string::npos;
+}
 
 // A full disk (ENOSPC) is said in an operator's words, first: it is the one failure whose fix
 // is theirs (free space, then retry), and RocksDB's text for it ends a long line.
 Error failed(const std::string& what, const rocksdb::Status& status) {
   const std::string text = status.ToString();
-  if (status.IsNoSpace() || text.find("No space left on device") != std::string::npos) {
+  if (is_full_disk(status)) {
     return Error::failed(what +
                          ": the disk is full (no space left on device); free space on the data directory's "
                          "file system and retry (" +
@@ -45,35 +52,25 @@ Error failed(const std::string& what, const rocksdb::Status& status) {
   return Error::failed(what + ": " + text);
 }
 
-// An ingest that fails for a full disk inside RocksDB (the flush it makes, its MANIFEST write)
-// leaves RocksDB stopped; after space was freed, the next ingest aborted the node: RocksDB 7.8
-// (Debian's) asserts in ExternalSstFileIngestionJob::Prepare on file number 0, even once
-// DB::Resume() had reported the database recovered. So the node refuses ingests from then on
-// and says to restart it, which reopens the database cleanly: Cassandra's default
-// disk_failure_policy (stop) likewise wants a restart after a disk error. A full disk met while
-// writing the staging file, outside RocksDB, does not stop it.
-Error stopped_on_full_disk(const std::string& keyspace) {
-  return Error::failed("cannot ingest into keyspace '" + keyspace +
-                       "': the disk was full (no space left on device) during an earlier ingest and the "
-                       "database stopped; free space on the data directory's file system, restart the node, "
-                       "then retry");
-}
-
-void put_u64(std::string& out, std::uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((value >> shift) & 0xff));
-}
-
-std::uint64_t get_u64(std::string_view bytes) {
-  std::uint64_t value = 0;
-  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
-}
+// A write that fails for a full disk inside RocksDB (its write-ahead log append or sync, the
+// flush a full memtable makes) leaves RocksDB stopped on a background error. When ingests linked
+// SST files in, the next one after space was freed aborted the node: RocksDB 7.8 (Debian's)
+// asserts in ExternalSstFileIngestionJob::Prepare on file number 0, even once DB::Resume() had
+// reported the database recovered. Whatever the write path, the node refuses ingests from then
+// on and says to restart it, which reopens the database cleanly: Cassandra's default
+// disk_failure_policy (stop) likewise wants a restart after a disk error. Whoever hit the full
+// disk first (a client write, an ingest, a cleanup), the words are true: the disk is full, or
+// was when that write failed, and the database stopped.
+constexpr std::string_view kStoppedOnFullDisk =
+    "the disk is full (no space left on device), or was when a write failed, and the database stopped; free "
+    "space on the data directory's file system, restart the node, then retry";
 
 // Flipping the sign bit makes the unsigned big-endian order equal the signed token order.
 std::uint64_t ordered(Token token) { return static_cast<std::uint64_t>(token) ^ (1ULL << 63); }
 Token from_ordered(std::uint64_t bits) { return static_cast<Token>(bits ^ (1ULL << 63)); }
 
-// The merge of ingested cells (storage.h): of two cells, the one supersedes() prefers.
+// The merge of cells stored as merge operands by earlier versions (storage.h): of two cells,
+// the one supersedes() prefers.
 class LastWriteWins final : public rocksdb::AssociativeMergeOperator {
  public:
   bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value, std::string* merged,
@@ -92,6 +89,22 @@ class LastWriteWins final : public rocksdb::AssociativeMergeOperator {
   const char* Name() const override { return "ringnode.LastWriteWins"; }
 };
 
+// RocksDB's own log goes to the node's log (stderr), warnings and errors only, not to a LOG file
+// in the data directory: on a full disk a write to that file fails, and RocksDB 7.8 (Debian's
+// build keeps assertions) aborts at the next line it logs there (WritableFileWriter's
+// sync_without_flush_called_ assertion), which is the line reporting the full disk, or one at
+// shutdown.
+class RocksDbLog final : public rocksdb::Logger {
+ public:
+  RocksDbLog() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    std::array<char, 1024> line{};
+    std::vsnprintf(line.data(), line.size(), format, ap);
+    ringruntime::log_warn(std::string("rocksdb: ") + line.data());
+  }
+};
+
 rocksdb::Options database_options() {
   rocksdb::Options options;
   options.create_if_missing = true;
@@ -104,6 +117,11 @@ rocksdb::Options database_options() {
   options.max_log_file_size = 4 << 20;
   options.enable_thread_tracking = true;  // active_compactions() reads the compaction threads' progress
   options.merge_operator = std::make_shared<LastWriteWins>();
+  options.info_log = std::make_shared<RocksDbLog>();
+  // No preallocation: RocksDB would reserve a write buffer's worth of log file up front, so a
+  // full disk would not fail the ingest that fills it (its rows fit in the reserved log) but
+  // the memtable flush after it, stopping the database once the stream had reported success.
+  options.allow_fallocate = false;
   return options;
 }
 
@@ -115,10 +133,15 @@ std::uint64_t estimated_pending_compaction_tasks(bool compaction_pending, std::u
   return std::max<std::uint64_t>(tasks, compaction_pending ? 1 : 0);
 }
 
-bool supersedes(const Cell& incoming, const Cell& stored) {
+bool supersedes(const CellView& incoming, const CellView& stored) {
   if (incoming.timestamp_us != stored.timestamp_us) return incoming.timestamp_us > stored.timestamp_us;
   if (incoming.tombstone != stored.tombstone) return incoming.tombstone;
   return incoming.value > stored.value;
+}
+
+bool supersedes(const Cell& incoming, const Cell& stored) {
+  return supersedes(CellView{incoming.timestamp_us, incoming.tombstone, incoming.value},
+                    CellView{stored.timestamp_us, stored.tombstone, stored.value});
 }
 
 std::string encode_row_key(Token token, std::string_view key) {
@@ -159,24 +182,64 @@ CellView view_cell(std::string_view bytes) {
   return {static_cast<std::int64_t>(get_u64(bytes)), (bytes[8] & 1) != 0, bytes.substr(9)};
 }
 
+ringcore::Murmur3Hash digest_of(std::string_view key, const CellView& cell) {
+  return row_digest(key, cell.timestamp_us, cell.tombstone, cell.value);
+}
+
 struct Storage::Impl {
   rocksdb::DB* db = nullptr;
   mutable std::shared_mutex families_mutex;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> families;  // keyspace -> handle; guarded
   std::vector<rocksdb::ColumnFamilyHandle*> all_handles;         // default first; guarded
   mutable std::array<std::mutex, kLockStripes> row_locks;
-  // apply() holds it shared from its read to its write, ingest() exclusively while it links a
-  // file in (storage.h).
+  // apply() holds it shared from its read to its write, ingest() exclusively from its reads to
+  // its write (storage.h).
   std::shared_mutex ingest_gate;
-  std::atomic<std::uint64_t> staged_files{0};  // names staging files uniquely
-  // Set once an ingest failed for a full disk inside RocksDB (stopped_on_full_disk()).
+  // Set once a write (an ingest's, a client's, a cleanup's) failed for a full disk inside
+  // RocksDB (kStoppedOnFullDisk); the first such failure is kept to be named by later refusals.
   std::atomic<bool> stopped_on_full_disk{false};
+  std::mutex stop_mutex;
+  std::string first_full_disk_failure;  // guarded by stop_mutex
   // keyspace -> live data bytes; the map is guarded by families_mutex, the counters are atomic.
   std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> live_bytes;
+  // keyspace -> its buckets' row digests (merkle_buckets.h); guarded as live_bytes.
+  std::map<std::string, std::unique_ptr<BucketDigests>> digests;
+
+  // The error of a failed write; a full disk also stops later ingests.
+  Error stop_if_full(const std::string& what, const rocksdb::Status& status) {
+    if (!is_full_disk(status)) return failed(what, status);
+    std::lock_guard lock(stop_mutex);
+    if (first_full_disk_failure.empty()) first_full_disk_failure = what + ": " + status.ToString();
+    stopped_on_full_disk = true;
+    return Error::failed(what + ": " + std::string(kStoppedOnFullDisk) + " (" + status.ToString() + ")");
+  }
+
+  // The refusal of `what` once the database stopped on a full disk, naming the write that hit it.
+  Error stopped(const std::string& what) {
+    std::lock_guard lock(stop_mutex);
+    return Error::failed(what + ": " + std::string(kStoppedOnFullDisk) + " (first: " + first_full_disk_failure + ")");
+  }
+
+  // Makes every write before it durable: a write of nothing with sync set, which RocksDB's write
+  // path refuses once the database stopped on an error. Not DB::SyncWAL(), which syncs the log
+  // file whatever happened to it: after another thread's write had failed on it (a full disk),
+  // RocksDB 7.8 asserts (WritableFileWriter's sync_without_flush_called_) and the process
+  // aborted; a joining node's four stream workers ingesting at once hit that, and it exited.
+  rocksdb::Status sync_log() {
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    rocksdb::WriteBatch nothing;
+    return db->Write(options, &nothing);
+  }
 
   std::atomic<std::uint64_t>& live_counter(const std::string& keyspace) {
     std::shared_lock lock(families_mutex);
     return *live_bytes.at(keyspace);
+  }
+
+  BucketDigests& digests_of(const std::string& keyspace) {
+    std::shared_lock lock(families_mutex);
+    return *digests.at(keyspace);
   }
 
   rocksdb::ColumnFamilyHandle* family(const std::string& keyspace) const {
@@ -215,6 +278,7 @@ ringcore::Result<std::unique_ptr<Storage>> Storage::open(const std::string& dire
     const std::string keyspace = name.substr(kKeyspacePrefix.size());
     impl->families[keyspace] = handle;
     impl->live_bytes[keyspace] = std::make_unique<std::atomic<std::uint64_t>>(0);
+    impl->digests[keyspace] = std::make_unique<BucketDigests>();
   }
   // A file left by a crash mid-ingest was never linked in: nothing refers to it.
   std::filesystem::remove_all(std::filesystem::path(directory) / kStagingFolder, ec);
@@ -227,11 +291,15 @@ ringcore::Result<std::unique_ptr<Storage>> Storage::open(const std::string& dire
 ringcore::Status Storage::count_live_bytes() {
   for (const std::string& keyspace : keyspaces()) {
     std::uint64_t bytes = 0;
-    auto scanned =
-        scan(keyspace, ringcore::TokenRange{ringcore::kMinToken, ringcore::kMinToken}, [&](const StoredRow& row) {
-          bytes += row_bytes(row.key, row.cell);
-          return true;
-        });
+    BucketDigests& digests = impl_->digests_of(keyspace);
+    digests.clear();
+    auto scanned = scan_views(keyspace, ringcore::TokenRange{ringcore::kMinToken, ringcore::kMinToken},
+                              [&](Token token, std::string_view key, std::string_view cell_bytes) {
+                                const CellView cell = view_cell(cell_bytes);
+                                bytes += row_bytes(key, cell.value);
+                                digests.add(token, digest_of(key, cell));
+                                return true;
+                              });
     if (!scanned) return scanned;
     impl_->live_counter(keyspace) = bytes;
   }
@@ -240,7 +308,8 @@ ringcore::Status Storage::count_live_bytes() {
 
 Storage::~Storage() {
   if (impl_->db == nullptr) return;
-  impl_->db->FlushWAL(true);
+  // Refused, harmlessly, when a write failed on the log (sync_log()).
+  (void)impl_->sync_log();
   for (rocksdb::ColumnFamilyHandle* handle : impl_->all_handles) impl_->db->DestroyColumnFamilyHandle(handle);
   impl_->db->Close();
   delete impl_->db;
@@ -255,6 +324,7 @@ ringcore::Status Storage::create_keyspace(const std::string& keyspace) {
   if (!status.ok()) return failed("cannot create storage for keyspace '" + keyspace + "'", status);
   impl_->families[keyspace] = handle;
   impl_->live_bytes[keyspace] = std::make_unique<std::atomic<std::uint64_t>>(0);
+  impl_->digests[keyspace] = std::make_unique<BucketDigests>();
   impl_->all_handles.push_back(handle);
   return ringcore::Ok{};
 }
@@ -279,20 +349,26 @@ ringcore::Result<bool> Storage::apply(const std::string& keyspace, std::string_v
     std::lock_guard lock(impl_->row_lock(keyspace, key));
     std::string stored;
     std::uint64_t replaced_bytes = 0;
+    std::optional<ringcore::Murmur3Hash> replaced_digest;
     const rocksdb::Status found = impl_->db->Get(rocksdb::ReadOptions(), family, row_key, &stored);
     if (found.ok()) {
-      auto current = decode_cell(stored);
-      if (!current) return current.error();
-      if (!supersedes(cell, *current)) return false;
-      replaced_bytes = row_bytes(key, *current);
+      if (auto ok = check_cell(stored); !ok) return ok.error();
+      const CellView current = view_cell(stored);
+      if (!supersedes(CellView{cell.timestamp_us, cell.tombstone, cell.value}, current)) return false;
+      replaced_bytes = row_bytes(key, current.value);
+      replaced_digest = digest_of(key, current);
     } else if (!found.IsNotFound()) {
       return failed("cannot read keyspace '" + keyspace + "'", found);
     }
     const rocksdb::Status written = impl_->db->Put(rocksdb::WriteOptions(), family, row_key, encode_cell(cell));
-    if (!written.ok()) return failed("cannot write keyspace '" + keyspace + "'", written);
+    if (!written.ok()) return impl_->stop_if_full("cannot write keyspace '" + keyspace + "'", written);
     std::atomic<std::uint64_t>& live = impl_->live_counter(keyspace);
     live += row_bytes(key, cell);
     live -= replaced_bytes;
+    BucketDigests& digests = impl_->digests_of(keyspace);
+    const Token token = ringcore::token_for_key(key);
+    if (replaced_digest) digests.remove(token, *replaced_digest);
+    digests.add(token, digest_of(key, CellView{cell.timestamp_us, cell.tombstone, cell.value}));
     return true;
   } catch (const Error& error) {
     return error;
@@ -301,43 +377,16 @@ ringcore::Result<bool> Storage::apply(const std::string& keyspace, std::string_v
 
 namespace {
 
-// The change in live bytes ingesting `rows` makes, and how many of them win: each row against
-// the stored cell of its key (read in one ordered pass over the rows' key span).
-// REQUIRES: rows ordered by (token, key); no write to the keyspace meanwhile.
-ringcore::Status count_winners(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
-                               const std::vector<const StoredRow*>& rows, IngestedRows& ingested,
-                               std::int64_t& live_delta) {
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), family));
-  it->Seek(encode_row_key(rows.front()->token, rows.front()->key));
-  for (const StoredRow* each : rows) {
-    const StoredRow& row = *each;
-    const std::string row_key = encode_row_key(row.token, row.key);
-    while (it->Valid() && it->key().ToStringView() < row_key) it->Next();
-    std::optional<Cell> stored;
-    if (it->Valid() && it->key().ToStringView() == row_key) {
-      auto cell = decode_cell(it->value().ToStringView());
-      if (!cell) return cell.error();
-      stored = std::move(cell).value();
-    }
-    if (stored && !supersedes(row.cell, *stored)) continue;
-    ++ingested.stored;
-    live_delta += static_cast<std::int64_t>(row_bytes(row.key, row.cell));
-    if (stored) live_delta -= static_cast<std::int64_t>(row_bytes(row.key, *stored));
-  }
-  if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
-  return ringcore::Ok{};
-}
-
 // The rows in key order: a page of a range that wraps past the end of the ring comes as two
 // ordered runs, (left, max] then [min, right], and is put back as [min, right] then (left, max].
-std::vector<const StoredRow*> in_key_order(const std::vector<StoredRow>& rows) {
-  std::vector<const StoredRow*> ordered;
+std::vector<const RowView*> in_key_order(std::span<const RowView> rows) {
+  std::vector<const RowView*> ordered;
   ordered.reserve(rows.size());
-  for (const StoredRow& row : rows) ordered.push_back(&row);
+  for (const RowView& row : rows) ordered.push_back(&row);
   for (std::size_t i = 1; i < ordered.size(); ++i) {
     if (ordered[i]->token < ordered[i - 1]->token) {
       std::rotate(ordered.begin(), ordered.begin() + static_cast<std::ptrdiff_t>(i), ordered.end());
-      break;  // a second wrap is out of order: the file writer refuses it
+      break;  // a second wrap is out of order: ingest() refuses it
     }
   }
   return ordered;
@@ -345,66 +394,91 @@ std::vector<const StoredRow*> in_key_order(const std::vector<StoredRow>& rows) {
 
 }  // namespace
 
-ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, const std::vector<StoredRow>& rows) {
+ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std::span<const RowView> rows) {
   try {
     rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
     IngestedRows ingested;
     ingested.rows = rows.size();
     if (rows.empty()) return ingested;
-    std::error_code ec;
-    const std::filesystem::path staging = std::filesystem::path(directory_) / kStagingFolder;
-    std::filesystem::create_directories(staging, ec);
-    if (ec) return Error::failed("cannot create " + staging.string() + ": " + ec.message());
-    const std::string file = (staging / (std::to_string(++impl_->staged_files) + ".sst")).string();
-    // Whatever happens below, the staging file does not outlive this call: once ingested it
-    // was moved (the link removed), otherwise it is dropped unused.
-    struct RemoveFile {
-      std::string path;
-      ~RemoveFile() {
-        std::error_code ignored;
-        std::filesystem::remove(path, ignored);
+    const std::vector<const RowView*> ordered = in_key_order(rows);
+    std::vector<std::string> row_keys;
+    row_keys.reserve(ordered.size());
+    for (const RowView* row : ordered) {
+      if (auto ok = check_cell(row->cell); !ok) {
+        return Error::invalid_input("ingest into keyspace '" + keyspace + "': key '" + std::string(row->key) +
+                                    "': " + ok.error().message());
       }
-    } remove_staged{file};
-
-    // Uncompressed: values are stored as clients sent them, and compressing them here would
-    // cost the stream CPU time that compaction spends later anyway, in the background.
-    rocksdb::Options file_options = impl_->db->GetOptions(family);
-    file_options.compression = rocksdb::kNoCompression;
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), file_options, family);
-    if (auto opened = writer.Open(file); !opened.ok()) return failed("cannot create " + file, opened);
-    const std::vector<const StoredRow*> ordered = in_key_order(rows);
-    for (const StoredRow* row_in_order : ordered) {
-      const StoredRow& row = *row_in_order;
-      const rocksdb::Status added = writer.Merge(encode_row_key(row.token, row.key), encode_cell(row.cell));
-      if (added.IsInvalidArgument()) {
+      row_keys.push_back(encode_row_key(row->token, row->key));
+      // Strictly ascending: one ordered pass below finds each row's stored cell, and a key
+      // twice in a page would count its bytes twice.
+      if (row_keys.size() > 1 && row_keys[row_keys.size() - 2] >= row_keys.back()) {
         return Error::invalid_input("ingest into keyspace '" + keyspace +
-                                    "': rows not in strict (token, key) order at key '" + row.key + "'");
+                                    "': rows not in strict (token, key) order at key '" + std::string(row->key) + "'");
       }
-      if (!added.ok()) return failed("cannot write " + file, added);
     }
-    rocksdb::ExternalSstFileInfo info;
-    if (auto finished = writer.Finish(&info); !finished.ok())
-      return failed("cannot finish " + file, finished);  // synced
-    ingested.file_bytes = info.file_size;
 
-    std::unique_lock gate(impl_->ingest_gate);
-    if (impl_->stopped_on_full_disk) return stopped_on_full_disk(keyspace);
+    rocksdb::WriteBatch batch;
     std::int64_t live_delta = 0;
-    if (auto counted = count_winners(*impl_->db, family, ordered, ingested, live_delta); !counted)
-      return counted.error();
-    rocksdb::IngestExternalFileOptions options;
-    options.move_files = true;           // a hard link: the bytes are written once
-    options.write_global_seqno = false;  // no rewrite of the file; we never downgrade RocksDB
-    const rocksdb::Status status = impl_->db->IngestExternalFile(family, {file}, options);
-    if (!status.ok()) {
-      if (status.IsNoSpace()) impl_->stopped_on_full_disk = true;
-      return failed("cannot ingest into keyspace '" + keyspace + "'", status);
+    // The digests the batch adds to and removes from their buckets, folded in once it is written.
+    std::vector<std::pair<Token, ringcore::Murmur3Hash>> added;
+    std::vector<std::pair<Token, ringcore::Murmur3Hash>> removed;
+    {
+      std::unique_lock gate(impl_->ingest_gate);
+      if (impl_->stopped_on_full_disk) return impl_->stopped("cannot ingest into keyspace '" + keyspace + "'");
+      // Each row against the stored cell of its key, read in one ordered pass over the page's
+      // key span: only the winners are written, so the batch replaces nothing newer.
+      std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), family));
+      it->Seek(row_keys.front());
+      for (std::size_t i = 0; i < ordered.size(); ++i) {
+        const RowView& row = *ordered[i];
+        while (it->Valid() && it->key().ToStringView() < row_keys[i]) it->Next();
+        const CellView incoming = view_cell(row.cell);
+        if (it->Valid() && it->key().ToStringView() == row_keys[i]) {
+          const std::string_view stored = it->value().ToStringView();
+          if (auto ok = check_cell(stored); !ok) return ok.error();
+          const CellView current = view_cell(stored);
+          if (!supersedes(incoming, current)) continue;
+          live_delta -= static_cast<std::int64_t>(row_bytes(row.key, current.value));
+          removed.emplace_back(row.token, digest_of(row.key, current));
+        }
+        if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
+        batch.Put(family, row_keys[i], rocksdb::Slice(row.cell.data(), row.cell.size()));
+        live_delta += static_cast<std::int64_t>(row_bytes(row.key, incoming.value));
+        added.emplace_back(row.token, digest_of(row.key, incoming));
+        ++ingested.stored;
+      }
+      if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
+      if (batch.Count() > 0) {
+        const rocksdb::Status written = impl_->db->Write(rocksdb::WriteOptions(), &batch);
+        if (!written.ok()) return impl_->stop_if_full("cannot ingest into keyspace '" + keyspace + "'", written);
+      }
+      impl_->live_counter(keyspace) += static_cast<std::uint64_t>(live_delta);  // wraps back for a negative delta
+      BucketDigests& digests = impl_->digests_of(keyspace);
+      for (const auto& [token, digest] : removed) digests.remove(token, digest);
+      for (const auto& [token, digest] : added) digests.add(token, digest);
     }
-    impl_->live_counter(keyspace) += static_cast<std::uint64_t>(live_delta);  // wraps back for a negative delta
+    if (batch.Count() > 0) {
+      const rocksdb::Status synced = impl_->sync_log();
+      if (!synced.ok())
+        return impl_->stop_if_full("cannot sync the rows ingested into keyspace '" + keyspace + "'", synced);
+    }
+    ingested.file_bytes = batch.GetDataSize();
     return ingested;
   } catch (const Error& error) {
     return error;
   }
+}
+
+ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, const std::vector<StoredRow>& rows) {
+  std::vector<std::string> cells;
+  cells.reserve(rows.size());
+  std::vector<RowView> views;
+  views.reserve(rows.size());
+  for (const StoredRow& row : rows) {
+    cells.push_back(encode_cell(row.cell));
+    views.push_back(RowView{row.token, row.key, cells.back()});
+  }
+  return ingest(keyspace, views);
 }
 
 ringcore::Result<std::optional<Cell>> Storage::get(const std::string& keyspace, std::string_view key) const {
@@ -489,20 +563,20 @@ ringcore::Status Storage::put_local(const std::string& name, const std::string& 
   rocksdb::WriteOptions options;
   options.sync = true;
   const rocksdb::Status status = impl_->db->Put(options, name, value);
-  if (!status.ok()) return failed("cannot write local value '" + name + "'", status);
+  if (!status.ok()) return impl_->stop_if_full("cannot write local value '" + name + "'", status);
   return ringcore::Ok{};
 }
 
 ringcore::Status Storage::put_local_unsynced(const std::string& name, std::string_view value) {
   const rocksdb::Status status =
       impl_->db->Put(rocksdb::WriteOptions(), name, rocksdb::Slice(value.data(), value.size()));
-  if (!status.ok()) return failed("cannot write local value '" + name + "'", status);
+  if (!status.ok()) return impl_->stop_if_full("cannot write local value '" + name + "'", status);
   return ringcore::Ok{};
 }
 
 ringcore::Status Storage::remove_local(const std::string& name) {
   const rocksdb::Status status = impl_->db->Delete(rocksdb::WriteOptions(), name);
-  if (!status.ok()) return failed("cannot remove local value '" + name + "'", status);
+  if (!status.ok()) return impl_->stop_if_full("cannot remove local value '" + name + "'", status);
   return ringcore::Ok{};
 }
 
@@ -526,17 +600,23 @@ ringcore::Result<RemovedRows> Storage::remove_range(const std::string& keyspace,
   }
   RemovedRows removed;
   rocksdb::WriteBatch batch;
+  BucketDigests& digests = impl_->digests_of(keyspace);
+  std::vector<std::pair<Token, ringcore::Murmur3Hash>> batch_digests;  // of the batch's rows
   auto commit = [&]() -> ringcore::Status {
     const rocksdb::Status status = impl_->db->Write(rocksdb::WriteOptions(), &batch);
     batch.Clear();
-    if (!status.ok()) return failed("cannot remove rows of keyspace '" + keyspace + "'", status);
+    if (!status.ok()) return impl_->stop_if_full("cannot remove rows of keyspace '" + keyspace + "'", status);
+    for (const auto& [token, digest] : batch_digests) digests.remove(token, digest);
+    batch_digests.clear();
     return ringcore::Ok{};
   };
   ringcore::Status status = ringcore::Ok{};
-  auto scanned = scan(keyspace, range, [&](const StoredRow& row) {
-    batch.Delete(family, encode_row_key(row.token, row.key));
+  auto scanned = scan_views(keyspace, range, [&](Token token, std::string_view key, std::string_view cell_bytes) {
+    const CellView cell = view_cell(cell_bytes);
+    batch.Delete(family, encode_row_key(token, key));
+    batch_digests.emplace_back(token, digest_of(key, cell));
     ++removed.rows;
-    removed.bytes += row_bytes(row.key, row.cell);
+    removed.bytes += row_bytes(key, cell.value);
     if (batch.Count() >= static_cast<int>(kBatchRows)) status = commit();
     return status.ok();
   });
@@ -548,6 +628,30 @@ ringcore::Result<RemovedRows> Storage::remove_range(const std::string& keyspace,
   }
   impl_->live_counter(keyspace) -= removed.bytes;
   return removed;
+}
+
+ringcore::Result<std::vector<SegmentDigest>> Storage::range_digests(const std::string& keyspace,
+                                                                    const ringcore::TokenRange& range) const {
+  std::vector<SegmentDigest> answer;
+  try {
+    impl_->family(keyspace);  // kNotFound for an unknown keyspace
+    const BucketDigests& digests = impl_->digests_of(keyspace);
+    for (const Segment& segment : segments_of(range)) {
+      if (segment.whole) {
+        answer.push_back(digests.bucket(segment.bucket));
+        continue;
+      }
+      SegmentDigest& digest = answer.emplace_back();
+      auto scanned = scan_views(keyspace, segment.range, [&](Token, std::string_view key, std::string_view cell) {
+        digest.add(digest_of(key, view_cell(cell)));
+        return true;
+      });
+      if (!scanned) return scanned.error();
+    }
+  } catch (const Error& error) {
+    return error;
+  }
+  return answer;
 }
 
 ringcore::Status Storage::compact() {

@@ -9,17 +9,17 @@
 // timestamp; on a tie a tombstone beats a value, then the greater value wins, as Cassandra
 // reconciles), so replicas converge whatever order writes arrive in.
 //
-// Streamed rows arrive as whole files (ingest()): an SST file of RocksDB merge operands that
-// IngestExternalFile links into the database. Last-write-wins holds for them too, whatever
-// the order of sequence numbers, by two rules:
-//   - every column family's merge operator is last-write-wins (supersedes()), so an ingested
-//     operand resolves against whatever lies below it (older sequence numbers: rows stored
-//     before, other ingested files) to the newest cell, on every read and in compaction;
-//   - apply() reads the stored cell and puts its own only if it supersedes it, with the read
-//     and the put inside the ingest gate (shared): an ingest (exclusive) never lands between
-//     them, so a put that follows an ingest has compared against the ingested cell.
-// A write never has to wait for a stream's disk work: the gate is held exclusively only for
-// the moment the finished file is linked in.
+// Streamed rows arrive a page at a time (ingest()): the page's rows are compared with the
+// stored cells of their keys, and those that win under last-write-wins are written as one
+// atomic write batch, all inside the ingest gate (held exclusively), so no client write lands
+// between the comparison and the batch; apply() holds the gate shared from its read to its
+// write, so a put that follows an ingest has compared against the ingested cell. A row written
+// during the stream is therefore never replaced by an older streamed copy, whatever the order.
+// The page is durable when ingest() returns: the batch goes through the write-ahead log, which
+// is synced after the gate is released (a client write never waits on that disk flush, and
+// pages ingested at once share one sync: RocksDB's group commit of a synced empty write).
+// Cells stored as merge operands by earlier versions (which linked in SST files of them) are
+// resolved by every column family's merge operator, last-write-wins (supersedes()).
 // rocksdb::Status is turned into ringcore::Error here (kFailed, naming the operation).
 //
 // Load: the node's load is its live data bytes, row_bytes() summed over the stored rows
@@ -35,10 +35,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "merkle_buckets.h"
 #include "ringcore/error.h"
 #include "ringcore/token.h"
 
@@ -54,6 +56,13 @@ struct Cell {
 
 // Whether `incoming` wins over `stored` under last-write-wins (see above).
 bool supersedes(const Cell& incoming, const Cell& stored);
+// A cell's parts as views into its encoding (view_cell() below).
+struct CellView {
+  std::int64_t timestamp_us = 0;
+  bool tombstone = false;
+  std::string_view value;
+};
+bool supersedes(const CellView& incoming, const CellView& stored);
 
 struct StoredRow {
   ringcore::Token token;
@@ -73,10 +82,18 @@ struct RemovedRows {
   std::uint64_t bytes = 0;  // row_bytes summed
 };
 
+// A streamed row as it travels (row_stream.h): views of its key and of its cell as
+// encode_cell() lays it out (at least 9 bytes), with the key's token.
+struct RowView {
+  ringcore::Token token = 0;
+  std::string_view key;
+  std::string_view cell;
+};
+
 struct IngestedRows {
-  std::uint64_t rows = 0;    // rows in the file
-  std::uint64_t stored = 0;  // rows that superseded the stored cell (or had none)
-  std::uint64_t file_bytes = 0;
+  std::uint64_t rows = 0;        // rows in the page
+  std::uint64_t stored = 0;      // rows that superseded the stored cell (or had none)
+  std::uint64_t file_bytes = 0;  // bytes written to the write-ahead log for them
 };
 
 struct LevelStats {
@@ -131,12 +148,17 @@ class Storage {
   // Stores `cell` for `key` unless the stored cell supersedes it; returns whether it was
   // stored. Unknown keyspaces are kNotFound.
   ringcore::Result<bool> apply(const std::string& keyspace, std::string_view key, const Cell& cell);
-  // Stores `rows` (of one keyspace, distinct keys, in the order of a range scan: by (token, key)
-  // from the range's left, wrapping at most once past the end of the ring) as one SST file, each row merged with the
-  // stored cell by last-write-wins (see above). All or nothing: on any error (rows out of order: kInvalidInput; the
-  // disk: kFailed) no row of the file is visible and its staging file is gone. Unknown keyspaces are kNotFound.
-  // Once an ingest has failed for a full disk inside RocksDB, every later one fails (kFailed) saying to free
-  // space and restart the node (storage.cpp, stopped_on_full_disk).
+  // Stores a page of streamed `rows` (of one keyspace, distinct keys, in the order of a range
+  // scan: by (token, key) from the range's left, wrapping at most once past the end of the ring),
+  // each row only where it supersedes the stored cell (see above); durable on return. All or
+  // nothing: on any error (rows out of order or a cell shorter than 9 bytes: kInvalidInput; the
+  // disk: kFailed) no row of the page is visible. Unknown keyspaces are kNotFound.
+  // Once any write (an ingest, apply(), a removal, a local value) has failed for a full disk
+  // inside RocksDB, that write and every later ingest fail (kFailed) saying the disk is full, or
+  // was, and the database stopped: free space and restart the node (storage.cpp,
+  // kStoppedOnFullDisk); the refusals name the write that failed first.
+  ringcore::Result<IngestedRows> ingest(const std::string& keyspace, std::span<const RowView> rows);
+  // The same for decoded rows.
   ringcore::Result<IngestedRows> ingest(const std::string& keyspace, const std::vector<StoredRow>& rows);
   // The stored cell (tombstones included), or nullopt.
   ringcore::Result<std::optional<Cell>> get(const std::string& keyspace, std::string_view key) const;
@@ -155,6 +177,10 @@ class Storage {
   // Deletes every row whose token is in `range` (cleanup). Callers make sure no write for the
   // range arrives meanwhile (the node no longer replicates it).
   ringcore::Result<RemovedRows> remove_range(const std::string& keyspace, const ringcore::TokenRange& range);
+  // The digest of each of segments_of(range) (merkle_buckets.h): a whole bucket's as kept by
+  // the writes, a partial one's from a scan of its rows. Unknown keyspaces are kNotFound.
+  ringcore::Result<std::vector<SegmentDigest>> range_digests(const std::string& keyspace,
+                                                             const ringcore::TokenRange& range) const;
   // Compacts every keyspace so that removed rows leave the disk.
   ringcore::Status compact();
 
@@ -197,11 +223,8 @@ std::string encode_cell(const Cell& cell);
 ringcore::Result<Cell> decode_cell(std::string_view bytes);
 // An encoded cell's parts without copying its value. REQUIRES: bytes.size() >= 9 (scan_views
 // hands out no shorter cell).
-struct CellView {
-  std::int64_t timestamp_us = 0;
-  bool tombstone = false;
-  std::string_view value;
-};
 CellView view_cell(std::string_view bytes);
+// row_digest() of a stored row (merkle_buckets.h): what its token's bucket folds in.
+ringcore::Murmur3Hash digest_of(std::string_view key, const CellView& cell);
 
 }  // namespace ringnode

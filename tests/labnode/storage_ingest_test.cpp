@@ -1,6 +1,7 @@
-// Storage::ingest, streaming's fast path: streamed rows linked in as one SST file of merge
-// operands. What must hold: last-write-wins against rows written before, during and after the
-// ingest; a file is all or nothing; the load counter stays the sum of the stored rows.
+// Storage::ingest, streaming's write: a page of streamed rows stored as one atomic write of the
+// rows that win. What must hold: last-write-wins against rows written before, during and after
+// the ingest (a row written during the stream is never replaced by an older streamed copy); a
+// page is all or nothing; the load counter stays the sum of the stored rows.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -71,7 +72,7 @@ std::size_t staged_files(const std::string& directory) {
 
 }  // namespace
 
-TEST_CASE("an ingested file of older cells leaves the newer rows written before it in place") {
+TEST_CASE("an ingested page of older cells leaves the newer rows written before it in place") {
   const test_support::TempDir dir("ringnode_ingest_test_");
   auto storage = open_with_keyspace(dir.path());
   // Keys 0..99 were written by clients during the stream: even ones after the streamed copy
@@ -94,14 +95,14 @@ TEST_CASE("an ingested file of older cells leaves the newer rows written before 
     }
   }
   CHECK(storage->load_bytes("ks") == scanned_bytes(*storage));
-  CHECK(staged_files(dir.path()) == 0);  // the file was moved in, not left behind
+  CHECK(staged_files(dir.path()) == 0);  // no file is staged for it
 
   // Later writes still compare against the ingested cells.
   CHECK_FALSE(*storage->apply("ks", key(101), Cell{99, false, "older"}));
   CHECK(*storage->apply("ks", key(102), Cell{101, false, "newer"}));
   CHECK(stored(*storage, key(102)).value == "newer");
 
-  // Compaction resolves the merge operands to the same winners, and they survive a reopen.
+  // The winners survive compaction and a reopen.
   REQUIRE(storage->compact().ok());
   storage.reset();
   auto reopened = Storage::open(dir.path());
@@ -195,7 +196,7 @@ TEST_CASE("a partly failed stream leaves no half-ingested file, and streaming it
   CHECK(storage->load_bytes("ks") == scanned_bytes(*storage));
 }
 
-TEST_CASE("a staging file left by a crash is removed when the storage opens") {
+TEST_CASE("a staging file left by an earlier version's crash is removed when the storage opens") {
   const test_support::TempDir dir("ringnode_ingest_test_");
   { open_with_keyspace(dir.path()); }
   const std::filesystem::path staging = std::filesystem::path(dir.path()) / "ingest-staging";
