@@ -249,6 +249,7 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
       }
     }
     views.push_back(std::move(view));
+    survey.view_ages.push_back(report.answered ? report.age_seconds : std::numeric_limits<double>::infinity());
   }
   for (ringcore::Node& node : survey.snapshot.nodes) {
     if (auto it = capacity.find(node.address); it != capacity.end()) node.capacity = it->second;

@@ -273,13 +273,23 @@ StepOutcome all_normal(StepContext& context, const ringruntime::WaitClock& clock
   return outcome;
 }
 
+// Whether every view was collected within the last `waited_seconds` (since the wait began), so
+// that none predates what the wait is about: a view collected before a restart can show the
+// node up while its peers have marked it down since.
+bool views_collected_since(const ClusterSurvey& survey, double waited_seconds) {
+  return std::all_of(survey.view_ages.begin(), survey.view_ages.end(),
+                     [&](double age) { return age <= waited_seconds; });
+}
+
 // The rolling restart's gate before the next node goes down, so that QUORUM never breaks: the
 // cluster whole again - every node up and normal in every view, the restarted node's own view
 // among them (so it sees its peers too, not only they it) - one schema version, and no node
-// holding hints (those written while it was down have reached it). Where no agent reports hints
+// holding hints (those written while it was down have reached it). Every view must have been
+// collected after the gate began (after the restart). Where no agent reports hints
 // (Cassandra's), that part is not waited for and the message says so.
 StepOutcome node_ready_everywhere(StepContext& context, const ringruntime::WaitClock& clock) {
   const std::string address = context.param("node");
+  const auto started = clock.now();
   Json last_event;
   std::string hints_message;
   poll(context, clock,
@@ -304,8 +314,10 @@ StepOutcome node_ready_everywhere(StepContext& context, const ringruntime::WaitC
            context.emit(shown);
            last_event = event;
          }
+         const double waited = std::chrono::duration<double>(clock.now() - started).count();
          return views.own_view && views.answered == views.views && all_normal.status == ringcore::CheckStatus::kOk &&
-                schema.status != ringcore::CheckStatus::kWarn && hints.status != ringcore::CheckStatus::kWarn;
+                schema.status != ringcore::CheckStatus::kWarn && hints.status != ringcore::CheckStatus::kWarn &&
+                views_collected_since(*survey, waited);
        });
   StepOutcome outcome;
   outcome.result = last_event;

@@ -88,6 +88,7 @@ TEST_CASE("every view keeps its statuses, and the snapshot is the freshest view 
   REQUIRE(views.size() == 3);
   CHECK(views[0].observer == "10.0.0.1");
   CHECK(views[2].observer == "10.0.0.3");
+  CHECK(survey.view_ages == std::vector<double>{5.0, 1.0, 3.0});  // each agent's first answer
   for (const ringcore::PeerView& view : views) {
     CHECK(view.answered);
     CHECK(view.snapshot.schema_version == "59adb24e-f3cd-3e02-97f0-5b395827453f");
