@@ -241,9 +241,10 @@ ringcore::Status gather_digests(Node& node, std::vector<RangeToRepair>& ranges) 
     for (const std::string& replica : ranges[i].replicas) asked[{replica, ranges[i].keyspace}].push_back(i);
   }
   std::vector<std::future<ringcore::Status>> asking;
-  for (const auto& [who, indexes] : asked) {
-    asking.push_back(std::async(std::launch::async, [&node, &ranges, &who, &indexes]() -> ringcore::Status {
-      const auto& [replica, keyspace] = who;
+  for (const auto& entry : asked) {  // not a structured binding: clang 14 cannot capture one
+    asking.push_back(std::async(std::launch::async, [&node, &ranges, &entry]() -> ringcore::Status {
+      const auto& [replica, keyspace] = entry.first;
+      const std::vector<std::size_t>& indexes = entry.second;
       std::vector<ringcore::TokenRange> parts;
       for (std::size_t i : indexes) parts.push_back(ranges[i].range);
       auto answer = node.transport().range_digests(replica, keyspace, parts);
