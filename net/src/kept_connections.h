@@ -4,7 +4,7 @@
 // back: concurrent requests to a peer use as many connections as there are requests in flight,
 // and a sequence of requests reuses one. The most recently used is taken first, so the few that
 // are needed stay hot and the rest age out. A connection is reused only while it has been idle
-// for under kIdleLifetime (our servers close one idle for 1 s); before each request cpp-httplib
+// for under kIdleLifetime (our servers close one idle for 5 s); before each request cpp-httplib
 // checks that the peer has not closed it meanwhile (its socket is not readable) and connects
 // again if it has. At most kIdlePerPeer idle connections are kept per peer.
 //

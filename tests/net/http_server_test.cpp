@@ -10,6 +10,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "ringnet/http_client.h"
@@ -202,4 +203,22 @@ TEST_CASE("idle kept-alive connections, more of them than worker threads, leave 
   auto stopped = std::async(std::launch::async, [&server] { server.stop(); });
   REQUIRE(stopped.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
   for (int i = 0; i < kIdle; ++i) CHECK_FALSE(idle[i]->Get("/v1/ping"));
+}
+
+TEST_CASE("a kept-alive connection idle for longer than a scrape interval is still open") {
+  // A scraper asking each second reuses its connection after about a second of idleness; the
+  // server must not be closing it just then. The idle time is what is tested, not a wait.
+  ringnet::HttpServer server;
+  server.route("GET", "/v1/ping", [](const ServerRequest&) { return ServerResponse{200, R"({"pong": true})"}; });
+  REQUIRE(server.start("127.0.0.1", 0).ok());
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_keep_alive(true);
+  int opened = 0;
+  client.set_socket_options([&opened](socket_t) { ++opened; });
+  REQUIRE(client.Get("/v1/ping"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto again = client.Get("/v1/ping");
+  REQUIRE_MESSAGE(again, httplib::to_string(again.error()));
+  CHECK(again->status == 200);
+  CHECK(opened == 1);
 }

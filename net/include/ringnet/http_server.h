@@ -70,9 +70,12 @@ struct ServerOptions {
   std::size_t worker_threads = 16;
   std::size_t max_worker_threads = 256;
   // An idle kept-alive connection is closed after this long (whole seconds: cpp-httplib's
-  // unit), and stop() waits for that. ringnet::HttpClient reuses a connection only while it
-  // has been idle for well under a second.
-  std::chrono::seconds keep_alive_timeout{1};
+  // unit; stop() ends idle connections at once). A client that sends on a connection just as
+  // the server closes it sees the connection end without an answer: with 1 s, a scraper asking
+  // each second, or a load generator starved of CPU for a second, met that now and then (wrk
+  // counted read errors that a bare cpp-httplib server, at its default 5 s, never had).
+  // ringnet::HttpClient reuses a connection only while it has been idle for well under this.
+  std::chrono::seconds keep_alive_timeout{5};
   std::size_t max_body_bytes = 8 << 20;
   // HTTPS when both are set: PEM files of the server's certificate (chain) and private key.
   // start() fails (kInvalidInput, naming the files) when they cannot be loaded. TLS 1.2 is the
