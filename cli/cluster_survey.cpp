@@ -248,8 +248,8 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
         seeds.insert(report.seeds->begin(), report.seeds->end());
       }
     }
+    if (report.answered) view.age_seconds = report.age_seconds;
     views.push_back(std::move(view));
-    survey.view_ages.push_back(report.answered ? report.age_seconds : std::numeric_limits<double>::infinity());
   }
   for (ringcore::Node& node : survey.snapshot.nodes) {
     if (auto it = capacity.find(node.address); it != capacity.end()) node.capacity = it->second;

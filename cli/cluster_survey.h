@@ -35,9 +35,6 @@ struct ClusterSurvey {
   // address, status and state, and the schema version (no tokens, keyspaces or loads: parsing
   // every view whole grows as agents x nodes x tokens).
   ringcore::ClusterObservations observations;
-  // Live: per entry of observations.views, the age in seconds of that agent's view when it
-  // answered (its last collection); infinity when it did not answer or did not say.
-  std::vector<double> view_ages;
 };
 
 // --ring FILE: the file's snapshot and no observations. Otherwise every agent of -h or the

@@ -277,8 +277,10 @@ StepOutcome all_normal(StepContext& context, const ringruntime::WaitClock& clock
 // that none predates what the wait is about: a view collected before a restart can show the
 // node up while its peers have marked it down since.
 bool views_collected_since(const ClusterSurvey& survey, double waited_seconds) {
-  return std::all_of(survey.view_ages.begin(), survey.view_ages.end(),
-                     [&](double age) { return age <= waited_seconds; });
+  if (!survey.observations.views) return true;  // a ring file: no views to age
+  const std::vector<ringcore::PeerView>& views = *survey.observations.views;
+  return std::all_of(views.begin(), views.end(),
+                     [&](const ringcore::PeerView& view) { return view.age_seconds <= waited_seconds; });
 }
 
 // The rolling restart's gate before the next node goes down, so that QUORUM never breaks: the

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -88,7 +89,10 @@ TEST_CASE("every view keeps its statuses, and the snapshot is the freshest view 
   REQUIRE(views.size() == 3);
   CHECK(views[0].observer == "10.0.0.1");
   CHECK(views[2].observer == "10.0.0.3");
-  CHECK(survey.view_ages == std::vector<double>{5.0, 1.0, 3.0});  // each agent's first answer
+  // Each agent's first answer:
+  CHECK(views[0].age_seconds == 5.0);
+  CHECK(views[1].age_seconds == 1.0);
+  CHECK(views[2].age_seconds == 3.0);
   for (const ringcore::PeerView& view : views) {
     CHECK(view.answered);
     CHECK(view.snapshot.schema_version == "59adb24e-f3cd-3e02-97f0-5b395827453f");
@@ -146,6 +150,7 @@ TEST_CASE("a freshest view that does not parse whole counts as not answering, an
   CHECK_FALSE(failed.answered);
   CHECK(failed.error.find("/v1/cluster") != std::string::npos);
   CHECK(failed.error.find("is owned by both") != std::string::npos);
+  CHECK(failed.age_seconds == std::numeric_limits<double>::infinity());  // never fresh, though it said 0.5 s
   CHECK(survey.observations.views->at(1).answered);
   for (const StrictFakeAgent* agent : {&broken, &next}) check_strict(*agent);
 }

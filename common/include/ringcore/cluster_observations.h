@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct PeerView {
   bool stale = false;     // answered with facts its agent itself calls stale (its node not answering)
   std::string error;
   ClusterSnapshot snapshot;  // statuses and states as the observer sees them (when answered)
+  // How old the observer's facts were when it answered, in seconds (its agent's last
+  // collection); infinity when it did not answer or did not say.
+  double age_seconds = std::numeric_limits<double>::infinity();
 };
 
 // What runs on one node: operations (bootstrap, decommission, removenode, repair, cleanup, ...)
