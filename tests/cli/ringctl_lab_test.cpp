@@ -43,7 +43,7 @@ class LabFixture {
   nlohmann::json run_json(std::vector<std::string> args) const {
     args.insert(args.begin(), {"-o", "json"});
     const ProcessResult r = run_with_global(args);
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err, r.out);  // the document names what failed (sample_errors)
     return nlohmann::json::parse(r.out);
   }
   ProcessResult run_with_global(std::vector<std::string> args) const {
