@@ -197,9 +197,9 @@ Json join_held_streamed(TestCluster& cluster) {
 // Restarted once more, the joining node runs its join again, unthrottled, and is held by the
 // test hook (labnode/test_hold.h) once every byte is streamed, before it announces NORMAL; it is
 // SIGKILLed there, its peers seeing it joining (not normal). Restarted, the join runs again from
-// the start (nothing recorded it done) and is held there again; this time a peer (node 2, a
-// stream source of it) is SIGKILLed. The hold lifted, the join ends NORMAL with the peer down:
-// everything is streamed, and the peer learns the new node's state from gossip once restarted.
+// the start (nothing recorded it done) and is held there again; this time a peer (node 2) is
+// SIGKILLed. The hold lifted, the join ends NORMAL with the peer down: everything is streamed,
+// and the peer learns the new node's state from gossip once restarted.
 void join_killed_before_normal(TestCluster& cluster, const Writer& writer, const std::filesystem::path& hold) {
   INFO("join, it or a peer killed after streaming, before announcing NORMAL");
   const auto started = std::chrono::steady_clock::now();

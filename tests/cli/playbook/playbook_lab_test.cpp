@@ -9,6 +9,8 @@
 //   restart under writers with no failed write; the repair playbook;
 // - scale-up 4 -> 6 (two nodes in one run) and scale-down 6 -> 3 (the seed last, with the
 //   seed-list reminder) under QUORUM writers, ownership within the allocator's target after each;
+//   the first scale-down's leaving node SIGKILLed mid-decommission (the run ends exit 7 saying to
+//   start it and resume; resumed, it finishes), the second's agent (the run rides through);
 // - disk headroom: on nodes of a small disk, scale-up refuses a node over half full and
 //   scale-down refuses receivers that would pass 80%.
 // Every acknowledged write is readable after each.
@@ -40,6 +42,7 @@ using nlohmann::json;
 using test_support::Background;
 using test_support::json_lines;
 using test_support::ProcessResult;
+using test_support::seconds_since;
 
 // Each test case's lab: a loopback block and ports apart from the other lab tests' and from
 // each other's (tests/support/README.md).
@@ -226,9 +229,6 @@ InterruptedRun scale_down_interrupted(const PlaybookLab& lab, const std::string&
   return result;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 }  // namespace
 
 TEST_CASE(
