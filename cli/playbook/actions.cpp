@@ -113,6 +113,17 @@ StepOutcome agent_operation(const std::string& name, StepContext& context, const
     last.event = "done";
     context.emit({{"event", "job_ended_unseen"}, {"operation", name}, {"node", node}, {"reason", last.reason}});
   }
+  if (last.event == "unknown") {
+    // Not raise_for's advice (follow the job once the agent answers again): the agent may answer
+    // while the node is gone (a node SIGKILLed mid-decommission), and a node started again has
+    // no job to follow. A resumed step follows the job if the node still runs it and otherwise
+    // starts it again, which is what the operator should do once the node is back.
+    throw ringcore::Error(ringcore::ErrorCode::kOutcomeUnknown,
+                          "lost sight of " + name + " job " + json_text(last.job, "id") + " on " + node + " (" +
+                              last.reason + "): it may have finished, failed or still run; if " + node +
+                              " is down, start it again, then resume this run (ringctl playbook resume): the step "
+                              "follows the job if the node still runs it, or starts it again");
+  }
   raise_for(last, where);
   // A decommissioned node leaves the ring: what its agent collects no longer matters to a check.
   if (name != "decommission") wait_for_collection_after(agent, last.job, context, clock);

@@ -12,6 +12,7 @@
 //     timed out (exit 4), and resumed: the wait rides through that too;
 //     and once every range is dropped, held before its final compaction by the nodes' test hook
 //     (labnode/test_hold.h), the agent is SIGKILLed again: restarted, it lists the job running;
+//     there ringctl is SIGKILLed too, and the same command run again follows the same job;
 //  4. the operation is let go (its throttle lifted) and the wait ends "done", exit 0.
 // Before that repair, one held in validation (a replica hung) whose ringctl and agent are
 // SIGKILLed: the second wait rides through and reports the job failed naming the replica (exit 2).
@@ -30,6 +31,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -149,6 +151,9 @@ struct Interrupted {
   std::function<std::string()> start;  // starts the job when ringctl does not (a join): its id
   std::function<void()> let_go;        // lifts the throttle that holds the job in its phase
   bool hang_agent = false;             // also SIGSTOP the restarted agent for a while
+  // When let_go leaves the job held by the test hook in a later phase: ringctl is SIGKILLed there
+  // too, and run again follows the same job; then this lifts the hold.
+  std::function<void()> release = nullptr;
 };
 
 void interrupt(Agents& agents, const Interrupted& operation) {
@@ -167,8 +172,9 @@ void interrupt(Agents& agents, const Interrupted& operation) {
   REQUIRE_MESSAGE(after_ringctl.is_object(), "ringctl jobs does not list " << id << " with its progress");
   CHECK(after_ringctl["state"] == "running");
 
-  Background again(ringctl_command(agent, operation.command(id)));
-  const Json attached = next_event(again);
+  std::optional<Background> again;
+  again.emplace(ringctl_command(agent, operation.command(id)));
+  const Json attached = next_event(*again);
   REQUIRE_MESSAGE(attached.is_object(), "the second ringctl printed nothing");
   CHECK_MESSAGE(attached["job"]["id"] == id, "the second ringctl follows " << attached.dump());
 
@@ -189,9 +195,21 @@ void interrupt(Agents& agents, const Interrupted& operation) {
   }
 
   if (operation.let_go) operation.let_go();
+  if (operation.release) {
+    again->kill_and_reap();
+    again.emplace(ringctl_command(agent, operation.command(id)));
+    const Json held = next_event(*again);
+    REQUIRE_MESSAGE(held.is_object(), "the third ringctl printed nothing");
+    CHECK_MESSAGE(held["job"]["id"] == id, "the third ringctl follows " << held.dump());
+    CHECK(held["job"]["state"] == "running");
+    CHECK(done_of(held["job"]) == held["job"]["progress"]["total"].get<std::uint64_t>());
+    MESSAGE(operation.name << ": ringctl killed again, held at " << held["job"]["progress"].dump()
+                           << "; run again, it follows the same job");
+    operation.release();
+  }
   Json last;
-  for (Json event = next_event(again); event.is_object(); event = next_event(again)) last = event;
-  CHECK(again.wait() == 0);
+  for (Json event = next_event(*again); event.is_object(); event = next_event(*again)) last = event;
+  CHECK(again->wait() == 0);
   CHECK_MESSAGE(last["event"] == "done", last.dump());
   CHECK(last["job"]["id"] == id);
   MESSAGE(operation.name << ": killed at " << done_of(midway) << " of " << midway["progress"]["total"] << " "
@@ -272,8 +290,9 @@ void agent_killed_in_repair_validation(TestCluster& cluster, Agents& agents, int
 
 // Cleanup, every range dropped: held by the nodes' test hook (labnode/test_hold.h) before its
 // final compaction, where no throttle holds it, node i's agent is SIGKILLed and started again:
-// it lists the job still running with every range done. Then the hold is lifted.
-void agent_killed_in_final_compaction(TestCluster& cluster, Agents& agents, int i, const std::string& hold) {
+// it lists the job still running with every range done. The hold stays: ringctl is SIGKILLed
+// there too (interrupt, `release`).
+void agent_killed_in_final_compaction(TestCluster& cluster, Agents& agents, int i) {
   INFO("cleanup, its agent SIGKILLed in the final compaction");
   Json held;
   REQUIRE_MESSAGE(wait_until(
@@ -290,7 +309,6 @@ void agent_killed_in_final_compaction(TestCluster& cluster, Agents& agents, int 
   const Json listed = listed_with_progress(agents.agent(i), held["id"].get<std::string>(), done_of(held));
   REQUIRE_MESSAGE(listed.is_object(), "the restarted agent does not list the held cleanup");
   CHECK(listed["state"] == "running");
-  std::filesystem::remove(hold);
   MESSAGE("cleanup, agent killed in the final compaction (" << held["progress"].dump() << "): listed again running");
 }
 
@@ -343,7 +361,8 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          return std::string();
        },
        // Held between ranges by compaction_throughput_mib, which stays; then by the hook.
-       [&] { agent_killed_in_final_compaction(cluster, agents, 0, cleanup_hold); }, true},
+       [&] { agent_killed_in_final_compaction(cluster, agents, 0); }, true,
+       [&] { std::filesystem::remove(cleanup_hold); }},
       {"repair", 1,
        [](const std::string&) {
          return std::vector<std::string>{"repair", kKeyspace, "--wait", "--timeout", "180"};

@@ -5,17 +5,22 @@
 // with every node up and normal, so the next starts from a healthy cluster:
 //  1. join, waiting before streaming: a peer is hung (SIGSTOP), so the joining node, its BOOT
 //     announced, waits to see every peer up; it is SIGKILLed there.
-//  2. join, streaming: the peer resumed and the node restarted, the join runs again from the
-//     start, throttled; a stream source is SIGKILLed mid-stream. The join fails naming it.
-//  3. join, after streaming: the source and the joining node restarted, the join runs again,
+//  2. join, waiting before streaming: restarted, it waits again for the hung peer, which is
+//     SIGKILLed there; the join waits on, and once the peer is restarted streams, the same job.
+//  3. join, streaming: throttled, a stream source is SIGKILLed mid-stream. The join fails naming it.
+//  4. join, after streaming: the source and the joining node restarted, the join runs again,
 //     held by the nodes' test hook (labnode/test_hold.h) once it has streamed everything, before
-//     it announces NORMAL; it is SIGKILLed there. Restarted, it joins from the start: NORMAL.
-//  4. repair, validation: a replica's rows are taken from its RocksDB, then it is hung
+//     it announces NORMAL; it is SIGKILLed there. Restarted, it joins from the start and is held
+//     there again; a peer is SIGKILLed there; the hold lifted, the join ends NORMAL.
+//  5. repair, validation: a replica's rows are taken from its RocksDB, then it is hung
 //     (SIGSTOP) so the repair waits on its Merkle tree, and SIGKILLed there. The repair fails
 //     naming it; restarted, the repair run again succeeds and streams what it lacked, no more.
-//  5. repair, its own node (the coordinator) SIGKILLed in validation and in sync: restarted, it
+//  6. repair, sync: a replica's rows taken again, the repair streaming them back (throttled) is
+//     held there and the replica hung (SIGSTOP). The repair fails naming it once convicted;
+//     resumed, the repair run again streams the rest, not what the replica had received.
+//  7. repair, its own node (the coordinator) SIGKILLed in validation and in sync: restarted, it
 //     lists no job; run again, the repair succeeds and streams what it lacked, no more.
-//  6. removenode, streaming: a survivor sending rows to a new replica (through the coordinator,
+//  8. removenode, streaming: a survivor sending rows to a new replica (through the coordinator,
 //     throttled) is hung (SIGSTOP), then, run again, one is SIGKILLed. Each time the removenode
 //     fails naming it; resumed or restarted, run again, it succeeds.
 // At the end every acknowledged row (seeded and the writer's) reads back at QUORUM, and every
@@ -93,13 +98,47 @@ void join_killed_waiting_for_peers(TestCluster& cluster) {
   CHECK(waiting["progress"]["done"] == 0);
   CHECK(node_info(cluster, kJoining)["mode"] == "JOINING");
   cluster.process(kJoining).kill_hard();
-
-  cluster.process(kHung).send_signal(SIGCONT);
-  REQUIRE(wait_until([&] { return seen_up(cluster, 0, kHung); }, 30s));
   MESSAGE("join killed while waiting for peers; " << seconds_since(started) << " s");
 }
 
-// Restarted, the joining node runs its join again from the start, throttled; once a source
+// Restarted, the joining node runs its join again from the start and waits again to see the hung
+// peer up; that peer is SIGKILLed there. A peer down is waited for (up to 60 s, then the join
+// fails naming it, topology_waits_test): the job runs on, at 0 bytes. The peer restarted, the
+// join passes its waits and streams, the same job: it rode through the peer's death.
+void join_awaited_peer_killed(TestCluster& cluster) {
+  INFO("join, the peer it waits for killed");
+  const auto started = std::chrono::steady_clock::now();
+  constexpr int kHung = 2;
+  cluster.start(kJoining, true);  // its config's stream throughput holds the join streaming
+  Json waiting;
+  REQUIRE(wait_until(
+      [&] {
+        waiting = running_job(cluster, kJoining, "bootstrap");
+        return waiting.is_object();
+      },
+      30s));
+  CHECK(waiting["progress"]["done"] == 0);
+  CHECK_FALSE(seen_up(cluster, kJoining, kHung));  // what it waits for
+  cluster.process(kHung).kill_hard();
+  const Json after_kill = cluster.api(kJoining, "GET", "/v1/jobs/" + waiting["id"].get<std::string>()).body;
+  CHECK_MESSAGE(after_kill["state"] == "running", after_kill.dump());
+
+  cluster.start(kHung, false);
+  Json streaming;
+  REQUIRE_MESSAGE(wait_until(
+                      [&] {
+                        streaming = cluster.api(kJoining, "GET", "/v1/jobs/" + waiting["id"].get<std::string>()).body;
+                        return streaming["state"] != "running" || streaming["progress"]["done"] > 0;
+                      },
+                      60s),
+                  streaming.dump());
+  CHECK_MESSAGE(streaming["state"] == "running", streaming.dump());
+  CHECK(node_info(cluster, kJoining)["mode"] == "JOINING");
+  MESSAGE("join, the awaited peer killed and restarted: the same job streams (" << streaming["progress"].dump() << "); "
+                                                                                << seconds_since(started) << " s");
+}
+
+// The joining node's join, run again from the start and streaming throttled; once a source
 // other than the seed (the writer's coordinator) has sent some of its bytes and not all, that
 // source is SIGKILLed. The join fails naming it (JOINING_FAILED: the node stays up, its BOOT
 // still gossiped); with the source back and the joining node restarted, the join runs again and
@@ -107,7 +146,6 @@ void join_killed_waiting_for_peers(TestCluster& cluster) {
 void join_source_killed_mid_stream(TestCluster& cluster, const Writer& writer) {
   INFO("join, a stream source killed mid-stream");
   const auto started = std::chrono::steady_clock::now();
-  cluster.start(kJoining, true);
   Json session;
   int source = -1;
   REQUIRE_MESSAGE(wait_until(
@@ -138,17 +176,9 @@ void join_source_killed_mid_stream(TestCluster& cluster, const Writer& writer) {
                           << "\"; " << seconds_since(started) << " s");
 }
 
-// Restarted once more, the joining node runs its join again, unthrottled, and is held by the
-// test hook (labnode/test_hold.h) once every byte is streamed, before it announces NORMAL; it is
-// SIGKILLed there, its peers seeing it joining (not normal). Restarted without the hold, the join
-// runs again from the start (nothing recorded it done) and ends NORMAL.
-void join_killed_before_normal(TestCluster& cluster, const std::filesystem::path& hold) {
-  INFO("join, killed after streaming, before announcing NORMAL");
-  const auto started = std::chrono::steady_clock::now();
-  REQUIRE(cluster.process(kJoining).terminate(30s) == 0);
-  std::ofstream(hold).close();
-  cluster.start(kJoining, true);
-  set_throughput(cluster, kJoining, 0);
+// The joining node's running join once the test hook (labnode/test_hold.h) holds it with every
+// byte streamed, before it announces NORMAL.
+Json join_held_streamed(TestCluster& cluster) {
   Json held;
   REQUIRE_MESSAGE(wait_until(
                       [&] {
@@ -161,29 +191,79 @@ void join_killed_before_normal(TestCluster& cluster, const std::filesystem::path
                       },
                       120s),
                   cluster.api(kJoining, "GET", "/v1/jobs").body.dump());
+  return held;
+}
+
+// Restarted once more, the joining node runs its join again, unthrottled, and is held by the
+// test hook (labnode/test_hold.h) once every byte is streamed, before it announces NORMAL; it is
+// SIGKILLed there, its peers seeing it joining (not normal). Restarted, the join runs again from
+// the start (nothing recorded it done) and is held there again; this time a peer (node 2) is
+// SIGKILLed. The hold lifted, the join ends NORMAL with the peer down: everything is streamed,
+// and the peer learns the new node's state from gossip once restarted.
+void join_killed_before_normal(TestCluster& cluster, const Writer& writer, const std::filesystem::path& hold) {
+  INFO("join, it or a peer killed after streaming, before announcing NORMAL");
+  const auto started = std::chrono::steady_clock::now();
+  constexpr int kPeer = 1;
+  REQUIRE(cluster.process(kJoining).terminate(30s) == 0);
+  std::ofstream(hold).close();
+  cluster.start(kJoining, true);
+  set_throughput(cluster, kJoining, 0);
+  const Json held = join_held_streamed(cluster);
   CHECK(node_info(cluster, kJoining)["mode"] == "JOINING");
   CHECK(member_seen_by(cluster, 0, cluster.address(kJoining))["state"] == "joining");
   cluster.process(kJoining).kill_hard();
-  std::filesystem::remove(hold);
 
   cluster.start(kJoining, true);
+  set_throughput(cluster, kJoining, 0);
+  const Json held_again = join_held_streamed(cluster);
+  cluster.process(kPeer).kill_hard();
+  const auto peer_killed = std::chrono::steady_clock::now();
+  CHECK(node_info(cluster, kJoining)["mode"] == "JOINING");
+  std::filesystem::remove(hold);
   const Json joined = cluster.bootstrap_job(kJoining);
   CHECK_MESSAGE(joined["state"] == "succeeded", joined.dump());
+  CHECK(joined["id"] == held_again["id"]);
   CHECK(joined["result"]["rows_streamed"].get<std::uint64_t>() > 0);
   CHECK(node_info(cluster, kJoining)["mode"] == "NORMAL");
+  const double normal_after = seconds_since(peer_killed);
+  CHECK(writes_acknowledged(writer, 40));  // QUORUM of 3: two replicas are up
+  cluster.start(kPeer, false);
   for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
   MESSAGE("join, killed before NORMAL at "
-          << held["progress"].dump() << ": the rerun streamed " << joined["result"]["rows_streamed"] << " rows, waits "
-          << joined["result"]["waits"].dump() << "; " << seconds_since(started) << " s");
+          << held["progress"].dump() << "; run again and held there, a peer killed at " << held_again["progress"].dump()
+          << ": NORMAL " << normal_after << " s after the kill, " << joined["result"]["rows_streamed"]
+          << " rows streamed, waits " << joined["result"]["waits"].dump() << "; " << seconds_since(started) << " s");
+}
+
+// Rows taken from node i's RocksDB (take_rows: every row of the keyspace), the cluster whole
+// again; with the writes made by then, so that a repair after can be bounded: it streams at most
+// `rows` plus twice the writes made since (each on at most 2 replicas short of it: a refused
+// write may have reached one).
+struct RowsTaken {
+  std::uint64_t rows = 0;
+  std::size_t writes_before = 0;
+  std::uint64_t most_to_stream(const Writer& writer) const { return rows + 2 * (writes_made(writer) - writes_before); }
+};
+RowsTaken rows_taken(TestCluster& cluster, const Writer& writer, int i) {
+  RowsTaken taken;
+  taken.rows = take_rows(cluster, i, kKeyspace);
+  for (int n = 0; n < kThrottledNodes; ++n) cluster.wait_for_ring(n, kThrottledNodes);
+  taken.writes_before = writes_made(writer);
+  return taken;
+}
+
+// A repair run on the replica that rows were taken from: its ranges the repair on another node
+// did not share, restored for the checks at the end.
+void repair_rest(TestCluster& cluster, int replica) {
+  const Json rest = cluster.run_operation(replica, "repair", {{"keyspace", kKeyspace}}, 120s);
+  CHECK_MESSAGE(rest["state"] == "succeeded", rest.dump());
 }
 
 void repair_replica_killed_in_validation(TestCluster& cluster, const Writer& writer) {
   INFO("repair, a replica killed during validation");
   const auto started = std::chrono::steady_clock::now();
   constexpr int kCoordinator = 0, kReplica = 2;
-  const std::uint64_t taken = take_rows(cluster, kReplica, kKeyspace);
-  for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
-  const std::size_t writes_before = writes_made(writer);
+  const RowsTaken taken = rows_taken(cluster, writer, kReplica);
 
   cluster.process(kReplica).send_signal(SIGSTOP);  // its Merkle trees are asked for and never come
   const auto repair = cluster.api(kCoordinator, "POST", "/v1/operations/repair", Json{{"keyspace", kKeyspace}}.dump());
@@ -207,13 +287,84 @@ void repair_replica_killed_in_validation(TestCluster& cluster, const Writer& wri
   // reached one); never everything again.
   const std::uint64_t streamed = retried["result"]["rows_streamed"].get<std::uint64_t>();
   CHECK(streamed > 0);
-  CHECK(streamed <= taken + 2 * (writes_made(writer) - writes_before));
-  // The replica's other ranges, restored for the checks at the end.
-  const Json rest = cluster.run_operation(kReplica, "repair", {{"keyspace", kKeyspace}}, 120s);
-  CHECK_MESSAGE(rest["state"] == "succeeded", rest.dump());
-  MESSAGE("repair, replica killed in validation: failed with \""
-          << failed["error"].get<std::string>() << "\"; " << taken << " rows taken, the rerun streamed " << streamed
-          << "; " << seconds_since(started) << " s");
+  CHECK(streamed <= taken.most_to_stream(writer));
+  repair_rest(cluster, kReplica);
+  MESSAGE("repair, replica killed in validation: failed with \"" << failed["error"].get<std::string>() << "\"; "
+                                                                 << taken.rows << " rows taken, the rerun streamed "
+                                                                 << streamed << "; " << seconds_since(started) << " s");
+}
+
+// The session of job `id`'s stream plan on node i sending to `peer`, as node i lists it (the plan
+// of an ended job too), or null.
+Json sending_session(const TestCluster& cluster, int i, const std::string& id, const std::string& peer) {
+  const auto reply = cluster.api(i, "GET", "/v1/streams");
+  if (reply.status != 200) return nullptr;
+  for (const Json& plan : reply.body["plans"]) {
+    if (plan["job_id"] != id) continue;
+    for (const Json& session : plan["sessions"]) {
+      if (session["peer"] == peer && session["direction"] == "sending") return session;
+    }
+  }
+  return nullptr;
+}
+
+// Repair, sync: a replica's rows are taken from its RocksDB, and a repair on node 1 (0-based 0),
+// throttled, streams them back; once that replica has received some (64 KiB), it is hung
+// (SIGSTOP). The ranges left wait on it (its Merkle trees, its pages, the rows sent to it):
+// the repair fails naming it once the failure detector convicts it, not at the stream timeout.
+// Resumed, the repair run again streams the rest: more than 0 rows, and not again what the replica
+// received: with those, at most the rows taken plus twice the writes made meanwhile (a write
+// left off two replicas is sent to each once, by one run or the other).
+void repair_replica_hung_in_sync(TestCluster& cluster, const Writer& writer) {
+  INFO("repair, a replica hung while the differences stream");
+  const auto started = std::chrono::steady_clock::now();
+  constexpr int kCoordinator = 0, kReplica = 2;
+  const RowsTaken taken = rows_taken(cluster, writer, kReplica);
+  const std::string replica = cluster.address(kReplica);
+
+  set_throughput(cluster, kCoordinator, kThrottledStreamMib);
+  const auto repair = cluster.api(kCoordinator, "POST", "/v1/operations/repair", Json{{"keyspace", kKeyspace}}.dump());
+  REQUIRE_MESSAGE(repair.status == 202, repair.body.dump());
+  const std::string id = repair.body["id"].get<std::string>();
+  Json session, running;
+  REQUIRE_MESSAGE(wait_until(
+                      [&] {
+                        session = sending_session(cluster, kCoordinator, id, replica);
+                        running = running_job(cluster, kCoordinator, "repair");
+                        // Some rows applied on it, not a first few: the stream well under way.
+                        return session.is_object() && session["done_bytes"].get<std::uint64_t>() >= 64 * 1024 &&
+                               running.is_object();
+                      },
+                      60s, 20ms),
+                  cluster.api(kCoordinator, "GET", "/v1/streams").body.dump());
+  cluster.process(kReplica).send_signal(SIGSTOP);
+  const auto hung_at = std::chrono::steady_clock::now();
+
+  const Json failed = cluster.wait_for_job(kCoordinator, id, 90s);
+  const double failed_after = seconds_since(hung_at);
+  CHECK(failed["state"] == "failed");
+  CHECK_MESSAGE(names(failed, replica), failed.dump());
+  // What the replica had received when the repair failed: kept (a repair applies rows as it goes).
+  const Json received = sending_session(cluster, kCoordinator, id, replica);
+  REQUIRE(received.is_object());
+  const std::uint64_t received_rows = received["rows"].get<std::uint64_t>();
+  CHECK(received_rows > 0);
+  CHECK(writes_acknowledged(writer, 40));  // QUORUM of 3: two replicas are up
+
+  cluster.process(kReplica).send_signal(SIGCONT);
+  set_throughput(cluster, kCoordinator, 0);
+  for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
+  const Json retried = cluster.run_operation(kCoordinator, "repair", {{"keyspace", kKeyspace}}, 120s);
+  CHECK_MESSAGE(retried["state"] == "succeeded", retried.dump());
+  const std::uint64_t streamed = retried["result"]["rows_streamed"].get<std::uint64_t>();
+  CHECK(streamed > 0);
+  CHECK(streamed + received_rows <= taken.most_to_stream(writer));
+  repair_rest(cluster, kReplica);
+  MESSAGE("repair, replica hung in sync at "
+          << session["done_bytes"] << " bytes, " << running["progress"].dump() << ": failed " << failed_after
+          << " s later with \"" << failed["error"].get<std::string>() << "\"; " << received_rows
+          << " rows received before, " << taken.rows << " taken, the rerun streamed " << streamed << "; "
+          << seconds_since(started) << " s");
 }
 
 // Node i's jobs, as it lists them (a restarted node lists none: jobs live in the process).
@@ -237,9 +388,7 @@ void repair_coordinator_killed(TestCluster& cluster, const Writer& writer) {
   INFO("repair, its coordinator killed in validation and in sync");
   const auto started = std::chrono::steady_clock::now();
   constexpr int kCoordinator = 1, kHung = 3;
-  const std::uint64_t taken = take_rows(cluster, kCoordinator, kKeyspace);
-  for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
-  const std::size_t writes_before = writes_made(writer);
+  const RowsTaken taken = rows_taken(cluster, writer, kCoordinator);
   const Json repair_body = {{"keyspace", kKeyspace}};
 
   cluster.process(kHung).send_signal(SIGSTOP);  // its Merkle trees are asked for and never come
@@ -275,11 +424,11 @@ void repair_coordinator_killed(TestCluster& cluster, const Writer& writer) {
   CHECK_MESSAGE(retried["state"] == "succeeded", retried.dump());
   const std::uint64_t streamed = retried["result"]["rows_streamed"].get<std::uint64_t>();
   CHECK(streamed > 0);
-  CHECK(streamed <= taken + 2 * (writes_made(writer) - writes_before));
+  CHECK(streamed <= taken.most_to_stream(writer));
   MESSAGE("repair, coordinator killed in validation ("
           << in_validation["progress"].dump() << ") and in sync (" << in_sync["progress"].dump() << ", "
-          << session["done_bytes"] << " bytes received); " << taken << " rows taken, the rerun streamed " << streamed
-          << "; " << seconds_since(started) << " s");
+          << session["done_bytes"] << " bytes received); " << taken.rows << " rows taken, the rerun streamed "
+          << streamed << "; " << seconds_since(started) << " s");
 }
 
 // A removenode of `dead_host` through node 1 (0-based 0), which relays every page, throttled;
@@ -378,9 +527,11 @@ TEST_CASE(
   Writer writer(cluster, {0}, kKeyspace, "w", 2, 40);
 
   join_killed_waiting_for_peers(cluster);
+  join_awaited_peer_killed(cluster);
   join_source_killed_mid_stream(cluster, writer);
-  join_killed_before_normal(cluster, hold_directory.path() + "/bootstrap_streamed");
+  join_killed_before_normal(cluster, writer, hold_directory.path() + "/bootstrap_streamed");
   repair_replica_killed_in_validation(cluster, writer);
+  repair_replica_hung_in_sync(cluster, writer);
   repair_coordinator_killed(cluster, writer);
   removenode_source_hung_then_killed(cluster);
 

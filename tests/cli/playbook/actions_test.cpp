@@ -14,6 +14,7 @@
 
 #include "support/fake_clock.h"
 #include "support/strict_fake_agent.h"
+#include "support/thrown_error.h"
 
 using nlohmann::json;
 using test_support::StrictFakeAgent;
@@ -147,5 +148,33 @@ TEST_CASE("an agent that never collects after the job's end holds the step 10 s 
   std::chrono::milliseconds waited{0};
   for (std::size_t i = 1; i < fake.pauses.size(); ++i) waited += fake.pauses[i];
   CHECK(waited == std::chrono::seconds(10));
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("a step whose node stops answering mid-job ends with the outcome unknown, saying to start it and resume") {
+  unsetenv("RINGCTL_TOKEN");
+  const std::string node = "127.0.0.76";
+  StrictFakeAgent agent(node);
+  agent.expect("POST", "/v1/operations/cleanup", 202, cleanup_job("c1", "running", 1));
+  // As a lab's agent answers while its node is dead (SIGKILLed mid-job): it cannot reach it.
+  agent.expect_always(
+      "GET", "/v1/jobs/c1", 503,
+      {{"error",
+        {{"code", "unavailable"},
+         {"message", "node " + node + ":29160: GET /v1/jobs/c1: cannot connect: connection refused"}}}});
+
+  test_support::FakeClock fake;
+  ringctl::playbook::StepRecord record;
+  ringctl::playbook::StepOutcome outcome;
+  const ringcore::Error error =
+      test_support::thrown_error([&] { run_cleanup(agent, node, record, outcome, fake.clock()); });
+  CHECK(error.code() == ringcore::ErrorCode::kOutcomeUnknown);  // exit 7
+  const std::string message = error.message();
+  CHECK_MESSAGE(message.find("lost sight of cleanup job c1 on " + node) != std::string::npos, message);
+  CHECK_MESSAGE(
+      message.find("if " + node + " is down, start it again, then resume this run (ringctl playbook resume)") !=
+          std::string::npos,
+      message);
+  CHECK(record.started["job"] == "c1");  // recorded: the resumed step asks for it first
   test_support::check_strict(agent);
 }

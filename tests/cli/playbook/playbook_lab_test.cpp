@@ -9,6 +9,8 @@
 //   restart under writers with no failed write; the repair playbook;
 // - scale-up 4 -> 6 (two nodes in one run) and scale-down 6 -> 3 (the seed last, with the
 //   seed-list reminder) under QUORUM writers, ownership within the allocator's target after each;
+//   the first scale-down's leaving node SIGKILLed mid-decommission (the run ends exit 7 saying to
+//   start it and resume; resumed, it finishes), the second's agent (the run rides through);
 // - disk headroom: on nodes of a small disk, scale-up refuses a node over half full and
 //   scale-down refuses receivers that would pass 80%.
 // Every acknowledged write is readable after each.
@@ -24,6 +26,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -39,6 +42,7 @@ using nlohmann::json;
 using test_support::Background;
 using test_support::json_lines;
 using test_support::ProcessResult;
+using test_support::seconds_since;
 
 // Each test case's lab: a loopback block and ports apart from the other lab tests' and from
 // each other's (tests/support/README.md).
@@ -183,6 +187,46 @@ void check_no_failed_write(QuorumWriter& writer) {
   const std::vector<ProcessResult>& batches = writer.finish();
   CHECK(!batches.empty());
   for (const ProcessResult& batch : batches) CHECK_MESSAGE(batch.exit_code == 0, batch.out << batch.err);
+}
+
+// The lab member at `address`, as `lab list` shows it (its name, its agent's pid).
+json member_at(const PlaybookLab& lab, const std::string& address) {
+  for (const json& node : lab.nodes()) {
+    if (node["address"] == address) return node;
+  }
+  FAIL("no member at " << address);
+  return nullptr;
+}
+
+// A scale-down run of `node`, its decommission held streaming by the node's stream throughput
+// (past the limiter's 1 MiB burst); once the run shows it midway (some bytes, not all),
+// `interrupt` is called, the run still following the job. The run's events and exit code.
+struct InterruptedRun {
+  std::string out;  // the events as printed, one JSON line each
+  std::vector<json> events;
+  int exit_code = -1;
+  std::string run_id() const { return events.empty() ? "" : events.back().value("run_id", ""); }
+};
+InterruptedRun scale_down_interrupted(const PlaybookLab& lab, const std::string& node,
+                                      const std::function<void()>& interrupt) {
+  const std::string agent = node + ":" + lab.ports().agent;
+  REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", agent, "setstreamthroughput", "0.05"}).exit_code == 0);
+  Background run({RINGCTL_BIN, "-o", "json", "playbook", "run", "scale-down", "--var", "node=" + node, "--var",
+                  "host_id=" + host_id_of(node), "--var", "leave_timeout=120", "--var", lab.lab_var(), "--yes"});
+  InterruptedRun result;
+  bool interrupted = false;
+  for (std::string line = run.next_line(); !line.empty(); line = run.next_line()) {
+    result.out += line;
+    result.events.push_back(json::parse(line));
+    const json& event = result.events.back();
+    if (!interrupted && event["event"] == "progress" && event["done"] > 0 && event["done"] < event["total"]) {
+      interrupted = true;
+      interrupt();
+    }
+  }
+  result.exit_code = run.wait();
+  REQUIRE_MESSAGE(interrupted, "the run never showed the decommission streaming");
+  return result;
 }
 
 }  // namespace
@@ -457,24 +501,97 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
   CHECK(ownership_max_over_mean() <= target);
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
 
-  // Back to three: the two added nodes and the seed, a run each.
-  for (const std::string node : {"127.0.65.6", "127.0.65.5", "127.0.65.1"}) {
+  // Back to three, a run each: node 6, its node SIGKILLed mid-decommission; node 5, its agent
+  // SIGKILLed; the seed.
+  // About 1.5 MB more on every node first: a decommission held by a stream throughput of 0.05 MiB/s
+  // streams for seconds past its limiter's 1 MiB burst.
+  REQUIRE(lab.lab({"stress", "--rows", "3000", "--value-size", "1000", "--cl", "QUORUM"}).exit_code == 0);
+
+  // The leaving node SIGKILLed mid-decommission: the run ends failed, the outcome unknown (exit
+  // 7), naming the node and saying what to do; the node started again (NORMAL, its job gone with
+  // the process), `playbook resume` decommissions it anew and finishes the run.
+  {
     QuorumWriter writer(lab);
+    const auto started = std::chrono::steady_clock::now();
+    const std::string node = "127.0.65.6";
+    const std::string name = member_at(lab, node)["name"];
+    std::chrono::steady_clock::time_point killed_at;
+    const InterruptedRun killed = scale_down_interrupted(lab, node, [&] {
+      REQUIRE(lab.lab({"kill", name}).exit_code == 0);
+      killed_at = std::chrono::steady_clock::now();
+    });
+    const json& stop = killed.events.back();
+    INFO(stop.dump());
+    CHECK(stop["event"] == "run_finished");
+    // Exit 7: the outcome unknown (nobody can say how a job ended whose node died), and what to do.
+    CHECK(killed.exit_code == 7);
+    CHECK(stop["status"] == "failed");
+    const std::string message = stop["message"];
+    CHECK(message.find("lost sight of decommission job") != std::string::npos);
+    CHECK(message.find("if " + node + " is down, start it again, then resume this run") != std::string::npos);
+    CHECK(lab.members() == 6);
+    const double failed_after = seconds_since(killed_at);
+    REQUIRE(lab.lab({"start", name}).exit_code == 0);
+    const ProcessResult resumed = lab.playbook({"resume", killed.run_id()});
+    INFO(resumed.out << resumed.err);
+    CHECK(resumed.exit_code == 0);
+    const auto events = json_lines(resumed.out);
+    CHECK(count_events(events, "step_finished", "1", "done_before") == 1);
+    CHECK(count_events(events, "step_finished", "3", "ok") == 1);
+    for (const json& e : events) {
+      if (e["event"] == "job") CHECK_MESSAGE(e["reattached"] == false, e);  // its job died with it: a new one
+    }
+    CHECK(lab.members() == 5);
+    CHECK(seed_lists_event(resumed.out)["status"] == "ok");
+    check_loads_settled(resumed.out);
+    check_no_failed_write(writer);
+    CHECK(ownership_max_over_mean() <= target);
+    MESSAGE("scale-down, the leaving node killed: exit "
+            << killed.exit_code << ", " << stop["message"] << ", " << failed_after
+            << " s after the kill; resumed: exit " << resumed.exit_code << "; " << seconds_since(started) << " s");
+  }
+
+  // The leaving node's agent SIGKILLed mid-decommission and started again: the run rides
+  // through the gap (within the wait's 10 s grace) to the end, the same job followed.
+  {
+    QuorumWriter writer(lab);
+    const auto started = std::chrono::steady_clock::now();
+    const std::string node = "127.0.65.5";
+    const json member = member_at(lab, node);
+    const InterruptedRun agent_killed = scale_down_interrupted(lab, node, [&] {
+      REQUIRE(kill(member["agent_pid"].get<int>(), SIGKILL) == 0);
+      const ProcessResult restarted = lab.lab({"start", member["name"]});  // only its agent: the node runs
+      REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.err);
+      REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", node + ":" + lab.ports().agent, "setstreamthroughput", "0"})
+                  .exit_code == 0);
+    });
+    INFO(agent_killed.events.back().dump());
+    CHECK(agent_killed.exit_code == 0);
+    CHECK(agent_killed.events.back()["status"] == "succeeded");
+    CHECK(count_events(agent_killed.events, "job", "3") == 1);  // one job, followed through the gap
+    CHECK(seed_lists_event(agent_killed.out)["status"] == "ok");
+    check_loads_settled(agent_killed.out);
+    check_no_failed_write(writer);
+    CHECK(lab.members() == 4);
+    CHECK(ownership_max_over_mean() <= target);
+    MESSAGE("scale-down, the leaving node's agent killed: exit " << agent_killed.exit_code << "; "
+                                                                 << seconds_since(started) << " s");
+  }
+
+  // The seed last, with the seed-list reminder: the running nodes still name it.
+  {
+    QuorumWriter writer(lab);
+    const std::string node = "127.0.65.1";
     const ProcessResult shrink =
         lab.playbook({"run", "scale-down", "--var", "node=" + node, "--var", "host_id=" + host_id_of(node), "--var",
                       "leave_timeout=120", "--var", lab.lab_var(), "--yes"});
     INFO(node << ": " << shrink.out << shrink.err);
     CHECK(shrink.exit_code == 0);
-    // The seeds' "update seed list if node was a seed": the running nodes still name it.
     const json seeds = seed_lists_event(shrink.out);
-    if (node == "127.0.65.1") {
-      CHECK(seeds["status"] == "warn");
-      CHECK(seeds["nodes"] == json::array({"127.0.65.1"}));
-      CHECK(seeds["message"].get<std::string>().starts_with(
-          "127.0.65.1 is in a seed list but no longer in the ring: remove it from the seeds of every node's"));
-    } else {
-      CHECK(seeds["status"] == "ok");
-    }
+    CHECK(seeds["status"] == "warn");
+    CHECK(seeds["nodes"] == json::array({"127.0.65.1"}));
+    CHECK(seeds["message"].get<std::string>().starts_with(
+        "127.0.65.1 is in a seed list but no longer in the ring: remove it from the seeds of every node's"));
     check_loads_settled(shrink.out);
     check_no_failed_write(writer);
     CHECK(ownership_max_over_mean() <= target);
@@ -483,6 +600,7 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
   const ProcessResult verify = lab.lab({"verify", "--cl", "QUORUM"});
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
+  MESSAGE("lab verify: " << verify.out << verify.err);
 }
 
 TEST_CASE(
