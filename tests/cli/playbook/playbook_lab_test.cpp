@@ -114,6 +114,14 @@ void check_loads_settled(const std::string& run_output) {
   for (const char* finding : {"cleanup_debt", "load_skew"}) {
     const json event = last_finding(run_output, finding);
     CHECK_MESSAGE(event["status"] == "ok", event);
+    if (event["status"] == "ok") continue;
+    // What the loads were made of: the run's other checks that were not ok (an agent that did
+    // not answer leaves its node with the gossiped load), and the loads as they are now.
+    for (const json& e : json_lines(run_output)) {
+      if (e.value("event", "") == "check" && e.value("status", "") != "ok") MESSAGE("not ok: " << e.dump());
+    }
+    MESSAGE("rebalance now: " << test_support::run_process({RINGCTL_BIN, "-o", "json", "rebalance"}).out);
+    MESSAGE("status now: " << test_support::run_process({RINGCTL_BIN, "-o", "json", "status"}).out);
   }
 }
 
