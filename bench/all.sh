@@ -92,16 +92,21 @@ echo "| --- | ---: | ---: | ---: | --- |"
 # driver scripts (bench/driver_peer.py): the lean peer of issue 16 doing only the replica map and
 # the ownership sums (target: ringctl at least 20x faster), and the full peer that also builds
 # the same document.
-if wanted status; then
+# Writes status.json, lean.json and driver.json (hyperfine's) into $work.
+time_status_and_peers() {
+  local runs lean_runs
   runs=$([ $quick -eq 1 ] && echo 3 || echo 10)
   lean_runs=$([ $quick -eq 1 ] && echo 2 || echo 5)
   /usr/bin/python3 "$here/make_ring.py" -o "$work/ring.json"
   hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/status.json" \
-    -n ringctl "$ringctl status --ring $work/ring.json nts -o json" >/dev/null 2>&1
+    -n ringctl "$ringctl status --ring $work/ring.json nts -o json"
   hyperfine -N --runs "$lean_runs" --export-json "$work/lean.json" \
-    -n lean "$driver_python $here/driver_peer.py lean $work/ring.json nts" >/dev/null 2>&1
+    -n lean "$driver_python $here/driver_peer.py lean $work/ring.json nts"
   hyperfine -N --runs 1 --export-json "$work/driver.json" \
-    -n driver "$driver_python $here/driver_peer.py status $work/ring.json nts" >/dev/null 2>&1
+    -n driver "$driver_python $here/driver_peer.py status $work/ring.json nts"
+}
+if wanted status; then
+  if measure status "$work/status.out" time_status_and_peers; then
   /usr/bin/python3 - "$work/status.json" "$work/lean.json" "$work/driver.json" <<'PY'
 import json, sys
 ours, lean, full = (json.load(open(path))["results"][0] for path in sys.argv[1:4])
@@ -115,6 +120,7 @@ print(f"| `ringctl status --ring FILE nts -o json`, 1,000 x 256 x 3 DCs, whole p
       f"{full['median']:.2f} s (CPU {cpu(full):.2f} s) | "
       f"lean: {ratio(lean)} (target 20x wall: {met}); full: {ratio(full)} | `bench/all.sh --only status` |")
 PY
+  fi
 else
   not_yet "ringctl status, 1,000 x 256 x 3 DCs, whole process" "driver_peer.py status" "bench/all.sh --only status"
 fi
@@ -122,8 +128,8 @@ fi
 # lab stress at QUORUM on 3 nodes against a bare cpp-httplib keep-alive server and clients.
 if wanted lab-stress; then
   rows=$([ $quick -eq 1 ] && echo 10000 || echo 50000)
-  RINGCTL=$ringctl HTTP_CEILING_BENCH=${HTTP_CEILING_BENCH:-$build/bench/http_ceiling_bench} \
-    "$here/lab_bench.sh" --rows "$rows" --json >"$work/lab.json"
+  if measure lab-stress "$work/lab.json" env RINGCTL="$ringctl" \
+      HTTP_CEILING_BENCH=${HTTP_CEILING_BENCH:-$build/bench/http_ceiling_bench} "$here/lab_bench.sh" --rows "$rows" --json; then
   /usr/bin/python3 - "$work/lab.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -134,6 +140,7 @@ print(f"| `lab stress` QUORUM, 3 nodes, {r['rows']:,} rows, 8 threads | {r['rows
       f"({sum(r['cpu_us_per_row'].values()):.0f} µs against {r['ceiling_cpu_us_per_row']:.0f}) "
       f"| `bench/all.sh --only lab-stress` |")
 PY
+  fi
 else
   not_yet "lab stress QUORUM, 3 nodes" "bare cpp-httplib keep-alive" "bench/all.sh --only lab-stress"
 fi
