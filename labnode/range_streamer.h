@@ -50,7 +50,7 @@ struct StreamTotals {
   std::uint64_t rows = 0;
   std::uint64_t ranges = 0;   // transfers done
   std::uint64_t files = 0;    // pages ingested (each one atomic, unlogged write)
-  double seconds = 0;         // the streaming phase: from the first page read to the last ingested
+  double seconds = 0;         // the streaming phase: from the first page read to the last flush
   std::uint64_t retries = 0;  // requests asked again after a transient failure (is_transient)
 };
 
