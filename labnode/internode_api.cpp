@@ -96,7 +96,16 @@ ServerResponse stream_ingest(Node& node, const ServerRequest& request) {
   if (keyspace.empty()) throw Error::invalid_input("'keyspace' query parameter is required");
   const std::vector<RowView> rows = decode_row_views(request.body).value_or_throw();
   const IngestedRows ingested = node.storage().ingest(keyspace, rows).value_or_throw();
-  return json_response({{"rows", ingested.rows}, {"stored", ingested.stored}, {"file_bytes", ingested.file_bytes}});
+  return json_response({{"rows", ingested.rows},
+                        {"stored", ingested.stored},
+                        {"file_bytes", ingested.file_bytes},
+                        {"instance", ingested.instance}});
+}
+
+// The end of a stream into a keyspace: what was ingested becomes durable (Storage::flush_streamed).
+ServerResponse stream_flush(Node& node, const ServerRequest& request) {
+  const std::string keyspace = string_field(json_body(request), "keyspace");
+  return json_response({{"instance", node.storage().flush_streamed(keyspace).value_or_throw()}});
 }
 
 ServerResponse repair_tree(Node& node, const ServerRequest& request) {
@@ -198,6 +207,7 @@ void add_internode_routes(ringnet::HttpServer& server, Node& node) {
   server.route("POST", "/internal/stream/page", [&node](const ServerRequest& r) { return stream_page(node, r); });
   server.route("POST", "/internal/stream/apply", [&node](const ServerRequest& r) { return stream_apply(node, r); });
   server.route("POST", "/internal/stream/ingest", [&node](const ServerRequest& r) { return stream_ingest(node, r); });
+  server.route("POST", "/internal/stream/flush", [&node](const ServerRequest& r) { return stream_flush(node, r); });
   server.route("GET", "/internal/hints", [&node](const ServerRequest&) { return pending_hints(node); });
   server.route("POST", "/internal/repair/tree", [&node](const ServerRequest& r) { return repair_tree(node, r); });
   server.route("POST", "/internal/repair/digests", [&node](const ServerRequest& r) { return repair_digests(node, r); });

@@ -236,7 +236,19 @@ ringcore::Result<IngestedRows> ClusterTransport::ingest_page(const std::string& 
   auto answer = post_rows(stream_client_for(endpoint), endpoint, "/internal/stream/ingest", keyspace, page.body);
   if (!answer) return answer.error();
   return IngestedRows{answer->value("rows", std::uint64_t{0}), answer->value("stored", std::uint64_t{0}),
-                      answer->value("file_bytes", std::uint64_t{0})};
+                      answer->value("file_bytes", std::uint64_t{0}), answer->value("instance", std::string())};
+}
+
+ringcore::Result<std::string> ClusterTransport::flush_streamed(const std::string& endpoint,
+                                                               const std::string& keyspace) {
+  if (endpoint == self_) return storage_.flush_streamed(keyspace);
+  ringnet::HttpClient client = stream_client_for(endpoint);
+  auto body = body_of(endpoint, client.post("/internal/stream/flush", Json{{"keyspace", keyspace}}.dump()));
+  if (!body) return body.error();
+  const Json answer = Json::parse(*body, nullptr, false);
+  if (!answer.is_object() || !answer.contains("instance") || !answer["instance"].is_string())
+    return Error::failed(endpoint + ": the answer to /internal/stream/flush has no 'instance'");
+  return answer["instance"].get<std::string>();
 }
 
 ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::string& endpoint,

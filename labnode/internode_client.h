@@ -54,9 +54,14 @@ class ClusterTransport final : public GossipTransport, public ReplicaTransport {
                                                   const ringcore::TokenRange& range,
                                                   const std::optional<RowCursor>& after, std::uint64_t max_bytes);
   // Streaming's write: a page of a range scan stored on `endpoint`, all or nothing, each row
-  // where it wins under last-write-wins, durable when this returns (Storage::ingest).
+  // where it wins under last-write-wins, not yet durable (Storage::ingest); the answer carries
+  // the target storage's instance id.
   ringcore::Result<IngestedRows> ingest_page(const std::string& endpoint, const std::string& keyspace,
                                              const EncodedPage& page);
+  // The end of streaming into `keyspace` on `endpoint`: every page ingested there before is
+  // durable when this returns, if the instance id it returns is the one those pages' answers
+  // carried (Storage::flush_streamed, POST /internal/stream/flush).
+  ringcore::Result<std::string> flush_streamed(const std::string& endpoint, const std::string& keyspace);
   ringcore::Result<ringcore::MerkleTree> build_tree(const std::string& endpoint, const std::string& keyspace,
                                                     const ringcore::TokenRange& range, int depth);
   // The digests of segments_of(range) on `endpoint` for each of `ranges`, in their order

@@ -10,6 +10,7 @@
 #include "ringruntime/log.h"
 #include "ringruntime/wait.h"
 #include "row_stream.h"
+#include "test_hold.h"
 
 namespace ringnode {
 namespace {
@@ -97,6 +98,7 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
                                                      const std::vector<RangeTransfer>& transfers, JobHandle& job) {
   const std::string plan_id = streams_.begin_plan(description, job.id());
   std::uint64_t total = 0;
+  std::vector<std::uint64_t> sizes;
   std::uint64_t sizing_retries = 0;
   const std::atomic<bool> never = false;
   for (const RangeTransfer& transfer : transfers) {
@@ -107,54 +109,56 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
       return size.error().with_context("sizing " + describe(transfer));
     }
     total += size->bytes;
+    sizes.push_back(size->bytes);
     for (const SessionKey& key : sessions_for(plan_id, transfer)) streams_.add_total(key, size->bytes, 1);
   }
   job.set_total(total, "bytes");
 
   const auto started = std::chrono::steady_clock::now();
-  const std::vector<const RangeTransfer*> order = interleaved_by_peer(self_, transfers);
-  std::mutex mutex;
-  std::size_t next = 0;  // guarded by mutex
-  StreamTotals totals;   // guarded by mutex
+  StreamTotals totals;
   totals.retries = sizing_retries;
-  std::optional<ringcore::Error> failure;  // the first one; guarded by mutex
-  std::atomic<bool> stop = false;
-  auto work = [&] {
-    for (;;) {
-      const RangeTransfer* transfer = nullptr;
-      {
-        std::lock_guard lock(mutex);
-        if (failure || next == order.size()) return;
-        transfer = order[next++];
-      }
-      std::uint64_t retries = 0;
-      auto done = this->transfer(plan_id, *transfer, job, stop, retries);
-      std::lock_guard lock(mutex);
-      totals.retries += retries;
-      if (!done) {
-        if (!failure) failure = done.error();
-        stop = true;
-        return;
-      }
-      totals.bytes += done->bytes;
-      totals.rows += done->rows;
-      totals.files += done->files;
-      totals.ranges += 1;
-      for (const SessionKey& key : sessions_for(plan_id, *transfer)) streams_.range_done(key);
+  std::vector<const RangeTransfer*> pending = interleaved_by_peer(self_, transfers);
+  ringcore::Status streamed = ringcore::Ok{};
+  for (int round = 1; streamed && !pending.empty(); ++round) {
+    TargetInstances instances;
+    streamed = stream_pages(plan_id, pending, job, totals, instances);
+    if (!streamed) break;
+    hold_for_test(kHoldStreamUnflushed, job);
+    auto lost = flush_targets(instances, job, totals.retries);
+    if (!lost) {
+      streamed = lost.error();
+      break;
     }
-  };
-  std::set<std::string> peers;
-  for (const RangeTransfer& transfer : transfers)
-    peers.insert(transfer.source != self_ ? transfer.source : transfer.target);
-  std::vector<std::thread> workers;
-  for (std::size_t i = 1; i < std::min(peers.size(), kMaxParallelTransfers); ++i) workers.emplace_back(work);
-  work();  // this thread is a worker too
-  for (std::thread& worker : workers) worker.join();
+    std::vector<const RangeTransfer*> again;
+    for (const RangeTransfer* transfer : pending) {
+      if (lost->contains({transfer->target, transfer->keyspace})) {
+        again.push_back(transfer);
+        continue;
+      }
+      for (const SessionKey& key : sessions_for(plan_id, *transfer)) streams_.range_done(key);
+      totals.ranges += 1;
+    }
+    if (!again.empty() && round == kMaxStreamRounds) {
+      streamed = ringcore::Error(ringcore::ErrorCode::kUnavailable,
+                                 lost->begin()->second + " in each of " + std::to_string(kMaxStreamRounds) +
+                                     " attempts at streaming to it; run the operation again");
+      break;
+    }
+    for (const RangeTransfer* transfer : again) {
+      ringruntime::log_warn(description + ": streaming " + describe(*transfer) +
+                            " again: " + lost->at({transfer->target, transfer->keyspace}));
+      const std::uint64_t size = sizes[static_cast<std::size_t>(transfer - transfers.data())];
+      total += size;
+      for (const SessionKey& key : sessions_for(plan_id, *transfer)) streams_.add_total(key, size, 0);
+    }
+    job.set_total(total, "bytes");
+    pending = std::move(again);
+  }
   totals.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  if (failure) {
+  if (!streamed) {
     streams_.end_plan(plan_id, false);
-    return *failure;
+    return streamed.error();
   }
   streams_.end_plan(plan_id, true);
   ringruntime::log_info(description + ": streamed " + std::to_string(totals.rows) + " rows, " +
@@ -164,9 +168,72 @@ ringcore::Result<StreamTotals> RangeStreamer::stream(const std::string& descript
   return totals;
 }
 
+ringcore::Status RangeStreamer::stream_pages(const std::string& plan_id,
+                                             const std::vector<const RangeTransfer*>& transfers, JobHandle& job,
+                                             StreamTotals& totals, TargetInstances& instances) {
+  std::mutex mutex;
+  std::size_t next = 0;                    // guarded by mutex; so are totals and instances
+  std::optional<ringcore::Error> failure;  // the first one; guarded by mutex
+  std::atomic<bool> stop = false;
+  auto work = [&] {
+    for (;;) {
+      const RangeTransfer* transfer = nullptr;
+      {
+        std::lock_guard lock(mutex);
+        if (failure || next == transfers.size()) return;
+        transfer = transfers[next++];
+      }
+      std::uint64_t retries = 0;
+      std::set<std::string> seen;
+      auto done = this->transfer(plan_id, *transfer, job, stop, retries, seen);
+      std::lock_guard lock(mutex);
+      totals.retries += retries;
+      instances[{transfer->target, transfer->keyspace}].insert(seen.begin(), seen.end());
+      if (!done) {
+        if (!failure) failure = done.error();
+        stop = true;
+        return;
+      }
+      totals.bytes += done->bytes;
+      totals.rows += done->rows;
+      totals.files += done->files;
+    }
+  };
+  std::set<std::string> peers;
+  for (const RangeTransfer* transfer : transfers)
+    peers.insert(transfer->source != self_ ? transfer->source : transfer->target);
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < std::min(peers.size(), kMaxParallelTransfers); ++i) workers.emplace_back(work);
+  work();  // this thread is a worker too
+  for (std::thread& worker : workers) worker.join();
+  if (failure) return *failure;
+  return ringcore::Ok{};
+}
+
+ringcore::Result<std::map<std::pair<std::string, std::string>, std::string>> RangeStreamer::flush_targets(
+    const TargetInstances& instances, JobHandle& job, std::uint64_t& retries) {
+  std::map<std::pair<std::string, std::string>, std::string> lost;
+  const std::atomic<bool> never = false;
+  for (const auto& [target_keyspace, seen] : instances) {
+    if (seen.empty()) continue;  // no page went there: nothing to make durable
+    const std::string& target = target_keyspace.first;
+    const std::string& keyspace = target_keyspace.second;
+    const std::string what = "flushing the rows streamed into " + keyspace + " on " + target;
+    auto flushed = with_retries(what, job, never, retries, [&] { return transport_.flush_streamed(target, keyspace); });
+    if (!flushed) return flushed.error().with_context(what);
+    if (seen.size() == 1 && *seen.begin() == *flushed) continue;
+    std::string ids;
+    for (const std::string& id : seen) ids += (ids.empty() ? "" : ", ") + id;
+    lost[target_keyspace] = target + " restarted during the stream and lost the rows it had not flushed (its storage " +
+                            "instance was " + ids + " for the pages of " + keyspace + ", " + *flushed +
+                            " at the flush)";
+  }
+  return lost;
+}
+
 ringcore::Result<StreamTotals> RangeStreamer::transfer(const std::string& plan_id, const RangeTransfer& transfer,
                                                        JobHandle& job, const std::atomic<bool>& stop,
-                                                       std::uint64_t& retries) {
+                                                       std::uint64_t& retries, std::set<std::string>& instances) {
   StreamTotals totals;
   for (const ringcore::TokenRange& part : split_whole_ring(transfer.range)) {
     std::optional<RowCursor> after;
@@ -183,6 +250,7 @@ ringcore::Result<StreamTotals> RangeStreamer::transfer(const std::string& plan_i
         auto ingested = with_retries("writing " + describe(transfer), job, stop, retries,
                                      [&] { return transport_.ingest_page(transfer.target, transfer.keyspace, *page); });
         if (!ingested) return ingested.error().with_context("writing " + describe(transfer));
+        instances.insert(ingested->instance);
         for (const SessionKey& key : sessions_for(plan_id, transfer)) streams_.add_done(key, page->bytes, page->rows);
         job.add_done(page->bytes);
         totals.bytes += page->bytes;

@@ -22,7 +22,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "internode_client.h"
@@ -45,12 +49,16 @@ struct StreamTotals {
   std::uint64_t bytes = 0;  // row_bytes of the rows sent
   std::uint64_t rows = 0;
   std::uint64_t ranges = 0;   // transfers done
-  std::uint64_t files = 0;    // pages ingested (each one atomic, synced write)
-  double seconds = 0;         // the streaming phase: from the first page read to the last ingested
+  std::uint64_t files = 0;    // pages ingested (each one atomic, unlogged write)
+  double seconds = 0;         // the streaming phase: from the first page read to the last flush
   std::uint64_t retries = 0;  // requests asked again after a transient failure (is_transient)
 };
 
 inline constexpr std::size_t kMaxParallelTransfers = 4;
+// Rounds of streaming a target that keeps restarting before its flush gets, before the stream fails.
+inline constexpr int kMaxStreamRounds = 3;
+// A test hook (test_hold.h): every page of a round ingested, no target flushed yet.
+inline constexpr std::string_view kHoldStreamUnflushed = "stream_unflushed";
 
 // Whether a failed stream request may succeed if asked again. Transient:
 // - kUnavailable: no answer from the peer (connection refused, closed, or no answer within the
@@ -94,13 +102,25 @@ class RangeStreamer {
   ringcore::Result<StreamTotals> stream(const std::string& description, const std::vector<RangeTransfer>& transfers,
                                         JobHandle& job);
 
-  // Copies one range's rows from `source` to `target` into the sessions of `plan_id`; stops
-  // (kFailed) at the next page once `stop` is set (another transfer failed). Adds the requests
-  // it retried to `retries`, failed or not.
+  // Copies one range's rows from `source` to `target` into the sessions of `plan_id`, not yet
+  // durable (flush_targets makes them so); stops (kFailed) at the next page once `stop` is set
+  // (another transfer failed). Adds the requests it retried to `retries`, failed or not, and the
+  // target's instance ids its ingests answered to `instances`.
   ringcore::Result<StreamTotals> transfer(const std::string& plan_id, const RangeTransfer& transfer, JobHandle& job,
-                                          const std::atomic<bool>& stop, std::uint64_t& retries);
+                                          const std::atomic<bool>& stop, std::uint64_t& retries,
+                                          std::set<std::string>& instances);
 
  private:
+  // (target, keyspace) -> the target storage instances its pages' ingests answered.
+  using TargetInstances = std::map<std::pair<std::string, std::string>, std::set<std::string>>;
+  // Runs transfer() for each of `transfers`, several at once (one worker per peer, up to
+  // kMaxParallelTransfers), adding to `totals` (not ranges) and `instances`; the first failure.
+  ringcore::Status stream_pages(const std::string& plan_id, const std::vector<const RangeTransfer*>& transfers,
+                                JobHandle& job, StreamTotals& totals, TargetInstances& instances);
+  // Flushes each (target, keyspace) of `instances` that got pages; those whose flush answered
+  // another instance than their pages (or whose pages answered several), each with the reason.
+  ringcore::Result<std::map<std::pair<std::string, std::string>, std::string>> flush_targets(
+      const TargetInstances& instances, JobHandle& job, std::uint64_t& retries);
   std::vector<SessionKey> sessions_for(const std::string& plan_id, const RangeTransfer& transfer) const;
   // Runs `request` (returning a Result) until it succeeds, fails for good (not is_transient),
   // or has run retry_.attempts times; each retry counted in `retries` and logged, naming `what`.

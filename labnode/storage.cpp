@@ -18,7 +18,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <shared_mutex>
+#include <stdexcept>
 
 #include "big_endian.h"
 #include "ringcore/murmur3.h"
@@ -255,8 +257,21 @@ struct Storage::Impl {
   }
 };
 
+namespace {
+
+// 64 random bits as 16 hex digits: two opens drawing the same id is not a concern.
+std::string random_instance_id() {
+  std::random_device device;
+  const std::uint64_t bits = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  std::array<char, 17> text{};
+  std::snprintf(text.data(), text.size(), "%016llx", static_cast<unsigned long long>(bits));
+  return text.data();
+}
+
+}  // namespace
+
 Storage::Storage(std::string directory, std::unique_ptr<Impl> impl)
-    : directory_(std::move(directory)), impl_(std::move(impl)) {}
+    : directory_(std::move(directory)), instance_id_(random_instance_id()), impl_(std::move(impl)) {}
 
 ringcore::Result<std::unique_ptr<Storage>> Storage::open(const std::string& directory) {
   std::error_code ec;
@@ -310,6 +325,11 @@ Storage::~Storage() {
   if (impl_->db == nullptr) return;
   // Refused, harmlessly, when a write failed on the log (sync_log()).
   (void)impl_->sync_log();
+  // Unflushed ingests are in memtables only (storage.h): RocksDB's Close() flushes them too
+  // (avoid_flush_during_shutdown is off), but a failure there is silent; this one is logged.
+  if (!impl_->stopped_on_full_disk) {
+    if (auto flushed = flush(); !flushed) ringruntime::log_warn("closing the storage: " + flushed.error().message());
+  }
   for (rocksdb::ColumnFamilyHandle* handle : impl_->all_handles) impl_->db->DestroyColumnFamilyHandle(handle);
   impl_->db->Close();
   delete impl_->db;
@@ -399,6 +419,7 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std:
     rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
     IngestedRows ingested;
     ingested.rows = rows.size();
+    ingested.instance = instance_id_;
     if (rows.empty()) return ingested;
     const std::vector<const RowView*> ordered = in_key_order(rows);
     std::vector<std::string> row_keys;
@@ -449,7 +470,10 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std:
       }
       if (!it->status().ok()) return failed("cannot read before ingesting", it->status());
       if (batch.Count() > 0) {
-        const rocksdb::Status written = impl_->db->Write(rocksdb::WriteOptions(), &batch);
+        // Unlogged: flush_streamed() makes it durable (storage.h).
+        rocksdb::WriteOptions unlogged;
+        unlogged.disableWAL = true;
+        const rocksdb::Status written = impl_->db->Write(unlogged, &batch);
         if (!written.ok()) return impl_->stop_if_full("cannot ingest into keyspace '" + keyspace + "'", written);
       }
       impl_->live_counter(keyspace) += static_cast<std::uint64_t>(live_delta);  // wraps back for a negative delta
@@ -457,12 +481,8 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std:
       for (const auto& [token, digest] : removed) digests.remove(token, digest);
       for (const auto& [token, digest] : added) digests.add(token, digest);
     }
-    if (batch.Count() > 0) {
-      const rocksdb::Status synced = impl_->sync_log();
-      if (!synced.ok())
-        return impl_->stop_if_full("cannot sync the rows ingested into keyspace '" + keyspace + "'", synced);
-    }
     ingested.file_bytes = batch.GetDataSize();
+    ingested.instance = instance_id_;
     return ingested;
   } catch (const Error& error) {
     return error;
@@ -739,6 +759,33 @@ std::vector<ActiveCompaction> Storage::active_compactions() const {
     active.push_back(std::move(compaction));
   }
   return active;
+}
+
+ringcore::Result<std::string> Storage::flush_streamed(const std::string& keyspace) {
+  try {
+    rocksdb::ColumnFamilyHandle* family = impl_->family(keyspace);
+    const std::string what = "cannot flush the rows streamed into keyspace '" + keyspace + "'";
+    if (impl_->stopped_on_full_disk) return impl_->stopped(what);
+    rocksdb::FlushOptions options;
+    options.wait = true;
+    // A flush the memtable's size started meanwhile is waited for too (Flush waits for every
+    // memtable older than the one it switches out).
+    const rocksdb::Status flushed = impl_->db->Flush(options, family);
+    if (!flushed.ok()) return impl_->stop_if_full(what, flushed);
+    return instance_id_;
+  } catch (const Error& error) {
+    return error;
+  }
+}
+
+void Storage::close_as_killed(std::unique_ptr<Storage> storage) {
+  Impl& impl = *storage->impl_;
+  const rocksdb::Status set = impl.db->SetDBOptions({{"avoid_flush_during_shutdown", "true"}});
+  if (!set.ok()) throw std::logic_error("close_as_killed: " + set.ToString());
+  for (rocksdb::ColumnFamilyHandle* handle : impl.all_handles) impl.db->DestroyColumnFamilyHandle(handle);
+  impl.db->Close();
+  delete impl.db;
+  impl.db = nullptr;  // the destructor has nothing left to close
 }
 
 ringcore::Status Storage::flush() {

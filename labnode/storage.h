@@ -15,9 +15,40 @@
 // between the comparison and the batch; apply() holds the gate shared from its read to its
 // write, so a put that follows an ingest has compared against the ingested cell. A row written
 // during the stream is therefore never replaced by an older streamed copy, whatever the order.
-// The page is durable when ingest() returns: the batch goes through the write-ahead log, which
-// is synced after the gate is released (a client write never waits on that disk flush, and
-// pages ingested at once share one sync: RocksDB's group commit of a synced empty write).
+//
+// Streamed pages are not logged: the batch skips the write-ahead log (WriteOptions::disableWAL)
+// and lives in the keyspace's memtable until it is flushed to an SST file. Logging them wrote
+// every streamed byte twice (log, then flush) and RocksDB's CRC32C of the log was 42% of a
+// receiver's CPU. So an ingest's answer means "applied", not "durable"; durability comes from
+// flush_streamed(keyspace), which the streamer asks of each target once per keyspace after its
+// last page and before it counts any range to that target as received (range_streamer.h).
+// Each open gets a random instance id, carried by every ingest and flush answer: a streamer
+// that sees it change across a target's pages and flush knows the target restarted and lost
+// what it had not flushed, and streams those ranges again.
+//
+// Crash cases (the receiver SIGKILLed, or the machine crashing):
+// - After pages were answered, before the flush: their rows were in the memtable only and are
+//   gone at the next open (the log replays client writes, not them). The streamer never counted
+//   them received: on a joining node the bootstrap starts over (its state stays "in_progress",
+//   node.h), and a remote target answers the flush with a new instance id, so the streamer
+//   streams its ranges again (or fails the operation, retryably, naming the restart). Nothing
+//   is counted done before a flush answered with the instance id of every page.
+// - A client write that lost against an unlogged streamed cell (the streamed cell was newer),
+//   then the crash: this replica keeps neither. The client write was never stored here (it lost
+//   under last-write-wins, as it would on every replica holding the newer cell), so its loss
+//   from this replica changes no read: the newer cell wins it everywhere. The newer cell is
+//   durable on the stream's source (a replica) and its other replicas, and the stream that is
+//   re-run brings it back here. A client write that won against a streamed cell went through
+//   the log and survives; the re-streamed older copy then loses against it.
+// - A memtable flush RocksDB makes on its own (the memtable full) persists unlogged rows early:
+//   harmless, they are only durable sooner.
+// - Reads may see a streamed row before its flush; if the receiver then crashes the row goes
+//   away here until it is streamed again, but it was on its source and other replicas all along
+//   (streaming copies, never moves, until the operation ends).
+// - A full disk: a flush that fails for ENOSPC (flush_streamed()'s, or one RocksDB makes on its
+//   own, which then fails the next write) stops the database like any other write on a full
+//   disk (kStoppedOnFullDisk below): flush_streamed() and ingest() refuse from then on, so the
+//   stream fails and nothing unflushed is counted received.
 // Cells stored as merge operands by earlier versions (which linked in SST files of them) are
 // resolved by every column family's merge operator, last-write-wins (supersedes()).
 // rocksdb::Status is turned into ringcore::Error here (kFailed, naming the operation).
@@ -93,7 +124,8 @@ struct RowView {
 struct IngestedRows {
   std::uint64_t rows = 0;        // rows in the page
   std::uint64_t stored = 0;      // rows that superseded the stored cell (or had none)
-  std::uint64_t file_bytes = 0;  // bytes written to the write-ahead log for them
+  std::uint64_t file_bytes = 0;  // bytes of the write batch that stored them (memtable, no log)
+  std::string instance;          // the storage's instance_id()
 };
 
 struct LevelStats {
@@ -150,7 +182,8 @@ class Storage {
   ringcore::Result<bool> apply(const std::string& keyspace, std::string_view key, const Cell& cell);
   // Stores a page of streamed `rows` (of one keyspace, distinct keys, in the order of a range
   // scan: by (token, key) from the range's left, wrapping at most once past the end of the ring),
-  // each row only where it supersedes the stored cell (see above); durable on return. All or
+  // each row only where it supersedes the stored cell (see above); not logged, so durable only
+  // once flush_streamed(keyspace) has returned after it (with the same instance_id()). All or
   // nothing: on any error (rows out of order or a cell shorter than 9 bytes: kInvalidInput; the
   // disk: kFailed) no row of the page is visible. Unknown keyspaces are kNotFound.
   // Once any write (an ingest, apply(), a removal, a local value) has failed for a full disk
@@ -160,6 +193,17 @@ class Storage {
   ringcore::Result<IngestedRows> ingest(const std::string& keyspace, std::span<const RowView> rows);
   // The same for decoded rows.
   ringcore::Result<IngestedRows> ingest(const std::string& keyspace, const std::vector<StoredRow>& rows);
+  // Makes every row ingested into `keyspace` so far durable: flushes its memtable to an SST
+  // file and waits for that (and any flush before it) to finish. Returns instance_id(). A
+  // failure for a full disk stops the database as ingest() says; once stopped, refuses.
+  // Unknown keyspaces are kNotFound.
+  ringcore::Result<std::string> flush_streamed(const std::string& keyspace);
+  // Random, drawn at each open (16 hex digits): a different value means the storage was
+  // reopened, and lost the unflushed ingests of the instance before.
+  const std::string& instance_id() const { return instance_id_; }
+  // Closes the database as a killed process leaves it: memtables not flushed, so rows only
+  // they held (unflushed ingests) are gone at the next open. For tests of crash recovery.
+  static void close_as_killed(std::unique_ptr<Storage> storage);
   // The stored cell (tombstones included), or nullopt.
   ringcore::Result<std::optional<Cell>> get(const std::string& keyspace, std::string_view key) const;
   // Visits the rows whose token is in `range` ((left, right], wrapping; (x, x] is the whole
@@ -214,6 +258,7 @@ class Storage {
   ringcore::Status count_live_bytes();
 
   std::string directory_;
+  std::string instance_id_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -4,7 +4,9 @@
 // fails the stream at once with the peer's message. This node streams with its real
 // ClusterTransport and Storage (127.0.93.1) to and from a peer (127.0.93.2) that serves the
 // internode stream routes from a real Storage of its own, except that it answers the first
-// requests of a route with the failure a case chooses; every request it gets is counted.
+// requests of a route with the failure a case chooses, or restarts (its storage killed and
+// reopened, losing unflushed pages) before a flush; every request it gets is counted. A
+// receiver that restarted before the flush gets its ranges streamed again, never counted done.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -70,12 +72,13 @@ int rows_in(const Storage& storage, int rows) {
 // first requests with the failures queued for it.
 class FaultyPeer {
  public:
-  explicit FaultyPeer(Storage& storage) : storage_(storage) {
+  // `storage` may be swapped for a reopened one between requests (a restart, restart_before_flush).
+  explicit FaultyPeer(std::unique_ptr<Storage>& storage) : storage_(storage) {
     server_.route("POST", "/internal/stream/size", [this](const ringnet::ServerRequest& r) {
       return answer("size", [&] {
         const nlohmann::json body = ringnode::json_body(r);
         const auto size =
-            ringnode::range_size(storage_, ringnode::string_field(body, "keyspace"),
+            ringnode::range_size(*storage_, ringnode::string_field(body, "keyspace"),
                                  ringcore::parse_range(ringnode::string_field(body, "range")).value_or_throw())
                 .value_or_throw();
         return ringnode::json_response({{"rows", size.rows}, {"bytes", size.bytes}});
@@ -91,7 +94,7 @@ class FaultyPeer {
                                   ringnode::base64_decode(ringnode::string_field(body, "after_key")).value_or_throw()};
         }
         const auto page =
-            ringnode::read_page(storage_, ringnode::string_field(body, "keyspace"),
+            ringnode::read_page(*storage_, ringnode::string_field(body, "keyspace"),
                                 ringcore::parse_range(ringnode::string_field(body, "range")).value_or_throw(), after,
                                 body.at("max_bytes").get<std::uint64_t>())
                 .value_or_throw();
@@ -102,9 +105,25 @@ class FaultyPeer {
     server_.route("POST", "/internal/stream/ingest", [this](const ringnet::ServerRequest& r) {
       return answer("ingest", [&] {
         const auto rows = ringnode::decode_rows(r.body).value_or_throw();
-        const auto ingested = storage_.ingest(r.query_value("keyspace"), rows).value_or_throw();
-        return ringnode::json_response(
-            {{"rows", ingested.rows}, {"stored", ingested.stored}, {"file_bytes", ingested.file_bytes}});
+        const auto ingested = storage_->ingest(r.query_value("keyspace"), rows).value_or_throw();
+        return ringnode::json_response({{"rows", ingested.rows},
+                                        {"stored", ingested.stored},
+                                        {"file_bytes", ingested.file_bytes},
+                                        {"instance", ingested.instance}});
+      });
+    });
+    server_.route("POST", "/internal/stream/flush", [this](const ringnet::ServerRequest& r) {
+      return answer("flush", [&] {
+        if (restarts_before_flush_ > 0) {
+          --restarts_before_flush_;
+          const std::string directory = storage_->directory();
+          Storage::close_as_killed(std::move(storage_));
+          storage_ = open_storage(directory);
+        }
+        const nlohmann::json body = ringnode::json_body(r);
+        const std::string instance =
+            storage_->flush_streamed(ringnode::string_field(body, "keyspace")).value_or_throw();
+        return ringnode::json_response({{"instance", instance}});
       });
     });
     REQUIRE(server_.start(kPeer, 0).ok());
@@ -116,6 +135,9 @@ class FaultyPeer {
     std::lock_guard lock(mutex_);
     for (auto& failure : failures) failures_[route].push_back(std::move(failure));
   }
+  // The next `count` flush requests find the peer restarted (its storage killed and reopened)
+  // after the pages before them: what they had not flushed is lost.
+  void restart_before_flush(int count) { restarts_before_flush_ = count; }
   // The requests `route` got, and those it answered by serving them.
   int requests(const std::string& route) const { return count(requests_, route); }
   int served(const std::string& route) const { return count(served_, route); }
@@ -148,7 +170,8 @@ class FaultyPeer {
     return counts.contains(route) ? counts.at(route) : 0;
   }
 
-  Storage& storage_;
+  std::unique_ptr<Storage>& storage_;
+  std::atomic<int> restarts_before_flush_ = 0;
   ringnet::HttpServer server_;
   mutable std::mutex mutex_;
   std::map<std::string, std::deque<ringnet::ServerResponse>> failures_;  // guarded by mutex_
@@ -178,7 +201,7 @@ struct Streaming {
   test_support::TempDir dir{"range_streamer_retry_test_"};
   std::unique_ptr<Storage> local = open_storage(dir.path() + "/self");
   std::unique_ptr<Storage> remote = open_storage(dir.path() + "/peer");
-  FaultyPeer peer{*remote};
+  FaultyPeer peer{remote};
   ringnode::ClusterTransport transport{kSelf, peer.port(), *local, 5s};
   ringnode::StreamManager streams;
   ringnode::RangeStreamer streamer;
@@ -234,6 +257,38 @@ TEST_CASE("page ingests that fail transiently are retried and the receiver store
   CHECK(rows_in(*s.remote, kRows) == kRows);
   CHECK(s.peer.served("ingest") == job.result["files"]);
   CHECK(s.peer.requests("ingest") == s.peer.served("ingest") + 2);
+}
+
+TEST_CASE("a receiver that restarted before the flush lost its pages: the range is streamed again and kept") {
+  Streaming s;
+  fill(*s.local, kRows);
+  s.streams.set_throughput(1);  // 256 KiB pages: the range takes several
+  s.peer.restart_before_flush(1);
+  const ringnode::Job job = s.stream(kSelf, kPeer);
+  INFO(job.error);
+  REQUIRE(job.state == ringnode::JobState::kSucceeded);
+  const int pages = job.result["files"].get<int>() / 2;
+  CHECK(pages >= 2);
+  CHECK(job.result["files"] == 2 * pages);  // every page sent twice
+  CHECK(job.result["rows"] == 2 * kRows);
+  CHECK(s.peer.served("flush") == 2);
+  CHECK(rows_in(*s.remote, kRows) == kRows);
+  // The second flush made them durable: a kill now keeps every row.
+  const std::string directory = s.remote->directory();
+  Storage::close_as_killed(std::move(s.remote));
+  s.remote = open_storage(directory);
+  CHECK(rows_in(*s.remote, kRows) == kRows);
+}
+
+TEST_CASE("a receiver that restarts before every flush fails the stream, naming the restart") {
+  Streaming s;
+  fill(*s.local, kRows);
+  s.peer.restart_before_flush(ringnode::kMaxStreamRounds);
+  const ringnode::Job job = s.stream(kSelf, kPeer);
+  CHECK(job.state == ringnode::JobState::kFailed);
+  CHECK(job.error.find(kPeer + " restarted during the stream") != std::string::npos);
+  CHECK(job.error.find("run the operation again") != std::string::npos);
+  CHECK(s.peer.served("flush") == ringnode::kMaxStreamRounds);
 }
 
 TEST_CASE("a full disk on the receiver fails the stream at once with its message") {
