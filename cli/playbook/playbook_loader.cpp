@@ -290,6 +290,7 @@ class Checker {
       }
     }
     if (step.kind == StepKind::kForeach) read_foreach(node, field, step, book);
+    if (step.kind == StepKind::kForeach && step.what == "new_nodes") referable_.insert(kEarlierNewNodes);
     if (step.kind == StepKind::kSsh && !step.params.contains("host"))
       problem(node, field + ".host", "is required by an ssh step");
     if (entry != nullptr) referable_.insert(entry->exports.begin(), entry->exports.end());

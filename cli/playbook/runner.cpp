@@ -211,11 +211,20 @@ class Runner {
     const std::string title = record.title;
     emit({{"event", "step_started"}, {"step", path}, {"title", title}, {"kind", "foreach"}, {"items", items}});
     const auto started = Clock::now();
+    std::vector<std::string> started_nodes;  // new_nodes: what each item's start_node exported
     for (std::size_t j = 0; j < items.size(); ++j) {
       Values scoped = values;
       scoped[step.as] = items[j];
       scoped[step.as + "_index"] = std::to_string(j + 1);  // 1-based, e.g. a launcher's ordinal
       execute(step.steps, path + "." + std::to_string(j + 1) + ".", scoped);
+      if (const auto it = scoped.find("new_node"); it != scoped.end()) started_nodes.push_back(it->second);
+    }
+    if (step.what == "new_nodes") {
+      // Resumed, the items' finished steps give back their exports, so the list is the same.
+      if (!started_nodes.empty()) started_nodes.pop_back();
+      std::string earlier;
+      for (const std::string& node : started_nodes) earlier += (earlier.empty() ? "" : ",") + node;
+      values[kEarlierNewNodes] = earlier;
     }
     StepRecord& finished = *journal_.find(path);
     finished.state = StepState::kFinished;

@@ -31,4 +31,9 @@ const std::vector<std::string>& common_params(StepKind kind);
 // (the ring's members when the foreach starts).
 const std::vector<std::string>& builtin_lists();
 
+// What a foreach over new_nodes exports once done: the nodes its start_node steps started, but
+// the last. Each joined before another new node, which may have taken ranges from it, so each
+// needs cleanup like the nodes that were there before the run.
+inline constexpr const char* kEarlierNewNodes = "earlier_new_nodes";
+
 }  // namespace ringctl::playbook

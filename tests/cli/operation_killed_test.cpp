@@ -8,6 +8,9 @@
 //  2. then the node's agent is SIGKILLed and started again: `ringctl jobs` through the new
 //     agent reports the job, running, with at least the progress seen before; the second
 //     `--wait` rides through the gap;
+//     for the join, once it has streamed everything, held before announcing NORMAL by the
+//     nodes' test hook (labnode/test_hold.h), the agent and then ringctl are SIGKILLed again:
+//     the restarted agent lists it running, and the same command run again follows it;
 //  3. for cleanup, the agent is then SIGSTOPped for as long as one `ringctl jobs` takes to say it
 //     timed out (exit 4), and resumed: the wait rides through that too;
 //     and once every range is dropped, held before its final compaction by the nodes' test hook
@@ -33,6 +36,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/background_process.h"
@@ -40,6 +44,7 @@
 #include "support/rows_taken.h"
 #include "support/run_process.h"
 #include "support/throttled_rows.h"
+#include "test_hold.h"
 
 using namespace std::chrono_literals;
 using namespace test_support;
@@ -288,18 +293,20 @@ void agent_killed_in_repair_validation(TestCluster& cluster, Agents& agents, int
           << last["event"] << " (\"" << last["job"].value("error", "") << "\") in " << seconds_since(started) << " s");
 }
 
-// Cleanup, every range dropped: held by the nodes' test hook (labnode/test_hold.h) before its
-// final compaction, where no throttle holds it, node i's agent is SIGKILLed and started again:
-// it lists the job still running with every range done. The hold stays: ringctl is SIGKILLed
-// there too (interrupt, `release`).
-void agent_killed_in_final_compaction(TestCluster& cluster, Agents& agents, int i) {
-  INFO("cleanup, its agent SIGKILLed in the final compaction");
+// Node i's `operation` held by the nodes' test hook (labnode/test_hold.h) at `phase`, past its
+// last byte or range, where no throttle holds it (a join before announcing NORMAL, a cleanup
+// before its final compaction): its agent is SIGKILLed and started again, and lists the job
+// still running with all its progress done. The hold stays: ringctl is SIGKILLed there too
+// (interrupt, `release`).
+void agent_killed_while_held(TestCluster& cluster, Agents& agents, int i, const std::string& operation,
+                             std::string_view phase) {
+  INFO(operation << ", its agent SIGKILLed while held at " << phase);
   Json held;
   REQUIRE_MESSAGE(wait_until(
                       [&] {
-                        held = running_job(cluster, i, "cleanup");
+                        held = running_job(cluster, i, operation);
                         return held.is_object() && done_of(held) == held["progress"]["total"].get<std::uint64_t>() &&
-                               cluster.process(i).log().find("test hold: cleanup_compacting") != std::string::npos;
+                               cluster.process(i).log().find("test hold: " + std::string(phase)) != std::string::npos;
                       },
                       60s),
                   cluster.api(i, "GET", "/v1/jobs").body.dump());
@@ -307,9 +314,10 @@ void agent_killed_in_final_compaction(TestCluster& cluster, Agents& agents, int 
   CHECK(run_process(ringctl_command(agents.agent(i), {"jobs"})).exit_code == 4);
   agents.start(i);
   const Json listed = listed_with_progress(agents.agent(i), held["id"].get<std::string>(), done_of(held));
-  REQUIRE_MESSAGE(listed.is_object(), "the restarted agent does not list the held cleanup");
+  REQUIRE_MESSAGE(listed.is_object(), "the restarted agent does not list the held " << operation);
   CHECK(listed["state"] == "running");
-  MESSAGE("cleanup, agent killed in the final compaction (" << held["progress"].dump() << "): listed again running");
+  MESSAGE(operation << ", agent killed while held at " << phase << " (" << held["progress"].dump()
+                    << "): listed again running");
 }
 
 }  // namespace
@@ -319,7 +327,8 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
   // The nodes' test hook (labnode/test_hold.h): a phase is held while its file is there.
   TempDir hold_directory("operation_killed_hold_");
   setenv("RINGNODE_TEST_HOLD_DIR", hold_directory.path().c_str(), 1);
-  const std::string cleanup_hold = hold_directory.path() + "/cleanup_compacting";
+  const std::string join_hold = hold_directory.path() + "/" + std::string(ringnode::kHoldBootstrapStreamed);
+  const std::string cleanup_hold = hold_directory.path() + "/" + std::string(ringnode::kHoldCleanupCompacting);
   TestCluster cluster("operation_killed", 1, kThrottledNodes, 8, "127.0.71.");
   Agents agents(cluster);
   start_nodes(cluster, 4, kNodeYaml);
@@ -350,7 +359,13 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
              30s));
          return jobs[0]["id"].get<std::string>();  // its bootstrap
        },
-       [&] { set_throughput(cluster, 4, 0); }},
+       // Let go, it streams the rest and is held by the hook before announcing NORMAL.
+       [&] {
+         std::ofstream(join_hold).close();
+         set_throughput(cluster, 4, 0);
+         agent_killed_while_held(cluster, agents, 4, "bootstrap", ringnode::kHoldBootstrapStreamed);
+       },
+       false, [&] { std::filesystem::remove(join_hold); }},
       {"cleanup", 0,
        [](const std::string&) {
          return std::vector<std::string>{"cleanup", kKeyspace, "--wait", "--timeout", "180"};
@@ -361,7 +376,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          return std::string();
        },
        // Held between ranges by compaction_throughput_mib, which stays; then by the hook.
-       [&] { agent_killed_in_final_compaction(cluster, agents, 0); }, true,
+       [&] { agent_killed_while_held(cluster, agents, 0, "cleanup", ringnode::kHoldCleanupCompacting); }, true,
        [&] { std::filesystem::remove(cleanup_hold); }},
       {"repair", 1,
        [](const std::string&) {

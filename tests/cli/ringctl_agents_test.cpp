@@ -181,7 +181,7 @@ TEST_CASE("netstats through a joining node's agent shows its bootstrap streaming
   const ProcessResult up = lab.up({"--nodes", "3", "--storage-port", kStoragePort, "--native-port", kNativePort,
                                    "--agent-port", kAgentPort, "--timeout", "90"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
-  REQUIRE(lab.lab({"stress", "--rows", "3000", "--value-size", "1024", "--keyspace", "grow"}).exit_code == 0);
+  lab.must({"stress", "--rows", "3000", "--value-size", "1024", "--keyspace", "grow"});
 
   // About 2.3 MB to receive at 0.5 MiB/s: several seconds of streaming to watch.
   ProcessResult add;
@@ -237,7 +237,7 @@ TEST_CASE("after a decommission the node leaves the lab, the registered cluster 
                                    "--agent-port", kAgentPort, "--timeout", "90"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   // 3 MB on node4, streamed at 0.1 MiB/s past the first MiB: a decommission of about 20 s.
-  REQUIRE(lab.lab({"stress", "--rows", "4000", "--value-size", "1000", "--keyspace", "shrink"}).exit_code == 0);
+  lab.must({"stress", "--rows", "4000", "--value-size", "1000", "--keyspace", "shrink"});
   REQUIRE(AgentLab::ringctl({"-h", agent("127.0.62.4"), "setstreamthroughput", "0.1"}).exit_code == 0);
   const int agent_pid = lab.lab_json({"list"})["nodes"][3]["agent_pid"];
 

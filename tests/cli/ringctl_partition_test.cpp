@@ -80,7 +80,7 @@ TEST_CASE(
   const ProcessResult up = lab.up({"--nodes", "3", "--storage-port", kStoragePort, "--native-port",
                                    std::to_string(kNativePort), "--agent-port", kAgentPort, "--timeout", "120"});
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
-  REQUIRE(lab.lab({"stress", "--rows", "300", "--keyspace", "before", "--cl", "QUORUM"}).exit_code == 0);
+  lab.must({"stress", "--rows", "300", "--keyspace", "before", "--cl", "QUORUM"});
 
   {
     PacketFilter cut;

@@ -49,6 +49,14 @@ class ScratchLab {
     return args;
   }
   ProcessResult lab(const std::vector<std::string>& args) const { return run_process(command(args)); }
+  // `lab ARGS...`, which must succeed; when it does not, what it printed says why (a stress's
+  // failed writes and their errors).
+  ProcessResult must(const std::vector<std::string>& args) const {
+    ProcessResult result = lab(args);
+    REQUIRE_MESSAGE(result.exit_code == 0, "ringctl lab " << args.front() << " exited " << result.exit_code << ":\n"
+                                                          << result.out << result.err);
+    return result;
+  }
   // `lab up ARGS... --ip-prefix <the test's block>`.
   ProcessResult up(std::vector<std::string> args) const {
     args.insert(args.begin(), "up");

@@ -7,7 +7,8 @@
 //   critical threshold stops the run (exit 3), the new node SIGKILLed under the resumed run
 //   ends it resumable again, and resume finishes it once the node is started again; a rolling
 //   restart under writers with no failed write; the repair playbook;
-// - scale-up 4 -> 6 (two nodes in one run) and scale-down 6 -> 3 (the seed last, with the
+// - scale-up 4 -> 6 (two nodes in one run; the first new node, which the second took ranges
+//   from, cleaned too) and scale-down 6 -> 3 (the seed last, with the
 //   seed-list reminder) under QUORUM writers, ownership within the allocator's target after each;
 //   the first scale-down's leaving node SIGKILLed mid-decommission (the run ends exit 7 saying to
 //   start it and resume; resumed, it finishes), the second's agent (the run rides through);
@@ -246,7 +247,7 @@ TEST_CASE(
   const ProcessResult up = lab.up(3);
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   const std::string lab_var = lab.lab_var();
-  REQUIRE(lab.lab({"stress", "--rows", "2000", "--cl", "QUORUM"}).exit_code == 0);
+  lab.must({"stress", "--rows", "2000", "--cl", "QUORUM"});
 
   {  // --dry-run prints every step and changes nothing
     const std::vector<std::string> agents = {"127.0.64.1:7660", "127.0.64.2:7660", "127.0.64.3:7660"};
@@ -483,7 +484,7 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
   PlaybookLab lab("grow", "127.0.65.", {"26160", "29160", "7760"});
   const ProcessResult up = lab.up(4);
   REQUIRE_MESSAGE(up.exit_code == 0, up.err);
-  REQUIRE(lab.lab({"stress", "--rows", "2000", "--cl", "QUORUM"}).exit_code == 0);
+  lab.must({"stress", "--rows", "2000", "--cl", "QUORUM"});
   const double target = 1.20;  // rebalance's ownership_spread: what the allocator keeps within
   CHECK(ownership_max_over_mean() <= target);
 
@@ -501,6 +502,13 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
     CHECK(seeds["status"] == "ok");
     CHECK(seeds["message"].get<std::string>().starts_with("seeds by datacenter dc1: 127.0.65.1 "));
     check_loads_settled(grow.out);
+    // The first new node lost ranges to the second: it is cleaned too, after the older nodes.
+    bool first_new_cleaned = false;
+    for (const json& e : json_lines(grow.out)) {
+      first_new_cleaned = first_new_cleaned || (e["event"] == "step_finished" && e["status"] == "ok" &&
+                                                e["title"] == "cleanup on 127.0.65.5");
+    }
+    CHECK(first_new_cleaned);
     check_no_failed_write(writer);
   }
   const json six = lab.nodes();
@@ -513,7 +521,7 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
   // SIGKILLed; the seed.
   // About 1.5 MB more on every node first: a decommission held by a stream throughput of 0.05 MiB/s
   // streams for seconds past its limiter's 1 MiB burst.
-  REQUIRE(lab.lab({"stress", "--rows", "3000", "--value-size", "1000", "--cl", "QUORUM"}).exit_code == 0);
+  lab.must({"stress", "--rows", "3000", "--value-size", "1000", "--cl", "QUORUM"});
 
   // The leaving node SIGKILLed mid-decommission: the run ends failed, the outcome unknown (exit
   // 7), naming the node and saying what to do; the node started again (NORMAL, its job gone with

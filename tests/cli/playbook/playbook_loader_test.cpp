@@ -86,6 +86,17 @@ TEST_CASE("a reference to nothing is reported, while foreach items and earlier e
   CHECK(later.find("steps[1].node: {{losing_nodes}} is no variable") != std::string::npos);
 }
 
+TEST_CASE("the new nodes but the last are a list once a foreach over new_nodes is done, not before") {
+  const std::string cleanup_earlier =
+      "  - foreach: earlier_new_nodes\n    as: n\n    steps:\n      - act: cleanup\n        node: '{{n}}'\n";
+  const std::string add_nodes =
+      "  - foreach: new_nodes\n    as: ordinal\n    steps:\n      - act: start_node\n"
+      "        with: {ordinal: '{{ordinal}}'}\n";
+  CHECK(parse_playbook(kHeader + "steps:\n" + add_nodes + cleanup_earlier, "good.yaml").ok());
+  CHECK(problems_of(kHeader + "steps:\n" + cleanup_earlier + add_nodes)
+            .find("bad.yaml:4: steps[1].foreach: 'earlier_new_nodes' is neither") != std::string::npos);
+}
+
 TEST_CASE("a foreach needs a known list, an item name and steps") {
   const std::string message = problems_of(kHeader + "steps:\n  - foreach: planets\n");
   CHECK(message.find("bad.yaml:4: steps[1].foreach: 'planets' is neither") != std::string::npos);
