@@ -207,7 +207,7 @@ void interrupt(Agents& agents, const Interrupted& operation) {
     REQUIRE_MESSAGE(held.is_object(), "the third ringctl printed nothing");
     CHECK_MESSAGE(held["job"]["id"] == id, "the third ringctl follows " << held.dump());
     CHECK(held["job"]["state"] == "running");
-    CHECK(done_of(held["job"]) == held["job"]["progress"]["total"].get<std::uint64_t>());
+    CHECK(done_of(held["job"]) >= held["job"]["progress"]["total"].get<std::uint64_t>());
     MESSAGE(operation.name << ": ringctl killed again, held at " << held["job"]["progress"].dump()
                            << "; run again, it follows the same job");
     operation.release();
@@ -304,8 +304,9 @@ void agent_killed_while_held(TestCluster& cluster, Agents& agents, int i, const 
   Json held;
   REQUIRE_MESSAGE(wait_until(
                       [&] {
+                        // A join's done can pass its total: rows written meanwhile stream too.
                         held = running_job(cluster, i, operation);
-                        return held.is_object() && done_of(held) == held["progress"]["total"].get<std::uint64_t>() &&
+                        return held.is_object() && done_of(held) >= held["progress"]["total"].get<std::uint64_t>() &&
                                cluster.process(i).log().find("test hold: " + std::string(phase)) != std::string::npos;
                       },
                       60s),
