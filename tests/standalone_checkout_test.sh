@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A fresh clone stands alone. Clones the committed HEAD of the checkout this script is in into
-# an empty temporary directory (nothing beside it: no ../shared), configures it with tests and
-# benches off, builds ringctl, ringd and ringnode with the clone's own scripts/build.sh, and
+# an empty temporary directory (no sibling folder beside it to read), configures it with tests
+# and benches off, builds ringctl, ringd and ringnode with the clone's own scripts/build.sh, and
 # runs each one's --version, which must print the version of project() in CMakeLists.txt.
 # Extra arguments go to CMake (ctest passes the enclosing build's -DRINGCTL_WERROR).
 # Exit 0 when all holds, 1 naming what failed, 77 (skipped) outside a git checkout.
