@@ -482,7 +482,6 @@ ringcore::Result<IngestedRows> Storage::ingest(const std::string& keyspace, std:
       for (const auto& [token, digest] : added) digests.add(token, digest);
     }
     ingested.file_bytes = batch.GetDataSize();
-    ingested.instance = instance_id_;
     return ingested;
   } catch (const Error& error) {
     return error;
