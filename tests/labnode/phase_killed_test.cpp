@@ -536,14 +536,7 @@ TEST_CASE(
   removenode_source_hung_then_killed(cluster);
 
   CHECK(writes_acknowledged(writer, 40));  // the cluster still serves QUORUM writes
-  writer.stop();
-  const std::vector<int> survivors = {0, 1, 2, 4};
-  REQUIRE(hints_delivered(cluster, survivors));
-  const std::vector<std::string> written = with_acknowledged({}, writer);
-  check_all_readable(cluster, survivors, kKeyspace, seeded, kThrottledValueBytes);
-  check_all_readable(cluster, survivors, kKeyspace, written);
-  check_on_every_replica(cluster, 0, kKeyspace, seeded, 3, 10, kThrottledValueBytes);
-  check_on_every_replica(cluster, 0, kKeyspace, written, 3, 10);
-  MESSAGE((seeded.size() + written.size())
-          << " acknowledged rows checked, " << seconds_since(test_started) << " s in all");
+  const std::size_t checked =
+      check_acknowledged_rows(cluster, writer, {0, 1, 2, 4}, kKeyspace, seeded, kThrottledValueBytes, 10);
+  MESSAGE(checked << " acknowledged rows checked, " << seconds_since(test_started) << " s in all");
 }

@@ -74,17 +74,7 @@ TEST_CASE("a joining node killed before its stream's flush loses the unflushed r
   for (int i = 0; i <= kJoining; ++i) cluster.wait_for_ring(i, kFirstNodes + 1);
 
   CHECK(writes_acknowledged(writer, 20));
-  writer.stop();
-  const std::vector<int> all = {0, 1, 2, 3};
-  REQUIRE(hints_delivered(cluster, all));
-  const std::vector<std::string> written = with_acknowledged({}, writer);
-  check_all_readable(cluster, all, kKeyspace, seeded, kValueBytes);
-  check_all_readable(cluster, all, kKeyspace, written);
-  check_on_every_replica(cluster, 0, kKeyspace, seeded, 3, 1, kValueBytes);
-  check_on_every_replica(cluster, 0, kKeyspace, written, 3, 1);
-  MESSAGE(
-      "load held before the kill " << load_held << " bytes, after it " << load_after_kill << "; "
-                                   << seeded.size() + written.size() << " acknowledged rows checked, "
-                                   << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
-                                   << " s");
+  const std::size_t checked = check_acknowledged_rows(cluster, writer, {0, 1, 2, 3}, kKeyspace, seeded, kValueBytes, 1);
+  MESSAGE("load held before the kill " << load_held << " bytes, after it " << load_after_kill << "; " << checked
+                                       << " acknowledged rows checked, " << seconds_since(started) << " s");
 }

@@ -204,4 +204,21 @@ inline void check_on_every_replica(const TestCluster& cluster, int coordinator, 
   CHECK(short_of_replicas == 0);
 }
 
+// The end of a fault test with a writer: stops it, waits until none of `nodes` holds a hint,
+// then checks every acknowledged row, the `seeded` ones (of `seeded_value_bytes`) and the
+// writer's, reads back at QUORUM through each of `nodes`, and every `every`th is on all 3 of its
+// replicas (asked through nodes.front()). Returns how many rows were checked.
+inline std::size_t check_acknowledged_rows(const TestCluster& cluster, Writer& writer, const std::vector<int>& nodes,
+                                           const std::string& keyspace, const std::vector<std::string>& seeded,
+                                           std::size_t seeded_value_bytes, std::size_t every) {
+  writer.stop();
+  REQUIRE(hints_delivered(cluster, nodes));
+  const std::vector<std::string> written = with_acknowledged({}, writer);
+  check_all_readable(cluster, nodes, keyspace, seeded, seeded_value_bytes);
+  check_all_readable(cluster, nodes, keyspace, written);
+  check_on_every_replica(cluster, nodes.front(), keyspace, seeded, 3, every, seeded_value_bytes);
+  check_on_every_replica(cluster, nodes.front(), keyspace, written, 3, every);
+  return seeded.size() + written.size();
+}
+
 }  // namespace test_support
