@@ -27,7 +27,8 @@ struct AgentReport {
   ringcore::ClusterSnapshot view;
   std::string node_address;  // its node, from /v1/node
   std::optional<ringcore::NodeCapacity> capacity;
-  std::optional<std::int64_t> load_bytes;  // its node's own figure, from /v1/node
+  std::optional<std::int64_t> load_bytes;              // its node's own figure, from /v1/node
+  std::map<std::string, std::int64_t> keyspace_loads;  // the same by keyspace; empty when not reported
   ringcore::NodeActivity activity;
   std::optional<std::vector<std::string>> seeds;  // its node's seed list, when the agent reports one
 };
@@ -79,6 +80,16 @@ ringcore::NodeActivity activity_of(const json& facts, const json& jobs, const js
     }
   }
   return activity;
+}
+
+// The node's load by keyspace, when its agent reports it: figures that are not byte counts are
+// left out, as an unknown load_bytes is.
+std::map<std::string, std::int64_t> keyspace_loads_of(const json& facts) {
+  std::map<std::string, std::int64_t> loads;
+  for (const auto& [keyspace, bytes] : ringnet::json_object(facts, "keyspace_loads").items()) {
+    if (bytes.is_number_integer() && bytes.get<std::int64_t>() >= 0) loads[keyspace] = bytes.get<std::int64_t>();
+  }
+  return loads;
 }
 
 std::optional<std::vector<std::string>> seeds_of(const json& facts) {
@@ -145,6 +156,7 @@ AgentReport ask_agent(const AgentOptions& base, const std::string& agent, std::c
     report.capacity = capacity_of(facts);
     if (const auto load = ringnet::json_number(facts, "load_bytes"))
       report.load_bytes = static_cast<std::int64_t>(*load);
+    report.keyspace_loads = keyspace_loads_of(facts);
     report.seeds = seeds_of(facts);
     const json jobs = client.get("/v1/jobs");  // then streams: one order, not the compiler's
     report.activity = activity_of(facts, jobs, client.get("/v1/streams"));
@@ -230,6 +242,7 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
   std::vector<ringcore::NodeActivity> activity;
   std::map<std::string, ringcore::NodeCapacity> capacity;
   std::map<std::string, std::int64_t> loads;
+  std::map<std::string, const std::map<std::string, std::int64_t>*> keyspace_loads;  // into reports
   std::set<std::string> seeds;  // every node's list merged: a seed named anywhere counts
   bool seeds_known = false;
   for (const AgentReport& report : reports) {
@@ -243,6 +256,7 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
       activity.push_back(report.activity);
       if (report.capacity) capacity[report.node_address] = *report.capacity;
       if (report.load_bytes) loads[report.node_address] = *report.load_bytes;
+      keyspace_loads[report.node_address] = &report.keyspace_loads;
       if (report.seeds) {
         seeds_known = true;
         seeds.insert(report.seeds->begin(), report.seeds->end());
@@ -254,6 +268,7 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
   for (ringcore::Node& node : survey.snapshot.nodes) {
     if (auto it = capacity.find(node.address); it != capacity.end()) node.capacity = it->second;
     if (auto it = loads.find(node.address); it != loads.end()) node.load_bytes = it->second;
+    if (auto it = keyspace_loads.find(node.address); it != keyspace_loads.end()) node.keyspace_loads = *it->second;
   }
   survey.observations.views = std::move(views);
   survey.observations.activity = std::move(activity);

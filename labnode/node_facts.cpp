@@ -174,6 +174,11 @@ Json node_facts(Node& node) {
   put_if_known(facts, "disk_free_bytes", disk.free_bytes);
   put_if_known(facts, "disk_total_bytes", disk.total_bytes);
   put_if_known(facts, "rss_bytes", rss);
+  Json keyspace_loads = Json::object();
+  for (const std::string& keyspace : node.storage().keyspaces()) {
+    keyspace_loads[keyspace] = node.storage().load_bytes(keyspace);
+  }
+  facts["keyspace_loads"] = std::move(keyspace_loads);
   facts["capacity"] = capacity_json(figures);
   facts["requests"] = {{"read", request_json(reads)}, {"write", request_json(writes)}};
   facts["compaction"] = compaction.document;

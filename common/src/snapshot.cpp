@@ -392,6 +392,22 @@ class SnapshotReader {
   std::optional<Error> syntax_error_;
 };
 
+// "keyspace_loads": {"name": bytes, ...}, optional; each figure an integer, not negative.
+Result<std::map<std::string, std::int64_t>> read_keyspace_loads(const Fields& f) {
+  std::map<std::string, std::int64_t> loads;
+  if (!f.has("keyspace_loads")) return loads;
+  auto object = f.object("keyspace_loads");
+  if (!object) return object.error();
+  const Fields figures(**object, f.path() + ": keyspace_loads");
+  for (const auto& entry : (*object)->items()) {
+    auto bytes = figures.integer(entry.key().c_str());
+    if (!bytes) return bytes.error();
+    if (*bytes < 0) return Error::invalid_input(figures.path() + ": '" + entry.key() + "' is negative");
+    loads[entry.key()] = *bytes;
+  }
+  return loads;
+}
+
 Result<Node> parse_node(StreamedNode& in, std::size_t index) {
   const Json& json = in.fields;
   std::string path = "nodes[" + std::to_string(index) + "]";
@@ -443,6 +459,9 @@ Result<Node> parse_node(StreamedNode& in, std::size_t index) {
   auto capacity = read_capacity(f, json);
   if (!capacity) return capacity.error();
   node.capacity = *capacity;
+  auto keyspace_loads = read_keyspace_loads(f);
+  if (!keyspace_loads) return keyspace_loads.error();
+  node.keyspace_loads = std::move(keyspace_loads).value();
 
   if (!in.tokens_streamed) {
     auto tokens = f.array("tokens");  // absent, null or not an array: an array is always streamed
@@ -699,6 +718,10 @@ std::string serialize_snapshot(const ClusterSnapshot& snapshot) {
     n["load_bytes"] = node.load_bytes ? OrderedJson(*node.load_bytes) : OrderedJson(nullptr);
     if (node.storage_port != kDefaultStoragePort) n["storage_port"] = node.storage_port;
     write_capacity(node.capacity, n);
+    if (!node.keyspace_loads.empty()) {
+      n["keyspace_loads"] = OrderedJson::object();
+      for (const auto& [name, bytes] : node.keyspace_loads) n["keyspace_loads"][name] = bytes;
+    }
     n["tokens"] = OrderedJson::array();
     for (Token t : node.tokens) n["tokens"].push_back(format_token(t));
     json["nodes"].push_back(std::move(n));

@@ -111,13 +111,16 @@ TEST_CASE("every view keeps its statuses, and the snapshot is the freshest view 
   CHECK(asked.back().query.empty());
 }
 
-TEST_CASE("each node's load is the one its own agent reports, not the gossiped one of the freshest view") {
+TEST_CASE("each node's load, whole and by keyspace, is the one its own agent reports, not the gossiped one") {
   // The gossiped loads in the example are 1,268,777 (10.0.0.1) and 1,022,464 (10.0.0.2); a
   // cleanup that just ended on 10.0.0.1 left it 400,000, which gossip has not carried yet.
   StrictFakeAgent cleaned("127.0.0.71"), other("127.0.0.71");
   const AgentsConfig config({cleaned.address(), other.address()});
   cleaned.expect("GET", "/v1/cluster", 200, cluster_answer(1.0));
-  expect_node_jobs_streams(cleaned, "10.0.0.1", {{"load_bytes", 400000}});
+  // Its load by keyspace too; a figure that is not a byte count is left out.
+  expect_node_jobs_streams(
+      cleaned, "10.0.0.1",
+      {{"load_bytes", 400000}, {"keyspace_loads", {{"orders", 399000}, {"audit", 1000}, {"odd", -5}, {"bad", "x"}}}});
   cleaned.expect("GET", "/v1/cluster", 200, cluster_answer(1.0));
   other.expect("GET", "/v1/cluster", 200, cluster_answer(2.0));
   expect_node_jobs_streams(other, "10.0.0.2");  // reports no load: the gossiped one stays
@@ -127,6 +130,9 @@ TEST_CASE("each node's load is the one its own agent reports, not the gossiped o
   CHECK(node_in(survey.snapshot, "10.0.0.1").load_bytes == 400000);
   CHECK(node_in(survey.snapshot, "10.0.0.2").load_bytes == 1022464);
   CHECK(node_in(survey.snapshot, "10.0.0.3").load_bytes == 1258291);  // no agent: gossiped
+  CHECK(node_in(survey.snapshot, "10.0.0.1").keyspace_loads ==
+        std::map<std::string, std::int64_t>{{"audit", 1000}, {"orders", 399000}});
+  CHECK(node_in(survey.snapshot, "10.0.0.2").keyspace_loads.empty());  // not reported: unknown
   for (const StrictFakeAgent* agent : {&cleaned, &other}) check_strict(*agent);
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "ringcore/ownership.h"
+#include "ringcore/ring.h"
 #include "support/ring_builder.h"
 
 using ringcore::ClusterSnapshot;
@@ -149,4 +151,37 @@ TEST_CASE("a long list of nodes is cut short in the message but complete in the 
   REQUIRE(kinds(report) == std::vector<std::string>{"cleanup_debt"});
   CHECK(report.findings.front().nodes.size() == 22);
   CHECK(contains(report.findings.front().message, "10.0.0.10 and 12 more in dc1"));
+}
+
+TEST_CASE("a keyspace that holds no data does not count in what a node should hold, once nodes report keyspace_loads") {
+  // One token each, unevenly spaced: "events" (rf 1, all the data) and "audit" (rf 3, empty)
+  // spread the ring differently over the nodes. Each node holds exactly its share of events.
+  std::vector<test_support::NodeSpec> specs;
+  const std::vector<ringcore::Token> tokens = {-9'000'000'000'000'000'000LL, -8'000'000'000'000'000'000LL,
+                                               -7'500'000'000'000'000'000LL, 0,
+                                               1'000'000'000'000'000'000LL,  5'000'000'000'000'000'000LL};
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    specs.push_back({"10.0.0." + std::to_string(i + 1), "dc1", "r1", {tokens[i]}});
+  }
+  ClusterSnapshot snapshot = test_support::ring_of(specs);
+  snapshot.keyspaces.push_back({"events", test_support::simple(1)});
+  snapshot.keyspaces.push_back({"audit", test_support::simple(3)});
+  const ringcore::TokenRing ring(snapshot);
+  const ringcore::NodeOwnership events = ringcore::raw_ownership(ring);
+  for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
+    snapshot.nodes[i].load_bytes = static_cast<std::int64_t>(*events[i] * 600.0 * kGiB);
+  }
+  auto load_findings = [](const RebalanceReport& report) {
+    std::vector<std::string> names = kinds(report);
+    std::erase(names, "token_distribution");  // the uneven tokens, true either way
+    return names;
+  };
+
+  SUBCASE("unreported, both keyspaces count alike, and the loads look uneven") {
+    CHECK_FALSE(load_findings(analyse(snapshot)).empty());
+  }
+  SUBCASE("reported, audit counts for nothing, and every node holds what it should") {
+    for (auto& node : snapshot.nodes) node.keyspace_loads = {{"events", *node.load_bytes}, {"audit", 0}};
+    CHECK(load_findings(analyse(snapshot)).empty());
+  }
 }

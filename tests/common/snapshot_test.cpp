@@ -72,6 +72,27 @@ TEST_CASE("every golden ring parses, and survives a serialise/parse round trip")
   }
 }
 
+TEST_CASE("a node's keyspace_loads are optional, read as bytes per keyspace, and written back only when known") {
+  json doc = valid_snapshot();
+  doc["nodes"][0]["keyspace_loads"] = {{"ks", 600}, {"nts", 400}};
+  auto snapshot = ringcore::parse_snapshot(doc.dump());
+  REQUIRE(snapshot.ok());
+  CHECK(snapshot->nodes[0].keyspace_loads == std::map<std::string, std::int64_t>{{"ks", 600}, {"nts", 400}});
+  CHECK(snapshot->nodes[1].keyspace_loads.empty());
+  const json written = json::parse(ringcore::serialize_snapshot(*snapshot));
+  CHECK(written["nodes"][0]["keyspace_loads"] == doc["nodes"][0]["keyspace_loads"]);
+  CHECK_FALSE(written["nodes"][1].contains("keyspace_loads"));
+
+  SUBCASE("a figure that is not a byte count is refused, naming the node and the keyspace") {
+    doc["nodes"][0]["keyspace_loads"]["nts"] = -1;
+    CHECK(contains(error_of(doc), "nodes[0] (10.0.0.1): keyspace_loads: 'nts' is negative"));
+    doc["nodes"][0]["keyspace_loads"]["nts"] = "big";
+    CHECK(contains(error_of(doc), "nodes[0] (10.0.0.1): keyspace_loads: 'nts' must be an integer, not string"));
+    doc["nodes"][0]["keyspace_loads"] = json::array();
+    CHECK(contains(error_of(doc), "nodes[0] (10.0.0.1): 'keyspace_loads' must be an object"));
+  }
+}
+
 TEST_CASE("malformed snapshots are refused with the field and node named") {
   SUBCASE("not JSON") {
     auto snapshot = ringcore::parse_snapshot("{\"nodes\": [");

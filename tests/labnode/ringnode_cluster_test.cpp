@@ -216,6 +216,9 @@ TEST_CASE("20,000 rows written at QUORUM through every coordinator read back at 
   MESSAGE("node RSS after the workload: " << node1_info["rss_bytes"].get<std::uint64_t>() / 1024 << " KiB, load "
                                           << node1_info["load_bytes"] << " bytes");
   CHECK(lab.api(0, "GET", "/v1/compaction").body["keyspaces"][0]["name"] == "itest");
+  // The load by keyspace: all of it is itest's (the only keyspace), and holds every row's copy.
+  CHECK(node1_info["keyspace_loads"] == json{{"itest", node1_info["load_bytes"]}});
+  CHECK(node1_info["load_bytes"].get<std::int64_t>() > 0);
 }
 
 TEST_CASE(

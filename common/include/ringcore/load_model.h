@@ -15,7 +15,10 @@ namespace ringcore {
 
 // Per snapshot node: the fraction of the ring it holds a replica of, summed over every keyspace
 // except LocalStrategy ones (2.0 = two keyspaces' worth of full copies); its raw ownership when
-// the snapshot has no such keyspace. nullopt for nodes outside the ring (joining).
+// the snapshot has no such keyspace. When nodes report their keyspace_loads, each keyspace
+// counts by its share of the data (a keyspace holding nothing, as Cassandra's system_auth or
+// system_traces often do, counts for nothing; the weights still add up to the number of
+// keyspaces); otherwise all count alike. nullopt for nodes outside the ring (joining).
 std::vector<std::optional<double>> replicated_fractions(const ClusterSnapshot& snapshot);
 
 // The datacenters that have ring members, sorted by name.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +76,9 @@ struct Node {
   std::vector<Token> tokens;               // sorted ascending
   int storage_port = kDefaultStoragePort;  // only used where nodetool's layout depends on it
   NodeCapacity capacity;                   // snapshot fields of the same names, all optional
+  // The bytes of each keyspace's data on this node ("keyspace_loads"), as its agent reports
+  // them; empty when unknown. They weigh the keyspaces in what a node should hold (load_model.h).
+  std::map<std::string, std::int64_t> keyspace_loads;
 };
 
 struct Keyspace {
