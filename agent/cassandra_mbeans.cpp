@@ -140,6 +140,22 @@ std::optional<double> sum_of_counts(const json& pattern_reply) {
   return total;
 }
 
+// {"keyspace": bytes} from a wildcard read of the keyspaces' LiveDiskSpaceUsed gauges, keyed
+// by MBean name ("org.apache.cassandra.metrics:keyspace=ks,name=LiveDiskSpaceUsed,type=Keyspace",
+// properties in any order).
+json keyspace_loads(const json& pattern_reply) {
+  json loads = json::object();
+  if (!pattern_reply.is_object()) return loads;
+  for (const auto& [name, attributes] : pattern_reply.items()) {
+    const std::size_t at = name.find("keyspace=");
+    const auto bytes = number(attributes, "Value");
+    if (at == std::string::npos || !bytes || *bytes < 0) continue;
+    const std::size_t start = at + std::string_view("keyspace=").size();
+    loads[name.substr(start, name.find(',', start) - start)] = static_cast<std::int64_t>(*bytes);
+  }
+  return loads;
+}
+
 // Sums `field` over the objects of `list`.
 double sum_of(const json& list, const char* field) {
   double total = 0;
@@ -307,6 +323,10 @@ std::vector<MBeanRead> collection_reads() {
   reads.push_back({"StreamManager/CurrentStreams", current_streams_request()});
   // This node's live data in bytes (what nodetool's load map shows for the node itself).
   reads.push_back({"Storage/Load", jolokia_read("org.apache.cassandra.metrics:type=Storage,name=Load", "Count")});
+  // The same by keyspace (nodetool tablestats' "Space used (live)", summed per keyspace).
+  reads.push_back(
+      {"Keyspace/LiveDiskSpaceUsed",
+       jolokia_read("org.apache.cassandra.metrics:type=Keyspace,keyspace=*,name=LiveDiskSpaceUsed", "Value")});
   reads.push_back({"Runtime/Uptime", jolokia_read("java.lang:type=Runtime", "Uptime")});
   reads.push_back({"Memory/HeapMemoryUsage", jolokia_read("java.lang:type=Memory", "HeapMemoryUsage")});
   // TotalMemorySize is JDK 14's name, TotalPhysicalMemorySize the older one (Cassandra 4.x runs
@@ -421,6 +441,8 @@ ringcore::Result<json> node_document(const MBeanValues& values, const DiskFigure
     }
   }
   if (value(values, "Storage/Load").is_number()) node["load_bytes"] = value(values, "Storage/Load").get<std::int64_t>();
+  if (value(values, "Keyspace/LiveDiskSpaceUsed").is_object())
+    node["keyspace_loads"] = keyspace_loads(value(values, "Keyspace/LiveDiskSpaceUsed"));
   if (value(values, "Runtime/Uptime").is_number())
     node["uptime_seconds"] = value(values, "Runtime/Uptime").get<std::int64_t>() / 1000;
   const std::vector<std::string> directories = data_directories(values);

@@ -137,6 +137,14 @@ TEST_CASE("a single node's recorded MBeans make its node document: identity, mod
   CHECK(facts["joined"] == true);
   CHECK(facts["gossip_active"] == true);
   CHECK(facts["disk_used_bytes"] == 750);
+  // The load by keyspace: every keyspace the node lists, system ones included, in bytes.
+  const json& keyspace_loads = facts["keyspace_loads"];
+  for (const json& keyspace : node.collection.at("Keyspaces")) {
+    CAPTURE(keyspace);
+    REQUIRE(keyspace_loads.contains(keyspace.get<std::string>()));
+    CHECK(keyspace_loads[keyspace.get<std::string>()].get<std::int64_t>() >= 0);
+  }
+  CHECK(keyspace_loads.size() == node.collection.at("Keyspaces").size());
   CHECK(facts["seeds"] == json::array());  // its own seed: Cassandra leaves it out of the list
   MBeanValues with_seed = node.collection;
   with_seed["Gossiper/Seeds"] = json::array({"/127.0.112.9:7000"});  // as node 2 of the tier answers

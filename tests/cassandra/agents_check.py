@@ -189,6 +189,18 @@ def check_live(report, tools, agents, keyspaces, compare_status, compare_ring, f
             problems.append(f"{node.address}: seeds {seeds}, expected 127.0.0.1")
     report.check("live /v1/node seeds through every agent: the cluster's seed", problems)
 
+    # The load by keyspace (each keyspace's LiveDiskSpaceUsed gauge), which weighs the
+    # keyspaces in health's and rebalance's density checks: every test keyspace, in bytes.
+    problems = []
+    for node in cluster.nodes:
+        status, body, _ = http_get(agents.url(node, "/v1/node"))
+        loads = body["node"].get("keyspace_loads", {}) if status == 200 else {}
+        missing = sorted(names - set(loads))
+        odd = {k: v for k, v in loads.items() if not isinstance(v, int) or v < 0}
+        if missing or odd:
+            problems.append(f"{node.address}: keyspace_loads {loads}: missing {missing}, not byte counts {odd}")
+    report.check("live /v1/node keyspace_loads through every agent: every test keyspace, in bytes", problems)
+
     # Judged for an rf 1 keyspace: the test keyspaces with rf above the node count (rf 6 on
     # two nodes) rightly make replica_availability critical.
     health = agents.ringctl(tools.ringctl, "health", "--keyspace", keyspace, *DISK_THRESHOLDS)
