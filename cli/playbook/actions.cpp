@@ -27,12 +27,17 @@ Json operation_body(const std::string& name, const StepContext& context) {
   return body;
 }
 
-// The job recorded in the step's journal, if its agent still knows it.
+// The job recorded in the step's journal, if its agent still knows it and it did not fail. A
+// failed job is what stopped the run (a receiver of a decommission died, say): followed again
+// it would only fail again, and no resume could finish; the resumed step runs the operation
+// again, as the operator would once the cause is gone.
 std::optional<Json> recorded_job(AgentClient& agent, const StepContext& context) {
   const std::string id = json_text(context.record.started, "job");
   if (id.empty()) return std::nullopt;
   try {
-    return job_of(agent.get("/v1/jobs/" + id));
+    Json job = job_of(agent.get("/v1/jobs/" + id));
+    if (json_text(job, "state") == "failed") return std::nullopt;
+    return job;
   } catch (const ringcore::Error& e) {
     if (e.code() == ringcore::ErrorCode::kNotFound) return std::nullopt;
     throw;
@@ -123,6 +128,15 @@ StepOutcome agent_operation(const std::string& name, StepContext& context, const
                               last.reason + "): it may have finished, failed or still run; if " + node +
                               " is down, start it again, then resume this run (ringctl playbook resume): the step "
                               "follows the job if the node still runs it, or starts it again");
+  }
+  if (last.event == "failed") {
+    // Not raise_for's bare "failed": what stopped the run is retryable once its cause is gone (a
+    // receiver or replica down, started again), and a resumed step runs the operation again.
+    throw ringcore::Error::failed(name + " job " + json_text(last.job, "id") + " on " + node +
+                                  " failed: " + json_text(last.job, "error", "no reason given") +
+                                  "; once its cause is fixed (a node it names started again), resume this run "
+                                  "(ringctl playbook resume): the step runs the " +
+                                  name + " again");
   }
   raise_for(last, where);
   // A decommissioned node leaves the ring: what its agent collects no longer matters to a check.

@@ -5,8 +5,8 @@
 // Never twice: the node a start_node plans, and the job an operation starts, are written to
 // the step's journal record before anything waits on them. A resumed run starts the planned
 // node (launchers are idempotent) and re-attaches to the recorded job; only when the agent
-// no longer knows the job does it ask again, and the agent's one-operation rule answers with
-// the running job instead of starting another.
+// no longer knows the job, or the job failed (what stopped the run), does it ask again, and the
+// agent's one-operation rule answers with the running job instead of starting another.
 //
 // An agent job's step ends once the node's agent has collected after the job ended (or 10 s
 // have passed: event facts_not_refreshed), so that the checks that follow, reading each node's

@@ -80,12 +80,15 @@ Json latest_bootstrap(const StepContext& context, const std::string& address) {
 
 // A join that can no longer end by itself: the node's bootstrap failed, and it stays out of
 // the ring until the bootstrap is resumed (Cassandra: `nodetool bootstrap resume`; a ringnode
-// resumes it when restarted). Waiting on would only wait out the timeout.
+// resumes it when restarted). Waiting on would only wait out the timeout. The usual cause is a
+// stream source that died or hung, which the error names: restarted while that source is still
+// down, the node would wait for it and fail again, so the advice starts with it.
 void fail_if_bootstrap_failed(const Json& bootstrap, const std::string& address) {
   if (json_text(bootstrap, "state") != "failed") return;
   throw ringcore::Error::failed("the bootstrap of " + address +
                                 " failed: " + json_text(bootstrap, "error", "no reason given") +
-                                "; restart the node to resume its bootstrap, then resume this run");
+                                "; start any node named there that is down, then restart " + address +
+                                " to resume its bootstrap, then resume this run");
 }
 
 // Watches the scaling alert thresholds for one poll; throws kTimedOut at a critical level.

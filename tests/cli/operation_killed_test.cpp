@@ -17,6 +17,10 @@
 //     (labnode/test_hold.h), the agent is SIGKILLed again: restarted, it lists the job running;
 //     there ringctl is SIGKILLed too, and the same command run again follows the same job;
 //  4. the operation is let go (its throttle lifted) and the wait ends "done", exit 0.
+// The join is first held in its waits before streaming by a peer hung (SIGSTOP): ringctl
+// following it and then its agent are SIGKILLed there (the job listed at 0 bytes, the same
+// command following it), and the peer resumed, the same job streams. Held after streaming by the
+// hook, that peer is hung again and the hold lifted: the join ends NORMAL with the peer hung.
 // Before that repair, one held in validation (a replica hung) whose ringctl and agent are
 // SIGKILLed: the second wait rides through and reports the job failed naming the replica (exit 2).
 // Before that decommission, the leaving node itself is SIGKILLed mid-stream: it restarts NORMAL
@@ -293,6 +297,60 @@ void agent_killed_in_repair_validation(TestCluster& cluster, Agents& agents, int
           << last["event"] << " (\"" << last["job"].value("error", "") << "\") in " << seconds_since(started) << " s");
 }
 
+// A join in its waits before streaming: `hung`, a peer, is hung (SIGSTOP), so node i's bootstrap
+// (job `id`) runs at 0 bytes, never seeing it up. ringctl following it (`jobs --wait ID`) is
+// SIGKILLed: the agent lists the job running at 0 bytes, and the same command run again follows
+// the same job. The agent is SIGKILLed: `ringctl jobs` exits 4; started again, it lists the job
+// running at 0 bytes. The peer resumed (SIGCONT), the same job passes its waits and streams, the
+// second wait riding through all of it. It is then let go (killed), for the streaming case.
+void join_killed_waiting(TestCluster& cluster, Agents& agents, int i, int hung, const std::string& id) {
+  INFO("join, ringctl and its agent SIGKILLed in its waits before streaming");
+  const auto started = std::chrono::steady_clock::now();
+  const std::string agent = agents.agent(i);
+  const std::vector<std::string> follow = ringctl_command(agent, {"jobs", "--wait", id, "--timeout", "180"});
+  Background first(follow);
+  const Json waiting = next_event(first);
+  REQUIRE_MESSAGE(waiting.is_object(), "the first ringctl printed nothing");
+  CHECK_MESSAGE(waiting["job"]["id"] == id, waiting.dump());
+  CHECK(waiting["job"]["state"] == "running");
+  CHECK(done_of(waiting["job"]) == 0);
+  first.kill_and_reap();
+  const Json after_ringctl = listed_with_progress(agent, id, 0);
+  REQUIRE_MESSAGE(after_ringctl.is_object(), "ringctl jobs does not list " << id);
+  CHECK(after_ringctl["state"] == "running");
+
+  Background again(follow);
+  const Json attached = next_event(again);
+  REQUIRE_MESSAGE(attached.is_object(), "the second ringctl printed nothing");
+  CHECK_MESSAGE(attached["job"]["id"] == id, "the second ringctl follows " << attached.dump());
+  agents.kill(i);
+  CHECK(run_process(ringctl_command(agent, {"jobs"})).exit_code == 4);
+  agents.start(i);
+  const Json after_agent = listed_with_progress(agent, id, 0);
+  REQUIRE_MESSAGE(after_agent.is_object(), "the restarted agent does not list " << id);
+  CHECK(after_agent["state"] == "running");
+  // Still in its waits: the hung peer is not up in its view, nothing streamed.
+  CHECK(member_seen_by(cluster, i, cluster.address(hung))["status"] != "up");
+  CHECK(done_of(cluster.api(i, "GET", "/v1/jobs/" + id).body) == 0);
+
+  cluster.process(hung).send_signal(SIGCONT);
+  const auto resumed = std::chrono::steady_clock::now();
+  Json streaming;
+  for (Json event = next_event(again); event.is_object(); event = next_event(again)) {
+    if (event["job"]["state"] == "running" && done_of(event["job"]) > 0) {
+      streaming = event;
+      break;
+    }
+  }
+  REQUIRE_MESSAGE(streaming.is_object(), "the second wait ended before the join streamed");
+  CHECK(streaming["job"]["id"] == id);
+  const double streaming_after = seconds_since(resumed);
+  again.kill_and_reap();
+  MESSAGE("join, ringctl and agent killed in its waits (0 bytes, "
+          << cluster.address(hung) << " hung): the peer resumed, the same job streams " << streaming_after
+          << " s later (" << streaming["job"]["progress"].dump() << "); " << seconds_since(started) << " s");
+}
+
 // Node i's `operation` held by the nodes' test hook (labnode/test_hold.h) at `phase`, past its
 // last byte or range, where no throttle holds it (a join before announcing NORMAL, a cleanup
 // before its final compaction): its agent is SIGKILLed and started again, and lists the job
@@ -342,6 +400,8 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
   // Nodes 1 and 3 (0-based 0 and 2) are never stopped: the writer's coordinators.
   Writer writer(cluster, {0, 2}, kKeyspace, "w", 2, 40);
   std::string dead_host;
+  // The peer hung around the join: while it waits before streaming, and once held after it.
+  constexpr int kHungPeer = 3;
 
   const std::vector<Interrupted> operations = {
       {"join", 4,
@@ -349,6 +409,9 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          return std::vector<std::string>{"jobs", "--wait", id, "--timeout", "180"};
        },
        [&] {
+         // Seen down before the node starts: its join waits to see every peer up.
+         cluster.process(kHungPeer).send_signal(SIGSTOP);
+         REQUIRE(wait_until([&] { return seen_down(cluster, 0, kHungPeer); }, 30s));
          cluster.start(4, true, kNodeYaml + "stream_throughput_mib: " + std::to_string(kThrottledStreamMib) + "\n");
          agents.start(4);
          Json jobs;
@@ -358,7 +421,9 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
                return jobs.is_array() && !jobs.empty();
              },
              30s));
-         return jobs[0]["id"].get<std::string>();  // its bootstrap
+         const std::string id = jobs[0]["id"].get<std::string>();  // its bootstrap
+         join_killed_waiting(cluster, agents, 4, kHungPeer, id);   // held by the hung peer until resumed
+         return id;
        },
        // Let go, it streams the rest and is held by the hook before announcing NORMAL.
        [&] {
@@ -366,7 +431,26 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          set_throughput(cluster, 4, 0);
          agent_killed_while_held(cluster, agents, 4, "bootstrap", ringnode::kHoldBootstrapStreamed);
        },
-       false, [&] { std::filesystem::remove(join_hold); }},
+       false,
+       // Held there, a peer is hung (SIGSTOP); the hold lifted, the join announces NORMAL, which
+       // asks no peer: the job succeeds with the peer still hung (not waiting for its conviction,
+       // which would only add the failure detector's 5 to 15 s), QUORUM writes go on, and the
+       // peer resumed sees the new node normal.
+       [&] {
+         cluster.process(kHungPeer).send_signal(SIGSTOP);
+         const auto hung_at = std::chrono::steady_clock::now();
+         std::filesystem::remove(join_hold);
+         const Json joined = cluster.bootstrap_job(4);
+         CHECK_MESSAGE(joined["state"] == "succeeded", joined.dump());
+         CHECK(node_info(cluster, 4)["mode"] == "NORMAL");
+         const double normal_after = seconds_since(hung_at);
+         CHECK(writes_acknowledged(writer, 40));  // QUORUM of 3: two replicas answer
+         cluster.process(kHungPeer).send_signal(SIGCONT);
+         for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
+         MESSAGE("join, held after streaming, " << cluster.address(kHungPeer) << " hung: the join ended "
+                                                << joined["state"] << ", NORMAL " << normal_after
+                                                << " s after the stop");
+       }},
       {"cleanup", 0,
        [](const std::string&) {
          return std::vector<std::string>{"cleanup", kKeyspace, "--wait", "--timeout", "180"};

@@ -38,24 +38,10 @@ inline bool seen_down(const TestCluster& cluster, int observer, int node) {
   return member.is_object() && member["status"] == "down";
 }
 
-// The first stream session of node i in `direction` (with `peer`, when given; of job `job_id`'s
-// plan, when given: a node lists ended plans too) that has moved some of its bytes but not all,
-// or null.
+// session_in_progress (ringnode_process.h) of node i.
 inline Json session_in_progress(const TestCluster& cluster, int i, const std::string& direction,
                                 const std::string& peer = "", const std::string& job_id = "") {
-  const auto reply = cluster.api(i, "GET", "/v1/streams");
-  if (reply.status != 200) return nullptr;
-  for (const Json& plan : reply.body["plans"]) {
-    if (!job_id.empty() && plan["job_id"] != job_id) continue;
-    for (const Json& session : plan["sessions"]) {
-      if (!peer.empty() && session["peer"] != peer) continue;
-      if (session["direction"] == direction && session["done_bytes"].get<std::uint64_t>() > 0 &&
-          session["done_bytes"].get<std::uint64_t>() < session["total_bytes"].get<std::uint64_t>()) {
-        return session;
-      }
-    }
-  }
-  return nullptr;
+  return session_in_progress(cluster.address(i), cluster.native_port(), direction, peer, job_id);
 }
 
 // The job of node i that runs `operation`, or null.

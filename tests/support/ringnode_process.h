@@ -163,4 +163,24 @@ inline std::int64_t hints_pending(const std::string& address, int port) {
   return reply.body["hints"].value("pending", std::int64_t{-1});
 }
 
+// The first stream session of the node at `address` (API `port`) in `direction` ("sending",
+// "receiving"; with `peer`, when given; of job `job_id`'s plan, when given: a node lists ended
+// plans too) that has moved some of its bytes but not all, or null.
+inline nlohmann::json session_in_progress(const std::string& address, int port, const std::string& direction,
+                                          const std::string& peer = "", const std::string& job_id = "") {
+  const ApiReply reply = call(address, port, "GET", "/v1/streams");
+  if (reply.status != 200) return nullptr;
+  for (const nlohmann::json& plan : reply.body["plans"]) {
+    if (!job_id.empty() && plan["job_id"] != job_id) continue;
+    for (const nlohmann::json& session : plan["sessions"]) {
+      if (!peer.empty() && session["peer"] != peer) continue;
+      if (session["direction"] == direction && session["done_bytes"].get<std::uint64_t>() > 0 &&
+          session["done_bytes"].get<std::uint64_t>() < session["total_bytes"].get<std::uint64_t>()) {
+        return session;
+      }
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace test_support

@@ -83,13 +83,16 @@ TEST_CASE("a resumed cleanup re-attaches to the job its journal recorded and sta
   test_support::check_strict(agent);
 }
 
-TEST_CASE("a resumed step whose job the agent no longer knows asks again, and records the job it gets") {
+namespace {
+
+// A resumed cleanup step whose recorded job c1 the agent answers with `status` and `answer`: it
+// asks again (the agent answering `post_status` with job c2), follows c2, and records it.
+void check_asks_again(int status, const json& answer, int post_status) {
   unsetenv("RINGCTL_TOKEN");
   const std::string node = "127.0.0.77";
   StrictFakeAgent agent(node);
-  agent.expect("GET", "/v1/jobs/c1", 404, {{"error", {{"code", "not_found"}, {"message", "no job c1"}}}});
-  // The one-operation rule: the cleanup already running is the answer (200), not a second one.
-  agent.expect("POST", "/v1/operations/cleanup", 200, cleanup_job("c2", "running", 1));
+  agent.expect("GET", "/v1/jobs/c1", status, answer);
+  agent.expect("POST", "/v1/operations/cleanup", post_status, cleanup_job("c2", "running", 1));
   agent.expect_always("GET", "/v1/jobs/c2", 200, cleanup_job("c2", "succeeded", 2));
 
   ringctl::playbook::StepRecord record;
@@ -100,6 +103,19 @@ TEST_CASE("a resumed step whose job the agent no longer knows asks again, and re
   CHECK(outcome.result["job"] == "c2");
   CHECK(record.started["job"] == "c2");  // written to the journal before the wait
   test_support::check_strict(agent);
+}
+
+}  // namespace
+
+TEST_CASE("a resumed step whose job the agent no longer knows asks again, and records the job it gets") {
+  // The one-operation rule: the cleanup already running is the answer (200), not a second one.
+  check_asks_again(404, {{"error", {{"code", "not_found"}, {"message", "no job c1"}}}}, 200);
+}
+
+TEST_CASE("a resumed step whose recorded job failed starts the operation again, and records the new job") {
+  json failed = cleanup_job("c1", "failed", 1);
+  failed["job"]["error"] = "the node ran out of disk";
+  check_asks_again(200, failed, 202);  // what stopped the run: not followed again
 }
 
 TEST_CASE("a cleanup step ends at the first look where the node's agent has collected after the job ended") {
@@ -148,6 +164,29 @@ TEST_CASE("an agent that never collects after the job's end holds the step 10 s 
   std::chrono::milliseconds waited{0};
   for (std::size_t i = 1; i < fake.pauses.size(); ++i) waited += fake.pauses[i];
   CHECK(waited == std::chrono::seconds(10));
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("a step whose job fails ends failed, naming the cause and saying to resume once it is fixed") {
+  unsetenv("RINGCTL_TOKEN");
+  const std::string node = "127.0.0.76";
+  StrictFakeAgent agent(node);
+  agent.expect("POST", "/v1/operations/cleanup", 202, cleanup_job("c1", "running", 1));
+  json failed = cleanup_job("c1", "failed", 1);
+  failed["job"]["error"] = "reading ks from 127.0.0.78: connection refused";
+  agent.expect_always("GET", "/v1/jobs/c1", 200, failed);
+
+  ringctl::playbook::StepRecord record;
+  ringctl::playbook::StepOutcome outcome;
+  const ringcore::Error error = test_support::thrown_error([&] { run_cleanup(agent, node, record, outcome); });
+  CHECK(error.code() == ringcore::ErrorCode::kFailed);  // exit 2
+  const std::string message = error.message();
+  CHECK_MESSAGE(message.find("cleanup job c1 on " + node + " failed: reading ks from 127.0.0.78: connection refused") !=
+                    std::string::npos,
+                message);
+  CHECK_MESSAGE(
+      message.find("resume this run (ringctl playbook resume): the step runs the cleanup again") != std::string::npos,
+      message);
   test_support::check_strict(agent);
 }
 

@@ -108,8 +108,8 @@ TEST_CASE("a join whose latest bootstrap job failed ends the wait at once, with 
       test_support::thrown_error([&] { ringctl::playbook::wait_for_condition("node_normal_everywhere", context); });
   CHECK(error.code() == ringcore::ErrorCode::kFailed);
   CHECK(error.message() ==
-        "the bootstrap of 127.0.0.74 failed: source 10.0.0.2 is down; restart the node to "
-        "resume its bootstrap, then resume this run");
+        "the bootstrap of 127.0.0.74 failed: source 10.0.0.2 is down; start any node named there that is down, "
+        "then restart 127.0.0.74 to resume its bootstrap, then resume this run");
   test_support::check_strict(agent);
 }
 

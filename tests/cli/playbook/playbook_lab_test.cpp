@@ -1,5 +1,5 @@
-// The playbooks on real labs (ringnode and ringd processes). Three test cases, each a lab on
-// ports of its own, which ctest runs as three tests (in parallel):
+// The playbooks on real labs (ringnode and ringd processes). Five test cases, each a lab on
+// ports of its own, which ctest runs as five tests (in parallel):
 // - scale-up 3 -> 4 and scale-down 4 -> 3 under a QUORUM writer: a dry run changes nothing;
 //   removing a node below rf and a host-id mismatch are refused with exit 5 before anything
 //   changes; the CLI SIGKILLed while the new node joins and `playbook resume` finishing the run
@@ -13,7 +13,10 @@
 //   the first scale-down's leaving node SIGKILLed mid-decommission (the run ends exit 7 saying to
 //   start it and resume; resumed, it finishes), the second's agent (the run rides through);
 // - disk headroom: on nodes of a small disk, scale-up refuses a node over half full and
-//   scale-down refuses receivers that would pass 80%.
+//   scale-down refuses receivers that would pass 80%;
+// - scale-up 3 -> 4 with a stream source SIGKILLed, then hung, then the new node's agent
+//   SIGKILLed, and scale-down 4 -> 3 with a receiver SIGKILLed, then hung: each fault ends the
+//   run failed (exit 2) naming the peer, or rides through (the agent); resumed, it finishes.
 // Every acknowledged write is readable after each.
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -29,7 +32,10 @@
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "ringruntime/wait.h"
 #include "support/background_process.h"
@@ -207,35 +213,51 @@ json member_at(const PlaybookLab& lab, const std::string& address) {
   return nullptr;
 }
 
-// A scale-down run of `node`, its decommission held streaming by the node's stream throughput
-// (past the limiter's 1 MiB burst); once the run shows it midway (some bytes, not all),
-// `interrupt` is called, the run still following the job. The run's events and exit code.
+// The events and exit code of a playbook run that was interrupted midway.
 struct InterruptedRun {
   std::string out;  // the events as printed, one JSON line each
   std::vector<json> events;
   int exit_code = -1;
   std::string run_id() const { return events.empty() ? "" : events.back().value("run_id", ""); }
+  const json& last() const { return events.back(); }
 };
-InterruptedRun scale_down_interrupted(const PlaybookLab& lab, const std::string& node,
-                                      const std::function<void()>& interrupt) {
-  const std::string agent = node + ":" + lab.ports().agent;
-  REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", agent, "setstreamthroughput", "0.05"}).exit_code == 0);
-  Background run({RINGCTL_BIN, "-o", "json", "playbook", "run", "scale-down", "--var", "node=" + node, "--var",
-                  "host_id=" + host_id_of(node), "--var", "leave_timeout=120", "--var", lab.lab_var(), "--yes"});
+
+// `ringctl -o json playbook ARGS...` (a run or a resume); at its first progress event that shows
+// some bytes streamed and not all (a join's or a decommission's), `interrupt` is called, the run
+// still going on.
+InterruptedRun run_interrupted(std::vector<std::string> args, const std::function<void()>& interrupt) {
+  args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "playbook"});
+  Background run(args);
   InterruptedRun result;
   bool interrupted = false;
   for (std::string line = run.next_line(); !line.empty(); line = run.next_line()) {
     result.out += line;
     result.events.push_back(json::parse(line));
     const json& event = result.events.back();
-    if (!interrupted && event["event"] == "progress" && event["done"] > 0 && event["done"] < event["total"]) {
+    if (!interrupted && event["event"] == "progress" && event.value("done", 0) > 0 &&
+        event.value("done", 0) < event.value("total", 0)) {
       interrupted = true;
       interrupt();
     }
   }
   result.exit_code = run.wait();
-  REQUIRE_MESSAGE(interrupted, "the run never showed the decommission streaming");
+  REQUIRE_MESSAGE(interrupted, "the run never showed bytes streaming: " << result.out);
+  REQUIRE(!result.events.empty());
   return result;
+}
+
+// A scale-down run of `node`, its decommission held streaming by the node's stream throughput
+// (past the limiter's 1 MiB burst), set first: the run's arguments. Then, once the run shows
+// it midway, `interrupt` is called.
+std::vector<std::string> scale_down_throttled(const PlaybookLab& lab, const std::string& node) {
+  const std::string agent = node + ":" + lab.ports().agent;
+  REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", agent, "setstreamthroughput", "0.05"}).exit_code == 0);
+  return {"run",   "scale-down",        "--var", "node=" + node, "--var", "host_id=" + host_id_of(node),
+          "--var", "leave_timeout=120", "--var", lab.lab_var(),  "--yes"};
+}
+InterruptedRun scale_down_interrupted(const PlaybookLab& lab, const std::string& node,
+                                      const std::function<void()>& interrupt) {
+  return run_interrupted(scale_down_throttled(lab, node), interrupt);
 }
 
 }  // namespace
@@ -662,4 +684,281 @@ TEST_CASE(
   CHECK(json_lines(grow.out).back()["message"].get<std::string>().find("disk_usage") != std::string::npos);
   CHECK(lab.members() == 4);  // nothing started, nothing decommissioned
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
+}
+
+namespace {
+
+// The writes a QuorumWriter's batches made: acknowledged (each recorded for `lab verify`) and
+// failed.
+struct WritesMade {
+  std::int64_t acknowledged = 0, failed = 0;
+};
+WritesMade writes_made(QuorumWriter& writer) {
+  WritesMade made;
+  for (const ProcessResult& batch : writer.finish()) {
+    const json report = json::parse(batch.out, nullptr, false);
+    if (!report.is_object()) continue;
+    made.acknowledged += report.value("acknowledged", std::int64_t{0});
+    made.failed += report.value("failed", std::int64_t{0});
+  }
+  return made;
+}
+
+// Once the node at `node` streams with one of `peers` (in `direction`, some bytes and not all, as
+// its own API lists it), that peer's address.
+std::string streaming_peer(const PlaybookLab& lab, const std::string& node, const std::string& direction,
+                           const std::vector<std::string>& peers) {
+  std::string peer;
+  const bool found = ringruntime::wait_until(
+      [&] {
+        for (const std::string& candidate : peers) {
+          if (test_support::session_in_progress(node, std::stoi(lab.ports().native), direction, candidate)
+                  .is_object()) {
+            peer = candidate;
+            return true;
+          }
+        }
+        return false;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(50));
+  REQUIRE_MESSAGE(found, test_support::call(node, std::stoi(lab.ports().native), "GET", "/v1/streams").body.dump());
+  return peer;
+}
+
+// A run stopped by a peer's fault: failed (exit 2), resumable, the message naming the peer.
+void check_failed_naming(const InterruptedRun& run, const std::string& peer) {
+  INFO(run.out);
+  CHECK(run.exit_code == 2);
+  CHECK(run.last()["event"] == "run_finished");
+  CHECK(run.last()["status"] == "failed");
+  CHECK_MESSAGE(run.last().value("message", "").find(peer) != std::string::npos, run.last().dump());
+  const ProcessResult runs = test_support::run_process({RINGCTL_BIN, "-o", "json", "playbook", "runs"});
+  REQUIRE(runs.exit_code == 0);
+  for (const json& listed : json::parse(runs.out)["runs"]) {
+    if (listed["run_id"] == run.run_id()) CHECK_MESSAGE(listed["status"] == "failed", listed);
+  }
+}
+
+// The lab's name of the member at `address` ("node2").
+std::string member_name(const PlaybookLab& lab, const std::string& address) {
+  return member_at(lab, address)["name"].get<std::string>();
+}
+
+// Waits until the agent of the node at `address` lists a bootstrap running: a node restarted
+// has resumed its bootstrap (the agent lists its last collection, which until then can still
+// show the failed bootstrap that stopped the run, and a run resumed on that fails again at once).
+void wait_bootstrap_running(const PlaybookLab& lab, const std::string& address) {
+  const std::vector<std::string> jobs = {RINGCTL_BIN, "-o", "json", "-h", address + ":" + lab.ports().agent, "jobs"};
+  const bool running = ringruntime::wait_until(
+      [&] {
+        const json listing = json::parse(test_support::run_process(jobs).out, nullptr, false);
+        if (!listing.is_object() || !listing["jobs"].is_array()) return false;
+        for (const json& job : listing["jobs"]) {
+          if (job["operation"] == "bootstrap" && job["state"] == "running") return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(250));
+  REQUIRE_MESSAGE(running, test_support::run_process(jobs).out);
+}
+
+// The pid of the ringnode at `address` in `lab`, to hang it (SIGSTOP) and resume it (SIGCONT).
+int node_pid(const PlaybookLab& lab, const std::string& address) {
+  const json pid = member_at(lab, address)["pid"];
+  REQUIRE_MESSAGE(pid.is_number_integer(), pid);
+  return pid.get<int>();
+}
+
+// A playbook run (`args`) that `fault` interrupts, given the peer the node at `node` streams with
+// (in `direction`) once the run shows bytes streaming: that peer, the run, and how long after
+// the fault the run ended.
+struct PeerFault {
+  std::string peer;
+  InterruptedRun run;
+  double ended_after = 0;
+};
+PeerFault run_with_peer_fault(const PlaybookLab& lab, std::vector<std::string> args, const std::string& node,
+                              const std::string& direction, const std::vector<std::string>& peers,
+                              const std::function<void(const std::string& peer)>& fault) {
+  PeerFault result;
+  std::chrono::steady_clock::time_point faulted_at;
+  result.run = run_interrupted(std::move(args), [&] {
+    result.peer = streaming_peer(lab, node, direction, peers);
+    fault(result.peer);
+    faulted_at = std::chrono::steady_clock::now();
+  });
+  result.ended_after = seconds_since(faulted_at);
+  return result;
+}
+
+void kill_member(const PlaybookLab& lab, const std::string& address) {
+  REQUIRE(lab.lab({"kill", member_name(lab, address)}).exit_code == 0);
+}
+
+}  // namespace
+
+// Scale-up 3 -> 4 under a QUORUM writer, the join interrupted three times, resumed each time:
+//  1. a stream source (not the seed) SIGKILLed mid-join: the run ends failed (exit 2), naming it;
+//  2. the source started again and the new node restarted (its bootstrap resumes), the resumed
+//     run's join is interrupted by a source hung (SIGSTOP): failed (exit 2), naming it, once
+//     the failure detector convicts it;
+//  3. the source resumed and the new node restarted, the next resumed run's join loses the new
+//     node's agent (SIGKILL, then started again): the run rides through to exit 0.
+// Every acknowledged row reads back at QUORUM afterwards (`lab verify`).
+TEST_CASE("scale-up with a stream source SIGKILLed then hung, and the new node's agent SIGKILLed, resumed to the end") {
+  PlaybookLab lab("peer-up", "127.0.82.", {"26860", "29860", "7560"});
+  const auto test_started = std::chrono::steady_clock::now();
+  const ProcessResult up = lab.up(3);
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  // About 3 MB on every node (rf 3 of 3): the new node's share outlasts its stream limiter's
+  // 1 MiB burst in each of its three bootstrap attempts.
+  lab.must({"stress", "--rows", "4000", "--value-size", "1000", "--cl", "QUORUM"});
+  const std::string joining = lab.address(4);
+  const std::vector<std::string> peers = {lab.address(2), lab.address(3)};  // not the seed: the new node needs it
+  QuorumWriter writer(lab);
+  // Messages to a peer killed or hung are dropped, and so are some of the writer's on a loaded
+  // machine: the run's dropped-messages alert is set out of reach (variables above), so that
+  // what stops it is the peer's fault itself.
+  // The new node stopped (its bootstrap failed) and started again, its bootstrap resumed; `lab
+  // start` of a joining node returns once it is normal, so it runs beside the resumed run.
+  std::optional<Background> joining_started;
+  const auto restart_joining = [&] {
+    joining_started.reset();
+    REQUIRE(lab.lab({"stop", member_name(lab, joining)}).exit_code == 0);
+    joining_started.emplace(lab.command({"start", member_name(lab, joining), "--timeout", "300"}));
+  };
+
+  const PeerFault killed = run_with_peer_fault(
+      lab,
+      {"run", "scale-up", "--var", lab.lab_var(), "--var", "stream_throughput_mib=0.05", "--var", "join_timeout=300",
+       "--var", "dropped_messages_warn=1", "--var", "dropped_messages_critical=1", "--yes"},
+      joining, "receiving", peers, [&](const std::string& peer) { kill_member(lab, peer); });
+  check_failed_naming(killed.run, killed.peer);
+  CHECK(count_events(killed.run.events, "step_finished", "4.1.2", "failed") == 1);
+  CHECK_MESSAGE(
+      killed.run.last()["message"].get<std::string>().find("start any node named there that is down, then restart " +
+                                                           joining + " to resume its bootstrap") != std::string::npos,
+      killed.run.last().dump());
+  // The new node first (a node started waits for every running one to be normal), then the peer.
+  REQUIRE(lab.lab({"stop", member_name(lab, joining)}).exit_code == 0);
+  REQUIRE(lab.lab({"start", member_name(lab, killed.peer)}).exit_code == 0);
+  joining_started.emplace(lab.command({"start", member_name(lab, joining), "--timeout", "300"}));
+  wait_bootstrap_running(lab, joining);
+
+  const PeerFault hung =
+      run_with_peer_fault(lab, {"resume", killed.run.run_id()}, joining, "receiving", peers,
+                          [&](const std::string& peer) { REQUIRE(kill(node_pid(lab, peer), SIGSTOP) == 0); });
+  REQUIRE(kill(node_pid(lab, hung.peer), SIGCONT) == 0);
+  check_failed_naming(hung.run, hung.peer);
+  CHECK(count_events(hung.run.events, "step_finished", "4.1.1", "done_before") == 1);  // not started a second time
+  restart_joining();
+  wait_bootstrap_running(lab, joining);
+
+  const InterruptedRun agent_killed = run_interrupted({"resume", killed.run.run_id()}, [&] {
+    const json member = member_at(lab, joining);
+    REQUIRE(kill(member["agent_pid"].get<int>(), SIGKILL) == 0);
+    const ProcessResult restarted = lab.lab({"start", member_name(lab, joining)});  // only its agent: the node runs
+    REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.err);
+    REQUIRE(
+        test_support::run_process({RINGCTL_BIN, "-h", joining + ":" + lab.ports().agent, "setstreamthroughput", "0"})
+            .exit_code == 0);
+  });
+  INFO(agent_killed.out);
+  CHECK(agent_killed.exit_code == 0);
+  CHECK(agent_killed.last()["status"] == "succeeded");
+  CHECK(count_events(agent_killed.events, "step_finished", "4.1.2", "ok") == 1);
+  CHECK(count_events(agent_killed.events, "node_starting", "4.1.1") == 0);
+  REQUIRE(joining_started);
+  CHECK(joining_started->wait() == 0);
+  const json members = lab.nodes();
+  CHECK(members.size() == 4);  // one node added, not two
+  const WritesMade writes = writes_made(writer);
+  CHECK(writes.acknowledged > 0);
+  const ProcessResult verify = lab.lab({"verify", "--cl", "QUORUM", "-o", "json"});
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  // Rows on 2 of their 3 replicas right after the run are the hinted writes not yet delivered;
+  // once no node holds a hint, every row is on all of them.
+  const bool delivered = ringruntime::wait_until(
+      [&] {
+        for (int n = 1; n <= 4; ++n) {
+          if (test_support::hints_pending(lab.address(n), std::stoi(lab.ports().native)) != 0) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(120), std::chrono::milliseconds(250));
+  CHECK(delivered);
+  const ProcessResult reverify = lab.lab({"verify", "--cl", "QUORUM", "-o", "json"});
+  INFO(reverify.out << reverify.err);
+  CHECK(reverify.exit_code == 0);
+  CHECK(json::parse(reverify.out, nullptr, false)["under_replicated"] == 0);
+  MESSAGE("under-replicated right after the run: " << json::parse(verify.out, nullptr, false)["under_replicated"]
+                                                   << "; once the hints are delivered: "
+                                                   << json::parse(reverify.out, nullptr, false)["under_replicated"]);
+  MESSAGE("scale-up: source " << killed.peer << " killed: exit " << killed.run.exit_code << " " << killed.ended_after
+                              << " s after the kill, " << killed.run.last()["message"] << "; source " << hung.peer
+                              << " hung: exit " << hung.run.exit_code << " " << hung.ended_after
+                              << " s after the stop, " << hung.run.last()["message"] << "; the agent killed: exit "
+                              << agent_killed.exit_code << "; writes " << writes.acknowledged << " acknowledged, "
+                              << writes.failed << " failed; verify " << verify.out << "; "
+                              << seconds_since(test_started) << " s");
+}
+
+// Scale-down 4 -> 3 under a QUORUM writer, the decommission interrupted twice, resumed each
+// time:
+//  1. a receiving peer (not the seed) SIGKILLed mid-stream: the run ends failed (exit 2), naming
+//     it; the peer started again, the resumed run starts a new decommission (the failed job is
+//     not followed again);
+//  2. that one's receiving peer hung (SIGSTOP): failed (exit 2), naming it once convicted;
+//     resumed (SIGCONT), the run resumed again decommissions the node and finishes.
+// Every acknowledged row reads back at QUORUM afterwards (`lab verify`).
+TEST_CASE("scale-down with a receiving peer SIGKILLed, then hung, resumed to the end") {
+  PlaybookLab lab("peer-down", "127.0.83.", {"26960", "29960", "7460"});
+  const auto test_started = std::chrono::steady_clock::now();
+  const ProcessResult up = lab.up(4);
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  // About 2 MB on every node: the decommission outlasts the leaving node's 1 MiB burst.
+  lab.must({"stress", "--rows", "3000", "--value-size", "1000", "--cl", "QUORUM"});
+  const std::string leaving = lab.address(4);
+  const std::vector<std::string> peers = {lab.address(2), lab.address(3)};
+  QuorumWriter writer(lab);
+
+  const PeerFault killed = run_with_peer_fault(lab, scale_down_throttled(lab, leaving), leaving, "sending", peers,
+                                               [&](const std::string& peer) { kill_member(lab, peer); });
+  check_failed_naming(killed.run, killed.peer);
+  CHECK(count_events(killed.run.events, "step_finished", "3", "failed") == 1);
+  CHECK_MESSAGE(
+      killed.run.last()["message"].get<std::string>().find(
+          "resume this run (ringctl playbook resume): the step runs the decommission again") != std::string::npos,
+      killed.run.last().dump());
+  REQUIRE(lab.lab({"start", member_name(lab, killed.peer)}).exit_code == 0);
+
+  const PeerFault hung =
+      run_with_peer_fault(lab, {"resume", killed.run.run_id()}, leaving, "sending", peers,
+                          [&](const std::string& peer) { REQUIRE(kill(node_pid(lab, peer), SIGSTOP) == 0); });
+  REQUIRE(kill(node_pid(lab, hung.peer), SIGCONT) == 0);
+  check_failed_naming(hung.run, hung.peer);
+  CHECK(count_events(hung.run.events, "step_finished", "1", "done_before") == 1);
+  for (const json& e : hung.run.events) {
+    if (e["event"] == "job") CHECK_MESSAGE(e["reattached"] == false, e);  // the failed job not followed again
+  }
+
+  REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", leaving + ":" + lab.ports().agent, "setstreamthroughput", "0"})
+              .exit_code == 0);
+  const ProcessResult finished = lab.playbook({"resume", killed.run.run_id()});
+  INFO(finished.out << finished.err);
+  CHECK(finished.exit_code == 0);
+  CHECK(count_events(json_lines(finished.out), "step_finished", "3", "ok") == 1);
+  CHECK(lab.members() == 3);
+  const WritesMade writes = writes_made(writer);
+  CHECK(writes.acknowledged > 0);
+  const ProcessResult verify = lab.lab({"verify", "--cl", "QUORUM", "-o", "json"});
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  MESSAGE("scale-down: receiver " << killed.peer << " killed: exit " << killed.run.exit_code << " "
+                                  << killed.ended_after << " s after the kill, " << killed.run.last()["message"]
+                                  << "; receiver " << hung.peer << " hung: exit " << hung.run.exit_code << " "
+                                  << hung.ended_after << " s after the stop, " << hung.run.last()["message"]
+                                  << "; writes " << writes.acknowledged << " acknowledged, " << writes.failed
+                                  << " failed; verify " << verify.out << "; " << seconds_since(test_started) << " s");
 }
