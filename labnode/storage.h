@@ -52,7 +52,7 @@
 // Compactions during a stream: a stream's pages fill memtables with rows of many ranges at once,
 // so each memtable flush leaves a level-0 file overlapping the others, and RocksDB's trigger of
 // 4 such files merged them again and again while the stream ran (perf on a joining node in
-// bench/streaming_bench.sh: its compaction thread a third of its CPU, more than its ingests).
+// bench/streaming_bench.sh: its compaction thread a third of its CPU during the stream).
 // From the first ingest into a keyspace until flush_streamed(keyspace), the keyspace's level-0
 // triggers are raised (32 files before compacting, about 256 MiB of memtables; storage.cpp), so
 // the stream's files are compacted once, after it. A stream that is never flushed (its streamer
