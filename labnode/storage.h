@@ -49,6 +49,16 @@
 //   own, which then fails the next write) stops the database like any other write on a full
 //   disk (kStoppedOnFullDisk below): flush_streamed() and ingest() refuse from then on, so the
 //   stream fails and nothing unflushed is counted received.
+// Compactions during a stream: a stream's pages fill memtables with rows of many ranges at once,
+// so each memtable flush leaves a level-0 file overlapping the others, and RocksDB's trigger of
+// 4 such files merged them again and again while the stream ran (perf on a joining node in
+// bench/streaming_bench.sh: its compaction thread a third of its CPU during the stream).
+// From the first ingest into a keyspace until flush_streamed(keyspace), the keyspace's level-0
+// triggers are raised (32 files before compacting, about 256 MiB of memtables; storage.cpp), so
+// the stream's files are compacted once, after it. A stream that is never flushed (its streamer
+// failed) leaves the raised triggers until the next flush_streamed() of that keyspace or a
+// restart: bounded, at most 32 files before compactions run again.
+//
 // Cells stored as merge operands by earlier versions (which linked in SST files of them) are
 // resolved by every column family's merge operator, last-write-wins (supersedes()).
 // rocksdb::Status is turned into ringcore::Error here (kFailed, naming the operation).

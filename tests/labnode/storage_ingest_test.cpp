@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ringcore/murmur3.h"
+#include "ringruntime/wait.h"
 #include "storage.h"
 #include "support/ringnode_process.h"
 #include "support/temp_dir.h"
@@ -281,4 +282,52 @@ TEST_CASE("a client write that lost against an unflushed streamed cell is supers
   REQUIRE(storage->ingest("ks", page(0, 10, 10)).ok());
   REQUIRE(storage->flush_streamed("ks").ok());
   CHECK(stored(*storage, key(3)).timestamp_us == 10);
+}
+
+namespace {
+
+ringnode::KeyspaceCompactionStats keyspace_stats(const Storage& storage) {
+  for (ringnode::KeyspaceCompactionStats& stats : storage.compaction_stats()) {
+    if (stats.keyspace == "ks") return stats;
+  }
+  FAIL("no compaction statistics for keyspace ks");
+  return {};
+}
+
+std::uint64_t level0_files(const Storage& storage) {
+  for (const ringnode::LevelStats& level : keyspace_stats(storage).levels) {
+    if (level.level == 0) return level.files;
+  }
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("a stream's files are compacted once its flush comes, not while its pages arrive") {
+  // RocksDB compacts a keyspace from 4 files in level 0; a stream's pages become many such files
+  // (one per memtable flush) that would be merged again and again while it runs.
+  const test_support::TempDir dir("ringnode_ingest_test_");
+  auto storage = open_with_keyspace(dir.path());
+  for (int i = 0; i < 6; ++i) {
+    REQUIRE(storage->ingest("ks", page(i * 100, i * 100 + 100, 10)).ok());
+    REQUIRE(storage->flush().ok());  // each page a file in level 0, as a full memtable leaves it
+  }
+  CHECK(level0_files(*storage) == 6);
+  CHECK_FALSE(keyspace_stats(*storage).compaction_pending);
+
+  REQUIRE(storage->flush_streamed("ks").ok());
+  CHECK(ringruntime::wait_until([&] { return level0_files(*storage) < 4; }, std::chrono::seconds(30),
+                                std::chrono::milliseconds(20)));
+  for (int i = 0; i < 600; i += 97) CHECK(stored(*storage, key(i)).value == "streamed" + std::to_string(i));
+}
+
+TEST_CASE("client writes alone are compacted from 4 files in level 0 as configured") {
+  const test_support::TempDir dir("ringnode_ingest_test_");
+  auto storage = open_with_keyspace(dir.path());
+  for (int i = 0; i < 6; ++i) {
+    for (int k = i * 10; k < i * 10 + 10; ++k) REQUIRE(storage->apply("ks", key(k), Cell{5, false, "client"}).ok());
+    REQUIRE(storage->flush().ok());
+  }
+  CHECK(ringruntime::wait_until([&] { return level0_files(*storage) < 4; }, std::chrono::seconds(30),
+                                std::chrono::milliseconds(20)));
 }
