@@ -23,7 +23,6 @@
 #include <set>
 #include <shared_mutex>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "big_endian.h"
 #include "ringcore/murmur3.h"
