@@ -488,9 +488,7 @@ HealthCheck check_partitions(const ClusterObservations& observations) {
       if (node.status == NodeStatus::kDown) down[i].insert(node.address);
     }
   }
-  auto sees_down = [&](std::size_t viewer, std::size_t seen) {
-    return !down[viewer].empty() && down[viewer].contains(current[seen]->observer);
-  };
+  auto sees_down = [&](std::size_t viewer, std::size_t seen) { return down[viewer].contains(current[seen]->observer); };
   // Union-find over the views: a group holds nodes that see each other up, pair by pair.
   std::vector<std::size_t> group(current.size());
   for (std::size_t i = 0; i < group.size(); ++i) group[i] = i;
