@@ -240,10 +240,8 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
 
   std::vector<ringcore::PeerView> views;
   std::vector<ringcore::NodeActivity> activity;
-  std::map<std::string, ringcore::NodeCapacity> capacity;
-  std::map<std::string, std::int64_t> loads;
-  std::map<std::string, const std::map<std::string, std::int64_t>*> keyspace_loads;  // into reports
-  std::set<std::string> seeds;  // every node's list merged: a seed named anywhere counts
+  std::map<std::string, const AgentReport*> own_report;  // by node address: what its own agent said
+  std::set<std::string> seeds;                           // every node's list merged: a seed named anywhere counts
   bool seeds_known = false;
   for (const AgentReport& report : reports) {
     ringcore::PeerView view;
@@ -254,9 +252,7 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
     if (report.answered) {
       view.snapshot = report.view;
       activity.push_back(report.activity);
-      if (report.capacity) capacity[report.node_address] = *report.capacity;
-      if (report.load_bytes) loads[report.node_address] = *report.load_bytes;
-      keyspace_loads[report.node_address] = &report.keyspace_loads;
+      own_report[report.node_address] = &report;
       if (report.seeds) {
         seeds_known = true;
         seeds.insert(report.seeds->begin(), report.seeds->end());
@@ -265,10 +261,14 @@ ClusterSurvey survey_cluster(const SnapshotSource& source, const SurveyOptions& 
     if (report.answered) view.age_seconds = report.age_seconds;
     views.push_back(std::move(view));
   }
+  // A node's own figures over the gossiped ones of the freshest view.
   for (ringcore::Node& node : survey.snapshot.nodes) {
-    if (auto it = capacity.find(node.address); it != capacity.end()) node.capacity = it->second;
-    if (auto it = loads.find(node.address); it != loads.end()) node.load_bytes = it->second;
-    if (auto it = keyspace_loads.find(node.address); it != keyspace_loads.end()) node.keyspace_loads = *it->second;
+    const auto it = own_report.find(node.address);
+    if (it == own_report.end()) continue;
+    const AgentReport& own = *it->second;
+    if (own.capacity) node.capacity = *own.capacity;
+    if (own.load_bytes) node.load_bytes = *own.load_bytes;
+    node.keyspace_loads = own.keyspace_loads;
   }
   survey.observations.views = std::move(views);
   survey.observations.activity = std::move(activity);
