@@ -78,6 +78,11 @@ class PlaybookLab : public test_support::ScratchLab {
     args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "playbook"});
     return test_support::run_process(args);
   }
+  // `ringctl -h NODE:AGENT setstreamthroughput MIB` (0: unlimited); whether it was applied.
+  bool set_stream_throughput(const std::string& node, const std::string& mib) const {
+    return test_support::run_process({RINGCTL_BIN, "-h", node + ":" + ports_.agent, "setstreamthroughput", mib})
+               .exit_code == 0;
+  }
   // `lab list`'s members.
   json nodes() const { return lab_json({"list"})["nodes"]; }
   int members() const { return static_cast<int>(nodes().size()); }
@@ -250,8 +255,7 @@ InterruptedRun run_interrupted(std::vector<std::string> args, const std::functio
 // (past the limiter's 1 MiB burst), set first: the run's arguments. Then, once the run shows
 // it midway, `interrupt` is called.
 std::vector<std::string> scale_down_throttled(const PlaybookLab& lab, const std::string& node) {
-  const std::string agent = node + ":" + lab.ports().agent;
-  REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", agent, "setstreamthroughput", "0.05"}).exit_code == 0);
+  REQUIRE(lab.set_stream_throughput(node, "0.05"));
   return {"run",   "scale-down",        "--var", "node=" + node, "--var", "host_id=" + host_id_of(node),
           "--var", "leave_timeout=120", "--var", lab.lab_var(),  "--yes"};
 }
@@ -352,8 +356,8 @@ TEST_CASE(
   // throughput, past the limiter's 1 MiB burst); `playbook resume` re-attaches to the running
   // decommission (the node hands back the same job, none started again) and finishes the run,
   // the steps done before not run again.
-  const std::string leaving_agent = "127.0.64.4:" + lab.ports().agent;
-  REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", leaving_agent, "setstreamthroughput", "0.05"}).exit_code == 0);
+  const std::string leaving = "127.0.64.4";
+  REQUIRE(lab.set_stream_throughput(leaving, "0.05"));
   std::string down_id, decommission_job;
   {
     Background run({RINGCTL_BIN, "-o", "json", "playbook", "run", "scale-down", "--var", "node=127.0.64.4", "--var",
@@ -376,7 +380,7 @@ TEST_CASE(
     if (down_events.back()["event"] == "job") {  // re-attached: now let it finish
       CHECK(down_events.back()["reattached"] == true);
       CHECK(down_events.back()["job"] == decommission_job);
-      REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", leaving_agent, "setstreamthroughput", "0"}).exit_code == 0);
+      REQUIRE(lab.set_stream_throughput(leaving, "0"));
     }
   }
   CHECK(down.wait() == 0);
@@ -458,13 +462,8 @@ TEST_CASE(
     // Started again, it resumes its bootstrap (lab start waits for it to be normal: the limit
     // from its config is lifted once its agent answers).
     Background started({RINGCTL_BIN, "lab", "--dir", lab.directory(), "start", joining});
-    REQUIRE(ringruntime::wait_until(
-        [&] {
-          return test_support::run_process(
-                     {RINGCTL_BIN, "-h", joining + ":" + lab.ports().agent, "setstreamthroughput", "0"})
-                     .exit_code == 0;
-        },
-        std::chrono::seconds(60), std::chrono::milliseconds(250)));
+    REQUIRE(ringruntime::wait_until([&] { return lab.set_stream_throughput(joining, "0"); }, std::chrono::seconds(60),
+                                    std::chrono::milliseconds(250)));
     CHECK(started.wait() == 0);
   }
   const ProcessResult finished = lab.playbook({"resume", stop["run_id"]});
@@ -600,8 +599,7 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
       REQUIRE(kill(member["agent_pid"].get<int>(), SIGKILL) == 0);
       const ProcessResult restarted = lab.lab({"start", member["name"]});  // only its agent: the node runs
       REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.err);
-      REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", node + ":" + lab.ports().agent, "setstreamthroughput", "0"})
-                  .exit_code == 0);
+      REQUIRE(lab.set_stream_throughput(node, "0"));
     });
     INFO(agent_killed.events.back().dump());
     CHECK(agent_killed.exit_code == 0);
@@ -859,9 +857,7 @@ TEST_CASE("scale-up with a stream source SIGKILLed then hung, and the new node's
     REQUIRE(kill(member["agent_pid"].get<int>(), SIGKILL) == 0);
     const ProcessResult restarted = lab.lab({"start", member_name(lab, joining)});  // only its agent: the node runs
     REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.err);
-    REQUIRE(
-        test_support::run_process({RINGCTL_BIN, "-h", joining + ":" + lab.ports().agent, "setstreamthroughput", "0"})
-            .exit_code == 0);
+    REQUIRE(lab.set_stream_throughput(joining, "0"));
   });
   INFO(agent_killed.out);
   CHECK(agent_killed.exit_code == 0);
@@ -943,8 +939,7 @@ TEST_CASE("scale-down with a receiving peer SIGKILLed, then hung, resumed to the
     if (e["event"] == "job") CHECK_MESSAGE(e["reattached"] == false, e);  // the failed job not followed again
   }
 
-  REQUIRE(test_support::run_process({RINGCTL_BIN, "-h", leaving + ":" + lab.ports().agent, "setstreamthroughput", "0"})
-              .exit_code == 0);
+  REQUIRE(lab.set_stream_throughput(leaving, "0"));
   const ProcessResult finished = lab.playbook({"resume", killed.run.run_id()});
   INFO(finished.out << finished.err);
   CHECK(finished.exit_code == 0);
