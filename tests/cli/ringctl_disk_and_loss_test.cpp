@@ -83,9 +83,7 @@ class Lab : public test_support::ScratchLab {
   }
   // No node of `addresses` holds a hint.
   bool hints_delivered(const std::vector<std::string>& addresses) const {
-    return std::all_of(addresses.begin(), addresses.end(), [&](const std::string& address) {
-      return test_support::hints_pending(address, native_port()) == 0;
-    });
+    return test_support::hints_delivered(addresses, native_port());
   }
   // Every node up and normal in every view, then every hint delivered: what verify may expect.
   void wait_until_settled(const std::vector<std::string>& addresses) const {

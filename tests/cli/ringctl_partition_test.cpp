@@ -70,8 +70,6 @@ ringcore::Result<ringnet::HttpResponse> write_through(const std::string& node, c
       {"PUT", "/v1/keyspaces/before/rows/" + key + "?cl=" + cl, "value", "application/octet-stream", {}});
 }
 
-std::int64_t hints_pending(const std::string& node) { return test_support::hints_pending(node, kNativePort); }
-
 }  // namespace
 
 TEST_CASE(
@@ -120,8 +118,11 @@ TEST_CASE(
                check_named(report, "partitions")["status"] == "ok";
       },
       90s, 1s));
-  CHECK(ringruntime::wait_until([] { return hints_pending("127.0.67.1") == 0 && hints_pending("127.0.67.2") == 0; },
-                                60s, 500ms));
+  CHECK(ringruntime::wait_until(
+      [] {
+        return test_support::hints_delivered({"127.0.67.1", "127.0.67.2"}, kNativePort);
+      },
+      60s, 500ms));
   const ProcessResult verify = lab.lab({"verify", "--keyspace", "before", "--cl", "ONE", "-o", "json"});
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);

@@ -163,6 +163,14 @@ inline std::int64_t hints_pending(const std::string& address, int port) {
   return reply.body["hints"].value("pending", std::int64_t{-1});
 }
 
+// No node of `addresses` (API `port`) holds a hint: every write they missed has been replayed.
+inline bool hints_delivered(const std::vector<std::string>& addresses, int port) {
+  for (const std::string& address : addresses) {
+    if (hints_pending(address, port) != 0) return false;
+  }
+  return true;
+}
+
 // The first stream session of the node at `address` (API `port`) in `direction` ("sending",
 // "receiving"; with `peer`, when given; of job `job_id`'s plan, when given: a node lists ended
 // plans too) that has moved some of its bytes but not all, or null.

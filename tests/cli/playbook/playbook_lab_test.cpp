@@ -875,14 +875,10 @@ TEST_CASE("scale-up with a stream source SIGKILLed then hung, and the new node's
   CHECK(verify.exit_code == 0);
   // Rows on 2 of their 3 replicas right after the run are the hinted writes not yet delivered;
   // once no node holds a hint, every row is on all of them.
-  const bool delivered = ringruntime::wait_until(
-      [&] {
-        for (int n = 1; n <= 4; ++n) {
-          if (test_support::hints_pending(lab.address(n), std::stoi(lab.ports().native)) != 0) return false;
-        }
-        return true;
-      },
-      std::chrono::seconds(120), std::chrono::milliseconds(250));
+  const std::vector<std::string> addresses = {lab.address(1), lab.address(2), lab.address(3), lab.address(4)};
+  const bool delivered =
+      ringruntime::wait_until([&] { return test_support::hints_delivered(addresses, std::stoi(lab.ports().native)); },
+                              std::chrono::seconds(120), std::chrono::milliseconds(250));
   CHECK(delivered);
   const ProcessResult reverify = lab.lab({"verify", "--cl", "QUORUM", "-o", "json"});
   INFO(reverify.out << reverify.err);
