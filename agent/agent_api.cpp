@@ -79,20 +79,25 @@ ringnet::ServerHandler AgentApi::guarded(ringnet::ServerHandler handler) {
   };
 }
 
+Freshness AgentApi::freshness_now(const CollectedFacts& facts) const {
+  return freshness_of(facts, clock_(), std::chrono::duration<double>(config_.interval_seconds),
+                      collector_.attempt_running_for());
+}
+
 ServerResponse AgentApi::ready() const {
   const auto facts = collector_.facts();
-  const Freshness freshness = freshness_of(*facts, clock_(), std::chrono::duration<double>(config_.interval_seconds));
+  const Freshness freshness = freshness_now(*facts);
   if (!freshness.stale) return json_response(200, {{"status", "ready"}, {"freshness", freshness_json(freshness)}});
   std::string reason = !facts->collected_at ? "no collection from the node has succeeded yet"
                                             : "no collection succeeded in the last " +
                                                   std::to_string(kStaleAfterIntervals) + " intervals";
-  if (!facts->last_error.empty()) reason += " (last error: " + facts->last_error + ")";
+  if (!freshness.error.empty()) reason += " (last error: " + freshness.error + ")";
   return ringnet::error_response(Error(ringcore::ErrorCode::kUnavailable, reason));
 }
 
 json AgentApi::cached_document(const std::string& field, const nlohmann::json CollectedFacts::*document) const {
   const auto facts = collector_.facts();
-  const Freshness freshness = freshness_of(*facts, clock_(), std::chrono::duration<double>(config_.interval_seconds));
+  const Freshness freshness = freshness_now(*facts);
   json content = (*facts).*document;
   // The gossip document is {"endpoints": [...]}; the envelope lifts the list.
   if (field == "endpoints") content = content.is_object() ? content.value("endpoints", json::array()) : json::array();
@@ -133,7 +138,7 @@ ServerResponse AgentApi::cluster(const ServerRequest& request) const {
     throw Error::invalid_input("query parameter tokens: '" + tokens + "' is neither true nor false");
   }
   const auto facts = collector_.facts();
-  const Freshness freshness = freshness_of(*facts, clock_(), std::chrono::duration<double>(config_.interval_seconds));
+  const Freshness freshness = freshness_now(*facts);
   // What json_response of {"freshness": ..., "snapshot": ...} writes, the keys in that order.
   return {200,
           R"({"freshness":)" + freshness_json(freshness).dump() + R"(,"snapshot":)" +
@@ -144,7 +149,7 @@ ServerResponse AgentApi::cluster(const ServerRequest& request) const {
 
 ServerResponse AgentApi::checks() const {
   const auto facts = collector_.facts();
-  const Freshness freshness = freshness_of(*facts, clock_(), std::chrono::duration<double>(config_.interval_seconds));
+  const Freshness freshness = freshness_now(*facts);
   json list = json::array();
   for (const Check& check : run_checks(*facts, freshness)) {
     list.push_back({{"name", check.name}, {"status", check.status}, {"message", check.message}});

@@ -26,6 +26,7 @@
 #include "auth.h"
 #include "backend.h"
 #include "collector.h"
+#include "freshness.h"
 #include "metrics.h"
 #include "ringnet/http_server.h"
 
@@ -46,6 +47,8 @@ class AgentApi {
   // Wraps a handler with the role check and, for mutating calls, the audit line.
   ringnet::ServerHandler guarded(ringnet::ServerHandler handler);
 
+  // The facts' freshness at this moment, a hung collection included.
+  Freshness freshness_now(const CollectedFacts& facts) const;
   ringnet::ServerResponse ready() const;
   // {"freshness", field: the collected document}; cached() answers with it.
   nlohmann::json cached_document(const std::string& field, const nlohmann::json CollectedFacts::*document) const;

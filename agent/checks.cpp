@@ -21,7 +21,7 @@ Check backend_reachable(const CollectedFacts& facts, const Freshness& freshness)
     return {"backend_reachable", "fail",
             facts.last_error.empty() ? "no collection has finished yet" : facts.last_error};
   }
-  if (!facts.last_error.empty()) return {"backend_reachable", "fail", facts.last_error};
+  if (!freshness.error.empty()) return {"backend_reachable", "fail", freshness.error};
   if (freshness.stale)
     return {"backend_reachable", "fail",
             "no collection succeeded in the last " + std::to_string(kStaleAfterIntervals) + " intervals"};

@@ -66,6 +66,13 @@ std::shared_ptr<const CollectedFacts> Collector::facts() const {
   return facts_;
 }
 
+std::optional<std::chrono::duration<double>> Collector::attempt_running_for() const {
+  const auto started = attempt_started_.load();
+  if (started == 0) return std::nullopt;
+  return std::chrono::steady_clock::now() -
+         std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(started));
+}
+
 void Collector::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -93,6 +100,7 @@ void Collector::add_recent_requests(json& node) {
 
 void Collector::collect_once() {
   const auto started = std::chrono::steady_clock::now();
+  attempt_started_ = started.time_since_epoch().count();
   CollectedFacts next;
   std::string error;
   // Each document in turn; the first failure ends the attempt.
@@ -138,6 +146,7 @@ void Collector::collect_once() {
   auto published = std::make_shared<const CollectedFacts>(std::move(next));
   std::lock_guard lock(mutex_);
   facts_ = std::move(published);
+  attempt_started_ = 0;
 }
 
 }  // namespace ringd

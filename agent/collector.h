@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "backend.h"
@@ -50,6 +51,9 @@ class Collector {
 
   // The facts of the last attempt; never null.
   std::shared_ptr<const CollectedFacts> facts() const;
+  // How long the attempt in progress has been running; nullopt between attempts. A hung node
+  // shows here long before its attempt fails.
+  std::optional<std::chrono::duration<double>> attempt_running_for() const;
 
  private:
   void run();
@@ -64,6 +68,8 @@ class Collector {
   bool stopping_ = false;
   bool refresh_requested_ = false;
   std::atomic<bool> stop_flag_{false};  // read between requests of an attempt
+  // steady_clock ticks when the attempt in progress started; 0 between attempts
+  std::atomic<std::chrono::steady_clock::rep> attempt_started_{0};
   std::thread thread_;
   RequestWindow requests_window_;  // only collect_once touches it
 };

@@ -2,20 +2,27 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "ringruntime/iso8601.h"
 
 namespace ringd {
 
 Freshness freshness_of(const CollectedFacts& facts, std::chrono::system_clock::time_point now,
-                       std::chrono::duration<double> interval) {
+                       std::chrono::duration<double> interval, std::optional<std::chrono::duration<double>> waiting) {
   Freshness freshness;
   freshness.collected_at = facts.collected_at;
   freshness.error = facts.last_error;
+
   if (facts.collected_at) {
     const double age = std::max(0.0, std::chrono::duration<double>(now - *facts.collected_at).count());
     freshness.age_seconds = age;
     freshness.stale = age > kStaleAfterIntervals * interval.count();
+  }
+  // An attempt takes milliseconds; one running longer than an interval is waiting on a node
+  // that does not answer, which says more than the error of an attempt before it.
+  if (freshness.stale && waiting && *waiting > interval) {
+    freshness.error = "the node has not answered for " + std::to_string(std::lround(waiting->count())) + " s";
   }
   return freshness;
 }

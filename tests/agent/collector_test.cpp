@@ -6,6 +6,10 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
+#include <future>
+#include <thread>
+
 #include "audit_log.h"
 
 namespace {
@@ -18,7 +22,8 @@ struct ScriptedBackend : ringd::Backend {
   int generation = 1;
   bool down = false;
   bool has_jobs_endpoint = true;
-  json capacity;  // the node document's, when set
+  json capacity;                        // the node document's, when set
+  std::function<void()> during_gossip;  // runs inside the gossip call, when set
 
   ringcore::Result<json> answer(const std::string& what) {
     if (down) return Error(ringcore::ErrorCode::kUnavailable, "node 127.0.0.1:9042: GET /v1/" + what + ": timed out");
@@ -31,7 +36,10 @@ struct ScriptedBackend : ringd::Backend {
     return node;
   }
   ringcore::Result<json> cluster() override { return answer("cluster"); }
-  ringcore::Result<json> gossip() override { return answer("gossip"); }
+  ringcore::Result<json> gossip() override {
+    if (during_gossip) during_gossip();
+    return answer("gossip");
+  }
   ringcore::Result<json> streams() override { return answer("streams"); }
   ringcore::Result<json> jobs() override {
     if (!has_jobs_endpoint) return Error::not_found("node: no such path: GET /v1/jobs");
@@ -111,6 +119,27 @@ TEST_CASE("a job seen ended by a live read is shown ended in the cached list at 
   CHECK(after->collected_at == before->collected_at);  // the rest as collected
   CHECK(after->node == before->node);
   CHECK(before->jobs[0]["state"] == "running");  // a reader's snapshot never changes under it
+}
+
+TEST_CASE("an attempt waiting on the node is seen while it waits, and only then") {
+  ScriptedBackend backend;
+  std::promise<void> entered;
+  std::promise<void> release;
+  backend.during_gossip = [&] {
+    entered.set_value();
+    release.get_future().wait();
+  };
+  ringd::Collector collector(backend, std::chrono::seconds(1));
+  CHECK_FALSE(collector.attempt_running_for().has_value());
+  std::thread attempt([&] { collector.collect_once(); });
+  entered.get_future().wait();
+  const auto waiting = collector.attempt_running_for();
+  release.set_value();
+  attempt.join();
+  REQUIRE(waiting.has_value());
+  CHECK(waiting->count() >= 0);
+  CHECK_FALSE(collector.attempt_running_for().has_value());
+  CHECK(collector.facts()->collected_at.has_value());
 }
 
 TEST_CASE("the background thread collects at once and stops promptly") {

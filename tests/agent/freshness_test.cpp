@@ -77,6 +77,19 @@ TEST_CASE("a clock stepping back gives age 0, not a negative age") {
   CHECK_FALSE(freshness.stale);
 }
 
+TEST_CASE("stale facts with an attempt hanging for over an interval name the hung node before the attempt times out") {
+  CollectedFacts facts = collected_at(kCollected);
+  facts.last_error = "an older failure";
+  CHECK(ringd::freshness_of(facts, kCollected + 7s, 2s, 1900ms).error == "an older failure");  // a fresh attempt
+  CHECK(ringd::freshness_of(facts, kCollected + 5s, 2s, 4s).error == "an older failure");      // not stale yet
+  const auto hung = ringd::freshness_of(facts, kCollected + 9s, 2s, 8400ms);
+  CHECK(hung.stale);
+  CHECK(hung.error == "the node has not answered for 8 s");
+  CHECK(ringd::freshness_json(hung)["error"] == "the node has not answered for 8 s");
+  CHECK(status_of(ringd::run_checks(healthy(), hung), "backend_reachable") ==
+        "fail: the node has not answered for 8 s");
+}
+
 TEST_CASE("checks of a healthy node pass, a node that left gossip is not a down peer") {
   const CollectedFacts facts = healthy();
   const auto checks = ringd::run_checks(facts, ringd::freshness_of(facts, kCollected + 1s, 2s));
