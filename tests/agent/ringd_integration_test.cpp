@@ -1,8 +1,8 @@
 // A real ringd beside a real ringnode (127.0.0.41): cached reads with freshness, the two roles
 // and the audit log, the body limit, refusal to listen on 0.0.0.0 without tokens, HTTPS with a
 // certificate made by the openssl CLI, and a hung node (SIGSTOP): the API and /metrics keep
-// answering within a second and turn stale after 3 intervals, saying why. Every process is killed when the
-// test ends; waits poll with deadlines.
+// answering within a second and turn stale after 3 intervals, saying why. Every process is
+// killed when the test ends; waits poll with deadlines.
 #include <doctest/doctest.h>
 
 #include <chrono>
