@@ -2,7 +2,6 @@
 // Logs go to stderr. SIGTERM or SIGINT stops it cleanly (server, then collector) with exit
 // code 0; a bad configuration or a failed start exits with 1.
 #include <CLI/CLI.hpp>
-#include <csignal>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "ringcore/version.h"
 #include "ringnet/http_server.h"
 #include "ringruntime/log.h"
+#include "ringruntime/stop_signals.h"
 
 extern char** environ;
 
@@ -28,7 +28,7 @@ std::vector<std::string> environment_strings() {
   return entries;
 }
 
-int run(const ringd::AgentConfig& config, const sigset_t& stop_signals) {
+int run(const ringd::AgentConfig& config, const ringruntime::StopSignals& stop) {
   auto audit = ringd::AuditLog::open(config.audit_log);
   if (!audit) {
     ringruntime::log_error("ringd: " + audit.error().message());
@@ -64,9 +64,8 @@ int run(const ringd::AgentConfig& config, const sigset_t& stop_signals) {
                         (config.backend == "cassandra" ? config.jolokia.url() : config.node.text()) +
                         ", collecting every " + std::to_string(config.interval_seconds) + " s" +
                         (config.has_tokens() ? ", tokens required" : ""));
-  int received = 0;
-  sigwait(&stop_signals, &received);
-  ringruntime::log_info(std::string("ringd: ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") + " received, stopping");
+  const int received = stop.wait();
+  ringruntime::log_info(std::string("ringd: ") + ringruntime::stop_signal_name(received) + " received, stopping");
   server.stop();
   collector.stop();
   ringruntime::log_info("ringd: stopped");
@@ -82,13 +81,7 @@ int main(int argc, char** argv) {
   ringd::add_agent_flags(app, command_line);
   CLI11_PARSE(app, argc, argv);
 
-  // Block the stop signals in every thread (threads inherit the mask); main waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  const ringruntime::StopSignals stop;
 
   auto environment = ringd::settings_from_environment(environment_strings());
   if (!environment) {
@@ -100,5 +93,5 @@ int main(int argc, char** argv) {
     ringruntime::log_error("ringd: bad config: " + config.error().message());
     return 1;
   }
-  return run(*config, stop_signals);
+  return run(*config, stop);
 }

@@ -20,9 +20,9 @@
 // Prints "listening A:P" once it serves, then serves until SIGTERM or SIGINT. Port 0 (the
 // default) takes any free port. Other paths are 404, as an unknown path is for ringd.
 #include <httplib.h>
-#include <signal.h>
 
 #include "ringnet/listen_address.h"
+#include "ringruntime/stop_signals.h"
 
 #include <algorithm>
 #include <atomic>
@@ -115,11 +115,7 @@ std::string read_file(const std::string& path) {
 
 // Serve mode: each path answers its file's bytes, read once at start, until SIGTERM or SIGINT.
 int serve(const Options& options) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // before any thread starts, so all inherit it
+  const ringruntime::StopSignals stop;  // before any thread starts, so all inherit its mask
 
   httplib::Server server;
   const auto threads = static_cast<std::size_t>(options.threads);
@@ -149,8 +145,7 @@ int serve(const Options& options) {
   while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   std::printf("listening %s:%d\n", options.address.c_str(), port);
   std::fflush(stdout);
-  int received = 0;
-  sigwait(&stop_signals, &received);
+  stop.wait();
   server.stop();
   serving.join();
   return 0;

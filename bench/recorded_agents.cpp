@@ -22,7 +22,6 @@
 // line {"requests": {"GET /v1/node": COUNT, ...}} (every route asked, summed over the agents)
 // and exits 0. Exits 1 with a message naming the file or address on bad input.
 #include <arpa/inet.h>
-#include <signal.h>
 
 #include <atomic>
 #include <cstdio>
@@ -38,6 +37,7 @@
 #include <vector>
 
 #include "ringnet/http_server.h"
+#include "ringruntime/stop_signals.h"
 
 namespace {
 
@@ -170,13 +170,7 @@ int main(int argc, char** argv) {
     const int port = std::stoi(argv[2]);
     RequestCounts counts(agents);
 
-    // Blocked before any server thread exists, so that every thread inherits the mask and
-    // only sigwait below takes the signal.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    const ringruntime::StopSignals stop;  // before any server thread exists
 
     std::map<const std::string*, Document> light_views;
     std::vector<std::unique_ptr<ringnet::HttpServer>> servers;
@@ -188,8 +182,7 @@ int main(int argc, char** argv) {
     }
     std::cout << "ready " << servers.size() << std::endl;
 
-    int signal = 0;
-    sigwait(&stop_signals, &signal);
+    stop.wait();
     for (auto& server : servers) server->stop();
     std::cout << counts.document().dump() << std::endl;
     return 0;
