@@ -13,7 +13,6 @@ Freshness freshness_of(const CollectedFacts& facts, std::chrono::system_clock::t
   Freshness freshness;
   freshness.collected_at = facts.collected_at;
   freshness.error = facts.last_error;
-
   if (facts.collected_at) {
     const double age = std::max(0.0, std::chrono::duration<double>(now - *facts.collected_at).count());
     freshness.age_seconds = age;
