@@ -88,9 +88,9 @@ ServerResponse AgentApi::ready() const {
   const auto facts = collector_.facts();
   const Freshness freshness = freshness_now(*facts);
   if (!freshness.stale) return json_response(200, {{"status", "ready"}, {"freshness", freshness_json(freshness)}});
-  std::string reason = !facts->collected_at ? "no collection from the node has succeeded yet"
-                                            : "no collection succeeded in the last " +
-                                                  std::to_string(kStaleAfterIntervals) + " intervals";
+  std::string reason = !freshness.collected_at ? "no collection from the node has succeeded yet"
+                                               : "no collection succeeded in the last " +
+                                                     std::to_string(kStaleAfterIntervals) + " intervals";
   if (!freshness.error.empty()) reason += " (last error: " + freshness.error + ")";
   return ringnet::error_response(Error(ringcore::ErrorCode::kUnavailable, reason));
 }

@@ -16,12 +16,9 @@ using ringnet::json_array;
 using ringnet::json_number;
 using ringnet::json_text;
 
-Check backend_reachable(const CollectedFacts& facts, const Freshness& freshness) {
-  if (!facts.collected_at) {
-    return {"backend_reachable", "fail",
-            facts.last_error.empty() ? "no collection has finished yet" : facts.last_error};
-  }
+Check backend_reachable(const Freshness& freshness) {
   if (!freshness.error.empty()) return {"backend_reachable", "fail", freshness.error};
+  if (!freshness.collected_at) return {"backend_reachable", "fail", "no collection has finished yet"};
   if (freshness.stale)
     return {"backend_reachable", "fail",
             "no collection succeeded in the last " + std::to_string(kStaleAfterIntervals) + " intervals"};
@@ -91,7 +88,7 @@ Check disk_space(const json& node) {
 }  // namespace
 
 std::vector<Check> run_checks(const CollectedFacts& facts, const Freshness& freshness) {
-  std::vector<Check> checks = {backend_reachable(facts, freshness)};
+  std::vector<Check> checks = {backend_reachable(freshness)};
   if (facts.node.is_null()) {
     for (const char* name : {"node_state", "peers_up", "schema_agreement", "disk_space"}) {
       checks.push_back({name, "fail", "no facts collected from the node yet"});

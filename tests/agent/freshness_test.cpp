@@ -148,4 +148,7 @@ TEST_CASE("with nothing collected yet every check fails and says so") {
   REQUIRE(checks.size() == 5);
   CHECK(status_of(checks, "backend_reachable") == "fail: no collection has finished yet");
   CHECK(status_of(checks, "disk_space") == "fail: no facts collected from the node yet");
+  // The first attempt hanging on the node says so, as a later one does.
+  CHECK(status_of(ringd::run_checks(facts, ringd::freshness_of(facts, kCollected, 2s, 3s)), "backend_reachable") ==
+        "fail: the node has not answered for 3 s");
 }
