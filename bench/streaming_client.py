@@ -228,6 +228,11 @@ def scan(node, keyspace):
     return {"seconds": seconds, "rows": answer["rows"], "bytes": answer["bytes"]}
 
 
+def median_round(rounds):
+    """The round whose seconds are the median (streaming_bench.sh runs three repairs and scans)."""
+    return sorted(rounds, key=lambda one: one["seconds"])[len(rounds) // 2]
+
+
 def ratio(a, b):
     return a / b if b else float("nan")
 
@@ -267,11 +272,10 @@ def report(path):
     limit_rate = rate(lres["bytes_streamed"], limited["seconds"], MIB)
     lphase = limited["streaming"]
     limit_phase = rate(lphase["bytes"], lphase["seconds"], MIB) if lphase else float("nan")
-    # The median of the rounds on each side (streaming_bench.sh runs three of each).
-    repair = sorted(r["repairs"], key=lambda job: job["seconds"])[len(r["repairs"]) // 2]
+    repair = median_round(r["repairs"])
     rres = repair["job"]["result"]
     repair_gb = r["repair_data_bytes"] / 1e9
-    scan = sorted(r["scans"], key=lambda one: one["seconds"])[len(r["scans"]) // 2]
+    scan = median_round(r["scans"])
     waits = res.get("waits", {})
     limit_accuracy = ratio(limit_phase, r["limit_mib"])
 
