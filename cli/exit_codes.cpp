@@ -13,6 +13,7 @@ int exit_code_for(const ringcore::Error& error) {
     case ErrorCode::kUnavailable:
     case ErrorCode::kSshConnect:
     case ErrorCode::kPeerDown:
+    case ErrorCode::kRequestUnread:  // ringctl's requests are well-formed: this one was cut short
       return kExitUnavailable;
     case ErrorCode::kTimedOut:
       return kExitTimedOut;

@@ -56,12 +56,8 @@ bool is_transient(const ringcore::Error& error) {
   switch (error.code()) {
     case ringcore::ErrorCode::kUnavailable:
     case ringcore::ErrorCode::kTimedOut:
+    case ringcore::ErrorCode::kRequestUnread:
       return true;
-    case ringcore::ErrorCode::kInvalidInput: {
-      const std::string& message = error.message();
-      return message.find("bad HTTP request (status 400)") != std::string::npos ||
-             message.find("bad HTTP request (status 408)") != std::string::npos;
-    }
     default:
       return false;
   }

@@ -65,10 +65,9 @@ inline constexpr std::string_view kHoldStreamUnflushed = "stream_unflushed";
 //   timeout; ringnet::HttpClient's code for those), or the peer answered 503 (it could not do
 //   it now);
 // - kTimedOut: a peer that gave up waiting for something;
-// - kInvalidInput saying "bad HTTP request (status 400)" or "(status 408)": ringnet's server
-//   answers that, on its own, for a request cpp-httplib could not read, which for a request
-//   this node built means it did not arrive whole (its body did not come within the server's
-//   read timeout; seen under packet loss), not that it was wrong.
+// - kRequestUnread: ringnet's server answers that, on its own, for a request cpp-httplib could
+//   not read, which for a request this node built means it did not arrive whole (its body did
+//   not come within the server's read timeout; seen under packet loss), not that it was wrong.
 // Everything else is not: a request given up because the peer stayed convicted by the failure
 // detector (kPeerDown, ClusterTransport::give_up_on_down_peers) is down, not slow, and the job
 // fails at once naming it, as Cassandra fails a stream session whose peer is convicted (retried,

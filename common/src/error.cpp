@@ -36,6 +36,8 @@ const char* error_code_name(ErrorCode code) {
       return "ssh_connect";
     case ErrorCode::kPeerDown:
       return "peer_down";
+    case ErrorCode::kRequestUnread:
+      return "request_unread";
   }
   return "internal";
 }
@@ -45,7 +47,7 @@ ErrorCode error_code_from_name(std::string_view name) {
        {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kUnsupported, ErrorCode::kUnavailable,
         ErrorCode::kConflict, ErrorCode::kFailed, ErrorCode::kUnauthorized, ErrorCode::kForbidden,
         ErrorCode::kMethodNotAllowed, ErrorCode::kTimedOut, ErrorCode::kOutcomeUnknown, ErrorCode::kSshHostKey,
-        ErrorCode::kSshAuth, ErrorCode::kSshConnect, ErrorCode::kPeerDown}) {
+        ErrorCode::kSshAuth, ErrorCode::kSshConnect, ErrorCode::kPeerDown, ErrorCode::kRequestUnread}) {
     if (name == error_code_name(code)) return code;
   }
   return ErrorCode::kInternal;

@@ -113,6 +113,7 @@ int http_status_for(ringcore::ErrorCode code) {
   switch (code) {
     case ringcore::ErrorCode::kInvalidInput:
     case ringcore::ErrorCode::kUnsupported:
+    case ringcore::ErrorCode::kRequestUnread:
       return 400;
     case ringcore::ErrorCode::kNotFound:
       return 404;
@@ -284,9 +285,13 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) 
   });
   const std::size_t limit = options.max_body_bytes;
   // Errors cpp-httplib answers itself (413, 400 for a malformed request) get our JSON body too.
+  // Its 400 and 408 say the request could not be read whole, which for a client that builds
+  // its requests (a peer, ringctl) means the bytes were cut short or came too slowly: a code of
+  // their own, request_unread, that such a client may retry on (range_streamer.h).
   impl_->server->set_error_handler(
       httplib::Server::HandlerWithResponse([limit](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const bool unread = res.status == 400 || res.status == 408;
         std::string message = "bad HTTP request (status " + std::to_string(res.status) + ")";
         if (res.status == 413 && req.get_header_value("Content-Type") == "application/x-www-form-urlencoded") {
           message = "a form-encoded request body is limited to " +
@@ -295,7 +300,7 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) 
         } else if (res.status == 413) {
           message = "request body is larger than the server's limit of " + std::to_string(limit) + " bytes";
         }
-        ServerResponse response = json_error(res.status, "invalid_input", message);
+        ServerResponse response = json_error(res.status, unread ? "request_unread" : "invalid_input", message);
         res.set_content(response.body, "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }));

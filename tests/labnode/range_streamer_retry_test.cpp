@@ -182,7 +182,7 @@ class FaultyPeer {
 // What ringnet's server answers, on its own, to a request cpp-httplib could not read (a body
 // that did not arrive within its read timeout).
 ringnet::ServerResponse unreadable_request() {
-  return ringnet::error_response(Error::invalid_input("bad HTTP request (status 400)"));
+  return ringnet::error_response(Error(ringcore::ErrorCode::kRequestUnread, "bad HTTP request (status 400)"));
 }
 ringnet::ServerResponse unavailable() {
   return ringnet::error_response(Error(ringcore::ErrorCode::kUnavailable, "not now"));
@@ -355,8 +355,9 @@ TEST_CASE("what counts as transient") {
       Error(ringcore::ErrorCode::kPeerDown,
             "POST http://127.0.0.2:26560/internal/stream/page: gave up: 127.0.0.2 is down (the failure detector "
             "convicted it)")));
-  CHECK(ringnode::is_transient(Error::invalid_input("127.0.0.2 answered: bad HTTP request (status 400)")));
-  CHECK_FALSE(ringnode::is_transient(Error::invalid_input("127.0.0.2 answered: bad HTTP request (status 413)")));
+  CHECK(ringnode::is_transient(Error(ringcore::ErrorCode::kRequestUnread, "bad HTTP request (status 400)")));
+  // A body past the peer's limit is refused again however often it is sent.
+  CHECK_FALSE(ringnode::is_transient(Error::invalid_input("request body is larger than the server's limit")));
   CHECK_FALSE(ringnode::is_transient(Error::invalid_input("'max_bytes' must be a non-negative integer")));
   CHECK_FALSE(ringnode::is_transient(Error::failed("x: the disk is full (no space left on device)")));
   CHECK_FALSE(ringnode::is_transient(Error(ringcore::ErrorCode::kNotFound, "no keyspace ks")));

@@ -29,6 +29,7 @@ enum class ErrorCode {
   kSshAuth,           // an SSH server refused every key offered (agent or identity file)
   kSshConnect,        // an SSH server could not be reached, or the connection broke
   kPeerDown,          // a request abandoned because its peer was judged down meanwhile (HttpClient::give_up_when)
+  kRequestUnread,     // a server could not read a request whole: malformed, cut short, or slower than its read timeout
 };
 
 const char* error_code_name(ErrorCode code);
