@@ -35,6 +35,7 @@ JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::j
   nlohmann::json last_reported;
   auto interval = options.first_interval;
   auto last_answer = start;
+  bool unanswered = false;  // in a gap of polls without an answer
   for (;;) {
     JobEvent event{event_for_state(current), current};
     if (event.event != "progress") {
@@ -62,8 +63,17 @@ JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::j
     try {
       current = fetch(id);
       last_answer = clock.now();
+      // The first answer after a gap is reported whether or not the job moved: the wait rode
+      // through.
+      if (unanswered) last_reported = nullptr;
+      unanswered = false;
     } catch (const ringcore::Error& error) {
-      if (no_answer(error) && clock.now() - last_answer < options.unanswered_grace) continue;
+      if (no_answer(error) && clock.now() - last_answer < options.unanswered_grace) {
+        // Said once a gap, so that whoever follows sees why nothing moves.
+        if (!unanswered) on_event(JobEvent{"unanswered", current, error.message()});
+        unanswered = true;
+        continue;
+      }
       JobEvent unknown{"unknown", current, error.message()};
       on_event(unknown);
       return unknown;
