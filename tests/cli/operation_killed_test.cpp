@@ -11,9 +11,10 @@
 //     for the join, once it has streamed everything, held before announcing NORMAL by the
 //     nodes' test hook (labnode/test_hold.h), the agent and then ringctl are SIGKILLed again:
 //     the restarted agent lists it running, and the same command run again follows it;
-//  3. for cleanup, the agent is then SIGSTOPped for as long as one `ringctl jobs` takes to say it
-//     timed out (exit 4), and resumed: the wait rides through that too;
-//     and once every range is dropped, held before its final compaction by the nodes' test hook
+//  3. for join, cleanup, repair and decommission, the agent is then SIGSTOPped until `ringctl jobs`
+//     says it timed out (exit 4) and the wait says the agent does not answer (an "unanswered"
+//     event), and resumed: the wait reports the job again and rides through;
+//     for cleanup, once every range is dropped, held before its final compaction by the nodes' test hook
 //     (labnode/test_hold.h), the agent is SIGKILLed again: restarted, it lists the job running;
 //     there ringctl is SIGKILLed too, and the same command run again follows the same job;
 //  4. the operation is let go (its throttle lifted) and the wait ends "done", exit 0.
@@ -41,10 +42,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "support/background_process.h"
 #include "support/cluster_checks.h"
+#include "support/node_agents.h"
 #include "support/rows_taken.h"
 #include "support/run_process.h"
 #include "support/throttled_rows.h"
@@ -58,46 +61,6 @@ namespace {
 const std::string kKeyspace = "ks";
 // A cleanup of node 1 after the join drops about 0.45 MB: at 0.04 MiB/s about 10 s.
 const std::string kNodeYaml = "compaction_throughput_mib: 0.04\n";
-
-// One ringd per node, on a port free on all the cluster's addresses; killed at the end.
-class Agents {
- public:
-  explicit Agents(const TestCluster& cluster) : cluster_(cluster), dir_("operation_killed_agents_") {
-    std::vector<std::string> addresses;
-    for (int i = 0; i < kThrottledNodes; ++i) addresses.push_back(cluster.address(i));
-    port_ = free_port(7170, addresses);
-    for (int i = 0; i < kThrottledNodes; ++i) {
-      agents_.push_back(std::make_unique<RingnodeProcess>(
-          std::vector<std::string>{RINGD_BIN, "--listen", agent(i), "--node",
-                                   cluster.address(i) + ":" + std::to_string(cluster.native_port()), "--interval",
-                                   "0.5"},
-          dir_.path() + "/ringd" + std::to_string(i + 1) + ".log"));
-    }
-    // ringctl reads no operator's cluster config: every command names its agent with -h.
-    std::ofstream(dir_.path() + "/clusters.yaml") << "clusters: {}\n";
-    setenv("RINGCTL_CONFIG", (dir_.path() + "/clusters.yaml").c_str(), 1);
-    unsetenv("RINGCTL_TOKEN");
-  }
-
-  std::string agent(int i) const { return cluster_.address(i) + ":" + std::to_string(port_); }
-
-  // Starts node i's agent and waits until it answers.
-  void start(int i) {
-    agents_[static_cast<std::size_t>(i)]->start();
-    if (!wait_until([&] { return call(cluster_.address(i), port_, "GET", "/v1/health/live").status == 200; }, 30s)) {
-      FAIL("the agent of " << cluster_.address(i) << " did not start; log:\n"
-                           << agents_[static_cast<std::size_t>(i)]->log());
-    }
-  }
-  void kill(int i) { agents_[static_cast<std::size_t>(i)]->kill_hard(); }
-  void signal(int i, int signal) { agents_[static_cast<std::size_t>(i)]->send_signal(signal); }
-
- private:
-  const TestCluster& cluster_;
-  TempDir dir_;
-  int port_ = 0;
-  std::vector<std::unique_ptr<RingnodeProcess>> agents_;
-};
 
 // `ringctl -o json -h AGENT ARGS...`.
 std::vector<std::string> ringctl_command(const std::string& agent, std::vector<std::string> args) {
@@ -165,6 +128,44 @@ struct Interrupted {
   std::function<void()> release = nullptr;
 };
 
+// Node i's agent hung (SIGSTOP) rather than dead while `wait` (a ringctl --wait) follows job `id`:
+// `ringctl jobs` asked meanwhile exits 4 saying it timed out, and the wait says the agent does
+// not answer (one "unanswered" event, the reason with it). The agent resumed (SIGCONT) as soon as
+// the wait has said so, within its 10 s grace, the wait reports the job again, the same one,
+// still running: it rode through. The agent is hung no longer than that: its reply timeout (5 s)
+// plus one poll.
+void agent_hung(Agents& agents, int i, Background& wait, const std::string& id) {
+  const std::string agent = agents.agent(i);
+  const auto hung_at = std::chrono::steady_clock::now();
+  agents.signal(i, SIGSTOP);
+  ProcessResult listed;
+  std::thread lister([&] { listed = run_process(ringctl_command(agent, {"jobs"})); });
+  Json unanswered;
+  for (Json event = next_event(wait); event.is_object(); event = next_event(wait)) {
+    if (event["event"] == "unanswered") {
+      unanswered = event;
+      break;
+    }
+  }
+  lister.join();
+  agents.signal(i, SIGCONT);
+  const double hung_for = seconds_since(hung_at);
+  REQUIRE_MESSAGE(unanswered.is_object(), "the wait ended without saying that the agent did not answer");
+  CHECK(unanswered["job"]["id"] == id);
+  const std::string reason = unanswered.value("error", "");
+  CHECK_MESSAGE(reason.find("timed out") != std::string::npos, reason);
+  CHECK_MESSAGE(reason.find(agent) != std::string::npos, reason);
+  CHECK(listed.exit_code == 4);  // no answer within ringctl's 5 s, said so
+  CHECK_MESSAGE((listed.out + listed.err).find("timed out") != std::string::npos, listed.out << listed.err);
+  const Json again = next_event(wait);
+  REQUIRE_MESSAGE(again.is_object(), "the wait ended after the agent was resumed");
+  CHECK_MESSAGE(again["event"] == "progress", again.dump());
+  CHECK(again["job"]["id"] == id);
+  CHECK(again["job"]["state"] == "running");
+  MESSAGE("agent of " << agents.agent(i) << " hung " << hung_for << " s: the wait said \"" << reason
+                      << "\" and, resumed, reported the job again at " << again["job"]["progress"].dump());
+}
+
 void interrupt(Agents& agents, const Interrupted& operation) {
   INFO(operation.name);
   const auto started = std::chrono::steady_clock::now();
@@ -195,13 +196,7 @@ void interrupt(Agents& agents, const Interrupted& operation) {
   CHECK(after_agent["operation"] == midway["operation"]);
   CHECK_MESSAGE(after_agent["state"] == "running", after_agent.dump());
 
-  if (operation.hang_agent) {  // an agent that hangs rather than dies: as long as one ringctl call
-    agents.signal(operation.node, SIGSTOP);
-    const ProcessResult hung = run_process(ringctl_command(agent, {"jobs"}));
-    CHECK(hung.exit_code == 4);  // no answer within ringctl's 5 s, said so
-    CHECK_MESSAGE((hung.out + hung.err).find("timed out") != std::string::npos, hung.out << hung.err);
-    agents.signal(operation.node, SIGCONT);
-  }
+  if (operation.hang_agent) agent_hung(agents, operation.node, *again, id);
 
   if (operation.let_go) operation.let_go();
   if (operation.release) {
@@ -431,7 +426,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          set_throughput(cluster, 4, 0);
          agent_killed_while_held(cluster, agents, 4, "bootstrap", ringnode::kHoldBootstrapStreamed);
        },
-       false,
+       true,  // its agent hung mid-stream too
        // Held there, a peer is hung (SIGSTOP); the hold lifted, the join announces NORMAL, which
        // asks no peer: the job succeeds with the peer still hung (not waiting for its conviction,
        // which would only add the failure detector's 5 to 15 s), QUORUM writes go on, and the
@@ -474,7 +469,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          set_throughput(cluster, 1, kThrottledStreamMib);
          return std::string();
        },
-       [&] { set_throughput(cluster, 1, 0); }},
+       [&] { set_throughput(cluster, 1, 0); }, true},
       {"decommission", 4,
        [](const std::string&) {
          return std::vector<std::string>{"decommission", "--wait", "--timeout", "180"};
@@ -484,7 +479,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          set_throughput(cluster, 4, kThrottledStreamMib);
          return std::string();
        },
-       [&] { set_throughput(cluster, 4, 0); }},
+       [&] { set_throughput(cluster, 4, 0); }, true},
       {"removenode", 0,
        [&](const std::string&) {
          return std::vector<std::string>{"removenode", dead_host, "--wait", "--timeout", "180"};
