@@ -345,6 +345,7 @@ class Runner {
                       {"out", ran.out},
                       {"err", ran.err}};
     if (ran.exit_status != 0) {
+      context.record.result = outcome.result;  // a failed command's output is what the operator needs most
       throw ringcore::Error::failed(command + " on " + target.host + " exited " + std::to_string(ran.exit_status) +
                                     (ran.err.empty() ? "" : ": " + ran.err));
     }
