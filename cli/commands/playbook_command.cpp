@@ -28,24 +28,6 @@ playbook::Playbook load_named(const std::string& name) {
   return playbook::load_playbook(file.path).value_or_throw();
 }
 
-// The exit code of a run's end (exit_codes.h).
-int exit_code_of(const playbook::RunOutcome& outcome) {
-  switch (outcome.status) {
-    case playbook::RunStatus::kSucceeded:
-      return kExitOk;
-    case playbook::RunStatus::kBlocked:
-      return kExitUnfit;
-    case playbook::RunStatus::kAborted:
-      return kExitAborted;
-    case playbook::RunStatus::kInterrupted:
-      return kExitInterrupted;
-    case playbook::RunStatus::kTimedOut:
-      return kExitTimedOut;
-    default:
-      return outcome.error ? exit_code_for(*outcome.error) : kExitFailed;
-  }
-}
-
 playbook::RunOptions run_options(const PlaybookOptions& options, const CommandContext& context) {
   playbook::RunOptions run;
   run.source = context.source;
@@ -92,7 +74,7 @@ void register_playbook_command(CLI::App& app, CommandContext& context) {
     RunEventPrinter printer(context.format, std::cout);
     const playbook::RunOutcome outcome = playbook::start_run(
         book, values, run_options(*options, context), [&printer](const Document& event) { printer.print(event); });
-    context.exit_code = exit_code_of(outcome);
+    context.exit_code = exit_code_for_run(outcome.status, outcome.error);
   });
 
   CLI::App* resume =
@@ -102,7 +84,7 @@ void register_playbook_command(CLI::App& app, CommandContext& context) {
     RunEventPrinter printer(context.format, std::cout);
     const playbook::RunOutcome outcome = playbook::resume_run(
         options->run_id, run_options(*options, context), [&printer](const Document& event) { printer.print(event); });
-    context.exit_code = exit_code_of(outcome);
+    context.exit_code = exit_code_for_run(outcome.status, outcome.error);
   });
 
   CLI::App* runs = command->add_subcommand("runs", "List the runs with their status, newest first");
