@@ -301,5 +301,6 @@ complete -c ringctl -n "__ringctl_at 'playbook run'" -l var -x -d 'Set a variabl
 complete -c ringctl -n "__ringctl_at 'playbook run'" -l dry-run -d 'Run the checks and print every step it would take; change nothing'
 complete -c ringctl -n "__ringctl_at 'playbook run'" -l yes -d 'Answer yes to its questions (not to those that need a typed value, e.g. a host id)'
 complete -c ringctl -n "__ringctl_at 'playbook resume'" -l help -d 'Print this help and exit'
+complete -c ringctl -n "__ringctl_at 'playbook resume'" -l yes -d 'Answer yes to its questions (not to those that need a typed value: the run\'s --var gives it)'
 complete -c ringctl -n "__ringctl_at 'playbook runs'" -l help -d 'Print this help and exit'
 complete -c ringctl -n "__ringctl_at 'completion'" -l help -d 'Print this help and exit'

@@ -1,5 +1,5 @@
 // ringctl playbook list | show NAME | run NAME [--var NAME=VALUE ...] [--dry-run] [--yes] |
-// resume RUN_ID | runs: guided procedures as resumable runs (cli/playbook/, views in
+// resume RUN_ID [--yes] | runs: guided procedures as resumable runs (cli/playbook/, views in
 // views/playbook_view.h).
 #include <memory>
 
@@ -80,6 +80,8 @@ void register_playbook_command(CLI::App& app, CommandContext& context) {
   CLI::App* resume =
       command->add_subcommand("resume", "Continue an interrupted or failed run from its first unfinished step");
   resume->add_option("RUN_ID", options->run_id, "The run (ringctl playbook runs lists them)")->required();
+  resume->add_flag("--yes", options->yes,
+                   "Answer yes to its questions (not to those that need a typed value: the run's --var gives it)");
   resume->callback([options, &context] {
     RunEventPrinter printer(context.format, std::cout);
     const playbook::RunOutcome outcome = playbook::resume_run(

@@ -274,6 +274,25 @@ TEST_CASE("a playbook question nobody can answer aborts the run: exit 6, status 
   CHECK(std::filesystem::exists(finished["journal"].get<std::string>()));
 }
 
+TEST_CASE("playbook resume --yes answers the questions a run stopped at, without a terminal") {
+  const PlaybookHome home("two-asks", "  - ask: first?\n  - ask: second?\n");
+  const auto stopped = home.ringctl({"-o", "json", "playbook", "run", "two-asks"});
+  REQUIRE(stopped.exit_code == 6);  // no terminal, no --yes: aborted at the first question
+  const std::string run_id = last_event(stopped)["run_id"];
+  const auto resumed = home.ringctl({"-o", "json", "playbook", "resume", run_id, "--yes"});
+  INFO(resumed.out << resumed.err);
+  CHECK(resumed.exit_code == 0);
+  CHECK(last_event(resumed)["status"] == "succeeded");
+  // Both questions answered by --yes: the one the run stopped at, and the one after it.
+  std::vector<std::string> answered;
+  std::istringstream lines(resumed.out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto event = nlohmann::json::parse(line);
+    if (event["event"] == "step_finished" && event["message"] == "yes (--yes)") answered.push_back(event["step"]);
+  }
+  CHECK(answered == std::vector<std::string>{"1", "2"});
+}
+
 TEST_CASE("a playbook run that reaches no agent exits 4, its run failed with the error unavailable") {
   const PlaybookHome home("health-only", "  - check: health\n");
   // Nobody listens on port 1: every agent (the one there is) refuses the connection.
