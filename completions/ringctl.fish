@@ -159,7 +159,7 @@ complete -c ringctl -n "__ringctl_at ''" -a 'help' -d 'Print the help of ringctl
 complete -c ringctl -n "__ringctl_at ''" -a 'health' -d 'Check the cluster against the seeds\' capacity and alert thresholds, in every node\'s view'
 complete -c ringctl -n "__ringctl_at ''" -a 'plan' -d 'Predict a topology change: plan add, plan remove, plan capacity'
 complete -c ringctl -n "__ringctl_at ''" -a 'rebalance' -d 'Find imbalance and its cause (tokens, hotspot, hardware, cleanup debt, racks); changes nothing'
-complete -c ringctl -n "__ringctl_at ''" -a 'playbook' -d 'Guided procedures (health check, scale up and down) as resumable runs: list, show, run, resume, runs'
+complete -c ringctl -n "__ringctl_at ''" -a 'playbook' -d 'Guided procedures as resumable runs (shipped: health-check, scale-up, scale-down, repair, rebalance, rolling-restart): list, show, run, resume, runs'
 complete -c ringctl -n "__ringctl_at ''" -a 'completion' -d 'Print the completion script for a shell, or list every command and option (list)'
 complete -c ringctl -n "__ringctl_at 'lab'" -a 'up' -d 'Start a lab cluster (or restart a stopped one as it was made), wait until every node sees all up and normal, start an agent per node'
 complete -c ringctl -n "__ringctl_at 'lab'" -a 'add' -d 'Add a node to the running lab: it bootstraps (streams its ranges) and joins'

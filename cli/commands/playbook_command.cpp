@@ -42,7 +42,8 @@ void register_playbook_command(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<PlaybookOptions>();
   CLI::App* command = app.add_subcommand(
       "playbook",
-      "Guided procedures (health check, scale up and down) as resumable runs: list, show, run, resume, runs");
+      "Guided procedures as resumable runs (shipped: health-check, scale-up, scale-down, repair, rebalance, "
+      "rolling-restart): list, show, run, resume, runs");
   command->require_subcommand(1);
 
   CLI::App* list = command->add_subcommand("list", "List the playbooks: shipped ones, and your own that shadow them");
