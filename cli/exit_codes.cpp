@@ -35,6 +35,25 @@ int exit_code_for(const ringcore::Error& error) {
   return kExitFailed;
 }
 
+int exit_code_for_run(playbook::RunStatus status, const std::optional<ringcore::Error>& error) {
+  switch (status) {
+    case playbook::RunStatus::kSucceeded:
+      return kExitOk;
+    case playbook::RunStatus::kTimedOut:
+      return kExitTimedOut;
+    case playbook::RunStatus::kBlocked:
+      return kExitUnfit;
+    // Ctrl-C is the operator's stop as much as a "no" is; the run stays resumable either way.
+    case playbook::RunStatus::kAborted:
+    case playbook::RunStatus::kInterrupted:
+      return kExitAborted;
+    case playbook::RunStatus::kRunning:
+    case playbook::RunStatus::kFailed:
+      break;
+  }
+  return error && error->code() == ErrorCode::kUnavailable ? kExitUnavailable : kExitFailed;
+}
+
 std::string message_for(const ringcore::Error& error) {
   switch (error.code()) {
     case ErrorCode::kUnauthorized:
@@ -58,11 +77,14 @@ const char* exit_code_help() {
          "  3  timed out waiting (--wait --timeout); the job may still be running\n"
          "  4  no agent reachable, or no SSH connection to a host\n"
          "  5  a check found the cluster not fit for what was asked\n"
-         "  6  aborted by the operator (answered no to a playbook's question)\n"
+         "  6  aborted by the operator (answered no to a playbook's question, or Ctrl-C stopped a\n"
+         "     playbook run: it stays resumable with ringctl playbook resume)\n"
          "  7  outcome unknown: the agent stopped answering while an operation was followed\n"
          "  8  the agent refused the token (unauthorized or forbidden), an SSH host refused the key,\n"
          "     or an SSH host's key is unknown or changed (not in known_hosts)\n"
-         "130  interrupted (Ctrl-C); a playbook run stays resumable (ringctl playbook resume)\n";
+         "130  interrupted (Ctrl-C) while --wait followed a job; the job goes on\n"
+         "A playbook run: 0 succeeded, 2 a step failed (whatever its error; 4 when no agent could\n"
+         "be reached), 3 timed out, 5 a check blocked it, 6 aborted or stopped by Ctrl-C.\n";
 }
 
 }  // namespace ringctl

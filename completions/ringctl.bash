@@ -262,7 +262,7 @@ _ringctl_command() {
       listed='playbooks' ;;
     'playbook resume')
       commands=''
-      flags='--help --version'
+      flags='--help --yes --version'
       valued='-o --output -h --host --cluster --token --cacert'
       arguments=''
       listed='' ;;

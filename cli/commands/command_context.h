@@ -15,7 +15,7 @@ struct CommandContext {
   // Set by an analysis command whose verdict is "not fit" (health at or above --fail-on, plan
   // remove blocked, rebalance findings): ringctl prints its output, then exits 5.
   bool not_fit = false;
-  // Set by a command that ends with a code of its own (a playbook run: 2, 3, 5, 8, 130); 0: none.
+  // Set by a command that ends with a code of its own (a playbook run: 2, 3, 4, 5, 6); 0: none.
   int exit_code = 0;
 };
 

@@ -1,5 +1,5 @@
 // ringctl playbook list | show NAME | run NAME [--var NAME=VALUE ...] [--dry-run] [--yes] |
-// resume RUN_ID | runs: guided procedures as resumable runs (cli/playbook/, views in
+// resume RUN_ID [--yes] | runs: guided procedures as resumable runs (cli/playbook/, views in
 // views/playbook_view.h).
 #include <memory>
 
@@ -28,24 +28,6 @@ playbook::Playbook load_named(const std::string& name) {
   return playbook::load_playbook(file.path).value_or_throw();
 }
 
-// The exit code of a run's end (exit_codes.h).
-int exit_code_of(const playbook::RunOutcome& outcome) {
-  switch (outcome.status) {
-    case playbook::RunStatus::kSucceeded:
-      return kExitOk;
-    case playbook::RunStatus::kBlocked:
-      return kExitUnfit;
-    case playbook::RunStatus::kAborted:
-      return kExitAborted;
-    case playbook::RunStatus::kInterrupted:
-      return kExitInterrupted;
-    case playbook::RunStatus::kTimedOut:
-      return kExitTimedOut;
-    default:
-      return outcome.error ? exit_code_for(*outcome.error) : kExitFailed;
-  }
-}
-
 playbook::RunOptions run_options(const PlaybookOptions& options, const CommandContext& context) {
   playbook::RunOptions run;
   run.source = context.source;
@@ -60,7 +42,8 @@ void register_playbook_command(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<PlaybookOptions>();
   CLI::App* command = app.add_subcommand(
       "playbook",
-      "Guided procedures (health check, scale up and down) as resumable runs: list, show, run, resume, runs");
+      "Guided procedures as resumable runs (shipped: health-check, scale-up, scale-down, repair, rebalance, "
+      "rolling-restart): list, show, run, resume, runs");
   command->require_subcommand(1);
 
   CLI::App* list = command->add_subcommand("list", "List the playbooks: shipped ones, and your own that shadow them");
@@ -92,17 +75,19 @@ void register_playbook_command(CLI::App& app, CommandContext& context) {
     RunEventPrinter printer(context.format, std::cout);
     const playbook::RunOutcome outcome = playbook::start_run(
         book, values, run_options(*options, context), [&printer](const Document& event) { printer.print(event); });
-    context.exit_code = exit_code_of(outcome);
+    context.exit_code = exit_code_for_run(outcome.status, outcome.error);
   });
 
   CLI::App* resume =
       command->add_subcommand("resume", "Continue an interrupted or failed run from its first unfinished step");
   resume->add_option("RUN_ID", options->run_id, "The run (ringctl playbook runs lists them)")->required();
+  resume->add_flag("--yes", options->yes,
+                   "Answer yes to its questions (not to those that need a typed value: the run's --var gives it)");
   resume->callback([options, &context] {
     RunEventPrinter printer(context.format, std::cout);
     const playbook::RunOutcome outcome = playbook::resume_run(
         options->run_id, run_options(*options, context), [&printer](const Document& event) { printer.print(event); });
-    context.exit_code = exit_code_of(outcome);
+    context.exit_code = exit_code_for_run(outcome.status, outcome.error);
   });
 
   CLI::App* runs = command->add_subcommand("runs", "List the runs with their status, newest first");

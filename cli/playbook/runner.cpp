@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cluster_survey.h"
+#include "exit_codes.h"
 #include "playbook/actions.h"
 #include "playbook/checks.h"
 #include "playbook/cluster_lock.h"
@@ -29,11 +30,12 @@ using Clock = std::chrono::steady_clock;
 std::string now_text() { return ringruntime::format_iso8601_utc(std::chrono::system_clock::now()); }
 
 // Ctrl-C: the first asks the run to stop after the current step (it stays resumable), the
-// second stops at once (the journal is consistent at every moment).
+// second stops at once (the journal is consistent at every moment). Either way the operator
+// stopped it: exit 6, as exit_code_for_run gives an interrupted run.
 std::atomic<int> g_interrupts{0};
 
 void on_interrupt(int) {
-  if (g_interrupts.fetch_add(1) >= 1) _exit(130);
+  if (g_interrupts.fetch_add(1) >= 1) _exit(kExitAborted);
   static const char message[] =
       "\nringctl: stopping after this step; the run stays resumable (Ctrl-C again to stop now)\n";
   [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, message, sizeof message - 1);
@@ -104,6 +106,8 @@ class Runner {
     }
     Document finished = {
         {"event", "run_finished"}, {"status", run_status_name(outcome.status)}, {"message", outcome.message}};
+    // A failed run exits 2 whatever went wrong: the error's code tells a script what it was.
+    if (outcome.error) finished["error"] = ringcore::error_code_name(outcome.error->code());
     if (!options_.dry_run) {
       finished["journal"] = run_directory(journal_.run_id) + "/journal.json";
       finished["report"] = outcome.report_path;
@@ -345,6 +349,7 @@ class Runner {
                       {"out", ran.out},
                       {"err", ran.err}};
     if (ran.exit_status != 0) {
+      context.record.result = outcome.result;  // a failed command's output is what the operator needs most
       throw ringcore::Error::failed(command + " on " + target.host + " exited " + std::to_string(ran.exit_status) +
                                     (ran.err.empty() ? "" : ": " + ran.err));
     }

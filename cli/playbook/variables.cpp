@@ -116,8 +116,10 @@ ringcore::Result<Values> bind_variables(const Playbook& playbook, const std::vec
   }
   for (const VariableSpec& spec : playbook.variables) {
     if (!values.contains(spec.name)) {
-      problem("variable " + spec.name + " has no default: give it with --var " + spec.name + "=" +
-              variable_type_name(spec.type) + (spec.description.empty() ? "" : " (" + spec.description + ")"));
+      // Where it is declared, as the loader names a field (path:line: field: what).
+      problem(playbook.path + ":" + std::to_string(spec.line) + ": variables." + spec.name + ": variable " + spec.name +
+              " has no default: give it with --var " + spec.name + "=" + variable_type_name(spec.type) +
+              (spec.description.empty() ? "" : " (" + spec.description + ")"));
     }
   }
   if (!problems.empty()) return ringcore::Error::invalid_input(problems);

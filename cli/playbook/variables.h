@@ -23,7 +23,7 @@ std::vector<std::string> list_items(const std::string& value);
 // Every variable's value: --var settings ("NAME=VALUE") over the defaults. Errors
 // (kInvalidInput), all at once, one per line: a setting without '=', an unknown name (listing
 // the known), a value of the wrong type ("--var count=x: expected an int ..."), a variable
-// without default that was not given.
+// without default that was not given (named where it is declared: "FILE:LINE: variables.NAME:").
 ringcore::Result<Values> bind_variables(const Playbook& playbook, const std::vector<std::string>& settings);
 
 }  // namespace ringctl::playbook

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,4 +71,26 @@ TEST_CASE("docs/json-output.md lists every error code with the exit code ringctl
     const bool known = name == "internal" || ringcore::error_code_from_name(name) != ErrorCode::kInternal;
     CHECK(known);
   }
+}
+
+TEST_CASE("a playbook run exits as issue 14's table says, whatever error failed it") {
+  using ringctl::exit_code_for_run;
+  using ringctl::playbook::RunStatus;
+  const auto error = [](ErrorCode code) { return std::optional<ringcore::Error>(ringcore::Error(code, "x")); };
+  CHECK(exit_code_for_run(RunStatus::kSucceeded, std::nullopt) == 0);
+  // A step failed: 2, even when the error alone would exit otherwise (7, 8, 1, 4 for an SSH host).
+  CHECK(exit_code_for_run(RunStatus::kFailed, std::nullopt) == 2);
+  for (ErrorCode code : {ErrorCode::kFailed, ErrorCode::kConflict, ErrorCode::kOutcomeUnknown, ErrorCode::kSshHostKey,
+                         ErrorCode::kSshAuth, ErrorCode::kUnauthorized, ErrorCode::kInvalidInput,
+                         ErrorCode::kSshConnect, ErrorCode::kInternal}) {
+    CAPTURE(ringcore::error_code_name(code));
+    CHECK(exit_code_for_run(RunStatus::kFailed, error(code)) == 2);
+  }
+  // No agent reachable: 4.
+  CHECK(exit_code_for_run(RunStatus::kFailed, error(ErrorCode::kUnavailable)) == 4);
+  CHECK(exit_code_for_run(RunStatus::kTimedOut, error(ErrorCode::kTimedOut)) == 3);
+  CHECK(exit_code_for_run(RunStatus::kBlocked, std::nullopt) == 5);
+  // The operator's no and the operator's Ctrl-C (still resumable) both exit 6.
+  CHECK(exit_code_for_run(RunStatus::kAborted, std::nullopt) == 6);
+  CHECK(exit_code_for_run(RunStatus::kInterrupted, std::nullopt) == 6);
 }

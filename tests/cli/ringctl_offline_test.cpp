@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -236,21 +237,73 @@ TEST_CASE("errors: exit 1, nothing on stdout, a message naming what is wrong") {
   }
 }
 
+namespace {
+
+// A user playbook `name` with `steps` (YAML lines under "steps:"), in a scratch home of its own;
+// runs ringctl there with its playbooks and runs directory.
+struct PlaybookHome {
+  test_support::TempDir home{"ringctl-offline-playbook-"};
+
+  PlaybookHome(const std::string& name, const std::string& steps) {
+    const std::filesystem::path playbooks = std::filesystem::path(home.path()) / "config/ringctl/playbooks";
+    std::filesystem::create_directories(playbooks);
+    std::ofstream(playbooks / (name + ".yaml")) << "name: " << name << "\ndescription: a test\nsteps:\n" << steps;
+  }
+
+  ProcessResult ringctl(const std::vector<std::string>& args) const {
+    std::vector<std::string> command = {"/usr/bin/env", "XDG_CONFIG_HOME=" + home.path() + "/config",
+                                        "RINGCTL_RUNS_DIR=" + home.path() + "/runs", RINGCTL_BIN};
+    command.insert(command.end(), args.begin(), args.end());
+    return test_support::run_process(command);
+  }
+};
+
+nlohmann::json last_event(const ProcessResult& r) { return nlohmann::json::parse(r.out.substr(r.out.rfind('{'))); }
+
+}  // namespace
+
 TEST_CASE("a playbook question nobody can answer aborts the run: exit 6, status aborted, journal kept") {
   // A user playbook whose only step asks; stdin is no terminal and --yes is not given.
-  const test_support::TempDir home("ringctl-offline-abort-");
-  const std::filesystem::path playbooks = std::filesystem::path(home.path()) / "config/ringctl/playbooks";
-  std::filesystem::create_directories(playbooks);
-  std::ofstream(playbooks / "ask-only.yaml") << "name: ask-only\ndescription: one question\nsteps:\n  - ask: go on?\n";
-  const auto r = test_support::run_process({"/usr/bin/env", "XDG_CONFIG_HOME=" + home.path() + "/config",
-                                            "RINGCTL_RUNS_DIR=" + home.path() + "/runs", RINGCTL_BIN, "-o", "json",
-                                            "playbook", "run", "ask-only"});
+  const PlaybookHome home("ask-only", "  - ask: go on?\n");
+  const auto r = home.ringctl({"-o", "json", "playbook", "run", "ask-only"});
   CHECK(r.exit_code == 6);
-  const auto finished = nlohmann::json::parse(r.out.substr(r.out.rfind('{')));
+  const auto finished = last_event(r);
   CHECK(finished["event"] == "run_finished");
   CHECK(finished["status"] == "aborted");
   CHECK(contains(finished["message"].get<std::string>(), "give --yes"));
   CHECK(std::filesystem::exists(finished["journal"].get<std::string>()));
+}
+
+TEST_CASE("playbook resume --yes answers the questions a run stopped at, without a terminal") {
+  const PlaybookHome home("two-asks", "  - ask: first?\n  - ask: second?\n");
+  const auto stopped = home.ringctl({"-o", "json", "playbook", "run", "two-asks"});
+  REQUIRE(stopped.exit_code == 6);  // no terminal, no --yes: aborted at the first question
+  const std::string run_id = last_event(stopped)["run_id"];
+  const auto resumed = home.ringctl({"-o", "json", "playbook", "resume", run_id, "--yes"});
+  INFO(resumed.out << resumed.err);
+  CHECK(resumed.exit_code == 0);
+  CHECK(last_event(resumed)["status"] == "succeeded");
+  // Both questions answered by --yes: the one the run stopped at, and the one after it.
+  std::vector<std::string> answered;
+  std::istringstream lines(resumed.out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto event = nlohmann::json::parse(line);
+    if (event["event"] == "step_finished" && event["message"] == "yes (--yes)") answered.push_back(event["step"]);
+  }
+  CHECK(answered == std::vector<std::string>{"1", "2"});
+}
+
+TEST_CASE("a playbook run that reaches no agent exits 4, its run failed with the error unavailable") {
+  const PlaybookHome home("health-only", "  - check: health\n");
+  // Nobody listens on port 1: every agent (the one there is) refuses the connection.
+  const auto r = home.ringctl({"-o", "json", "-h", "127.0.0.1:1", "playbook", "run", "health-only"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 4);
+  const auto finished = last_event(r);
+  CHECK(finished["event"] == "run_finished");
+  CHECK(finished["status"] == "failed");
+  CHECK(finished["error"] == "unavailable");
+  CHECK(contains(finished["message"].get<std::string>(), "no agent answered"));
 }
 
 TEST_CASE("with -o json, errors are JSON on stderr too") {

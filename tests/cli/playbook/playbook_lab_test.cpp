@@ -544,8 +544,8 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
   // streams for seconds past its limiter's 1 MiB burst.
   lab.must({"stress", "--rows", "3000", "--value-size", "1000", "--cl", "QUORUM"});
 
-  // The leaving node SIGKILLed mid-decommission: the run ends failed, the outcome unknown (exit
-  // 7), naming the node and saying what to do; the node started again (NORMAL, its job gone with
+  // The leaving node SIGKILLed mid-decommission: the run ends failed (exit 2), its error
+  // outcome_unknown, naming the node and saying what to do; the node started again (NORMAL, its job gone with
   // the process), `playbook resume` decommissions it anew and finishes the run.
   {
     QuorumWriter writer(lab);
@@ -560,9 +560,11 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
     const json& stop = killed.events.back();
     INFO(stop.dump());
     CHECK(stop["event"] == "run_finished");
-    // Exit 7: the outcome unknown (nobody can say how a job ended whose node died), and what to do.
-    CHECK(killed.exit_code == 7);
+    // Exit 2, a step failed; its error says the outcome is unknown (nobody can say how a job ended
+    // whose node died), and the message what to do.
+    CHECK(killed.exit_code == 2);
     CHECK(stop["status"] == "failed");
+    CHECK(stop["error"] == "outcome_unknown");
     const std::string message = stop["message"];
     CHECK(message.find("lost sight of decommission job") != std::string::npos);
     CHECK(message.find("if " + node + " is down, start it again, then resume this run") != std::string::npos);

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "playbook/playbook_loader.h"
 #include "playbook/variables.h"
@@ -129,5 +130,27 @@ TEST_CASE("--var settings are bound over the defaults and checked against the ty
   CHECK(message.find("--var mode=c: expected one of a, b, got 'c'") != std::string::npos);
   CHECK(message.find("--var colour=red: playbook t has no variable colour") != std::string::npos);
   CHECK(message.find("--var oops: expected NAME=VALUE") != std::string::npos);
-  CHECK(message.find("variable node has no default") != std::string::npos);
+  // The file, the declaration's line and the field, as the loader reports its own problems.
+  CHECK(message.find("t.yaml:5: variables.node: variable node has no default: give it with --var node=string") !=
+        std::string::npos);
+}
+
+TEST_CASE("a shipped playbook's variable not given is named with the file and the line declaring it") {
+  const std::string path = RINGCTL_PLAYBOOKS_DIR "/scale-down.yaml";
+  const auto book = ringctl::playbook::load_playbook(path).value_or_throw();
+  const auto values = ringctl::playbook::bind_variables(book, {});
+  REQUIRE_FALSE(values.ok());
+  CHECK(values.error().code() == ringcore::ErrorCode::kInvalidInput);
+  // Every other variable has a default; node's line is found in the file as a reader would.
+  std::ifstream in(path);
+  int line = 0;
+  int declared = 0;
+  for (std::string text; declared == 0 && std::getline(in, text);) {
+    ++line;
+    if (text.starts_with("  node:")) declared = line;
+  }
+  REQUIRE(declared > 0);
+  CHECK(values.error().message() == path + ":" + std::to_string(declared) +
+                                        ": variables.node: variable node has no default: give it with --var " +
+                                        "node=string (the address of the node to remove)");
 }

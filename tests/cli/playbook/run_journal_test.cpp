@@ -42,6 +42,15 @@ steps:
   - ask: last?
 )";
 
+// kQuestions written into the runs directory and loaded from there (resume reads the playbook
+// again from its file).
+Playbook questions_playbook(const RunsDirectory& runs) {
+  std::filesystem::create_directories(runs.path);
+  const std::string file = (runs.path / "questions.yaml").string();
+  std::ofstream(file) << kQuestions;
+  return load_playbook(file).value_or_throw();
+}
+
 }  // namespace
 
 TEST_CASE("a journal survives a round trip through its file, and nothing temporary is left") {
@@ -101,10 +110,7 @@ TEST_CASE("a second topology run on the same cluster is refused, another cluster
 
 TEST_CASE("a resumed run skips the finished steps and continues with the first unfinished one") {
   RunsDirectory runs;
-  std::filesystem::create_directories(runs.path);
-  const std::string file = (runs.path / "questions.yaml").string();
-  std::ofstream(file) << kQuestions;  // resume reads the playbook again from its file
-  const Playbook book = load_playbook(file).value_or_throw();
+  const Playbook book = questions_playbook(runs);
   std::vector<std::string> asked;
   RunOptions options;
   options.ask = [&asked](const std::string& prompt) -> std::optional<std::string> {
@@ -151,10 +157,7 @@ TEST_CASE("a resumed run skips the finished steps and continues with the first u
 
 TEST_CASE("Ctrl-C during a step stops the run before the next one, resumable, and resume goes on from there") {
   RunsDirectory runs;
-  std::filesystem::create_directories(runs.path);
-  const std::string file = (runs.path / "questions.yaml").string();
-  std::ofstream(file) << kQuestions;
-  const Playbook book = load_playbook(file).value_or_throw();
+  const Playbook book = questions_playbook(runs);
   std::vector<std::string> asked;
   bool interrupted = false;
   RunOptions options;
@@ -208,4 +211,29 @@ steps:
   CHECK(start_run(book, {{"expected", "abc"}, {"host_id", "abc"}}, options, sink).status == RunStatus::kSucceeded);
   CHECK(start_run(book, {{"expected", "abc"}, {"host_id", ""}}, options, sink).status == RunStatus::kAborted);
   CHECK(asked == 1);
+}
+
+TEST_CASE("a resumed run with --yes answers the question it stopped at without asking") {
+  RunsDirectory runs;
+  const Playbook book = questions_playbook(runs);
+  int asked = 0;
+  RunOptions options;
+  options.ask = [&asked](const std::string&) -> std::optional<std::string> {
+    ++asked;
+    return std::nullopt;  // no terminal, as in CI
+  };
+  const auto sink = [](const ringctl::Document&) {};
+  const RunOutcome first = start_run(book, {{"items", "a,b"}}, options, sink);
+  REQUIRE(first.status == RunStatus::kAborted);
+  CHECK(asked == 1);
+  options.yes = true;
+  const RunOutcome second = resume_run(first.run_id, options, sink);
+  CHECK(second.status == RunStatus::kSucceeded);
+  CHECK(asked == 1);  // every question, the first included, answered by --yes
+  const RunJournal journal = load_journal(first.run_id).value_or_throw();
+  for (const char* path : {"1", "2.1.1", "2.2.1", "3"}) {
+    CAPTURE(path);
+    REQUIRE(journal.find(path) != nullptr);
+    CHECK(journal.find(path)->message == "yes (--yes)");
+  }
 }

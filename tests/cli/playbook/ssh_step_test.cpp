@@ -1,6 +1,6 @@
 // A playbook's ssh step, run by ringctl as a process against a real sshd
 // (tests/cli/ssh/sshd_fixture.h): the command runs on the host with the run's ssh variables, its
-// output reaches the journal's events, and a command that fails fails the run.
+// output reaches the journal, and a command that fails fails the run (its output kept too).
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -63,11 +63,24 @@ TEST_CASE("a playbook's ssh step runs its command on the host with the run's ssh
   CHECK(last_event(run.out)["status"] == "succeeded");
 }
 
-TEST_CASE("an ssh step whose command exits non-zero fails the run with exit 2, naming the exit status") {
+TEST_CASE("an ssh step whose command exits non-zero fails the run with exit 2, its output in the journal") {
   test_support::SshdFixture sshd;
   write_playbook(sshd);
-  const auto run = run_playbook(sshd, "exit 3");
+  const auto run = run_playbook(sshd, "echo to-out; echo to-err >&2; exit 3");
   CHECK(run.exit_code == 2);
-  CHECK(last_event(run.out)["status"] == "failed");
+  const nlohmann::json finished = last_event(run.out);
+  CHECK(finished["status"] == "failed");
   CHECK(run.out.find("exited 3") != std::string::npos);
+  // The failed step's record keeps what the command said and how it ended.
+  std::ifstream in(finished["journal"].get<std::string>());
+  const nlohmann::json journal = nlohmann::json::parse(in);
+  REQUIRE(journal["steps"].size() == 1);
+  const nlohmann::json& step = journal["steps"][0];
+  CHECK(step["state"] == "failed");
+  const nlohmann::json& result = step["result"];
+  INFO(step.dump());
+  CHECK(result["exit_status"] == 3);
+  CHECK(result["out"] == "to-out\n");
+  CHECK(result["err"] == "to-err\n");
+  CHECK(result["host"] == sshd.target().host);
 }
