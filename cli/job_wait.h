@@ -24,8 +24,10 @@ struct WaitOptions {
   std::chrono::milliseconds first_interval{200};     // poll backoff: doubles up to max_interval
   std::chrono::milliseconds max_interval{1000};
   // How long polls may go unanswered (agent unreachable or timing out) before the job's
-  // outcome is called unknown: long enough to ride through an agent's restart.
-  std::chrono::milliseconds unanswered_grace{10000};
+  // outcome is called unknown: long enough to ride through an agent's restart (ringd.service
+  // restarts a failed agent after 5 s, which then starts and collects once) or a hung agent
+  // resumed, with room to spare on a loaded machine.
+  std::chrono::milliseconds unanswered_grace{30000};
 };
 
 // The job object in an answer about one job (an operation's start, GET /v1/jobs/{id}): ringd

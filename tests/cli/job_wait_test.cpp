@@ -116,8 +116,8 @@ TEST_CASE("a job whose agent stops answering for good: asked again for the grace
   CHECK(events.back().event == "unknown");
   CHECK(events.back().reason == "connection refused");
   CHECK(polls > 3);                                  // asked again through the outage
-  CHECK(time.now - last_answer >= 10s);              // for the whole grace
-  CHECK(time.now - last_answer < 11s);               // and no longer
+  CHECK(time.now - last_answer >= 30s);              // for the whole grace
+  CHECK(time.now - last_answer < 31s);               // and no longer
   CHECK(final_event.job["progress"]["done"] == 20);  // the job as last seen
   CHECK(exit_code_of(final_event) == 7);
   CHECK_THROWS_WITH(ringctl::raise_for(final_event, "127.0.0.1:7070"),

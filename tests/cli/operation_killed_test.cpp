@@ -131,7 +131,7 @@ struct Interrupted {
 // Node i's agent hung (SIGSTOP) rather than dead while `wait` (a ringctl --wait) follows job `id`:
 // `ringctl jobs` asked meanwhile exits 4 saying it timed out, and the wait says the agent does
 // not answer (one "unanswered" event, the reason with it). The agent resumed (SIGCONT) as soon as
-// the wait has said so, within its 10 s grace, the wait reports the job again, the same one,
+// the wait has said so, within its 30 s grace, the wait reports the job again, the same one,
 // still running: it rode through. The agent is hung no longer than that: its reply timeout (5 s)
 // plus one poll.
 void agent_hung(Agents& agents, int i, Background& wait, const std::string& id) {

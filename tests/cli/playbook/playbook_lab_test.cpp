@@ -591,7 +591,7 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
   }
 
   // The leaving node's agent SIGKILLed mid-decommission and started again: the run rides
-  // through the gap (within the wait's 10 s grace) to the end, the same job followed.
+  // through the gap (within the wait's 30 s grace) to the end, the same job followed.
   {
     QuorumWriter writer(lab);
     const auto started = std::chrono::steady_clock::now();
