@@ -105,20 +105,6 @@ json stress(const Lab& lab, const std::string& keyspace, int rows, int value_siz
   return report;
 }
 
-// `lab verify` at ONE (no read repair makes a replica whole), then each row's replicas compared.
-json verify(const Lab& lab, const std::string& keyspace) {
-  const ProcessResult r = lab.lab({"verify", "-o", "json", "--keyspace", keyspace, "--cl", "ONE"});
-  const json report = json::parse(r.out, nullptr, false);
-  REQUIRE_MESSAGE(report.is_object(), r.out << r.err);
-  INFO(report.dump());
-  CHECK(r.exit_code == 0);
-  CHECK(report["missing"] == 0);
-  CHECK(report["stale"] == 0);
-  CHECK(report["unreadable"] == 0);
-  CHECK(report["under_replicated"] == 0);
-  return report;
-}
-
 // The last bootstrap job `node` ran (its /v1/jobs, newest first), or an empty object.
 json bootstrap_job(const Lab& lab, const std::string& node) {
   const auto answer = ringnet::HttpClient(node, lab.native_port(), 5s).get("/v1/jobs");
@@ -193,7 +179,7 @@ TEST_CASE("a node bootstrapping onto a full disk fails saying so, the cluster is
   REQUIRE_MESSAGE(start.exit_code == 0, start.err);
   lab.wait_until_settled(kFour);
 
-  const json verified = verify(lab, "disk");
+  const json verified = lab.verify_at_one("disk");
   CHECK(verified["checked"] == before["acknowledged"].get<int>() + 600 + after_failure["acknowledged"].get<int>());
   MESSAGE("full disk: " << verified["checked"] << " acknowledged rows checked, missing " << verified["missing"] << ", "
                         << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() << " s");
@@ -243,7 +229,7 @@ TEST_CASE("QUORUM writes and a bootstrap through 10 percent packet loss on the s
     REQUIRE_MESSAGE(start.exit_code == 0, start.err);
   }
   lab.wait_until_settled(kFour);
-  const json verified = verify(lab, "loss");
+  const json verified = lab.verify_at_one("loss");
   CHECK(verified["checked"] == during["acknowledged"]);
   MESSAGE("packet loss: " << during["acknowledged"] << " of 300 acknowledged (" << during["failed"] << " failed) in "
                           << during["seconds"] << " s, " << hints_at_add << " hints pending at the add, bootstrap "

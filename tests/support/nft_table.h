@@ -1,6 +1,6 @@
-// NftTable: an nftables table of a test's own with one input chain, deleted when the handle goes
-// away, so that the packets a fault test drops (on its lab's ports only) are its own business
-// and nothing else on the machine is touched. Needs root and nft (scripts/install-deps.sh test).
+// NftTable: an nftables table of a test's own with one chain (a filter on input unless told),
+// deleted when the handle goes away, so that the packets a fault test drops (on its lab's ports only) are its own
+// business and nothing else on the machine is touched. Needs root and nft (scripts/install-deps.sh test).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/run_process.h"
@@ -22,19 +23,22 @@ inline bool nft_usable() { return geteuid() == 0 && access(kNft, X_OK) == 0; }
 
 class NftTable {
  public:
-  // `prefix` and the process id name the table (ringctl_partition_1234).
-  explicit NftTable(const std::string& prefix) : table_(prefix + std::to_string(getpid())) {
+  // `prefix` and the process id name the table (ringctl_partition_1234); `chain` and its
+  // `chain_spec` (type, hook, priority) are the chain rules go to.
+  explicit NftTable(const std::string& prefix, std::string chain = "input",
+                    const std::string& chain_spec = "{ type filter hook input priority 0; policy accept; }")
+      : table_(prefix + std::to_string(getpid())), chain_(std::move(chain)) {
     nft({"add", "table", "inet", table_});
-    nft({"add", "chain", "inet", table_, "input", "{ type filter hook input priority 0; policy accept; }"});
+    nft({"add", "chain", "inet", table_, chain_, chain_spec});
   }
   ~NftTable() { run_process({kNft, "delete", "table", "inet", table_}); }
   NftTable(const NftTable&) = delete;
   NftTable& operator=(const NftTable&) = delete;
 
-  // Appends a rule to the input chain: its matches and verdict, as nft's words
+  // Appends a rule to the chain: its matches and verdict, as nft's words
   // ({"tcp", "dport", "7000", "drop"}).
   void add_rule(const std::vector<std::string>& rule) {
-    std::vector<std::string> args = {"add", "rule", "inet", table_, "input"};
+    std::vector<std::string> args = {"add", "rule", "inet", table_, chain_};
     args.insert(args.end(), rule.begin(), rule.end());
     nft(args);
   }
@@ -62,6 +66,7 @@ class NftTable {
   }
 
   std::string table_;
+  std::string chain_;
 };
 
 }  // namespace test_support

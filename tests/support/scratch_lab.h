@@ -70,6 +70,21 @@ class ScratchLab {
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     return nlohmann::json::parse(r.out);
   }
+  // `lab verify` at ONE (no read repair makes a replica whole), each row's replicas compared:
+  // checked that it exits 0 and finds every acknowledged row, current, on every replica.
+  // Returns its report.
+  nlohmann::json verify_at_one(const std::string& keyspace) const {
+    const ProcessResult r = lab({"verify", "-o", "json", "--keyspace", keyspace, "--cl", "ONE"});
+    const nlohmann::json report = nlohmann::json::parse(r.out, nullptr, false);
+    REQUIRE_MESSAGE(report.is_object(), r.out << r.err);
+    INFO(report.dump());
+    CHECK(r.exit_code == 0);
+    CHECK(report["missing"] == 0);
+    CHECK(report["stale"] == 0);
+    CHECK(report["unreadable"] == 0);
+    CHECK(report["under_replicated"] == 0);
+    return report;
+  }
 
  private:
   std::string ringctl_;
