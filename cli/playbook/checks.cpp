@@ -1,6 +1,7 @@
 #include "playbook/checks.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "cluster_survey.h"
 #include "configured_thresholds.h"
@@ -23,13 +24,19 @@ struct Finding {
   CheckStatus status = CheckStatus::kUnknown;
   std::string message;
   std::vector<std::string> nodes;
+  std::optional<double> value;      // the health checks' worst figure, when known
+  std::optional<double> threshold;  // the level it crossed, else the warn level
 };
+
+Json optional_number(const std::optional<double>& number) { return number ? Json(*number) : Json(nullptr); }
 
 Json finding_json(const Finding& finding) {
   return {{"name", finding.name},
           {"status", ringcore::check_status_name(finding.status)},
           {"message", finding.message},
-          {"nodes", finding.nodes}};
+          {"nodes", finding.nodes},
+          {"value", optional_number(finding.value)},
+          {"threshold", optional_number(finding.threshold)}};
 }
 
 // Sends one "check" event per finding, records them, and blocks at block_on.
@@ -64,9 +71,11 @@ StepOutcome judge(const std::string& check, const std::vector<Finding>& findings
 }
 
 Finding from_health(const ringcore::HealthCheck& check) {
-  return {check.name, check.status, check.message, check.nodes};
+  return {check.name, check.status, check.message, check.nodes, check.value, check.threshold};
 }
-Finding from_plan(const ringcore::PlanCheck& check) { return {check.name, check.status, check.message, check.nodes}; }
+Finding from_plan(const ringcore::PlanCheck& check) {
+  return {check.name, check.status, check.message, check.nodes, std::nullopt, std::nullopt};
+}
 
 StepOutcome health(StepContext& context) {
   const ClusterSurvey survey = survey_cluster(context.source);
@@ -138,12 +147,17 @@ StepOutcome plan(const std::string& check, StepContext& context) {
       seed = seed || (planned.name == "seed" && planned.status == CheckStatus::kWarn);
     outcome.exports["target_is_seed"] = seed ? "true" : "false";
   }
-  outcome.result["plan"] = Json::parse(plan_document(plan).dump());
+  const Document document = plan_document(plan);
+  outcome.result["plan"] = Json::parse(document.dump());
   outcome.result["planned_bytes"] = plan.movement.total_bytes;
+  // The movement per node and the seeds' formula, as `plan add|remove -o json` has them, so that a
+  // dry run shows what each node would gain and lose.
   Document event = {{"event", "plan"},
                     {"operation", plan.operation},
                     {"verdict", ringcore::plan_verdict_name(plan.verdict)},
-                    {"planned_bytes", plan.movement.total_bytes}};
+                    {"planned_bytes", plan.movement.total_bytes},
+                    {"nodes", document["nodes"]},
+                    {"formula", document["formula"]}};
   context.emit(event);
   std::vector<Finding> findings;
   for (const ringcore::PlanCheck& planned : plan.checks) findings.push_back(from_plan(planned));
@@ -161,7 +175,8 @@ StepOutcome balance(StepContext& context) {
   std::vector<std::string> add_to;  // DCs whose token distribution needs a node added
   for (const ringcore::Finding& finding : report.findings) {
     findings.push_back({ringcore::finding_kind_name(finding.kind), CheckStatus::kWarn,
-                        finding.message + " (fix: " + finding.fix + ")", finding.nodes});
+                        finding.message + " (fix: " + finding.fix + ")", finding.nodes, finding.value,
+                        finding.threshold});
     if (finding.kind == ringcore::FindingKind::kCleanupDebt) {
       for (const ringcore::NodeBytes& node : finding.cleanup) cleanup.push_back(node.address);
     }
@@ -169,7 +184,8 @@ StepOutcome balance(StepContext& context) {
         std::find(add_to.begin(), add_to.end(), finding.dc) == add_to.end())
       add_to.push_back(finding.dc);
   }
-  if (findings.empty()) findings.push_back({"balance", CheckStatus::kOk, "rebalance finds nothing", {}});
+  if (findings.empty())
+    findings.push_back({"balance", CheckStatus::kOk, "rebalance finds nothing", {}, std::nullopt, std::nullopt});
   StepOutcome outcome;
   outcome.exports["cleanup_nodes"] = joined(cleanup);
   outcome.exports["add_node_dcs"] = joined(add_to);

@@ -206,12 +206,13 @@ StepOutcome node_normal_everywhere(StepContext& context, const ringruntime::Wait
   AlertWatch watch(context, clock);
   DownWatch down(context, clock);
   Json last_event;
+  Json bootstrap;
   ViewCount last;
   poll(context, clock, address + " is up and normal in every node's view", [&] {
     const auto survey = try_survey(context);
     if (!survey) return false;
     last = count_views(*survey, address);
-    const Json bootstrap = latest_bootstrap(context, address);
+    bootstrap = latest_bootstrap(context, address);
     fail_if_bootstrap_failed(bootstrap, address);
     const Json progress =
         json_text(bootstrap, "state") == "running" ? bootstrap.value("progress", Json::object()) : Json(nullptr);
@@ -232,8 +233,14 @@ StepOutcome node_normal_everywhere(StepContext& context, const ringruntime::Wait
     return last.own_view && last.answered == last.views && last.normal == last.views;
   });
   StepOutcome outcome;
-  outcome.result = {{"node", address}, {"views", last.views}};
-  if (last_event.contains("done")) {  // the bootstrap stream's last figure: the report's bytes moved
+  // "operation" marks the join for the report, which sets its bytes streamed against the plan.
+  outcome.result = {{"node", address}, {"views", last.views}, {"operation", "bootstrap"}};
+  if (json_text(bootstrap, "state") == "succeeded" && bootstrap.contains("progress")) {
+    // The finished job's figure: the last one seen while it ran may be from before its end.
+    const Json progress = bootstrap["progress"];
+    outcome.result["done"] = json_int(progress, "done");
+    outcome.result["unit"] = json_text(progress, "unit", "bytes");
+  } else if (last_event.contains("done")) {  // the bootstrap stream's last figure seen
     outcome.result["done"] = last_event["done"];
     outcome.result["unit"] = last_event["unit"];
   }

@@ -30,6 +30,21 @@ Document formula_document(const ringcore::StreamFormula& f) {
           {"load_per_node_after_bytes", f.load_per_node_after_bytes}};
 }
 
+// How many ranges a node receives, sends and drops in `movement` (per keyspace, as listed).
+struct RangeCounts {
+  std::size_t received = 0, sent = 0, dropped = 0;
+};
+
+RangeCounts range_counts(const ringcore::MovementPlan& movement, const std::string& address) {
+  RangeCounts counts;
+  for (const ringcore::RangeMove& move : movement.moves) {
+    counts.received += move.target == address ? 1 : 0;
+    counts.sent += move.source == address ? 1 : 0;
+  }
+  for (const ringcore::RangeLoss& loss : movement.losses) counts.dropped += loss.node == address ? 1 : 0;
+  return counts;
+}
+
 }  // namespace
 
 void print_plan_table(const ringcore::ScalePlan& plan, std::ostream& out) {
@@ -91,14 +106,18 @@ Document plan_document(const ringcore::ScalePlan& plan) {
   }
   doc["nodes"] = Document::array();
   for (const ringcore::NodeForecast& f : plan.nodes) {
+    const RangeCounts ranges = range_counts(plan.movement, f.address);
     doc["nodes"].push_back({{"address", f.address},
                             {"dc", f.dc},
                             {"rack", f.rack},
                             {"role", f.role},
                             {"load_before_bytes", f.load_before_bytes},
                             {"receive_bytes", f.receive_bytes},
+                            {"receive_ranges", ranges.received},
                             {"send_bytes", f.send_bytes},
+                            {"send_ranges", ranges.sent},
                             {"cleanup_bytes", f.cleanup_bytes},
+                            {"cleanup_ranges", ranges.dropped},
                             {"load_after_bytes", f.load_after_bytes},
                             {"disk_used_after_ratio", optional_number(f.disk_used_after_ratio)}});
   }

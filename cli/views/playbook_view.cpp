@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+
+#include "text/java_format.h"
 
 namespace ringctl {
 namespace {
@@ -41,6 +44,36 @@ std::string text_of(const Document& event, const char* key) {
   const auto it = event.find(key);
   if (it == event.end() || it->is_null()) return "";
   return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+std::string bytes_in_ranges(const Document& node, const char* bytes, const char* ranges) {
+  return format_file_size(static_cast<double>(node.value(bytes, std::uint64_t{0}))) + " in " +
+         std::to_string(node.value(ranges, 0)) + " ranges";
+}
+
+// A plan event: the prediction's total and verdict, the seeds' formula, then what each node
+// gains (receives), sends and loses (cleanup frees, or everything for a node that leaves).
+void print_plan_event(const Document& event, std::ostream& out) {
+  out << "      plan " << text_of(event, "operation") << ": verdict " << text_of(event, "verdict") << ", "
+      << format_file_size(static_cast<double>(event.value("planned_bytes", std::uint64_t{0}))) << " to stream\n";
+  if (const auto formula = event.find("formula"); formula != event.end() && formula->is_object()) {
+    out << "        seeds' formula for " << text_of(*formula, "dc") << ": data x RF x k / (N + k) = "
+        << format_file_size(static_cast<double>(formula->value("stream_bytes", std::uint64_t{0}))) << '\n';
+  }
+  const Document nodes = event.value("nodes", Document::array());
+  std::size_t width = 0;
+  for (const Document& node : nodes) width = std::max(width, text_of(node, "address").size());
+  for (const Document& node : nodes) {
+    std::string moves;
+    const auto add = [&moves](const std::string& text) { moves += (moves.empty() ? "" : ", ") + text; };
+    if (node.value("receive_ranges", 0) > 0) add("gains " + bytes_in_ranges(node, "receive_bytes", "receive_ranges"));
+    if (node.value("send_ranges", 0) > 0) add("sends " + bytes_in_ranges(node, "send_bytes", "send_ranges"));
+    if (node.value("cleanup_ranges", 0) > 0) add("loses " + bytes_in_ranges(node, "cleanup_bytes", "cleanup_ranges"));
+    if (text_of(node, "role") == "removed") add("leaves the ring");
+    const std::string address = text_of(node, "address");
+    out << "        " << address << std::string(width - address.size(), ' ') << "  " << text_of(node, "role") << ": "
+        << (moves.empty() ? "nothing moves" : moves) << '\n';
+  }
 }
 
 }  // namespace
@@ -149,7 +182,9 @@ void RunEventPrinter::print(const Document& event) {
   } else if (kind == "check") {
     out_ << "      " << text_of(event, "status") << "  " << text_of(event, "name") << ": " << text_of(event, "message")
          << '\n';
-  } else if (kind == "would" || kind == "threshold" || kind == "job" || kind == "node_starting" || kind == "plan") {
+  } else if (kind == "plan") {
+    print_plan_event(event, out_);
+  } else if (kind == "would" || kind == "threshold" || kind == "job" || kind == "node_starting") {
     out_ << "      " << kind << ": ";
     for (const auto& [key, value] : event.items()) {
       if (key != "event" && key != "run_id" && key != "step")

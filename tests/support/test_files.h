@@ -29,7 +29,9 @@ inline std::vector<nlohmann::json> read_jsonl(const std::string& path) {
   return lines;
 }
 
+#ifdef RINGCTL_VECTORS_DIR  // the unit tests' (tests/CMakeLists.txt); others use only the readers
 inline std::string vectors_path(const std::string& name) { return std::string(RINGCTL_VECTORS_DIR) + "/" + name; }
+#endif
 
 inline std::string from_hex(const std::string& hex) {
   std::string bytes;

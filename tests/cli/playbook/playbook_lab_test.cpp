@@ -42,6 +42,7 @@
 #include "support/json_lines.h"
 #include "support/run_process.h"
 #include "support/scratch_lab.h"
+#include "support/test_files.h"
 
 namespace {
 
@@ -100,6 +101,13 @@ int count_events(const std::vector<json>& events, const std::string& event, cons
       ++count;
   }
   return count;
+}
+
+// The row of `report`'s "Data moved against the plan" table that starts with `start` ("" when
+// none): a topology step's planned and streamed bytes and their ratio.
+std::string movement_row(const std::string& report, const std::string& start) {
+  const std::size_t at = report.find(start, report.find("## Data moved against the plan"));
+  return at == std::string::npos ? "" : report.substr(at, report.find('\n', at) - at);
 }
 
 // The "check" event of a run's seed_lists after-check (null when the run sent none).
@@ -288,7 +296,19 @@ TEST_CASE(
     CHECK(events.back()["status"] == "succeeded");
     int would = 0;
     for (const json& e : events) would += e["event"] == "would" ? 1 : 0;
-    CHECK(would >= 4);  // the question, start, join, repair: every step printed
+    CHECK(would >= 4);             // the question, start, join, repair: every step printed
+    int gaining = 0, sending = 0;  // the plan event: what each node would gain and send
+    for (const json& e : events) {
+      if (e["event"] != "plan") continue;
+      CHECK(e["nodes"].size() == 4);
+      for (const json& node : e["nodes"]) {
+        // Ranges, not bytes: the fresh lab's agents may not have reported a load yet.
+        gaining += node["role"] == "added" && node["receive_ranges"] > 0 ? 1 : 0;
+        sending += node["role"] == "stays" && node["send_ranges"] > 0 ? 1 : 0;
+      }
+    }
+    CHECK(gaining == 1);
+    CHECK(sending >= 1);
     CHECK(lab.members() == 3);
     CHECK(ring_and_jobs(agents) == before);
     CHECK_FALSE(std::filesystem::exists(lab.runs() / "locks"));  // no run was journaled
@@ -331,7 +351,15 @@ TEST_CASE(
   REQUIRE(added.size() == 4);       // one node added, not two
   CHECK(added[3]["tokens"] == 16);  // the tokens it chose, recorded once it joined
   CHECK(writer.wait() == 0);        // no QUORUM write failed
-  CHECK(std::filesystem::exists(lab.runs() / run_id / "report.md"));
+  {  // the report sets the join's bytes streamed against the plan's, with nothing unknown
+    const std::string report = test_support::read_file((lab.runs() / run_id / "report.md").string());
+    INFO(report);
+    const std::string join = movement_row(report, "| 4.1.2 | join | 127.0.64.4 | ");
+    CHECK(!join.empty());
+    CHECK(join.find('?') == std::string::npos);
+    CHECK(join.find("| 0 bytes |") == std::string::npos);  // something planned, something streamed
+    CHECK(!movement_row(report, "| total |").empty());
+  }
 
   const ProcessResult verify = lab.lab({"verify", "--cl", "QUORUM"});
   INFO(verify.out << verify.err);
@@ -390,6 +418,13 @@ TEST_CASE(
   CHECK(count_events(down_events, "step_finished", "3", "ok") == 1);
   REQUIRE(!down_events.empty());
   CHECK(down_events.back()["status"] == "succeeded");
+  {
+    const std::string report = test_support::read_file((lab.runs() / down_id / "report.md").string());
+    INFO(report);
+    const std::string decommission = movement_row(report, "| 3 | decommission | 127.0.64.4 | ");
+    CHECK(!decommission.empty());
+    CHECK(decommission.find('?') == std::string::npos);
+  }
   CHECK(lab.members() == 3);
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
 
