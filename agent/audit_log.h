@@ -29,8 +29,9 @@ struct AuditEntry {
 // already runs), denied (401, 403), conflict (409), rejected (other 4xx), failed (5xx).
 std::string audit_outcome(int status);
 
-// The entry as its JSON line (without the newline).
-nlohmann::json audit_line(const AuditEntry& entry);
+// The entry as its JSON line (without the newline). The path and operation come from the
+// request: bytes in them that are not UTF-8 become U+FFFD, so the line is always valid JSON.
+std::string audit_line(const AuditEntry& entry);
 
 class AuditLog {
  public:

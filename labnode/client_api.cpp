@@ -112,13 +112,16 @@ ServerResponse list_keyspaces(Node& node) {
   return json_response({{"schema_version", schema.version()}, {"keyspaces", list}});
 }
 
-ServerResponse create_keyspace(Node& node, const ServerRequest& request) {
-  const Json body = json_body(request);
-  const std::string name = string_field(body, "name");
+// The body's "replication", decoded; throws Error.
+ringcore::Replication replication_of(const Json& body) {
   if (!body.contains("replication")) throw Error::invalid_input("'replication' is required");
-  auto replication = replication_from_json(body["replication"]).value_or_throw();
+  return replication_from_json(body["replication"]).value_or_throw();
+}
+
+ServerResponse create_keyspace(Node& node, const ServerRequest& request) {
+  KeyspaceRequest asked = decode_keyspace_create(request.body).value_or_throw();
   const KeyspaceDef keyspace =
-      node.schema().create(name, std::move(replication), node.next_timestamp_us()).value_or_throw();
+      node.schema().create(asked.name, std::move(asked.replication), node.next_timestamp_us()).value_or_throw();
   Json answer = keyspace_json(keyspace);
   answer["peers_notified"] = node.push_schema_to_peers();
   answer["schema_version"] = node.schema().version();
@@ -126,9 +129,7 @@ ServerResponse create_keyspace(Node& node, const ServerRequest& request) {
 }
 
 ServerResponse alter_keyspace(Node& node, const ServerRequest& request) {
-  const Json body = json_body(request);
-  if (!body.contains("replication")) throw Error::invalid_input("'replication' is required");
-  auto replication = replication_from_json(body["replication"]).value_or_throw();
+  auto replication = decode_keyspace_replication(request.body).value_or_throw();
   const KeyspaceDef keyspace =
       node.schema().alter(request.param("ks"), std::move(replication), node.next_timestamp_us()).value_or_throw();
   Json answer = keyspace_json(keyspace);
@@ -230,6 +231,24 @@ ServerResponse replica_copies(Node& node, const ServerRequest& request) {
 }
 
 }  // namespace
+
+ringcore::Result<KeyspaceRequest> decode_keyspace_create(std::string_view text) {
+  try {
+    const Json body = ringnet::object_body(text);
+    std::string name = string_field(body, "name");
+    return KeyspaceRequest{std::move(name), replication_of(body)};
+  } catch (const Error& error) {
+    return error;
+  }
+}
+
+ringcore::Result<ringcore::Replication> decode_keyspace_replication(std::string_view text) {
+  try {
+    return replication_of(ringnet::object_body(text));
+  } catch (const Error& error) {
+    return error;
+  }
+}
 
 void add_client_routes(ringnet::HttpServer& server, Node& node) {
   server.route("GET", "/v1/health", [](const ServerRequest&) { return json_response({{"status", "ok"}}); });

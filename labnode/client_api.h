@@ -7,11 +7,26 @@
 //   GET  /v1/keyspaces/{ks}/rows/{key}/replicas
 #pragma once
 
+#include <string>
+#include <string_view>
+
+#include "ringcore/error.h"
+#include "ringcore/replication.h"
 #include "ringnet/http_server.h"
 
 namespace ringnode {
 
 class Node;
+
+// A POST /v1/keyspaces body: {"name", "replication": {"class", ...}}. PUT /v1/keyspaces/{ks}
+// takes the same body without "name" (decode_keyspace_replication). Errors are
+// kInvalidInput naming the field, or kUnsupported for a replication class ringnode lacks.
+struct KeyspaceRequest {
+  std::string name;
+  ringcore::Replication replication;
+};
+ringcore::Result<KeyspaceRequest> decode_keyspace_create(std::string_view body);
+ringcore::Result<ringcore::Replication> decode_keyspace_replication(std::string_view body);
 
 void add_client_routes(ringnet::HttpServer& server, Node& node);
 

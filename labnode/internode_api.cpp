@@ -1,5 +1,8 @@
 #include "internode_api.h"
 
+#include <cstdint>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "api_json.h"
@@ -46,10 +49,8 @@ ServerResponse write_rows(Node& node, const ServerRequest& request) {
 }
 
 ServerResponse read_row(Node& node, const ServerRequest& request) {
-  const Json body = json_body(request);
-  const std::string keyspace = string_field(body, "keyspace");
-  const std::string key = base64_decode(string_field(body, "key")).value_or_throw();
-  const std::optional<Cell> cell = node.storage().get(keyspace, key).value_or_throw();
+  const RowRead read = decode_row_read(request.body).value_or_throw();
+  const std::optional<Cell> cell = node.storage().get(read.keyspace, read.key).value_or_throw();
   if (!cell) return json_response({{"found", false}});
   return json_response({{"found", true},
                         {"timestamp_us", cell->timestamp_us},
@@ -57,29 +58,16 @@ ServerResponse read_row(Node& node, const ServerRequest& request) {
                         {"value", base64_encode(cell->value)}});
 }
 
-ringcore::TokenRange range_field(const Json& body) {
-  return ringcore::parse_range(string_field(body, "range")).value_or_throw();
-}
-
 ServerResponse stream_size(Node& node, const ServerRequest& request) {
-  const Json body = json_body(request);
-  const RangeSize size = range_size(node.storage(), string_field(body, "keyspace"), range_field(body)).value_or_throw();
+  const RangeRequest asked = decode_range_request(request.body).value_or_throw();
+  const RangeSize size = range_size(node.storage(), asked.keyspace, asked.range).value_or_throw();
   return json_response({{"rows", size.rows}, {"bytes", size.bytes}});
 }
 
 ServerResponse stream_page(Node& node, const ServerRequest& request) {
-  const Json body = json_body(request);
-  std::optional<RowCursor> after;
-  if (body.contains("after_token")) {
-    after = RowCursor{ringcore::parse_token(string_field(body, "after_token")).value_or_throw(),
-                      base64_decode(string_field(body, "after_key")).value_or_throw()};
-  }
-  if (!body.contains("max_bytes") || !body["max_bytes"].is_number_unsigned()) {
-    throw Error::invalid_input("'max_bytes' must be a non-negative integer");
-  }
-  EncodedPage page = read_encoded_page(node.storage(), string_field(body, "keyspace"), range_field(body), after,
-                                       body["max_bytes"].get<std::uint64_t>())
-                         .value_or_throw();
+  const PageRequest asked = decode_page_request(request.body).value_or_throw();
+  EncodedPage page =
+      read_encoded_page(node.storage(), asked.keyspace, asked.range, asked.after, asked.max_bytes).value_or_throw();
   // The body carries rows only: the caller takes a page shorter than max_bytes for the last.
   return {.status = 200, .body = std::move(page.body), .content_type = "application/octet-stream"};
 }
@@ -104,32 +92,24 @@ ServerResponse stream_ingest(Node& node, const ServerRequest& request) {
 
 // The end of a stream into a keyspace: what was ingested becomes durable (Storage::flush_streamed).
 ServerResponse stream_flush(Node& node, const ServerRequest& request) {
-  const std::string keyspace = string_field(json_body(request), "keyspace");
+  const std::string keyspace = decode_flush_request(request.body).value_or_throw();
   return json_response({{"instance", node.storage().flush_streamed(keyspace).value_or_throw()}});
 }
 
 ServerResponse repair_tree(Node& node, const ServerRequest& request) {
-  const Json body = json_body(request);
-  if (!body.contains("depth") || !body["depth"].is_number_integer())
-    throw Error::invalid_input("'depth' must be an integer");
+  const TreeRequest asked = decode_tree_request(request.body).value_or_throw();
   const ringcore::MerkleTree tree =
-      build_tree(node.storage(), string_field(body, "keyspace"), range_field(body), body["depth"].get<int>())
-          .value_or_throw();
+      build_tree(node.storage(), asked.keyspace, asked.range, asked.depth).value_or_throw();
   return {.status = 200, .body = tree.to_json(), .content_type = "application/json"};
 }
 
 // The digests of each range's segments (Storage::range_digests), one range after another:
 // repair's first comparison, for all the ranges a replica shares with the repairing node at once.
 ServerResponse repair_digests(Node& node, const ServerRequest& request) {
-  const Json body = json_body(request);
-  const std::string keyspace = string_field(body, "keyspace");
-  if (!body.contains("ranges") || !body["ranges"].is_array())
-    throw Error::invalid_input("'ranges' must be an array of ranges");
+  const DigestsRequest asked = decode_digests_request(request.body).value_or_throw();
   std::string answer;
-  for (const Json& range : body["ranges"]) {
-    if (!range.is_string()) throw Error::invalid_input("'ranges' must be an array of ranges");
-    const ringcore::TokenRange parsed = ringcore::parse_range(range.get<std::string>()).value_or_throw();
-    answer += encode_digests(node.storage().range_digests(keyspace, parsed).value_or_throw());
+  for (const ringcore::TokenRange& range : asked.ranges) {
+    answer += encode_digests(node.storage().range_digests(asked.keyspace, range).value_or_throw());
   }
   return {.status = 200, .body = std::move(answer), .content_type = "application/octet-stream"};
 }
@@ -150,33 +130,54 @@ ServerResponse merge_schema(Node& node, const ServerRequest& request) {
 
 namespace {
 
+// The integer `body[name]` if it lies in [min, max] (REQUIRES: 0 <= max): a JSON number
+// past int64 must be refused, not wrapped into range by get<std::int64_t>().
+std::optional<std::int64_t> integer_field(const Json& body, const char* name, std::int64_t min, std::int64_t max) {
+  if (!body.contains(name)) return std::nullopt;
+  const Json& value = body[name];
+  if (!value.is_number_integer()) return std::nullopt;
+  if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) return std::nullopt;
+  const auto number = value.get<std::int64_t>();
+  if (number < min || number > max) return std::nullopt;
+  return number;
+}
+
 // One row write's object (decode_row_write); throws Error naming the field.
 RowWrite row_write_from(const Json& body) {
   if (!body.is_object()) throw Error::invalid_input("a row write must be a JSON object");
   RowWrite write;
   write.keyspace = string_field(body, "keyspace");
   write.key = base64_decode(string_field(body, "key")).value_or_throw();
-  if (!body.contains("timestamp_us") || !body["timestamp_us"].is_number_integer()) {
-    throw Error::invalid_input("'timestamp_us' must be an integer");
-  }
-  write.cell.timestamp_us = body["timestamp_us"].get<std::int64_t>();
+  const auto timestamp_us = integer_field(body, "timestamp_us", INT64_MIN, INT64_MAX);
+  if (!timestamp_us) throw Error::invalid_input("'timestamp_us' must be an integer");
+  write.cell.timestamp_us = *timestamp_us;
   write.cell.tombstone = optional_bool(body, "tombstone");
   write.cell.value = base64_decode(optional_string(body, "value").value_or("")).value_or_throw();
   return write;
 }
 
-}  // namespace
+ringcore::TokenRange range_field(const Json& body) {
+  return ringcore::parse_range(string_field(body, "range")).value_or_throw();
+}
 
-ringcore::Result<RowWrite> decode_row_write(std::string_view text) {
+// The decoders below throw as the handlers do; this turns what they throw into a Result.
+template <class Decode>
+auto decoding(Decode decode) -> ringcore::Result<decltype(decode())> {
   try {
-    return row_write_from(ringnet::object_body(text));
+    return decode();
   } catch (const Error& error) {
     return error;
   }
 }
 
+}  // namespace
+
+ringcore::Result<RowWrite> decode_row_write(std::string_view text) {
+  return decoding([&] { return row_write_from(ringnet::object_body(text)); });
+}
+
 ringcore::Result<std::vector<RowWrite>> decode_row_writes(std::string_view text) {
-  try {
+  return decoding([&] {
     const Json body = ringnet::object_body(text);
     if (!body.contains("writes") || !body["writes"].is_array()) throw Error::invalid_input("'writes' must be an array");
     std::vector<RowWrite> writes;
@@ -188,9 +189,67 @@ ringcore::Result<std::vector<RowWrite>> decode_row_writes(std::string_view text)
       }
     }
     return writes;
-  } catch (const Error& error) {
-    return error;
-  }
+  });
+}
+
+ringcore::Result<RowRead> decode_row_read(std::string_view text) {
+  return decoding([&] {
+    const Json body = ringnet::object_body(text);
+    return RowRead{string_field(body, "keyspace"), base64_decode(string_field(body, "key")).value_or_throw()};
+  });
+}
+
+ringcore::Result<RangeRequest> decode_range_request(std::string_view text) {
+  return decoding([&] {
+    const Json body = ringnet::object_body(text);
+    return RangeRequest{string_field(body, "keyspace"), range_field(body)};
+  });
+}
+
+ringcore::Result<PageRequest> decode_page_request(std::string_view text) {
+  return decoding([&] {
+    const Json body = ringnet::object_body(text);
+    PageRequest page{.keyspace = string_field(body, "keyspace"), .range = range_field(body)};
+    if (body.contains("after_token")) {
+      page.after = RowCursor{ringcore::parse_token(string_field(body, "after_token")).value_or_throw(),
+                             base64_decode(string_field(body, "after_key")).value_or_throw()};
+    }
+    if (!body.contains("max_bytes") || !body["max_bytes"].is_number_unsigned()) {
+      throw Error::invalid_input("'max_bytes' must be a non-negative integer");
+    }
+    page.max_bytes = body["max_bytes"].get<std::uint64_t>();
+    return page;
+  });
+}
+
+ringcore::Result<std::string> decode_flush_request(std::string_view text) {
+  return decoding([&] { return string_field(ringnet::object_body(text), "keyspace"); });
+}
+
+ringcore::Result<TreeRequest> decode_tree_request(std::string_view text) {
+  return decoding([&] {
+    const Json body = ringnet::object_body(text);
+    TreeRequest tree{.keyspace = string_field(body, "keyspace"), .range = range_field(body)};
+    const auto depth = integer_field(body, "depth", 0, ringcore::kMaxMerkleDepth);
+    if (!depth)
+      throw Error::invalid_input("'depth' must be an integer in 0.." + std::to_string(ringcore::kMaxMerkleDepth));
+    tree.depth = static_cast<int>(*depth);
+    return tree;
+  });
+}
+
+ringcore::Result<DigestsRequest> decode_digests_request(std::string_view text) {
+  return decoding([&] {
+    const Json body = ringnet::object_body(text);
+    DigestsRequest digests{.keyspace = string_field(body, "keyspace")};
+    if (!body.contains("ranges") || !body["ranges"].is_array())
+      throw Error::invalid_input("'ranges' must be an array of ranges");
+    for (const Json& range : body["ranges"]) {
+      if (!range.is_string()) throw Error::invalid_input("'ranges' must be an array of ranges");
+      digests.ranges.push_back(ringcore::parse_range(range.get<std::string>()).value_or_throw());
+    }
+    return digests;
+  });
 }
 
 void add_internode_routes(ringnet::HttpServer& server, Node& node) {

@@ -15,12 +15,16 @@
 //   POST /internal/schema             a peer's schema, merged into ours -> {"schema_version"}
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ringcore/error.h"
+#include "ringcore/token.h"
 #include "ringnet/http_server.h"
+#include "row_stream.h"
 #include "storage.h"
 
 namespace ringnode {
@@ -37,6 +41,46 @@ struct RowWrite {
 ringcore::Result<RowWrite> decode_row_write(std::string_view body);
 // A POST /internal/rows/write_batch body; errors name the write ("writes[2]: ...").
 ringcore::Result<std::vector<RowWrite>> decode_row_writes(std::string_view body);
+
+// The other bodies the handlers decode, each as a function of its own so that the fuzz target
+// (tests/fuzz/labnode_request_fuzz.cpp) decodes exactly what the route does. Errors
+// (kInvalidInput) name the field that is missing or wrong.
+// POST /internal/rows/read: {"keyspace", "key" (base64)}.
+struct RowRead {
+  std::string keyspace;
+  std::string key;
+};
+ringcore::Result<RowRead> decode_row_read(std::string_view body);
+// POST /internal/stream/size: {"keyspace", "range" ("(start,end]")}.
+struct RangeRequest {
+  std::string keyspace;
+  ringcore::TokenRange range;
+};
+ringcore::Result<RangeRequest> decode_range_request(std::string_view body);
+// POST /internal/stream/page: a range request with "max_bytes" and, after the first page,
+// "after_token" and "after_key" (base64).
+struct PageRequest {
+  std::string keyspace;
+  ringcore::TokenRange range;
+  std::optional<RowCursor> after = {};
+  std::uint64_t max_bytes = 0;
+};
+ringcore::Result<PageRequest> decode_page_request(std::string_view body);
+// POST /internal/stream/flush: {"keyspace"}.
+ringcore::Result<std::string> decode_flush_request(std::string_view body);
+// POST /internal/repair/tree: a range request with an integer "depth".
+struct TreeRequest {
+  std::string keyspace;
+  ringcore::TokenRange range;
+  int depth = 0;
+};
+ringcore::Result<TreeRequest> decode_tree_request(std::string_view body);
+// POST /internal/repair/digests: {"keyspace", "ranges": ["(start,end]", ...]}.
+struct DigestsRequest {
+  std::string keyspace;
+  std::vector<ringcore::TokenRange> ranges = {};
+};
+ringcore::Result<DigestsRequest> decode_digests_request(std::string_view body);
 
 void add_internode_routes(ringnet::HttpServer& server, Node& node);
 

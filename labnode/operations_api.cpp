@@ -27,22 +27,36 @@ RepairRequest repair_request(const Json& body) {
   return request;
 }
 
-ServerResponse start_operation(Node& node, const ServerRequest& request) {
-  const std::string operation = request.param("op");
-  // An empty body counts as {} (every field of every operation is optional but removenode's).
-  const Json body = ringnet::object_body_or_empty(request.body);
-  ringcore::Result<StartedJob> started =
-      Error::not_found("unknown operation '" + operation + "' (operations: decommission, removenode, cleanup, repair)");
+OperationRequest operation_request(std::string_view operation, std::string_view text) {
+  const Json body = ringnet::object_body_or_empty(text);
+  OperationRequest request;
   if (operation == "decommission") {
-    started = start_decommission(node, optional_bool(body, "force"));
+    request.force = optional_bool(body, "force");
   } else if (operation == "removenode") {
     const auto host_id = optional_string(body, "host_id");
     if (!host_id) throw Error::invalid_input("'host_id' is required");
-    started = start_removenode(node, *host_id);
+    request.host_id = *host_id;
   } else if (operation == "cleanup") {
-    started = start_cleanup(node, optional_string(body, "keyspace"));
+    request.keyspace = optional_string(body, "keyspace");
   } else if (operation == "repair") {
-    started = start_repair(node, repair_request(body));
+    request.repair = repair_request(body);
+  }
+  return request;
+}
+
+ServerResponse start_operation(Node& node, const ServerRequest& request) {
+  const std::string operation = request.param("op");
+  const OperationRequest asked = decode_operation_request(operation, request.body).value_or_throw();
+  ringcore::Result<StartedJob> started =
+      Error::not_found("unknown operation '" + operation + "' (operations: decommission, removenode, cleanup, repair)");
+  if (operation == "decommission") {
+    started = start_decommission(node, asked.force);
+  } else if (operation == "removenode") {
+    started = start_removenode(node, asked.host_id);
+  } else if (operation == "cleanup") {
+    started = start_cleanup(node, asked.keyspace);
+  } else if (operation == "repair") {
+    started = start_repair(node, asked.repair);
   }
   const StartedJob job = std::move(started).value_or_throw();
   return json_response(job.job.to_json(), job.created ? 202 : 200);
@@ -58,12 +72,7 @@ ServerResponse streams(Node& node) {
 }
 
 ServerResponse set_throughput(Node& node, const ServerRequest& request) {
-  const Json body = json_body(request);
-  if (!body.contains("mib_per_second") || !body["mib_per_second"].is_number() ||
-      body["mib_per_second"].get<double>() < 0) {
-    throw Error::invalid_input("'mib_per_second' must be a number >= 0 (0 = unlimited)");
-  }
-  node.streams().set_throughput(body["mib_per_second"].get<double>());
+  node.streams().set_throughput(decode_throughput(request.body).value_or_throw());
   return json_response({{"mib_per_second", node.streams().throughput()}});
 }
 
@@ -80,6 +89,27 @@ ServerResponse job(Node& node, const ServerRequest& request) {
 }
 
 }  // namespace
+
+ringcore::Result<OperationRequest> decode_operation_request(std::string_view operation, std::string_view body) {
+  try {
+    return operation_request(operation, body);
+  } catch (const Error& error) {
+    return error;
+  }
+}
+
+ringcore::Result<double> decode_throughput(std::string_view text) {
+  try {
+    const Json body = ringnet::object_body(text);
+    if (!body.contains("mib_per_second") || !body["mib_per_second"].is_number() ||
+        body["mib_per_second"].get<double>() < 0) {
+      throw Error::invalid_input("'mib_per_second' must be a number >= 0 (0 = unlimited)");
+    }
+    return body["mib_per_second"].get<double>();
+  } catch (const Error& error) {
+    return error;
+  }
+}
 
 void add_operation_routes(ringnet::HttpServer& server, Node& node) {
   server.route("GET", "/v1/streams", [&node](const ServerRequest&) { return streams(node); });

@@ -10,8 +10,6 @@
 #include <future>
 #include <thread>
 
-#include "audit_log.h"
-
 namespace {
 
 using nlohmann::json;
@@ -152,49 +150,4 @@ TEST_CASE("the background thread collects at once and stops promptly") {
   const auto started = std::chrono::steady_clock::now();
   collector.stop();
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
-}
-
-TEST_CASE("audit outcomes say what a status meant for the caller") {
-  CHECK(ringd::audit_outcome(202) == "started");
-  CHECK(ringd::audit_outcome(200) == "ok");
-  CHECK(ringd::audit_outcome(401) == "denied");
-  CHECK(ringd::audit_outcome(403) == "denied");
-  CHECK(ringd::audit_outcome(409) == "conflict");
-  CHECK(ringd::audit_outcome(404) == "rejected");
-  CHECK(ringd::audit_outcome(503) == "failed");
-  const json line = ringd::audit_line({std::chrono::system_clock::time_point(std::chrono::seconds(0)),
-                                       "admin@127.0.0.1", "POST", "/v1/operations/cleanup", "cleanup", 202});
-  CHECK(line == json{{"time", "1970-01-01T00:00:00.000Z"},
-                     {"caller", "admin@127.0.0.1"},
-                     {"method", "POST"},
-                     {"path", "/v1/operations/cleanup"},
-                     {"operation", "cleanup"},
-                     {"status", 202},
-                     {"outcome", "started"}});
-}
-
-TEST_CASE("from the second collection the node's capacity has the requests and drops since the first") {
-  ScriptedBackend backend;
-  backend.capacity = {{"requests_total", 90000}, {"dropped_messages_total", 4000}, {"cpus", 2}};
-  ringd::Collector collector(backend, std::chrono::seconds(1));
-  collector.collect_once();
-  CHECK_FALSE(collector.facts()->node["capacity"].contains("requests_recent"));
-  backend.capacity["requests_total"] = 90500;
-  backend.capacity["dropped_messages_total"] = 4001;
-  collector.collect_once();
-  const json& capacity = collector.facts()->node["capacity"];
-  CHECK(capacity["requests_recent"] == 500);
-  CHECK(capacity["dropped_messages_recent"] == 1);
-  CHECK(capacity["recent_window_seconds"].get<double>() > 0);
-  CHECK(capacity["requests_total"] == 90500);  // the node's own figures unchanged
-  CHECK(capacity["cpus"] == 2);
-}
-
-TEST_CASE("a node without request counters gets no recent figures") {
-  ScriptedBackend backend;
-  backend.capacity = {{"cpus", 2}};
-  ringd::Collector collector(backend, std::chrono::seconds(1));
-  collector.collect_once();
-  collector.collect_once();
-  CHECK(collector.facts()->node["capacity"] == json{{"cpus", 2}});
 }
