@@ -74,10 +74,10 @@ LauncherSettings with_cluster_defaults(LauncherSettings settings, const ClusterL
 }
 
 ringcore::Status check_launcher_fits(const LauncherSettings& settings, const ClusterLaunch& cluster) {
-  const std::string entry = cluster.registered ? "its entry in " + cluster.config_path : cluster.config_path;
+  const std::string where = (cluster.registered ? "its entry in " : "not in ") + cluster.config_path;
   if (settings.kind.empty()) {
     return ringcore::Error::invalid_input(
-        cluster.described + " names no launcher (" + entry +
+        cluster.described + " names no launcher (" + where +
         ") and the run gives none, so nothing can start or stop its nodes: " + kLauncherFix);
   }
   if (std::find(kLaunchers.begin(), kLaunchers.end(), settings.kind) == kLaunchers.end()) {
@@ -85,8 +85,7 @@ ringcore::Status check_launcher_fits(const LauncherSettings& settings, const Clu
   }
   if (settings.kind == "lab" && cluster.launcher != "lab") {
     return ringcore::Error::invalid_input(
-        cluster.described + " is not a lab (" +
-        (cluster.registered ? entry + " does not say launcher: lab" : "not in " + entry) +
+        cluster.described + " is not a lab (" + (cluster.registered ? where + " does not say launcher: lab" : where) +
         "; `ringctl lab up` registers its labs so), and the lab launcher would start or stop a lab's nodes, not "
         "its: " +
         kLauncherFix);
