@@ -27,11 +27,7 @@ Error bad_key(const std::string& origin, const std::string& key, const std::stri
 ringcore::Result<std::string> scalar(const YAML::Node& node, const std::string& origin, const std::string& key) {
   if (!node.IsScalar()) return bad_key(origin, key, "expected a string");
   std::string text = node.as<std::string>();
-  // Control characters and bytes past ASCII would not survive being written back
-  // (save_cluster_config); agents, tokens and CA paths are printable ASCII.
-  if (std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c >= 0x7f; })) {
-    return bad_key(origin, key, "expected printable ASCII characters");
-  }
+  if (!config_text_ok(text)) return bad_key(origin, key, "expected printable ASCII characters");
   return text;
 }
 
@@ -80,7 +76,10 @@ void emit_thresholds(YAML::Emitter& out, const ThresholdSettings& thresholds) {
 }
 
 ringcore::Result<ClusterEntry> parse_entry(const YAML::Node& node, const std::string& origin, const std::string& key) {
-  if (!node.IsMap()) return bad_key(origin, key, "expected a map with agents (and optional token, cacert, thresholds)");
+  if (!node.IsMap()) {
+    return bad_key(origin, key,
+                   "expected a map with agents (and optional token, cacert, thresholds, launcher, lab_dir)");
+  }
   ClusterEntry entry;
   for (const auto& item : node) {
     const std::string name = item.first.as<std::string>();
@@ -94,19 +93,30 @@ ringcore::Result<ClusterEntry> parse_entry(const YAML::Node& node, const std::st
         if (!agent) return agent.error();
         entry.agents.push_back(*agent);
       }
-    } else if (name == "token" || name == "cacert") {
+    } else if (name == "token" || name == "cacert" || name == "lab_dir") {
       auto value = scalar(item.second, origin, path);
       if (!value) return value.error();
-      (name == "token" ? entry.token : entry.cacert) = *value;
+      (name == "token" ? entry.token : name == "cacert" ? entry.cacert : entry.lab_dir) = *value;
+    } else if (name == "launcher") {
+      auto value = scalar(item.second, origin, path);
+      if (!value) return value.error();
+      if (std::find(kLaunchers.begin(), kLaunchers.end(), *value) == kLaunchers.end()) {
+        return bad_key(origin, path,
+                       "unknown launcher '" + *value + "' (known: " + ringruntime::joined(kLaunchers) + ")");
+      }
+      entry.launcher = *value;
     } else if (name == "thresholds") {
       auto thresholds = parse_thresholds(item.second, origin, path);
       if (!thresholds) return thresholds.error();
       entry.thresholds = std::move(thresholds).value();
     } else {
-      return bad_key(origin, path, "unknown key (known: agents, token, cacert, thresholds)");
+      return bad_key(origin, path, "unknown key (known: agents, token, cacert, thresholds, launcher, lab_dir)");
     }
   }
   if (entry.agents.empty()) return bad_key(origin, key + ".agents", "missing: every cluster needs its agents");
+  if (!entry.lab_dir.empty() && entry.launcher != "lab") {
+    return bad_key(origin, key + ".lab_dir", "is for a lab: only with launcher: lab");
+  }
   return entry;
 }
 
@@ -148,6 +158,12 @@ ringcore::Result<ClusterConfig> parse_root(const YAML::Node& root, const std::st
 
 }  // namespace
 
+bool config_text_ok(const std::string& text) {
+  // Control characters and bytes past ASCII would not survive being written back
+  // (save_cluster_config); agents, tokens and CA paths are printable ASCII.
+  return std::none_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c >= 0x7f; });
+}
+
 ringcore::Result<ClusterConfig> parse_cluster_config(const std::string& text, const std::string& origin) {
   try {
     return parse_root(YAML::Load(text), origin);
@@ -170,6 +186,8 @@ std::string cluster_config_yaml(const ClusterConfig& config) {
     if (!entry.token.empty()) out << YAML::Key << "token" << YAML::Value << YAML::DoubleQuoted << entry.token;
     if (!entry.cacert.empty()) out << YAML::Key << "cacert" << YAML::Value << entry.cacert;
     emit_thresholds(out, entry.thresholds);
+    if (!entry.launcher.empty()) out << YAML::Key << "launcher" << YAML::Value << entry.launcher;
+    if (!entry.lab_dir.empty()) out << YAML::Key << "lab_dir" << YAML::Value << YAML::DoubleQuoted << entry.lab_dir;
     out << YAML::EndMap;
   }
   out << YAML::EndMap << YAML::EndMap;

@@ -10,6 +10,12 @@
 //       cacert: /path       # optional: speak HTTPS, verifying the agents against this CA
 //       thresholds:         # optional: this cluster's, over the top level's
 //         disk_critical: 0.9
+//       launcher: lab       # optional: how playbooks start and stop its nodes (lab, ssh, command)
+//       lab_dir: /path      # launcher lab only: the lab's directory
+//
+// `ringctl lab up` registers its lab with launcher lab and its directory; a playbook run that
+// starts or stops nodes takes the cluster's launcher unless --var launcher=... names one, and
+// never uses the lab launcher on a cluster not registered as a lab.
 //
 // Read from $RINGCTL_CONFIG, else ~/.config/ringctl/clusters.yaml ($XDG_CONFIG_HOME honoured).
 #pragma once
@@ -32,13 +38,21 @@ struct ClusterEntry {
   std::string token;                // "" = none
   std::string cacert;               // "" = none
   ThresholdSettings thresholds;     // this cluster's, over the config's top-level ones
+  std::string launcher;             // "" = none named; kLaunchers' names ("lab": a lab's own)
+  std::string lab_dir;              // launcher "lab": the lab's directory; "" otherwise
 };
+
+// The launchers a cluster entry may name (playbook/launcher.h implements them).
+inline const std::vector<std::string> kLaunchers = {"lab", "ssh", "command"};
 
 struct ClusterConfig {
   std::string default_cluster;   // "" = none
   ThresholdSettings thresholds;  // for every cluster
   std::map<std::string, ClusterEntry> clusters;
 };
+
+// Whether the config file can hold `text` as a value: printable ASCII only.
+bool config_text_ok(const std::string& text);
 
 // Parses the YAML text. Errors (kInvalidInput) name `origin` and the key that is wrong, e.g.
 // "clusters.lab.agents: expected a list of HOST[:PORT] strings"; a threshold's also its line,

@@ -63,4 +63,13 @@ void run_operation(const std::string& operation, const Json& body, const WaitFla
   follow_job(agent, job, flags, context.format);
 }
 
+double set_stream_throughput(AgentClient& agent, double mib_per_second) {
+  const AgentAnswer answer =
+      agent.put("setstreamthroughput", "/v1/streams/throughput", {{"mib_per_second", mib_per_second}});
+  // ringd answers with the node's answer: {"mib_per_second"} or the streams document.
+  const Json& body = answer.body;
+  return body.contains("mib_per_second") ? body.value("mib_per_second", mib_per_second)
+                                         : body.value("throughput_mib_per_second", mib_per_second);
+}
+
 }  // namespace ringctl

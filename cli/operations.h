@@ -28,4 +28,9 @@ void run_operation(const std::string& operation, const nlohmann::json& body, con
 // (raise_for).
 void follow_job(AgentClient& agent, const nlohmann::json& job, const WaitFlags& flags, OutputFormat format);
 
+// Sets the streaming throughput cap of the node whose agent `agent` names (PUT
+// /v1/streams/throughput; 0 = unlimited) and returns the cap now in force, as the node answers
+// it. Throws as AgentClient::put.
+double set_stream_throughput(AgentClient& agent, double mib_per_second);
+
 }  // namespace ringctl

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "commands/command_context.h"
+#include "operations.h"
 #include "views/streamthroughput_view.h"
 
 namespace ringctl {
@@ -33,11 +34,7 @@ void register_setstreamthroughput(CLI::App& app, CommandContext& context) {
       ->check(CLI::Range(0.0, 1e6));
   command->callback([mib, &context] {
     AgentClient agent = connect_agents(context.source);
-    const AgentAnswer answer = agent.put("setstreamthroughput", "/v1/streams/throughput", {{"mib_per_second", *mib}});
-    // ringd answers with the node's answer: {"mib_per_second"} or the streams document.
-    const nlohmann::json& body = answer.body;
-    const double applied = body.contains("mib_per_second") ? body.value("mib_per_second", *mib)
-                                                           : body.value("throughput_mib_per_second", *mib);
+    const double applied = set_stream_throughput(agent, *mib);
     if (context.format != OutputFormat::kTable) {
       print_document({{"agent", agent.answered_by()},
                       {"mib_per_second", applied},

@@ -1,6 +1,7 @@
 #include "lab/lab_agents.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <set>
 
@@ -26,13 +27,18 @@ bool registered_here(const Lab& lab, const ClusterEntry& entry) {
 }
 
 // Registers the lab's members' agents as the cluster named after the lab (the default one if
-// there is none).
+// there is none), as a lab: playbooks start and stop its nodes with the lab launcher, in this
+// lab's directory (absolute: a run may start anywhere). A directory the config file cannot
+// hold (not printable ASCII) is left out; a run then names it with --var lab_dir.
 void register_lab_cluster(const Lab& lab) {
   const std::string path = cluster_config_path();
   ClusterConfig config = load_cluster_config(path).value_or(ClusterConfig{});
   ClusterEntry& entry = config.clusters[lab.spec.cluster_name];
   entry.agents.clear();
   for (const LabNode& node : lab.nodes) entry.agents.push_back(lab.agent_address(node));
+  entry.launcher = "lab";
+  const std::string directory = std::filesystem::absolute(lab.directory).lexically_normal().string();
+  entry.lab_dir = config_text_ok(directory) ? directory : "";
   if (config.default_cluster.empty()) config.default_cluster = lab.spec.cluster_name;
   save_cluster_config(config, path);
 }

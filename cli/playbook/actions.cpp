@@ -4,6 +4,7 @@
 #include "job_wait.h"
 #include "operations.h"
 #include "playbook/conditions.h"
+#include "playbook/step_catalog.h"
 #include "ringruntime/iso8601.h"
 #include "views/json_fields.h"
 
@@ -19,10 +20,19 @@ AgentClient node_agent(const SnapshotSource& source, const std::string& agent) {
   return AgentClient(std::move(options));
 }
 
+// A parameter the step cannot do without, its {{references}} filled in: kInvalidInput naming it
+// when it came out empty (the loader only sees the text before).
+std::string required_param(const StepContext& context, const std::string& key) {
+  const std::string value = context.param(key);
+  if (value.empty()) throw ringcore::Error::invalid_input(key + ": is empty; the step needs it");
+  return value;
+}
+
 Json operation_body(const std::string& name, const StepContext& context) {
   Json body = Json::object();
   if (name == "repair") body["primary_range"] = context.param("with.primary_range", "true") == "true";
   if (name == "decommission") body["force"] = false;
+  if (name == "removenode") body["host_id"] = required_param(context, "with.host_id");
   if (!context.param("with.keyspace").empty()) body["keyspace"] = context.param("with.keyspace");
   return body;
 }
@@ -153,6 +163,30 @@ StepOutcome agent_operation(const std::string& name, StepContext& context, const
   return outcome;
 }
 
+// with.mib_per_second: a number of at least 0 (the loader checked it unless it came from a
+// {{reference}}).
+double stream_throughput_asked(const StepContext& context) {
+  const std::string text = required_param(context, "with.mib_per_second");
+  const auto mib = non_negative_number(text);
+  if (!mib) throw ringcore::Error::invalid_input("with.mib_per_second: '" + text + "' is not a number of at least 0");
+  return *mib;
+}
+
+// Sets the node's streaming throughput cap on its own agent. Setting it again is harmless, so a
+// resumed step just sets it again.
+StepOutcome set_stream_throughput_of(StepContext& context) {
+  const std::string node = context.param("node");
+  const double asked = stream_throughput_asked(context);
+  const std::string where = agent_for_node(context.source, node);
+  AgentClient agent = node_agent(context.source, where);
+  const double applied = set_stream_throughput(agent, asked);
+  StepOutcome outcome;
+  outcome.result = {{"node", node}, {"mib_per_second", applied}};
+  outcome.message = "stream throughput of " + node + " set to " +
+                    (applied <= 0 ? std::string("unlimited") : Json(applied).dump() + " MiB/s");
+  return outcome;
+}
+
 // The launcher's start and stop, each announced first (events node_starting, node_stopping).
 void start_announced(StepContext& context, Launcher& launcher, const LaunchNode& node) {
   context.emit({{"event", "node_starting"}, {"node", node.address}, {"launcher", launcher.kind()}});
@@ -229,6 +263,7 @@ StepOutcome run_action(const std::string& name, StepContext& context, const ring
   if (name == "start_node") return start_node(context);
   if (name == "stop_node") return stop_node(context);
   if (name == "restart_node") return restart_node(context);
+  if (name == "setstreamthroughput") return set_stream_throughput_of(context);
   return agent_operation(name, context, clock);
 }
 
@@ -237,6 +272,10 @@ std::string describe_action(const std::string& name, const StepContext& context)
     return "would start new node #" + context.param("with.ordinal", "1") + " through the launcher";
   if (name == "stop_node") return "would stop " + context.param("node") + " through the launcher";
   if (name == "restart_node") return "would stop and start " + context.param("node") + " through the launcher";
+  if (name == "setstreamthroughput") {
+    return "would set the stream throughput of " + context.param("node") + " to " +
+           context.param("with.mib_per_second") + " MiB/s (0: unlimited)";
+  }
   return "would run " + name + " on " + context.param("node") + " " + operation_body(name, context).dump();
 }
 

@@ -1,6 +1,7 @@
 // The act steps (step_catalog.h): start_node and stop_node through the run's launcher;
-// repair, cleanup and decommission as agent jobs on the node's own agent (never another),
-// followed to their end with progress events.
+// repair, cleanup, decommission and removenode as agent jobs on the node's own agent (never
+// another), followed to their end with progress events; setstreamthroughput as the node's
+// agent's setting (PUT /v1/streams/throughput), as `ringctl setstreamthroughput` sets it.
 //
 // Never twice: the node a start_node plans, and the job an operation starts, are written to
 // the step's journal record before anything waits on them. A resumed run starts the planned

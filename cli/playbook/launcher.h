@@ -1,5 +1,7 @@
 // Launchers: how a playbook starts and stops a node's processes. The engine never knows what a
-// node runs on; it asks the run's launcher, chosen by the playbook variable `launcher`:
+// node runs on; it asks the run's launcher, chosen by the playbook variable `launcher`, else by
+// the cluster's entry in the cluster config (cluster_config.h; `lab up` registers its lab with
+// launcher lab and its directory):
 //   lab      the lab's own nodes (`ringctl lab add` / stop), for clusters `lab up` made
 //   ssh      commands run on the node's host over SSH (cli/ssh, libssh), e.g.
 //            `sudo systemctl start cassandra`
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "ringcore/error.h"
+#include "snapshot_source.h"
 
 namespace ringctl::playbook {
 
@@ -73,6 +76,30 @@ class Launcher {
   // Stops the node's processes; idempotent (see above).
   virtual ringcore::Status stop(const LaunchNode& node) = 0;
 };
+
+// The run's cluster as the cluster config registers it, for its launcher.
+struct ClusterLaunch {
+  std::string described;    // for messages: "cluster 'prod'", "the cluster of agent HOST"
+  std::string config_path;  // the cluster config file
+  bool registered = false;  // the config has an entry for it
+  std::string launcher;     // the entry's launcher; "" = none named
+  std::string lab_dir;      // the entry's lab directory (launcher lab)
+};
+
+// The cluster of `source`: --cluster NAME, else the config's default; with -h HOST the config's
+// cluster that lists that agent. Not registered when the config has no such entry (or no file).
+// Throws ringcore::Error when the config file is unreadable or malformed.
+ClusterLaunch cluster_launch(const SnapshotSource& source);
+
+// `settings` (from the run's variables) with what they leave empty taken from the cluster's
+// entry: the kind, and for the lab launcher the lab's directory.
+LauncherSettings with_cluster_defaults(LauncherSettings settings, const ClusterLaunch& cluster);
+
+// Whether a run may start and stop nodes with `settings` on `cluster`. Errors (kInvalidInput),
+// each naming the cluster and the fix (--var launcher=ssh with hosts): no launcher, from the
+// variables or the entry; the lab launcher on a cluster that is not registered as a lab (its
+// `lab` would be some other lab's, or none); an unknown kind.
+ringcore::Status check_launcher_fits(const LauncherSettings& settings, const ClusterLaunch& cluster);
 
 // The launcher of settings.kind. Errors (kInvalidInput): an unknown kind (naming the kinds),
 // or settings the kind needs and does not have (e.g. ssh without hosts or start_command).

@@ -103,6 +103,18 @@ class Checker {
     return node.Scalar();
   }
 
+  // A parameter the step's catalog entry requires: given, it must not be empty either.
+  static bool required_by(const CatalogEntry* entry, const std::string& param) {
+    return entry != nullptr && contains(entry->required, param);
+  }
+
+  // A parameter that must be a number of at least 0; one with a {{reference}} is checked when
+  // the step runs, its value known.
+  void check_number(const YAML::Node& node, const std::string& field, const std::string& value) {
+    if (value.empty() || value.find("{{") != std::string::npos) return;
+    if (!non_negative_number(value)) problem(node, field, "must be a number of at least 0, not '" + value + "'");
+  }
+
   std::optional<double> number(const YAML::Node& node, const std::string& field) {
     if (!node) return std::nullopt;
     try {
@@ -253,8 +265,9 @@ class Checker {
                     "unknown parameter" + (entry ? " of " + entry->name : std::string()));
             continue;
           }
-          const std::string value = text(param.second, field + "." + name, false);
+          const std::string value = text(param.second, field + "." + name, required_by(entry, name));
           check_references(param.second, field + "." + name, value);
+          if (entry != nullptr && contains(entry->numbers, name)) check_number(param.second, field + "." + name, value);
           step.params[name] = value;
         }
         continue;
@@ -268,7 +281,7 @@ class Checker {
                 "unknown key for a " + kind_key + " step (known: " + joined(known) + ", with)");
         continue;
       }
-      const std::string value = text(item.second, field + "." + key, false);
+      const std::string value = text(item.second, field + "." + key, required_by(entry, key));
       if (key == "name") {
         step.name = value;
       } else if (key == "as") {

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <iostream>
@@ -55,6 +56,51 @@ class InterruptScope {
  private:
   struct sigaction previous_ {};
 };
+
+// The launcher and ssh settings from the run's variables (ringctl-playbook(5) names them).
+LauncherSettings settings_from(const Values& values) {
+  const auto value_or = [&values](const std::string& name, const std::string& fallback) {
+    const auto it = values.find(name);
+    return it == values.end() ? fallback : it->second;
+  };
+  LauncherSettings settings;
+  settings.kind = value_or("launcher", "");
+  settings.lab_directory = value_or("lab_dir", "");
+  settings.hosts = list_items(value_or("hosts", ""));
+  settings.start_command = value_or("start_command", "");
+  settings.stop_command = value_or("stop_command", "");
+  settings.ssh_user = value_or("ssh_user", "");
+  settings.ssh_identity_file = value_or("ssh_identity_file", "");
+  settings.ssh_known_hosts = value_or("ssh_known_hosts", "");
+  if (const std::string port = value_or("ssh_port", ""); !port.empty()) settings.ssh_port = std::stoi(port);
+  if (const std::string throughput = value_or("stream_throughput_mib", ""); !throughput.empty()) {
+    settings.stream_throughput_mib = std::stod(throughput);
+  }
+  return settings;
+}
+
+// The variables' launcher settings over the cluster entry's launcher and lab directory.
+LauncherSettings run_launcher_settings(const Values& values, const SnapshotSource& source) {
+  return with_cluster_defaults(settings_from(values), cluster_launch(source));
+}
+
+// Whether `steps` (foreach bodies included) start or stop nodes through the launcher.
+bool uses_launcher(const std::vector<Step>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const Step& step) {
+    if (step.kind == StepKind::kForeach) return uses_launcher(step.steps);
+    return step.kind == StepKind::kAct &&
+           (step.what == "start_node" || step.what == "stop_node" || step.what == "restart_node");
+  });
+}
+
+// Refuses, before anything runs (no journal, no lock, no step), a run that would start or stop
+// nodes with no launcher, or with the lab launcher on a cluster that is not a lab: its `lab
+// add` would grow whatever lab this machine has, not the cluster.
+void check_run_launcher(const Playbook& playbook, const Values& variables, const SnapshotSource& source) {
+  if (!uses_launcher(playbook.steps)) return;
+  const ClusterLaunch cluster = cluster_launch(source);
+  check_launcher_fits(with_cluster_defaults(settings_from(variables), cluster), cluster).value_or_throw();
+}
 
 // Stops the walk through the steps with a run status.
 struct Stop {
@@ -129,28 +175,13 @@ class Runner {
     if (!options_.dry_run) save_journal(journal_);
   }
 
+  // The launcher the variables name, else the cluster entry's (run_launcher_settings).
   Launcher& launcher() {
-    if (!launcher_) launcher_ = make_launcher(launcher_settings()).value_or_throw();
+    if (!launcher_) launcher_ = make_launcher(run_launcher_settings(values_, options_.source)).value_or_throw();
     return *launcher_;
   }
 
-  // The launcher and ssh settings from the run's variables (ringctl-playbook(5) names them).
-  LauncherSettings launcher_settings() const {
-    LauncherSettings settings;
-    settings.kind = value_or("launcher", "lab");
-    settings.lab_directory = value_or("lab_dir", "");
-    settings.hosts = list_items(value_or("hosts", ""));
-    settings.start_command = value_or("start_command", "");
-    settings.stop_command = value_or("stop_command", "");
-    settings.ssh_user = value_or("ssh_user", "");
-    settings.ssh_identity_file = value_or("ssh_identity_file", "");
-    settings.ssh_known_hosts = value_or("ssh_known_hosts", "");
-    if (const std::string port = value_or("ssh_port", ""); !port.empty()) settings.ssh_port = std::stoi(port);
-    if (const std::string throughput = value_or("stream_throughput_mib", ""); !throughput.empty()) {
-      settings.stream_throughput_mib = std::stod(throughput);
-    }
-    return settings;
-  }
+  LauncherSettings launcher_settings() const { return settings_from(values_); }
 
   std::string value_or(const std::string& name, const std::string& fallback) const {
     const auto it = values_.find(name);
@@ -441,6 +472,7 @@ RunOutcome start_run(const Playbook& playbook, const Values& variables, const Ru
   journal.source = source_document(options.source);
   journal.started_at = now_text();
   journal.pid = static_cast<int>(getpid());
+  check_run_launcher(playbook, variables, options.source);
   std::optional<ClusterLock> lock;
   if (playbook.topology && !options.dry_run)
     lock.emplace(cluster_lock_name(options.source.cluster, options.source.host), journal.run_id);
@@ -465,6 +497,7 @@ RunOutcome resume_run(const std::string& run_id, const RunOptions& options, cons
     resumed.source.host = journal.source.value("host", "");
     resumed.source.cluster = journal.source.value("cluster", "");
   }
+  check_run_launcher(playbook, journal.variables, resumed.source);
   std::optional<ClusterLock> lock;
   if (playbook.topology) lock.emplace(cluster_lock_name(resumed.source.cluster, resumed.source.host), run_id);
   journal.status = RunStatus::kRunning;

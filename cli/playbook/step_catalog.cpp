@@ -1,5 +1,9 @@
 #include "playbook/step_catalog.h"
 
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+
 namespace ringctl::playbook {
 namespace {
 
@@ -62,6 +66,17 @@ const std::vector<CatalogEntry> kActions = {
      {}},
     {"cleanup", "cleanup on node, followed to its end", {"node", "with.keyspace"}, {"node"}, {}},
     {"decommission", "decommission node, followed to its end", {"node"}, {"node"}, {}},
+    {"removenode",
+     "remove the dead node with.host_id, its data re-replicated, run on node's agent and followed to its end",
+     {"node", "with.host_id"},
+     {"node", "with.host_id"},
+     {}},
+    {"setstreamthroughput",
+     "set node's streaming throughput cap to with.mib_per_second MiB/s (0: unlimited)",
+     {"node", "with.mib_per_second"},
+     {"node", "with.mib_per_second"},
+     {},
+     {"with.mib_per_second"}},
 };
 
 const std::vector<CatalogEntry> kConditions = {
@@ -85,6 +100,14 @@ const std::vector<CatalogEntry> kConditions = {
 const std::vector<CatalogEntry> kNone = {};
 
 }  // namespace
+
+std::optional<double> non_negative_number(const std::string& text) {
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text.front()))) return std::nullopt;
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(value) || value < 0) return std::nullopt;
+  return value;
+}
 
 const std::vector<CatalogEntry>& catalog_of(StepKind kind) {
   switch (kind) {

@@ -3,6 +3,7 @@
 // runs; the runner (checks.cpp, actions.cpp, conditions.cpp) implements each entry.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,14 @@ struct CatalogEntry {
   std::vector<std::string> params;    // accepted parameter keys ("node", "timeout", "with.count")
   std::vector<std::string> required;  // of params, those that must be given
   std::vector<std::string> exports;   // values set for later steps
+  // Of params, those whose value must be a number of at least 0 (checked by the loader when the
+  // text has no {{reference}}, and when the step runs).
+  std::vector<std::string> numbers = {};
 };
+
+// `text` as a finite number of at least 0 (a whole-text decimal), else nullopt: what a
+// CatalogEntry::numbers parameter must be.
+std::optional<double> non_negative_number(const std::string& text);
 
 // The entries of a kind (check, act, wait); empty for the kinds without names.
 const std::vector<CatalogEntry>& catalog_of(StepKind kind);

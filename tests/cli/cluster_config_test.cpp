@@ -64,13 +64,51 @@ TEST_CASE("the shipped example config loads, with the values it shows") {
   CHECK(config->default_cluster == "prod");
   CHECK(config->clusters.at("prod").agents.size() == 3);
   CHECK(config->clusters.at("staging").agents == std::vector<std::string>{"127.0.0.1:7070"});
+  CHECK(config->clusters.at("staging").launcher == "ssh");
+  CHECK(config->clusters.at("lab").launcher == "lab");
+  CHECK(config->clusters.at("lab").lab_dir == "/home/me/.local/state/ringctl/lab");
+  CHECK(config->clusters.at("prod").launcher.empty());  // none named: a run must give one
+}
+
+TEST_CASE("a cluster entry may name its launcher, and a lab's its directory, which a rewrite keeps") {
+  auto config = parse_cluster_config(R"(
+clusters:
+  lab:
+    agents: ["127.0.0.1:7070"]
+    launcher: lab
+    lab_dir: /srv/ringctl lab
+  prod:
+    agents: ["db1"]
+    launcher: command
+)",
+                                     "clusters.yaml");
+  REQUIRE(config.ok());
+  CHECK(config->clusters.at("lab").launcher == "lab");
+  CHECK(config->clusters.at("lab").lab_dir == "/srv/ringctl lab");
+  CHECK(config->clusters.at("prod").launcher == "command");
+  CHECK(config->clusters.at("prod").lab_dir.empty());
+  // `lab up` rewrites the file when it registers its lab: every entry's launcher survives.
+  auto back = parse_cluster_config(ringctl::cluster_config_yaml(*config), "written");
+  REQUIRE(back.ok());
+  CHECK(back->clusters.at("lab").launcher == "lab");
+  CHECK(back->clusters.at("lab").lab_dir == "/srv/ringctl lab");
+  CHECK(back->clusters.at("prod").launcher == "command");
+}
+
+TEST_CASE("an unknown launcher, and a lab directory on a cluster that is not a lab, are refused") {
+  CHECK(error_of("clusters:\n  lab:\n    agents: [a]\n    launcher: kubectl\n") ==
+        "clusters.yaml: clusters.lab.launcher: unknown launcher 'kubectl' (known: lab, ssh, command)");
+  CHECK(error_of("clusters:\n  prod:\n    agents: [a]\n    lab_dir: /srv/lab\n") ==
+        "clusters.yaml: clusters.prod.lab_dir: is for a lab: only with launcher: lab");
+  CHECK(error_of("clusters:\n  prod:\n    agents: [a]\n    launcher: ssh\n    lab_dir: /srv/lab\n") ==
+        "clusters.yaml: clusters.prod.lab_dir: is for a lab: only with launcher: lab");
 }
 
 TEST_CASE("bad cluster configs are refused with the key that is wrong") {
   CHECK(error_of("clusters:\n  lab:\n    agents: 127.0.0.1\n") ==
         "clusters.yaml: clusters.lab.agents: expected a non-empty list of HOST[:PORT] strings");
   CHECK(error_of("clusters:\n  lab:\n    agents: [a]\n    tokne: x\n") ==
-        "clusters.yaml: clusters.lab.tokne: unknown key (known: agents, token, cacert, thresholds)");
+        "clusters.yaml: clusters.lab.tokne: unknown key (known: agents, token, cacert, thresholds, launcher, lab_dir)");
   CHECK(error_of("clusters:\n  lab:\n    token: x\n") ==
         "clusters.yaml: clusters.lab.agents: missing: every cluster needs its agents");
   CHECK(error_of("default: prod\nclusters:\n  lab:\n    agents: [a]\n") ==
@@ -90,8 +128,8 @@ TEST_CASE("a written config reads back the same") {
   ringctl::ClusterConfig config;
   config.default_cluster = "lab";
   config.thresholds = {{"disk_warn", 0.1}, {"read_latency_p99_warn", 1e-05}};
-  config.clusters["lab"] = {{"127.0.0.1:7370", "127.0.0.2:7370"}, "", "", {}};
-  config.clusters["prod"] = {{"https://db1:8443"}, "t0ken", "/ca.pem", {{"pending_compactions_critical", 250}}};
+  config.clusters["lab"] = {{"127.0.0.1:7370", "127.0.0.2:7370"}, "", "", {}, "", ""};
+  config.clusters["prod"] = {{"https://db1:8443"}, "t0ken", "/ca.pem", {{"pending_compactions_critical", 250}}, "", ""};
   auto back = parse_cluster_config(ringctl::cluster_config_yaml(config), "written");
   REQUIRE(back.ok());
   CHECK(back->default_cluster == "lab");

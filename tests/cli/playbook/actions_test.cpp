@@ -42,23 +42,32 @@ json node_collected(const std::string& node, const std::string& collected_at) {
   return {{"freshness", {{"collected_at", collected_at}, {"stale", false}}}, {"node", {{"address", node}}}};
 }
 
-// Runs the cleanup step on `node` with `record` as its journal record; the events it sent.
-std::vector<ringctl::Document> run_cleanup(const StrictFakeAgent& agent, const std::string& node,
-                                           ringctl::playbook::StepRecord& record,
-                                           ringctl::playbook::StepOutcome& outcome,
-                                           const ringruntime::WaitClock& clock = ringruntime::real_clock()) {
+// Runs the act step `action` with `params` against `agent`, with `record` as its journal record;
+// the events it sent.
+std::vector<ringctl::Document> run_act(const StrictFakeAgent& agent, const std::string& action,
+                                       ringctl::playbook::Values params, ringctl::playbook::StepRecord& record,
+                                       ringctl::playbook::StepOutcome& outcome,
+                                       const ringruntime::WaitClock& clock = ringruntime::real_clock()) {
   ringctl::SnapshotSource source;
   source.host = agent.address();
   std::vector<ringctl::Document> events;
   ringctl::playbook::StepContext context{
       source,
-      {{"node", node}},
+      std::move(params),
       record,
       [] {},
       [&](ringctl::Document event) { events.push_back(std::move(event)); },
       []() -> ringctl::playbook::Launcher& { throw std::logic_error("no launcher"); }};
-  outcome = ringctl::playbook::run_action("cleanup", context, clock);
+  outcome = ringctl::playbook::run_action(action, context, clock);
   return events;
+}
+
+// Runs the cleanup step on `node` with `record` as its journal record; the events it sent.
+std::vector<ringctl::Document> run_cleanup(const StrictFakeAgent& agent, const std::string& node,
+                                           ringctl::playbook::StepRecord& record,
+                                           ringctl::playbook::StepOutcome& outcome,
+                                           const ringruntime::WaitClock& clock = ringruntime::real_clock()) {
+  return run_act(agent, "cleanup", {{"node", node}}, record, outcome, clock);
 }
 
 }  // namespace
@@ -215,5 +224,77 @@ TEST_CASE("a step whose node stops answering mid-job ends with the outcome unkno
           std::string::npos,
       message);
   CHECK(record.started["job"] == "c1");  // recorded: the resumed step asks for it first
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("a removenode step posts the dead node's host id to the node's own agent and follows the job") {
+  unsetenv("RINGCTL_TOKEN");
+  const std::string node = "127.0.0.76";
+  const std::string dead = "6b2f1c1e-0d4c-4a3e-9d65-2f0f3c1d9a10";
+  StrictFakeAgent agent(node);
+  json running = cleanup_job("r1", "running", 1);
+  running["job"]["operation"] = "removenode";
+  json ended = cleanup_ended("r1", "2026-12-05T10:00:05.000Z");
+  ended["job"]["operation"] = "removenode";
+  agent.expect("POST", "/v1/operations/removenode", 202, running);
+  agent.expect("GET", "/v1/jobs/r1", 200, ended);
+  agent.expect("GET", "/v1/node", 200, node_collected(node, "2026-12-05T10:00:05.020Z"));
+
+  test_support::FakeClock fake;
+  ringctl::playbook::StepRecord record;
+  ringctl::playbook::StepOutcome outcome;
+  run_act(agent, "removenode", {{"node", node}, {"with.host_id", dead}}, record, outcome, fake.clock());
+  const auto asked = agent.received();
+  REQUIRE(!asked.empty());
+  CHECK(json::parse(asked.front().body) == json{{"host_id", dead}});  // exactly what ringctl removenode sends
+  CHECK(record.started["job"] == "r1");
+  CHECK(record.started["operation"] == "removenode");
+  CHECK(outcome.result["operation"] == "removenode");
+  CHECK(outcome.message == "removenode on " + node + " succeeded");
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("a removenode step whose host id came out empty asks nothing") {
+  unsetenv("RINGCTL_TOKEN");
+  StrictFakeAgent agent("127.0.0.76");  // expects nothing: any request is a failure
+  ringctl::playbook::StepRecord record;
+  ringctl::playbook::StepOutcome outcome;
+  const ringcore::Error error = test_support::thrown_error([&] {
+    run_act(agent, "removenode", {{"node", "127.0.0.76"}, {"with.host_id", ""}}, record, outcome);
+  });
+  CHECK(error.code() == ringcore::ErrorCode::kInvalidInput);
+  CHECK(error.message() == "with.host_id: is empty; the step needs it");
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("a setstreamthroughput step puts the cap on the node's own agent, once, and reports what is in force") {
+  unsetenv("RINGCTL_TOKEN");
+  const std::string node = "127.0.0.76";
+  StrictFakeAgent agent(node);
+  agent.expect("PUT", "/v1/streams/throughput", 200, {{"mib_per_second", 2.5}});
+
+  ringctl::playbook::StepRecord record;
+  ringctl::playbook::StepOutcome outcome;
+  run_act(agent, "setstreamthroughput", {{"node", node}, {"with.mib_per_second", "2.5"}}, record, outcome);
+  const auto asked = agent.received();
+  REQUIRE(asked.size() == 1);
+  CHECK(json::parse(asked.front().body) == json{{"mib_per_second", 2.5}});
+  CHECK(outcome.result == json{{"node", node}, {"mib_per_second", 2.5}});
+  CHECK(outcome.message == "stream throughput of " + node + " set to 2.5 MiB/s");
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("a setstreamthroughput step whose cap is no number of at least 0 asks nothing") {
+  unsetenv("RINGCTL_TOKEN");
+  StrictFakeAgent agent("127.0.0.76");  // expects nothing
+  for (const std::string bad : {"fast", "-1", ""}) {
+    ringctl::playbook::StepRecord record;
+    ringctl::playbook::StepOutcome outcome;
+    const ringcore::Error error = test_support::thrown_error([&] {
+      run_act(agent, "setstreamthroughput", {{"node", "127.0.0.76"}, {"with.mib_per_second", bad}}, record, outcome);
+    });
+    CHECK(error.code() == ringcore::ErrorCode::kInvalidInput);
+    CHECK_MESSAGE(error.message().find("with.mib_per_second") == 0, error.message());
+  }
   test_support::check_strict(agent);
 }

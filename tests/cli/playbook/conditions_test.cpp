@@ -190,3 +190,106 @@ TEST_CASE("a join whose stream makes no progress warns at with.stall_warn and st
   CHECK(thresholds == std::vector<std::string>{"streaming_stalled warn", "streaming_stalled critical"});
   test_support::check_strict(agent);
 }
+
+namespace {
+
+// The scale-up playbook's alert thresholds as its wait step passes them (scale-up.yaml's
+// defaults): pending compactions 50/100, dropped messages 0.1%/1%, disk 70%/80%.
+ringctl::playbook::Values scale_up_wait(const std::string& node) {
+  return {{"node", node},
+          {"timeout", "600"},
+          {"with.pending_compactions_warn", "50"},
+          {"with.pending_compactions_critical", "100"},
+          {"with.dropped_messages_warn", "0.001"},
+          {"with.dropped_messages_critical", "0.01"},
+          {"with.disk_warn", "0.7"},
+          {"with.disk_critical", "0.8"}};
+}
+
+// One look of node_normal_everywhere at the joining (or joined) `node`, whose own agent reports
+// `capacity` for it: the survey, then its bootstrap job.
+void expect_join_look(StrictFakeAgent& agent, const std::string& node, bool joined, const json& capacity) {
+  json cluster = joining_cluster(node);
+  if (joined) cluster["snapshot"]["nodes"][0]["state"] = "normal";
+  const json jobs = {{"jobs", {bootstrap_job("b1", joined ? "succeeded" : "running", "2026-12-05T01:00:00.000Z", "")}}};
+  agent.expect("GET", "/v1/cluster", 200, cluster);
+  agent.expect("GET", "/v1/node", 200, {{"node", {{"address", node}, {"capacity", capacity}}}});
+  agent.expect("GET", "/v1/jobs", 200, jobs);
+  agent.expect("GET", "/v1/streams", 200, {{"streams", {{"plans", json::array()}}}});
+  agent.expect("GET", "/v1/cluster", 200, cluster);
+  agent.expect("GET", "/v1/jobs", 200, jobs);
+}
+
+// The "threshold" events a step sent, as "NAME LEVEL".
+std::vector<std::string> thresholds_sent(const std::vector<ringctl::Document>& events) {
+  std::vector<std::string> sent;
+  for (const ringctl::Document& event : events) {
+    if (event.value("event", "") == "threshold")
+      sent.push_back(event.value("threshold", "") + " " + event.value("status", ""));
+  }
+  return sent;
+}
+
+// A join whose node shows `capacity` at the warn level of `threshold`: warned of once, and the
+// wait goes on to the look that finds the node joined.
+void check_warns_and_continues(const std::string& threshold, const json& capacity) {
+  StrictFakeAgent agent("127.0.0.74");
+  const std::string node = "127.0.0.74";
+  expect_join_look(agent, node, false, capacity);
+  expect_join_look(agent, node, true, capacity);  // still at the warn level: no second event
+  WaitStep step(agent, scale_up_wait(node));
+  test_support::FakeClock time;
+
+  const auto outcome = ringctl::playbook::wait_for_condition("node_normal_everywhere", step.context, time.clock());
+  CHECK(outcome.message == node + " is up and normal in all 1 views");
+  CHECK(thresholds_sent(step.events) == std::vector<std::string>{threshold + " warn"});
+  CHECK(time.pauses == Pauses{300ms});  // a second look: the warning did not stop the wait
+  test_support::check_strict(agent);
+}
+
+// A join whose node shows `capacity` at the critical level of `threshold`: the wait stops at that
+// look, timed out (exit 3, the run resumable), naming the threshold and the figure.
+void check_critical_stops(const std::string& threshold, const json& capacity, const std::string& figure) {
+  StrictFakeAgent agent("127.0.0.74");
+  const std::string node = "127.0.0.74";
+  expect_join_look(agent, node, false, capacity);
+  WaitStep step(agent, scale_up_wait(node));
+  test_support::FakeClock time;
+
+  const ringcore::Error error = test_support::thrown_error(
+      [&] { ringctl::playbook::wait_for_condition("node_normal_everywhere", step.context, time.clock()); });
+  CHECK(error.code() == ringcore::ErrorCode::kTimedOut);
+  const std::string message = error.message();
+  CHECK_MESSAGE(message.find("stopped at the critical level of " + threshold + ": ") == 0, message);
+  CHECK_MESSAGE(message.find(figure + " on " + node) != std::string::npos, message);
+  CHECK(thresholds_sent(step.events) == std::vector<std::string>{threshold + " critical"});
+  CHECK(time.pauses.empty());  // stopped at the first look
+  test_support::check_strict(agent);
+}
+
+}  // namespace
+
+TEST_CASE("a join's pending compactions at scale-up's warn level (50) warn and the wait goes on") {
+  check_warns_and_continues("pending_compactions", {{"pending_compactions", 60}});
+}
+
+TEST_CASE("a join's pending compactions at scale-up's critical level (100) stop the wait, naming the threshold") {
+  check_critical_stops("pending_compactions", {{"pending_compactions", 120}}, "highest 120");
+}
+
+TEST_CASE("a join's dropped messages at scale-up's warn level (0.1%) warn and the wait goes on") {
+  check_warns_and_continues("dropped_messages", {{"requests_total", 100000}, {"dropped_messages_total", 500}});
+}
+
+TEST_CASE("a join's dropped messages at scale-up's critical level (1%) stop the wait, naming the threshold") {
+  check_critical_stops("dropped_messages", {{"requests_total", 100000}, {"dropped_messages_total", 5000}},
+                       "highest 5.0%");
+}
+
+TEST_CASE("a join's disk use at scale-up's warn level (70%) warns and the wait goes on") {
+  check_warns_and_continues("disk_usage", {{"disk_total_bytes", 1000000}, {"disk_used_bytes", 750000}});
+}
+
+TEST_CASE("a join's disk use reaching scale-up's critical level (80%) stops the wait, naming the threshold") {
+  check_critical_stops("disk_usage", {{"disk_total_bytes", 1000000}, {"disk_used_bytes", 850000}}, "highest 85.0%");
+}

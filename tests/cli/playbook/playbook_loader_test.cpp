@@ -64,6 +64,36 @@ TEST_CASE("a missing required parameter and an unknown parameter are each report
   CHECK(message.find("bad.yaml:6: steps[2].with.colour: unknown parameter of health") != std::string::npos);
 }
 
+TEST_CASE("removenode and setstreamthroughput have their arguments checked before anything runs") {
+  const std::string message =
+      problems_of(kHeader +
+                  "steps:\n  - act: removenode\n    node: a\n"
+                  "  - act: removenode\n    node: a\n    with: {host_id: ''}\n"
+                  "  - act: setstreamthroughput\n    node: a\n    with: {mib_per_second: -1}\n"
+                  "  - act: setstreamthroughput\n    node: a\n    with: {mib_per_second: fast}\n"
+                  "  - act: setstreamthroughput\n    node: a\n");
+  CHECK_MESSAGE(message.find("bad.yaml:4: steps[1].with.host_id: is required by removenode") != std::string::npos,
+                message);
+  CHECK_MESSAGE(message.find("bad.yaml:8: steps[2].with.host_id: must not be empty") != std::string::npos, message);
+  CHECK_MESSAGE(message.find("bad.yaml:11: steps[3].with.mib_per_second: must be a number of at least 0, not '-1'") !=
+                    std::string::npos,
+                message);
+  CHECK_MESSAGE(message.find("bad.yaml:14: steps[4].with.mib_per_second: must be a number of at least 0, not 'fast'") !=
+                    std::string::npos,
+                message);
+  CHECK_MESSAGE(message.find("bad.yaml:15: steps[5].with.mib_per_second: is required by setstreamthroughput") !=
+                    std::string::npos,
+                message);
+  // A {{reference}} is checked when the step runs, its value known.
+  const std::string good = kHeader +
+                           "variables:\n  mib: {type: number, default: 0}\n  id: {type: string, default: ''}\n"
+                           "steps:\n  - act: setstreamthroughput\n    node: a\n    with: {mib_per_second: '{{mib}}'}\n"
+                           "  - act: removenode\n    node: a\n    with: {host_id: '{{id}}'}\n"
+                           "  - act: setstreamthroughput\n    node: a\n    with: {mib_per_second: 2.5}\n";
+  auto book = parse_playbook(good, "good.yaml");
+  CHECK_MESSAGE(book.ok(), (book.ok() ? "" : book.error().message()));
+}
+
 TEST_CASE("a variable's type and default are checked") {
   const std::string message = problems_of(kHeader +
                                           "variables:\n  count: {type: int, default: many}\n  size: {type: huge}\n"
