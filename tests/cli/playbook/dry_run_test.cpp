@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -28,8 +29,15 @@ struct DryRun {
   std::vector<Document> events;
   RunOutcome outcome;
 
-  explicit DryRun(const std::vector<std::string>& settings) {
+  // A ring file names no cluster, so the run names its launcher: the command launcher, whose
+  // start_command is never run by a dry run.
+  explicit DryRun(std::vector<std::string> settings) {
+    settings.insert(settings.end(), {"launcher=command", "hosts=10.0.0.9,10.0.0.10", "start_command=false"});
     setenv("RINGCTL_RUNS_DIR", runs.c_str(), 1);
+    // No operator's cluster config: the scratch one lists no cluster.
+    const std::filesystem::path config = std::filesystem::path(scratch.path()) / "clusters.yaml";
+    std::ofstream(config) << "clusters: {}\n";
+    setenv("RINGCTL_CONFIG", config.c_str(), 1);
     const Playbook book = load_playbook(std::string(RINGCTL_PLAYBOOKS_DIR) + "/scale-up.yaml").value_or_throw();
     RunOptions options;
     options.source.ring_file = std::string(RINGCTL_TEST_DATA_DIR) + "/status_example.json";
@@ -41,7 +49,10 @@ struct DryRun {
     outcome = start_run(book, bind_variables(book, settings).value_or_throw(), options,
                         [this](const Document& event) { events.push_back(event); });
   }
-  ~DryRun() { unsetenv("RINGCTL_RUNS_DIR"); }
+  ~DryRun() {
+    unsetenv("RINGCTL_RUNS_DIR");
+    unsetenv("RINGCTL_CONFIG");
+  }
 
   const Document& only(const std::string& kind) const {
     const Document* found = nullptr;
