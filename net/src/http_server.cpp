@@ -273,6 +273,7 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) 
   impl_->server->set_keep_alive_max_count(kRequestsPerConnection);
   impl_->server->set_keep_alive_timeout(options.keep_alive_timeout.count());
   impl_->server->set_payload_max_length(options.max_body_bytes);
+  impl_->server->set_read_timeout(options.read_timeout);
   // cpp-httplib writes an answer's headers and body apart; with Nagle's algorithm on, the body
   // of an answer on a kept-alive connection waits for the client's delayed ACK of the headers
   // (40 ms on Linux): ringd answered 300 requests/s under wrk where a bare server answered 20,000+.
