@@ -23,6 +23,8 @@ int exit_code_for(const ringcore::Error& error) {
     // host key. Neither is bad input to retry as typed; both need the operator's trust fixed.
     case ErrorCode::kSshAuth:
     case ErrorCode::kSshHostKey:
+    // The same for TLS: we refused the agent's certificate (untrusted CA, or not naming the host).
+    case ErrorCode::kTlsVerify:
       return kExitRefused;
     case ErrorCode::kOutcomeUnknown:
       return kExitOutcomeUnknown;
@@ -41,6 +43,9 @@ std::string message_for(const ringcore::Error& error) {
       return "the agent refused the token: " + error.message() + " (give one with --token or $RINGCTL_TOKEN)";
     case ErrorCode::kForbidden:
       return "the agent refused the token: " + error.message();
+    case ErrorCode::kTlsVerify:
+      return "the agent's TLS certificate did not verify: " + error.message() +
+             " (trust its CA with --cacert or the cluster's cacert, and reach it by a name the certificate has)";
     case ErrorCode::kMethodNotAllowed:
       return "the agent does not offer this request (is it an older ringd?): " + error.message();
     case ErrorCode::kInternal:
@@ -61,7 +66,8 @@ const char* exit_code_help() {
          "  6  aborted by the operator (answered no to a playbook's question)\n"
          "  7  outcome unknown: the agent stopped answering while an operation was followed\n"
          "  8  the agent refused the token (unauthorized or forbidden), an SSH host refused the key,\n"
-         "     or an SSH host's key is unknown or changed (not in known_hosts)\n"
+         "     an SSH host's key is unknown or changed (not in known_hosts), or the agent's TLS\n"
+         "     certificate did not verify (untrusted CA, or it does not name the host)\n"
          "130  interrupted (Ctrl-C); a playbook run stays resumable (ringctl playbook resume)\n";
 }
 

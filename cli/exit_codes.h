@@ -9,7 +9,8 @@
 //   6  aborted by the operator (answered no to a playbook's question)
 //   7  the outcome is unknown: the agent stopped answering while an operation was followed
 //   8  the agent refused the token (401 unauthorized, 403 forbidden); an SSH host refused our
-//      key (ssh_auth), or we refused its host key, unknown or changed (ssh_host_key)
+//      key (ssh_auth), or we refused its host key, unknown or changed (ssh_host_key), or we
+//      refused an agent's TLS certificate, which did not verify (tls_verify)
 // 130  interrupted (Ctrl-C); a playbook run stays resumable
 // The table is printed at the end of `ringctl --help` and in man/ringctl.1.
 #pragma once

@@ -131,9 +131,10 @@ int http_status_for(ringcore::ErrorCode code) {
     case ringcore::ErrorCode::kTimedOut:
       return 504;
     case ringcore::ErrorCode::kOutcomeUnknown:
-    case ringcore::ErrorCode::kSshHostKey:  // no server answers these today; an SSH peer is upstream
+    case ringcore::ErrorCode::kSshHostKey:  // no server answers these today; an SSH or TLS peer is upstream
     case ringcore::ErrorCode::kSshAuth:
     case ringcore::ErrorCode::kSshConnect:
+    case ringcore::ErrorCode::kTlsVerify:
       return 502;
     case ringcore::ErrorCode::kFailed:
     case ringcore::ErrorCode::kInternal:
