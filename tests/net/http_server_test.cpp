@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -76,7 +77,8 @@ struct SlowOutcome {
 // Connects to 127.0.0.1:`port`, sends `head` at once, then `trickle` one byte a second until
 // the server answers or closes the connection (or every byte is sent), reads the answer (to the
 // end of its Content-Length) and closes, as a client does once answered.
-SlowOutcome send_slowly(int port, const std::string& head, const std::string& trickle) {
+// `connected` is counted up once the head is sent.
+SlowOutcome send_slowly(int port, const std::string& head, const std::string& trickle, std::atomic<int>& connected) {
   SlowOutcome outcome;
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
@@ -86,6 +88,7 @@ SlowOutcome send_slowly(int port, const std::string& head, const std::string& tr
   ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
   REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
   REQUIRE(::send(fd, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size()));
+  ++connected;
   pollfd readable{fd, POLLIN, 0};
   for (char byte : trickle) {
     // The second between bytes is the client's pace; the server's answer or close ends it.
@@ -299,13 +302,18 @@ TEST_CASE("slow clients, more of them than threads, are cut off at the read time
       "POST /v1/ops HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
       "Content-Length: 30\r\n\r\n";
   std::vector<std::future<SlowOutcome>> slow;
+  std::atomic<int> connected = 0;
   for (int i = 0; i < 6; ++i) {
     const std::string& head = i % 2 == 0 ? slow_headers : slow_body;
-    slow.push_back(
-        std::async(std::launch::async, [port, &head, &trickle] { return send_slowly(port, head, trickle); }));
+    slow.push_back(std::async(std::launch::async, [port, &head, &trickle, &connected] {
+      return send_slowly(port, head, trickle, connected);
+    }));
   }
+  REQUIRE(ringruntime::wait_until([&connected] { return connected == 6; }, std::chrono::seconds(10),
+                                  std::chrono::milliseconds(5)));
 
-  // Meanwhile a normal client is answered well before any slow client could have finished.
+  // Meanwhile, queued behind them, a normal client is answered well before any slow client
+  // could have finished.
   const auto asked = std::chrono::steady_clock::now();
   const bool live = ringruntime::wait_until(
       [port] {
