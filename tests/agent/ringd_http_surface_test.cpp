@@ -45,8 +45,8 @@ struct Answer {
   }
 };
 
-// Sends `bytes` on a new connection and reads until the server closes it (every request here
-// says Connection: close, or is one the server closes after answering).
+// Sends `bytes` on a new connection and reads until the whole answer is in or the server closes
+// it.
 Answer send_raw(int port, const std::string& bytes, std::chrono::seconds timeout = 10s) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
@@ -72,6 +72,13 @@ Answer send_raw(int port, const std::string& bytes, std::chrono::seconds timeout
     const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
     if (n <= 0) break;
     received.append(buffer, static_cast<std::size_t>(n));
+    // A request the server could not read (a 400 request_unread) leaves the connection kept
+    // open for the keep-alive timeout: stop once the whole answer is in.
+    const std::size_t head_end = received.find("\r\n\r\n");
+    const std::size_t length = received.find("Content-Length: ");
+    if (head_end != std::string::npos && length != std::string::npos && length < head_end &&
+        received.size() - head_end - 4 >= std::stoul(received.substr(length + 16)))
+      break;
   }
   ::close(fd);
   Answer answer;
