@@ -23,6 +23,8 @@ int exit_code_for(const ringcore::Error& error) {
     // host key. Neither is bad input to retry as typed; both need the operator's trust fixed.
     case ErrorCode::kSshAuth:
     case ErrorCode::kSshHostKey:
+    // The same for TLS: we refused the agent's certificate (untrusted CA, or not naming the host).
+    case ErrorCode::kTlsVerify:
       return kExitRefused;
     case ErrorCode::kOutcomeUnknown:
       return kExitOutcomeUnknown;
@@ -60,6 +62,9 @@ std::string message_for(const ringcore::Error& error) {
       return "the agent refused the token: " + error.message() + " (give one with --token or $RINGCTL_TOKEN)";
     case ErrorCode::kForbidden:
       return "the agent refused the token: " + error.message();
+    case ErrorCode::kTlsVerify:
+      return "the agent's TLS certificate did not verify: " + error.message() +
+             " (trust its CA with --cacert or the cluster's cacert, and reach it by a name the certificate has)";
     case ErrorCode::kMethodNotAllowed:
       return "the agent does not offer this request (is it an older ringd?): " + error.message();
     case ErrorCode::kInternal:
@@ -81,7 +86,8 @@ const char* exit_code_help() {
          "     playbook run: it stays resumable with ringctl playbook resume)\n"
          "  7  outcome unknown: the agent stopped answering while an operation was followed\n"
          "  8  the agent refused the token (unauthorized or forbidden), an SSH host refused the key,\n"
-         "     or an SSH host's key is unknown or changed (not in known_hosts)\n"
+         "     an SSH host's key is unknown or changed (not in known_hosts), or the agent's TLS\n"
+         "     certificate did not verify (untrusted CA, or it does not name the host)\n"
          "130  interrupted (Ctrl-C) while --wait followed a job; the job goes on\n"
          "A playbook run: 0 succeeded, 2 a step failed (whatever its error; 4 when no agent could\n"
          "be reached), 3 timed out, 5 a check blocked it, 6 aborted or stopped by Ctrl-C.\n";

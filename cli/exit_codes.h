@@ -10,7 +10,8 @@
 //      with Ctrl-C: that run stays resumable)
 //   7  the outcome is unknown: the agent stopped answering while an operation was followed
 //   8  the agent refused the token (401 unauthorized, 403 forbidden); an SSH host refused our
-//      key (ssh_auth), or we refused its host key, unknown or changed (ssh_host_key)
+//      key (ssh_auth), or we refused its host key, unknown or changed (ssh_host_key), or we
+//      refused an agent's TLS certificate, which did not verify (tls_verify)
 // 130  interrupted (Ctrl-C) while --wait followed a job; the job goes on
 // A playbook run ends with one of 0, 2, 3, 4, 5 and 6 (exit_code_for_run), whatever its error.
 // The table is printed at the end of `ringctl --help` and in man/ringctl.1.

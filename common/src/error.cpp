@@ -38,6 +38,8 @@ const char* error_code_name(ErrorCode code) {
       return "peer_down";
     case ErrorCode::kRequestUnread:
       return "request_unread";
+    case ErrorCode::kTlsVerify:
+      return "tls_verify";
   }
   return "internal";
 }
@@ -47,7 +49,8 @@ ErrorCode error_code_from_name(std::string_view name) {
        {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kUnsupported, ErrorCode::kUnavailable,
         ErrorCode::kConflict, ErrorCode::kFailed, ErrorCode::kUnauthorized, ErrorCode::kForbidden,
         ErrorCode::kMethodNotAllowed, ErrorCode::kTimedOut, ErrorCode::kOutcomeUnknown, ErrorCode::kSshHostKey,
-        ErrorCode::kSshAuth, ErrorCode::kSshConnect, ErrorCode::kPeerDown, ErrorCode::kRequestUnread}) {
+        ErrorCode::kSshAuth, ErrorCode::kSshConnect, ErrorCode::kPeerDown, ErrorCode::kRequestUnread,
+        ErrorCode::kTlsVerify}) {
     if (name == error_code_name(code)) return code;
   }
   return ErrorCode::kInternal;

@@ -177,11 +177,13 @@ ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) cons
     httplib::Client& client = connection->client();
     const std::string what = describe(result.error(), tls_ ? client.get_openssl_verify_result() : 0, host_, timeout_);
     // A certificate that cannot be verified is not a server that is away: asking it again, or
-    // another agent configured alike, will not help, so it is not kUnavailable.
-    const bool refused_by_tls =
-        result.error() == httplib::Error::SSLServerVerification || result.error() == httplib::Error::SSLLoadingCerts;
-    return ringcore::Error(refused_by_tls ? ringcore::ErrorCode::kFailed : ringcore::ErrorCode::kUnavailable,
-                           request.method + " " + base_url() + request.path + ": " + what);
+    // another agent configured alike, will not help, so it is not kUnavailable. One that does
+    // not verify is a code of its own, as an SSH host key refused is: the operator's trust needs
+    // fixing (the CA given, or the certificate's names).
+    ringcore::ErrorCode code = ringcore::ErrorCode::kUnavailable;
+    if (result.error() == httplib::Error::SSLServerVerification) code = ringcore::ErrorCode::kTlsVerify;
+    if (result.error() == httplib::Error::SSLLoadingCerts) code = ringcore::ErrorCode::kFailed;
+    return ringcore::Error(code, request.method + " " + base_url() + request.path + ": " + what);
   }
   HttpResponse response{result->status, std::move(result->body), result->get_header_value("Content-Type")};
   kept_connections().give_back(peer, std::move(connection));

@@ -131,9 +131,10 @@ int http_status_for(ringcore::ErrorCode code) {
     case ringcore::ErrorCode::kTimedOut:
       return 504;
     case ringcore::ErrorCode::kOutcomeUnknown:
-    case ringcore::ErrorCode::kSshHostKey:  // no server answers these today; an SSH peer is upstream
+    case ringcore::ErrorCode::kSshHostKey:  // no server answers these today; an SSH or TLS peer is upstream
     case ringcore::ErrorCode::kSshAuth:
     case ringcore::ErrorCode::kSshConnect:
+    case ringcore::ErrorCode::kTlsVerify:
       return 502;
     case ringcore::ErrorCode::kFailed:
     case ringcore::ErrorCode::kInternal:
@@ -273,6 +274,7 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) 
   impl_->server->set_keep_alive_max_count(kRequestsPerConnection);
   impl_->server->set_keep_alive_timeout(options.keep_alive_timeout.count());
   impl_->server->set_payload_max_length(options.max_body_bytes);
+  impl_->server->set_read_timeout(options.read_timeout);
   // cpp-httplib writes an answer's headers and body apart; with Nagle's algorithm on, the body
   // of an answer on a kept-alive connection waits for the client's delayed ACK of the headers
   // (40 ms on Linux): ringd answered 300 requests/s under wrk where a bare server answered 20,000+.

@@ -1,11 +1,13 @@
 // A real ringd beside a real ringnode (127.0.0.41): cached reads with freshness, the two roles
 // and the audit log, the body limit, refusal to listen on 0.0.0.0 without tokens, HTTPS with a
-// certificate made by the openssl CLI, and a hung node (SIGSTOP): the API and /metrics keep
+// certificate made by the openssl CLI (TLS 1.1 refused; ringctl exits 8 on a certificate that
+// does not verify), and a hung node (SIGSTOP): the API and /metrics keep
 // answering within a second and turn stale after 3 intervals, saying why. Every process is
 // killed when the test ends; waits poll with deadlines.
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -258,6 +260,51 @@ TEST_CASE("HTTPS with a certificate made by openssl, the client verifies it") {
   CHECK(ask(system_cas, "GET", "/v1/health/live").status == 0);
   const ringnet::HttpClient plain("127.0.0.1", port, 5s);
   CHECK(ask(plain, "GET", "/v1/health/live").status != 200);
+
+  // TLS 1.2 is the oldest version the server speaks. OPENSSL_CONF=/dev/null and security level
+  // 0 let the openssl client offer TLS 1.1 at all (Debian's configuration and OpenSSL 3's
+  // default level would refuse it in the client, before the server is asked); offered TLS 1.2
+  // the same way, the handshake succeeds, so the refusal is the server's.
+  auto handshake = [&port](const std::string& version) {
+    return test_support::run_process({"/usr/bin/env", "OPENSSL_CONF=/dev/null", "/usr/bin/openssl", "s_client",
+                                      "-connect", "127.0.0.1:" + std::to_string(port), version, "-cipher",
+                                      "DEFAULT@SECLEVEL=0"});
+  };
+  const auto tls11 = handshake("-tls1_1");
+  CHECK(tls11.exit_code != 0);
+  CHECK_MESSAGE(tls11.err.find("alert protocol version") != std::string::npos, tls11.err);
+  const auto tls12 = handshake("-tls1_2");
+  CHECK_MESSAGE(tls12.exit_code == 0, tls12.err);
+  CHECK_MESSAGE(tls12.out.find("Protocol  : TLSv1.2") != std::string::npos, tls12.out);
+
+  // ringctl against it, with a CA that did not sign its certificate (another self-signed one),
+  // then trusting it but asking by a name it does not have: refused like an SSH host key, exit 8,
+  // saying the certificate did not verify and why.
+  const std::string other_cert = lab.dir.path() + "/other-cert.pem";
+  const auto other = test_support::run_process({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                                "-keyout", lab.dir.path() + "/other-key.pem", "-out", other_cert,
+                                                "-days", "1", "-subj", "/CN=127.0.0.1"});
+  REQUIRE_MESSAGE(other.exit_code == 0, other.err);
+  setenv("RINGCTL_CONFIG", (lab.dir.path() + "/clusters.yaml").c_str(), 1);  // no operator's file
+  auto ringctl = [](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{RINGCTL_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test_support::run_process(argv);
+  };
+  const auto untrusted = ringctl({"status", "-h", "127.0.0.1:" + std::to_string(port), "--cacert", other_cert});
+  CHECK(untrusted.exit_code == 8);
+  CHECK_MESSAGE(untrusted.err.find("the agent's TLS certificate did not verify") != std::string::npos, untrusted.err);
+  CHECK_MESSAGE(untrusted.err.find("certificate verify failed (self-signed certificate)") != std::string::npos,
+                untrusted.err);
+  const auto mismatch = ringctl({"-o", "json", "status", "-h", "localhost:" + std::to_string(port), "--cacert", cert});
+  CHECK(mismatch.exit_code == 8);
+  const json error = json::parse(mismatch.err, nullptr, false);
+  REQUIRE_MESSAGE(error.is_object(), mismatch.err);
+  CHECK(error["error"]["code"] == "tls_verify");
+  CHECK(error["error"]["exit_code"] == 8);
+  CHECK_MESSAGE(error["error"]["message"].get<std::string>().find("hostname mismatch: the certificate does not name "
+                                                                  "localhost") != std::string::npos,
+                mismatch.err);
   CHECK(tls_agent.terminate(10s) == 0);
 }
 

@@ -229,7 +229,7 @@ TEST_CASE("TLS failures in plain words: an unreadable CA file is bad input, a ce
   mismatch.use_tls(cert);  // trusts the certificate, which names another host
   result = mismatch.get("/v1/hello");
   REQUIRE_FALSE(result.ok());
-  CHECK(result.error().code() == ringcore::ErrorCode::kFailed);
+  CHECK(result.error().code() == ringcore::ErrorCode::kTlsVerify);
   CHECK(result.error().message().find("TLS: certificate verify failed (hostname mismatch") != std::string::npos);
   server.stop();
 }

@@ -2,9 +2,16 @@
 // query read from the target only.
 #include "ringnet/http_server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -15,6 +22,7 @@
 
 #include "ringnet/http_client.h"
 #include "ringnet/listen_address.h"
+#include "ringruntime/wait.h"
 
 namespace {
 
@@ -49,6 +57,54 @@ struct Served {
 
 nlohmann::json error_of_body(const std::string& body) { return nlohmann::json::parse(body)["error"]; }
 nlohmann::json error_of(const ringnet::HttpResponse& response) { return error_of_body(response.body); }
+
+// Whether `answer` holds a whole HTTP answer: its head and the Content-Length it gives.
+bool answer_complete(const std::string& answer) {
+  const std::size_t end_of_head = answer.find("\r\n\r\n");
+  if (end_of_head == std::string::npos) return false;
+  const std::size_t length = answer.find("Content-Length: ");
+  if (length == std::string::npos || length > end_of_head) return true;
+  return answer.size() - end_of_head - 4 >= std::stoul(answer.substr(length + 16));
+}
+
+// What a client sending its request slowly got: the bytes the server let it send before it
+// answered or closed, and that answer ("" when it closed without one).
+struct SlowOutcome {
+  std::size_t bytes_sent = 0;
+  std::string answer;
+};
+
+// Connects to 127.0.0.1:`port`, sends `head` at once, then `trickle` one byte a second until
+// the server answers or closes the connection (or every byte is sent), reads the answer (to the
+// end of its Content-Length) and closes, as a client does once answered.
+// `connected` is counted up once the head is sent.
+SlowOutcome send_slowly(int port, const std::string& head, const std::string& trickle, std::atomic<int>& connected) {
+  SlowOutcome outcome;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  REQUIRE(::send(fd, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size()));
+  ++connected;
+  pollfd readable{fd, POLLIN, 0};
+  for (char byte : trickle) {
+    // The second between bytes is the client's pace; the server's answer or close ends it.
+    if (::poll(&readable, 1, 1000) > 0) break;
+    if (::send(fd, &byte, 1, MSG_NOSIGNAL) != 1) break;
+    ++outcome.bytes_sent;
+  }
+  char buffer[4096];
+  while (!answer_complete(outcome.answer) && ::poll(&readable, 1, 10000) > 0) {
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    outcome.answer.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return outcome;
+}
 
 }  // namespace
 
@@ -221,4 +277,65 @@ TEST_CASE("a kept-alive connection idle for longer than a scrape interval is sti
   REQUIRE_MESSAGE(again, httplib::to_string(again.error()));
   CHECK(again->status == 200);
   CHECK(opened == 1);
+}
+
+TEST_CASE("slow clients, more of them than threads, are cut off at the read timeout while others are served") {
+  // Two threads kept, four at most, and a read timeout of 0.5 s: six clients sending a byte a
+  // second hold every thread, and two wait in the queue. Each would take 30 s to finish; the
+  // server gives up on each at its first pause, so a normal request waits a second or two at
+  // most. With cpp-httplib's default read timeout (5 s, longer than the pause) the slow clients
+  // would keep all four threads for their 30 s and the normal request would not be answered.
+  // (The server keeps a connection open after such an answer, as after any: a slow client that
+  // stayed connected would hold its thread for the keep-alive timeout too, as an idle one does.)
+  ringnet::HttpServer server(
+      {.worker_threads = 2, .max_worker_threads = 4, .read_timeout = std::chrono::milliseconds(500)});
+  server.route("GET", "/v1/health/live", [](const ServerRequest&) { return ServerResponse{200, R"({"live": true})"}; });
+  server.route("POST", "/v1/ops", [](const ServerRequest&) { return ServerResponse{200, R"({"done": true})"}; });
+  REQUIRE(server.start("127.0.0.1", 0).ok());
+  const int port = server.port();
+
+  const std::string trickle(30, 'x');
+  // Headers trickled after a whole request line; and a whole head announcing a body of 30
+  // bytes that then trickles.
+  const std::string slow_headers = "GET /v1/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+  const std::string slow_body =
+      "POST /v1/ops HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: 30\r\n\r\n";
+  std::vector<std::future<SlowOutcome>> slow;
+  std::atomic<int> connected = 0;
+  for (int i = 0; i < 6; ++i) {
+    const std::string& head = i % 2 == 0 ? slow_headers : slow_body;
+    slow.push_back(std::async(std::launch::async, [port, &head, &trickle, &connected] {
+      return send_slowly(port, head, trickle, connected);
+    }));
+  }
+  REQUIRE(ringruntime::wait_until([&connected] { return connected == 6; }, std::chrono::seconds(10),
+                                  std::chrono::milliseconds(5)));
+
+  // Meanwhile, queued behind them, a normal client is answered well before any slow client
+  // could have finished.
+  const auto asked = std::chrono::steady_clock::now();
+  const bool live = ringruntime::wait_until(
+      [port] {
+        auto answer = ringnet::HttpClient("127.0.0.1", port, std::chrono::seconds(2)).get("/v1/health/live");
+        return answer.ok() && answer->status == 200;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(50));
+  CHECK(live);
+  MESSAGE("a normal request was answered after ",
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked).count(),
+          " ms beside 6 slow clients");
+
+  for (auto& outcome : slow) {
+    const SlowOutcome got = outcome.get();
+    // Cut off long before the trickle's end: the read timeout, not the client, ended it.
+    CHECK_MESSAGE(got.bytes_sent < trickle.size() / 2, got.bytes_sent, " bytes sent; answer: ", got.answer);
+    // What could not be read whole is a JSON error of its own code (cpp-httplib 0.11 says 400;
+    // later versions say 408 for a read that timed out).
+    const std::size_t end_of_head = got.answer.find("\r\n\r\n");
+    REQUIRE_MESSAGE(end_of_head != std::string::npos, "no answer: ", got.answer);
+    const int status = std::stoi(got.answer.substr(9, 3));
+    CHECK_MESSAGE((status == 400 || status == 408), got.answer);
+    CHECK(error_of_body(got.answer.substr(end_of_head + 4))["code"] == "request_unread");
+  }
 }

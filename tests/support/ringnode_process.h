@@ -107,6 +107,8 @@ class RingnodeProcess {
   }
 
   bool running() const { return pid_ > 0; }
+  // Its process id, or -1 when not running.
+  pid_t pid() const { return pid_; }
   // Sends `signal` (e.g. SIGSTOP, SIGCONT) if running.
   void send_signal(int signal) const {
     if (pid_ > 0) ::kill(pid_, signal);

@@ -30,6 +30,7 @@ enum class ErrorCode {
   kSshConnect,        // an SSH server could not be reached, or the connection broke
   kPeerDown,          // a request abandoned because its peer was judged down meanwhile (HttpClient::give_up_when)
   kRequestUnread,     // a server could not read a request whole: malformed, cut short, or slower than its read timeout
+  kTlsVerify,         // a server's TLS certificate did not verify: an untrusted CA, or it does not name the host
 };
 
 const char* error_code_name(ErrorCode code);

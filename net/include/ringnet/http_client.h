@@ -4,7 +4,7 @@
 // cannot reach the server, or times out, is an ErrorCode::kUnavailable error whose message
 // names the method and URL and says what happened in plain words ("cannot connect: connection
 // refused or host unreachable", "no answer: timed out after 2 s ..."); a server certificate
-// that does not verify is kFailed ("TLS: certificate verify failed (hostname mismatch ...)");
+// that does not verify is kTlsVerify ("TLS: certificate verify failed (hostname mismatch ...)");
 // an unreadable CA file kInvalidInput ("cannot read CA file 'X': ..."). Any HTTP status is a
 // response, not an error.
 //

@@ -76,6 +76,12 @@ struct ServerOptions {
   // counted read errors that a bare cpp-httplib server, at its default 5 s, never had).
   // ringnet::HttpClient reuses a connection only while it has been idle for well under this.
   std::chrono::seconds keep_alive_timeout{5};
+  // How long the server waits for each read of a request (its line, headers and body) before it
+  // gives up on the connection: a request line that stalls closes it without an answer, stalled
+  // headers or body get a 400 request_unread JSON error. cpp-httplib times each read, not the
+  // whole request, so a client trickling a byte within every period holds its thread for as
+  // long as it keeps trickling: at most max_worker_threads such clients can do that at once.
+  std::chrono::milliseconds read_timeout{5000};
   std::size_t max_body_bytes = 8 << 20;
   // HTTPS when both are set: PEM files of the server's certificate (chain) and private key.
   // start() fails (kInvalidInput, naming the files) when they cannot be loaded. TLS 1.2 is the
