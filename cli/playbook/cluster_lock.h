@@ -22,7 +22,9 @@ class ClusterLock {
 };
 
 // The name a cluster's lock goes by: the --cluster name, else the -h agent, else "default";
-// characters other than letters, digits, '.', '-' and '_' become '_'.
+// characters other than letters, digits, '.', '-' and '_' become '_'. A run resolves its cluster
+// through the cluster config first (run_lock_name in runner.cpp), so that `-h AGENT` and
+// `--cluster NAME` of one cluster share one lock.
 std::string cluster_lock_name(const std::string& cluster, const std::string& host);
 
 }  // namespace ringctl::playbook

@@ -60,6 +60,7 @@ ClusterLaunch cluster_launch(const SnapshotSource& source) {
   const auto entry = config->clusters.find(name);
   if (entry == config->clusters.end()) return launch;
   launch.registered = true;
+  launch.name = name;
   launch.launcher = entry->second.launcher;
   launch.lab_dir = entry->second.lab_dir;
   return launch;

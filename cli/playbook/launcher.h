@@ -82,6 +82,7 @@ struct ClusterLaunch {
   std::string described;    // for messages: "cluster 'prod'", "the cluster of agent HOST"
   std::string config_path;  // the cluster config file
   bool registered = false;  // the config has an entry for it
+  std::string name;         // that entry's name (registered only)
   std::string launcher;     // the entry's launcher; "" = none named
   std::string lab_dir;      // the entry's lab directory (launcher lab)
 };

@@ -102,6 +102,14 @@ void check_run_launcher(const Playbook& playbook, const Values& variables, const
   check_launcher_fits(with_cluster_defaults(settings_from(variables), cluster), cluster).value_or_throw();
 }
 
+// The lock of the cluster a topology run works on: the cluster config's entry for it when there
+// is one (the one that lists the -h agent, or --cluster, or the default), so that two runs naming
+// one cluster differently still take one lock; else what the run was given.
+std::string run_lock_name(const SnapshotSource& source) {
+  const ClusterLaunch cluster = cluster_launch(source);
+  return cluster_lock_name(cluster.registered ? cluster.name : source.cluster, source.host);
+}
+
 // Stops the walk through the steps with a run status.
 struct Stop {
   RunStatus status;
@@ -474,8 +482,7 @@ RunOutcome start_run(const Playbook& playbook, const Values& variables, const Ru
   journal.pid = static_cast<int>(getpid());
   check_run_launcher(playbook, variables, options.source);
   std::optional<ClusterLock> lock;
-  if (playbook.topology && !options.dry_run)
-    lock.emplace(cluster_lock_name(options.source.cluster, options.source.host), journal.run_id);
+  if (playbook.topology && !options.dry_run) lock.emplace(run_lock_name(options.source), journal.run_id);
   if (!options.dry_run) save_journal(journal);
   InterruptScope interrupts;
   return Runner(playbook, std::move(journal), options, sink).run(false);
@@ -499,7 +506,7 @@ RunOutcome resume_run(const std::string& run_id, const RunOptions& options, cons
   }
   check_run_launcher(playbook, journal.variables, resumed.source);
   std::optional<ClusterLock> lock;
-  if (playbook.topology) lock.emplace(cluster_lock_name(resumed.source.cluster, resumed.source.host), run_id);
+  if (playbook.topology) lock.emplace(run_lock_name(resumed.source), run_id);
   journal.status = RunStatus::kRunning;
   journal.message.clear();
   journal.pid = static_cast<int>(getpid());

@@ -262,6 +262,29 @@ nlohmann::json last_event(const ProcessResult& r) { return nlohmann::json::parse
 
 }  // namespace
 
+TEST_CASE("an own playbook named as a shipped one shadows it: listed once as own, and the one show and run use") {
+  const PlaybookHome home("repair", "  - ask: go on?\n");
+  const auto listed = home.ringctl({"-o", "json", "playbook", "list"});
+  REQUIRE(listed.exit_code == 0);
+  int repairs = 0;
+  bool shipped_listed = false;
+  for (const auto& file : nlohmann::json::parse(listed.out)["playbooks"]) {
+    if (file["shipped"] == true) shipped_listed = true;
+    if (file["name"] != "repair") continue;
+    ++repairs;
+    CHECK(file["shipped"] == false);
+    CHECK(file["shadows"] == true);
+    CHECK(contains(file["path"].get<std::string>(), home.home.path()));
+  }
+  CHECK(repairs == 1);
+  CHECK(shipped_listed);  // the others are still the shipped ones
+  const auto table = home.ringctl({"playbook", "list"});
+  CHECK(contains(table.out, "own (shadows the shipped one)"));
+  const auto shown = home.ringctl({"-o", "json", "playbook", "show", "repair"});
+  REQUIRE(shown.exit_code == 0);
+  CHECK(nlohmann::json::parse(shown.out)["description"] == "a test");
+}
+
 TEST_CASE("a playbook question nobody can answer aborts the run: exit 6, status aborted, journal kept") {
   // A user playbook whose only step asks; stdin is no terminal and --yes is not given.
   const PlaybookHome home("ask-only", "  - ask: go on?\n");

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "playbook/cluster_lock.h"
 #include "playbook/launcher.h"
 #include "playbook/playbook_loader.h"
 #include "playbook/variables.h"
@@ -120,4 +121,23 @@ TEST_CASE("a cluster lab up registered gives the lab launcher and its directory,
   ringctl::playbook::LauncherSettings ssh;
   ssh.kind = "ssh";
   CHECK(ringctl::playbook::check_launcher_fits(ssh, other).ok());
+}
+
+TEST_CASE("a topology run by -h AGENT takes the lock of the config's cluster listing that agent") {
+  StrictFakeAgent agent("127.0.0.76");  // expects nothing: refused at the lock, before any step
+  ScratchConfig scratch("  prod:\n    agents: [\"" + agent.address() + "\"]\n    launcher: lab\n");
+  const ringctl::playbook::ClusterLock held("prod", "run-by-cluster-name");  // e.g. --cluster prod
+
+  const auto book = ringctl::playbook::load_playbook(std::string(RINGCTL_PLAYBOOKS_DIR) + "/scale-up.yaml");
+  REQUIRE(book.ok());
+  const auto values = ringctl::playbook::bind_variables(*book, {});
+  REQUIRE(values.ok());
+  ringctl::playbook::RunOptions options;
+  options.source.host = agent.address();
+  options.yes = true;
+  const ringcore::Error error = test_support::thrown_error(
+      [&] { ringctl::playbook::start_run(*book, *values, options, [](const ringctl::Document&) {}); });
+  CHECK(error.code() == ringcore::ErrorCode::kConflict);
+  CHECK_MESSAGE(error.message().find("cluster prod (run run-by-cluster-name)") != std::string::npos, error.message());
+  test_support::check_strict(agent);
 }
