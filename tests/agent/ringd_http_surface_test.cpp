@@ -233,8 +233,8 @@ TEST_CASE("thousands of bad requests, 64 connections at a time, leave ringd's re
       "GARBAGE\r\n\r\n",
       request("POST", "/v1/operations/cleanup", kAdmin, "{not json"),
       request("POST", "/v1/operations/cleanup", kAdmin, std::string(5000, 'x')),
-      "POST /v1/operations/cleanup HTTP/1.1\r\nAuthorization: Bearer " + kAdmin +
-          "\r\nContent-Length: 100000000000\r\nConnection: close\r\n\r\n",
+      // Not a Content-Length past the limit with no body: cpp-httplib answers it 413 only once its
+      // read of the body times out (5 s), which would make each round 5 s; the first case checks it.
       request("GET", "/v1/" + std::string(20000, 'a')),
       request("GET", "/v1/cluster", kRead, "", "X-Long: " + std::string(9000, 'h') + "\r\n"),
       request("GET", "/v1/cluster", kRead, "", many_headers),

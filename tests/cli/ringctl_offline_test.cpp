@@ -268,7 +268,8 @@ TEST_CASE("an own playbook named as a shipped one shadows it: listed once as own
   REQUIRE(listed.exit_code == 0);
   int repairs = 0;
   bool shipped_listed = false;
-  for (const auto& file : nlohmann::json::parse(listed.out)["playbooks"]) {
+  const auto listing = nlohmann::json::parse(listed.out);  // kept: a range-for over a temporary's member dangles
+  for (const auto& file : listing["playbooks"]) {
     if (file["shipped"] == true) shipped_listed = true;
     if (file["name"] != "repair") continue;
     ++repairs;
