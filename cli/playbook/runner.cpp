@@ -96,17 +96,15 @@ bool uses_launcher(const std::vector<Step>& steps) {
 // Refuses, before anything runs (no journal, no lock, no step), a run that would start or stop
 // nodes with no launcher, or with the lab launcher on a cluster that is not a lab: its `lab
 // add` would grow whatever lab this machine has, not the cluster.
-void check_run_launcher(const Playbook& playbook, const Values& variables, const SnapshotSource& source) {
+void check_run_launcher(const Playbook& playbook, const Values& variables, const ClusterLaunch& cluster) {
   if (!uses_launcher(playbook.steps)) return;
-  const ClusterLaunch cluster = cluster_launch(source);
   check_launcher_fits(with_cluster_defaults(settings_from(variables), cluster), cluster).value_or_throw();
 }
 
 // The lock of the cluster a topology run works on: the cluster config's entry for it when there
 // is one (the one that lists the -h agent, or --cluster, or the default), so that two runs naming
 // one cluster differently still take one lock; else what the run was given.
-std::string run_lock_name(const SnapshotSource& source) {
-  const ClusterLaunch cluster = cluster_launch(source);
+std::string run_lock_name(const ClusterLaunch& cluster, const SnapshotSource& source) {
   return cluster_lock_name(cluster.registered ? cluster.name : source.cluster, source.host);
 }
 
@@ -480,9 +478,10 @@ RunOutcome start_run(const Playbook& playbook, const Values& variables, const Ru
   journal.source = source_document(options.source);
   journal.started_at = now_text();
   journal.pid = static_cast<int>(getpid());
-  check_run_launcher(playbook, variables, options.source);
+  const ClusterLaunch cluster = cluster_launch(options.source);  // the config read once for both
+  check_run_launcher(playbook, variables, cluster);
   std::optional<ClusterLock> lock;
-  if (playbook.topology && !options.dry_run) lock.emplace(run_lock_name(options.source), journal.run_id);
+  if (playbook.topology && !options.dry_run) lock.emplace(run_lock_name(cluster, options.source), journal.run_id);
   if (!options.dry_run) save_journal(journal);
   InterruptScope interrupts;
   return Runner(playbook, std::move(journal), options, sink).run(false);
@@ -504,9 +503,10 @@ RunOutcome resume_run(const std::string& run_id, const RunOptions& options, cons
     resumed.source.host = journal.source.value("host", "");
     resumed.source.cluster = journal.source.value("cluster", "");
   }
-  check_run_launcher(playbook, journal.variables, resumed.source);
+  const ClusterLaunch cluster = cluster_launch(resumed.source);
+  check_run_launcher(playbook, journal.variables, cluster);
   std::optional<ClusterLock> lock;
-  if (playbook.topology) lock.emplace(run_lock_name(resumed.source), run_id);
+  if (playbook.topology) lock.emplace(run_lock_name(cluster, resumed.source), run_id);
   journal.status = RunStatus::kRunning;
   journal.message.clear();
   journal.pid = static_cast<int>(getpid());
