@@ -142,10 +142,16 @@ void agent_hung(Agents& agents, int i, Background& wait, const std::string& id) 
   std::thread lister([&] { listed = run_process(ringctl_command(agent, {"jobs"})); });
   Json unanswered;
   for (Json event = next_event(wait); event.is_object(); event = next_event(wait)) {
-    if (event["event"] == "unanswered") {
-      unanswered = event;
-      break;
+    if (event["event"] != "unanswered") continue;
+    const std::string error = event.value("error", "");
+    if (error.find("timed out") == std::string::npos) {
+      // Said before the hang, while the agent was killed and started again: if a poll fell in
+      // that gap, the wait said so then, the connection refused.
+      CHECK_MESSAGE(error.find("cannot connect") != std::string::npos, error);
+      continue;
     }
+    unanswered = event;
+    break;
   }
   lister.join();
   agents.signal(i, SIGCONT);
