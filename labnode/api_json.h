@@ -1,4 +1,4 @@
-// JSON helpers shared by the HTTP APIs (client_api.cpp, internode_api.cpp).
+// JSON helpers shared by the HTTP APIs (client_api.cpp, internode_api.cpp, operations_api.cpp).
 #pragma once
 
 #include <optional>
@@ -34,6 +34,17 @@ inline bool optional_bool(const nlohmann::json& body, const char* name) {
   if (!body[name].is_boolean())
     throw ringcore::Error::invalid_input(std::string("'") + name + "' must be true or false");
   return body[name].get<bool>();
+}
+
+// A request decoder's Result: `decode` reads the body with the throwing field helpers above,
+// as the handlers do; what it throws is returned as the error.
+template <class Decode>
+auto decoding(Decode decode) -> ringcore::Result<decltype(decode())> {
+  try {
+    return decode();
+  } catch (const ringcore::Error& error) {
+    return error;
+  }
 }
 
 inline ringnet::ServerResponse json_response(const nlohmann::json& value, int status = 200) {

@@ -233,21 +233,15 @@ ServerResponse replica_copies(Node& node, const ServerRequest& request) {
 }  // namespace
 
 ringcore::Result<KeyspaceRequest> decode_keyspace_create(std::string_view text) {
-  try {
+  return decoding([&] {
     const Json body = ringnet::object_body(text);
     std::string name = string_field(body, "name");
     return KeyspaceRequest{std::move(name), replication_of(body)};
-  } catch (const Error& error) {
-    return error;
-  }
+  });
 }
 
 ringcore::Result<ringcore::Replication> decode_keyspace_replication(std::string_view text) {
-  try {
-    return replication_of(ringnet::object_body(text));
-  } catch (const Error& error) {
-    return error;
-  }
+  return decoding([&] { return replication_of(ringnet::object_body(text)); });
 }
 
 void add_client_routes(ringnet::HttpServer& server, Node& node) {

@@ -160,16 +160,6 @@ ringcore::TokenRange range_field(const Json& body) {
   return ringcore::parse_range(string_field(body, "range")).value_or_throw();
 }
 
-// The decoders below throw as the handlers do; this turns what they throw into a Result.
-template <class Decode>
-auto decoding(Decode decode) -> ringcore::Result<decltype(decode())> {
-  try {
-    return decode();
-  } catch (const Error& error) {
-    return error;
-  }
-}
-
 }  // namespace
 
 ringcore::Result<RowWrite> decode_row_write(std::string_view text) {

@@ -91,24 +91,18 @@ ServerResponse job(Node& node, const ServerRequest& request) {
 }  // namespace
 
 ringcore::Result<OperationRequest> decode_operation_request(std::string_view operation, std::string_view body) {
-  try {
-    return operation_request(operation, body);
-  } catch (const Error& error) {
-    return error;
-  }
+  return decoding([&] { return operation_request(operation, body); });
 }
 
 ringcore::Result<double> decode_throughput(std::string_view text) {
-  try {
+  return decoding([&] {
     const Json body = ringnet::object_body(text);
     if (!body.contains("mib_per_second") || !body["mib_per_second"].is_number() ||
         body["mib_per_second"].get<double>() < 0) {
       throw Error::invalid_input("'mib_per_second' must be a number >= 0 (0 = unlimited)");
     }
     return body["mib_per_second"].get<double>();
-  } catch (const Error& error) {
-    return error;
-  }
+  });
 }
 
 void add_operation_routes(ringnet::HttpServer& server, Node& node) {
