@@ -176,6 +176,16 @@ double ownership_max_over_mean() {
   return worst;
 }
 
+// Whether `ringctl plan add` sees a load for every node: their agents report loads every few
+// gossip rounds, so a plan made just after the first writes may still plan 0 bytes.
+bool loads_reported() {
+  const ProcessResult plan = test_support::run_process({RINGCTL_BIN, "-o", "json", "plan", "add"});
+  if (plan.exit_code != 0) return false;
+  const json doc = json::parse(plan.out);
+  return std::all_of(doc["nodes"].begin(), doc["nodes"].end(),
+                     [](const json& node) { return node["role"] == "added" || node["load_before_bytes"] > 0; });
+}
+
 // The host id of `address` as `ringctl status` shows it.
 std::string host_id_of(const std::string& address) {
   const ProcessResult status = test_support::run_process({RINGCTL_BIN, "-o", "json", "status"});
@@ -323,6 +333,7 @@ TEST_CASE(
   CHECK(lab.members() == 3);
 
   // Scale-up with a writer at QUORUM, the CLI killed while the new node joins.
+  REQUIRE(ringruntime::wait_until(loads_reported, std::chrono::seconds(60), std::chrono::milliseconds(500)));
   Background writer({RINGCTL_BIN, "lab", "--dir", lab.directory(), "stress", "--rows", "20000", "--cl", "QUORUM"});
   std::string run_id;
   {
