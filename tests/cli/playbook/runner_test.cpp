@@ -3,12 +3,13 @@
 // anything runs - against a strict fake agent that fails on any request, so that a step that ran
 // (the pre-flight asks every agent) shows. And the checks' verdicts on what only a fake can show
 // on cue: one node's view alone seeing a peer down (strict fake agents on 127.0.109.1..3, one per
-// node).
+// node); and an ssh step's connect timeout against a host that never answers.
 #include "playbook/runner.h"
 
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,7 @@
 #include "playbook/launcher.h"
 #include "playbook/playbook_loader.h"
 #include "playbook/variables.h"
+#include "support/full_listener.h"
 #include "support/strict_fake_agent.h"
 #include "support/temp_dir.h"
 #include "support/test_files.h"
@@ -250,4 +252,69 @@ TEST_CASE("a peer down in one node's view alone blocks the scale-up pre-flight (
   CHECK(run.events.back()["event"] == "run_finished");
   CHECK(run.events.back()["status"] == "blocked");
   agents.check_strict();  // every agent surveyed once: the pre-flight, and no step after it
+}
+
+namespace {
+
+// A playbook of one ssh step to 127.0.0.1, its ssh_port and ssh_connect_timeout variables
+// declared as `timeout_spec` says, in a directory of its own.
+class OneSshStep {
+ public:
+  explicit OneSshStep(const std::string& timeout_spec) : dir_("ringctl-runner-ssh-") {
+    std::ofstream(path()) << "name: one-ssh-step\ndescription: one command on one host\nvariables:\n"
+                             "  ssh_port: {type: int, default: 22}\n"
+                             "  ssh_connect_timeout: "
+                          << timeout_spec << "\nsteps:\n  - ssh: \"true\"\n    name: run it\n"
+                          << "    host: 127.0.0.1\n    timeout: 60\n";
+  }
+  std::string path() const { return dir_.path() + "/one-ssh-step.yaml"; }
+  ringctl::playbook::RunOutcome run(const std::vector<std::string>& settings) const {
+    const auto book = ringctl::playbook::load_playbook(path());
+    REQUIRE(book.ok());
+    const auto values = ringctl::playbook::bind_variables(*book, settings);
+    REQUIRE(values.ok());
+    ringctl::playbook::RunOptions options;
+    options.yes = true;
+    return ringctl::playbook::start_run(*book, *values, options, [](const ringctl::Document&) {});
+  }
+
+ private:
+  test_support::TempDir dir_;
+};
+
+}  // namespace
+
+TEST_CASE("an ssh step to a host that never answers fails at ssh_connect_timeout, naming host:port, in the journal") {
+  ScratchConfig scratch("  prod:\n    agents: [\"127.0.109.1:7070\"]\n");  // not asked: an ssh step needs no agent
+  test_support::FullListener silent;  // accepts nothing, answers no further handshake
+  const OneSshStep book("{type: int, default: 10, min: 1}");
+
+  const auto started = std::chrono::steady_clock::now();
+  const auto outcome = book.run({"ssh_port=" + std::to_string(silent.port()), "ssh_connect_timeout=1"});
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(took >= std::chrono::seconds(1));
+  CHECK(took < std::chrono::seconds(5));  // not the default 10 s
+  CHECK(outcome.status == ringctl::playbook::RunStatus::kFailed);
+  REQUIRE(outcome.error);
+  CHECK(outcome.error->code() == ringcore::ErrorCode::kSshConnect);
+  CHECK(ringctl::exit_code_for_run(outcome.status, outcome.error) == 2);  // a step failed (4 is for agents)
+  const std::string where = "@127.0.0.1:" + std::to_string(silent.port()) + ": cannot connect: timed out after 1 s";
+  CHECK_MESSAGE(outcome.error->message().find(where) != std::string::npos, outcome.error->message());
+
+  const auto journal = ringctl::playbook::load_journal(outcome.run_id);
+  REQUIRE(journal.ok());
+  REQUIRE(journal->steps.size() == 1);
+  CHECK(journal->steps[0].state == ringctl::playbook::StepState::kFailed);
+  CHECK_MESSAGE(journal->steps[0].message.find(where) != std::string::npos, journal->steps[0].message);
+}
+
+TEST_CASE("an ssh_connect_timeout under 1 s fails the ssh step before connecting, naming the variable") {
+  ScratchConfig scratch("  prod:\n    agents: [\"127.0.109.1:7070\"]\n");
+  const OneSshStep book("{type: int, default: 10}");  // a playbook of the user's may declare no minimum
+
+  const auto outcome = book.run({"ssh_connect_timeout=0"});
+  CHECK(outcome.status == ringctl::playbook::RunStatus::kFailed);
+  REQUIRE(outcome.error);
+  CHECK(outcome.error->code() == ringcore::ErrorCode::kInvalidInput);
+  CHECK(outcome.error->message() == "ssh_connect_timeout must be at least 1 (seconds), not 0");
 }
