@@ -2,8 +2,9 @@
 // nodes with no launcher, or with the lab launcher on a cluster that is not a lab, refused before
 // anything runs - against a strict fake agent that fails on any request, so that a step that ran
 // (the pre-flight asks every agent) shows. And the checks' verdicts on what only a fake can show
-// on cue: one node's view alone seeing a peer down (strict fake agents on 127.0.109.1..3, one per
-// node); and an ssh step's connect timeout against a host that never answers.
+// on cue: one node's view alone seeing a peer down, a health warning under fail_on (strict fake
+// agents on 127.0.109.1..3, one per node); and an ssh step's connect timeout against a host that
+// never answers.
 #include "playbook/runner.h"
 
 #include <doctest/doctest.h>
@@ -252,6 +253,37 @@ TEST_CASE("a peer down in one node's view alone blocks the scale-up pre-flight (
   CHECK(run.events.back()["event"] == "run_finished");
   CHECK(run.events.back()["status"] == "blocked");
   agents.check_strict();  // every agent surveyed once: the pre-flight, and no step after it
+}
+
+TEST_CASE("health-check with fail_on=warn blocks on a warning (exit 5) that the default fail_on only reports") {
+  ThreeAgents agents;
+  ScratchConfig scratch(agents.entry());
+  // 60 pending compactions on 127.0.109.2: over the warn level (50), under the critical (100).
+  const json compacting = {{"pending_compactions", 60}};
+  for (int run = 0; run < 2; ++run) {
+    for (std::size_t i = 0; i < 3; ++i)
+      agents.expect_survey(i, agents.cluster(i), i == 1 ? compacting : json::object());
+  }
+
+  const ShippedRun strict("health-check", {"fail_on=warn"});
+  CHECK(strict.outcome.status == ringctl::playbook::RunStatus::kBlocked);
+  CHECK(strict.exit_code() == 5);
+  const ringctl::Document pending = strict.finding("health", "pending_compactions");
+  REQUIRE_MESSAGE(pending.is_object(), ringctl::Document(strict.events).dump());
+  CHECK(pending["status"] == "warn");
+  CHECK(pending["nodes"] == ringctl::Document::array({agents.host(1)}));
+  CHECK_MESSAGE(strict.outcome.message.find("check health blocked the run (warn or worse): ") != std::string::npos,
+                strict.outcome.message);
+  CHECK_MESSAGE(strict.outcome.message.find("pending_compactions: ") != std::string::npos, strict.outcome.message);
+  for (const ringctl::Document& finding : strict.findings("health"))
+    CHECK_MESSAGE(finding["status"] != "critical", finding.dump());
+
+  const ShippedRun lenient("health-check", {});
+  CHECK_MESSAGE(lenient.outcome.status == ringctl::playbook::RunStatus::kSucceeded, lenient.outcome.message);
+  CHECK(lenient.exit_code() == 0);
+  CHECK(lenient.finding("health", "pending_compactions")["status"] == "warn");  // reported, not blocking
+  CHECK(lenient.events.back()["status"] == "succeeded");
+  agents.check_strict();
 }
 
 namespace {
