@@ -73,6 +73,9 @@ LauncherSettings settings_from(const Values& values) {
   settings.ssh_identity_file = value_or("ssh_identity_file", "");
   settings.ssh_known_hosts = value_or("ssh_known_hosts", "");
   if (const std::string port = value_or("ssh_port", ""); !port.empty()) settings.ssh_port = std::stoi(port);
+  if (const std::string timeout = value_or("ssh_connect_timeout", ""); !timeout.empty()) {
+    settings.connect_timeout = std::chrono::seconds(std::stoi(timeout));
+  }
   if (const std::string throughput = value_or("stream_throughput_mib", ""); !throughput.empty()) {
     settings.stream_throughput_mib = std::stod(throughput);
   }
@@ -376,7 +379,9 @@ class Runner {
   // An ssh step: `command` on the step's host, as the run's ssh variables say; its exit status
   // and output go into the journal. A non-zero exit status fails the step.
   StepOutcome run_ssh(const std::string& command, StepContext& context) {
-    const ssh::SshTarget target = ssh_target(launcher_settings(), context.param("host"));
+    const LauncherSettings settings = launcher_settings();
+    check_ssh_settings(settings).value_or_throw();
+    const ssh::SshTarget target = ssh_target(settings, context.param("host"));
     const auto timeout = std::chrono::seconds(static_cast<long>(context.seconds("timeout", 300)));
     const ssh::CommandResult ran = ssh::run_command(target, command, timeout).value_or_throw();
     StepOutcome outcome;

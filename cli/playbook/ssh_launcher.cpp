@@ -36,14 +36,24 @@ ringcore::Status SshLauncher::run(const LaunchNode& node, const std::string& ste
                          ran->err);
 }
 
+ringcore::Status check_ssh_settings(const LauncherSettings& settings) {
+  if (settings.ssh_port < 1 || settings.ssh_port > 65535) {
+    return ringcore::Error::invalid_input("ssh_port must be in 1..65535, not " + std::to_string(settings.ssh_port));
+  }
+  if (settings.connect_timeout.count() < 1) {
+    return ringcore::Error::invalid_input("ssh_connect_timeout must be at least 1 (seconds), not " +
+                                          std::to_string(settings.connect_timeout.count()));
+  }
+  return ringcore::Ok{};
+}
+
 ringcore::Result<std::unique_ptr<Launcher>> make_ssh_launcher(const LauncherSettings& settings) {
   if (settings.start_command.empty() && settings.stop_command.empty()) {
     return ringcore::Error::invalid_input(
         "launcher ssh: needs start_command or stop_command, the command run on the host to start or stop a node");
   }
-  if (settings.ssh_port < 1 || settings.ssh_port > 65535) {
-    return ringcore::Error::invalid_input("launcher ssh: ssh_port must be in 1..65535, not " +
-                                          std::to_string(settings.ssh_port));
+  if (auto checked = check_ssh_settings(settings); !checked) {
+    return ringcore::Error::invalid_input("launcher ssh: " + checked.error().message());
   }
   return std::unique_ptr<Launcher>(std::make_unique<SshLauncher>(settings));
 }

@@ -30,9 +30,14 @@ class SshLauncher : public CommandsLauncher {
 // key, known_hosts and connect timeout. The launcher and the playbook's ssh step both use it.
 ssh::SshTarget ssh_target(const LauncherSettings& settings, const std::string& host);
 
-// An SshLauncher, or kInvalidInput when it has neither start_command nor stop_command, or a
-// port outside 1..65535. hosts are needed only to plan new nodes, a command only when used
-// (playbook/launch_commands.h). An empty ssh_user is the local user, as ssh(1) does.
+// OK, or kInvalidInput naming the variable: a port outside 1..65535, or a connect timeout
+// under 1 s. The launcher and the playbook's ssh step check the settings with it.
+ringcore::Status check_ssh_settings(const LauncherSettings& settings);
+
+// An SshLauncher, or kInvalidInput when it has neither start_command nor stop_command, or its
+// ssh settings fail check_ssh_settings. hosts are needed only to plan new nodes, a command
+// only when used (playbook/launch_commands.h). An empty ssh_user is the local user, as ssh(1)
+// does.
 ringcore::Result<std::unique_ptr<Launcher>> make_ssh_launcher(const LauncherSettings& settings);
 
 }  // namespace ringctl::playbook

@@ -96,8 +96,16 @@ ringcore::Result<Session> open_session(const SshTarget& target) {
     set = set && ssh_options_set(session.get(), SSH_OPTIONS_GLOBAL_KNOWNHOSTS, known_hosts.c_str()) == SSH_OK;
   }
   if (!set) return ssh_error(ErrorCode::kInvalidInput, target, ssh_get_error(session.get()));
+  const auto started = steady_clock::now();
   if (ssh_connect(session.get()) != SSH_OK) {
-    return ssh_error(ErrorCode::kSshConnect, target, std::string("cannot connect: ") + ssh_get_error(session.get()));
+    // libssh words a timeout as it likes ("Timeout connecting to HOST"); the operator needs to
+    // tell a host that never answered from one that refused, and what the limit was.
+    const bool timed_out = steady_clock::now() - started >= std::chrono::seconds(timeout_seconds);
+    return ssh_error(
+        ErrorCode::kSshConnect, target,
+        std::string("cannot connect: ") +
+            (timed_out ? "timed out after " + std::to_string(timeout_seconds) + " s (ssh_connect_timeout): " : "") +
+            ssh_get_error(session.get()));
   }
   return session;
 }

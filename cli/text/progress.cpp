@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <utility>
 
 #include "text/java_format.h"
 
@@ -22,24 +23,32 @@ int terminal_columns() {
   return 80;
 }
 
+LiveOutput stderr_output(bool enabled) { return {enabled, nullptr, 0, {}}; }
+
 StatusLine::StatusLine() : StatusLine(isatty(STDERR_FILENO) != 0) {}
 
-StatusLine::StatusLine(bool enabled) : enabled_(enabled) {}
+StatusLine::StatusLine(bool enabled) : StatusLine(stderr_output(enabled)) {}
+
+StatusLine::StatusLine(LiveOutput output) : output_(std::move(output)) {}
 
 StatusLine::~StatusLine() {
-  if (drawn_) std::cerr << "\r\033[K" << std::flush;
+  if (drawn_) out() << "\r\033[K" << std::flush;
 }
 
+std::ostream& StatusLine::out() const { return output_.out != nullptr ? *output_.out : std::cerr; }
+
+int StatusLine::columns() const { return output_.columns > 0 ? output_.columns : terminal_columns(); }
+
 void StatusLine::draw(const std::string& text) {
-  if (!enabled_) return;
+  if (!output_.enabled) return;
   // One column is left free: a line filling the last column wraps on some terminals.
-  const auto columns = static_cast<std::size_t>(std::max(terminal_columns() - 1, 1));
-  std::cerr << "\r\033[K" << text.substr(0, columns) << std::flush;
+  const auto width = static_cast<std::size_t>(std::max(columns() - 1, 1));
+  out() << "\r\033[K" << text.substr(0, width) << std::flush;
   drawn_ = true;
 }
 
 void StatusLine::keep() {
-  if (drawn_) std::cerr << '\n' << std::flush;
+  if (drawn_) out() << '\n' << std::flush;
   drawn_ = false;
 }
 
@@ -71,15 +80,18 @@ std::string ProgressLine::text() const {
   return text;
 }
 
+JobProgressLine::JobProgressLine(LiveOutput output)
+    : now_(output.now ? output.now : [] { return std::chrono::steady_clock::now(); }), line_(std::move(output)) {}
+
 void JobProgressLine::show(const std::string& operation, std::int64_t done, std::int64_t total,
                            const std::string& unit) {
   if (!line_.enabled()) return;
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = now_();
   if (!first_) first_ = std::make_pair(now, done);
   std::optional<double> rate;
   const double seconds = std::chrono::duration<double>(now - first_->first).count();
   if (done > first_->second && seconds > 0) rate = static_cast<double>(done - first_->second) / seconds;
-  line_.draw(fitted_progress_line(operation + " ", done, total, unit, rate, terminal_columns() - 1));
+  line_.draw(fitted_progress_line(operation + " ", done, total, unit, rate, line_.columns() - 1));
 }
 
 std::string format_duration(double seconds) {

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <thread>
@@ -17,23 +19,39 @@ namespace ringctl {
 // The width of the terminal on stderr; $COLUMNS when it is not one; else 80.
 int terminal_columns();
 
+// Where a live line goes: stderr at the terminal's width on the steady clock; a test gives a
+// stream, a fixed width and a clock of its own, so that what a terminal would show is read back.
+struct LiveOutput {
+  bool enabled = false;
+  std::ostream* out = nullptr;  // nullptr: std::cerr
+  int columns = 0;              // 0: terminal_columns(), asked at each draw (the window may change)
+  std::function<std::chrono::steady_clock::time_point()> now;  // empty: the steady clock
+};
+// stderr, enabled when `enabled`.
+LiveOutput stderr_output(bool enabled);
+
 // One line on stderr, redrawn in place. Not thread-safe.
 class StatusLine {
  public:
   StatusLine();  // enabled when stderr is a terminal
   explicit StatusLine(bool enabled);
+  explicit StatusLine(LiveOutput output);
   ~StatusLine();  // clears the line when one was drawn
   StatusLine(const StatusLine&) = delete;
   StatusLine& operator=(const StatusLine&) = delete;
 
-  bool enabled() const { return enabled_; }
+  bool enabled() const { return output_.enabled; }
+  // The output's width: its own, else the terminal's.
+  int columns() const;
   // Replaces the line with `text`, cut to the terminal's width.
   void draw(const std::string& text);
   // Keeps the line drawn last: moves to the next one.
   void keep();
 
  private:
-  bool enabled_;
+  std::ostream& out() const;
+
+  LiveOutput output_;
   bool drawn_ = false;
 };
 
@@ -62,12 +80,14 @@ class ProgressLine {
 // the rate (and so the ETA) from the progress seen since the first observation.
 class JobProgressLine {
  public:
-  explicit JobProgressLine(bool enabled) : line_(enabled) {}
+  explicit JobProgressLine(bool enabled) : JobProgressLine(stderr_output(enabled)) {}
+  explicit JobProgressLine(LiveOutput output);
   void show(const std::string& operation, std::int64_t done, std::int64_t total, const std::string& unit);
   // Keeps the bar drawn last on the terminal (else it is cleared when this goes away).
   void keep() { line_.keep(); }
 
  private:
+  std::function<std::chrono::steady_clock::time_point()> now_;
   StatusLine line_;
   std::optional<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> first_;
 };

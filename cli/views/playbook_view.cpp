@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "text/java_format.h"
 
@@ -154,7 +155,11 @@ Document runs_document(const std::vector<playbook::RunJournal>& runs) {
   return {{"runs", list}};
 }
 
-RunEventPrinter::RunEventPrinter(OutputFormat format, std::ostream& out) : format_(format), out_(out) {}
+RunEventPrinter::RunEventPrinter(OutputFormat format, std::ostream& out)
+    : RunEventPrinter(format, out, stderr_output(isatty(STDERR_FILENO) != 0)) {}
+
+RunEventPrinter::RunEventPrinter(OutputFormat format, std::ostream& out, LiveOutput bar)
+    : format_(format), out_(out), bar_output_(std::move(bar)) {}
 
 void RunEventPrinter::print(const Document& event) {
   if (format_ != OutputFormat::kTable) {
@@ -170,7 +175,7 @@ void RunEventPrinter::print(const Document& event) {
   } else if (kind == "step_started") {
     out_ << "  ▸ " << step << "  " << text_of(event, "title") << (event.value("resumed", false) ? " (resumed)" : "")
          << '\n';
-    bar_ = std::make_unique<JobProgressLine>(isatty(STDERR_FILENO) != 0);
+    bar_ = std::make_unique<JobProgressLine>(bar_output_);
   } else if (kind == "step_finished") {
     bar_.reset();
     const std::string status = text_of(event, "status");

@@ -24,15 +24,18 @@ Document playbook_document(const playbook::Playbook& book);
 void print_runs_table(const std::vector<playbook::RunJournal>& runs, std::ostream& out);
 Document runs_document(const std::vector<playbook::RunJournal>& runs);
 
-// Prints a run's events as they come.
+// Prints a run's events as they come: the step list on `out`, and the current step's progress
+// bar on `bar` (stderr when it is a terminal, by default; nothing where it is not).
 class RunEventPrinter {
  public:
   RunEventPrinter(OutputFormat format, std::ostream& out);
+  RunEventPrinter(OutputFormat format, std::ostream& out, LiveOutput bar);
   void print(const Document& event);
 
  private:
   OutputFormat format_;
   std::ostream& out_;
+  LiveOutput bar_output_;
   std::unique_ptr<JobProgressLine> bar_;
 };
 

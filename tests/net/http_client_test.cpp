@@ -3,9 +3,6 @@
 
 #include <doctest/doctest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -17,6 +14,7 @@
 #include <vector>
 
 #include "ringnet/http_server.h"
+#include "support/full_listener.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -127,40 +125,8 @@ TEST_CASE("a server that is not there is unavailable, naming the URL") {
                                         "/v1/cluster: cannot connect: connection refused or host unreachable");
 }
 
-// A listening socket on 127.0.0.1 that never accepts, its accept queue filled: as a server
-// whose process is stopped (SIGSTOP) looks, the kernel drops further handshakes unanswered.
-class FullListener {
- public:
-  FullListener() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) == 0);
-    REQUIRE(::listen(listener_, 0) == 0);  // room for one connection not yet accepted
-    REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
-    for (int i = 0; i < 2; ++i) {  // the one the queue holds, and one whose handshake is dropped
-      const int filler = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-      ::connect(filler, reinterpret_cast<sockaddr*>(&address), length);
-      fillers_.push_back(filler);
-    }
-  }
-  ~FullListener() {
-    for (const int filler : fillers_) ::close(filler);
-    ::close(listener_);
-  }
-  int port() const { return port_; }
-
- private:
-  int listener_ = -1;
-  int port_ = 0;
-  std::vector<int> fillers_;
-};
-
 TEST_CASE("a server that never completes the connection is a connect that timed out, not one refused") {
-  FullListener stopped;
+  test_support::FullListener stopped;
   ringnet::HttpClient client("127.0.0.1", stopped.port(), std::chrono::milliseconds(300));
   auto result = client.get("/v1/cluster");
   REQUIRE_FALSE(result.ok());
