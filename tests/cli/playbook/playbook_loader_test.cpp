@@ -2,6 +2,7 @@
 // file, the line and the field before anything runs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -32,6 +33,38 @@ TEST_CASE("every shipped playbook loads") {
     ++count;
   }
   CHECK(count >= 6);
+}
+
+namespace {
+
+// Whether `steps` (foreach bodies included) start or stop nodes through a launcher.
+bool starts_or_stops_nodes(const std::vector<ringctl::playbook::Step>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const ringctl::playbook::Step& step) {
+    return starts_or_stops_nodes(step.steps) || step.what == "start_node" || step.what == "stop_node" ||
+           step.what == "restart_node";
+  });
+}
+
+}  // namespace
+
+TEST_CASE("a shipped playbook that starts or stops nodes declares every setting of the ssh launcher") {
+  // A variable a playbook does not declare cannot be given with --var: an operator whose sshd
+  // listens elsewhere than 22, or who logs in with a key file, could not use the playbook.
+  const std::vector<std::string> settings = {"launcher",          "hosts",           "ssh_user",           "ssh_port",
+                                             "ssh_identity_file", "ssh_known_hosts", "ssh_connect_timeout"};
+  int launching = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(RINGCTL_PLAYBOOKS_DIR)) {
+    auto book = ringctl::playbook::load_playbook(entry.path().string());
+    REQUIRE(book.ok());
+    if (!starts_or_stops_nodes(book->steps)) continue;
+    ++launching;
+    for (const std::string& name : settings) {
+      const bool declared = std::any_of(book->variables.begin(), book->variables.end(),
+                                        [&name](const auto& variable) { return variable.name == name; });
+      CHECK_MESSAGE(declared, entry.path().filename().string() << " does not declare " << name);
+    }
+  }
+  CHECK(launching >= 4);  // scale-up, scale-down, rebalance, rolling-restart
 }
 
 TEST_CASE("an unknown step kind is reported with file, line and field") {
