@@ -19,6 +19,7 @@
 
 #include "ringnet/http_server.h"
 #include "ringruntime/wait.h"
+#include "support/test_paths.h"
 
 namespace {
 

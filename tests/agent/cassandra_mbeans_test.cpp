@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "ringcore/snapshot.h"
+#include "support/test_paths.h"
 
 namespace {
 

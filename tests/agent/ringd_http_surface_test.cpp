@@ -24,6 +24,7 @@
 #include "process_usage.h"
 #include "support/ringnode_process.h"
 #include "support/run_process.h"
+#include "support/test_paths.h"
 
 namespace {
 

@@ -19,6 +19,7 @@
 #include "ringnet/http_server.h"
 #include "support/ringnode_process.h"
 #include "support/run_process.h"
+#include "support/test_paths.h"
 
 namespace {
 

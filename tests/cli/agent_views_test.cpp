@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/test_paths.h"
 #include "views/gossipinfo_view.h"
 #include "views/info_view.h"
 #include "views/netstats_view.h"

@@ -8,6 +8,7 @@
 #include "cluster_config.h"
 #include "ringcore/health_checks.h"
 #include "ringnet/http_server.h"
+#include "support/test_paths.h"
 
 namespace {
 
@@ -59,7 +60,7 @@ clusters:
 }
 
 TEST_CASE("the shipped example config loads, with the values it shows") {
-  const auto config = ringctl::load_cluster_config(RINGCTL_SOURCE_DIR "/cli/clusters.example.yaml");
+  const auto config = ringctl::load_cluster_config(test_paths::in_source("cli/clusters.example.yaml"));
   REQUIRE(config.has_value());
   CHECK(config->default_cluster == "prod");
   CHECK(config->clusters.at("prod").agents.size() == 3);

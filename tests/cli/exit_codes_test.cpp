@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exit_codes.h"
+#include "support/test_paths.h"
 
 namespace {
 
@@ -17,7 +18,7 @@ using ringcore::ErrorCode;
 // The rows "| `code` | exit | meaning |" of the error table in docs/json-output.md. (Read by
 // hand, not with std::regex: GCC 12 warns inside <regex> under the sanitizers' -O1.)
 std::map<std::string, int> documented_codes() {
-  std::ifstream in(RINGCTL_DOCS_DIR "/json-output.md");
+  std::ifstream in(test_paths::in_source("docs/json-output.md"));
   REQUIRE(in.good());
   std::map<std::string, int> codes;
   for (std::string line; std::getline(in, line);) {

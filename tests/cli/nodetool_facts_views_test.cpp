@@ -10,6 +10,7 @@
 
 #include "ringcore/snapshot.h"
 #include "ringcore/version.h"
+#include "support/test_paths.h"
 #include "views/compactionstats_view.h"
 #include "views/describecluster_view.h"
 #include "views/streamthroughput_view.h"

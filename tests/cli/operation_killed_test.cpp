@@ -50,6 +50,7 @@
 #include "support/node_agents.h"
 #include "support/rows_taken.h"
 #include "support/run_process.h"
+#include "support/test_paths.h"
 #include "support/throttled_rows.h"
 #include "test_hold.h"
 

@@ -22,6 +22,7 @@
 #include "support/background_process.h"
 #include "support/run_process.h"
 #include "support/scratch_lab.h"
+#include "support/test_paths.h"
 
 namespace {
 

@@ -31,6 +31,7 @@
 #include "support/scratch_lab.h"
 #include "support/small_disk.h"
 #include "support/temp_dir.h"
+#include "support/test_paths.h"
 
 namespace {
 

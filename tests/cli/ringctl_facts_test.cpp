@@ -18,6 +18,7 @@
 #include "ringnet/http_client.h"
 #include "support/ringnode_process.h"
 #include "support/run_process.h"
+#include "support/test_paths.h"
 
 namespace {
 

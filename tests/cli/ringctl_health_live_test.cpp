@@ -22,6 +22,7 @@
 #include "support/json_lines.h"
 #include "support/run_process.h"
 #include "support/scratch_lab.h"
+#include "support/test_paths.h"
 
 namespace {
 

@@ -17,6 +17,7 @@
 #include "support/ringnode_process.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
+#include "support/test_paths.h"
 
 namespace {
 

@@ -15,6 +15,7 @@
 #include "support/strict_fake_agent.h"
 #include "support/temp_dir.h"
 #include "support/test_files.h"
+#include "support/test_paths.h"
 
 using nlohmann::json;
 using test_support::ProcessResult;

@@ -12,6 +12,7 @@
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 #include "support/test_files.h"
+#include "support/test_paths.h"
 
 using test_support::ProcessResult;
 

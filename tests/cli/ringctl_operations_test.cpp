@@ -22,6 +22,7 @@
 #include "support/run_process.h"
 #include "support/strict_fake_agent.h"
 #include "support/temp_dir.h"
+#include "support/test_paths.h"
 
 using nlohmann::json;
 using test_support::json_lines;

@@ -38,6 +38,7 @@
 #include "support/nft_table.h"
 #include "support/run_process.h"
 #include "support/scratch_lab.h"
+#include "support/test_paths.h"
 
 namespace {
 

@@ -23,6 +23,7 @@
 
 #include "agent_api.h"
 #include "ringnet/http_server.h"
+#include "support/test_paths.h"
 
 namespace {
 

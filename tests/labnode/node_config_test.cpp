@@ -1,6 +1,7 @@
 // ringnode's YAML config: defaults, and every kind of bad config refused with a message that
 // names the key.
 #include "node_config.h"
+#include "support/test_paths.h"
 
 #include <doctest/doctest.h>
 
@@ -49,7 +50,7 @@ TEST_CASE("a full config as ringctl lab writes it is read back") {
 }
 
 TEST_CASE("the shipped example config loads, with the values it shows") {
-  auto config = ringnode::load_node_config(RINGCTL_SOURCE_DIR "/labnode/ringnode.example.yaml");
+  auto config = ringnode::load_node_config(test_paths::in_source("labnode/ringnode.example.yaml"));
   REQUIRE_MESSAGE(config.ok(), config.error().message());
   CHECK(config->data_directory == "/var/lib/ringnode/data");
   CHECK(config->max_hints_bytes == 268435456);

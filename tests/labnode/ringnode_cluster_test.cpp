@@ -20,6 +20,7 @@
 #include "ringcore/token.h"
 #include "ringnet/http_server.h"
 #include "support/ringnode_cluster.h"
+#include "support/test_paths.h"
 
 namespace {
 

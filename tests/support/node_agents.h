@@ -1,6 +1,5 @@
 // Agents: one ringd beside each node of a TestCluster, for the tests that kill, hang or ask a
-// node's agent while the node works (operation_killed_test, job_node_stopped_test). The including
-// test defines RINGD_BIN.
+// node's agent while the node works (operation_killed_test, job_node_stopped_test).
 #pragma once
 
 #include <cstdlib>
@@ -12,6 +11,7 @@
 #include "support/loopback.h"
 #include "support/ringnode_cluster.h"
 #include "support/temp_dir.h"
+#include "support/test_paths.h"
 #include "support/throttled_rows.h"
 
 namespace test_support {

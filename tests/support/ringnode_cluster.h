@@ -19,6 +19,7 @@
 #include "ringcore/murmur3.h"
 #include "ringnet/http_server.h"
 #include "support/ringnode_process.h"
+#include "support/test_paths.h"
 
 namespace test_support {
 

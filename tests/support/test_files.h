@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include "support/test_paths.h"
 
 namespace test_support {
 
@@ -29,9 +30,7 @@ inline std::vector<nlohmann::json> read_jsonl(const std::string& path) {
   return lines;
 }
 
-#ifdef RINGCTL_VECTORS_DIR  // the unit tests' (tests/CMakeLists.txt); others use only the readers
-inline std::string vectors_path(const std::string& name) { return std::string(RINGCTL_VECTORS_DIR) + "/" + name; }
-#endif
+inline std::string vectors_path(const std::string& name) { return test_paths::in_source("tests/vectors/" + name); }
 
 inline std::string from_hex(const std::string& hex) {
   std::string bytes;

@@ -13,6 +13,7 @@
 #include "support/fake_clock.h"
 #include "support/strict_fake_agent.h"
 #include "support/test_files.h"
+#include "support/test_paths.h"
 #include "support/thrown_error.h"
 
 using nlohmann::json;

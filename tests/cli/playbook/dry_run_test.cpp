@@ -16,6 +16,7 @@
 #include "playbook/runner.h"
 #include "playbook/variables.h"
 #include "support/temp_dir.h"
+#include "support/test_paths.h"
 #include "views/playbook_view.h"
 
 namespace {

@@ -43,6 +43,7 @@
 #include "support/run_process.h"
 #include "support/scratch_lab.h"
 #include "support/test_files.h"
+#include "support/test_paths.h"
 
 namespace {
 

@@ -8,6 +8,7 @@
 
 #include "playbook/playbook_loader.h"
 #include "playbook/variables.h"
+#include "support/test_paths.h"
 
 namespace {
 
@@ -199,7 +200,7 @@ TEST_CASE("--var settings are bound over the defaults and checked against the ty
 }
 
 TEST_CASE("a shipped playbook's variable not given is named with the file and the line declaring it") {
-  const std::string path = RINGCTL_PLAYBOOKS_DIR "/scale-down.yaml";
+  const std::string path = test_paths::in_source("playbooks/scale-down.yaml");
   const auto book = ringctl::playbook::load_playbook(path).value_or_throw();
   const auto values = ringctl::playbook::bind_variables(book, {});
   REQUIRE_FALSE(values.ok());

@@ -27,6 +27,7 @@
 #include "support/strict_fake_agent.h"
 #include "support/temp_dir.h"
 #include "support/test_files.h"
+#include "support/test_paths.h"
 #include "support/thrown_error.h"
 
 namespace {

@@ -12,6 +12,7 @@
 
 #include "cli/ssh/sshd_fixture.h"
 #include "support/run_process.h"
+#include "support/test_paths.h"
 
 namespace {
 
