@@ -336,6 +336,10 @@ std::string removenode_coordinator_killed_announced(TestCluster& cluster, const 
   REQUIRE_MESSAGE(held.is_object(), jobs_of(cluster, kWorker).dump());
   CHECK(held["progress"]["done"] == 0);
   const Json removing = member_seen_by(cluster, 0, cluster.address(kDead));
+  for (const int observer : {0, 2}) {  // REMOVING shows as leaving
+    const Json seen = member_seen_by(cluster, observer, cluster.address(kDead));
+    CHECK_MESSAGE((seen["state"] == "leaving" && seen["status"] == "down"), seen.dump());
+  }
   cluster.process(kWorker).kill_hard();
   std::filesystem::remove(hold);
 
