@@ -4,6 +4,7 @@
 #include "operations.h"
 #include "ringcore/gossip/gossip_status.h"
 #include "ringruntime/log.h"
+#include "test_hold.h"
 #include "topology_steps.h"
 
 namespace ringnode {
@@ -53,6 +54,7 @@ ringcore::Status run_decommission(Node& node, JobHandle& job) {
   ringcore::Status streamed = waits.timed(
       "announce", [&] { return node.wait_until_peers_see(self, leaving_status, kStatusPropagationTimeout); });
   if (streamed) {
+    hold_for_test(kHoldDecommissionAnnounced, job);
     waits.timed("inflight_writes", wait_for_inflight_writes);
     streamed = stream_change(node, leaving(self), "Unbootstrap", job, waits);
   }

@@ -4,6 +4,7 @@
 #include "operations.h"
 #include "ringcore/gossip/gossip_status.h"
 #include "ringruntime/log.h"
+#include "test_hold.h"
 #include "topology_steps.h"
 
 namespace ringnode {
@@ -43,6 +44,7 @@ ringcore::Status run_removenode(Node& node, const ringcore::Node& dead, JobHandl
   auto seen = waits.timed("announce",
                           [&] { return node.wait_until_peers_see(dead.address, removing, kStatusPropagationTimeout); });
   if (!seen) return seen;
+  hold_for_test(kHoldRemovenodeAnnounced, job);
   waits.timed("inflight_writes", wait_for_inflight_writes);
 
   ringcore::TopologyChange change;

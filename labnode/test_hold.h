@@ -1,7 +1,7 @@
 // A test hook: holds an operation at a named phase, so that a test can kill the node (or its
 // agent) there. Some phases pass in a moment and no throttle holds them: a bootstrap between its
 // last stream and its NORMAL announcement, a cleanup between its last range and its final
-// compaction.
+// compaction, a decommission or removenode between its announcement and its first stream.
 //
 // Off unless the environment sets RINGNODE_TEST_HOLD_DIR (read once, at the first phase
 // reached): then, at each phase, the operation waits while the file <dir>/<phase> exists (checked
@@ -19,6 +19,10 @@ namespace ringnode {
 // The phases, as the files name them.
 inline constexpr std::string_view kHoldBootstrapStreamed = "bootstrap_streamed";  // NORMAL not yet announced
 inline constexpr std::string_view kHoldCleanupCompacting = "cleanup_compacting";  // every range dropped
+// LEAVING seen by every peer, nothing streamed yet.
+inline constexpr std::string_view kHoldDecommissionAnnounced = "decommission_announced";
+// The dead node's REMOVING seen by every peer, nothing streamed yet.
+inline constexpr std::string_view kHoldRemovenodeAnnounced = "removenode_announced";
 
 // Waits at `phase` as above; returns at once when the hook is off, the file is absent, or the
 // job is cancelled (the node is stopping).
