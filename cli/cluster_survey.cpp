@@ -56,12 +56,26 @@ std::optional<ringcore::NodeCapacity> capacity_of(const json& node) {
   return *parsed;
 }
 
+// The hints a node holds by the node they are for ({"ADDRESS": N}), when its agent reports
+// them; counts that are not whole numbers are left out.
+std::optional<std::map<std::string, std::int64_t>> hints_by_peer_of(const json& hints) {
+  const auto by_peer = hints.find("pending_by_endpoint");
+  if (by_peer == hints.end() || !by_peer->is_object()) return std::nullopt;
+  std::map<std::string, std::int64_t> counts;
+  for (const auto& [peer, count] : by_peer->items()) {
+    if (count.is_number_integer()) counts[peer] = count.get<std::int64_t>();
+  }
+  return counts;
+}
+
 ringcore::NodeActivity activity_of(const json& facts, const json& jobs, const json& streams) {
   ringcore::NodeActivity activity;
   activity.address = ringnet::json_text(facts, "address");
-  if (const auto pending = ringnet::json_number(ringnet::json_object(facts, "hints"), "pending")) {
+  const json& hints = ringnet::json_object(facts, "hints");
+  if (const auto pending = ringnet::json_number(hints, "pending")) {
     activity.hints_pending = static_cast<std::int64_t>(*pending);
   }
+  activity.hints_by_peer = hints_by_peer_of(hints);
   if (jobs.contains("jobs") && jobs["jobs"].is_array()) {
     for (const json& job : jobs["jobs"]) {
       if (job.value("state", "") == "running") activity.operations.push_back(job.value("operation", "operation"));

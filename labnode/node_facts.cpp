@@ -182,7 +182,10 @@ Json node_facts(Node& node) {
   facts["capacity"] = capacity_json(figures);
   facts["requests"] = {{"read", request_json(reads)}, {"write", request_json(writes)}};
   facts["compaction"] = compaction.document;
+  // By endpoint too: hints kept for a peer every view sees up are how `ringctl health` tells a
+  // one-way cut, which the peer views do not show.
   facts["hints"] = {{"pending", node.hints().pending()},
+                    {"pending_by_endpoint", node.hints().pending_by_endpoint()},
                     {"delivered", node.hints().delivered()},
                     {"dropped", node.hints().dropped()}};
   return facts;

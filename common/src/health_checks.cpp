@@ -358,6 +358,79 @@ HealthCheck check_replica_availability(const ClusterSnapshot& snapshot, const Cl
   return check;
 }
 
+// The views the peer-view matrix checks read: those whose agents answered with current facts
+// (a dead node's agent answers stale, or not at all).
+std::vector<const PeerView*> current_views(const ClusterObservations& observations) {
+  std::vector<const PeerView*> current;  // into observations.views, which outlives it
+  if (observations.views) {
+    for (const PeerView& view : *observations.views) {
+      if (view.answered && !view.stale) current.push_back(&view);
+    }
+  }
+  return current;
+}
+
+// The nodes every one of `views` lists and none sees down or of unknown status.
+std::set<std::string> up_in_every_view(const std::vector<const PeerView*>& views) {
+  std::set<std::string> up, not_up;
+  for (const PeerView* view : views) {
+    for (const Node& node : view->snapshot.nodes) (node.status == NodeStatus::kUp ? up : not_up).insert(node.address);
+  }
+  for (const std::string& address : not_up) up.erase(address);
+  return up;
+}
+
+// A one-way cut (a node's own sends dropped) leaves the views agreeing: the peers' gossip rounds
+// with the node carry both sides' heartbeats in one connection, so no detector convicts. What
+// shows it is the hints the node keeps for peers it cannot write to: hints held for a peer that
+// is down are what hinted handoff is for, hints held for a peer every view sees up mean the
+// holder's writes do not reach it. Warn, not critical: a replay still draining to a peer just
+// back up reads the same for a few seconds.
+HealthCheck check_one_way_partitions(const ClusterObservations& observations) {
+  HealthCheck check = named_check("one_way_partitions", 0);
+  const std::vector<const PeerView*> views = current_views(observations);
+  // A node whose agent answers stale (its node not answering) reports the hints it once had.
+  std::set<std::string_view> current;
+  for (const PeerView* view : views) current.insert(view->observer);
+  std::vector<const NodeActivity*> reporting;  // into observations.activity
+  if (observations.activity) {
+    for (const NodeActivity& activity : *observations.activity) {
+      if (activity.hints_by_peer && current.contains(activity.address)) reporting.push_back(&activity);
+    }
+  }
+  if (reporting.empty()) {
+    check.message = "no agent with a current view reported its hints by the node they are for";
+    return check;
+  }
+  const std::set<std::string> up = up_in_every_view(views);
+  std::vector<std::string> cuts;
+  std::int64_t held = 0;
+  for (const NodeActivity* activity : reporting) {
+    std::vector<std::string> unreached;
+    for (const auto& [peer, hints] : *activity->hints_by_peer) {
+      if (hints <= 0 || peer == activity->address || !up.contains(peer)) continue;
+      unreached.push_back(peer);
+      held += hints;
+    }
+    if (unreached.empty()) continue;
+    check.nodes.push_back(activity->address);
+    cuts.push_back(activity->address + " cannot reach " + joined(unreached) + " although every view sees " +
+                   (unreached.size() == 1 ? "it" : "them") + " up");
+  }
+  check.value = static_cast<double>(check.nodes.size());
+  if (cuts.empty()) {
+    check.status = CheckStatus::kOk;
+    check.message = "no node holds hints for a node every view sees up (" + std::to_string(reporting.size()) +
+                    " nodes report their hints by node)";
+    return check;
+  }
+  check.status = CheckStatus::kWarn;
+  std::string named;
+  for (const std::string& cut : cuts) named += (named.empty() ? "" : "; ") + cut;
+  check.message = named + ": one-way partition or a firewall (" + std::to_string(held) + " hints held)";
+  return check;
+}
+
 struct NamedLimit {
   const char* check;
   Limit HealthThresholds::*limit;
@@ -470,12 +543,7 @@ Status set_threshold(HealthThresholds& thresholds, std::string_view name, double
 
 HealthCheck check_partitions(const ClusterObservations& observations) {
   HealthCheck check = named_check("partitions", 1);
-  std::vector<const PeerView*> current;  // into observations.views, which outlives it
-  if (observations.views) {
-    for (const PeerView& view : *observations.views) {
-      if (view.answered && !view.stale) current.push_back(&view);
-    }
-  }
+  const std::vector<const PeerView*> current = current_views(observations);
   if (current.size() < 2) {
     check.message = "fewer than two nodes answer with a current view";
     return check;
@@ -628,6 +696,7 @@ Result<HealthReport> check_health(const ClusterSnapshot& snapshot, const Cluster
   checks.push_back(check_nodes_up_normal(snapshot, observations, CheckStatus::kWarn));
   if (observations.views) checks.push_back(check_agents_reachable(observations));
   if (observations.views) checks.push_back(check_partitions(observations));
+  if (observations.views) checks.push_back(check_one_way_partitions(observations));
   checks.push_back(check_streaming_operations(snapshot, observations, CheckStatus::kWarn));
   checks.push_back(check_schema_agreement(observations));
 

@@ -1,10 +1,12 @@
 #include "accepted_connections.h"
 
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
 
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <system_error>
 
@@ -31,9 +33,10 @@ bool accepted_on(const sockaddr_storage& local, const sockaddr_storage& listener
   return false;
 }
 
-}  // namespace
-
-void end_reading_of_accepted(const sockaddr_storage& listener) {
+// Calls `visit(fd, local)` for each socket of this process that is not listening, with its
+// local address. cpp-httplib does not hand out the sockets it accepts: they are found among the
+// process's open files.
+void for_each_connection(const std::function<void(int, const sockaddr_storage&)>& visit) {
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
     int fd = -1;
@@ -49,11 +52,41 @@ void end_reading_of_accepted(const sockaddr_storage& listener) {
     if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || listening != 0) continue;
     sockaddr_storage local{};
     socklen_t length = sizeof local;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) continue;
+    visit(fd, local);
+  }
+}
+
+// `address` as numeric host and port, as cpp-httplib writes them (getnameinfo, NI_NUMERICHOST).
+bool is_address(const sockaddr_storage& address, const std::string& host, int port) {
+  char text[NI_MAXHOST] = {};
+  char service[NI_MAXSERV] = {};
+  const socklen_t length = address.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (getnameinfo(reinterpret_cast<const sockaddr*>(&address), length, text, sizeof text, service, sizeof service,
+                  NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+    return false;
+  return host == text && std::to_string(port) == service;
+}
+
+}  // namespace
+
+void end_reading_of_accepted(const sockaddr_storage& listener) {
+  for_each_connection([&listener](int fd, const sockaddr_storage& local) {
     // A client's connection has an ephemeral local port, never a listener's: only accepted
     // connections match.
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0 || !accepted_on(local, listener)) continue;
-    shutdown(fd, SHUT_RD);
-  }
+    if (accepted_on(local, listener)) shutdown(fd, SHUT_RD);
+  });
+}
+
+void end_reading_of_connection(const std::string& local_address, int local_port, const std::string& peer_address,
+                               int peer_port) {
+  for_each_connection([&](int fd, const sockaddr_storage& local) {
+    if (!is_address(local, local_address, local_port)) return;
+    sockaddr_storage peer{};
+    socklen_t length = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) return;
+    if (is_address(peer, peer_address, peer_port)) shutdown(fd, SHUT_RD);
+  });
 }
 
 }  // namespace ringnet

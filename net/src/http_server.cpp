@@ -4,7 +4,9 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
@@ -95,6 +97,20 @@ ServerResponse json_error(int status, const std::string& code, const std::string
   // A message may quote the request (a path, an id) in bytes that are not UTF-8: replaced
   // (U+FFFD) rather than letting dump() throw and turn a 404 into a 500.
   return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json"};
+}
+
+std::string body_too_large(std::size_t limit) {
+  return "request body is larger than the server's limit of " + std::to_string(limit) + " bytes";
+}
+
+// Whether a Content-Length header's value announces more than `limit` bytes: digits past the
+// limit, or more of them than a 64-bit count holds. Anything else is cpp-httplib's to judge.
+bool announces_more_than(const std::string& content_length, std::size_t limit) {
+  std::uint64_t length = 0;
+  const char* end = content_length.data() + content_length.size();
+  const auto [stop, error] = std::from_chars(content_length.data(), end, length);
+  if (content_length.empty() || stop != end) return false;
+  return error == std::errc::result_out_of_range || (error == std::errc() && length > limit);
 }
 
 }  // namespace
@@ -300,12 +316,33 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) 
                     std::to_string(CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH) +
                     " bytes; send the body as application/octet-stream";
         } else if (res.status == 413) {
-          message = "request body is larger than the server's limit of " + std::to_string(limit) + " bytes";
+          message = body_too_large(limit);
         }
         ServerResponse response = json_error(res.status, unread ? "request_unread" : "invalid_input", message);
         res.set_content(response.body, "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }));
+  // A body announced past the limit is refused before any of it is read: cpp-httplib reads and
+  // drops such a body before it answers 413 (skip_content_with_length), so a Content-Length past
+  // the limit with no body behind it was answered only once that read timed out. The
+  // connection is then closed, as the unread body would otherwise be taken for the next request:
+  // its reading side is shut once the answer is sent (the logger runs then; shut before,
+  // cpp-httplib would take the connection for closed and not send the answer), so the wait for
+  // a next request reads an end of file.
+  impl_->server->set_pre_routing_handler(
+      httplib::Server::HandlerWithResponse([limit](const httplib::Request& req, httplib::Response& res) {
+        if (!announces_more_than(req.get_header_value("Content-Length"), limit))
+          return httplib::Server::HandlerResponse::Unhandled;
+        const ServerResponse response = json_error(413, "invalid_input", body_too_large(limit));
+        res.status = response.status;
+        res.set_header("Connection", "close");
+        res.set_content(response.body, "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  impl_->server->set_logger([limit](const httplib::Request& req, const httplib::Response& res) {
+    if (res.status == 413 && announces_more_than(req.get_header_value("Content-Length"), limit))
+      end_reading_of_connection(req.local_addr, req.local_port, req.remote_addr, req.remote_port);
+  });
   for (const char* method : {"GET", "POST", "PUT", "DELETE"}) impl_->install(method);
 }
 
@@ -346,11 +383,8 @@ ServerResponse HttpServer::answer(const std::string& method, const std::string& 
   const std::string_view raw_path = std::string_view(target).substr(0, target.find('?'));
   if (raw_path.empty() || raw_path.front() != '/')
     return json_error(400, "invalid_input", "bad HTTP request (status 400)");
-  if (body.size() > impl_->options.max_body_bytes) {
-    return json_error(413, "invalid_input",
-                      "request body is larger than the server's limit of " +
-                          std::to_string(impl_->options.max_body_bytes) + " bytes");
-  }
+  if (body.size() > impl_->options.max_body_bytes)
+    return json_error(413, "invalid_input", body_too_large(impl_->options.max_body_bytes));
   // As cpp-httplib decodes the path: escapes decoded, a malformed one kept as it is.
   const std::string decoded = httplib::detail::decode_url(std::string(raw_path), false);
   return impl_->dispatch(method, target, decoded, headers, body, remote_address);

@@ -10,7 +10,8 @@
 //   carries both sides' heartbeats (node3 answers in the same connection), so every view sees
 //   every node up and the partitions check stays ok; the cut shows as node3's QUORUM writes
 //   failing with 1 answered after the 2 s internode timeout (health's write_latency_p99 names
-//   node3) and as the hints node3 holds for the peers it cannot reach.
+//   node3) and as the hints node3 holds for the peers it cannot reach, which health's
+//   one_way_partitions check names; healed, that check is ok again.
 // - 4 nodes split 2|2: the partitions check names both groups; every write is acknowledged or
 //   fails saying how many replicas answered (each key has 2 replicas on one side).
 // - node3's storage-port traffic delayed 50 ms each way (no sch_netem here: nftables redirects it
@@ -250,7 +251,14 @@ TEST_CASE(
     // No view disagrees: the peers' gossip rounds with node3 carry both sides' heartbeats in one
     // connection (node3 answers in it), so no detector convicts and the partitions check, which
     // reads the peer-view matrix, sees one group. The cut shows as node3's writes waiting out
-    // the 2 s internode timeout (its write p99, named) and as the hints it holds for the peers.
+    // the 2 s internode timeout (its write p99, named) and as the hints it holds for the peers,
+    // which every view sees up: one_way_partitions names node3 and the peers it cannot reach.
+    const json one_way_check = wait_for_check("one_way_partitions", "warn");
+    CHECK_MESSAGE(one_way_check.value("message", "")
+                          .find("127.0.67.3 cannot reach 127.0.67.1, 127.0.67.2 although every view sees them up: "
+                                "one-way partition or a firewall") != std::string::npos,
+                  one_way_check.dump());
+    CHECK(one_way_check.value("nodes", json::array()).dump().find("\"127.0.67.3\"") != std::string::npos);
     const json latency = wait_for_check("write_latency_p99", "warn");
     CHECK(latency["message"].get<std::string>().find("above the limit: 127.0.67.3") != std::string::npos);
     const json report = health();
@@ -262,6 +270,8 @@ TEST_CASE(
     one_way_writes = writer_report(writer, 120);
   }
   lab.wait_until_healed();
+  // Every hint delivered: no node holds any for a peer, once the agents have collected again.
+  wait_for_check("one_way_partitions", "ok");
   const json verified = lab.verify_at_one("before");
   CHECK(verified["checked"] == 600 + one_way_writes["acknowledged"].get<int>());
   MESSAGE("node cut: both ways " << both_ways["checked"] << " rows checked, missing " << both_ways["missing"] << ", "

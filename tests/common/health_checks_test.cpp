@@ -5,7 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-
+#include <map>
 #include <string>
 #include <vector>
 
@@ -328,6 +328,105 @@ TEST_CASE("live, nodes that run but cannot reach each other are a partition, nam
                      [](const HealthCheck& check) { return check.name == "partitions"; }));
 }
 
+namespace {
+
+// Live observations of healthy(3)'s nodes: each view as given, each node's activity with the
+// hints it holds by the node they are for.
+ClusterObservations with_hints(std::vector<PeerView> views,
+                               const std::vector<std::map<std::string, std::int64_t>>& hints_by_peer) {
+  ClusterObservations observations;
+  observations.activity.emplace();
+  for (std::size_t i = 0; i < hints_by_peer.size(); ++i) {
+    ringcore::NodeActivity activity;
+    activity.address = views[i].observer;
+    activity.hints_by_peer = hints_by_peer[i];
+    observations.activity->push_back(activity);
+  }
+  observations.views = std::move(views);
+  return observations;
+}
+
+}  // namespace
+
+TEST_CASE("live, a node holding hints for peers every view sees up is named as cut off one way") {
+  const ClusterSnapshot snapshot = healthy(3);
+  // 10.0.0.3's sends are dropped: every view sees every node up, and it keeps hints for both
+  // peers; 10.0.0.1 holds none, 10.0.0.2 holds none for anyone.
+  const std::vector<PeerView> all_up = {view_of(snapshot, "10.0.0.1"), view_of(snapshot, "10.0.0.2"),
+                                        view_of(snapshot, "10.0.0.3")};
+  ClusterObservations observations = with_hints(all_up, {{}, {{"10.0.0.1", 0}}, {{"10.0.0.1", 12}, {"10.0.0.2", 30}}});
+  const HealthReport report = health(snapshot, observations);
+  const HealthCheck& one_way = check_named(report, "one_way_partitions");
+  CHECK(one_way.status == CheckStatus::kWarn);
+  CHECK(one_way.value == 1);
+  CHECK(one_way.nodes == std::vector<std::string>{"10.0.0.3"});
+  CHECK(one_way.message ==
+        "10.0.0.3 cannot reach 10.0.0.1, 10.0.0.2 although every view sees them up: one-way partition or a "
+        "firewall (42 hints held)");
+  CHECK(check_named(report, "partitions").status == CheckStatus::kOk);
+  CHECK(report.status == CheckStatus::kWarn);
+
+  // Hints for one peer only name it alone.
+  observations = with_hints(all_up, {{}, {}, {{"10.0.0.2", 5}}});
+  CHECK(check_named(health(snapshot, observations), "one_way_partitions").message ==
+        "10.0.0.3 cannot reach 10.0.0.2 although every view sees it up: one-way partition or a firewall (5 hints "
+        "held)");
+
+  // No hints for anyone: ok.
+  observations = with_hints(all_up, {{}, {}, {}});
+  const HealthCheck none = check_named(health(snapshot, observations), "one_way_partitions");
+  CHECK(none.status == CheckStatus::kOk);
+  CHECK(none.message == "no node holds hints for a node every view sees up (3 nodes report their hints by node)");
+}
+
+TEST_CASE("live, hints held for a node that is down, in all views or in some, are no one-way cut") {
+  const ClusterSnapshot snapshot = healthy(3);
+  ClusterSnapshot sees_3_down = snapshot;
+  sees_3_down.nodes[2].status = NodeStatus::kDown;
+  // 10.0.0.3 is dead: the others see it down and hold hints for it; its agent answers stale,
+  // with the hints its node had for the others before it died.
+  ClusterObservations observations =
+      with_hints({view_of(sees_3_down, "10.0.0.1"), view_of(sees_3_down, "10.0.0.2"), view_of(snapshot, "10.0.0.3")},
+                 {{{"10.0.0.3", 40}}, {{"10.0.0.3", 35}}, {{"10.0.0.1", 9}}});
+  (*observations.views)[2].stale = true;
+  HealthReport report = health(snapshot, observations);
+  const HealthCheck dead = check_named(report, "one_way_partitions");
+  CHECK(dead.status == CheckStatus::kOk);
+  CHECK(dead.nodes.empty());
+  CHECK(dead.message == "no node holds hints for a node every view sees up (2 nodes report their hints by node)");
+  CHECK(check_named(report, "nodes_up_normal").status == CheckStatus::kCritical);
+
+  // Cut off both ways: each side sees the other down and holds hints for it; that is the
+  // partitions check's to name, not this one's.
+  ClusterSnapshot sees_1_2_down = snapshot;
+  sees_1_2_down.nodes[0].status = NodeStatus::kDown;
+  sees_1_2_down.nodes[1].status = NodeStatus::kDown;
+  observations = with_hints(
+      {view_of(sees_3_down, "10.0.0.1"), view_of(sees_3_down, "10.0.0.2"), view_of(sees_1_2_down, "10.0.0.3")},
+      {{{"10.0.0.3", 40}}, {{"10.0.0.3", 35}}, {{"10.0.0.1", 9}, {"10.0.0.2", 4}}});
+  report = health(snapshot, observations);
+  CHECK(check_named(report, "one_way_partitions").status == CheckStatus::kOk);
+  CHECK(check_named(report, "partitions").status == CheckStatus::kCritical);
+
+  // A node of unknown status in one view is not up in every view either.
+  ClusterSnapshot sees_2_unknown = snapshot;
+  sees_2_unknown.nodes[1].status = NodeStatus::kUnknown;
+  observations =
+      with_hints({view_of(snapshot, "10.0.0.1"), view_of(snapshot, "10.0.0.2"), view_of(sees_2_unknown, "10.0.0.3")},
+                 {{{"10.0.0.2", 3}}, {}, {}});
+  CHECK(check_named(health(snapshot, observations), "one_way_partitions").status == CheckStatus::kOk);
+
+  // Agents that do not report hints by node (Cassandra's): unknown, never a finding.
+  observations = with_hints({view_of(snapshot, "10.0.0.1"), view_of(snapshot, "10.0.0.2")}, {});
+  const HealthCheck unreported = check_named(health(snapshot, observations), "one_way_partitions");
+  CHECK(unreported.status == CheckStatus::kUnknown);
+  CHECK(unreported.message == "no agent with a current view reported its hints by the node they are for");
+  // Offline: no such check.
+  const HealthReport offline = health(snapshot);
+  CHECK(std::none_of(offline.checks.begin(), offline.checks.end(),
+                     [](const HealthCheck& check) { return check.name == "one_way_partitions"; }));
+}
+
 TEST_CASE("live, an agent that does not answer is a warning, and its node is judged by the other views") {
   const ClusterSnapshot snapshot = healthy(3);
   ClusterObservations observations;
@@ -372,14 +471,16 @@ TEST_CASE("a DC with fewer nodes than its rf, or none left, is critical and says
 TEST_CASE("running operations and streams are warnings, and with activity known and none, ok") {
   const ClusterSnapshot snapshot = healthy(3);
   ClusterObservations observations;
-  observations.activity = {
-      {"10.0.0.1", {}, 0, std::nullopt}, {"10.0.0.2", {"repair"}, 2, std::nullopt}, {"10.0.0.3", {}, 0, std::nullopt}};
+  observations.activity = {{"10.0.0.1", {}, 0, std::nullopt, std::nullopt},
+                           {"10.0.0.2", {"repair"}, 2, std::nullopt, std::nullopt},
+                           {"10.0.0.3", {}, 0, std::nullopt, std::nullopt}};
   HealthCheck check = check_named(health(snapshot, observations), "streaming_operations");
   CHECK(check.status == CheckStatus::kWarn);
   CHECK(check.nodes == std::vector<std::string>{"10.0.0.2"});
   CHECK(check.message == "10.0.0.2: running repair, 10.0.0.2: 2 streams in flight");
-  observations.activity = {
-      {"10.0.0.1", {}, 0, std::nullopt}, {"10.0.0.2", {}, 0, std::nullopt}, {"10.0.0.3", {}, 0, std::nullopt}};
+  observations.activity = {{"10.0.0.1", {}, 0, std::nullopt, std::nullopt},
+                           {"10.0.0.2", {}, 0, std::nullopt, std::nullopt},
+                           {"10.0.0.3", {}, 0, std::nullopt, std::nullopt}};
   check = check_named(health(snapshot, observations), "streaming_operations");
   CHECK(check.status == CheckStatus::kOk);
 }
@@ -402,7 +503,8 @@ TEST_CASE("hints held for other nodes are a warning naming who holds how many, a
   HealthCheck check = ringcore::check_hints_pending(observations);
   CHECK(check.status == CheckStatus::kUnknown);
   CHECK(check.message == "not known offline");
-  ringcore::NodeActivity a{"10.0.0.1", {}, 0, 0}, b{"10.0.0.2", {}, 0, 12}, c{"10.0.0.3", {}, 0, std::nullopt};
+  ringcore::NodeActivity a{"10.0.0.1", {}, 0, 0, std::nullopt}, b{"10.0.0.2", {}, 0, 12, std::nullopt},
+      c{"10.0.0.3", {}, 0, std::nullopt, std::nullopt};
   observations.activity = {a, b, c};
   check = ringcore::check_hints_pending(observations);
   CHECK(check.status == CheckStatus::kWarn);

@@ -17,6 +17,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -67,6 +68,19 @@ bool answer_complete(const std::string& answer) {
   return answer.size() - end_of_head - 4 >= std::stoul(answer.substr(length + 16));
 }
 
+// A connection to 127.0.0.1:`port` that has sent `head`.
+int connect_sending(int port, const std::string& head) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  REQUIRE(::send(fd, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size()));
+  return fd;
+}
+
 // What a client sending its request slowly got: the bytes the server let it send before it
 // answered or closed, and that answer ("" when it closed without one).
 struct SlowOutcome {
@@ -80,14 +94,7 @@ struct SlowOutcome {
 // `connected` is counted up once the head is sent.
 SlowOutcome send_slowly(int port, const std::string& head, const std::string& trickle, std::atomic<int>& connected) {
   SlowOutcome outcome;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(static_cast<std::uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
-  REQUIRE(::send(fd, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size()));
+  const int fd = connect_sending(port, head);
   ++connected;
   pollfd readable{fd, POLLIN, 0};
   for (char byte : trickle) {
@@ -338,4 +345,51 @@ TEST_CASE("slow clients, more of them than threads, are cut off at the read time
     CHECK_MESSAGE((status == 400 || status == 408), got.answer);
     CHECK(error_of_body(got.answer.substr(end_of_head + 4))["code"] == "request_unread");
   }
+}
+
+TEST_CASE("a Content-Length past the limit is answered 413 at once, the body unread, and the connection closed") {
+  // The server would wait 10 minutes for each read of a body and for a kept-alive connection's
+  // next request; the client waits 30 s at most. So an answer means the server did not wait for
+  // the body, and an end of file that it closed the connection rather than keep it for a next
+  // request (which the unread body would have been taken for).
+  ringnet::HttpServer server({.keep_alive_timeout = std::chrono::seconds(600),
+                              .read_timeout = std::chrono::minutes(10),
+                              .max_body_bytes = 4096});
+  std::atomic<int> handled = 0;
+  server.route("POST", "/v1/ops", [&handled](const ServerRequest&) {
+    ++handled;
+    return ServerResponse{200, R"({"done": true})"};
+  });
+  REQUIRE(server.start("127.0.0.1", 0).ok());
+  // Past the limit, and past what 64 bits count.
+  for (const std::string length : {"100000000000", "100000000000000000000000000000"}) {
+    CAPTURE(length);
+    const int fd = connect_sending(
+        server.port(), "POST /v1/ops HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + length + "\r\n\r\n");
+    std::string answer;
+    bool closed = false;
+    char buffer[4096];
+    pollfd readable{fd, POLLIN, 0};
+    while (::poll(&readable, 1, 30000) > 0) {
+      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      closed = n == 0;
+      if (n <= 0) break;
+      answer.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    const std::size_t end_of_head = answer.find("\r\n\r\n");
+    REQUIRE_MESSAGE(end_of_head != std::string::npos, "no answer: ", answer);
+    CHECK(answer.starts_with("HTTP/1.1 413 "));
+    CHECK(answer.substr(0, end_of_head).find("Connection: close") != std::string::npos);
+    const nlohmann::json error = error_of_body(answer.substr(end_of_head + 4));
+    CHECK(error["code"] == "invalid_input");
+    CHECK(error["message"] == "request body is larger than the server's limit of 4096 bytes");
+    CHECK(closed);
+  }
+  CHECK(handled == 0);
+  // A body within the limit is still read and handled.
+  auto within = ringnet::HttpClient("127.0.0.1", server.port()).send({"POST", "/v1/ops", "{}", "application/json", {}});
+  REQUIRE(within.ok());
+  CHECK(within->status == 200);
+  CHECK(handled == 1);
 }

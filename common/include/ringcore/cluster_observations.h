@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ struct NodeActivity {
   std::vector<std::string> operations;
   int active_streams = 0;
   std::optional<std::int64_t> hints_pending;  // hints it holds for other nodes; absent: not reported
+  // The same by the node they are for (address -> hints); absent: not reported (a Cassandra
+  // agent, an older ringnode).
+  std::optional<std::map<std::string, std::int64_t>> hints_by_peer;
 };
 
 struct ClusterObservations {

@@ -11,6 +11,10 @@
 //                         into groups that do not see each other up (critical), e.g. a node cut
 //                         off from its peers while it runs; a dead node is no group (its agent's
 //                         view is stale or missing)
+//   one_way_partitions    live only: a node holding hints for peers that every current view
+//                         sees up (warn): its writes do not reach them though gossip does, a
+//                         one-way cut or a firewall; unknown when no agent reports hints by
+//                         endpoint (Cassandra's agents do not)
 //   streaming_operations  no stream and no running operation on any node (warn)
 //   schema_agreement      one schema version across the views that report one (warn)
 //   disk_usage            used / total per node: warn from 70%, critical from 80%; 50-60-70%

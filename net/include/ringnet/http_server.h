@@ -7,7 +7,9 @@
 // and unsupported 400, not_found 404, unavailable 503, others 500) with the body
 //   {"error": {"code": "<error_code_name>", "message": "..."}}
 // and any other exception a 500 with code "internal". Unknown paths are 404, known paths with
-// another method 405, bodies above the size limit 413, all with the same JSON error body.
+// another method 405, bodies above the size limit 413, all with the same JSON error body. A
+// Content-Length above the limit is answered 413 at once, before any of the body is read, and the
+// connection then closed.
 //
 // Thread-safety: handlers run on the server's worker threads, several at once; routes must be
 // added before start(). stop() may be called from any thread.
