@@ -235,7 +235,7 @@ TEST_CASE("plan remove: a node down, another operation, or a seed") {
   snapshot.nodes[4].status = ringcore::NodeStatus::kDown;
   CHECK(check_named(remove(snapshot, "10.0.0.1"), "nodes_up_normal").status == CheckStatus::kCritical);
   snapshot.nodes[4].status = ringcore::NodeStatus::kUp;
-  observations.activity = {{"10.0.0.5", {"repair"}, 0, std::nullopt}};
+  observations.activity = {{"10.0.0.5", {"repair"}, 0, std::nullopt, std::nullopt}};
   plan = remove(snapshot, "10.0.0.1", observations);
   CHECK(check_named(plan, "streaming_operations").status == CheckStatus::kCritical);
   CHECK(plan.verdict == PlanVerdict::kBlocked);
