@@ -8,7 +8,8 @@
 //   ends it resumable again, and resume finishes it once the node is started again; a rolling
 //   restart under writers with no failed write, the CLI SIGKILLed after the first node's
 //   restart and the run resumed; the repair playbook by token segments, the CLI SIGKILLed
-//   while a segment's job runs and the run resumed (no finished segment run again);
+//   while a segment's job runs and the run resumed (no finished segment run again); a node
+//   added without cleanup and the rebalance playbook SIGKILLed in its first cleanup, resumed;
 // - scale-up 4 -> 6 (two nodes in one run; the first new node, which the second took ranges
 //   from, cleaned too) and scale-down 6 -> 3 (the seed last, with the
 //   seed-list reminder) under QUORUM writers, ownership within the allocator's target after each;
@@ -291,6 +292,26 @@ InterruptedRun run_killed_at(std::vector<std::string> args, const std::function<
 
 bool is_event(const json& e, const std::string& event, const std::string& step) {
   return e.value("event", "") == event && e.value("step", "") == step;
+}
+
+// `playbook resume RUN_ID --yes` of a run killed at a step's `job` event: CHECKs that it
+// succeeds (exit 0), and that the step killed under either follows the job the killed run had
+// started (reattached, the same id) or, had that job ended between the event and the kill, is
+// done before: never a second job. Its events; `followed_again` 1 when the job was followed.
+std::vector<json> resume_killed_at_job(const PlaybookLab& lab, const InterruptedRun& killed, int& followed_again) {
+  const std::string step = killed.last()["step"], job = killed.last()["job"];
+  const ProcessResult resumed = lab.playbook({"resume", killed.run_id(), "--yes"});
+  INFO(resumed.out << resumed.err);
+  CHECK(resumed.exit_code == 0);
+  const std::vector<json> events = json_lines(resumed.out);
+  REQUIRE(!events.empty());
+  CHECK(events.back()["status"] == "succeeded");
+  followed_again = count_events(events, "job", step);
+  CHECK(followed_again + count_events(events, "step_finished", step, "done_before") == 1);
+  for (const json& e : events) {
+    if (is_event(e, "job", step)) CHECK_MESSAGE((e["reattached"] == true && e["job"] == job), e);
+  }
+  return events;
 }
 
 // A scale-down run of `node`, its decommission held streaming by the node's stream throughput
@@ -577,24 +598,13 @@ TEST_CASE(
   const std::string repair_job = repair_killed.last()["job"];
   const std::filesystem::path repair_journal = lab.runs() / repair_killed.run_id() / "journal.json";
   const json journal_killed = json::parse(std::ifstream(repair_journal));
-  const ProcessResult repair = lab.playbook({"resume", repair_killed.run_id(), "--yes"});
-  INFO(repair.out << repair.err);
-  CHECK(repair.exit_code == 0);
-  const auto repair_events = json_lines(repair.out);
-  REQUIRE(!repair_events.empty());
-  CHECK(repair_events.back()["status"] == "succeeded");
+  int followed_again = 0;
+  const std::vector<json> repair_events = resume_killed_at_job(lab, repair_killed, followed_again);
   for (const char* step : {"1", "2.1.1.1.1", "2.1.1.2.1"})
     CHECK(count_events(repair_events, "step_finished", step, "done_before") == 1);
-  // The segment killed under: its job followed again, or (when it ended between the job event
-  // and the kill) finished before; never a second job.
-  const int followed_again = count_events(repair_events, "job", "2.2.1.1.1");
-  CHECK(followed_again + count_events(repair_events, "step_finished", "2.2.1.1.1", "done_before") == 1);
   int jobs = 0, repaired = 0;
   for (const json& e : repair_events) {
-    if (e["event"] == "job") {
-      ++jobs;
-      if (e["step"] == "2.2.1.1.1") CHECK_MESSAGE((e["reattached"] == true && e["job"] == repair_job), e);
-    }
+    jobs += e["event"] == "job" ? 1 : 0;
     repaired += e["event"] == "step_finished" && e["status"] == "ok" &&
                         e.value("title", "").rfind("repair -pr on 127.0.64.", 0) == 0
                     ? 1
@@ -626,8 +636,50 @@ TEST_CASE(
       CHECK_MESSAGE(report.find("| " + node + " | 2: (") != std::string::npos, node);
   }
   MESSAGE("repair in 2 segments per node, killed in node 2's first (its job followed again: "
-          << followed_again << ") and resumed: exit " << repair.exit_code << "; " << seconds_since(repair_started)
-          << " s");
+          << followed_again << ") and resumed; " << seconds_since(repair_started) << " s");
+
+  // Rebalance: a node added by hand (`lab add`, no cleanup after it) leaves the others holding
+  // ranges they no longer own. The rebalance playbook is SIGKILLed once its first cleanup job has
+  // started; resumed, it follows that job (or finds its step finished), cleans the other nodes
+  // with debt once each, and its after-check finds no debt left. Every acknowledged row reads back.
+  const auto rebalance_started = std::chrono::steady_clock::now();
+  REQUIRE(lab.lab({"add", "--timeout", "120"}).exit_code == 0);
+  std::vector<std::string> indebted;  // as rebalance names them once the agents report the loads
+  const bool debt_seen = ringruntime::wait_until(
+      [&] {
+        const json report =
+            json::parse(test_support::run_process({RINGCTL_BIN, "-o", "json", "rebalance"}).out, nullptr, false);
+        if (!report.is_object()) return false;
+        for (const json& finding : report.value("findings", json::array())) {
+          if (finding["kind"] != "cleanup_debt") continue;
+          indebted.clear();
+          for (const json& node : finding["cleanup"]) indebted.push_back(node["address"]);
+          return !indebted.empty();
+        }
+        return false;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(500));
+  REQUIRE(debt_seen);
+  const InterruptedRun rebalance_killed = run_killed_at({"run", "rebalance", "--var", lab_var, "--yes"},
+                                                        [](const json& e) { return is_event(e, "job", "5.1.1"); });
+  int cleanup_followed = 0;
+  const std::vector<json> rebalance_events = resume_killed_at_job(lab, rebalance_killed, cleanup_followed);
+  CHECK(count_events(rebalance_events, "step_finished", "1", "done_before") == 1);
+  int cleanup_jobs = 0;
+  for (const json& e : rebalance_events) cleanup_jobs += e["event"] == "job" ? 1 : 0;
+  int listed = 0;  // the nodes the killed run's balance check found with debt: one cleanup each
+  for (const json& e : rebalance_killed.events) {
+    if (is_event(e, "step_started", "5")) listed = static_cast<int>(e["items"].size());
+  }
+  CHECK(listed >= 1);
+  CHECK(cleanup_jobs == listed - 1 + cleanup_followed);
+  for (const json& e : rebalance_events) {  // the after-check found no debt left
+    CHECK_MESSAGE(!(is_event(e, "check", "6") && e["name"] == "cleanup_debt"), e);
+  }
+  CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
+  MESSAGE("rebalance with " << indebted.size()
+                            << " nodes in debt, killed in the first cleanup (its job followed again: "
+                            << cleanup_followed << ") and resumed; " << seconds_since(rebalance_started) << " s");
 }
 
 TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers, ownership within target") {
