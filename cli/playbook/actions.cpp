@@ -5,6 +5,7 @@
 #include "operations.h"
 #include "playbook/conditions.h"
 #include "playbook/step_catalog.h"
+#include "ringcore/token.h"
 #include "ringruntime/iso8601.h"
 #include "views/json_fields.h"
 
@@ -34,6 +35,16 @@ Json operation_body(const std::string& name, const StepContext& context) {
   if (name == "decommission") body["force"] = false;
   if (name == "removenode") body["host_id"] = required_param(context, "with.host_id");
   if (!context.param("with.keyspace").empty()) body["keyspace"] = context.param("with.keyspace");
+  if (name == "repair" && !context.param("with.range").empty()) {
+    // A token segment (a foreach over primary_segments): the tokens in (start, end] only. The
+    // whole ring, one segment, restricts nothing: the request is the plain repair's.
+    auto range = ringcore::parse_range(context.param("with.range"));
+    if (!range) throw range.error().with_context("with.range");
+    if (!range->is_full_ring()) {
+      body["start_token"] = ringcore::format_token(range->left);
+      body["end_token"] = ringcore::format_token(range->right);
+    }
+  }
   return body;
 }
 
@@ -159,6 +170,13 @@ StepOutcome agent_operation(const std::string& name, StepContext& context, const
                     {"done", json_int(progress, "done")},
                     {"unit", json_text(progress, "unit", "bytes")},
                     {"reattached", reattached}};
+  if (name == "repair") {
+    // The run report's repairs: which segment, and what the repair streamed to fix replicas.
+    if (!context.param("with.range").empty()) outcome.result["range"] = context.param("with.range");
+    const Json result = last.job.value("result", Json::object());
+    if (result.is_object() && result.contains("bytes_streamed"))
+      outcome.result["bytes_streamed"] = result["bytes_streamed"];
+  }
   outcome.message = name + " on " + node + " succeeded";
   return outcome;
 }

@@ -310,6 +310,24 @@ class Checker {
     return step;
   }
 
+  // node and count belong to a foreach over primary_segments (whose node, split into how many),
+  // which needs both: a count given as text a whole number of at least 1.
+  void check_segment_params(const YAML::Node& node, const std::string& field, const Step& step) {
+    const bool segments = step.what == kPrimarySegments;
+    for (const char* key : {"node", "count"}) {
+      if (segments && !step.params.contains(key)) {
+        problem(node, field + "." + key, std::string("is required by a foreach over ") + kPrimarySegments);
+      } else if (!segments && step.params.contains(key)) {
+        problem(node[key], field + "." + key, std::string("is only for a foreach over ") + kPrimarySegments);
+      }
+    }
+    const auto count = step.params.find("count");
+    if (!segments || count == step.params.end() || count->second.find("{{") != std::string::npos) return;
+    const auto number = non_negative_number(count->second);
+    if (!number || *number < 1 || *number != static_cast<double>(static_cast<long>(*number)))
+      problem(node["count"], field + ".count", "'" + count->second + "' is not a whole number of at least 1");
+  }
+
   void read_foreach(const YAML::Node& node, const std::string& field, Step& step, const Playbook& book) {
     const bool builtin = contains(builtin_lists(), step.what);
     bool list_variable = false;
@@ -322,6 +340,7 @@ class Checker {
                   ", a list variable nor a list an earlier step exports");
     }
     if (step.as.empty()) problem(node, field + ".as", "is required by a foreach (the name each item is bound to)");
+    check_segment_params(node, field, step);
     const YAML::Node steps = node["steps"];
     if (!steps || !steps.IsSequence() || steps.size() == 0) {
       problem(steps ? steps : node, field + ".steps", "must be a non-empty list of steps");

@@ -1,5 +1,6 @@
 #include "playbook/run_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <sstream>
@@ -213,6 +214,37 @@ void print_movement(const RunJournal& journal, std::ostream& out) {
   if (other) out << "\n";
 }
 
+// The repair steps that finished, per node in the order the run repaired them: the token
+// segments repaired (a repair without one did the node's whole primary ranges) and the bytes
+// the repairs streamed to bring replicas level.
+void print_repairs(const RunJournal& journal, std::ostream& out) {
+  struct NodeRepairs {
+    std::string node;
+    std::vector<std::string> segments;
+    std::uint64_t bytes = 0;
+  };
+  std::vector<NodeRepairs> nodes;
+  for (const StepRecord& step : journal.steps) {
+    if (operation_of(step) != "repair" || step.state != StepState::kFinished) continue;
+    const std::string node = step.result.value("node", "");
+    auto it = std::find_if(nodes.begin(), nodes.end(), [&node](const NodeRepairs& n) { return n.node == node; });
+    if (it == nodes.end()) it = nodes.insert(nodes.end(), NodeRepairs{node, {}, 0});
+    it->segments.push_back(step.result.value("range", ""));
+    it->bytes += bytes_of(step.result, "bytes_streamed");
+  }
+  if (nodes.empty()) return;
+  out << "## Repairs\n\n| node | segments repaired | bytes streamed |\n|---|---|---|\n";
+  for (const NodeRepairs& repaired : nodes) {
+    std::string segments;
+    for (const std::string& segment : repaired.segments) {
+      segments += (segments.empty() ? "" : " ") + (segment.empty() ? std::string("all primary ranges") : segment);
+    }
+    out << "| " << repaired.node << " | " << repaired.segments.size() << ": " << segments << " | "
+        << bytes_text(repaired.bytes) << " |\n";
+  }
+  out << "\n";
+}
+
 }  // namespace
 
 std::string run_report_markdown(const RunJournal& journal) {
@@ -246,6 +278,7 @@ std::string run_report_markdown(const RunJournal& journal) {
   out << "\n";
 
   print_movement(journal, out);
+  print_repairs(journal, out);
 
   out << "## After-checks\n\n";
   if (after == journal.steps.size()) {

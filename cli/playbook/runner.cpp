@@ -20,6 +20,7 @@
 #include "playbook/ssh_launcher.h"
 #include "playbook/step_catalog.h"
 #include "playbook/variables.h"
+#include "ringcore/segments.h"
 #include "ringruntime/iso8601.h"
 
 namespace ringctl::playbook {
@@ -109,6 +110,26 @@ void check_run_launcher(const Playbook& playbook, const Values& variables, const
 // one cluster differently still take one lock; else what the run was given.
 std::string run_lock_name(const ClusterLaunch& cluster, const SnapshotSource& source) {
   return cluster_lock_name(cluster.registered ? cluster.name : source.cluster, source.host);
+}
+
+// The items of a foreach over primary_segments: `node`'s primary ranges in the ring of
+// `snapshot`, split into `count` token segments, each "(left,right]" (a repair's with.range).
+std::vector<std::string> primary_segment_items(const ringcore::ClusterSnapshot& snapshot, const std::string& node,
+                                               const std::string& count_text) {
+  const auto count = non_negative_number(count_text);
+  if (!count || *count < 1 || *count != static_cast<double>(static_cast<long>(*count)))
+    throw ringcore::Error::invalid_input("count: '" + count_text + "' is not a whole number of at least 1");
+  const ringcore::TokenRing ring(snapshot);
+  for (ringcore::NodeIndex i = 0; i < snapshot.nodes.size(); ++i) {
+    if (snapshot.nodes[i].address != node) continue;
+    const std::vector<ringcore::TokenRange> ranges = ringcore::primary_ranges_of(ring, i);
+    if (ranges.empty()) throw ringcore::Error::invalid_input(node + " has no token in the ring: no primary range");
+    std::vector<std::string> items;
+    for (const ringcore::TokenRange& segment : ringcore::split_into_segments(ranges, static_cast<std::size_t>(*count)))
+      items.push_back(ringcore::format_range(segment));
+    return items;
+  }
+  throw ringcore::Error::invalid_input("node: " + node + " is not in the cluster");
 }
 
 // Stops the walk through the steps with a run status.
@@ -209,6 +230,11 @@ class Runner {
       for (const ringcore::Node& node : survey_cluster(options_.source).snapshot.nodes) items.push_back(node.address);
       return items;
     }
+    if (step.what == kPrimarySegments) {
+      const std::string node = fill_template(step.params.at("node"), values).value_or_throw();
+      const std::string count = fill_template(step.params.at("count"), values).value_or_throw();
+      return primary_segment_items(survey_cluster(options_.source).snapshot, node, count);
+    }
     return list_items(values.count(step.what) ? values.at(step.what) : "");
   }
 
@@ -248,7 +274,12 @@ class Runner {
       record.title = fill_template(step_title(step), values).value_or_throw();
       record.kind = "foreach";
       record.started_at = now_text();
-      record.items = foreach_items(step, values);
+      try {
+        record.items = foreach_items(step, values);
+      } catch (const ringcore::Error& error) {
+        // Nothing of the foreach ran: a resume works the list out again.
+        throw Stop{RunStatus::kFailed, "step " + path + " (" + record.title + "): " + error.message(), error};
+      }
       save();
     }
     const std::vector<std::string> items = record.items;  // the record may move as others are added

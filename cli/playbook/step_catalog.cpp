@@ -60,8 +60,9 @@ const std::vector<CatalogEntry> kActions = {
     {"stop_node", "stop node through the launcher", {"node"}, {"node"}, {}},
     {"restart_node", "stop node, then start it, through the launcher", {"node"}, {"node"}, {}},
     {"repair",
-     "repair on node (with.primary_range, default true), followed to its end",
-     {"node", "with.primary_range", "with.keyspace"},
+     "repair on node (with.primary_range, default true; with.range, a token range, only the tokens in it), "
+     "followed to its end",
+     {"node", "with.primary_range", "with.keyspace", "with.range"},
      {"node"},
      {}},
     {"cleanup", "cleanup on node, followed to its end", {"node", "with.keyspace"}, {"node"}, {}},
@@ -134,7 +135,8 @@ const std::vector<std::string>& common_params(StepKind kind) {
   static const std::vector<std::string> plain = {"name"};
   static const std::vector<std::string> ask = {"name", "expect", "answer_var"};
   static const std::vector<std::string> ssh = {"name", "host", "timeout"};
-  static const std::vector<std::string> foreach = {"name", "as", "steps"};
+  // node and count: primary_segments only (playbook_loader.cpp).
+  static const std::vector<std::string> foreach = {"name", "as", "steps", "node", "count"};
   switch (kind) {
     case StepKind::kCheck:
       return check;
@@ -150,7 +152,7 @@ const std::vector<std::string>& common_params(StepKind kind) {
 }
 
 const std::vector<std::string>& builtin_lists() {
-  static const std::vector<std::string> lists = {"new_nodes", "nodes"};
+  static const std::vector<std::string> lists = {"new_nodes", "nodes", kPrimarySegments};
   return lists;
 }
 

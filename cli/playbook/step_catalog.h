@@ -35,8 +35,12 @@ const CatalogEntry* find_entry(StepKind kind, const std::string& name);
 // The parameter keys a step of `kind` takes besides its catalog entry's (name, block_on, ...).
 const std::vector<std::string>& common_params(StepKind kind);
 
+// A foreach over the token segments of a node's primary ranges: its `node` split into `count`
+// (ringcore::split_into_segments), each item a range "(left,right]" for a repair's with.range.
+inline constexpr const char* kPrimarySegments = "primary_segments";
+
 // The lists a foreach may walk besides a list variable: "new_nodes" (1..{{count}}), "nodes"
-// (the ring's members when the foreach starts).
+// (the ring's members when the foreach starts), kPrimarySegments.
 const std::vector<std::string>& builtin_lists();
 
 // What a foreach over new_nodes exports once done: the nodes its start_node steps started, but

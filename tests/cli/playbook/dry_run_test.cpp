@@ -1,7 +1,7 @@
-// A dry run of the shipped scale-up playbook on a ring file (no agent: the checks read the
-// file, nothing can change): every step of every foreach item is finished with what it would
-// do, even past a check that blocks, nothing is journaled, and the plan event carries the movement per node, which the
-// view prints on a terminal.
+// A dry run of the shipped scale-up playbook (and of repair by token segments) on a ring file (no agent: the checks
+// read the file, nothing can change): every step of every foreach item is finished with what it would do, even past a
+// check that blocks, nothing is journaled, and the plan event carries the movement per node, which the view prints on a
+// terminal.
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
@@ -15,6 +15,7 @@
 #include "playbook/playbook_loader.h"
 #include "playbook/runner.h"
 #include "playbook/variables.h"
+#include "ringcore/token.h"
 #include "support/temp_dir.h"
 #include "support/test_paths.h"
 #include "views/playbook_view.h"
@@ -30,16 +31,17 @@ struct DryRun {
   std::vector<Document> events;
   RunOutcome outcome;
 
-  // A ring file names no cluster, so the run names its launcher: the command launcher, whose
+  // A ring file names no cluster, so a scale-up names its launcher: the command launcher, whose
   // start_command is never run by a dry run.
-  explicit DryRun(std::vector<std::string> settings) {
-    settings.insert(settings.end(), {"launcher=command", "hosts=10.0.0.9,10.0.0.10", "start_command=false"});
+  explicit DryRun(std::vector<std::string> settings, const std::string& playbook = "scale-up") {
+    if (playbook == "scale-up")
+      settings.insert(settings.end(), {"launcher=command", "hosts=10.0.0.9,10.0.0.10", "start_command=false"});
     setenv("RINGCTL_RUNS_DIR", runs.c_str(), 1);
     // No operator's cluster config: the scratch one lists no cluster.
     const std::filesystem::path config = std::filesystem::path(scratch.path()) / "clusters.yaml";
     std::ofstream(config) << "clusters: {}\n";
     setenv("RINGCTL_CONFIG", config.c_str(), 1);
-    const Playbook book = load_playbook(std::string(RINGCTL_PLAYBOOKS_DIR) + "/scale-up.yaml").value_or_throw();
+    const Playbook book = load_playbook(std::string(RINGCTL_PLAYBOOKS_DIR) + "/" + playbook + ".yaml").value_or_throw();
     RunOptions options;
     options.source.ring_file = std::string(RINGCTL_TEST_DATA_DIR) + "/status_example.json";
     options.dry_run = true;
@@ -159,6 +161,38 @@ TEST_CASE("a dry run's plan event has what each node gains, sends and loses, add
       const std::size_t said = line.find(word);
       CHECK_MESSAGE((said != std::string::npos) == (ranges > 0), line);
       if (ranges > 0) CHECK_MESSAGE(line.find(std::to_string(ranges) + " ranges", said) != std::string::npos, line);
+    }
+  }
+}
+
+TEST_CASE("a dry run of repair by token segments: each node's primary ranges as that many ranges, one repair each") {
+  for (const int segments : {1, 3}) {
+    CAPTURE(segments);
+    DryRun dry({"segments=" + std::to_string(segments)}, "repair");
+    std::map<std::string, Document> lists;  // each node's foreach over its segments: its items
+    std::vector<std::string> repairs;       // what each repair step would do
+    for (const Document& event : dry.events) {
+      const std::string step = event.value("step", "");
+      if (event["event"] == "step_started" && event.contains("items") && step.size() > 1) lists[step] = event["items"];
+      if (event["event"] == "would") repairs.push_back(event["message"]);
+    }
+    REQUIRE(lists.size() == 3);  // the file's three nodes
+    for (const auto& [step, items] : lists) {
+      CAPTURE(step);
+      REQUIRE(items.size() == static_cast<std::size_t>(segments));
+      // One after another round the ring: each segment starts where the one before ended.
+      for (std::size_t k = 0; k < items.size(); ++k) {
+        const auto range = ringcore::parse_range(items[k].get<std::string>()).value_or_throw();
+        const auto next = ringcore::parse_range(items[(k + 1) % items.size()].get<std::string>()).value_or_throw();
+        CHECK(range.right == next.left);
+      }
+    }
+    REQUIRE(repairs.size() == static_cast<std::size_t>(3 * segments));
+    for (const std::string& repair : repairs) {
+      CAPTURE(repair);
+      CHECK(repair.find("\"primary_range\":true") != std::string::npos);
+      // One segment is the whole ring: the plain repair -pr, no tokens sent.
+      CHECK((repair.find("\"start_token\"") != std::string::npos) == (segments > 1));
     }
   }
 }

@@ -6,7 +6,10 @@
 //   without a second node; a pre-flight refusal with a node down; a join stalled past the
 //   critical threshold stops the run (exit 3), the new node SIGKILLed under the resumed run
 //   ends it resumable again, and resume finishes it once the node is started again; a rolling
-//   restart under writers with no failed write; the repair playbook;
+//   restart under writers with no failed write, the CLI SIGKILLed after the first node's
+//   restart and the run resumed; the repair playbook by token segments, the CLI SIGKILLed
+//   while a segment's job runs and the run resumed (no finished segment run again); a node
+//   added without cleanup and the rebalance playbook SIGKILLed in its first cleanup, resumed;
 // - scale-up 4 -> 6 (two nodes in one run; the first new node, which the second took ranges
 //   from, cleaned too) and scale-down 6 -> 3 (the seed last, with the
 //   seed-list reminder) under QUORUM writers, ownership within the allocator's target after each;
@@ -31,6 +34,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -270,6 +274,47 @@ InterruptedRun run_interrupted(std::vector<std::string> args, const std::functio
   return result;
 }
 
+// `ringctl -o json playbook ARGS...` SIGKILLed at the first event `at` accepts (the event
+// printed, the run going on behind it): the events up to it. REQUIREs that the run got there.
+InterruptedRun run_killed_at(std::vector<std::string> args, const std::function<bool(const json&)>& at) {
+  args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "playbook"});
+  Background run(args);
+  InterruptedRun result;
+  bool reached = false;
+  for (std::string line = run.next_line(); !line.empty() && !reached; line = run.next_line()) {
+    result.out += line;
+    result.events.push_back(json::parse(line));
+    reached = at(result.events.back());
+  }
+  REQUIRE_MESSAGE(reached, "the run ended before the point to kill it at: " << result.out);
+  result.exit_code = run.kill_and_reap();
+  return result;
+}
+
+bool is_event(const json& e, const std::string& event, const std::string& step) {
+  return e.value("event", "") == event && e.value("step", "") == step;
+}
+
+// `playbook resume RUN_ID --yes` of a run killed at a step's `job` event: CHECKs that it
+// succeeds (exit 0), and that the step killed under either follows the job the killed run had
+// started (reattached, the same id) or, had that job ended between the event and the kill, is
+// done before: never a second job. Its events; `followed_again` 1 when the job was followed.
+std::vector<json> resume_killed_at_job(const PlaybookLab& lab, const InterruptedRun& killed, int& followed_again) {
+  const std::string step = killed.last()["step"], job = killed.last()["job"];
+  const ProcessResult resumed = lab.playbook({"resume", killed.run_id(), "--yes"});
+  INFO(resumed.out << resumed.err);
+  CHECK(resumed.exit_code == 0);
+  const std::vector<json> events = json_lines(resumed.out);
+  REQUIRE(!events.empty());
+  CHECK(events.back()["status"] == "succeeded");
+  followed_again = count_events(events, "job", step);
+  CHECK(followed_again + count_events(events, "step_finished", step, "done_before") == 1);
+  for (const json& e : events) {
+    if (is_event(e, "job", step)) CHECK_MESSAGE((e["reattached"] == true && e["job"] == job), e);
+  }
+  return events;
+}
+
 // A scale-down run of `node`, its decommission held streaming by the node's stream throughput
 // (past the limiter's 1 MiB burst), set first: the run's arguments. Then, once the run shows
 // it midway, `interrupt` is called.
@@ -336,17 +381,10 @@ TEST_CASE(
   // Scale-up with a writer at QUORUM, the CLI killed while the new node joins.
   REQUIRE(ringruntime::wait_until(loads_reported, std::chrono::seconds(60), std::chrono::milliseconds(500)));
   Background writer({RINGCTL_BIN, "lab", "--dir", lab.directory(), "stress", "--rows", "20000", "--cl", "QUORUM"});
-  std::string run_id;
-  {
-    Background run({RINGCTL_BIN, "-o", "json", "playbook", "run", "scale-up", "--var", lab_var, "--yes"});
-    for (std::string line = run.next_line(); !line.empty(); line = run.next_line()) {
-      const json event = json::parse(line);
-      run_id = event.value("run_id", "");
-      if (event["event"] == "step_started" && event["step"] == "4.1.2") break;  // the join is being waited for
-    }
-    REQUIRE_MESSAGE(!run_id.empty(), "the run never reached the join");
-    run.kill_and_reap();
-  }
+  // Killed once the join is being waited for.
+  const std::string run_id = run_killed_at({"run", "scale-up", "--var", lab_var, "--yes"}, [](const json& e) {
+                               return is_event(e, "step_started", "4.1.2");
+                             }).run_id();
   const ProcessResult runs = lab.playbook({"runs"});
   REQUIRE(runs.exit_code == 0);
   CHECK(json::parse(runs.out)["runs"][0]["status"] == "interrupted");
@@ -522,30 +560,127 @@ TEST_CASE(
 
   // Rolling restart under writers at QUORUM, from before the first node stops until after the
   // last is ready: no write fails, because the next node goes down only once the cluster is
-  // whole again.
+  // whole again. The CLI is SIGKILLed once the first node has restarted (its readiness being
+  // waited for); `playbook resume` finishes the roll without restarting that node again.
+  const std::vector<std::string> members = {"127.0.64.1", "127.0.64.2", "127.0.64.3", joining};
   QuorumWriter writers(lab);
-  const ProcessResult restart = lab.playbook({"run", "rolling-restart", "--var", lab_var, "--yes"});
+  const auto restart_started = std::chrono::steady_clock::now();
+  const InterruptedRun restart_killed =
+      run_killed_at({"run", "rolling-restart", "--var", lab_var, "--yes"},
+                    [](const json& e) { return is_event(e, "step_started", "3.1.2"); });
+  const ProcessResult restart = lab.playbook({"resume", restart_killed.run_id()});
   check_no_failed_write(writers);
   INFO(restart.out << restart.err);
   CHECK(restart.exit_code == 0);
   const auto restart_events = json_lines(restart.out);
-  for (const std::string& node :
-       {std::string("127.0.64.1"), std::string("127.0.64.2"), std::string("127.0.64.3"), joining}) {
-    int stopped = 0;
-    for (const json& e : restart_events) stopped += e["event"] == "node_stopping" && e["node"] == node ? 1 : 0;
-    CHECK_MESSAGE(stopped == 1, node);
+  CHECK(count_events(restart_events, "step_finished", "3.1.1", "done_before") == 1);
+  CHECK(count_events(restart_events, "step_finished", "3.1.2", "ok") == 1);  // its readiness waited for again
+  for (const std::string& node : members) {
+    const auto stopped = [&node](const std::vector<json>& events) {
+      int count = 0;
+      for (const json& e : events) count += e["event"] == "node_stopping" && e["node"] == node ? 1 : 0;
+      return count;
+    };
+    // Every node stopped once across the two: the first by the killed run, the rest by the resumed one.
+    CHECK_MESSAGE(stopped(restart_killed.events) == (node == members.front() ? 1 : 0), node);
+    CHECK_MESSAGE(stopped(restart_events) == (node == members.front() ? 0 : 1), node);
   }
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
+  MESSAGE("rolling restart killed after the first node's restart and resumed: exit "
+          << restart.exit_code << "; " << seconds_since(restart_started) << " s");
 
-  // Repair, one node at a time: a repair step per node, each followed to its end.
-  const ProcessResult repair = lab.playbook({"run", "repair", "--yes"});
-  INFO(repair.out << repair.err);
-  CHECK(repair.exit_code == 0);
-  int repaired = 0;
-  for (const json& e : json_lines(repair.out)) {
-    repaired += e["event"] == "step_finished" && e.value("title", "").rfind("repair -pr on 127.0.64.", 0) == 0 ? 1 : 0;
+  // Repair by token segments, two per node (a step each): the CLI SIGKILLed once the second
+  // node's first segment repair has started its job; `playbook resume` follows that job (not a
+  // second one), runs the segments after it, and runs none that had finished again: their
+  // journal records are as the killed run left them.
+  const auto repair_started = std::chrono::steady_clock::now();
+  const InterruptedRun repair_killed = run_killed_at({"run", "repair", "--var", "segments=2", "--yes"},
+                                                     [](const json& e) { return is_event(e, "job", "2.2.1.1.1"); });
+  const std::string repair_job = repair_killed.last()["job"];
+  const std::filesystem::path repair_journal = lab.runs() / repair_killed.run_id() / "journal.json";
+  const json journal_killed = json::parse(std::ifstream(repair_journal));
+  int followed_again = 0;
+  const std::vector<json> repair_events = resume_killed_at_job(lab, repair_killed, followed_again);
+  for (const char* step : {"1", "2.1.1.1.1", "2.1.1.2.1"})
+    CHECK(count_events(repair_events, "step_finished", step, "done_before") == 1);
+  int jobs = 0, repaired = 0;
+  for (const json& e : repair_events) {
+    jobs += e["event"] == "job" ? 1 : 0;
+    repaired += e["event"] == "step_finished" && e["status"] == "ok" &&
+                        e.value("title", "").rfind("repair -pr on 127.0.64.", 0) == 0
+                    ? 1
+                    : 0;
   }
-  CHECK(repaired == 4);
+  CHECK(jobs == 5 + followed_again);  // the five segments after it
+  CHECK(repaired == 5 + followed_again);
+  {  // the journal: the segments finished before the kill kept their records; every segment finished
+    const json journal = json::parse(std::ifstream(repair_journal));
+    std::map<std::string, json> killed_steps, steps;
+    for (const json& step : journal_killed["steps"]) killed_steps[step["path"]] = step;
+    for (const json& step : journal["steps"]) steps[step["path"]] = step;
+    for (const char* path : {"2.1.1.1.1", "2.1.1.2.1"}) {
+      CHECK(killed_steps[path]["state"] == "finished");
+      CHECK_MESSAGE(steps[path] == killed_steps[path], path);
+    }
+    CHECK(steps["2.2.1.1.1"]["started"]["job"] == repair_job);
+    int segments = 0;
+    for (const auto& [path, step] : steps) {
+      if (step.value("kind", "") == "act")
+        segments += step["state"] == "finished" && step["result"].contains("range") ? 1 : 0;
+    }
+    CHECK(segments == 8);  // 4 nodes x 2 segments
+  }
+  {  // the report lists per node the two segments repaired and the bytes streamed
+    const std::string report = test_support::read_file((lab.runs() / repair_killed.run_id() / "report.md").string());
+    INFO(report);
+    for (const std::string& node : members)
+      CHECK_MESSAGE(report.find("| " + node + " | 2: (") != std::string::npos, node);
+  }
+  MESSAGE("repair in 2 segments per node, killed in node 2's first (its job followed again: "
+          << followed_again << ") and resumed; " << seconds_since(repair_started) << " s");
+
+  // Rebalance: a node added by hand (`lab add`, no cleanup after it) leaves the others holding
+  // ranges they no longer own. The rebalance playbook is SIGKILLed once its first cleanup job has
+  // started; resumed, it follows that job (or finds its step finished), cleans the other nodes
+  // with debt once each, and its after-check finds no debt left. Every acknowledged row reads back.
+  const auto rebalance_started = std::chrono::steady_clock::now();
+  REQUIRE(lab.lab({"add", "--timeout", "120"}).exit_code == 0);
+  std::vector<std::string> indebted;  // as rebalance names them once the agents report the loads
+  const bool debt_seen = ringruntime::wait_until(
+      [&] {
+        const json report =
+            json::parse(test_support::run_process({RINGCTL_BIN, "-o", "json", "rebalance"}).out, nullptr, false);
+        if (!report.is_object()) return false;
+        for (const json& finding : report.value("findings", json::array())) {
+          if (finding["kind"] != "cleanup_debt") continue;
+          indebted.clear();
+          for (const json& node : finding["cleanup"]) indebted.push_back(node["address"]);
+          return !indebted.empty();
+        }
+        return false;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(500));
+  REQUIRE(debt_seen);
+  const InterruptedRun rebalance_killed = run_killed_at({"run", "rebalance", "--var", lab_var, "--yes"},
+                                                        [](const json& e) { return is_event(e, "job", "5.1.1"); });
+  int cleanup_followed = 0;
+  const std::vector<json> rebalance_events = resume_killed_at_job(lab, rebalance_killed, cleanup_followed);
+  CHECK(count_events(rebalance_events, "step_finished", "1", "done_before") == 1);
+  int cleanup_jobs = 0;
+  for (const json& e : rebalance_events) cleanup_jobs += e["event"] == "job" ? 1 : 0;
+  int listed = 0;  // the nodes the killed run's balance check found with debt: one cleanup each
+  for (const json& e : rebalance_killed.events) {
+    if (is_event(e, "step_started", "5")) listed = static_cast<int>(e["items"].size());
+  }
+  CHECK(listed >= 1);
+  CHECK(cleanup_jobs == listed - 1 + cleanup_followed);
+  for (const json& e : rebalance_events) {  // the after-check found no debt left
+    CHECK_MESSAGE(!(is_event(e, "check", "6") && e["name"] == "cleanup_debt"), e);
+  }
+  CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
+  MESSAGE("rebalance with " << indebted.size()
+                            << " nodes in debt, killed in the first cleanup (its job followed again: "
+                            << cleanup_followed << ") and resumed; " << seconds_since(rebalance_started) << " s");
 }
 
 TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers, ownership within target") {

@@ -23,6 +23,12 @@ std::string problems_of(const std::string& yaml) {
 
 const std::string kHeader = "name: t\ndescription: a test\n";
 
+// `yaml` loads: no problem reported.
+void check_loads(const std::string& yaml) {
+  auto book = parse_playbook(yaml, "good.yaml");
+  CHECK_MESSAGE(book.ok(), (book.ok() ? "" : book.error().message()));
+}
+
 }  // namespace
 
 TEST_CASE("every shipped playbook loads") {
@@ -124,8 +130,7 @@ TEST_CASE("removenode and setstreamthroughput have their arguments checked befor
                            "steps:\n  - act: setstreamthroughput\n    node: a\n    with: {mib_per_second: '{{mib}}'}\n"
                            "  - act: removenode\n    node: a\n    with: {host_id: '{{id}}'}\n"
                            "  - act: setstreamthroughput\n    node: a\n    with: {mib_per_second: 2.5}\n";
-  auto book = parse_playbook(good, "good.yaml");
-  CHECK_MESSAGE(book.ok(), (book.ok() ? "" : book.error().message()));
+  check_loads(good);
 }
 
 TEST_CASE("a variable's type and default are checked") {
@@ -217,4 +222,28 @@ TEST_CASE("a shipped playbook's variable not given is named with the file and th
   CHECK(values.error().message() == path + ":" + std::to_string(declared) +
                                         ": variables.node: variable node has no default: give it with --var " +
                                         "node=string (the address of the node to remove)");
+}
+
+TEST_CASE("a foreach over primary_segments needs its node and a count of at least 1, other lists take neither") {
+  const std::string message = problems_of(
+      kHeader +
+      "steps:\n  - foreach: primary_segments\n    as: s\n    steps:\n      - act: repair\n        node: a\n"
+      "  - foreach: primary_segments\n    node: a\n    count: 0\n    as: s\n    steps:\n"
+      "      - act: repair\n        node: a\n"
+      "  - foreach: nodes\n    node: a\n    as: n\n    steps:\n      - act: repair\n        node: '{{n}}'\n");
+  for (const char* problem : {"bad.yaml:4: steps[1].node: is required by a foreach over primary_segments",
+                              "bad.yaml:4: steps[1].count: is required by a foreach over primary_segments",
+                              "bad.yaml:11: steps[2].count: '0' is not a whole number of at least 1",
+                              "bad.yaml:17: steps[3].node: is only for a foreach over primary_segments"}) {
+    CHECK_MESSAGE(message.find(problem) != std::string::npos, problem << " not in " << message);
+  }
+  // The shipped repair's shape: the segment bound as an item, given to the repair as its range.
+  const std::string good =
+      kHeader +
+      "variables:\n  segments: {type: int, default: 3}\n"
+      "steps:\n  - foreach: nodes\n    as: node\n    steps:\n"
+      "      - foreach: primary_segments\n        node: '{{node}}'\n        count: '{{segments}}'\n"
+      "        as: segment\n        steps:\n          - act: repair\n            node: '{{node}}'\n"
+      "            with: {range: '{{segment}}'}\n";
+  check_loads(good);
 }

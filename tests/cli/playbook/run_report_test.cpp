@@ -165,3 +165,31 @@ TEST_CASE("a decommission is set against what the plan has the removed node send
   CHECK(has(moved, "- moved: 3300 bytes (3.22 KiB) of 3000 bytes (2.93 KiB) planned (110.0%)"));
   CHECK(has(section(report, "After-checks"), "None (no step after the last change)."));
 }
+
+TEST_CASE("a repair run's report lists per node the segments repaired and the bytes streamed") {
+  RunJournal journal;
+  journal.run_id = "20261206T000000Z-repair-0001";
+  journal.playbook = "repair";
+  const auto repair = [](const std::string& node, const std::string& range, std::uint64_t bytes) {
+    json result = {{"operation", "repair"}, {"node", node}, {"done", 4}, {"unit", "ranges"}, {"bytes_streamed", bytes}};
+    if (!range.empty()) result["range"] = range;
+    return result;
+  };
+  add_step(journal, "2.1.1.1", "act", "repair -pr on 10.0.0.1, segment 1 of 2", 1, repair("10.0.0.1", "(5,10]", 1000));
+  add_step(journal, "2.1.1.2", "act", "repair -pr on 10.0.0.1, segment 2 of 2", 1, repair("10.0.0.1", "(10,5]", 24));
+  // Killed while it ran: not repaired, whatever its result says.
+  StepRecord& running =
+      add_step(journal, "2.2.1.1", "act", "repair -pr on 10.0.0.2, segment 1 of 2", 1, repair("10.0.0.2", "(0,7]", 9));
+  running.state = StepState::kStarted;
+  add_step(journal, "2.3.1", "act", "repair -pr on 10.0.0.3", 1, repair("10.0.0.3", "", 0));
+  const std::string report = run_report_markdown(journal);
+  INFO(report);
+  const std::string repairs = section(report, "Repairs");
+  CHECK(has(repairs, "| 10.0.0.1 | 2: (5,10] (10,5] | 1024 bytes (1 KiB) |"));
+  CHECK(has(repairs, "| 10.0.0.3 | 1: all primary ranges | 0 bytes |"));
+  CHECK_FALSE(has(repairs, "10.0.0.2"));
+  // A scale-up's repair -pr of its new node is listed too; a run without a repair has no section.
+  CHECK(has(section(run_report_markdown(scale_up_journal()), "Repairs"), "| 127.0.0.4 | 1: all primary ranges |"));
+  journal.steps.clear();
+  CHECK_FALSE(has(run_report_markdown(journal), "## Repairs"));
+}
