@@ -74,6 +74,59 @@ TEST_CASE("a shipped playbook that starts or stops nodes declares every setting 
   CHECK(launching >= 4);  // scale-up, scale-down, rebalance, rolling-restart
 }
 
+namespace {
+
+// The first step of `kind` and `what` in `steps`, foreach bodies included; null when none.
+const ringctl::playbook::Step* find_step(const std::vector<ringctl::playbook::Step>& steps,
+                                         ringctl::playbook::StepKind kind, const std::string& what) {
+  for (const auto& step : steps) {
+    if (step.kind == kind && step.what == what) return &step;
+    if (const auto* inner = find_step(step.steps, kind, what)) return inner;
+  }
+  return nullptr;
+}
+
+const ringctl::playbook::VariableSpec* find_variable(const ringctl::playbook::Playbook& book, const std::string& name) {
+  for (const auto& variable : book.variables) {
+    if (variable.name == name) return &variable;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("rebalance adds a node as scale-up does: pre-flight first, the join watched under the same thresholds") {
+  using ringctl::playbook::StepKind;
+  const auto scale_up = ringctl::playbook::load_playbook(test_paths::in_source("playbooks/scale-up.yaml"));
+  const auto rebalance = ringctl::playbook::load_playbook(test_paths::in_source("playbooks/rebalance.yaml"));
+  REQUIRE(scale_up.ok());
+  REQUIRE(rebalance.ok());
+  const auto* adding = find_step(rebalance->steps, StepKind::kForeach, "add_node_dcs");
+  REQUIRE(adding != nullptr);
+  REQUIRE(!adding->steps.empty());
+  CHECK(adding->steps.front().kind == StepKind::kCheck);  // before each node: the pre-flight
+  CHECK(adding->steps.front().what == "preflight");
+  const auto* their_join = find_step(scale_up->steps, StepKind::kWait, "node_normal_everywhere");
+  const auto* our_join = find_step(adding->steps, StepKind::kWait, "node_normal_everywhere");
+  REQUIRE(their_join != nullptr);
+  REQUIRE(our_join != nullptr);
+  CHECK(our_join->params == their_join->params);  // node, timeout and every alert threshold
+  for (const auto& [param, value] : their_join->params) {
+    if (!param.starts_with("with.")) continue;
+    const std::string name = param.substr(5);
+    const auto* theirs = find_variable(*scale_up, name);
+    const auto* ours = find_variable(*rebalance, name);
+    REQUIRE_MESSAGE(ours != nullptr, "rebalance.yaml does not declare " << name);
+    REQUIRE(theirs != nullptr);
+    CHECK_MESSAGE(ours->default_value == theirs->default_value, name);
+  }
+  for (const char* after : {"all_normal", "health", "seed_lists"}) {
+    const bool found = find_step(rebalance->steps, StepKind::kWait, after) != nullptr ||
+                       find_step(rebalance->steps, StepKind::kCheck, after) != nullptr;
+    CHECK_MESSAGE(found, "no after-check " << after);
+  }
+}
+
 TEST_CASE("an unknown step kind is reported with file, line and field") {
   const std::string message = problems_of(kHeader + "steps:\n  - check: health\n  - reboot: now\n");
   CHECK(message.find("bad.yaml:5: steps[2]: no step kind") != std::string::npos);
