@@ -260,7 +260,9 @@ TEST_CASE(
                   one_way_check.dump());
     CHECK(one_way_check.value("nodes", json::array()).dump().find("\"127.0.67.3\"") != std::string::npos);
     const json latency = wait_for_check("write_latency_p99", "warn");
-    CHECK(latency["message"].get<std::string>().find("above the limit: 127.0.67.3") != std::string::npos);
+    // node3 among the nodes above the limit (on a loaded machine others may be there too)
+    CHECK_MESSAGE(latency.value("nodes", json::array()).dump().find("\"127.0.67.3\"") != std::string::npos,
+                  latency.dump());
     const json report = health();
     INFO(report.dump());
     CHECK(check_named(report, "partitions")["status"] == "ok");
