@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "atomic_file.h"
 #include "ringcore/health_checks.h"
 #include "ringruntime/yaml_config.h"
 #include "xdg_path.h"
@@ -210,18 +211,7 @@ std::optional<ClusterConfig> load_cluster_config(const std::string& path) {
 }
 
 void save_cluster_config(const ClusterConfig& config, const std::string& path) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  std::error_code ec;
-  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << cluster_config_yaml(config);
-    if (!out.flush()) throw Error::failed("cannot write cluster config '" + temporary + "': " + std::strerror(errno));
-  }
-  fs::rename(temporary, target, ec);
-  if (ec) throw Error::failed("cannot replace cluster config '" + path + "': " + ec.message());
+  write_file_atomically(path, cluster_config_yaml(config));
 }
 
 ThresholdSettings configured_thresholds(const ClusterConfig& config, const std::string& cluster) {

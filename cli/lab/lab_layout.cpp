@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "atomic_file.h"
 #include "ringcore/error.h"
 #include "ringcore/random.h"
 #include "ringcore/snapshot.h"
@@ -55,12 +56,6 @@ ringcore::Node snapshot_node(const LabNode& node) {
   n.rack = node.rack;
   n.tokens = node.tokens;
   return n;
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) throw Error::invalid_input("cannot write " + path + ": " + std::strerror(errno));
 }
 
 // --dir may name a place the user cannot write (or a file): say so, not "internal error".
@@ -296,9 +291,9 @@ void save_lab(const Lab& lab) {
   create_lab_directory(lab.directory);
   for (const LabNode& node : lab.nodes) {
     create_lab_directory(lab.data_path(node));
-    write_file(lab.config_path(node), node_config_yaml(lab, node));
+    write_file_atomically(lab.config_path(node), node_config_yaml(lab, node));
   }
-  write_file(lab.directory + "/lab.json", doc.dump(1) + "\n");
+  write_file_atomically(lab.directory + "/lab.json", doc.dump(1) + "\n");
 }
 
 Lab load_lab(const std::string& directory) {

@@ -10,7 +10,7 @@
 #include <random>
 #include <sstream>
 
-#include "playbook/atomic_file.h"
+#include "atomic_file.h"
 #include "xdg_path.h"
 
 namespace ringctl::playbook {

@@ -75,7 +75,7 @@ std::string run_directory(const std::string& run_id);
 // sortable by start.
 std::string new_run_id(const std::string& playbook);
 
-// Writes the journal into its run directory (made when missing), atomically (atomic_file.h).
+// Writes the journal into its run directory (made when missing), atomically (cli/atomic_file.h).
 // Throws ringcore::Error (kFailed) naming the file.
 void save_journal(const RunJournal& journal);
 // Reads run `run_id`'s journal. Errors: kNotFound for an unknown run (naming the directory),

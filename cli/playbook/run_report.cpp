@@ -5,7 +5,7 @@
 #include <optional>
 #include <sstream>
 
-#include "playbook/atomic_file.h"
+#include "atomic_file.h"
 #include "text/java_format.h"
 
 namespace ringctl::playbook {

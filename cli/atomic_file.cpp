@@ -1,4 +1,4 @@
-#include "playbook/atomic_file.h"
+#include "atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -6,10 +6,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string>
 
 #include "ringcore/error.h"
 
-namespace ringctl::playbook {
+namespace ringctl {
 namespace {
 
 [[noreturn]] void fail(const std::string& what, const std::string& path) {
@@ -31,7 +32,7 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   const std::string directory = target.has_parent_path() ? target.parent_path().string() : ".";
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
-  const std::string temporary = path + ".tmp";
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
   {
     Descriptor file{::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
     if (file.fd < 0) fail("create", temporary);
@@ -49,4 +50,4 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   if (dir.fd >= 0 && ::fsync(dir.fd) != 0) fail("fsync the directory of", path);
 }
 
-}  // namespace ringctl::playbook
+}  // namespace ringctl
