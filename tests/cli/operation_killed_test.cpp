@@ -25,7 +25,12 @@
 // Before that repair, one held in validation (a replica hung) whose ringctl and agent are
 // SIGKILLed: the second wait rides through and reports the job failed naming the replica (exit 2).
 // Before that decommission, the leaving node itself is SIGKILLed mid-stream: it restarts NORMAL
-// with no job, and the wait that followed it ends "unknown" (exit 7).
+// with no job, and the wait that followed it ends "unknown" (exit 7). Decommission and removenode
+// are then each held by the hook before streaming, announced (LEAVING, REMOVING) and seen by
+// every peer: first with a peer their streams need hung there, the hold lifted: the wait ends
+// failed naming the peer once convicted (exit 2); the peer resumed, held there again, ringctl and
+// the agent are SIGKILLed as in the join's waits, and the same job, the hold lifted, is the one
+// interrupted mid-stream as above.
 // At the end every acknowledged row (the seeded ones and the writer's) reads back at QUORUM and
 // a sample is on all 3 of its replicas. Each operation is held in its phase by a throttle
 // (streams: the node's stream throughput, over its 1 MiB burst; cleanup:
@@ -183,6 +188,7 @@ void interrupt(Agents& agents, const Interrupted& operation) {
   const Json midway = job_midway(first);
   REQUIRE_MESSAGE(midway.is_object(), "the job never showed progress while running");
   const std::string id = midway["id"].get<std::string>();
+  if (!known_id.empty()) CHECK_MESSAGE(id == known_id, "ringctl follows " << id << ", not " << known_id);
   first.kill_and_reap();
 
   const Json after_ringctl = listed_with_progress(agent, id, done_of(midway));
@@ -299,30 +305,20 @@ void agent_killed_in_repair_validation(TestCluster& cluster, Agents& agents, int
           << last["event"] << " (\"" << last["job"].value("error", "") << "\") in " << seconds_since(started) << " s");
 }
 
-// A join in its waits before streaming: `hung`, a peer, is hung (SIGSTOP), so node i's bootstrap
-// (job `id`) runs at 0 bytes, never seeing it up. ringctl following it (`jobs --wait ID`) is
-// SIGKILLed: the agent lists the job running at 0 bytes, and the same command run again follows
-// the same job. The agent is SIGKILLed: `ringctl jobs` exits 4; started again, it lists the job
-// running at 0 bytes. The peer resumed (SIGCONT), the same job passes its waits and streams, the
-// second wait riding through all of it. It is then let go (killed), for the streaming case.
-void join_killed_waiting(TestCluster& cluster, Agents& agents, int i, int hung, const std::string& id) {
-  INFO("join, ringctl and its agent SIGKILLed in its waits before streaming");
-  const auto started = std::chrono::steady_clock::now();
+// Node i's job `id` before it streams (0 bytes), followed by `first`, a ringctl running `follow`
+// (`ringctl ... --wait`): ringctl is SIGKILLed, `ringctl jobs` lists the job running, and the
+// same command run again (`again`) follows the same job; the agent is SIGKILLed, `ringctl jobs`
+// exits 4; started again, it lists the job running at 0 bytes.
+void killed_before_streaming(Agents& agents, int i, Background& first, const std::vector<std::string>& follow,
+                             const std::string& id, std::optional<Background>& again) {
   const std::string agent = agents.agent(i);
-  const std::vector<std::string> follow = ringctl_command(agent, {"jobs", "--wait", id, "--timeout", "180"});
-  Background first(follow);
-  const Json waiting = next_event(first);
-  REQUIRE_MESSAGE(waiting.is_object(), "the first ringctl printed nothing");
-  CHECK_MESSAGE(waiting["job"]["id"] == id, waiting.dump());
-  CHECK(waiting["job"]["state"] == "running");
-  CHECK(done_of(waiting["job"]) == 0);
   first.kill_and_reap();
   const Json after_ringctl = listed_with_progress(agent, id, 0);
   REQUIRE_MESSAGE(after_ringctl.is_object(), "ringctl jobs does not list " << id);
   CHECK(after_ringctl["state"] == "running");
 
-  Background again(follow);
-  const Json attached = next_event(again);
+  again.emplace(follow);
+  const Json attached = next_event(*again);
   REQUIRE_MESSAGE(attached.is_object(), "the second ringctl printed nothing");
   CHECK_MESSAGE(attached["job"]["id"] == id, "the second ringctl follows " << attached.dump());
   agents.kill(i);
@@ -331,6 +327,26 @@ void join_killed_waiting(TestCluster& cluster, Agents& agents, int i, int hung, 
   const Json after_agent = listed_with_progress(agent, id, 0);
   REQUIRE_MESSAGE(after_agent.is_object(), "the restarted agent does not list " << id);
   CHECK(after_agent["state"] == "running");
+  CHECK(done_of(after_agent) == 0);
+}
+
+// A join in its waits before streaming: `hung`, a peer, is hung (SIGSTOP), so node i's bootstrap
+// (job `id`) runs at 0 bytes, never seeing it up. ringctl following it (`jobs --wait ID`) and
+// then its agent are SIGKILLed there (killed_before_streaming). Still in its waits, the peer
+// resumed (SIGCONT), the same job passes its waits and streams, the second wait riding through
+// all of it. It is then let go (killed), for the streaming case.
+void join_killed_waiting(TestCluster& cluster, Agents& agents, int i, int hung, const std::string& id) {
+  INFO("join, ringctl and its agent SIGKILLed in its waits before streaming");
+  const auto started = std::chrono::steady_clock::now();
+  const std::vector<std::string> follow = ringctl_command(agents.agent(i), {"jobs", "--wait", id, "--timeout", "180"});
+  Background first(follow);
+  const Json waiting = next_event(first);
+  REQUIRE_MESSAGE(waiting.is_object(), "the first ringctl printed nothing");
+  CHECK_MESSAGE(waiting["job"]["id"] == id, waiting.dump());
+  CHECK(waiting["job"]["state"] == "running");
+  CHECK(done_of(waiting["job"]) == 0);
+  std::optional<Background> again;
+  killed_before_streaming(agents, i, first, follow, id, again);
   // Still in its waits: the hung peer is not up in its view, nothing streamed.
   CHECK(member_seen_by(cluster, i, cluster.address(hung))["status"] != "up");
   CHECK(done_of(cluster.api(i, "GET", "/v1/jobs/" + id).body) == 0);
@@ -338,7 +354,7 @@ void join_killed_waiting(TestCluster& cluster, Agents& agents, int i, int hung, 
   cluster.process(hung).send_signal(SIGCONT);
   const auto resumed = std::chrono::steady_clock::now();
   Json streaming;
-  for (Json event = next_event(again); event.is_object(); event = next_event(again)) {
+  for (Json event = next_event(*again); event.is_object(); event = next_event(*again)) {
     if (event["job"]["state"] == "running" && done_of(event["job"]) > 0) {
       streaming = event;
       break;
@@ -347,7 +363,7 @@ void join_killed_waiting(TestCluster& cluster, Agents& agents, int i, int hung, 
   REQUIRE_MESSAGE(streaming.is_object(), "the second wait ended before the join streamed");
   CHECK(streaming["job"]["id"] == id);
   const double streaming_after = seconds_since(resumed);
-  again.kill_and_reap();
+  again->kill_and_reap();
   MESSAGE("join, ringctl and agent killed in its waits (0 bytes, "
           << cluster.address(hung) << " hung): the peer resumed, the same job streams " << streaming_after
           << " s later (" << streaming["job"]["progress"].dump() << "); " << seconds_since(started) << " s");
@@ -381,6 +397,67 @@ void agent_killed_while_held(TestCluster& cluster, Agents& agents, int i, const 
                     << "): listed again running");
 }
 
+// Starts node i's operation with `command` (`ringctl ... --wait`, run as `ringctl`), the test
+// hook's file `hold` made first, and waits until the hook holds it at `phase`; the job's id.
+std::string held_by_hook(TestCluster& cluster, int i, const std::vector<std::string>& command,
+                         const std::filesystem::path& hold, std::string_view phase,
+                         std::optional<Background>& ringctl) {
+  std::ofstream(hold).close();
+  const std::size_t log_from = cluster.process(i).log().size();  // an earlier hold there is logged too
+  ringctl.emplace(command);
+  const Json begun = next_event(*ringctl);
+  REQUIRE_MESSAGE(begun.is_object(), "ringctl printed nothing");
+  held_at(cluster, i, phase, log_from);
+  return begun["job"]["id"].get<std::string>();
+}
+
+// Node i's operation, started by `command` (`ringctl ... --wait`), held by the test hook at
+// `phase` (while the file `hold` exists): announced and seen by every peer, nothing streamed.
+// There `hung`, a peer its streams need, is hung (SIGSTOP) and the hold lifted: the wait ends
+// failed, exit 2, naming the peer once the failure detector has convicted it: the clear state
+// "run it again", which the caller does once the peer is resumed (SIGCONT) and `seen_up`
+// returns (it waits until the other nodes see the peer up).
+void peer_hung_while_held(TestCluster& cluster, int i, int hung, const std::vector<std::string>& command,
+                          const std::filesystem::path& hold, std::string_view phase,
+                          const std::function<void()>& seen_up) {
+  INFO("held at " << phase << ", " << cluster.address(hung) << " hung");
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<Background> wait;
+  const std::string id = held_by_hook(cluster, i, command, hold, phase, wait);
+  cluster.process(hung).send_signal(SIGSTOP);
+  const auto hung_at = std::chrono::steady_clock::now();
+  std::filesystem::remove(hold);
+  Json last;
+  for (Json event = next_event(*wait); event.is_object(); event = next_event(*wait)) last = event;
+  const int exit_code = wait->wait();
+  const double ended_after = seconds_since(hung_at);
+  cluster.process(hung).send_signal(SIGCONT);
+  seen_up();
+  CHECK(exit_code == 2);
+  CHECK_MESSAGE(last["event"] == "failed", last.dump());
+  CHECK(last["job"]["id"] == id);
+  const std::string error = last["job"].value("error", "");
+  CHECK_MESSAGE(error.find(cluster.address(hung)) != std::string::npos, last.dump());
+  MESSAGE(phase << ", " << cluster.address(hung) << " hung and the hold lifted: the wait ended " << last["event"]
+                << " after " << ended_after << " s (\"" << error << "\"); " << seconds_since(started) << " s");
+}
+
+// Node i's operation, started by `command` (`ringctl ... --wait`) and held by the test hook at
+// `phase` (while the file `hold` exists), before it streams: ringctl and then the agent are
+// SIGKILLed there (killed_before_streaming). The hold stays, for the caller to lift; the job's id.
+std::string killed_while_held(TestCluster& cluster, Agents& agents, int i, const std::vector<std::string>& command,
+                              const std::filesystem::path& hold, std::string_view phase) {
+  INFO("ringctl and the agent SIGKILLed while held at " << phase);
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<Background> first;
+  const std::string id = held_by_hook(cluster, i, command, hold, phase, first);
+  std::optional<Background> again;
+  killed_before_streaming(agents, i, *first, command, id, again);
+  MESSAGE(phase << ": ringctl and the agent killed while held, the job listed again at 0 bytes, followed again; "
+                << seconds_since(started) << " s");
+  return id;
+}
+
 }  // namespace
 
 TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommission and removenode lose no job") {
@@ -390,6 +467,8 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
   setenv("RINGNODE_TEST_HOLD_DIR", hold_directory.path().c_str(), 1);
   const std::string join_hold = hold_directory.path() + "/" + std::string(ringnode::kHoldBootstrapStreamed);
   const std::string cleanup_hold = hold_directory.path() + "/" + std::string(ringnode::kHoldCleanupCompacting);
+  const std::string decommission_hold = hold_directory.path() + "/" + std::string(ringnode::kHoldDecommissionAnnounced);
+  const std::string removenode_hold = hold_directory.path() + "/" + std::string(ringnode::kHoldRemovenodeAnnounced);
   TestCluster cluster("operation_killed", 1, kThrottledNodes, 8, "127.0.71.");
   Agents agents(cluster);
   start_nodes(cluster, 4, kNodeYaml);
@@ -483,8 +562,21 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
        },
        [&] {
          leaving_node_killed(cluster, agents, 4);  // first its own node is killed; then, run again:
-         set_throughput(cluster, 4, kThrottledStreamMib);
-         return std::string();
+         const std::vector<std::string> decommission =
+             ringctl_command(agents.agent(4), {"decommission", "--wait", "--timeout", "180"});
+         // Held before streaming, a receiver hung: it fails naming it; then, the receiver resumed:
+         peer_hung_while_held(cluster, 4, kHungPeer, decommission, decommission_hold,
+                              ringnode::kHoldDecommissionAnnounced, [&] {
+                                for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
+                              });
+         // held there again, ringctl and the agent are killed; the same job then streams.
+         const std::string id = killed_while_held(cluster, agents, 4, decommission, decommission_hold,
+                                                  ringnode::kHoldDecommissionAnnounced);
+         // Half the others' rate: past the 1 MiB burst its 0.8 MB must outlast ringctl's and the
+         // agent's kills and the agent's hang (5 s), which a loaded machine can stretch.
+         set_throughput(cluster, 4, kThrottledStreamMib / 2);
+         std::filesystem::remove(decommission_hold);
+         return id;
        },
        [&] { set_throughput(cluster, 4, 0); }, true},
       {"removenode", 0,
@@ -496,8 +588,22 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          agents.kill(3);
          cluster.process(3).kill_hard();
          for (const int observer : {0, 1, 2}) REQUIRE(wait_until([&] { return seen_down(cluster, observer, 3); }, 60s));
+         const std::vector<std::string> removenode =
+             ringctl_command(agents.agent(0), {"removenode", dead_host, "--wait", "--timeout", "180"});
+         // Held before streaming, node 2 (a source of some of the dead node's ranges, a new
+         // replica of others) hung: it fails naming it; then, node 2 resumed and seen up:
+         peer_hung_while_held(cluster, 0, 1, removenode, removenode_hold, ringnode::kHoldRemovenodeAnnounced, [&] {
+           for (const int observer : {0, 2}) {
+             REQUIRE(wait_until([&] { return member_seen_by(cluster, observer, cluster.address(1))["status"] == "up"; },
+                                30s));
+           }
+         });
+         // held there again, ringctl and the agent are killed; the same job then streams.
+         const std::string id =
+             killed_while_held(cluster, agents, 0, removenode, removenode_hold, ringnode::kHoldRemovenodeAnnounced);
          set_throughput(cluster, 0, kThrottledStreamMib);  // the coordinator relays every page
-         return std::string();
+         std::filesystem::remove(removenode_hold);
+         return id;
        },
        [&] { set_throughput(cluster, 0, 0); }},
   };

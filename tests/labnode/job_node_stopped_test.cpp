@@ -139,13 +139,6 @@ Streaming streaming(TestCluster& cluster, int i, const std::string& operation, c
   return result;
 }
 
-// Waits until node i's log says the test hook holds `phase`.
-void held_at(TestCluster& cluster, int i, std::string_view phase) {
-  const std::string line = "test hold: " + std::string(phase);
-  REQUIRE_MESSAGE(wait_until([&] { return cluster.process(i).log().find(line) != std::string::npos; }, 60s),
-                  cluster.api(i, "GET", "/v1/jobs").body.dump());
-}
-
 // The joining node hung mid-stream past its conviction, then resumed: the join ends in a clear
 // state (succeeded, or failed with a reason and JOINING_FAILED); a failed join is run again by
 // restarting the node, and completes.

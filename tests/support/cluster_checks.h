@@ -1,13 +1,14 @@
 // What topology fault tests ask of a TestCluster beside its own calls: a node's facts and views,
-// its running jobs, stream sessions in progress, the throughput limit, the first nodes started
-// and seeded, replicas made consistent, hints delivered, and whether acknowledged rows still read
-// back at QUORUM and are on every replica.
+// its running jobs, whether the test hook holds it, stream sessions in progress, the throughput
+// limit, the first nodes started and seeded, replicas made consistent, hints delivered, and
+// whether acknowledged rows still read back at QUORUM and are on every replica.
 #pragma once
 
 #include <doctest/doctest.h>
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -36,6 +37,14 @@ inline Json member_seen_by(const TestCluster& cluster, int observer, const std::
 inline bool seen_down(const TestCluster& cluster, int observer, int node) {
   const Json member = member_seen_by(cluster, observer, cluster.address(node));
   return member.is_object() && member["status"] == "down";
+}
+
+// Waits until node i's log, past its first `from` bytes, says the nodes' test hook
+// (labnode/test_hold.h) holds it at `phase`.
+inline void held_at(TestCluster& cluster, int i, std::string_view phase, std::size_t from = 0) {
+  const std::string line = "test hold: " + std::string(phase);
+  REQUIRE_MESSAGE(wait_until([&] { return cluster.process(i).log().find(line, from) != std::string::npos; }, 60s),
+                  cluster.api(i, "GET", "/v1/jobs").body.dump());
 }
 
 // session_in_progress (ringnode_process.h) of node i.
