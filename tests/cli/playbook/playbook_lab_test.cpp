@@ -7,9 +7,12 @@
 //   critical threshold stops the run (exit 3), the new node SIGKILLed under the resumed run
 //   ends it resumable again, and resume finishes it once the node is started again; a rolling
 //   restart under writers with no failed write, the CLI SIGKILLed after the first node's
-//   restart and the run resumed; the repair playbook by token segments, the CLI SIGKILLed
-//   while a segment's job runs and the run resumed (no finished segment run again); a node
-//   added without cleanup and the rebalance playbook SIGKILLed in its first cleanup, resumed;
+//   restart, resumed, that node SIGKILLed in its readiness wait (timed out), started again and
+//   resumed, the next node's agent SIGKILLed in its readiness wait (rides through); the repair
+//   playbook by token segments, the CLI SIGKILLed while a segment's job runs and the run resumed
+//   (no finished segment run again), then a segment's agent SIGKILLed (rides through) and a
+//   segment's node SIGKILLed (failed, resumed); a node added without cleanup and the rebalance
+//   playbook SIGKILLed in its first cleanup, resumed, a cleanup's agent SIGKILLed under it;
 // - scale-up 4 -> 6 (two nodes in one run; the first new node, which the second took ranges
 //   from, cleaned too) and scale-down 6 -> 3 (the seed last, with the
 //   seed-list reminder) under QUORUM writers, ownership within the allocator's target after each;
@@ -232,13 +235,36 @@ void check_no_failed_write(QuorumWriter& writer) {
   for (const ProcessResult& batch : batches) CHECK_MESSAGE(batch.exit_code == 0, batch.out << batch.err);
 }
 
-// The lab member at `address`, as `lab list` shows it (its name, its agent's pid).
-json member_at(const PlaybookLab& lab, const std::string& address) {
-  for (const json& node : lab.nodes()) {
+// The member at `address` of `nodes`, as `lab list` shows them (its name, its pids).
+json member_in(const json& nodes, const std::string& address) {
+  for (const json& node : nodes) {
     if (node["address"] == address) return node;
   }
   FAIL("no member at " << address);
   return nullptr;
+}
+
+// The lab member at `address`, as `lab list` shows it now.
+json member_at(const PlaybookLab& lab, const std::string& address) { return member_in(lab.nodes(), address); }
+
+// The lab's name of the member at `address` ("node2").
+std::string member_name(const PlaybookLab& lab, const std::string& address) {
+  return member_at(lab, address)["name"].get<std::string>();
+}
+
+// The pid of the ringnode at `address` in `lab`, to hang it (SIGSTOP) and resume it (SIGCONT).
+int node_pid(const PlaybookLab& lab, const std::string& address) {
+  const json pid = member_at(lab, address)["pid"];
+  REQUIRE_MESSAGE(pid.is_number_integer(), pid);
+  return pid.get<int>();
+}
+
+// SIGKILLs the agent of `member` (as `lab list` showed it) and starts it again: `lab start` of a
+// member whose node runs starts only its agent.
+void restart_agent_killed(const PlaybookLab& lab, const json& member) {
+  REQUIRE(kill(member["agent_pid"].get<int>(), SIGKILL) == 0);
+  const ProcessResult restarted = lab.lab({"start", member["name"]});
+  REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.err);
 }
 
 // The events and exit code of a playbook run that was interrupted midway.
@@ -250,27 +276,33 @@ struct InterruptedRun {
   const json& last() const { return events.back(); }
 };
 
+// `ringctl -o json playbook ARGS...` (a run or a resume) to its end, `on_event` called at each
+// event as it is printed (the run going on behind it): its events and exit code.
+InterruptedRun run_watched(std::vector<std::string> args, const std::function<void(const json&)>& on_event) {
+  args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "playbook"});
+  Background run(args);
+  InterruptedRun result;
+  for (std::string line = run.next_line(); !line.empty(); line = run.next_line()) {
+    result.out += line;
+    result.events.push_back(json::parse(line));
+    on_event(result.events.back());
+  }
+  result.exit_code = run.wait();
+  REQUIRE_MESSAGE(!result.events.empty(), "the run printed no event");
+  return result;
+}
+
 // `ringctl -o json playbook ARGS...` (a run or a resume); at its first progress event that shows
 // some bytes streamed and not all (a join's or a decommission's), `interrupt` is called, the run
 // still going on.
 InterruptedRun run_interrupted(std::vector<std::string> args, const std::function<void()>& interrupt) {
-  args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "playbook"});
-  Background run(args);
-  InterruptedRun result;
   bool interrupted = false;
-  for (std::string line = run.next_line(); !line.empty(); line = run.next_line()) {
-    result.out += line;
-    result.events.push_back(json::parse(line));
-    const json& event = result.events.back();
-    if (!interrupted && event["event"] == "progress" && event.value("done", 0) > 0 &&
-        event.value("done", 0) < event.value("total", 0)) {
-      interrupted = true;
-      interrupt();
-    }
-  }
-  result.exit_code = run.wait();
+  InterruptedRun result = run_watched(std::move(args), [&](const json& event) {
+    if (interrupted || event["event"] != "progress") return;
+    interrupted = event.value("done", 0) > 0 && event.value("done", 0) < event.value("total", 0);
+    if (interrupted) interrupt();
+  });
   REQUIRE_MESSAGE(interrupted, "the run never showed bytes streaming: " << result.out);
-  REQUIRE(!result.events.empty());
   return result;
 }
 
@@ -295,18 +327,34 @@ bool is_event(const json& e, const std::string& event, const std::string& step) 
   return e.value("event", "") == event && e.value("step", "") == step;
 }
 
-// `playbook resume RUN_ID --yes` of a run killed at a step's `job` event: CHECKs that it
-// succeeds (exit 0), and that the step killed under either follows the job the killed run had
-// started (reattached, the same id) or, had that job ended between the event and the kill, is
-// done before: never a second job. Its events; `followed_again` 1 when the job was followed.
-std::vector<json> resume_killed_at_job(const PlaybookLab& lab, const InterruptedRun& killed, int& followed_again) {
+// A run stopped by a node's fault: failed (exit 2), resumable, the message naming the node.
+void check_failed_naming(const InterruptedRun& run, const std::string& node) {
+  INFO(run.out);
+  CHECK(run.exit_code == 2);
+  CHECK(run.last()["event"] == "run_finished");
+  CHECK(run.last()["status"] == "failed");
+  CHECK_MESSAGE(run.last().value("message", "").find(node) != std::string::npos, run.last().dump());
+  const ProcessResult runs = test_support::run_process({RINGCTL_BIN, "-o", "json", "playbook", "runs"});
+  REQUIRE(runs.exit_code == 0);
+  for (const json& listed : json::parse(runs.out)["runs"]) {
+    if (listed["run_id"] == run.run_id()) CHECK_MESSAGE(listed["status"] == "failed", listed);
+  }
+}
+
+// `playbook resume RUN_ID --yes` of a run killed at a step's `job` event, `on_event` called at
+// each of its events: CHECKs that it succeeds (exit 0), and that the step killed under either
+// follows the job the killed run had started (reattached, the same id) or, had that job ended
+// between the event and the kill, is done before: never a second job. Its events;
+// `followed_again` 1 when the job was followed.
+std::vector<json> resume_killed_at_job(
+    const InterruptedRun& killed, int& followed_again,
+    const std::function<void(const json&)>& on_event = [](const json&) {}) {
   const std::string step = killed.last()["step"], job = killed.last()["job"];
-  const ProcessResult resumed = lab.playbook({"resume", killed.run_id(), "--yes"});
-  INFO(resumed.out << resumed.err);
+  const InterruptedRun resumed = run_watched({"resume", killed.run_id(), "--yes"}, on_event);
+  INFO(resumed.out);
   CHECK(resumed.exit_code == 0);
-  const std::vector<json> events = json_lines(resumed.out);
-  REQUIRE(!events.empty());
-  CHECK(events.back()["status"] == "succeeded");
+  const std::vector<json>& events = resumed.events;
+  CHECK(resumed.last()["status"] == "succeeded");
   followed_again = count_events(events, "job", step);
   CHECK(followed_again + count_events(events, "step_finished", step, "done_before") == 1);
   for (const json& e : events) {
@@ -560,34 +608,77 @@ TEST_CASE(
 
   // Rolling restart under writers at QUORUM, from before the first node stops until after the
   // last is ready: no write fails, because the next node goes down only once the cluster is
-  // whole again. The CLI is SIGKILLed once the first node has restarted (its readiness being
-  // waited for); `playbook resume` finishes the roll without restarting that node again.
+  // whole again (a node killed under it leaves each row two replicas of three). Three runs:
+  //  1. the CLI SIGKILLed once the first node has restarted (its readiness being waited for);
+  //  2. `playbook resume`: it does not restart that node again but waits for its readiness, and
+  //     the node is SIGKILLed there: the wait ends timed out (exit 3) at ready_timeout, naming it;
+  //  3. the node started again, `playbook resume`: its readiness waited for again, then each
+  //     other node restarted once, the second's agent SIGKILLed and started again while its
+  //     readiness is waited for: the wait rides through the agent's gap, exit 0.
   const std::vector<std::string> members = {"127.0.64.1", "127.0.64.2", "127.0.64.3", joining};
+  // Each readiness wait's bound, which the killed node's wait runs out: a live node's takes a few
+  // seconds (1 to 4.4 s in the last run).
+  const int ready_timeout = 15;
   QuorumWriter writers(lab);
   const auto restart_started = std::chrono::steady_clock::now();
-  const InterruptedRun restart_killed =
-      run_killed_at({"run", "rolling-restart", "--var", lab_var, "--yes"},
-                    [](const json& e) { return is_event(e, "step_started", "3.1.2"); });
-  const ProcessResult restart = lab.playbook({"resume", restart_killed.run_id()});
+  const InterruptedRun restart_killed = run_killed_at(
+      {"run", "rolling-restart", "--var", lab_var, "--var", "ready_timeout=" + std::to_string(ready_timeout), "--yes"},
+      [](const json& e) { return is_event(e, "step_started", "3.1.2"); });
+  const json first = member_at(lab, members.front());  // restarted by the killed run
+  const InterruptedRun unready = run_watched({"resume", restart_killed.run_id()}, [&](const json& e) {
+    if (is_event(e, "step_started", "3.1.2")) REQUIRE(kill(first["pid"].get<int>(), SIGKILL) == 0);
+  });
+  {
+    INFO(unready.out);
+    CHECK(unready.exit_code == 3);
+    CHECK(unready.last()["status"] == "timed_out");
+    const std::string message = unready.last().value("message", "");
+    CHECK(message.find("timed out after " + std::to_string(ready_timeout) + " s") != std::string::npos);
+    CHECK(message.find(members.front()) != std::string::npos);
+    CHECK(count_events(unready.events, "step_finished", "3.1.1", "done_before") == 1);
+    CHECK(count_events(unready.events, "step_finished", "3.1.2", "timed_out") == 1);
+  }
+  REQUIRE(lab.lab({"start", first["name"]}).exit_code == 0);
+  double agent_killed_after = 0, agent_back_after = 0;  // since its readiness wait began
+  const InterruptedRun restart = run_watched({"resume", restart_killed.run_id()}, [&](const json& e) {
+    if (!is_event(e, "step_started", "3.2.2")) return;
+    const auto waiting = std::chrono::steady_clock::now();
+    const json member = member_at(lab, members[1]);  // its agent restarted with it: a new pid
+    agent_killed_after = seconds_since(waiting);
+    restart_agent_killed(lab, member);
+    agent_back_after = seconds_since(waiting);
+  });
   check_no_failed_write(writers);
-  INFO(restart.out << restart.err);
+  INFO(restart.out);
   CHECK(restart.exit_code == 0);
-  const auto restart_events = json_lines(restart.out);
+  CHECK(restart.last()["status"] == "succeeded");
+  const std::vector<json>& restart_events = restart.events;
   CHECK(count_events(restart_events, "step_finished", "3.1.1", "done_before") == 1);
   CHECK(count_events(restart_events, "step_finished", "3.1.2", "ok") == 1);  // its readiness waited for again
+  CHECK(count_events(restart_events, "step_finished", "3.2.2", "ok") == 1);  // through its agent's restart
+  double ready_seconds = 0;  // the wait's: it was still waiting when the agent was killed
+  for (const json& e : restart_events) {
+    if (is_event(e, "step_finished", "3.2.2")) ready_seconds = e.value("seconds", 0.0);
+  }
+  CHECK(ready_seconds > agent_killed_after);
   for (const std::string& node : members) {
     const auto stopped = [&node](const std::vector<json>& events) {
       int count = 0;
       for (const json& e : events) count += e["event"] == "node_stopping" && e["node"] == node ? 1 : 0;
       return count;
     };
-    // Every node stopped once across the two: the first by the killed run, the rest by the resumed one.
+    // Every node stopped once across the three: the first by the killed run, the rest by the last.
     CHECK_MESSAGE(stopped(restart_killed.events) == (node == members.front() ? 1 : 0), node);
+    CHECK_MESSAGE(stopped(unready.events) == 0, node);
     CHECK_MESSAGE(stopped(restart_events) == (node == members.front() ? 0 : 1), node);
   }
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
-  MESSAGE("rolling restart killed after the first node's restart and resumed: exit "
-          << restart.exit_code << "; " << seconds_since(restart_started) << " s");
+  MESSAGE(
+      "rolling restart killed after the first node's restart; resumed, that node killed in its readiness wait: exit "
+      << unready.exit_code << ", " << unready.last()["message"] << "; resumed, the second node's agent killed: exit "
+      << restart.exit_code << " (killed " << agent_killed_after << " s and back " << agent_back_after
+      << " s into its readiness wait, which took " << ready_seconds << " s); " << seconds_since(restart_started)
+      << " s");
 
   // Repair by token segments, two per node (a step each): the CLI SIGKILLed once the second
   // node's first segment repair has started its job; `playbook resume` follows that job (not a
@@ -600,7 +691,7 @@ TEST_CASE(
   const std::filesystem::path repair_journal = lab.runs() / repair_killed.run_id() / "journal.json";
   const json journal_killed = json::parse(std::ifstream(repair_journal));
   int followed_again = 0;
-  const std::vector<json> repair_events = resume_killed_at_job(lab, repair_killed, followed_again);
+  const std::vector<json> repair_events = resume_killed_at_job(repair_killed, followed_again);
   for (const char* step : {"1", "2.1.1.1.1", "2.1.1.2.1"})
     CHECK(count_events(repair_events, "step_finished", step, "done_before") == 1);
   int jobs = 0, repaired = 0;
@@ -639,6 +730,70 @@ TEST_CASE(
   MESSAGE("repair in 2 segments per node, killed in node 2's first (its job followed again: "
           << followed_again << ") and resumed; " << seconds_since(repair_started) << " s");
 
+  // Repair by token segments again, twice, under a QUORUM writer (each segment's job lasts well
+  // under a second here: killed at its `job` event, the job may have ended first):
+  //  - the second node's agent SIGKILLed and started again at its first segment's `job` event:
+  //    the run follows that job through the gap, one job per segment, exit 0;
+  //  - the third node SIGKILLed at its first segment's `job` event: the run ends failed (exit 2)
+  //    naming it (that segment's job lost with the node, or, had it ended first, the next
+  //    segment refused); the node started again, `playbook resume --yes` repairs the rest.
+  {
+    QuorumWriter writer(lab);
+    const auto started = std::chrono::steady_clock::now();
+    const json before = lab.nodes();  // the pids, looked up before the runs so that the kills are at once
+    const std::vector<std::string> repair = {"run", "repair", "--var", "segments=2", "--yes"};
+    const InterruptedRun agent_killed = run_watched(repair, [&](const json& e) {
+      if (is_event(e, "job", "2.2.1.1.1")) restart_agent_killed(lab, member_in(before, members[1]));
+    });
+    {
+      INFO(agent_killed.out);
+      CHECK(agent_killed.exit_code == 0);
+      CHECK(agent_killed.last()["status"] == "succeeded");
+      CHECK(count_events(agent_killed.events, "job", "2.2.1.1.1") == 1);
+      CHECK(count_events(agent_killed.events, "step_finished", "2.2.1.1.1", "ok") == 1);
+      int jobs = 0;
+      for (const json& e : agent_killed.events) jobs += e["event"] == "job" ? 1 : 0;
+      CHECK(jobs == 8);  // 4 nodes x 2 segments, none started twice
+    }
+    const std::string third = members[2];
+    std::chrono::steady_clock::time_point killed_at;
+    const InterruptedRun node_killed = run_watched(repair, [&](const json& e) {
+      if (!is_event(e, "job", "2.3.1.1.1")) return;
+      REQUIRE(kill(member_in(before, third)["pid"].get<int>(), SIGKILL) == 0);
+      killed_at = std::chrono::steady_clock::now();
+    });
+    const double failed_after = seconds_since(killed_at), agent_run = seconds_since(started) - failed_after;
+    check_failed_naming(node_killed, third);
+    std::string failed_step;
+    for (const json& e : node_killed.events) {
+      if (e["event"] == "step_finished" && e["status"] == "failed") failed_step = e["step"];
+    }
+    CHECK((failed_step == "2.3.1.1.1" || failed_step == "2.3.1.2.1"));
+    REQUIRE(lab.lab({"start", member_in(before, third)["name"]}).exit_code == 0);
+    const double restarted_after = seconds_since(killed_at);
+    const ProcessResult resumed = lab.playbook({"resume", node_killed.run_id(), "--yes"});
+    INFO(resumed.out << resumed.err);
+    CHECK(resumed.exit_code == 0);
+    const std::vector<json> events = json_lines(resumed.out);
+    REQUIRE(!events.empty());
+    CHECK(events.back()["status"] == "succeeded");
+    for (const char* step : {"1", "2.1.1.1.1", "2.1.1.2.1", "2.2.1.1.1", "2.2.1.2.1"})
+      CHECK_MESSAGE(count_events(events, "step_finished", step, "done_before") == 1, step);
+    for (const char* step : {"2.3.1.2.1", "2.4.1.1.1", "2.4.1.2.1"})
+      CHECK_MESSAGE(count_events(events, "step_finished", step, "ok") == 1, step);
+    // The killed segment: run again (its job gone with the node) or, had it ended first, done before.
+    CHECK(count_events(events, "step_finished", "2.3.1.1.1", failed_step == "2.3.1.1.1" ? "ok" : "done_before") == 1);
+    for (const json& e : events) {
+      if (e["event"] == "job") CHECK_MESSAGE(e["reattached"] == false, e);
+    }
+    check_no_failed_write(writer);  // its rows read back by the rebalance's `lab verify` below
+    MESSAGE("repair, the second node's agent killed: exit "
+            << agent_killed.exit_code << "; the third node killed: exit " << node_killed.exit_code << " at step "
+            << failed_step << ", " << node_killed.last()["message"] << "; resumed: exit " << resumed.exit_code << "; "
+            << agent_run << " s to the kill, failed " << failed_after << " s after it, restarted " << restarted_after
+            << " s after it; " << seconds_since(started) << " s in all");
+  }
+
   // Rebalance: a node added by hand (`lab add`, no cleanup after it) leaves the others holding
   // ranges they no longer own. The rebalance playbook is SIGKILLed once its first cleanup job has
   // started; resumed, it follows that job (or finds its step finished), cleans the other nodes
@@ -663,8 +818,22 @@ TEST_CASE(
   REQUIRE(debt_seen);
   const InterruptedRun rebalance_killed = run_killed_at({"run", "rebalance", "--var", lab_var, "--yes"},
                                                         [](const json& e) { return is_event(e, "job", "5.1.1"); });
+  // Resumed, the agent of the node its first new cleanup runs on is SIGKILLed at that job's event
+  // and started again: the run follows the job through the gap.
+  const json before_resume = lab.nodes();  // the pids, looked up first so that the kill is at once
+  std::string agent_killed;
   int cleanup_followed = 0;
-  const std::vector<json> rebalance_events = resume_killed_at_job(lab, rebalance_killed, cleanup_followed);
+  const std::vector<json> rebalance_events =
+      resume_killed_at_job(rebalance_killed, cleanup_followed, [&](const json& e) {
+        if (!agent_killed.empty() || e.value("event", "") != "job" || e["reattached"] != false) return;
+        agent_killed = e["node"];
+        restart_agent_killed(lab, member_in(before_resume, agent_killed));
+      });
+  CHECK(!agent_killed.empty());
+  for (const json& e : rebalance_events) {  // its cleanup finished on the one job
+    if (e["event"] == "step_finished" && e.value("title", "") == "cleanup on " + agent_killed)
+      CHECK_MESSAGE(e["status"] == "ok", e);
+  }
   CHECK(count_events(rebalance_events, "step_finished", "1", "done_before") == 1);
   int cleanup_jobs = 0;
   for (const json& e : rebalance_events) cleanup_jobs += e["event"] == "job" ? 1 : 0;
@@ -680,7 +849,8 @@ TEST_CASE(
   CHECK(lab.lab({"verify", "--cl", "QUORUM"}).exit_code == 0);
   MESSAGE("rebalance with " << indebted.size()
                             << " nodes in debt, killed in the first cleanup (its job followed again: "
-                            << cleanup_followed << ") and resumed; " << seconds_since(rebalance_started) << " s");
+                            << cleanup_followed << ") and resumed, the agent of " << agent_killed
+                            << " killed in its cleanup; " << seconds_since(rebalance_started) << " s");
 }
 
 TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers, ownership within target") {
@@ -780,9 +950,7 @@ TEST_CASE("scale-up 4 to 6 in one run and scale-down 6 to 3 under QUORUM writers
     const std::string node = "127.0.65.5";
     const json member = member_at(lab, node);
     const InterruptedRun agent_killed = scale_down_interrupted(lab, node, [&] {
-      REQUIRE(kill(member["agent_pid"].get<int>(), SIGKILL) == 0);
-      const ProcessResult restarted = lab.lab({"start", member["name"]});  // only its agent: the node runs
-      REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.err);
+      restart_agent_killed(lab, member);
       REQUIRE(lab.set_stream_throughput(node, "0"));
     });
     INFO(agent_killed.events.back().dump());
@@ -907,25 +1075,6 @@ std::string streaming_peer(const PlaybookLab& lab, const std::string& node, cons
   return peer;
 }
 
-// A run stopped by a peer's fault: failed (exit 2), resumable, the message naming the peer.
-void check_failed_naming(const InterruptedRun& run, const std::string& peer) {
-  INFO(run.out);
-  CHECK(run.exit_code == 2);
-  CHECK(run.last()["event"] == "run_finished");
-  CHECK(run.last()["status"] == "failed");
-  CHECK_MESSAGE(run.last().value("message", "").find(peer) != std::string::npos, run.last().dump());
-  const ProcessResult runs = test_support::run_process({RINGCTL_BIN, "-o", "json", "playbook", "runs"});
-  REQUIRE(runs.exit_code == 0);
-  for (const json& listed : json::parse(runs.out)["runs"]) {
-    if (listed["run_id"] == run.run_id()) CHECK_MESSAGE(listed["status"] == "failed", listed);
-  }
-}
-
-// The lab's name of the member at `address` ("node2").
-std::string member_name(const PlaybookLab& lab, const std::string& address) {
-  return member_at(lab, address)["name"].get<std::string>();
-}
-
 // Waits until the agent of the node at `address` lists a bootstrap running: a node restarted
 // has resumed its bootstrap (the agent lists its last collection, which until then can still
 // show the failed bootstrap that stopped the run, and a run resumed on that fails again at once).
@@ -942,13 +1091,6 @@ void wait_bootstrap_running(const PlaybookLab& lab, const std::string& address) 
       },
       std::chrono::seconds(60), std::chrono::milliseconds(250));
   REQUIRE_MESSAGE(running, test_support::run_process(jobs).out);
-}
-
-// The pid of the ringnode at `address` in `lab`, to hang it (SIGSTOP) and resume it (SIGCONT).
-int node_pid(const PlaybookLab& lab, const std::string& address) {
-  const json pid = member_at(lab, address)["pid"];
-  REQUIRE_MESSAGE(pid.is_number_integer(), pid);
-  return pid.get<int>();
 }
 
 // A playbook run (`args`) that `fault` interrupts, given the peer the node at `node` streams with
@@ -1037,10 +1179,7 @@ TEST_CASE("scale-up with a stream source SIGKILLed then hung, and the new node's
   wait_bootstrap_running(lab, joining);
 
   const InterruptedRun agent_killed = run_interrupted({"resume", killed.run.run_id()}, [&] {
-    const json member = member_at(lab, joining);
-    REQUIRE(kill(member["agent_pid"].get<int>(), SIGKILL) == 0);
-    const ProcessResult restarted = lab.lab({"start", member_name(lab, joining)});  // only its agent: the node runs
-    REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.err);
+    restart_agent_killed(lab, member_at(lab, joining));
     REQUIRE(lab.set_stream_throughput(joining, "0"));
   });
   INFO(agent_killed.out);
