@@ -1,5 +1,7 @@
 #include "playbook/playbook.h"
 
+#include <algorithm>
+
 namespace ringctl::playbook {
 
 const char* variable_type_name(VariableType type) {
@@ -36,6 +38,14 @@ const char* step_kind_name(StepKind kind) {
       return "foreach";
   }
   return "check";
+}
+
+bool uses_launcher(const std::vector<Step>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const Step& step) {
+    if (step.kind == StepKind::kForeach) return uses_launcher(step.steps);
+    return step.kind == StepKind::kAct &&
+           (step.what == "start_node" || step.what == "stop_node" || step.what == "restart_node");
+  });
 }
 
 std::string step_title(const Step& step) {

@@ -56,4 +56,7 @@ struct Playbook {
 // The shown name of a step: its `name`, else "<kind> <what>".
 std::string step_title(const Step& step);
 
+// Whether `steps` (foreach bodies included) start or stop nodes through the launcher.
+bool uses_launcher(const std::vector<Step>& steps);
+
 }  // namespace ringctl::playbook

@@ -88,15 +88,6 @@ LauncherSettings run_launcher_settings(const Values& values, const SnapshotSourc
   return with_cluster_defaults(settings_from(values), cluster_launch(source));
 }
 
-// Whether `steps` (foreach bodies included) start or stop nodes through the launcher.
-bool uses_launcher(const std::vector<Step>& steps) {
-  return std::any_of(steps.begin(), steps.end(), [](const Step& step) {
-    if (step.kind == StepKind::kForeach) return uses_launcher(step.steps);
-    return step.kind == StepKind::kAct &&
-           (step.what == "start_node" || step.what == "stop_node" || step.what == "restart_node");
-  });
-}
-
 // Refuses, before anything runs (no journal, no lock, no step), a run that would start or stop
 // nodes with no launcher, or with the lab launcher on a cluster that is not a lab: its `lab
 // add` would grow whatever lab this machine has, not the cluster.

@@ -42,18 +42,6 @@ TEST_CASE("every shipped playbook loads") {
   CHECK(count >= 6);
 }
 
-namespace {
-
-// Whether `steps` (foreach bodies included) start or stop nodes through a launcher.
-bool starts_or_stops_nodes(const std::vector<ringctl::playbook::Step>& steps) {
-  return std::any_of(steps.begin(), steps.end(), [](const ringctl::playbook::Step& step) {
-    return starts_or_stops_nodes(step.steps) || step.what == "start_node" || step.what == "stop_node" ||
-           step.what == "restart_node";
-  });
-}
-
-}  // namespace
-
 TEST_CASE("a shipped playbook that starts or stops nodes declares every setting of the ssh launcher") {
   // A variable a playbook does not declare cannot be given with --var: an operator whose sshd
   // listens elsewhere than 22, or who logs in with a key file, could not use the playbook.
@@ -63,7 +51,7 @@ TEST_CASE("a shipped playbook that starts or stops nodes declares every setting 
   for (const auto& entry : std::filesystem::directory_iterator(RINGCTL_PLAYBOOKS_DIR)) {
     auto book = ringctl::playbook::load_playbook(entry.path().string());
     REQUIRE(book.ok());
-    if (!starts_or_stops_nodes(book->steps)) continue;
+    if (!ringctl::playbook::uses_launcher(book->steps)) continue;
     ++launching;
     for (const std::string& name : settings) {
       const bool declared = std::any_of(book->variables.begin(), book->variables.end(),
