@@ -27,10 +27,11 @@
 // Before that decommission, the leaving node itself is SIGKILLed mid-stream: it restarts NORMAL
 // with no job, and the wait that followed it ends "unknown" (exit 7). Decommission and removenode
 // are then each held by the hook before streaming, announced (LEAVING, REMOVING) and seen by
-// every peer: first with a peer their streams need hung there, the hold lifted: the wait ends
-// failed naming the peer once convicted (exit 2); the peer resumed, held there again, ringctl and
-// the agent are SIGKILLed as in the join's waits, and the same job, the hold lifted, is the one
-// interrupted mid-stream as above.
+// every peer: first with a peer their streams need SIGKILLed there, the hold lifted: the wait
+// ends failed naming the peer once convicted (exit 2); the peer started again, held there again
+// with the same peer hung (SIGSTOP), likewise; the peer resumed, held there a third time, ringctl
+// and the agent are SIGKILLed as in the join's waits, and the same job, the hold lifted, is the
+// one interrupted mid-stream as above.
 // At the end every acknowledged row (the seeded ones and the writer's) reads back at QUORUM and
 // a sample is on all 3 of its replicas. Each operation is held in its phase by a throttle
 // (streams: the node's stream throughput, over its 1 MiB burst; cleanup:
@@ -411,35 +412,49 @@ std::string held_by_hook(TestCluster& cluster, int i, const std::vector<std::str
   return begun["job"]["id"].get<std::string>();
 }
 
+// How a peer is stopped while an operation is held: hung (SIGSTOP, resumed with SIGCONT) or
+// killed (SIGKILL, started again: it joined before, so it starts NORMAL with its data).
+enum class PeerFault { kHung, kKilled };
+
 // Node i's operation, started by `command` (`ringctl ... --wait`), held by the test hook at
 // `phase` (while the file `hold` exists): announced and seen by every peer, nothing streamed.
-// There `hung`, a peer its streams need, is hung (SIGSTOP) and the hold lifted: the wait ends
-// failed, exit 2, naming the peer once the failure detector has convicted it: the clear state
-// "run it again", which the caller does once the peer is resumed (SIGCONT) and `seen_up`
-// returns (it waits until the other nodes see the peer up).
-void peer_hung_while_held(TestCluster& cluster, int i, int hung, const std::vector<std::string>& command,
-                          const std::filesystem::path& hold, std::string_view phase,
-                          const std::function<void()>& seen_up) {
-  INFO("held at " << phase << ", " << cluster.address(hung) << " hung");
+// There `peer`, one its streams need, is hung or killed (`fault`) and the hold lifted: the wait
+// ends failed, exit 2, naming the peer once the failure detector has convicted it: the clear
+// state "run it again", which the caller does once the peer is back (resumed, or started again)
+// and `seen_up` returns (it waits until the other nodes see the peer up).
+void peer_stopped_while_held(TestCluster& cluster, int i, int peer, PeerFault fault,
+                             const std::vector<std::string>& command, const std::filesystem::path& hold,
+                             std::string_view phase, const std::function<void()>& seen_up) {
+  const std::string stopped = fault == PeerFault::kHung ? "hung" : "killed";
+  INFO("held at " << phase << ", " << cluster.address(peer) << " " << stopped);
   const auto started = std::chrono::steady_clock::now();
   std::optional<Background> wait;
   const std::string id = held_by_hook(cluster, i, command, hold, phase, wait);
-  cluster.process(hung).send_signal(SIGSTOP);
-  const auto hung_at = std::chrono::steady_clock::now();
+  if (fault == PeerFault::kHung) {
+    cluster.process(peer).send_signal(SIGSTOP);
+  } else {
+    cluster.process(peer).kill_hard();
+  }
+  const auto stopped_at = std::chrono::steady_clock::now();
   std::filesystem::remove(hold);
   Json last;
   for (Json event = next_event(*wait); event.is_object(); event = next_event(*wait)) last = event;
   const int exit_code = wait->wait();
-  const double ended_after = seconds_since(hung_at);
-  cluster.process(hung).send_signal(SIGCONT);
+  const double ended_after = seconds_since(stopped_at);
+  if (fault == PeerFault::kHung) {
+    cluster.process(peer).send_signal(SIGCONT);
+  } else {
+    cluster.start(peer, false);
+  }
   seen_up();
   CHECK(exit_code == 2);
   CHECK_MESSAGE(last["event"] == "failed", last.dump());
   CHECK(last["job"]["id"] == id);
   const std::string error = last["job"].value("error", "");
-  CHECK_MESSAGE(error.find(cluster.address(hung)) != std::string::npos, last.dump());
-  MESSAGE(phase << ", " << cluster.address(hung) << " hung and the hold lifted: the wait ended " << last["event"]
-                << " after " << ended_after << " s (\"" << error << "\"); " << seconds_since(started) << " s");
+  CHECK_MESSAGE(error.find(cluster.address(peer)) != std::string::npos, last.dump());
+  MESSAGE(phase << ", " << cluster.address(peer) << " " << stopped << " and the hold lifted: the wait ended "
+                << last["event"] << " after " << ended_after << " s (\"" << error << "\"); " << seconds_since(started)
+                << " s");
 }
 
 // Node i's operation, started by `command` (`ringctl ... --wait`) and held by the test hook at
@@ -564,11 +579,18 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          leaving_node_killed(cluster, agents, 4);  // first its own node is killed; then, run again:
          const std::vector<std::string> decommission =
              ringctl_command(agents.agent(4), {"decommission", "--wait", "--timeout", "180"});
-         // Held before streaming, a receiver hung: it fails naming it; then, the receiver resumed:
-         peer_hung_while_held(cluster, 4, kHungPeer, decommission, decommission_hold,
-                              ringnode::kHoldDecommissionAnnounced, [&] {
-                                for (int i = 0; i < kThrottledNodes; ++i) cluster.wait_for_ring(i, kThrottledNodes);
-                              });
+         // Held before streaming, a receiver killed, then hung: each time it fails naming it and
+         // the leaving node is back to NORMAL in every view, DECOMMISSION_FAILED in its own; then,
+         // the receiver started again or resumed:
+         for (const PeerFault fault : {PeerFault::kKilled, PeerFault::kHung}) {
+           peer_stopped_while_held(cluster, 4, kHungPeer, fault, decommission, decommission_hold,
+                                   ringnode::kHoldDecommissionAnnounced, [&] {
+                                     for (int i = 0; i < kThrottledNodes; ++i) {
+                                       cluster.wait_for_ring(i, kThrottledNodes);
+                                     }
+                                   });
+           CHECK(node_info(cluster, 4)["mode"] == "DECOMMISSION_FAILED");
+         }
          // held there again, ringctl and the agent are killed; the same job then streams.
          const std::string id = killed_while_held(cluster, agents, 4, decommission, decommission_hold,
                                                   ringnode::kHoldDecommissionAnnounced);
@@ -591,13 +613,20 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          const std::vector<std::string> removenode =
              ringctl_command(agents.agent(0), {"removenode", dead_host, "--wait", "--timeout", "180"});
          // Held before streaming, node 2 (a source of some of the dead node's ranges, a new
-         // replica of others) hung: it fails naming it; then, node 2 resumed and seen up:
-         peer_hung_while_held(cluster, 0, 1, removenode, removenode_hold, ringnode::kHoldRemovenodeAnnounced, [&] {
-           for (const int observer : {0, 2}) {
-             REQUIRE(wait_until([&] { return member_seen_by(cluster, observer, cluster.address(1))["status"] == "up"; },
-                                30s));
-           }
-         });
+         // replica of others) killed, then hung: each time it fails naming it, the coordinator
+         // runs no job and the dead node is still listed, down; then, node 2 started again or
+         // resumed and seen up:
+         for (const PeerFault fault : {PeerFault::kKilled, PeerFault::kHung}) {
+           peer_stopped_while_held(
+               cluster, 0, 1, fault, removenode, removenode_hold, ringnode::kHoldRemovenodeAnnounced, [&] {
+                 for (const int observer : {0, 2}) {
+                   REQUIRE(wait_until(
+                       [&] { return member_seen_by(cluster, observer, cluster.address(1))["status"] == "up"; }, 30s));
+                 }
+               });
+           CHECK_FALSE(running_job(cluster, 0, "removenode").is_object());
+           CHECK(seen_down(cluster, 0, 3));
+         }
          // held there again, ringctl and the agent are killed; the same job then streams.
          const std::string id =
              killed_while_held(cluster, agents, 0, removenode, removenode_hold, ringnode::kHoldRemovenodeAnnounced);
