@@ -123,7 +123,7 @@ void cleanup_killed(const std::string& network, KillPoint point) {
   std::vector<std::string> outside;
   {
     auto storage = ringnode::Storage::open(cluster.data_directory(kCleaned));
-    REQUIRE_MESSAGE(storage, storage.error().message());
+    if (!storage) FAIL(storage.error().message());
     REQUIRE((*storage)->scan(kKeyspace, {0, 0}, [&](const ringnode::StoredRow& row) {
       held.insert(row.key);
       held_bytes += ringnode::row_bytes(row.key, row.cell);

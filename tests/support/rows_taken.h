@@ -22,7 +22,7 @@ inline std::uint64_t take_rows(TestCluster& cluster, int i, const std::string& k
   std::uint64_t rows = 0;
   {
     auto storage = ringnode::Storage::open(cluster.data_directory(i));
-    REQUIRE_MESSAGE(storage, storage.error().message());
+    if (!storage) FAIL(storage.error().message());
     const auto removed = (*storage)->remove_range(keyspace, range);
     REQUIRE(removed);
     rows = removed->rows;
