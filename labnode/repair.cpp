@@ -23,6 +23,7 @@
 #include "operations.h"
 #include "ringruntime/log.h"
 #include "row_stream.h"
+#include "test_hold.h"
 
 namespace ringnode {
 namespace {
@@ -162,7 +163,8 @@ ringcore::Status sync_range(Node& node, const std::string& plan_id, const RangeT
 // differs from the first. Validating costs one scan of the part, on every replica in parallel,
 // as Cassandra's validation does.
 ringcore::Status compare_trees(Node& node, const std::string& plan_id, const RangeToRepair& repair,
-                               const ringcore::TokenRange& part, std::uint64_t estimated_rows, RepairTotals& totals) {
+                               const ringcore::TokenRange& part, std::uint64_t estimated_rows, RepairTotals& totals,
+                               const JobHandle& job) {
   // The depth only sets how finely differences are found, so an estimate of the rows does (a
   // count would cost a scan of its own).
   const int depth = std::min(ringcore::merkle_depth_for(estimated_rows / kRowsPerLeaf + 1), kMaxRepairDepth);
@@ -180,6 +182,7 @@ ringcore::Status compare_trees(Node& node, const std::string& plan_id, const Ran
     if (tree) trees.push_back(std::move(tree).value());
   }
   if (failure) return failure->with_context("validating " + repair.keyspace + " " + ringcore::format_range(part));
+  hold_for_test(kHoldRepairValidating, job);
   // The leaf ranges where any replica differs from the first, adjacent ones merged.
   auto differing = ringcore::difference(trees.front(), std::span<const ringcore::MerkleTree>(trees).subspan(1));
   if (!differing) {
@@ -208,8 +211,8 @@ ringcore::Status replicas_up(Node& node, const RangeToRepair& repair) {
 
 // Compares the range's segment digests (gather_digests) and, over each run of segments where
 // any replica differs, the replicas' Merkle trees.
-ringcore::Status repair_range(Node& node, const std::string& plan_id, const RangeToRepair& repair,
-                              RepairTotals& totals) {
+ringcore::Status repair_range(Node& node, const std::string& plan_id, const RangeToRepair& repair, RepairTotals& totals,
+                              const JobHandle& job) {
   if (auto up = replicas_up(node, repair); !up) return up;
   const std::vector<Segment> segments = segments_of(repair.range);
   const std::vector<std::vector<SegmentDigest>>& digests = repair.digests;
@@ -225,7 +228,7 @@ ringcore::Status repair_range(Node& node, const std::string& plan_id, const Rang
     const ringcore::TokenRange run{segments[i].range.left, segments[end].range.right};
     const auto rows = static_cast<std::uint64_t>(static_cast<long double>(repair.estimated_rows) * width_of(run) /
                                                  width_of(repair.range));
-    if (auto compared = compare_trees(node, plan_id, repair, run, rows, totals); !compared) return compared;
+    if (auto compared = compare_trees(node, plan_id, repair, run, rows, totals, job); !compared) return compared;
     i = end;
   }
   return ringcore::Ok{};
@@ -300,7 +303,7 @@ ringcore::Status run_repair(Node& node, const RepairRequest& request, JobHandle&
         range = &(*ranges)[next++];
       }
       RepairTotals range_totals;
-      auto repaired = repair_range(node, plan_id, *range, range_totals);
+      auto repaired = repair_range(node, plan_id, *range, range_totals, job);
       std::lock_guard lock(mutex);
       if (!repaired) {
         if (!failure) failure = repaired.error();

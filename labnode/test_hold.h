@@ -1,7 +1,8 @@
 // A test hook: holds an operation at a named phase, so that a test can kill the node (or its
 // agent) there. Some phases pass in a moment and no throttle holds them: a bootstrap between its
 // last stream and its NORMAL announcement, a cleanup between its last range and its final
-// compaction, a decommission or removenode between its announcement and its first stream.
+// compaction, a decommission or removenode between its announcement and its first stream, a
+// repair's coordinator between its replicas' Merkle trees and their comparison.
 //
 // Off unless the environment sets RINGNODE_TEST_HOLD_DIR (read once, at the first phase
 // reached): then, at each phase, the operation waits while the file <dir>/<phase> exists (checked
@@ -23,6 +24,9 @@ inline constexpr std::string_view kHoldCleanupCompacting = "cleanup_compacting";
 inline constexpr std::string_view kHoldDecommissionAnnounced = "decommission_announced";
 // The dead node's REMOVING seen by every peer, nothing streamed yet.
 inline constexpr std::string_view kHoldRemovenodeAnnounced = "removenode_announced";
+// On a repair's coordinator: every replica's Merkle tree of a run of segments whose digests
+// differ received, none compared yet (each range repaired at once waits there on its own).
+inline constexpr std::string_view kHoldRepairValidating = "repair_validating";
 
 // Waits at `phase` as above; returns at once when the hook is off, the file is absent, or the
 // job is cancelled (the node is stopping).

@@ -40,6 +40,7 @@
 
 #include "support/cluster_checks.h"
 #include "support/node_agents.h"
+#include "support/node_hung.h"
 #include "support/rows_taken.h"
 #include "support/temp_dir.h"
 #include "support/throttled_rows.h"
@@ -54,71 +55,6 @@ const std::string kKeyspace = "ks";
 constexpr int kNode = 4;    // the fifth node: joins, then leaves
 constexpr int kWorker = 1;  // cleaned, repair's and removenode's coordinator
 constexpr int kDead = 3;    // removed by removenode
-
-// Node `hung` hung, once every node of `observers` has convicted it: they show it down, in
-// `state`, and its agent answers that it is not ready. How long that took.
-double hung_and_convicted(TestCluster& cluster, Agents& agents, int hung, const std::vector<int>& observers,
-                          const std::string& state) {
-  const auto hung_at = std::chrono::steady_clock::now();
-  cluster.process(hung).send_signal(SIGSTOP);
-  for (const int observer : observers) {
-    REQUIRE_MESSAGE(wait_until([&] { return seen_down(cluster, observer, hung); }, 60s),
-                    member_seen_by(cluster, observer, cluster.address(hung)).dump());
-    CHECK(member_seen_by(cluster, observer, cluster.address(hung))["state"] == state);
-  }
-  const double convicted_after = seconds_since(hung_at);
-  ApiReply ready;
-  REQUIRE_MESSAGE(wait_until(
-                      [&] {
-                        ready = agents.get(hung, "/v1/health/ready");
-                        return ready.status == 503;
-                      },
-                      30s),
-                  ready.status << " " << ready.body.dump());
-  CHECK_MESSAGE(ready.body["error"]["message"].get<std::string>().find("no collection succeeded") != std::string::npos,
-                ready.body.dump());
-  MESSAGE("node " << cluster.address(hung) << " hung: down in every other view after " << convicted_after
-                  << " s; its agent: " << ready.body["error"]["message"].get<std::string>());
-  return convicted_after;
-}
-
-void agent_ready_again(const Agents& agents, int i) {
-  CHECK(wait_until([&] { return agents.get(i, "/v1/health/ready").status == 200; }, 30s));
-}
-
-// Node i's jobs, as it lists them (a restarted node lists none: jobs live in the process).
-Json jobs_of(const TestCluster& cluster, int i) {
-  const auto reply = cluster.api(i, "GET", "/v1/jobs");
-  REQUIRE_MESSAGE(reply.status == 200, reply.error);
-  return reply.body["jobs"];
-}
-
-// The end of job `id` of node i, resumed after a hang: succeeded, or failed with a reason and
-// then run again (`operation` with `body`, once `settled` holds) to success. The outcome, for
-// the report.
-std::string ended_or_retried(TestCluster& cluster, int i, const std::string& id, const std::string& operation,
-                             const Json& body, const std::function<void()>& settled) {
-  const Json first = cluster.wait_for_job(i, id, 180s);
-  std::string outcome = first["state"].get<std::string>();
-  if (first["state"] == "failed") {
-    CHECK_MESSAGE(!first.value("error", "").empty(), first.dump());
-    outcome += " (\"" + first["error"].get<std::string>() + "\")";
-    settled();
-    const Json retried = cluster.run_operation(i, operation, body, 180s);
-    CHECK_MESSAGE(retried["state"] == "succeeded", retried.dump());
-    outcome += ", run again: " + retried["state"].get<std::string>();
-  } else {
-    CHECK_MESSAGE(first["state"] == "succeeded", first.dump());
-  }
-  return outcome;
-}
-
-// Starts `operation` on node i; the job's id.
-std::string start_job(TestCluster& cluster, int i, const std::string& operation, const Json& body) {
-  const auto started = cluster.api(i, "POST", "/v1/operations/" + operation, body.dump());
-  REQUIRE_MESSAGE(started.status == 202, operation << ": " << started.body.dump());
-  return started.body["id"].get<std::string>();
-}
 
 // Starts `operation` on node i, its streams throttled, and waits until a session of the job
 // (`direction` seen from node i, with `peer` when one is named) has moved some bytes and not all.
@@ -162,20 +98,7 @@ void joining_node_hung(TestCluster& cluster, Agents& agents, const Writer& write
   cluster.process(kNode).send_signal(SIGCONT);
   set_throughput(cluster, kNode, 0);
 
-  const Json first = cluster.bootstrap_job(kNode);
-  std::string outcome = first["state"].get<std::string>();
-  if (first["state"] == "failed") {
-    CHECK_MESSAGE(!first.value("error", "").empty(), first.dump());
-    CHECK(node_info(cluster, kNode)["mode"] == "JOINING_FAILED");
-    outcome += " (\"" + first["error"].get<std::string>() + "\")";
-    REQUIRE(cluster.process(kNode).terminate(30s) == 0);
-    cluster.start(kNode, true);  // the retry: a join runs again from the start at a node's start
-    const Json retried = cluster.bootstrap_job(kNode);
-    CHECK_MESSAGE(retried["state"] == "succeeded", retried.dump());
-  } else {
-    CHECK_MESSAGE(first["state"] == "succeeded", first.dump());
-  }
-  CHECK(node_info(cluster, kNode)["mode"] == "NORMAL");
+  const std::string outcome = join_ended_or_retried(cluster, kNode);
   for (int i = 0; i <= kNode; ++i) cluster.wait_for_ring(i, kThrottledNodes);
   agent_ready_again(agents, kNode);
   CHECK(writes_acknowledged(writer, 40));
@@ -203,14 +126,16 @@ void leaving_node_hung(TestCluster& cluster, Agents& agents, const Writer& write
   cluster.process(kDead).kill_hard();  // only now: the leaving node must not see it die before its hang
   cluster.process(kNode).send_signal(SIGCONT);
   set_throughput(cluster, kNode, 0);
-  // ended_or_retried's retry branch, taken: settling is starting the receiver again.
+  // succeeded_or_retried's retry branch, taken: settling is starting the receiver again.
   bool failed_first = false;
-  const std::string outcome = ended_or_retried(cluster, kNode, id, "decommission", Json::object(), [&] {
-    failed_first = true;
-    CHECK(node_info(cluster, kNode)["mode"] == "DECOMMISSION_FAILED");
-    cluster.start(kDead, false);
-    for (int i = 0; i <= kNode; ++i) cluster.wait_for_ring(i, kThrottledNodes);
-  });
+  const std::string outcome = ended_or_retried(
+      cluster, kNode, id, "decommission", Json::object(),
+      [&] {
+        failed_first = true;
+        cluster.start(kDead, false);
+        for (int i = 0; i <= kNode; ++i) cluster.wait_for_ring(i, kThrottledNodes);
+      },
+      "DECOMMISSION_FAILED");
   CHECK_MESSAGE(failed_first, outcome);
   CHECK_MESSAGE(outcome.find(cluster.address(kDead)) != std::string::npos, outcome);  // the reason names it
   CHECK(node_info(cluster, kNode)["mode"] == "DECOMMISSIONED");

@@ -1,5 +1,6 @@
 // Agents: one ringd beside each node of a TestCluster, for the tests that kill, hang or ask a
-// node's agent while the node works (operation_killed_test, job_node_stopped_test).
+// node's agent while the node works (operation_killed_test, job_node_stopped_test,
+// job_node_stopped_holds_test).
 #pragma once
 
 #include <cstdlib>
@@ -16,14 +17,15 @@
 
 namespace test_support {
 
-// One ringd per node, on a port free on all the cluster's addresses; killed at the end.
+// One ringd per node (the first `nodes` of the cluster), on a port free on all their addresses;
+// killed at the end.
 class Agents {
  public:
-  explicit Agents(const TestCluster& cluster) : cluster_(cluster), dir_("node_agents_") {
+  explicit Agents(const TestCluster& cluster, int nodes = kThrottledNodes) : cluster_(cluster), dir_("node_agents_") {
     std::vector<std::string> addresses;
-    for (int i = 0; i < kThrottledNodes; ++i) addresses.push_back(cluster.address(i));
+    for (int i = 0; i < nodes; ++i) addresses.push_back(cluster.address(i));
     port_ = free_port(7170, addresses);
-    for (int i = 0; i < kThrottledNodes; ++i) {
+    for (int i = 0; i < nodes; ++i) {
       agents_.push_back(std::make_unique<RingnodeProcess>(
           std::vector<std::string>{RINGD_BIN, "--listen", agent(i), "--node",
                                    cluster.address(i) + ":" + std::to_string(cluster.native_port()), "--interval",
