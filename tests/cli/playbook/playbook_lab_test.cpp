@@ -47,6 +47,7 @@
 #include "ringruntime/wait.h"
 #include "support/background_process.h"
 #include "support/json_lines.h"
+#include "support/playbook_lab.h"
 #include "support/run_process.h"
 #include "support/scratch_lab.h"
 #include "support/test_files.h"
@@ -56,60 +57,31 @@ namespace {
 
 using nlohmann::json;
 using test_support::Background;
+using test_support::check_failed_naming;
+using test_support::check_no_failed_write;
+using test_support::count_events;
+using test_support::host_id_of;
+using test_support::InterruptedRun;
+using test_support::is_event;
 using test_support::json_lines;
+using test_support::kill_member;
+using test_support::member_at;
+using test_support::member_in;
+using test_support::member_name;
+using test_support::node_pid;
+using test_support::PlaybookLab;
 using test_support::ProcessResult;
+using test_support::QuorumWriter;
+using test_support::restart_agent_killed;
+using test_support::run_interrupted;
+using test_support::run_killed_at;
+using test_support::run_watched;
+using test_support::scale_down_interrupted;
+using test_support::scale_down_throttled;
 using test_support::seconds_since;
-
-// Each test case's lab: a loopback block and ports apart from the other lab tests' and from
-// each other's (tests/support/README.md).
-struct LabPorts {
-  std::string storage, native, agent;
-};
-
-// The lab of one test case (ScratchLab: its cluster config, runs and playbook folder its own).
-class PlaybookLab : public test_support::ScratchLab {
- public:
-  PlaybookLab(const std::string& name, const std::string& ip_prefix, LabPorts ports)
-      : ScratchLab(RINGCTL_BIN, "ringctl-playbook-test-" + name + "-", ip_prefix), ports_(std::move(ports)) {}
-  const LabPorts& ports() const { return ports_; }
-  std::string lab_var() const { return "lab_dir=" + directory(); }
-  std::filesystem::path runs() const { return runs_directory(); }
-  // `ringctl lab up --nodes N` on this lab's block and ports, with `extra` options.
-  ProcessResult up(int nodes, std::vector<std::string> extra = {}) const {
-    std::vector<std::string> args = {
-        "--nodes",     std::to_string(nodes), "--storage-port", ports_.storage, "--native-port",
-        ports_.native, "--agent-port",        ports_.agent,     "--timeout",    "120"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return ScratchLab::up(args);
-  }
-  // `ringctl -o json playbook ARGS...`
-  ProcessResult playbook(std::vector<std::string> args) const {
-    args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "playbook"});
-    return test_support::run_process(args);
-  }
-  // `ringctl -h NODE:AGENT setstreamthroughput MIB` (0: unlimited); whether it was applied.
-  bool set_stream_throughput(const std::string& node, const std::string& mib) const {
-    return test_support::run_process({RINGCTL_BIN, "-h", node + ":" + ports_.agent, "setstreamthroughput", mib})
-               .exit_code == 0;
-  }
-  // `lab list`'s members.
-  json nodes() const { return lab_json({"list"})["nodes"]; }
-  int members() const { return static_cast<int>(nodes().size()); }
-
- private:
-  LabPorts ports_;
-};
-
-int count_events(const std::vector<json>& events, const std::string& event, const std::string& step,
-                 const std::string& status = "") {
-  int count = 0;
-  for (const json& e : events) {
-    if (e.value("event", "") == event && e.value("step", "") == step &&
-        (status.empty() || e.value("status", "") == status))
-      ++count;
-  }
-  return count;
-}
+using test_support::wait_bootstrap_running;
+using test_support::writes_made;
+using test_support::WritesMade;
 
 // The row of `report`'s "Data moved against the plan" table that starts with `start` ("" when
 // none): a topology step's planned and streamed bytes and their ratio.
@@ -194,153 +166,6 @@ bool loads_reported() {
                      [](const json& node) { return node["role"] == "added" || node["load_before_bytes"] > 0; });
 }
 
-// The host id of `address` as `ringctl status` shows it.
-std::string host_id_of(const std::string& address) {
-  const ProcessResult status = test_support::run_process({RINGCTL_BIN, "-o", "json", "status"});
-  REQUIRE_MESSAGE(status.exit_code == 0, status.err);
-  const json doc = json::parse(status.out);
-  for (const json& dc : doc["datacenters"]) {
-    for (const json& node : dc["nodes"]) {
-      if (node["address"] == address) return node["host_id"];
-    }
-  }
-  FAIL("no node at " << address << " in " << status.out);
-  return "";
-}
-
-// `lab stress` batches at QUORUM, one after another, until stopped: the writer during a run.
-class QuorumWriter {
- public:
-  explicit QuorumWriter(const PlaybookLab& lab)
-      : thread_([this, &lab] {
-          while (!stop_) batches_.push_back(lab.lab({"stress", "--rows", "500", "--cl", "QUORUM", "-o", "json"}));
-        }) {}
-  ~QuorumWriter() { finish(); }
-  // Stops after the batch in flight; every batch it wrote.
-  const std::vector<ProcessResult>& finish() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-    return batches_;
-  }
-
- private:
-  std::atomic<bool> stop_ = false;
-  std::vector<ProcessResult> batches_;
-  std::thread thread_;
-};
-
-void check_no_failed_write(QuorumWriter& writer) {
-  const std::vector<ProcessResult>& batches = writer.finish();
-  CHECK(!batches.empty());
-  for (const ProcessResult& batch : batches) CHECK_MESSAGE(batch.exit_code == 0, batch.out << batch.err);
-}
-
-// The member at `address` of `nodes`, as `lab list` shows them (its name, its pids).
-json member_in(const json& nodes, const std::string& address) {
-  for (const json& node : nodes) {
-    if (node["address"] == address) return node;
-  }
-  FAIL("no member at " << address);
-  return nullptr;
-}
-
-// The lab member at `address`, as `lab list` shows it now.
-json member_at(const PlaybookLab& lab, const std::string& address) { return member_in(lab.nodes(), address); }
-
-// The lab's name of the member at `address` ("node2").
-std::string member_name(const PlaybookLab& lab, const std::string& address) {
-  return member_at(lab, address)["name"].get<std::string>();
-}
-
-// The pid of the ringnode at `address` in `lab`, to hang it (SIGSTOP) and resume it (SIGCONT).
-int node_pid(const PlaybookLab& lab, const std::string& address) {
-  const json pid = member_at(lab, address)["pid"];
-  REQUIRE_MESSAGE(pid.is_number_integer(), pid);
-  return pid.get<int>();
-}
-
-// SIGKILLs the agent of `member` (as `lab list` showed it) and starts it again: `lab start` of a
-// member whose node runs starts only its agent.
-void restart_agent_killed(const PlaybookLab& lab, const json& member) {
-  REQUIRE(kill(member["agent_pid"].get<int>(), SIGKILL) == 0);
-  const ProcessResult restarted = lab.lab({"start", member["name"]});
-  REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.err);
-}
-
-// The events and exit code of a playbook run that was interrupted midway.
-struct InterruptedRun {
-  std::string out;  // the events as printed, one JSON line each
-  std::vector<json> events;
-  int exit_code = -1;
-  std::string run_id() const { return events.empty() ? "" : events.back().value("run_id", ""); }
-  const json& last() const { return events.back(); }
-};
-
-// `ringctl -o json playbook ARGS...` (a run or a resume) to its end, `on_event` called at each
-// event as it is printed (the run going on behind it): its events and exit code.
-InterruptedRun run_watched(std::vector<std::string> args, const std::function<void(const json&)>& on_event) {
-  args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "playbook"});
-  Background run(args);
-  InterruptedRun result;
-  for (std::string line = run.next_line(); !line.empty(); line = run.next_line()) {
-    result.out += line;
-    result.events.push_back(json::parse(line));
-    on_event(result.events.back());
-  }
-  result.exit_code = run.wait();
-  REQUIRE_MESSAGE(!result.events.empty(), "the run printed no event");
-  return result;
-}
-
-// `ringctl -o json playbook ARGS...` (a run or a resume); at its first progress event that shows
-// some bytes streamed and not all (a join's or a decommission's), `interrupt` is called, the run
-// still going on.
-InterruptedRun run_interrupted(std::vector<std::string> args, const std::function<void()>& interrupt) {
-  bool interrupted = false;
-  InterruptedRun result = run_watched(std::move(args), [&](const json& event) {
-    if (interrupted || event["event"] != "progress") return;
-    interrupted = event.value("done", 0) > 0 && event.value("done", 0) < event.value("total", 0);
-    if (interrupted) interrupt();
-  });
-  REQUIRE_MESSAGE(interrupted, "the run never showed bytes streaming: " << result.out);
-  return result;
-}
-
-// `ringctl -o json playbook ARGS...` SIGKILLed at the first event `at` accepts (the event
-// printed, the run going on behind it): the events up to it. REQUIREs that the run got there.
-InterruptedRun run_killed_at(std::vector<std::string> args, const std::function<bool(const json&)>& at) {
-  args.insert(args.begin(), {RINGCTL_BIN, "-o", "json", "playbook"});
-  Background run(args);
-  InterruptedRun result;
-  bool reached = false;
-  for (std::string line = run.next_line(); !line.empty() && !reached; line = run.next_line()) {
-    result.out += line;
-    result.events.push_back(json::parse(line));
-    reached = at(result.events.back());
-  }
-  REQUIRE_MESSAGE(reached, "the run ended before the point to kill it at: " << result.out);
-  result.exit_code = run.kill_and_reap();
-  return result;
-}
-
-bool is_event(const json& e, const std::string& event, const std::string& step) {
-  return e.value("event", "") == event && e.value("step", "") == step;
-}
-
-// A run stopped by a node's fault: failed (exit 2), resumable, the message naming the node.
-void check_failed_naming(const InterruptedRun& run, const std::string& node) {
-  INFO(run.out);
-  CHECK(run.exit_code == 2);
-  CHECK(run.last()["event"] == "run_finished");
-  CHECK(run.last()["status"] == "failed");
-  CHECK_MESSAGE(run.last().value("message", "").find(node) != std::string::npos, run.last().dump());
-  const ProcessResult runs = test_support::run_process({RINGCTL_BIN, "-o", "json", "playbook", "runs"});
-  REQUIRE(runs.exit_code == 0);
-  for (const json& listed : json::parse(runs.out)["runs"]) {
-    if (listed["run_id"] == run.run_id()) CHECK_MESSAGE(listed["status"] == "failed", listed);
-  }
-}
-
 // `playbook resume RUN_ID --yes` of a run killed at a step's `job` event, `on_event` called at
 // each of its events: CHECKs that it succeeds (exit 0), and that the step killed under either
 // follows the job the killed run had started (reattached, the same id) or, had that job ended
@@ -361,19 +186,6 @@ std::vector<json> resume_killed_at_job(
     if (is_event(e, "job", step)) CHECK_MESSAGE((e["reattached"] == true && e["job"] == job), e);
   }
   return events;
-}
-
-// A scale-down run of `node`, its decommission held streaming by the node's stream throughput
-// (past the limiter's 1 MiB burst), set first: the run's arguments. Then, once the run shows
-// it midway, `interrupt` is called.
-std::vector<std::string> scale_down_throttled(const PlaybookLab& lab, const std::string& node) {
-  REQUIRE(lab.set_stream_throughput(node, "0.05"));
-  return {"run",   "scale-down",        "--var", "node=" + node, "--var", "host_id=" + host_id_of(node),
-          "--var", "leave_timeout=120", "--var", lab.lab_var(),  "--yes"};
-}
-InterruptedRun scale_down_interrupted(const PlaybookLab& lab, const std::string& node,
-                                      const std::function<void()>& interrupt) {
-  return run_interrupted(scale_down_throttled(lab, node), interrupt);
 }
 
 }  // namespace
@@ -800,22 +612,8 @@ TEST_CASE(
   // with debt once each, and its after-check finds no debt left. Every acknowledged row reads back.
   const auto rebalance_started = std::chrono::steady_clock::now();
   REQUIRE(lab.lab({"add", "--timeout", "120"}).exit_code == 0);
-  std::vector<std::string> indebted;  // as rebalance names them once the agents report the loads
-  const bool debt_seen = ringruntime::wait_until(
-      [&] {
-        const json report =
-            json::parse(test_support::run_process({RINGCTL_BIN, "-o", "json", "rebalance"}).out, nullptr, false);
-        if (!report.is_object()) return false;
-        for (const json& finding : report.value("findings", json::array())) {
-          if (finding["kind"] != "cleanup_debt") continue;
-          indebted.clear();
-          for (const json& node : finding["cleanup"]) indebted.push_back(node["address"]);
-          return !indebted.empty();
-        }
-        return false;
-      },
-      std::chrono::seconds(60), std::chrono::milliseconds(500));
-  REQUIRE(debt_seen);
+  const std::vector<std::string> indebted = test_support::nodes_in_cleanup_debt();
+  REQUIRE(!indebted.empty());
   const InterruptedRun rebalance_killed = run_killed_at({"run", "rebalance", "--var", lab_var, "--yes"},
                                                         [](const json& e) { return is_event(e, "job", "5.1.1"); });
   // Resumed, the agent of the node its first new cleanup runs on is SIGKILLed at that job's event
@@ -1038,22 +836,6 @@ TEST_CASE(
 
 namespace {
 
-// The writes a QuorumWriter's batches made: acknowledged (each recorded for `lab verify`) and
-// failed.
-struct WritesMade {
-  std::int64_t acknowledged = 0, failed = 0;
-};
-WritesMade writes_made(QuorumWriter& writer) {
-  WritesMade made;
-  for (const ProcessResult& batch : writer.finish()) {
-    const json report = json::parse(batch.out, nullptr, false);
-    if (!report.is_object()) continue;
-    made.acknowledged += report.value("acknowledged", std::int64_t{0});
-    made.failed += report.value("failed", std::int64_t{0});
-  }
-  return made;
-}
-
 // Once the node at `node` streams with one of `peers` (in `direction`, some bytes and not all, as
 // its own API lists it), that peer's address.
 std::string streaming_peer(const PlaybookLab& lab, const std::string& node, const std::string& direction,
@@ -1073,24 +855,6 @@ std::string streaming_peer(const PlaybookLab& lab, const std::string& node, cons
       std::chrono::seconds(30), std::chrono::milliseconds(50));
   REQUIRE_MESSAGE(found, test_support::call(node, std::stoi(lab.ports().native), "GET", "/v1/streams").body.dump());
   return peer;
-}
-
-// Waits until the agent of the node at `address` lists a bootstrap running: a node restarted
-// has resumed its bootstrap (the agent lists its last collection, which until then can still
-// show the failed bootstrap that stopped the run, and a run resumed on that fails again at once).
-void wait_bootstrap_running(const PlaybookLab& lab, const std::string& address) {
-  const std::vector<std::string> jobs = {RINGCTL_BIN, "-o", "json", "-h", address + ":" + lab.ports().agent, "jobs"};
-  const bool running = ringruntime::wait_until(
-      [&] {
-        const json listing = json::parse(test_support::run_process(jobs).out, nullptr, false);
-        if (!listing.is_object() || !listing["jobs"].is_array()) return false;
-        for (const json& job : listing["jobs"]) {
-          if (job["operation"] == "bootstrap" && job["state"] == "running") return true;
-        }
-        return false;
-      },
-      std::chrono::seconds(60), std::chrono::milliseconds(250));
-  REQUIRE_MESSAGE(running, test_support::run_process(jobs).out);
 }
 
 // A playbook run (`args`) that `fault` interrupts, given the peer the node at `node` streams with
@@ -1115,10 +879,6 @@ PeerFault run_with_peer_fault(const PlaybookLab& lab, std::vector<std::string> a
   return result;
 }
 
-void kill_member(const PlaybookLab& lab, const std::string& address) {
-  REQUIRE(lab.lab({"kill", member_name(lab, address)}).exit_code == 0);
-}
-
 }  // namespace
 
 // Scale-up 3 -> 4 under a QUORUM writer, the join interrupted three times, resumed each time:
@@ -1132,17 +892,12 @@ void kill_member(const PlaybookLab& lab, const std::string& address) {
 TEST_CASE("scale-up with a stream source SIGKILLed then hung, and the new node's agent SIGKILLed, resumed to the end") {
   PlaybookLab lab("peer-up", "127.0.82.", {"26860", "29860", "7560"});
   const auto test_started = std::chrono::steady_clock::now();
-  const ProcessResult up = lab.up(3);
-  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   // About 3 MB on every node (rf 3 of 3): the new node's share outlasts its stream limiter's
   // 1 MiB burst in each of its three bootstrap attempts.
-  lab.must({"stress", "--rows", "4000", "--value-size", "1000", "--cl", "QUORUM"});
+  test_support::up_with_rows(lab, 3, 4000);
   const std::string joining = lab.address(4);
   const std::vector<std::string> peers = {lab.address(2), lab.address(3)};  // not the seed: the new node needs it
   QuorumWriter writer(lab);
-  // Messages to a peer killed or hung are dropped, and so are some of the writer's on a loaded
-  // machine: the run's dropped-messages alert is set out of reach (variables above), so that
-  // what stops it is the peer's fault itself.
   // The new node stopped (its bootstrap failed) and started again, its bootstrap resumed; `lab
   // start` of a joining node returns once it is normal, so it runs beside the resumed run.
   std::optional<Background> joining_started;
@@ -1152,11 +907,8 @@ TEST_CASE("scale-up with a stream source SIGKILLed then hung, and the new node's
     joining_started.emplace(lab.command({"start", member_name(lab, joining), "--timeout", "300"}));
   };
 
-  const PeerFault killed = run_with_peer_fault(
-      lab,
-      {"run", "scale-up", "--var", lab.lab_var(), "--var", "stream_throughput_mib=0.05", "--var", "join_timeout=300",
-       "--var", "dropped_messages_warn=1", "--var", "dropped_messages_critical=1", "--yes"},
-      joining, "receiving", peers, [&](const std::string& peer) { kill_member(lab, peer); });
+  const PeerFault killed = run_with_peer_fault(lab, test_support::scale_up_throttled(lab), joining, "receiving", peers,
+                                               [&](const std::string& peer) { kill_member(lab, peer); });
   check_failed_naming(killed.run, killed.peer);
   CHECK(count_events(killed.run.events, "step_finished", "4.1.2", "failed") == 1);
   CHECK_MESSAGE(
@@ -1230,10 +982,8 @@ TEST_CASE("scale-up with a stream source SIGKILLed then hung, and the new node's
 TEST_CASE("scale-down with a receiving peer SIGKILLed, then hung, resumed to the end") {
   PlaybookLab lab("peer-down", "127.0.83.", {"26960", "29960", "7460"});
   const auto test_started = std::chrono::steady_clock::now();
-  const ProcessResult up = lab.up(4);
-  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
   // About 2 MB on every node: the decommission outlasts the leaving node's 1 MiB burst.
-  lab.must({"stress", "--rows", "3000", "--value-size", "1000", "--cl", "QUORUM"});
+  test_support::up_with_rows(lab, 4, 3000);
   const std::string leaving = lab.address(4);
   const std::vector<std::string> peers = {lab.address(2), lab.address(3)};
   QuorumWriter writer(lab);
