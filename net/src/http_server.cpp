@@ -277,11 +277,12 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
   if (!options.tls_cert_file.empty() && !options.tls_key_file.empty()) {
-    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());
+    auto tls = std::make_unique<DeadlineServer<httplib::SSLServer>>(
+        options.request_read_deadline, options.tls_cert_file.c_str(), options.tls_key_file.c_str());
     if (tls->is_valid()) SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
     impl_->server = std::move(tls);
   } else {
-    impl_->server = std::make_unique<DeadlineServer>(options.request_read_deadline);
+    impl_->server = std::make_unique<DeadlineServer<httplib::Server>>(options.request_read_deadline);
   }
   const std::size_t kept = std::max<std::size_t>(1, options.worker_threads);
   const std::size_t most = std::max(kept, options.max_worker_threads);

@@ -10,9 +10,12 @@
 
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -24,6 +27,7 @@
 #include "ringnet/http_client.h"
 #include "ringnet/listen_address.h"
 #include "ringruntime/wait.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -123,6 +127,42 @@ SlowOutcome send_slowly(int port, const std::string& head, const std::string& tr
   }
   outcome.cut_after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   outcome.answer = read_answer(fd);
+  ::close(fd);
+  return outcome;
+}
+
+// As send_slowly, over TLS: the handshake at once (the client trusts any certificate), then
+// `head`, then `trickle` one byte (one TLS record) each `pace`.
+SlowOutcome send_slowly_over_tls(int port, const std::string& head, const std::string& trickle,
+                                 std::chrono::milliseconds pace) {
+  SlowOutcome outcome;
+  const auto start = std::chrono::steady_clock::now();
+  const int fd = connect_sending(port, "");
+  const timeval ten_seconds{10, 0};  // the answer's reads below block, but not forever
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &ten_seconds, sizeof ten_seconds);
+  SSL_CTX* context = ::SSL_CTX_new(TLS_client_method());
+  // TLS 1.2: a TLS 1.3 server sends session tickets after the handshake, which the poll below
+  // would take for an answer.
+  ::SSL_CTX_set_max_proto_version(context, TLS1_2_VERSION);
+  SSL* ssl = ::SSL_new(context);
+  ::SSL_set_fd(ssl, fd);
+  REQUIRE(::SSL_connect(ssl) == 1);
+  REQUIRE(::SSL_write(ssl, head.data(), static_cast<int>(head.size())) == static_cast<int>(head.size()));
+  pollfd readable{fd, POLLIN, 0};
+  for (char byte : trickle) {
+    if (::poll(&readable, 1, static_cast<int>(pace.count())) > 0) break;
+    if (::SSL_write(ssl, &byte, 1) != 1) break;
+    ++outcome.bytes_sent;
+  }
+  outcome.cut_after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  char buffer[4096];
+  while (!answer_complete(outcome.answer)) {
+    const int n = ::SSL_read(ssl, buffer, sizeof buffer);
+    if (n <= 0) break;
+    outcome.answer.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::SSL_free(ssl);
+  ::SSL_CTX_free(context);
   ::close(fd);
   return outcome;
 }
@@ -402,6 +442,57 @@ TEST_CASE("clients trickling a request within every read timeout are cut at the 
     CHECK(error["code"] == "request_unread");
     CHECK(error["message"] == "the request was not read whole within the server's limit of 1500 ms");
   }
+}
+
+TEST_CASE("over HTTPS, a trickled handshake or request is cut at the deadline, and normal requests are answered") {
+  // cpp-httplib's TLS server bounds each wait of the handshake and of each read by the read
+  // timeout alone, and an SSL_read waits for a whole TLS record, however slowly it comes.
+  const test_support::TempDir temp("ringnet-deadline-tls-");
+  const std::filesystem::path dir = temp.path();
+  const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert +
+                           " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1";
+  REQUIRE(std::system(make.c_str()) == 0);
+  using std::chrono::milliseconds;
+  const milliseconds deadline(1500);
+  ringnet::HttpServer server({.read_timeout = milliseconds(500),
+                              .request_read_deadline = deadline,
+                              .tls_cert_file = cert,
+                              .tls_key_file = key});
+  server.route("GET", "/v1/health/live", [](const ServerRequest&) { return ServerResponse{200, R"({"live": true})"}; });
+  REQUIRE(server.start("127.0.0.1", 0).ok());
+  const int port = server.port();
+
+  // A TLS record's header announcing a 512-byte handshake message, whose bytes then trickle;
+  // and headers trickled after a whole handshake.
+  const std::string trickle(60, 'x');
+  std::atomic<int> connected = 0;
+  auto handshake = std::async(std::launch::async, [port, &trickle, &connected] {
+    return send_slowly(port, std::string("\x16\x03\x01\x02\x00", 5), trickle, connected, milliseconds(300));
+  });
+  auto headers = std::async(std::launch::async, [port, &trickle] {
+    return send_slowly_over_tls(port, "GET /v1/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", trickle,
+                                milliseconds(300));
+  });
+
+  ringnet::HttpClient client("127.0.0.1", port, std::chrono::seconds(10));
+  client.use_tls(cert);
+  for (int i = 0; i < 2; ++i) {  // the second on the kept connection
+    auto answer = client.get("/v1/health/live");
+    REQUIRE_MESSAGE(answer.ok(), answer.error().message());
+    CHECK(answer->status == 200);
+  }
+
+  const SlowOutcome cut_handshake = handshake.get();
+  const SlowOutcome cut_headers = headers.get();
+  for (const SlowOutcome& got : {cut_handshake, cut_headers}) {
+    MESSAGE("cut after ", got.cut_after.count(), " ms, ", got.bytes_sent, " bytes sent");
+    CHECK(got.cut_after >= deadline);
+    CHECK(got.bytes_sent >= 3);
+    CHECK_MESSAGE(got.bytes_sent < 30, got.bytes_sent, " bytes sent; answer: ", got.answer);
+  }
+  CHECK(cut_handshake.answer.empty());  // no TLS session to answer in: closed
+  CHECK_MESSAGE(cut_headers.answer.starts_with("HTTP/1.1 408 "), cut_headers.answer);
 }
 
 TEST_CASE("a handler that takes longer than the request's deadline is not cut by it") {
