@@ -5,13 +5,15 @@
 // sending one byte just within every timeout holds its connection's thread for as long as it
 // goes on, and a few hundred such clients hold every thread of the server. Here each request
 // must be read whole (its line, headers and body; with TLS, the handshake too for the first)
-// within `deadline` of when the server starts reading it: the connection's accept for its first
-// request, and on a kept-alive connection the first byte of the next request (the wait between
-// requests is the keep-alive timeout's). Past it, the reads of the request fail at once: a
-// request line not read whole closes the connection without an answer, unread headers or body
-// get cpp-httplib's 400 (which HttpServer's error handler makes a 408, see
-// request_deadline_passed()), and the connection is then closed, as the rest of the request
-// may still come. Handlers are not timed: the deadline ends once the request is read.
+// within `deadline` of when the server starts reading it: for a connection's first request,
+// when a thread takes the connection (its accept, unless every thread was busy: a connection
+// waiting in the queue is not read yet), and on a kept-alive connection the first byte of the
+// next request (the wait between requests is the keep-alive timeout's). Past it, the reads of
+// the request fail at once: a request line not read whole closes the connection without an
+// answer, unread headers or body get cpp-httplib's 400 (which HttpServer's error handler
+// makes a 408, see request_deadline_passed()), and the connection is then closed, as the rest
+// of the request may still come. Handlers are not timed: the deadline ends once the request
+// is read.
 //
 // cpp-httplib serves a connection in Server::process_and_close_socket, which is virtual but
 // private: this class serves it instead (a loop over Server::process_request with its own
