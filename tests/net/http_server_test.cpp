@@ -416,14 +416,14 @@ TEST_CASE("slow clients, more of them than threads, are cut off at the read time
 }
 
 TEST_CASE("clients trickling a request within every read timeout are cut at the request's deadline") {
-  // A read timeout of 0.5 s and a byte each 0.3 s: every read gets its byte in time, so the read
-  // timeout never ends these requests, and each would take 18 s. Without the deadline the six
-  // hold all four threads for those 18 s and the normal request is not answered within 10 s.
-  // With a deadline of 1.5 s each is cut at it, and the normal request waits about that long.
+  // A read timeout of 1 s and a byte each 0.3 s: every read gets its byte in time (with room
+  // for a client thread slowed by a loaded machine), so the read timeout never ends these
+  // requests, and each would take 18 s. Without the deadline the six hold all four threads for
+  // those 18 s and the normal request is not answered within 10 s. With a deadline of 1.5 s
+  // each is cut at it, and the normal request waits about that long.
   const std::chrono::milliseconds deadline(1500);
   const SlowRound round = six_slow_clients_and_a_normal_one(
-      {.read_timeout = std::chrono::milliseconds(500), .request_read_deadline = deadline}, 60,
-      std::chrono::milliseconds(300));
+      {.read_timeout = std::chrono::seconds(1), .request_read_deadline = deadline}, 60, std::chrono::milliseconds(300));
   CHECK(round.answered);
   MESSAGE("a normal request was answered after ", round.waited.count(), " ms beside 6 trickling clients");
   for (const SlowOutcome& got : round.slow) {
@@ -455,7 +455,7 @@ TEST_CASE("over HTTPS, a trickled handshake or request is cut at the deadline, a
   REQUIRE(std::system(make.c_str()) == 0);
   using std::chrono::milliseconds;
   const milliseconds deadline(1500);
-  ringnet::HttpServer server({.read_timeout = milliseconds(500),
+  ringnet::HttpServer server({.read_timeout = milliseconds(1000),
                               .request_read_deadline = deadline,
                               .tls_cert_file = cert,
                               .tls_key_file = key});
