@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -57,18 +58,26 @@ void for_each_connection(const std::function<void(int, const sockaddr_storage&)>
   }
 }
 
-// `address` as numeric host and port, as cpp-httplib writes them (getnameinfo, NI_NUMERICHOST).
+// Whether `address` is host:port (numeric, as cpp-httplib's Request gives them).
 bool is_address(const sockaddr_storage& address, const std::string& host, int port) {
+  std::string text;
+  int number = 0;
+  return numeric_address(address, text, number) && text == host && number == port;
+}
+
+}  // namespace
+
+bool numeric_address(const sockaddr_storage& address, std::string& host, int& port) {
   char text[NI_MAXHOST] = {};
   char service[NI_MAXSERV] = {};
   const socklen_t length = address.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
   if (getnameinfo(reinterpret_cast<const sockaddr*>(&address), length, text, sizeof text, service, sizeof service,
                   NI_NUMERICHOST | NI_NUMERICSERV) != 0)
     return false;
-  return host == text && std::to_string(port) == service;
+  host = text;
+  port = std::atoi(service);
+  return true;
 }
-
-}  // namespace
 
 void end_reading_of_accepted(const sockaddr_storage& listener) {
   for_each_connection([&listener](int fd, const sockaddr_storage& local) {

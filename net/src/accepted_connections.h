@@ -25,4 +25,8 @@ void end_reading_of_accepted(const sockaddr_storage& listener);
 void end_reading_of_connection(const std::string& local_address, int local_port, const std::string& peer_address,
                                int peer_port);
 
+// `address` as numeric host and port, as cpp-httplib writes them (getnameinfo,
+// NI_NUMERICHOST); false when it cannot be written.
+bool numeric_address(const sockaddr_storage& address, std::string& host, int& port);
+
 }  // namespace ringnet

@@ -13,6 +13,7 @@
 
 #include "accepted_connections.h"
 #include "connection_threads.h"
+#include "deadline_server.h"
 #include "ringcore/hex.h"
 #include "ringnet/listen_address.h"
 
@@ -276,11 +277,12 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
   if (!options.tls_cert_file.empty() && !options.tls_key_file.empty()) {
-    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());
+    auto tls = std::make_unique<DeadlineServer<httplib::SSLServer>>(
+        options.request_read_deadline, options.tls_cert_file.c_str(), options.tls_key_file.c_str());
     if (tls->is_valid()) SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
     impl_->server = std::move(tls);
   } else {
-    impl_->server = std::make_unique<httplib::Server>();
+    impl_->server = std::make_unique<DeadlineServer<httplib::Server>>(options.request_read_deadline);
   }
   const std::size_t kept = std::max<std::size_t>(1, options.worker_threads);
   const std::size_t most = std::max(kept, options.max_worker_threads);
@@ -306,12 +308,19 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) 
   // Its 400 and 408 say the request could not be read whole, which for a client that builds
   // its requests (a peer, ringctl) means the bytes were cut short or came too slowly: a code of
   // their own, request_unread, that such a client may retry on (range_streamer.h).
+  // A request cut by its deadline is a 408 that says so; the connection is closed after it.
+  const auto deadline = options.request_read_deadline;
   impl_->server->set_error_handler(
-      httplib::Server::HandlerWithResponse([limit](const httplib::Request& req, httplib::Response& res) {
+      httplib::Server::HandlerWithResponse([limit, deadline](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         const bool unread = res.status == 400 || res.status == 408;
         std::string message = "bad HTTP request (status " + std::to_string(res.status) + ")";
-        if (res.status == 413 && req.get_header_value("Content-Type") == "application/x-www-form-urlencoded") {
+        if (unread && request_deadline_passed()) {
+          res.status = 408;
+          res.set_header("Connection", "close");
+          message =
+              "the request was not read whole within the server's limit of " + std::to_string(deadline.count()) + " ms";
+        } else if (res.status == 413 && req.get_header_value("Content-Type") == "application/x-www-form-urlencoded") {
           message = "a form-encoded request body is limited to " +
                     std::to_string(CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH) +
                     " bytes; send the body as application/octet-stream";

@@ -80,10 +80,20 @@ struct ServerOptions {
   std::chrono::seconds keep_alive_timeout{5};
   // How long the server waits for each read of a request (its line, headers and body) before it
   // gives up on the connection: a request line that stalls closes it without an answer, stalled
-  // headers or body get a 400 request_unread JSON error. cpp-httplib times each read, not the
-  // whole request, so a client trickling a byte within every period holds its thread for as
-  // long as it keeps trickling: at most max_worker_threads such clients can do that at once.
+  // headers or body get a 400 request_unread JSON error. It times each read, not the whole
+  // request: request_read_deadline bounds that.
   std::chrono::milliseconds read_timeout{5000};
+  // A request must be read whole (line, headers, body; with TLS the handshake too, for the
+  // first) within this long of when the server starts reading it: a new connection's accept
+  // (or, when every thread was busy, when one took it), or a kept-alive connection's first
+  // byte of its next request (the wait for that byte is keep_alive_timeout's). Past it, a
+  // request line not read whole closes the connection without an answer, and unread headers
+  // or body get a 408 request_unread JSON error, the connection then closed. So a client
+  // trickling a byte within every read timeout holds a thread for this long at most
+  // (deadline_server.h). Handlers are not timed. 30 s: ringd's and ringnode's requests are
+  // small, read in milliseconds even on a slow link; nginx gives 60 s to the headers alone
+  // (client_header_timeout).
+  std::chrono::milliseconds request_read_deadline{30000};
   std::size_t max_body_bytes = 8 << 20;
   // HTTPS when both are set: PEM files of the server's certificate (chain) and private key.
   // start() fails (kInvalidInput, naming the files) when they cannot be loaded. TLS 1.2 is the
