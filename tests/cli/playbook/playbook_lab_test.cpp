@@ -1345,10 +1345,13 @@ TEST_CASE("repair and rolling restart with a peer SIGKILLed, then hung, resumed 
   // Repair: node 3 SIGKILLed at node 1's first segment's job, then hung at node 2's.
   const auto repair_started = std::chrono::steady_clock::now();
   const std::vector<std::string> repair = {"run", "repair", "--var", "segments=2", "--yes"};
+  // Each fault by a pid looked up before the run, so that it lands at once: a segment's job
+  // lasts well under a second here, and the six of them not much more.
   std::chrono::steady_clock::time_point faulted_at;
+  const int killed_pid = node_pid(lab, peer);
   const InterruptedRun repair_killed = run_watched(repair, [&](const json& e) {
     if (!is_event(e, "job", "2.1.1.1.1")) return;
-    kill_member(lab, peer);
+    REQUIRE(kill(killed_pid, SIGKILL) == 0);
     faulted_at = std::chrono::steady_clock::now();
   });
   const double repair_killed_after = seconds_since(faulted_at);
@@ -1359,14 +1362,15 @@ TEST_CASE("repair and rolling restart with a peer SIGKILLed, then hung, resumed 
   // Hung at the resumed run's first segment job (node 1's failed segment run again, or node 2's
   // first).
   bool hung = false;
+  const int hung_pid = node_pid(lab, peer);
   const InterruptedRun repair_hung = run_watched({"resume", repair_killed.run_id(), "--yes"}, [&](const json& e) {
     if (hung || e.value("event", "") != "job") return;
     hung = true;
-    REQUIRE(kill(node_pid(lab, peer), SIGSTOP) == 0);
+    REQUIRE(kill(hung_pid, SIGSTOP) == 0);
     faulted_at = std::chrono::steady_clock::now();
   });
   const double repair_hung_after = seconds_since(faulted_at);
-  REQUIRE(kill(node_pid(lab, peer), SIGCONT) == 0);
+  REQUIRE(kill(hung_pid, SIGCONT) == 0);
   check_failed_naming(repair_hung, peer);
   CHECK(count_events(repair_hung.events, "step_finished", "2.1.1.1.1", "done_before") +
             count_events(repair_hung.events, "step_finished", "2.1.1.1.1", "ok") ==
@@ -1416,9 +1420,9 @@ TEST_CASE("repair and rolling restart with a peer SIGKILLed, then hung, resumed 
   const std::vector<std::string> restart = {
       "run",  "rolling-restart", "--var", lab.lab_var(), "--var", "ready_timeout=" + std::to_string(ready_timeout),
       "--yes"};
-  const int killed_pid = node_pid(lab, peer);
+  const int restart_killed_pid = node_pid(lab, peer);
   const InterruptedRun restart_killed = run_watched(restart, [&](const json& e) {
-    if (restart_finished(e, "3.1.1")) REQUIRE(kill(killed_pid, SIGKILL) == 0);
+    if (restart_finished(e, "3.1.1")) REQUIRE(kill(restart_killed_pid, SIGKILL) == 0);
   });
   const auto check_held = [&](const InterruptedRun& run, const std::string& step) {
     INFO(run.out);
@@ -1432,11 +1436,11 @@ TEST_CASE("repair and rolling restart with a peer SIGKILLed, then hung, resumed 
   CHECK(times_stopped(restart_killed.events, second) == 0);  // not with node 3 down
   REQUIRE(lab.lab({"start", member_name(lab, peer)}).exit_code == 0);
 
-  const int hung_pid = node_pid(lab, peer);
+  const int restart_hung_pid = node_pid(lab, peer);
   const InterruptedRun restart_hung = run_watched({"resume", restart_killed.run_id()}, [&](const json& e) {
-    if (restart_finished(e, "3.2.1")) REQUIRE(kill(hung_pid, SIGSTOP) == 0);
+    if (restart_finished(e, "3.2.1")) REQUIRE(kill(restart_hung_pid, SIGSTOP) == 0);
   });
-  REQUIRE(kill(hung_pid, SIGCONT) == 0);
+  REQUIRE(kill(restart_hung_pid, SIGCONT) == 0);
   check_held(restart_hung, "3.2.2");
   CHECK(count_events(restart_hung.events, "step_finished", "3.1.1", "done_before") == 1);
   CHECK(count_events(restart_hung.events, "step_finished", "3.1.2", "ok") == 1);
