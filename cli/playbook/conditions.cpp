@@ -12,6 +12,7 @@
 #include "playbook/health_thresholds.h"
 #include "ringcore/health_checks.h"
 #include "ringruntime/wait.h"
+#include "ringruntime/yaml_config.h"  // joined
 #include "views/json_fields.h"
 
 namespace ringctl::playbook {
@@ -150,15 +151,17 @@ class AlertWatch {
   std::set<std::string> sent_;
 };
 
-// Polls `done` with back-off until it returns true or the timeout passes (kTimedOut).
+// Polls `done` with back-off until it returns true or the timeout passes (kTimedOut). `not_yet`,
+// which `done` may keep up to date, is read at the timeout: what the last look found missing,
+// so that the message names what to fix (a node down), not only what was waited for.
 void poll(StepContext& context, const ringruntime::WaitClock& clock, const std::string& what,
-          const std::function<bool()>& done) {
+          const std::function<bool()>& done, const std::string& not_yet = "") {
   const auto timeout = std::chrono::duration<double>(context.seconds("timeout", 600));
   const bool held = ringruntime::wait_until(done, std::chrono::duration_cast<std::chrono::milliseconds>(timeout),
                                             kFirstInterval, kMaxInterval, clock);
   if (!held) {
     throw ringcore::Error::timed_out("timed out after " + std::to_string(static_cast<int>(timeout.count())) +
-                                     " s waiting until " + what);
+                                     " s waiting until " + what + (not_yet.empty() ? "" : "; not yet: " + not_yet));
   }
 }
 
@@ -283,14 +286,42 @@ StepOutcome all_normal(StepContext& context, const ringruntime::WaitClock& clock
   return outcome;
 }
 
-// Whether every view was collected within the last `waited_seconds` (since the wait began), so
-// that none predates what the wait is about: a view collected before a restart can show the
-// node up while its peers have marked it down since.
-bool views_collected_since(const ClusterSurvey& survey, double waited_seconds) {
-  if (!survey.observations.views) return true;  // a ring file: no views to age
-  const std::vector<ringcore::PeerView>& views = *survey.observations.views;
-  return std::all_of(views.begin(), views.end(),
-                     [&](const ringcore::PeerView& view) { return view.age_seconds <= waited_seconds; });
+// What keeps the rolling restart's gate shut, in words ("" when open): views not answered, or
+// answered stale (the agent's own word that its node does not answer: a node killed or hung
+// after the wait began, whose last view, collected since, still shows every node up until the
+// others convict it), the node's own view missing, views collected before the wait began (a
+// view collected before a restart can show the node up while its peers have marked it down
+// since), and the checks (every node up and normal, one schema, no hints) not ok.
+std::string gate_shut_by(const ClusterSurvey& survey, const std::string& address, double waited_seconds,
+                         const std::vector<ringcore::HealthCheck>& checks) {
+  std::vector<std::string> reasons;
+  bool own_view = false;
+  std::vector<std::string> unanswered, stale, old;
+  for (const ringcore::PeerView& view : survey.observations.views.value_or(std::vector<ringcore::PeerView>{})) {
+    if (!view.answered) {
+      unanswered.push_back(view.observer);
+      continue;
+    }
+    own_view = own_view || view.observer == address;
+    if (view.stale)
+      stale.push_back(view.observer);
+    else if (view.age_seconds > waited_seconds)
+      old.push_back(view.observer);
+  }
+  if (!unanswered.empty()) reasons.push_back("no answer from the agent of " + ringruntime::joined(unanswered));
+  if (!stale.empty())
+    reasons.push_back("the agent of " + ringruntime::joined(stale) + " says its node does not answer");
+  if (!own_view && unanswered.empty()) reasons.push_back("no view of " + address + "'s own");
+  if (!old.empty())
+    reasons.push_back("the view of " + ringruntime::joined(old) + " not collected since the wait began");
+  for (const ringcore::HealthCheck& check : checks) {
+    const bool ok = check.name == "nodes_up_normal" ? check.status == ringcore::CheckStatus::kOk
+                                                    : check.status != ringcore::CheckStatus::kWarn;
+    if (!ok) reasons.push_back(check.message);
+  }
+  std::string text;
+  for (const std::string& reason : reasons) text += (text.empty() ? "" : "; ") + reason;
+  return text;
 }
 
 // The rolling restart's gate before the next node goes down, so that QUORUM never breaks: the
@@ -304,33 +335,35 @@ StepOutcome node_ready_everywhere(StepContext& context, const ringruntime::WaitC
   const auto started = clock.now();
   Json last_event;
   std::string hints_message;
-  poll(context, clock,
-       "every node is up and normal in every view (" + address + "'s too), the schema agreed and no hints pending",
-       [&] {
-         const auto survey = try_survey(context);
-         if (!survey) return false;
-         const ViewCount views = count_views(*survey, address);
-         const ringcore::HealthCheck all_normal =
-             ringcore::check_nodes_up_normal(survey->snapshot, survey->observations, ringcore::CheckStatus::kCritical);
-         const ringcore::HealthCheck schema = ringcore::check_schema_agreement(survey->observations);
-         const ringcore::HealthCheck hints = ringcore::check_hints_pending(survey->observations);
-         hints_message = hints.message;
-         const Json event = {{"views_normal", views.normal},
-                             {"views", views.views},
-                             {"cluster_normal", all_normal.status == ringcore::CheckStatus::kOk},
-                             {"schema_versions", schema.value ? Json(*schema.value) : Json(nullptr)},
-                             {"hints_pending", hints.value ? Json(*hints.value) : Json(nullptr)}};
-         if (event != last_event) {
-           Document shown = {{"event", "progress"}, {"node", address}};
-           for (auto& [key, value] : event.items()) shown[key] = value;
-           context.emit(shown);
-           last_event = event;
-         }
-         const double waited = std::chrono::duration<double>(clock.now() - started).count();
-         return views.own_view && views.answered == views.views && all_normal.status == ringcore::CheckStatus::kOk &&
-                schema.status != ringcore::CheckStatus::kWarn && hints.status != ringcore::CheckStatus::kWarn &&
-                views_collected_since(*survey, waited);
-       });
+  std::string not_yet = "no agent answered";
+  poll(
+      context, clock,
+      "every node is up and normal in every view (" + address + "'s too), the schema agreed and no hints pending",
+      [&] {
+        const auto survey = try_survey(context);
+        if (!survey) return false;
+        const ViewCount views = count_views(*survey, address);
+        const ringcore::HealthCheck all_normal =
+            ringcore::check_nodes_up_normal(survey->snapshot, survey->observations, ringcore::CheckStatus::kCritical);
+        const ringcore::HealthCheck schema = ringcore::check_schema_agreement(survey->observations);
+        const ringcore::HealthCheck hints = ringcore::check_hints_pending(survey->observations);
+        hints_message = hints.message;
+        const Json event = {{"views_normal", views.normal},
+                            {"views", views.views},
+                            {"cluster_normal", all_normal.status == ringcore::CheckStatus::kOk},
+                            {"schema_versions", schema.value ? Json(*schema.value) : Json(nullptr)},
+                            {"hints_pending", hints.value ? Json(*hints.value) : Json(nullptr)}};
+        if (event != last_event) {
+          Document shown = {{"event", "progress"}, {"node", address}};
+          for (auto& [key, value] : event.items()) shown[key] = value;
+          context.emit(shown);
+          last_event = event;
+        }
+        const double waited = std::chrono::duration<double>(clock.now() - started).count();
+        not_yet = gate_shut_by(*survey, address, waited, {all_normal, schema, hints});
+        return not_yet.empty();
+      },
+      not_yet);
   StepOutcome outcome;
   outcome.result = last_event;
   outcome.result["node"] = address;

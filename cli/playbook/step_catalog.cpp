@@ -91,8 +91,9 @@ const std::vector<CatalogEntry> kConditions = {
     {"node_left_everywhere", "node is in no other node's view", {"node", "timeout"}, {"node"}, {}},
     {"all_normal", "every node is up and normal in every view", {"timeout"}, {}, {}},
     {"node_ready_everywhere",
-     "every node is up and normal in every view, node's own included, one schema version, and no node holds "
-     "hints (where the agents report them): the rolling restart's gate before the next node",
+     "every node is up and normal in every view, node's own included, one schema version, no node holds "
+     "hints (where the agents report them), and no agent says its node does not answer: the rolling restart's "
+     "gate before the next node",
      {"node", "timeout"},
      {"node"},
      {}},

@@ -144,6 +144,49 @@ TEST_CASE("a wait polls at 300 ms doubling to 2 s, and at its timeout stops time
   test_support::check_strict(agent);
 }
 
+// The example cluster as 10.0.0.1's agent serves it, its facts `age` seconds old and called
+// stale (its node not answering) or not.
+json cluster_aged(double age, bool stale) {
+  json cluster = cluster_with_third("up");
+  cluster["freshness"] = {{"age_seconds", age}, {"stale", stale}, {"error", stale ? json("timed out") : json(nullptr)}};
+  return cluster;
+}
+
+TEST_CASE(
+    "the rolling restart's gate stays shut while an agent says its node does not answer, though its view is recent") {
+  StrictFakeAgent agent("127.0.0.74");
+  const json no_jobs = {{"jobs", json::array()}};
+  // A node killed after the wait began: its agent's last view, collected since, shows every
+  // node up until the others convict it; the agent's word "stale" is what shows it at once.
+  expect_survey(agent, cluster_aged(0, true), "10.0.0.1", no_jobs);
+  expect_survey(agent, cluster_aged(0.2, true), "10.0.0.1", no_jobs);
+  expect_survey(agent, cluster_aged(0.1, false), "10.0.0.1", no_jobs);
+  WaitStep step(agent, {{"node", "10.0.0.1"}, {"timeout", "600"}});
+  test_support::FakeClock time;
+
+  ringctl::playbook::wait_for_condition("node_ready_everywhere", step.context, time.clock());
+  CHECK(time.pauses == Pauses{300ms, 600ms});  // open at the third look, the first not stale
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("the rolling restart's gate timed out names what kept it shut: the node down, its agent's word") {
+  StrictFakeAgent agent("127.0.0.74");
+  json cluster = cluster_aged(0, true);
+  cluster["snapshot"]["nodes"][2]["status"] = "down";
+  for (int look = 0; look < 6; ++look) expect_survey(agent, cluster, "10.0.0.1", {{"jobs", json::array()}});
+  WaitStep step(agent, {{"node", "10.0.0.1"}, {"timeout", "6"}});
+  test_support::FakeClock time;
+
+  const ringcore::Error error = test_support::thrown_error(
+      [&] { ringctl::playbook::wait_for_condition("node_ready_everywhere", step.context, time.clock()); });
+  CHECK(error.code() == ringcore::ErrorCode::kTimedOut);
+  CHECK(error.message() ==
+        "timed out after 6 s waiting until every node is up and normal in every view (10.0.0.1's too), the schema "
+        "agreed and no hints pending; not yet: the agent of 10.0.0.1 says its node does not answer; 10.0.0.3 is "
+        "down in the view of 10.0.0.1");
+  test_support::check_strict(agent);
+}
+
 TEST_CASE("a joining node that every other view shows down for with.down_after seconds fails the wait, resumable") {
   StrictFakeAgent agent("127.0.0.74");
   const std::string node = "127.0.0.74";

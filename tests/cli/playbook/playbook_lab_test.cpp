@@ -1,5 +1,5 @@
-// The playbooks on real labs (ringnode and ringd processes). Five test cases, each a lab on
-// ports of its own, which ctest runs as five tests (in parallel):
+// The playbooks on real labs (ringnode and ringd processes). Six test cases, each a lab on
+// ports of its own, which ctest runs as six tests (in parallel):
 // - scale-up 3 -> 4 and scale-down 4 -> 3 under a QUORUM writer: a dry run changes nothing;
 //   removing a node below rf and a host-id mismatch are refused with exit 5 before anything
 //   changes; the CLI SIGKILLed while the new node joins and `playbook resume` finishing the run
@@ -22,7 +22,11 @@
 //   scale-down refuses receivers that would pass 80%;
 // - scale-up 3 -> 4 with a stream source SIGKILLed, then hung, then the new node's agent
 //   SIGKILLed, and scale-down 4 -> 3 with a receiver SIGKILLed, then hung: each fault ends the
-//   run failed (exit 2) naming the peer, or rides through (the agent); resumed, it finishes.
+//   run failed (exit 2) naming the peer, or rides through (the agent); resumed, it finishes;
+// - repair (2 segments per node) and rolling restart on 3 nodes, a peer SIGKILLed, then hung:
+//   the repair fails (exit 2) naming it, the rolling restart's readiness gate holds and times
+//   out (exit 3) naming it, restarting no other node; resumed, each finishes, no segment
+//   repaired and no node restarted twice.
 // Every acknowledged write is readable after each.
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -1025,4 +1029,203 @@ TEST_CASE("scale-down with a receiving peer SIGKILLed, then hung, resumed to the
                                   << hung.ended_after << " s after the stop, " << hung.run.last()["message"]
                                   << "; writes " << writes.acknowledged << " acknowledged, " << writes.failed
                                   << " failed; verify " << verify.out << "; " << seconds_since(test_started) << " s");
+}
+
+namespace {
+
+// Waits until `ringctl health` finds every node up and normal in every view: a peer started
+// again or resumed (SIGCONT) is seen up before the run it stopped is resumed, or that run's
+// next repair would fail at once on a replica still convicted down.
+void wait_every_node_up() {
+  json seen;
+  const bool up = ringruntime::wait_until(
+      [&] {
+        const json report =
+            json::parse(test_support::run_process({RINGCTL_BIN, "-o", "json", "health"}).out, nullptr, false);
+        if (!report.is_object() || !report["checks"].is_array()) return false;
+        for (const json& check : report["checks"]) {
+          if (check["name"] == "nodes_up_normal") seen = check;
+        }
+        return seen.is_object() && seen["status"] == "ok";
+      },
+      std::chrono::seconds(90), std::chrono::milliseconds(500));
+  REQUIRE_MESSAGE(up, seen);
+}
+
+// The steps a run finished ok (`step_finished`, status ok), by path.
+std::map<std::string, int> steps_ok(const std::vector<json>& events) {
+  std::map<std::string, int> ok;
+  for (const json& e : events) {
+    if (e.value("event", "") == "step_finished" && e.value("status", "") == "ok") ++ok[e["step"]];
+  }
+  return ok;
+}
+
+// How many times a run stopped the node at `address` (its `node_stopping` events).
+int times_stopped(const std::vector<json>& events, const std::string& address) {
+  int count = 0;
+  for (const json& e : events) count += e.value("event", "") == "node_stopping" && e["node"] == address ? 1 : 0;
+  return count;
+}
+
+}  // namespace
+
+// The repair and rolling-restart playbooks on one lab of 3 nodes (rf 3: every node a replica of
+// every range), under a QUORUM writer, each with a peer SIGKILLed, then one hung (SIGSTOP):
+//  - repair by 2 token segments per node: node 3, a replica of the ranges node 1 repairs, is
+//    SIGKILLed at node 1's first segment's `job` event: the run ends failed (exit 2) naming it
+//    (that segment's job, or had it ended first the next one); node 3 started again, the resumed
+//    run's first segment job sees node 3 hung: failed (exit 2) once convicted, naming it;
+//    resumed (SIGCONT), the run resumed again finishes. No segment is repaired twice.
+//  - rolling restart: node 3 SIGKILLed as node 1's readiness wait begins: the gate holds, no
+//    other node is restarted, the wait times out (exit 3) naming node 3; started again, the
+//    resumed run goes on to node 2, and node 3 hung as node 2's readiness wait begins:
+//    timed out again, naming it, node 3 not restarted; resumed (SIGCONT), the run resumed
+//    again restarts node 3 and finishes. Every node restarted once.
+// Every acknowledged row reads back at QUORUM afterwards (`lab verify`).
+TEST_CASE("repair and rolling restart with a peer SIGKILLed, then hung, resumed to the end") {
+  PlaybookLab lab("peer-repair-restart", "127.0.107.", {"27070", "30070", "7370"});
+  const auto test_started = std::chrono::steady_clock::now();
+  const ProcessResult up = lab.up(3);
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  lab.must({"stress", "--rows", "2000", "--cl", "QUORUM"});
+  const std::string first = lab.address(1), second = lab.address(2), peer = lab.address(3);
+  QuorumWriter writer(lab);
+
+  // Repair: node 3 SIGKILLed at node 1's first segment's job, then hung at node 2's.
+  const auto repair_started = std::chrono::steady_clock::now();
+  const std::vector<std::string> repair = {"run", "repair", "--var", "segments=2", "--yes"};
+  // Each fault by a pid looked up before the run, so that it lands at once: a segment's job
+  // lasts well under a second here, and the six of them not much more.
+  std::chrono::steady_clock::time_point faulted_at;
+  const int killed_pid = node_pid(lab, peer);
+  const InterruptedRun repair_killed = run_watched(repair, [&](const json& e) {
+    if (!is_event(e, "job", "2.1.1.1.1")) return;
+    REQUIRE(kill(killed_pid, SIGKILL) == 0);
+    faulted_at = std::chrono::steady_clock::now();
+  });
+  const double repair_killed_after = seconds_since(faulted_at);
+  check_failed_naming(repair_killed, peer);
+  REQUIRE(lab.lab({"start", member_name(lab, peer)}).exit_code == 0);
+  wait_every_node_up();
+
+  // Hung at the resumed run's first segment job (node 1's failed segment run again, or node 2's
+  // first).
+  bool hung = false;
+  const int hung_pid = node_pid(lab, peer);
+  const InterruptedRun repair_hung = run_watched({"resume", repair_killed.run_id(), "--yes"}, [&](const json& e) {
+    if (hung || e.value("event", "") != "job") return;
+    hung = true;
+    REQUIRE(kill(hung_pid, SIGSTOP) == 0);
+    faulted_at = std::chrono::steady_clock::now();
+  });
+  const double repair_hung_after = seconds_since(faulted_at);
+  REQUIRE(kill(hung_pid, SIGCONT) == 0);
+  check_failed_naming(repair_hung, peer);
+  CHECK(count_events(repair_hung.events, "step_finished", "2.1.1.1.1", "done_before") +
+            count_events(repair_hung.events, "step_finished", "2.1.1.1.1", "ok") ==
+        1);
+  wait_every_node_up();
+
+  const InterruptedRun repaired = run_watched({"resume", repair_killed.run_id(), "--yes"}, [](const json&) {});
+  {
+    INFO(repaired.out);
+    CHECK(repaired.exit_code == 0);
+    CHECK(repaired.last()["status"] == "succeeded");
+    // Every segment (3 nodes x 2) repaired once across the three runs: none again once finished.
+    std::map<std::string, int> ok;
+    for (const InterruptedRun* run : {&repair_killed, &repair_hung, &repaired}) {
+      for (const auto& [step, count] : steps_ok(run->events)) ok[step] += count;
+    }
+    for (const char* node : {"1", "2", "3"}) {
+      for (const char* segment : {"1", "2"}) {
+        const std::string step = std::string("2.") + node + ".1." + segment + ".1";
+        CHECK_MESSAGE(ok[step] == 1, step);
+      }
+    }
+    for (const json& e : repaired.events) {
+      if (e["event"] == "job") CHECK_MESSAGE(e["reattached"] == false, e);  // a failed job not followed again
+    }
+    // What the first two runs finished, the last one gives as done before.
+    for (const InterruptedRun* run : {&repair_killed, &repair_hung}) {
+      for (const auto& finished : steps_ok(run->events)) {  // no structured binding: INFO is a lambda
+        const std::string& step = finished.first;
+        if (step.rfind("2.", 0) == 0 && step.size() == 9)  // a segment's repair ("2.N.1.S.1")
+          CHECK_MESSAGE(count_events(repaired.events, "step_finished", step, "done_before") == 1, step);
+      }
+    }
+  }
+  const double repair_seconds = seconds_since(repair_started);
+
+  // Rolling restart: node 3 SIGKILLed as node 1's readiness wait begins, then hung as node 2's
+  // does: at the restart step's end, by its pid looked up before the run, so that the fault is
+  // there before the gate's first look (not a process spawn later, when the gate, which opened
+  // in 0.9 s in a run, may have let the next restart go on: a fault after the gate is one no
+  // gate can see).
+  const auto restart_finished = [](const json& e, const std::string& step) {
+    return is_event(e, "step_finished", step) && e.value("status", "") == "ok";
+  };
+  const int ready_timeout = 20;
+  const auto restart_started = std::chrono::steady_clock::now();
+  const std::vector<std::string> restart = {
+      "run",  "rolling-restart", "--var", lab.lab_var(), "--var", "ready_timeout=" + std::to_string(ready_timeout),
+      "--yes"};
+  const int restart_killed_pid = node_pid(lab, peer);
+  const InterruptedRun restart_killed = run_watched(restart, [&](const json& e) {
+    if (restart_finished(e, "3.1.1")) REQUIRE(kill(restart_killed_pid, SIGKILL) == 0);
+  });
+  const auto check_held = [&](const InterruptedRun& run, const std::string& step) {
+    INFO(run.out);
+    CHECK(run.exit_code == 3);
+    CHECK(run.last()["status"] == "timed_out");
+    CHECK(count_events(run.events, "step_finished", step, "timed_out") == 1);
+    CHECK_MESSAGE(run.last().value("message", "").find(peer) != std::string::npos, run.last().dump());
+  };
+  check_held(restart_killed, "3.1.2");
+  CHECK(times_stopped(restart_killed.events, first) == 1);
+  CHECK(times_stopped(restart_killed.events, second) == 0);  // not with node 3 down
+  REQUIRE(lab.lab({"start", member_name(lab, peer)}).exit_code == 0);
+
+  const int restart_hung_pid = node_pid(lab, peer);
+  const InterruptedRun restart_hung = run_watched({"resume", restart_killed.run_id()}, [&](const json& e) {
+    if (restart_finished(e, "3.2.1")) REQUIRE(kill(restart_hung_pid, SIGSTOP) == 0);
+  });
+  REQUIRE(kill(restart_hung_pid, SIGCONT) == 0);
+  check_held(restart_hung, "3.2.2");
+  CHECK(count_events(restart_hung.events, "step_finished", "3.1.1", "done_before") == 1);
+  CHECK(count_events(restart_hung.events, "step_finished", "3.1.2", "ok") == 1);
+  CHECK(times_stopped(restart_hung.events, peer) == 0);  // not while it is hung
+
+  const InterruptedRun restarted = run_watched({"resume", restart_killed.run_id()}, [](const json&) {});
+  {
+    INFO(restarted.out);
+    CHECK(restarted.exit_code == 0);
+    CHECK(restarted.last()["status"] == "succeeded");
+    for (const char* step : {"3.1.1", "3.1.2", "3.2.1"})
+      CHECK_MESSAGE(count_events(restarted.events, "step_finished", step, "done_before") == 1, step);
+    CHECK(count_events(restarted.events, "step_finished", "3.2.2", "ok") == 1);
+    CHECK(count_events(restarted.events, "step_finished", "3.3.2", "ok") == 1);
+  }
+  for (const std::string& node : {first, second, peer}) {
+    const int stopped = times_stopped(restart_killed.events, node) + times_stopped(restart_hung.events, node) +
+                        times_stopped(restarted.events, node);
+    CHECK_MESSAGE(stopped == 1, node);  // each node restarted once across the three runs
+  }
+  const double restart_seconds = seconds_since(restart_started);
+
+  const WritesMade writes = writes_made(writer);
+  CHECK(writes.acknowledged > 0);
+  const ProcessResult verify = lab.lab({"verify", "--cl", "QUORUM", "-o", "json"});
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  MESSAGE("repair: replica " << peer << " killed: exit " << repair_killed.exit_code << " " << repair_killed_after
+                             << " s after the kill, " << repair_killed.last()["message"] << "; hung: exit "
+                             << repair_hung.exit_code << " " << repair_hung_after << " s after the stop, "
+                             << repair_hung.last()["message"] << "; resumed: exit " << repaired.exit_code << "; "
+                             << repair_seconds << " s. rolling restart: " << peer << " killed: exit "
+                             << restart_killed.exit_code << ", " << restart_killed.last()["message"] << "; hung: exit "
+                             << restart_hung.exit_code << ", " << restart_hung.last()["message"] << "; resumed: exit "
+                             << restarted.exit_code << "; " << restart_seconds << " s. writes " << writes.acknowledged
+                             << " acknowledged, " << writes.failed << " failed; verify " << verify.out << "; "
+                             << seconds_since(test_started) << " s");
 }
