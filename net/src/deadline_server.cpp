@@ -22,6 +22,8 @@ using std::chrono::milliseconds;
 
 // Whether the request last read on this thread was cut by its deadline: request_deadline_passed().
 thread_local bool deadline_passed = false;
+// Whether the connection is to close after the answer being sent: close_after_answer().
+thread_local bool close_requested = false;
 
 milliseconds from_sec_and_usec(time_t sec, time_t usec) {
   return std::chrono::duration_cast<milliseconds>(std::chrono::seconds(sec) + std::chrono::microseconds(usec));
@@ -55,6 +57,7 @@ class ConnectionStream final : public httplib::Stream {
   void begin_request(Clock::time_point deadline) {
     deadline_ = deadline;
     deadline_passed = false;
+    close_requested = false;
   }
 
   // The TLS handshake, within the first request's deadline.
@@ -172,6 +175,8 @@ class ConnectionStream final : public httplib::Stream {
 
 bool request_deadline_passed() { return deadline_passed; }
 
+void close_after_answer() { close_requested = true; }
+
 // As cpp-httplib's own (process_server_socket, and ssl_new and process_server_socket_ssl for
 // TLS), but with one stream for the connection and a deadline for each request.
 template <class Base>
@@ -204,7 +209,7 @@ bool DeadlineServer<Base>::process_and_close_socket(socket_t sock) {
     bool connection_closed = false;
     served = this->process_request(stream, count + 1 == this->keep_alive_max_count_, connection_closed,
                                    [ssl](httplib::Request& request) { request.ssl = ssl; });
-    if (!served || connection_closed || request_deadline_passed()) break;
+    if (!served || connection_closed || request_deadline_passed() || close_requested) break;
   }
   if (ssl != nullptr) {
     if (served) ::SSL_shutdown(ssl);  // a close_notify, not waited for

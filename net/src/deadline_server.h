@@ -51,4 +51,9 @@ extern template class DeadlineServer<httplib::SSLServer>;
 // stream that knows why the reading failed.
 bool request_deadline_passed();
 
+// Closes the connection serving this thread's request once its answer is sent. For the error
+// handler, after a request it could not read whole: whatever follows on the connection would be
+// read from the middle of it (a malformed request line's leftover taken for the next request).
+void close_after_answer();
+
 }  // namespace ringnet

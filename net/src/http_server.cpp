@@ -308,16 +308,20 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) 
   // Its 400 and 408 say the request could not be read whole, which for a client that builds
   // its requests (a peer, ringctl) means the bytes were cut short or came too slowly: a code of
   // their own, request_unread, that such a client may retry on (range_streamer.h).
-  // A request cut by its deadline is a 408 that says so; the connection is closed after it.
+  // A request not read whole closes its connection after the answer (what follows on it would be
+  // read from the middle of it); one cut by its deadline is a 408 that says so.
   const auto deadline = options.request_read_deadline;
   impl_->server->set_error_handler(
       httplib::Server::HandlerWithResponse([limit, deadline](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         const bool unread = res.status == 400 || res.status == 408;
         std::string message = "bad HTTP request (status " + std::to_string(res.status) + ")";
+        if (unread) {  // the connection is out of step with the client's requests: closed after this answer
+          res.set_header("Connection", "close");
+          close_after_answer();
+        }
         if (unread && request_deadline_passed()) {
           res.status = 408;
-          res.set_header("Connection", "close");
           message =
               "the request was not read whole within the server's limit of " + std::to_string(deadline.count()) + " ms";
         } else if (res.status == 413 && req.get_header_value("Content-Type") == "application/x-www-form-urlencoded") {
