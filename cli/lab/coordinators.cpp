@@ -18,12 +18,16 @@ ringcore::Result<ringnet::HttpResponse> Coordinators::send(const ringnet::HttpRe
   ringcore::Result<ringnet::HttpResponse> result = ringcore::Error::failed("no coordinator");
   for (std::size_t attempt = 0; attempt < clients_.size(); ++attempt) {
     result = clients_[(hint + attempt) % clients_.size()].send(request);
-    // 503: this coordinator cannot reach enough replicas (it is starting and has not heard from
-    // its peers yet, or it sees them down). Another may, as a driver's retry policy assumes for
-    // Cassandra's Unavailable; the lab's writes are idempotent, so asking again is safe.
-    if (result.ok() && result->status != 503) return result;
+    if (!ask_another(result)) return result;
   }
   return result;
+}
+
+bool ask_another(const ringcore::Result<ringnet::HttpResponse>& result) {
+  if (!result || result->status == 503) return true;
+  if (result->status / 100 == 2) return false;
+  const auto body = ringnet::body_or_error("coordinator", *result);
+  return !body && body.error().code() == ringcore::ErrorCode::kRequestUnread;
 }
 
 std::string error_text(const ringcore::Result<ringnet::HttpResponse>& result) {

@@ -10,8 +10,8 @@
 
 namespace ringctl::lab {
 
-// Requests go round-robin from a hint; a coordinator that cannot be reached, or answers 503 (it
-// cannot reach enough replicas), is skipped for the next one. Thread-safe for send().
+// Requests go round-robin from a hint; a coordinator whose answer ask_another() refuses is
+// skipped for the next one. Thread-safe for send().
 class Coordinators {
  public:
   // One client per running member. Throws ringcore::Error (kFailed) when none runs.
@@ -22,6 +22,13 @@ class Coordinators {
  private:
   std::vector<ringnet::HttpClient> clients_;
 };
+
+// Whether a request's outcome sends it to the next coordinator: this one could not be reached,
+// answered 503 (it cannot reach enough replicas: another may, as a driver's retry policy assumes
+// for Cassandra's Unavailable), or could not read the request whole (request_unread: a node
+// stopping with the request half read; it did nothing with it). The lab's writes are idempotent,
+// so asking again is safe.
+bool ask_another(const ringcore::Result<ringnet::HttpResponse>& result);
 
 // A failed request as one line: the transport error, or "HTTP 503: <the node's message>".
 std::string error_text(const ringcore::Result<ringnet::HttpResponse>& result);
