@@ -6,8 +6,8 @@
 
 namespace ringctl::lab {
 
-Coordinators::Coordinators(const Lab& lab) {
-  for (const LabNode* node : running_nodes(lab)) {
+Coordinators::Coordinators(const Lab& lab, const std::vector<const LabNode*>& nodes) {
+  for (const LabNode* node : nodes) {
     clients_.emplace_back(node->address, lab.spec.native_port, std::chrono::seconds(5));
   }
   if (clients_.empty()) throw ringcore::Error::failed("no lab node is running (ringctl lab up)");

@@ -14,8 +14,10 @@ namespace ringctl::lab {
 // skipped for the next one. Thread-safe for send().
 class Coordinators {
  public:
-  // One client per running member. Throws ringcore::Error (kFailed) when none runs.
-  explicit Coordinators(const Lab& lab);
+  // One client per node of `nodes`, members of `lab` (the running ones, as running_nodes()
+  // lists them when the caller checked what they know: a member started since is not asked).
+  // Throws ringcore::Error (kFailed) when there is none.
+  Coordinators(const Lab& lab, const std::vector<const LabNode*>& nodes);
 
   ringcore::Result<ringnet::HttpResponse> send(const ringnet::HttpRequest& request, std::size_t hint) const;
 

@@ -98,20 +98,22 @@ std::vector<const LabNode*> nodes_with_agents(const Lab& lab) {
 // Every node knows `keyspace`, and so does every agent's view. The agents collect once a second:
 // without the second wait, a command run right after `lab stress` (status, rebalance, a playbook's
 // pre-flight) could read a view from before the keyspace and plan as if it did not exist.
-void wait_for_keyspace_known(const Lab& lab, const std::string& keyspace) {
-  wait_for_keyspace_everywhere(lab, running_nodes(lab), keyspace);
+// The nodes checked.
+std::vector<const LabNode*> wait_for_keyspace_known(const Lab& lab, const std::string& keyspace) {
+  const std::vector<const LabNode*> nodes = running_nodes(lab);
+  wait_for_keyspace_everywhere(lab, nodes, keyspace);
   if (const auto agents = nodes_with_agents(lab); !agents.empty()) {
     wait_until_agents_list(lab, agents, keyspace, std::chrono::seconds(30));
   }
+  return nodes;
 }
 
 }  // namespace
 
-void ensure_keyspace(const Lab& lab, const std::string& keyspace) {
-  const Coordinators coordinators(lab);
+std::vector<const LabNode*> ensure_keyspace(const Lab& lab, const std::string& keyspace) {
+  const Coordinators coordinators(lab, running_nodes(lab));
   if (lists_keyspace(coordinators.send({"GET", "/v1/keyspaces", "", "", {}}, 0), keyspace)) {
-    wait_for_keyspace_known(lab, keyspace);
-    return;
+    return wait_for_keyspace_known(lab, keyspace);
   }
   nlohmann::json replication = {{"class", "NetworkTopologyStrategy"}};
   for (const LabNode& node : lab.nodes) {
@@ -123,7 +125,7 @@ void ensure_keyspace(const Lab& lab, const std::string& keyspace) {
   if (!created || (created->status != 200 && created->status != 201)) {
     throw Error::failed("creating keyspace '" + keyspace + "': " + error_text(created));
   }
-  wait_for_keyspace_known(lab, keyspace);
+  return wait_for_keyspace_known(lab, keyspace);
 }
 
 void wait_for_keyspace_everywhere(const Lab& lab, const std::vector<const LabNode*>& nodes, const std::string& keyspace,
@@ -144,8 +146,7 @@ StressReport run_stress(const Lab& lab, const WorkloadOptions& options) {
   if (options.rows < 1 || options.threads < 1 || options.value_size < 0) {
     throw Error::invalid_input("--rows and --threads must be positive, --value-size not negative");
   }
-  ensure_keyspace(lab, options.keyspace);
-  const Coordinators coordinators(lab);
+  const Coordinators coordinators(lab, ensure_keyspace(lab, options.keyspace));
   RecordWriter record(lab, options.keyspace);
   const std::string run = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
 
@@ -190,9 +191,11 @@ StressReport run_stress(const Lab& lab, const WorkloadOptions& options) {
 VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options) {
   check_options(options);
   const std::vector<Record> records = read_records(lab, options.keyspace);
-  // Once every node knows the keyspace, a 404 for a row means the row is missing.
-  wait_for_keyspace_everywhere(lab, running_nodes(lab), options.keyspace);
-  const Coordinators coordinators(lab);
+  // Once every coordinator knows the keyspace, a 404 for a row means the row is missing (a node
+  // started since may not know it yet, and is not asked).
+  const std::vector<const LabNode*> nodes = running_nodes(lab);
+  wait_for_keyspace_everywhere(lab, nodes, options.keyspace);
+  const Coordinators coordinators(lab, nodes);
   VerifyReport report;
   report.keyspace = options.keyspace;
   report.consistency = options.consistency;

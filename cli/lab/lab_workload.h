@@ -50,8 +50,9 @@ struct VerifyReport {
 };
 
 // Creates the keyspace if it does not exist (rf min(3, nodes) per datacenter) and waits until
-// every running node knows it. Throws ringcore::Error.
-void ensure_keyspace(const Lab& lab, const std::string& keyspace);
+// every running node knows it; those nodes (a node started meanwhile, still joining, may not
+// know it yet: it is no coordinator for the workload). Throws ringcore::Error.
+std::vector<const LabNode*> ensure_keyspace(const Lab& lab, const std::string& keyspace);
 
 // Waits (up to 30 s, asking every 100 ms on `clock`) until each of `nodes` (the running ones)
 // knows the keyspace: schema moves with gossip. Throws ringcore::Error naming the node that
