@@ -4,7 +4,10 @@
 #pragma once
 
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -28,6 +31,7 @@ class NftTable {
   explicit NftTable(const std::string& prefix, std::string chain = "input",
                     const std::string& chain_spec = "{ type filter hook input priority 0; policy accept; }")
       : table_(prefix + std::to_string(getpid())), chain_(std::move(chain)) {
+    delete_left_over(prefix);
     nft({"add", "table", "inet", table_});
     nft({"add", "chain", "inet", table_, chain_, chain_spec});
   }
@@ -59,6 +63,23 @@ class NftTable {
   }
 
  private:
+  // A table named `prefix` and the id of a process that has ended: left by a test killed before
+  // its destructor ran (a ctest timeout, a run stopped), it would still drop the packets of the
+  // next run's lab on the same addresses, which then never converges. Deleted.
+  static void delete_left_over(const std::string& prefix) {
+    const ProcessResult r = run_process({kNft, "-j", "list", "tables"});
+    const nlohmann::json doc = nlohmann::json::parse(r.out, nullptr, false);
+    if (!doc.is_object() || !doc.contains("nftables")) return;
+    for (const nlohmann::json& item : doc["nftables"]) {
+      const std::string name = item.contains("table") ? item["table"].value("name", "") : "";
+      if (!name.starts_with(prefix)) continue;
+      const std::string pid = name.substr(prefix.size());
+      if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (::kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH)
+        run_process({kNft, "delete", "table", "inet", name});
+    }
+  }
+
   static void nft(std::vector<std::string> args) {
     args.insert(args.begin(), kNft);
     const ProcessResult r = run_process(args);
