@@ -100,6 +100,23 @@ std::string read_answer(int fd) {
   return answer;
 }
 
+// What the server sends on `fd` until it closes the connection (then `closed`) or is silent for
+// 30 s; closes `fd`.
+std::pair<std::string, bool> read_until_closed(int fd) {
+  std::string answer;
+  bool closed = false;
+  char buffer[4096];
+  pollfd readable{fd, POLLIN, 0};
+  while (::poll(&readable, 1, 30000) > 0) {
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    closed = n == 0;
+    if (n <= 0) break;
+    answer.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return {answer, closed};
+}
+
 // What a client sending its request slowly got: the bytes the server let it send before it
 // answered or closed, that answer ("" when it closed without one), and how long after it
 // connected the server answered or closed.
@@ -542,27 +559,6 @@ TEST_CASE("a kept-alive connection idle past the deadline is kept for the keep-a
   CHECK(closed_after < std::chrono::seconds(5));  // before the keep-alive timeout
   ::close(idle);
 }
-
-namespace {
-
-// What the server sends on `fd` until it closes the connection (then `closed`) or is silent for
-// 30 s; closes `fd`.
-std::pair<std::string, bool> read_until_closed(int fd) {
-  std::string answer;
-  bool closed = false;
-  char buffer[4096];
-  pollfd readable{fd, POLLIN, 0};
-  while (::poll(&readable, 1, 30000) > 0) {
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    closed = n == 0;
-    if (n <= 0) break;
-    answer.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return {answer, closed};
-}
-
-}  // namespace
 
 TEST_CASE("a request that cannot be read is answered once, a JSON 400, and its connection closed") {
   // What follows a malformed request line cannot be told from the rest of it: the server must
