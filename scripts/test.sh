@@ -21,8 +21,22 @@ stage() {
   [ -z "$current_stage" ] || stage_seconds[$current_stage]=$((SECONDS - stage_started))
   current_stage=$1 stage_started=$SECONDS
 }
+# A failing ctest stage's output is long and its failures mid-way: the failed assertions again,
+# where the end of a CI log shows them.
+print_failed_assertions() {
+  local log=$1/Testing/Temporary/LastTest.log
+  [ -f "$log" ] || return 0
+  printf '\n== failed assertions (%s)\n' "$log"
+  grep -a -A 8 -E ':[0-9]+: (ERROR|FATAL ERROR): ' "$log" | head -n 150 || true
+}
 print_stage_times() {
   local status=$? name shown
+  if [ "$status" -ne 0 ]; then
+    case $current_stage in
+      tests) print_failed_assertions "$root/build" ;;
+      "asan tests") print_failed_assertions "$root/build-asan" ;;
+    esac
+  fi
   [ -z "$current_stage" ] || stage_seconds[$current_stage]=$((SECONDS - stage_started))
   printf '\n== wall time per stage\n'
   for name in "${stages[@]}"; do

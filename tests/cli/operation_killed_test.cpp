@@ -7,7 +7,8 @@
 //     follows that job (the same id; the node does not start a second one);
 //  2. then the node's agent is SIGKILLed and started again: `ringctl jobs` through the new
 //     agent reports the job, running, with at least the progress seen before; the second
-//     `--wait` rides through the gap;
+//     `--wait` rides through the gap (it says the agent does not answer, and reports the job
+//     again at its first answer);
 //     for the join, once it has streamed everything, held before announcing NORMAL by the
 //     nodes' test hook (labnode/test_hold.h), the agent and then ringctl are SIGKILLed again:
 //     the restarted agent lists it running, and the same command run again follows it;
@@ -135,31 +136,27 @@ struct Interrupted {
   std::function<void()> release = nullptr;
 };
 
-// Node i's agent hung (SIGSTOP) rather than dead while `wait` (a ringctl --wait) follows job `id`:
-// `ringctl jobs` asked meanwhile exits 4 saying it timed out, and the wait says the agent does
-// not answer (one "unanswered" event, the reason with it). The agent resumed (SIGCONT) as soon as
-// the wait has said so, within its 30 s grace, the wait reports the job again, the same one,
-// still running: it rode through. The agent is hung no longer than that: its reply timeout (5 s)
-// plus one poll.
+// Reads `wait`'s events until one named `name`; null when the wait ended first.
+Json event_named(Background& wait, std::string_view name) {
+  for (Json event = next_event(wait); event.is_object(); event = next_event(wait)) {
+    if (event["event"] == name) return event;
+  }
+  return nullptr;
+}
+
+// Node i's agent hung (SIGSTOP) rather than dead while `wait` (a ringctl --wait) follows job `id`,
+// its last poll answered: `ringctl jobs` asked meanwhile exits 4 saying it timed out, and the wait
+// says the agent does not answer (one "unanswered" event, the reason with it). The agent resumed
+// (SIGCONT) as soon as the wait has said so, within its 30 s grace, the wait reports the job
+// again, the same one, still running: it rode through. The agent is hung no longer than that: its
+// reply timeout (5 s) plus one poll.
 void agent_hung(Agents& agents, int i, Background& wait, const std::string& id) {
   const std::string agent = agents.agent(i);
   const auto hung_at = std::chrono::steady_clock::now();
   agents.signal(i, SIGSTOP);
   ProcessResult listed;
   std::thread lister([&] { listed = run_process(ringctl_command(agent, {"jobs"})); });
-  Json unanswered;
-  for (Json event = next_event(wait); event.is_object(); event = next_event(wait)) {
-    if (event["event"] != "unanswered") continue;
-    const std::string error = event.value("error", "");
-    if (error.find("timed out") == std::string::npos) {
-      // Said before the hang, while the agent was killed and started again: if a poll fell in
-      // that gap, the wait said so then, the connection refused.
-      CHECK_MESSAGE(error.find("cannot connect") != std::string::npos, error);
-      continue;
-    }
-    unanswered = event;
-    break;
-  }
+  const Json unanswered = event_named(wait, "unanswered");
   lister.join();
   agents.signal(i, SIGCONT);
   const double hung_for = seconds_since(hung_at);
@@ -204,11 +201,20 @@ void interrupt(Agents& agents, const Interrupted& operation) {
 
   agents.kill(operation.node);
   CHECK(run_process(ringctl_command(agent, {"jobs"})).exit_code == 4);  // no agent: no list, not an empty one
+  // The wait says the agent is gone before it is started again, and reports the job again at its
+  // first answer after: so the gap is closed before the agent is hung, whose own gap it says.
+  const Json gone = event_named(*again, "unanswered");
+  REQUIRE_MESSAGE(gone.is_object(), "the wait ended without saying that the agent was gone");
+  CHECK_MESSAGE(gone.value("error", "").find(agent) != std::string::npos, gone.dump());
   agents.start(operation.node);
   const Json after_agent = listed_with_progress(agent, id, done_of(after_ringctl));
   REQUIRE_MESSAGE(after_agent.is_object(), "the restarted agent does not list " << id << " with its progress");
   CHECK(after_agent["operation"] == midway["operation"]);
   CHECK_MESSAGE(after_agent["state"] == "running", after_agent.dump());
+  const Json rode_through = next_event(*again);
+  REQUIRE_MESSAGE(rode_through.is_object(), "the wait ended after the agent was started again");
+  CHECK_MESSAGE(rode_through["event"] == "progress", rode_through.dump());
+  CHECK(rode_through["job"]["id"] == id);
 
   if (operation.hang_agent) agent_hung(agents, operation.node, *again, id);
 
