@@ -140,9 +140,9 @@ std::optional<AgentAnswer> AgentClient::ask(std::size_t index, const std::string
   auto text = ringnet::body_or_error("agent " + answered_by_, std::move(response));
   if (!text) {
     const Error& error = text.error();
-    // kUnavailable from an agent that answered means its node did not: that is a failure here,
-    // so that kUnavailable always means "no agent reachable".
-    if (error.code() == ErrorCode::kUnavailable) throw Error::failed(error.message());
+    // kUnavailable from an agent that answered means its node did not: a code of its own, so
+    // that kUnavailable always means "no agent reachable".
+    if (error.code() == ErrorCode::kUnavailable) throw Error(ErrorCode::kNodeUnavailable, error.message());
     throw error;
   }
   AgentAnswer answer{status, nlohmann::json::parse(*text, nullptr, false)};

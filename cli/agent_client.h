@@ -67,8 +67,9 @@ class AgentClient {
   // GET `path`: the parsed JSON body of a 2xx answer. Errors (thrown ringcore::Error):
   // kUnavailable when no agent could be reached (the message lists each attempt); the agent's
   // own error (body_or_error: its code and message, prefixed with the agent) when it answered
-  // with one, except that an agent's "unavailable" becomes kFailed, so that kUnavailable
-  // always means "no agent reachable"; kFailed for a body that is not JSON.
+  // with one, except that an agent's "unavailable" (its node did not answer) becomes
+  // kNodeUnavailable, so that kUnavailable always means "no agent reachable"; kFailed for a body
+  // that is not JSON.
   nlohmann::json get(const std::string& path);
 
   // GET `path` of a cached answer (one with a "freshness" member), preferring a current one: an

@@ -30,6 +30,7 @@ int exit_code_for(const ringcore::Error& error) {
       return kExitOutcomeUnknown;
     case ErrorCode::kConflict:
     case ErrorCode::kFailed:
+    case ErrorCode::kNodeUnavailable:  // an agent answered: not exit 4, which is "no agent reachable"
     case ErrorCode::kMethodNotAllowed:
     case ErrorCode::kInternal:
       return kExitFailed;
@@ -84,7 +85,8 @@ const char* exit_code_help() {
          "  5  a check found the cluster not fit for what was asked\n"
          "  6  aborted by the operator (answered no to a playbook's question, or Ctrl-C stopped a\n"
          "     playbook run: it stays resumable with ringctl playbook resume)\n"
-         "  7  outcome unknown: the agent stopped answering while an operation was followed\n"
+         "  7  outcome unknown: the agent or its node stopped answering for 30 s while an operation\n"
+         "     was followed, or the node came back without the job\n"
          "  8  the agent refused the token (unauthorized or forbidden), an SSH host refused the key,\n"
          "     an SSH host's key is unknown or changed (not in known_hosts), or the agent's TLS\n"
          "     certificate did not verify (untrusted CA, or it does not name the host)\n"

@@ -8,9 +8,12 @@
 namespace ringctl {
 namespace {
 
-// The agent did not answer (down, restarting, or too busy): it may yet.
+// The agent did not answer (down, restarting, or too busy), or answered that its node did not (a
+// node restarting, hung, or paused by a collector a few seconds, longer than the agent waits for
+// it): either may answer yet. A node that was killed and restarted answers that the job is gone.
 bool no_answer(const ringcore::Error& error) {
-  return error.code() == ringcore::ErrorCode::kUnavailable || error.code() == ringcore::ErrorCode::kTimedOut;
+  return error.code() == ringcore::ErrorCode::kUnavailable || error.code() == ringcore::ErrorCode::kTimedOut ||
+         error.code() == ringcore::ErrorCode::kNodeUnavailable;
 }
 
 }  // namespace

@@ -42,11 +42,14 @@ using ringruntime::WaitClock;
 // Follows `job` (as the operation's answer gave it) until it succeeds or fails, or the timeout
 // passes: `fetch(id)` returns the job's current object. Calls `on_event` with "progress" for
 // the first sight and each change, then once with the final event, which it returns.
-// When `fetch` gets no answer (kUnavailable, kTimedOut), it calls `on_event` with "unanswered"
-// (once a gap, with the reason) and asks again at the usual intervals until `unanswered_grace`
-// has passed since the last answer, reporting the first answer after the gap as "progress";
-// then, or at once for any other error (the job is gone, the answer makes no sense), the wait
-// ends with "unknown": the job was started and nobody can say now how it ends.
+// When `fetch` gets no answer (kUnavailable, kTimedOut), or its agent answers that the node does
+// not (kNodeUnavailable: the node restarting, hung, or paused by a collector), it calls
+// `on_event` with "unanswered" (once a gap, with the reason) and asks again at the usual
+// intervals until `unanswered_grace` has passed since the last answer, reporting the first
+// answer after the gap as "progress";
+// then, or at once for any other error (the job is gone, as after its node restarted; the
+// answer makes no sense), the wait ends with "unknown": the job was started and nobody can say
+// now how it ends.
 JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::json(const std::string&)>& fetch,
                       const std::function<void(const JobEvent&)>& on_event, const WaitOptions& options,
                       const WaitClock& clock);

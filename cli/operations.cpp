@@ -32,8 +32,9 @@ void follow_job(AgentClient& agent, const Json& job, const WaitFlags& flags, Out
     const auto on_event = [&](const JobEvent& event) {
       if (format != OutputFormat::kTable) print_job_event(event, format, std::cout);
       if (format == OutputFormat::kTable && event.event == "unanswered") {
-        std::cerr << "ringctl: no answer from the agent " << where << " (" << event.reason << "); still following job "
-                  << id << " for up to " << options.unanswered_grace.count() / 1000 << " s without one\n";
+        std::cerr << "ringctl: no answer about job " << id << " through the agent " << where << " (" << event.reason
+                  << "); still following it for up to " << options.unanswered_grace.count() / 1000
+                  << " s without one\n";
       }
       if (event.event != "progress") return;
       const Json progress = event.job.value("progress", Json::object());

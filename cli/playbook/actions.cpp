@@ -123,6 +123,14 @@ StepOutcome agent_operation(const std::string& name, StepContext& context, const
                 {"reattached", reattached}});
   const auto fetch = [&agent](const std::string& id) { return job_of(agent.get("/v1/jobs/" + id)); };
   const auto on_event = [&](const JobEvent& event) {
+    if (event.event == "unanswered") {
+      context.emit({{"event", "unanswered"},
+                    {"operation", name},
+                    {"node", node},
+                    {"job", json_text(*job, "id")},
+                    {"error", event.reason}});
+      return;
+    }
     if (event.event != "progress") return;
     const Json progress = event.job.value("progress", Json::object());
     context.emit({{"event", "progress"},

@@ -189,7 +189,8 @@ void RunEventPrinter::print(const Document& event) {
          << '\n';
   } else if (kind == "plan") {
     print_plan_event(event, out_);
-  } else if (kind == "would" || kind == "threshold" || kind == "job" || kind == "node_starting") {
+  } else if (kind == "would" || kind == "threshold" || kind == "job" || kind == "node_starting" ||
+             kind == "unanswered") {
     out_ << "      " << kind << ": ";
     for (const auto& [key, value] : event.items()) {
       if (key != "event" && key != "run_id" && key != "step")

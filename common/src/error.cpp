@@ -40,6 +40,8 @@ const char* error_code_name(ErrorCode code) {
       return "request_unread";
     case ErrorCode::kTlsVerify:
       return "tls_verify";
+    case ErrorCode::kNodeUnavailable:
+      return "node_unavailable";
   }
   return "internal";
 }
@@ -50,7 +52,7 @@ ErrorCode error_code_from_name(std::string_view name) {
         ErrorCode::kConflict, ErrorCode::kFailed, ErrorCode::kUnauthorized, ErrorCode::kForbidden,
         ErrorCode::kMethodNotAllowed, ErrorCode::kTimedOut, ErrorCode::kOutcomeUnknown, ErrorCode::kSshHostKey,
         ErrorCode::kSshAuth, ErrorCode::kSshConnect, ErrorCode::kPeerDown, ErrorCode::kRequestUnread,
-        ErrorCode::kTlsVerify}) {
+        ErrorCode::kTlsVerify, ErrorCode::kNodeUnavailable}) {
     if (name == error_code_name(code)) return code;
   }
   return ErrorCode::kInternal;

@@ -136,6 +136,7 @@ int http_status_for(ringcore::ErrorCode code) {
       return 404;
     case ringcore::ErrorCode::kUnavailable:
     case ringcore::ErrorCode::kPeerDown:
+    case ringcore::ErrorCode::kNodeUnavailable:
       return 503;
     case ringcore::ErrorCode::kConflict:
       return 409;

@@ -6,6 +6,7 @@
 
 #include "agent_client.h"
 #include "cluster_config.h"
+#include "exit_codes.h"
 #include "ringcore/health_checks.h"
 #include "ringnet/http_server.h"
 #include "support/test_paths.h"
@@ -259,12 +260,14 @@ TEST_CASE("the first agent that answers is used, one that is not reachable is sk
       CHECK(e.message() == "agent " + live + ": no job x1");
     }
   }
-  SUBCASE("an agent's own 'unavailable' is a failure, not 'no agent reachable'") {
+  SUBCASE("an agent's own 'unavailable' says its node did not answer, not 'no agent reachable'") {
     CHECK_THROWS_AS(client.get("/v1/streams"), ringcore::Error);
     try {
       client.get("/v1/streams");
     } catch (const ringcore::Error& e) {
-      CHECK(e.code() == ringcore::ErrorCode::kFailed);
+      CHECK(e.code() == ringcore::ErrorCode::kNodeUnavailable);
+      CHECK(e.message() == "agent " + live + ": node not answering");
+      CHECK(ringctl::exit_code_for(e) == 2);  // an agent answered: not exit 4
     }
   }
   SUBCASE("no agent reachable at all is kUnavailable, listing every attempt") {

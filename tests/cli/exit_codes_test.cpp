@@ -83,7 +83,7 @@ TEST_CASE("a playbook run exits as issue 14's table says, whatever error failed 
   CHECK(exit_code_for_run(RunStatus::kFailed, std::nullopt) == 2);
   for (ErrorCode code : {ErrorCode::kFailed, ErrorCode::kConflict, ErrorCode::kOutcomeUnknown, ErrorCode::kSshHostKey,
                          ErrorCode::kSshAuth, ErrorCode::kUnauthorized, ErrorCode::kInvalidInput,
-                         ErrorCode::kSshConnect, ErrorCode::kInternal}) {
+                         ErrorCode::kSshConnect, ErrorCode::kInternal, ErrorCode::kNodeUnavailable}) {
     CAPTURE(ringcore::error_code_name(code));
     CHECK(exit_code_for_run(RunStatus::kFailed, error(code)) == 2);
   }

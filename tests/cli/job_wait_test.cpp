@@ -144,6 +144,51 @@ TEST_CASE("a job whose agent restarts is followed through the outage to its end"
   CHECK(exit_code_of(final_event) == 0);
 }
 
+TEST_CASE("a job whose node pauses behind a live agent is followed through the pause to its end") {
+  // A JVM's collector can stop a node for seconds, longer than its agent waits for it: the agent
+  // answers, saying its node did not. That is a gap like an agent's own, not the job's end.
+  FakeTime time;
+  int polls = 0;
+  const auto paused = [&](const std::string&) -> json {
+    ++polls;
+    if (polls == 2 || polls == 3) {
+      throw ringcore::Error(ringcore::ErrorCode::kNodeUnavailable,
+                            "agent 127.0.0.1:7070: node 127.0.0.1:9042: no answer: timed out after 2 s");
+    }
+    return polls < 5 ? job("running", 50) : job("succeeded", 100);
+  };
+  std::vector<ringctl::JobEvent> events;
+  const ringctl::JobEvent final_event = ringctl::wait_for_job(
+      job("running", 10), paused, [&events](const ringctl::JobEvent& e) { events.push_back(e); }, {}, time.clock());
+  CHECK(final_event.event == "done");
+  REQUIRE(events.size() == 5);
+  CHECK(events[2].event == "unanswered");
+  CHECK(events[2].reason.find("node 127.0.0.1:9042") != std::string::npos);
+  CHECK(events[3].event == "progress");
+  CHECK(exit_code_of(final_event) == 0);
+}
+
+TEST_CASE("a job whose node stays silent behind a live agent ends unknown after the grace, exit 7") {
+  FakeTime time;
+  std::chrono::steady_clock::time_point last_answer;
+  int polls = 0;
+  const ringctl::JobEvent final_event = ringctl::wait_for_job(
+      job("running", 10),
+      [&](const std::string&) -> json {
+        if (++polls >= 2) {
+          throw ringcore::Error(ringcore::ErrorCode::kNodeUnavailable,
+                                "agent 127.0.0.1:7070: node: connection refused");
+        }
+        last_answer = time.now;
+        return job("running", 20);
+      },
+      [](const ringctl::JobEvent&) {}, {}, time.clock());
+  CHECK(final_event.event == "unknown");
+  CHECK(time.now - last_answer >= 30s);
+  CHECK(time.now - last_answer < 31s);
+  CHECK(exit_code_of(final_event) == 7);
+}
+
 TEST_CASE("an answer that is not the job ends the wait at once as unknown: no grace for a job that is gone") {
   FakeTime time;
   int polls = 0;
@@ -179,6 +224,7 @@ TEST_CASE("exit codes: bad input 1, failures and conflicts 2, timeouts 3, no age
   CHECK(ringctl::exit_code_for(Error(ErrorCode::kOutcomeUnknown, "x")) == 7);
   CHECK(ringctl::exit_code_for(Error(ErrorCode::kMethodNotAllowed, "x")) == 2);
   CHECK(ringctl::exit_code_for(Error(ErrorCode::kUnavailable, "x")) == 4);
+  CHECK(ringctl::exit_code_for(Error(ErrorCode::kNodeUnavailable, "x")) == 2);  // an agent answered
   const std::string help = ringctl::exit_code_help();
   for (const char* line : {"  0  ", "  1  ", "  2  ", "  3  ", "  4  "}) CHECK(help.find(line) != std::string::npos);
 }

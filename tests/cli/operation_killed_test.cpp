@@ -15,6 +15,10 @@
 //  3. for join, cleanup, repair and decommission, the agent is then SIGSTOPped until `ringctl jobs`
 //     says it timed out (exit 4) and the wait says the agent does not answer (an "unanswered"
 //     event), and resumed: the wait reports the job again and rides through;
+//     for repair and decommission, the node itself is then paused (SIGSTOP, as a JVM's collector
+//     can pause Cassandra) until the wait says that its agent answers the node does not (an
+//     "unanswered" event, "timed out"), and resumed: the wait reports the job again and rides
+//     through;
 //     for cleanup, once every range is dropped, held before its final compaction by the nodes' test hook
 //     (labnode/test_hold.h), the agent is SIGKILLed again: restarted, it lists the job running;
 //     there ringctl is SIGKILLed too, and the same command run again follows the same job;
@@ -134,6 +138,7 @@ struct Interrupted {
   // When let_go leaves the job held by the test hook in a later phase: ringctl is SIGKILLed there
   // too, and run again follows the same job; then this lifts the hold.
   std::function<void()> release = nullptr;
+  bool pause_node = false;  // then SIGSTOP the node itself for a while (not one of the writer's coordinators)
 };
 
 // Reads `wait`'s events until one named `name`; null when the wait ended first.
@@ -176,7 +181,32 @@ void agent_hung(Agents& agents, int i, Background& wait, const std::string& id) 
                       << "\" and, resumed, reported the job again at " << again["job"]["progress"].dump());
 }
 
-void interrupt(Agents& agents, const Interrupted& operation) {
+// Node i itself paused (SIGSTOP) while `wait` follows its job `id`, as a JVM's collector can
+// pause Cassandra: its agent answers that the node does not (its 2 s timeout), and the wait says
+// so (one "unanswered" event naming the node) instead of ending. Resumed (SIGCONT) as soon as
+// the wait has said so, the node is seen again by the wait: the job, the same one, still running.
+void node_paused(TestCluster& cluster, int i, Background& wait, const std::string& id) {
+  const auto paused_at = std::chrono::steady_clock::now();
+  cluster.process(i).send_signal(SIGSTOP);
+  const Json unanswered = event_named(wait, "unanswered");
+  cluster.process(i).send_signal(SIGCONT);
+  const double paused_for = seconds_since(paused_at);
+  REQUIRE_MESSAGE(unanswered.is_object(), "the wait ended without saying that the node did not answer");
+  CHECK(unanswered["job"]["id"] == id);
+  const std::string reason = unanswered.value("error", "");
+  const std::string node_url = "http://" + cluster.address(i) + ":" + std::to_string(cluster.native_port());
+  CHECK_MESSAGE(reason.find(node_url) != std::string::npos, reason);  // the agent's answer: its node timed out
+  CHECK_MESSAGE(reason.find("timed out") != std::string::npos, reason);
+  const Json again = next_event(wait);
+  REQUIRE_MESSAGE(again.is_object(), "the wait ended after the node was resumed");
+  CHECK_MESSAGE(again["event"] == "progress", again.dump());
+  CHECK(again["job"]["id"] == id);
+  CHECK(again["job"]["state"] == "running");
+  MESSAGE(cluster.address(i) << " paused " << paused_for << " s: the wait said \"" << reason
+                             << "\" and, resumed, reported the job again at " << again["job"]["progress"].dump());
+}
+
+void interrupt(TestCluster& cluster, Agents& agents, const Interrupted& operation) {
   INFO(operation.name);
   const auto started = std::chrono::steady_clock::now();
   const std::string agent = agents.agent(operation.node);
@@ -217,6 +247,7 @@ void interrupt(Agents& agents, const Interrupted& operation) {
   CHECK(rode_through["job"]["id"] == id);
 
   if (operation.hang_agent) agent_hung(agents, operation.node, *again, id);
+  if (operation.pause_node) node_paused(cluster, operation.node, *again, id);
 
   if (operation.let_go) operation.let_go();
   if (operation.release) {
@@ -576,7 +607,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          set_throughput(cluster, 1, kThrottledStreamMib);
          return std::string();
        },
-       [&] { set_throughput(cluster, 1, 0); }, true},
+       [&] { set_throughput(cluster, 1, 0); }, true, nullptr, true},
       {"decommission", 4,
        [](const std::string&) {
          return std::vector<std::string>{"decommission", "--wait", "--timeout", "180"};
@@ -606,7 +637,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
          std::filesystem::remove(decommission_hold);
          return id;
        },
-       [&] { set_throughput(cluster, 4, 0); }, true},
+       [&] { set_throughput(cluster, 4, 0); }, true, nullptr, true},
       {"removenode", 0,
        [&](const std::string&) {
          return std::vector<std::string>{"removenode", dead_host, "--wait", "--timeout", "180"};
@@ -642,7 +673,7 @@ TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommi
        },
        [&] { set_throughput(cluster, 0, 0); }},
   };
-  for (const Interrupted& operation : operations) interrupt(agents, operation);
+  for (const Interrupted& operation : operations) interrupt(cluster, agents, operation);
 
   CHECK(writes_acknowledged(writer, 40));  // the cluster still serves QUORUM writes
   for (const int i : {0, 1, 2}) cluster.wait_for_ring(i, 3);

@@ -31,6 +31,7 @@ enum class ErrorCode {
   kPeerDown,          // a request abandoned because its peer was judged down meanwhile (HttpClient::give_up_when)
   kRequestUnread,     // a server could not read a request whole: malformed, cut short, or slower than its read timeout
   kTlsVerify,         // a server's TLS certificate did not verify: an untrusted CA, or it does not name the host
+  kNodeUnavailable,   // an agent answered that its node did not: down, restarting, hung or paused
 };
 
 const char* error_code_name(ErrorCode code);

@@ -199,7 +199,7 @@ TEST_CASE("a step whose job fails ends failed, naming the cause and saying to re
   test_support::check_strict(agent);
 }
 
-TEST_CASE("a step whose node stops answering mid-job ends with the outcome unknown, saying to start it and resume") {
+TEST_CASE("a node silent past the wait's grace ends its step outcome unknown, saying to start it and resume") {
   unsetenv("RINGCTL_TOKEN");
   const std::string node = "127.0.0.76";
   StrictFakeAgent agent(node);
@@ -212,11 +212,14 @@ TEST_CASE("a step whose node stops answering mid-job ends with the outcome unkno
          {"message", "node " + node + ":29160: GET /v1/jobs/c1: cannot connect: connection refused"}}}});
 
   test_support::FakeClock fake;
+  const auto started = fake.now;
   ringctl::playbook::StepRecord record;
   ringctl::playbook::StepOutcome outcome;
   const ringcore::Error error =
       test_support::thrown_error([&] { run_cleanup(agent, node, record, outcome, fake.clock()); });
   CHECK(error.code() == ringcore::ErrorCode::kOutcomeUnknown);  // exit 7
+  // Not at the first such answer: a node paused a few seconds (a JVM's collector) answers so too.
+  CHECK(fake.now - started >= std::chrono::seconds(30));
   const std::string message = error.message();
   CHECK_MESSAGE(message.find("lost sight of cleanup job c1 on " + node) != std::string::npos, message);
   CHECK_MESSAGE(
@@ -224,6 +227,37 @@ TEST_CASE("a step whose node stops answering mid-job ends with the outcome unkno
           std::string::npos,
       message);
   CHECK(record.started["job"] == "c1");  // recorded: the resumed step asks for it first
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("a step whose node pauses behind its agent follows the job through the pause, saying so once") {
+  unsetenv("RINGCTL_TOKEN");
+  const std::string node = "127.0.0.76";
+  StrictFakeAgent agent(node);
+  agent.expect("POST", "/v1/operations/cleanup", 202, cleanup_job("c1", "running", 1));
+  // A node stopped a few seconds (a JVM's collector) past the agent's wait for it, twice.
+  const json paused = {{"error",
+                        {{"code", "unavailable"},
+                         {"message", "node " + node + ":29160: GET /v1/jobs/c1: no answer: timed out after 2 s"}}}};
+  agent.expect("GET", "/v1/jobs/c1", 503, paused);
+  agent.expect("GET", "/v1/jobs/c1", 503, paused);
+  agent.expect("GET", "/v1/jobs/c1", 200, cleanup_ended("c1", "2026-12-05T10:00:05.000Z"));
+  agent.expect("GET", "/v1/node", 200, node_collected(node, "2026-12-05T10:00:05.020Z"));
+
+  test_support::FakeClock fake;
+  ringctl::playbook::StepRecord record;
+  ringctl::playbook::StepOutcome outcome;
+  const auto events = run_cleanup(agent, node, record, outcome, fake.clock());
+  CHECK(outcome.result["job"] == "c1");  // the cleanup succeeded
+  int unanswered = 0;
+  for (const auto& event : events) {
+    if (event["event"] != "unanswered") continue;
+    ++unanswered;
+    CHECK(event["node"] == node);
+    CHECK(event["job"] == "c1");
+    CHECK_MESSAGE(event["error"].get<std::string>().find("timed out after 2 s") != std::string::npos, event);
+  }
+  CHECK(unanswered == 1);
   test_support::check_strict(agent);
 }
 
