@@ -59,6 +59,7 @@
 #include "support/background_process.h"
 #include "support/cluster_checks.h"
 #include "support/node_agents.h"
+#include "support/phase_holds.h"
 #include "support/rows_taken.h"
 #include "support/run_process.h"
 #include "support/test_paths.h"
@@ -514,13 +515,11 @@ std::string killed_while_held(TestCluster& cluster, Agents& agents, int i, const
 
 TEST_CASE("ringctl and the agent SIGKILLed during join, cleanup, repair, decommission and removenode lose no job") {
   const auto test_started = std::chrono::steady_clock::now();
-  // The nodes' test hook (labnode/test_hold.h): a phase is held while its file is there.
-  TempDir hold_directory("operation_killed_hold_");
-  setenv("RINGNODE_TEST_HOLD_DIR", hold_directory.path().c_str(), 1);
-  const std::string join_hold = hold_directory.path() + "/" + std::string(ringnode::kHoldBootstrapStreamed);
-  const std::string cleanup_hold = hold_directory.path() + "/" + std::string(ringnode::kHoldCleanupCompacting);
-  const std::string decommission_hold = hold_directory.path() + "/" + std::string(ringnode::kHoldDecommissionAnnounced);
-  const std::string removenode_hold = hold_directory.path() + "/" + std::string(ringnode::kHoldRemovenodeAnnounced);
+  const PhaseHolds holds("operation_killed");
+  const std::filesystem::path join_hold = holds.file(ringnode::kHoldBootstrapStreamed);
+  const std::filesystem::path cleanup_hold = holds.file(ringnode::kHoldCleanupCompacting);
+  const std::filesystem::path decommission_hold = holds.file(ringnode::kHoldDecommissionAnnounced);
+  const std::filesystem::path removenode_hold = holds.file(ringnode::kHoldRemovenodeAnnounced);
   TestCluster cluster("operation_killed", 1, kThrottledNodes, 8, "127.0.71.");
   Agents agents(cluster);
   start_nodes(cluster, 4, kNodeYaml);

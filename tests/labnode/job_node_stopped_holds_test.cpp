@@ -43,8 +43,8 @@
 #include "support/cluster_checks.h"
 #include "support/node_agents.h"
 #include "support/node_hung.h"
+#include "support/phase_holds.h"
 #include "support/rows_taken.h"
-#include "support/temp_dir.h"
 #include "support/throttled_rows.h"
 #include "test_hold.h"
 
@@ -272,10 +272,7 @@ TEST_CASE(
     "the node running a join, cleanup, decommission, repair or removenode hung past its conviction in a phase that "
     "passes in a moment, then resumed: a clear end, retryable") {
   const auto test_started = std::chrono::steady_clock::now();
-  // The nodes' test hook (labnode/test_hold.h): a phase is held while its file is there.
-  TempDir hold_directory("job_node_stopped_holds_hold_");
-  setenv("RINGNODE_TEST_HOLD_DIR", hold_directory.path().c_str(), 1);
-  const std::filesystem::path hold(hold_directory.path());
+  const PhaseHolds holds("job_node_stopped_holds");
   TestCluster cluster("job_node_stopped_holds", 1, kNodes, 8, "127.0.103.");
   Agents agents(cluster, kNodes);
   start_nodes(cluster, 4);
@@ -287,12 +284,11 @@ TEST_CASE(
   Writer writer(cluster, {0}, kKeyspace, "w", 2, 40);
 
   joining_node_hung_in_waits(cluster, agents, writer);
-  cleaned_node_hung_compacting(cluster, agents, writer, hold / std::string(ringnode::kHoldCleanupCompacting));
-  leaving_node_hung_announced(cluster, agents, writer, hold / std::string(ringnode::kHoldDecommissionAnnounced));
-  joining_node_hung_streamed(cluster, agents, writer, hold / std::string(ringnode::kHoldBootstrapStreamed));
-  repair_coordinator_hung_validating(cluster, agents, writer, hold / std::string(ringnode::kHoldRepairValidating));
-  removenode_coordinator_hung_announced(cluster, agents, writer,
-                                        hold / std::string(ringnode::kHoldRemovenodeAnnounced));
+  cleaned_node_hung_compacting(cluster, agents, writer, holds.file(ringnode::kHoldCleanupCompacting));
+  leaving_node_hung_announced(cluster, agents, writer, holds.file(ringnode::kHoldDecommissionAnnounced));
+  joining_node_hung_streamed(cluster, agents, writer, holds.file(ringnode::kHoldBootstrapStreamed));
+  repair_coordinator_hung_validating(cluster, agents, writer, holds.file(ringnode::kHoldRepairValidating));
+  removenode_coordinator_hung_announced(cluster, agents, writer, holds.file(ringnode::kHoldRemovenodeAnnounced));
 
   const std::size_t checked =
       check_acknowledged_rows(cluster, writer, {0, 1, 2, kSecondJoiner}, kKeyspace, seeded, kThrottledValueBytes, 10);

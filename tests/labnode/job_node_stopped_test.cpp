@@ -41,8 +41,8 @@
 #include "support/cluster_checks.h"
 #include "support/node_agents.h"
 #include "support/node_hung.h"
+#include "support/phase_holds.h"
 #include "support/rows_taken.h"
-#include "support/temp_dir.h"
 #include "support/throttled_rows.h"
 #include "test_hold.h"
 
@@ -309,10 +309,7 @@ TEST_CASE(
     "the node running a join, cleanup, decommission, repair or removenode hung past its conviction, then resumed, or "
     "killed before it streams: a clear end, retryable") {
   const auto test_started = std::chrono::steady_clock::now();
-  // The nodes' test hook (labnode/test_hold.h): a phase is held while its file is there.
-  TempDir hold_directory("job_node_stopped_hold_");
-  setenv("RINGNODE_TEST_HOLD_DIR", hold_directory.path().c_str(), 1);
-  const std::filesystem::path hold(hold_directory.path());
+  const PhaseHolds holds("job_node_stopped");
   TestCluster cluster("job_node_stopped", 1, kThrottledNodes, 8, "127.0.101.");
   Agents agents(cluster);
   // Paced, a cleanup of the ranges node 2 gives the joining node (about 0.5 MB in 16 ranges) lasts
@@ -327,11 +324,11 @@ TEST_CASE(
 
   joining_node_hung(cluster, agents, writer);
   cleaned_node_hung(cluster, agents, writer);
-  leaving_node_killed_announced(cluster, hold / std::string(ringnode::kHoldDecommissionAnnounced));
+  leaving_node_killed_announced(cluster, holds.file(ringnode::kHoldDecommissionAnnounced));
   leaving_node_hung(cluster, agents, writer);
   repair_coordinator_hung(cluster, agents, writer);
   const std::string dead_host =
-      removenode_coordinator_killed_announced(cluster, hold / std::string(ringnode::kHoldRemovenodeAnnounced));
+      removenode_coordinator_killed_announced(cluster, holds.file(ringnode::kHoldRemovenodeAnnounced));
   removenode_coordinator_hung(cluster, agents, writer, dead_host);
 
   const std::size_t checked =

@@ -36,8 +36,10 @@
 #include <vector>
 
 #include "support/cluster_checks.h"
+#include "support/phase_holds.h"
 #include "support/rows_taken.h"
 #include "support/throttled_rows.h"
+#include "test_hold.h"
 
 using namespace std::chrono_literals;
 using namespace test_support;
@@ -515,9 +517,7 @@ TEST_CASE(
     "nodes SIGKILLed or hung while a join waits for peers or streams, in repair validation and sync and as a "
     "removenode source") {
   const auto test_started = std::chrono::steady_clock::now();
-  // The nodes' test hook (labnode/test_hold.h): a phase is held while its file is there.
-  TempDir hold_directory("phase_killed_hold_");
-  setenv("RINGNODE_TEST_HOLD_DIR", hold_directory.path().c_str(), 1);
+  const PhaseHolds holds("phase_killed");
   TestCluster cluster("phase_killed", 1, kThrottledNodes, 8, "127.0.73.");
   start_nodes(cluster, 4);
   cluster.create_keyspace(kKeyspace, 3);
@@ -529,7 +529,7 @@ TEST_CASE(
   join_killed_waiting_for_peers(cluster);
   join_awaited_peer_killed(cluster);
   join_source_killed_mid_stream(cluster, writer);
-  join_killed_before_normal(cluster, writer, hold_directory.path() + "/bootstrap_streamed");
+  join_killed_before_normal(cluster, writer, holds.file(ringnode::kHoldBootstrapStreamed));
   repair_replica_killed_in_validation(cluster, writer);
   repair_replica_hung_in_sync(cluster, writer);
   repair_coordinator_killed(cluster, writer);

@@ -18,6 +18,7 @@
 
 #include "storage.h"
 #include "support/cluster_checks.h"
+#include "support/phase_holds.h"
 
 using namespace std::chrono_literals;
 using namespace test_support;
@@ -34,9 +35,8 @@ constexpr std::size_t kValueBytes = 1000;  // about 1.3 MB: below one memtable, 
 
 TEST_CASE("a joining node killed before its stream's flush loses the unflushed rows and joins again whole") {
   const auto started = std::chrono::steady_clock::now();
-  TempDir hold_directory("stream_unflushed_hold_");
-  setenv("RINGNODE_TEST_HOLD_DIR", hold_directory.path().c_str(), 1);
-  const std::filesystem::path hold = hold_directory.path() + "/stream_unflushed";
+  const PhaseHolds holds("stream_unflushed");
+  const std::filesystem::path hold = holds.file("stream_unflushed");
   TestCluster cluster("stream_unflushed", 1, kFirstNodes + 1, 8, "127.0.76.");
   start_nodes(cluster, kFirstNodes);
   cluster.create_keyspace(kKeyspace, 3);
