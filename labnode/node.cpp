@@ -13,6 +13,7 @@
 #include "ringnet/listen_address.h"
 #include "ringruntime/log.h"
 #include "ringruntime/wait.h"
+#include "test_hold.h"
 #include "topology_steps.h"
 
 namespace ringnode {
@@ -133,16 +134,24 @@ ringcore::Status Node::start_gossip() {
   gossip_config.failure_detector.phi_convict_threshold = config_.phi_convict_threshold;
   published_load_ = storage_->load_bytes();
   const double initial_load = static_cast<double>(published_load_.load());
-  gossip_ =
-      std::make_unique<GossipDriver>(gossip_config,
-                                     std::vector<std::pair<ApplicationState, std::string>>{
-                                         {ApplicationState::kDc, config_.dc},
-                                         {ApplicationState::kRack, config_.rack},
-                                         {ApplicationState::kHostId, identity_.host_id},
-                                         {ApplicationState::kReleaseVersion, release_version()},
-                                         {ApplicationState::kSchema, schema_->version()},
-                                         {ApplicationState::kLoad, ringcore::gossip::format_load_value(initial_load)}},
-                                     *transport_);
+  std::vector<std::pair<ApplicationState, std::string>> states = {
+      {ApplicationState::kDc, config_.dc},
+      {ApplicationState::kRack, config_.rack},
+      {ApplicationState::kHostId, identity_.host_id},
+      {ApplicationState::kReleaseVersion, release_version()},
+      {ApplicationState::kSchema, schema_->version()},
+      {ApplicationState::kLoad, ringcore::gossip::format_load_value(initial_load)}};
+  // A member restarting gossips its tokens and NORMAL from its first exchange. Its peers replace
+  // all they knew of it with what a new life gossips, and a life without a STATUS is in no ring
+  // (gossip_view.h): until join() published one, every coordinator would route its ranges' writes
+  // to other nodes and drop the hints held for it as for a node that left.
+  auto bootstrap = storage_->get_local(kBootstrapKey);
+  if (!bootstrap) return bootstrap.error();
+  if (*bootstrap && **bootstrap == "completed" && !identity_.tokens.empty()) {
+    states.emplace_back(ApplicationState::kTokens, join_tokens(identity_.tokens));
+    states.emplace_back(ApplicationState::kStatus, ringcore::gossip::status_normal(identity_.tokens.front()));
+  }
+  gossip_ = std::make_unique<GossipDriver>(gossip_config, std::move(states), *transport_);
   schema_->on_change(
       [this](const std::string& version) { gossip_->set_local_state(ApplicationState::kSchema, version); });
   transport_->give_up_on_down_peers([this](const std::string& peer) -> std::optional<std::string> {
@@ -243,6 +252,7 @@ bool Node::must_bootstrap() {
 }
 
 ringcore::Status Node::join() {
+  hold_for_test(kHoldStartJoining);
   if (must_bootstrap()) {
     mode_ = NodeMode::kJoining;
     auto started = start_bootstrap(*this);

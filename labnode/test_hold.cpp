@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -21,19 +22,27 @@ const std::optional<std::filesystem::path>& hold_directory() {
   return directory;
 }
 
-}  // namespace
-
-void hold_for_test(std::string_view phase, const JobHandle& job) {
+// Waits at `phase` while its file exists and `cancelled` says no; `what` names the waiter.
+void hold(std::string_view phase, const std::string& what, const std::function<bool()>& cancelled) {
   const auto& directory = hold_directory();
   if (!directory) return;
   const std::filesystem::path file = *directory / std::string(phase);
   std::error_code error;
   if (!std::filesystem::exists(file, error)) return;
-  ringruntime::log_info("test hold: " + std::string(phase) + ", job " + job.id() + ", until " + file.string() +
-                        " is removed");
-  ringruntime::wait_until([&] { return job.cancelled() || !std::filesystem::exists(file, error); },
-                          std::chrono::hours(24), std::chrono::milliseconds(20));
+  ringruntime::log_info("test hold: " + std::string(phase) + ", " + what + ", until " + file.string() + " is removed");
+  ringruntime::wait_until([&] { return cancelled() || !std::filesystem::exists(file, error); }, std::chrono::hours(24),
+                          std::chrono::milliseconds(20));
   ringruntime::log_info("test hold: " + std::string(phase) + " released");
+}
+
+}  // namespace
+
+void hold_for_test(std::string_view phase, const JobHandle& job) {
+  hold(phase, "job " + job.id(), [&job] { return job.cancelled(); });
+}
+
+void hold_for_test(std::string_view phase) {
+  hold(phase, "node starting", [] { return false; });
 }
 
 }  // namespace ringnode
