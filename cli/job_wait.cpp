@@ -2,21 +2,14 @@
 
 #include <algorithm>
 
-#include "ringcore/error.h"
 #include "views/json_fields.h"
 
 namespace ringctl {
-namespace {
 
-// The agent did not answer (down, restarting, or too busy), or answered that its node did not (a
-// node restarting, hung, or paused by a collector a few seconds, longer than the agent waits for
-// it): either may answer yet. A node that was killed and restarted answers that the job is gone.
 bool no_answer(const ringcore::Error& error) {
   return error.code() == ringcore::ErrorCode::kUnavailable || error.code() == ringcore::ErrorCode::kTimedOut ||
          error.code() == ringcore::ErrorCode::kNodeUnavailable;
 }
-
-}  // namespace
 
 nlohmann::json job_of(const nlohmann::json& answer) {
   return answer.is_object() && answer.contains("job") ? answer["job"] : answer;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ringcore/error.h"
 #include "ringruntime/wait.h"
 
 namespace ringctl {
@@ -35,6 +36,11 @@ struct WaitOptions {
 // knows both shapes; every reader of a job answer goes through it.
 nlohmann::json job_of(const nlohmann::json& answer);
 
+// Whether `error` is no answer about a job, one that may come yet: the agent did not answer
+// (kUnavailable: down, restarting; kTimedOut: too busy), or answered that its node did not
+// (kNodeUnavailable: the node restarting, hung, or paused by a collector).
+bool no_answer(const ringcore::Error& error);
+
 // Time for wait_for_job, so tests can run it without sleeping: the clock of every wait.
 using ringruntime::real_clock;
 using ringruntime::WaitClock;
@@ -42,12 +48,10 @@ using ringruntime::WaitClock;
 // Follows `job` (as the operation's answer gave it) until it succeeds or fails, or the timeout
 // passes: `fetch(id)` returns the job's current object. Calls `on_event` with "progress" for
 // the first sight and each change, then once with the final event, which it returns.
-// When `fetch` gets no answer (kUnavailable, kTimedOut), or its agent answers that the node does
-// not (kNodeUnavailable: the node restarting, hung, or paused by a collector), it calls
-// `on_event` with "unanswered" (once a gap, with the reason) and asks again at the usual
-// intervals until `unanswered_grace` has passed since the last answer, reporting the first
-// answer after the gap as "progress";
-// then, or at once for any other error (the job is gone, as after its node restarted; the
+// When `fetch` gets no answer (no_answer above), it calls `on_event` with "unanswered" (once a
+// gap, with the reason) and asks again at the usual intervals until `unanswered_grace` has
+// passed since the last answer, reporting the first answer after the gap as "progress"; then, or
+// at once for any other error (the job is gone, as after its node restarted; the
 // answer makes no sense), the wait ends with "unknown": the job was started and nobody can say
 // now how it ends.
 JobEvent wait_for_job(const nlohmann::json& job, const std::function<nlohmann::json(const std::string&)>& fetch,

@@ -1,5 +1,7 @@
 #include "playbook/actions.h"
 
+#include <functional>
+
 #include "agent_client.h"
 #include "job_wait.h"
 #include "operations.h"
@@ -51,16 +53,19 @@ Json operation_body(const std::string& name, const StepContext& context) {
 // The job recorded in the step's journal, if its agent still knows it and it did not fail. A
 // failed job is what stopped the run (a receiver of a decommission died, say): followed again
 // it would only fail again, and no resume could finish; the resumed step runs the operation
-// again, as the operator would once the cause is gone.
-std::optional<Json> recorded_job(AgentClient& agent, const StepContext& context) {
+// again, as the operator would once the cause is gone. A job its agent gives no answer about now
+// is followed all the same, as a wait follows a job whose agent stopped answering: the agent may
+// be restarting, or have gone with a decommissioned node (`fetch` tells that end).
+std::optional<Json> recorded_job(const std::function<Json(const std::string&)>& fetch, const StepContext& context) {
   const std::string id = json_text(context.record.started, "job");
   if (id.empty()) return std::nullopt;
   try {
-    Json job = job_of(agent.get("/v1/jobs/" + id));
+    Json job = fetch(id);
     if (json_text(job, "state") == "failed") return std::nullopt;
     return job;
   } catch (const ringcore::Error& e) {
     if (e.code() == ringcore::ErrorCode::kNotFound) return std::nullopt;
+    if (no_answer(e)) return Json{{"id", id}, {"operation", json_text(context.record.started, "operation")}};
     throw;
   }
 }
@@ -108,7 +113,20 @@ StepOutcome agent_operation(const std::string& name, StepContext& context, const
   const std::string node = context.param("node");
   const std::string where = agent_for_node(context.source, node);
   AgentClient agent = node_agent(context.source, where);
-  std::optional<Json> job = recorded_job(agent, context);
+  std::optional<std::string> ended_unseen;  // why the job's end was not seen, when it was not
+  const auto fetch = [&](const std::string& id) {
+    try {
+      return job_of(agent.get("/v1/jobs/" + id));
+    } catch (const ringcore::Error& error) {
+      // A decommissioned node leaves the ring, and its agent may go with it (a lab stops a node
+      // that left; an operator may too): every other node no longer listing it is the
+      // decommission's end, whatever became of the job.
+      if (name != "decommission" || !no_answer(error) || !has_left_every_view(context, node)) throw;
+      ended_unseen = error.message();
+      return Json{{"id", id}, {"operation", name}, {"state", "succeeded"}};
+    }
+  };
+  std::optional<Json> job = recorded_job(fetch, context);
   const bool reattached = job.has_value();
   if (!job) {
     const AgentAnswer answer = agent.post(name, "/v1/operations/" + name, operation_body(name, context));
@@ -121,7 +139,6 @@ StepOutcome agent_operation(const std::string& name, StepContext& context, const
                 {"node", node},
                 {"job", json_text(*job, "id")},
                 {"reattached", reattached}});
-  const auto fetch = [&agent](const std::string& id) { return job_of(agent.get("/v1/jobs/" + id)); };
   const auto on_event = [&](const JobEvent& event) {
     if (event.event == "unanswered") {
       context.emit({{"event", "unanswered"},
@@ -131,8 +148,9 @@ StepOutcome agent_operation(const std::string& name, StepContext& context, const
                     {"error", event.reason}});
       return;
     }
-    if (event.event != "progress") return;
-    const Json progress = event.job.value("progress", Json::object());
+    // A recorded job not answered for yet has no progress to show.
+    if (event.event != "progress" || !event.job.contains("progress")) return;
+    const Json progress = event.job["progress"];
     context.emit({{"event", "progress"},
                   {"operation", name},
                   {"node", node},
@@ -140,12 +158,9 @@ StepOutcome agent_operation(const std::string& name, StepContext& context, const
                   {"total", json_int(progress, "total")},
                   {"unit", json_text(progress, "unit", "bytes")}});
   };
-  JobEvent last = wait_for_job(*job, fetch, on_event, WaitOptions{}, clock);
-  if (last.event == "unknown" && name == "decommission" && has_left_every_view(context, node)) {
-    // Its agent went with it (a lab stops a node that left the ring; an operator may too): every
-    // other node no longer listing it is the decommission's end, whatever became of the job.
-    last.event = "done";
-    context.emit({{"event", "job_ended_unseen"}, {"operation", name}, {"node", node}, {"reason", last.reason}});
+  const JobEvent last = wait_for_job(*job, fetch, on_event, WaitOptions{}, clock);
+  if (ended_unseen) {
+    context.emit({{"event", "job_ended_unseen"}, {"operation", name}, {"node", node}, {"reason", *ended_unseen}});
   }
   if (last.event == "unknown") {
     // Not raise_for's advice (follow the job once the agent answers again): the agent may answer

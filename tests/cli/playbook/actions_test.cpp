@@ -14,6 +14,8 @@
 
 #include "support/fake_clock.h"
 #include "support/strict_fake_agent.h"
+#include "support/test_files.h"
+#include "support/test_paths.h"
 #include "support/thrown_error.h"
 
 using nlohmann::json;
@@ -125,6 +127,65 @@ TEST_CASE("a resumed step whose recorded job failed starts the operation again, 
   json failed = cleanup_job("c1", "failed", 1);
   failed["job"]["error"] = "the node ran out of disk";
   check_asks_again(200, failed, 202);  // what stopped the run: not followed again
+}
+
+TEST_CASE("a resumed step whose agent does not answer yet follows the recorded job through the gap, starting none") {
+  unsetenv("RINGCTL_TOKEN");
+  const std::string node = "127.0.0.76";
+  StrictFakeAgent agent(node);
+  // Its node restarting: the agent answers that it does not, then the job as it runs on.
+  agent.expect("GET", "/v1/jobs/c1", 503,
+               {{"error", {{"code", "unavailable"}, {"message", "node " + node + ":29160: cannot connect"}}}});
+  agent.expect("GET", "/v1/jobs/c1", 503,
+               {{"error", {{"code", "unavailable"}, {"message", "node " + node + ":29160: cannot connect"}}}});
+  agent.expect("GET", "/v1/jobs/c1", 200, cleanup_job("c1", "running", 1));
+  agent.expect("GET", "/v1/jobs/c1", 200, cleanup_ended("c1", "2026-12-05T10:00:05.000Z"));
+  agent.expect("GET", "/v1/node", 200, node_collected(node, "2026-12-05T10:00:05.020Z"));
+
+  test_support::FakeClock fake;
+  ringctl::playbook::StepRecord record;
+  record.started = {{"job", "c1"}, {"agent", agent.address()}, {"operation", "cleanup"}};
+  ringctl::playbook::StepOutcome outcome;
+  const auto events = run_cleanup(agent, node, record, outcome, fake.clock());
+  CHECK(outcome.result["reattached"] == true);
+  CHECK(outcome.result["job"] == "c1");
+  std::vector<std::string> names;
+  for (const auto& event : events) names.push_back(event["event"]);
+  // No progress before the agent answers: there is none to show.
+  CHECK(names == std::vector<std::string>{"job", "unanswered", "progress"});
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("a resumed decommission whose agent went with its node, in no other node's view, has ended: none started") {
+  unsetenv("RINGCTL_TOKEN");
+  // The survey's agent, beside another node; the leaving node's address has nothing listening
+  // on the agent port (a lab stops a node that left the ring, and its agent with it).
+  StrictFakeAgent survey_agent("127.0.0.76");
+  const std::string leaving = "127.0.0.77";
+  const json cluster = {
+      {"freshness", {{"age_seconds", 1.0}, {"stale", false}, {"error", nullptr}}},
+      {"snapshot", json::parse(test_support::read_file(std::string(RINGCTL_TEST_DATA_DIR) + "/status_example.json"))}};
+  survey_agent.expect("GET", "/v1/cluster", 200, cluster);
+  survey_agent.expect("GET", "/v1/node", 200, {{"node", {{"address", "10.0.0.1"}}}});
+  survey_agent.expect("GET", "/v1/jobs", 200, {{"jobs", json::array()}});
+  survey_agent.expect("GET", "/v1/streams", 200, {{"streams", {{"plans", json::array()}}}});
+  survey_agent.expect("GET", "/v1/cluster", 200, cluster);
+
+  test_support::FakeClock fake;
+  const auto started = fake.now;
+  ringctl::playbook::StepRecord record;
+  record.started = {
+      {"job", "d1"}, {"agent", leaving + ":" + std::to_string(survey_agent.port())}, {"operation", "decommission"}};
+  ringctl::playbook::StepOutcome outcome;
+  const auto events = run_act(survey_agent, "decommission", {{"node", leaving}}, record, outcome, fake.clock());
+  CHECK(outcome.message == "decommission on " + leaving + " succeeded");
+  CHECK(outcome.result["reattached"] == true);
+  CHECK(fake.now == started);  // at once: not after the wait's grace for an agent restarting
+  REQUIRE(events.size() == 2);
+  CHECK(events[0]["event"] == "job");
+  CHECK(events[1]["event"] == "job_ended_unseen");
+  CHECK_MESSAGE(events[1]["reason"].get<std::string>().find("cannot connect") != std::string::npos, events[1]);
+  test_support::check_strict(survey_agent);
 }
 
 TEST_CASE("a cleanup step ends at the first look where the node's agent has collected after the job ended") {
