@@ -28,7 +28,8 @@ inline constexpr std::string_view kHoldRemovenodeAnnounced = "removenode_announc
 // On a repair's coordinator: every replica's Merkle tree of a run of segments whose digests
 // differ received, none compared yet (each range repaired at once waits there on its own).
 inline constexpr std::string_view kHoldRepairValidating = "repair_validating";
-// A node starting: gossiping and serving clients, its STATUS not yet published by join().
+// A node starting: gossiping and serving clients, not yet joined (join(): a member's NORMAL
+// published again, or a new node's bootstrap started).
 inline constexpr std::string_view kHoldStartJoining = "start_joining";
 
 // Waits at `phase` as above; returns at once when the hook is off, the file is absent, or the
