@@ -286,6 +286,16 @@ StepOutcome all_normal(StepContext& context, const ringruntime::WaitClock& clock
   return outcome;
 }
 
+// The observers of the answered views (not stale) collected `seconds` ago or earlier: not after
+// the moment that was.
+std::vector<std::string> views_collected_before(const ClusterSurvey& survey, double seconds) {
+  std::vector<std::string> old;
+  for (const ringcore::PeerView& view : survey.observations.views.value_or(std::vector<ringcore::PeerView>{})) {
+    if (view.answered && !view.stale && view.age_seconds >= seconds) old.push_back(view.observer);
+  }
+  return old;
+}
+
 // What keeps the rolling restart's gate shut, in words ("" when open): views not answered, or
 // answered stale (the agent's own word that its node does not answer: a node killed or hung
 // after the wait began, whose last view, collected since, still shows every node up until the
@@ -296,18 +306,16 @@ std::string gate_shut_by(const ClusterSurvey& survey, const std::string& address
                          const std::vector<ringcore::HealthCheck>& checks) {
   std::vector<std::string> reasons;
   bool own_view = false;
-  std::vector<std::string> unanswered, stale, old;
+  std::vector<std::string> unanswered, stale;
   for (const ringcore::PeerView& view : survey.observations.views.value_or(std::vector<ringcore::PeerView>{})) {
     if (!view.answered) {
       unanswered.push_back(view.observer);
       continue;
     }
     own_view = own_view || view.observer == address;
-    if (view.stale)
-      stale.push_back(view.observer);
-    else if (view.age_seconds > waited_seconds)
-      old.push_back(view.observer);
+    if (view.stale) stale.push_back(view.observer);
   }
+  const std::vector<std::string> old = views_collected_before(survey, waited_seconds);
   if (!unanswered.empty()) reasons.push_back("no answer from the agent of " + ringruntime::joined(unanswered));
   if (!stale.empty())
     reasons.push_back("the agent of " + ringruntime::joined(stale) + " says its node does not answer");
@@ -328,14 +336,19 @@ std::string gate_shut_by(const ClusterSurvey& survey, const std::string& address
 // cluster whole again - every node up and normal in every view, the restarted node's own view
 // among them (so it sees its peers too, not only they it) - one schema version, and no node
 // holding hints (those written while it was down have reached it). Every view must have been
-// collected after the gate began (after the restart). Where no agent reports hints
-// (Cassandra's), that part is not waited for and the message says so.
+// collected after the gate began (after the restart), and the gate opens only once every agent
+// has collected again after a look that found all this: a node hung or killed just after its
+// agent's last collection shows up in that view, and only its agent's next collection, which
+// fails, tells. So the gate takes one collection interval more than the cluster needs (1 s for
+// a lab's agents). Where no agent reports hints (Cassandra's), that part is not waited for and
+// the message says so.
 StepOutcome node_ready_everywhere(StepContext& context, const ringruntime::WaitClock& clock) {
   const std::string address = context.param("node");
   const auto started = clock.now();
   Json last_event;
   std::string hints_message;
   std::string not_yet = "no agent answered";
+  std::optional<double> ready_at;  // seconds into the wait of the look that found all ready
   poll(
       context, clock,
       "every node is up and normal in every view (" + address + "'s too), the schema agreed and no hints pending",
@@ -361,7 +374,19 @@ StepOutcome node_ready_everywhere(StepContext& context, const ringruntime::WaitC
         }
         const double waited = std::chrono::duration<double>(clock.now() - started).count();
         not_yet = gate_shut_by(*survey, address, waited, {all_normal, schema, hints});
-        return not_yet.empty();
+        if (!not_yet.empty()) {
+          ready_at.reset();
+          return false;
+        }
+        if (!ready_at) {
+          ready_at = waited;  // looked at again once every view was collected after this look
+          not_yet = "every view collected again since all was first seen ready";
+          return false;
+        }
+        const std::vector<std::string> old = views_collected_before(*survey, waited - *ready_at);
+        if (old.empty()) return true;
+        not_yet = "the view of " + ringruntime::joined(old) + " not collected again since all was first seen ready";
+        return false;
       },
       not_yet);
   StepOutcome outcome;

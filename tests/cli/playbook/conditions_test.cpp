@@ -161,11 +161,53 @@ TEST_CASE(
   expect_survey(agent, cluster_aged(0, true), "10.0.0.1", no_jobs);
   expect_survey(agent, cluster_aged(0.2, true), "10.0.0.1", no_jobs);
   expect_survey(agent, cluster_aged(0.1, false), "10.0.0.1", no_jobs);
+  expect_survey(agent, cluster_aged(0.1, false), "10.0.0.1", no_jobs);  // collected again since
   WaitStep step(agent, {{"node", "10.0.0.1"}, {"timeout", "600"}});
   test_support::FakeClock time;
 
   ringctl::playbook::wait_for_condition("node_ready_everywhere", step.context, time.clock());
-  CHECK(time.pauses == Pauses{300ms, 600ms});  // open at the third look, the first not stale
+  // Ready at the third look, the first not stale; open at the fourth, its view collected since.
+  CHECK(time.pauses == Pauses{300ms, 600ms, 1200ms});
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("the rolling restart's gate opens only once every agent collected again after all was seen ready") {
+  StrictFakeAgent agent("127.0.0.74");
+  const json no_jobs = {{"jobs", json::array()}};
+  // A node hung just after its agent's last collection: that view shows all ready, and stays
+  // as it was (older at each look) until the agent calls it stale.
+  expect_survey(agent, cluster_aged(0.1, false), "10.0.0.1", no_jobs);  // at 0 s: from before the wait
+  expect_survey(agent, cluster_aged(0.1, false), "10.0.0.1", no_jobs);  // at 0.3 s: all ready
+  expect_survey(agent, cluster_aged(0.7, false), "10.0.0.1", no_jobs);  // at 0.9 s: the same view
+  expect_survey(agent, cluster_aged(1.9, false), "10.0.0.1", no_jobs);  // at 2.1 s: the same view
+  expect_survey(agent, cluster_aged(0, true), "10.0.0.1", no_jobs);     // at 4.1 s: stale
+  expect_survey(agent, cluster_aged(0.1, false), "10.0.0.1", no_jobs);  // at 6.1 s: back, all ready
+  expect_survey(agent, cluster_aged(0.1, false), "10.0.0.1", no_jobs);  // at 8.1 s: collected since
+  WaitStep step(agent, {{"node", "10.0.0.1"}, {"timeout", "600"}});
+  test_support::FakeClock time;
+
+  ringctl::playbook::wait_for_condition("node_ready_everywhere", step.context, time.clock());
+  CHECK(time.pauses == Pauses{300ms, 600ms, 1200ms, 2000ms, 2000ms, 2000ms});
+  test_support::check_strict(agent);
+}
+
+TEST_CASE("the rolling restart's gate timed out while a view was not collected again says so, naming it") {
+  StrictFakeAgent agent("127.0.0.74");
+  const json no_jobs = {{"jobs", json::array()}};
+  expect_survey(agent, cluster_aged(0.1, false), "10.0.0.1", no_jobs);  // at 0 s: from before the wait
+  expect_survey(agent, cluster_aged(0.1, false), "10.0.0.1", no_jobs);  // at 0.3 s: all ready
+  expect_survey(agent, cluster_aged(0.7, false), "10.0.0.1", no_jobs);  // at 0.9 s: the same view
+  expect_survey(agent, cluster_aged(1.8, false), "10.0.0.1", no_jobs);  // at 2 s, the deadline: the same
+  WaitStep step(agent, {{"node", "10.0.0.1"}, {"timeout", "2"}});
+  test_support::FakeClock time;
+
+  const ringcore::Error error = test_support::thrown_error(
+      [&] { ringctl::playbook::wait_for_condition("node_ready_everywhere", step.context, time.clock()); });
+  CHECK(error.code() == ringcore::ErrorCode::kTimedOut);
+  CHECK(error.message() ==
+        "timed out after 2 s waiting until every node is up and normal in every view (10.0.0.1's too), the schema "
+        "agreed and no hints pending; not yet: the view of 10.0.0.1 not collected again since all was first seen "
+        "ready");
   test_support::check_strict(agent);
 }
 
