@@ -150,6 +150,17 @@ Json event_named(Background& wait, std::string_view name) {
   return nullptr;
 }
 
+// The next event `wait` prints after a gap it rode through (`gap`, for the message when it
+// ended instead): the same job `id` reported again, still running.
+Json job_reported_again(Background& wait, const std::string& id, const std::string& gap) {
+  const Json again = next_event(wait);
+  REQUIRE_MESSAGE(again.is_object(), "the wait ended after " << gap);
+  CHECK_MESSAGE(again["event"] == "progress", again.dump());
+  CHECK(again["job"]["id"] == id);
+  CHECK(again["job"]["state"] == "running");
+  return again;
+}
+
 // Node i's agent hung (SIGSTOP) rather than dead while `wait` (a ringctl --wait) follows job `id`,
 // its last poll answered: `ringctl jobs` asked meanwhile exits 4 saying it timed out, and the wait
 // says the agent does not answer (one "unanswered" event, the reason with it). The agent resumed
@@ -173,11 +184,7 @@ void agent_hung(Agents& agents, int i, Background& wait, const std::string& id) 
   CHECK_MESSAGE(reason.find(agent) != std::string::npos, reason);
   CHECK(listed.exit_code == 4);  // no answer within ringctl's 5 s, said so
   CHECK_MESSAGE((listed.out + listed.err).find("timed out") != std::string::npos, listed.out << listed.err);
-  const Json again = next_event(wait);
-  REQUIRE_MESSAGE(again.is_object(), "the wait ended after the agent was resumed");
-  CHECK_MESSAGE(again["event"] == "progress", again.dump());
-  CHECK(again["job"]["id"] == id);
-  CHECK(again["job"]["state"] == "running");
+  const Json again = job_reported_again(wait, id, "the agent was resumed");
   MESSAGE("agent of " << agents.agent(i) << " hung " << hung_for << " s: the wait said \"" << reason
                       << "\" and, resumed, reported the job again at " << again["job"]["progress"].dump());
 }
@@ -198,11 +205,7 @@ void node_paused(TestCluster& cluster, int i, Background& wait, const std::strin
   const std::string node_url = "http://" + cluster.address(i) + ":" + std::to_string(cluster.native_port());
   CHECK_MESSAGE(reason.find(node_url) != std::string::npos, reason);  // the agent's answer: its node timed out
   CHECK_MESSAGE(reason.find("timed out") != std::string::npos, reason);
-  const Json again = next_event(wait);
-  REQUIRE_MESSAGE(again.is_object(), "the wait ended after the node was resumed");
-  CHECK_MESSAGE(again["event"] == "progress", again.dump());
-  CHECK(again["job"]["id"] == id);
-  CHECK(again["job"]["state"] == "running");
+  const Json again = job_reported_again(wait, id, "the node was resumed");
   MESSAGE(cluster.address(i) << " paused " << paused_for << " s: the wait said \"" << reason
                              << "\" and, resumed, reported the job again at " << again["job"]["progress"].dump());
 }
@@ -242,10 +245,7 @@ void interrupt(TestCluster& cluster, Agents& agents, const Interrupted& operatio
   REQUIRE_MESSAGE(after_agent.is_object(), "the restarted agent does not list " << id << " with its progress");
   CHECK(after_agent["operation"] == midway["operation"]);
   CHECK_MESSAGE(after_agent["state"] == "running", after_agent.dump());
-  const Json rode_through = next_event(*again);
-  REQUIRE_MESSAGE(rode_through.is_object(), "the wait ended after the agent was started again");
-  CHECK_MESSAGE(rode_through["event"] == "progress", rode_through.dump());
-  CHECK(rode_through["job"]["id"] == id);
+  job_reported_again(*again, id, "the agent was started again");
 
   if (operation.hang_agent) agent_hung(agents, operation.node, *again, id);
   if (operation.pause_node) node_paused(cluster, operation.node, *again, id);
