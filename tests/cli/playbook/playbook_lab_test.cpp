@@ -883,6 +883,20 @@ PeerFault run_with_peer_fault(const PlaybookLab& lab, std::vector<std::string> a
   return result;
 }
 
+// Waits (up to 120 s) until none of the lab's first `nodes` holds a hint; how long it took. Rows
+// a node missed while down or cut off reach it through those hints; the rolling restart's gate
+// waits for them too, within its 20 s here only when they are few, and a peer down for a gate's
+// timeout under the writer misses tens of thousands of rows.
+double wait_hints_delivered(const PlaybookLab& lab, int nodes) {
+  std::vector<std::string> addresses;
+  for (int i = 1; i <= nodes; ++i) addresses.push_back(lab.address(i));
+  const auto started = std::chrono::steady_clock::now();
+  REQUIRE(
+      ringruntime::wait_until([&] { return test_support::hints_delivered(addresses, std::stoi(lab.ports().native)); },
+                              std::chrono::seconds(120), std::chrono::milliseconds(250)));
+  return seconds_since(started);
+}
+
 }  // namespace
 
 // Scale-up 3 -> 4 under a QUORUM writer, the join interrupted three times, resumed each time:
@@ -954,11 +968,7 @@ TEST_CASE("scale-up with a stream source SIGKILLed then hung, and the new node's
   CHECK(verify.exit_code == 0);
   // Rows on 2 of their 3 replicas right after the run are the hinted writes not yet delivered;
   // once no node holds a hint, every row is on all of them.
-  const std::vector<std::string> addresses = {lab.address(1), lab.address(2), lab.address(3), lab.address(4)};
-  const bool delivered =
-      ringruntime::wait_until([&] { return test_support::hints_delivered(addresses, std::stoi(lab.ports().native)); },
-                              std::chrono::seconds(120), std::chrono::milliseconds(250));
-  CHECK(delivered);
+  wait_hints_delivered(lab, 4);
   const ProcessResult reverify = lab.lab({"verify", "--cl", "QUORUM", "-o", "json"});
   INFO(reverify.out << reverify.err);
   CHECK(reverify.exit_code == 0);
@@ -1050,20 +1060,6 @@ void wait_every_node_up() {
       },
       std::chrono::seconds(90), std::chrono::milliseconds(500));
   REQUIRE_MESSAGE(up, seen);
-}
-
-// Waits (up to 180 s) until none of the lab's first `nodes` holds a hint; how long it took. The
-// rolling restart's gate waits for the hints held for a peer that was down: within its 20 s here
-// only when they are few, and a peer down for a gate's timeout under the writer misses tens of
-// thousands of rows.
-double wait_hints_delivered(const PlaybookLab& lab, int nodes) {
-  std::vector<std::string> addresses;
-  for (int i = 1; i <= nodes; ++i) addresses.push_back(lab.address(i));
-  const auto started = std::chrono::steady_clock::now();
-  REQUIRE(
-      ringruntime::wait_until([&] { return test_support::hints_delivered(addresses, std::stoi(lab.ports().native)); },
-                              std::chrono::seconds(180), std::chrono::milliseconds(250)));
-  return seconds_since(started);
 }
 
 // The steps a run finished ok (`step_finished`, status ok), by path.
