@@ -38,13 +38,11 @@ class CoordinatorWriteQueue {
   using Done = std::function<void(const ringcore::Status&)>;
 
   static constexpr std::size_t kInFlightPerPeer = 1;
-  static constexpr std::size_t kMostPerBatch = 64;
-  // Well under a node's request limit (twice max_value_bytes plus 1 MiB), base64 included.
-  static constexpr std::size_t kMostBytesPerBatch = 256 << 10;
 
   // REQUIRES: in_flight_per_peer >= 1, most_per_batch >= 1.
   CoordinatorWriteQueue(ReplicaTransport& transport, WorkerPool& pool,
-                        std::size_t in_flight_per_peer = kInFlightPerPeer, std::size_t most_per_batch = kMostPerBatch);
+                        std::size_t in_flight_per_peer = kInFlightPerPeer,
+                        std::size_t most_per_batch = kMostWritesPerBatch);
 
   // Sends `write` to `endpoint`; `done` gets its status.
   void write(const std::string& endpoint, RowWrite write, Done done);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "coordinator.h"
+#include "internode_api.h"
 #include "ringruntime/log.h"
 
 namespace ringnode {
@@ -198,52 +199,102 @@ void Hints::replay_loop() {
     batch.swap(hints_);
     for (const Hint& hint : batch) ++in_flight_by_endpoint_[hint.endpoint];
     lock.unlock();
-    const std::int64_t expired_before =
-        now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(limits_.window).count();
-    std::deque<Hint> kept;
-    std::uint64_t delivered = 0, released = 0;
-    std::vector<std::string> dropped;
-    bool stopped = false;
-    for (Hint& hint : batch) {
-      if (stopped) {  // the node is stopping: what is left stays stored for the next run
-        kept.push_back(std::move(hint));
-        continue;
-      }
-      const Liveness liveness = liveness_(hint.endpoint);
-      if (liveness != Liveness::kGone) remember_seen(hint.endpoint);
-      const bool expired = hint.created_ms < expired_before;
-      const bool gone = liveness == Liveness::kGone && was_seen(hint.endpoint);
-      bool done = false;
-      if (expired || gone) {
-        dropped.push_back(expired ? "a hint for " + hint.endpoint + " is older than max_hint_window_seconds; dropped"
-                                  : hint.endpoint + " left the ring; its hints are dropped");
-        done = true;
-      } else if (liveness == Liveness::kUp && transport_.write(hint.endpoint, hint.keyspace, hint.key, hint.cell)) {
-        ++delivered;
-        done = true;
-        if (limits_.throttle_kib > 0) {
-          // This hint's share of a second at the throttle; the wait ends early when stopping.
-          const auto share = std::chrono::microseconds(hint.bytes * 1'000'000 / (limits_.throttle_kib * 1024));
-          std::unique_lock pause(mutex_);
-          stopped = wake_.wait_for(pause, share, [&] { return stopping_; });
-        }
-      }
-      if (done) {
-        forget(hint);
-        released += hint.bytes;
-      } else {
-        kept.push_back(std::move(hint));
-      }
-    }
+    std::deque<Hint> kept = replay(std::move(batch));
     lock.lock();
-    delivered_ += delivered;
-    bytes_ -= released;
-    for (const std::string& why : dropped) count_dropped(why);
     in_flight_by_endpoint_.clear();
     // Hints added meanwhile go after the kept ones: replay keeps arrival order per endpoint.
     kept.insert(kept.end(), std::make_move_iterator(hints_.begin()), std::make_move_iterator(hints_.end()));
     hints_.swap(kept);
   }
+}
+
+std::deque<Hints::Hint> Hints::replay(std::deque<Hint> batch) {
+  const std::int64_t expired_before =
+      now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(limits_.window).count();
+  std::map<std::string, Liveness> liveness;             // asked of gossip once per endpoint a pass
+  std::map<std::string, std::vector<Hint>> to_deliver;  // by endpoint up, in arrival order
+  std::deque<Hint> kept;
+  for (Hint& hint : batch) {
+    auto [known, first] = liveness.try_emplace(hint.endpoint);
+    if (first) {
+      known->second = liveness_(hint.endpoint);
+      if (known->second != Liveness::kGone) remember_seen(hint.endpoint);
+    }
+    if (hint.created_ms < expired_before) {
+      settle({&hint, 1}, "a hint for " + hint.endpoint + " is older than max_hint_window_seconds; dropped");
+    } else if (known->second == Liveness::kGone && was_seen(hint.endpoint)) {
+      settle({&hint, 1}, hint.endpoint + " left the ring; its hints are dropped");
+    } else if (known->second == Liveness::kUp) {
+      to_deliver[hint.endpoint].push_back(std::move(hint));
+    } else {
+      kept.push_back(std::move(hint));
+    }
+  }
+  for (auto& [endpoint, hints] : to_deliver) deliver(endpoint, hints, kept);
+  return kept;
+}
+
+void Hints::deliver(const std::string& endpoint, std::vector<Hint>& hints, std::deque<Hint>& kept) {
+  // A request's worth: a throttled replay sends at most a second's worth at a time.
+  const std::uint64_t most_bytes = limits_.throttle_kib > 0
+                                       ? std::min<std::uint64_t>(kMostBytesPerBatch, limits_.throttle_kib * 1024)
+                                       : kMostBytesPerBatch;
+  std::size_t next = 0;
+  while (next < hints.size() && !stopping()) {
+    std::size_t end = next;
+    std::uint64_t bytes = 0;
+    while (end < hints.size() && end - next < kMostWritesPerBatch &&
+           (end == next || bytes + hints[end].bytes <= most_bytes)) {
+      bytes += hints[end++].bytes;
+    }
+    std::vector<RowWrite> writes;
+    writes.reserve(end - next);
+    for (std::size_t i = next; i < end; ++i) writes.push_back({hints[i].keyspace, hints[i].key, hints[i].cell});
+    const std::vector<ringcore::Status> statuses = transport_.write_batch(endpoint, writes);
+    std::vector<Hint> delivered;
+    bool failed = false;
+    for (std::size_t i = next; i < end; ++i) {
+      if (i - next < statuses.size() && statuses[i - next]) {
+        delivered.push_back(std::move(hints[i]));
+      } else {
+        kept.push_back(std::move(hints[i]));
+        failed = true;
+      }
+    }
+    settle(delivered, std::nullopt);
+    next = end;
+    if (failed) break;  // the endpoint does not take writes now: the rest wait for the next pass
+    if (limits_.throttle_kib > 0) {
+      // This request's share of a second at the throttle; the wait ends early when stopping.
+      const auto share = std::chrono::microseconds(bytes * 1'000'000 / (limits_.throttle_kib * 1024));
+      std::unique_lock pause(mutex_);
+      wake_.wait_for(pause, share, [&] { return stopping_; });
+    }
+  }
+  // Not sent (the endpoint failed or the node is stopping): stored still, for the next pass or run.
+  for (std::size_t i = next; i < hints.size(); ++i) kept.push_back(std::move(hints[i]));
+}
+
+void Hints::settle(std::span<const Hint> done, const std::optional<std::string>& dropped_why) {
+  for (const Hint& hint : done) forget(hint);
+  std::lock_guard lock(mutex_);
+  for (const Hint& hint : done) {
+    bytes_ -= hint.bytes;
+    if (auto in_flight = in_flight_by_endpoint_.find(hint.endpoint);
+        in_flight != in_flight_by_endpoint_.end() && --in_flight->second == 0) {
+      in_flight_by_endpoint_.erase(in_flight);
+    }
+    if (dropped_why) {
+      count_dropped(*dropped_why);
+    } else {
+      ++delivered_;
+    }
+  }
+}
+
+bool Hints::stopping() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
 }
 
 }  // namespace ringnode

@@ -16,9 +16,15 @@
 // gossip has not shown yet (a coordinator just restarted) keeps them until it does or they
 // expire. Every drop is logged (the first, then every 10,000th) and counted.
 //
+// Replayed in batches: every 500 ms a pass sends each endpoint up its hints in arrival order,
+// many to a request (POST /internal/rows/write_batch, as the coordinator's writes go), one
+// request at a time per endpoint; a request with a write that failed ends that endpoint's pass,
+// its failed writes and the endpoint's hints not sent yet kept for the next. A hint counts as
+// pending until it is delivered or dropped.
+//
 // Throttled, like Cassandra's hinted_handoff_throttle: with HintLimits::throttle_kib set, the
-// replay delivers at most that many KiB of hints a second, so a replica coming back is not
-// flooded; 0 delivers as fast as the replica takes them.
+// replay delivers at most that many KiB of hints a second (a request carries at most a second's
+// worth), so a replica coming back is not flooded; 0 delivers as fast as the replica takes them.
 //
 // A topology operation asks every live node for its hints by endpoint (pending_by_endpoint,
 // GET /internal/hints) and waits for those of its stream sources before streaming
@@ -35,9 +41,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "storage.h"
 
@@ -83,6 +92,15 @@ class Hints {
   Hints(ReplicaTransport& transport, std::function<Liveness(const std::string&)> liveness, Storage* storage,
         HintLimits limits);
   void replay_loop();
+  // One pass over `batch`: drops the expired hints and those of endpoints gone, delivers those
+  // of endpoints up, and returns the rest, kept for the next pass.
+  std::deque<Hint> replay(std::deque<Hint> batch);
+  // Sends `hints` (one endpoint's, in arrival order) in write_batch requests, one at a time,
+  // until a request has a write that failed; the failed writes and those not sent go to `kept`.
+  void deliver(const std::string& endpoint, std::vector<Hint>& hints, std::deque<Hint>& kept);
+  // `done` delivered (no reason) or dropped for `dropped_why`: out of the storage and the counts.
+  void settle(std::span<const Hint> done, const std::optional<std::string>& dropped_why);
+  bool stopping() const;
   void forget(const Hint& hint);               // removes it from the storage
   void count_dropped(const std::string& why);  // REQUIRES: mutex_ held
   // Endpoints gossip has shown: only their leaving drops their hints (a hint loaded at start

@@ -15,6 +15,7 @@
 //   POST /internal/schema             a peer's schema, merged into ours -> {"schema_version"}
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,6 +42,11 @@ struct RowWrite {
 ringcore::Result<RowWrite> decode_row_write(std::string_view body);
 // A POST /internal/rows/write_batch body; errors name the write ("writes[2]: ...").
 ringcore::Result<std::vector<RowWrite>> decode_row_writes(std::string_view body);
+// The most one write_batch request carries, as its senders (the coordinator's write queue, the
+// hint replay) fill it: rows, and bytes of keys and values, well under a node's request limit
+// (twice max_value_bytes plus 1 MiB) with base64 included. A single larger row still goes alone.
+inline constexpr std::size_t kMostWritesPerBatch = 64;
+inline constexpr std::size_t kMostBytesPerBatch = 256 << 10;
 
 // The other bodies the handlers decode, each as a function of its own so that the fuzz target
 // (tests/fuzz/labnode_request_fuzz.cpp) decodes exactly what the route does. Errors

@@ -174,10 +174,10 @@ TEST_CASE("a batch takes at most its count of writes and its bytes, and at least
   hold_first_write(queue, transport, outcomes, "127.0.0.2");
   for (const char* key : {"b", "c", "d"}) queue.write("127.0.0.2", row(key), outcomes.for_key(key));
   // Each alone is over half the byte limit: two never share a request.
-  const std::size_t big = CoordinatorWriteQueue::kMostBytesPerBatch / 2 + 1;
+  const std::size_t big = ringnode::kMostBytesPerBatch / 2 + 1;
   queue.write("127.0.0.2", row("big1", big), outcomes.for_key("big1"));
   queue.write("127.0.0.2", row("big2", big), outcomes.for_key("big2"));
-  queue.write("127.0.0.2", row("huge", 2 * CoordinatorWriteQueue::kMostBytesPerBatch), outcomes.for_key("huge"));
+  queue.write("127.0.0.2", row("huge", 2 * ringnode::kMostBytesPerBatch), outcomes.for_key("huge"));
   transport.release("127.0.0.2");
   REQUIRE(eventually([&] { return outcomes.all_done(7); }));
   CHECK(transport.requests("127.0.0.2") ==

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "coordinator.h"
@@ -19,27 +20,47 @@ using ringnode::Cell;
 using ringnode::Hints;
 using test_support::wait_until;
 
-// Records the writes delivered to it; never reads.
+// Records the writes delivered to it and the size of each request; refuses the requests the
+// test names. The replay sends through write_batch only, and never reads.
 class RecordingTransport final : public ringnode::ReplicaTransport {
  public:
-  ringcore::Status write(const std::string& endpoint, const std::string& keyspace, const std::string& key,
-                         const Cell& cell) override {
-    std::lock_guard lock(mutex_);
-    delivered_.push_back({endpoint, keyspace, key, cell.value});
+  ringcore::Status write(const std::string&, const std::string&, const std::string&, const Cell&) override {
+    FAIL("the replay sends through write_batch");
     return ringcore::Ok{};
+  }
+  std::vector<ringcore::Status> write_batch(const std::string& endpoint,
+                                            const std::vector<ringnode::RowWrite>& writes) override {
+    std::lock_guard lock(mutex_);
+    requests_.push_back(writes.size());
+    if (refused_.erase(requests_.size()) > 0) {
+      return std::vector<ringcore::Status>(writes.size(), ringcore::Error::failed(endpoint + ": refused by the test"));
+    }
+    for (const ringnode::RowWrite& w : writes) delivered_.push_back({endpoint, w.keyspace, w.key, w.cell.value});
+    return std::vector<ringcore::Status>(writes.size(), ringcore::Ok{});
   }
   ringcore::Result<std::optional<Cell>> read(const std::string&, const std::string&, const std::string&) override {
     FAIL("hints never read");
     return std::optional<Cell>();
   }
+  // Refuses the `nth` request from the first (1-based), every write of it.
+  void refuse_request(std::size_t nth) {
+    std::lock_guard lock(mutex_);
+    refused_.insert(nth);
+  }
   std::vector<std::vector<std::string>> delivered() {
     std::lock_guard lock(mutex_);
     return delivered_;
+  }
+  std::vector<std::size_t> requests() {
+    std::lock_guard lock(mutex_);
+    return requests_;
   }
 
  private:
   std::mutex mutex_;
   std::vector<std::vector<std::string>> delivered_;
+  std::vector<std::size_t> requests_;  // writes in each request, in order
+  std::set<std::size_t> refused_;
 };
 
 // What gossip says of each endpoint, changed by the test while the replay thread reads it.
@@ -164,13 +185,40 @@ TEST_CASE("pending hints are counted by endpoint, and a throttled replay deliver
   CHECK(hints->pending_by_endpoint() == std::map<std::string, std::size_t>{{"127.0.0.2", 1}, {"127.0.0.3", 40}});
 
   gossip.set("127.0.0.3", Hints::Liveness::kUp);
-  // While the replay batch is going (40 hints take over 2 s at 1 KiB/s), its hints still count
-  // as pending: a wait for them (topology_steps.h) ends only once they are delivered.
-  REQUIRE(wait_until([&] { return !transport.delivered().empty(); }, 10s, 1ms));
+  // While the replay is going (40 hints take over 2 s at 1 KiB/s, a request carrying a second's
+  // worth), the hints not yet delivered still count as pending: a wait for them
+  // (topology_steps.h) ends only once they are delivered.
+  REQUIRE(wait_until([&] { return hints->delivered() > 0; }, 10s, 1ms));
+  const std::uint64_t delivered_before = hints->delivered();
   const auto while_replaying = hints->pending_by_endpoint();
-  CHECK(transport.delivered().size() < 40);
+  const std::uint64_t delivered_after = hints->delivered();
+  CHECK(delivered_after < 40);
   CHECK(while_replaying.at("127.0.0.2") == 1);
-  CHECK(while_replaying.at("127.0.0.3") == 40);
+  CHECK(while_replaying.at("127.0.0.3") <= 40 - delivered_before);
+  CHECK(while_replaying.at("127.0.0.3") >= 40 - delivered_after);
   REQUIRE(wait_until([&] { return hints->delivered() == 40; }, 30s));
   CHECK(hints->pending_by_endpoint() == std::map<std::string, std::size_t>{{"127.0.0.2", 1}});
+  CHECK(transport.requests().size() >= 3);  // a second's worth each: 40 hints take over 2 s
+}
+
+TEST_CASE("a returning replica's hints go many to a request, and a refused request's wait for the next pass") {
+  RecordingTransport transport;
+  Gossip gossip;
+  gossip.set("127.0.0.3", Hints::Liveness::kDown);
+  test_support::TempDir dir("hints_test_");
+  auto storage = ringnode::Storage::open(dir.path()).value_or_throw();
+  auto hints = Hints::open(transport, gossip.liveness(), storage.get(), {}).value_or_throw();
+  std::vector<std::vector<std::string>> in_order;
+  for (int i = 0; i < 200; ++i) {
+    const std::string key = "key" + std::to_string(i);
+    hints->add("127.0.0.3", "ks", key, Cell{10 + i, false, "v"});
+    in_order.push_back({"127.0.0.3", "ks", key, "v"});
+  }
+  transport.refuse_request(2);  // the first pass delivers 64, then stops at the refused request
+  gossip.set("127.0.0.3", Hints::Liveness::kUp);
+  REQUIRE(wait_until([&] { return hints->delivered() == 200; }, 10s));
+  CHECK(transport.requests() == std::vector<std::size_t>{64, 64, 64, 64, 8});
+  CHECK(transport.delivered() == in_order);  // each once, in arrival order
+  CHECK(hints->pending() == 0);
+  CHECK(stored_hints(*storage) == 0);
 }
