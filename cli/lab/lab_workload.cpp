@@ -16,6 +16,7 @@
 #include "ringcore/murmur3.h"
 #include "ringnet/http_client.h"
 #include "ringruntime/wait.h"
+#include "ringruntime/yaml_config.h"
 #include "text/progress.h"
 
 namespace ringctl::lab {
@@ -26,6 +27,45 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxExamples = 5;
 const std::vector<std::string> kConsistencyLevels = {"ONE", "QUORUM", "ALL"};
+
+// Which replicas hold a row, from GET /v1/keyspaces/{ks}/rows/{key}/replicas, for verify's
+// examples: an operator (or a failed test) sees which node lacks the row, not only how many.
+struct ReplicaCopies {
+  bool known = false;  // the replicas were listed
+  int holding = 0, replicas = 0;
+  std::vector<std::string> lacking;  // answered without the row (or with another value)
+  std::vector<std::string> silent;   // did not answer
+
+  // ", on 2 of 3 replicas, not on 127.0.0.3" ("" when not known).
+  std::string where() const {
+    if (!known) return "";
+    std::string text = ", on " + std::to_string(holding) + " of " + std::to_string(replicas) + " replicas";
+    if (holding > 0 && !lacking.empty()) text += ", not on " + ringruntime::joined(lacking);
+    if (!silent.empty()) text += ", no answer from " + ringruntime::joined(silent);
+    return text;
+  }
+};
+
+ReplicaCopies replica_copies(const ringcore::Result<ringnet::HttpResponse>& reply, const std::string& digest) {
+  ReplicaCopies copies;
+  if (!reply.ok() || reply->status != 200) return copies;
+  const auto listed = nlohmann::json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+  if (!listed.is_array()) return copies;
+  copies.known = true;
+  for (const nlohmann::json& copy : listed) {
+    if (!copy.is_object()) continue;
+    ++copies.replicas;
+    const std::string address = copy.value("address", "?");
+    if (copy.contains("error")) {
+      copies.silent.push_back(address);
+    } else if (copy.value("digest", "") == digest) {
+      ++copies.holding;
+    } else {
+      copies.lacking.push_back(address);
+    }
+  }
+  return copies;
+}
 
 void check_options(const WorkloadOptions& options) {
   if (std::find(kConsistencyLevels.begin(), kConsistencyLevels.end(), options.consistency) ==
@@ -208,23 +248,19 @@ VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options) {
   parallel_for(static_cast<std::int64_t>(records.size()), options.threads, "rows checked", [&](std::int64_t i, int) {
     const Record& r = records[static_cast<std::size_t>(i)];
     const std::string path = "/v1/keyspaces/" + options.keyspace + "/rows/" + r.key;
+    const auto copies = [&] {
+      return replica_copies(coordinators.send({"GET", path + "/replicas", "", "", {}}, static_cast<std::size_t>(i)),
+                            r.digest);
+    };
     auto read =
         coordinators.send({"GET", path + "?cl=" + options.consistency, "", "", {}}, static_cast<std::size_t>(i));
-    if (read.ok() && read->status == 404) return note(report.missing, r.key + ": missing");
+    if (read.ok() && read->status == 404) return note(report.missing, r.key + ": missing" + copies().where());
     if (!read.ok() || read->status != 200) return note(report.unreadable, r.key + ": " + error_text(read));
     const auto row = nlohmann::json::parse(read->body, nullptr, /*allow_exceptions=*/false);
     const std::string digest = row.is_object() ? row.value("digest", "") : "";
     if (digest != r.digest) return note(report.stale, r.key + ": stale (digest " + digest + ")");
-    auto replicas = coordinators.send({"GET", path + "/replicas", "", "", {}}, static_cast<std::size_t>(i));
-    if (replicas.ok() && replicas->status == 200) {
-      const auto copies = nlohmann::json::parse(replicas->body, nullptr, /*allow_exceptions=*/false);
-      const auto holding = std::count_if(copies.begin(), copies.end(), [&](const auto& c) {
-        return c.is_object() && c.value("digest", "") == r.digest;
-      });
-      if (holding < static_cast<std::ptrdiff_t>(copies.size())) {
-        note(report.under_replicated,
-             r.key + ": on " + std::to_string(holding) + " of " + std::to_string(copies.size()) + " replicas");
-      }
+    if (const ReplicaCopies held = copies(); held.known && held.holding < held.replicas) {
+      note(report.under_replicated, r.key + ":" + held.where().substr(1));
     }
   });
   report.checked = static_cast<std::int64_t>(records.size());

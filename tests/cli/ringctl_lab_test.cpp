@@ -141,7 +141,7 @@ TEST_CASE("a lab cluster comes up, takes writes, survives a killed node and come
     const ProcessResult lost = lab.run({"lab", "verify"});
     CHECK(lost.exit_code == 2);
     CHECK(contains(lost.out, "1 missing"));
-    CHECK(contains(lost.out, "never-written: missing"));
+    CHECK(contains(lost.out, "never-written: missing, on 0 of 3 replicas"));
   }
 
   SUBCASE("with a node killed, QUORUM goes on, ALL cannot read, and a restart brings it back") {
@@ -152,6 +152,12 @@ TEST_CASE("a lab cluster comes up, takes writes, survives a killed node and come
     const ProcessResult all = lab.run({"lab", "verify", "--keyspace", "degraded", "--cl", "ALL"});
     CHECK(all.exit_code == 2);
     CHECK(contains(all.out, "ALL needs 3 of 3 replicas, 2 answered"));
+    // At QUORUM every row reads, each on 2 replicas that answered and the one that did not named.
+    const ProcessResult quorum = lab.run({"lab", "verify", "--keyspace", "degraded"});
+    INFO(quorum.out);
+    CHECK(quorum.exit_code == 0);
+    CHECK(contains(quorum.out, "500 under-replicated"));
+    CHECK(contains(quorum.out, ": on 2 of 3 replicas, no answer from 127.0.61.3"));
     // Writes that fail are a failed run, not a success with a footnote.
     const ProcessResult failing = lab.run({"lab", "stress", "--rows", "50", "--keyspace", "degraded", "--cl", "ALL"});
     CHECK(failing.exit_code == 2);

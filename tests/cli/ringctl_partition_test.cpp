@@ -90,7 +90,7 @@ class PartitionLab : public test_support::ScratchLab {
 
   // Healed: every node up in every view and no partition (health stays critical for the dropped
   // messages a cut caused, over the agents' 5-minute window, which is right), then every hint
-  // delivered.
+  // delivered and none dropped.
   void wait_until_healed() const;
 
   // Whether every replica of `key` holds `value`, asked through node1.
@@ -178,6 +178,12 @@ void PartitionLab::wait_until_healed() const {
       90s, 1s));
   const std::vector<std::string>& all = nodes_;
   CHECK(ringruntime::wait_until([&] { return test_support::hints_delivered(all, where_.native_port); }, 60s, 500ms));
+  // Delivered, not dropped: no cut outlasts the hint window and no replica left the ring.
+  for (const std::string& node : all) {
+    const nlohmann::json hints = test_support::call(node, where_.native_port, "GET", "/v1/node").body["hints"];
+    INFO(node << " hints: " << hints.dump());
+    CHECK(hints.value("dropped", -1) == 0);
+  }
 }
 
 // The writer's report once it has ended: every write either acknowledged or failed saying how
