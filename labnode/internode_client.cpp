@@ -17,6 +17,16 @@ ringcore::Result<std::string> body_of(const std::string& peer, ringcore::Result<
   return ringnet::body_or_error(peer + " answered", std::move(response));
 }
 
+// Every internode request is a POST that may reach the peer twice without harm (row writes are
+// last-write-wins, gossip and schema merge, the rest read): sent again, once, when a kept
+// connection broke under it, rather than failing a write that a hint would then carry.
+ringcore::Result<ringnet::HttpResponse> post(const ringnet::HttpClient& client, const std::string& path,
+                                             std::string body) {
+  ringnet::HttpRequest request{"POST", path, std::move(body), "application/json", {}};
+  request.idempotent = true;
+  return client.send(request);
+}
+
 // Streaming calls scan whole ranges on the peer: they get longer than replica reads and writes.
 constexpr std::chrono::seconds kStreamTimeout(120);
 
@@ -70,7 +80,7 @@ ClusterTransport::ClusterTransport(std::string self, int storage_port, Storage& 
 ringcore::Result<std::vector<gossip::GossipMessage>> ClusterTransport::exchange(const std::string& peer,
                                                                                 const gossip::GossipMessage& message) {
   ringnet::HttpClient client = client_for(peer, timeout_);
-  auto body = body_of(peer, client.post("/internal/gossip?from=" + self_, gossip::serialize_message(message)));
+  auto body = body_of(peer, post(client, "/internal/gossip?from=" + self_, gossip::serialize_message(message)));
   if (!body) return body.error();
   const Json replies = Json::parse(*body, nullptr, false);
   if (!replies.is_array()) return Error::failed(peer + ": gossip replies are not a JSON array");
@@ -102,7 +112,7 @@ ringcore::Status ClusterTransport::write(const std::string& endpoint, const std:
     return ringcore::Ok{};
   }
   ringnet::HttpClient client = client_for(endpoint, timeout_);
-  auto body = body_of(endpoint, client.post("/internal/rows/write", row_write_json(keyspace, key, cell).dump()));
+  auto body = body_of(endpoint, post(client, "/internal/rows/write", row_write_json(keyspace, key, cell).dump()));
   if (!body) return body.error();
   return ringcore::Ok{};
 }
@@ -114,7 +124,7 @@ std::vector<ringcore::Status> ClusterTransport::write_batch(const std::string& e
   for (const RowWrite& w : writes) request["writes"].push_back(row_write_json(w.keyspace, w.key, w.cell));
   ringnet::HttpClient client = client_for(endpoint, timeout_);
   const auto all_failed = [&](const Error& error) { return std::vector<ringcore::Status>(writes.size(), error); };
-  auto body = body_of(endpoint, client.post("/internal/rows/write_batch", request.dump()));
+  auto body = body_of(endpoint, post(client, "/internal/rows/write_batch", request.dump()));
   if (!body) return all_failed(body.error());
   const Json answer = Json::parse(*body, nullptr, false);
   if (!answer.is_object() || !answer.contains("results") || !answer["results"].is_array() ||
@@ -140,7 +150,7 @@ ringcore::Result<std::optional<Cell>> ClusterTransport::read(const std::string& 
   if (endpoint == self_) return storage_.get(keyspace, key);
   const Json request = {{"keyspace", keyspace}, {"key", base64_encode(key)}};
   ringnet::HttpClient client = client_for(endpoint, timeout_);
-  auto body = body_of(endpoint, client.post("/internal/rows/read", request.dump()));
+  auto body = body_of(endpoint, post(client, "/internal/rows/read", request.dump()));
   if (!body) return body.error();
   const Json answer = Json::parse(*body, nullptr, false);
   if (!answer.is_object() || !answer.value("found", false)) return std::optional<Cell>();
@@ -162,7 +172,7 @@ ringcore::Result<RangeSize> ClusterTransport::range_size(const std::string& endp
                                                          const ringcore::TokenRange& range) {
   if (endpoint == self_) return ringnode::range_size(storage_, keyspace, range);
   ringnet::HttpClient client = stream_client_for(endpoint);
-  auto body = body_of(endpoint, client.post("/internal/stream/size", range_request(keyspace, range).dump()));
+  auto body = body_of(endpoint, post(client, "/internal/stream/size", range_request(keyspace, range).dump()));
   if (!body) return body.error();
   const Json answer = Json::parse(*body, nullptr, false);
   if (!answer.is_object()) return Error::failed(endpoint + ": stream size is not a JSON object");
@@ -182,7 +192,7 @@ ringcore::Result<EncodedPage> ClusterTransport::read_encoded_page(const std::str
     request["after_key"] = base64_encode(after->key);
   }
   ringnet::HttpClient client = stream_client_for(endpoint);
-  auto body = body_of(endpoint, client.post("/internal/stream/page", request.dump()));
+  auto body = body_of(endpoint, post(client, "/internal/stream/page", request.dump()));
   if (!body) return body.error();
   // The body carries rows only: a page shorter than max_bytes is the range's last (row_stream.h).
   auto page = encoded_page(std::move(body).value(), max_bytes);
@@ -243,7 +253,7 @@ ringcore::Result<std::string> ClusterTransport::flush_streamed(const std::string
                                                                const std::string& keyspace) {
   if (endpoint == self_) return storage_.flush_streamed(keyspace);
   ringnet::HttpClient client = stream_client_for(endpoint);
-  auto body = body_of(endpoint, client.post("/internal/stream/flush", Json{{"keyspace", keyspace}}.dump()));
+  auto body = body_of(endpoint, post(client, "/internal/stream/flush", Json{{"keyspace", keyspace}}.dump()));
   if (!body) return body.error();
   const Json answer = Json::parse(*body, nullptr, false);
   if (!answer.is_object() || !answer.contains("instance") || !answer["instance"].is_string())
@@ -258,7 +268,7 @@ ringcore::Result<ringcore::MerkleTree> ClusterTransport::build_tree(const std::s
   Json request = range_request(keyspace, range);
   request["depth"] = depth;
   ringnet::HttpClient client = stream_client_for(endpoint);
-  auto body = body_of(endpoint, client.post("/internal/repair/tree", request.dump()));
+  auto body = body_of(endpoint, post(client, "/internal/repair/tree", request.dump()));
   if (!body) return body.error();
   auto tree = ringcore::MerkleTree::from_json(*body);
   if (!tree) return tree.error().with_context(endpoint);
@@ -279,7 +289,7 @@ ringcore::Result<std::vector<std::vector<SegmentDigest>>> ClusterTransport::rang
   Json request = {{"keyspace", keyspace}, {"ranges", Json::array()}};
   for (const ringcore::TokenRange& range : ranges) request["ranges"].push_back(ringcore::format_range(range));
   ringnet::HttpClient client = stream_client_for(endpoint);
-  auto body = body_of(endpoint, client.post("/internal/repair/digests", request.dump()));
+  auto body = body_of(endpoint, post(client, "/internal/repair/digests", request.dump()));
   if (!body) return body.error();
   auto digests = decode_digests(*body);
   if (!digests) return digests.error().with_context(endpoint);
@@ -324,7 +334,7 @@ ringcore::Result<Schema> ClusterTransport::fetch_schema(const std::string& peer)
 
 ringcore::Status ClusterTransport::push_schema(const std::string& peer, const Schema& schema) {
   ringnet::HttpClient client = client_for(peer, timeout_);
-  auto body = body_of(peer, client.post("/internal/schema", schema.to_json()));
+  auto body = body_of(peer, post(client, "/internal/schema", schema.to_json()));
   if (!body) return body.error();
   return ringcore::Ok{};
 }

@@ -120,9 +120,10 @@ httplib::Result perform(KeptConnection& connection, const HttpRequest& request, 
 
 // Whether a request that failed so on a kept connection may be sent again: when it could not be
 // written, or when no answer came and the server cannot have acted on it twice (GET, PUT and
-// DELETE are idempotent here; a POST may start a job).
-bool may_send_again(const std::string& method, httplib::Error error) {
-  return error == httplib::Error::Write || (error == httplib::Error::Read && method != "POST");
+// DELETE are idempotent here; a POST may start a job unless marked idempotent).
+bool may_send_again(const HttpRequest& request, httplib::Error error) {
+  return error == httplib::Error::Write ||
+         (error == httplib::Error::Read && (request.method != "POST" || request.idempotent));
 }
 
 }  // namespace
@@ -161,7 +162,7 @@ ringcore::Result<HttpResponse> HttpClient::send(const HttpRequest& request) cons
   const auto started = std::chrono::steady_clock::now();
   std::string gave_up;
   httplib::Result result = perform(*connection, request, timeout_, give_up_, give_up_poll_, gave_up);
-  if (!result && gave_up.empty() && reused && may_send_again(request.method, result.error()) &&
+  if (!result && gave_up.empty() && reused && may_send_again(request, result.error()) &&
       std::chrono::steady_clock::now() - started < timeout_ / 2) {
     // A kept connection that broke at once: the peer closed it as the request went out (its
     // keep-alive timeout, or it restarted). Sent again once, on a new connection.

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -15,6 +17,7 @@
 
 #include "ringnet/http_server.h"
 #include "support/full_listener.h"
+#include "support/loopback_listener.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -63,6 +66,72 @@ class KeepAliveServer {
 
  private:
   ringnet::HttpServer server_;
+};
+
+// A bare HTTP/1.1 server on 127.0.0.1 that answers the first request of each connection (200,
+// kept alive, body "connection N") and closes the connection on its second request, read but
+// unanswered: a kept connection that breaks after the request went out, as a peer's reset of
+// it does. Serves one connection at a time; counts the requests it read.
+class ClosesSecondRequest {
+ public:
+  ClosesSecondRequest() {
+    listener_ = test_support::listen_on_loopback(/*backlog=*/8, port_);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~ClosesSecondRequest() {
+    stopping_ = true;
+    ::shutdown(listener_, SHUT_RDWR);                                                 // wakes accept()
+    if (const int open = connection_.load(); open >= 0) ::shutdown(open, SHUT_RDWR);  // wakes a read
+    thread_.join();
+    ::close(listener_);
+  }
+  int port() const { return port_; }
+  int requests() const { return requests_; }
+
+ private:
+  void serve() {
+    for (int number = 1; !stopping_; ++number) {
+      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0) return;
+      connection_ = fd;
+      if (read_request(fd)) {
+        const std::string body = "connection " + std::to_string(number);
+        const std::string answer =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n\r\n" + body;
+        if (::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(answer.size())) {
+          read_request(fd);  // the second, closed unanswered
+        }
+      }
+      connection_ = -1;
+      ::close(fd);
+    }
+  }
+  // Reads one request (headers and a Content-Length body); false when the connection ended first.
+  bool read_request(int fd) {
+    std::string in;
+    char chunk[4096];
+    std::size_t end = std::string::npos;
+    std::size_t body_size = 0;
+    while (end == std::string::npos || in.size() < end + 4 + body_size) {
+      const ssize_t got = ::recv(fd, chunk, sizeof chunk, 0);
+      if (got <= 0) return false;
+      in.append(chunk, static_cast<std::size_t>(got));
+      if (end == std::string::npos && (end = in.find("\r\n\r\n")) != std::string::npos) {
+        const std::size_t field = in.find("Content-Length: ");
+        if (field != std::string::npos && field < end) body_size = std::stoul(in.substr(field + 16));
+      }
+    }
+    ++requests_;
+    return true;
+  }
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<int> connection_{-1};
+  std::atomic<int> requests_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
 };
 
 }  // namespace
@@ -301,6 +370,27 @@ TEST_CASE("a kept connection the server has closed is not used: even a POST, nev
   REQUIRE_MESSAGE(who.ok(), who.error().message());
   CHECK(who->status == 200);
   CHECK(who->body != first);
+}
+
+TEST_CASE("a POST whose kept connection breaks after it went out fails, never sent twice, unless marked idempotent") {
+  {
+    ClosesSecondRequest server;
+    const ringnet::HttpClient client("127.0.0.1", server.port());
+    REQUIRE(client.post("/v1/job", "1").ok());  // connection 1, kept
+    const auto second = client.post("/v1/job", "2");
+    REQUIRE_FALSE(second.ok());
+    CHECK(second.error().code() == ringcore::ErrorCode::kUnavailable);
+    CHECK(server.requests() == 2);  // the peer may have acted on it: not sent again
+  }
+  ClosesSecondRequest server;
+  const ringnet::HttpClient client("127.0.0.1", server.port());
+  REQUIRE(client.post("/v1/row", "1").ok());
+  ringnet::HttpRequest row{"POST", "/v1/row", "2", "application/json", {}};
+  row.idempotent = true;
+  const auto second = client.send(row);
+  REQUIRE_MESSAGE(second.ok(), second.error().message());
+  CHECK(second->body == "connection 2");  // sent again, once, on a new connection
+  CHECK(server.requests() == 3);
 }
 
 TEST_CASE("a server that closes every connection after one answer (Connection: close) is answered every time") {

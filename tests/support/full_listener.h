@@ -8,22 +8,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <vector>
+
+#include "support/loopback_listener.h"
 
 namespace test_support {
 
 class FullListener {
  public:
   FullListener() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    listener_ = listen_on_loopback(/*backlog=*/0, port_);  // room for one connection not yet accepted
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) == 0);
-    REQUIRE(::listen(listener_, 0) == 0);  // room for one connection not yet accepted
-    REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
+    address.sin_port = htons(static_cast<std::uint16_t>(port_));
+    const socklen_t length = sizeof address;
     for (int i = 0; i < 2; ++i) {  // the one the queue holds, and one whose handshake is dropped
       const int filler = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
       ::connect(filler, reinterpret_cast<sockaddr*>(&address), length);

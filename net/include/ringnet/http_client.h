@@ -13,7 +13,8 @@
 // to make for one call. A request uses a connection alone: concurrent requests to a peer each
 // have one, and only as many stay open as were in flight; one idle for 0.5 s is not reused. A
 // request whose kept connection breaks at once (the peer closed it as it went out) is sent
-// again on a new one, unless it is a POST, which the peer may have acted on.
+// again on a new one, unless it is a POST, which the peer may have acted on, not marked
+// idempotent.
 //
 // Thread-safety: send(), get() and post() may be called from any number of threads at once,
 // on one HttpClient or several; the setters must come before the first request.
@@ -42,6 +43,9 @@ struct HttpRequest {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  // A POST the server may receive twice without harm (a last-write-wins row write, a read in a
+  // POST body): sent again, as a GET is, when its kept connection broke under it.
+  bool idempotent = false;
 };
 
 // The body of a 2xx response; otherwise the Error the server sent (its {"error": {"code",
