@@ -11,6 +11,7 @@
 #   --only            run only these rows (the others print their command):
 #                       status          ringctl status vs driver_peer.py, 1,000 x 256 x 3 DCs
 #                       lab-stress      lab stress vs a bare cpp-httplib keep-alive server
+#                       hint-replay     hints to a replica back from down vs the write rate
 #                       health-fanout   live health vs status, 10/100/500 recorded agents
 #                       ringd-load      ringd under wrk vs a bare cpp-httplib server
 #                       health-scraped  live health and status, scraped vs unscraped
@@ -47,7 +48,7 @@ build=${RINGCTL_BUILD:-$root/build}
 ringctl=${RINGCTL:-$build/cli/ringctl}
 driver_python=${DRIVER_PYTHON:-/usr/bin/python3}
 quick=0
-all_rows=status,lab-stress,health-fanout,ringd-load,health-scraped,ringcore,gossip,allocator,streaming,ringd,live-status,analysis,request-stats,merkle
+all_rows=status,lab-stress,hint-replay,health-fanout,ringd-load,health-scraped,ringcore,gossip,allocator,streaming,ringd,live-status,analysis,request-stats,merkle
 only=$all_rows
 while [ $# -gt 0 ]; do
   case $1 in
@@ -143,6 +144,24 @@ PY
   fi
 else
   not_yet "lab stress QUORUM, 3 nodes" "bare cpp-httplib keep-alive" "bench/all.sh --only lab-stress"
+fi
+
+# Hint replay to a replica back after missing every write of a stress run, against the rate the
+# same cluster acknowledged those writes (bench/hint_replay_bench.sh).
+if wanted hint-replay; then
+  rows=$([ $quick -eq 1 ] && echo 5000 || echo 20000)
+  if measure hint-replay "$work/hints.json" env RINGCTL="$ringctl" "$here/hint_replay_bench.sh" --rows "$rows" --json; then
+  /usr/bin/python3 - "$work/hints.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"| hint replay to a replica back from down, 3 nodes, RF 3, {r['hints']:,} hints | {r['hints_per_second']:,.0f} hints/s "
+      f"({r['replay_seconds']:.2f} s; after it: {r['under_replicated']} rows under-replicated) | the same cluster's QUORUM "
+      f"writes that made them: {r['write_rows_per_second']:,.0f} rows/s | {r['ratio']:.1f}x the write rate | "
+      f"`bench/all.sh --only hint-replay` |")
+PY
+  fi
+else
+  not_yet "hint replay to a replica back from down, 3 nodes" "the writes that made them" "bench/all.sh --only hint-replay"
 fi
 
 # Live health against 10, 100 and 500 agents answering recorded documents on 127.1.0.0/16
