@@ -214,6 +214,8 @@ StressReport run_stress(const Lab& lab, const WorkloadOptions& options) {
       ++acknowledged;
       latencies.push_back(ms);
       record.append(key, ringcore::value_digest(value));
+      const auto answer = nlohmann::json::parse(result->body, nullptr, /*allow_exceptions=*/false);
+      ++report.replicas_written[answer.is_object() ? answer.value("replicas", 0) : 0];
     } else {
       ++failed;
       if (report.sample_errors.size() < kMaxExamples) report.sample_errors.push_back(key + ": " + error_text(result));

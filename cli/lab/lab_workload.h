@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct StressReport {
   double seconds = 0;
   LatencySummary latency;
   std::vector<std::string> sample_errors;  // the first few failures, verbatim
+  // Acknowledged writes by how many replicas their coordinator sent them to (its answer's
+  // "replicas"): fewer than the keyspace's replication factor means a coordinator's ring was
+  // short of nodes, and those rows will lack a copy without any hint for it.
+  std::map<int, std::int64_t> replicas_written;
 };
 
 struct VerifyReport {

@@ -129,6 +129,7 @@ TEST_CASE("a lab cluster comes up, takes writes, survives a killed node and come
     const auto stress = lab.run_json({"lab", "stress", "--rows", "2000", "--threads", "4"});
     CHECK(stress["acknowledged"] == 2000);
     CHECK(stress["failed"] == 0);
+    CHECK(stress["replicas"] == nlohmann::json{{"3", 2000}});  // every write sent to its 3 replicas
     CHECK(stress["latency_ms"]["p50"].get<double>() > 0);
     // A second run into the same (now existing) keyspace adds to the record.
     CHECK(lab.run_json({"lab", "stress", "--rows", "500"})["acknowledged"] == 500);
@@ -149,6 +150,7 @@ TEST_CASE("a lab cluster comes up, takes writes, survives a killed node and come
     CHECK(lab.run_json({"lab", "list"})["nodes"][2]["process"] == "stopped");
     const auto stress = lab.run_json({"lab", "stress", "--rows", "500", "--keyspace", "degraded"});
     CHECK(stress["acknowledged"] == 500);
+    CHECK(stress["replicas"] == nlohmann::json{{"3", 500}});  // the killed one's write failed: hinted
     const ProcessResult all = lab.run({"lab", "verify", "--keyspace", "degraded", "--cl", "ALL"});
     CHECK(all.exit_code == 2);
     CHECK(contains(all.out, "ALL needs 3 of 3 replicas, 2 answered"));

@@ -197,6 +197,9 @@ json writer_report(test_support::Background& writer, int rows) {
   INFO(report.dump());
   CHECK(exit_code == (report["failed"] == 0 ? 0 : 2));
   CHECK(report["acknowledged"].get<int>() + report["failed"].get<int>() == rows);
+  // Every acknowledged write was sent to its 3 replicas: one a coordinator could not reach got a
+  // hint, and no coordinator's ring was short of a node.
+  CHECK(report["replicas"] == json{{"3", report["acknowledged"]}});
   for (const json& error : report["sample_errors"]) {
     CHECK_MESSAGE(error.get<std::string>().find("QUORUM needs 2 of 3 replicas, ") != std::string::npos, error);
     CHECK_MESSAGE(error.get<std::string>().find(" answered") != std::string::npos, error);
@@ -350,7 +353,10 @@ TEST_CASE("QUORUM writes with a replica delayed 50 ms each way are acknowledged,
   const auto started = std::chrono::steady_clock::now();
   PartitionLab lab(kDelayLab);
   lab.up(3);
-  lab.must({"stress", "--rows", "300", "--keyspace", "delay", "--cl", "QUORUM"});
+  const ProcessResult before =
+      lab.lab({"stress", "-o", "json", "--keyspace", "delay", "--cl", "QUORUM", "--rows", "300"});
+  REQUIRE_MESSAGE(before.exit_code == 0, before.out << before.err);
+  CHECK(json::parse(before.out)["replicas"] == json{{"3", 300}});
 
   constexpr auto kDelay = 50ms;  // each way: a round trip with node3 takes 100 ms more
   const double round_trip_ms = 2.0 * static_cast<double>(kDelay.count());
@@ -376,6 +382,7 @@ TEST_CASE("QUORUM writes with a replica delayed 50 ms each way are acknowledged,
     INFO(during.dump());
     CHECK(r.exit_code == 0);
     CHECK(during["failed"] == 0);
+    CHECK(during["replicas"] == json{{"3", 300}});
     CHECK(during["latency_ms"]["p99"].get<double>() >= round_trip_ms);
     CHECK(during["latency_ms"]["max"].get<double>() < 2000);
     proxied = delay.connections();
