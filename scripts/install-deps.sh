@@ -19,7 +19,7 @@ test_packages=(
   python3-cassandra openjdk-17-jdk-headless maven
   clang-14 libclang-rt-14-dev clang-format-14 mandoc hyperfine wrk procps bash-completion zsh fish
   prometheus curl jq python3-yaml lintian man-db systemd openssh-server openssh-client
-  nftables iproute2
+  nftables iproute2 conntrack
 )
 
 case "${1:-build}" in

@@ -405,9 +405,11 @@ int main(int argc, char** argv) {
                                               " (scripts/install-deps.sh test installs nftables)");
   }
   doctest::Context context(argc, argv);
-  if (!test_support::ss_usable()) {  // the partitions still run
-    std::printf("SKIPPED: the delay test: %s is missing (scripts/install-deps.sh test installs iproute2)\n",
-                test_support::kSs);
+  if (!test_support::delay_tools_usable()) {  // the partitions still run
+    std::printf(
+        "SKIPPED: the delay test: %s or %s is missing (scripts/install-deps.sh test installs iproute2 and "
+        "conntrack)\n",
+        test_support::kSs, test_support::kConntrack);
     context.addFilter("test-case-exclude", "*delayed*");
   }
   return context.run();

@@ -5,8 +5,8 @@
 // original destination (SO_ORIGINAL_DST), connects there from the original source address (so
 // the node sees its real peer) with a socket mark the rule excludes, and forwards each chunk
 // `delay` after it arrived, in both directions: a request and its answer each wait `delay`.
-// Needs root, nft (nft_usable) and ss (iproute2) on a kernel that lets it destroy sockets
-// (CONFIG_INET_DIAG_DESTROY). Stops, deleting its rule, when the handle goes away.
+// Needs root, nft (nft_usable), ss (iproute2) on a kernel that lets it destroy sockets
+// (CONFIG_INET_DIAG_DESTROY), and conntrack. Stops, deleting its rule, when the handle goes away.
 #pragma once
 
 #include <arpa/inet.h>
@@ -35,14 +35,16 @@
 namespace test_support {
 
 inline const char* const kSs = "/usr/bin/ss";
+inline const char* const kConntrack = "/usr/sbin/conntrack";
 
-// Whether ss is installed (iproute2; scripts/install-deps.sh test): nft_usable says the rest.
-inline bool ss_usable() { return access(kSs, X_OK) == 0; }
+// Whether ss (iproute2) and conntrack are installed (scripts/install-deps.sh test): nft_usable
+// says the rest.
+inline bool delay_tools_usable() { return access(kSs, X_OK) == 0 && access(kConntrack, X_OK) == 0; }
 
 class DelayProxy {
  public:
   DelayProxy(const std::string& node, const std::string& storage_port, std::chrono::milliseconds delay)
-      : state_(std::make_shared<State>()), delay_(delay) {
+      : state_(std::make_shared<State>()), delay_(delay), node_(node), storage_port_(storage_port) {
     listener_ = socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(listener_ >= 0);
     const int on = 1;
@@ -62,11 +64,10 @@ class DelayProxy {
     }
     // The rule redirects new connections only: the node's kept-alive ones are broken, so that
     // their next request (ringnet's clients send again on a kept connection that broke) is
-    // delayed too. Those being set up as well, and until none is left: a connection whose
-    // handshake began before the rule was added is not redirected, and is established only after
-    // a first pass over the established ones (once in ten runs here, the ALL write then took
-    // 1.7 ms). A direct connection shows by its server side, on a storage port; a redirected
-    // one's is on the proxy's port (no proxied connection exists yet: the acceptor starts after).
+    // delayed too; those being set up as well, and again until none is left (a handshake begun
+    // before the rule is not redirected). A direct connection shows by its server side, on a
+    // storage port; a redirected one's is on the proxy's port (no proxied connection exists
+    // yet: the acceptor starts after).
     const std::string ends = "( src " + node + " or dst " + node + " )";
     const auto connections = [&](const std::string& ports) {
       return std::vector<std::string>{kSs,     "-H",       "-t",    "state",    "established",
@@ -78,6 +79,7 @@ class DelayProxy {
         [&] {
           const ProcessResult killed = run_process(kill);
           REQUIRE_MESSAGE(killed.exit_code == 0, "ss -K failed: " << killed.err);
+          forget_flows();  // the broken connections' entries too, before anything reuses them
           return run_process(connections("sport = :" + storage_port)).out.empty();
         },
         std::chrono::seconds(10), std::chrono::milliseconds(5));
@@ -93,11 +95,14 @@ class DelayProxy {
     shutdown(listener_, SHUT_RDWR);  // wakes accept()
     acceptor_.join();
     close(listener_);
-    std::unique_lock lock(state_->mutex);
-    if (!state_->idle.wait_for(lock, kLastConnectionsEnd, [this] { return state_->pumps == 0; })) {
-      state_->stopping = true;
-      state_->idle.wait(lock, [this] { return state_->pumps == 0; });
+    {
+      std::unique_lock lock(state_->mutex);
+      if (!state_->idle.wait_for(lock, kLastConnectionsEnd, [this] { return state_->pumps == 0; })) {
+        state_->stopping = true;
+        state_->idle.wait(lock, [this] { return state_->pumps == 0; });
+      }
     }
+    forget_flows();  // none of the redirections outlives the proxy
   }
   DelayProxy(const DelayProxy&) = delete;
   DelayProxy& operator=(const DelayProxy&) = delete;
@@ -223,8 +228,23 @@ class DelayProxy {
     return true;
   }
 
+  // Drops conntrack's entries for the node's storage-port flows, both ways. NAT decides once per
+  // entry, and entries outlive their sockets (ss -K leaves them ESTABLISHED for days): a new
+  // connection that reuses an old one's addresses and ports would follow that entry, going round
+  // the redirect, or after the proxy is gone to a proxy's port. Dropped with the connections
+  // broken at the start (every connection after is new to conntrack, so redirected) and once
+  // the proxy has ended.
+  void forget_flows() const {
+    for (const char* end : {"--orig-dst", "--orig-src"}) {
+      const ProcessResult forgot = run_process({kConntrack, "-D", "-p", "tcp", end, node_, "--dport", storage_port_});
+      // Exit 1 with "0 flow entries have been deleted" when there were none.
+      CHECK_MESSAGE((forgot.exit_code == 0 || forgot.exit_code == 1), "conntrack -D failed: " << forgot.err);
+    }
+  }
+
   std::shared_ptr<State> state_;
   std::chrono::milliseconds delay_;
+  std::string node_, storage_port_;
   int listener_ = -1;
   std::thread acceptor_;
   std::unique_ptr<NftTable> table_ =
