@@ -235,7 +235,8 @@ std::deque<Hints::Hint> Hints::replay(std::deque<Hint> batch) {
 }
 
 void Hints::deliver(const std::string& endpoint, std::vector<Hint>& hints, std::deque<Hint>& kept) {
-  // A request's worth: a throttled replay sends at most a second's worth at a time.
+  // A request's worth, counted in the hints' stored bytes (a little more than their keys and
+  // values); a throttled replay sends at most a second's worth at a time.
   const std::uint64_t most_bytes = limits_.throttle_kib > 0
                                        ? std::min<std::uint64_t>(kMostBytesPerBatch, limits_.throttle_kib * 1024)
                                        : kMostBytesPerBatch;
