@@ -17,9 +17,9 @@ ringcore::Result<std::string> body_of(const std::string& peer, ringcore::Result<
   return ringnet::body_or_error(peer + " answered", std::move(response));
 }
 
-// Every internode request is a POST that may reach the peer twice without harm (row writes are
-// last-write-wins, gossip and schema merge, the rest read): sent again, once, when a kept
-// connection broke under it, rather than failing a write that a hint would then carry.
+// Every internode POST may reach the peer twice without harm (row writes are last-write-wins,
+// gossip and schema merge, the rest read): sent again, once, when a kept connection broke under
+// it, rather than failing a write that a hint would then carry.
 ringcore::Result<ringnet::HttpResponse> post(const ringnet::HttpClient& client, const std::string& path,
                                              std::string body) {
   ringnet::HttpRequest request{"POST", path, std::move(body), "application/json", {}};
