@@ -32,14 +32,15 @@ const std::vector<std::string> kConsistencyLevels = {"ONE", "QUORUM", "ALL"};
 // examples: an operator (or a failed test) sees which node lacks the row, not only how many.
 struct ReplicaCopies {
   bool known = false;  // the replicas were listed
-  int holding = 0, replicas = 0;
+  std::size_t holding = 0;
   std::vector<std::string> lacking;  // answered without the row (or with another value)
   std::vector<std::string> silent;   // did not answer
 
+  std::size_t replicas() const { return holding + lacking.size() + silent.size(); }
   // ", on 2 of 3 replicas, not on 127.0.0.3" ("" when not known).
   std::string where() const {
     if (!known) return "";
-    std::string text = ", on " + std::to_string(holding) + " of " + std::to_string(replicas) + " replicas";
+    std::string text = ", on " + std::to_string(holding) + " of " + std::to_string(replicas()) + " replicas";
     if (holding > 0 && !lacking.empty()) text += ", not on " + ringruntime::joined(lacking);
     if (!silent.empty()) text += ", no answer from " + ringruntime::joined(silent);
     return text;
@@ -54,7 +55,6 @@ ReplicaCopies replica_copies(const ringcore::Result<ringnet::HttpResponse>& repl
   copies.known = true;
   for (const nlohmann::json& copy : listed) {
     if (!copy.is_object()) continue;
-    ++copies.replicas;
     const std::string address = copy.value("address", "?");
     if (copy.contains("error")) {
       copies.silent.push_back(address);
@@ -261,7 +261,7 @@ VerifyReport run_verify(const Lab& lab, const WorkloadOptions& options) {
     const auto row = nlohmann::json::parse(read->body, nullptr, /*allow_exceptions=*/false);
     const std::string digest = row.is_object() ? row.value("digest", "") : "";
     if (digest != r.digest) return note(report.stale, r.key + ": stale (digest " + digest + ")");
-    if (const ReplicaCopies held = copies(); held.known && held.holding < held.replicas) {
+    if (const ReplicaCopies held = copies(); held.known && held.holding < held.replicas()) {
       note(report.under_replicated, r.key + ":" + held.where().substr(1));
     }
   });
