@@ -1,6 +1,8 @@
 #include "internode_api.h"
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +11,7 @@
 #include "base64.h"
 #include "node.h"
 #include "ringcore/gossip/message_json.h"
+#include "ringruntime/log.h"
 #include "row_stream.h"
 
 namespace ringnode {
@@ -242,28 +245,66 @@ ringcore::Result<DigestsRequest> decode_digests_request(std::string_view text) {
   });
 }
 
+bool addressed_to(std::string_view host_header, std::string_view address, int port) {
+  if (host_header.empty()) return true;  // HTTP/1.0 has none; every peer of ours sends one
+  std::string_view host = host_header;
+  std::string_view port_text = "80";  // HTTP's, which a Host without a port means
+  const std::size_t bracket = host.rfind(']');
+  const std::size_t colon = host.rfind(':');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    port_text = host.substr(colon + 1);
+    host = host.substr(0, colon);
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host == address && port_text == std::to_string(port);
+}
+
 void add_internode_routes(ringnet::HttpServer& server, Node& node) {
-  server.route("POST", "/internal/gossip", [&node](const ServerRequest& r) { return gossip_message(node, r); });
-  server.route("GET", "/internal/gossip/states", [&node](const ServerRequest&) {
+  // Every route answers only what was addressed to this node: a request that reached it
+  // although its sender meant another (an address moved to another machine, a NAT rule gone
+  // wrong) is refused with 421 Misdirected Request, not applied here; the sender then counts
+  // the node it meant as not answering (a write to it gets a hint) instead of counting a copy
+  // stored where none is. Logged for the first and then every 1,000th: a misrouted peer sends
+  // every request of a busy connection here.
+  auto refusals = std::make_shared<std::atomic<std::uint64_t>>(0);
+  const auto route = [&server, &node, refusals](const std::string& method, const std::string& pattern,
+                                                std::function<ServerResponse(Node&, const ServerRequest&)> handler) {
+    server.route(method, pattern, [&node, refusals, handler = std::move(handler)](const ServerRequest& r) {
+      const NodeConfig& self = node.config();
+      if (addressed_to(r.header("host"), self.listen_address, self.storage_port)) return handler(node, r);
+      const std::string why = "addressed to " + r.header("host") + ", this is " + self.listen_address + ":" +
+                              std::to_string(self.storage_port);
+      const std::uint64_t count = ++*refusals;
+      if (count % 1000 == 1) {
+        ringruntime::log_warn("internode: refused a misdirected request from " + r.remote_address + ": " + why + " (" +
+                              std::to_string(count) + " refused so far)");
+      }
+      ServerResponse refused = ringnet::error_response(Error(ringcore::ErrorCode::kUnavailable, why));
+      refused.status = 421;
+      return refused;
+    });
+  };
+  route("POST", "/internal/gossip", gossip_message);
+  route("GET", "/internal/gossip/states", [](Node& n, const ServerRequest&) {
     return ServerResponse{.status = 200,
-                          .body = ringcore::gossip::serialize_message(node.gossip().all_states()),
+                          .body = ringcore::gossip::serialize_message(n.gossip().all_states()),
                           .content_type = "application/json"};
   });
-  server.route("POST", "/internal/rows/write", [&node](const ServerRequest& r) { return write_row(node, r); });
-  server.route("POST", "/internal/rows/write_batch", [&node](const ServerRequest& r) { return write_rows(node, r); });
-  server.route("POST", "/internal/rows/read", [&node](const ServerRequest& r) { return read_row(node, r); });
-  server.route("POST", "/internal/stream/size", [&node](const ServerRequest& r) { return stream_size(node, r); });
-  server.route("POST", "/internal/stream/page", [&node](const ServerRequest& r) { return stream_page(node, r); });
-  server.route("POST", "/internal/stream/apply", [&node](const ServerRequest& r) { return stream_apply(node, r); });
-  server.route("POST", "/internal/stream/ingest", [&node](const ServerRequest& r) { return stream_ingest(node, r); });
-  server.route("POST", "/internal/stream/flush", [&node](const ServerRequest& r) { return stream_flush(node, r); });
-  server.route("GET", "/internal/hints", [&node](const ServerRequest&) { return pending_hints(node); });
-  server.route("POST", "/internal/repair/tree", [&node](const ServerRequest& r) { return repair_tree(node, r); });
-  server.route("POST", "/internal/repair/digests", [&node](const ServerRequest& r) { return repair_digests(node, r); });
-  server.route("GET", "/internal/schema", [&node](const ServerRequest&) {
-    return ServerResponse{.status = 200, .body = node.schema().current().to_json(), .content_type = "application/json"};
+  route("POST", "/internal/rows/write", write_row);
+  route("POST", "/internal/rows/write_batch", write_rows);
+  route("POST", "/internal/rows/read", read_row);
+  route("POST", "/internal/stream/size", stream_size);
+  route("POST", "/internal/stream/page", stream_page);
+  route("POST", "/internal/stream/apply", stream_apply);
+  route("POST", "/internal/stream/ingest", stream_ingest);
+  route("POST", "/internal/stream/flush", stream_flush);
+  route("GET", "/internal/hints", [](Node& n, const ServerRequest&) { return pending_hints(n); });
+  route("POST", "/internal/repair/tree", repair_tree);
+  route("POST", "/internal/repair/digests", repair_digests);
+  route("GET", "/internal/schema", [](Node& n, const ServerRequest&) {
+    return ServerResponse{.status = 200, .body = n.schema().current().to_json(), .content_type = "application/json"};
   });
-  server.route("POST", "/internal/schema", [&node](const ServerRequest& r) { return merge_schema(node, r); });
+  route("POST", "/internal/schema", merge_schema);
 }
 
 }  // namespace ringnode

@@ -88,6 +88,13 @@ struct DigestsRequest {
 };
 ringcore::Result<DigestsRequest> decode_digests_request(std::string_view body);
 
+// Whether a request with Host header `host_header` ("addr:port", "[v6addr]:port", or a host
+// alone, which means port 80) was meant for the node listening on `address`:`port`. A request
+// without the header (HTTP/1.0) passes.
+bool addressed_to(std::string_view host_header, std::string_view address, int port);
+
+// Every route above; each refuses a request its Host header addressed to another node (see
+// addressed_to) with 421 and an "unavailable" JSON error naming both, and logs it.
 void add_internode_routes(ringnet::HttpServer& server, Node& node);
 
 }  // namespace ringnode

@@ -165,3 +165,17 @@ TEST_CASE("throughput and keyspace bodies decode, and refuse bad fields naming t
   CHECK(ringnode::decode_keyspace_replication(R"({"replication":{"class":"NoSuchStrategy"}})").error().code() ==
         ringcore::ErrorCode::kUnsupported);
 }
+
+TEST_CASE("a peer's request is addressed to a node by its Host header's address and port") {
+  using ringnode::addressed_to;
+  CHECK(addressed_to("127.0.0.3:7000", "127.0.0.3", 7000));
+  CHECK_FALSE(addressed_to("127.0.0.2:7000", "127.0.0.3", 7000));   // another node's address
+  CHECK_FALSE(addressed_to("127.0.0.3:7001", "127.0.0.3", 7000));   // another port
+  CHECK_FALSE(addressed_to("127.0.0.30:7000", "127.0.0.3", 7000));  // not a prefix match
+  CHECK_FALSE(addressed_to("127.0.0.3", "127.0.0.3", 7000));        // no port is port 80
+  CHECK(addressed_to("127.0.0.3", "127.0.0.3", 80));
+  CHECK(addressed_to("[::1]:7000", "::1", 7000));
+  CHECK_FALSE(addressed_to("[::1]", "::1", 7000));
+  CHECK_FALSE(addressed_to("127.0.0.3:", "127.0.0.3", 7000));
+  CHECK(addressed_to("", "127.0.0.3", 7000));  // HTTP/1.0: no Host header to judge by
+}

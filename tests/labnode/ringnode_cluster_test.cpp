@@ -1,8 +1,9 @@
 // Three real ringnode processes on 127.0.0.1..3: gossip membership, schema agreement, 20,000
 // rows written and read at QUORUM through every coordinator, a node killed (marked down,
 // QUORUM still served, ALL refused with how many answered), restarted (same identity, tokens
-// and data), bad input refused while the node keeps serving, and a graceful stop announced in
-// gossip. Waits poll with deadlines; every process is killed when the test ends.
+// and data), bad input refused while the node keeps serving, a peer's write that reached the
+// wrong node refused there, and a graceful stop announced in gossip. Waits poll with deadlines;
+// every process is killed when the test ends.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -301,6 +302,31 @@ TEST_CASE("bad input gets a clear 4xx error, and the node keeps serving") {
   CHECK(lab.api(0, "GET", row_path("missing", "ONE")).status == 404);
   CHECK(lab.api(0, "GET", "/v1/health").status == 200);
   CHECK(lab.api(0, "GET", row_path(key_of(1), "ONE")).status == 200);
+}
+
+TEST_CASE("a peer's row write that reaches a node addressed to another is refused with 421, and not stored") {
+  SharedCluster& lab = shared_cluster();
+  ensure_keyspace(lab);
+  const int port = lab.cluster.storage_port();
+  const ringnet::HttpClient node1(lab.address(0), port, 5s);
+  const std::string write = R"({"keyspace":"itest","key":"bWlzZGlyZWN0ZWQ=","timestamp_us":1,"value":"dg=="})";
+  const std::string read = R"({"keyspace":"itest","key":"bWlzZGlyZWN0ZWQ="})";  // "misdirected"
+  const std::string node2 = lab.address(1) + ":" + std::to_string(port);
+  const auto refused = node1.send({"POST", "/internal/rows/write", write, "application/json", {{"Host", node2}}});
+  REQUIRE(refused.ok());
+  CHECK(refused->status == 421);
+  CHECK(json::parse(refused->body)["error"]["message"] ==
+        "addressed to " + node2 + ", this is " + lab.address(0) + ":" + std::to_string(port));
+  const auto absent = node1.post("/internal/rows/read", read);
+  REQUIRE(absent.ok());
+  CHECK(json::parse(absent->body) == json{{"found", false}});
+
+  const auto applied = node1.post("/internal/rows/write", write);  // its Host names node1
+  REQUIRE(applied.ok());
+  CHECK(applied->status == 200);
+  const auto found = node1.post("/internal/rows/read", read);
+  REQUIRE(found.ok());
+  CHECK(json::parse(found->body)["found"] == true);
 }
 
 TEST_CASE("a graceful stop is announced: the others see the node down at once, and it exits 0") {
