@@ -16,7 +16,7 @@
 //   fails saying how many replicas answered (each key has 2 replicas on one side).
 // - node3's storage-port traffic delayed 50 ms each way (no sch_netem here: nftables redirects it
 //   to a delaying proxy in the test, support/delay_proxy.h): QUORUM writes are all acknowledged,
-//   those node3 coordinates at least 100 ms late, none timed out.
+//   those node3 coordinates at least 100 ms late, none timed out or kept a hint.
 // Needs root and nft (scripts/install-deps.sh test installs nftables): skipped (77) otherwise,
 // except on CI ($CI set), where that is a failure. Without ss (iproute2) the delay test alone is
 // skipped.
@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@
 #include "support/nft_table.h"
 #include "support/run_process.h"
 #include "support/scratch_lab.h"
+#include "support/test_files.h"
 #include "support/test_paths.h"
 
 namespace {
@@ -104,6 +106,28 @@ class PartitionLab : public test_support::ScratchLab {
       if (copy.value("digest", "") != ringcore::value_digest(value)) return false;
     }
     return true;
+  }
+
+  // Hints each node has kept so far (pending, delivered or dropped), by node.
+  json hints_made() const {
+    json made = json::object();
+    for (const std::string& node : nodes_) {
+      const json hints = test_support::call(node, where_.native_port, "GET", "/v1/node").body["hints"];
+      made[node] = hints.value("pending", -1) + hints.value("delivered", -1) + hints.value("dropped", -1);
+    }
+    return made;
+  }
+
+  // The WARN lines of every node's log, for a failure's message.
+  std::string warnings() const {
+    std::string lines;
+    for (std::size_t n = 1; n <= nodes_.size(); ++n) {
+      std::istringstream log(test_support::read_file(directory() + "/node" + std::to_string(n) + "/ringnode.log"));
+      for (std::string line; std::getline(log, line);) {
+        if (line.find(" WARN ") != std::string::npos) lines += "node" + std::to_string(n) + ": " + line + "\n";
+      }
+    }
+    return lines;
   }
 
  private:
@@ -388,6 +412,10 @@ TEST_CASE("QUORUM writes with a replica delayed 50 ms each way are acknowledged,
     proxied = delay.connections();
     CHECK(proxied > 0);
   }
+  // Late is not failed: no replica write waited out the timeout or was refused (one reaching
+  // the wrong node is, as misdirected), so no coordinator kept a hint.
+  const json no_hints{{lab.address(1), 0}, {lab.address(2), 0}, {lab.address(3), 0}};
+  CHECK_MESSAGE(lab.hints_made() == no_hints, lab.warnings());
 
   lab.wait_until_healed();
   const json verified = lab.verify_at_one("delay");

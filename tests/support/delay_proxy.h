@@ -89,10 +89,12 @@ class DelayProxy {
   // Like a delay that ends on a real network: no new connection is delayed, and what is on its
   // way through the proxy still arrives, late; the connections proxied run on until their ends
   // close them (a node's server closes one idle for 5 s), or kLastConnectionsEnd has passed.
+  // So the rules are flushed first and the tables deleted last: the redirected connections'
+  // packets are translated only while a nat chain and connection tracking are there; without
+  // them an answer from the proxy reaches no socket, and its request waits out its timeout.
   ~DelayProxy() {
-    table_.reset();
-    state_->accepting = false;
-    shutdown(listener_, SHUT_RDWR);  // wakes accept()
+    table_->flush_rules();
+    state_->accepting = false;  // the acceptor takes what was redirected before, then ends
     acceptor_.join();
     close(listener_);
     {
@@ -102,6 +104,8 @@ class DelayProxy {
         state_->idle.wait(lock, [this] { return state_->pumps == 0; });
       }
     }
+    table_.reset();
+    tracking_.reset();
     forget_flows();  // none of the redirections outlives the proxy
   }
   DelayProxy(const DelayProxy&) = delete;
@@ -133,10 +137,18 @@ class DelayProxy {
     }
   };
 
+  // Proxies each connection redirected to the listener; once no longer accepting, those already
+  // waiting to be accepted (redirected before the rules went), then ends.
   void accept_loop() {
-    while (state_->accepting) {
+    while (true) {
+      const bool last = !state_->accepting;  // read before polling, so nothing queued is left behind
+      pollfd waiting{listener_, POLLIN, 0};
+      if (poll(&waiting, 1, last ? 0 : 100) <= 0) {
+        if (last) return;
+        continue;
+      }
       const int client = accept(listener_, nullptr, nullptr);
-      if (client < 0) continue;  // shut down (no longer accepting) or interrupted
+      if (client < 0) continue;  // interrupted
       auto pair = std::make_shared<Pair>();
       pair->client = client;
       pair->server = connect_onwards(client);
@@ -228,8 +240,16 @@ class DelayProxy {
     return true;
   }
 
+  static std::unique_ptr<NftTable> tracking_table() {
+    auto table = std::make_unique<NftTable>("ringctl_delay_ct_", "output",
+                                            "{ type filter hook output priority 0; policy accept; }");
+    table->add_rule({"ct", "state", "established", "accept"});
+    return table;
+  }
+
   // Drops conntrack's entries for the node's storage-port flows, both ways. NAT decides once per
-  // entry, and entries outlive their sockets (ss -K leaves them ESTABLISHED for days): a new
+  // entry, and entries outlive their sockets (tracking stops with the last rule that needs it,
+  // and the entries of connections still open then stay ESTABLISHED, for days): a new
   // connection that reuses an old one's addresses and ports would follow that entry, going round
   // the redirect, or after the proxy is gone to a proxy's port. Dropped with the connections
   // broken at the start (every connection after is new to conntrack, so redirected) and once
@@ -247,6 +267,10 @@ class DelayProxy {
   std::string node_, storage_port_;
   int listener_ = -1;
   std::thread acceptor_;
+  // Connection tracking runs only while a rule needs it: the redirect rules alone would take it
+  // away when flushed, and with it the translation of the connections they redirected. This
+  // table's one rule (ct state) keeps it on from before the redirections until after them.
+  std::unique_ptr<NftTable> tracking_ = tracking_table();
   std::unique_ptr<NftTable> table_ =
       std::make_unique<NftTable>("ringctl_delay_", "output", "{ type nat hook output priority -100; policy accept; }");
 };

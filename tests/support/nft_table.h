@@ -46,6 +46,13 @@ class NftTable {
     nft(args);
   }
 
+  // Deletes the chain's rules; the chain and the table stay until the handle goes. Checks
+  // rather than requires, so that a destructor may call it.
+  void flush_rules() {
+    const ProcessResult r = run_process({kNft, "flush", "chain", "inet", table_, chain_});
+    CHECK_MESSAGE(r.exit_code == 0, "nft flush failed: " << r.err);
+  }
+
   // The packets the table's `counter` statements have counted, or -1 when nft cannot say.
   std::int64_t counted_packets() const {
     const ProcessResult r = run_process({kNft, "-j", "list", "table", "inet", table_});
