@@ -144,12 +144,9 @@ inline int node_pid(const PlaybookLab& lab, const std::string& address) {
   return pid.get<int>();
 }
 
-// SIGKILLs the agent of `member` (as `lab list` showed it) and starts it again: `lab start` of a
-// member whose node runs starts only its agent.
+// SIGKILLs the agent of `member` (as `lab list` showed it) and starts it again.
 inline void restart_agent_killed(const PlaybookLab& lab, const json& member) {
-  REQUIRE(kill(member["agent_pid"].get<int>(), SIGKILL) == 0);
-  const ProcessResult restarted = lab.lab({"start", member["name"]});
-  REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.err);
+  lab.restart_agent_killed(member["agent_pid"].get<int>(), member["name"]);
 }
 
 // The events and exit code of a playbook run that was interrupted midway.
@@ -221,9 +218,12 @@ inline void check_failed_naming(const InterruptedRun& run, const std::string& no
   CHECK_MESSAGE(run.last().value("message", "").find(node) != std::string::npos, run.last().dump());
   const ProcessResult runs = test_support::run_process({RINGCTL_BIN, "-o", "json", "playbook", "runs"});
   REQUIRE(runs.exit_code == 0);
-  for (const json& listed : json::parse(runs.out)["runs"]) {
-    if (listed["run_id"] == run.run_id()) CHECK_MESSAGE(listed["status"] == "failed", listed);
+  const json listing = json::parse(runs.out);
+  json listed;
+  for (const json& each : listing["runs"]) {
+    if (each["run_id"] == run.run_id()) listed = each;
   }
+  CHECK_MESSAGE(listed["status"] == "failed", runs.out);
 }
 
 // A scale-down run of `node`, its decommission held streaming by the node's stream throughput

@@ -8,14 +8,17 @@
 #pragma once
 
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include <chrono>
 #include <cstdint>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "ringruntime/wait.h"
 #include "support/ringnode_process.h"  // hints_pending, for the tests of a lab's nodes
 #include "support/run_process.h"
 #include "support/temp_dir.h"
@@ -62,6 +65,20 @@ class ScratchLab {
     args.insert(args.begin(), "up");
     args.insert(args.end(), {"--ip-prefix", ip_prefix_});
     return lab(args);
+  }
+  // SIGKILLs member `name`'s agent (`agent_pid`, as `lab list` shows it) and starts it again:
+  // `lab start` of a member whose node runs starts only its agent. It waits for the agent to
+  // have exited first: kill() returns before it has, and until then `lab start` finds it running.
+  void restart_agent_killed(pid_t agent_pid, const std::string& name) const {
+    REQUIRE(::kill(agent_pid, SIGKILL) == 0);
+    const auto exited = [agent_pid] {  // gone, or a zombie (whose cmdline is empty)
+      std::ifstream cmdline("/proc/" + std::to_string(agent_pid) + "/cmdline");
+      return cmdline.peek() == std::ifstream::traits_type::eof();
+    };
+    REQUIRE_MESSAGE(ringruntime::wait_until(exited, std::chrono::seconds(10), std::chrono::milliseconds(5)),
+                    "the agent of " << name << " (pid " << agent_pid << ") still runs 10 s after SIGKILL");
+    const ProcessResult restarted = lab({"start", name});
+    REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.err);
   }
   // `lab ARGS... -o json`, which must succeed, parsed.
   nlohmann::json lab_json(std::vector<std::string> args) const {
