@@ -1,14 +1,14 @@
-// The playbooks on real labs (ringnode and ringd processes). Six test cases, each a lab on
-// ports of its own, which ctest runs as six tests (in parallel):
+// The playbooks on real labs (ringnode and ringd processes). Seven test cases, each a lab on
+// ports of its own, which ctest runs as seven tests (in parallel):
 // - scale-up 3 -> 4 and scale-down 4 -> 3 under a QUORUM writer: a dry run changes nothing;
 //   removing a node below rf and a host-id mismatch are refused with exit 5 before anything
 //   changes; the CLI SIGKILLed while the new node joins and `playbook resume` finishing the run
 //   without a second node; a pre-flight refusal with a node down; a join stalled past the
 //   critical threshold stops the run (exit 3), the new node SIGKILLed under the resumed run
-//   ends it resumable again, and resume finishes it once the node is started again; a rolling
-//   restart under writers with no failed write, the CLI SIGKILLed after the first node's
-//   restart, resumed, that node SIGKILLed in its readiness wait (timed out), started again and
-//   resumed, the next node's agent SIGKILLed in its readiness wait (rides through); the repair
+//   ends it resumable again, and resume finishes it once the node is started again;
+// - on four nodes, a rolling restart under writers with no failed write, the CLI SIGKILLed
+//   after the first node's restart, resumed, that node SIGKILLed in its readiness wait (timed
+//   out), started again and resumed, the next node's agent SIGKILLed in its readiness wait (rides through); the repair
 //   playbook by token segments, the CLI SIGKILLed while a segment's job runs and the run resumed
 //   (no finished segment run again), then a segment's agent SIGKILLed (rides through) and a
 //   segment's node SIGKILLed (failed, resumed); a node added without cleanup and the rebalance
@@ -419,8 +419,26 @@ TEST_CASE(
   INFO(finished.out << finished.err);
   CHECK(finished.exit_code == 0);
   CHECK(lab.members() == 4);
-  // The rolling restart's pre-flight follows at once: the agents list the run's last cleanup,
-  // seen ended through /v1/jobs/{id}, as ended, not as still running.
+  // A playbook's pre-flight could follow at once: the agents list the run's last cleanup, seen
+  // ended through /v1/jobs/{id}, as ended, not as still running.
+  const ProcessResult health = test_support::run_process({RINGCTL_BIN, "-o", "json", "health"});
+  REQUIRE_MESSAGE(!health.out.empty(), health.err);
+  const json report = json::parse(health.out);
+  json operations;
+  for (const json& check : report["checks"]) {
+    if (check["name"] == "streaming_operations") operations = check;
+  }
+  CHECK_MESSAGE(operations["status"] == "ok", health.out);
+}
+
+TEST_CASE(
+    "rolling restart, repair by token segments and rebalance playbooks on a lab under QUORUM writers, resumed after "
+    "SIGKILLs of the CLI, a node and an agent") {
+  PlaybookLab lab("restart-repair-rebalance", "127.0.69.", {"27260", "30260", "8260"});
+  const ProcessResult up = lab.up(4);
+  REQUIRE_MESSAGE(up.exit_code == 0, up.err);
+  const std::string lab_var = lab.lab_var();
+  lab.must({"stress", "--rows", "2000", "--cl", "QUORUM"});
 
   // Rolling restart under writers at QUORUM, from before the first node stops until after the
   // last is ready: no write fails, because the next node goes down only once the cluster is
@@ -431,7 +449,7 @@ TEST_CASE(
   //  3. the node started again, `playbook resume`: its readiness waited for again, then each
   //     other node restarted once, the second's agent SIGKILLed and started again while its
   //     readiness is waited for: the wait rides through the agent's gap, exit 0.
-  const std::vector<std::string> members = {"127.0.64.1", "127.0.64.2", "127.0.64.3", joining};
+  const std::vector<std::string> members = {lab.address(1), lab.address(2), lab.address(3), lab.address(4)};
   // Each readiness wait's bound, which the killed node's wait runs out: a live node's takes a few
   // seconds (1 to 4.4 s in the last run).
   const int ready_timeout = 15;
@@ -514,7 +532,7 @@ TEST_CASE(
   for (const json& e : repair_events) {
     jobs += e["event"] == "job" ? 1 : 0;
     repaired += e["event"] == "step_finished" && e["status"] == "ok" &&
-                        e.value("title", "").rfind("repair -pr on 127.0.64.", 0) == 0
+                        e.value("title", "").rfind("repair -pr on " + lab.ip_prefix(), 0) == 0
                     ? 1
                     : 0;
   }
