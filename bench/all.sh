@@ -198,8 +198,11 @@ if wanted ringd-load; then
 import json, sys
 r = json.load(open(sys.argv[1]))
 p = {x["path"]: x for x in r["paths"]}
+def errors(server):  # the count, and its kinds when there are any: a read error is not a timeout
+    kinds = ", ".join(f"{kind} {n}" for kind, n in server["errors"].items() if n)
+    return f"{server['error_count']} errors" + (f" ({kinds})" if kinds else "")
 ours = "; ".join(f"{k} {v['ringd']['requests_per_second']:,.0f} req/s, p99 {v['ringd']['p99_ms']:.1f} ms, "
-                 f"{v['ringd']['error_count']} errors" for k, v in p.items())
+                 f"{errors(v['ringd'])}" for k, v in p.items())
 peak = "; ".join(f"{k} {v['ceiling']['requests_per_second']:,.0f} req/s, p99 {v['ceiling']['p99_ms']:.1f} ms"
                  for k, v in p.items())
 rss = r["rss_mib"]
