@@ -8,11 +8,12 @@
 //   ends it resumable again, and resume finishes it once the node is started again;
 // - on four nodes, a rolling restart under writers with no failed write, the CLI SIGKILLed
 //   after the first node's restart, resumed, that node SIGKILLed in its readiness wait (timed
-//   out), started again and resumed, the next node's agent SIGKILLed in its readiness wait (rides through); the repair
-//   playbook by token segments, the CLI SIGKILLed while a segment's job runs and the run resumed
-//   (no finished segment run again), then a segment's agent SIGKILLed (rides through) and a
-//   segment's node SIGKILLed (failed, resumed); a node added without cleanup and the rebalance
-//   playbook SIGKILLed in its first cleanup, resumed, a cleanup's agent SIGKILLed under it;
+//   out), started again and resumed, the next node's agent SIGKILLed in its readiness wait
+//   (rides through); the repair playbook by token segments, the CLI SIGKILLed while a segment's
+//   job runs and the run resumed (no finished segment run again), then a segment's agent
+//   SIGKILLed (rides through) and a segment's node SIGKILLed (failed, resumed); a node added
+//   without cleanup and the rebalance playbook SIGKILLed in its first cleanup, resumed, a
+//   cleanup's agent SIGKILLed under it;
 // - scale-up 4 -> 6 (two nodes in one run; the first new node, which the second took ranges
 //   from, cleaned too) and scale-down 6 -> 3 (the seed last, with the
 //   seed-list reminder) under QUORUM writers, ownership within the allocator's target after each;
