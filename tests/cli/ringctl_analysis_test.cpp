@@ -17,12 +17,14 @@
 #include "ringcore/placement.h"
 #include "ringcore/ring.h"
 #include "ringcore/snapshot.h"
+#include "support/health_checks.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 #include "support/test_files.h"
 #include "support/test_paths.h"
 
 using nlohmann::json;
+using test_support::check_named;
 using test_support::ProcessResult;
 
 namespace {
@@ -45,14 +47,6 @@ json run_json(std::vector<std::string> args, const json& snapshot, int expected_
   INFO(r.err);
   CHECK(r.exit_code == expected_exit);
   return json::parse(r.out);
-}
-
-const json& check_named(const json& checks, const std::string& name) {
-  for (const json& check : checks) {
-    if (check["name"] == name) return check;
-  }
-  FAIL("no check named " << name);
-  return checks;
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

@@ -19,6 +19,7 @@
 
 #include "ringnet/http_client.h"
 #include "ringruntime/wait.h"
+#include "support/health_checks.h"
 #include "support/json_lines.h"
 #include "support/run_process.h"
 #include "support/scratch_lab.h"
@@ -27,6 +28,7 @@
 namespace {
 
 using nlohmann::json;
+using test_support::check_named;
 using test_support::ProcessResult;
 
 // Ports of its own, apart from the other lab tests', so that they never collide.
@@ -49,15 +51,6 @@ ProcessResult health(std::vector<std::string> args = {}) {
   return ringctl(args);
 }
 
-// The check named `name` in doc["checks"] (a health document or a plan's verdict).
-const json& check_named(const json& doc, const std::string& name) {
-  for (const json& check : doc["checks"]) {
-    if (check["name"] == name) return check;
-  }
-  FAIL("no check named " << name);
-  return doc;
-}
-
 }  // namespace
 
 TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5 once a node is killed") {
@@ -71,12 +64,12 @@ TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5
   REQUIRE(fresh.exit_code == 0);
   const json doc = json::parse(fresh.out);
   CHECK(doc["status"] == "ok");
-  CHECK(check_named(doc, "agents_reachable")["status"] == "ok");
-  CHECK(check_named(doc, "agents_reachable")["message"] == "all 3 agents answered");
-  CHECK(check_named(doc, "nodes_up_normal")["message"] == "3 nodes up and normal in 3 views");
-  CHECK(check_named(doc, "partitions")["message"] == "the 3 nodes that answer see each other up");
-  CHECK(check_named(doc, "streaming_operations")["status"] == "ok");
-  CHECK(check_named(doc, "schema_agreement")["status"] != "warn");
+  CHECK(check_named(doc["checks"], "agents_reachable")["status"] == "ok");
+  CHECK(check_named(doc["checks"], "agents_reachable")["message"] == "all 3 agents answered");
+  CHECK(check_named(doc["checks"], "nodes_up_normal")["message"] == "3 nodes up and normal in 3 views");
+  CHECK(check_named(doc["checks"], "partitions")["message"] == "the 3 nodes that answer see each other up");
+  CHECK(check_named(doc["checks"], "streaming_operations")["status"] == "ok");
+  CHECK(check_named(doc["checks"], "schema_agreement")["status"] != "warn");
 
   // plan remove, live: with a keyspace at rf 3 on three nodes, no node can leave.
   const ProcessResult stress = lab.lab({"stress", "--rows", "200", "--keyspace", "planned"});
@@ -92,7 +85,7 @@ TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5
   INFO(plan.out << plan.err);
   const json planned = json::parse(plan.out);
   CHECK(planned["verdict"]["status"] == "blocked");
-  CHECK(check_named(planned["verdict"], "replication_factor")["message"] ==
+  CHECK(check_named(planned["verdict"]["checks"], "replication_factor")["message"] ==
         "Not enough live nodes to maintain replication factor in keyspace planned (RF = 3, N = 3). Perform a forceful "
         "decommission to ignore.");
 
@@ -105,7 +98,7 @@ TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5
     r = health();
     if (r.exit_code == 5) {
       after = json::parse(r.out);
-      const json& up_normal = check_named(after, "nodes_up_normal");
+      const json& up_normal = check_named(after["checks"], "nodes_up_normal");
       if (up_normal["message"].get<std::string>().find("127.0.63.1, 127.0.63.2") != std::string::npos) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // polling a cluster that converges on its own
@@ -113,7 +106,7 @@ TEST_CASE("live health asks every agent: ok on a fresh lab, critical with exit 5
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 5);
   CHECK(after["status"] == "critical");
-  const json& up_normal = check_named(after, "nodes_up_normal");
+  const json& up_normal = check_named(after["checks"], "nodes_up_normal");
   CHECK(up_normal["status"] == "critical");
   CHECK(up_normal["nodes"] == json{"127.0.63.3"});
   CHECK(up_normal["message"].get<std::string>().find("127.0.63.3 is down in the views of 127.0.63.1, 127.0.63.2") !=
@@ -328,7 +321,7 @@ TEST_CASE("live health judges a small configured disk: ok, a note past 50%, warn
     REQUIRE_MESSAGE(caught_up, "the agents never served their nodes' disk figures");
     verdict.run = health();
     INFO(verdict.run.out << verdict.run.err);
-    verdict.check = check_named(json::parse(verdict.run.out), "disk_usage");
+    verdict.check = check_named(json::parse(verdict.run.out)["checks"], "disk_usage");
     CHECK(verdict.check["value"].get<double>() == doctest::Approx(verdict.figures.highest()));
     return verdict;
   };

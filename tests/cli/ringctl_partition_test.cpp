@@ -36,6 +36,7 @@
 #include "ringruntime/wait.h"
 #include "support/background_process.h"
 #include "support/delay_proxy.h"
+#include "support/health_checks.h"
 #include "support/missing_prerequisite.h"
 #include "support/nft_table.h"
 #include "support/run_process.h"
@@ -46,6 +47,7 @@
 namespace {
 
 using nlohmann::json;
+using test_support::find_check;
 using test_support::ProcessResult;
 using namespace std::chrono_literals;
 
@@ -168,20 +170,12 @@ json health() {
   return json::parse(r.out, nullptr, /*allow_exceptions=*/false);
 }
 
-json check_named(const json& report, const std::string& name) {
-  if (!report.is_object() || !report.contains("checks")) return json();
-  for (const json& check : report["checks"]) {
-    if (check["name"] == name) return check;
-  }
-  return json();
-}
-
 // Waits (up to 90 s) until health's check `name` has `status`; returns the check as last seen.
 json wait_for_check(const std::string& name, const std::string& status, const std::string& naming = "") {
   json check;
   const bool reached = ringruntime::wait_until(
       [&] {
-        check = check_named(health(), name);
+        check = find_check(health(), name);
         return check.is_object() && check["status"] == status &&
                (naming.empty() ||
                 check.value("nodes", json::array()).dump().find('"' + naming + '"') != std::string::npos);
@@ -196,8 +190,8 @@ void PartitionLab::wait_until_healed() const {
   REQUIRE(ringruntime::wait_until(
       [] {
         const json report = health();
-        return check_named(report, "nodes_up_normal")["status"] == "ok" &&
-               check_named(report, "partitions")["status"] == "ok";
+        return find_check(report, "nodes_up_normal")["status"] == "ok" &&
+               find_check(report, "partitions")["status"] == "ok";
       },
       90s, 1s));
   const std::vector<std::string>& all = nodes_;
@@ -299,9 +293,9 @@ TEST_CASE(
     wait_for_check("write_latency_p99", "warn", "127.0.67.3");
     const json report = health();
     INFO(report.dump());
-    CHECK(check_named(report, "partitions")["status"] == "ok");
-    CHECK(check_named(report, "partitions")["message"] == "the 3 nodes that answer see each other up");
-    CHECK(check_named(report, "nodes_up_normal")["status"] == "ok");
+    CHECK(find_check(report, "partitions")["status"] == "ok");
+    CHECK(find_check(report, "partitions")["message"] == "the 3 nodes that answer see each other up");
+    CHECK(find_check(report, "nodes_up_normal")["status"] == "ok");
     CHECK(test_support::hints_pending("127.0.67.3", kNodeCutLab.native_port) > 0);
     one_way_writes = writer_report(writer, 120);
   }

@@ -51,6 +51,7 @@
 
 #include "ringruntime/wait.h"
 #include "support/background_process.h"
+#include "support/health_checks.h"
 #include "support/json_lines.h"
 #include "support/playbook_lab.h"
 #include "support/run_process.h"
@@ -63,6 +64,7 @@ namespace {
 using nlohmann::json;
 using test_support::Background;
 using test_support::check_failed_naming;
+using test_support::check_named;
 using test_support::check_no_failed_write;
 using test_support::count_events;
 using test_support::host_id_of;
@@ -425,11 +427,7 @@ TEST_CASE(
   const ProcessResult health = test_support::run_process({RINGCTL_BIN, "-o", "json", "health"});
   REQUIRE_MESSAGE(!health.out.empty(), health.err);
   const json report = json::parse(health.out);
-  json operations;
-  for (const json& check : report["checks"]) {
-    if (check["name"] == "streaming_operations") operations = check;
-  }
-  CHECK_MESSAGE(operations["status"] == "ok", health.out);
+  CHECK_MESSAGE(check_named(report["checks"], "streaming_operations")["status"] == "ok", health.out);
 }
 
 TEST_CASE(
